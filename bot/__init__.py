@@ -1,0 +1,1 @@
+"""Everything a person or another system touches: settings, CLI, Slack, web, alerts."""

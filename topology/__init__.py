@@ -1,0 +1,1 @@
+"""The map: spans, edges, linking, the graph and its questions, the store."""

@@ -1,0 +1,96 @@
+"""Opening the database: engine settings per dialect, and migrating it to the latest schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from topology.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlalchemy.pool import ConnectionPoolEntry
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+"""The Alembic script directory shipped with the package."""
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for `url` and check that the database can be reached."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise StoreError(f"not a database URL: {error}") from None
+    shown = masked(parsed)
+    try:
+        engine = _create(parsed)
+        with engine.connect():
+            pass
+    except (OSError, SQLAlchemyError) as error:
+        raise StoreError(f"cannot open the store at {shown}: {_reason(error)}") from error
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Migrate the database behind `engine` to the latest schema; a no-op when it is there."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except (CommandError, SQLAlchemyError) as error:
+        shown = masked(engine.url)
+        raise StoreError(f"cannot migrate the store at {shown}: {_reason(error)}") from error
+
+
+def masked(url: URL) -> str:
+    """The URL as it may be shown to a person: with any password hidden."""
+    return url.render_as_string(hide_password=True)
+
+
+def _create(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    database = url.database or ""
+    on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+    if on_disk:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_pragmas(on_disk=on_disk))
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_pragmas(*, on_disk: bool) -> Any:  # noqa: ANN401 - an event listener of any shape
+    def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:  # noqa: ANN401
+        # Let SQLAlchemy, not the sqlite3 module, say where transactions begin (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if on_disk:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(connection: Any) -> None:  # noqa: ANN401 - a Connection, as the event passes it
+    connection.exec_driver_sql("BEGIN")
+
+
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None)
+    return str(original if original is not None else error).strip().splitlines()[0]

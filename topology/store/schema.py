@@ -1,0 +1,93 @@
+"""The tables of the store: names, per-bucket edge and service statistics, import keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Double,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+
+from topology.stats import HISTOGRAM_SIZE
+
+MINUTE = 60
+"""Resolution, in seconds, of the buckets written by imports."""
+
+HISTOGRAM_COLUMNS: tuple[str, ...] = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
+"""Names of the latency histogram columns, one per bucket of `topology.stats`."""
+
+metadata = MetaData()
+
+
+def _histogram() -> list[Column[int]]:
+    return [Column(name, BigInteger, nullable=False) for name in HISTOGRAM_COLUMNS]
+
+
+nodes = Table(
+    "nodes",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("virtual", Boolean, nullable=False),
+    Column("first_seen", BigInteger, nullable=False),
+    Column("last_seen", BigInteger, nullable=False),
+)
+
+edge_buckets = Table(
+    "edge_buckets",
+    metadata,
+    Column("parent", Text, primary_key=True),
+    Column("child", Text, primary_key=True),
+    Column("resolution", Integer, primary_key=True, autoincrement=False),
+    Column("start", BigInteger, primary_key=True, autoincrement=False),
+    Column("calls", BigInteger, nullable=False),
+    Column("errors", BigInteger, nullable=False),
+    Column("lat_sum_ms", Double, nullable=False),
+    Column("lat_count", BigInteger, nullable=False),
+    Column("client_sum_ms", Double, nullable=False),
+    Column("client_count", BigInteger, nullable=False),
+    Column("server_sum_ms", Double, nullable=False),
+    Column("server_count", BigInteger, nullable=False),
+    *_histogram(),
+    Index("ix_edge_buckets_resolution_start", "resolution", "start"),
+)
+
+service_buckets = Table(
+    "service_buckets",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("resolution", Integer, primary_key=True, autoincrement=False),
+    Column("start", BigInteger, primary_key=True, autoincrement=False),
+    Column("requests", BigInteger, nullable=False),
+    Column("errors", BigInteger, nullable=False),
+    Column("lat_sum_ms", Double, nullable=False),
+    Column("lat_count", BigInteger, nullable=False),
+    *_histogram(),
+    Index("ix_service_buckets_resolution_start", "resolution", "start"),
+)
+
+seen_calls = Table(
+    "seen_calls",
+    metadata,
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("start", BigInteger, nullable=False),
+    Index("ix_seen_calls_start", "start"),
+    sqlite_with_rowid=False,
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("spans", Integer, nullable=False),
+    Column("calls_new", Integer, nullable=False),
+    Column("calls_duplicate", Integer, nullable=False),
+)
