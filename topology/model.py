@@ -33,6 +33,9 @@ class Span:
     `peer_kind` is a hint of what the remote side is (a database, a broker), used to
     draw virtual nodes. `local_address` is the reporting host's (ipv4, ipv6, port) when
     the format gives it: Zipkin tells servers sharing one span id apart by it.
+    `inferred_peer` names the remote side of a client or producer span that names none,
+    from its `db.*` or `messaging.system` attributes: a virtual node that Zipkin's
+    linker (which reads only `remote_service`) would not draw.
     """
 
     trace_id: str
@@ -47,6 +50,7 @@ class Span:
     shared: bool = False
     peer_kind: NodeKind | None = None
     local_address: tuple[str | None, str | None, int | None] | None = None
+    inferred_peer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

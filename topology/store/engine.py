@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -15,26 +15,39 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from topology.errors import StoreError
 
 if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Callable
+
+    from sqlalchemy.engine import Connection
     from sqlalchemy.pool import ConnectionPoolEntry
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 """The Alembic script directory shipped with the package."""
 
 BUSY_TIMEOUT_MS = 5000
+SUPPORTED = ("sqlite", "postgresql")
+
+WRITES = "svcmap_writes"
+"""Execution option marking a transaction that will write: on SQLite it takes the lock up front."""
 
 
 def make_engine(url: str) -> Engine:
     """Create an engine for `url` and check that the database can be reached."""
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
-        raise StoreError(f"not a database URL: {error}") from None
+    except ArgumentError:
+        # The parser's message repeats the URL, password included: say less.
+        raise StoreError("not a database URL (e.g. sqlite:///svcmap.db)") from None
     shown = masked(parsed)
+    if parsed.get_backend_name() not in SUPPORTED:
+        raise StoreError(
+            f"cannot open the store at {shown}: only SQLite and Postgres are supported"
+        )
     try:
         engine = _create(parsed)
         with engine.connect():
             pass
-    except (OSError, SQLAlchemyError) as error:
+    except (ImportError, OSError, SQLAlchemyError) as error:
         raise StoreError(f"cannot open the store at {shown}: {_reason(error)}") from error
     return engine
 
@@ -70,8 +83,8 @@ def _create(url: URL) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(*, on_disk: bool) -> Any:  # noqa: ANN401 - an event listener of any shape
-    def on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:  # noqa: ANN401
+def _sqlite_pragmas(*, on_disk: bool) -> Callable[[sqlite3.Connection, ConnectionPoolEntry], None]:
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not the sqlite3 module, say where transactions begin (see _sqlite_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -87,8 +100,11 @@ def _sqlite_pragmas(*, on_disk: bool) -> Any:  # noqa: ANN401 - an event listene
     return on_connect
 
 
-def _sqlite_begin(connection: Any) -> None:  # noqa: ANN401 - a Connection, as the event passes it
-    connection.exec_driver_sql("BEGIN")
+def _sqlite_begin(connection: Connection) -> None:
+    # A writer that began as a reader fails at once ("database is locked") when another
+    # writer commits first; BEGIN IMMEDIATE makes it wait its turn (busy_timeout) instead.
+    writes = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def _reason(error: BaseException) -> str:

@@ -1,0 +1,1 @@
+"""The `svcmap` command line."""

@@ -1,0 +1,87 @@
+"""`svcmap`: parse the command line, build the app once, run one use case, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.bootstrap import App, build_app
+from bot.cli.parser import build_parser
+from bot.cli.questions import answer_question
+from bot.render.templating import render
+from bot.settings import load_settings
+from bot.usecases.importing import import_file
+from bot.usecases.listing import edge_to_dict, list_edges
+from bot.usecases.windows import Window
+from topology.errors import SvcmapError, TraceFormatError, UsageError
+from topology.parsing import TraceFormat
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `svcmap` with `argv`; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        overrides: dict[str, object] = {}
+        if args.db:
+            overrides["database_url"] = args.db
+        if args.catalog:
+            overrides["catalog_file"] = args.catalog
+        app = build_app(load_settings(**overrides))
+        if args.command == "import":
+            return _import(app, args)
+        print(run(app, args))
+    except UsageError as error:
+        parser.exit(EXIT_USAGE, f"svcmap {args.command}: {error}\n")
+    except SvcmapError as error:
+        print(f"svcmap {args.command}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def run(app: App, args: argparse.Namespace) -> str:
+    """Run the command `args` names and return what to print."""
+    if args.command == "edges":
+        window = Window.ending_at(args.at, args.window, now=app.now())
+        edges = list_edges(app, window)
+        if args.json:
+            return _json([edge_to_dict(edge) for edge in edges])
+        rows = [
+            (e.parent, e.child, e.calls, e.errors, round(e.error_rate * 100, 2),
+             e.latency.quantile_ms(0.5), e.latency.quantile_ms(0.95))
+            for e in edges
+        ]
+        heading = f"{len(edges)} edges, {window.describe()}"
+        return render("cli/edges.txt.j2", {"heading": heading, "edges": rows})
+    return answer_question(app, args)
+
+
+def _import(app: App, args: argparse.Namespace) -> int:
+    """Import each file on its own: a bad file is reported and skipped, the rest go in."""
+    fmt = TraceFormat(args.format) if args.format else None
+    reports, failures = [], []
+    for path in args.files:
+        try:
+            reports.append(import_file(app, path, fmt).to_dict())
+        except TraceFormatError as error:
+            failures.append(str(error))
+    if args.json:
+        print(_json({"imported": reports, "failed": failures}))
+    elif reports:
+        print(render("cli/import.txt.j2", {"files": reports}))
+    for failure in failures:
+        print(f"svcmap import: {failure} (nothing imported from it)", file=sys.stderr)
+    return EXIT_ERROR if failures else 0
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

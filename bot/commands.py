@@ -1,0 +1,87 @@
+"""The grammar of the questions, shared by the CLI and Slack: same words, same options."""
+
+from __future__ import annotations
+
+import argparse
+
+from topology.errors import UsageError
+from topology.timespec import parse_duration, parse_time
+
+QUESTIONS = ("deps", "blast", "path", "diff", "simulate", "owners")
+
+
+def _time(text: str) -> int:
+    try:
+        return parse_time(text)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _duration(text: str) -> int:
+    try:
+        return parse_duration(text)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _depth(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"bad depth {text!r}: use a whole number from 1 up")
+    return int(text)
+
+
+def _service_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one service")
+    return names
+
+
+def add_when_options(parser: argparse.ArgumentParser, *, window: bool = True) -> None:
+    """Add `--at`, `--window` and `--json`, which every question takes."""
+    parser.add_argument("--at", type=_time, metavar="TIME",
+                        help="ask about the map as it was then (ISO 8601 with a zone, or Unix s)")
+    if window:
+        parser.add_argument("--window", type=_duration, metavar="DURATION",
+                            help="only traffic in this long before --at (15m, 2h, 1d)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the question subcommands to `commands`."""
+    deps = commands.add_parser("deps", help="what a service calls, and what calls it")
+    deps.add_argument("service")
+    direction = deps.add_mutually_exclusive_group()
+    direction.add_argument("--down", dest="direction", action="store_const", const="down",
+                           help="only what it calls (its dependencies)")
+    direction.add_argument("--up", dest="direction", action="store_const", const="up",
+                           help="only what calls it (its dependents)")
+    direction.add_argument("--both", dest="direction", action="store_const", const="both",
+                           help="both directions (the default)")
+    deps.add_argument("--depth", type=_depth, metavar="N", help="at most N hops away")
+    add_when_options(deps)
+
+    blast = commands.add_parser("blast", help="who is hit if a service fails")
+    blast.add_argument("service")
+    add_when_options(blast)
+
+    path = commands.add_parser("path", help="how calls get from one service to another")
+    path.add_argument("source")
+    path.add_argument("target")
+    add_when_options(path)
+
+    diff = commands.add_parser("diff", help="what changed: new and vanished edges, jumps")
+    diff.add_argument("--since", type=_duration, default=3_600, metavar="DURATION",
+                      help="the recent window, ending at --at (default 1h)")
+    diff.add_argument("--baseline", type=_duration, metavar="DURATION",
+                      help="the window before it to compare with (default: as long as --since)")
+    add_when_options(diff, window=False)
+
+    simulate = commands.add_parser("simulate", help="what-if: services down for maintenance")
+    simulate.add_argument("mode", choices=["down"])
+    simulate.add_argument("services", type=_service_list, nargs="+", metavar="SVC[,SVC...]")
+    add_when_options(simulate)
+
+    owners = commands.add_parser("owners", help="who owns a service and its neighbours")
+    owners.add_argument("service")
+    add_when_options(owners)

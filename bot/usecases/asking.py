@@ -1,0 +1,84 @@
+"""Answer the incident questions: read the graph for a window, ask the pure core."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from bot.bootstrap import App
+from bot.usecases.windows import Window
+from topology.graph import ServiceGraph
+from topology.queries import (
+    Direction,
+    blast_radius,
+    dependencies,
+    diff,
+    owners,
+    paths,
+    simulate_down,
+)
+from topology.queries.jsonable import ToDict
+from topology.timespec import parse_duration
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer to one question, with the window(s) it looked at."""
+
+    question: str
+    windows: dict[str, Window]
+    result: ToDict
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-able data: the result, and the windows it covers."""
+        windows = {name: window.to_dict() for name, window in self.windows.items()}
+        return {"question": self.question, "windows": windows, **self.result.to_dict()}
+
+
+def load_graph(app: App, window: Window) -> ServiceGraph:
+    """The map of the calls in `window`; nodes known outside it are kept, without edges."""
+    return ServiceGraph.build(app.store.edges(window.start, window.end), app.store.nodes())
+
+
+def question_window(app: App, args: argparse.Namespace) -> Window:
+    """The window a question looks at: `--window`, else the configured default, to `--at`."""
+    length = getattr(args, "window", None)
+    if length is None and app.settings.default_window:
+        length = parse_duration(app.settings.default_window)
+    return Window.ending_at(args.at, length, now=app.now())
+
+
+def ask(app: App, args: argparse.Namespace) -> Answer:
+    """Answer the question `args.command` names."""
+    if args.command == "diff":
+        return _diff(app, args)
+    window = question_window(app, args)
+    graph = load_graph(app, window)
+    catalog = app.catalog
+    windows = {"window": window}
+    if args.command == "deps":
+        direction = Direction(args.direction or "both")
+        result: ToDict = dependencies(
+            graph, args.service, direction=direction, depth=args.depth, catalog=catalog
+        )
+    elif args.command == "blast":
+        result = blast_radius(graph, args.service, catalog)
+    elif args.command == "path":
+        result = paths(graph, args.source, args.target)
+    elif args.command == "simulate":
+        names = [name for group in args.services for name in group]
+        result = simulate_down(graph, names, catalog)
+    else:
+        result = owners(graph, args.service, catalog)
+    return Answer(args.command, windows, result)
+
+
+def _diff(app: App, args: argparse.Namespace) -> Answer:
+    now = app.now()
+    end = (now if args.at is None else args.at) + 1
+    since = args.since
+    baseline = args.baseline or since
+    after = Window(end - since, end)
+    before = Window(end - since - baseline, end - since)
+    result = diff(load_graph(app, before), load_graph(app, after))
+    return Answer("diff", {"before": before, "after": after}, result)

@@ -1,0 +1,39 @@
+"""Fixtures shared by the integration tests: real databases to run against."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateSchema, DropSchema
+
+POSTGRES_URL_VARIABLE = "SVCMAP_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file, or a fresh schema in Postgres."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'svcmap.db'}"
+        return
+    base = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not base:
+        pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
+    schema = f"svcmap_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    try:
+        with admin.begin() as connection:
+            connection.execute(CreateSchema(schema))
+        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(DropSchema(schema, cascade=True, if_exists=True))
+        admin.dispose()

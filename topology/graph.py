@@ -1,0 +1,160 @@
+"""The service map as a directed graph: who calls whom, with the numbers of each edge."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import networkx as nx
+
+from topology.errors import UnknownServiceError
+from topology.model import NodeKind
+from topology.stats import EdgeStats, Node
+
+CLOSE_MATCHES = 3
+"""How many similar names, and how many names containing the query, a miss suggests."""
+
+
+class ServiceGraph:
+    """A call graph, not to be changed once built: edge A -> B means A calls B.
+
+    Nodes of the underlying `digraph` carry their `Node` under ``"node"``, edges their
+    `EdgeStats` under ``"stats"``.
+    """
+
+    __slots__ = ("_digraph", "_folded", "_names", "_out_calls")
+
+    def __init__(self, digraph: Any) -> None:  # noqa: ANN401 - networkx ships no types
+        self._digraph = digraph
+        self._names: tuple[str, ...] = tuple(sorted(digraph))
+        folded: defaultdict[str, list[str]] = defaultdict(list)
+        for name in self._names:
+            folded[name.casefold()].append(name)
+        self._folded = dict(folded)
+        out_calls: dict[str, int] = dict.fromkeys(self._names, 0)
+        for parent, child, stats in digraph.edges(data="stats"):
+            if parent != child:
+                out_calls[parent] += stats.calls
+        self._out_calls = out_calls
+
+    @classmethod
+    def build(cls, edges: Iterable[EdgeStats], nodes: Iterable[Node] = ()) -> ServiceGraph:
+        """Build the graph of `edges`; names seen only in edges become virtual nodes."""
+        merged = _merge(edges)
+        given = {node.name: node for node in nodes}
+        child_kinds: dict[str, NodeKind] = {}
+        names = set(given)
+        for parent, child in merged:
+            names.update((parent, child))
+        for stats in merged.values():
+            if stats.child_kind is not None:
+                child_kinds.setdefault(stats.child, stats.child_kind)
+        digraph = nx.DiGraph()
+        digraph.add_nodes_from(
+            (name, {"node": given.get(name) or _virtual(name, child_kinds)})
+            for name in sorted(names)
+        )
+        digraph.add_edges_from(
+            (parent, child, {"stats": stats}) for (parent, child), stats in sorted(merged.items())
+        )
+        return cls(digraph)
+
+    @property
+    def digraph(self) -> Any:  # noqa: ANN401 - networkx ships no types
+        """The underlying `networkx.DiGraph`; read it, never change it."""
+        return self._digraph
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def names(self) -> tuple[str, ...]:
+        """Every node name, sorted."""
+        return self._names
+
+    def has(self, name: str) -> bool:
+        """Whether `name` is exactly the name of a node."""
+        return name in self._out_calls
+
+    def node(self, name: str) -> Node:
+        """The node called `name`."""
+        self._require(name)
+        node: Node = self._digraph.nodes[name]["node"]
+        return node
+
+    def edge(self, parent: str, child: str) -> EdgeStats | None:
+        """The statistics of `parent -> child`, or None when there is no such edge."""
+        attrs = self._digraph.succ.get(parent, {}).get(child)
+        if attrs is None:
+            return None
+        stats: EdgeStats = attrs["stats"]
+        return stats
+
+    def edges(self) -> Iterator[EdgeStats]:
+        """Every edge's statistics, by parent then child."""
+        for _parent, _child, stats in self._digraph.edges(data="stats"):
+            yield stats
+
+    def callers(self, name: str) -> tuple[str, ...]:
+        """Who calls `name` directly, sorted; a self-loop does not count."""
+        self._require(name)
+        return tuple(sorted(parent for parent in self._digraph.pred[name] if parent != name))
+
+    def callees(self, name: str) -> tuple[str, ...]:
+        """What `name` calls directly, sorted; a self-loop does not count."""
+        self._require(name)
+        return tuple(sorted(child for child in self._digraph.succ[name] if child != name))
+
+    def out_calls(self, name: str) -> int:
+        """Calls `name` makes to others (its self-loop left out)."""
+        self._require(name)
+        return self._out_calls[name]
+
+    def resolve(self, name: str) -> str:
+        """The node `name` means: exact, else the only case-insensitive match."""
+        if name in self._out_calls:
+            return name
+        matches = self._folded.get(name.casefold(), [])
+        if len(matches) == 1:
+            return matches[0]
+        raise UnknownServiceError(name, matches or self._suggest(name))
+
+    def _require(self, name: str) -> None:
+        if name not in self._out_calls:
+            raise UnknownServiceError(name, self._suggest(name))
+
+    def _suggest(self, name: str) -> list[str]:
+        query = name.casefold()
+        if not query:
+            return []
+        folded = list(self._folded)
+        close = difflib.get_close_matches(query, folded, n=CLOSE_MATCHES, cutoff=0.6)
+        containing = [key for key in folded if query in key][:CLOSE_MATCHES]
+        suggestions: list[str] = []
+        for key in [*close, *containing]:
+            suggestions.extend(n for n in self._folded[key] if n not in suggestions)
+        return suggestions
+
+
+def _virtual(name: str, child_kinds: dict[str, NodeKind]) -> Node:
+    return Node(name, kind=child_kinds.get(name, NodeKind.SERVICE), virtual=True)
+
+
+def _merge(edges: Iterable[EdgeStats]) -> dict[tuple[str, str], EdgeStats]:
+    """Index edges by (parent, child), adding up repeats into a copy, never into the input."""
+    merged: dict[tuple[str, str], EdgeStats] = {}
+    copied: set[tuple[str, str]] = set()
+    for stats in edges:
+        key = (stats.parent, stats.child)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = stats
+            continue
+        if key not in copied:
+            copy = EdgeStats(stats.parent, stats.child)
+            copy.merge(seen)
+            merged[key] = seen = copy
+            copied.add(key)
+        seen.merge(stats)
+    return merged

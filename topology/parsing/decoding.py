@@ -1,0 +1,128 @@
+"""Fast JSON decoding, where every failure becomes a TraceFormatError saying where and why."""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import msgspec
+
+from topology.errors import TraceFormatError
+
+T = TypeVar("T")
+
+_BOM = b"\xef\xbb\xbf"
+_GZIP = b"\x1f\x8b"
+_MALFORMED = re.compile(r"JSON is malformed: (?P<what>.*) \(byte (?P<at>\d+)\)", re.DOTALL)
+_AT_PATH = re.compile(r"(?P<what>.*) - at `(?P<path>[^`]*)`", re.DOTALL)
+_EXPECTED = re.compile(r"Expected `(?P<want>[^`]*)`, got `(?P<got>[^`]*)`")
+_MISSING = re.compile(r"Object missing required field `(?P<field>[^`]*)`")
+_JSON_TYPES = {
+    "str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean",
+    "object": "an object", "array": "a list", "null": "null",
+}
+_RAW = msgspec.json.Decoder(msgspec.Raw)
+_KEYS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+class NotJSONError(TraceFormatError):
+    """The bytes are not one JSON document."""
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the garbage collector: decoding makes millions of objects and no cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def body_of(data: bytes) -> bytes:
+    """The document without a UTF-8 byte-order mark; refuses what cannot be JSON at all."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if data.startswith(_GZIP):
+        raise TraceFormatError("compressed with gzip; decompress it first")
+    if not data.strip():
+        raise TraceFormatError("empty document")
+    return data
+
+
+def decode(decoder: msgspec.json.Decoder[T], buf: bytes | memoryview, *, one_line: bool) -> T:
+    """Decode `buf`; errors name the JSON path, or the line and column of bad syntax."""
+    try:
+        return decoder.decode(buf)
+    except msgspec.ValidationError as error:
+        raise TraceFormatError(_invalid(str(error))) from None
+    except msgspec.DecodeError as error:
+        raise NotJSONError(_malformed(str(error), buf, one_line=one_line)) from None
+    except UnicodeDecodeError:
+        raise NotJSONError("not JSON: not UTF-8 text") from None
+    except RecursionError:
+        raise TraceFormatError("nested too deeply to be a trace document") from None
+
+
+def top_level_keys(buf: bytes | memoryview) -> list[str]:
+    """The keys of a JSON object (known to be one)."""
+    return list(_KEYS.decode(buf))
+
+
+def json_lines(body: bytes) -> Iterator[tuple[int, memoryview]]:
+    """Each non-blank line of a JSON Lines document, with its number (from 1)."""
+    view = memoryview(body)
+    start, number = 0, 1
+    while start < len(body):
+        end = body.find(b"\n", start)
+        end = len(body) if end < 0 else end
+        if body[start:end].strip():
+            yield number, view[start:end]
+        start, number = end + 1, number + 1
+
+
+def looks_like_json_lines(body: bytes) -> bool:
+    """Whether the first non-blank line is a JSON document of its own and more lines follow."""
+    lines = json_lines(body)
+    first = next(lines, None)
+    if first is None:
+        return False
+    try:
+        _RAW.decode(first[1])
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return False
+    return next(lines, None) is not None
+
+
+def _malformed(message: str, buf: bytes | memoryview, *, one_line: bool) -> str:
+    match = _MALFORMED.fullmatch(message)
+    if match is None:
+        return "not JSON: it ends too early" if "truncated" in message else f"not JSON: {message}"
+    at = int(match["at"])
+    before = bytes(buf[:at])
+    column = at - before.rfind(b"\n")
+    line = before.count(b"\n") + 1
+    where = f"column {column}" if one_line else f"line {line}, column {column}"
+    return f"not JSON ({where}): {match['what']}"
+
+
+def _invalid(message: str) -> str:
+    match = _AT_PATH.fullmatch(message)
+    what, path = (match["what"], match["path"]) if match else (message, "$")
+    expected = _EXPECTED.fullmatch(what)
+    missing = _MISSING.fullmatch(what)
+    if expected is not None:
+        wanted = [_JSON_TYPES.get(name, name) for name in expected["want"].split(" | ")]
+        wanted = [name for name in wanted if name != "null"] or ["null"]
+        got = _JSON_TYPES.get(expected["got"], expected["got"])
+        what = f"expected {' or '.join(wanted)}, got {got}"
+    elif missing is not None:
+        what = f"missing {missing['field']}"
+    else:
+        what = what[:1].lower() + what[1:]
+    return f"{path}: {what}"
