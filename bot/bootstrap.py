@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from bot.settings import Settings
 from topology.catalog_yaml import load_catalog
 from topology.errors import CatalogError
@@ -23,10 +25,21 @@ class App:
     store: Store
     catalog: Catalog
     clock: Callable[[], float]
+    engine: Engine
 
     def now(self) -> int:
         """The current time in Unix seconds."""
         return int(self.clock())
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def read_catalog(path: Path | None) -> Catalog:
@@ -49,4 +62,5 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         store=Store(engine),
         catalog=read_catalog(settings.catalog_file),
         clock=clock,
+        engine=engine,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from topology.model import Call, NodeKind, Served
-from topology.stats import EdgeStats, Node, ServiceStats
+from topology.stats import LATENCY_BOUNDS_MS, EdgeStats, Latency, Node, ServiceStats
 
 BUCKET_SECONDS = 60
 _US_PER_MS = 1_000.0
@@ -41,35 +42,100 @@ class Aggregate:
 def aggregate(calls: Iterable[Call], served: Iterable[Served], *, now_s: int) -> Aggregate:
     """Sum calls per edge and minute, and served requests per service and minute."""
     result = Aggregate()
-    edges = result.edges
+    sightings = _Sightings(result.node_seen)
+    _sum_calls(result.edges, calls, sightings, now_s)
+    _sum_served(result.services, served, sightings, now_s)
+    result.nodes.update(sightings.nodes())
+    return result
+
+
+def _sum_calls(
+    edges: dict[tuple[str, str, int], EdgeStats], calls: Iterable[Call], sightings: _Sightings,
+    now_s: int,
+) -> None:
+    local, kinds, service = sightings.local, sightings.kinds, NodeKind.SERVICE
     for call in calls:
-        minute = minute_of(call.start_us, now_s)
-        key = (call.parent, call.child, minute)
+        start_us = call.start_us
+        seconds = start_us // 1_000_000 if start_us else now_s
+        minute = seconds - seconds % BUCKET_SECONDS
+        parent, child = call.parent, call.child
+        key = (parent, child, minute)
         stats = edges.get(key)
         if stats is None:
-            stats = edges[key] = EdgeStats(call.parent, call.child, child_kind=call.child_kind)
+            stats = edges[key] = EdgeStats(parent, child, child_kind=call.child_kind)
+            sightings.note(parent, minute)  # a later call on the same key adds no sighting
+            sightings.note(child, minute)
         stats.calls += 1
         stats.errors += call.error
-        best_us = call.server_us if call.server_us is not None else call.client_us
+        server_us, client_us = call.server_us, call.client_us
+        best_us = server_us if server_us is not None else client_us
         if best_us is not None:
-            stats.latency.add(best_us / _US_PER_MS)
-        if call.client_us is not None:
-            stats.client.add(call.client_us / _US_PER_MS)
-        if call.server_us is not None:
-            stats.server.add(call.server_us / _US_PER_MS)
-        result.see(call.parent, call.parent_kind, local=call.parent_local, minute=minute)
-        result.see(call.child, call.child_kind, local=call.child_local, minute=minute)
+            _add(stats.latency, best_us / _US_PER_MS)
+        if client_us is not None:
+            _add(stats.client, client_us / _US_PER_MS)
+        if server_us is not None:
+            _add(stats.server, server_us / _US_PER_MS)
+        if call.parent_local:
+            local.add(parent)
+        if call.child_local:
+            local.add(child)
+        if (hint := call.parent_kind) is not None and hint is not service:
+            kinds[parent] = hint
+        if (hint := call.child_kind) is not None and hint is not service:
+            kinds[child] = hint
 
-    services = result.services
+
+def _sum_served(
+    services: dict[tuple[str, int], ServiceStats], served: Iterable[Served],
+    sightings: _Sightings, now_s: int,
+) -> None:
     for request in served:
-        minute = minute_of(request.start_us, now_s)
-        service_key = (request.service, minute)
-        health = services.get(service_key)
+        start_us = request.start_us
+        seconds = start_us // 1_000_000 if start_us else now_s
+        minute = seconds - seconds % BUCKET_SECONDS
+        key = (request.service, minute)
+        health = services.get(key)
         if health is None:
-            health = services[service_key] = ServiceStats(request.service)
+            health = services[key] = ServiceStats(request.service)
+            sightings.note(request.service, minute)
+            sightings.local.add(request.service)
         health.requests += 1
         health.errors += request.error
         if request.duration_us is not None:
-            health.latency.add(request.duration_us / _US_PER_MS)
-        result.see(request.service, None, local=True, minute=minute)
-    return result
+            _add(health.latency, request.duration_us / _US_PER_MS)
+
+
+def _add(latency: Latency, latency_ms: float) -> None:
+    """`Latency.add`, with the bucket found by bisection."""
+    latency.histogram[bisect_left(LATENCY_BOUNDS_MS, latency_ms)] += 1
+    latency.sum_ms += latency_ms
+    latency.count += 1
+
+
+class _Sightings:
+    """What `Aggregate.see` keeps, gathered more cheaply and turned into nodes at the end.
+
+    A node is virtual until seen local; its kind is the last hint other than a plain
+    service; its seen range is widened by every sighting.
+    """
+
+    def __init__(self, seen: dict[str, tuple[int, int]]) -> None:
+        self.seen = seen
+        self.local: set[str] = set()
+        self.kinds: dict[str, NodeKind] = {}
+
+    def note(self, name: str, minute: int) -> None:
+        """Note a node seen at `minute`."""
+        known = self.seen.get(name)
+        if known is None:
+            self.seen[name] = (minute, minute)
+        elif minute < known[0] or minute > known[1]:
+            self.seen[name] = (min(known[0], minute), max(known[1], minute))
+
+    def nodes(self) -> dict[str, Node]:
+        """The nodes noted, in the order first seen."""
+        kinds, local = self.kinds, self.local
+        return {
+            name: Node(name, kinds.get(name, NodeKind.SERVICE), name not in local)
+            for name in self.seen
+        }

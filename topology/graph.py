@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -17,6 +18,44 @@ CLOSE_MATCHES = 3
 """How many similar names, and how many names containing the query, a miss suggests."""
 
 
+@dataclass(frozen=True, slots=True)
+class CallIndex:
+    """The nodes and calls of a graph by number (in name order), for whole-graph walks.
+
+    Self-loops are left out. `weights[n][k]` is the part of node n's outgoing calls that
+    go to `callees[n][k]`; a node whose edges count no calls splits evenly.
+    """
+
+    names: tuple[str, ...]
+    ids: dict[str, int]
+    nodes: tuple[Node, ...]
+    callees: tuple[tuple[int, ...], ...]
+    weights: tuple[tuple[float, ...], ...]
+    callers: tuple[tuple[int, ...], ...]
+    out_calls: tuple[int, ...]
+
+    @classmethod
+    def of(cls, digraph: Any) -> CallIndex:  # noqa: ANN401 - networkx ships no types
+        """Index a DiGraph whose edges carry `stats`."""
+        names = tuple(sorted(digraph))
+        ids = {name: number for number, name in enumerate(names)}
+        callees: list[list[int]] = [[] for _ in names]
+        calls: list[list[int]] = [[] for _ in names]
+        callers: list[list[int]] = [[] for _ in names]
+        for parent, child, stats in digraph.edges(data="stats"):
+            if parent != child:
+                callees[ids[parent]].append(ids[child])
+                calls[ids[parent]].append(stats.calls)
+                callers[ids[child]].append(ids[parent])
+        totals = tuple(map(sum, calls))
+        return cls(
+            names, ids, tuple(digraph.nodes[name]["node"] for name in names),
+            tuple(map(tuple, callees)),
+            tuple(_split(counts, total) for counts, total in zip(calls, totals, strict=True)),
+            tuple(map(tuple, callers)), totals,
+        )
+
+
 class ServiceGraph:
     """A call graph, not to be changed once built: edge A -> B means A calls B.
 
@@ -24,20 +63,15 @@ class ServiceGraph:
     `EdgeStats` under ``"stats"``.
     """
 
-    __slots__ = ("_digraph", "_folded", "_names", "_out_calls")
+    __slots__ = ("_digraph", "_folded", "_index")
 
     def __init__(self, digraph: Any) -> None:  # noqa: ANN401 - networkx ships no types
         self._digraph = digraph
-        self._names: tuple[str, ...] = tuple(sorted(digraph))
+        self._index = CallIndex.of(digraph)
         folded: defaultdict[str, list[str]] = defaultdict(list)
-        for name in self._names:
+        for name in self._index.names:
             folded[name.casefold()].append(name)
         self._folded = dict(folded)
-        out_calls: dict[str, int] = dict.fromkeys(self._names, 0)
-        for parent, child, stats in digraph.edges(data="stats"):
-            if parent != child:
-                out_calls[parent] += stats.calls
-        self._out_calls = out_calls
 
     @classmethod
     def build(cls, edges: Iterable[EdgeStats], nodes: Iterable[Node] = ()) -> ServiceGraph:
@@ -62,26 +96,30 @@ class ServiceGraph:
         return cls(digraph)
 
     @property
+    def index(self) -> CallIndex:
+        """The calls by node number."""
+        return self._index
+
+    @property
     def digraph(self) -> Any:  # noqa: ANN401 - networkx ships no types
         """The underlying `networkx.DiGraph`; read it, never change it."""
         return self._digraph
 
     def __len__(self) -> int:
-        return len(self._names)
+        return len(self._index.names)
 
     def names(self) -> tuple[str, ...]:
         """Every node name, sorted."""
-        return self._names
+        return self._index.names
 
     def has(self, name: str) -> bool:
         """Whether `name` is exactly the name of a node."""
-        return name in self._out_calls
+        return name in self._index.ids
 
     def node(self, name: str) -> Node:
         """The node called `name`."""
         self._require(name)
-        node: Node = self._digraph.nodes[name]["node"]
-        return node
+        return self._index.nodes[self._index.ids[name]]
 
     def edge(self, parent: str, child: str) -> EdgeStats | None:
         """The statistics of `parent -> child`, or None when there is no such edge."""
@@ -109,11 +147,11 @@ class ServiceGraph:
     def out_calls(self, name: str) -> int:
         """Calls `name` makes to others (its self-loop left out)."""
         self._require(name)
-        return self._out_calls[name]
+        return self._index.out_calls[self._index.ids[name]]
 
     def resolve(self, name: str) -> str:
         """The node `name` means: exact, else the only case-insensitive match."""
-        if name in self._out_calls:
+        if name in self._index.ids:
             return name
         matches = self._folded.get(name.casefold(), [])
         if len(matches) == 1:
@@ -121,7 +159,7 @@ class ServiceGraph:
         raise UnknownServiceError(name, matches or self._suggest(name))
 
     def _require(self, name: str) -> None:
-        if name not in self._out_calls:
+        if name not in self._index.ids:
             raise UnknownServiceError(name, self._suggest(name))
 
     def _suggest(self, name: str) -> list[str]:
@@ -135,6 +173,12 @@ class ServiceGraph:
         for key in [*close, *containing]:
             suggestions.extend(n for n in self._folded[key] if n not in suggestions)
         return suggestions
+
+
+def _split(calls: list[int], total: int) -> tuple[float, ...]:
+    if total:
+        return tuple(count / total for count in calls)
+    return tuple(1 / len(calls) for _count in calls)
 
 
 def _virtual(name: str, child_kinds: dict[str, NodeKind]) -> Node:

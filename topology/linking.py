@@ -9,15 +9,17 @@ error, or for a server split from its client, the client's.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import gc
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 
 from topology.model import Call, NodeKind, Served, Span, SpanKind
-from topology.trace_tree import SpanNode, build_tree
+from topology.trace_tree import placed
 
 _SEP = "\x1f"
-_MESSAGING = (SpanKind.PRODUCER, SpanKind.CONSUMER)
 
 
 @dataclass(slots=True)
@@ -31,119 +33,128 @@ class Linked:
 
 def group_by_trace(spans: Iterable[Span]) -> dict[str, list[Span]]:
     """Spans grouped by trace id, in first-seen order."""
-    traces: dict[str, list[Span]] = defaultdict(list)
-    for span in spans:
-        traces[span.trace_id].append(span)
+    traces: dict[str, list[Span]] = {}
+    for trace_id, run in groupby(spans, key=_trace_id):  # a trace's spans mostly come together
+        known = traces.get(trace_id)
+        if known is None:
+            traces[trace_id] = list(run)
+        else:
+            known.extend(run)
     return traces
 
 
 def link(spans: Iterable[Span]) -> Linked:
     """Link every trace found among `spans`."""
     linked = Linked()
-    for trace in group_by_trace(spans).values():
-        link_trace(trace, linked)
-        linked.traces += 1
+    with _paused_gc():
+        for trace in group_by_trace(spans).values():
+            link_trace(trace, linked)
+            linked.traces += 1
     return linked
+
+
+_trace_id = attrgetter("trace_id")
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause the cycle collector: linking makes a million objects and hardly any cycles.
+
+    Left running, it scans every live span again and again while the calls pile up,
+    which costs about as much as the linking itself.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def link_trace(spans: Sequence[Span], into: Linked) -> None:
     """Link the spans of one trace, appending what was found to `into`."""
     if not spans:
         return
-    tree = build_tree(spans)
-    for node in tree.traverse():
-        span = node.span
-        if span is None:
-            continue
-        if span.kind in (SpanKind.SERVER, SpanKind.CONSUMER) and span.local_service:
-            into.served.append(
+    served, calls = into.served, into.calls
+    for span, parent, ancestor, has_children, is_root in placed(spans):
+        kind = span.kind
+        if (kind is SpanKind.SERVER or kind is SpanKind.CONSUMER) and span.local_service:
+            served.append(
                 Served(span.local_service, _key(span, "s"), span.start_us, span.error,
                        span.duration_us)
             )
-        into.calls.extend(_calls_of(node, span, is_root=node is tree))
+        if kind is SpanKind.CLIENT and has_children:
+            continue  # the server below names the callee better than the client did
+        _link_span(span, parent, ancestor, calls, is_root=is_root)
 
 
 def _key(span: Span, role: str) -> str:
-    side = span.local_service or "" if span.shared else ""
-    return _SEP.join((span.trace_id, span.span_id, side, role))
+    # Servers sharing their client's span id are told apart by endpoint, as in the tree.
+    side = f"{span.local_service}{span.local_address}" if span.shared else ""
+    return f"{span.trace_id}{_SEP}{span.span_id}{_SEP}{side}{_SEP}{role}"
 
 
-def _first_remote_ancestor(node: SpanNode) -> Span | None:
-    ancestor = node.parent
-    while ancestor is not None:
-        if ancestor.span is not None and ancestor.span.kind is not None:
-            return ancestor.span
-        ancestor = ancestor.parent
-    return None
-
-
-def _sides(
-    node: SpanNode, span: Span, *, is_root: bool
-) -> tuple[SpanKind, str | None, str | None] | None:
+def _sides(span: Span, *, is_root: bool) -> tuple[SpanKind, str | None, str | None] | None:
     """The span's effective kind and its (parent, child) names, or None if it links nothing."""
     kind = span.kind
-    if kind is SpanKind.CLIENT and node.children:
-        return None  # the server below names the callee better than the client did
     service, remote = span.local_service, span.remote_service
     if kind is None:
         if service is None or remote is None:
             return None
         kind = SpanKind.CLIENT
-    if kind in (SpanKind.SERVER, SpanKind.CONSUMER):
+    if kind is SpanKind.SERVER or kind is SpanKind.CONSUMER:
         if is_root and remote is None:
             return None
         return kind, remote, service
     return kind, service, remote
 
 
-def _calls_of(node: SpanNode, span: Span, *, is_root: bool) -> Iterator[Call]:
-    sides = _sides(node, span, is_root=is_root)
+def _link_span(
+    span: Span, tree_parent: Span | None, ancestor: Span | None, into: list[Call], *,
+    is_root: bool,
+) -> None:
+    """Append the calls `span` stands for; `ancestor` is its nearest ancestor with a kind."""
+    sides = _sides(span, is_root=is_root)
     if sides is None:
         return
     kind, parent, child = sides
-    if kind in _MESSAGING:
+    if kind is SpanKind.PRODUCER or kind is SpanKind.CONSUMER:
         if parent is not None and child is not None:
-            yield _messaging_call(span, kind, parent, child)
+            into.append(_messaging_call(span, kind, parent, child))
         return
 
     error = span.error
     client: Span | None = None
-    ancestor = _first_remote_ancestor(node)
     if ancestor is not None and ancestor.local_service is not None:
         ancestor_name = ancestor.local_service
         service = span.local_service
         if kind is SpanKind.CLIENT and service is not None and ancestor_name != service:
             # The client span carries its caller's name: backfill the hop it skipped.
-            yield Call(ancestor_name, service, _key(span, "b"), span.start_us, error=False,
-                       parent_local=True, child_local=True)
+            into.append(Call(ancestor_name, service, _key(span, "b"), span.start_us, False,
+                             None, None, None, None, True, True))
         if kind is SpanKind.SERVER or parent is None:
             parent = ancestor_name
         if ancestor.kind is SpanKind.CLIENT and ancestor.span_id == span.parent_id:
             error = error or ancestor.error
-        if kind is SpanKind.SERVER and ancestor.kind is SpanKind.CLIENT and _is_pair(
-            node, ancestor
+        if kind is SpanKind.SERVER and ancestor.kind is SpanKind.CLIENT and (
+            tree_parent is ancestor
         ):
-            client = ancestor
+            client = ancestor  # the server's own client: the call's two sides are paired
 
     if parent is None or child is None:
         return
     if kind is SpanKind.SERVER:
-        yield Call(
+        into.append(Call(
             parent, child, _key(span, "c"), span.start_us, error,
-            server_us=span.duration_us,
-            client_us=client.duration_us if client else None,
-            parent_local=ancestor is not None and ancestor.local_service == parent,
-            child_local=True,
-        )
+            span.duration_us, client.duration_us if client else None, None, None,
+            ancestor is not None and ancestor.local_service == parent, True,
+        ))
     else:
-        yield Call(
+        into.append(Call(
             parent, child, _key(span, "c"), span.start_us, error,
-            client_us=span.duration_us, child_kind=span.peer_kind, parent_local=True,
-        )
-
-
-def _is_pair(node: SpanNode, client: Span) -> bool:
-    return node.parent is not None and node.parent.span is client
+            None, span.duration_us, None, span.peer_kind, True, False,
+        ))
 
 
 def _messaging_call(span: Span, kind: SpanKind, parent: str, child: str) -> Call:

@@ -2,7 +2,8 @@
 
 Spans reported in pieces are merged, a server span sharing its client's id (B3) is
 placed under that client, spans whose parent never arrived hang from the root, and
-a trace without a root gets a synthetic one.
+a trace without a root gets a synthetic one. `placed` lists the spans in tree order,
+taking a short cut for the common trace whose span ids are all distinct and unshared.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import dataclasses
 from collections import deque
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from topology.model import Span, SpanKind
 
@@ -178,3 +180,78 @@ def _place(
             if span.shared:
                 key_to_node[key] = node
     return root, key_to_node
+
+
+Placed = tuple[Span, Span | None, Span | None, bool, bool]
+"""A span in the tree: itself, its parent's span, its nearest ancestor that has a kind,
+whether it has children, and whether it is the root."""
+
+
+def placed(spans: Sequence[Span]) -> list[Placed]:
+    """The spans of one trace, breadth-first as `build_tree(spans).traverse()` yields them."""
+    if any(span.shared for span in spans):
+        return _placed_in(build_tree(spans))
+    ids = {span.span_id for span in spans}
+    if len(ids) < len(spans):
+        return _placed_in(build_tree(spans))
+    return _placed_distinct(spans, ids)
+
+
+def _placed_in(tree: SpanNode) -> list[Placed]:
+    result: list[Placed] = []
+    for node in tree.traverse():
+        span = node.span
+        if span is None:
+            continue
+        parent = node.parent.span if node.parent is not None else None
+        result.append((span, parent, _kind_ancestor(node), bool(node.children), node is tree))
+    return result
+
+
+def _kind_ancestor(node: SpanNode) -> Span | None:
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.span is not None and ancestor.span.kind is not None:
+            return ancestor.span
+        ancestor = ancestor.parent
+    return None
+
+
+_span_id = attrgetter("span_id")
+
+
+def _placed_distinct(spans: Sequence[Span], ids: set[str]) -> list[Placed]:
+    """`placed` for spans with distinct ids, none shared: nothing to merge, one key each.
+
+    This is what `build_tree` does for such spans, without building nodes: they are
+    ordered by id, the first without a parent is the root, and a span whose parent is
+    missing (or itself) hangs from the root, or from a synthetic root when there is none.
+    """
+    ordered = sorted(spans, key=_span_id)
+    root = next((span for span in ordered if span.parent_id is None), None)
+    top = root.span_id if root is not None else None
+    children: dict[str | None, list[Span]] = {}
+    for span in ordered:
+        if span is root:
+            continue
+        parent_id = span.parent_id
+        if parent_id is None or parent_id == span.span_id or parent_id not in ids:
+            parent_id = top
+        kids = children.get(parent_id)
+        if kids is None:
+            children[parent_id] = [span]
+        else:
+            kids.append(span)
+    if root is not None:
+        result: list[Placed] = [(root, None, None, top in children, True)]
+    else:
+        result = [(span, None, None, span.span_id in children, False)
+                  for span in children.get(None, ())]
+    get = children.get
+    for span, _parent, ancestor, has_children, _root in result:  # grows as it goes
+        if has_children:
+            nearest = span if span.kind is not None else ancestor
+            result.extend(
+                (kid, span, nearest, kid.span_id in children, False) for kid in get(span.span_id)
+            )
+    return result

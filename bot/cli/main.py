@@ -32,10 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides["database_url"] = args.db
         if args.catalog:
             overrides["catalog_file"] = args.catalog
-        app = build_app(load_settings(**overrides))
-        if args.command == "import":
-            return _import(app, args)
-        print(run(app, args))
+        with build_app(load_settings(**overrides)) as app:
+            if args.command == "import":
+                return _import(app, args)
+            print(run(app, args))
     except UsageError as error:
         parser.exit(EXIT_USAGE, f"svcmap {args.command}: {error}\n")
     except SvcmapError as error:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -58,7 +59,10 @@ def millis(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f} ms"
 
 
-_FORMATS = {"percent": lambda v: percent(v), "ms": lambda v: None if v is None else round(v, 1)}
+_FORMATS: dict[str, Callable[[Any], object]] = {
+    "percent": percent,
+    "ms": lambda v: None if v is None else round(v, 1),
+}
 
 
 def columns(items: Sequence[Mapping[str, object]], *specs: str) -> list[list[object]]:

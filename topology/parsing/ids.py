@@ -35,6 +35,8 @@ def hex_trace_id(value: str) -> str | None:
 
 def hex_span_id(value: str) -> str | None:
     """The canonical form of a hex span id, or None if it is not hex of at most 16 digits."""
+    if len(value) == _SHORT and not value.strip(_HEX):
+        return value  # already canonical: the common case, made cheap
     lowered = value.lower()
     if len(lowered) > _SHORT or not _is_hex(lowered):
         return None
@@ -48,6 +50,8 @@ def jaeger_trace_id(value: str) -> str:
 
 def jaeger_span_id(value: str) -> str:
     """A Jaeger span id: canonical when hex, else kept verbatim (`span-2_1`)."""
+    if len(value) == _SHORT and not value.strip(_HEX):
+        return value
     return hex_span_id(value) or value
 
 
@@ -62,7 +66,7 @@ def _from_base64(value: str, sizes: tuple[int, ...]) -> str | None:
 
 
 def otlp_trace_id(value: str) -> str | None:
-    """An OTLP trace id, hex (32 digits) or base64 (16 bytes, as Tempo sends it); None if neither."""
+    """An OTLP trace id, hex (32 digits) or base64 (16 bytes, as Tempo has it); else None."""
     if len(value) == _LONG:
         canonical = hex_trace_id(value)
         if canonical is not None:

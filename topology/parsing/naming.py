@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from topology.model import NodeKind, SpanKind
+from topology.parsing.decoding import Scalar
 
 MAX_NAME_LENGTH = 200
 """Longer service names are cut to this many characters."""
@@ -22,9 +23,6 @@ _MESSAGING = (SpanKind.PRODUCER, SpanKind.CONSUMER)
 WANTED_PREFIXES = ("span.kind", PEER_SERVICE, "error", "otel.status_code", _DB, _MESSAGING_PREFIX)
 """Tags and attributes worth decoding start with one of these; the rest are skipped."""
 
-Scalar = str | int | float | bool | None
-"""An attribute or tag value, once decoded."""
-
 _SPAN_KINDS = {kind.value: kind for kind in SpanKind}
 
 
@@ -36,6 +34,23 @@ def clean_name(name: str) -> str | None:
     if len(name) > MAX_NAME_LENGTH:
         name = name[:MAX_NAME_LENGTH].rstrip()
     return name or None
+
+
+class NameCache:
+    """Cleans each distinct name once: a document repeats a few names a million times."""
+
+    def __init__(self, *, lower: bool = False) -> None:
+        self._known: dict[str, str | None] = {}
+        self._lower = lower
+
+    def __call__(self, name: str | None) -> str | None:
+        """The cleaned name (lower-cased first if asked), or None."""
+        if name is None:
+            return None
+        known = self._known
+        if name not in known:
+            known[name] = clean_name(name.lower() if self._lower else name)
+        return known[name]
 
 
 def text(value: Scalar) -> str | None:
@@ -69,19 +84,26 @@ class RemoteSide:
 NOBODY = RemoteSide()
 
 
-def remote_side(kind: SpanKind | None, named: str | None, attrs: Mapping[str, Scalar]) -> RemoteSide:
+def remote_side(
+    kind: SpanKind | None, named: str | None, attrs: Mapping[str, Scalar]
+) -> RemoteSide:
     """What a span says about its remote side.
 
     `named` is the name the span gives (`peer.service`, Zipkin's remote endpoint). Without
     one, a client or producer span with database or messaging attributes names a virtual
     peer, which is kept apart in `inferred`: Zipkin's linker would not draw it.
     """
-    is_database = any(key.startswith(_DB) for key in attrs)
-    is_queue = kind in _MESSAGING or any(key.startswith(_MESSAGING_PREFIX) for key in attrs)
-    hint = NodeKind.DATABASE if is_database else NodeKind.QUEUE if is_queue else None
+    if named is None and kind not in _CALLERS:
+        return NOBODY
+    is_database = is_queue = False
+    for key in attrs:
+        is_database = is_database or key.startswith(_DB)
+        is_queue = is_queue or key.startswith(_MESSAGING_PREFIX)
     if named is not None:
+        is_queue = is_queue or kind in _MESSAGING
+        hint = NodeKind.DATABASE if is_database else NodeKind.QUEUE if is_queue else None
         return RemoteSide(named, hint)
-    if kind not in _CALLERS:
+    if not (is_database or is_queue):
         return NOBODY
     database = _first_text(attrs, _DB_NAMES) or _first_text(attrs, _DB_SYSTEMS)
     if database is not None:

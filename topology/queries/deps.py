@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
 
 from topology.errors import UsageError
 from topology.graph import ServiceGraph
@@ -68,47 +67,56 @@ def dependencies(
     if depth is not None and depth < 1:
         raise UsageError(f"depth must be at least 1, not {depth}")
     owners = catalog or Catalog()
+    index = graph.index
+    start = index.ids[name]
     down: tuple[Dependency, ...] = ()
     up: tuple[Dependency, ...] = ()
     if direction in (Direction.DOWN, Direction.BOTH):
-        down = _entries(graph, name, _walk(graph.digraph.succ, name, depth), owners, down=True)
+        down = _entries(graph, name, _walk(index.callees, start, depth), owners, down=True)
     if direction in (Direction.UP, Direction.BOTH):
-        up = _entries(graph, name, _walk(graph.digraph.pred, name, depth), owners, down=False)
+        up = _entries(graph, name, _walk(index.callers, start, depth), owners, down=False)
     loop = graph.edge(name, name)
     return DepsResult(
         name, direction, depth, down, up, EdgeNumbers.of(loop) if loop is not None else None
     )
 
 
-def _walk(adjacency: Any, start: str, depth: int | None) -> dict[str, tuple[int, str]]:  # noqa: ANN401
-    """Breadth-first: each node found with its hops and the smallest-named node one hop back."""
-    found: dict[str, tuple[int, str]] = {}
+def _walk(
+    adjacency: tuple[tuple[int, ...], ...], start: int, depth: int | None
+) -> list[tuple[int, int, int]]:
+    """Breadth-first: (hops, node, the smallest-named node one hop back), nearest first."""
+    seen = bytearray(len(adjacency))
+    seen[start] = 1
+    found: list[tuple[int, int, int]] = []
     frontier = [start]
     hops = 0
     while frontier and (depth is None or hops < depth):
         hops += 1
         reached = []
         for via in sorted(frontier):
-            for name in adjacency[via]:
-                if name != start and name not in found:
-                    found[name] = (hops, via)
-                    reached.append(name)
+            for node in adjacency[via]:
+                if not seen[node]:
+                    seen[node] = 1
+                    found.append((hops, node, via))
+                    reached.append(node)
         frontier = reached
+    found.sort()
     return found
 
 
 def _entries(
-    graph: ServiceGraph, service: str, found: dict[str, tuple[int, str]], catalog: Catalog,
+    graph: ServiceGraph, service: str, found: list[tuple[int, int, int]], catalog: Catalog,
     *, down: bool,
 ) -> tuple[Dependency, ...]:
+    names, nodes = graph.index.names, graph.index.nodes
     entries = []
-    for name, (hops, via) in sorted(found.items(), key=lambda item: (item[1][0], item[0])):
-        node = graph.node(name)
+    for hops, number, via in found:
+        name, node = names[number], nodes[number]
         stats = None
         if hops == 1:
             stats = graph.edge(service, name) if down else graph.edge(name, service)
         entries.append(Dependency(
-            name, hops, via, node.kind, node.virtual, catalog.owner_name(name),
+            name, hops, names[via], node.kind, node.virtual, catalog.owner_name(name),
             EdgeNumbers.of(stats) if stats is not None else None,
         ))
     return tuple(entries)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -25,7 +25,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 """The Alembic script directory shipped with the package."""
 
 BUSY_TIMEOUT_MS = 5000
+"""How long a SQLite connection waits for another writer before giving up."""
+
 SUPPORTED = ("sqlite", "postgresql")
+"""The database backends the store's statements are written for."""
+
+MIGRATION_LOCK = 0x7376636D6170
+"""Key of the Postgres advisory lock held while migrating ("svcmap" in ASCII)."""
 
 WRITES = "svcmap_writes"
 """Execution option marking a transaction that will write: on SQLite it takes the lock up front."""
@@ -57,9 +63,14 @@ def upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            connection.execution_options(**{WRITES: True})
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Replicas starting together migrate one after the other.
+                    connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
     except (CommandError, SQLAlchemyError) as error:
         shown = masked(engine.url)
         raise StoreError(f"cannot migrate the store at {shown}: {_reason(error)}") from error

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
+"""Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
 ServiceSeries = dict[str, list[tuple[int, ServiceStats]]]
+"""Per service, `(bucket start, statistics)` pairs in time order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from argparse import Namespace
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import BigInteger, Column, MetaData, inspect
 from sqlalchemy.engine import Engine
 
 import topology.store
@@ -25,11 +28,22 @@ def test_migrating_creates_every_table(engine):
     assert table_names(engine) == {*metadata.tables, "alembic_version"}
 
 
-def test_the_migrated_database_matches_the_schema_module(engine):
+def differences(engine: Engine, expected: MetaData) -> list[object]:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, metadata)
-    assert differences == []
+        return list(compare_metadata(context, expected))
+
+
+def test_the_migrated_database_matches_the_schema_module(engine):
+    assert differences(engine, metadata) == []
+
+
+def test_the_comparison_would_notice_a_column_missing_from_the_migration(engine):
+    expected = MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(expected)
+    expected.tables["edge_buckets"].append_column(Column("h99", BigInteger, nullable=False))
+    assert differences(engine, expected) != []
 
 
 def test_migrating_an_up_to_date_database_again_changes_nothing(engine):
@@ -59,5 +73,31 @@ def test_the_alembic_command_line_reads_the_url_from_the_environment(database_ur
     engine = make_engine(database_url)
     try:
         assert "edge_buckets" in table_names(engine)
+    finally:
+        engine.dispose()
+
+
+MIGRATE = """
+import sys
+from topology.store import make_engine, upgrade
+engine = make_engine(sys.argv[1])
+upgrade(engine)
+engine.dispose()
+"""
+
+
+@pytest.mark.slow
+def test_processes_migrating_a_new_database_together_all_succeed(database_url):
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE, database_url], stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    errors = [process.communicate(timeout=60)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0, 0], errors
+    engine = make_engine(database_url)
+    try:
+        assert table_names(engine) == {*metadata.tables, "alembic_version"}
     finally:
         engine.dispose()

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Run every benchmark from the repository root; stops at the first one that fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=.venv/bin/python
+"$python" -m bench.generate_traces
+"$python" -m bench.import_speed
+"$python" -m bench.query_speed

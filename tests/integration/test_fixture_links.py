@@ -1,0 +1,48 @@
+"""Every real trace fixture, imported through the real path, gives Zipkin's own links."""
+
+import json
+
+import pytest
+
+from bot.bootstrap import build_app
+from bot.settings import load_settings
+from bot.usecases.importing import import_file
+from bot.usecases.listing import list_edges
+from bot.usecases.windows import Window
+from tests.conftest import REPO
+
+EXPECTED = json.loads(
+    (REPO.parent / "shared" / "fixtures" / "traces" / "expected-links.json").read_text()
+)
+
+
+@pytest.fixture
+def app(database_url):
+    with build_app(load_settings(database_url=database_url)) as built:
+        yield built
+
+
+def expected_links(name):
+    return {(e["parent"], e["child"]): (e["calls"], e["errors"]) for e in EXPECTED[name]["links"]}
+
+
+def links_of(app):
+    return {(e.parent, e.child): (e.calls, e.errors) for e in list_edges(app, Window())}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_fixture_gives_exactly_the_links_zipkin_gives(name, shared_dir, app):
+    import_file(app, shared_dir / "fixtures" / "traces" / name)
+
+    assert links_of(app) == expected_links(name)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_importing_a_fixture_twice_counts_nothing_twice(name, shared_dir, app):
+    path = shared_dir / "fixtures" / "traces" / name
+    first = import_file(app, path)
+    second = import_file(app, path)
+
+    assert second.calls_new == 0
+    assert second.calls_duplicate == first.calls_new
+    assert links_of(app) == expected_links(name)

@@ -1,0 +1,191 @@
+"""Trace documents (Jaeger, Zipkin, OTLP JSON) read into `topology.model.Span`.
+
+`parse_traces` reads a whole document in one typed pass with the garbage collector
+paused, tells the format from the keys it found, and reports every problem as a
+`TraceFormatError` naming the source and the place.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Set
+
+import msgspec
+
+from topology.errors import TraceFormatError
+from topology.model import Span
+from topology.parsing import decoding, document, jaeger, otlp, zipkin
+
+
+class TraceFormat(enum.Enum):
+    """A trace document format."""
+
+    JAEGER = "jaeger"
+    ZIPKIN = "zipkin"
+    OTLP = "otlp"
+
+    @property
+    def label(self) -> str:
+        """The format's name as people write it."""
+        return _LABELS[self]
+
+
+_LABELS = {TraceFormat.JAEGER: "Jaeger", TraceFormat.ZIPKIN: "Zipkin", TraceFormat.OTLP: "OTLP"}
+_NOT_A = {fmt: f"not {'an' if fmt is TraceFormat.OTLP else 'a'} {_LABELS[fmt]} document"
+          for fmt in TraceFormat}
+_OTLP_KEYS = frozenset({"resourceSpans", "batches", "result", "trace"})
+_JAEGER_KEYS = frozenset({"data", "traceID", "spans"})
+_ZIPKIN_KEYS = frozenset({"traceId", "id"})
+_NOT_A_TRACE = "not a Jaeger, Zipkin or OTLP document"
+_NOT_AN_ITEM = "$[0]: not a Zipkin span, a Jaeger trace or an OTLP document"
+_LISTED = 10
+
+
+def detect_format(doc: object) -> TraceFormat:
+    """The format of a decoded JSON document, as `json.loads` returns it.
+
+    An empty list is taken for Zipkin, an empty object for OTLP (an export of no spans).
+    """
+    if isinstance(doc, dict):
+        found = _object_format(frozenset(doc)) if doc else TraceFormat.OTLP
+        if found is None:
+            raise TraceFormatError(f"{_NOT_A_TRACE} (top-level keys: {_listed(doc)})")
+        return found
+    if isinstance(doc, list):
+        first = doc[0] if doc else []
+        found = _item_format(frozenset(first)) if isinstance(first, dict) else None
+        if isinstance(first, list):
+            found = TraceFormat.ZIPKIN
+        if found is None:
+            raise TraceFormatError(_NOT_AN_ITEM)
+        return found
+    raise TraceFormatError(f"{_NOT_A_TRACE} (it is {type(doc).__name__}, not an object or list)")
+
+
+def parse_traces(data: bytes, *, source: str, fmt: TraceFormat | None = None) -> list[Span]:
+    """The spans of a trace document; `fmt` insists on one format instead of detecting it.
+
+    JSON Lines (one document per line) are read too. A document with no spans gives [].
+    """
+    try:
+        with decoding.paused_gc():
+            return _parse(decoding.body_of(data), fmt)
+    except TraceFormatError as error:
+        raise TraceFormatError(f"{source}: {error}") from None
+
+
+def _parse(body: bytes, fmt: TraceFormat | None) -> list[Span]:
+    try:
+        doc = decoding.decode(document.DECODER, body, one_line=False)
+    except decoding.NotJSONError:
+        if not decoding.looks_like_json_lines(body):
+            raise
+    else:
+        return _spans_of(doc, body, fmt)
+    spans: list[Span] = []
+    for number, line in decoding.json_lines(body):
+        try:
+            doc = decoding.decode(document.DECODER, line, one_line=True)
+            spans.extend(_spans_of(doc, line, fmt))
+        except TraceFormatError as error:
+            raise TraceFormatError(f"line {number}: {error}") from None
+    return spans
+
+
+def _spans_of(
+    doc: document.Document, buf: bytes | memoryview, fmt: TraceFormat | None
+) -> list[Span]:
+    if isinstance(doc, list):
+        return _spans_of_list(doc, fmt)
+    found = _object_format(document.keys_of(doc))
+    if found is None:
+        _refuse(doc, decoding.top_level_keys(buf), fmt)
+        return []
+    _insist(fmt, found)
+    if found is TraceFormat.OTLP:
+        return otlp.to_spans(document.otlp_documents(doc, "$"))
+    failure = _server_error(doc.errors) if doc.data is None else None
+    if failure is not None:
+        raise TraceFormatError(failure)
+    return jaeger.to_spans(document.jaeger_traces(doc, "$"))
+
+
+def _spans_of_list(
+    doc: list[document.ListItem | list[zipkin.ZipkinSpan]], fmt: TraceFormat | None
+) -> list[Span]:
+    if not doc:
+        return []
+    first = doc[0]
+    found = (
+        TraceFormat.ZIPKIN if isinstance(first, list) else _item_format(document.keys_of(first))
+    )
+    if found is None:
+        raise TraceFormatError(_NOT_AN_ITEM)
+    _insist(fmt, found)
+    if found is TraceFormat.ZIPKIN:
+        return zipkin.to_spans(doc)
+    items: list[tuple[str, document.ListItem]] = []
+    for i, item in enumerate(doc):
+        if isinstance(item, list) or _item_format(document.keys_of(item)) is not found:
+            raise TraceFormatError(f"$[{i}]: {_NOT_A[found]} like the first one")
+        items.append((f"$[{i}]", item))
+    if found is TraceFormat.JAEGER:
+        return jaeger.to_spans(
+            trace for path, item in items for trace in document.jaeger_traces(item, path)
+        )
+    return otlp.to_spans(
+        body for path, item in items for body in document.otlp_documents(item, path)
+    )
+
+
+def _object_format(keys: Set[str]) -> TraceFormat | None:
+    if keys & _OTLP_KEYS:
+        return TraceFormat.OTLP
+    return TraceFormat.JAEGER if keys & _JAEGER_KEYS else None
+
+
+def _item_format(keys: Set[str]) -> TraceFormat | None:
+    if keys & _OTLP_KEYS:
+        return TraceFormat.OTLP
+    if keys & (_JAEGER_KEYS - {"data"}):
+        return TraceFormat.JAEGER
+    return TraceFormat.ZIPKIN if keys & _ZIPKIN_KEYS else None
+
+
+def _insist(fmt: TraceFormat | None, found: TraceFormat) -> None:
+    if fmt is not None and fmt is not found:
+        raise TraceFormatError(f"{_NOT_A[fmt]}: it looks like {found.label}")
+
+
+def _refuse(doc: document.TopObject, keys: list[str], fmt: TraceFormat | None) -> None:
+    """Raise for an object of no known shape; return for an empty one, which has no spans."""
+    if not keys:
+        return
+    for answer in (doc.errors, doc.error):
+        failure = _server_error(answer)
+        if failure is not None:
+            raise TraceFormatError(failure)
+    what = _NOT_A_TRACE if fmt is None else _NOT_A[fmt]
+    raise TraceFormatError(f"{what} (top-level keys: {_listed(keys)})")
+
+
+def _server_error(raw: msgspec.Raw) -> str | None:
+    """What a server's error answer says (Jaeger's `errors`, api_v3's `error`), if anything."""
+    try:
+        answer: object = msgspec.json.decode(raw) if raw else None
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return None
+    answers = answer if isinstance(answer, list) else [answer]
+    messages = [
+        str(text) for item in answers if isinstance(item, dict)
+        for text in (item.get("msg") or item.get("message"),) if text
+    ]
+    if not messages:
+        return None
+    return f"the server answered with an error, not traces: {'; '.join(messages)[:200]}"
+
+
+def _listed(keys: Iterable[object]) -> str:
+    names = [decoding.shortened(str(key)) for key in keys]
+    shown = ", ".join(names[:_LISTED])
+    return f"{shown}, ..." if len(names) > _LISTED else shown

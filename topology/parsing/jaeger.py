@@ -1,0 +1,151 @@
+"""Jaeger JSON (the v1 API and UI format) spans, mapped to the Zipkin model.
+
+The mapping is the one `shared/fixtures/traces/expected-links.json` was made with:
+the `span.kind` tag is the kind, the process's service is the local service,
+`peer.service` the remote one, and a true `error` tag (or `otel.status_code` ERROR)
+an error. Times are already microseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import msgspec
+
+from topology.model import Span
+from topology.parsing import ids, naming
+from topology.parsing.decoding import BadValueError, Scalar, Wire, scalar
+
+_CHILD_OF = "CHILD_OF"
+_FOLLOWS_FROM = "FOLLOWS_FROM"
+
+
+class Tag(Wire):
+    """A typed key-value; the value is decoded only for the keys the map reads."""
+
+    key: str = ""
+    value: msgspec.Raw = msgspec.Raw()
+
+
+class Reference(Wire):
+    """A link from a span to another, usually its parent."""
+
+    ref_type: str | None = msgspec.field(default=None, name="refType")
+    trace_id: str | None = msgspec.field(default=None, name="traceID")
+    span_id: str | None = msgspec.field(default=None, name="spanID")
+
+
+class Process(Wire):
+    """The process that reported spans."""
+
+    service_name: str | None = msgspec.field(default=None, name="serviceName")
+
+
+class JaegerSpan(Wire):
+    """The fields of a Jaeger span that the map needs."""
+
+    trace_id: str = msgspec.field(name="traceID")
+    span_id: str = msgspec.field(name="spanID")
+    references: list[Reference] | None = None
+    parent_span_id: str | None = msgspec.field(default=None, name="parentSpanID")  # deprecated
+    start_time: int | float | None = msgspec.field(default=None, name="startTime")
+    duration: int | float | None = None
+    tags: list[Tag] | None = None
+    process_id: str | None = msgspec.field(default=None, name="processID")
+    process: Process | None = None
+
+
+class JaegerTrace(Wire):
+    """A trace: its spans and the processes they name by id."""
+
+    spans: list[JaegerSpan] | None
+    processes: dict[str, Process] | None = None
+
+
+def to_spans(traces: Iterable[tuple[str, JaegerTrace]]) -> list[Span]:
+    """Spans of Jaeger traces, each given with its JSON path for error messages."""
+    names = naming.NameCache()
+    spans: list[Span] = []
+    for path, trace in traces:
+        services = {pid: names(p.service_name) for pid, p in (trace.processes or {}).items()}
+        trace_ids: dict[str, str] = {}
+        for i, span in enumerate(trace.spans or ()):
+            try:
+                spans.append(_span(span, services, trace_ids, names))
+            except BadValueError as error:
+                raise error.at(f"{path}.spans[{i}]") from None
+    return spans
+
+
+def _span(
+    span: JaegerSpan,
+    services: dict[str, str | None],
+    trace_ids: dict[str, str],
+    names: naming.NameCache,
+) -> Span:
+    raw_trace_id = span.trace_id
+    if not raw_trace_id:
+        raise BadValueError("empty traceID")
+    if not span.span_id:
+        raise BadValueError("empty spanID")
+    trace_id = trace_ids.get(raw_trace_id)
+    if trace_id is None:
+        trace_id = trace_ids[raw_trace_id] = ids.jaeger_trace_id(raw_trace_id)
+    span_id = ids.jaeger_span_id(span.span_id)
+    parent_id = _parent_id(span, trace_id)
+    if parent_id is not None and (parent_id == span_id or ids.is_null_id(parent_id)):
+        parent_id = None
+
+    wanted: dict[str, Scalar] = {}
+    for tag in span.tags or ():
+        if tag.key.startswith(naming.WANTED_PREFIXES):
+            wanted[tag.key] = scalar(tag.value)
+    kind = naming.span_kind(wanted.get("span.kind"))
+    side = naming.remote_side(kind, naming.text(wanted.get(naming.PEER_SERVICE)), wanted)
+    status = wanted.get("otel.status_code")
+    return Span(
+        trace_id, span_id, parent_id, kind,
+        local_service=_service(span, services, names),
+        remote_service=side.service,
+        start_us=_micros(span.start_time),
+        duration_us=_micros(span.duration),
+        error=naming.is_true(wanted.get("error"))
+        or (isinstance(status, str) and status.upper() == "ERROR"),
+        peer_kind=side.kind,
+        inferred_peer=side.inferred,
+    )
+
+
+def _service(
+    span: JaegerSpan, services: dict[str, str | None], names: naming.NameCache
+) -> str | None:
+    """The span's own process if it carries one, else the trace's process it names."""
+    if span.process is not None:
+        return names(span.process.service_name)
+    return services.get(span.process_id) if span.process_id is not None else None
+
+
+def _parent_id(span: JaegerSpan, trace_id: str) -> str | None:
+    """The first CHILD_OF reference in the trace, else FOLLOWS_FROM, else the first one."""
+    references = span.references
+    if not references:
+        return ids.jaeger_span_id(span.parent_span_id) if span.parent_span_id else None
+    follows: Reference | None = None
+    for reference in references:
+        ref_trace = reference.trace_id
+        if ref_trace and ref_trace != span.trace_id and ids.jaeger_trace_id(ref_trace) != trace_id:
+            continue
+        ref_type = (reference.ref_type or "").upper()
+        if ref_type == _CHILD_OF:
+            return _span_id_of(reference)
+        if ref_type == _FOLLOWS_FROM and follows is None:
+            follows = reference
+    return _span_id_of(follows or references[0])
+
+
+def _span_id_of(reference: Reference) -> str | None:
+    return ids.jaeger_span_id(reference.span_id) if reference.span_id else None
+
+
+def _micros(value: float | None) -> int | None:
+    return int(value) if value is not None and value > 0 else None
