@@ -133,7 +133,7 @@ def generate(path: Path, spans: int, seed: int) -> int:
     with path.open("wb") as out:
         out.write(b'{"data":[')
         while made < spans:
-            chunk = []
+            chunk: list[Json] = []
             while made < spans and len(chunk) < CHUNK_TRACES:
                 builder = TraceBuilder(rng, topology, f"{rng.getrandbits(128):032x}")
                 builder.build(

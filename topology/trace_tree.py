@@ -247,11 +247,11 @@ def _placed_distinct(spans: Sequence[Span], ids: set[str]) -> list[Placed]:
     else:
         result = [(span, None, None, span.span_id in children, False)
                   for span in children.get(None, ())]
-    get = children.get
     for span, _parent, ancestor, has_children, _root in result:  # grows as it goes
         if has_children:
             nearest = span if span.kind is not None else ancestor
             result.extend(
-                (kid, span, nearest, kid.span_id in children, False) for kid in get(span.span_id)
+                (kid, span, nearest, kid.span_id in children, False)
+                for kid in children[span.span_id]
             )
     return result
