@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
+
 from topology.aggregate import aggregate, minute_of
+from topology.errors import StoreError
 from topology.model import NodeKind
 from topology.stats import EdgeStats, Node, ServiceStats
 from topology.store import reads, rows, writes
-from topology.store.engine import WRITES
+from topology.store.engine import WRITES, masked
 from topology.store.keys import call_key, served_key
 from topology.store.schema import MINUTE
 
@@ -66,7 +70,7 @@ class Store:
         """Add the calls and served requests not imported before, in one transaction."""
         unique_calls = _first_per_key(calls, lambda call: call_key(call.key))
         unique_served = _first_per_key(served, lambda request: served_key(request.key))
-        with self._engine.connect() as connection:
+        with _reported(self._engine), self._engine.connect() as connection:
             connection.execution_options(**{WRITES: True})
             with connection.begin():
                 new_calls, new_served = _add_unseen(connection, unique_calls, unique_served, now_s)
@@ -133,8 +137,18 @@ class Store:
         return [ImportRecord(*row) for row in self._rows(reads.latest_imports(limit))]
 
     def _rows(self, query: reads.Query) -> Sequence[Row[*tuple[Any, ...]]]:
-        with self._engine.connect() as connection:
+        with _reported(self._engine), self._engine.connect() as connection:
             return connection.execute(query).all()
+
+
+@contextmanager
+def _reported(engine: Engine) -> Iterator[None]:
+    """Turn a database failure into a StoreError naming the (masked) database."""
+    try:
+        yield
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise StoreError(f"{masked(engine.url)}: {reason}") from error
 
 
 def _first_per_key(items: Sequence[T], key: Callable[[T], int]) -> dict[int, T]:

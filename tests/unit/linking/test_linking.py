@@ -30,7 +30,10 @@ def test_a_client_with_a_server_child_defers_to_the_server_name():
 
 
 def test_a_leaf_client_links_to_its_uninstrumented_peer():
-    spans = [span("a", None, SERVER, "payment", "checkout"), span("b", "a", CLIENT, "payment", "stripe")]
+    spans = [
+        span("a", None, SERVER, "payment", "checkout"),
+        span("b", "a", CLIENT, "payment", "stripe"),
+    ]
     assert links(spans) == {("checkout", "payment"): (1, 0), ("payment", "stripe"): (1, 0)}
 
 
@@ -145,7 +148,8 @@ def test_spans_of_different_traces_are_linked_separately():
     two = Span("t2", "a", None, SERVER, "cart", "checkout")
     result = link([one, two])
     assert result.traces == 2
-    assert {(c.parent, c.child) for c in result.calls} == {("frontend", "cart"), ("checkout", "cart")}
+    found = {(c.parent, c.child) for c in result.calls}
+    assert found == {("frontend", "cart"), ("checkout", "cart")}
 
 
 def test_server_and_consumer_spans_are_counted_as_served_requests():
