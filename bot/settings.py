@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     catalog_file: Path | None = None
     default_window: str | None = None
+    infer_peers: bool = False
 
     @field_validator("default_window")
     @classmethod

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import attrgetter
 
@@ -161,6 +161,20 @@ def _messaging_call(span: Span, kind: SpanKind, parent: str, child: str) -> Call
     broker_kind = span.peer_kind or NodeKind.QUEUE
     if kind is SpanKind.PRODUCER:
         return Call(parent, child, _key(span, "c"), span.start_us, span.error,
-                    child_kind=broker_kind, parent_local=True)
+                    client_us=span.duration_us, child_kind=broker_kind, parent_local=True)
     return Call(parent, child, _key(span, "c"), span.start_us, span.error,
-                parent_kind=broker_kind, child_local=True)
+                server_us=span.duration_us, parent_kind=broker_kind, child_local=True)
+
+
+def with_inferred_peers(spans: list[Span]) -> list[Span]:
+    """`spans`, where a span naming no peer takes the one its db/messaging attributes imply.
+
+    Zipkin's linker reads only the named remote side; this draws the databases and
+    brokers that instrumentation describes by attributes alone (as OTLP input does).
+    """
+    return [
+        replace(span, remote_service=span.inferred_peer)
+        if span.inferred_peer is not None and span.remote_service is None
+        else span
+        for span in spans
+    ]

@@ -53,7 +53,7 @@ class Span:
     inferred_peer: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Call:
     """One call along an edge, as the linker found it in one trace.
 
@@ -77,7 +77,7 @@ class Call:
     child_local: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Served:
     """One request a service served (a server or consumer span), for its own health."""
 

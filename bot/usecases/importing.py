@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.bootstrap import App
 from topology.errors import TraceFormatError
-from topology.linking import link
+from topology.linking import link, with_inferred_peers
 from topology.parsing import TraceFormat, parse_traces
 
 
@@ -44,6 +44,8 @@ def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImp
     """Import one file; a malformed file raises before anything is stored."""
     source = str(path)
     spans = parse_traces(read_trace_file(path), source=source, fmt=fmt)
+    if app.settings.infer_peers:
+        spans = with_inferred_peers(spans)
     linked = link(spans)
     result = app.store.ingest(
         linked.calls, linked.served, now_s=app.now(), source=source, spans=len(spans)

@@ -91,9 +91,10 @@ def remote_side(
 
     `named` is the name the span gives (`peer.service`, Zipkin's remote endpoint). Without
     one, a client or producer span with database or messaging attributes names a virtual
-    peer, which is kept apart in `inferred`: Zipkin's linker would not draw it.
+    peer, and a consumer span its broker; the name is kept apart in `inferred`: Zipkin's
+    linker would not draw it.
     """
-    if named is None and kind not in _CALLERS:
+    if named is None and kind not in _CALLERS and kind is not SpanKind.CONSUMER:
         return NOBODY
     is_database = is_queue = False
     for key in attrs:
@@ -106,7 +107,7 @@ def remote_side(
     if not (is_database or is_queue):
         return NOBODY
     database = _first_text(attrs, _DB_NAMES) or _first_text(attrs, _DB_SYSTEMS)
-    if database is not None:
+    if database is not None and kind is not SpanKind.CONSUMER:
         return RemoteSide(None, NodeKind.DATABASE, database)
     broker = text(attrs.get(_MESSAGING_SYSTEM))
     if broker is not None:

@@ -1,93 +1,75 @@
-"""Solving x = step(x) by iteration, sped up by Anderson mixing of the last few rounds."""
+"""Climbing to the least fixed point of a monotone round, from below, with safe jumps."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import repeat
-from operator import mul, sub
+from operator import sub
 
 Vector = list[float]
 
-REGULARISATION = 1e-10
-"""Relative weight added to the diagonal of the mixing system, so that it is never singular."""
+STEADY_ROUNDS = 3
+STEADY = 0.01
+"""A jump is tried once the total change shrank by ratios within 1% of each other
+in the last three rounds."""
+
+SLACK = 1e-12
+"""How far below a jump a checking round may land and still confirm it (rounding)."""
 
 
-def fixed_point(
+def climb(
     step: Callable[[Vector], Vector],
-    start: Vector,
+    size: int,
     *,
     tolerance: float,
     max_rounds: int,
-    memory: int = 5,
-    bounds: tuple[float, float] = (0.0, 1.0),
+    ceiling: float = 1.0,
 ) -> Vector:
-    """The x with step(x) = x, once a round moves no value by more than `tolerance`.
+    """Iterate a monotone `step` from zeros until a round moves no value by over `tolerance`.
 
-    Each round takes step(x), then mixes in the last `memory` rounds' results so as to
-    cancel their changes (Anderson acceleration, "type II"), keeping values in `bounds`.
-    For a linear step this finds in a few rounds what plain iteration reaches in hundreds.
+    `step` must never lower a value it is given unless that value lies above the least
+    fixed point (true of a Gauss-Seidel round of a non-negative linear system). Every
+    vector kept is then a lower bound of that fixed point. Once the total change shrinks by
+    a steady ratio, the climb jumps each value to where its changes would add up to;
+    the next round keeps the jump only if it lowers nothing (which proves the jump still
+    lies below the fixed point), else the climb goes on from before it. Rounds also go on
+    while values still leave zero.
     """
-    low, high = bounds
-    current = start
-    last: tuple[Vector, Vector] | None = None
-    output_steps: list[Vector] = []
-    change_steps: list[Vector] = []
-    gram: list[Vector] = []
+    safe = [0.0] * size
+    trial: Vector | None = None
+    before: Vector | None = None
+    ratios: list[float] = []
     for _round in range(max_rounds):
-        output = step(current)
-        change = list(map(sub, output, current))
-        if not change or max(map(abs, change)) <= tolerance:
-            return output
-        if last is not None:
-            output_steps.append(list(map(sub, output, last[0])))
-            change_steps.append(list(map(sub, change, last[1])))
-            _extend(gram, change_steps, memory)
-            if len(change_steps) > memory:
-                del output_steps[0], change_steps[0]
-        last = (output, change)
-        weights = _solve(gram, [_dot(row, change) for row in change_steps])
-        mixed = output
-        for weight, difference in zip(weights, output_steps, strict=True):
-            mixed = list(map(sub, mixed, map(mul, repeat(weight), difference)))
-        current = [min(high, max(low, value)) for value in mixed]
-    return current
+        after = step(trial if trial is not None else safe)
+        if trial is not None:
+            if all(value >= -SLACK for value in map(sub, after, trial)):
+                safe = after
+            trial, before, ratios = None, None, []
+            continue
+        change = list(map(sub, after, safe))
+        woke = any(old == 0.0 < new for new, old in zip(after, safe, strict=True))
+        safe = after
+        if max(map(abs, change), default=0.0) <= tolerance and not woke:
+            break
+        if before is not None:
+            ratios.append(sum(change) / sum(before) if sum(before) > 0.0 else 0.0)
+            if _steady(ratios):
+                trial = list(map(_ahead, safe, change, before, repeat(ceiling)))
+        before = change
+    return safe
 
 
-def _dot(left: Vector, right: Vector) -> float:
-    total: float = sum(map(mul, left, right))
-    return total
+def _steady(ratios: list[float]) -> bool:
+    """Whether the total change shrank by nearly the same ratio in the last rounds."""
+    if len(ratios) < STEADY_ROUNDS:
+        return False
+    last = ratios[-STEADY_ROUNDS:]
+    return min(last) > 0.0 and max(last) < 1.0 and max(last) - min(last) <= STEADY * max(last)
 
 
-def _extend(gram: list[Vector], steps: list[Vector], memory: int) -> None:
-    """Grow the Gram matrix of `steps` by their newest, dropping the oldest past `memory`."""
-    newest = steps[-1]
-    products = [_dot(step, newest) for step in steps]
-    for row, product in zip(gram, products, strict=False):
-        row.append(product)
-    gram.append(products)
-    gram[-1][-1] *= 1.0 + REGULARISATION
-    if len(gram) > memory:
-        del gram[0]
-        for row in gram:
-            del row[0]
-
-
-def _solve(matrix: list[Vector], right: Vector) -> Vector:
-    """Solve a small linear system by Gaussian elimination; zeros when it is singular."""
-    size = len(right)
-    rows = [[*row, value] for row, value in zip(matrix, right, strict=True)]
-    for column in range(size):
-        pivot = max(range(column, size), key=lambda row: abs(rows[row][column]))
-        if rows[pivot][column] == 0.0:
-            return [0.0] * size
-        rows[column], rows[pivot] = rows[pivot], rows[column]
-        for row in rows[column + 1:]:
-            factor = row[column] / rows[column][column]
-            for position in range(column, size + 1):
-                row[position] -= factor * rows[column][position]
-    solution = [0.0] * size
-    for row_number in reversed(range(size)):
-        row = rows[row_number]
-        known = sum(row[position] * solution[position] for position in range(row_number + 1, size))
-        solution[row_number] = (row[size] - known) / row[row_number]
-    return solution
+def _ahead(value: float, change: float, before: float, ceiling: float) -> float:
+    """Where `value` ends if its changes keep shrinking by the ratio of the last two."""
+    if not 0.0 < change < before:
+        return value
+    ratio = change / before
+    return min(ceiling, value + change * ratio / (1.0 - ratio))

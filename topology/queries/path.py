@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import islice, pairwise
-
-import networkx as nx
+from itertools import pairwise
 
 from topology.errors import UsageError
 from topology.graph import ServiceGraph
@@ -79,11 +77,44 @@ def paths(graph: ServiceGraph, a: str, b: str, *, limit: int = 5) -> PathResult:
 
 
 def _shortest(graph: ServiceGraph, start: str, end: str, most: int) -> list[CallPath]:
-    try:
-        names = list(islice(nx.all_shortest_paths(graph.digraph, start, end), most))
-    except nx.NetworkXNoPath:
+    index = graph.index
+    before = _predecessors(index.callees, index.ids[start], index.ids[end])
+    return [
+        _call_path(graph, [index.names[node] for node in path])
+        for path in _paths_back(before, index.ids[end], most)
+    ]
+
+
+def _predecessors(
+    callees: tuple[tuple[int, ...], ...], start: int, end: int
+) -> dict[int, list[int]]:
+    """Breadth-first from `start` until `end`'s level: each node's neighbours one hop back."""
+    before: dict[int, list[int]] = {start: []}
+    frontier = [start]
+    while frontier and end not in before:
+        reached: dict[int, list[int]] = {}
+        for node in frontier:
+            for callee in callees[node]:
+                if callee not in before:
+                    reached.setdefault(callee, []).append(node)
+        before.update(reached)
+        frontier = list(reached)
+    return before
+
+
+def _paths_back(before: dict[int, list[int]], end: int, most: int) -> list[list[int]]:
+    """Up to `most` shortest paths to `end`, walked back through `before`."""
+    if end not in before:
         return []
-    return [_call_path(graph, path) for path in names]
+    found: list[list[int]] = []
+    partials = [[end]]
+    while partials and len(found) < most:
+        partial = partials.pop()
+        steps_back = before[partial[-1]]
+        if not steps_back:
+            found.append(partial[::-1])
+        partials.extend([*partial, node] for node in sorted(steps_back, reverse=True))
+    return found
 
 
 def _call_path(graph: ServiceGraph, names: list[str]) -> CallPath:

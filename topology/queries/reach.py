@@ -2,9 +2,10 @@
 
 share(target) = 1, and for an upstream service U,
 share(U) = sum over U's callees C (U itself left out) of calls(U -> C) / out_calls(U) * share(C),
-where callees that cannot reach a target count 0. The shares are the fixed point of
-Gauss-Seidel rounds (callees before their callers, so that without cycles one round
-settles them), sped up by mixing past rounds.
+where callees that cannot reach a target count 0. The shares are climbed to from zero by
+Gauss-Seidel rounds (callees before their callers, so that without cycles one round settles
+them), so that even when a large cycle keeps them from settling within the rounds allowed,
+each is a lower bound of its true value.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from operator import mul
 
 from topology.graph import CallIndex, ServiceGraph
-from topology.queries.fixed_point import fixed_point
+from topology.queries.fixed_point import climb
 
 TOLERANCE = 1e-9
 """The shares are final when no round changes any of them by more than this."""
@@ -88,7 +89,7 @@ def _shares(index: CallIndex, targets: list[int], upstream: Collection[int]) -> 
             share[node] = sum(map(mul, weights, map(share.__getitem__, callees)))
         return [share[node] for node in order]
 
-    final = fixed_point(sweep, [0.0] * len(order), tolerance=TOLERANCE, max_rounds=MAX_ROUNDS)
+    final = climb(sweep, len(order), tolerance=TOLERANCE, max_rounds=MAX_ROUNDS)
     for node, value in zip(order, final, strict=True):
         share[node] = value
     return share

@@ -2,41 +2,63 @@ import pytest
 
 from topology.ownership import Catalog
 from topology.queries.blast import blast_radius
-from topology.queries.fixed_point import fixed_point
+from topology.queries.fixed_point import climb
 
 from .factories import graph_of
 
 
 def test_a_slow_linear_iteration_reaches_its_fixed_point_in_a_few_rounds():
-    # Plain iteration of x -> 0.999 x + 0.001 needs about 20,000 rounds to get within 1e-9.
-    result = fixed_point(
-        lambda x: [0.999 * x[0] + 0.001, 0.5 * x[1]], [0.0, 1.0],
-        tolerance=1e-12, max_rounds=10,
+    # Plain iteration of x -> 0.999 x + 0.001 from 0 needs about 20,000 rounds to get
+    # within 1e-9 of 1.
+    result = climb(
+        lambda x: [0.999 * x[0] + 0.001, 0.5 * x[1] + 0.25], 2, tolerance=1e-12, max_rounds=30,
     )
 
-    assert result == [pytest.approx(1.0, abs=1e-9), pytest.approx(0.0, abs=1e-9)]
+    assert result == [pytest.approx(1.0, abs=1e-9), pytest.approx(0.5, abs=1e-9)]
 
 
-def test_values_are_kept_within_bounds():
-    result = fixed_point(lambda x: [min(2.0, x[0] + 0.5)], [0.0], tolerance=1e-9, max_rounds=3)
+def test_a_jump_that_would_overshoot_the_fixed_point_is_not_kept():
+    # The change shrinks by 0.9 a round until x reaches 0.5, then stops dead: a jump
+    # along the shrinking would land above 0.5.
+    seen = []
 
-    assert 0.0 <= result[0] <= 1.0
+    def step(x):
+        seen.append(x[0])
+        return [min(0.5, 0.9 * x[0] + 0.1)]
+
+    result = climb(step, 1, tolerance=1e-12, max_rounds=50)
+
+    assert result == [0.5]
+    assert max(seen) > 0.5
+    assert len(seen) < 50
 
 
-def test_the_round_limit_ends_the_iteration():
+def test_the_round_limit_ends_the_climb_below_the_fixed_point():
     calls = []
 
     def step(x):
         calls.append(x)
-        return [0.9999 * x[0] + 0.0001 + 0.001 * (len(calls) % 2)]
+        return [0.5 * x[0] + 0.5 * x[1], 0.5 * x[0] + 0.4 * x[1] + 0.01]
 
-    fixed_point(step, [0.0], tolerance=0.0, max_rounds=7)
+    result = climb(step, 2, tolerance=0.0, max_rounds=7)
 
     assert len(calls) == 7
+    assert result[0] <= 0.1 + 1e-12
+    assert result[1] <= 0.1 + 1e-12
+
+
+def test_the_climb_goes_on_while_values_still_leave_zero():
+    # Each round wakes the next value with a change far below the tolerance.
+    def step(x):
+        return [1e-15, *(1e-3 * value for value in x[:-1])]
+
+    result = climb(step, 4, tolerance=1e-9, max_rounds=50)
+
+    assert all(value > 0.0 for value in result)
 
 
 def test_an_empty_problem_is_solved_at_once():
-    assert fixed_point(lambda x: x, [], tolerance=1e-9, max_rounds=5) == []
+    assert climb(lambda x: x, 0, tolerance=1e-9, max_rounds=5) == []
 
 
 def test_traffic_circling_a_long_cycle_before_leaving_gets_its_exact_share():

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from topology.linking import link
+from topology.linking import link, with_inferred_peers
 from topology.model import NodeKind, Span, SpanKind
 
 CLIENT, SERVER = SpanKind.CLIENT, SpanKind.SERVER
@@ -188,3 +188,25 @@ def test_any_set_of_spans_links_without_crashing_into_named_calls(spans):
         assert call.child
     keys = [call.key for call in result.calls]
     assert len(keys) == len(set(keys))
+
+
+def test_a_database_named_only_by_attributes_is_drawn_when_peers_are_inferred():
+    spans = [
+        span("a", None, SERVER, "trace-store", "ui"),
+        span("b", "a", CLIENT, "trace-store", inferred_peer="jaeger-span",
+             peer_kind=NodeKind.DATABASE),
+    ]
+    assert links(spans) == {("ui", "trace-store"): (1, 0)}
+    assert links(with_inferred_peers(spans))[("trace-store", "jaeger-span")] == (1, 0)
+
+
+def test_messaging_calls_carry_the_producer_and_consumer_durations():
+    spans = [
+        span("a", None, PRODUCER, "checkout", "kafka", duration_us=2_000),
+        span("b", "a", CONSUMER, "accounting", "kafka", duration_us=5_000),
+    ]
+    durations = {(c.parent, c.child): (c.client_us, c.server_us) for c in link(spans).calls}
+    assert durations == {
+        ("checkout", "kafka"): (2_000, None),
+        ("kafka", "accounting"): (None, 5_000),
+    }

@@ -109,3 +109,19 @@ def test_nul_characters_are_removed_from_names_and_blank_names_are_none():
     ]), source="z")
 
     assert [span.local_service for span in spans] == ["ab", None]
+
+
+def test_otlp_names_the_broker_of_a_consumer_from_messaging_system():
+    [span] = parse_traces(as_bytes(otlp_body(otlp_span(
+        ("messaging.system", {"stringValue": "kafka"}), kind=5,
+    ))), source="o")
+
+    assert (span.kind, *remote(span)) == (SpanKind.CONSUMER, "kafka", NodeKind.QUEUE, "kafka")
+
+
+def test_a_consumer_with_database_attributes_gets_no_database_as_its_caller():
+    [span] = parse_traces(as_bytes(otlp_body(otlp_span(
+        ("db.system", {"stringValue": "redis"}), kind=5,
+    ))), source="o")
+
+    assert remote(span) == (None, None, None)
