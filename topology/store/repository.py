@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import gc
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
 
@@ -13,9 +14,9 @@ from topology.aggregate import aggregate, minute_of
 from topology.errors import StoreError
 from topology.model import NodeKind
 from topology.stats import EdgeStats, Node, ServiceStats
-from topology.store import reads, rows, writes
+from topology.store import reads, rows, traces, writes
 from topology.store.engine import WRITES, masked
-from topology.store.keys import call_key, served_key
+from topology.store.keys import pack, unpack
 from topology.store.schema import MINUTE
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from topology.aggregate import Aggregate
     from topology.model import Call, Served
 
-T = TypeVar("T")
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
 """Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
 ServiceSeries = dict[str, list[tuple[int, ServiceStats]]]
@@ -67,24 +67,29 @@ class Store:
         source: str,
         spans: int,
     ) -> IngestResult:
-        """Add the calls and served requests not imported before, in one transaction."""
-        unique_calls = _first_per_key(calls, lambda call: call_key(call.key))
-        unique_served = _first_per_key(served, lambda request: served_key(request.key))
-        with _reported(self._engine), self._engine.connect() as connection:
-            connection.execution_options(**{WRITES: True})
-            with connection.begin():
-                new_calls, new_served = _add_unseen(connection, unique_calls, unique_served, now_s)
-                result = IngestResult(new_calls, len(calls) - new_calls, new_served)
-                writes.log_import(
-                    connection,
-                    {
-                        "source": source,
-                        "at": now_s,
-                        "spans": spans,
-                        "calls_new": result.calls_new,
-                        "calls_duplicate": result.calls_duplicate,
-                    },
-                )
+        """Add the calls and served requests not imported before, in one transaction.
+
+        A trace is remembered with the hashes of its keys: importing it again adds only
+        the calls it lacked (spans that arrived late), and a repeated key counts once.
+        """
+        with _paused_gc():
+            batch = traces.gather(calls, served, now_s)
+            with _reported(self._engine), self._engine.connect() as connection:
+                connection.execution_options(**{WRITES: True})
+                with connection.begin():
+                    added = _add_unseen(connection, batch, now_s)
+                    new = len(added.calls)
+                    result = IngestResult(new, len(calls) - new, len(added.served))
+                    writes.log_import(
+                        connection,
+                        {
+                            "source": source,
+                            "at": now_s,
+                            "spans": spans,
+                            "calls_new": result.calls_new,
+                            "calls_duplicate": result.calls_duplicate,
+                        },
+                    )
         return result
 
     def edges(
@@ -151,35 +156,40 @@ def _reported(engine: Engine) -> Iterator[None]:
         raise StoreError(f"{masked(engine.url)}: {reason}") from error
 
 
-def _first_per_key(items: Sequence[T], key: Callable[[T], int]) -> dict[int, T]:
-    unique: dict[int, T] = {}
-    for item in items:
-        unique.setdefault(key(item), item)
-    return unique
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause the cycle collector: an import makes millions of objects and no cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
-def _add_unseen(
-    connection: Connection,
-    calls: dict[int, Call],
-    served: dict[int, Served],
-    now_s: int,
-) -> tuple[int, int]:
-    """Add what was not imported before; return how many calls and served were new."""
-    keys = [(key, minute_of(call.start_us, now_s)) for key, call in calls.items()]
-    keys += [(key, minute_of(request.start_us, now_s)) for key, request in served.items()]
-    # Sorted, as the rows below, so that concurrent imports lock shared rows in one order.
-    claimed = writes.claim(connection, sorted(keys))
-    new_calls = {key: call for key, call in calls.items() if key in claimed}
-    new_served = {key: request for key, request in served.items() if key in claimed}
-    batch = aggregate(new_calls.values(), new_served.values(), now_s=now_s)
-    edges = sorted(batch.edges.items())
-    services = sorted(batch.services.items())
+def _add_unseen(connection: Connection, batch: traces.Batch, now_s: int) -> traces.Decision:
+    """Add what was not imported before; return what that was."""
+    seen = [_trace_row(key, trace) for key, trace in batch.traces.items()]
+    known = writes.claim_traces(connection, seen)
+    added = traces.decide(
+        batch, {key: traces.Trace(start, unpack(calls)) for key, (start, calls) in known.items()}
+    )
+    writes.grow_traces(connection, [_trace_row(key, trace) for key, trace in added.grown.items()])
+    summed = aggregate(added.calls, added.served, now_s=now_s)
+    # Sorted, as the trace rows, so that concurrent imports lock shared rows in one order.
+    edges = sorted(summed.edges.items())
+    services = sorted(summed.services.items())
     writes.add_edges(connection, [rows.edge_row(stats, MINUTE, key[2]) for key, stats in edges])
     writes.add_services(
         connection, [rows.service_row(stats, MINUTE, key[1]) for key, stats in services]
     )
-    writes.merge_nodes(connection, _node_rows(batch, now_s))
-    return len(new_calls), len(new_served)
+    writes.merge_nodes(connection, _node_rows(summed, now_s))
+    return added
+
+
+def _trace_row(key: int, trace: traces.Trace) -> dict[str, Any]:
+    return {"key": key, "start": trace.start, "calls": pack(trace.hashes)}
 
 
 def _node_rows(batch: Aggregate, now_s: int) -> list[dict[str, Any]]:

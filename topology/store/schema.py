@@ -1,4 +1,4 @@
-"""The tables of the store: names, per-bucket edge and service statistics, import keys."""
+"""The tables of the store: names, per-bucket edge and service statistics, traces seen."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import (
     Double,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -72,14 +73,16 @@ service_buckets = Table(
     Index("ix_service_buckets_resolution_start", "resolution", "start"),
 )
 
-seen_calls = Table(
-    "seen_calls",
+seen_traces = Table(
+    "seen_traces",
     metadata,
     Column("key", BigInteger, primary_key=True, autoincrement=False),
     Column("start", BigInteger, nullable=False),
-    Index("ix_seen_calls_start", "start"),
-    sqlite_with_rowid=False,
+    Column("calls", LargeBinary, nullable=False),
+    Index("ix_seen_traces_start", "start"),
+    # A rowid table: SQLite advises against WITHOUT ROWID for rows as big as a trace's hashes.
 )
+"""Per trace imported (`keys.trace_keys`): its first minute, and `keys.pack` of its key hashes."""
 
 imports = Table(
     "imports",

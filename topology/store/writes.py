@@ -1,32 +1,62 @@
-"""The statements of an import: keys claimed, buckets and nodes upserted, the import logged."""
+"""The statements of an import: traces claimed, buckets and nodes upserted, the import logged."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, and_, case, not_
+from sqlalchemy import Table, and_, bindparam, case, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from topology.model import NodeKind
-from topology.store.schema import edge_buckets, imports, nodes, seen_calls, service_buckets
+from topology.store.schema import edge_buckets, imports, nodes, seen_traces, service_buckets
 
 Rows = Sequence[dict[str, Any]]
 
+_CHUNK = 5_000
+"""Keys looked up per statement: well under the bound parameters SQLite allows."""
 
-def claim(connection: Connection, keys: Sequence[tuple[int, int]]) -> set[int]:
-    """Remember `(key, bucket start)` pairs; return the keys that were not remembered before.
 
-    Inserting first and asking which rows went in (rather than looking keys up, then
-    inserting) lets concurrent imports of the same calls each count a call once: a
-    second import of a key waits for the first to commit, then finds it taken.
+def claim_traces(connection: Connection, rows: Rows) -> dict[int, tuple[int, bytes]]:
+    """Insert the `seen_traces` rows of traces not remembered; return the others' `(start, calls)`.
+
+    On Postgres, inserting first (rather than looking keys up, then inserting) lets
+    concurrent imports of one trace take turns: the second waits for the first to commit,
+    then finds the trace taken, and reads it locked until its own transaction ends.
+    SQLite writers take turns anyway (BEGIN IMMEDIATE): there, looking up first is cheaper.
     """
-    if not keys:
-        return set()
-    statement = _insert(connection, seen_calls).on_conflict_do_nothing(index_elements=["key"])
-    rows = [{"key": key, "start": start} for key, start in keys]
-    return set(connection.execute(statement.returning(seen_calls.c.key), rows).scalars())
+    if not rows:
+        return {}
+    ordered = sorted(rows, key=itemgetter("key"))  # one lock order for every import
+    statement = _insert(connection, seen_traces)
+    if connection.dialect.name != "postgresql":
+        known = _remembered(connection, [row["key"] for row in ordered], lock=False)
+        unknown = [row for row in ordered if row["key"] not in known]
+        if unknown:
+            connection.execute(statement, unknown)
+        return known
+    claiming = statement.on_conflict_do_nothing(index_elements=["key"])
+    claimed = set(connection.execute(claiming.returning(seen_traces.c.key), ordered).scalars())
+    others = [row["key"] for row in ordered if row["key"] not in claimed]
+    return _remembered(connection, others, lock=True)
+
+
+def grow_traces(connection: Connection, rows: Rows) -> None:
+    """Overwrite the `start` and `calls` of remembered traces."""
+    if not rows:
+        return
+    table = seen_traces
+    statement = (
+        update(table)
+        .where(table.c.key == bindparam("b_key"))
+        .values(start=bindparam("b_start"), calls=bindparam("b_calls"))
+    )
+    connection.execute(
+        statement,
+        [{"b_key": row["key"], "b_start": row["start"], "b_calls": row["calls"]} for row in rows],
+    )
 
 
 def add_sums(connection: Connection, table: Table, rows: Rows) -> None:
@@ -77,6 +107,22 @@ def merge_nodes(connection: Connection, rows: Rows) -> None:
 def log_import(connection: Connection, row: dict[str, Any]) -> None:
     """Append one row to the `imports` audit log."""
     connection.execute(imports.insert(), row)
+
+
+def _remembered(
+    connection: Connection, keys: Sequence[int], *, lock: bool
+) -> dict[int, tuple[int, bytes]]:
+    """`(start, calls)` of the traces among `keys` that are remembered, locked if `lock`."""
+    table, known = seen_traces, {}
+    for begin in range(0, len(keys), _CHUNK):
+        query = (
+            select(table.c.key, table.c.start, table.c.calls)
+            .where(table.c.key.in_(keys[begin : begin + _CHUNK]))
+            .order_by(table.c.key)
+        )
+        for key, start, calls in connection.execute(query.with_for_update() if lock else query):
+            known[key] = (start, calls)
+    return known
 
 
 def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

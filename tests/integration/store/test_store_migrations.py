@@ -10,11 +10,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import BigInteger, Column, MetaData, inspect
+from sqlalchemy import BigInteger, Column, MetaData, inspect, text
 from sqlalchemy.engine import Engine
 
 import topology.store
-from topology.store import make_engine, upgrade
+from topology.store import Store, make_engine, upgrade
 from topology.store.schema import metadata
 
 ALEMBIC_INI = Path(topology.store.__file__).parent / "alembic.ini"
@@ -53,8 +53,26 @@ def test_migrating_an_up_to_date_database_again_changes_nothing(engine):
     upgrade(engine)
     with engine.connect() as connection:
         after = MigrationContext.configure(connection).get_current_revision()
-    assert before == after == "0001"
+    assert before == after == "0002"
     assert table_names(engine) == {*metadata.tables, "alembic_version"}
+
+
+def test_a_store_of_the_first_revision_migrates_keeping_its_statistics(database_url):
+    config = Config(str(ALEMBIC_INI), cmd_opts=Namespace(x=[f"url={database_url}"]))
+    command.upgrade(config, "0001")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO seen_calls (key, start) VALUES (1, 60)"))
+            connection.execute(
+                text("INSERT INTO nodes VALUES ('web', 'service', :no, 60, 60)"), {"no": False}
+            )
+        upgrade(engine)
+        assert table_names(engine) == {*metadata.tables, "alembic_version"}
+        assert differences(engine, metadata) == []
+        assert [node.name for node in Store(engine).nodes()] == ["web"]
+    finally:
+        engine.dispose()
 
 
 def test_the_alembic_command_line_migrates_the_database_given_with_x_url(database_url):
@@ -79,7 +97,7 @@ def test_the_alembic_command_line_reads_the_url_from_the_environment(database_ur
 
 MIGRATE = """
 import sys
-from topology.store import make_engine, upgrade
+from topology.store import Store, make_engine, upgrade
 engine = make_engine(sys.argv[1])
 upgrade(engine)
 engine.dispose()
