@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import attrgetter
 
-from topology.model import Call, NodeKind, Served, Span, SpanKind
+from topology.model import KEY_SEP, Call, NodeKind, Served, Span, SpanKind
 from topology.trace_tree import placed
 
-_SEP = "\x1f"
+_SEP = KEY_SEP
 
 
 @dataclass(slots=True)

@@ -53,12 +53,22 @@ class Span:
     inferred_peer: str | None = None
 
 
+KEY_SEP = "\x1f"
+"""Separates the fields of a call key; the first field is always the trace id."""
+
+
+def trace_of_key(key: str) -> str:
+    """The trace id a `Call.key` or `Served.key` was made in."""
+    return key.partition(KEY_SEP)[0]
+
+
 @dataclass(slots=True)
 class Call:
     """One call along an edge, as the linker found it in one trace.
 
-    `key` identifies the span the call was derived from, so that the same trace
-    imported twice yields the same keys and is counted once. Durations are in
+    `key` identifies the span the call was derived from (trace id first, see
+    `trace_of_key`), so that the same trace imported twice yields the same keys and
+    is counted once. Durations are in
     microseconds: `server_us` as the callee measured it, `client_us` as the caller did.
     `*_kind` hint at what a side is (a database, a broker); `*_local` say that the
     side reported spans of its own, so it is an instrumented service, not a virtual peer.

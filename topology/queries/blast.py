@@ -47,12 +47,13 @@ def blast_radius(graph: ServiceGraph, service: str, catalog: Catalog) -> BlastRe
     """Every service upstream of `service`, with the share of its calls that would fail."""
     failed = graph.resolve(service)
     found = reach(graph, [failed])
+    direct = {caller: graph.edge(caller, failed) for caller in graph.callers(failed)}
     upstream = []
     for name, hops in found.hops.items():
         node = graph.node(name)
-        direct = graph.edge(name, failed)
+        stats = direct.get(name)
         upstream.append(Affected(
-            name, hops, found.shares[name], direct.calls if direct is not None else None,
+            name, hops, found.shares[name], stats.calls if stats is not None else None,
             catalog.owner_name(name), node.kind, node.virtual,
         ))
     upstream.sort(key=lambda entry: (-entry.share, entry.hops, entry.name))

@@ -2,10 +2,10 @@
 
 share(target) = 1, and for an upstream service U,
 share(U) = sum over U's callees C (U itself left out) of calls(U -> C) / out_calls(U) * share(C),
-where callees that cannot reach a target count 0. The shares are climbed to from zero by
-Gauss-Seidel rounds (callees before their callers, so that without cycles one round settles
-them), so that even when a large cycle keeps them from settling within the rounds allowed,
-each is a lower bound of its true value.
+where callees that cannot reach a target count 0. Services are settled callees first, one
+strongly connected part at a time: outside cycles at once, within a cycle by climbing from
+zero with Gauss-Seidel rounds, so that even when a large cycle keeps its shares from settling
+within the rounds allowed, each is a lower bound of its true value.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from topology.graph import CallIndex, ServiceGraph
 from topology.queries.fixed_point import climb
 
 TOLERANCE = 1e-9
-"""The shares are final when no round changes any of them by more than this."""
+"""A cycle's shares are final when no round changes any of them by more than this."""
 
 MAX_ROUNDS = 200
-"""The shares are final after this many rounds in any case."""
+"""A cycle's shares are final after this many rounds in any case."""
+
 
 @dataclass(frozen=True, slots=True)
 class Reach:
@@ -78,41 +79,75 @@ def _shares(index: CallIndex, targets: list[int], upstream: Collection[int]) -> 
     share = [0.0] * len(index.names)
     for target in targets:
         share[target] = 1.0
-    order = _postorder(index, upstream)
-    rows = [(node, index.callees[node], index.weights[node]) for node in order]
-
-    def sweep(values: list[float]) -> list[float]:
-        """One Gauss-Seidel round from `values`."""
-        for node, value in zip(order, values, strict=True):
-            share[node] = value
-        for node, callees, weights in rows:
-            share[node] = sum(map(mul, weights, map(share.__getitem__, callees)))
-        return [share[node] for node in order]
-
-    final = climb(sweep, len(order), tolerance=TOLERANCE, max_rounds=MAX_ROUNDS)
-    for node, value in zip(order, final, strict=True):
-        share[node] = value
+    callees, weights = index.callees, index.weights
+    for part in _components(index, upstream):
+        if len(part) == 1:
+            [node] = part
+            share[node] = sum(map(mul, weights[node], map(share.__getitem__, callees[node])))
+        else:
+            _settle(part, index, share)
     return share
 
 
-def _postorder(index: CallIndex, upstream: Collection[int]) -> list[int]:
-    """`upstream` in depth-first postorder over callees: callees first, but for cycles."""
+def _settle(cycle: list[int], index: CallIndex, share: list[float]) -> None:
+    """Climb to the shares of the services of one cycle, all it calls outside being settled."""
+    rows = [(node, index.callees[node], index.weights[node]) for node in cycle]
+
+    def sweep(values: list[float]) -> list[float]:
+        """One Gauss-Seidel round from `values`."""
+        for node, value in zip(cycle, values, strict=True):
+            share[node] = value
+        for node, callees, weights in rows:
+            share[node] = sum(map(mul, weights, map(share.__getitem__, callees)))
+        return [share[node] for node in cycle]
+
+    final = climb(sweep, len(cycle), tolerance=TOLERANCE, max_rounds=MAX_ROUNDS)
+    for node, value in zip(cycle, final, strict=True):
+        share[node] = value
+
+
+def _components(index: CallIndex, upstream: Collection[int]) -> list[list[int]]:
+    """The strongly connected parts of `upstream` (Tarjan), each after all it calls into."""
     inside = set(upstream)
-    done: set[int] = set()
-    order: list[int] = []
+    rank: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    parts: list[list[int]] = []
     for root in upstream:
-        if root in done:
+        if root in rank:
             continue
-        done.add(root)
-        stack = [(root, iter(index.callees[root]))]
-        while stack:
-            node, pending = stack[-1]
+        rank[root] = low[root] = len(rank)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(index.callees[root]))]
+        while work:
+            node, pending = work[-1]
             for callee in pending:
-                if callee in inside and callee not in done:
-                    done.add(callee)
-                    stack.append((callee, iter(index.callees[callee])))
+                if callee not in inside:
+                    continue
+                if callee not in rank:
+                    rank[callee] = low[callee] = len(rank)
+                    stack.append(callee)
+                    on_stack.add(callee)
+                    work.append((callee, iter(index.callees[callee])))
                     break
+                if callee in on_stack:
+                    low[node] = min(low[node], rank[callee])
             else:
-                stack.pop()
-                order.append(node)
-    return order
+                work.pop()
+                if work:
+                    caller = work[-1][0]
+                    low[caller] = min(low[caller], low[node])
+                if low[node] == rank[node]:
+                    parts.append(_pop_part(stack, on_stack, node))
+    return parts
+
+
+def _pop_part(stack: list[int], on_stack: set[int], root: int) -> list[int]:
+    part: list[int] = []
+    while not part or part[-1] != root:
+        member = stack.pop()
+        on_stack.discard(member)
+        part.append(member)
+    return part

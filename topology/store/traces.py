@@ -9,15 +9,13 @@ from itertools import chain, groupby
 from typing import TYPE_CHECKING, TypeVar
 
 from topology.aggregate import minute_of
+from topology.model import trace_of_key
 from topology.store.keys import call_keys, served_keys, trace_keys
 
 if TYPE_CHECKING:
     from topology.model import Call, Served
 
 T = TypeVar("T")
-
-SEP = "\x1f"
-"""What separates the fields of `Call.key` and `Served.key`; the first is the trace id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +108,7 @@ def _runs(
     starts = [item.start_us for item in items]
     end = 0
     # Linking yields a trace's calls together: work run by run, not item by item.
-    for trace_id, run in groupby([key.partition(SEP)[0] for key in keys]):
+    for trace_id, run in groupby([trace_of_key(key) for key in keys]):
         begin, end = end, end + len(list(run))
         yield trace_id, min(filter(None, starts[begin:end]), default=0), hashes[begin:end]
 
