@@ -39,11 +39,19 @@ def _service_list(text: str) -> list[str]:
 
 def add_when_options(parser: argparse.ArgumentParser, *, window: bool = True) -> None:
     """Add `--at`, `--window` and `--json`, which every question takes."""
-    parser.add_argument("--at", type=_time, metavar="TIME",
-                        help="ask about the map as it was then (ISO 8601 with a zone, or Unix s)")
+    parser.add_argument(
+        "--at",
+        type=_time,
+        metavar="TIME",
+        help="ask about the map as it was then (ISO 8601 with a zone, or Unix s)",
+    )
     if window:
-        parser.add_argument("--window", type=_duration, metavar="DURATION",
-                            help="only traffic in this long before --at (15m, 2h, 1d)")
+        parser.add_argument(
+            "--window",
+            type=_duration,
+            metavar="DURATION",
+            help="only traffic in this long before --at (15m, 2h, 1d)",
+        )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -52,12 +60,27 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     deps = commands.add_parser("deps", help="what a service calls, and what calls it")
     deps.add_argument("service")
     direction = deps.add_mutually_exclusive_group()
-    direction.add_argument("--down", dest="direction", action="store_const", const="down",
-                           help="only what it calls (its dependencies)")
-    direction.add_argument("--up", dest="direction", action="store_const", const="up",
-                           help="only what calls it (its dependents)")
-    direction.add_argument("--both", dest="direction", action="store_const", const="both",
-                           help="both directions (the default)")
+    direction.add_argument(
+        "--down",
+        dest="direction",
+        action="store_const",
+        const="down",
+        help="only what it calls (its dependencies)",
+    )
+    direction.add_argument(
+        "--up",
+        dest="direction",
+        action="store_const",
+        const="up",
+        help="only what calls it (its dependents)",
+    )
+    direction.add_argument(
+        "--both",
+        dest="direction",
+        action="store_const",
+        const="both",
+        help="both directions (the default)",
+    )
     deps.add_argument("--depth", type=_depth, metavar="N", help="at most N hops away")
     add_when_options(deps)
 
@@ -71,10 +94,19 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     add_when_options(path)
 
     diff = commands.add_parser("diff", help="what changed: new and vanished edges, jumps")
-    diff.add_argument("--since", type=_duration, default=3_600, metavar="DURATION",
-                      help="the recent window, ending at --at (default 1h)")
-    diff.add_argument("--baseline", type=_duration, metavar="DURATION",
-                      help="the window before it to compare with (default: as long as --since)")
+    diff.add_argument(
+        "--since",
+        type=_duration,
+        default=3_600,
+        metavar="DURATION",
+        help="the recent window, ending at --at (default 1h)",
+    )
+    diff.add_argument(
+        "--baseline",
+        type=_duration,
+        metavar="DURATION",
+        help="the window before it to compare with (default: as long as --since)",
+    )
     add_when_options(diff, window=False)
 
     simulate = commands.add_parser("simulate", help="what-if: services down for maintenance")

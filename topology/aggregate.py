@@ -50,7 +50,9 @@ def aggregate(calls: Iterable[Call], served: Iterable[Served], *, now_s: int) ->
 
 
 def _sum_calls(
-    edges: dict[tuple[str, str, int], EdgeStats], calls: Iterable[Call], sightings: _Sightings,
+    edges: dict[tuple[str, str, int], EdgeStats],
+    calls: Iterable[Call],
+    sightings: _Sightings,
     now_s: int,
 ) -> None:
     local, kinds, service = sightings.local, sightings.kinds, NodeKind.SERVICE
@@ -86,8 +88,10 @@ def _sum_calls(
 
 
 def _sum_served(
-    services: dict[tuple[str, int], ServiceStats], served: Iterable[Served],
-    sightings: _Sightings, now_s: int,
+    services: dict[tuple[str, int], ServiceStats],
+    served: Iterable[Served],
+    sightings: _Sightings,
+    now_s: int,
 ) -> None:
     for request in served:
         start_us = request.start_us

@@ -49,10 +49,13 @@ class CallIndex:
                 callers[ids[child]].append(ids[parent])
         totals = tuple(map(sum, calls))
         return cls(
-            names, ids, tuple(digraph.nodes[name]["node"] for name in names),
+            names,
+            ids,
+            tuple(digraph.nodes[name]["node"] for name in names),
             tuple(map(tuple, callees)),
             tuple(_split(counts, total) for counts, total in zip(calls, totals, strict=True)),
-            tuple(map(tuple, callers)), totals,
+            tuple(map(tuple, callers)),
+            totals,
         )
 
 

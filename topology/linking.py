@@ -81,8 +81,9 @@ def link_trace(spans: Sequence[Span], into: Linked) -> None:
         kind = span.kind
         if (kind is SpanKind.SERVER or kind is SpanKind.CONSUMER) and span.local_service:
             served.append(
-                Served(span.local_service, _key(span, "s"), span.start_us, span.error,
-                       span.duration_us)
+                Served(
+                    span.local_service, _key(span, "s"), span.start_us, span.error, span.duration_us
+                )
             )
         if kind is SpanKind.CLIENT and has_children:
             continue  # the server below names the callee better than the client did
@@ -111,7 +112,11 @@ def _sides(span: Span, *, is_root: bool) -> tuple[SpanKind, str | None, str | No
 
 
 def _link_span(
-    span: Span, tree_parent: Span | None, ancestor: Span | None, into: list[Call], *,
+    span: Span,
+    tree_parent: Span | None,
+    ancestor: Span | None,
+    into: list[Call],
+    *,
     is_root: bool,
 ) -> None:
     """Append the calls `span` stands for; `ancestor` is its nearest ancestor with a kind."""
@@ -131,39 +136,91 @@ def _link_span(
         service = span.local_service
         if kind is SpanKind.CLIENT and service is not None and ancestor_name != service:
             # The client span carries its caller's name: backfill the hop it skipped.
-            into.append(Call(ancestor_name, service, _key(span, "b"), span.start_us, False,
-                             None, None, None, None, True, True))
+            into.append(
+                Call(
+                    ancestor_name,
+                    service,
+                    _key(span, "b"),
+                    span.start_us,
+                    False,
+                    None,
+                    None,
+                    None,
+                    None,
+                    True,
+                    True,
+                )
+            )
         if kind is SpanKind.SERVER or parent is None:
             parent = ancestor_name
         if ancestor.kind is SpanKind.CLIENT and ancestor.span_id == span.parent_id:
             error = error or ancestor.error
-        if kind is SpanKind.SERVER and ancestor.kind is SpanKind.CLIENT and (
-            tree_parent is ancestor
+        if (
+            kind is SpanKind.SERVER
+            and ancestor.kind is SpanKind.CLIENT
+            and (tree_parent is ancestor)
         ):
             client = ancestor  # the server's own client: the call's two sides are paired
 
     if parent is None or child is None:
         return
     if kind is SpanKind.SERVER:
-        into.append(Call(
-            parent, child, _key(span, "c"), span.start_us, error,
-            span.duration_us, client.duration_us if client else None, None, None,
-            ancestor is not None and ancestor.local_service == parent, True,
-        ))
+        into.append(
+            Call(
+                parent,
+                child,
+                _key(span, "c"),
+                span.start_us,
+                error,
+                span.duration_us,
+                client.duration_us if client else None,
+                None,
+                None,
+                ancestor is not None and ancestor.local_service == parent,
+                True,
+            )
+        )
     else:
-        into.append(Call(
-            parent, child, _key(span, "c"), span.start_us, error,
-            None, span.duration_us, None, span.peer_kind, True, False,
-        ))
+        into.append(
+            Call(
+                parent,
+                child,
+                _key(span, "c"),
+                span.start_us,
+                error,
+                None,
+                span.duration_us,
+                None,
+                span.peer_kind,
+                True,
+                False,
+            )
+        )
 
 
 def _messaging_call(span: Span, kind: SpanKind, parent: str, child: str) -> Call:
     broker_kind = span.peer_kind or NodeKind.QUEUE
     if kind is SpanKind.PRODUCER:
-        return Call(parent, child, _key(span, "c"), span.start_us, span.error,
-                    client_us=span.duration_us, child_kind=broker_kind, parent_local=True)
-    return Call(parent, child, _key(span, "c"), span.start_us, span.error,
-                server_us=span.duration_us, parent_kind=broker_kind, child_local=True)
+        return Call(
+            parent,
+            child,
+            _key(span, "c"),
+            span.start_us,
+            span.error,
+            client_us=span.duration_us,
+            child_kind=broker_kind,
+            parent_local=True,
+        )
+    return Call(
+        parent,
+        child,
+        _key(span, "c"),
+        span.start_us,
+        span.error,
+        server_us=span.duration_us,
+        parent_kind=broker_kind,
+        child_local=True,
+    )
 
 
 def with_inferred_peers(spans: list[Span]) -> list[Span]:

@@ -7,7 +7,21 @@ from dataclasses import dataclass, field
 from topology.model import NodeKind
 
 LATENCY_BOUNDS_MS: tuple[float, ...] = (
-    1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000,
+    1,
+    2,
+    5,
+    10,
+    25,
+    50,
+    100,
+    250,
+    500,
+    1_000,
+    2_500,
+    5_000,
+    10_000,
+    30_000,
+    60_000,
 )
 """Upper bounds of the latency histogram buckets; one more bucket holds the rest."""
 

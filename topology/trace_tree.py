@@ -245,8 +245,9 @@ def _placed_distinct(spans: Sequence[Span], ids: set[str]) -> list[Placed]:
     if root is not None:
         result: list[Placed] = [(root, None, None, top in children, True)]
     else:
-        result = [(span, None, None, span.span_id in children, False)
-                  for span in children.get(None, ())]
+        result = [
+            (span, None, None, span.span_id in children, False) for span in children.get(None, ())
+        ]
     for span, _parent, ancestor, has_children, _root in result:  # grows as it goes
         if has_children:
             nearest = span if span.kind is not None else ancestor

@@ -52,8 +52,15 @@ def run(app: App, args: argparse.Namespace) -> str:
         if args.json:
             return _json([edge_to_dict(edge) for edge in edges])
         rows = [
-            (e.parent, e.child, e.calls, e.errors, round(e.error_rate * 100, 2),
-             e.latency.quantile_ms(0.5), e.latency.quantile_ms(0.95))
+            (
+                e.parent,
+                e.child,
+                e.calls,
+                e.errors,
+                round(e.error_rate * 100, 2),
+                e.latency.quantile_ms(0.5),
+                e.latency.quantile_ms(0.95),
+            )
             for e in edges
         ]
         heading = f"{len(edges)} edges, {window.describe()}"

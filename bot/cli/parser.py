@@ -15,16 +15,26 @@ def build_parser() -> argparse.ArgumentParser:
         prog="svcmap",
         description="A live map of which service calls which, built from traces.",
     )
-    parser.add_argument("--db", metavar="URL",
-                        help="database URL (default: SVCMAP_DATABASE_URL or a local SQLite file)")
-    parser.add_argument("--catalog", metavar="FILE", type=Path,
-                        help="ownership catalog YAML (default: SVCMAP_CATALOG_FILE)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: SVCMAP_DATABASE_URL or a local SQLite file)",
+    )
+    parser.add_argument(
+        "--catalog",
+        metavar="FILE",
+        type=Path,
+        help="ownership catalog YAML (default: SVCMAP_CATALOG_FILE)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     importer = commands.add_parser("import", help="import Jaeger, Zipkin or OTLP JSON trace files")
     importer.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    importer.add_argument("--format", choices=[f.value for f in TraceFormat],
-                          help="force the format instead of detecting it")
+    importer.add_argument(
+        "--format",
+        choices=[f.value for f in TraceFormat],
+        help="force the format instead of detecting it",
+    )
     importer.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     edges = commands.add_parser("edges", help="list the edges and their numbers")
@@ -32,4 +42,3 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_questions(commands)
     return parser
-

@@ -30,9 +30,7 @@ class Run:
 @pytest.fixture
 def svcmap(tmp_path: Path) -> Callable[..., Run]:
     """Run `svcmap ARGS...` with its own database and no catalog unless one is given."""
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
     env["SVCMAP_DATABASE_URL"] = f"sqlite:///{tmp_path / 'svcmap.db'}"
     env["HOME"] = str(tmp_path)
 
@@ -40,7 +38,12 @@ def svcmap(tmp_path: Path) -> Callable[..., Run]:
         extra = ["--catalog", str(catalog)] if catalog else []
         done = subprocess.run(
             [str(SVCMAP), *extra, *map(str, args)],
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
         )
         return Run(done.returncode, done.stdout, done.stderr)
 

@@ -31,8 +31,10 @@ class TraceFormat(enum.Enum):
 
 
 _LABELS = {TraceFormat.JAEGER: "Jaeger", TraceFormat.ZIPKIN: "Zipkin", TraceFormat.OTLP: "OTLP"}
-_NOT_A = {fmt: f"not {'an' if fmt is TraceFormat.OTLP else 'a'} {_LABELS[fmt]} document"
-          for fmt in TraceFormat}
+_NOT_A = {
+    fmt: f"not {'an' if fmt is TraceFormat.OTLP else 'a'} {_LABELS[fmt]} document"
+    for fmt in TraceFormat
+}
 _OTLP_KEYS = frozenset({"resourceSpans", "batches", "result", "trace"})
 _JAEGER_KEYS = frozenset({"data", "traceID", "spans"})
 _ZIPKIN_KEYS = frozenset({"traceId", "id"})
@@ -116,9 +118,7 @@ def _spans_of_list(
     if not doc:
         return []
     first = doc[0]
-    found = (
-        TraceFormat.ZIPKIN if isinstance(first, list) else _item_format(document.keys_of(first))
-    )
+    found = TraceFormat.ZIPKIN if isinstance(first, list) else _item_format(document.keys_of(first))
     if found is None:
         raise TraceFormatError(_NOT_AN_ITEM)
     _insist(fmt, found)
@@ -177,8 +177,11 @@ def _server_error(raw: msgspec.Raw) -> str | None:
         return None
     answers = answer if isinstance(answer, list) else [answer]
     messages = [
-        str(text) for item in answers if isinstance(item, dict)
-        for text in (item.get("msg") or item.get("message"),) if text
+        str(text)
+        for item in answers
+        if isinstance(item, dict)
+        for text in (item.get("msg") or item.get("message"),)
+        if text
     ]
     if not messages:
         return None

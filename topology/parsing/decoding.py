@@ -21,8 +21,13 @@ _AT_PATH = re.compile(r"(?P<what>.*) - at `(?P<path>[^`]*)`", re.DOTALL)
 _EXPECTED = re.compile(r"Expected `(?P<want>[^`]*)`, got `(?P<got>[^`]*)`")
 _MISSING = re.compile(r"Object missing required field `(?P<field>[^`]*)`")
 _JSON_TYPES = {
-    "str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean",
-    "object": "an object", "array": "a list", "null": "null",
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "object": "an object",
+    "array": "a list",
+    "null": "null",
 }
 _RAW = msgspec.json.Decoder(msgspec.Raw)
 _KEYS = msgspec.json.Decoder(dict[str, msgspec.Raw])

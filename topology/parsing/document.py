@@ -56,21 +56,26 @@ DECODER: msgspec.json.Decoder[Document] = msgspec.json.Decoder(Document)
 def keys_of(shape: TopObject | ListItem) -> frozenset[str]:
     """The keys of a format that the object has (Zipkin's only for a list item)."""
     found = {
-        name for name, value in (
+        name
+        for name, value in (
             ("traceID", shape.trace_id if isinstance(shape, TopObject) else shape.jaeger_trace_id),
             ("spans", shape.spans),
             ("resourceSpans", shape.resource_spans),
             ("batches", shape.batches),
             ("result", shape.result),
             ("trace", shape.trace),
-        ) if value is not UNSET
+        )
+        if value is not UNSET
     }
     if isinstance(shape, TopObject):
         if shape.data is not UNSET:
             found.add("data")
     else:
-        found.update(name for name, value in (("traceId", shape.trace_id), ("id", shape.id))
-                     if value is not None)
+        found.update(
+            name
+            for name, value in (("traceId", shape.trace_id), ("id", shape.id))
+            if value is not None
+        )
     return frozenset(found)
 
 
@@ -87,7 +92,8 @@ def jaeger_traces(shape: TopObject | ListItem, path: str) -> list[tuple[str, Jae
 def otlp_documents(shape: TopObject | ListItem, path: str) -> list[tuple[str, TracesData]]:
     """The OTLP bodies in an object: itself, or under `result` or `trace`."""
     found = [
-        (f"{path}.{key}", body) for key, body in (("result", shape.result), ("trace", shape.trace))
+        (f"{path}.{key}", body)
+        for key, body in (("result", shape.result), ("trace", shape.trace))
         if isinstance(body, TracesData)
     ]
     resource_spans = shape.resource_spans if isinstance(shape.resource_spans, list) else None

@@ -104,7 +104,10 @@ def _span(
     side = naming.remote_side(kind, naming.text(wanted.get(naming.PEER_SERVICE)), wanted)
     status = wanted.get("otel.status_code")
     return Span(
-        trace_id, span_id, parent_id, kind,
+        trace_id,
+        span_id,
+        parent_id,
+        kind,
         local_service=_service(span, services, names),
         remote_service=side.service,
         start_us=_micros(span.start_time),

@@ -86,8 +86,10 @@ def to_spans(documents: Iterable[tuple[str, TracesData]]) -> list[Span]:
     names = naming.NameCache()
     spans: list[Span] = []
     for path, document in documents:
-        for key, groups in (("resourceSpans", document.resource_spans),
-                            ("batches", document.batches)):
+        for key, groups in (
+            ("resourceSpans", document.resource_spans),
+            ("batches", document.batches),
+        ):
             for i, group in enumerate(groups or ()):
                 spans.extend(_resource_spans(group, names, f"{path}.{key}[{i}]"))
     return spans
@@ -101,8 +103,10 @@ def _resource_spans(group: ResourceSpans, names: naming.NameCache, path: str) ->
             value = value_of(attribute.value)
             service = names(value) if isinstance(value, str) else None
     spans: list[Span] = []
-    for key, scopes in (("scopeSpans", group.scope_spans),
-                        ("instrumentationLibrarySpans", group.instrumentation_library_spans)):
+    for key, scopes in (
+        ("scopeSpans", group.scope_spans),
+        ("instrumentationLibrarySpans", group.instrumentation_library_spans),
+    ):
         for i, scope in enumerate(scopes or ()):
             for j, span in enumerate(scope.spans or ()):
                 try:
@@ -123,8 +127,9 @@ def _span(span: OtlpSpan, service: str | None) -> Span:
     if span.parent_span_id:
         parent_id = ids.otlp_span_id(span.parent_span_id)
         if parent_id is None:
-            raise BadValueError(f"not a hex or base64 span id: {shown(span.parent_span_id)}",
-                                "parentSpanId")
+            raise BadValueError(
+                f"not a hex or base64 span id: {shown(span.parent_span_id)}", "parentSpanId"
+            )
         if parent_id == span_id or ids.is_null_id(parent_id):
             parent_id = None
     kind = _kind(span.kind)
@@ -137,7 +142,10 @@ def _span(span: OtlpSpan, service: str | None) -> Span:
     end = _nanos(span.end_time_unix_nano, "endTimeUnixNano")
     code = span.status.code if span.status is not None else None
     return Span(
-        trace_id, span_id, parent_id, kind,
+        trace_id,
+        span_id,
+        parent_id,
+        kind,
         local_service=service,
         # OTLP follows the OpenTelemetry servicegraph connector: db and messaging
         # attributes name a virtual peer when no peer.service does.

@@ -70,7 +70,10 @@ def _span(span: ZipkinSpan, names: naming.NameCache) -> Span:
     }
     side = naming.remote_side(kind, names(remote.service_name) if remote else None, wanted)
     return Span(
-        trace_id, span_id, parent_id, kind,
+        trace_id,
+        span_id,
+        parent_id,
+        kind,
         local_service=names(local.service_name) if local else None,
         remote_service=side.service,
         start_us=_micros(span.timestamp),

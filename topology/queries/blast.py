@@ -52,10 +52,17 @@ def blast_radius(graph: ServiceGraph, service: str, catalog: Catalog) -> BlastRe
     for name, hops in found.hops.items():
         node = graph.node(name)
         stats = direct.get(name)
-        upstream.append(Affected(
-            name, hops, found.shares[name], stats.calls if stats is not None else None,
-            catalog.owner_name(name), node.kind, node.virtual,
-        ))
+        upstream.append(
+            Affected(
+                name,
+                hops,
+                found.shares[name],
+                stats.calls if stats is not None else None,
+                catalog.owner_name(name),
+                node.kind,
+                node.virtual,
+            )
+        )
     upstream.sort(key=lambda entry: (-entry.share, entry.hops, entry.name))
     return BlastResult(
         failed, contact_of(catalog, failed), tuple(upstream), group_by_team(found.hops, catalog)

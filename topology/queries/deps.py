@@ -105,8 +105,12 @@ def _walk(
 
 
 def _entries(
-    graph: ServiceGraph, service: str, found: list[tuple[int, int, int]], catalog: Catalog,
-    *, down: bool,
+    graph: ServiceGraph,
+    service: str,
+    found: list[tuple[int, int, int]],
+    catalog: Catalog,
+    *,
+    down: bool,
 ) -> tuple[Dependency, ...]:
     names, nodes = graph.index.names, graph.index.nodes
     entries = []
@@ -115,8 +119,15 @@ def _entries(
         stats = None
         if hops == 1:
             stats = graph.edge(service, name) if down else graph.edge(name, service)
-        entries.append(Dependency(
-            name, hops, names[via], node.kind, node.virtual, catalog.owner_name(name),
-            EdgeNumbers.of(stats) if stats is not None else None,
-        ))
+        entries.append(
+            Dependency(
+                name,
+                hops,
+                names[via],
+                node.kind,
+                node.virtual,
+                catalog.owner_name(name),
+                EdgeNumbers.of(stats) if stats is not None else None,
+            )
+        )
     return tuple(entries)

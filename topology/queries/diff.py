@@ -92,8 +92,10 @@ def diff(
             errors.append(ErrorJump(*key, was.error_rate, now.error_rate, was.calls, now.calls))
         was_p95, now_p95 = was.latency.quantile_ms(0.95), now.latency.quantile_ms(0.95)
         if (
-            was_p95 is not None and now_p95 is not None
-            and now_p95 >= was_p95 * latency_ratio and now_p95 - was_p95 >= latency_floor_ms
+            was_p95 is not None
+            and now_p95 is not None
+            and now_p95 >= was_p95 * latency_ratio
+            and now_p95 - was_p95 >= latency_floor_ms
         ):
             latencies.append(LatencyJump(*key, was_p95, now_p95, was.calls, now.calls))
     errors.sort(key=lambda jump: (jump.before_rate - jump.after_rate, jump.parent, jump.child))

@@ -119,7 +119,9 @@ def _paths_back(before: dict[int, list[int]], end: int, most: int) -> list[list[
 
 def _call_path(graph: ServiceGraph, names: list[str]) -> CallPath:
     succ = graph.digraph.succ
-    return CallPath(tuple(
-        Hop(parent, child, EdgeNumbers.of(succ[parent][child]["stats"]))
-        for parent, child in pairwise(names)
-    ))
+    return CallPath(
+        tuple(
+            Hop(parent, child, EdgeNumbers.of(succ[parent][child]["stats"]))
+            for parent, child in pairwise(names)
+        )
+    )

@@ -80,10 +80,17 @@ def simulate_down(
     affected = []
     for name, hops in found.hops.items():
         node = graph.node(name)
-        affected.append(Impact(
-            name, tuple(sorted(reaches[name])), found.shares[name], hops,
-            catalog.owner_name(name), node.kind, node.virtual,
-        ))
+        affected.append(
+            Impact(
+                name,
+                tuple(sorted(reaches[name])),
+                found.shares[name],
+                hops,
+                catalog.owner_name(name),
+                node.kind,
+                node.virtual,
+            )
+        )
     affected.sort(key=lambda entry: (-entry.share, entry.hops, entry.name))
     unused = tuple(sorted(name for name in down if not graph.callers(name)))
     return SimulationResult(down, tuple(affected), unused, _notices(found.hops, down, catalog))

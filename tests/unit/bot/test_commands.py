@@ -33,8 +33,13 @@ def test_diff_defaults_to_the_last_hour(parser):
 
 @pytest.mark.parametrize(
     "argv",
-    [["deps"], ["deps", "a", "--depth", "x"], ["path", "a"], ["simulate", "up", "a"],
-     ["blast", "a", "--window", "forever"]],
+    [
+        ["deps"],
+        ["deps", "a", "--depth", "x"],
+        ["path", "a"],
+        ["simulate", "up", "a"],
+        ["blast", "a", "--window", "forever"],
+    ],
 )
 def test_malformed_questions_are_refused(parser, argv):
     with pytest.raises((argparse.ArgumentError, SystemExit)):

@@ -33,10 +33,11 @@ def graph_of(*edges: tuple[str, str] | tuple[str, str, int], nodes: Iterable[Nod
     return ServiceGraph.build(built, [given.get(name, Node(name)) for name in sorted(names)])
 
 
-def catalog(owners: dict[str, str], channels: dict[str, str] | None = None,
-            keys: dict[str, str] | None = None) -> Catalog:
+def catalog(
+    owners: dict[str, str],
+    channels: dict[str, str] | None = None,
+    keys: dict[str, str] | None = None,
+) -> Catalog:
     channels, keys = channels or {}, keys or {}
-    teams = {
-        team: Team(team, channels.get(team), keys.get(team)) for team in set(owners.values())
-    }
+    teams = {team: Team(team, channels.get(team), keys.get(team)) for team in set(owners.values())}
     return Catalog(owners=owners, teams=teams)

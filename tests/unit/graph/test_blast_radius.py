@@ -34,8 +34,10 @@ def test_a_caller_loses_the_part_of_its_calls_that_leads_to_the_failure():
 
 def test_shares_follow_call_proportions_through_several_hops():
     graph = graph_of(
-        ("edge", "api", 80), ("edge", "static", 20),
-        ("api", "db", 25), ("api", "cache", 75),
+        ("edge", "api", 80),
+        ("edge", "static", 20),
+        ("api", "db", 25),
+        ("api", "cache", 75),
     )
 
     result = blast_radius(graph, "db", NOBODY)
@@ -46,12 +48,17 @@ def test_shares_follow_call_proportions_through_several_hops():
 
 def test_in_a_diamond_both_paths_add_up():
     graph = graph_of(
-        ("top", "left", 50), ("top", "right", 50),
-        ("left", "bottom", 10), ("left", "other", 30), ("right", "bottom", 10),
+        ("top", "left", 50),
+        ("top", "right", 50),
+        ("left", "bottom", 10),
+        ("left", "other", 30),
+        ("right", "bottom", 10),
     )
 
     assert shares(blast_radius(graph, "bottom", NOBODY)) == {
-        "right": 1.0, "left": 0.25, "top": 0.5 * 0.25 + 0.5 * 1.0,
+        "right": 1.0,
+        "left": 0.25,
+        "top": 0.5 * 0.25 + 0.5 * 1.0,
     }
 
 
@@ -88,7 +95,11 @@ def test_a_service_in_a_cycle_with_the_failure_is_upstream_but_the_failure_is_no
 
 def test_the_hardest_hit_come_first_then_the_nearest_then_by_name():
     graph = graph_of(
-        ("x", "failed", 1), ("x", "elsewhere", 1), ("b", "failed"), ("a", "failed"), ("c", "a"),
+        ("x", "failed", 1),
+        ("x", "elsewhere", 1),
+        ("b", "failed"),
+        ("a", "failed"),
+        ("c", "a"),
     )
 
     result = blast_radius(graph, "failed", NOBODY)
@@ -108,7 +119,9 @@ def test_affected_teams_are_grouped_and_the_failed_services_owner_stands_apart()
 
     assert result.owner is not None
     assert (result.owner.name, result.owner.slack_channel, result.owner.pageable) == (
-        "data", "#data-oncall", True,
+        "data",
+        "#data-oncall",
+        True,
     )
     assert [(t.team, t.slack_channel, t.services) for t in result.teams] == [
         ("core", None, ("api",)),

@@ -118,10 +118,14 @@ def test_a_bad_routing_key_is_rejected_without_being_repeated(key):
         ("- a\n- b\n", "owners.yaml: expected a mapping, got list"),
         ("teams: [web]\n", "owners.yaml: teams: expected a mapping, got list"),
         ("teams:\n  web: '#web'\n", "owners.yaml: teams.web: expected a mapping, got str"),
-        ("teams:\n  web: {}\nservices:\n  cart: [web]\n",
-         "owners.yaml: services.cart: expected a team name, got list"),
-        ("teams:\n  web: {}\nservices:\n  cart:\n",
-         "owners.yaml: services.cart: expected a team name, got nothing"),
+        (
+            "teams:\n  web: {}\nservices:\n  cart: [web]\n",
+            "owners.yaml: services.cart: expected a team name, got list",
+        ),
+        (
+            "teams:\n  web: {}\nservices:\n  cart:\n",
+            "owners.yaml: services.cart: expected a team name, got nothing",
+        ),
     ],
 )
 def test_values_of_the_wrong_shape_are_rejected(text, message):

@@ -63,7 +63,9 @@ def test_in_a_diamond_the_far_corner_is_two_hops_via_the_smallest_named_side():
     result = dependencies(graph, "top", direction=Direction.DOWN)
 
     assert [(e.name, e.hops, e.via) for e in result.downstream] == [
-        ("left", 1, "top"), ("right", 1, "top"), ("bottom", 2, "left"),
+        ("left", 1, "top"),
+        ("right", 1, "top"),
+        ("bottom", 2, "left"),
     ]
 
 

@@ -19,7 +19,8 @@ def test_edges_and_services_seen_in_one_window_only_are_new_or_vanished():
     result = diff(before, after)
 
     assert [(e.parent, e.child, e.calls) for e in result.new_edges] == [
-        ("web", "cache", 90), ("web", "search", 7),
+        ("web", "cache", 90),
+        ("web", "search", 7),
     ]
     assert [(e.parent, e.child, e.calls) for e in result.vanished_edges] == [
         ("web", "legacy", 40),
@@ -42,13 +43,14 @@ def test_an_error_rate_that_jumps_and_doubles_is_reported():
 @pytest.mark.parametrize(
     ("errors_before", "errors_after"),
     [
-        (1, 5),    # up 4 points only
+        (1, 5),  # up 4 points only
         (30, 40),  # up 10 points but not doubled
-        (9, 8),    # down
+        (9, 8),  # down
     ],
 )
 def test_error_rates_that_do_not_both_jump_and_double_are_not_reported(
-    errors_before, errors_after,
+    errors_before,
+    errors_after,
 ):
     before = graph(stats("web", "api", calls=100, errors=errors_before))
     after = graph(stats("web", "api", calls=100, errors=errors_after))

@@ -11,7 +11,10 @@ def test_a_slow_linear_iteration_reaches_its_fixed_point_in_a_few_rounds():
     # Plain iteration of x -> 0.999 x + 0.001 from 0 needs about 20,000 rounds to get
     # within 1e-9 of 1.
     result = climb(
-        lambda x: [0.999 * x[0] + 0.001, 0.5 * x[1] + 0.25], 2, tolerance=1e-12, max_rounds=30,
+        lambda x: [0.999 * x[0] + 0.001, 0.5 * x[1] + 0.25],
+        2,
+        tolerance=1e-12,
+        max_rounds=30,
     )
 
     assert result == [pytest.approx(1.0, abs=1e-9), pytest.approx(0.5, abs=1e-9)]

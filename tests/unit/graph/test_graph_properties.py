@@ -23,10 +23,13 @@ def call_graphs(draw, max_nodes=8):
     count = draw(st.integers(min_value=2, max_value=max_nodes))
     names = [f"s{number}" for number in range(count)]
     node = st.integers(min_value=0, max_value=count - 1)
-    edges = draw(st.lists(
-        st.tuples(node, node, st.integers(min_value=1, max_value=100)),
-        max_size=3 * count, unique_by=lambda edge: edge[:2],
-    ))
+    edges = draw(
+        st.lists(
+            st.tuples(node, node, st.integers(min_value=1, max_value=100)),
+            max_size=3 * count,
+            unique_by=lambda edge: edge[:2],
+        )
+    )
     built = [stats(names[parent], names[child], calls) for parent, child, calls in edges]
     return ServiceGraph.build(built, [Node(name) for name in names])
 
@@ -60,8 +63,9 @@ def exact_shares(graph, failed):
             if row != column and rows[row][column] != 0:
                 factor = rows[row][column] / rows[column][column]
                 rows[row] = [a - factor * b for a, b in zip(rows[row], rows[column], strict=True)]
-    return {name: rows[position[name]][-1] / rows[position[name]][position[name]]
-            for name in upstream}
+    return {
+        name: rows[position[name]][-1] / rows[position[name]][position[name]] for name in upstream
+    }
 
 
 @settings(max_examples=300, deadline=None)
@@ -157,8 +161,7 @@ def test_upstream_and_downstream_mirror_each_other(graph):
 @settings(max_examples=300, deadline=None)
 @given(call_graphs(), st.data())
 def test_paths_are_distinct_shortest_call_paths(graph, data):
-    a, b = data.draw(st.lists(st.sampled_from(graph.names()), min_size=2, max_size=2,
-                              unique=True))
+    a, b = data.draw(st.lists(st.sampled_from(graph.names()), min_size=2, max_size=2, unique=True))
 
     result = paths(graph, a, b, limit=3)
 

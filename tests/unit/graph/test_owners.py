@@ -17,7 +17,9 @@ def test_the_owner_is_told_with_channel_and_whether_it_can_be_paged():
 
     assert result.team is not None
     assert (result.team.name, result.team.slack_channel, result.team.pageable) == (
-        "core", "#core", True,
+        "core",
+        "#core",
+        True,
     )
 
 
@@ -36,7 +38,8 @@ def test_owners_of_direct_callers_and_callees_are_listed_and_the_unowned_say_so(
 
     assert result.team is None
     assert [(o.service, o.team.name if o.team else None) for o in result.callers] == [
-        ("cron", None), ("web", "frontend"),
+        ("cron", None),
+        ("web", "frontend"),
     ]
     [db] = result.callees
     assert db.team is not None
@@ -48,7 +51,9 @@ def test_a_team_named_in_the_catalog_without_details_is_still_the_owner():
 
     assert result.team is not None
     assert (result.team.name, result.team.slack_channel, result.team.pageable) == (
-        "ghost", None, False,
+        "ghost",
+        None,
+        False,
     )
 
 

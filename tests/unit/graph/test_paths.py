@@ -24,8 +24,13 @@ def test_a_direct_call_is_a_one_hop_path_with_its_numbers():
 
 def test_every_shortest_path_of_a_diamond_is_given_and_longer_ones_are_not():
     graph = graph_of(
-        ("top", "left"), ("top", "right"), ("left", "bottom"), ("right", "bottom"),
-        ("top", "long"), ("long", "longer"), ("longer", "bottom"),
+        ("top", "left"),
+        ("top", "right"),
+        ("left", "bottom"),
+        ("right", "bottom"),
+        ("top", "long"),
+        ("long", "longer"),
+        ("longer", "bottom"),
     )
 
     result = paths(graph, "top", "bottom")

@@ -13,8 +13,9 @@ NOBODY = Catalog()
 
 
 def test_taking_one_service_down_hits_what_blast_radius_names_with_the_same_shares():
-    graph = graph_of(("edge", "api", 80), ("edge", "static", 20), ("api", "db", 25),
-                     ("api", "cache", 75))
+    graph = graph_of(
+        ("edge", "api", 80), ("edge", "static", 20), ("api", "db", 25), ("api", "cache", 75)
+    )
 
     simulated = simulate_down(graph, ["db"], NOBODY)
     blast = blast_radius(graph, "db", NOBODY)
@@ -50,7 +51,8 @@ def test_a_downed_service_reached_only_through_another_downed_one_is_not_in_reac
     result = simulate_down(graph, ["api", "db"], NOBODY)
 
     assert {impact.name: impact.reaches for impact in result.affected} == {
-        "web": ("api",), "batch": ("db",),
+        "web": ("api",),
+        "batch": ("db",),
     }
 
 
@@ -105,5 +107,9 @@ def test_the_result_turns_into_json():
 
     assert json.loads(json.dumps(data)) == data
     assert data["teams_to_tell"][0] == {
-        "team": "w", "slack_channel": None, "affected": ["web"], "down": [], "label": "w",
+        "team": "w",
+        "slack_channel": None,
+        "affected": ["web"],
+        "down": [],
+        "label": "w",
     }

@@ -193,8 +193,14 @@ def test_any_set_of_spans_links_without_crashing_into_named_calls(spans):
 def test_a_database_named_only_by_attributes_is_drawn_when_peers_are_inferred():
     spans = [
         span("a", None, SERVER, "trace-store", "ui"),
-        span("b", "a", CLIENT, "trace-store", inferred_peer="jaeger-span",
-             peer_kind=NodeKind.DATABASE),
+        span(
+            "b",
+            "a",
+            CLIENT,
+            "trace-store",
+            inferred_peer="jaeger-span",
+            peer_kind=NodeKind.DATABASE,
+        ),
     ]
     assert links(spans) == {("ui", "trace-store"): (1, 0)}
     assert links(with_inferred_peers(spans))[("trace-store", "jaeger-span")] == (1, 0)

@@ -17,8 +17,12 @@ def as_bytes(document: object) -> bytes:
 def zipkin_span(**fields: object) -> dict[str, object]:
     """A Zipkin v2 client span, with `fields` overriding or adding keys."""
     span: dict[str, object] = {
-        "traceId": TRACE, "id": CHILD, "parentId": ROOT, "kind": "CLIENT",
-        "timestamp": 1_600_000_000_000_000, "duration": 1500,
+        "traceId": TRACE,
+        "id": CHILD,
+        "parentId": ROOT,
+        "kind": "CLIENT",
+        "timestamp": 1_600_000_000_000_000,
+        "duration": 1500,
         "localEndpoint": {"serviceName": "frontend"},
     }
     span.update(fields)
@@ -28,9 +32,13 @@ def zipkin_span(**fields: object) -> dict[str, object]:
 def jaeger_span(*tags: tuple[str, object], **fields: object) -> dict[str, object]:
     """A Jaeger span of process p1 with `tags` as (key, value), `fields` overriding keys."""
     span: dict[str, object] = {
-        "traceID": TRACE, "spanID": CHILD, "operationName": "GET /",
+        "traceID": TRACE,
+        "spanID": CHILD,
+        "operationName": "GET /",
         "references": [{"refType": "CHILD_OF", "traceID": TRACE, "spanID": ROOT}],
-        "startTime": 1_600_000_000_000_000, "duration": 1500, "processID": "p1",
+        "startTime": 1_600_000_000_000_000,
+        "duration": 1500,
+        "processID": "p1",
         "tags": [{"key": key, "type": "string", "value": value} for key, value in tags],
     }
     span.update(fields)
@@ -46,8 +54,13 @@ def jaeger_trace(*spans: dict[str, object]) -> dict[str, object]:
 def otlp_span(*attributes: tuple[str, dict[str, object]], **fields: object) -> dict[str, object]:
     """An OTLP client span with `attributes` as (key, AnyValue), `fields` overriding keys."""
     span: dict[str, object] = {
-        "traceId": TRACE, "spanId": CHILD, "parentSpanId": ROOT, "name": "GET /", "kind": 3,
-        "startTimeUnixNano": "1600000000000000000", "endTimeUnixNano": "1600000000001500000",
+        "traceId": TRACE,
+        "spanId": CHILD,
+        "parentSpanId": ROOT,
+        "name": "GET /",
+        "kind": 3,
+        "startTimeUnixNano": "1600000000000000000",
+        "endTimeUnixNano": "1600000000001500000",
         "attributes": [{"key": key, "value": value} for key, value in attributes],
     }
     span.update(fields)

@@ -82,11 +82,15 @@ def test_a_span_missing_its_id_is_refused_with_its_path(document, message):
         ([zipkin_span(id=1234)], "$[0].id: expected a string, got an integer"),
         ([zipkin_span(id="xyz")], "$[0].id: not a hex id: 'xyz'"),
         ([zipkin_span(traceId="a" * 33)], "$[0].traceId: not a hex id: '" + "a" * 33 + "'"),
-        (jaeger_trace(jaeger_span(spanID=["a"])),
-         "$.spans[0].spanID: expected a string, got a list"),
-        (otlp_body(otlp_span(spanId="not-an-id!")),
-         "$.resourceSpans[0].scopeSpans[0].spans[0].spanId: not a hex or base64 span id: "
-         "'not-an-id!'"),
+        (
+            jaeger_trace(jaeger_span(spanID=["a"])),
+            "$.spans[0].spanID: expected a string, got a list",
+        ),
+        (
+            otlp_body(otlp_span(spanId="not-an-id!")),
+            "$.resourceSpans[0].scopeSpans[0].spans[0].spanId: not a hex or base64 span id: "
+            "'not-an-id!'",
+        ),
     ],
 )
 def test_ids_of_the_wrong_type_or_shape_are_refused(document, message):
@@ -96,16 +100,21 @@ def test_ids_of_the_wrong_type_or_shape_are_refused(document, message):
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ([zipkin_span(timestamp="yesterday")],
-         "$[0].timestamp: expected a number, got a string"),
-        (jaeger_trace(jaeger_span(startTime="12:00")),
-         "$.spans[0].startTime: expected a number, got a string"),
-        (otlp_body(otlp_span(startTimeUnixNano="1.6e18")),
-         "$.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: "
-         "not a time in nanoseconds: '1.6e18'"),
-        (otlp_body(otlp_span(endTimeUnixNano="-5")),
-         "$.resourceSpans[0].scopeSpans[0].spans[0].endTimeUnixNano: "
-         "not a time in nanoseconds: '-5'"),
+        ([zipkin_span(timestamp="yesterday")], "$[0].timestamp: expected a number, got a string"),
+        (
+            jaeger_trace(jaeger_span(startTime="12:00")),
+            "$.spans[0].startTime: expected a number, got a string",
+        ),
+        (
+            otlp_body(otlp_span(startTimeUnixNano="1.6e18")),
+            "$.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: "
+            "not a time in nanoseconds: '1.6e18'",
+        ),
+        (
+            otlp_body(otlp_span(endTimeUnixNano="-5")),
+            "$.resourceSpans[0].scopeSpans[0].spans[0].endTimeUnixNano: "
+            "not a time in nanoseconds: '-5'",
+        ),
     ],
 )
 def test_timestamps_that_are_strings_of_garbage_are_refused(document, message):
@@ -173,9 +182,7 @@ def test_the_garbage_collector_stays_off_if_it_was_off():
         gc.enable()
 
 
-@pytest.mark.parametrize(
-    "document", [42, "x", None, {"foo": 1}, [1], [{"foo": 1}]]
-)
+@pytest.mark.parametrize("document", [42, "x", None, {"foo": 1}, [1], [{"foo": 1}]])
 def test_detecting_the_format_of_something_that_is_not_a_trace_document_is_refused(document):
     with pytest.raises(TraceFormatError):
         detect_format(document)

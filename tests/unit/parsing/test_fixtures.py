@@ -120,7 +120,9 @@ def test_uppercase_otlp_ids_and_string_times_are_read(shared_dir):
     [span] = parse_traces(read(shared_dir, "api", name), source=name)
 
     assert (span.trace_id, span.span_id, span.parent_id) == (
-        "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", "eee19b7ec3c1b173",
+        "5b8efff798038103d269b633813fc60c",
+        "eee19b7ec3c1b174",
+        "eee19b7ec3c1b173",
     )
     assert (span.local_service, span.kind) == ("my.service", SpanKind.SERVER)
     assert (span.start_us, span.duration_us) == (1_544_712_660_000_000, 1_000_000)
@@ -135,14 +137,23 @@ def test_a_jaeger_api_v3_answer_with_no_times_and_an_error_status_is_read(shared
 
 
 def test_the_same_trace_from_jaeger_v1_and_from_otlp_has_the_same_ids(shared_dir):
-    jaeger = parse_traces(read(shared_dir, "api", "jaeger_v1_structured_traces_response.json"),
-                          source="v1")
-    otlp = parse_traces(read(shared_dir, "api", "jaeger_otlp_json_traces_telemetrygen.json"),
-                        source="otlp")
+    jaeger = parse_traces(
+        read(shared_dir, "api", "jaeger_v1_structured_traces_response.json"), source="v1"
+    )
+    otlp = parse_traces(
+        read(shared_dir, "api", "jaeger_otlp_json_traces_telemetrygen.json"), source="otlp"
+    )
 
     def key(span):
-        return (span.trace_id, span.span_id, span.parent_id, span.local_service,
-                span.remote_service, span.start_us, span.duration_us)
+        return (
+            span.trace_id,
+            span.span_id,
+            span.parent_id,
+            span.local_service,
+            span.remote_service,
+            span.start_us,
+            span.duration_us,
+        )
 
     assert [key(span) for span in jaeger] == [key(span) for span in otlp]
 
@@ -172,7 +183,10 @@ def test_only_the_genai_database_clients_get_an_inferred_peer_and_no_remote_name
         for span in parse_traces(read(shared_dir, "traces", name), source=name):
             if span.inferred_peer is not None:
                 inferred[(name, span.span_id)] = (
-                    span.local_service, span.remote_service, span.inferred_peer, span.peer_kind,
+                    span.local_service,
+                    span.remote_service,
+                    span.inferred_peer,
+                    span.peer_kind,
                 )
 
     genai = "jaeger-ui-genai-synthetic.json"
@@ -188,16 +202,26 @@ def test_only_the_genai_database_clients_get_an_inferred_peer_and_no_remote_name
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("jaeger_apiv3_error_404_no_traces.CONSTRUCTED.json",
-         "the server answered with an error, not traces: No traces found"),
-        ("jaeger_v1_error_404_trace_not_found.CONSTRUCTED.json",
-         "the server answered with an error, not traces: trace not found"),
-        ("jaeger_apiv3_FindTraceSummaries.json",
-         "not a Jaeger, Zipkin or OTLP document (top-level keys: summaries)"),
-        ("zipkin_v2_dependencies.CONSTRUCTED.json",
-         "$[0]: not a Zipkin span, a Jaeger trace or an OTLP document"),
-        ("jaeger_v1_services_response.CONSTRUCTED.json",
-         "$.data[0]: expected an object, got a string"),
+        (
+            "jaeger_apiv3_error_404_no_traces.CONSTRUCTED.json",
+            "the server answered with an error, not traces: No traces found",
+        ),
+        (
+            "jaeger_v1_error_404_trace_not_found.CONSTRUCTED.json",
+            "the server answered with an error, not traces: trace not found",
+        ),
+        (
+            "jaeger_apiv3_FindTraceSummaries.json",
+            "not a Jaeger, Zipkin or OTLP document (top-level keys: summaries)",
+        ),
+        (
+            "zipkin_v2_dependencies.CONSTRUCTED.json",
+            "$[0]: not a Zipkin span, a Jaeger trace or an OTLP document",
+        ),
+        (
+            "jaeger_v1_services_response.CONSTRUCTED.json",
+            "$.data[0]: expected an object, got a string",
+        ),
     ],
 )
 def test_answers_that_are_not_traces_are_refused_with_what_they_are(shared_dir, name, message):

@@ -14,7 +14,11 @@ from topology.parsing import ids
         ("df84e36b9e2ee3815d07f0867a5be1f", "0df84e36b9e2ee3815d07f0867a5be1f"),
         ("00000000000000000000000000000001", "0000000000000001"),
         ("463ac35c9f6413ad48485a3953bb6124", "463ac35c9f6413ad48485a3953bb6124"),
-        ("", None), ("xyz", None), ("0x1f", None), ("a" * 33, None), (" 1", None),
+        ("", None),
+        ("xyz", None),
+        ("0x1f", None),
+        ("a" * 33, None),
+        (" 1", None),
         ("\uff11\uff12", None),  # full-width digits
     ],
 )
@@ -25,8 +29,11 @@ def test_hex_trace_ids_are_lower_cased_and_padded_to_16_or_32_digits(given, cano
 @pytest.mark.parametrize(
     ("given", "canonical"),
     [
-        ("a68c6983a6d81a2", "0a68c6983a6d81a2"), ("EEE19B7EC3C1B174", "eee19b7ec3c1b174"),
-        ("a" * 17, None), ("span-1", None), ("", None),
+        ("a68c6983a6d81a2", "0a68c6983a6d81a2"),
+        ("EEE19B7EC3C1B174", "eee19b7ec3c1b174"),
+        ("a" * 17, None),
+        ("span-1", None),
+        ("", None),
     ],
 )
 def test_hex_span_ids_are_lower_cased_and_padded_to_16_digits(given, canonical):

@@ -99,9 +99,13 @@ def test_an_error_is_a_true_error_tag_or_an_error_status(tags, error):
 @pytest.mark.parametrize(
     ("value", "kind"),
     [
-        ("client", SpanKind.CLIENT), ("SERVER", SpanKind.SERVER),
-        ("Producer", SpanKind.PRODUCER), ("consumer", SpanKind.CONSUMER),
-        ("internal", None), ("", None), (3, None),
+        ("client", SpanKind.CLIENT),
+        ("SERVER", SpanKind.SERVER),
+        ("Producer", SpanKind.PRODUCER),
+        ("consumer", SpanKind.CONSUMER),
+        ("internal", None),
+        ("", None),
+        (3, None),
     ],
 )
 def test_the_span_kind_tag_is_the_kind_in_any_case(value, kind):

@@ -23,16 +23,21 @@ def test_an_otlp_span_is_read():
 
     assert (span.trace_id, span.span_id, span.parent_id) == (TRACE, CHILD, ROOT)
     assert (span.kind, span.local_service, span.remote_service) == (
-        SpanKind.CLIENT, "frontend", "billing",
+        SpanKind.CLIENT,
+        "frontend",
+        "billing",
     )
     assert (span.start_us, span.duration_us, span.error) == (1_600_000_000_000_000, 1500, False)
 
 
 def test_base64_ids_as_tempo_writes_them_give_the_same_spans_as_hex():
     hex_spans = parse(otlp_body(otlp_span()))
-    base64_spans = parse(otlp_body(
-        otlp_span(traceId=b64(TRACE), spanId=b64(CHILD), parentSpanId=b64(ROOT)), key="batches",
-    ))
+    base64_spans = parse(
+        otlp_body(
+            otlp_span(traceId=b64(TRACE), spanId=b64(CHILD), parentSpanId=b64(ROOT)),
+            key="batches",
+        )
+    )
 
     assert base64_spans == hex_spans
 
@@ -46,11 +51,19 @@ def test_a_64_bit_trace_id_in_base64_is_read():
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        (0, None), (1, None), (2, SpanKind.SERVER), (3, SpanKind.CLIENT),
-        (4, SpanKind.PRODUCER), (5, SpanKind.CONSUMER), (99, None),
-        ("SPAN_KIND_UNSPECIFIED", None), ("SPAN_KIND_INTERNAL", None),
-        ("SPAN_KIND_SERVER", SpanKind.SERVER), ("SPAN_KIND_CLIENT", SpanKind.CLIENT),
-        ("SPAN_KIND_PRODUCER", SpanKind.PRODUCER), ("SPAN_KIND_CONSUMER", SpanKind.CONSUMER),
+        (0, None),
+        (1, None),
+        (2, SpanKind.SERVER),
+        (3, SpanKind.CLIENT),
+        (4, SpanKind.PRODUCER),
+        (5, SpanKind.CONSUMER),
+        (99, None),
+        ("SPAN_KIND_UNSPECIFIED", None),
+        ("SPAN_KIND_INTERNAL", None),
+        ("SPAN_KIND_SERVER", SpanKind.SERVER),
+        ("SPAN_KIND_CLIENT", SpanKind.CLIENT),
+        ("SPAN_KIND_PRODUCER", SpanKind.PRODUCER),
+        ("SPAN_KIND_CONSUMER", SpanKind.CONSUMER),
         (None, None),
     ],
 )
@@ -63,8 +76,12 @@ def test_kinds_are_read_as_numbers_and_as_names(kind, expected):
 @pytest.mark.parametrize(
     ("status", "error"),
     [
-        ({"code": 2}, True), ({"code": "STATUS_CODE_ERROR"}, True), ({"code": 1}, False),
-        ({"code": "STATUS_CODE_OK"}, False), ({}, False), (None, False),
+        ({"code": 2}, True),
+        ({"code": "STATUS_CODE_ERROR"}, True),
+        ({"code": 1}, False),
+        ({"code": "STATUS_CODE_OK"}, False),
+        ({}, False),
+        (None, False),
     ],
 )
 def test_an_error_is_the_error_status_code(status, error):
@@ -75,9 +92,14 @@ def test_an_error_is_the_error_status_code(status, error):
 
 def test_times_are_read_as_strings_or_numbers_of_nanoseconds():
     [text] = parse(otlp_body(otlp_span()))
-    [number] = parse(otlp_body(otlp_span(
-        startTimeUnixNano=1_600_000_000_000_000_000, endTimeUnixNano=1_600_000_000_001_500_000,
-    )))
+    [number] = parse(
+        otlp_body(
+            otlp_span(
+                startTimeUnixNano=1_600_000_000_000_000_000,
+                endTimeUnixNano=1_600_000_000_001_500_000,
+            )
+        )
+    )
     [absent] = parse(otlp_body(otlp_span(startTimeUnixNano=None, endTimeUnixNano=None)))
 
     assert (text.start_us, text.duration_us) == (number.start_us, number.duration_us)
@@ -120,13 +142,17 @@ def test_json_lines_of_otlp_bodies_are_read_line_by_line():
 
 
 def test_attribute_values_of_every_kind_are_accepted():
-    [span] = parse(otlp_body(otlp_span(
-        ("http.status_code", {"intValue": "200"}),
-        ("ratio", {"doubleValue": "NaN"}),
-        ("list", {"arrayValue": {"values": [{"stringValue": "a"}]}}),
-        ("bytes", {"bytesValue": "AAAwOQ=="}),
-        ("peer.service", {"kvlistValue": {"values": []}}),
-    )))
+    [span] = parse(
+        otlp_body(
+            otlp_span(
+                ("http.status_code", {"intValue": "200"}),
+                ("ratio", {"doubleValue": "NaN"}),
+                ("list", {"arrayValue": {"values": [{"stringValue": "a"}]}}),
+                ("bytes", {"bytesValue": "AAAwOQ=="}),
+                ("peer.service", {"kvlistValue": {"values": []}}),
+            )
+        )
+    )
 
     assert span.remote_service is None
 

@@ -13,13 +13,17 @@ from topology.parsing import TraceFormat, parse_traces
 SETTINGS = settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = (
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats() | st.text(max_size=40)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.text(max_size=40)
 )
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=25,
 )
 hex_ids = st.text(alphabet="0123456789abcdefABCDEF", min_size=1, max_size=34)
@@ -41,48 +45,108 @@ def shaped(required: dict, optional: dict):
     )
 
 
-endpoints = shaped({}, {"serviceName": st.text(max_size=10), "ipv4": st.text(max_size=10),
-                        "port": st.integers()})
+endpoints = shaped(
+    {}, {"serviceName": st.text(max_size=10), "ipv4": st.text(max_size=10), "port": st.integers()}
+)
 zipkin_spans = shaped(
     {"traceId": ids, "id": ids},
-    {"parentId": ids, "kind": st.sampled_from(["CLIENT", "SERVER", "PRODUCER", "x"]),
-     "localEndpoint": endpoints, "remoteEndpoint": endpoints, "timestamp": times,
-     "duration": times, "tags": st.dictionaries(st.text(max_size=12), json_values, max_size=3),
-     "shared": st.booleans()},
+    {
+        "parentId": ids,
+        "kind": st.sampled_from(["CLIENT", "SERVER", "PRODUCER", "x"]),
+        "localEndpoint": endpoints,
+        "remoteEndpoint": endpoints,
+        "timestamp": times,
+        "duration": times,
+        "tags": st.dictionaries(st.text(max_size=12), json_values, max_size=3),
+        "shared": st.booleans(),
+    },
 )
-tags = st.lists(shaped({"key": st.sampled_from(["span.kind", "error", "peer.service",
-                                                 "db.system", "messaging.system", "x"])},
-                       {"value": json_values}), max_size=4)
+tags = st.lists(
+    shaped(
+        {
+            "key": st.sampled_from(
+                ["span.kind", "error", "peer.service", "db.system", "messaging.system", "x"]
+            )
+        },
+        {"value": json_values},
+    ),
+    max_size=4,
+)
 jaeger_spans = shaped(
     {"traceID": ids, "spanID": ids},
-    {"references": st.lists(shaped({}, {"refType": st.sampled_from(["CHILD_OF", "FOLLOWS_FROM"]),
-                                        "traceID": ids, "spanID": ids}), max_size=3),
-     "startTime": times, "duration": times, "tags": tags, "processID": st.text(max_size=3),
-     "process": shaped({}, {"serviceName": st.text(max_size=10)})},
+    {
+        "references": st.lists(
+            shaped(
+                {},
+                {
+                    "refType": st.sampled_from(["CHILD_OF", "FOLLOWS_FROM"]),
+                    "traceID": ids,
+                    "spanID": ids,
+                },
+            ),
+            max_size=3,
+        ),
+        "startTime": times,
+        "duration": times,
+        "tags": tags,
+        "processID": st.text(max_size=3),
+        "process": shaped({}, {"serviceName": st.text(max_size=10)}),
+    },
 )
-jaeger_traces = shaped({"spans": st.lists(jaeger_spans, max_size=3)},
-                       {"traceID": ids, "processes": st.dictionaries(
-                           st.text(max_size=3), shaped({}, {"serviceName": st.text()}))})
-attributes = st.lists(shaped({"key": st.sampled_from(["peer.service", "service.name", "db.name"])},
-                             {"value": shaped({}, {"stringValue": st.text(), "intValue": nanos})}),
-                      max_size=3)
+jaeger_traces = shaped(
+    {"spans": st.lists(jaeger_spans, max_size=3)},
+    {
+        "traceID": ids,
+        "processes": st.dictionaries(st.text(max_size=3), shaped({}, {"serviceName": st.text()})),
+    },
+)
+attributes = st.lists(
+    shaped(
+        {"key": st.sampled_from(["peer.service", "service.name", "db.name"])},
+        {"value": shaped({}, {"stringValue": st.text(), "intValue": nanos})},
+    ),
+    max_size=3,
+)
 otlp_spans = shaped(
     {"traceId": ids, "spanId": ids},
-    {"parentSpanId": ids, "kind": st.one_of(st.integers(), st.text(max_size=20)),
-     "startTimeUnixNano": nanos, "endTimeUnixNano": nanos, "attributes": attributes,
-     "status": shaped({}, {"code": st.one_of(st.integers(), st.text(max_size=20))})},
+    {
+        "parentSpanId": ids,
+        "kind": st.one_of(st.integers(), st.text(max_size=20)),
+        "startTimeUnixNano": nanos,
+        "endTimeUnixNano": nanos,
+        "attributes": attributes,
+        "status": shaped({}, {"code": st.one_of(st.integers(), st.text(max_size=20))}),
+    },
 )
-otlp_bodies = shaped({}, {"resourceSpans": st.lists(shaped({}, {
-    "resource": shaped({}, {"attributes": attributes}),
-    "scopeSpans": st.lists(shaped({}, {"spans": st.lists(otlp_spans, max_size=3)}), max_size=2),
-}), max_size=2)})
+otlp_bodies = shaped(
+    {},
+    {
+        "resourceSpans": st.lists(
+            shaped(
+                {},
+                {
+                    "resource": shaped({}, {"attributes": attributes}),
+                    "scopeSpans": st.lists(
+                        shaped({}, {"spans": st.lists(otlp_spans, max_size=3)}), max_size=2
+                    ),
+                },
+            ),
+            max_size=2,
+        )
+    },
+)
 
 documents = st.one_of(
     json_values,
     st.lists(zipkin_spans, max_size=4),
     st.lists(st.lists(zipkin_spans, max_size=3), max_size=3),
-    shaped({}, {"data": st.one_of(st.lists(jaeger_traces, max_size=2), jaeger_traces),
-                "errors": json_values}),
+    shaped(
+        {},
+        {
+            "data": st.one_of(st.lists(jaeger_traces, max_size=2), jaeger_traces),
+            "errors": json_values,
+        },
+    ),
     jaeger_traces,
     otlp_bodies,
     shaped({}, {"result": otlp_bodies, "batches": json_values}),

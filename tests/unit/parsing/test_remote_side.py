@@ -24,8 +24,10 @@ def remote(span):
     [
         ({"db.system": "postgresql", "db.name": "orders"}, (None, NodeKind.DATABASE, "orders")),
         ({"db.system": "redis"}, (None, NodeKind.DATABASE, "redis")),
-        ({"db.system.name": "clickhouse", "db.namespace": "metrics"},
-         (None, NodeKind.DATABASE, "metrics")),
+        (
+            {"db.system.name": "clickhouse", "db.namespace": "metrics"},
+            (None, NodeKind.DATABASE, "metrics"),
+        ),
         ({"messaging.system": "kafka"}, (None, NodeKind.QUEUE, "kafka")),
         ({"db.statement": "SELECT 1"}, (None, None, None)),
         ({"http.method": "GET"}, (None, None, None)),
@@ -37,14 +39,18 @@ def test_a_client_naming_no_peer_implies_one_from_database_or_messaging_attribut
 
 def test_a_producer_naming_no_peer_implies_its_broker():
     assert remote(jaeger("producer", **{"messaging.system": "rabbitmq"})) == (
-        None, NodeKind.QUEUE, "rabbitmq",
+        None,
+        NodeKind.QUEUE,
+        "rabbitmq",
     )
 
 
 @pytest.mark.parametrize("kind", ["server", "consumer", "internal"])
 def test_spans_that_do_not_call_out_imply_no_peer(kind):
     assert remote(jaeger(kind, **{"db.system": "qdrant", "db.namespace": "docs"})) == (
-        None, None, None,
+        None,
+        None,
+        None,
     )
 
 
@@ -65,10 +71,17 @@ def test_a_named_peer_keeps_its_name_and_gets_a_hint_of_what_it_is(kind, tags, p
 
 
 def test_zipkin_infers_a_database_only_without_a_remote_endpoint_name():
-    spans = parse_traces(as_bytes([
-        zipkin_span(tags={"db.system": "mysql"}),
-        zipkin_span(id="01", tags={"db.system": "mysql"}, remoteEndpoint={"serviceName": "MySQL"}),
-    ]), source="z")
+    spans = parse_traces(
+        as_bytes(
+            [
+                zipkin_span(tags={"db.system": "mysql"}),
+                zipkin_span(
+                    id="01", tags={"db.system": "mysql"}, remoteEndpoint={"serviceName": "MySQL"}
+                ),
+            ]
+        ),
+        source="z",
+    )
 
     assert [remote(span) for span in spans] == [
         (None, NodeKind.DATABASE, "mysql"),
@@ -77,18 +90,31 @@ def test_zipkin_infers_a_database_only_without_a_remote_endpoint_name():
 
 
 def test_otlp_names_the_broker_of_a_producer_from_messaging_system():
-    [span] = parse_traces(as_bytes(otlp_body(otlp_span(
-        ("messaging.system", {"stringValue": "kafka"}), kind=4,
-    ))), source="o")
+    [span] = parse_traces(
+        as_bytes(
+            otlp_body(
+                otlp_span(
+                    ("messaging.system", {"stringValue": "kafka"}),
+                    kind=4,
+                )
+            )
+        ),
+        source="o",
+    )
 
     # As the OpenTelemetry servicegraph connector does, OTLP input links to the broker.
     assert (span.kind, *remote(span)) == (SpanKind.PRODUCER, "kafka", NodeKind.QUEUE, "kafka")
 
 
 def test_service_names_are_stripped_and_cut_to_200_characters():
-    [span] = parse_traces(as_bytes(jaeger_trace(
-        jaeger_span(("span.kind", "client"), ("peer.service", "  " + "x" * 500 + "  ")),
-    )), source="j")
+    [span] = parse_traces(
+        as_bytes(
+            jaeger_trace(
+                jaeger_span(("span.kind", "client"), ("peer.service", "  " + "x" * 500 + "  ")),
+            )
+        ),
+        source="j",
+    )
 
     assert span.remote_service == "x" * 200
 
@@ -103,25 +129,46 @@ def test_odd_unicode_in_names_is_kept_as_text(name):
 
 
 def test_nul_characters_are_removed_from_names_and_blank_names_are_none():
-    spans = parse_traces(as_bytes([
-        zipkin_span(localEndpoint={"serviceName": "a\u0000b"}),
-        zipkin_span(localEndpoint={"serviceName": " \u0000 "}),
-    ]), source="z")
+    spans = parse_traces(
+        as_bytes(
+            [
+                zipkin_span(localEndpoint={"serviceName": "a\u0000b"}),
+                zipkin_span(localEndpoint={"serviceName": " \u0000 "}),
+            ]
+        ),
+        source="z",
+    )
 
     assert [span.local_service for span in spans] == ["ab", None]
 
 
 def test_otlp_names_the_broker_of_a_consumer_from_messaging_system():
-    [span] = parse_traces(as_bytes(otlp_body(otlp_span(
-        ("messaging.system", {"stringValue": "kafka"}), kind=5,
-    ))), source="o")
+    [span] = parse_traces(
+        as_bytes(
+            otlp_body(
+                otlp_span(
+                    ("messaging.system", {"stringValue": "kafka"}),
+                    kind=5,
+                )
+            )
+        ),
+        source="o",
+    )
 
     assert (span.kind, *remote(span)) == (SpanKind.CONSUMER, "kafka", NodeKind.QUEUE, "kafka")
 
 
 def test_a_consumer_with_database_attributes_gets_no_database_as_its_caller():
-    [span] = parse_traces(as_bytes(otlp_body(otlp_span(
-        ("db.system", {"stringValue": "redis"}), kind=5,
-    ))), source="o")
+    [span] = parse_traces(
+        as_bytes(
+            otlp_body(
+                otlp_span(
+                    ("db.system", {"stringValue": "redis"}),
+                    kind=5,
+                )
+            )
+        ),
+        source="o",
+    )
 
     assert remote(span) == (None, None, None)

@@ -17,7 +17,9 @@ def test_a_zipkin_span_is_read():
 
     assert (span.trace_id, span.span_id, span.parent_id) == (TRACE, CHILD, ROOT)
     assert (span.kind, span.local_service, span.remote_service) == (
-        SpanKind.CLIENT, "frontend", "billing",
+        SpanKind.CLIENT,
+        "frontend",
+        "billing",
     )
     assert (span.start_us, span.duration_us, span.error) == (1_600_000_000_000_000, 1500, False)
 
@@ -31,8 +33,9 @@ def test_a_list_of_traces_is_read_like_a_list_of_spans():
 
 
 def test_service_names_are_lower_cased_and_empty_ones_dropped():
-    [span] = parse(zipkin_span(localEndpoint={"serviceName": " FrontEnd "},
-                               remoteEndpoint={"serviceName": ""}))
+    [span] = parse(
+        zipkin_span(localEndpoint={"serviceName": " FrontEnd "}, remoteEndpoint={"serviceName": ""})
+    )
 
     assert (span.local_service, span.remote_service) == ("frontend", None)
 
@@ -41,7 +44,9 @@ def test_ids_are_lower_cased_and_padded():
     [span] = parse(zipkin_span(traceId="ABC", id="1F", parentId="0A"))
 
     assert (span.trace_id, span.span_id, span.parent_id) == (
-        "0000000000000abc", "000000000000001f", "000000000000000a",
+        "0000000000000abc",
+        "000000000000001f",
+        "000000000000000a",
     )
 
 
