@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
+from topology.cycles import callee_first_parts
 from topology.errors import UnknownServiceError
 from topology.model import NodeKind
 from topology.stats import EdgeStats, Node
@@ -22,8 +23,10 @@ CLOSE_MATCHES = 3
 class CallIndex:
     """The nodes and calls of a graph by number (in name order), for whole-graph walks.
 
-    Self-loops are left out. `weights[n][k]` is the part of node n's outgoing calls that
-    go to `callees[n][k]`; a node whose edges count no calls splits evenly.
+    Self-loops are left out. `weights[n][k]` is how many calls node n makes to
+    `callees[n][k]` per request it serves, when its served requests are known; otherwise
+    the part of its outgoing calls that go there. A node whose edges count no calls
+    splits evenly.
     """
 
     names: tuple[str, ...]
@@ -33,6 +36,8 @@ class CallIndex:
     weights: tuple[tuple[float, ...], ...]
     callers: tuple[tuple[int, ...], ...]
     out_calls: tuple[int, ...]
+    parts: tuple[tuple[int, ...], ...]
+    """The strongly connected parts, each listed after every part it calls into."""
 
     @classmethod
     def of(cls, digraph: Any) -> CallIndex:  # noqa: ANN401 - networkx ships no types
@@ -48,14 +53,19 @@ class CallIndex:
                 calls[ids[parent]].append(stats.calls)
                 callers[ids[child]].append(ids[parent])
         totals = tuple(map(sum, calls))
+        per = [
+            digraph.nodes[name].get("requests", 0) or total
+            for name, total in zip(names, totals, strict=True)
+        ]
         return cls(
             names,
             ids,
             tuple(digraph.nodes[name]["node"] for name in names),
             tuple(map(tuple, callees)),
-            tuple(_split(counts, total) for counts, total in zip(calls, totals, strict=True)),
+            tuple(_split(counts, served) for counts, served in zip(calls, per, strict=True)),
             tuple(map(tuple, callers)),
             totals,
+            callee_first_parts(callees),
         )
 
 
@@ -77,8 +87,18 @@ class ServiceGraph:
         self._folded = dict(folded)
 
     @classmethod
-    def build(cls, edges: Iterable[EdgeStats], nodes: Iterable[Node] = ()) -> ServiceGraph:
-        """Build the graph of `edges`; names seen only in edges become virtual nodes."""
+    def build(
+        cls,
+        edges: Iterable[EdgeStats],
+        nodes: Iterable[Node] = (),
+        requests: Mapping[str, int] | None = None,
+    ) -> ServiceGraph:
+        """Build the graph of `edges`; names seen only in edges become virtual nodes.
+
+        `requests` are the requests each service served in the same window (its server
+        and consumer spans), which let shares be told per request.
+        """
+        served = requests or {}
         merged = _merge(edges)
         given = {node.name: node for node in nodes}
         child_kinds: dict[str, NodeKind] = {}
@@ -90,7 +110,13 @@ class ServiceGraph:
                 child_kinds.setdefault(stats.child, stats.child_kind)
         digraph = nx.DiGraph()
         digraph.add_nodes_from(
-            (name, {"node": given.get(name) or _virtual(name, child_kinds)})
+            (
+                name,
+                {
+                    "node": given.get(name) or _virtual(name, child_kinds),
+                    "requests": served.get(name, 0),
+                },
+            )
             for name in sorted(names)
         )
         digraph.add_edges_from(

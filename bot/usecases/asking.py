@@ -18,6 +18,7 @@ from topology.queries import (
     simulate_down,
 )
 from topology.queries.jsonable import ToDict
+from topology.store import Store
 from topology.timespec import parse_duration
 
 
@@ -35,9 +36,13 @@ class Answer:
         return {"question": self.question, "windows": windows, **self.result.to_dict()}
 
 
-def load_graph(app: App, window: Window) -> ServiceGraph:
-    """The map of the calls in `window`; nodes known outside it are kept, without edges."""
-    return ServiceGraph.build(app.store.edges(window.start, window.end), app.store.nodes())
+def load_graph(store: Store, window: Window) -> ServiceGraph:
+    """The map of the calls in `window`, with the requests each service served in it.
+
+    Nodes known from outside the window are kept, without edges.
+    """
+    served = {s.service: s.requests for s in store.services(window.start, window.end)}
+    return ServiceGraph.build(store.edges(window.start, window.end), store.nodes(), served)
 
 
 def question_window(app: App, args: argparse.Namespace) -> Window:
@@ -53,7 +58,7 @@ def ask(app: App, args: argparse.Namespace) -> Answer:
     if args.command == "diff":
         return _diff(app, args)
     window = question_window(app, args)
-    graph = load_graph(app, window)
+    graph = load_graph(app.store, window)
     catalog = app.catalog
     windows = {"window": window}
     if args.command == "deps":
@@ -80,5 +85,5 @@ def _diff(app: App, args: argparse.Namespace) -> Answer:
     baseline = args.baseline or since
     after = Window(end - since, end)
     before = Window(end - since - baseline, end - since)
-    result = diff(load_graph(app, before), load_graph(app, after))
+    result = diff(load_graph(app.store, before), load_graph(app.store, after))
     return Answer("diff", {"before": before, "after": after}, result)

@@ -44,14 +44,15 @@ class BlastResult:
 
 
 def blast_radius(graph: ServiceGraph, service: str, catalog: Catalog) -> BlastResult:
-    """Every service upstream of `service`, with the share of its calls that would fail."""
+    """Every service upstream of `service`, with the share of its requests that would fail."""
     failed = graph.resolve(service)
     found = reach(graph, [failed])
     direct = {caller: graph.edge(caller, failed) for caller in graph.callers(failed)}
+    index = graph.index
     upstream = []
     for name, hops in found.hops.items():
-        node = graph.node(name)
-        stats = direct.get(name)
+        node = index.nodes[index.ids[name]]
+        stats = direct.get(name) if hops == 1 else None
         upstream.append(
             Affected(
                 name,

@@ -1,8 +1,11 @@
-"""How much of each caller's traffic ends up at some services, following call proportions.
+"""How much of each caller's traffic ends up at some services, following the calls.
 
 share(target) = 1, and for an upstream service U,
-share(U) = sum over U's callees C (U itself left out) of calls(U -> C) / out_calls(U) * share(C),
-where callees that cannot reach a target count 0. Services are settled callees first, one
+share(U) = min(1, sum over U's callees C (U itself left out) of w(U -> C) * share(C)),
+where w(U -> C) is the calls U makes to C per request U serves (or, when U's served
+requests are unknown, the part of U's outgoing calls that go to C), and callees that
+cannot reach a target count 0. So a share estimates the part of U's requests whose
+handling reaches a target. Services are settled callees first, one
 strongly connected part at a time: outside cycles at once, within a cycle by climbing from
 zero with Gauss-Seidel rounds, so that even when a large cycle keeps its shares from settling
 within the rounds allowed, each is a lower bound of its true value.
@@ -17,7 +20,7 @@ from operator import mul
 from topology.graph import CallIndex, ServiceGraph
 from topology.queries.fixed_point import climb
 
-TOLERANCE = 1e-9
+TOLERANCE = 1e-6
 """A cycle's shares are final when no round changes any of them by more than this."""
 
 MAX_ROUNDS = 200
@@ -80,12 +83,20 @@ def _shares(index: CallIndex, targets: list[int], upstream: Collection[int]) -> 
     for target in targets:
         share[target] = 1.0
     callees, weights = index.callees, index.weights
-    for part in _components(index, upstream):
+    inside = upstream if isinstance(upstream, set | dict) else set(upstream)
+    for part in index.parts:  # callees first, so each part finds what it calls settled
         if len(part) == 1:
             [node] = part
-            share[node] = sum(map(mul, weights[node], map(share.__getitem__, callees[node])))
-        else:
-            _settle(part, index, share)
+            if node in inside:
+                share[node] = min(
+                    1.0, sum(map(mul, weights[node], map(share.__getitem__, callees[node])))
+                )
+            continue
+        # A cycle less the targets may fall apart, but climbing it as one block still
+        # reaches the same least fixed point.
+        members = [node for node in part if node in inside]
+        if members:
+            _settle(members, index, share)
     return share
 
 
@@ -98,56 +109,9 @@ def _settle(cycle: list[int], index: CallIndex, share: list[float]) -> None:
         for node, value in zip(cycle, values, strict=True):
             share[node] = value
         for node, callees, weights in rows:
-            share[node] = sum(map(mul, weights, map(share.__getitem__, callees)))
+            share[node] = min(1.0, sum(map(mul, weights, map(share.__getitem__, callees))))
         return [share[node] for node in cycle]
 
     final = climb(sweep, len(cycle), tolerance=TOLERANCE, max_rounds=MAX_ROUNDS)
     for node, value in zip(cycle, final, strict=True):
         share[node] = value
-
-
-def _components(index: CallIndex, upstream: Collection[int]) -> list[list[int]]:
-    """The strongly connected parts of `upstream` (Tarjan), each after all it calls into."""
-    inside = set(upstream)
-    rank: dict[int, int] = {}
-    low: dict[int, int] = {}
-    stack: list[int] = []
-    on_stack: set[int] = set()
-    parts: list[list[int]] = []
-    for root in upstream:
-        if root in rank:
-            continue
-        rank[root] = low[root] = len(rank)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(index.callees[root]))]
-        while work:
-            node, pending = work[-1]
-            for callee in pending:
-                if callee not in inside:
-                    continue
-                if callee not in rank:
-                    rank[callee] = low[callee] = len(rank)
-                    stack.append(callee)
-                    on_stack.add(callee)
-                    work.append((callee, iter(index.callees[callee])))
-                    break
-                if callee in on_stack:
-                    low[node] = min(low[node], rank[callee])
-            else:
-                work.pop()
-                if work:
-                    caller = work[-1][0]
-                    low[caller] = min(low[caller], low[node])
-                if low[node] == rank[node]:
-                    parts.append(_pop_part(stack, on_stack, node))
-    return parts
-
-
-def _pop_part(stack: list[int], on_stack: set[int], root: int) -> list[int]:
-    part: list[int] = []
-    while not part or part[-1] != root:
-        member = stack.pop()
-        on_stack.discard(member)
-        part.append(member)
-    return part

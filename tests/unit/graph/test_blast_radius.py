@@ -3,10 +3,11 @@ import json
 import pytest
 
 from topology.errors import UnknownServiceError
+from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.queries.blast import blast_radius
 
-from .factories import catalog, graph_of
+from .factories import catalog, graph_of, stats
 
 NOBODY = Catalog()
 
@@ -158,3 +159,35 @@ def test_the_result_turns_into_json_without_the_paging_key():
     assert json.loads(text) == data
     assert data["teams"][0]["label"] == "w"
     assert data["owner"]["pageable"] is True
+
+
+def per_request_graph(requests):
+    edges = [
+        stats("frontend", "checkout", 82),
+        stats("frontend", "catalog", 400),
+        stats("checkout", "payment", 82),
+        stats("checkout", "cart", 164),
+        stats("cart", "redis", 500),
+    ]
+    return ServiceGraph.build(edges, requests=requests)
+
+
+def test_with_requests_known_a_share_is_the_part_of_requests_that_reach_the_failure():
+    graph = per_request_graph({"frontend": 300, "checkout": 82, "cart": 164})
+
+    assert shares(blast_radius(graph, "payment", NOBODY)) == {
+        "checkout": 1.0,  # every checkout request calls payment once
+        "frontend": 82 / 300,  # the requests that went through checkout
+    }
+
+
+def test_several_calls_per_request_cap_the_share_at_all_requests():
+    graph = per_request_graph({"frontend": 300, "checkout": 82, "cart": 164})
+
+    assert shares(blast_radius(graph, "redis", NOBODY))["cart"] == 1.0
+
+
+def test_a_caller_without_traced_requests_falls_back_to_its_call_proportions():
+    graph = per_request_graph({"checkout": 82})
+
+    assert shares(blast_radius(graph, "payment", NOBODY))["frontend"] == 82 / 482
