@@ -77,25 +77,26 @@ def _upstream(index: CallIndex, targets: list[int], closed: set[int]) -> dict[in
     return hops
 
 
-def _shares(index: CallIndex, targets: list[int], upstream: Collection[int]) -> list[float]:
+def _shares(index: CallIndex, targets: list[int], hops: dict[int, int]) -> list[float]:
     """Shares by node number; nodes neither upstream nor targets keep 0."""
     share = [0.0] * len(index.names)
     for target in targets:
         share[target] = 1.0
     callees, weights = index.callees, index.weights
-    inside = upstream if isinstance(upstream, set | dict) else set(upstream)
     for part in index.parts:  # callees first, so each part finds what it calls settled
         if len(part) == 1:
             [node] = part
-            if node in inside:
+            if node in hops:
                 share[node] = min(
                     1.0, sum(map(mul, weights[node], map(share.__getitem__, callees[node])))
                 )
             continue
         # A cycle less the targets may fall apart, but climbing it as one block still
         # reaches the same least fixed point.
-        members = [node for node in part if node in inside]
+        members = [node for node in part if node in hops]
         if members:
+            # Nearest the targets first, so one round carries a change all the way up.
+            members.sort(key=hops.__getitem__)
             _settle(members, index, share)
     return share
 
