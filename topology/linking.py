@@ -9,13 +9,12 @@ error, or for a server split from its client, the client's.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import attrgetter
 
+from topology.gcpause import paused_gc
 from topology.model import KEY_SEP, Call, NodeKind, Served, Span, SpanKind
 from topology.trace_tree import placed
 
@@ -46,7 +45,7 @@ def group_by_trace(spans: Iterable[Span]) -> dict[str, list[Span]]:
 def link(spans: Iterable[Span]) -> Linked:
     """Link every trace found among `spans`."""
     linked = Linked()
-    with _paused_gc():
+    with paused_gc():
         for trace in group_by_trace(spans).values():
             link_trace(trace, linked)
             linked.traces += 1
@@ -54,22 +53,6 @@ def link(spans: Iterable[Span]) -> Linked:
 
 
 _trace_id = attrgetter("trace_id")
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Pause the cycle collector: linking makes a million objects and hardly any cycles.
-
-    Left running, it scans every live span again and again while the calls pile up,
-    which costs about as much as the linking itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def link_trace(spans: Sequence[Span], into: Linked) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Set
 import msgspec
 
 from topology.errors import TraceFormatError
+from topology.gcpause import paused_gc
 from topology.model import Span
 from topology.parsing import decoding, document, jaeger, otlp, zipkin
 
@@ -70,7 +71,7 @@ def parse_traces(data: bytes, *, source: str, fmt: TraceFormat | None = None) ->
     JSON Lines (one document per line) are read too. A document with no spans gives [].
     """
     try:
-        with decoding.paused_gc():
+        with paused_gc():
             return _parse(decoding.body_of(data), fmt)
     except TraceFormatError as error:
         raise TraceFormatError(f"{source}: {error}") from None

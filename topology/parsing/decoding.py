@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TypeVar
 
 import msgspec
@@ -80,18 +78,6 @@ def scalar(raw: msgspec.Raw) -> Scalar:
         return _SCALAR.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the garbage collector: decoding makes millions of objects and no cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def body_of(data: bytes) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from topology.aggregate import aggregate, minute_of
 from topology.errors import StoreError
+from topology.gcpause import paused_gc
 from topology.model import NodeKind
 from topology.stats import EdgeStats, Node, ServiceStats
 from topology.store import reads, rows, traces, writes
@@ -72,7 +72,7 @@ class Store:
         A trace is remembered with the hashes of its keys: importing it again adds only
         the calls it lacked (spans that arrived late), and a repeated key counts once.
         """
-        with _paused_gc():
+        with paused_gc():
             batch = traces.gather(calls, served, now_s)
             with _reported(self._engine), self._engine.connect() as connection:
                 connection.execution_options(**{WRITES: True})
@@ -154,18 +154,6 @@ def _reported(engine: Engine) -> Iterator[None]:
     except DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
         raise StoreError(f"{masked(engine.url)}: {reason}") from error
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Pause the cycle collector: an import makes millions of objects and no cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _add_unseen(connection: Connection, batch: traces.Batch, now_s: int) -> traces.Decision:
