@@ -31,6 +31,7 @@ from topology.graph import ServiceGraph
 from topology.model import Call, NodeKind, Served
 from topology.ownership import Catalog, Team
 from topology.queries import Direction, blast_radius, dependencies, paths
+from topology.queries.reach import prepare
 from topology.store import Store, make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,6 +218,7 @@ def main() -> int:
     started = time.perf_counter()
     store = Store(make_engine(f"sqlite:///{args.db}"))
     graph = load_graph(store, Window())
+    prepare(graph)  # what a server holding the map does once per refresh
     load_s = time.perf_counter() - started
     # As a server holding the map between refreshes would: the graph's objects live
     # long, so keep the cycle collector from walking them on every full pass.
@@ -225,7 +227,7 @@ def main() -> int:
     rss = rss_mb()
     print(
         f"load: {len(graph):,} nodes and {sum(1 for _ in graph.edges()):,} edges "
-        f"(Store.edges + Store.nodes + ServiceGraph.build) in {load_s:.2f} s "
+        f"(Store.edges + Store.nodes + ServiceGraph.build + cycle solvers) in {load_s:.2f} s "
         f"(target < {TARGET_LOAD_S:.0f} s){verdict(load_s, TARGET_LOAD_S)}"
     )
     print(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -38,6 +38,8 @@ class CallIndex:
     out_calls: tuple[int, ...]
     parts: tuple[tuple[int, ...], ...]
     """The strongly connected parts, each listed after every part it calls into."""
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    """What queries work out once per graph, on first need (such as how to solve cycles)."""
 
     @classmethod
     def of(cls, digraph: Any) -> CallIndex:  # noqa: ANN401 - networkx ships no types

@@ -9,12 +9,12 @@ from topology.model import NodeKind
 from topology.ownership import Catalog
 from topology.queries.contacts import TeamContact, TeamServices, contact_of, group_by_team
 from topology.queries.jsonable import as_dict
-from topology.queries.reach import reach
+from topology.queries.reach import reach_by_number
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a large blast radius makes thousands, and frozen is slow
 class Affected:
-    """A transitive caller of the failed service and the share of its calls that reach it."""
+    """A transitive caller of the failed service and the share of its requests that reach it."""
 
     name: str
     hops: int
@@ -46,25 +46,33 @@ class BlastResult:
 def blast_radius(graph: ServiceGraph, service: str, catalog: Catalog) -> BlastResult:
     """Every service upstream of `service`, with the share of its requests that would fail."""
     failed = graph.resolve(service)
-    found = reach(graph, [failed])
-    direct = {caller: graph.edge(caller, failed) for caller in graph.callers(failed)}
     index = graph.index
+    hops, share = reach_by_number(index, [index.ids[failed]])
+    direct = {}
+    for caller in graph.callers(failed):
+        stats = graph.edge(caller, failed)
+        if stats is not None:
+            direct[caller] = stats.calls
+    names, nodes, owner_name = index.names, index.nodes, catalog.owner_name
     upstream = []
-    for name, hops in found.hops.items():
-        node = index.nodes[index.ids[name]]
-        stats = direct.get(name) if hops == 1 else None
+    for _rank, count, name, number in sorted(
+        (-share[number], count, names[number], number) for number, count in hops.items()
+    ):
+        node = nodes[number]
         upstream.append(
             Affected(
                 name,
-                hops,
-                found.shares[name],
-                stats.calls if stats is not None else None,
-                catalog.owner_name(name),
+                count,
+                share[number],
+                direct.get(name) if count == 1 else None,
+                owner_name(name),
                 node.kind,
                 node.virtual,
             )
         )
-    upstream.sort(key=lambda entry: (-entry.share, entry.hops, entry.name))
     return BlastResult(
-        failed, contact_of(catalog, failed), tuple(upstream), group_by_team(found.hops, catalog)
+        failed,
+        contact_of(catalog, failed),
+        tuple(upstream),
+        group_by_team((entry.name for entry in upstream), catalog),
     )

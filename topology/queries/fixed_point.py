@@ -73,3 +73,61 @@ def _ahead(value: float, change: float, before: float, ceiling: float) -> float:
         return value
     ratio = change / before
     return min(ceiling, value + change * ratio / (1.0 - ratio))
+
+
+SMALLEST_PIVOT = 1e-9
+"""An elimination pivot below this means the matrix is (nearly) not invertible as needed."""
+
+
+def invert_m_matrix(matrix: list[list[float]]) -> list[list[float]] | None:
+    """The inverse of `matrix` = I - A with A >= 0, or None unless its inverse is >= 0.
+
+    Gauss-Jordan without row swaps, in place. Such a matrix has an inverse with no negative
+    entry exactly when the spectral radius of A is below 1, which is exactly when every
+    pivot comes out positive. `matrix` is used up.
+    """
+    size = len(matrix)
+    for k in range(size):
+        pivot_row = matrix[k]
+        pivot = pivot_row[k]
+        if not pivot > SMALLEST_PIVOT:
+            return None
+        pivot_row[k] = 1.0
+        scale = 1.0 / pivot
+        pivot_row = [value * scale for value in pivot_row]
+        matrix[k] = pivot_row
+        for i in range(size):
+            row = matrix[i]
+            factor = row[k]
+            if i != k and factor:
+                row[k] = 0.0
+                matrix[i] = [a - factor * b for a, b in zip(row, pivot_row, strict=True)]
+    if any(value < 0.0 for row in matrix for value in row):
+        return None
+    return matrix
+
+
+def solve_small(matrix: list[list[float]], rhs: list[float]) -> list[float] | None:
+    """The x with `matrix` x = `rhs` (Gaussian elimination, partial pivoting), None if singular.
+
+    Both arguments are used up.
+    """
+    size = len(rhs)
+    for k in range(size):
+        best = max(range(k, size), key=lambda i: abs(matrix[i][k]))
+        if matrix[best][k] == 0.0:
+            return None
+        matrix[k], matrix[best] = matrix[best], matrix[k]
+        rhs[k], rhs[best] = rhs[best], rhs[k]
+        pivot_row = matrix[k]
+        for i in range(k + 1, size):
+            factor = matrix[i][k] / pivot_row[k]
+            if factor:
+                matrix[i] = [a - factor * b for a, b in zip(matrix[i], pivot_row, strict=True)]
+                rhs[i] -= factor * rhs[k]
+    solution = [0.0] * size
+    for k in reversed(range(size)):
+        row = matrix[k]
+        done = sum(row[j] * solution[j] for j in range(k + 1, size))
+        solution[k] = (rhs[k] - done) / row[k]
+    return solution

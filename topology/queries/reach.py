@@ -9,22 +9,46 @@ handling reaches a target. Services are settled callees first, one
 strongly connected part at a time: outside cycles at once, within a cycle by climbing from
 zero with Gauss-Seidel rounds, so that even when a large cycle keeps its shares from settling
 within the rounds allowed, each is a lower bound of its true value.
+
+Most cycles are solved faster: below the cap a cycle's shares solve a linear system
+x = A x + b, A being the weights within the cycle and b what its services get from the
+settled callees outside. Once per graph each cycle gets (I - A)^-1 (when A's spectral
+radius is below 1, the capped system then has exactly one fixed point), so a query
+takes one product with it, then pins the services the cap holds at 1 (and failed
+services within the cycle) by a few policy-iteration steps. The result, lowered a
+little for rounding, must pass one Gauss-Seidel round that lowers nothing, which proves
+it lies below the fixed point; else the cycle is climbed as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from operator import mul
+from itertools import repeat
+from operator import add, mul
+from typing import cast
 
 from topology.graph import CallIndex, ServiceGraph
-from topology.queries.fixed_point import climb
+from topology.queries.fixed_point import climb, invert_m_matrix, solve_small
 
 TOLERANCE = 1e-6
 """A cycle's shares are final when no round changes any of them by more than this."""
 
 MAX_ROUNDS = 200
 """A cycle's shares are final after this many rounds in any case."""
+
+SHAVE = 1e-12
+"""How far below a linear solution its checking round starts, per unit of (I - A)^-1 1,
+so that rounding cannot make a solution at the fixed point look above it."""
+
+MAX_PINS = 16
+"""A cycle with more services pinned at the cap than this is climbed instead."""
+
+MAX_SWITCHES = 8
+"""A cycle whose pinned services are not settled after this many steps is climbed instead."""
+
+SOLVERS = "reach.cycles"
+"""The key of the cycle solvers in a `CallIndex.memo`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +62,18 @@ class Reach:
 def reach(graph: ServiceGraph, targets: Collection[str]) -> Reach:
     """Every transitive caller of `targets` (targets left out) with its hops and share."""
     index = graph.index
-    target_ids = [index.ids[name] for name in targets]
-    hops = _upstream(index, target_ids, set(target_ids))
-    share = _shares(index, target_ids, hops)
+    hops, share = reach_by_number(index, [index.ids[name] for name in targets])
     names = index.names
     return Reach(
         {names[node]: count for node, count in hops.items()},
         {names[node]: share[node] for node in hops},
     )
+
+
+def reach_by_number(index: CallIndex, targets: list[int]) -> tuple[dict[int, int], list[float]]:
+    """`reach` by node number: hops of each transitive caller, and shares of every node."""
+    hops = _upstream(index, targets, set(targets))
+    return hops, _shares(index, targets, hops)
 
 
 def upstream_hops(
@@ -83,7 +111,9 @@ def _shares(index: CallIndex, targets: list[int], hops: dict[int, int]) -> list[
     for target in targets:
         share[target] = 1.0
     callees, weights = index.callees, index.weights
-    for part in index.parts:  # callees first, so each part finds what it calls settled
+    solvers = _solvers(index)
+    fixed = set(targets)
+    for number, part in enumerate(index.parts):  # callees first: what a part calls is settled
         if len(part) == 1:
             [node] = part
             if node in hops:
@@ -94,11 +124,147 @@ def _shares(index: CallIndex, targets: list[int], hops: dict[int, int]) -> list[
         # A cycle less the targets may fall apart, but climbing it as one block still
         # reaches the same least fixed point.
         members = [node for node in part if node in hops]
-        if members:
-            # Nearest the targets first, so one round carries a change all the way up.
-            members.sort(key=hops.__getitem__)
-            _settle(members, index, share)
+        if not members:
+            continue
+        if number not in solvers:
+            solvers[number] = _Cycle.of(part, index)
+        solver = solvers[number]
+        if solver is not None and _solve(solver, members, fixed, index, share):
+            continue
+        # Nearest the targets first, so one round carries a change all the way up.
+        members.sort(key=hops.__getitem__)
+        _settle(members, index, share)
     return share
+
+
+@dataclass(frozen=True, slots=True)
+class _Cycle:
+    """What solving one cycle takes, whatever failed: its services, calls out, (I - A)^-1."""
+
+    nodes: tuple[int, ...]
+    exits: tuple[tuple[tuple[int, ...], tuple[float, ...]], ...]
+    """Each service's callees outside the cycle, and their weights."""
+    rows: list[list[float]]
+    """(I - A)^-1 by rows."""
+    columns: list[list[float]]
+    """(I - A)^-1 by columns."""
+    growth: list[float]
+    """(I - A)^-1 1: how much a shortfall of 1 in every equation lowers each solution."""
+
+    @classmethod
+    def of(cls, part: Sequence[int], index: CallIndex) -> _Cycle | None:
+        """The solver of the cycle `part`, None when (I - A) has no usable inverse."""
+        nodes = tuple(sorted(part))
+        local = {node: number for number, node in enumerate(nodes)}
+        matrix = [[0.0] * len(nodes) for _node in nodes]
+        exits = []
+        for row, node in zip(matrix, nodes, strict=True):
+            row[local[node]] = 1.0
+            out: list[int] = []
+            out_weights: list[float] = []
+            for callee, weight in zip(index.callees[node], index.weights[node], strict=True):
+                column = local.get(callee)
+                if column is None:
+                    out.append(callee)
+                    out_weights.append(weight)
+                else:
+                    row[column] -= weight
+            exits.append((tuple(out), tuple(out_weights)))
+        rows = invert_m_matrix(matrix)
+        if rows is None:
+            return None
+        return cls(
+            nodes,
+            tuple(exits),
+            rows,
+            [list(c) for c in zip(*rows, strict=True)],
+            list(map(sum, rows)),
+        )
+
+
+def prepare(graph: ServiceGraph) -> None:
+    """Make every cycle's solver now, so that no share question pays for it later.
+
+    A process holding one graph for many questions (a server between refreshes) calls
+    this once after loading; a one-off question makes only the solvers it needs.
+    """
+    index = graph.index
+    solvers = _solvers(index)
+    for number, part in enumerate(index.parts):
+        if len(part) > 1 and number not in solvers:
+            solvers[number] = _Cycle.of(part, index)
+
+
+def _solvers(index: CallIndex) -> dict[int, _Cycle | None]:
+    """The solvers of the cycles of `index` by part number, each made on first need."""
+    found = index.memo.get(SOLVERS)
+    if found is None:
+        found = index.memo[SOLVERS] = {}
+    return cast("dict[int, _Cycle | None]", found)
+
+
+def _solve(
+    cycle: _Cycle, members: list[int], fixed: set[int], index: CallIndex, share: list[float]
+) -> bool:
+    """Set the shares of `members`, the upstream services of `cycle`, if proved not too high.
+
+    False when the solution cannot be proved below the fixed point: the shares of `members`
+    are then to be worked out again.
+    """
+    nodes = cycle.nodes
+    pinned = {number for number, node in enumerate(nodes) if node in fixed}
+    if len(members) + len(pinned) != len(nodes):
+        return False
+    solution = _linear(cycle, pinned, share)
+    if solution is None:
+        return False
+    start = [
+        max(0.0, min(1.0, value) - SHAVE * growth)
+        for value, growth in zip(solution, cycle.growth, strict=True)
+    ]
+    for node, value in zip(nodes, start, strict=True):
+        if node not in fixed:
+            share[node] = value
+    callees, weights = index.callees, index.weights
+    for node, value in zip(nodes, start, strict=True):
+        if node not in fixed:
+            new = min(1.0, sum(map(mul, weights[node], map(share.__getitem__, callees[node]))))
+            if not new >= value:
+                return False
+            share[node] = new
+    return True
+
+
+def _linear(cycle: _Cycle, fixed: set[int], share: list[float]) -> list[float] | None:
+    """The shares of the cycle by policy iteration: services pinned at 1 or solved linearly.
+
+    `fixed` are the (local numbers of) failed services in the cycle, pinned throughout.
+    """
+    given = [sum(map(mul, w, map(share.__getitem__, out))) for out, w in cycle.exits]
+    free = [sum(map(mul, row, given)) for row in cycle.rows]
+    pins = fixed | {number for number, value in enumerate(free) if value > 1.0}
+    rows, columns = cycle.rows, cycle.columns
+    for _step in range(MAX_SWITCHES):
+        if len(pins) > MAX_PINS:
+            return None
+        order = sorted(pins)
+        # Inject r at the pins so that each comes out at exactly 1.
+        push = solve_small(
+            [[rows[p][q] for q in order] for p in order], [1.0 - free[p] for p in order]
+        )
+        if push is None:
+            return None
+        solution = free
+        for pin, amount in zip(order, push, strict=True):
+            solution = list(map(add, solution, map(mul, columns[pin], repeat(amount))))
+        # A pin the cap does not hold needs a positive push; a free share over 1 needs a pin.
+        kept = {pin for pin, amount in zip(order, push, strict=True) if amount <= 0.0}
+        over = {number for number, value in enumerate(solution) if value > 1.0} - pins
+        better = fixed | kept | over
+        if better == pins:
+            return solution
+        pins = better
+    return None
 
 
 def _settle(cycle: list[int], index: CallIndex, share: list[float]) -> None:

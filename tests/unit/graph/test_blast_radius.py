@@ -6,6 +6,7 @@ from topology.errors import UnknownServiceError
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.queries.blast import blast_radius
+from topology.queries.reach import prepare
 
 from .factories import catalog, graph_of, stats
 
@@ -191,3 +192,12 @@ def test_a_caller_without_traced_requests_falls_back_to_its_call_proportions():
     graph = per_request_graph({"checkout": 82})
 
     assert shares(blast_radius(graph, "payment", NOBODY))["frontend"] == 82 / 482
+
+
+def test_preparing_the_cycle_solvers_up_front_changes_no_answer():
+    edges = [("a", "b", 5), ("b", "c", 5), ("c", "a", 2), ("c", "db", 9), ("b", "db", 1)]
+    cold = blast_radius(graph_of(*edges), "db", NOBODY)
+    warm_graph = graph_of(*edges)
+    prepare(warm_graph)
+
+    assert blast_radius(warm_graph, "db", NOBODY) == cold
