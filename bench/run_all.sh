@@ -6,3 +6,4 @@ python=.venv/bin/python
 "$python" -m bench.generate_traces
 "$python" -m bench.import_speed
 "$python" -m bench.query_speed
+"$python" -m bench.render_speed
