@@ -29,3 +29,29 @@ class StoreError(SvcmapError):
 
 class UsageError(SvcmapError):
     """A question was asked with options that do not make sense."""
+
+
+class SnapshotError(SvcmapError):
+    """An incident snapshot could not be read; the message names the source and the place."""
+
+
+class SourceError(SvcmapError):
+    """A trace or edge source could not be read; the message names the source and what failed.
+
+    `status` is the HTTP status when the server answered; `retryable` says whether asking
+    again later may help (429, 5xx, connection errors, timeouts); `retry_after_s` is the
+    server's `Retry-After`, in seconds, when it gave one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+        self.retry_after_s = retry_after_s

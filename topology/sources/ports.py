@@ -1,0 +1,36 @@
+"""The ports a live refresh reads through: traces, or edges already summed elsewhere."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from topology.model import Span
+from topology.stats import EdgeStats
+
+
+class TraceSource(Protocol):
+    """A tracing backend that answers which services it knows and their recent spans."""
+
+    name: str
+
+    def services(self) -> list[str]:
+        """The names of the services the backend has traces of."""
+        ...
+
+    def traces(self, *, start_us: int, end_us: int, limit: int) -> list[Span]:
+        """The spans of traces between two epoch-microsecond instants.
+
+        `limit` bounds the traces asked for in each search (per service where the
+        backend searches per service). A span may come twice: the store dedupes.
+        """
+        ...
+
+
+class EdgeSource(Protocol):
+    """A backend that already sums calls into edges (dependency links, service graphs)."""
+
+    name: str
+
+    def edges(self, *, start_s: int, end_s: int) -> list[EdgeStats]:
+        """The edges seen between two epoch-second instants, with what is known of them."""
+        ...
