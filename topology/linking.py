@@ -74,8 +74,11 @@ def link_trace(spans: Sequence[Span], into: Linked) -> None:
 
 
 def _key(span: Span, role: str) -> str:
-    # Servers sharing their client's span id are told apart by endpoint, as in the tree.
-    side = f"{span.local_service}{span.local_address}" if span.shared else ""
+    # Spans sharing an id (a B3 server and its client, or a buggy tracer reusing ids
+    # across services) are told apart by endpoint, as in the tree.
+    side = f"s{span.local_service or ''}" if span.shared else span.local_service or ""
+    if span.local_address is not None:
+        side = f"{side}{span.local_address}"
     return f"{span.trace_id}{_SEP}{span.span_id}{_SEP}{side}{_SEP}{role}"
 
 

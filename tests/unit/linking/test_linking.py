@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from topology.linking import link, with_inferred_peers
@@ -180,6 +180,7 @@ spans_strategy = st.lists(
 )
 
 
+@settings(max_examples=500)
 @given(spans_strategy)
 def test_any_set_of_spans_links_without_crashing_into_named_calls(spans):
     result = link(spans)
