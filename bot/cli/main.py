@@ -14,6 +14,7 @@ from bot.render.templating import render
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.usecases.listing import edge_to_dict, list_edges
+from bot.usecases.rca import rank_snapshot_file
 from bot.usecases.windows import Window
 from topology.errors import SvcmapError, TraceFormatError, UsageError
 from topology.parsing import TraceFormat
@@ -27,6 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command == "rca":
+            print(_rca(args))
+            return 0
         overrides: dict[str, object] = {}
         if args.db:
             overrides["database_url"] = args.db
@@ -84,6 +88,14 @@ def _import(app: App, args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"svcmap import: {failure} (nothing imported from it)", file=sys.stderr)
     return EXIT_ERROR if failures else 0
+
+
+def _rca(args: argparse.Namespace) -> str:
+    """Rank from a snapshot file alone: no store, no settings needed."""
+    data = rank_snapshot_file(args.snapshot, args.symptom).to_dict()
+    if args.json:
+        return _json(data)
+    return render("cli/rca.txt.j2", data)
 
 
 def _json(data: object) -> str:

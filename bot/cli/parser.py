@@ -40,5 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
     edges = commands.add_parser("edges", help="list the edges and their numbers")
     add_when_options(edges)
 
+    rca = commands.add_parser("rca", help="rank the likely root causes of a symptom")
+    rca.add_argument(
+        "--snapshot",
+        type=Path,
+        metavar="FILE",
+        help="rank from this incident snapshot (svcmap-snapshot/1) alone",
+    )
+    rca.add_argument(
+        "--symptom", required=True, metavar="SVC", help="the service showing the symptom"
+    )
+    rca.add_argument("--json", action="store_true", help="print JSON instead of text")
+
     add_questions(commands)
     return parser

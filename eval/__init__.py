@@ -1,0 +1,1 @@
+"""Evaluations of svcmap's answers on labelled public data."""

@@ -1,0 +1,56 @@
+"""`svcmap rca --snapshot`: rank root causes from a snapshot file alone, as a user would."""
+
+import json
+
+from tests.conftest import REPO
+
+SNAPSHOT = REPO / "tests" / "e2e" / "data" / "checkout-incident.json"
+
+
+def test_rca_json_ranks_the_deepest_slow_service_first(svcmap):
+    done = svcmap("rca", "--snapshot", SNAPSHOT, "--symptom", "frontend", "--json")
+
+    assert done.code == 0, done.err
+    ranking = done.json()["ranking"]
+    assert [entry["service"] for entry in ranking] == ["payments", "checkout", "frontend"]
+    assert set(ranking[0]) == {"service", "score", "evidence"}
+    assert ranking[0]["evidence"] == (
+        "p90 latency 12.4x baseline (310 ms vs 25.1 ms); its dependencies normal"
+    )
+
+
+def test_rca_is_quiet_when_the_symptoms_downstream_looks_like_its_baseline(svcmap):
+    done = svcmap("rca", "--snapshot", SNAPSHOT, "--symptom", "search", "--json")
+
+    assert done.code == 0, done.err
+    assert done.json()["ranking"] == []
+    assert done.json()["quiet"] is True
+
+
+def test_rca_text_lists_candidates_with_their_evidence(svcmap):
+    text = svcmap("rca", "--snapshot", SNAPSHOT, "--symptom", "frontend").out
+
+    assert "1. payments" in text
+    assert "its dependencies normal" in text
+
+
+def test_rca_without_a_snapshot_says_store_ranking_comes_later(svcmap):
+    done = svcmap("rca", "--symptom", "frontend")
+
+    assert done.code == 2
+    assert "--snapshot" in done.err
+    assert "not built yet" in done.err
+
+
+def test_rca_refuses_a_malformed_snapshot_naming_file_and_place(svcmap, tmp_path):
+    bad = tmp_path / "bad.json"
+    data = json.loads(SNAPSHOT.read_text())
+    data["series"]["payments"]["latency_p90_ms"] = [1.0]
+    bad.write_text(json.dumps(data))
+
+    done = svcmap("rca", "--snapshot", bad, "--symptom", "frontend")
+
+    assert done.code == 1
+    assert done.err.strip() == (
+        f'svcmap rca: {bad}: $.series["payments"].latency_p90_ms: 1 values for 14 times in t'
+    )

@@ -1,0 +1,148 @@
+"""Ranking: the deepest anomalous service first, quiet when nothing stands out."""
+
+import pytest
+
+from topology.errors import UnknownServiceError
+from topology.rca import rank
+from topology.rca.ranking import QUIET_MESSAGE
+from topology.rca.snapshot import Symptom
+
+from .factories import latency, series, snapshot, wobble
+
+CHAIN = [("frontend", "cart"), ("cart", "redis"), ("frontend", "search")]
+
+
+def ranked(snap, symptom="frontend"):
+    return [candidate.service for candidate in rank(snap, symptom).candidates]
+
+
+def test_the_deepest_anomalous_service_wins_over_its_anomalous_callers():
+    snap = snapshot(
+        CHAIN,
+        {
+            "frontend": latency(100, 420),
+            "cart": latency(40, 350),
+            "redis": latency(2, 300),
+            "search": latency(30, 30),
+        },
+    )
+
+    ranking = rank(snap, "frontend").candidates
+
+    assert ranking[0].service == "redis"
+    assert {c.service for c in ranking} == {"redis", "cart", "frontend"}
+    assert ranking[0].evidence.endswith("its dependencies normal")
+    assert {c.service: c.explained_by for c in ranking[1:]} == {
+        "cart": ("redis",),
+        "frontend": ("cart",),
+    }
+
+
+def test_an_anomalous_service_whose_dependencies_are_normal_comes_first():
+    snap = snapshot(
+        CHAIN,
+        {
+            "frontend": latency(100, 300),
+            "cart": latency(40, 250),
+            "redis": latency(2, 2),
+            "search": latency(30, 30),
+        },
+    )
+
+    top = rank(snap, "frontend").candidates[0]
+    assert top.service == "cart"
+    assert top.evidence == (
+        "average latency 6.2x baseline (250 ms vs 40.2 ms); its dependencies normal"
+    )
+
+
+def test_a_slightly_slower_dependency_does_not_explain_a_much_slower_caller():
+    snap = snapshot(
+        CHAIN,
+        {
+            "frontend": latency(100, 105),
+            "cart": latency(40, 900),
+            "redis": latency(2, 6),
+            "search": latency(30, 30),
+        },
+    )
+
+    top = rank(snap, "frontend").candidates[0]
+    assert top.service == "cart"
+    assert top.explained_by == ()
+
+
+def test_identical_windows_give_an_empty_quiet_ranking():
+    snap = snapshot(CHAIN, {name: latency(50, 50) for name in ("frontend", "cart", "redis")})
+
+    ranking = rank(snap, "frontend")
+
+    assert ranking.candidates == ()
+    assert ranking.quiet
+    assert ranking.to_dict()["ranking"] == []
+    assert ranking.to_dict()["message"] == QUIET_MESSAGE
+
+
+def test_services_upstream_or_beside_the_symptom_are_not_candidates():
+    snap = snapshot(CHAIN, {"frontend": latency(50, 50), "search": latency(30, 900)})
+
+    assert ranked(snap, "cart") == []
+    assert rank(snap, "cart").examined == 2
+
+
+def test_a_virtual_node_ranks_after_an_instrumented_service_whose_dependencies_are_normal():
+    snap = snapshot(
+        [("frontend", "cart"), ("frontend", "payments-api")],
+        {"cart": latency(40, 200), "payments-api": latency(40, 4_000)},
+        virtual=["payments-api"],
+    )
+
+    assert ranked(snap) == ["cart", "payments-api"]
+
+
+def test_the_symptoms_metric_family_decides_what_counts():
+    failing = series(
+        availability_pct=[*[100.0] * 60, *[80.0] * 6], latency_avg_ms=[*wobble(50), *wobble(50, 6)]
+    )
+    slow = series(availability_pct=[100.0] * 66, latency_avg_ms=[*wobble(50), *wobble(800, 6)])
+    edges = [("frontend", "cart"), ("frontend", "auth")]
+    health = {"cart": failing, "auth": slow}
+
+    by_errors = snapshot(edges, health, symptom=Symptom("frontend", "availability"))
+    by_latency = snapshot(edges, health, symptom=Symptom("frontend", "latency"))
+
+    assert ranked(by_errors) == ["cart"]
+    assert ranked(by_latency) == ["auth"]
+
+
+def test_the_symptom_is_resolved_ignoring_case_and_unknown_ones_are_refused():
+    snap = snapshot(CHAIN, {"cart": latency(40, 400)})
+
+    assert rank(snap, "FRONTEND").symptom == "frontend"
+    with pytest.raises(UnknownServiceError):
+        rank(snap, "frontnd")
+
+
+def test_json_shape_is_service_score_and_evidence():
+    snap = snapshot(CHAIN, {"cart": latency(40, 400)})
+
+    entry = rank(snap, "frontend").to_dict()["ranking"][0]
+
+    assert set(entry) == {"service", "score", "evidence"}
+    assert entry["service"] == "cart"
+
+
+def test_candidates_with_a_symptom_that_looks_normal_are_low_confidence():
+    snap = snapshot(CHAIN, {"frontend": latency(100, 100), "cart": latency(40, 400)})
+
+    ranking = rank(snap, "frontend")
+
+    assert [c.service for c in ranking.candidates] == ["cart"]
+    assert not ranking.confident
+    assert ranking.to_dict()["confidence"] == "low"
+
+
+def test_a_symptom_off_its_baseline_gives_a_confident_ranking():
+    snap = snapshot(CHAIN, {"frontend": latency(100, 480), "cart": latency(40, 400)})
+
+    assert rank(snap, "frontend").to_dict()["confidence"] == "high"

@@ -1,0 +1,276 @@
+"""Robust anomaly scores: how far the incident window strays from the baseline window.
+
+A metric's score is how bad the incident window got in the harmful direction, held for
+`PERSISTENCE` consecutive steps, in units of the baseline's robust spread: the median
+absolute deviation scaled to a standard deviation, or more when the baseline's own 98th
+percentile says its tail is heavy. The spread has a floor (a small part of the baseline
+level, and an absolute minimum per metric), so a flat baseline neither divides by zero
+nor turns noise into alarms.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from topology.rca.snapshot import Series, Window
+
+MAD_TO_SIGMA = 1.4826
+"""Scales a median absolute deviation to a standard deviation for normal data."""
+
+PERSISTENCE = 2
+"""How many steps of the incident window must be that bad: one odd step is no incident."""
+
+TAIL_QUANTILE = 0.98
+TAIL_Z = 2.054
+"""The 98th percentile of a normal distribution, in standard deviations."""
+TAIL_POINTS = 3
+"""The tail quantile always leaves at least this many baseline points above it."""
+
+RELATIVE_FLOOR = 0.05
+"""The spread is at least this part of the baseline level."""
+
+
+class Family(enum.Enum):
+    """Kinds of health metric, as a symptom names them."""
+
+    LATENCY = "latency"
+    ERRORS = "errors"
+    TRAFFIC = "traffic"
+
+    @classmethod
+    def of(cls, metric: str | None) -> Family | None:
+        """The family a symptom's metric name belongs to, if any."""
+        if metric is None:
+            return None
+        name = metric.casefold()
+        for family, words in _FAMILY_WORDS.items():
+            if any(word in name for word in words):
+                return family
+        return None
+
+
+_FAMILY_WORDS = {
+    Family.LATENCY: ("latency", "duration", "time"),
+    Family.ERRORS: ("availability", "error", "fault"),
+    Family.TRAFFIC: ("request", "traffic", "throughput", "rate"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """How to read one metric key: its family, whether up is bad, its floor and label."""
+
+    key: str
+    family: Family
+    up_is_bad: bool
+    floor: float
+    label: str
+    unit: str
+    relative: bool = True
+    """Whether the spread's floor grows with the baseline level (not for a bounded share)."""
+
+
+METRIC_INFO: Mapping[str, Metric] = {
+    m.key: m
+    for m in (
+        Metric(
+            "latency_avg_ms",
+            Family.LATENCY,
+            up_is_bad=True,
+            floor=1.0,
+            label="average latency",
+            unit=" ms",
+        ),
+        Metric(
+            "latency_p50_ms",
+            Family.LATENCY,
+            up_is_bad=True,
+            floor=1.0,
+            label="p50 latency",
+            unit=" ms",
+        ),
+        Metric(
+            "latency_p90_ms",
+            Family.LATENCY,
+            up_is_bad=True,
+            floor=1.0,
+            label="p90 latency",
+            unit=" ms",
+        ),
+        Metric(
+            "latency_p95_ms",
+            Family.LATENCY,
+            up_is_bad=True,
+            floor=1.0,
+            label="p95 latency",
+            unit=" ms",
+        ),
+        Metric(
+            "latency_p99_ms",
+            Family.LATENCY,
+            up_is_bad=True,
+            floor=1.0,
+            label="p99 latency",
+            unit=" ms",
+        ),
+        Metric("errors", Family.ERRORS, up_is_bad=True, floor=1.0, label="errors", unit=""),
+        Metric(
+            "availability_pct",
+            Family.ERRORS,
+            up_is_bad=False,
+            floor=0.1,
+            label="availability",
+            unit="%",
+            relative=False,
+        ),
+        Metric("requests", Family.TRAFFIC, up_is_bad=False, floor=1.0, label="requests", unit=""),
+    )
+}
+"""Every known metric key, read as an anomaly in the direction that hurts."""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricScore:
+    """One metric's anomaly: its score, the baseline level and the incident's worst value."""
+
+    metric: Metric
+    score: float
+    baseline: float
+    worst: float
+
+    @property
+    def excess(self) -> float:
+        """How much worse than the baseline level, in the metric's own unit."""
+        return self.worst - self.baseline if self.metric.up_is_bad else self.baseline - self.worst
+
+    def describe(self) -> str:
+        """The numbers in words, e.g. `p90 latency 4.1x baseline (80 ms vs 19.5 ms)`."""
+        m = self.metric
+        values = f"{_number(self.worst)}{m.unit} vs {_number(self.baseline)}{m.unit}"
+        if m.key == "availability_pct":
+            return (
+                f"availability down to {_number(self.worst)}% (baseline {_number(self.baseline)}%)"
+            )
+        if self.baseline > 0 and self.worst > 0:
+            ratio = self.worst / self.baseline
+            if ratio >= 1:
+                return f"{m.label} {_number(ratio)}x baseline ({values})"
+            return f"{m.label} down to {_number(ratio * 100)}% of baseline ({values})"
+        return f"{m.label} {values} at baseline"
+
+
+def robust_score(
+    baseline: Sequence[float], incident: Sequence[float], metric: Metric, *, cutoff: float = 0.0
+) -> MetricScore | None:
+    """How far `incident` strays from `baseline` in the harmful direction; None without data.
+
+    With a `cutoff`, a metric that cannot reach it is None too, found out cheaply: most
+    metrics of a large map are normal, and their exact score is never shown.
+    """
+    if not baseline or not incident:
+        return None
+    up = metric.up_is_bad
+    level = _median(sorted(baseline))
+    held = _held(incident, up=up)
+    worst = max(held) if up else min(held)
+    excess = worst - level if up else level - worst
+    floor = max(RELATIVE_FLOOR * abs(level) if metric.relative else 0.0, metric.floor)
+    if cutoff > 0 and not excess / floor >= cutoff:
+        return None
+    spread = MAD_TO_SIGMA * _median(sorted([abs(v - level) for v in baseline]))
+    if cutoff > 0 and not excess / max(spread, floor) >= cutoff:
+        return None
+    scale = max(spread, _tail_spread(_held(baseline, up=up), level, up=up), floor)
+    score = max(0.0, excess / scale)
+    if not math.isfinite(score) or score < cutoff:
+        return None if cutoff > 0 else MetricScore(metric, 0.0, level, worst)
+    return MetricScore(metric, score, level, worst)
+
+
+def relevant(series: Series, family: Family | None) -> list[str]:
+    """The known metric keys of `series` worth scoring: the family's, when it has any."""
+    known = [key for key in series.metrics if key in METRIC_INFO]
+    return [key for key in known if METRIC_INFO[key].family is family] or known
+
+
+def metric_scores(
+    series: Series,
+    baseline: Window,
+    incident: Window,
+    *,
+    keys: Iterable[str] | None = None,
+    cutoff: float = 0.0,
+) -> list[MetricScore]:
+    """A score for each known metric of `series` (or of `keys`) with values in both windows.
+
+    With a `cutoff`, only the metrics that reach it.
+    """
+    before = _steps(series.t, baseline)
+    during = _steps(series.t, incident)
+    if not before or not during:
+        return []
+    scores = []
+    for key in series.metrics if keys is None else keys:
+        metric = METRIC_INFO.get(key)
+        values = series.metrics.get(key)
+        if metric is None or values is None:
+            continue
+        scored = robust_score(
+            _measured(values, before), _measured(values, during), metric, cutoff=cutoff
+        )
+        if scored is not None:
+            scores.append(scored)
+    return scores
+
+
+def _median(ordered: Sequence[float]) -> float:
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return ordered[middle - 1] / 2 + ordered[middle] / 2
+
+
+def _held(values: Sequence[float], *, up: bool) -> list[float]:
+    """Each run of `PERSISTENCE` steps' least bad value: how bad it stayed, step after step."""
+    steps = min(PERSISTENCE, len(values))
+    if steps <= 1:
+        return list(values)
+    return list(map(min if up else max, *(values[i:] for i in range(steps))))
+
+
+def _tail_spread(held: Sequence[float], level: float, *, up: bool) -> float:
+    """The spread the baseline's own harmful tail implies, were it normally distributed.
+
+    Heavy-tailed series (sparse, bursty calls) stray far from their median in normal
+    operation; the 98th percentile of what they held for `PERSISTENCE` steps says how far,
+    compared like with like with the incident, and a lone spike cannot move it.
+    """
+    ordered = sorted(held)
+    last = len(ordered) - 1
+    share = max(0.5, min(TAIL_QUANTILE, 1 - TAIL_POINTS / len(ordered)))
+    at = int(share * last)
+    excess = ordered[at] - level if up else level - ordered[last - at]
+    return max(0.0, excess) / TAIL_Z
+
+
+def _steps(t: Sequence[float], window: Window) -> range:
+    """The positions of `t` (in ascending order) that fall in `window`."""
+    return range(bisect.bisect_left(t, window.start), bisect.bisect_right(t, window.end))
+
+
+def _measured(values: Sequence[float | None], steps: range) -> Sequence[float]:
+    part = values[steps.start : steps.stop]
+    if None in part:
+        return [v for v in part if v is not None]
+    return cast("Sequence[float]", part)
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 100:  # noqa: PLR2004 - large numbers read best without decimals
+        return f"{value:,.0f}"
+    return f"{value:.1f}".removesuffix(".0") if abs(value) >= 1 else f"{value:.2g}"
