@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from sqlalchemy import Engine
 
 from bot.settings import Settings
 from topology.catalog_yaml import load_catalog
 from topology.errors import CatalogError
 from topology.ownership import Catalog
+from topology.sources import (
+    EdgeSource,
+    JaegerTraceSource,
+    PrometheusEdgeSource,
+    TempoTraceSource,
+    TraceSource,
+    ZipkinTraceSource,
+)
 from topology.store.engine import make_engine, upgrade
 from topology.store.repository import Store
+from topology.store.sources_state import SourceStates
+
+Source = TraceSource | EdgeSource
+"""A live source: traces to link, or edges summed elsewhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +39,18 @@ class App:
     catalog: Catalog
     clock: Callable[[], float]
     engine: Engine
+    states: SourceStates
+    sources: list[Source] = field(default_factory=list)
+    clients: list[httpx.Client] = field(default_factory=list)
 
     def now(self) -> int:
         """The current time in Unix seconds."""
         return int(self.clock())
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the sources' HTTP clients and the database connections."""
+        for client in self.clients:
+            client.close()
         self.engine.dispose()
 
     def __enter__(self) -> App:
@@ -53,14 +71,40 @@ def read_catalog(path: Path | None) -> Catalog:
     return load_catalog(text, source=str(path))
 
 
+def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]:
+    """One HTTP client per configured source, and the adapter over it: the only place."""
+    sources: list[Source] = []
+    clients: list[httpx.Client] = []
+
+    def client(url: str) -> httpx.Client:
+        made = httpx.Client(base_url=url, timeout=settings.source_timeout)
+        clients.append(made)
+        return made
+
+    if settings.jaeger_url:
+        sources.append(JaegerTraceSource(client(settings.jaeger_url)))
+    if settings.zipkin_url:
+        sources.append(ZipkinTraceSource(client(settings.zipkin_url)))
+    if settings.tempo_url:
+        tenant = settings.tempo_tenant
+        sources.append(TempoTraceSource(client(settings.tempo_url), tenant=tenant))
+    if settings.prometheus_url:
+        sources.append(PrometheusEdgeSource(client(settings.prometheus_url)))
+    return sources, clients
+
+
 def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> App:
-    """Build the store (migrated to the current schema) and the catalog from settings."""
+    """Build the store (migrated to the current schema), the catalog and the sources."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
+    sources, clients = build_sources(settings)
     return App(
         settings=settings,
         store=Store(engine),
         catalog=read_catalog(settings.catalog_file),
         clock=clock,
         engine=engine,
+        states=SourceStates(engine),
+        sources=sources,
+        clients=clients,
     )

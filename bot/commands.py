@@ -117,3 +117,31 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     owners = commands.add_parser("owners", help="who owns a service and its neighbours")
     owners.add_argument("service")
     add_when_options(owners)
+
+
+INCIDENT_WINDOW_S = 15 * 60
+"""The incident window `rca` and `snapshot export` look at when not told."""
+INCIDENT_BASELINE_S = 2 * 3_600
+"""The baseline window before the incident they compare it with when not told."""
+
+
+def add_incident_options(parser: argparse.ArgumentParser) -> None:
+    """Add `--at`, `--window` and `--baseline`: the incident, and the normal time before it."""
+    parser.add_argument(
+        "--at",
+        type=_time,
+        metavar="TIME",
+        help="when the symptom was seen (ISO 8601 with a zone, or Unix s; default now)",
+    )
+    parser.add_argument(
+        "--window",
+        type=_duration,
+        metavar="DURATION",
+        help="the incident: this long up to --at (default 15m)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=_duration,
+        metavar="DURATION",
+        help="normal time: this long just before the incident window (default 2h)",
+    )

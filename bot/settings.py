@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,13 +23,58 @@ class Settings(BaseSettings):
     """Every setting svcmap reads; `.env.example` documents each one."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SVCMAP_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="SVCMAP_",
+        env_file=".env",
+        env_ignore_empty=True,  # `.env.example`: an empty value means the default
+        extra="ignore",
+        frozen=True,
     )
 
     database_url: str = Field(default_factory=default_database_url)
     catalog_file: Path | None = None
     default_window: str | None = None
     infer_peers: bool = False
+    jaeger_url: str = ""
+    zipkin_url: str = ""
+    tempo_url: str = ""
+    tempo_tenant: str | None = None
+    prometheus_url: str = ""
+    refresh_interval: int = Field(default=60, description="seconds; `1m` in the environment")
+    refresh_overlap: int = Field(default=120, ge=0, description="seconds, for late spans")
+    source_timeout: int = Field(default=10, description="seconds per request to a source")
+    trace_limit: int = Field(default=1000, gt=0, description="traces per service per pass")
+
+    @field_validator("jaeger_url", "zipkin_url", "tempo_url", "prometheus_url")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        text = value.strip()
+        if text:
+            parts = urlsplit(text)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError("must be an http:// or https:// URL, or empty for off")
+        return text
+
+    @field_validator("refresh_interval", "refresh_overlap", "source_timeout", mode="before")
+    @classmethod
+    def _seconds(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+            try:
+                return parse_duration(value)
+            except UsageError as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("refresh_interval", "source_timeout")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be more than 0s")
+        return value
+
+    @field_validator("tempo_tenant", mode="before")
+    @classmethod
+    def _empty_tenant_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("default_window")
     @classmethod

@@ -8,13 +8,14 @@ import sys
 from collections.abc import Sequence
 
 from bot.bootstrap import App, build_app
+from bot.cli.incidents import export_snapshot, rca_from_file, rca_from_store
 from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
+from bot.cli.refreshing import run_refresh_command
 from bot.render.templating import render
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.usecases.listing import edge_to_dict, list_edges
-from bot.usecases.rca import rank_snapshot_file
 from bot.usecases.windows import Window
 from topology.errors import SvcmapError, TraceFormatError, UsageError
 from topology.parsing import TraceFormat
@@ -28,8 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "rca":
-            print(_rca(args))
+        if args.command == "rca" and args.snapshot is not None:
+            print(rca_from_file(args))
             return 0
         overrides: dict[str, object] = {}
         if args.db:
@@ -39,7 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with build_app(load_settings(**overrides)) as app:
             if args.command == "import":
                 return _import(app, args)
-            print(run(app, args))
+            if args.command in ("refresh", "sources"):
+                return run_refresh_command(app, args)
+            shown = run(app, args)
+            if shown is not None:
+                print(shown)
     except UsageError as error:
         parser.exit(EXIT_USAGE, f"svcmap {args.command}: {error}\n")
     except SvcmapError as error:
@@ -48,8 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def run(app: App, args: argparse.Namespace) -> str:
-    """Run the command `args` names and return what to print."""
+def run(app: App, args: argparse.Namespace) -> str | None:
+    """Run the command `args` names and return what to print, if anything."""
+    if args.command == "rca":
+        return rca_from_store(app, args)
+    if args.command == "snapshot":
+        return export_snapshot(app, args)
     if args.command == "edges":
         window = Window.ending_at(args.at, args.window, now=app.now())
         edges = list_edges(app, window)
@@ -88,14 +97,6 @@ def _import(app: App, args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"svcmap import: {failure} (nothing imported from it)", file=sys.stderr)
     return EXIT_ERROR if failures else 0
-
-
-def _rca(args: argparse.Namespace) -> str:
-    """Rank from a snapshot file alone: no store, no settings needed."""
-    data = rank_snapshot_file(args.snapshot, args.symptom).to_dict()
-    if args.json:
-        return _json(data)
-    return render("cli/rca.txt.j2", data)
 
 
 def _json(data: object) -> str:

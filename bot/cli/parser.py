@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.commands import add_questions, add_when_options
+from bot.cli.refreshing import add_refresh_commands
+from bot.commands import add_incident_options, add_questions, add_when_options
 from topology.parsing import TraceFormat
 
 
@@ -41,16 +42,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_when_options(edges)
 
     rca = commands.add_parser("rca", help="rank the likely root causes of a symptom")
+    rca.add_argument("service", nargs="?", metavar="SVC", help="the service showing the symptom")
     rca.add_argument(
         "--snapshot",
         type=Path,
         metavar="FILE",
-        help="rank from this incident snapshot (svcmap-snapshot/1) alone",
+        help="rank from this incident snapshot (svcmap-snapshot/1) alone, not the store",
     )
-    rca.add_argument(
-        "--symptom", required=True, metavar="SVC", help="the service showing the symptom"
-    )
+    rca.add_argument("--symptom", metavar="SVC", help="the same as SVC")
+    add_incident_options(rca)
     rca.add_argument("--json", action="store_true", help="print JSON instead of text")
 
+    snapshot = commands.add_parser("snapshot", help="incident snapshots, for replay and review")
+    snapshot_commands = snapshot.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = snapshot_commands.add_parser(
+        "export", help="write the graph and health series around an incident (JSON)"
+    )
+    export.add_argument("service", metavar="SVC", help="the service showing the symptom")
+    add_incident_options(export)
+    export.add_argument(
+        "--output",
+        "-o",
+        default="-",
+        metavar="FILE",
+        help="write it to FILE (default -, the standard output)",
+    )
+
+    add_refresh_commands(commands)
     add_questions(commands)
     return parser

@@ -1,21 +1,91 @@
-"""Rank root causes from an incident snapshot file: read it, ask the pure core."""
+"""Rank root causes from an incident snapshot, read from a file or gathered from the store."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bot.bootstrap import App
+from bot.usecases.asking import load_graph
+from bot.usecases.windows import Window as StoreWindow
 from topology.errors import SnapshotError, UsageError
-from topology.rca import Ranking, load_snapshot, rank
+from topology.ownership import Catalog
+from topology.rca import Ranking, Snapshot, load_snapshot, rank
+from topology.rca.assemble import assemble_snapshot, incident_windows
+from topology.rca.snapshot import Symptom, Window
+from topology.store import Store
+from topology.store.repository import EdgeSeries, ServiceSeries
+from topology.timespec import format_time
 
 
-def rank_snapshot_file(path: Path | None, symptom: str) -> Ranking:
+def rank_snapshot_file(path: Path, symptom: str) -> Ranking:
     """Rank the root-cause candidates for `symptom` from the snapshot at `path`."""
-    if path is None:
-        raise UsageError(
-            "give --snapshot FILE: ranking from the store's health series is not built yet"
-        )
     try:
         data = path.read_bytes()
     except OSError as error:
         raise SnapshotError(f"{path}: cannot read it: {error.strerror}") from None
     return rank(load_snapshot(data, source=str(path)), symptom)
+
+
+def build_snapshot(
+    store: Store,
+    catalog: Catalog,
+    *,
+    symptom: str,
+    metric: str | None,
+    at: int,
+    incident_s: int,
+    baseline_s: int,
+) -> Snapshot:
+    """The snapshot around `at`: the map and the series of the baseline and incident windows.
+
+    The symptom's service is resolved against the map, so a misspelt name is refused with
+    suggestions; a window with nothing stored in it is refused too.
+    """
+    baseline, incident = incident_windows(at, incident_s, baseline_s)
+    span = StoreWindow(int(baseline.start), int(incident.end) + 1)
+    graph = load_graph(store, span)
+    service = graph.resolve(symptom)
+    services = store.service_series(span.start, span.end)
+    edges = store.edge_series(span.start, span.end)
+    _require_data(store, services, edges, incident, "incident")
+    _require_data(store, services, edges, baseline, "baseline")
+    return assemble_snapshot(
+        graph,
+        catalog,
+        Symptom(service, metric, at=at),
+        windows=(baseline, incident),
+        services=services,
+        edges=edges,
+    )
+
+
+def rank_from_store(app: App, symptom: str, at: int, window: int, baseline: int) -> Ranking:
+    """Rank the root-cause candidates for `symptom` in the `window` seconds up to `at`."""
+    snapshot = build_snapshot(
+        app.store,
+        app.catalog,
+        symptom=symptom,
+        metric=None,
+        at=at,
+        incident_s=window,
+        baseline_s=baseline,
+    )
+    return rank(snapshot, symptom)
+
+
+def _require_data(
+    store: Store, services: ServiceSeries, edges: EdgeSeries, window: Window, name: str
+) -> None:
+    """Refuse a window in which nothing at all is stored: it has no evidence to rank."""
+    if any(window.holds(t) for points in services.values() for t, _ in points):
+        return
+    if any(window.holds(t) for points in edges.values() for t, _ in points):
+        return
+    stored = store.time_range()
+    held = (
+        f"the store holds {format_time(stored[0])} .. {format_time(stored[1])}"
+        if stored
+        else "the store is empty"
+    )
+    shown = f"{format_time(int(window.start))} .. {format_time(int(window.end))}"
+    raise UsageError(f"nothing is stored in the {name} window, {shown}; {held}")

@@ -34,12 +34,18 @@ def test_rca_text_lists_candidates_with_their_evidence(svcmap):
     assert "its dependencies normal" in text
 
 
-def test_rca_without_a_snapshot_says_store_ranking_comes_later(svcmap):
-    done = svcmap("rca", "--symptom", "frontend")
+def test_rca_without_a_service_asks_for_one(svcmap):
+    done = svcmap("rca")
 
     assert done.code == 2
-    assert "--snapshot" in done.err
-    assert "not built yet" in done.err
+    assert "name the service showing the symptom" in done.err
+
+
+def test_rca_refuses_store_options_with_a_snapshot(svcmap):
+    done = svcmap("rca", "--snapshot", SNAPSHOT, "--symptom", "frontend", "--window", "5m")
+
+    assert done.code == 2
+    assert "--window" in done.err
 
 
 def test_rca_refuses_a_malformed_snapshot_naming_file_and_place(svcmap, tmp_path):

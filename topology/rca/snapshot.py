@@ -25,8 +25,9 @@ METRICS = (
     "latency_p90_ms",
     "latency_p95_ms",
     "latency_p99_ms",
+    "network_ms",
 )
-"""The metric keys a series may carry."""
+"""The metric keys a series may carry; `network_ms` is an edge's, time between its sides."""
 
 
 @dataclass(frozen=True, slots=True)

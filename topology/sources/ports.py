@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from topology.model import Span
 from topology.stats import EdgeStats
 
 
+@runtime_checkable
 class TraceSource(Protocol):
     """A tracing backend that answers which services it knows and their recent spans."""
 
@@ -26,6 +27,7 @@ class TraceSource(Protocol):
         ...
 
 
+@runtime_checkable
 class EdgeSource(Protocol):
     """A backend that already sums calls into edges (dependency links, service graphs)."""
 

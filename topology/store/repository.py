@@ -74,7 +74,7 @@ class Store:
         """
         with paused_gc():
             batch = traces.gather(calls, served, now_s)
-            with _reported(self._engine), self._engine.connect() as connection:
+            with reported(self._engine), self._engine.connect() as connection:
                 connection.execution_options(**{WRITES: True})
                 with connection.begin():
                     added = _add_unseen(connection, batch, now_s)
@@ -91,6 +91,44 @@ class Store:
                         },
                     )
         return result
+
+    def ingest_edges(self, edges: Sequence[EdgeStats], *, minute_s: int, source: str) -> int:
+        """Store edges summed elsewhere (a service graph) as the minute bucket at `minute_s`.
+
+        Idempotent per minute: each edge's bucket is replaced, not added to, so pulling the
+        same minute again changes nothing. Traces of the same edges in that minute are
+        overwritten too: feed an edge from traces or from a service graph, not both.
+        Returns the calls stored.
+        """
+        minute = minute_s - minute_s % MINUTE
+        ordered = sorted(edges, key=lambda stats: (stats.parent, stats.child))
+        nodes: dict[str, tuple[NodeKind, bool]] = {}
+        for stats in ordered:
+            nodes.setdefault(stats.parent, (NodeKind.SERVICE, False))
+            kind = stats.child_kind or NodeKind.SERVICE
+            nodes[stats.child] = (kind, kind is not NodeKind.SERVICE)
+        node_rows = [
+            {"name": name, "kind": kind.value, "virtual": virtual}
+            | {"first_seen": minute, "last_seen": minute}
+            for name, (kind, virtual) in sorted(nodes.items())
+        ]
+        calls = sum(stats.calls for stats in ordered)
+        with reported(self._engine), self._engine.connect() as connection:
+            connection.execution_options(**{WRITES: True})
+            with connection.begin():
+                writes.put_edges(connection, [rows.edge_row(e, MINUTE, minute) for e in ordered])
+                writes.merge_nodes(connection, node_rows)
+                writes.log_import(
+                    connection,
+                    {
+                        "source": source,
+                        "at": minute,
+                        "spans": 0,
+                        "calls_new": calls,
+                        "calls_duplicate": 0,
+                    },
+                )
+        return calls
 
     def edges(
         self, start_s: int | None = None, end_s: int | None = None, *, resolution: int = MINUTE
@@ -142,12 +180,12 @@ class Store:
         return [ImportRecord(*row) for row in self._rows(reads.latest_imports(limit))]
 
     def _rows(self, query: reads.Query) -> Sequence[Row[*tuple[Any, ...]]]:
-        with _reported(self._engine), self._engine.connect() as connection:
+        with reported(self._engine), self._engine.connect() as connection:
             return connection.execute(query).all()
 
 
 @contextmanager
-def _reported(engine: Engine) -> Iterator[None]:
+def reported(engine: Engine) -> Iterator[None]:
     """Turn a database failure into a StoreError naming the (masked) database."""
     try:
         yield

@@ -94,3 +94,24 @@ imports = Table(
     Column("calls_new", Integer, nullable=False),
     Column("calls_duplicate", Integer, nullable=False),
 )
+
+source_state = Table(
+    "source_state",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("high_water", BigInteger, nullable=True),
+    Column("last_success", BigInteger, nullable=True),
+    Column("last_error_at", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("spans", BigInteger, nullable=True),
+)
+"""Per live source: the epoch second pulled up to, the last success, the last error."""
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+)
+"""Named leases: which process runs a job (the refresh) until when, in epoch seconds."""

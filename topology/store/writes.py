@@ -83,6 +83,20 @@ def add_services(connection: Connection, rows: Rows) -> None:
     add_sums(connection, service_buckets, rows)
 
 
+def put_edges(connection: Connection, rows: Rows) -> None:
+    """Write per-bucket edge rows onto `edge_buckets`, replacing a row already there."""
+    if not rows:
+        return
+    statement = _insert(connection, edge_buckets)
+    keys = [column.name for column in edge_buckets.primary_key]
+    values = {
+        column.name: statement.excluded[column.name]
+        for column in edge_buckets.columns
+        if not column.primary_key
+    }
+    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=values), rows)
+
+
 def merge_nodes(connection: Connection, rows: Rows) -> None:
     """Upsert nodes: instrumented once seen so, the most specific kind, widest seen range."""
     if not rows:

@@ -2,7 +2,7 @@ import argparse
 
 import pytest
 
-from bot.commands import add_questions
+from bot.commands import add_incident_options, add_questions
 
 
 @pytest.fixture
@@ -44,3 +44,12 @@ def test_diff_defaults_to_the_last_hour(parser):
 def test_malformed_questions_are_refused(parser, argv):
     with pytest.raises((argparse.ArgumentError, SystemExit)):
         parser.parse_args(argv)
+
+
+def test_incident_options_read_time_and_durations_and_leave_defaults_to_the_use_case():
+    built = argparse.ArgumentParser(prog="svcmap rca", exit_on_error=False)
+    add_incident_options(built)
+
+    args = built.parse_args(["--at", "2026-05-01T02:30:00Z", "--window", "20m"])
+
+    assert (args.at, args.window, args.baseline) == (1_777_602_600, 1_200, None)

@@ -31,3 +31,40 @@ def test_a_bad_boolean_is_named(monkeypatch):
 def test_an_empty_catalog_setting_means_no_catalog(monkeypatch):
     monkeypatch.setenv("SVCMAP_CATALOG_FILE", "")
     assert load_settings().catalog_file is None
+
+
+def test_the_live_sources_are_off_and_the_refresh_has_safe_defaults(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for name in ("JAEGER_URL", "ZIPKIN_URL", "TEMPO_URL", "PROMETHEUS_URL", "REFRESH_INTERVAL"):
+        monkeypatch.delenv(f"SVCMAP_{name}", raising=False)
+    settings = load_settings()
+    urls = (settings.jaeger_url, settings.zipkin_url, settings.tempo_url, settings.prometheus_url)
+    assert urls == ("", "", "", "")
+    assert settings.tempo_tenant is None
+    assert (settings.refresh_interval, settings.refresh_overlap) == (60, 120)
+    assert (settings.source_timeout, settings.trace_limit) == (10, 1000)
+
+
+def test_refresh_durations_are_read_like_other_durations_and_empty_means_default(monkeypatch):
+    monkeypatch.setenv("SVCMAP_REFRESH_INTERVAL", "5m")
+    monkeypatch.setenv("SVCMAP_REFRESH_OVERLAP", "")
+    monkeypatch.setenv("SVCMAP_SOURCE_TIMEOUT", "30")
+    settings = load_settings()
+    assert (settings.refresh_interval, settings.refresh_overlap) == (300, 120)
+    assert settings.source_timeout == 30
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SVCMAP_ZIPKIN_URL", "zipkin:9411"),
+        ("SVCMAP_PROMETHEUS_URL", "ftp://prometheus"),
+        ("SVCMAP_REFRESH_INTERVAL", "soon"),
+        ("SVCMAP_SOURCE_TIMEOUT", "0"),
+        ("SVCMAP_TRACE_LIMIT", "0"),
+    ],
+)
+def test_a_bad_source_setting_is_named(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        load_settings()

@@ -1,0 +1,82 @@
+"""`svcmap rca` and `svcmap snapshot export`: the evidence around an incident, and its ranking."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.bootstrap import App
+from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
+from bot.render.templating import render
+from bot.usecases.rca import build_snapshot, rank_from_store, rank_snapshot_file
+from topology.errors import SvcmapError, UsageError
+from topology.rca import Ranking
+from topology.rca.dump import dump_snapshot
+from topology.timespec import format_time
+
+_STORE_OPTIONS = ("at", "window", "baseline")
+
+
+def symptom_of(args: argparse.Namespace) -> str:
+    """The symptom's service, given as SVC or as `--symptom SVC` (not two different ones)."""
+    given: set[str] = {name for name in (args.service, args.symptom) if name}
+    if not given:
+        raise UsageError("name the service showing the symptom: svcmap rca SVC")
+    if len(given) > 1:
+        raise UsageError(f"SVC and --symptom name different services: {' and '.join(given)}")
+    return given.pop()
+
+
+def rca_from_file(args: argparse.Namespace) -> str:
+    """Rank from a snapshot file alone: no store, no settings needed."""
+    extra = [f"--{name}" for name in _STORE_OPTIONS if getattr(args, name) is not None]
+    if extra:
+        raise UsageError(f"{', '.join(extra)} choose what to read from the store, not --snapshot")
+    return _shown(rank_snapshot_file(args.snapshot, symptom_of(args)), as_json=args.json)
+
+
+def rca_from_store(app: App, args: argparse.Namespace) -> str:
+    """Rank from the health series stored around `--at`."""
+    at, window, baseline = _when(app, args)
+    ranking = rank_from_store(app, symptom_of(args), at, window, baseline)
+    return _shown(ranking, as_json=args.json)
+
+
+def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
+    """Write the snapshot to `--output`; say where it went, unless it went to the output."""
+    at, window, baseline = _when(app, args)
+    snapshot = build_snapshot(
+        app.store,
+        app.catalog,
+        symptom=args.service,
+        metric=None,
+        at=at,
+        incident_s=window,
+        baseline_s=baseline,
+    )
+    data = dump_snapshot(snapshot)
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    path = Path(args.output)
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise SvcmapError(f"{path}: cannot write it: {error.strerror}") from None
+    services = len(snapshot.series)
+    return f"wrote {path}: {services} services' series around {format_time(at)}"
+
+
+def _when(app: App, args: argparse.Namespace) -> tuple[int, int, int]:
+    at = app.now() if args.at is None else args.at
+    return at, args.window or INCIDENT_WINDOW_S, args.baseline or INCIDENT_BASELINE_S
+
+
+def _shown(ranking: Ranking, *, as_json: bool) -> str:
+    data = ranking.to_dict()
+    if as_json:
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    return render("cli/rca.txt.j2", data)

@@ -1,0 +1,84 @@
+"""`svcmap refresh` and `svcmap sources`: pull the live sources once; show how they are doing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+
+from bot.bootstrap import App
+from bot.usecases.refresh import RefreshReport, refresh_once
+from bot.usecases.sources import SourceStatus, source_statuses
+from topology.timespec import format_time
+
+EXIT_ERROR = 1
+NO_SOURCES = (
+    "no sources configured: set SVCMAP_JAEGER_URL, SVCMAP_ZIPKIN_URL, SVCMAP_TEMPO_URL "
+    "or SVCMAP_PROMETHEUS_URL"
+)
+
+
+def add_refresh_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `refresh` and `sources` to the `svcmap` subcommands."""
+    refresh = commands.add_parser("refresh", help="pull every configured source once, now")
+    refresh.add_argument("--json", action="store_true", help="print JSON instead of text")
+    sources = commands.add_parser("sources", help="show each source's last pull, lag and error")
+    sources.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def run_refresh_command(app: App, args: argparse.Namespace) -> int:
+    """Run `refresh` or `sources`; print the outcome; return the exit status."""
+    if args.command == "sources":
+        statuses = source_statuses(app)
+        print(_json([s.to_dict() for s in statuses]) if args.json else _status_table(statuses))
+        return 0
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    report = refresh_once(app, holder=holder)
+    if args.json:
+        data = {"leased": report.leased, "sources": [p.to_dict() for p in report.sources]}
+        print(_json(data))
+    else:
+        print(_refresh_text(app, report))
+    if not report.leased:
+        print("svcmap refresh: another process holds the refresh lease", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_ERROR if report.all_failed else 0
+
+
+def _refresh_text(app: App, report: RefreshReport) -> str:
+    if not app.sources:
+        return NO_SOURCES
+    if not report.leased:
+        return "skipped: another process is refreshing"
+    lines = []
+    for item in report.sources:
+        line = f"{item.name}: {item.spans} spans, {item.calls_new} calls new"
+        if item.tries > 1:
+            line += f" ({item.tries} tries)"
+        lines.append(f"{line}, error: {item.error}" if item.error else line)
+    return "\n".join(lines)
+
+
+def _status_table(statuses: list[SourceStatus]) -> str:
+    if not statuses:
+        return NO_SOURCES
+    header = ("SOURCE", "LAST SUCCESS", "LAG", "STATE", "LAST ERROR")
+    rows = [header]
+    for s in statuses:
+        success = format_time(s.last_success) if s.last_success is not None else "never"
+        lag = f"{s.lag_s}s" if s.lag_s is not None else "-"
+        error = (
+            f"{format_time(s.last_error_at)} {s.last_error}" if s.last_error_at is not None else "-"
+        )
+        rows.append((s.name, success, lag, s.condition, error))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    return "\n".join(
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]])
+        for row in rows
+    )
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)

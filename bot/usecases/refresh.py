@@ -1,0 +1,145 @@
+"""One refresh pass: pull every live source once, store what it gave, note how it went."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.bootstrap import App, Source
+from topology.errors import SourceError, TraceFormatError
+from topology.linking import link, with_inferred_peers
+from topology.refresh_window import MINUTE, edge_minutes, trace_window
+from topology.sources import EdgeSource, TraceSource
+from topology.sources.retry import retrying
+from topology.stats import EdgeStats
+
+LEASE = "refresh"
+"""Name of the lease that keeps the refresh on one replica at a time."""
+
+_US = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePass:
+    """What one source gave in a pass: spans (0 for an edge source), new calls, or an error.
+
+    `tries` is one more than the retries the pass made.
+    """
+
+    name: str
+    spans: int = 0
+    calls_new: int = 0
+    tries: int = 1
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for JSON output."""
+        return {
+            "source": self.name,
+            "spans": self.spans,
+            "calls_new": self.calls_new,
+            "tries": self.tries,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """A pass: whether this process held the lease, and each source's outcome."""
+
+    leased: bool
+    sources: list[SourcePass] = field(default_factory=list)
+
+    @property
+    def all_failed(self) -> bool:
+        """Whether there were sources and every one of them failed."""
+        return bool(self.sources) and all(item.error for item in self.sources)
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """How a pass waits between retries; tests pass a sleep that does not."""
+
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+
+def refresh_once(app: App, *, holder: str, pacing: Pacing | None = None) -> RefreshReport:
+    """Pull each configured source once, under the refresh lease; one failure stops no other."""
+    if not app.sources:
+        return RefreshReport(leased=True)
+    ttl = 3 * app.settings.refresh_interval
+    if not app.states.try_lease(LEASE, holder, app.now(), ttl):
+        return RefreshReport(leased=False)
+    try:
+        passes = [_pull(app, source, pacing or Pacing()) for source in app.sources]
+    finally:
+        app.states.release_lease(LEASE, holder)
+    return RefreshReport(leased=True, sources=passes)
+
+
+def _pull(app: App, source: Source, pacing: Pacing) -> SourcePass:
+    now = app.now()
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        pacing.sleep(seconds)
+
+    counted = Pacing(sleep=sleep, jitter=pacing.jitter)
+    state = app.states.get(source.name)
+    high_water = state.high_water if state else None
+    end: int | None
+    try:
+        if isinstance(source, TraceSource):
+            spans, calls, end = _pull_traces(app, source, high_water, now, counted)
+        else:
+            spans, calls, end = _pull_edges(app, source, high_water, now, counted)
+    except (SourceError, TraceFormatError) as error:
+        app.states.record_error(source.name, now_s=now, message=str(error))
+        return SourcePass(source.name, tries=1 + len(waits), error=str(error))
+    if end is not None:
+        app.states.record_success(source.name, high_water=end, now_s=now, spans=spans)
+    return SourcePass(source.name, spans, calls, tries=1 + len(waits))
+
+
+def _pull_traces(
+    app: App, source: TraceSource, high_water: int | None, now: int, pacing: Pacing
+) -> tuple[int, int, int]:
+    settings = app.settings
+    start, end = trace_window(
+        high_water, now, interval_s=settings.refresh_interval, overlap_s=settings.refresh_overlap
+    )
+    spans, _ = retrying(
+        lambda: source.traces(start_us=start * _US, end_us=end * _US, limit=settings.trace_limit),
+        sleep=pacing.sleep,
+        jitter=pacing.jitter,
+    )
+    if settings.infer_peers:
+        spans = with_inferred_peers(spans)
+    linked = link(spans)
+    result = app.store.ingest(
+        linked.calls, linked.served, now_s=now, source=f"refresh:{source.name}", spans=len(spans)
+    )
+    return len(spans), result.calls_new, end
+
+
+def _pull_edges(
+    app: App, source: EdgeSource, high_water: int | None, now: int, pacing: Pacing
+) -> tuple[int, int, int | None]:
+    settings = app.settings
+    minutes = edge_minutes(
+        high_water, now, interval_s=settings.refresh_interval, overlap_s=settings.refresh_overlap
+    )
+    calls = 0
+    for minute in minutes:
+
+        def pull(start: int = minute) -> list[EdgeStats]:
+            return source.edges(start_s=start, end_s=start + MINUTE)
+
+        edges, _ = retrying(pull, sleep=pacing.sleep, jitter=pacing.jitter)
+        calls += app.store.ingest_edges(edges, minute_s=minute, source=f"refresh:{source.name}")
+    end = minutes[-1] + MINUTE if minutes else None
+    return 0, calls, end

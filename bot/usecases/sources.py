@@ -1,0 +1,74 @@
+"""How each live source is doing: its last pull, its lag, its last error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.bootstrap import App
+from topology.store.sources_state import SourceState
+
+STALE_INTERVALS = 3
+"""A source whose data lags by more than this many refresh intervals is stale."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """One source as `svcmap sources` shows it; times in epoch seconds."""
+
+    name: str
+    configured: bool
+    last_success: int | None
+    last_error_at: int | None
+    last_error: str | None
+    lag_s: int | None
+    stale: bool
+
+    @property
+    def condition(self) -> str:
+        """`ok`, `stale`, `never pulled`, or `not configured`."""
+        if not self.configured:
+            return "not configured"
+        if self.lag_s is None:
+            return "never pulled"
+        return "stale" if self.stale else "ok"
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for JSON output."""
+        return {
+            "source": self.name,
+            "configured": self.configured,
+            "last_success": self.last_success,
+            "last_error_at": self.last_error_at,
+            "last_error": self.last_error,
+            "lag_s": self.lag_s,
+            "stale": self.stale,
+        }
+
+
+def status_of(
+    name: str, state: SourceState | None, *, configured: bool, now_s: int, interval_s: int
+) -> SourceStatus:
+    """A source's status: its lag is `now - high water`, stale past three intervals."""
+    state = state or SourceState(name)
+    lag = None if state.high_water is None else max(0, now_s - state.high_water)
+    stale = lag is None or lag > STALE_INTERVALS * interval_s
+    return SourceStatus(
+        name, configured, state.last_success, state.last_error_at, state.last_error, lag, stale
+    )
+
+
+def source_statuses(app: App) -> list[SourceStatus]:
+    """The configured sources, then any others the store remembers, each with its status."""
+    states = app.states.all()
+    configured = [source.name for source in app.sources]
+    names = configured + sorted(set(states) - set(configured))
+    return [
+        status_of(
+            name,
+            states.get(name),
+            configured=name in configured,
+            now_s=app.now(),
+            interval_s=app.settings.refresh_interval,
+        )
+        for name in names
+    ]

@@ -1,0 +1,64 @@
+"""Write an incident snapshot as `svcmap-snapshot/1` JSON, which `load_snapshot` reads back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from topology.rca.snapshot import FORMAT, METRICS, Series, Snapshot, Symptom, Window
+
+
+def dump_snapshot(snapshot: Snapshot) -> bytes:
+    """The snapshot as UTF-8 JSON, one metric list to a line."""
+    document: dict[str, object] = {"format": FORMAT}
+    if snapshot.symptom is not None:
+        document["symptom"] = _symptom(snapshot.symptom)
+    document["windows"] = {
+        "baseline": _window(snapshot.baseline),
+        "incident": _window(snapshot.incident),
+    }
+    document["services"] = [
+        {"name": s.name, "owner": s.owner, "virtual": s.virtual} for s in snapshot.services
+    ]
+    document["edges"] = [
+        {"parent": e.parent, "child": e.child, "connection_type": e.connection_type}
+        for e in snapshot.edges
+    ]
+    document["series"] = _all_series(snapshot.series)
+    if snapshot.edge_series:
+        document["edge_series"] = _all_series(snapshot.edge_series)
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def _symptom(symptom: Symptom) -> dict[str, object]:
+    return {
+        "service": symptom.service,
+        "metric": symptom.metric,
+        "statistic": symptom.statistic,
+        "at": None if symptom.at is None else _number(symptom.at),
+    }
+
+
+def _window(window: Window) -> list[float]:
+    return [_number(window.start), _number(window.end)]
+
+
+def _all_series(series: Mapping[str, Series]) -> dict[str, object]:
+    return {name: _series(item) for name, item in series.items()}
+
+
+def _series(series: Series) -> dict[str, object]:
+    known = [key for key in METRICS if key in series.metrics]
+    return {
+        "t": [_number(t) for t in series.t],
+        **{key: [_maybe(v) for v in series.metrics[key]] for key in known},
+    }
+
+
+def _maybe(value: float | None) -> float | None:
+    return None if value is None else _number(value)
+
+
+def _number(value: float) -> float:
+    """Whole numbers as integers, so times and counts read as they are."""
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,133 @@
+"""Health series from stored buckets: per service and per edge, one step per minute.
+
+Minutes without a bucket are filled in as no requests and unmeasured latency, so a
+series has a value (or a null) at every step between the window's bounds. A node
+that served nothing itself (a virtual peer, seen only by its callers) is given the
+series of the calls into it, so that it can be scored like any service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from topology.rca.snapshot import Series
+from topology.stats import EdgeStats, Latency, ServiceStats
+
+STEP = 60
+"""Seconds between the steps of a series: the store's bucket size."""
+
+QUANTILES = (
+    ("latency_p50_ms", 0.5),
+    ("latency_p90_ms", 0.9),
+    ("latency_p95_ms", 0.95),
+    ("latency_p99_ms", 0.99),
+)
+"""The latency percentiles a series carries, read off the histogram."""
+DIGITS = 3
+"""Decimal places kept in latencies: a microsecond is finer than any bucket tells."""
+
+ServicePoints = Sequence[tuple[int, ServiceStats]]
+EdgePoints = Sequence[tuple[int, EdgeStats]]
+Health = tuple[int, int, Latency]
+"""Requests (or calls), errors and the latency distribution of one bucket."""
+
+
+def steps(start: float, end: float, step: int = STEP) -> tuple[int, ...]:
+    """The bucket starts in [start, end] on the `step` grid, in time order."""
+    first = -(-int(start) // step) * step
+    return tuple(range(first, int(end) + 1, step))
+
+
+def edge_key(parent: str, child: str) -> str:
+    """The name of an edge's series: `parent->child`."""
+    return f"{parent}->{child}"
+
+
+def service_series(points: ServicePoints, times: Sequence[int]) -> Series:
+    """A service's health at each of `times`, from its stored buckets."""
+    return _series(times, {t: (s.requests, s.errors, s.latency) for t, s in points})
+
+
+def edge_series(points: EdgePoints, times: Sequence[int]) -> Series:
+    """An edge's health at each of `times`, plus `network_ms`: time between the two sides.
+
+    The network time is the caller's average client-span time less the callee's average
+    server-span time, where both were measured, and never below zero.
+    """
+    by_time = dict(points)
+    series = _series(times, {t: (e.calls, e.errors, e.latency) for t, e in by_time.items()})
+    network = tuple(_network_ms(by_time.get(t)) for t in times)
+    return Series(series.t, {**series.metrics, "network_ms": network})
+
+
+def virtual_series(edges_in: Iterable[EdgePoints], times: Sequence[int]) -> Series:
+    """A node's health as its callers saw it: the calls into it summed bucket by bucket."""
+    merged: dict[int, EdgeStats] = {}
+    for points in edges_in:
+        for t, stats in points:
+            into = merged.setdefault(t, EdgeStats(stats.parent, stats.child))
+            into.merge(stats)
+    return _series(times, {t: (e.calls, e.errors, e.latency) for t, e in merged.items()})
+
+
+def health_series(
+    services: Mapping[str, ServicePoints],
+    edges: Mapping[tuple[str, str], EdgePoints],
+    times: Sequence[int],
+) -> tuple[dict[str, Series], dict[str, Series]]:
+    """The series of every service and of every edge, each `parent->child`.
+
+    Nodes that served nothing get theirs from the calls into them.
+    """
+    by_service = {name: service_series(points, times) for name, points in services.items()}
+    into: dict[str, list[EdgePoints]] = {}
+    for (parent, child), points in edges.items():
+        if parent != child and child not in services:
+            into.setdefault(child, []).append(points)
+    for name, incoming in into.items():
+        by_service[name] = virtual_series(incoming, times)
+    by_edge = {
+        edge_key(parent, child): edge_series(points, times)
+        for (parent, child), points in edges.items()
+    }
+    return dict(sorted(by_service.items())), dict(sorted(by_edge.items()))
+
+
+def _series(times: Sequence[int], by_time: Mapping[int, Health]) -> Series:
+    keys = ("requests", "errors", "availability_pct", "latency_avg_ms", *dict(QUANTILES))
+    columns: dict[str, list[float | None]] = {key: [] for key in keys}
+    for t in times:
+        requests, errors, latency = by_time.get(t, (0, 0, Latency()))
+        columns["requests"].append(requests)
+        columns["errors"].append(errors)
+        columns["availability_pct"].append(_availability(requests, errors))
+        columns["latency_avg_ms"].append(_rounded(latency.avg_ms))
+        for key, q in QUANTILES:
+            columns[key].append(_quantile(latency, q))
+    return Series(tuple(times), {key: tuple(values) for key, values in columns.items()})
+
+
+def _availability(requests: int, errors: int) -> float | None:
+    if requests <= 0:
+        return None
+    return round(100.0 * (1 - min(errors, requests) / requests), DIGITS)
+
+
+def _network_ms(stats: EdgeStats | None) -> float | None:
+    if stats is None:
+        return None
+    client, server = stats.client.avg_ms, stats.server.avg_ms
+    if client is None or server is None:
+        return None
+    return round(max(0.0, client - server), DIGITS)
+
+
+def _quantile(latency: Latency, q: float) -> float | None:
+    """The q-quantile, when the bucket holds enough calls for one to lie above it."""
+    if latency.count * (1 - q) < 1 - 1e-9:
+        return None
+    return _rounded(latency.quantile_ms(q))
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, DIGITS)
