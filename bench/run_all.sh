@@ -7,3 +7,4 @@ python=.venv/bin/python
 "$python" -m bench.import_speed
 "$python" -m bench.query_speed
 "$python" -m bench.render_speed
+"$python" -m bench.rca_speed
