@@ -8,3 +8,4 @@ python=.venv/bin/python
 "$python" -m bench.query_speed
 "$python" -m bench.render_speed
 "$python" -m bench.rca_speed
+"$python" -m bench.otlp_speed

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     refresh_overlap: int = Field(default=120, ge=0, description="seconds, for late spans")
     source_timeout: int = Field(default=10, description="seconds per request to a source")
     trace_limit: int = Field(default=1000, gt=0, description="traces per service per pass")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    otlp_max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, gt=0, description="per OTLP request, compressed and not"
+    )
 
     @field_validator("jaeger_url", "zipkin_url", "tempo_url", "prometheus_url")
     @classmethod

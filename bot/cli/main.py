@@ -12,6 +12,7 @@ from bot.cli.incidents import export_snapshot, rca_from_file, rca_from_store
 from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
 from bot.cli.refreshing import run_refresh_command
+from bot.cli.serving import run_serve_command
 from bot.render.templating import render
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
@@ -42,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _import(app, args)
             if args.command in ("refresh", "sources"):
                 return run_refresh_command(app, args)
+            if args.command == "serve":
+                return run_serve_command(app, args)
             shown = run(app, args)
             if shown is not None:
                 print(shown)

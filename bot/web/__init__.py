@@ -1,0 +1,1 @@
+"""The HTTP face of svcmap: one Starlette app served by `svcmap serve`."""

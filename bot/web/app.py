@@ -1,0 +1,52 @@
+"""The web app factory: every route of `svcmap serve`, over one built `App`."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.bootstrap import App
+from bot.web.metrics import RequestCounter, WebMetrics
+from bot.web.otlp import traces_endpoint
+
+
+def create_app(app: App) -> Starlette:
+    """A Starlette app answering `/healthz`, `/metrics` and `/v1/traces` for `app`."""
+    metrics = WebMetrics()
+
+    async def healthz(_: Request) -> Response:
+        problem = await run_in_threadpool(database_problem, app)
+        if problem is not None:
+            return JSONResponse({"status": "unavailable", "reason": problem}, 503)
+        return JSONResponse({"status": "ok"})
+
+    async def prometheus(_: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def index(_: Request) -> Response:
+        return PlainTextResponse("svcmap: POST OTLP traces to /v1/traces; see /healthz, /metrics\n")
+
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", prometheus, methods=["GET"]),
+        Route("/v1/traces", traces_endpoint(app, metrics), methods=["POST"]),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(RequestCounter, metrics=metrics)])
+
+
+def database_problem(app: App) -> str | None:
+    """Why the database cannot be used, or None when a trivial query answers."""
+    try:
+        with app.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        return f"database unreachable: {type(error).__name__}"
+    return None

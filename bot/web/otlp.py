@@ -1,0 +1,130 @@
+"""`POST /v1/traces`: the OTLP/HTTP trace receiver, protobuf or JSON, gzip or not."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTracePartialSuccess,
+    ExportTraceServiceResponse,
+)
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from bot.bootstrap import App
+from bot.usecases.receiving import OTLP_SOURCE, RecentTraces, store_spans
+from bot.web.body import BadEncodingError, BodyTooLargeError, decoded, read_body
+from bot.web.metrics import WebMetrics
+from topology.errors import SvcmapError, TraceFormatError
+from topology.parsing import TraceFormat, parse_traces
+from topology.parsing.otlp_proto import OtlpExport, read_otlp_protobuf
+
+PROTOBUF = "application/x-protobuf"
+JSON = "application/json"
+_ENCODINGS = ("", "identity", "gzip")
+_INVALID_ARGUMENT = 3  # google.rpc.Code
+_UNAVAILABLE = 14
+_log = logging.getLogger(__name__)
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def traces_endpoint(app: App, metrics: WebMetrics) -> Endpoint:
+    """The `/v1/traces` handler, storing into `app` and counting into `metrics`."""
+    limit = app.settings.otlp_max_body_bytes
+    recent = RecentTraces()
+
+    async def receive_traces(request: Request) -> Response:
+        media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        encoding = request.headers.get("content-encoding", "").strip().lower()
+        refusal = unsupported(media, encoding)
+        if refusal is not None:
+            return refusal
+        try:
+            body = decoded(await read_body(request, limit=limit), encoding, limit=limit)
+        except BodyTooLargeError:
+            return status_response(media, _INVALID_ARGUMENT, f"body over {limit} bytes", 413)
+        except BadEncodingError as error:
+            return status_response(media, _INVALID_ARGUMENT, str(error), 400)
+        try:
+            export, seconds = await run_in_threadpool(_ingest, app, recent, body, media)
+        except TraceFormatError:
+            _log.info("refused a malformed OTLP export of %d bytes", len(body))
+            message = "not a valid OTLP ExportTraceServiceRequest"
+            return status_response(media, _INVALID_ARGUMENT, message, 400)
+        except SvcmapError:
+            _log.exception("could not store an OTLP export")
+            return status_response(media, _UNAVAILABLE, "the store is unavailable", 503)
+        metrics.ingest_seconds.observe(seconds)
+        accepted = len(export.spans)
+        metrics.spans_received.inc(accepted + export.rejected)
+        metrics.spans_accepted.inc(accepted)
+        metrics.spans_rejected.inc(export.rejected)
+        return export_response(media, export.rejected, export.reason)
+
+    return receive_traces
+
+
+def unsupported(media: str, encoding: str) -> Response | None:
+    """The 415 answer (plain text, as the collector's) for a body svcmap cannot read."""
+    if media not in (PROTOBUF, JSON):
+        return PlainTextResponse(f"unsupported Content-Type; send {PROTOBUF} or {JSON}", 415)
+    if encoding not in _ENCODINGS:
+        return PlainTextResponse("unsupported Content-Encoding; send gzip or none", 415)
+    return None
+
+
+def _ingest(app: App, recent: RecentTraces, body: bytes, media: str) -> tuple[OtlpExport, float]:
+    started = time.perf_counter()
+    if media == PROTOBUF:
+        export = read_otlp_protobuf(body, source=OTLP_SOURCE)
+    else:
+        export = OtlpExport(parse_traces(body, source=OTLP_SOURCE, fmt=TraceFormat.OTLP))
+    store_spans(app, export.spans, recent)
+    return export, time.perf_counter() - started
+
+
+def export_response(media: str, rejected: int, reason: str | None) -> Response:
+    """An `ExportTraceServiceResponse`: empty on full success, else a partial success."""
+    message = f"{rejected} spans rejected: {reason}" if rejected else ""
+    if media == PROTOBUF:
+        answer = ExportTraceServiceResponse()
+        if rejected:
+            answer.partial_success.CopyFrom(
+                ExportTracePartialSuccess(rejected_spans=rejected, error_message=message)
+            )
+        return Response(answer.SerializeToString(), 200, media_type=PROTOBUF)
+    document: dict[str, object] = {}
+    if rejected:
+        # int64 is a string in proto3 JSON
+        document["partialSuccess"] = {"rejectedSpans": str(rejected), "errorMessage": message}
+    return Response(json.dumps(document), 200, media_type=JSON)
+
+
+def status_response(media: str, code: int, message: str, http_status: int) -> Response:
+    """A `google.rpc.Status` body in the request's encoding, as OTLP/HTTP errors carry."""
+    if media == PROTOBUF:
+        return Response(encode_status(code, message), http_status, media_type=PROTOBUF)
+    return Response(json.dumps({"code": code, "message": message}), http_status, media_type=JSON)
+
+
+def encode_status(code: int, message: str) -> bytes:
+    """`google.rpc.Status{code, message}` in protobuf wire format."""
+    text = message.encode()
+    return b"\x08" + _varint(code) + b"\x12" + _varint(len(text)) + text
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)

@@ -1,0 +1,112 @@
+"""The real OpenTelemetry SDK exports spans over OTLP/HTTP to a running `svcmap serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from opentelemetry.exporter.otlp.proto.http import Compression
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+from opentelemetry.trace import SpanKind
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from tests.e2e.conftest import SVCMAP
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """`svcmap serve` on a free port of 127.0.0.1 over a fresh SQLite file; stopped after."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
+    env["SVCMAP_DATABASE_URL"] = f"sqlite:///{tmp_path / 'svcmap.db'}"
+    env["HOME"] = str(tmp_path)
+    process = subprocess.Popen(
+        [str(SVCMAP), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                pytest.fail(f"svcmap serve did not become healthy: {stderr[-2000:]}")
+            time.sleep(0.1)
+        yield base, env
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        if process.stderr:
+            process.stderr.close()
+
+
+def provider(service: str, endpoint: str, *, batch: bool) -> TracerProvider:
+    made = TracerProvider(resource=Resource.create({"service.name": service}))
+    exporter = OTLPSpanExporter(endpoint=endpoint, timeout=10, compression=Compression.Gzip)
+    made.add_span_processor(
+        BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter)
+    )
+    return made
+
+
+def test_spans_exported_by_the_sdk_show_up_as_an_edge(server, tmp_path):
+    base, env = server
+    frontend = provider("frontend", f"{base}/v1/traces", batch=True)
+    cart = provider("cart", f"{base}/v1/traces", batch=False)
+    propagator = TraceContextTextMapPropagator()
+    try:
+        for _ in range(3):
+            with frontend.get_tracer("shop").start_as_current_span(
+                "GET /cart", kind=SpanKind.CLIENT
+            ):
+                carrier: dict[str, str] = {}
+                propagator.inject(carrier)
+                incoming = propagator.extract(carrier)
+                with cart.get_tracer("cart").start_as_current_span(
+                    "GET /cart", context=incoming, kind=SpanKind.SERVER
+                ):
+                    pass
+        assert frontend.force_flush(10_000)
+        assert cart.force_flush(10_000)
+    finally:
+        frontend.shutdown()
+        cart.shutdown()
+
+    done = subprocess.run(
+        [str(SVCMAP), "edges", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=True,
+    )
+
+    found = [(e["parent"], e["child"], e["calls"], e["errors"]) for e in json.loads(done.stdout)]
+    assert found == [("frontend", "cart", 3, 0)]
+    metrics = httpx.get(f"{base}/metrics", timeout=5).text
+    assert "svcmap_otlp_spans_accepted_total 6.0" in metrics
