@@ -185,28 +185,15 @@ def _link_span(
 
 
 def _messaging_call(span: Span, kind: SpanKind, parent: str, child: str) -> Call:
+    """A producer's call into its broker, or a consumer's delivery from it."""
     broker_kind = span.peer_kind or NodeKind.QUEUE
-    if kind is SpanKind.PRODUCER:
-        return Call(
-            parent,
-            child,
-            _key(span, "c"),
-            span.start_us,
-            span.error,
-            client_us=span.duration_us,
-            child_kind=broker_kind,
-            parent_local=True,
-        )
-    return Call(
-        parent,
-        child,
-        _key(span, "c"),
-        span.start_us,
-        span.error,
-        server_us=span.duration_us,
-        parent_kind=broker_kind,
-        child_local=True,
-    )
+    producing = kind is SpanKind.PRODUCER
+    call = Call(parent, child, _key(span, "c"), span.start_us, span.error)
+    if producing:
+        call.client_us, call.child_kind, call.parent_local = span.duration_us, broker_kind, True
+    else:
+        call.server_us, call.parent_kind, call.child_local = span.duration_us, broker_kind, True
+    return call
 
 
 def with_inferred_peers(spans: list[Span]) -> list[Span]:
