@@ -7,6 +7,7 @@ import argparse
 import uvicorn
 
 from bot.bootstrap import App
+from bot.scheduler import default_holder, start_refresher
 from bot.web.app import create_app
 
 
@@ -34,5 +35,10 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         log_level="info",
         timeout_graceful_shutdown=10,
     )
-    uvicorn.Server(config).run()
+    refresher = start_refresher(app, holder=default_holder())
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        if refresher is not None:
+            refresher.shutdown(wait=False)
     return 0
