@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import sys
 
 from bot.bootstrap import App
+from bot.scheduler import default_holder
 from bot.usecases.refresh import RefreshReport, refresh_once
 from bot.usecases.sources import SourceStatus, source_statuses
 from topology.timespec import format_time
@@ -34,8 +33,7 @@ def run_refresh_command(app: App, args: argparse.Namespace) -> int:
         statuses = source_statuses(app)
         print(_json([s.to_dict() for s in statuses]) if args.json else _status_table(statuses))
         return 0
-    holder = f"{socket.gethostname()}:{os.getpid()}"
-    report = refresh_once(app, holder=holder)
+    report = refresh_once(app, holder=default_holder())
     if args.json:
         data = {"leased": report.leased, "sources": [p.to_dict() for p in report.sources]}
         print(_json(data))
