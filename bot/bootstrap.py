@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import Engine
 
 from bot.settings import Settings
@@ -42,6 +44,7 @@ class App:
     states: SourceStates
     sources: list[Source] = field(default_factory=list)
     clients: list[httpx.Client] = field(default_factory=list)
+    slack: WebClient | None = None
 
     def now(self) -> int:
         """The current time in Unix seconds."""
@@ -93,6 +96,23 @@ def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]
     return sources, clients
 
 
+SLACK_TIMEOUT_S = 10
+"""How long one Slack Web API call may take."""
+
+
+def build_slack_client(settings: Settings) -> WebClient | None:
+    """The Slack Web API client, retrying rate-limited calls, when a bot token is set."""
+    if settings.slack_bot_token is None:
+        return None
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url or "https://slack.com/api/",
+        timeout=SLACK_TIMEOUT_S,
+    )
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
 def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> App:
     """Build the store (migrated to the current schema), the catalog and the sources."""
     engine = make_engine(settings.database_url)
@@ -107,4 +127,5 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         states=SourceStates(engine),
         sources=sources,
         clients=clients,
+        slack=build_slack_client(settings),
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from topology.errors import SvcmapError, UsageError
 from topology.timespec import parse_duration
@@ -48,8 +50,64 @@ class Settings(BaseSettings):
     otlp_max_body_bytes: int = Field(
         default=8 * 1024 * 1024, gt=0, description="per OTLP request, compressed and not"
     )
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_allowed_channels: Annotated[tuple[str, ...], NoDecode] = ()
+    slack_allowed_groups: Annotated[tuple[str, ...], NoDecode] = ()
+    slack_page_channels: Annotated[tuple[str, ...], NoDecode] = ()
+    slack_page_groups: Annotated[tuple[str, ...], NoDecode] = ()
+    web_url: str = ""
 
-    @field_validator("jaeger_url", "zipkin_url", "tempo_url", "prometheus_url")
+    @property
+    def slack_enabled(self) -> bool:
+        """Whether the Slack app runs: a bot token and the signing secret are both set."""
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    @field_validator(
+        "slack_allowed_channels",
+        "slack_allowed_groups",
+        "slack_page_channels",
+        "slack_page_groups",
+        mode="before",
+    )
+    @classmethod
+    def _slack_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            for item in value:
+                if not isinstance(item, str) or not _SLACK_ID.fullmatch(item):
+                    raise ValueError(
+                        f"{item!r} is not a Slack ID (like C0123ABCD or S0123ABCD); "
+                        "list IDs separated by commas"
+                    )
+            return tuple(value)
+        return value
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token, starting xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token, starting xapp-")
+        return value
+
+    @field_validator(
+        "jaeger_url", "zipkin_url", "tempo_url", "prometheus_url", "slack_api_url", "web_url"
+    )
     @classmethod
     def _url_is_http(cls, value: str) -> str:
         text = value.strip()
@@ -95,6 +153,9 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_path_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+
+_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{2,20}")
 
 
 class SettingsError(SvcmapError):

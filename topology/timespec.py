@@ -45,3 +45,16 @@ def parse_time(text: str) -> int:
 def format_time(seconds: int) -> str:
     """ISO 8601 rendering in UTC of Unix seconds, to the second."""
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_duration(seconds: int) -> str:
+    """A duration in the largest two units: `45s`, `12m`, `2h5m`, `3d4h`."""
+    seconds = max(0, int(seconds))
+    parts = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
+        if seconds >= size or (unit == "s" and not parts):
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+        if len(parts) == 2:  # noqa: PLR2004 -- two units read well enough
+            break
+    return "".join(part for part in parts if not part.startswith("0") or len(parts) == 1)

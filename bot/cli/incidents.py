@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 from bot.bootstrap import App
-from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.render.templating import render
-from bot.usecases.rca import build_snapshot, rank_from_store, rank_snapshot_file
+from bot.usecases.rca import (
+    build_snapshot,
+    incident_times,
+    rank_from_store,
+    rank_snapshot_file,
+)
 from topology.errors import SvcmapError, UsageError
 from topology.rca import Ranking
 from topology.rca.dump import dump_snapshot
@@ -71,8 +75,7 @@ def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
 
 
 def _when(app: App, args: argparse.Namespace) -> tuple[int, int, int]:
-    at = app.now() if args.at is None else args.at
-    return at, args.window or INCIDENT_WINDOW_S, args.baseline or INCIDENT_BASELINE_S
+    return incident_times(app, args.at, args.window, args.baseline)
 
 
 def _shown(ranking: Ranking, *, as_json: bool) -> str:

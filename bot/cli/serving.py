@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+import slack_bolt
 import uvicorn
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.bootstrap import App
 from bot.scheduler import default_holder, start_refresher
+from bot.slack.bolt import build_bolt
 from bot.web.app import create_app
 
 
@@ -24,8 +27,9 @@ def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 def run_serve_command(app: App, args: argparse.Namespace) -> int:
     """Serve until interrupted (SIGINT or SIGTERM); return the exit status."""
+    bolt = build_bolt(app) if app.settings.slack_enabled else None
     config = uvicorn.Config(
-        create_app(app),
+        create_app(app, slack=bolt),
         host=args.host or app.settings.http_host,
         port=args.port if args.port is not None else app.settings.http_port,
         access_log=False,
@@ -36,9 +40,22 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
     )
     refresher = start_refresher(app, holder=default_holder())
+    socket = start_socket_mode(app, bolt)
     try:
         uvicorn.Server(config).run()
     finally:
+        if socket is not None:
+            socket.close()  # type: ignore[no-untyped-call]
         if refresher is not None:
             refresher.shutdown(wait=False)
     return 0
+
+
+def start_socket_mode(app: App, bolt: slack_bolt.App | None) -> SocketModeHandler | None:
+    """Connect to Slack over Socket Mode when an app-level token is set; None otherwise."""
+    token = app.settings.slack_app_token
+    if bolt is None or token is None:
+        return None
+    handler = SocketModeHandler(bolt, app_token=token.get_secret_value(), web_client=app.slack)
+    handler.connect()  # type: ignore[no-untyped-call]
+    return handler

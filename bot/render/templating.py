@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
+
+from bot.slack.mrkdwn import code_block, inline_code
+from bot.slack.mrkdwn import escape as escape_mrkdwn
 
 
 def templates_dir() -> Path:
@@ -99,3 +103,46 @@ def environment() -> jinja2.Environment:
 def render(name: str, data: Mapping[str, object]) -> str:
     """Render the template `name` with `data`."""
     return environment().get_template(name).render(data)
+
+
+def _mrkdwn_value(value: object) -> object:
+    """Every value a Slack template prints is escaped; `Markup` marks trusted mrkdwn."""
+    if isinstance(value, markupsafe.Markup):
+        return str(value)
+    return escape_mrkdwn(value if isinstance(value, str) else str(value))
+
+
+def _trusted(escaper: Callable[[str], str]) -> Callable[[object], markupsafe.Markup]:
+    """A filter that escapes its value with `escaper` and marks the result as done."""
+
+    def apply(value: object) -> markupsafe.Markup:
+        return markupsafe.Markup(escaper(str(value)))  # noqa: S704 -- escaped just now
+
+    return apply
+
+
+@cache
+def slack_environment() -> jinja2.Environment:
+    """The Slack environment: every printed value is mrkdwn-escaped unless marked `Markup`."""
+    env = jinja2.Environment(  # noqa: S701 -- mrkdwn, escaped by `finalize`, not HTML
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        finalize=_mrkdwn_value,
+    )
+    env.filters.update(
+        table=table,
+        columns=columns,
+        percent=percent,
+        millis=millis,
+        code=_trusted(inline_code),
+        pre=_trusted(code_block),
+    )
+    return env
+
+
+def render_slack(name: str, data: Mapping[str, object]) -> str:
+    """Render the Slack template `name` with `data`: mrkdwn with every value escaped."""
+    return slack_environment().get_template(name).render(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.bootstrap import App
+from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.asking import load_graph
 from bot.usecases.windows import Window as StoreWindow
 from topology.errors import SnapshotError, UsageError
@@ -56,6 +57,17 @@ def build_snapshot(
         windows=(baseline, incident),
         services=services,
         edges=edges,
+    )
+
+
+def incident_times(
+    app: App, at: int | None, window: int | None, baseline: int | None
+) -> tuple[int, int, int]:
+    """When the symptom was seen, and the incident and baseline lengths, defaults filled in."""
+    return (
+        app.now() if at is None else at,
+        window or INCIDENT_WINDOW_S,
+        baseline or INCIDENT_BASELINE_S,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import slack_bolt
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,10 +16,11 @@ from starlette.routing import Route
 from bot.bootstrap import App
 from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.otlp import traces_endpoint
+from bot.web.slack import slack_endpoint
 
 
-def create_app(app: App) -> Starlette:
-    """A Starlette app answering `/healthz`, `/metrics` and `/v1/traces` for `app`."""
+def create_app(app: App, *, slack: slack_bolt.App | None = None) -> Starlette:
+    """A Starlette app answering `/healthz`, `/metrics`, `/v1/traces` and `/slack/events`."""
     metrics = WebMetrics()
 
     async def healthz(_: Request) -> Response:
@@ -39,6 +41,8 @@ def create_app(app: App) -> Starlette:
         Route("/metrics", prometheus, methods=["GET"]),
         Route("/v1/traces", traces_endpoint(app, metrics), methods=["POST"]),
     ]
+    if slack is not None:
+        routes.append(Route("/slack/events", slack_endpoint(slack), methods=["POST"]))
     return Starlette(routes=routes, middleware=[Middleware(RequestCounter, metrics=metrics)])
 
 

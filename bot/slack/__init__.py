@@ -1,0 +1,1 @@
+"""The Slack face of svcmap: `/svcmap`, drill-down buttons, access control, delivery."""

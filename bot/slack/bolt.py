@@ -1,0 +1,58 @@
+"""The Bolt app over a built `App`: request verification, listeners, the conversation."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import slack_bolt
+
+from bot.bootstrap import App
+from bot.slack.access import AccessPolicy
+from bot.slack.conversation import Conversation
+from bot.slack.delivery import SlackPoster
+from bot.slack.listeners import register
+from bot.slack.members import GroupMembers
+from topology.errors import SvcmapError
+
+ANSWER_WORKERS = 8
+"""Questions answered at once; more wait their turn after being acknowledged."""
+
+
+def access_policy(app: App) -> AccessPolicy:
+    """The channels and user groups allowed to ask and to page, from the settings."""
+    settings = app.settings
+    return AccessPolicy(
+        ask_channels=frozenset(settings.slack_allowed_channels),
+        ask_groups=frozenset(settings.slack_allowed_groups),
+        page_channels=frozenset(settings.slack_page_channels),
+        page_groups=frozenset(settings.slack_page_groups),
+    )
+
+
+def build_bolt(app: App) -> slack_bolt.App:
+    """The Bolt app answering `/svcmap`; it verifies every request's signature."""
+    secret = app.settings.slack_signing_secret
+    if app.slack is None or secret is None:
+        raise SvcmapError(
+            "Slack is off: set SVCMAP_SLACK_BOT_TOKEN and SVCMAP_SLACK_SIGNING_SECRET"
+        )
+    conversation = Conversation(
+        app,
+        SlackPoster(app.slack),
+        GroupMembers(app.slack, app.clock),
+        access_policy(app),
+    )
+    quiet = logging.getLogger("bot.slack.bolt")
+    quiet.setLevel(logging.ERROR)  # Bolt's warnings quote request bodies, tokens included
+    bolt = slack_bolt.App(
+        client=app.slack,
+        signing_secret=secret.get_secret_value(),
+        token_verification_enabled=False,
+        request_verification_enabled=True,
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="slack"),
+        logger=quiet,
+    )
+    register(bolt, conversation)
+    return bolt

@@ -1,0 +1,95 @@
+"""Bolt listeners: acknowledge at once, then hand the question to the conversation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from slack_bolt import Ack, App, Respond
+
+from bot.slack.blocks import AT_ACTION, EDGE_ACTION, RERUN_BLOCK, RUN_ACTION
+from bot.slack.conversation import Asked, Conversation
+from bot.slack.grammar import COMMAND
+
+RUN_ACTIONS = re.compile(rf"^{re.escape(RUN_ACTION)}\.\d{{1,2}}$")
+
+
+def register(bolt: App, conversation: Conversation) -> None:
+    """Listen for `/svcmap`, the answer's buttons and mentions of the bot."""
+
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def on_command(command: Mapping[str, object], respond: Respond) -> None:
+        conversation.handle(
+            Asked(
+                text=_text(command.get("text")),
+                user=_text(command.get("user_id")),
+                channel=_text(command.get("channel_id")),
+                respond=respond,
+            )
+        )
+
+    def on_button(
+        body: Mapping[str, object], action: Mapping[str, object], respond: Respond
+    ) -> None:
+        _asked_by_control(conversation, body, respond, _text(action.get("value")))
+
+    def on_edge(body: Mapping[str, object], action: Mapping[str, object], respond: Respond) -> None:
+        option = action.get("selected_option")
+        value = option.get("value") if isinstance(option, Mapping) else None
+        _asked_by_control(conversation, body, respond, _text(value))
+
+    def on_time(body: Mapping[str, object], action: Mapping[str, object], respond: Respond) -> None:
+        block = _text(action.get("block_id"))
+        moment = action.get("selected_date_time")
+        if not block.startswith(RERUN_BLOCK) or not isinstance(moment, int):
+            _asked_by_control(conversation, body, respond, "")
+            return
+        text = f"{block.removeprefix(RERUN_BLOCK)} --at {moment}"
+        _asked_by_control(conversation, body, respond, text)
+
+    def on_mention(event: Mapping[str, object]) -> None:
+        thread = event.get("thread_ts") or event.get("ts")
+        conversation.handle(
+            Asked(
+                text=_text(event.get("text")),
+                user=_text(event.get("user")),
+                channel=_text(event.get("channel")),
+                thread_ts=thread if isinstance(thread, str) else None,
+            )
+        )
+
+    bolt.command(COMMAND)(ack=acknowledge, lazy=[on_command])
+    bolt.action(RUN_ACTIONS)(ack=acknowledge, lazy=[on_button])
+    bolt.action(EDGE_ACTION)(ack=acknowledge, lazy=[on_edge])
+    bolt.action(AT_ACTION)(ack=acknowledge, lazy=[on_time])
+    bolt.event("app_mention")(ack=acknowledge, lazy=[on_mention])
+
+
+def _asked_by_control(
+    conversation: Conversation, body: Mapping[str, object], respond: Respond, text: str
+) -> None:
+    """A question carried by a button or picker: answered in the thread of its message."""
+    user = body.get("user")
+    channel = body.get("channel")
+    message = body.get("message")
+    thread = None
+    if isinstance(message, Mapping):
+        thread = message.get("thread_ts") or message.get("ts")
+    asked = Asked(
+        text=text,
+        user=_text(user.get("id")) if isinstance(user, Mapping) else "",
+        channel=_text(channel.get("id")) if isinstance(channel, Mapping) else "",
+        typed=False,
+        thread_ts=thread if isinstance(thread, str) else None,
+        respond=respond,
+    )
+    if not text:
+        conversation.tell(asked, "That control carried nothing svcmap can ask; type the command.")
+        return
+    conversation.handle(asked)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""

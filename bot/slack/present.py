@@ -1,0 +1,123 @@
+"""Turn an answered question into what Slack shows: summary, table, context, controls (pure)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+
+from bot.render.templating import render_slack
+from bot.slack import reruns
+from bot.slack.blocks import AnswerView, Button
+from bot.usecases.answering import Reply
+from bot.usecases.sources import SourceStatus
+from bot.usecases.windows import Window
+from topology.timespec import format_duration
+
+EARLIER_S = 3_600
+"""How far back the "an hour earlier" button moves the question."""
+EDGE_OPTIONS = 25
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+
+
+def answer_view(
+    reply: Reply,
+    args: argparse.Namespace,
+    *,
+    at: int,
+    user: str | None,
+    stale: Sequence[SourceStatus] = (),
+) -> AnswerView:
+    """The view of `reply`, asked as `args` at `at` by `user` (a Slack user ID)."""
+    data = dict(reply.data)
+    windows = data.get("windows")
+    window_text = _window_text(windows) if isinstance(windows, dict) else {}
+    context = render_slack(
+        "slack/context.md.j2", {"window_text": window_text, "asked_by": mention(user)}
+    )
+    return AnswerView(
+        summary=render_slack(f"slack/{reply.question}.md.j2", data),
+        detail=reply.detail,
+        context=context,
+        warning=stale_warning(stale),
+        buttons=buttons(reply, args, at=at),
+        edges=edge_options(reply, args, at=at),
+        rerun=reruns.command_text(argparse.Namespace(**{**vars(args), "at": None})),
+        at=at,
+    )
+
+
+def mention(user: str | None) -> str:
+    """`<@U123>` for a well-formed Slack user ID, else nothing: IDs come from payloads."""
+    return f"<@{user}>" if user and _USER_ID.fullmatch(user) else ""
+
+
+def stale_warning(stale: Sequence[SourceStatus]) -> str:
+    """A warning naming the configured sources whose data lags, or ""."""
+    late = [status for status in stale if status.configured and status.stale]
+    if not late:
+        return ""
+    rows = [
+        {
+            "name": status.name,
+            "lag_s": status.lag_s,
+            "lag_text": None if status.lag_s is None else format_duration(status.lag_s),
+            "last_error": status.last_error,
+        }
+        for status in late
+    ]
+    return render_slack("slack/stale.md.j2", {"stale": rows})
+
+
+def buttons(reply: Reply, args: argparse.Namespace, *, at: int) -> list[Button]:
+    """Drill-down buttons for `reply`; each carries the command text it asks."""
+    found: list[Button] = []
+    if reply.focus is not None and reply.question != "diff":
+        question = reply.question
+        if question in ("deps", "blast", "owners", "rca", "simulate", "path"):
+            found.append(Button("Upstream +1 hop", reruns.deeper(args, "up", at=at)))
+            found.append(Button("Downstream +1 hop", reruns.deeper(args, "down", at=at)))
+        for other, label in (
+            ("owners", "Owners"),
+            ("blast", "Blast radius"),
+            ("rca", "Root causes"),
+        ):
+            if other != question:
+                found.append(Button(label, reruns.about(args, other, at=at)))
+    earlier = reruns.command_text(args, at=at - EARLIER_S)
+    found.append(Button("An hour earlier", earlier))
+    return [button for button in found if reruns.fits(button.command)]
+
+
+def edge_options(reply: Reply, args: argparse.Namespace, *, at: int) -> list[tuple[str, str]]:
+    """The busiest drawn edges, each with the command that shows its numbers."""
+    if reply.graph is None or reply.focus is None:
+        return []
+    names = set(reply.interest) | {reply.focus}
+    edges = sorted(
+        (e for e in reply.graph.edges() if e.parent in names and e.child in names),
+        key=lambda e: (-e.calls, e.parent, e.child),
+    )
+    window = getattr(args, "window", None)
+    options = []
+    for edge in edges[:EDGE_OPTIONS]:
+        shown = argparse.Namespace(
+            command="path", source=edge.parent, target=edge.child, at=at, window=window
+        )
+        command = reruns.command_text(shown)
+        if reruns.fits(command, reruns.OPTION_LIMIT):
+            options.append((f"{edge.parent} \u2192 {edge.child}", command))
+    return options
+
+
+def _window_text(windows: dict[str, object]) -> dict[str, str]:
+    texts = {}
+    for name, value in windows.items():
+        if isinstance(value, dict):
+            window = Window(_int_or_none(value.get("start")), _int_or_none(value.get("end")))
+            texts[name] = window.describe()
+    return texts
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) else None

@@ -1,0 +1,97 @@
+"""Answer any `/svcmap` question for a chat face: the data, the CLI's words, what to draw."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.bootstrap import App
+from bot.render.templating import render
+from bot.usecases.asking import ask, load_graph
+from bot.usecases.rca import incident_times, rank_from_store
+from bot.usecases.windows import Window
+from topology.graph import ServiceGraph
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One answered question: its data, the CLI's text of it, and what its picture shows."""
+
+    question: str
+    data: dict[str, object]
+    detail: str
+    graph: ServiceGraph | None
+    focus: str | None
+    interest: frozenset[str]
+    window_seconds: int | None
+
+    @property
+    def drawable(self) -> bool:
+        """Whether a picture can be drawn: a focus on the map and something around it."""
+        return self.graph is not None and self.focus is not None and self.graph.has(self.focus)
+
+
+def answer(app: App, args: argparse.Namespace) -> Reply:
+    """Answer the question `args.command` names, for a chat message."""
+    if args.command == "rca":
+        return _rca(app, args)
+    asked = ask(app, args)
+    data = asked.to_dict()
+    text_data = dict(data)
+    text_data["window_text"] = {name: window.describe() for name, window in asked.windows.items()}
+    detail = render(f"cli/{asked.question}.txt.j2", text_data)
+    if asked.question == "diff":
+        return Reply("diff", data, detail, None, None, frozenset(), None)
+    window = asked.windows["window"]
+    focus, names = _drawn(asked.question, data)
+    graph = load_graph(app.store, window)
+    return Reply(asked.question, data, detail, graph, focus, names, _length(window))
+
+
+def _rca(app: App, args: argparse.Namespace) -> Reply:
+    at, window_s, baseline_s = incident_times(app, args.at, args.window, args.baseline)
+    ranking = rank_from_store(app, args.service, at, window_s, baseline_s)
+    data = {"question": "rca", **ranking.to_dict()}
+    data["windows"] = {"window": Window(at + 1 - window_s, at + 1).to_dict()}
+    detail = render("cli/rca.txt.j2", data)
+    window = Window(at + 1 - window_s, at + 1)
+    names = frozenset(candidate.service for candidate in ranking.candidates)
+    graph = load_graph(app.store, window)
+    return Reply("rca", data, detail, graph, ranking.symptom, names, window_s)
+
+
+def _drawn(question: str, data: Mapping[str, object]) -> tuple[str | None, frozenset[str]]:
+    """The focus of a question's picture, and the names of its answer to draw around it."""
+    if question == "path":
+        paths = _items(data.get("paths"))
+        names = {str(name) for path in paths for name in _strings(path.get("services"))}
+        return str(data["source"]), frozenset(names)
+    if question == "simulate":
+        down = list(_strings(data.get("down")))
+        affected = {str(item["name"]) for item in _items(data.get("affected"))}
+        return (down[0] if down else None), frozenset(affected | set(down))
+    if question == "owners":
+        keys = ("callers", "callees")
+        names = {str(item["service"]) for key in keys for item in _items(data.get(key))}
+        return str(data["service"]), frozenset(names)
+    keys = ("downstream", "upstream")
+    names = {str(item["name"]) for key in keys for item in _items(data.get(key))}
+    return str(data["service"]), frozenset(names)
+
+
+def _items(value: object) -> list[Mapping[str, object]]:
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, Mapping)]
+    return []
+
+
+def _strings(value: object) -> Iterable[str]:
+    if isinstance(value, list):
+        yield from (str(item) for item in value)
+
+
+def _length(window: Window) -> int | None:
+    if window.start is None or window.end is None:
+        return None
+    return window.end - window.start

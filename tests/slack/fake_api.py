@@ -1,0 +1,183 @@
+"""A fake Slack Web API on 127.0.0.1 that answers with Slack's recorded payloads and records
+every call: `chat.*`, the external file upload flow, `usergroups.users.list`, and the
+`response_url` hooks Slack gives each command and button press."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+API = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "api"
+
+
+def recorded(name: str) -> dict[str, object]:
+    """A recorded Slack payload from the shared fixtures."""
+    data = json.loads((API / name).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    path: str
+    params: dict[str, object]
+    headers: dict[str, str]
+    body: bytes = b""
+
+    @property
+    def method(self) -> str:
+        return self.path.removeprefix("/api/")
+
+    def blocks(self) -> list[dict[str, object]]:
+        value = self.params.get("blocks", [])
+        blocks = json.loads(value) if isinstance(value, str) else value
+        assert isinstance(blocks, list)
+        return blocks
+
+    def text_of_blocks(self) -> str:
+        """Every piece of text in the blocks, joined: what a reader sees."""
+        return "\n".join(_texts(self.blocks()))
+
+
+@dataclass
+class FakeSlack:
+    """The fake server; `fail` makes a method answer Slack's error for a channel."""
+
+    members: dict[str, list[str]] = field(default_factory=dict)
+    fail: dict[tuple[str, str], str] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done = threading.Condition(self._lock)
+        self._counter = 0
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "1") -> str:
+        return f"{self.url}/hooks/{name}"
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def of(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """The calls of `method` once there are `count` of them; fails after `timeout`."""
+        with self._done:
+            ok = self._done.wait_for(
+                lambda: sum(c.method == method for c in self.calls) >= count, timeout
+            )
+            found = [call for call in self.calls if call.method == method]
+        assert ok, f"expected {count} {method} call(s), got {len(found)}: {self.methods()}"
+        return found
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [call.method for call in self.calls]
+
+    def answer(self, call: Call) -> tuple[int, bytes, str]:
+        with self._done:
+            self.calls.append(call)
+            self._counter += 1
+            number = self._counter
+            self._done.notify_all()
+        if call.path.startswith("/hooks/"):
+            return 200, b"ok", "text/plain"
+        if call.path.startswith("/upload/"):
+            with self._lock:
+                self.uploads[call.path.rsplit("/", 1)[-1]] = call.body
+            return 200, f"OK - {len(call.body)}".encode(), "text/plain"
+        channel = str(call.params.get("channel") or call.params.get("channel_id") or "")
+        error = self.fail.get((call.method, channel)) or self.fail.get((call.method, "*"))
+        if error:
+            return 200, json.dumps({"ok": False, "error": error}).encode(), "application/json"
+        return 200, json.dumps(self._result(call, number)).encode(), "application/json"
+
+    def _result(self, call: Call, number: int) -> dict[str, object]:  # noqa: PLR0911 -- one per method
+        method = call.method
+        ts = f"1700000000.{number:06d}"
+        if method == "chat.postMessage":
+            answer = recorded("slack_chat_postMessage_response.json")
+            message = dict(answer["message"])  # type: ignore[call-overload]
+            message.update(ts=ts, text=call.params.get("text", ""))
+            return {**answer, "channel": call.params.get("channel"), "ts": ts, "message": message}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method == "files.getUploadURLExternal":
+            answer = recorded("slack_files_getUploadURLExternal_response.json")
+            file_id = f"F{number:08d}"
+            return {**answer, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            answer = recorded("slack_files_completeUploadExternal_response.json")
+            files = json.loads(str(call.params.get("files", "[]")))
+            first = answer["files"][0]  # type: ignore[index]
+            return {**answer, "files": [{**first, **f} for f in files]}
+        if method == "usergroups.users.list":
+            group = str(call.params.get("usergroup", ""))
+            if group not in self.members:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": self.members[group]}
+        if method == "auth.test":
+            return {"ok": True, "user_id": "U0SVCMAP", "team_id": "T111", "bot_id": "B111"}
+        return {"ok": False, "error": "unknown_method"}
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            if key == "text" and isinstance(item, str):
+                found.append(item)
+            else:
+                found.extend(_texts(item))
+        return found
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
+def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            kind = self.headers.get("Content-Type", "")
+            params: dict[str, object] = {}
+            if "json" in kind:
+                loaded = json.loads(body or b"{}")
+                params = loaded if isinstance(loaded, dict) else {}
+            elif "form" in kind and self.path.startswith("/api/"):
+                params = dict(parse_qsl(body.decode("utf-8")))
+            params.update(parse_qsl(urlsplit(self.path).query))
+            call = Call(urlsplit(self.path).path, params, dict(self.headers.items()), body)
+            status, answer, content_type = fake.answer(call)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 -- silenced
+            pass
+
+    return Handler
