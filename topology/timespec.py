@@ -50,7 +50,7 @@ def format_time(seconds: int) -> str:
 def format_duration(seconds: int) -> str:
     """A duration in the largest two units: `45s`, `12m`, `2h5m`, `3d4h`."""
     seconds = max(0, int(seconds))
-    parts = []
+    parts: list[str] = []
     for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)):
         if seconds >= size or (unit == "s" and not parts):
             parts.append(f"{seconds // size}{unit}")
