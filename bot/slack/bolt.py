@@ -30,8 +30,11 @@ def access_policy(app: App) -> AccessPolicy:
     )
 
 
-def build_bolt(app: App) -> slack_bolt.App:
-    """The Bolt app answering `/svcmap`; it verifies every request's signature."""
+def build_bolt(app: App, *, executor: ThreadPoolExecutor | None = None) -> slack_bolt.App:
+    """The Bolt app answering `/svcmap`; it verifies every request's signature.
+
+    Questions are answered on `executor` after they are acknowledged.
+    """
     secret = app.settings.slack_signing_secret
     if app.slack is None or secret is None:
         raise SvcmapError(
@@ -51,7 +54,8 @@ def build_bolt(app: App) -> slack_bolt.App:
         token_verification_enabled=False,
         request_verification_enabled=True,
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="slack"),
+        listener_executor=executor
+        or ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="slack"),
         logger=quiet,
     )
     register(bolt, conversation)

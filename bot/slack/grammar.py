@@ -74,9 +74,10 @@ def words(text: str, *, typed: bool = True) -> list[str]:
     """
     if len(text) > TEXT_LIMIT:
         raise CommandError(f"the command is {len(text):,} characters; at most {TEXT_LIMIT:,}", "")
-    plain = html.unescape(_MENTION.sub(" ", text)) if typed else text
-    plain = plain.translate(_QUOTES)
-    plain = _DASHES.sub("--", plain)
+    plain = text
+    if typed:
+        plain = html.unescape(_MENTION.sub(" ", text)).translate(_QUOTES)
+        plain = _DASHES.sub("--", plain)
     try:
         return shlex.split(plain)
     except ValueError as error:

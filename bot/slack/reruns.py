@@ -18,27 +18,32 @@ OPTION_LIMIT = 150
 def command_text(args: argparse.Namespace, *, at: int | None = None) -> str:
     """The `/svcmap` text (without `/svcmap`) that asks `args` again, at `at` if given."""
     question: str = args.command
-    words = [question]
+    names: list[str] = []
     if question in ("deps", "blast", "owners", "rca"):
-        words.append(args.service)
+        names.append(args.service)
     elif question == "path":
-        words += [args.source, args.target]
+        names += [args.source, args.target]
     elif question == "simulate":
-        words += ["down", ",".join(name for group in args.services for name in group)]
+        names += ["down", ",".join(name for group in args.services for name in group)]
+    options: list[str] = []
     if question == "deps":
         if args.direction:
-            words.append(f"--{args.direction}")
+            options.append(f"--{args.direction}")
         if args.depth:
-            words += ["--depth", str(args.depth)]
+            options += ["--depth", str(args.depth)]
     if question == "diff":
-        words += ["--since", f"{args.since}s"]
+        options += ["--since", f"{args.since}s"]
     moment = at if at is not None else args.at
     if moment is not None:
-        words += ["--at", str(moment)]
+        options += ["--at", str(moment)]
     for option in ("window", "baseline"):
         value = getattr(args, option, None)
         if value:
-            words += [f"--{option}", f"{value}s"]
+            options += [f"--{option}", f"{value}s"]
+    words = [question, *options]
+    if any(name.startswith("-") for name in names):
+        words.append("--")  # a name from traces may start with a dash; it is still a name
+    words += names
     return shlex.join(words)
 
 

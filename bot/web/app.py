@@ -41,8 +41,10 @@ def create_app(app: App, *, slack: slack_bolt.App | None = None) -> Starlette:
         Route("/metrics", prometheus, methods=["GET"]),
         Route("/v1/traces", traces_endpoint(app, metrics), methods=["POST"]),
     ]
-    if slack is not None:
-        routes.append(Route("/slack/events", slack_endpoint(slack), methods=["POST"]))
+    secret = app.settings.slack_signing_secret
+    if slack is not None and secret is not None:
+        endpoint = slack_endpoint(slack, secret.get_secret_value())
+        routes.append(Route("/slack/events", endpoint, methods=["POST"]))
     return Starlette(routes=routes, middleware=[Middleware(RequestCounter, metrics=metrics)])
 
 

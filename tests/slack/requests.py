@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from tests.slack.fake_api import API
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # noqa: S105 -- a test value, Slack's example
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 """The signing secret the tests configure (Slack's documented example)."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,11 @@ class Slack:
     app: App
     web: TestClient
     fake: FakeSlack
+    answering: ThreadPoolExecutor
+
+    def settle(self) -> None:
+        """Wait for every acknowledged question to be answered."""
+        self.answering.shutdown(wait=True)
 
     def command(self, text: str, **where: str) -> int:
         body = command_body(text, response_url=self.fake.response_url(), **where)
@@ -49,7 +55,8 @@ def shop_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file holding the sample shop's traces, imported once per module."""
     url = f"sqlite:///{tmp_path_factory.mktemp('shop') / 'svcmap.db'}"
     with build_app(load_settings(database_url=url)) as app:
-        import_file(app, SAMPLES / "traces" / "shop-otlp.json")
+        for path in sorted((SAMPLES / "traces").glob("*.json")):
+            import_file(app, path)
     return url
 
 
@@ -63,19 +70,22 @@ def make_slack(shop_db: str) -> Iterator[Callable[..., Slack]]:
         settings = load_settings(
             database_url=shop_db,
             catalog_file=SAMPLES / "owners.yaml",
-            slack_bot_token="xoxb-test-token",  # noqa: S106 -- a test value
+            slack_bot_token="xoxb-test-token",
             slack_signing_secret=SECRET,
             slack_api_url=fake.api_url,
             **overrides,
         )
         app = build_app(settings, clock=lambda: float(NOW))
-        web = TestClient(create_app(app, slack=build_bolt(app)), base_url="http://127.0.0.1")
-        slack = Slack(app, web, fake)
+        answering = ThreadPoolExecutor(4)
+        bolt = build_bolt(app, executor=answering)
+        web = TestClient(create_app(app, slack=bolt), base_url="http://127.0.0.1")
+        slack = Slack(app, web, fake, answering)
         made.append(slack)
         return slack
 
     yield make
     for slack in made:
+        slack.settle()
         slack.web.close()
         slack.app.close()
         slack.fake.close()

@@ -1,0 +1,59 @@
+import argparse
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.slack import reruns
+from bot.slack.grammar import parse
+
+
+def asked(text: str) -> argparse.Namespace:
+    parsed = parse(text, typed=False)
+    assert isinstance(parsed, argparse.Namespace)
+    return parsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "deps cart --up --depth 2 --at 1700000000 --window 900s",
+        "blast 'pay ment'",
+        "rca checkout --at 1700000000 --window 1200s --baseline 3600s",
+        "path frontend postgres",
+        "simulate down payment,cart",
+        "owners checkout",
+        "diff --since 7200s --at 1700000000",
+    ],
+)
+def test_command_text_asks_the_same_question_again(text: str) -> None:
+    args = asked(text)
+    assert vars(asked(reruns.command_text(args))) == vars(args)
+
+
+def test_command_text_can_move_the_question_in_time() -> None:
+    args = asked("blast cart --at 1700000000")
+    assert asked(reruns.command_text(args, at=1_699_996_400)).at == 1_699_996_400
+
+
+def test_deeper_goes_one_more_hop_in_the_asked_direction() -> None:
+    deeper = asked(reruns.deeper(asked("deps cart --up --depth 2"), "up", at=5))
+    assert (deeper.direction, deeper.depth, deeper.at) == ("up", 3, 5)
+    first = asked(reruns.deeper(asked("blast cart"), "down", at=5))
+    assert (first.command, first.service, first.direction, first.depth) == (
+        "deps",
+        "cart",
+        "down",
+        1,
+    )
+
+
+def test_about_asks_another_question_of_the_same_focus() -> None:
+    other = asked(reruns.about(asked("path frontend postgres"), "owners", at=7))
+    assert (other.command, other.service, other.at) == ("owners", "frontend", 7)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
+def test_any_service_name_survives_the_round_trip(name: str) -> None:
+    args = argparse.Namespace(command="blast", service=name, at=None, window=None, json=False)
+    assert asked(reruns.command_text(args)).service == name
