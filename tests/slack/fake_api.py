@@ -44,6 +44,10 @@ class Call:
         """Every piece of text in the blocks, joined: what a reader sees."""
         return "\n".join(_texts(self.blocks()))
 
+    def mrkdwn_of_blocks(self) -> str:
+        """The text Slack reads as mrkdwn (where mentions and links work), joined."""
+        return "\n".join(_texts(self.blocks(), kind="mrkdwn"))
+
 
 @dataclass
 class FakeSlack:
@@ -142,17 +146,18 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
 
-def _texts(value: object) -> list[str]:
+def _texts(value: object, kind: str | None = None) -> list[str]:
     if isinstance(value, dict):
         found = []
         for key, item in value.items():
             if key == "text" and isinstance(item, str):
-                found.append(item)
+                if kind is None or value.get("type") == kind:
+                    found.append(item)
             else:
-                found.extend(_texts(item))
+                found.extend(_texts(item, kind))
         return found
     if isinstance(value, list):
-        return [text for item in value for text in _texts(item)]
+        return [text for item in value for text in _texts(item, kind)]
     return []
 
 

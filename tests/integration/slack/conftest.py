@@ -67,14 +67,14 @@ def make_slack(shop_db: str) -> Iterator[Callable[..., Slack]]:
 
     def make(members: dict[str, list[str]] | None = None, **overrides: object) -> Slack:
         fake = FakeSlack(members=members or {})
-        settings = load_settings(
-            database_url=shop_db,
-            catalog_file=SAMPLES / "owners.yaml",
-            slack_bot_token="xoxb-test-token",
-            slack_signing_secret=SECRET,
-            slack_api_url=fake.api_url,
-            **overrides,
-        )
+        defaults: dict[str, object] = {
+            "database_url": shop_db,
+            "catalog_file": SAMPLES / "owners.yaml",
+            "slack_bot_token": "xoxb-test-token",
+            "slack_signing_secret": SECRET,
+            "slack_api_url": fake.api_url,
+        }
+        settings = load_settings(**{**defaults, **overrides})
         app = build_app(settings, clock=lambda: float(NOW))
         answering = ThreadPoolExecutor(4)
         bolt = build_bolt(app, executor=answering)
