@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 SVCMAP = Path(sys.executable).with_name("svcmap")
@@ -48,3 +51,53 @@ def svcmap(tmp_path: Path) -> Callable[..., Run]:
         return Run(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., tuple[str, dict[str, str]]]]:
+    """Start `svcmap serve` on a free port of 127.0.0.1 with extra settings; stopped after.
+
+    The database is a fresh SQLite file unless SVCMAP_DATABASE_URL is among the settings.
+    """
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(**settings: str) -> tuple[str, dict[str, str]]:
+        port = free_port()
+        env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
+        env["SVCMAP_DATABASE_URL"] = f"sqlite:///{tmp_path / 'svcmap.db'}"
+        env["HOME"] = str(tmp_path)
+        env.update(settings)
+        process = subprocess.Popen(
+            [str(SVCMAP), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        started.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    return base, env
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                stderr = process.stderr.read().decode() if process.stderr else ""
+                pytest.fail(f"svcmap serve did not become healthy: {stderr[-2000:]}")
+            time.sleep(0.1)
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=15)
+        if process.stderr:
+            process.stderr.close()

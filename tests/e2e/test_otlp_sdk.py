@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -23,45 +19,10 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from tests.e2e.conftest import SVCMAP
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """`svcmap serve` on a free port of 127.0.0.1 over a fresh SQLite file; stopped after."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
-    env["SVCMAP_DATABASE_URL"] = f"sqlite:///{tmp_path / 'svcmap.db'}"
-    env["HOME"] = str(tmp_path)
-    process = subprocess.Popen(
-        [str(SVCMAP), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                pytest.fail(f"svcmap serve did not become healthy: {stderr[-2000:]}")
-            time.sleep(0.1)
-        yield base, env
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        if process.stderr:
-            process.stderr.close()
+def server(serve: Callable[..., tuple[str, dict[str, str]]]) -> tuple[str, dict[str, str]]:
+    """`svcmap serve` over a fresh SQLite file."""
+    return serve()
 
 
 def provider(service: str, endpoint: str, *, batch: bool) -> TracerProvider:

@@ -57,6 +57,7 @@ class FakeSlack:
     fail: dict[tuple[str, str], str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    socket_url: str = ""
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -141,6 +142,10 @@ class FakeSlack:
             if group not in self.members:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.members[group]}
+        if method == "apps.connections.open":
+            if not self.socket_url:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": self.socket_url}
         if method == "auth.test":
             return {"ok": True, "user_id": "U0SVCMAP", "team_id": "T111", "bot_id": "B111"}
         return {"ok": False, "error": "unknown_method"}

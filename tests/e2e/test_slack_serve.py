@@ -1,0 +1,100 @@
+"""`svcmap serve` answers `/svcmap` from Slack over HTTP and over Socket Mode, into a fake
+Slack Web API on 127.0.0.1, with the sample shop imported through the CLI."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Run
+from tests.slack.fake_api import FakeSlack
+from tests.slack.fake_socket import FakeSocketMode
+from tests.slack.requests import SECRET, command_body, signed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    made = FakeSlack()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def shop(svcmap: Callable[..., Run], tmp_path: Path) -> dict[str, str]:
+    """Settings of a store holding the sample shop, imported with `svcmap import`."""
+    done = svcmap("import", *sorted((ROOT / "samples" / "traces").glob("*.json")))
+    assert done.code == 0, done.err
+    return {
+        "SVCMAP_DATABASE_URL": f"sqlite:///{tmp_path / 'svcmap.db'}",
+        "SVCMAP_CATALOG_FILE": str(ROOT / "samples" / "owners.yaml"),
+        "SVCMAP_DEFAULT_WINDOW": "",
+    }
+
+
+def slack_settings(fake: FakeSlack, **more: str) -> dict[str, str]:
+    return {
+        "SVCMAP_SLACK_BOT_TOKEN": "xoxb-e2e-token",
+        "SVCMAP_SLACK_SIGNING_SECRET": SECRET,
+        "SVCMAP_SLACK_API_URL": fake.api_url,
+        **more,
+    }
+
+
+def test_a_signed_command_is_acked_at_once_and_answered_with_a_picture(
+    serve: Callable[..., tuple[str, dict[str, str]]], shop: dict[str, str], fake: FakeSlack
+) -> None:
+    base, _ = serve(**shop, **slack_settings(fake))
+    body = command_body("blast payment", response_url=fake.response_url())
+    started = time.monotonic()
+    acked = httpx.post(f"{base}/slack/events", content=body, headers=signed(body), timeout=5)
+    assert acked.status_code == 200
+    assert time.monotonic() - started < 3
+    (message,) = fake.wait_for("chat.postMessage")
+    assert "*Blast radius of payment* (owned by payments)" in message.text_of_blocks()
+    fake.wait_for("files.completeUploadExternal")
+    (picture,) = fake.uploads.values()
+    assert picture.startswith(b"\x89PNG")
+
+
+def test_a_request_with_a_bad_signature_is_refused_by_the_server(
+    serve: Callable[..., tuple[str, dict[str, str]]], shop: dict[str, str], fake: FakeSlack
+) -> None:
+    base, _ = serve(**shop, **slack_settings(fake))
+    body = command_body("blast payment", response_url=fake.response_url())
+    headers = signed(body, secret="wrong")
+    assert httpx.post(f"{base}/slack/events", content=body, headers=headers).status_code == 401
+    time.sleep(0.5)
+    assert "chat.postMessage" not in fake.methods()
+
+
+def test_without_slack_settings_there_is_no_slack_endpoint(
+    serve: Callable[..., tuple[str, dict[str, str]]],
+) -> None:
+    base, _ = serve()
+    assert httpx.post(f"{base}/slack/events", content="x").status_code == 404
+
+
+def test_over_socket_mode_a_command_is_acked_on_the_socket_and_answered(
+    serve: Callable[..., tuple[str, dict[str, str]]], shop: dict[str, str], fake: FakeSlack
+) -> None:
+    socket = FakeSocketMode()
+    fake.socket_url = socket.url
+    try:
+        serve(**shop, **slack_settings(fake, SVCMAP_SLACK_APP_TOKEN="xapp-e2e-token"))
+        opened = fake.wait_for("apps.connections.open")
+        assert opened[0].headers["Authorization"] == "Bearer xapp-e2e-token"
+        payload = dict(parse_qsl(command_body("owners checkout", response_url=fake.response_url())))
+        socket.send("slash_commands", payload, envelope_id="env-1")
+        ack = socket.acks.get(timeout=10)
+        assert ack["envelope_id"] == "env-1"
+        (message,) = fake.wait_for("chat.postMessage")
+        assert "*checkout* is owned by web" in message.text_of_blocks()
+    finally:
+        socket.close()
