@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import Engine
 
 from bot.settings import Settings
+from bot.usecases.graphs import GraphCache
 from topology.catalog_yaml import load_catalog
 from topology.errors import CatalogError
 from topology.ownership import Catalog
@@ -45,6 +46,7 @@ class App:
     sources: list[Source] = field(default_factory=list)
     clients: list[httpx.Client] = field(default_factory=list)
     slack: WebClient | None = None
+    graphs: GraphCache = field(default_factory=lambda: GraphCache(time.monotonic))
 
     def now(self) -> int:
         """The current time in Unix seconds."""

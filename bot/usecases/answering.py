@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.bootstrap import App
 from bot.render.templating import render
-from bot.usecases.asking import ask, load_graph
+from bot.usecases.asking import ask, map_of
 from bot.usecases.rca import incident_times, rank_from_store
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
@@ -45,7 +45,7 @@ def answer(app: App, args: argparse.Namespace) -> Reply:
         return Reply("diff", data, detail, None, None, frozenset(), None)
     window = asked.windows["window"]
     focus, names = _drawn(asked.question, data)
-    graph = load_graph(app.store, window)
+    graph = map_of(app, window)
     return Reply(asked.question, data, detail, graph, focus, names, _length(window))
 
 
@@ -57,7 +57,7 @@ def _rca(app: App, args: argparse.Namespace) -> Reply:
     detail = render("cli/rca.txt.j2", data)
     window = Window(at + 1 - window_s, at + 1)
     names = frozenset(candidate.service for candidate in ranking.candidates)
-    graph = load_graph(app.store, window)
+    graph = map_of(app, window)
     return Reply("rca", data, detail, graph, ranking.symptom, names, window_s)
 
 

@@ -45,6 +45,11 @@ def load_graph(store: Store, window: Window) -> ServiceGraph:
     return ServiceGraph.build(store.edges(window.start, window.end), store.nodes(), served)
 
 
+def map_of(app: App, window: Window) -> ServiceGraph:
+    """The map of `window`, read once for a burst of questions about the same buckets."""
+    return app.graphs.get(window, lambda w: load_graph(app.store, w))
+
+
 def question_window(app: App, args: argparse.Namespace) -> Window:
     """The window a question looks at: `--window`, else the configured default, to `--at`."""
     length = getattr(args, "window", None)
@@ -58,7 +63,7 @@ def ask(app: App, args: argparse.Namespace) -> Answer:
     if args.command == "diff":
         return _diff(app, args)
     window = question_window(app, args)
-    graph = load_graph(app.store, window)
+    graph = map_of(app, window)
     catalog = app.catalog
     windows = {"window": window}
     if args.command == "deps":
@@ -85,5 +90,5 @@ def _diff(app: App, args: argparse.Namespace) -> Answer:
     baseline = args.baseline or since
     after = Window(end - since, end)
     before = Window(end - since - baseline, end - since)
-    result = diff(load_graph(app.store, before), load_graph(app.store, after))
+    result = diff(map_of(app, before), map_of(app, after))
     return Answer("diff", {"before": before, "after": after}, result)

@@ -50,4 +50,5 @@ def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImp
     result = app.store.ingest(
         linked.calls, linked.served, now_s=app.now(), source=source, spans=len(spans)
     )
+    app.graphs.clear()
     return FileImport(source, len(spans), linked.traces, result.calls_new, result.calls_duplicate)

@@ -123,6 +123,7 @@ def _pull_traces(
     result = app.store.ingest(
         linked.calls, linked.served, now_s=now, source=f"refresh:{source.name}", spans=len(spans)
     )
+    app.graphs.clear()
     return len(spans), result.calls_new, end
 
 
@@ -141,5 +142,6 @@ def _pull_edges(
 
         edges, _ = retrying(pull, sleep=pacing.sleep, jitter=pacing.jitter)
         calls += app.store.ingest_edges(edges, minute_s=minute, source=f"refresh:{source.name}")
+    app.graphs.clear()
     end = minutes[-1] + MINUTE if minutes else None
     return 0, calls, end

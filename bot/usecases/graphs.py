@@ -1,0 +1,67 @@
+"""Maps read from the store, kept for a few seconds so a burst of questions reads once."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from bot.usecases.windows import Window
+from topology.graph import ServiceGraph
+
+BUCKET_S = 60
+"""Buckets start on whole minutes, so windows equal to the minute read the same buckets."""
+TTL_S = 15.0
+"""How long a map read from the store answers questions before it is read again."""
+KEPT = 8
+"""Maps kept at most (each window is its own map)."""
+
+Key = tuple[int | None, int | None]
+
+
+class GraphCache:
+    """The map of each recent window; one read per window even when asked at once."""
+
+    def __init__(self, clock: Callable[[], float], ttl_s: float = TTL_S) -> None:
+        self._clock = clock
+        self._ttl_s = ttl_s
+        self._maps: OrderedDict[Key, tuple[float, ServiceGraph]] = OrderedDict()
+        self._reading: dict[Key, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, window: Window, read: Callable[[Window], ServiceGraph]) -> ServiceGraph:
+        """The map of `window`: a recent read of the same buckets, or `read(window)`."""
+        key = (_minute(window.start), _minute(window.end))
+        found = self._fresh(key)
+        if found is not None:
+            return found
+        with self._lock:
+            reading = self._reading.setdefault(key, threading.Lock())
+        with reading:
+            found = self._fresh(key)
+            if found is not None:
+                return found
+            graph = read(window)
+            with self._lock:
+                self._maps[key] = (self._clock(), graph)
+                self._maps.move_to_end(key)
+                while len(self._maps) > KEPT:
+                    self._maps.popitem(last=False)
+            return graph
+
+    def clear(self) -> None:
+        """Forget every map, so the next question reads the store (after a refresh)."""
+        with self._lock:
+            self._maps.clear()
+
+    def _fresh(self, key: Key) -> ServiceGraph | None:
+        with self._lock:
+            entry = self._maps.get(key)
+        if entry is None or self._clock() - entry[0] >= self._ttl_s:
+            return None
+        return entry[1]
+
+
+def _minute(moment: int | None) -> int | None:
+    """`moment` rounded up to a whole minute: the same buckets start at or after either."""
+    return None if moment is None else -(-moment // BUCKET_S) * BUCKET_S

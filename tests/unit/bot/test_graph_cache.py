@@ -1,0 +1,68 @@
+import threading
+
+from bot.usecases.graphs import GraphCache
+from bot.usecases.windows import Window
+from topology.graph import ServiceGraph
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def reader(counter: list[Window]):
+    def read(window: Window) -> ServiceGraph:
+        counter.append(window)
+        return ServiceGraph.build([], [])
+
+    return read
+
+
+def test_the_same_window_is_read_once_until_the_map_grows_old() -> None:
+    clock, reads = Clock(), []
+    cache = GraphCache(clock, ttl_s=10)
+    first = cache.get(Window(None, 1_000), reader(reads))
+    assert cache.get(Window(None, 1_000), reader(reads)) is first
+    clock.now = 10
+    assert cache.get(Window(None, 1_000), reader(reads)) is not first
+    assert len(reads) == 2
+
+
+def test_windows_ending_in_the_same_minute_share_a_map() -> None:
+    reads: list[Window] = []
+    cache = GraphCache(Clock())
+    cache.get(Window(3_601, 7_201), reader(reads))
+    cache.get(Window(3_659, 7_259), reader(reads))
+    cache.get(Window(3_661, 7_261), reader(reads))
+    assert len(reads) == 2
+
+
+def test_clearing_forgets_every_map() -> None:
+    reads: list[Window] = []
+    cache = GraphCache(Clock())
+    cache.get(Window(), reader(reads))
+    cache.clear()
+    cache.get(Window(), reader(reads))
+    assert len(reads) == 2
+
+
+def test_questions_asked_at_once_read_the_store_once() -> None:
+    reads: list[Window] = []
+    gate = threading.Event()
+
+    def slow(window: Window) -> ServiceGraph:
+        gate.wait(1)
+        reads.append(window)
+        return ServiceGraph.build([], [])
+
+    cache = GraphCache(Clock())
+    threads = [threading.Thread(target=cache.get, args=(Window(), slow)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    gate.set()
+    for thread in threads:
+        thread.join()
+    assert len(reads) == 1
