@@ -13,7 +13,7 @@ from topology.queries.jsonable import as_dict
 
 @dataclass(frozen=True, slots=True)
 class UnseenDependency:
-    """A declared dependency no call went along; `caller_active` says the caller had traffic."""
+    """A declared dependency no call went along; `caller_active`: the caller made other calls."""
 
     parent: str
     child: str
@@ -82,7 +82,7 @@ def drift(graph: ServiceGraph, catalog: Catalog) -> DriftResult:
     dependency, so it is never reported as undeclared.
     """
     seen = {(edge.parent, edge.child): edge for edge in graph.edges() if edge.calls > 0}
-    active = {name for pair in seen for name in pair}
+    active = {parent for parent, _ in seen}
     declared = catalog.depends_on
     unseen = [
         UnseenDependency(parent, child, catalog.kinds.get(child), parent in active)
