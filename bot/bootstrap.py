@@ -12,12 +12,15 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import Engine
 
+from bot.catalogs import LiveCatalog
 from bot.settings import Settings
 from bot.usecases.graphs import GraphCache
 from topology.catalog_yaml import load_catalog
 from topology.errors import CatalogError
 from topology.ownership import Catalog
 from topology.sources import (
+    BackstageCatalogSource,
+    CatalogSource,
     EdgeSource,
     JaegerTraceSource,
     PrometheusEdgeSource,
@@ -39,7 +42,6 @@ class App:
 
     settings: Settings
     store: Store
-    catalog: Catalog
     clock: Callable[[], float]
     engine: Engine
     states: SourceStates
@@ -47,6 +49,13 @@ class App:
     clients: list[httpx.Client] = field(default_factory=list)
     slack: WebClient | None = None
     graphs: GraphCache = field(default_factory=lambda: GraphCache(time.monotonic))
+    catalogs: LiveCatalog = field(default_factory=LiveCatalog)
+    catalog_source: CatalogSource | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The ownership catalog to answer with now (the file's over the catalog source's)."""
+        return self.catalogs.current()
 
     def now(self) -> int:
         """The current time in Unix seconds."""
@@ -115,19 +124,39 @@ def build_slack_client(settings: Settings) -> WebClient | None:
     return client
 
 
+def build_catalog_source(settings: Settings) -> tuple[CatalogSource | None, list[httpx.Client]]:
+    """The Backstage catalog source and its HTTP client, when a Backstage URL is set."""
+    if not settings.backstage_url:
+        return None, []
+    made = httpx.Client(base_url=settings.backstage_url, timeout=settings.source_timeout)
+    token = settings.backstage_token
+    source = BackstageCatalogSource(
+        made,
+        token=token.get_secret_value() if token is not None else None,
+        filters=settings.backstage_filters(),
+    )
+    return source, [made]
+
+
 def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> App:
-    """Build the store (migrated to the current schema), the catalog and the sources."""
+    """Build the store (migrated to the current schema), the catalogs and the sources.
+
+    The catalog source is not read here: the refresh reads it, and the CLI before it
+    answers a question.
+    """
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sources, clients = build_sources(settings)
+    catalog_source, catalog_clients = build_catalog_source(settings)
     return App(
         settings=settings,
         store=Store(engine),
-        catalog=read_catalog(settings.catalog_file),
         clock=clock,
         engine=engine,
         states=SourceStates(engine),
         sources=sources,
-        clients=clients,
         slack=build_slack_client(settings),
+        clients=clients + catalog_clients,
+        catalogs=LiveCatalog(read_catalog(settings.catalog_file)),
+        catalog_source=catalog_source,
     )

@@ -7,7 +7,7 @@ import argparse
 from topology.errors import UsageError
 from topology.timespec import parse_duration, parse_time
 
-QUESTIONS = ("deps", "blast", "path", "diff", "simulate", "owners")
+QUESTIONS = ("deps", "blast", "path", "diff", "simulate", "owners", "drift")
 
 
 def _time(text: str) -> int:
@@ -117,6 +117,11 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     owners = commands.add_parser("owners", help="who owns a service and its neighbours")
     owners.add_argument("service")
     add_when_options(owners)
+
+    drift = commands.add_parser(
+        "drift", help="where the catalog's declared dependencies and the traffic disagree"
+    )
+    add_when_options(drift)
 
 
 INCIDENT_WINDOW_S = 15 * 60

@@ -22,8 +22,11 @@ def default_holder() -> str:
 
 
 def start_refresher(app: App, *, holder: str) -> BackgroundScheduler | None:
-    """Start refreshing every `refresh_interval` seconds, or None when no source is set."""
-    if not app.sources:
+    """Start refreshing every `refresh_interval` seconds, or None when no source is set.
+
+    The first pass runs at once, so a catalog source is read as the server starts.
+    """
+    if not app.sources and app.catalog_source is None:
         return None
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     tempo_url: str = ""
     tempo_tenant: str | None = None
     prometheus_url: str = ""
+    backstage_url: str = ""
+    backstage_token: SecretStr | None = None
+    backstage_filter: str = Field(
+        default="kind=component;kind=resource",
+        description="filter sets, `;`-separated (OR); conditions in a set `,`-separated (AND)",
+    )
     refresh_interval: int = Field(default=60, description="seconds; `1m` in the environment")
     refresh_overlap: int = Field(default=120, ge=0, description="seconds, for late spans")
     source_timeout: int = Field(default=10, description="seconds per request to a source")
@@ -106,7 +112,13 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "jaeger_url", "zipkin_url", "tempo_url", "prometheus_url", "slack_api_url", "web_url"
+        "jaeger_url",
+        "zipkin_url",
+        "tempo_url",
+        "prometheus_url",
+        "backstage_url",
+        "slack_api_url",
+        "web_url",
     )
     @classmethod
     def _url_is_http(cls, value: str) -> str:
@@ -134,10 +146,27 @@ class Settings(BaseSettings):
             raise ValueError("must be more than 0s")
         return value
 
-    @field_validator("tempo_tenant", mode="before")
+    @field_validator("tempo_tenant", "backstage_token", mode="before")
     @classmethod
-    def _empty_tenant_is_none(cls, value: object) -> object:
+    def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("backstage_filter")
+    @classmethod
+    def _filter_sets(cls, value: str) -> str:
+        sets = [part.strip() for part in value.split(";") if part.strip()]
+        if not sets:
+            raise ValueError("name at least one filter set, such as kind=component")
+        for found in sets:
+            if not found.isprintable():
+                raise ValueError("filter sets hold no tabs, line breaks or control characters")
+            if any(not condition.strip() for condition in found.split(",")):
+                raise ValueError("an empty condition; write kind=component,spec.type=service")
+        return ";".join(sets)
+
+    def backstage_filters(self) -> tuple[str, ...]:
+        """The Backstage filter sets, one `filter` parameter each."""
+        return tuple(self.backstage_filter.split(";"))
 
     @field_validator("default_window")
     @classmethod

@@ -10,12 +10,16 @@ The format::
         slack_channel: "#web"
     services:
       payment: payments                          # service: team
-      checkout: web
+      checkout:                                  # or the team and what the service calls
+        team: web
+        depends_on: [payment, cart]
 
 Both sections are optional, and so is each detail of a team (``web: {}`` is a team that
-can be neither told nor paged). Every team named under ``services`` must be defined under
-``teams``. Unknown keys are rejected, and an empty file is an empty catalog. Names that YAML
-reads as something else (``on``, ``no``, ``404``) must be quoted.
+can be neither told nor paged) and of a service given as a mapping (without ``team`` it is
+unowned; ``depends_on: []`` declares that it calls nothing, while a service without
+``depends_on`` declares nothing either way). Every team named under ``services`` must be
+defined under ``teams``. Unknown keys are rejected, and an empty file is an empty
+catalog. Names that YAML reads as something else (``on``, ``no``, ``404``) must be quoted.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from topology.ownership import Catalog, Team
 
 SECTIONS = frozenset({"teams", "services"})
 TEAM_DETAILS = frozenset({"slack_channel", "pagerduty_routing_key"})
+SERVICE_DETAILS = frozenset({"team", "depends_on"})
 SLACK_CHANNEL = re.compile(r"#[^\s#@,]{1,80}|[CG][A-Z0-9]{6,}")
 """A channel name (``#name``) or a public or private channel id (``C...``, ``G...``)."""
 
@@ -50,15 +55,36 @@ def load_catalog(text: str, *, source: str) -> Catalog:
         name: _team(name, details, source)
         for name, details in _mapping(top.get("teams"), source, "teams").items()
     }
-    owners = {}
-    for service, team in _mapping(top.get("services"), source, "services").items():
+    owners: dict[str, str] = {}
+    depends_on: dict[str, tuple[str, ...]] = {}
+    for service, entry in _mapping(top.get("services"), source, "services").items():
         path = f"services.{service}"
+        team: object = entry
+        if isinstance(entry, dict):
+            details = _mapping(entry, source, path, SERVICE_DETAILS)
+            if "depends_on" in details:
+                depends_on[service] = _names(details["depends_on"], source, f"{path}.depends_on")
+            if "team" not in details:
+                continue
+            team, path = details["team"], f"{path}.team"
         if not isinstance(team, str) or not team:
             _fail(source, path, f"expected a team name, got {_type(team)}")
         if team not in teams:
             _fail(source, path, f"team {team!r} is not defined under teams")
         owners[service] = team
-    return Catalog(owners=owners, teams=teams)
+    return Catalog(owners=owners, teams=teams, depends_on=depends_on)
+
+
+def _names(value: object, source: str, path: str) -> tuple[str, ...]:
+    """A list of service names, in order, each once."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        _fail(source, path, f"expected a list of service names, got {_type(value)}")
+    for index, name in enumerate(value):
+        if not isinstance(name, str) or not name.strip():
+            _fail(source, f"{path}[{index}]", f"expected a service name, got {_type(name)}")
+    return tuple(dict.fromkeys(name.strip() for name in value))
 
 
 def _team(name: str, details: object, source: str) -> Team:

@@ -13,16 +13,20 @@ from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
 from bot.cli.refreshing import run_refresh_command
 from bot.cli.serving import run_serve_command
+from bot.commands import QUESTIONS
 from bot.render.templating import render
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.usecases.listing import edge_to_dict, list_edges
+from bot.usecases.refresh import refresh_catalog
 from bot.usecases.windows import Window
 from topology.errors import SvcmapError, TraceFormatError, UsageError
 from topology.parsing import TraceFormat
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+NEEDS_CATALOG = frozenset({*QUESTIONS, "rca", "snapshot"})
+"""The commands whose answers name owners: the catalog source is read before them."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_refresh_command(app, args)
             if args.command == "serve":
                 return run_serve_command(app, args)
+            if args.command in NEEDS_CATALOG:
+                _read_catalog_source(app, args)
             shown = run(app, args)
             if shown is not None:
                 print(shown)
@@ -82,6 +88,16 @@ def run(app: App, args: argparse.Namespace) -> str | None:
         heading = f"{len(edges)} edges, {window.describe()}"
         return render("cli/edges.txt.j2", {"heading": heading, "edges": rows})
     return answer_question(app, args)
+
+
+def _read_catalog_source(app: App, args: argparse.Namespace) -> None:
+    """Read the catalog source, if one is set; when it fails, say so and answer without it."""
+    if app.catalog_source is None:
+        return
+    done = refresh_catalog(app)
+    if done.error:
+        where = "the catalog file only" if app.settings.catalog_file else "no catalog"
+        print(f"svcmap {args.command}: {done.error} (answering with {where})", file=sys.stderr)
 
 
 def _import(app: App, args: argparse.Namespace) -> int:

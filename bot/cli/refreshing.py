@@ -14,9 +14,11 @@ from topology.timespec import format_time
 
 EXIT_ERROR = 1
 NO_SOURCES = (
-    "no sources configured: set SVCMAP_JAEGER_URL, SVCMAP_ZIPKIN_URL, SVCMAP_TEMPO_URL "
-    "or SVCMAP_PROMETHEUS_URL"
+    "no sources configured: set SVCMAP_JAEGER_URL, SVCMAP_ZIPKIN_URL, SVCMAP_TEMPO_URL, "
+    "SVCMAP_PROMETHEUS_URL or SVCMAP_BACKSTAGE_URL"
 )
+NOTES_SHOWN = 5
+"""How many notes on left-out catalog entities `svcmap refresh` prints."""
 
 
 def add_refresh_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,16 +48,24 @@ def run_refresh_command(app: App, args: argparse.Namespace) -> int:
 
 
 def _refresh_text(app: App, report: RefreshReport) -> str:
-    if not app.sources:
+    if not app.sources and app.catalog_source is None:
         return NO_SOURCES
-    if not report.leased:
-        return "skipped: another process is refreshing"
     lines = []
     for item in report.sources:
-        line = f"{item.name}: {item.spans} spans, {item.calls_new} calls new"
+        if item.entities is not None:
+            line = f"{item.name}: {item.entities} entities"
+            if item.notes:
+                line += f", {len(item.notes)} notes"
+        else:
+            line = f"{item.name}: {item.spans} spans, {item.calls_new} calls new"
         if item.tries > 1:
             line += f" ({item.tries} tries)"
         lines.append(f"{line}, error: {item.error}" if item.error else line)
+        lines.extend(f"  {note}" for note in item.notes[:NOTES_SHOWN])
+        if len(item.notes) > NOTES_SHOWN:
+            lines.append(f"  ... and {len(item.notes) - NOTES_SHOWN} more (see --json)")
+    if not report.leased:
+        lines.append("skipped: another process is refreshing")
     return "\n".join(lines)
 
 

@@ -66,6 +66,7 @@ def millis(value: float | None) -> str:
 _FORMATS: dict[str, Callable[[Any], object]] = {
     "percent": percent,
     "ms": lambda v: None if v is None else round(v, 1),
+    "yesno": lambda v: "yes" if v else "no",
 }
 
 

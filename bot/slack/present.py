@@ -72,7 +72,7 @@ def stale_warning(stale: Sequence[SourceStatus]) -> str:
 def buttons(reply: Reply, args: argparse.Namespace, *, at: int) -> list[Button]:
     """Drill-down buttons for `reply`; each carries the command text it asks."""
     found: list[Button] = []
-    if reply.focus is not None and reply.question != "diff":
+    if reply.focus is not None:
         question = reply.question
         if question in ("deps", "blast", "owners", "rca", "simulate", "path"):
             found.append(Button("Upstream +1 hop", reruns.deeper(args, "up", at=at)))

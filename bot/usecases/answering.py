@@ -13,6 +13,9 @@ from bot.usecases.rca import incident_times, rank_from_store
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 
+UNDRAWN = frozenset({"diff", "drift"})
+"""Questions about the whole map, with no service to draw around."""
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:
@@ -41,8 +44,8 @@ def answer(app: App, args: argparse.Namespace) -> Reply:
     text_data = dict(data)
     text_data["window_text"] = {name: window.describe() for name, window in asked.windows.items()}
     detail = render(f"cli/{asked.question}.txt.j2", text_data)
-    if asked.question == "diff":
-        return Reply("diff", data, detail, None, None, frozenset(), None)
+    if asked.question in UNDRAWN:
+        return Reply(asked.question, data, detail, None, None, frozenset(), None)
     window = asked.windows["window"]
     focus, names = _drawn(asked.question, data)
     graph = map_of(app, window)

@@ -13,6 +13,7 @@ from topology.queries import (
     blast_radius,
     dependencies,
     diff,
+    drift,
     owners,
     paths,
     simulate_down,
@@ -75,6 +76,8 @@ def ask(app: App, args: argparse.Namespace) -> Answer:
         result = blast_radius(graph, args.service, catalog)
     elif args.command == "path":
         result = paths(graph, args.source, args.target)
+    elif args.command == "drift":
+        result = drift(graph, catalog)
     elif args.command == "simulate":
         names = [name for group in args.services for name in group]
         result = simulate_down(graph, names, catalog)

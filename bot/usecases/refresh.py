@@ -1,4 +1,8 @@
-"""One refresh pass: pull every live source once, store what it gave, note how it went."""
+"""One refresh pass: pull every live source once, store what it gave, note how it went.
+
+The catalog source is read by every process (each keeps its own catalog in memory); the
+trace and edge sources by one process at a time, under the refresh lease.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,8 @@ _US = 1_000_000
 class SourcePass:
     """What one source gave in a pass: spans (0 for an edge source), new calls, or an error.
 
-    `tries` is one more than the retries the pass made.
+    `tries` is one more than the retries the pass made. A catalog source gives
+    `entities` instead, and `notes` on the entities it left out.
     """
 
     name: str
@@ -33,16 +38,21 @@ class SourcePass:
     calls_new: int = 0
     tries: int = 1
     error: str | None = None
+    entities: int | None = None
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
-        return {
+        data: dict[str, object] = {
             "source": self.name,
             "spans": self.spans,
             "calls_new": self.calls_new,
             "tries": self.tries,
             "error": self.error,
         }
+        if self.entities is not None:
+            data |= {"entities": self.entities, "notes": list(self.notes)}
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +77,49 @@ class Pacing:
 
 
 def refresh_once(app: App, *, holder: str, pacing: Pacing | None = None) -> RefreshReport:
-    """Pull each configured source once, under the refresh lease; one failure stops no other."""
+    """Read the catalog source, then pull each trace and edge source under the refresh lease.
+
+    One failure stops no other.
+    """
+    pacing = pacing or Pacing()
+    catalog = [refresh_catalog(app, pacing)] if app.catalog_source is not None else []
     if not app.sources:
-        return RefreshReport(leased=True)
+        return RefreshReport(leased=True, sources=catalog)
     ttl = 3 * app.settings.refresh_interval
     if not app.states.try_lease(LEASE, holder, app.now(), ttl):
-        return RefreshReport(leased=False)
+        return RefreshReport(leased=False, sources=catalog)
     try:
-        passes = [_pull(app, source, pacing or Pacing()) for source in app.sources]
+        passes = [_pull(app, source, pacing) for source in app.sources]
     finally:
         app.states.release_lease(LEASE, holder)
-    return RefreshReport(leased=True, sources=passes)
+    return RefreshReport(leased=True, sources=catalog + passes)
+
+
+def refresh_catalog(app: App, pacing: Pacing | None = None) -> SourcePass:
+    """Read the catalog source once; on success answer with it, on failure keep the last good.
+
+    Its state's high water is the time of the last good read, so its lag says how old
+    the catalog in use is.
+    """
+    source = app.catalog_source
+    if source is None:
+        return SourcePass("catalog", error="no catalog source configured")
+    pacing = pacing or Pacing()
+    now = app.now()
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        pacing.sleep(seconds)
+
+    try:
+        read, tries = retrying(source.read, sleep=sleep, jitter=pacing.jitter)
+    except SourceError as error:
+        app.states.record_error(source.name, now_s=now, message=str(error))
+        return SourcePass(source.name, tries=1 + len(waits), error=str(error), entities=0)
+    app.catalogs.update(read.catalog)
+    app.states.record_success(source.name, high_water=now, now_s=now, spans=read.entities)
+    return SourcePass(source.name, tries=tries, entities=read.entities, notes=read.notes)
 
 
 def _pull(app: App, source: Source, pacing: Pacing) -> SourcePass:

@@ -58,9 +58,11 @@ def status_of(
 
 
 def source_statuses(app: App) -> list[SourceStatus]:
-    """The configured sources, then any others the store remembers, each with its status."""
+    """The configured sources (the catalog source last), then others the store remembers."""
     states = app.states.all()
     configured = [source.name for source in app.sources]
+    if app.catalog_source is not None:
+        configured.append(app.catalog_source.name)
     names = configured + sorted(set(states) - set(configured))
     return [
         status_of(

@@ -72,5 +72,7 @@ def test_a_pass_that_raises_does_not_stop_the_next(monkeypatch, caplog):
 
 
 def test_no_sources_means_no_scheduler():
-    app = SimpleNamespace(sources=[], settings=SimpleNamespace(refresh_interval=60))
+    app = SimpleNamespace(
+        sources=[], catalog_source=None, settings=SimpleNamespace(refresh_interval=60)
+    )
     assert start_refresher(app, holder="me") is None

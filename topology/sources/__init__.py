@@ -5,13 +5,17 @@ choice) and speaks the ports of `topology.sources.ports`. The wire formats are r
 pure functions beside each adapter. Every failure is a `topology.errors.SourceError`.
 """
 
+from topology.sources.backstage import BackstageCatalogSource
 from topology.sources.jaeger import JaegerDependencySource, JaegerTraceSource
-from topology.sources.ports import EdgeSource, TraceSource
+from topology.sources.ports import CatalogRead, CatalogSource, EdgeSource, TraceSource
 from topology.sources.prometheus import PrometheusEdgeSource
 from topology.sources.tempo import TempoTraceSource
 from topology.sources.zipkin import ZipkinDependencySource, ZipkinTraceSource
 
 __all__ = [
+    "BackstageCatalogSource",
+    "CatalogRead",
+    "CatalogSource",
     "EdgeSource",
     "JaegerDependencySource",
     "JaegerTraceSource",

@@ -1,10 +1,12 @@
-"""The ports a live refresh reads through: traces, or edges already summed elsewhere."""
+"""The ports a live refresh reads through: traces, edges summed elsewhere, or a catalog."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from topology.model import Span
+from topology.ownership import Catalog
 from topology.stats import EdgeStats
 
 
@@ -35,4 +37,24 @@ class EdgeSource(Protocol):
 
     def edges(self, *, start_s: int, end_s: int) -> list[EdgeStats]:
         """The edges seen between two epoch-second instants, with what is known of them."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogRead:
+    """A catalog as a source gave it: how many entities it read, and why any was left out."""
+
+    catalog: Catalog
+    entities: int
+    notes: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class CatalogSource(Protocol):
+    """A service catalog that says who owns what and what each service depends on."""
+
+    name: str
+
+    def read(self) -> CatalogRead:
+        """The whole catalog, as it is now."""
         ...

@@ -95,3 +95,11 @@ def test_a_misspelt_service_gets_suggestions(slack: Slack) -> None:
 
 def slack_now(slack: Slack) -> int:
     return slack.app.now()
+
+
+def test_drift_compares_the_catalog_with_traffic_without_a_picture(slack: Slack) -> None:
+    assert slack.command("drift") == 200
+    (message,) = slack.fake.wait_for("chat.postMessage")
+    assert "*Catalog against traffic*" in message.text_of_blocks()
+    slack.settle()
+    assert "files.getUploadURLExternal" not in slack.fake.methods()

@@ -9,7 +9,6 @@ from bot.bootstrap import App
 from bot.settings import load_settings
 from bot.web.app import create_app
 from tests.otlp_exports import as_protobuf, frontend_calls_cart
-from topology.ownership import Catalog
 from topology.store.repository import Store
 from topology.store.sources_state import SourceStates
 
@@ -28,7 +27,6 @@ def test_healthz_is_503_with_a_reason_when_the_database_cannot_be_reached(tmp_pa
     app = App(
         settings=load_settings(database_url=url),
         store=Store(engine),
-        catalog=Catalog(),
         clock=time.time,
         engine=engine,
         states=SourceStates(engine),
