@@ -39,6 +39,5 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     try:
         uvicorn.Server(config).run()
     finally:
-        if refresher is not None:
-            refresher.shutdown(wait=False)
+        refresher.shutdown(wait=False)
     return 0

@@ -1,4 +1,3 @@
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,20 +44,3 @@ def test_coarser_tiers_are_cut_no_later_than_finer_ones_and_never_inside_the_ret
     assert found.hours_before <= now - retention.hours_s
     assert found.days_before <= now - retention.days_s
     assert found.minutes_before % HOUR == found.hours_before % DAY == found.days_before % DAY == 0
-
-
-def test_a_usable_retention_has_no_problems():
-    assert DEFAULTS.problems() == []
-    assert Retention(DAY, DAY, DAY).problems() == []
-
-
-@pytest.mark.parametrize(
-    ("retention", "problem"),
-    [
-        (Retention(0, DAY, DAY), "minutes must be more than 0s"),
-        (Retention(2 * DAY, DAY, 400 * DAY), "hours must be kept at least as long as minutes"),
-        (Retention(DAY, 30 * DAY, 7 * DAY), "days must be kept at least as long as hours"),
-    ],
-)
-def test_an_unusable_retention_names_its_problem(retention, problem):
-    assert problem in retention.problems()
