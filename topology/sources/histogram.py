@@ -20,6 +20,7 @@ from bisect import bisect_right
 from topology.stats import HISTOGRAM_SIZE, LATENCY_BOUNDS_MS
 
 _MS = 1_000.0
+_BOUNDS_S = tuple(bound / _MS for bound in LATENCY_BOUNDS_MS)
 
 
 def latency_histogram(buckets: list[tuple[float, float]]) -> list[int]:
@@ -27,9 +28,8 @@ def latency_histogram(buckets: list[tuple[float, float]]) -> list[int]:
     finite, total = _cumulative(buckets)
     if total <= 0:
         return [0] * HISTOGRAM_SIZE
-    at_bounds = [
-        min(total, _count_below(finite, bound / _MS, total)) for bound in LATENCY_BOUNDS_MS
-    ]
+    les = [le for le, _ in finite]
+    at_bounds = [min(total, _count_below(finite, les, bound, total)) for bound in _BOUNDS_S]
     rounded = [round(count) for count in [*at_bounds, total]]
     return [rounded[0]] + [high - low for low, high in itertools.pairwise(rounded)]
 
@@ -50,11 +50,16 @@ def _cumulative(buckets: list[tuple[float, float]]) -> tuple[list[tuple[float, f
     return finite, highest
 
 
-def _count_below(finite: list[tuple[float, float]], bound_s: float, total: float) -> float:
-    """The cumulative count at `bound_s` seconds, interpolated between Prometheus bounds."""
+def _count_below(
+    finite: list[tuple[float, float]], les: list[float], bound_s: float, total: float
+) -> float:
+    """The cumulative count at `bound_s` seconds, interpolated between Prometheus bounds.
+
+    `les` are the bounds of `finite`, in order.
+    """
     if not finite:
         return total
-    index = bisect_right([le for le, _ in finite], bound_s)
+    index = bisect_right(les, bound_s)
     if index >= len(finite):
         return total if bound_s > finite[-1][0] else finite[-1][1]
     if index > 0 and finite[index - 1][0] == bound_s:
