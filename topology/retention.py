@@ -17,28 +17,14 @@ DAY = 86_400
 
 @dataclass(frozen=True, slots=True)
 class Retention:
-    """How long, in seconds, minute, hour and day buckets are kept once their period ended."""
+    """How long, in seconds, minute, hour and day buckets are kept once their period ended.
+
+    Each tier is expected to be kept at least as long as the finer one before it.
+    """
 
     minutes_s: int
     hours_s: int
     days_s: int
-
-    def problems(self) -> list[str]:
-        """What makes this retention unusable, naming the offending part; empty when none."""
-        found = [
-            f"{name} must be more than 0s"
-            for name, value in (
-                ("minutes", self.minutes_s),
-                ("hours", self.hours_s),
-                ("days", self.days_s),
-            )
-            if value <= 0
-        ]
-        if self.hours_s < self.minutes_s:
-            found.append("hours must be kept at least as long as minutes")
-        if self.days_s < self.hours_s:
-            found.append("days must be kept at least as long as hours")
-        return found
 
 
 @dataclass(frozen=True, slots=True)
