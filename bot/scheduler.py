@@ -1,4 +1,4 @@
-"""The periodic refresh of `svcmap serve`: one APScheduler job over `refresh_once`."""
+"""The periodic job of `svcmap serve`: a refresh pass (`refresh_once`), then a compaction."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.bootstrap import App
+from bot.usecases.compacting import compact_once
 from bot.usecases.refresh import refresh_once
 
 log = logging.getLogger(__name__)
@@ -21,13 +22,8 @@ def default_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def start_refresher(app: App, *, holder: str) -> BackgroundScheduler | None:
-    """Start refreshing every `refresh_interval` seconds, or None when no source is set.
-
-    The first pass runs at once, so a catalog source is read as the server starts.
-    """
-    if not app.sources and app.catalog_source is None:
-        return None
+def start_refresher(app: App, *, holder: str) -> BackgroundScheduler:
+    """Refresh and compact every `refresh_interval` seconds; with no source set, only compact."""
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
         _refresh,
@@ -43,7 +39,7 @@ def start_refresher(app: App, *, holder: str) -> BackgroundScheduler | None:
 
 
 def _refresh(app: App, holder: str) -> None:
-    """One pass; a failure is logged, never raised into the scheduler."""
+    """One pass, then a compaction by the pass that held the lease; failures are logged."""
     try:
         report = refresh_once(app, holder=holder)
     except Exception as error:  # noqa: BLE001 - the next pass must still run
@@ -52,3 +48,20 @@ def _refresh(app: App, holder: str) -> None:
     for item in report.sources:
         if item.error:
             log.warning("refresh of %s failed: %s", item.name, item.error)
+    if report.leased:
+        _compact(app)
+
+
+def _compact(app: App) -> None:
+    try:
+        done = compact_once(app)
+    except Exception as error:  # noqa: BLE001 - the next pass must still run
+        log.error("compaction failed: %s", error)  # noqa: TRY400 - the message only
+        return
+    if done.minutes.rows or done.hours.rows or done.days_deleted:
+        log.info(
+            "compacted: %d minute rows into hours, %d hour rows into days, %d day rows deleted",
+            done.minutes.rows,
+            done.hours.rows,
+            done.days_deleted,
+        )

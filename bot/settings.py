@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import os
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from topology.errors import SvcmapError, UsageError
+from topology.retention import DAY, Retention
 from topology.timespec import parse_duration
+
+_RETAINED = ("retain_minutes", "retain_hours", "retain_days")
+"""The retention of each tier of buckets, finest first."""
+_DURATIONS = ("refresh_interval", "refresh_overlap", "source_timeout", *_RETAINED)
+"""Settings in seconds that may be written as durations (`90s`, `2d`)."""
 
 
 def default_database_url() -> str:
@@ -56,6 +63,15 @@ class Settings(BaseSettings):
     otlp_max_body_bytes: int = Field(
         default=8 * 1024 * 1024, gt=0, description="per OTLP request, compressed and not"
     )
+    retain_minutes: int = Field(default=2 * DAY, description="seconds; `2d` in the environment")
+    retain_hours: int = Field(default=30 * DAY, description="seconds; `30d` in the environment")
+    retain_days: int = Field(default=400 * DAY, description="seconds; `400d` in the environment")
+
+    @property
+    def retention(self) -> Retention:
+        """How long the store keeps minute, hour and day buckets."""
+        return Retention(self.retain_minutes, self.retain_hours, self.retain_days)
+
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
@@ -129,7 +145,7 @@ class Settings(BaseSettings):
                 raise ValueError("must be an http:// or https:// URL, or empty for off")
         return text
 
-    @field_validator("refresh_interval", "refresh_overlap", "source_timeout", mode="before")
+    @field_validator(*_DURATIONS, mode="before")
     @classmethod
     def _seconds(cls, value: object) -> object:
         if isinstance(value, str) and value.strip() and not value.strip().isdigit():
@@ -139,12 +155,22 @@ class Settings(BaseSettings):
                 raise ValueError(str(error)) from None
         return value
 
-    @field_validator("refresh_interval", "source_timeout")
+    @field_validator("refresh_interval", "source_timeout", *_RETAINED)
     @classmethod
     def _positive(cls, value: int) -> int:
         if value <= 0:
             raise ValueError("must be more than 0s")
         return value
+
+    @model_validator(mode="after")
+    def _coarser_tiers_are_kept_longer(self) -> Settings:
+        for finer, coarser in pairwise(_RETAINED):
+            if getattr(self, coarser) < getattr(self, finer):
+                raise ValueError(
+                    f"SVCMAP_{coarser.upper()} must be at least SVCMAP_{finer.upper()}: "
+                    "a tier is compacted into the next one when it expires"
+                )
+        return self
 
     @field_validator("tempo_tenant", "backstage_token", mode="before")
     @classmethod
@@ -196,8 +222,12 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
-        problems = "; ".join(
-            f"SVCMAP_{'_'.join(str(p) for p in issue['loc']).upper()}: {issue['msg']}"
-            for issue in error.errors()
-        )
+        problems = "; ".join(_problem(issue["loc"], issue["msg"]) for issue in error.errors())
         raise SettingsError(f"bad setting: {problems}") from None
+
+
+def _problem(location: tuple[int | str, ...], message: str) -> str:
+    """One problem, named by its setting; a check across settings names them itself."""
+    if not location:
+        return message.removeprefix("Value error, ")
+    return f"SVCMAP_{'_'.join(str(part) for part in location).upper()}: {message}"

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.bootstrap import App, build_app
+from bot.cli.compacting import run_compact_command
 from bot.cli.incidents import export_snapshot, rca_from_file, rca_from_store
 from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
@@ -68,6 +69,8 @@ def run(app: App, args: argparse.Namespace) -> str | None:
         return rca_from_store(app, args)
     if args.command == "snapshot":
         return export_snapshot(app, args)
+    if args.command == "compact":
+        return run_compact_command(app, args)
     if args.command == "edges":
         window = Window.ending_at(args.at, args.window, now=app.now())
         edges = list_edges(app, window)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.cli.compacting import add_compact_command
 from bot.cli.refreshing import add_refresh_commands
 from bot.cli.serving import add_serve_command
 from bot.commands import add_incident_options, add_questions, add_when_options
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_refresh_commands(commands)
+    add_compact_command(commands)
     add_serve_command(commands)
     add_questions(commands)
     return parser

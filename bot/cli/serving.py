@@ -46,8 +46,7 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     finally:
         if socket is not None:
             socket.close()  # type: ignore[no-untyped-call]
-        if refresher is not None:
-            refresher.shutdown(wait=False)
+        refresher.shutdown(wait=False)
     return 0
 
 

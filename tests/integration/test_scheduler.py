@@ -7,12 +7,33 @@ import threading
 import time
 from types import SimpleNamespace
 
+import pytest
+from sqlalchemy import func, select
+
 from bot import scheduler as module
 from bot.bootstrap import build_app
 from bot.scheduler import start_refresher
 from bot.settings import load_settings
 from bot.usecases.refresh import RefreshReport
 from tests.integration.sources.fakeserver import FakeServer
+from topology.errors import StoreError
+from topology.model import Call
+from topology.retention import HOUR, Cuts
+from topology.store.compaction import Compaction, Moved
+from topology.store.schema import edge_buckets, edge_hours
+
+DAY0 = 1_699_920_000
+"""Midnight UTC."""
+NOTHING = (Moved(), Moved(), 0)
+"""The counts of a compaction that had nothing to do."""
+
+
+@pytest.fixture
+def call_at():
+    def make(at: int) -> Call:
+        return Call("web", "cart", "t1:a", at * 1_000_000, error=False, parent_local=True)
+
+    return make
 
 
 def wait_for(condition, timeout: float = 2.0) -> bool:
@@ -25,13 +46,15 @@ def wait_for(condition, timeout: float = 2.0) -> bool:
 
 
 def test_the_first_pass_runs_at_once_against_a_real_source(tmp_path, shared_dir):
+    # The recorded traces are years old: keep them, or the compaction after the pass drops them.
     fixtures = shared_dir / "fixtures" / "api"
     zipkin = FakeServer()
     zipkin.json("/api/v2/services", (fixtures / "zipkin_v2_services.json").read_bytes())
     zipkin.json("/api/v2/traces", (fixtures / "zipkin_v2_traces.CONSTRUCTED.json").read_bytes())
     zipkin.start()
+    forever = {f"retain_{tier}": 100 * 365 * 86_400 for tier in ("minutes", "hours", "days")}
     settings = load_settings(
-        database_url=f"sqlite:///{tmp_path / 'svcmap.db'}", zipkin_url=zipkin.url
+        database_url=f"sqlite:///{tmp_path / 'svcmap.db'}", zipkin_url=zipkin.url, **forever
     )
     try:
         with build_app(settings) as app:
@@ -59,7 +82,10 @@ def test_a_pass_that_raises_does_not_stop_the_next(monkeypatch, caplog):
         return RefreshReport(leased=True)
 
     monkeypatch.setattr(module, "refresh_once", flaky)
-    app = SimpleNamespace(sources=[object()], settings=SimpleNamespace(refresh_interval=0.1))
+    monkeypatch.setattr(module, "compact_once", lambda _app: Compaction(Cuts(0, 0, 0), *NOTHING))
+    app = SimpleNamespace(
+        sources=[object()], catalog_source=None, settings=SimpleNamespace(refresh_interval=0.1)
+    )
     caplog.set_level(logging.ERROR, logger="bot.scheduler")
     refresher = start_refresher(app, holder="me")
     assert refresher is not None
@@ -71,8 +97,61 @@ def test_a_pass_that_raises_does_not_stop_the_next(monkeypatch, caplog):
     assert [r.getMessage() for r in caplog.records] == ["refresh failed: boom"]
 
 
-def test_no_sources_means_no_scheduler():
+def test_with_no_sources_the_job_still_compacts_the_store(tmp_path, call_at):
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}", retain_minutes=60)
+    with build_app(settings, clock=lambda: DAY0 + 3 * HOUR) as app:
+        app.store.ingest([call_at(DAY0 + 30)], [], now_s=DAY0, source="test", spans=2)
+        refresher = start_refresher(app, holder="test")
+        try:
+            assert wait_for(lambda: not rows(app.engine, edge_buckets))
+        finally:
+            refresher.shutdown(wait=True)
+        assert rows(app.engine, edge_hours) == 1
+        assert [edge.calls for edge in app.store.edges()] == [1]
+
+
+def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, caplog):
+    compactions = threading.Semaphore(0)
+
+    def failing(app):
+        compactions.release()
+        raise StoreError("disk full")
+
+    monkeypatch.setattr(module, "compact_once", failing)
     app = SimpleNamespace(
-        sources=[], catalog_source=None, settings=SimpleNamespace(refresh_interval=60)
+        sources=[], catalog_source=None, settings=SimpleNamespace(refresh_interval=0.05)
     )
-    assert start_refresher(app, holder="me") is None
+    caplog.set_level(logging.ERROR, logger="bot.scheduler")
+    refresher = start_refresher(app, holder="me")
+    try:
+        assert compactions.acquire(timeout=2.0)
+        assert compactions.acquire(timeout=2.0)
+    finally:
+        refresher.shutdown(wait=True)
+    assert caplog.records[0].getMessage() == "compaction failed: disk full"
+
+
+def test_a_pass_that_did_not_get_the_lease_leaves_compaction_to_the_holder(monkeypatch):
+    passes, compactions = threading.Semaphore(0), []
+    monkeypatch.setattr(module, "compact_once", compactions.append)
+
+    def not_leased(app, *, holder):
+        passes.release()
+        return RefreshReport(leased=False)
+
+    monkeypatch.setattr(module, "refresh_once", not_leased)
+    app = SimpleNamespace(
+        sources=[object()], catalog_source=None, settings=SimpleNamespace(refresh_interval=0.05)
+    )
+    refresher = start_refresher(app, holder="me")
+    try:
+        assert passes.acquire(timeout=2.0)
+        assert passes.acquire(timeout=2.0)
+    finally:
+        refresher.shutdown(wait=True)
+    assert compactions == []
+
+
+def rows(engine, table) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()

@@ -1,23 +1,54 @@
-"""The queries behind the store's answers: sums and series over a window of buckets."""
+"""The queries behind the store's answers: sums and series over a window of buckets.
+
+Every query reads all three tiers (minutes, hours, days): a compaction moves buckets
+from one tier to the next, so each call is counted in exactly one of them, and a window
+reaching back past the minutes kept is answered from the hours or days there. A coarse
+bucket belongs to a window when it starts in it, as a minute does.
+"""
 
 from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, FromClause, Select, Table, cast, func, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Subquery,
+    Table,
+    cast,
+    func,
+    select,
+    union_all,
+)
 
 from topology.store.rows import EDGE_VALUES, SERVICE_VALUES
-from topology.store.schema import edge_buckets, imports, nodes, service_buckets
+from topology.store.schema import (
+    MINUTE,
+    edge_buckets,
+    edge_days,
+    edge_hours,
+    imports,
+    nodes,
+    service_buckets,
+    service_days,
+    service_hours,
+)
 
 Query: TypeAlias = Select[*tuple[Any, ...]]
 """A select of any number of columns of any type."""
 
+EDGE_TIERS = (edge_buckets, edge_hours, edge_days)
+"""The edge bucket tables, finest first."""
+SERVICE_TIERS = (service_buckets, service_hours, service_days)
+"""The service bucket tables, finest first."""
 
-def window(
-    table: Table, start_s: int | None, end_s: int | None, resolution: int
-) -> list[ColumnElement[bool]]:
-    """Conditions picking the buckets of `resolution` with `start_s <= start < end_s`."""
-    conditions = [table.c.resolution == resolution]
+
+def window(table: Table, start_s: int | None, end_s: int | None) -> list[ColumnElement[bool]]:
+    """Conditions picking the buckets of `table` with `start_s <= start < end_s`."""
+    conditions: list[ColumnElement[bool]] = []
+    if "resolution" in table.c:
+        conditions.append(table.c.resolution == MINUTE)
     if start_s is not None:
         conditions.append(table.c.start >= start_s)
     if end_s is not None:
@@ -25,13 +56,12 @@ def window(
     return conditions
 
 
-def edge_sums(start_s: int | None, end_s: int | None, resolution: int) -> Query:
+def edge_sums(start_s: int | None, end_s: int | None) -> Query:
     """Per edge: parent, child, child's kind, then the `EDGE_VALUES` summed over the window."""
-    table = edge_buckets
+    tiers = _edges_in(start_s, end_s)
     summed = (
-        select(table.c.parent, table.c.child, *_summed(table, EDGE_VALUES))
-        .where(*window(table, start_s, end_s, resolution))
-        .group_by(table.c.parent, table.c.child)
+        select(tiers.c.parent, tiers.c.child, *_summed(tiers, EDGE_VALUES))
+        .group_by(tiers.c.parent, tiers.c.child)
         .subquery()
     )
     return (
@@ -41,47 +71,54 @@ def edge_sums(start_s: int | None, end_s: int | None, resolution: int) -> Query:
     )
 
 
-def edge_buckets_in(start_s: int | None, end_s: int | None, resolution: int) -> Query:
-    """Per edge bucket, in time order: parent, child, child's kind, start, `EDGE_VALUES`."""
-    table = edge_buckets
+def edge_buckets_in(start_s: int | None, end_s: int | None) -> Query:
+    """Per edge bucket, in time order: parent, child, child's kind, start, `EDGE_VALUES`.
+
+    Buckets of two tiers starting at the same second (minutes imported late into an hour
+    already compacted) come summed, as one.
+    """
+    tiers = _edges_in(start_s, end_s)
+    summed = (
+        select(tiers.c.parent, tiers.c.child, tiers.c.start, *_summed(tiers, EDGE_VALUES))
+        .group_by(tiers.c.parent, tiers.c.child, tiers.c.start)
+        .subquery()
+    )
     return (
-        select(table.c.parent, table.c.child, nodes.c.kind, table.c.start)
-        .add_columns(*_columns(table, EDGE_VALUES))
-        .select_from(table.outerjoin(nodes, nodes.c.name == table.c.child))
-        .where(*window(table, start_s, end_s, resolution))
-        .order_by(table.c.parent, table.c.child, table.c.start)
+        select(summed.c.parent, summed.c.child, nodes.c.kind, summed.c.start)
+        .add_columns(*_columns(summed, EDGE_VALUES))
+        .select_from(summed.outerjoin(nodes, nodes.c.name == summed.c.child))
+        .order_by(summed.c.parent, summed.c.child, summed.c.start)
     )
 
 
-def service_sums(start_s: int | None, end_s: int | None, resolution: int) -> Query:
+def service_sums(start_s: int | None, end_s: int | None) -> Query:
     """Per service: its name, then the `SERVICE_VALUES` summed over the window."""
-    table = service_buckets
+    tiers = _services_in(start_s, end_s)
     return (
-        select(table.c.service, *_summed(table, SERVICE_VALUES))
-        .where(*window(table, start_s, end_s, resolution))
-        .group_by(table.c.service)
-        .order_by(table.c.service)
+        select(tiers.c.service, *_summed(tiers, SERVICE_VALUES))
+        .group_by(tiers.c.service)
+        .order_by(tiers.c.service)
     )
 
 
-def service_buckets_in(start_s: int | None, end_s: int | None, resolution: int) -> Query:
-    """Per service bucket, in time order: service, start, `SERVICE_VALUES`."""
-    table = service_buckets
+def service_buckets_in(start_s: int | None, end_s: int | None) -> Query:
+    """Per service bucket, in time order: service, start, `SERVICE_VALUES` (tiers summed)."""
+    tiers = _services_in(start_s, end_s)
     return (
-        select(table.c.service, table.c.start, *_columns(table, SERVICE_VALUES))
-        .where(*window(table, start_s, end_s, resolution))
-        .order_by(table.c.service, table.c.start)
+        select(tiers.c.service, tiers.c.start, *_summed(tiers, SERVICE_VALUES))
+        .group_by(tiers.c.service, tiers.c.start)
+        .order_by(tiers.c.service, tiers.c.start)
     )
 
 
-def bucket_range(resolution: int) -> Query:
-    """The first and last bucket start of either kind of bucket (NULLs when empty)."""
+def bucket_range() -> Query:
+    """The first and last bucket start of any kind and tier (NULLs when empty)."""
     starts = union_all(
         *(
             select(
                 func.min(table.c.start).label("low"), func.max(table.c.start).label("high")
-            ).where(table.c.resolution == resolution)
-            for table in (edge_buckets, service_buckets)
+            ).where(*window(table, None, None))
+            for table in (*EDGE_TIERS, *SERVICE_TIERS)
         )
     ).subquery()
     return select(func.min(starts.c.low), func.max(starts.c.high))
@@ -97,9 +134,33 @@ def latest_imports(limit: int) -> Query:
     return select(imports).order_by(imports.c.id.desc()).limit(limit)
 
 
-def _summed(table: Table, names: tuple[str, ...]) -> list[ColumnElement[Any]]:
+def _edges_in(start_s: int | None, end_s: int | None) -> Subquery:
+    """The edge buckets of every tier starting in the window: parent, child, start, values."""
+    return union_all(
+        *(
+            select(
+                table.c.parent, table.c.child, table.c.start, *_columns(table, EDGE_VALUES)
+            ).where(*window(table, start_s, end_s))
+            for table in EDGE_TIERS
+        )
+    ).subquery()
+
+
+def _services_in(start_s: int | None, end_s: int | None) -> Subquery:
+    """The service buckets of every tier starting in the window: service, start, values."""
+    return union_all(
+        *(
+            select(table.c.service, table.c.start, *_columns(table, SERVICE_VALUES)).where(
+                *window(table, start_s, end_s)
+            )
+            for table in SERVICE_TIERS
+        )
+    ).subquery()
+
+
+def _summed(source: FromClause, names: tuple[str, ...]) -> list[ColumnElement[Any]]:
     # Postgres sums BIGINT into NUMERIC; cast back so that Python sees ints, not Decimals.
-    return [cast(func.sum(table.c[name]), table.c[name].type).label(name) for name in names]
+    return [cast(func.sum(source.c[name]), source.c[name].type).label(name) for name in names]
 
 
 def _columns(source: FromClause, names: tuple[str, ...]) -> list[ColumnElement[Any]]:

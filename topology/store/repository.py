@@ -13,8 +13,9 @@ from topology.aggregate import aggregate, minute_of
 from topology.errors import StoreError
 from topology.gcpause import paused_gc
 from topology.model import NodeKind
+from topology.retention import Retention, cuts
 from topology.stats import EdgeStats, Node, ServiceStats
-from topology.store import reads, rows, traces, writes
+from topology.store import compaction, reads, rows, traces, writes
 from topology.store.engine import WRITES, masked
 from topology.store.keys import pack, unpack
 from topology.store.schema import MINUTE
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from topology.aggregate import Aggregate
     from topology.model import Call, Served
+    from topology.store.compaction import Compaction
 
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
 """Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
@@ -130,36 +132,28 @@ class Store:
                 )
         return calls
 
-    def edges(
-        self, start_s: int | None = None, end_s: int | None = None, *, resolution: int = MINUTE
-    ) -> list[EdgeStats]:
+    def edges(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
         """Every edge with its statistics summed over `start_s <= bucket start < end_s`."""
-        query = reads.edge_sums(start_s, end_s, resolution)
+        query = reads.edge_sums(start_s, end_s)
         return [rows.edge_stats(row[0], row[1], row[2], row[3:]) for row in self._rows(query)]
 
-    def services(
-        self, start_s: int | None = None, end_s: int | None = None, *, resolution: int = MINUTE
-    ) -> list[ServiceStats]:
+    def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
         """Every service with its served requests summed over the window."""
-        query = reads.service_sums(start_s, end_s, resolution)
+        query = reads.service_sums(start_s, end_s)
         return [rows.service_stats(row[0], row[1:]) for row in self._rows(query)]
 
-    def edge_series(
-        self, start_s: int | None = None, end_s: int | None = None, *, resolution: int = MINUTE
-    ) -> EdgeSeries:
+    def edge_series(self, start_s: int | None = None, end_s: int | None = None) -> EdgeSeries:
         """Per edge, its statistics bucket by bucket in time order."""
         series: EdgeSeries = {}
-        for row in self._rows(reads.edge_buckets_in(start_s, end_s, resolution)):
+        for row in self._rows(reads.edge_buckets_in(start_s, end_s)):
             stats = rows.edge_stats(row[0], row[1], row[2], row[4:])
             series.setdefault((row[0], row[1]), []).append((row[3], stats))
         return series
 
-    def service_series(
-        self, start_s: int | None = None, end_s: int | None = None, *, resolution: int = MINUTE
-    ) -> ServiceSeries:
+    def service_series(self, start_s: int | None = None, end_s: int | None = None) -> ServiceSeries:
         """Per service, its served requests bucket by bucket in time order."""
         series: ServiceSeries = {}
-        for row in self._rows(reads.service_buckets_in(start_s, end_s, resolution)):
+        for row in self._rows(reads.service_buckets_in(start_s, end_s)):
             series.setdefault(row[0], []).append((row[1], rows.service_stats(row[0], row[2:])))
         return series
 
@@ -170,10 +164,21 @@ class Store:
             for name, kind, virtual in self._rows(reads.all_nodes())
         ]
 
-    def time_range(self, *, resolution: int = MINUTE) -> tuple[int, int] | None:
-        """The first and last bucket start stored, or None when the store is empty."""
-        ((low, high),) = self._rows(reads.bucket_range(resolution))
+    def time_range(self) -> tuple[int, int] | None:
+        """The first and last bucket start stored, in any tier, or None when the store is empty."""
+        ((low, high),) = self._rows(reads.bucket_range())
         return None if low is None else (int(low), int(high))
+
+    def compact(self, *, now_s: int, retention: Retention) -> Compaction:
+        """Roll expired minutes into hours and hours into days, drop expired days; one transaction.
+
+        Each bucket moves once: compacting again, or from two processes at once, finds
+        nothing more to move until time passes the next hour.
+        """
+        with reported(self._engine), self._engine.connect() as connection:
+            connection.execution_options(**{WRITES: True})
+            with connection.begin():
+                return compaction.compact(connection, cuts(now_s, retention))
 
     def imports(self, limit: int = 20) -> list[ImportRecord]:
         """The latest imports, newest first."""

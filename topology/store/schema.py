@@ -1,6 +1,13 @@
-"""The tables of the store: names, per-bucket edge and service statistics, traces seen."""
+"""The tables of the store: names, per-bucket edge and service statistics, traces seen.
+
+Buckets come in three tiers (`topology.retention`): per minute in `edge_buckets` and
+`service_buckets`, whose `resolution` is always `MINUTE`; per hour and per day in the
+rollup tables, which a compaction fills as minutes and hours expire.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -30,6 +37,53 @@ def _histogram() -> list[Column[int]]:
     return [Column(name, BigInteger, nullable=False) for name in HISTOGRAM_COLUMNS]
 
 
+def _edge_values() -> list[Column[Any]]:
+    return [
+        Column("calls", BigInteger, nullable=False),
+        Column("errors", BigInteger, nullable=False),
+        Column("lat_sum_ms", Double, nullable=False),
+        Column("lat_count", BigInteger, nullable=False),
+        Column("client_sum_ms", Double, nullable=False),
+        Column("client_count", BigInteger, nullable=False),
+        Column("server_sum_ms", Double, nullable=False),
+        Column("server_count", BigInteger, nullable=False),
+        *_histogram(),
+    ]
+
+
+def _service_values() -> list[Column[Any]]:
+    return [
+        Column("requests", BigInteger, nullable=False),
+        Column("errors", BigInteger, nullable=False),
+        Column("lat_sum_ms", Double, nullable=False),
+        Column("lat_count", BigInteger, nullable=False),
+        *_histogram(),
+    ]
+
+
+def _edge_rollup(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("parent", Text, primary_key=True),
+        Column("child", Text, primary_key=True),
+        Column("start", BigInteger, primary_key=True, autoincrement=False),
+        *_edge_values(),
+        Index(f"ix_{name}_start", "start"),
+    )
+
+
+def _service_rollup(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("service", Text, primary_key=True),
+        Column("start", BigInteger, primary_key=True, autoincrement=False),
+        *_service_values(),
+        Index(f"ix_{name}_start", "start"),
+    )
+
+
 nodes = Table(
     "nodes",
     metadata,
@@ -47,15 +101,7 @@ edge_buckets = Table(
     Column("child", Text, primary_key=True),
     Column("resolution", Integer, primary_key=True, autoincrement=False),
     Column("start", BigInteger, primary_key=True, autoincrement=False),
-    Column("calls", BigInteger, nullable=False),
-    Column("errors", BigInteger, nullable=False),
-    Column("lat_sum_ms", Double, nullable=False),
-    Column("lat_count", BigInteger, nullable=False),
-    Column("client_sum_ms", Double, nullable=False),
-    Column("client_count", BigInteger, nullable=False),
-    Column("server_sum_ms", Double, nullable=False),
-    Column("server_count", BigInteger, nullable=False),
-    *_histogram(),
+    *_edge_values(),
     Index("ix_edge_buckets_resolution_start", "resolution", "start"),
 )
 
@@ -65,13 +111,18 @@ service_buckets = Table(
     Column("service", Text, primary_key=True),
     Column("resolution", Integer, primary_key=True, autoincrement=False),
     Column("start", BigInteger, primary_key=True, autoincrement=False),
-    Column("requests", BigInteger, nullable=False),
-    Column("errors", BigInteger, nullable=False),
-    Column("lat_sum_ms", Double, nullable=False),
-    Column("lat_count", BigInteger, nullable=False),
-    *_histogram(),
+    *_service_values(),
     Index("ix_service_buckets_resolution_start", "resolution", "start"),
 )
+
+edge_hours = _edge_rollup("edge_hours")
+"""Per edge and hour: the statistics of the hour's minutes, once they were compacted."""
+edge_days = _edge_rollup("edge_days")
+"""Per edge and UTC day: the statistics of the day's hours, once they were compacted."""
+service_hours = _service_rollup("service_hours")
+"""Per service and hour: the statistics of the hour's minutes, once they were compacted."""
+service_days = _service_rollup("service_days")
+"""Per service and UTC day: the statistics of the day's hours, once they were compacted."""
 
 seen_traces = Table(
     "seen_traces",

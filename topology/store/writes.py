@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, case, not_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Insert
 
 from topology.model import NodeKind
 from topology.store.schema import edge_buckets, imports, nodes, seen_traces, service_buckets
@@ -94,7 +95,8 @@ def put_edges(connection: Connection, rows: Rows) -> None:
         for column in edge_buckets.columns
         if not column.primary_key
     }
-    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=values), rows)
+    upsert = statement.on_conflict_do_update(index_elements=keys, set_=values)
+    _execute_plain(connection, upsert, rows)
 
 
 def merge_nodes(connection: Connection, rows: Rows) -> None:
@@ -137,6 +139,22 @@ def _remembered(
         for key, start, calls in connection.execute(query.with_for_update() if lock else query):
             known[key] = (start, calls)
     return known
+
+
+def _execute_plain(connection: Connection, statement: Insert, rows: Rows) -> None:
+    """Run `statement` once per row, handing the rows straight to the driver.
+
+    For rows of plain numbers and strings, which need no conversion on their way in:
+    compiled once, the statement skips SQLAlchemy's per-row parameter processing.
+    """
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    order = compiled.positiontup
+    if order is None:
+        connection.exec_driver_sql(compiled.string, list(rows))
+        return
+    connection.exec_driver_sql(
+        compiled.string, [tuple(row[name] for name in order) for row in rows]
+    )
 
 
 def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

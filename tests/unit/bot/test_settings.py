@@ -68,3 +68,48 @@ def test_a_bad_source_setting_is_named(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=name):
         load_settings()
+
+
+def test_retention_defaults_keep_minutes_two_days_hours_thirty_and_days_four_hundred(
+    monkeypatch, tmp_path
+):
+    monkeypatch.chdir(tmp_path)
+    for name in ("MINUTES", "HOURS", "DAYS"):
+        monkeypatch.delenv(f"SVCMAP_RETAIN_{name}", raising=False)
+    retention = load_settings().retention
+    assert (retention.minutes_s, retention.hours_s, retention.days_s) == (
+        2 * 86_400,
+        30 * 86_400,
+        400 * 86_400,
+    )
+
+
+def test_retention_is_read_as_durations(monkeypatch):
+    monkeypatch.setenv("SVCMAP_RETAIN_MINUTES", "36h")
+    monkeypatch.setenv("SVCMAP_RETAIN_HOURS", "2w")
+    monkeypatch.setenv("SVCMAP_RETAIN_DAYS", "")
+    settings = load_settings()
+    assert (settings.retain_minutes, settings.retain_hours) == (36 * 3_600, 14 * 86_400)
+    assert settings.retain_days == 400 * 86_400
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"SVCMAP_RETAIN_MINUTES": "a week"}, "SVCMAP_RETAIN_MINUTES: Value error, bad duration"),
+        ({"SVCMAP_RETAIN_DAYS": "0"}, "SVCMAP_RETAIN_DAYS: Value error, must be more than 0s"),
+        (
+            {"SVCMAP_RETAIN_MINUTES": "3d", "SVCMAP_RETAIN_HOURS": "1d"},
+            "SVCMAP_RETAIN_HOURS must be at least SVCMAP_RETAIN_MINUTES",
+        ),
+        (
+            {"SVCMAP_RETAIN_HOURS": "90d", "SVCMAP_RETAIN_DAYS": "30d"},
+            "SVCMAP_RETAIN_DAYS must be at least SVCMAP_RETAIN_HOURS",
+        ),
+    ],
+)
+def test_a_bad_retention_is_refused_naming_the_setting(monkeypatch, values, named):
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=named):
+        load_settings()

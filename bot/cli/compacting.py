@@ -1,0 +1,31 @@
+"""`svcmap compact`: roll expired buckets into coarser ones once, now, and say what moved."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from bot.bootstrap import App
+from bot.render.templating import render
+from bot.usecases.compacting import compact_once, compaction_to_dict
+from topology.timespec import format_time
+
+
+def add_compact_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `compact` to the `svcmap` subcommands."""
+    compact = commands.add_parser(
+        "compact",
+        help="roll minutes and hours past their retention into hours and days; drop old days",
+    )
+    compact.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def run_compact_command(app: App, args: argparse.Namespace) -> str:
+    """Compact the store once; return what to print."""
+    done = compaction_to_dict(compact_once(app))
+    if args.json:
+        return json.dumps(done, indent=2)
+    shown = {
+        tier: {**counts, "before": format_time(counts["before"])} for tier, counts in done.items()
+    }
+    return render("cli/compact.txt.j2", shown)

@@ -1,0 +1,30 @@
+"""Compaction: roll expired buckets into coarser ones and drop what is past all retention."""
+
+from __future__ import annotations
+
+from bot.bootstrap import App
+from topology.store.compaction import Compaction
+
+
+def compact_once(app: App) -> Compaction:
+    """Compact the store now, with the configured retention."""
+    return app.store.compact(now_s=app.now(), retention=app.settings.retention)
+
+
+def compaction_to_dict(done: Compaction) -> dict[str, dict[str, int]]:
+    """What a compaction did, as plain data for JSON output."""
+    return {
+        "minutes": {
+            "before": done.cuts.minutes_before,
+            "rolled": done.minutes.rows,
+            "into_hours": done.minutes.into,
+            "deleted": done.minutes.rows,
+        },
+        "hours": {
+            "before": done.cuts.hours_before,
+            "rolled": done.hours.rows,
+            "into_days": done.hours.into,
+            "deleted": done.hours.rows,
+        },
+        "days": {"before": done.cuts.days_before, "deleted": done.days_deleted},
+    }

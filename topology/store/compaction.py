@@ -1,0 +1,122 @@
+"""The statements of a compaction: buckets moved into the next tier up, expired days dropped.
+
+A move deletes the finer buckets and adds their sums onto the coarser ones in one
+transaction, so running it again finds nothing left to move. On Postgres the delete
+feeds the insert in a single statement: a minute written by a concurrent import is
+either moved whole or left for the next compaction, never deleted unsummed. A table
+lock on the rollups makes concurrent compactions take turns; imports and reads go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import FromClause, Table, cast, delete, func, literal, literal_column, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from topology.retention import DAY, HOUR, Cuts
+from topology.store.reads import Query, window
+from topology.store.schema import (
+    edge_buckets,
+    edge_days,
+    edge_hours,
+    service_buckets,
+    service_days,
+    service_hours,
+)
+
+ROLLUPS = (edge_hours, edge_days, service_hours, service_days)
+"""The tables only a compaction writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """Rows taken out of a finer tier, and rows of the coarser tier they were added onto."""
+
+    rows: int = 0
+    into: int = 0
+
+    def __add__(self, other: Moved) -> Moved:
+        return Moved(self.rows + other.rows, self.into + other.into)
+
+
+@dataclass(frozen=True, slots=True)
+class Compaction:
+    """What one compaction did to the edge and service buckets, tier by tier."""
+
+    cuts: Cuts
+    minutes: Moved
+    """Minute rows rolled into hour rows (and deleted)."""
+    hours: Moved
+    """Hour rows rolled into day rows (and deleted)."""
+    days_deleted: int
+    """Day rows past their retention, deleted."""
+
+
+def compact(connection: Connection, cuts: Cuts) -> Compaction:
+    """Move expired minutes into hours and hours into days, then drop expired days."""
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in ROLLUPS)
+        connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+    minutes = move(connection, edge_buckets, edge_hours, cuts.minutes_before, HOUR) + move(
+        connection, service_buckets, service_hours, cuts.minutes_before, HOUR
+    )
+    hours = move(connection, edge_hours, edge_days, cuts.hours_before, DAY) + move(
+        connection, service_hours, service_days, cuts.hours_before, DAY
+    )
+    days = sum(
+        connection.execute(delete(table).where(*window(table, None, cuts.days_before))).rowcount
+        for table in (edge_days, service_days)
+    )
+    return Compaction(cuts, minutes, hours, days)
+
+
+def move(connection: Connection, fine: Table, coarse: Table, before: int, width: int) -> Moved:
+    """Move the buckets of `fine` starting before `before` onto their `width`-long `coarse` ones."""
+    conditions = window(fine, None, before)
+    keys = [column.name for column in coarse.primary_key if column.name != "start"]
+    values = [column.name for column in coarse.columns if not column.primary_key]
+    if connection.dialect.name != "postgresql":
+        # SQLite writers take turns (BEGIN IMMEDIATE): nothing changes between the two.
+        rolled = _rolled(fine, keys, values, width).where(*conditions)
+        into = connection.execute(_add_onto(sqlite.insert(coarse), keys, values, rolled))
+        gone = connection.execute(delete(fine).where(*conditions))
+        return Moved(gone.rowcount, into.rowcount)
+    taken = (
+        delete(fine)
+        .where(*conditions)
+        .returning(*(fine.c[name] for name in (*keys, "start", *values)))
+        .cte("taken")
+    )
+    added = (
+        _add_onto(postgresql.insert(coarse), keys, values, _rolled(taken, keys, values, width))
+        .returning(literal(1))
+        .cte("added")
+    )
+    counted = select(
+        select(func.count()).select_from(taken).scalar_subquery(),
+        select(func.count()).select_from(added).scalar_subquery(),
+    )
+    gone, into = connection.execute(counted).one()
+    return Moved(gone, into)
+
+
+def _rolled(source: FromClause, keys: list[str], values: list[str], width: int) -> Query:
+    """`source`'s rows summed per key and `width`-long bucket: keys, start, values."""
+    # The width is written into the statement: as two bound parameters, Postgres would
+    # not see that the selected start and the grouped one are the same expression.
+    start = source.c.start - source.c.start % literal_column(str(int(width)))
+    grouped = [source.c[name] for name in keys]
+    summed = [cast(func.sum(source.c[name]), source.c[name].type) for name in values]
+    return select(*grouped, start.label("start"), *summed).group_by(*grouped, start)
+
+
+def _add_onto(
+    statement: postgresql.Insert | sqlite.Insert, keys: list[str], values: list[str], rows: Query
+) -> postgresql.Insert | sqlite.Insert:
+    """Insert `rows`, adding their values onto a bucket already there."""
+    inserting = statement.from_select([*keys, "start", *values], rows)
+    table = statement.table
+    sums = {name: table.c[name] + inserting.excluded[name] for name in values}
+    return inserting.on_conflict_do_update(index_elements=[*keys, "start"], set_=sums)
