@@ -10,3 +10,4 @@ python=.venv/bin/python
 "$python" -m bench.rca_speed
 "$python" -m bench.otlp_speed
 "$python" -m bench.prometheus_speed
+"$python" -m bench.slack_speed

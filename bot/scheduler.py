@@ -11,6 +11,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.bootstrap import App
+from bot.usecases.asking import warm_map
 from bot.usecases.compacting import compact_once
 from bot.usecases.refresh import refresh_once
 
@@ -50,6 +51,15 @@ def _refresh(app: App, holder: str) -> None:
             log.warning("refresh of %s failed: %s", item.name, item.error)
     if report.leased:
         _compact(app)
+    _warm(app)
+
+
+def _warm(app: App) -> None:
+    """Read the map questions about now will use, so an answer never waits for the store."""
+    try:
+        warm_map(app)
+    except Exception as error:  # noqa: BLE001 - a question will read it itself
+        log.warning("could not read the map ahead of questions: %s", error)
 
 
 def _compact(app: App) -> None:

@@ -147,3 +147,10 @@ def slack_environment() -> jinja2.Environment:
 def render_slack(name: str, data: Mapping[str, object]) -> str:
     """Render the Slack template `name` with `data`: mrkdwn with every value escaped."""
     return slack_environment().get_template(name).render(data)
+
+
+def prime_templates() -> None:
+    """Compile every template now, so the first answers do not pay for it."""
+    for env in (environment(), slack_environment()):
+        for name in env.list_templates(extensions=["j2"]):
+            env.get_template(name)

@@ -6,8 +6,11 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import slack_bolt
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackClientError
 
 from bot.bootstrap import App
+from bot.render.templating import prime_templates
 from bot.slack.access import AccessPolicy
 from bot.slack.conversation import Conversation
 from bot.slack.delivery import SlackPoster
@@ -15,7 +18,9 @@ from bot.slack.listeners import register
 from bot.slack.members import GroupMembers
 from topology.errors import SvcmapError
 
-ANSWER_WORKERS = 8
+log = logging.getLogger(__name__)
+
+ANSWER_WORKERS = 2
 """Questions answered at once; more wait their turn after being acknowledged."""
 
 
@@ -48,15 +53,28 @@ def build_bolt(app: App, *, executor: ThreadPoolExecutor | None = None) -> slack
     )
     quiet = logging.getLogger("bot.slack.bolt")
     quiet.setLevel(logging.ERROR)  # Bolt's warnings quote request bodies, tokens included
-    bolt = slack_bolt.App(
-        client=app.slack,
-        signing_secret=secret.get_secret_value(),
-        token_verification_enabled=False,
-        request_verification_enabled=True,
-        process_before_response=True,
-        listener_executor=executor
-        or ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="slack"),
-        logger=quiet,
-    )
+    answering = executor or ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="slack")
+
+    def made(*, check_token: bool) -> slack_bolt.App:
+        return slack_bolt.App(
+            client=app.slack,
+            signing_secret=secret.get_secret_value(),
+            token_verification_enabled=check_token,
+            request_verification_enabled=True,
+            process_before_response=True,
+            listener_executor=answering,
+            logger=quiet,
+        )
+
+    try:
+        bolt = made(check_token=True)  # auth.test now, not in the first request's ack
+    except BoltError:
+        raise SvcmapError(
+            "Slack refused SVCMAP_SLACK_BOT_TOKEN (auth.test failed): check the bot token"
+        ) from None
+    except (SlackClientError, OSError) as error:
+        log.warning("Slack is unreachable (%s); the bot token is checked on first use", error)
+        bolt = made(check_token=False)
     register(bolt, conversation)
+    prime_templates()
     return bolt

@@ -48,7 +48,7 @@ def answer(app: App, args: argparse.Namespace) -> Reply:
         return Reply(asked.question, data, detail, None, None, frozenset(), None)
     window = asked.windows["window"]
     focus, names = _drawn(asked.question, data)
-    graph = map_of(app, window)
+    graph = map_of(app, window, live=args.at is None)
     return Reply(asked.question, data, detail, graph, focus, names, _length(window))
 
 

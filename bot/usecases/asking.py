@@ -46,9 +46,18 @@ def load_graph(store: Store, window: Window) -> ServiceGraph:
     return ServiceGraph.build(store.edges(window.start, window.end), store.nodes(), served)
 
 
-def map_of(app: App, window: Window) -> ServiceGraph:
-    """The map of `window`, read once for a burst of questions about the same buckets."""
-    return app.graphs.get(window, lambda w: load_graph(app.store, w))
+def map_of(app: App, window: Window, *, live: bool = False) -> ServiceGraph:
+    """The map of `window`, read once for a burst of questions about the same buckets.
+
+    `live` is a window ending now (no `--at`): a map of it read moments ago will do.
+    """
+    now = app.now() if live else None
+    return app.graphs.get(window, lambda w: load_graph(app.store, w), now=now)
+
+
+def warm_map(app: App) -> None:
+    """Read the map of the default window ending now, so the next question finds it ready."""
+    map_of(app, question_window(app, argparse.Namespace(at=None, window=None)), live=True)
 
 
 def question_window(app: App, args: argparse.Namespace) -> Window:
@@ -64,7 +73,7 @@ def ask(app: App, args: argparse.Namespace) -> Answer:
     if args.command == "diff":
         return _diff(app, args)
     window = question_window(app, args)
-    graph = map_of(app, window)
+    graph = map_of(app, window, live=args.at is None)
     catalog = app.catalog
     windows = {"window": window}
     if args.command == "deps":
@@ -93,5 +102,6 @@ def _diff(app: App, args: argparse.Namespace) -> Answer:
     baseline = args.baseline or since
     after = Window(end - since, end)
     before = Window(end - since - baseline, end - since)
-    result = diff(map_of(app, before), map_of(app, after))
+    live = args.at is None
+    result = diff(map_of(app, before, live=live), map_of(app, after, live=live))
     return Answer("diff", {"before": before, "after": after}, result)

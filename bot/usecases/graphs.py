@@ -12,26 +12,45 @@ from topology.graph import ServiceGraph
 BUCKET_S = 60
 """Buckets start on whole minutes, so windows equal to the minute read the same buckets."""
 TTL_S = 15.0
-"""How long a map read from the store answers questions before it is read again."""
+"""How long a map of a fixed window answers questions before it is read again."""
+LIVE_TTL_S = 60.0
+"""How long a map of a window ending now answers questions about now: at most a minute
+behind, about as far as a refresh pass (every minute by default) lets the store be."""
 KEPT = 8
 """Maps kept at most (each window is its own map)."""
 
-Key = tuple[int | None, int | None]
+Key = tuple[str, int | None, int | None]
 
 
 class GraphCache:
     """The map of each recent window; one read per window even when asked at once."""
 
-    def __init__(self, clock: Callable[[], float], ttl_s: float = TTL_S) -> None:
+    def __init__(
+        self, clock: Callable[[], float], ttl_s: float = TTL_S, live_ttl_s: float = LIVE_TTL_S
+    ) -> None:
         self._clock = clock
         self._ttl_s = ttl_s
+        self._live_ttl_s = live_ttl_s
         self._maps: OrderedDict[Key, tuple[float, ServiceGraph]] = OrderedDict()
         self._reading: dict[Key, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, window: Window, read: Callable[[Window], ServiceGraph]) -> ServiceGraph:
-        """The map of `window`: a recent read of the same buckets, or `read(window)`."""
-        key = (_minute(window.start), _minute(window.end))
+    def get(
+        self,
+        window: Window,
+        read: Callable[[Window], ServiceGraph],
+        *,
+        now: int | None = None,
+    ) -> ServiceGraph:
+        """The map of `window`: a recent read of the same buckets, or `read(window)`.
+
+        With `now`, the window is one that ends now (a question without `--at`): a map of
+        the same window read up to `LIVE_TTL_S` earlier answers it.
+        """
+        if now is None:
+            key: Key = ("at", _minute(window.start), _minute(window.end))
+        else:
+            key = ("live", _offset(window.start, now), _offset(window.end, now))
         found = self._fresh(key)
         if found is not None:
             return found
@@ -57,7 +76,8 @@ class GraphCache:
     def _fresh(self, key: Key) -> ServiceGraph | None:
         with self._lock:
             entry = self._maps.get(key)
-        if entry is None or self._clock() - entry[0] >= self._ttl_s:
+        ttl_s = self._live_ttl_s if key[0] == "live" else self._ttl_s
+        if entry is None or self._clock() - entry[0] >= ttl_s:
             return None
         return entry[1]
 
@@ -65,3 +85,8 @@ class GraphCache:
 def _minute(moment: int | None) -> int | None:
     """`moment` rounded up to a whole minute: the same buckets start at or after either."""
     return None if moment is None else -(-moment // BUCKET_S) * BUCKET_S
+
+
+def _offset(moment: int | None, now: int) -> int | None:
+    """Where `moment` lies relative to now: the same for the same question asked later."""
+    return None if moment is None else moment - now

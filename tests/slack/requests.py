@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
+import secrets
 import time
 from urllib.parse import parse_qsl, quote, urlencode
 
 from tests.slack.fake_api import API
+
+_TRIGGERS = itertools.count(1)
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 """The signing secret the tests configure (Slack's documented example)."""
@@ -31,7 +35,12 @@ def command_body(text: str, *, response_url: str, user: str = "W111", channel: s
     recorded = (API / "slack_slash_command_body.form.txt").read_text(encoding="utf-8").strip()
     fields = dict(parse_qsl(recorded))
     fields.update(
-        command="/svcmap", text=text, user_id=user, channel_id=channel, response_url=response_url
+        command="/svcmap",
+        text=text,
+        user_id=user,
+        channel_id=channel,
+        response_url=response_url,
+        trigger_id=f"{next(_TRIGGERS)}.111.{secrets.token_hex(8)}",
     )
     return urlencode(fields)
 

@@ -5,7 +5,13 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.bootstrap import build_app
+from bot.settings import load_settings
+from bot.slack.bolt import build_bolt
 from tests.integration.slack.conftest import Slack
+from tests.slack.fake_api import FakeSlack
+from tests.slack.requests import SECRET
+from topology.errors import SvcmapError
 
 
 def test_a_channel_outside_the_allowed_ones_gets_a_polite_refusal(
@@ -73,3 +79,30 @@ def test_a_failed_upload_is_told_to_the_asker(slack: Slack) -> None:
     slack.command("blast payment")
     (hook,) = slack.fake.wait_for("/hooks/1")
     assert "The picture could not be shared" in json.loads(hook.body)["text"]
+
+
+def test_a_bot_token_slack_refuses_stops_the_start_with_a_clear_error(tmp_path) -> None:
+    fake = FakeSlack()
+    fake.fail[("auth.test", "*")] = "invalid_auth"
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'svcmap.db'}",
+        slack_bot_token="xoxb-revoked",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.api_url,
+    )
+    try:
+        with build_app(settings) as app, pytest.raises(SvcmapError, match="Slack refused"):
+            build_bolt(app)
+    finally:
+        fake.close()
+
+
+def test_an_unreachable_slack_at_start_leaves_the_check_for_first_use(tmp_path) -> None:
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'svcmap.db'}",
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_api_url="http://127.0.0.1:9/api/",
+    )
+    with build_app(settings) as app:
+        assert build_bolt(app) is not None

@@ -26,14 +26,14 @@ def test_an_unsigned_request_is_refused(slack: Slack) -> None:
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     assert post(slack, body, headers) == 401
     slack.settle()
-    assert slack.fake.calls == []
+    assert answered(slack) == []
 
 
 def test_a_request_signed_with_another_secret_is_refused(slack: Slack) -> None:
     body = command_body("blast payment", response_url=slack.fake.response_url())
     assert post(slack, body, signed(body, secret="not-the-secret")) == 401
     slack.settle()
-    assert slack.fake.calls == []
+    assert answered(slack) == []
 
 
 def test_a_request_whose_body_was_changed_after_signing_is_refused(slack: Slack) -> None:
@@ -46,7 +46,7 @@ def test_a_request_signed_ten_minutes_ago_is_refused(slack: Slack) -> None:
     body = command_body("blast payment", response_url=slack.fake.response_url())
     assert post(slack, body, signed(body, timestamp=int(time.time()) - 600)) == 401
     slack.settle()
-    assert slack.fake.calls == []
+    assert answered(slack) == []
 
 
 def test_a_replayed_request_is_refused_and_answered_once(slack: Slack) -> None:
