@@ -10,9 +10,13 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine
 
+from bot.paging.pagerduty import PagerDutyPager
+from bot.paging.ports import Notifier, Pager
+from bot.paging.ratelimit import RateLimiter
 from bot.settings import Settings
 from topology.catalog_yaml import load_catalog
 from topology.errors import CatalogError
+from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
 from topology.sources import (
     EdgeSource,
@@ -23,11 +27,15 @@ from topology.sources import (
     ZipkinTraceSource,
 )
 from topology.store.engine import make_engine, upgrade
+from topology.store.incidents import IncidentLog
 from topology.store.repository import Store
 from topology.store.sources_state import SourceStates
 
 Source = TraceSource | EdgeSource
 """A live source: traces to link, or edges summed elsewhere."""
+
+PAGER_TIMEOUT_S = 10.0
+"""How long one request to PagerDuty may take before it counts as failed (and is retried)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +48,13 @@ class App:
     clock: Callable[[], float]
     engine: Engine
     states: SourceStates
+    incidents: IncidentLog
     sources: list[Source] = field(default_factory=list)
     clients: list[httpx.Client] = field(default_factory=list)
+    pager: Pager | None = None
+    """Sends pages; None unless the paging mode is `on`."""
+    notifier: Notifier | None = None
+    """Posts incident notices in Slack; None until a Slack app is configured."""
 
     def now(self) -> int:
         """The current time in Unix seconds."""
@@ -93,11 +106,21 @@ def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]
     return sources, clients
 
 
+def build_pager(settings: Settings) -> tuple[Pager | None, list[httpx.Client]]:
+    """The PagerDuty pager and its HTTP client when paging is `on`; else nothing."""
+    if settings.paging_mode is not PagingMode.ON:
+        return None, []
+    client = httpx.Client(base_url=settings.pagerduty_events_url, timeout=PAGER_TIMEOUT_S)
+    limiter = RateLimiter(clock=time.monotonic, sleep=time.sleep)
+    return PagerDutyPager(client, limiter=limiter), [client]
+
+
 def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> App:
-    """Build the store (migrated to the current schema), the catalog and the sources."""
+    """Build the store (migrated to the current schema), the catalog, sources and pager."""
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sources, clients = build_sources(settings)
+    pager, pager_clients = build_pager(settings)
     return App(
         settings=settings,
         store=Store(engine),
@@ -105,6 +128,8 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         clock=clock,
         engine=engine,
         states=SourceStates(engine),
+        incidents=IncidentLog(engine),
         sources=sources,
-        clients=clients,
+        clients=clients + pager_clients,
+        pager=pager,
     )

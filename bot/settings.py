@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from topology.catalog_yaml import SLACK_CHANNEL
 from topology.errors import SvcmapError, UsageError
+from topology.incidents.model import PagingMode
 from topology.timespec import parse_duration
 
 
@@ -48,6 +51,13 @@ class Settings(BaseSettings):
     otlp_max_body_bytes: int = Field(
         default=8 * 1024 * 1024, gt=0, description="per OTLP request, compressed and not"
     )
+    paging_mode: PagingMode = PagingMode.DRY_RUN
+    pagerduty_events_url: str = "https://events.pagerduty.com"
+    alert_token: SecretStr | None = None
+    alert_user: str = ""
+    alert_password: SecretStr | None = None
+    alert_labels: Annotated[tuple[str, ...], NoDecode] = ("service", "job")
+    incident_channel: str = ""
 
     @field_validator("jaeger_url", "zipkin_url", "tempo_url", "prometheus_url")
     @classmethod
@@ -58,6 +68,39 @@ class Settings(BaseSettings):
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError("must be an http:// or https:// URL, or empty for off")
         return text
+
+    @field_validator("pagerduty_events_url")
+    @classmethod
+    def _events_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.strip().rstrip("/")
+
+    @field_validator("alert_labels", mode="before")
+    @classmethod
+    def _label_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [name.strip() for name in value.split(",")]
+        if isinstance(value, list | tuple):
+            names = tuple(str(name).strip() for name in value if str(name).strip())
+            if not names:
+                raise ValueError("name at least one label, e.g. service,job")
+            return names
+        return value
+
+    @field_validator("incident_channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        text = value.strip()
+        if text and not SLACK_CHANNEL.fullmatch(text):
+            raise ValueError("expected a channel like #incidents or a channel id, or empty")
+        return text
+
+    @field_validator("alert_token", "alert_password", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("refresh_interval", "refresh_overlap", "source_timeout", mode="before")
     @classmethod

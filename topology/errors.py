@@ -65,5 +65,9 @@ class PagingError(RemoteError):
     """A page could not be sent; the message says what the paging service answered."""
 
 
+class NoticeError(RemoteError):
+    """A post could not be sent; the message says what the chat service answered."""
+
+
 class AlertFormatError(SvcmapError):
     """An alert webhook body could not be read; the message says where and why."""

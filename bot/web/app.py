@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,12 +15,16 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.bootstrap import App
+from bot.web.alerts import alerts_endpoint
 from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.otlp import traces_endpoint
 
 
-def create_app(app: App) -> Starlette:
-    """A Starlette app answering `/healthz`, `/metrics` and `/v1/traces` for `app`."""
+def create_app(app: App, *, wake: Callable[[], None] | None = None) -> Starlette:
+    """A Starlette app answering `/healthz`, `/metrics`, `/v1/traces` and the alert webhook.
+
+    `wake` is called after an alert recorded something to send (the sender's nudge).
+    """
     metrics = WebMetrics()
 
     async def healthz(_: Request) -> Response:
@@ -31,13 +37,17 @@ def create_app(app: App) -> Starlette:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     async def index(_: Request) -> Response:
-        return PlainTextResponse("svcmap: POST OTLP traces to /v1/traces; see /healthz, /metrics\n")
+        return PlainTextResponse(
+            "svcmap: POST OTLP traces to /v1/traces, Alertmanager webhooks to"
+            " /alerts/alertmanager; see /healthz, /metrics\n"
+        )
 
     routes = [
         Route("/", index, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
         Route("/v1/traces", traces_endpoint(app, metrics), methods=["POST"]),
+        Route("/alerts/alertmanager", alerts_endpoint(app, metrics, wake), methods=["POST"]),
     ]
     return Starlette(routes=routes, middleware=[Middleware(RequestCounter, metrics=metrics)])
 
