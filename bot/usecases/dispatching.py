@@ -32,6 +32,9 @@ ROUNDS = 5
 RETRY_BASE_S = 30
 """The wait before the second sweep of a failed row; doubled for each later one."""
 
+PAGE_PASSES = 2
+"""Passes over the due pages in one sweep: triggers, then the resolves that waited on them."""
+
 GIVE_UP_S = 3600
 """A row still unsent this long after it was recorded is marked failed, not sent late."""
 
@@ -52,8 +55,12 @@ def dispatch_due(app: App, *, holder: str) -> Dispatched:
     posts = app.incidents.due(notifications, now_s=now)
     for row in (r for r in posts if r.kind == "incident"):
         sweep.post(row)
-    for row in app.incidents.due(pages, now_s=now):
-        sweep.page(row)
+    for _ in range(PAGE_PASSES):  # a resolve becomes due once its trigger was sent
+        due = app.incidents.due(pages, now_s=app.now())
+        for row in due:
+            sweep.page(row)
+        if not due:
+            break
     for row in (r for r in posts if r.kind != "incident"):
         sweep.post(row)
     return sweep.report
