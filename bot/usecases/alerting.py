@@ -26,7 +26,7 @@ from topology.incidents.decide import (
 from topology.incidents.keys import digest, incident_key
 from topology.incidents.model import AlertGroup, AlertStatus, PagingMode, SendState
 from topology.incidents.severity import group_severity
-from topology.rca import Ranking, rank
+from topology.rca import Ranking, Snapshot, rank
 from topology.rca.dump import dump_snapshot
 from topology.store.incident_rows import AlertRow, Opening, Outcome, Recorded
 from topology.timespec import format_time
@@ -41,8 +41,16 @@ class Evidence:
     symptom: str | None
     graph: ServiceGraph | None = None
     ranking: Ranking | None = None
-    snapshot: bytes | None = None
+    snapshot: Snapshot | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What receiving one notification recorded, and the snapshot still to save with it."""
+
+    recorded: Recorded
+    snapshot: Snapshot | None = None
 
 
 def group_hash(group: AlertGroup) -> str:
@@ -50,25 +58,30 @@ def group_hash(group: AlertGroup) -> str:
     return digest(group.group_key, 8)
 
 
-def receive_alerts(app: App, group: AlertGroup) -> Recorded:
-    """Open, update or resolve the incident of `group`; record the pages and posts it needs."""
+def receive_alerts(app: App, group: AlertGroup) -> Receipt:
+    """Open, update or resolve the incident of `group`; record the pages and posts it needs.
+
+    The snapshot of a new incident comes back unsaved: writing it out takes longer than
+    ranking, so the caller saves it (`save_snapshot`) once the sender has been woken.
+    """
     now = app.now()
     labels = app.settings.alert_labels
     alerts = alert_rows(group, labels)
     incidents = app.incidents
     if group.status is AlertStatus.RESOLVED:
-        return incidents.record_resolved(
+        resolved = incidents.record_resolved(
             group_hash(group),
             alerts,
             now_s=now,
             all_resolved=True,
             notice_state=notice_state(app),
         )
+        return Receipt(resolved)
     key = incident_key(group)
     known = incidents.open_for_group(group_hash(group)) or incidents.by_key(key)
     if known is not None:
         # A repeat (or redelivery): no new evidence is needed, nothing new is sent.
-        return incidents.record_firing(_bare(group, key), alerts, now_s=now)
+        return Receipt(incidents.record_firing(_bare(group, key), alerts, now_s=now))
     evidence = gather(app, symptom_of(group, labels), now)
     related = neighbours(evidence.graph, evidence.symptom)
     recent = incidents.recent_open(now - GROUP_WINDOW_S)
@@ -77,7 +90,15 @@ def receive_alerts(app: App, group: AlertGroup) -> Recorded:
     recorded = incidents.record_firing(opening, alerts, now_s=now)
     if recorded.outcome is Outcome.OPENED:
         _log_opened(app, recorded, opening)
-    return recorded
+    opened = recorded.outcome in (Outcome.OPENED, Outcome.JOINED)
+    return Receipt(recorded, evidence.snapshot if opened else None)
+
+
+def save_snapshot(app: App, receipt: Receipt) -> None:
+    """Save the snapshot of the incident `receipt` opened, if it has one."""
+    if receipt.snapshot is not None and receipt.recorded.incident_id is not None:
+        data = dump_snapshot(receipt.snapshot)
+        app.incidents.save_snapshot(receipt.recorded.incident_id, data)
 
 
 def gather(app: App, symptom: str | None, now: int) -> Evidence:
@@ -100,7 +121,7 @@ def gather(app: App, symptom: str | None, now: int) -> Evidence:
     except UsageError as error:
         return Evidence(symptom, note=f"no evidence stored: {error}")
     resolved = graph.resolve(symptom)
-    return Evidence(resolved, graph, rank(snapshot, resolved), dump_snapshot(snapshot))
+    return Evidence(resolved, graph, rank(snapshot, resolved), snapshot)
 
 
 def decide_opening(
@@ -119,7 +140,6 @@ def decide_opening(
         cause=candidates[0].service if candidates else None,
         severity=severity.value,
         title=title,
-        snapshot=evidence.snapshot,
     )
     if joined_to is not None:
         return replace(base, merged_into=joined_to, note=f"grouped into incident {joined_to}")

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.bootstrap import App
-from bot.usecases.alerting import receive_alerts
+from bot.usecases.alerting import Receipt, receive_alerts, save_snapshot
 from bot.web.auth import authorized, configured
 from bot.web.body import BodyTooLargeError, read_body
 from bot.web.metrics import WebMetrics
@@ -51,16 +51,26 @@ def alerts_endpoint(app: App, metrics: WebMetrics, wake: Callable[[], None] | No
             _log.warning("refused an alert of %d bytes from %s: %s", len(body), peer, error)
             return _refused(metrics, "bad_request", 400, str(error))
         try:
-            recorded = await run_in_threadpool(receive_alerts, app, group)
+            receipt = await run_in_threadpool(receive_alerts, app, group)
         except SvcmapError:
             _log.exception("could not record an alert notification")
             return _refused(metrics, "unavailable", 503, "the store is unavailable")
+        recorded = receipt.recorded
         metrics.alert_notifications.labels(outcome=recorded.outcome.value).inc()
         answer = {"outcome": recorded.outcome.value, "incident": recorded.incident_id}
-        task = BackgroundTask(wake) if wake is not None and recorded.to_send else None
-        return JSONResponse(answer, 200, background=task)
+        return JSONResponse(answer, 200, background=BackgroundTask(_after, app, receipt, wake))
 
     return receive
+
+
+def _after(app: App, receipt: Receipt, wake: Callable[[], None] | None) -> None:
+    """After the answer: wake the sender, then save the incident's snapshot."""
+    if wake is not None and receipt.recorded.to_send:
+        wake()
+    try:
+        save_snapshot(app, receipt)
+    except SvcmapError:
+        _log.exception("could not save the snapshot of incident %s", receipt.recorded.key)
 
 
 def _check_headers(app: App, metrics: WebMetrics, request: Request, peer: str) -> Response | None:

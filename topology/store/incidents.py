@@ -263,6 +263,13 @@ class IncidentLog:
         with self._read() as connection:
             return [_sending(table, row) for row in connection.execute(query)]
 
+    def save_snapshot(self, incident_id: int, data: bytes) -> None:
+        """Keep `data` as the snapshot of incident `incident_id`."""
+        with self._write() as connection:
+            connection.execute(
+                update(incidents).where(incidents.c.id == incident_id).values(snapshot=data)
+            )
+
     def snapshot(self, incident_id: int) -> bytes | None:
         """The snapshot saved with incident `incident_id`, or None."""
         query = select(incidents.c.snapshot).where(incidents.c.id == incident_id)

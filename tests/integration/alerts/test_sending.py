@@ -77,7 +77,7 @@ def test_two_replicas_receiving_the_same_notification_page_once(make_app, pagerd
 
     def receive_and_send(app):
         barrier.wait()
-        outcomes.append(receive_alerts(app, group).outcome.value)
+        outcomes.append(receive_alerts(app, group).recorded.outcome.value)
         barrier.wait()
         dispatch_due(app, holder=str(id(app)))
 
