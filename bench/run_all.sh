@@ -9,3 +9,4 @@ python=.venv/bin/python
 "$python" -m bench.render_speed
 "$python" -m bench.rca_speed
 "$python" -m bench.otlp_speed
+"$python" -m bench.alert_speed
