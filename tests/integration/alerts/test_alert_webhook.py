@@ -3,6 +3,7 @@
 import base64
 import logging
 import warnings
+from argparse import Namespace
 
 import pytest
 
@@ -10,6 +11,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
+from bot.cli.alerting import list_incidents, list_sent
 from bot.usecases.dispatching import dispatch_due
 from bot.web.app import create_app
 from tests.integration.alerts.conftest import PAYMENTS_KEY, TOKEN, FakeNotifier, webhook
@@ -346,3 +348,16 @@ def test_a_related_alert_joins_the_open_incident_instead_of_paging_again(
     assert answer.json()["outcome"] == "joined"
     assert app.incidents.incident(answer.json()["incident"]).merged_into == first
     assert len(pagerduty.events) == 1
+
+
+def test_the_incidents_and_pages_commands_list_what_happened(make_app, firing_body):
+    app = make_app(paging_mode="dry-run")
+    post(app, firing_body)
+
+    incidents = list_incidents(app, Namespace(limit=20, json=False))
+    sent = list_sent(app, Namespace(incident=None, limit=50, json=False))
+
+    assert "checkout 5xx ratio above 5%" in incidents
+    assert "payments" in incidents
+    assert "dry-run" in sent
+    assert "#incidents" in sent
