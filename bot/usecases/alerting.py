@@ -207,15 +207,11 @@ def _bare(group: AlertGroup, key: str) -> Opening:
 
 
 def _log_opened(app: App, recorded: Recorded, opening: Opening) -> None:
+    """Log the new incident; alert text is quoted (`%r`), so it cannot forge log lines."""
     at = format_time(app.now())
-    log.info("incident %s opened at %s: %s", recorded.key, at, opening.title)
+    log.info("incident %s opened at %s: %r", recorded.key, at, opening.title)
     for page in opening.pages:
         if page.state == SendState.DRY_RUN:
-            log.info(
-                "dry-run: would page team %s about %s (dedup key %s)",
-                page.team,
-                page.service,
-                page.dedup_key,
-            )
+            log.info("dry-run: would page team %s (dedup key %s)", page.team, page.dedup_key)
     if opening.note:
-        log.info("incident %s: %s", recorded.key, opening.note)
+        log.info("incident %s: %r", recorded.key, opening.note)

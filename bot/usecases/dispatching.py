@@ -92,7 +92,7 @@ class _Sweep:
         except PagingError as error:
             self._failed(pages, row, error)
             return
-        log.info("sent %s of %s to team %s (%s)", row.kind, row.target, row.team, row.dedup_key)
+        log.info("sent %s %s to team %s", row.kind, row.dedup_key, row.team)
         self._finish(pages, row)
 
     def post(self, row: Sending) -> None:
