@@ -11,3 +11,4 @@ python=.venv/bin/python
 "$python" -m bench.otlp_speed
 "$python" -m bench.prometheus_speed
 "$python" -m bench.slack_speed
+"$python" -m bench.alert_speed

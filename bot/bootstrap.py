@@ -13,10 +13,14 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import Engine
 
 from bot.catalogs import LiveCatalog
+from bot.paging.pagerduty import PagerDutyPager
+from bot.paging.ports import Notifier, Pager
+from bot.paging.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.usecases.graphs import GraphCache
 from topology.catalog_yaml import load_catalog
 from topology.errors import CatalogError
+from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
 from topology.sources import (
     BackstageCatalogSource,
@@ -29,11 +33,15 @@ from topology.sources import (
     ZipkinTraceSource,
 )
 from topology.store.engine import make_engine, upgrade
+from topology.store.incidents import IncidentLog
 from topology.store.repository import Store
 from topology.store.sources_state import SourceStates
 
 Source = TraceSource | EdgeSource
 """A live source: traces to link, or edges summed elsewhere."""
+
+PAGER_TIMEOUT_S = 10.0
+"""How long one request to PagerDuty may take before it counts as failed (and is retried)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +53,18 @@ class App:
     clock: Callable[[], float]
     engine: Engine
     states: SourceStates
+    incidents: IncidentLog
     sources: list[Source] = field(default_factory=list)
     clients: list[httpx.Client] = field(default_factory=list)
     slack: WebClient | None = None
     graphs: GraphCache = field(default_factory=lambda: GraphCache(time.monotonic))
     catalogs: LiveCatalog = field(default_factory=LiveCatalog)
     catalog_source: CatalogSource | None = None
+
+    pager: Pager | None = None
+    """Sends pages; None unless the paging mode is `on`."""
+    notifier: Notifier | None = None
+    """Posts incident notices in Slack; None until a Slack app is configured."""
 
     @property
     def catalog(self) -> Catalog:
@@ -138,8 +152,17 @@ def build_catalog_source(settings: Settings) -> tuple[CatalogSource | None, list
     return source, [made]
 
 
+def build_pager(settings: Settings) -> tuple[Pager | None, list[httpx.Client]]:
+    """The PagerDuty pager and its HTTP client when paging is `on`; else nothing."""
+    if settings.paging_mode is not PagingMode.ON:
+        return None, []
+    client = httpx.Client(base_url=settings.pagerduty_events_url, timeout=PAGER_TIMEOUT_S)
+    limiter = RateLimiter(clock=time.monotonic, sleep=time.sleep)
+    return PagerDutyPager(client, limiter=limiter), [client]
+
+
 def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> App:
-    """Build the store (migrated to the current schema), the catalogs and the sources.
+    """Build the store (migrated to the current schema), the catalogs, sources and pager.
 
     The catalog source is not read here: the refresh reads it, and the CLI before it
     answers a question.
@@ -148,15 +171,18 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
     upgrade(engine)
     sources, clients = build_sources(settings)
     catalog_source, catalog_clients = build_catalog_source(settings)
+    pager, pager_clients = build_pager(settings)
     return App(
         settings=settings,
         store=Store(engine),
         clock=clock,
         engine=engine,
         states=SourceStates(engine),
+        incidents=IncidentLog(engine),
         sources=sources,
         slack=build_slack_client(settings),
-        clients=clients + catalog_clients,
+        clients=clients + catalog_clients + pager_clients,
         catalogs=LiveCatalog(read_catalog(settings.catalog_file)),
         catalog_source=catalog_source,
+        pager=pager,
     )

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from topology.catalog_yaml import SLACK_CHANNEL
 from topology.errors import SvcmapError, UsageError
+from topology.incidents.model import PagingMode
 from topology.retention import DAY, Retention
 from topology.timespec import parse_duration
 
@@ -66,6 +68,13 @@ class Settings(BaseSettings):
     retain_minutes: int = Field(default=2 * DAY, description="seconds; `2d` in the environment")
     retain_hours: int = Field(default=30 * DAY, description="seconds; `30d` in the environment")
     retain_days: int = Field(default=400 * DAY, description="seconds; `400d` in the environment")
+    paging_mode: PagingMode = PagingMode.DRY_RUN
+    pagerduty_events_url: str = "https://events.pagerduty.com"
+    alert_token: SecretStr | None = None
+    alert_user: str = ""
+    alert_password: SecretStr | None = None
+    alert_labels: Annotated[tuple[str, ...], NoDecode] = ("service", "job")
+    incident_channel: str = ""
 
     @property
     def retention(self) -> Retention:
@@ -108,7 +117,14 @@ class Settings(BaseSettings):
             return tuple(value)
         return value
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "alert_token",
+        "alert_password",
+        mode="before",
+    )
     @classmethod
     def _empty_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -143,6 +159,34 @@ class Settings(BaseSettings):
             parts = urlsplit(text)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError("must be an http:// or https:// URL, or empty for off")
+        return text
+
+    @field_validator("pagerduty_events_url")
+    @classmethod
+    def _events_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.strip().rstrip("/")
+
+    @field_validator("alert_labels", mode="before")
+    @classmethod
+    def _label_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [name.strip() for name in value.split(",")]
+        if isinstance(value, list | tuple):
+            names = tuple(str(name).strip() for name in value if str(name).strip())
+            if not names:
+                raise ValueError("name at least one label, e.g. service,job")
+            return names
+        return value
+
+    @field_validator("incident_channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        text = value.strip()
+        if text and not SLACK_CHANNEL.fullmatch(text):
+            raise ValueError("expected a channel like #incidents or a channel id, or empty")
         return text
 
     @field_validator(*_DURATIONS, mode="before")

@@ -35,8 +35,8 @@ class SnapshotError(SvcmapError):
     """An incident snapshot could not be read; the message names the source and the place."""
 
 
-class SourceError(SvcmapError):
-    """A trace or edge source could not be read; the message names the source and what failed.
+class RemoteError(SvcmapError):
+    """A remote server could not be asked, or refused; says whether asking again may help.
 
     `status` is the HTTP status when the server answered; `retryable` says whether asking
     again later may help (429, 5xx, connection errors, timeouts); `retry_after_s` is the
@@ -55,3 +55,19 @@ class SourceError(SvcmapError):
         self.status = status
         self.retryable = retryable
         self.retry_after_s = retry_after_s
+
+
+class SourceError(RemoteError):
+    """A trace or edge source could not be read; the message names the source and what failed."""
+
+
+class PagingError(RemoteError):
+    """A page could not be sent; the message says what the paging service answered."""
+
+
+class NoticeError(RemoteError):
+    """A post could not be sent; the message says what the chat service answered."""
+
+
+class AlertFormatError(SvcmapError):
+    """An alert webhook body could not be read; the message says where and why."""

@@ -50,6 +50,10 @@ def rca_from_store(app: App, args: argparse.Namespace) -> str:
 
 def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
     """Write the snapshot to `--output`; say where it went, unless it went to the output."""
+    if args.incident is not None:
+        return _export_saved(app, args)
+    if args.service is None:
+        raise UsageError("name the service showing the symptom, or --incident ID")
     at, window, baseline = _when(app, args)
     snapshot = build_snapshot(
         app.store,
@@ -60,18 +64,44 @@ def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
         incident_s=window,
         baseline_s=baseline,
     )
-    data = dump_snapshot(snapshot)
-    if args.output == "-":
+    written = _write(dump_snapshot(snapshot), args.output)
+    if written is None:
+        return None
+    services = len(snapshot.series)
+    return f"wrote {written}: {services} services' series around {format_time(at)}"
+
+
+def _export_saved(app: App, args: argparse.Namespace) -> str | None:
+    """Write the snapshot saved with incident `--incident`."""
+    given = [f"--{name}" for name in _STORE_OPTIONS if getattr(args, name) is not None]
+    if args.service is not None or given:
+        extra = ", ".join(["SVC", *given] if args.service else given)
+        raise UsageError(f"{extra}: --incident writes the snapshot saved with the incident")
+    incident = app.incidents.incident(args.incident)
+    if incident is None:
+        raise UsageError(f"no incident {args.incident}; see svcmap incidents")
+    data = app.incidents.snapshot(args.incident)
+    if data is None:
+        why = f": {incident.note}" if incident.note else ""
+        raise SvcmapError(f"incident {args.incident} has no snapshot{why}")
+    written = _write(data, args.output)
+    if written is None:
+        return None
+    return f"wrote {written}: the snapshot of incident {args.incident} ({incident.title})"
+
+
+def _write(data: bytes, output: str) -> Path | None:
+    """Write `data` to `output` (- for the standard output); the path written, if a file."""
+    if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return None
-    path = Path(args.output)
+    path = Path(output)
     try:
         path.write_bytes(data)
     except OSError as error:
         raise SvcmapError(f"{path}: cannot write it: {error.strerror}") from None
-    services = len(snapshot.series)
-    return f"wrote {path}: {services} services' series around {format_time(at)}"
+    return path
 
 
 def _when(app: App, args: argparse.Namespace) -> tuple[int, int, int]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.bootstrap import App, build_app
+from bot.cli.alerting import list_incidents, list_sent
 from bot.cli.compacting import run_compact_command
 from bot.cli.incidents import export_snapshot, rca_from_file, rca_from_store
 from bot.cli.parser import build_parser
@@ -63,14 +64,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+_COMMANDS: dict[str, Callable[[App, argparse.Namespace], str | None]] = {
+    "rca": rca_from_store,
+    "snapshot": export_snapshot,
+    "incidents": list_incidents,
+    "pages": list_sent,
+    "compact": run_compact_command,
+}
+
+
 def run(app: App, args: argparse.Namespace) -> str | None:
     """Run the command `args` names and return what to print, if anything."""
-    if args.command == "rca":
-        return rca_from_store(app, args)
-    if args.command == "snapshot":
-        return export_snapshot(app, args)
-    if args.command == "compact":
-        return run_compact_command(app, args)
+    command = _COMMANDS.get(args.command)
+    if command is not None:
+        return command(app, args)
     if args.command == "edges":
         window = Window.ending_at(args.at, args.window, now=app.now())
         edges = list_edges(app, window)

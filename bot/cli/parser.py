@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.cli.alerting import add_alert_commands
 from bot.cli.compacting import add_compact_command
 from bot.cli.refreshing import add_refresh_commands
 from bot.cli.serving import add_serve_command
@@ -60,7 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     export = snapshot_commands.add_parser(
         "export", help="write the graph and health series around an incident (JSON)"
     )
-    export.add_argument("service", metavar="SVC", help="the service showing the symptom")
+    export.add_argument("service", nargs="?", metavar="SVC", help="the service showing the symptom")
+    export.add_argument(
+        "--incident",
+        type=int,
+        metavar="ID",
+        help="write the snapshot saved with incident ID (see svcmap incidents) instead",
+    )
     add_incident_options(export)
     export.add_argument(
         "--output",
@@ -70,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write it to FILE (default -, the standard output)",
     )
 
+    add_alert_commands(commands)
     add_refresh_commands(commands)
     add_compact_command(commands)
     add_serve_command(commands)

@@ -1,8 +1,9 @@
-"""`svcmap serve`: the one HTTP server process (OTLP/HTTP receiver, health, metrics)."""
+"""`svcmap serve`: the one HTTP server process (OTLP, alert webhook, health, metrics)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 import slack_bolt
@@ -10,6 +11,7 @@ import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.bootstrap import App
+from bot.dispatcher import Dispatcher
 from bot.scheduler import default_holder, start_refresher
 from bot.slack.bolt import build_bolt
 from bot.web.app import create_app
@@ -20,7 +22,8 @@ SWITCH_INTERVAL_S = 0.001
 def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `serve` to the `svcmap` subcommands."""
     serve = commands.add_parser(
-        "serve", help="run the HTTP server: OTLP/HTTP traces at /v1/traces, /healthz, /metrics"
+        "serve",
+        help="run the HTTP server: OTLP/HTTP traces, the Alertmanager webhook, health, metrics",
     )
     serve.add_argument("--host", help="address to listen on (default: SVCMAP_HTTP_HOST)")
     serve.add_argument(
@@ -28,14 +31,32 @@ def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
 
 
+def log_to_stderr() -> None:
+    """Show svcmap's own log lines (alerts, pages, refreshes) from INFO up on stderr.
+
+    Only svcmap's loggers: the HTTP client's request lines name full URLs.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("bot", "topology"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+
+
 def run_serve_command(app: App, args: argparse.Namespace) -> int:
     """Serve until interrupted (SIGINT or SIGTERM); return the exit status."""
+    log_to_stderr()
     # Answers are CPU work in threads; a shorter switch interval lets a waiting request
     # (an ack Slack expects within 3 s) take the interpreter lock sooner.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     bolt = build_bolt(app) if app.settings.slack_enabled else None
+    holder = default_holder()
+    dispatcher = Dispatcher(app, holder=holder)
     config = uvicorn.Config(
-        create_app(app, slack=bolt),
+        create_app(app, slack=bolt, wake=dispatcher.wake),
         host=args.host or app.settings.http_host,
         port=args.port if args.port is not None else app.settings.http_port,
         access_log=False,
@@ -45,13 +66,15 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         log_level="info",
         timeout_graceful_shutdown=10,
     )
-    refresher = start_refresher(app, holder=default_holder())
+    refresher = start_refresher(app, holder=holder)
+    dispatcher.start()
     socket = start_socket_mode(app, bolt)
     try:
         uvicorn.Server(config).run()
     finally:
         if socket is not None:
             socket.close()  # type: ignore[no-untyped-call]
+        dispatcher.stop()
         refresher.shutdown(wait=False)
     return 0
 

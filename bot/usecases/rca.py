@@ -9,6 +9,7 @@ from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.asking import load_graph
 from bot.usecases.windows import Window as StoreWindow
 from topology.errors import SnapshotError, UsageError
+from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.rca import Ranking, Snapshot, load_snapshot, rank
 from topology.rca.assemble import assemble_snapshot, incident_windows
@@ -42,6 +43,29 @@ def build_snapshot(
     The symptom's service is resolved against the map, so a misspelt name is refused with
     suggestions; a window with nothing stored in it is refused too.
     """
+    _, snapshot = gather_evidence(
+        store,
+        catalog,
+        symptom=symptom,
+        metric=metric,
+        at=at,
+        incident_s=incident_s,
+        baseline_s=baseline_s,
+    )
+    return snapshot
+
+
+def gather_evidence(
+    store: Store,
+    catalog: Catalog,
+    *,
+    symptom: str,
+    metric: str | None,
+    at: int,
+    incident_s: int,
+    baseline_s: int,
+) -> tuple[ServiceGraph, Snapshot]:
+    """The map of both windows around `at`, and the snapshot `build_snapshot` makes of it."""
     baseline, incident = incident_windows(at, incident_s, baseline_s)
     span = StoreWindow(int(baseline.start), int(incident.end) + 1)
     graph = load_graph(store, span)
@@ -50,7 +74,7 @@ def build_snapshot(
     edges = store.edge_series(span.start, span.end)
     _require_data(store, services, edges, incident, "incident")
     _require_data(store, services, edges, baseline, "baseline")
-    return assemble_snapshot(
+    snapshot = assemble_snapshot(
         graph,
         catalog,
         Symptom(service, metric, at=at),
@@ -58,6 +82,7 @@ def build_snapshot(
         services=services,
         edges=edges,
     )
+    return graph, snapshot
 
 
 def incident_times(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import slack_bolt
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -14,13 +16,22 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.bootstrap import App
+from bot.web.alerts import alerts_endpoint
 from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.otlp import traces_endpoint
 from bot.web.slack import slack_endpoint
 
 
-def create_app(app: App, *, slack: slack_bolt.App | None = None) -> Starlette:
-    """A Starlette app answering `/healthz`, `/metrics`, `/v1/traces` and `/slack/events`."""
+def create_app(
+    app: App,
+    *,
+    slack: slack_bolt.App | None = None,
+    wake: Callable[[], None] | None = None,
+) -> Starlette:
+    """A Starlette app: `/healthz`, `/metrics`, `/v1/traces`, the alert webhook, `/slack/events`.
+
+    `wake` is called after an alert recorded something to send (the sender's nudge).
+    """
     metrics = WebMetrics()
 
     async def healthz(_: Request) -> Response:
@@ -33,13 +44,17 @@ def create_app(app: App, *, slack: slack_bolt.App | None = None) -> Starlette:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     async def index(_: Request) -> Response:
-        return PlainTextResponse("svcmap: POST OTLP traces to /v1/traces; see /healthz, /metrics\n")
+        return PlainTextResponse(
+            "svcmap: POST OTLP traces to /v1/traces, Alertmanager webhooks to"
+            " /alerts/alertmanager; see /healthz, /metrics\n"
+        )
 
     routes = [
         Route("/", index, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
         Route("/v1/traces", traces_endpoint(app, metrics), methods=["POST"]),
+        Route("/alerts/alertmanager", alerts_endpoint(app, metrics, wake), methods=["POST"]),
     ]
     secret = app.settings.slack_signing_secret
     if slack is not None and secret is not None:

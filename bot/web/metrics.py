@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_ROUTES = frozenset({"/healthz", "/metrics", "/v1/traces", "/"})
+_ROUTES = frozenset({"/healthz", "/metrics", "/v1/traces", "/alerts/alertmanager", "/"})
 
 
 class WebMetrics:
@@ -28,6 +28,12 @@ class WebMetrics:
             "svcmap_http_requests",
             "HTTP requests answered, by route and status.",
             ["route", "status"],
+            registry=self.registry,
+        )
+        self.alert_notifications = Counter(
+            "svcmap_alert_notifications",
+            "Alertmanager notifications received, by what became of them.",
+            ["outcome"],
             registry=self.registry,
         )
         self.ingest_seconds = Histogram(

@@ -1,11 +1,11 @@
-"""Asking a source again when it may help: exponential backoff with jitter, `Retry-After` first."""
+"""Asking a server again when it may help: exponential backoff with jitter, `Retry-After` first."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
 
-from topology.errors import SourceError
+from topology.errors import RemoteError
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ def retrying(
     tries: int = TRIES,
     base_s: float = BASE_S,
 ) -> tuple[T, int]:
-    """The result of `call` and the attempts it took; retries only retryable SourceErrors.
+    """The result of `call` and the attempts it took; retries only retryable RemoteErrors.
 
     A server's `retry_after_s` replaces the computed wait (up to `CAP_S`). The last
     error is raised once `tries` attempts have failed.
@@ -48,7 +48,7 @@ def retrying(
     while True:
         try:
             return call(), attempt
-        except SourceError as error:
+        except RemoteError as error:
             if not error.retryable or attempt >= tries:
                 raise
             wait = backoff_s(attempt, jitter(), base_s=base_s)

@@ -1,4 +1,4 @@
-"""The tables of the store: names, per-bucket edge and service statistics, traces seen.
+"""The tables of the store: names, per-bucket statistics, traces seen, incidents and pages.
 
 Buckets come in three tiers (`topology.retention`): per minute in `edge_buckets` and
 `service_buckets`, whose `resolution` is always `MINUTE`; per hour and per day in the
@@ -14,12 +14,15 @@ from sqlalchemy import (
     Boolean,
     Column,
     Double,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
     Table,
     Text,
+    UniqueConstraint,
+    text,
 )
 
 from topology.stats import HISTOGRAM_SIZE
@@ -166,3 +169,86 @@ leases = Table(
     Column("expires", BigInteger, nullable=False),
 )
 """Named leases: which process runs a job (the refresh) until when, in epoch seconds."""
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", Text, nullable=False, unique=True),
+    Column("group_hash", Text, nullable=False),
+    Column("group_key", Text, nullable=False),
+    Column("receiver", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("symptom", Text, nullable=True),
+    Column("cause", Text, nullable=True),
+    Column("severity", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("resolved_at", BigInteger, nullable=True),
+    Column("merged_into", Integer, ForeignKey("incidents.id"), nullable=True),
+    Column("paged_team", Text, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("snapshot", LargeBinary, nullable=True),
+    Index(
+        "ux_incidents_open_group",
+        "group_hash",
+        unique=True,
+        sqlite_where=text("resolved_at IS NULL"),
+        postgresql_where=text("resolved_at IS NULL"),
+    ),
+    Index("ix_incidents_opened_at", "opened_at"),
+)
+"""One episode of an Alertmanager group: opened by its first notification, closed when resolved.
+
+At most one open incident per group (`group_hash`, a digest of the group key); a group
+joining another incident in a storm names it in `merged_into`.
+"""
+
+incident_alerts = Table(
+    "incident_alerts",
+    metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id"), primary_key=True),
+    Column("fingerprint", Text, primary_key=True),
+    Column("starts_at", BigInteger, primary_key=True, autoincrement=False),
+    Column("status", Text, nullable=False),
+    Column("ends_at", BigInteger, nullable=True),
+    Column("alertname", Text, nullable=True),
+    Column("service", Text, nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("labels", Text, nullable=False),
+)
+"""Each alert of an incident, as last notified."""
+
+
+def _sending(name: str, *unique: str) -> Table:
+    """A table of things to send (pages, posts): recorded before sending, claimed to send."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+        *(Column(column, Text, nullable=False) for column in unique[1:]),
+        Column("team", Text, nullable=True),
+        Column("state", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", BigInteger, nullable=False),
+        Column("sent_at", BigInteger, nullable=True),
+        Column("next_attempt_at", BigInteger, nullable=True),
+        Column("claimed_until", BigInteger, nullable=True),
+        Column("claimed_by", Text, nullable=True),
+        Column("last_error", Text, nullable=True),
+        UniqueConstraint(*unique, name=f"uq_{name}_once"),
+        Index(f"ix_{name}_state", "state"),
+    )
+
+
+pages = _sending("pages", "incident_id", "service", "action")
+pages.append_column(Column("dedup_key", Text, nullable=False))
+"""Pages (trigger, resolve) per incident and service, each recorded once before it is sent."""
+
+notifications = _sending("notifications", "incident_id", "channel", "kind")
+notifications.append_column(Column("ref", Text, nullable=True))
+notifications.append_column(Column("url", Text, nullable=True))
+"""Slack posts per incident, channel and kind, each recorded once before it is sent."""

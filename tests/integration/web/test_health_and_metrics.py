@@ -9,6 +9,7 @@ from bot.bootstrap import App
 from bot.settings import load_settings
 from bot.web.app import create_app
 from tests.otlp_exports import as_protobuf, frontend_calls_cart
+from topology.store.incidents import IncidentLog
 from topology.store.repository import Store
 from topology.store.sources_state import SourceStates
 
@@ -30,6 +31,7 @@ def test_healthz_is_503_with_a_reason_when_the_database_cannot_be_reached(tmp_pa
         clock=time.time,
         engine=engine,
         states=SourceStates(engine),
+        incidents=IncidentLog(engine),
     )
     with app, TestClient(create_app(app)) as client:
         answer = client.get("/healthz")

@@ -113,3 +113,40 @@ def test_a_bad_retention_is_refused_naming_the_setting(monkeypatch, values, name
         monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=named):
         load_settings()
+
+
+def test_paging_is_a_dry_run_unless_set_otherwise(monkeypatch):
+    monkeypatch.delenv("SVCMAP_PAGING_MODE", raising=False)
+
+    assert load_settings().paging_mode.value == "dry-run"
+
+
+def test_alert_labels_are_read_as_a_comma_separated_list(monkeypatch):
+    monkeypatch.setenv("SVCMAP_ALERT_LABELS", " app, job ,")
+
+    assert load_settings().alert_labels == ("app", "job")
+
+
+def test_the_webhook_token_never_shows_in_the_settings(monkeypatch):
+    monkeypatch.setenv("SVCMAP_ALERT_TOKEN", "very-secret-token")
+
+    settings = load_settings()
+
+    assert "very-secret-token" not in repr(settings)
+    assert settings.alert_token.get_secret_value() == "very-secret-token"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SVCMAP_PAGING_MODE", "maybe"),
+        ("SVCMAP_PAGERDUTY_EVENTS_URL", "events.pagerduty.com"),
+        ("SVCMAP_INCIDENT_CHANNEL", "incidents"),
+        ("SVCMAP_ALERT_LABELS", " , "),
+    ],
+)
+def test_a_bad_alert_setting_is_refused_by_name(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(SettingsError, match=name):
+        load_settings()

@@ -1,0 +1,61 @@
+"""The sender of `svcmap serve`: one thread sending recorded pages and posts.
+
+It sweeps at start (rows a crash left behind), whenever an alert was recorded
+(`wake`), and every `SWEEP_S` seconds (retries that came due).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.bootstrap import App
+from bot.usecases.dispatching import dispatch_due
+
+log = logging.getLogger(__name__)
+
+SWEEP_S = 15.0
+"""Seconds between two sweeps when nothing wakes the sender."""
+
+
+class Dispatcher:
+    """A daemon thread running `dispatch_due` on wake-ups and every `interval_s`."""
+
+    def __init__(self, app: App, *, holder: str, interval_s: float = SWEEP_S) -> None:
+        self._app = app
+        self._holder = holder
+        self._interval_s = interval_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="svcmap-dispatcher", daemon=True)
+
+    def start(self) -> None:
+        """Start sweeping, the first sweep at once."""
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Sweep as soon as the current sweep (if any) is over."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop after the current sweep; wait for it up to `timeout_s`."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            self.sweep()
+            self._wake.wait(self._interval_s)
+
+    def sweep(self) -> None:
+        """One sweep; a failure is logged, never raised, so the next one still runs."""
+        try:
+            report = dispatch_due(self._app, holder=self._holder)
+        except Exception as error:  # noqa: BLE001 - the sender must outlive one bad sweep
+            log.error("sending pages and posts failed: %s", error)  # noqa: TRY400 - message only
+            return
+        if report.failed:
+            log.warning("%d pages or posts failed for good", len(report.failed))

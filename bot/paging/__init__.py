@@ -1,0 +1,1 @@
+"""Sending what incidents decide: pages (PagerDuty) and posts (a Slack app, through a port)."""

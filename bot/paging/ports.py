@@ -1,0 +1,49 @@
+"""The ports a dispatcher sends through: a pager and a notifier, named for the role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from topology.incidents.model import PageEvent
+
+
+class Pager(Protocol):
+    """Pages a team: trigger and resolve events keyed by a dedup key."""
+
+    def send(self, event: PageEvent) -> str:
+        """Send `event`; return the dedup key the paging service keeps. Raises PagingError."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A post to send: the incident post, a word to an upstream team, or the all-clear.
+
+    `body` is what the incident decided (incident key, services, ranked causes, who was
+    paged and why); `text` is the same rendered as plain text.
+    """
+
+    kind: str
+    channel: str
+    incident_id: int
+    text: str
+    body: Mapping[str, object] = field(default_factory=dict)
+    page_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """Where a post went: the message's id in its channel, and a link to it if known."""
+
+    ref: str
+    url: str | None = None
+
+
+class Notifier(Protocol):
+    """Posts incident notices in chat channels (the Slack app implements it)."""
+
+    def post(self, notice: Notice) -> Posted:
+        """Post `notice` in its channel. Raises NoticeError."""
+        ...

@@ -1,0 +1,178 @@
+"""What an incident's pages and posts say: the bodies recorded with them, and their text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from bot.render.templating import render
+from topology.incidents.decide import Plan
+from topology.incidents.model import AlertGroup, PagingMode, SendState
+from topology.incidents.severity import group_severity
+from topology.store.incident_rows import NoticeRow, PageRow
+
+if TYPE_CHECKING:
+    from bot.usecases.alerting import Evidence
+
+MAX_URL = 2048
+TITLE_CHARS = 200
+CANDIDATES_SHOWN = 5
+SERVICES_SHOWN = 50
+
+
+def title_of(group: AlertGroup, symptom: str | None) -> str:
+    """One line naming the alert and the service: the common summary, else the alert name."""
+    summary = group.common_annotations.get("summary", "").strip()
+    name = group.common_labels.get("alertname") or _first_label(group, "alertname") or "alert"
+    text = summary or (f"{name} on {symptom}" if symptom else name)
+    if summary and symptom and symptom not in summary:
+        text = f"{symptom}: {summary}"
+    return _line(text, TITLE_CHARS)
+
+
+def safe_links(group: AlertGroup) -> list[dict[str, str]]:
+    """Links worth showing with a page or post: http(s) only, deduplicated, in a fixed order."""
+    found: dict[str, str] = {}
+    runbook = group.common_annotations.get("runbook_url") or _first_annotation(group, "runbook_url")
+    for href, text in (
+        (runbook, "Runbook"),
+        (group.firing[0].generator_url if group.firing else "", "Alert source"),
+        (group.external_url, "Alertmanager"),
+    ):
+        if href and _is_web_url(href) and href not in found:
+            found[href] = text
+    return [{"href": href, "text": text} for href, text in found.items()]
+
+
+def page_rows(
+    group: AlertGroup, plan: Plan, evidence: Evidence, title: str, *, state: SendState
+) -> tuple[PageRow, ...]:
+    """The trigger the plan decides, with the event body it will send."""
+    page = plan.page
+    if page is None:
+        return ()
+    summary = render(
+        "alerts/page_summary.txt.j2",
+        {
+            "title": title,
+            "cause": plan.cause,
+            "symptom": evidence.symptom,
+            "team": page.team,
+            "reason": page.reason,
+        },
+    )
+    body: dict[str, object] = {
+        "summary": _line(summary, 1024),
+        "source": evidence.symptom or page.service,
+        "severity": page.severity.value,
+        "component": page.service,
+        "group": group.common_labels.get("namespace") or None,
+        "class": group.common_labels.get("alertname") or None,
+        "timestamp": _iso(min(a.starts_at for a in group.firing or group.alerts)),
+        "details": {
+            "alerted_service": evidence.symptom,
+            "paged_because": page.reason,
+            "likely_causes": _candidates(evidence)[:3],
+            "firing_alerts": len(group.firing),
+            "alertmanager_group": _line(group.group_key, 500),
+        },
+        "links": safe_links(group),
+    }
+    return (PageRow(page.service, "trigger", page.team, page.dedup_key, state.value, body),)
+
+
+def notice_rows(
+    group: AlertGroup,
+    plan: Plan,
+    evidence: Evidence,
+    title: str,
+    *,
+    mode: PagingMode,
+    state: SendState,
+) -> tuple[NoticeRow, ...]:
+    """The posts the plan decides, each with the facts its text is written from."""
+    page = plan.page
+    paged = (
+        {"team": page.team, "service": page.service, "reason": page.reason, "mode": mode.value}
+        if page
+        else None
+    )
+    shared: dict[str, object] = {
+        "title": title,
+        "symptom": evidence.symptom,
+        "cause": plan.cause,
+        "severity": page.severity.value if page else group_severity_word(group),
+        "alerts": len(group.firing),
+        "candidates": _candidates(evidence)[:CANDIDATES_SHOWN],
+        "evidence_note": evidence.note,
+        "paged": paged,
+        "note": plan.note,
+        "affected_teams": list(plan.affected_teams),
+        "links": safe_links(group),
+    }
+    return tuple(
+        NoticeRow(
+            order.channel,
+            order.kind.value,
+            order.team,
+            state.value,
+            {**shared, "team": order.team, "services": list(order.services[:SERVICES_SHOWN])},
+        )
+        for order in plan.notices
+    )
+
+
+def notice_text(kind: str, body: Mapping[str, object]) -> str:
+    """The plain text of a post of `kind` written from its recorded body."""
+    defaults: dict[str, object] = {
+        "title": "",
+        "symptom": None,
+        "cause": None,
+        "severity": "error",
+        "alerts": 0,
+        "candidates": [],
+        "evidence_note": None,
+        "paged": None,
+        "note": None,
+        "affected_teams": [],
+        "team": None,
+        "services": [],
+    }
+    return render("alerts/notice.txt.j2", {**defaults, **body, "kind": kind}).strip()
+
+
+def group_severity_word(group: AlertGroup) -> str:
+    """The group's severity word, for a post when nobody is paged."""
+    return group_severity(group.firing or group.alerts).value
+
+
+def _candidates(evidence: Evidence) -> list[dict[str, object]]:
+    if evidence.ranking is None:
+        return []
+    return [c.to_dict() for c in evidence.ranking.candidates]
+
+
+def _first_label(group: AlertGroup, name: str) -> str | None:
+    return next((a.labels[name] for a in group.alerts if a.labels.get(name)), None)
+
+
+def _first_annotation(group: AlertGroup, name: str) -> str | None:
+    return next((a.annotations[name] for a in group.alerts if a.annotations.get(name)), None)
+
+
+def _is_web_url(text: str) -> bool:
+    if len(text) > MAX_URL or any(c.isspace() or ord(c) < 0x20 for c in text):  # noqa: PLR2004
+        return False
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _line(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else f"{flat[: limit - 1]}…"

@@ -1,0 +1,217 @@
+"""Receive an Alertmanager notification: gather the evidence, decide, record what to send.
+
+Nothing is sent here: pages and posts are recorded (with unique keys) in the same
+transaction as the incident, and a dispatcher sends them afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from bot.bootstrap import App
+from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
+from bot.usecases.alert_text import notice_rows, page_rows, title_of
+from bot.usecases.rca import gather_evidence
+from topology.errors import UnknownServiceError, UsageError
+from topology.graph import ServiceGraph
+from topology.incidents.decide import (
+    GROUP_WINDOW_S,
+    Plan,
+    join_target,
+    neighbours,
+    plan_firing,
+    symptom_of,
+)
+from topology.incidents.keys import digest, incident_key
+from topology.incidents.model import AlertGroup, AlertStatus, PagingMode, SendState
+from topology.incidents.severity import group_severity
+from topology.rca import Ranking, Snapshot, rank
+from topology.rca.dump import dump_snapshot
+from topology.store.incident_rows import AlertRow, Opening, Outcome, Recorded
+from topology.timespec import format_time
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the map says about the alerted service: its graph, ranking and snapshot."""
+
+    symptom: str | None
+    graph: ServiceGraph | None = None
+    ranking: Ranking | None = None
+    snapshot: Snapshot | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What receiving one notification recorded, and the snapshot still to save with it."""
+
+    recorded: Recorded
+    snapshot: Snapshot | None = None
+
+
+def group_hash(group: AlertGroup) -> str:
+    """The stored digest of the group's key."""
+    return digest(group.group_key, 8)
+
+
+def receive_alerts(app: App, group: AlertGroup) -> Receipt:
+    """Open, update or resolve the incident of `group`; record the pages and posts it needs.
+
+    The snapshot of a new incident comes back unsaved: writing it out takes longer than
+    ranking, so the caller saves it (`save_snapshot`) once the sender has been woken.
+    """
+    now = app.now()
+    labels = app.settings.alert_labels
+    alerts = alert_rows(group, labels)
+    incidents = app.incidents
+    if group.status is AlertStatus.RESOLVED:
+        resolved = incidents.record_resolved(
+            group_hash(group),
+            alerts,
+            now_s=now,
+            all_resolved=True,
+            notice_state=notice_state(app),
+        )
+        return Receipt(resolved)
+    key = incident_key(group)
+    known = incidents.open_for_group(group_hash(group)) or incidents.by_key(key)
+    if known is not None:
+        # A repeat (or redelivery): no new evidence is needed, nothing new is sent.
+        return Receipt(incidents.record_firing(_bare(group, key), alerts, now_s=now))
+    evidence = gather(app, symptom_of(group, labels), now)
+    related = neighbours(evidence.graph, evidence.symptom)
+    recent = incidents.recent_open(now - GROUP_WINDOW_S)
+    target = join_target(evidence.symptom, related, recent, now)
+    opening = decide_opening(app, group, key, evidence, joined_to=target)
+    recorded = incidents.record_firing(opening, alerts, now_s=now)
+    if recorded.outcome is Outcome.OPENED:
+        _log_opened(app, recorded, opening)
+    opened = recorded.outcome in (Outcome.OPENED, Outcome.JOINED)
+    return Receipt(recorded, evidence.snapshot if opened else None)
+
+
+def save_snapshot(app: App, receipt: Receipt) -> None:
+    """Save the snapshot of the incident `receipt` opened, if it has one."""
+    if receipt.snapshot is not None and receipt.recorded.incident_id is not None:
+        data = dump_snapshot(receipt.snapshot)
+        app.incidents.save_snapshot(receipt.recorded.incident_id, data)
+
+
+def gather(app: App, symptom: str | None, now: int) -> Evidence:
+    """The map, ranking and snapshot around `now` for `symptom`, or why there are none."""
+    if symptom is None:
+        labels = ", ".join(app.settings.alert_labels)
+        return Evidence(None, note=f"the alerts carry none of the labels {labels}")
+    try:
+        graph, snapshot = gather_evidence(
+            app.store,
+            app.catalog,
+            symptom=symptom,
+            metric=None,
+            at=now,
+            incident_s=INCIDENT_WINDOW_S,
+            baseline_s=INCIDENT_BASELINE_S,
+        )
+    except UnknownServiceError:
+        return Evidence(symptom, note=f"{symptom} is not on the map")
+    except UsageError as error:
+        return Evidence(symptom, note=f"no evidence stored: {error}")
+    resolved = graph.resolve(symptom)
+    return Evidence(resolved, graph, rank(snapshot, resolved), snapshot)
+
+
+def decide_opening(
+    app: App, group: AlertGroup, key: str, evidence: Evidence, *, joined_to: int | None
+) -> Opening:
+    """What opening the incident records: its pages and posts, or none when it joins another."""
+    severity = group_severity(group.firing or group.alerts)
+    title = title_of(group, evidence.symptom)
+    candidates = evidence.ranking.candidates if evidence.ranking else ()
+    base = Opening(
+        key=key,
+        group_hash=group_hash(group),
+        group_key=group.group_key,
+        receiver=group.receiver,
+        symptom=evidence.symptom,
+        cause=candidates[0].service if candidates else None,
+        severity=severity.value,
+        title=title,
+    )
+    if joined_to is not None:
+        return replace(base, merged_into=joined_to, note=f"grouped into incident {joined_to}")
+    mode = app.settings.paging_mode
+    plan: Plan = plan_firing(
+        incident=key,
+        symptom=evidence.symptom,
+        candidates=[c.service for c in candidates],
+        graph=evidence.graph,
+        catalog=app.catalog,
+        mode=mode,
+        incident_channel=app.settings.incident_channel or None,
+        severity=severity,
+    )
+    page_state = SendState.DRY_RUN if mode is PagingMode.DRY_RUN else SendState.PENDING
+    posts = SendState(notice_state(app))
+    return replace(
+        base,
+        paged_team=plan.page.team if plan.page else None,
+        note=plan.note or evidence.note,
+        pages=page_rows(group, plan, evidence, title, state=page_state),
+        notices=notice_rows(group, plan, evidence, title, mode=mode, state=posts),
+    )
+
+
+def notice_state(app: App) -> str:
+    """The state posts are recorded in: to send, or dry-run while no notifier is configured."""
+    return SendState.PENDING.value if app.notifier is not None else SendState.DRY_RUN.value
+
+
+def alert_rows(group: AlertGroup, labels: tuple[str, ...]) -> list[AlertRow]:
+    """The group's alerts as stored; an alert without a fingerprint is keyed by its labels."""
+    rows = []
+    for alert in group.alerts:
+        fingerprint = alert.fingerprint or digest(repr(sorted(alert.labels.items())), 8)
+        service = next((alert.labels[n] for n in labels if alert.labels.get(n, "").strip()), None)
+        rows.append(
+            AlertRow(
+                fingerprint=fingerprint,
+                starts_at=alert.starts_at,
+                status=alert.status.value,
+                ends_at=alert.ends_at,
+                alertname=alert.labels.get("alertname"),
+                service=service,
+                summary=alert.annotations.get("summary"),
+                labels=alert.labels,
+            )
+        )
+    return rows
+
+
+def _bare(group: AlertGroup, key: str) -> Opening:
+    """An opening that records only the alerts: for a group whose incident exists."""
+    severity = group_severity(group.firing or group.alerts)
+    return Opening(
+        key=key,
+        group_hash=group_hash(group),
+        group_key=group.group_key,
+        receiver=group.receiver,
+        symptom=None,
+        cause=None,
+        severity=severity.value,
+        title=title_of(group, None),
+    )
+
+
+def _log_opened(app: App, recorded: Recorded, opening: Opening) -> None:
+    """Log the new incident; alert text is quoted (`%r`), so it cannot forge log lines."""
+    at = format_time(app.now())
+    log.info("incident %s opened at %s: %r", recorded.key, at, opening.title)
+    for page in opening.pages:
+        if page.state == SendState.DRY_RUN:
+            log.info("dry-run: would page team %s (dedup key %s)", page.team, page.dedup_key)
+    if opening.note:
+        log.info("incident %s: %r", recorded.key, opening.note)

@@ -1,0 +1,206 @@
+"""Send what incidents recorded: the incident posts first, then pages, then the other posts.
+
+Each row is claimed before it is sent, so replicas sweeping together send it once. A
+failure that may pass (429, 5xx, a timeout) leaves the row pending for a later sweep,
+with backoff, until `ROUNDS` sweeps have failed; anything else marks it failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table
+
+from bot.bootstrap import App
+from bot.paging.ports import Notice
+from bot.usecases.alert_text import notice_text
+from topology.errors import NoticeError, PagingError, RemoteError
+from topology.incidents.model import Link, PageAction, PageEvent, SendState, Severity
+from topology.store.incident_rows import Sending
+from topology.store.schema import notifications, pages
+
+log = logging.getLogger(__name__)
+
+CLAIM_TTL_S = 300
+"""How long a claimed row is left to its sender before another may send it (a crash)."""
+
+ROUNDS = 5
+"""Sweeps a row that keeps failing with a passing error gets before it is marked failed."""
+
+RETRY_BASE_S = 30
+"""The wait before the second sweep of a failed row; doubled for each later one."""
+
+PAGE_PASSES = 2
+"""Passes over the due pages in one sweep: triggers, then the resolves that waited on them."""
+
+GIVE_UP_S = 3600
+"""A row still unsent this long after it was recorded is marked failed, not sent late."""
+
+
+@dataclass(slots=True)
+class Dispatched:
+    """What one sweep did, by outcome."""
+
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+
+
+def dispatch_due(app: App, *, holder: str) -> Dispatched:
+    """Send every page and post due now; return what happened to each."""
+    sweep = _Sweep(app, holder)
+    now = app.now()
+    posts = app.incidents.due(notifications, now_s=now)
+    for row in (r for r in posts if r.kind == "incident"):
+        sweep.post(row)
+    for _ in range(PAGE_PASSES):  # a resolve becomes due once its trigger was sent
+        due = app.incidents.due(pages, now_s=app.now())
+        for row in due:
+            sweep.page(row)
+        if not due:
+            break
+    for row in (r for r in posts if r.kind != "incident"):
+        sweep.post(row)
+    return sweep.report
+
+
+class _Sweep:
+    """One pass over the rows due: claims, sends, and records each outcome."""
+
+    def __init__(self, app: App, holder: str) -> None:
+        self.app = app
+        self.holder = holder
+        self.report = Dispatched()
+
+    def page(self, row: Sending) -> None:
+        app = self.app
+        if app.pager is None:
+            self._give_up_if_old(pages, row, "paging mode is not on")
+            return
+        if not self._claim(pages, row):
+            return
+        team = app.catalog.teams.get(row.team or "")
+        key = team.pagerduty_routing_key if team else None
+        if not key:
+            self._finish(pages, row, error=f"team {row.team} has no PagerDuty routing key")
+            return
+        event = page_event(row, key, app.incidents.post_url(row.incident_id))
+        try:
+            app.pager.send(event)
+        except PagingError as error:
+            self._failed(pages, row, error)
+            return
+        log.info("sent %s %s to team %s", row.kind, row.dedup_key, row.team)
+        self._finish(pages, row)
+
+    def post(self, row: Sending) -> None:
+        app = self.app
+        if app.notifier is None:
+            self._give_up_if_old(notifications, row, "no notifier is configured")
+            return
+        if not self._claim(notifications, row):
+            return
+        notice = Notice(
+            kind=row.kind,
+            channel=row.target,
+            incident_id=row.incident_id,
+            text=notice_text(row.kind, row.body),
+            body=row.body,
+        )
+        try:
+            posted = app.notifier.post(notice)
+        except NoticeError as error:
+            self._failed(notifications, row, error)
+            return
+        self._finish(notifications, row, url=posted.url, ref=posted.ref)
+
+    def _claim(self, table: Table, row: Sending) -> bool:
+        return self.app.incidents.claim(
+            table, row.id, holder=self.holder, now_s=self.app.now(), ttl_s=CLAIM_TTL_S
+        )
+
+    def _failed(self, table: Table, row: Sending, error: RemoteError) -> None:
+        attempts = row.attempts + 1
+        if error.retryable and attempts < ROUNDS:
+            wait = RETRY_BASE_S * 2 ** (attempts - 1)
+            log.warning("%s (attempt %d; trying again in %ds)", error, attempts, wait)
+            self._finish(table, row, error=str(error), retry_at=self.app.now() + wait)
+            return
+        log.error("%s (attempt %d; giving up)", error, attempts)
+        self._finish(table, row, error=str(error))
+
+    def _give_up_if_old(self, table: Table, row: Sending, why: str) -> None:
+        """Leave a row nobody can send pending, until it is too old to be worth sending."""
+        if self.app.now() - row.created_at < GIVE_UP_S:
+            return
+        if self._claim(table, row):
+            self._finish(table, row, error=f"not sent within {GIVE_UP_S // 60} minutes: {why}")
+
+    def _finish(
+        self,
+        table: Table,
+        row: Sending,
+        *,
+        error: str | None = None,
+        retry_at: int | None = None,
+        url: str | None = None,
+        ref: str | None = None,
+    ) -> None:
+        if error is None:
+            state, outcome = SendState.SENT, self.report.sent
+        elif retry_at is not None:
+            state, outcome = SendState.PENDING, self.report.retrying
+        else:
+            state, outcome = SendState.FAILED, self.report.failed
+        self.app.incidents.finish(
+            table,
+            row.id,
+            holder=self.holder,
+            state=state.value,
+            now_s=self.app.now(),
+            error=error,
+            retry_at=retry_at,
+            url=url,
+            ref=ref,
+        )
+        outcome.append(row.id)
+
+
+def page_event(row: Sending, routing_key: str, post_url: str | None) -> PageEvent:
+    """The event a recorded page sends, linking to the incident's post when there is one."""
+    action = PageAction(row.kind)
+    if action is PageAction.RESOLVE:
+        return PageEvent(action, routing_key, row.dedup_key or "")
+    body = row.body
+    links = tuple(Link(str(item["href"]), str(item["text"])) for item in _links(body))
+    if post_url:
+        links = (Link(post_url, "Incident post in Slack"), *links)
+    details = body.get("details")
+    return PageEvent(
+        action,
+        routing_key,
+        row.dedup_key or "",
+        summary=_text(body, "summary") or row.target,
+        source=_text(body, "source") or row.target,
+        severity=Severity(_text(body, "severity") or Severity.ERROR.value),
+        component=_text(body, "component"),
+        group=_text(body, "group"),
+        klass=_text(body, "class"),
+        timestamp=_text(body, "timestamp"),
+        details=details if isinstance(details, dict) else {},
+        links=links,
+    )
+
+
+def _links(body: Mapping[str, object]) -> list[Mapping[str, object]]:
+    links = body.get("links")
+    if not isinstance(links, list):
+        return []
+    return [item for item in links if isinstance(item, dict) and "href" in item]
+
+
+def _text(body: Mapping[str, object], key: str) -> str | None:
+    value = body.get(key)
+    return value if isinstance(value, str) and value else None

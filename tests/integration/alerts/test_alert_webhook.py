@@ -1,0 +1,363 @@
+"""`POST /alerts/alertmanager` through the web app, then the sender, against a fake PagerDuty."""
+
+import base64
+import logging
+import warnings
+from argparse import Namespace
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
+
+from bot.cli.alerting import list_incidents, list_sent
+from bot.usecases.dispatching import dispatch_due
+from bot.web.app import create_app
+from tests.integration.alerts.conftest import PAYMENTS_KEY, TOKEN, FakeNotifier, webhook
+from topology.incidents.keys import incident_key
+from topology.incidents.webhook import parse_webhook
+from topology.rca import load_snapshot
+from topology.store.schema import notifications, pages
+
+BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+
+
+def client_of(app):
+    return TestClient(create_app(app), base_url="http://127.0.0.1")
+
+
+def post(app, body, headers=BEARER):
+    with client_of(app) as client:
+        return client.post("/alerts/alertmanager", content=body, headers=headers)
+
+
+def page_rows(app):
+    return app.incidents.sendings(pages)
+
+
+def test_a_firing_alert_pages_the_owner_of_the_top_root_cause_candidate(
+    make_app, pagerduty, firing_body
+):
+    app = make_app()
+
+    answer = post(app, firing_body)
+    dispatch_due(app, holder="test")
+
+    assert answer.status_code == 200
+    assert answer.json()["outcome"] == "opened"
+    (event,) = pagerduty.events
+    key = incident_key(parse_webhook(firing_body))
+    assert event["event_action"] == "trigger"
+    assert event["routing_key"] == PAYMENTS_KEY
+    assert event["dedup_key"] in {f"svcmap/{key}/payment", f"svcmap/{key}/stripe-api"}
+    assert event["payload"]["severity"] == "critical"
+    assert event["payload"]["source"] == "checkout"
+    assert "likely cause" in event["payload"]["summary"]
+    assert {
+        "href": "https://runbooks.example.com/checkout/high-error-rate",
+        "text": "Runbook",
+    } in event["links"]
+    (row,) = page_rows(app)
+    assert (row.state, row.attempts, row.team) == ("sent", 1, "payments")
+
+
+def test_the_same_notification_twice_pages_once(make_app, pagerduty, firing_body):
+    app = make_app()
+
+    first = post(app, firing_body)
+    dispatch_due(app, holder="test")
+    again = post(app, firing_body)
+    dispatch_due(app, holder="test")
+
+    assert (first.json()["outcome"], again.json()["outcome"]) == ("opened", "updated")
+    assert len(pagerduty.events) == 1
+    assert len(app.incidents.incidents()) == 1
+
+
+def test_resolved_resolves_every_page_it_triggered_with_the_same_key(
+    make_app, pagerduty, firing_body, resolved_body
+):
+    app = make_app()
+    post(app, firing_body)
+    dispatch_due(app, holder="test")
+
+    answer = post(app, resolved_body)
+    dispatch_due(app, holder="test")
+
+    assert answer.json()["outcome"] == "resolved"
+    trigger, resolve = pagerduty.events
+    assert resolve == {
+        "routing_key": PAYMENTS_KEY,
+        "event_action": "resolve",
+        "dedup_key": trigger["dedup_key"],
+    }
+    (incident,) = app.incidents.incidents()
+    assert incident.status == "resolved"
+
+
+def test_a_late_redelivery_of_the_firing_notification_after_resolve_pages_nobody(
+    make_app, pagerduty, firing_body, resolved_body
+):
+    app = make_app()
+    for body in (firing_body, resolved_body):
+        post(app, body)
+        dispatch_due(app, holder="test")
+
+    late = post(app, firing_body)
+    dispatch_due(app, holder="test")
+
+    assert late.json()["outcome"] == "stale"
+    assert [e["event_action"] for e in pagerduty.events] == ["trigger", "resolve"]
+
+
+def test_a_resolved_notification_of_an_unknown_group_is_accepted_and_changes_nothing(
+    make_app, pagerduty, resolved_body
+):
+    app = make_app()
+
+    answer = post(app, resolved_body)
+
+    assert (answer.status_code, answer.json()["outcome"]) == (200, "unknown")
+    assert app.incidents.incidents() == []
+
+
+def test_dry_run_records_and_logs_what_would_be_paged_and_sends_nothing(
+    make_app, pagerduty, firing_body, caplog
+):
+    app = make_app(paging_mode="dry-run")
+
+    with caplog.at_level(logging.INFO, logger="bot"):
+        post(app, firing_body)
+        dispatch_due(app, holder="test")
+
+    assert pagerduty.events == []
+    (row,) = page_rows(app)
+    assert row.state == "dry-run"
+    assert any("would page team payments" in r.getMessage() for r in caplog.records)
+
+
+def test_paging_off_records_the_incident_and_pages_nobody(make_app, pagerduty, firing_body):
+    app = make_app(paging_mode="off")
+
+    post(app, firing_body)
+    dispatch_due(app, holder="test")
+
+    assert pagerduty.events == []
+    assert page_rows(app) == []
+    (incident,) = app.incidents.incidents()
+    assert incident.note == "paging is off"
+
+
+def test_the_incident_post_goes_first_and_the_page_links_to_it(make_app, pagerduty, firing_body):
+    notifier = FakeNotifier()
+    app = make_app(notifier=notifier)
+
+    post(app, firing_body)
+    dispatch_due(app, holder="test")
+
+    kinds = [(n.kind, n.channel) for n in notifier.posted]
+    assert kinds[0] == ("incident", "#incidents")
+    assert ("upstream", "#payments-oncall") not in kinds  # the paged team is paged, not told
+    assert "Likely causes:" in notifier.posted[0].text
+    (event,) = pagerduty.events
+    assert event["links"][0] == {
+        "href": "https://slack.example.com/archives/incidents/p1.000100",
+        "text": "Incident post in Slack",
+    }
+
+
+def test_without_a_notifier_posts_are_recorded_as_dry_run(make_app, firing_body):
+    app = make_app()
+
+    post(app, firing_body)
+
+    posts = app.incidents.sendings(notifications)
+    assert {(p.kind, p.state) for p in posts} >= {("incident", "dry-run")}
+
+
+def test_every_incident_saves_a_snapshot_of_its_evidence(make_app, firing_body):
+    app = make_app()
+
+    incident_id = post(app, firing_body).json()["incident"]
+
+    snapshot = load_snapshot(app.incidents.snapshot(incident_id), source="saved")
+    assert snapshot.symptom is not None
+    assert snapshot.symptom.service == "checkout"
+    assert {"checkout", "payment"} <= set(snapshot.series)
+
+
+def test_an_alert_for_a_service_off_the_map_is_recorded_and_posted_not_dropped(make_app, pagerduty):
+    notifier = FakeNotifier()
+    app = make_app(notifier=notifier)
+
+    answer = post(app, webhook("ledger"))
+    dispatch_due(app, holder="test")
+
+    assert answer.json()["outcome"] == "opened"
+    (incident,) = app.incidents.incidents()
+    assert (incident.symptom, incident.paged_team) == ("ledger", None)
+    assert "nobody paged" in incident.note
+    assert [n.kind for n in notifier.posted] == ["incident"]
+    assert "ledger" in notifier.posted[0].text
+    assert pagerduty.events == []
+
+
+def test_an_alert_without_any_service_label_is_recorded_and_posted(make_app):
+    notifier = FakeNotifier()
+    app = make_app(notifier=notifier)
+    body = webhook("x").replace(b'"service": "x", ', b"")
+
+    post(app, body)
+    dispatch_due(app, holder="test")
+
+    (incident,) = app.incidents.incidents()
+    assert incident.symptom is None
+    assert "unknown (no service label)" in notifier.posted[0].text
+
+
+def test_the_job_label_names_the_service_when_configured_labels_say_so(make_app, pagerduty):
+    app = make_app(alert_labels="team_service,job")
+    body = webhook("payment").replace(b'"service": "payment"', b'"job": "payment"')
+
+    post(app, body)
+
+    (incident,) = app.incidents.incidents()
+    assert incident.symptom == "payment"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "application/json"},
+        {"Authorization": "Bearer wrong", "Content-Type": "application/json"},
+        {
+            "Authorization": f"Basic {base64.b64encode(b'am:' + TOKEN.encode()).decode()}",
+            "Content-Type": "application/json",
+        },
+        {"Authorization": TOKEN, "Content-Type": "application/json"},
+    ],
+)
+def test_a_request_without_the_credential_is_refused_and_nothing_is_stored(
+    make_app, firing_body, headers
+):
+    app = make_app()
+
+    answer = post(app, firing_body, headers=headers)
+
+    assert answer.status_code == 401
+    assert app.incidents.incidents() == []
+
+
+def test_basic_auth_as_alertmanager_sends_it_is_accepted(make_app, firing_body):
+    app = make_app(alert_token="", alert_user="am", alert_password="s3cret")
+    basic = base64.b64encode(b"am:s3cret").decode()
+
+    answer = post(
+        app,
+        firing_body,
+        headers={"Authorization": f"Basic {basic}", "Content-Type": "application/json"},
+    )
+
+    assert answer.status_code == 200
+
+
+def test_without_a_configured_credential_every_alert_is_refused(make_app, firing_body, caplog):
+    app = make_app(alert_token="")
+
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        answer = post(app, firing_body)
+
+    assert answer.status_code == 401
+    assert "no webhook credential is configured" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b'{"version": "3", "groupKey": "g", "status": "firing", "alerts": []}', 400),
+        (
+            b'{"version": "4", "groupKey": "g", "status": "firing", '
+            b'"alerts": [{"status": "firing"}]}',
+            400,
+        ),
+        (b"x" * (4 * 1024 * 1024 + 1), 413),
+    ],
+)
+def test_a_bad_payload_gets_a_4xx_and_a_log_line_and_nothing_is_stored(
+    make_app, body, status, caplog
+):
+    app = make_app()
+
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        answer = post(app, body)
+
+    assert answer.status_code == status
+    assert "refused an alert" in caplog.text
+    assert app.incidents.incidents() == []
+
+
+def test_a_body_that_is_not_json_by_content_type_is_refused(make_app, firing_body):
+    app = make_app()
+
+    answer = post(app, firing_body, headers={**BEARER, "Content-Type": "text/plain"})
+
+    assert answer.status_code == 415
+
+
+def test_the_secret_token_never_shows_in_the_log(make_app, firing_body, caplog):
+    app = make_app()
+
+    with caplog.at_level(logging.DEBUG):
+        post(app, firing_body, headers={**BEARER, "Authorization": "Bearer nearly-" + TOKEN})
+        post(app, firing_body)
+        dispatch_due(app, holder="test")
+
+    assert TOKEN not in caplog.text
+    assert PAYMENTS_KEY not in caplog.text
+
+
+def test_an_alert_storm_is_grouped_into_a_few_incidents_not_hundreds_of_posts(make_app, clock):
+    app = make_app()
+
+    for number in range(200):
+        clock.now += 0.25
+        answer = post(app, webhook(f"svc-{number}"))
+        assert answer.status_code == 200
+
+    own = [i for i in app.incidents.incidents(limit=500) if i.merged_into is None]
+    assert len(app.incidents.incidents(limit=500)) == 200
+    assert len(own) <= 3
+    incident_posts = [
+        p for p in app.incidents.sendings(notifications, limit=500) if p.kind == "incident"
+    ]
+    assert len(incident_posts) == len(own)
+
+
+def test_a_related_alert_joins_the_open_incident_instead_of_paging_again(
+    make_app, pagerduty, firing_body, clock
+):
+    app = make_app()
+    first = post(app, firing_body).json()["incident"]
+    clock.now += 60
+
+    answer = post(app, webhook("frontend"))
+    dispatch_due(app, holder="test")
+
+    assert answer.json()["outcome"] == "joined"
+    assert app.incidents.incident(answer.json()["incident"]).merged_into == first
+    assert len(pagerduty.events) == 1
+
+
+def test_the_incidents_and_pages_commands_list_what_happened(make_app, firing_body):
+    app = make_app(paging_mode="dry-run")
+    post(app, firing_body)
+
+    incidents = list_incidents(app, Namespace(limit=20, json=False))
+    sent = list_sent(app, Namespace(incident=None, limit=50, json=False))
+
+    assert "checkout 5xx ratio above 5%" in incidents
+    assert "payments" in incidents
+    assert "dry-run" in sent
+    assert "#incidents" in sent

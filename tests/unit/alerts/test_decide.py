@@ -1,0 +1,198 @@
+from tests.unit.alerts.groups import T0, alert, group
+from tests.unit.graph.factories import graph_of
+from topology.incidents.decide import (
+    GROUP_WINDOW_S,
+    STORM_LIMIT,
+    NoticeKind,
+    RecentIncident,
+    join_target,
+    neighbours,
+    plan_firing,
+    symptom_of,
+)
+from topology.incidents.keys import dedup_key, incident_key
+from topology.incidents.model import AlertStatus, PagingMode, Severity
+from topology.ownership import Catalog, Team
+
+LABELS = ("service", "job")
+# web calls shop, shop calls pay, pay calls db.
+GRAPH = graph_of(("web", "shop"), ("shop", "pay"), ("pay", "db"), ("admin", "shop"))
+CATALOG = Catalog(
+    owners={"web": "frontend", "admin": "frontend", "shop": "commerce", "pay": "payments"},
+    teams={
+        "frontend": Team("frontend", "#frontend", "K" * 32),
+        "commerce": Team("commerce", "#commerce", "C" * 32),
+        "payments": Team("payments", "#payments", "P" * 32),
+    },
+)
+
+
+def plan(candidates=("pay", "shop"), symptom="shop", **options):
+    given = {
+        "incident": "abc-1",
+        "symptom": symptom,
+        "candidates": list(candidates),
+        "graph": GRAPH,
+        "catalog": CATALOG,
+        "mode": PagingMode.ON,
+        "incident_channel": "#incidents",
+        "severity": Severity.CRITICAL,
+    }
+    return plan_firing(**{**given, **options})
+
+
+def test_the_service_label_names_the_symptom():
+    assert symptom_of(group(alert("checkout")), LABELS) == "checkout"
+
+
+def test_the_job_label_names_it_when_there_is_no_service_label():
+    assert symptom_of(group(alert("cart", label="job")), LABELS) == "cart"
+
+
+def test_the_service_most_alerts_name_is_the_symptom():
+    alerts = (alert("a", fingerprint="1"), alert("b", fingerprint="2"), alert("b", fingerprint="3"))
+
+    assert symptom_of(group(*alerts), LABELS) == "b"
+
+
+def test_alerts_naming_no_service_have_no_symptom():
+    assert symptom_of(group(alert(None)), LABELS) is None
+
+
+def test_the_same_notification_gives_the_same_incident_key():
+    assert incident_key(group(alert())) == incident_key(group(alert()))
+
+
+def test_a_new_episode_of_the_group_gets_a_new_incident_key():
+    later = alert(starts_at=T0 + 900)
+
+    assert incident_key(group(alert(starts_at=T0))) != incident_key(group(later))
+
+
+def test_another_group_gets_another_incident_key():
+    assert incident_key(group(key="a")) != incident_key(group(key="b"))
+
+
+def test_a_resolved_alert_of_a_firing_group_does_not_move_its_key():
+    resolved_earlier = alert(status=AlertStatus.RESOLVED, starts_at=T0 - 50, fingerprint="2")
+
+    assert incident_key(group(alert(), resolved_earlier)) == incident_key(group(alert()))
+
+
+def test_dedup_keys_are_stable_and_plain_whatever_the_service_name():
+    odd = "pay ment/\u00e9\n" * 20
+
+    key = dedup_key("abc-1", odd)
+
+    assert key == dedup_key("abc-1", odd)
+    assert key.isascii()
+    assert len(key) < 255
+    assert dedup_key("abc-1", "pay") == "svcmap/abc-1/pay"
+    assert dedup_key("abc-1", "pay ment") != dedup_key("abc-1", "pay_ment")
+
+
+def test_the_owner_of_the_top_candidate_is_paged():
+    decided = plan()
+
+    assert decided.page is not None
+    assert (decided.page.service, decided.page.team) == ("pay", "payments")
+    assert decided.page.dedup_key == "svcmap/abc-1/pay"
+    assert decided.page.severity is Severity.CRITICAL
+    assert decided.page.reason == "owner of the top root-cause candidate"
+
+
+def test_an_empty_ranking_pages_the_owner_of_the_alerted_service():
+    decided = plan(candidates=())
+
+    assert decided.page is not None
+    assert (decided.page.service, decided.page.team) == ("shop", "commerce")
+    assert "no root-cause candidate stood out" in decided.page.reason
+
+
+def test_an_unpageable_top_candidate_falls_back_to_the_alerted_service_owner():
+    decided = plan(candidates=("db", "shop"))
+
+    assert decided.page is not None
+    assert decided.page.team == "commerce"
+    assert "db's owner cannot be paged" in decided.page.reason
+
+
+def test_nobody_is_paged_when_no_owner_has_a_routing_key_and_the_post_says_why():
+    decided = plan(candidates=("db",), symptom="db")
+
+    assert decided.page is None
+    assert decided.note == "nobody paged: no owner of db has a PagerDuty routing key"
+
+
+def test_nobody_is_paged_when_paging_is_off():
+    decided = plan(mode=PagingMode.OFF)
+
+    assert decided.page is None
+    assert decided.note == "paging is off"
+
+
+def test_upstream_owners_are_told_once_per_team_and_never_the_paged_team():
+    decided = plan()
+
+    upstream = {n.team: n for n in decided.notices if n.kind is NoticeKind.UPSTREAM}
+    assert set(upstream) == {"commerce", "frontend"}
+    assert upstream["frontend"].services == ("admin", "web")
+    assert upstream["frontend"].channel == "#frontend"
+    assert "payments" not in upstream
+
+
+def test_the_incident_channel_gets_the_incident_post_first():
+    decided = plan()
+
+    assert decided.notices[0].kind is NoticeKind.INCIDENT
+    assert decided.notices[0].channel == "#incidents"
+
+
+def test_without_an_incident_channel_there_is_no_incident_post():
+    decided = plan(incident_channel=None)
+
+    assert all(n.kind is NoticeKind.UPSTREAM for n in decided.notices)
+
+
+def test_an_alert_for_a_service_off_the_map_still_tells_and_pages_its_owner():
+    decided = plan(candidates=(), symptom="shop", graph=None)
+
+    assert decided.page is not None
+    assert decided.page.team == "commerce"
+    assert [n.kind for n in decided.notices] == [NoticeKind.INCIDENT]
+    assert decided.affected_teams == ("commerce",)
+
+
+def test_neighbours_are_everything_up_and_down_the_map():
+    assert neighbours(GRAPH, "pay") == {"pay", "db", "shop", "web", "admin"}
+    assert neighbours(GRAPH, "nowhere") == frozenset()
+    assert neighbours(None, "pay") == frozenset()
+
+
+def recent(*items):
+    return [RecentIncident(i, symptom, opened) for i, (symptom, opened) in enumerate(items, 1)]
+
+
+def test_a_related_group_joins_a_recent_open_incident():
+    opened = recent(("shop", T0))
+
+    assert join_target("pay", neighbours(GRAPH, "pay"), opened, T0 + 60) == 1
+
+
+def test_an_unrelated_group_opens_its_own_incident():
+    opened = recent(("other", T0))
+
+    assert join_target("pay", neighbours(GRAPH, "pay"), opened, T0 + 60) is None
+
+
+def test_a_related_group_after_the_window_opens_its_own_incident():
+    opened = recent(("shop", T0))
+
+    assert join_target("pay", neighbours(GRAPH, "pay"), opened, T0 + GROUP_WINDOW_S + 1) is None
+
+
+def test_in_a_storm_every_new_group_joins_the_newest_incident():
+    opened = recent(*((f"svc{i}", T0 + i) for i in range(STORM_LIMIT)))
+
+    assert join_target("unrelated", frozenset(), opened, T0 + 60) == STORM_LIMIT
+    assert join_target(None, frozenset(), opened, T0 + 60) == STORM_LIMIT

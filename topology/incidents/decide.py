@@ -1,0 +1,209 @@
+"""The decisions an alert leads to: which service it is about, whom to page, whom to tell.
+
+Pure: the map, the ranking and the catalog come in, decisions go out; nothing is sent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from topology.graph import ServiceGraph
+from topology.incidents.keys import dedup_key
+from topology.incidents.model import AlertGroup, PagingMode, Severity
+from topology.ownership import Catalog, Team
+from topology.queries.blast import blast_radius
+
+GROUP_WINDOW_S = 300
+"""A new group joins an open incident opened this recently when they are related."""
+
+STORM_LIMIT = 3
+"""Incidents opened within the window beyond which every new group joins the newest one."""
+
+
+class NoticeKind(StrEnum):
+    """What a Slack notice is: the incident post, a word to an upstream team, the all-clear."""
+
+    INCIDENT = "incident"
+    UPSTREAM = "upstream"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class RecentIncident:
+    """An open incident, as grouping needs it."""
+
+    id: int
+    symptom: str | None
+    opened_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageOrder:
+    """Page `team` about `service` under `dedup_key`; `reason` says why this team."""
+
+    service: str
+    team: str
+    dedup_key: str
+    severity: Severity
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeOrder:
+    """Tell `channel` (of `team`, None for the incident channel) about `services`."""
+
+    kind: NoticeKind
+    channel: str
+    team: str | None
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What an incident's first notification leads to; `note` says why nobody is paged."""
+
+    cause: str | None
+    page: PageOrder | None
+    notices: tuple[NoticeOrder, ...]
+    affected_teams: tuple[str, ...]
+    note: str | None = None
+
+
+def symptom_of(group: AlertGroup, labels: Sequence[str]) -> str | None:
+    """The service most of the group's alerts name, by the first of `labels` each one has."""
+    counts: Counter[str] = Counter()
+    for alert in group.firing or group.alerts:
+        for label in labels:
+            name = alert.labels.get(label, "").strip()
+            if name:
+                counts[name] += 1
+                break
+    common = counts.most_common(1)
+    return common[0][0] if common else None
+
+
+def neighbours(graph: ServiceGraph | None, service: str | None) -> frozenset[str]:
+    """Everything `service` calls or is called by, transitively; empty when off the map."""
+    if graph is None or service is None or not graph.has(service):
+        return frozenset()
+    seen = {service}
+    for step in (graph.callees, graph.callers):
+        todo = [service]
+        while todo:
+            for other in step(todo.pop()):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+    return frozenset(seen)
+
+
+def join_target(
+    symptom: str | None, related: frozenset[str], recent: Iterable[RecentIncident], now_s: int
+) -> int | None:
+    """The open incident a new group joins instead of opening its own, or None.
+
+    It joins the newest incident opened in the last `GROUP_WINDOW_S` about the same
+    service or one related to it on the map; in a storm (`STORM_LIMIT` incidents opened
+    in the window already) it joins the newest whatever its service.
+    """
+    window = sorted(
+        (r for r in recent if 0 <= now_s - r.opened_at <= GROUP_WINDOW_S),
+        key=lambda r: (r.opened_at, r.id),
+        reverse=True,
+    )
+    if symptom is not None:
+        for incident in window:
+            if incident.symptom is not None and (
+                incident.symptom == symptom or incident.symptom in related
+            ):
+                return incident.id
+    if len(window) >= STORM_LIMIT:
+        return window[0].id
+    return None
+
+
+def plan_firing(
+    *,
+    incident: str,
+    symptom: str | None,
+    candidates: Sequence[str],
+    graph: ServiceGraph | None,
+    catalog: Catalog,
+    mode: PagingMode,
+    incident_channel: str | None,
+    severity: Severity,
+) -> Plan:
+    """Page the owner of the top candidate (else the alerted service's); tell upstream owners.
+
+    Owners of the services upstream of the cause hear of it in their channel, once per
+    team and never the team paged. Nobody is paged in mode `off`.
+    """
+    cause = candidates[0] if candidates else None
+    target = _page_target(cause, symptom, catalog)
+    page, note = None, None
+    if mode is PagingMode.OFF:
+        note = "paging is off"
+    elif isinstance(target, str):
+        note = target
+    else:
+        service, owner, reason = target
+        page = PageOrder(service, owner.name, dedup_key(incident, service), severity, reason)
+    paged = page.team if page is not None else None
+    notices: list[NoticeOrder] = []
+    if incident_channel:
+        notices.append(NoticeOrder(NoticeKind.INCIDENT, incident_channel, None))
+    affected: list[str] = []
+    by_channel: dict[str, tuple[str, list[str]]] = {}
+    for team, channel, services in _affected(graph, cause or symptom, symptom, catalog):
+        affected.append(team)
+        if team == paged or channel is None or channel == incident_channel:
+            continue
+        by_channel.setdefault(channel, (team, []))[1].extend(services)
+    notices.extend(
+        NoticeOrder(NoticeKind.UPSTREAM, channel, team, tuple(sorted(set(services))))
+        for channel, (team, services) in by_channel.items()
+    )
+    return Plan(cause, page, tuple(notices), tuple(affected), note)
+
+
+def _page_target(
+    cause: str | None, symptom: str | None, catalog: Catalog
+) -> tuple[str, Team, str] | str:
+    """The service whose owner is paged, the team and why; or why nobody can be."""
+    cause_team = catalog.team_of(cause) if cause else None
+    if cause is not None and cause_team is not None and cause_team.pagerduty_routing_key:
+        return cause, cause_team, "owner of the top root-cause candidate"
+    symptom_team = catalog.team_of(symptom) if symptom else None
+    if symptom is not None and symptom_team is not None and symptom_team.pagerduty_routing_key:
+        why = (
+            "owner of the alerted service: no root-cause candidate stood out"
+            if cause is None
+            else f"owner of the alerted service: {cause}'s owner cannot be paged"
+        )
+        return symptom, symptom_team, why
+    if symptom is None:
+        return "nobody paged: the alerts name no service"
+    named = ", ".join(dict.fromkeys(s for s in (cause, symptom) if s))
+    return f"nobody paged: no owner of {named} has a PagerDuty routing key"
+
+
+def _affected(
+    graph: ServiceGraph | None, failed: str | None, symptom: str | None, catalog: Catalog
+) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """Owned services hit when `failed` fails, the symptom's included, grouped by team."""
+    services: set[str] = {symptom} if symptom else set()
+    if graph is not None and failed is not None and graph.has(failed):
+        services.update(entry.name for entry in blast_radius(graph, failed, catalog).upstream)
+        services.add(graph.resolve(failed))
+    groups: dict[str, list[str]] = {}
+    for service in sorted(services):
+        team = catalog.owner_name(service)
+        if team is not None:
+            groups.setdefault(team, []).append(service)
+    return [
+        (team, catalog.teams[team].slack_channel if team in catalog.teams else None, tuple(names))
+        for team, names in sorted(groups.items())
+    ]

@@ -1,0 +1,144 @@
+"""What the incident tables hold, as the rest of svcmap reads and writes it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """What recording one notification did."""
+
+    OPENED = "opened"
+    JOINED = "joined"
+    UPDATED = "updated"
+    RESOLVED = "resolved"
+    STALE = "stale"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One alert of an incident, as stored."""
+
+    fingerprint: str
+    starts_at: int
+    status: str
+    ends_at: int | None
+    alertname: str | None
+    service: str | None
+    summary: str | None
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """A page to record: `body` is the event without its routing key."""
+
+    service: str
+    action: str
+    team: str
+    dedup_key: str
+    state: str
+    body: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeRow:
+    """A Slack post to record."""
+
+    channel: str
+    kind: str
+    team: str | None
+    state: str
+    body: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """Everything an incident's first notification records, in one transaction."""
+
+    key: str
+    group_hash: str
+    group_key: str
+    receiver: str
+    symptom: str | None
+    cause: str | None
+    severity: str
+    title: str
+    merged_into: int | None = None
+    paged_team: str | None = None
+    note: str | None = None
+    snapshot: bytes | None = None
+    pages: tuple[PageRow, ...] = ()
+    notices: tuple[NoticeRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What recording a notification did, and to which incident."""
+
+    outcome: Outcome
+    incident_id: int | None = None
+    key: str | None = None
+    to_send: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecord:
+    """One incident, as `svcmap incidents` lists it."""
+
+    id: int
+    key: str
+    status: str
+    symptom: str | None
+    cause: str | None
+    severity: str
+    title: str
+    opened_at: int
+    resolved_at: int | None
+    merged_into: int | None
+    paged_team: str | None
+    note: str | None
+    receiver: str
+    alerts: int = 0
+    has_snapshot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sending:
+    """A recorded page or post: its state, tries, and what it is."""
+
+    id: int
+    incident_id: int
+    kind: str
+    """The page's action, or the post's kind."""
+    target: str
+    """The paged service, or the channel posted to."""
+    team: str | None
+    state: str
+    attempts: int
+    created_at: int
+    sent_at: int | None
+    last_error: str | None
+    body: Mapping[str, object] = field(default_factory=dict)
+    dedup_key: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-able data (the body left out)."""
+        return {
+            "id": self.id,
+            "incident": self.incident_id,
+            "kind": self.kind,
+            "target": self.target,
+            "team": self.team,
+            "state": self.state,
+            "attempts": self.attempts,
+            "created_at": self.created_at,
+            "sent_at": self.sent_at,
+            "last_error": self.last_error,
+            "dedup_key": self.dedup_key,
+            "url": self.url,
+        }

@@ -1,0 +1,500 @@
+"""The incident log: incidents, their alerts, and each page and post recorded before it is sent.
+
+Unique keys make recording idempotent: a notification delivered twice, or to two
+replicas at once, opens one incident and records each page once. A row to send is
+claimed (one statement, atomic) before it is sent, so two senders never send it both;
+a claim left by a crash expires and the row is sent again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, and_, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from topology.errors import StoreError
+from topology.incidents.decide import RecentIncident
+from topology.store.engine import WRITES
+from topology.store.incident_rows import (
+    AlertRow,
+    IncidentRecord,
+    NoticeRow,
+    Opening,
+    Outcome,
+    PageRow,
+    Recorded,
+    Sending,
+)
+from topology.store.repository import reported
+from topology.store.schema import incident_alerts, incidents, notifications, pages
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine, Row
+
+PENDING, SENT, FAILED, DRY_RUN = "pending", "sent", "failed", "dry-run"
+_ERROR_CHARS = 500
+
+
+class IncidentLog:
+    """The incident tables of one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def open_for_group(self, group_hash: str) -> IncidentRecord | None:
+        """The open incident of a group, or None."""
+        with self._read() as connection:
+            row = connection.execute(_open_of(group_hash)).first()
+        return None if row is None else _incident(row)
+
+    def by_key(self, key: str) -> IncidentRecord | None:
+        """The incident with `key`, open or not."""
+        with self._read() as connection:
+            row = connection.execute(_incidents().where(incidents.c.key == key)).first()
+        return None if row is None else _incident(row)
+
+    def incident(self, incident_id: int) -> IncidentRecord | None:
+        """Incident `incident_id`, or None."""
+        with self._read() as connection:
+            row = connection.execute(_incidents().where(incidents.c.id == incident_id)).first()
+        return None if row is None else _incident(row)
+
+    def recent_open(self, since_s: int) -> list[RecentIncident]:
+        """Open incidents of their own (not joined to another) opened from `since_s`."""
+        query = select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(
+            incidents.c.resolved_at.is_(None),
+            incidents.c.merged_into.is_(None),
+            incidents.c.opened_at >= since_s,
+        )
+        with self._read() as connection:
+            return [RecentIncident(*row) for row in connection.execute(query)]
+
+    def record_firing(
+        self, opening: Opening, alerts: Sequence[AlertRow], *, now_s: int
+    ) -> Recorded:
+        """Open the incident `opening` describes, or add the alerts to the group's open one.
+
+        All or nothing: the incident, its alerts, pages, posts and snapshot together.
+        A notification of an incident already resolved (a late redelivery) changes nothing.
+        """
+        with self._write() as connection:
+            found = connection.execute(_open_of(opening.group_hash)).first()
+            if found is not None:
+                _put_alerts(connection, found.id, alerts)
+                _touch(connection, found.id, now_s)
+                return Recorded(Outcome.UPDATED, found.id, found.key)
+            statement = _insert(connection, incidents).values(
+                key=opening.key,
+                group_hash=opening.group_hash,
+                group_key=opening.group_key,
+                receiver=opening.receiver,
+                status="firing",
+                symptom=opening.symptom,
+                cause=opening.cause,
+                severity=opening.severity,
+                title=opening.title,
+                opened_at=now_s,
+                updated_at=now_s,
+                merged_into=opening.merged_into,
+                paged_team=opening.paged_team,
+                note=opening.note,
+                snapshot=opening.snapshot,
+            )
+            new_id = connection.execute(
+                statement.on_conflict_do_nothing().returning(incidents.c.id)
+            ).scalar()
+            if new_id is None:
+                return _someone_else_opened(connection, opening, alerts, now_s)
+            _put_alerts(connection, new_id, alerts)
+            sends = _put_pages(connection, new_id, opening.pages, now_s)
+            sends += _put_notices(connection, new_id, opening.notices, now_s)
+            outcome = Outcome.OPENED if opening.merged_into is None else Outcome.JOINED
+            return Recorded(outcome, new_id, opening.key, sends)
+
+    def record_resolved(
+        self,
+        group_hash: str,
+        alerts: Sequence[AlertRow],
+        *,
+        now_s: int,
+        all_resolved: bool,
+        notice_state: str,
+    ) -> Recorded:
+        """Note resolved alerts; when the incident and all joined to it are resolved, resolve.
+
+        Resolving records a resolve for every trigger sent or still to send (a dry-run
+        trigger gets a dry-run resolve), and an all-clear where the incident was posted.
+        """
+        with self._write() as connection:
+            found = connection.execute(_open_of(group_hash)).first()
+            if found is None:
+                latest = connection.execute(
+                    _incidents()
+                    .where(incidents.c.group_hash == group_hash)
+                    .order_by(incidents.c.id.desc())
+                    .limit(1)
+                ).first()
+                if latest is None:
+                    return Recorded(Outcome.UNKNOWN)
+                return Recorded(Outcome.STALE, latest.id, latest.key)
+            _put_alerts(connection, found.id, alerts)
+            _touch(connection, found.id, now_s)
+            if not all_resolved:
+                return Recorded(Outcome.UPDATED, found.id, found.key)
+            connection.execute(
+                update(incidents)
+                .where(incidents.c.id == found.id)
+                .values(status="resolved", resolved_at=now_s)
+            )
+            root = found.merged_into or found.id
+            family = (incidents.c.id == root) | (incidents.c.merged_into == root)
+            still_open = connection.execute(
+                select(func.count()).where(family, incidents.c.resolved_at.is_(None))
+            ).scalar()
+            sends = 0
+            if not still_open:
+                sends = _put_resolves(connection, root, now_s, notice_state)
+            return Recorded(Outcome.RESOLVED, found.id, found.key, sends)
+
+    def due(self, table: Table, *, now_s: int, limit: int = 100) -> list[Sending]:
+        """Rows of `table` (pages or notifications) to send now, oldest first.
+
+        A resolve waits while its trigger is still to be sent.
+        """
+        conditions = [
+            table.c.state == PENDING,
+            or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now_s),
+            or_(table.c.claimed_until.is_(None), table.c.claimed_until < now_s),
+        ]
+        if table is pages:
+            trigger = pages.alias("trigger")
+            conditions.append(
+                or_(
+                    pages.c.action != "resolve",
+                    ~exists().where(
+                        trigger.c.incident_id == pages.c.incident_id,
+                        trigger.c.service == pages.c.service,
+                        trigger.c.action == "trigger",
+                        trigger.c.state == PENDING,
+                    ),
+                )
+            )
+        query = select(table).where(and_(*conditions)).order_by(table.c.id).limit(limit)
+        with self._read() as connection:
+            return [_sending(table, row) for row in connection.execute(query)]
+
+    def claim(self, table: Table, row_id: int, *, holder: str, now_s: int, ttl_s: int) -> bool:
+        """Take row `row_id` to send it, counting an attempt; False when another has it."""
+        with self._write() as connection:
+            result = connection.execute(
+                update(table)
+                .where(
+                    table.c.id == row_id,
+                    table.c.state == PENDING,
+                    or_(table.c.claimed_until.is_(None), table.c.claimed_until < now_s),
+                )
+                .values(
+                    claimed_until=now_s + ttl_s,
+                    claimed_by=holder,
+                    attempts=table.c.attempts + 1,
+                )
+            )
+            return result.rowcount == 1
+
+    def finish(
+        self,
+        table: Table,
+        row_id: int,
+        *,
+        holder: str,
+        state: str,
+        now_s: int,
+        error: str | None = None,
+        retry_at: int | None = None,
+        url: str | None = None,
+        ref: str | None = None,
+    ) -> None:
+        """Record how sending a claimed row went: sent, failed, or pending until `retry_at`."""
+        values: dict[str, Any] = {
+            "state": state,
+            "claimed_until": None,
+            "claimed_by": None,
+            "next_attempt_at": retry_at,
+            "last_error": None if error is None else error[:_ERROR_CHARS],
+        }
+        if state == SENT:
+            values["sent_at"] = now_s
+        if table is notifications and state == SENT:
+            values.update(url=url, ref=ref)
+        with self._write() as connection:
+            connection.execute(
+                update(table)
+                .where(table.c.id == row_id, table.c.claimed_by == holder)
+                .values(**values)
+            )
+
+    def post_url(self, incident_id: int) -> str | None:
+        """The link to the incident's post, once it was sent."""
+        query = select(notifications.c.url).where(
+            notifications.c.incident_id == incident_id,
+            notifications.c.kind == "incident",
+            notifications.c.state == SENT,
+        )
+        with self._read() as connection:
+            return connection.execute(query).scalar()
+
+    def incidents(self, limit: int = 20) -> list[IncidentRecord]:
+        """The latest incidents, newest first."""
+        query = _incidents().order_by(incidents.c.id.desc()).limit(limit)
+        with self._read() as connection:
+            return [_incident(row) for row in connection.execute(query)]
+
+    def sendings(
+        self, table: Table, *, incident_id: int | None = None, limit: int = 50
+    ) -> list[Sending]:
+        """The latest pages or posts, newest first; of one incident when given."""
+        query = select(table).order_by(table.c.id.desc()).limit(limit)
+        if incident_id is not None:
+            query = query.where(table.c.incident_id == incident_id)
+        with self._read() as connection:
+            return [_sending(table, row) for row in connection.execute(query)]
+
+    def save_snapshot(self, incident_id: int, data: bytes) -> None:
+        """Keep `data` as the snapshot of incident `incident_id`."""
+        with self._write() as connection:
+            connection.execute(
+                update(incidents).where(incidents.c.id == incident_id).values(snapshot=data)
+            )
+
+    def snapshot(self, incident_id: int) -> bytes | None:
+        """The snapshot saved with incident `incident_id`, or None."""
+        query = select(incidents.c.snapshot).where(incidents.c.id == incident_id)
+        with self._read() as connection:
+            data = connection.execute(query).scalar()
+        return None if data is None else bytes(data)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return _transaction(self._engine, writes=False)
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return _transaction(self._engine, writes=True)
+
+
+@contextmanager
+def _transaction(engine: Engine, *, writes: bool) -> Iterator[Connection]:
+    """A connection in a transaction; database failures come out as StoreErrors."""
+    with reported(engine), engine.connect() as connection:
+        if writes:
+            connection.execution_options(**{WRITES: True})
+        with connection.begin():
+            yield connection
+
+
+def _someone_else_opened(
+    connection: Connection, opening: Opening, alerts: Sequence[AlertRow], now_s: int
+) -> Recorded:
+    """The insert met an incident of the same key or group: join it, unless resolved."""
+    row = connection.execute(
+        _incidents()
+        .where(
+            (incidents.c.key == opening.key)
+            | ((incidents.c.group_hash == opening.group_hash) & incidents.c.resolved_at.is_(None))
+        )
+        .order_by(incidents.c.resolved_at.is_(None).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise StoreError("an incident was neither opened nor found; try again")
+    if row.resolved_at is not None:
+        return Recorded(Outcome.STALE, row.id, row.key)
+    _put_alerts(connection, row.id, alerts)
+    _touch(connection, row.id, now_s)
+    return Recorded(Outcome.UPDATED, row.id, row.key)
+
+
+def _put_alerts(connection: Connection, incident_id: int, alerts: Sequence[AlertRow]) -> None:
+    rows = {
+        (a.fingerprint, a.starts_at): {
+            "incident_id": incident_id,
+            "fingerprint": a.fingerprint,
+            "starts_at": a.starts_at,
+            "status": a.status,
+            "ends_at": a.ends_at,
+            "alertname": a.alertname,
+            "service": a.service,
+            "summary": a.summary,
+            "labels": json.dumps(dict(a.labels), sort_keys=True),
+        }
+        for a in alerts
+    }
+    if not rows:
+        return
+    statement = _insert(connection, incident_alerts)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["incident_id", "fingerprint", "starts_at"],
+            set_={"status": statement.excluded.status, "ends_at": statement.excluded.ends_at},
+        ),
+        [rows[key] for key in sorted(rows)],
+    )
+
+
+def _touch(connection: Connection, incident_id: int, now_s: int) -> None:
+    connection.execute(
+        update(incidents).where(incidents.c.id == incident_id).values(updated_at=now_s)
+    )
+
+
+def _put_pages(
+    connection: Connection, incident_id: int, rows: Sequence[PageRow], now_s: int
+) -> int:
+    values = [
+        {
+            "incident_id": incident_id,
+            "service": row.service,
+            "action": row.action,
+            "team": row.team,
+            "dedup_key": row.dedup_key,
+            "state": row.state,
+            "body": json.dumps(row.body, sort_keys=True),
+        }
+        | _fresh(now_s)
+        for row in rows
+    ]
+    return _put(connection, pages, values)
+
+
+def _put_notices(
+    connection: Connection, incident_id: int, rows: Sequence[NoticeRow], now_s: int
+) -> int:
+    values = [
+        {
+            "incident_id": incident_id,
+            "channel": row.channel,
+            "kind": row.kind,
+            "team": row.team,
+            "state": row.state,
+            "body": json.dumps(row.body, sort_keys=True),
+        }
+        | _fresh(now_s)
+        for row in rows
+    ]
+    return _put(connection, notifications, values)
+
+
+def _put_resolves(connection: Connection, root: int, now_s: int, notice_state: str) -> int:
+    triggers = connection.execute(
+        select(pages).where(
+            pages.c.incident_id == root,
+            pages.c.action == "trigger",
+            pages.c.state.in_((PENDING, SENT, DRY_RUN)),
+        )
+    ).all()
+    resolves = [
+        PageRow(
+            t.service,
+            "resolve",
+            t.team,
+            t.dedup_key,
+            DRY_RUN if t.state == DRY_RUN else PENDING,
+            {"resolves": t.id},
+        )
+        for t in triggers
+    ]
+    post = connection.execute(
+        select(notifications.c.channel, notifications.c.body).where(
+            notifications.c.incident_id == root, notifications.c.kind == "incident"
+        )
+    ).first()
+    notices = []
+    if post is not None:
+        body = json.loads(post.body)
+        notices.append(NoticeRow(post.channel, "resolved", None, notice_state, body))
+    return _put_pages(connection, root, resolves, now_s) + _put_notices(
+        connection, root, notices, now_s
+    )
+
+
+def _fresh(now_s: int) -> dict[str, Any]:
+    return {"attempts": 0, "created_at": now_s}
+
+
+def _put(connection: Connection, table: Table, values: list[dict[str, Any]]) -> int:
+    """Insert rows not already there; the number of new ones still to send."""
+    added = 0
+    for value in values:
+        inserted = connection.execute(
+            _insert(connection, table).values(**value).on_conflict_do_nothing()
+        ).rowcount
+        added += inserted if value["state"] == PENDING else 0
+    return added
+
+
+def _open_of(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
+    return _incidents().where(
+        incidents.c.group_hash == group_hash, incidents.c.resolved_at.is_(None)
+    )
+
+
+def _incidents() -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
+    alerts = (
+        select(func.count())
+        .where(incident_alerts.c.incident_id == incidents.c.id)
+        .scalar_subquery()
+    )
+    columns = [c for c in incidents.c if c.name != "snapshot"]
+    return select(*columns, alerts.label("alerts"), incidents.c.snapshot.is_not(None).label("has"))
+
+
+def _incident(row: Row[Any]) -> IncidentRecord:
+    return IncidentRecord(
+        id=row.id,
+        key=row.key,
+        status=row.status,
+        symptom=row.symptom,
+        cause=row.cause,
+        severity=row.severity,
+        title=row.title,
+        opened_at=row.opened_at,
+        resolved_at=row.resolved_at,
+        merged_into=row.merged_into,
+        paged_team=row.paged_team,
+        note=row.note,
+        receiver=row.receiver,
+        alerts=int(row.alerts),
+        has_snapshot=bool(row.has),
+    )
+
+
+def _sending(table: Table, row: Row[Any]) -> Sending:
+    is_page = table is pages
+    return Sending(
+        id=row.id,
+        incident_id=row.incident_id,
+        kind=row.action if is_page else row.kind,
+        target=row.service if is_page else row.channel,
+        team=row.team,
+        state=row.state,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        last_error=row.last_error,
+        body=_body(row.body),
+        dedup_key=row.dedup_key if is_page else None,
+        url=None if is_page else row.url,
+    )
+
+
+def _body(text: str) -> Mapping[str, object]:
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
