@@ -13,6 +13,12 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import Engine
 
 from bot.catalogs import LiveCatalog
+from bot.demo.alerting import AlertmanagerWebhook
+from bot.demo.clock import DemoClock
+from bot.demo.faults import FaultBoard
+from bot.demo.running import Demo
+from bot.demo.shop import PEERS, SERVICES
+from bot.demo.simulator import Simulator, Traffic
 from bot.settings import Settings
 from bot.usecases.graphs import GraphCache
 from topology.catalog_yaml import load_catalog
@@ -160,3 +166,16 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         catalogs=LiveCatalog(read_catalog(settings.catalog_file)),
         catalog_source=catalog_source,
     )
+
+
+DEMO_TIMEOUT_S = 10
+"""How long one request of the demo to svcmap's own endpoints may take."""
+
+
+def build_demo(base_url: str, *, clock: DemoClock, traffic: Traffic) -> Demo:
+    """The demo shop, sending to the svcmap listening at `base_url` (its own server)."""
+    client = httpx.Client(base_url=base_url, timeout=DEMO_TIMEOUT_S)
+    board = FaultBoard(frozenset(SERVICES + PEERS))
+    webhook = AlertmanagerWebhook(client, external_url=base_url)
+    simulator = Simulator(client, board, webhook, clock=clock, traffic=traffic)
+    return Demo(board, simulator, webhook, client, clock)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import slack_bolt
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -11,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.bootstrap import App
 from bot.web.metrics import RequestCounter, WebMetrics
@@ -19,8 +21,13 @@ from bot.web.otlp import traces_endpoint
 from bot.web.slack import slack_endpoint
 
 
-def create_app(app: App, *, slack: slack_bolt.App | None = None) -> Starlette:
-    """A Starlette app answering `/healthz`, `/metrics`, `/v1/traces` and `/slack/events`."""
+def create_app(
+    app: App, *, slack: slack_bolt.App | None = None, extra: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """A Starlette app answering `/healthz`, `/metrics`, `/v1/traces` and `/slack/events`.
+
+    `extra` routes are added as they are (the demo's control).
+    """
     metrics = WebMetrics()
 
     async def healthz(_: Request) -> Response:
@@ -35,7 +42,8 @@ def create_app(app: App, *, slack: slack_bolt.App | None = None) -> Starlette:
     async def index(_: Request) -> Response:
         return PlainTextResponse("svcmap: POST OTLP traces to /v1/traces; see /healthz, /metrics\n")
 
-    routes = [
+    routes: list[BaseRoute] = [
+        *extra,
         Route("/", index, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
