@@ -12,21 +12,28 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.bootstrap import App
+from bot.web.incidents import IncidentFeed, NoIncidents
 from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.otlp import traces_endpoint
 from bot.web.slack import slack_endpoint
+from bot.web.view import view_routes
 
 
 def create_app(
-    app: App, *, slack: slack_bolt.App | None = None, extra: Sequence[BaseRoute] = ()
+    app: App,
+    *,
+    slack: slack_bolt.App | None = None,
+    extra: Sequence[BaseRoute] = (),
+    incidents: IncidentFeed | None = None,
 ) -> Starlette:
-    """A Starlette app answering `/healthz`, `/metrics`, `/v1/traces` and `/slack/events`.
+    """A Starlette app: the web view at `/`, `/healthz`, `/metrics`, `/v1/traces`, Slack.
 
-    `extra` routes are added as they are (the demo's control).
+    `extra` routes are added as they are (the demo's control); `incidents` feeds the web
+    view's incident panel (empty when not given).
     """
     metrics = WebMetrics()
 
@@ -39,12 +46,9 @@ def create_app(
     async def prometheus(_: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    async def index(_: Request) -> Response:
-        return PlainTextResponse("svcmap: POST OTLP traces to /v1/traces; see /healthz, /metrics\n")
-
     routes: list[BaseRoute] = [
         *extra,
-        Route("/", index, methods=["GET"]),
+        *view_routes(app, incidents or NoIncidents()),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
         Route("/v1/traces", traces_endpoint(app, metrics), methods=["POST"]),
