@@ -13,6 +13,12 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import Engine
 
 from bot.catalogs import LiveCatalog
+from bot.demo.alerting import AlertmanagerWebhook
+from bot.demo.clock import DemoClock
+from bot.demo.faults import FaultBoard
+from bot.demo.running import Demo
+from bot.demo.shop import PEERS, SERVICES
+from bot.demo.simulator import Simulator, Traffic
 from bot.paging.pagerduty import PagerDutyPager
 from bot.paging.ports import Notifier, Pager
 from bot.paging.ratelimit import RateLimiter
@@ -186,3 +192,19 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         catalog_source=catalog_source,
         pager=pager,
     )
+
+
+DEMO_TIMEOUT_S = 10
+"""How long one request of the demo to svcmap's own endpoints may take."""
+
+
+def build_demo(base_url: str, *, clock: DemoClock, traffic: Traffic, alert_token: str = "") -> Demo:
+    """The demo shop, sending to the svcmap listening at `base_url` (its own server).
+
+    Its alerts carry `alert_token`, the webhook credential the demo's svcmap expects.
+    """
+    client = httpx.Client(base_url=base_url, timeout=DEMO_TIMEOUT_S)
+    board = FaultBoard(frozenset(SERVICES + PEERS))
+    webhook = AlertmanagerWebhook(client, external_url=base_url, token=alert_token)
+    simulator = Simulator(client, board, webhook, clock=clock, traffic=traffic)
+    return Demo(board, simulator, webhook, client, clock)

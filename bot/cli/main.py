@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from bot.bootstrap import App, build_app
 from bot.cli.alerting import list_incidents, list_sent
 from bot.cli.compacting import run_compact_command
+from bot.cli.demo import run_demo_command
 from bot.cli.incidents import export_snapshot, rca_from_file, rca_from_store
 from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
@@ -31,7 +32,7 @@ NEEDS_CATALOG = frozenset({*QUESTIONS, "rca", "snapshot"})
 """The commands whose answers name owners: the catalog source is read before them."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - a return per long-running command
     """Run `svcmap` with `argv`; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -44,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides["database_url"] = args.db
         if args.catalog:
             overrides["catalog_file"] = args.catalog
+        if args.command == "demo":
+            return run_demo_command(args, overrides)
         with build_app(load_settings(**overrides)) as app:
             if args.command == "import":
                 return _import(app, args)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.cli.alerting import add_alert_commands
 from bot.cli.compacting import add_compact_command
+from bot.cli.demo import add_demo_command
 from bot.cli.refreshing import add_refresh_commands
 from bot.cli.serving import add_serve_command
 from bot.commands import add_incident_options, add_questions, add_when_options
@@ -81,5 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_refresh_commands(commands)
     add_compact_command(commands)
     add_serve_command(commands)
+    add_demo_command(commands)
     add_questions(commands)
     return parser

@@ -16,6 +16,8 @@ TTL_S = 15.0
 LIVE_TTL_S = 60.0
 """How long a map of a window ending now answers questions about now: at most a minute
 behind, about as far as a refresh pass (every minute by default) lets the store be."""
+SETTLE_S = 5.0
+"""After new calls arrive, a map of now read longer ago than this is read again."""
 KEPT = 8
 """Maps kept at most (each window is its own map)."""
 
@@ -31,6 +33,7 @@ class GraphCache:
         self._clock = clock
         self._ttl_s = ttl_s
         self._live_ttl_s = live_ttl_s
+        self._changed_at = float("-inf")
         self._maps: OrderedDict[Key, tuple[float, ServiceGraph]] = OrderedDict()
         self._reading: dict[Key, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -68,6 +71,11 @@ class GraphCache:
                     self._maps.popitem(last=False)
             return graph
 
+    def changed(self) -> None:
+        """New calls were stored: maps of now read before this are kept only a few seconds."""
+        with self._lock:
+            self._changed_at = self._clock()
+
     def clear(self) -> None:
         """Forget every map, so the next question reads the store (after a refresh)."""
         with self._lock:
@@ -76,10 +84,15 @@ class GraphCache:
     def _fresh(self, key: Key) -> ServiceGraph | None:
         with self._lock:
             entry = self._maps.get(key)
-        ttl_s = self._live_ttl_s if key[0] == "live" else self._ttl_s
-        if entry is None or self._clock() - entry[0] >= ttl_s:
+            changed_at = self._changed_at
+        if entry is None:
             return None
-        return entry[1]
+        read_at, graph = entry
+        age = self._clock() - read_at
+        if key[0] != "live":
+            return graph if age < self._ttl_s else None
+        outdated = read_at < changed_at and age >= SETTLE_S
+        return graph if age < self._live_ttl_s and not outdated else None
 
 
 def _minute(moment: int | None) -> int | None:

@@ -88,4 +88,6 @@ def store_spans(app: App, spans: Sequence[Span], recent: RecentTraces | None = N
     result = app.store.ingest(
         linked.calls, linked.served, now_s=now_s, source=OTLP_SOURCE, spans=len(spans)
     )
+    if result.calls_new:
+        app.graphs.changed()
     return Received(len(spans), result.calls_new, result.calls_duplicate)

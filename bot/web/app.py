@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import slack_bolt
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -12,14 +12,16 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from bot.bootstrap import App
 from bot.web.alerts import alerts_endpoint
+from bot.web.incidents import IncidentFeed, StoredIncidents
 from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.otlp import traces_endpoint
 from bot.web.slack import slack_endpoint
+from bot.web.view import view_routes
 
 
 def create_app(
@@ -27,10 +29,14 @@ def create_app(
     *,
     slack: slack_bolt.App | None = None,
     wake: Callable[[], None] | None = None,
+    extra: Sequence[BaseRoute] = (),
+    incidents: IncidentFeed | None = None,
 ) -> Starlette:
-    """A Starlette app: `/healthz`, `/metrics`, `/v1/traces`, the alert webhook, `/slack/events`.
+    """A Starlette app: the web view at `/`, health, metrics, OTLP, alerts and Slack.
 
-    `wake` is called after an alert recorded something to send (the sender's nudge).
+    `wake` is called after an alert recorded something to send (the sender's nudge);
+    `extra` routes are added as they are (the demo's control); `incidents` feeds the web
+    view's incident panel (empty when not given).
     """
     metrics = WebMetrics()
 
@@ -43,14 +49,9 @@ def create_app(
     async def prometheus(_: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    async def index(_: Request) -> Response:
-        return PlainTextResponse(
-            "svcmap: POST OTLP traces to /v1/traces, Alertmanager webhooks to"
-            " /alerts/alertmanager; see /healthz, /metrics\n"
-        )
-
-    routes = [
-        Route("/", index, methods=["GET"]),
+    routes: list[BaseRoute] = [
+        *extra,
+        *view_routes(app, incidents or StoredIncidents(app.incidents)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
         Route("/v1/traces", traces_endpoint(app, metrics), methods=["POST"]),

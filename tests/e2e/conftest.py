@@ -101,3 +101,63 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., tuple[str, dict[str, str]]]]
         process.wait(timeout=15)
         if process.stderr:
             process.stderr.close()
+
+
+@dataclass(frozen=True)
+class RunningDemo:
+    """A `svcmap demo` subprocess: its base URL, its database and environment."""
+
+    base: str
+    port: int
+    db: str
+    env: dict[str, str]
+
+    def svcmap(self, *args: str) -> Run:
+        done = subprocess.run(
+            [str(SVCMAP), "--db", self.db, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+            check=False,
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    def now(self) -> int:
+        return int(httpx.get(f"{self.base}/demo/state", timeout=10).json()["now"])
+
+
+def start_demo(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], RunningDemo]:
+    """Start `svcmap demo --port <free> ARGS` on a fresh SQLite file; wait for its history."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
+    env["HOME"] = str(tmp_path)
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    process = subprocess.Popen(
+        [str(SVCMAP), "--db", db, "demo", "--port", str(port), *args],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    demo = RunningDemo(f"http://127.0.0.1:{port}", port, db, env)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{demo.base}/demo/state", timeout=2).json()["spans_sent"] > 0:
+                return process, demo
+        except (httpx.TransportError, ValueError):
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.terminate()
+            stderr = process.stderr.read().decode() if process.stderr else ""
+            pytest.fail(f"svcmap demo sent nothing: {stderr[-2000:]}")
+        time.sleep(0.2)
+
+
+def stop_demo(process: subprocess.Popen[bytes]) -> None:
+    """Stop a demo started by `start_demo`."""
+    process.terminate()
+    process.wait(timeout=20)
+    if process.stderr:
+        process.stderr.close()

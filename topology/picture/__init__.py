@@ -2,7 +2,14 @@
 
 from topology.picture.dot import Picture, build_dot
 from topology.picture.labels import FALLBACK_HEADERS, fallback_rows, omitted_note
-from topology.picture.select import EDGE_BUDGET, NODE_BUDGET, Omitted, Selection, select
+from topology.picture.select import (
+    EDGE_BUDGET,
+    NODE_BUDGET,
+    Omitted,
+    Selection,
+    overview,
+    select,
+)
 
 __all__ = [
     "EDGE_BUDGET",
@@ -14,5 +21,6 @@ __all__ = [
     "build_dot",
     "fallback_rows",
     "omitted_note",
+    "overview",
     "select",
 ]

@@ -29,6 +29,8 @@ class Picture:
     omitted: Omitted
     nodes: int
     edges: int
+    names: tuple[str, ...] = ()
+    """The drawn names in node ID order: node `n3` is `names[3]`."""
 
 
 def build_dot(
@@ -70,6 +72,7 @@ def build_dot(
         selection.omitted,
         len(selection.nodes),
         len(selection.edges),
+        tuple(node.name for node in selection.nodes),
     )
 
 

@@ -85,6 +85,22 @@ def select(
     )
 
 
+def overview(
+    graph: ServiceGraph,
+    names: Collection[str],
+    *,
+    node_budget: int = NODE_BUDGET,
+    edge_budget: int = EDGE_BUDGET,
+) -> Selection | None:
+    """The whole map among `names`, walked from its busiest node; None when none is on it."""
+    inside = {name for name in names if graph.has(name)}
+    if not inside:
+        return None
+    traffic = _traffic(graph, inside)
+    start = min(inside, key=lambda name: (-traffic[name], name))
+    return select(graph, start, interest=inside, node_budget=node_budget, edge_budget=edge_budget)
+
+
 def _neighbours(graph: ServiceGraph, name: str) -> Iterable[tuple[str, EdgeStats]]:
     """Who `name` calls and who calls it, with the edge between them."""
     succ = graph.digraph.succ[name]

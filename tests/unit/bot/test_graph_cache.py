@@ -66,3 +66,27 @@ def test_questions_asked_at_once_read_the_store_once() -> None:
     for thread in threads:
         thread.join()
     assert len(reads) == 1
+
+
+def test_after_new_calls_a_map_of_now_is_kept_only_a_few_seconds() -> None:
+    clock, reads = Clock(), []
+    cache = GraphCache(clock, live_ttl_s=60)
+    live = Window(3_000, 3_601)
+    first = cache.get(live, reader(reads), now=3_600)
+    clock.now = 2
+    cache.changed()
+    assert cache.get(live, reader(reads), now=3_600) is first
+    clock.now = 5
+    assert cache.get(live, reader(reads), now=3_600) is not first
+    clock.now = 30
+    assert len(reads) == 2
+    cache.get(live, reader(reads), now=3_600)
+    assert len(reads) == 2
+
+
+def test_without_new_calls_a_map_of_now_lasts_its_whole_time() -> None:
+    clock, reads = Clock(), []
+    cache = GraphCache(clock, live_ttl_s=60)
+    first = cache.get(Window(None, 101), reader(reads), now=100)
+    clock.now = 59
+    assert cache.get(Window(None, 160), reader(reads), now=159) is first

@@ -1,0 +1,156 @@
+"""`svcmap demo`: run svcmap with the simulated shop; `break`, `heal`, `status` steer it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from collections.abc import Mapping
+
+import httpx
+import uvicorn
+
+from bot.bootstrap import build_app, build_demo
+from bot.demo.clock import DemoClock
+from bot.demo.faults import parse_latency, parse_share
+from bot.demo.shop import CATALOG_FILE
+from bot.demo.simulator import DEFAULT_SEED, Traffic
+from bot.dispatcher import Dispatcher
+from bot.scheduler import default_holder, start_refresher
+from bot.settings import load_settings
+from bot.web.app import create_app
+from bot.web.demo import demo_routes
+from topology.errors import SvcmapError, UsageError
+from topology.timespec import parse_duration
+
+CONTROL_TIMEOUT_S = 10
+
+
+def add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `demo` (and its `break`, `heal` and `status`) to the `svcmap` subcommands."""
+    demo = commands.add_parser(
+        "demo", help="run svcmap with a simulated online shop feeding it; open the web view"
+    )
+    demo.add_argument("--host", help="address to listen on (default: SVCMAP_HTTP_HOST)")
+    _port(demo)
+    demo.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    demo.add_argument("--rate", type=float, default=2.0, help="shop requests per second")
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the shop")
+    demo.add_argument(
+        "--history", default="30m", help="healthy traffic to send at start (default 30m)"
+    )
+    actions = demo.add_subparsers(dest="action", metavar="ACTION")
+    broken = actions.add_parser("break", help="make a service of the running demo fail or slow")
+    broken.add_argument("service", metavar="SVC")
+    broken.add_argument("--errors", default=None, help="share of requests that fail, like 30%%")
+    broken.add_argument("--latency", default=None, help="latency added, like 800ms")
+    _port(broken)
+    _port(actions.add_parser("heal", help="clear every fault of the running demo"))
+    status = actions.add_parser("status", help="the running demo's time, faults and alerts")
+    status.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _port(status)
+
+
+def _port(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, help="port (default: SVCMAP_HTTP_PORT, 8080)")
+
+
+def run_demo_command(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
+    """Run the demo, or steer the running one; return the exit status."""
+    if args.action is None:
+        return _run(args, overrides)
+    settings = load_settings(**overrides)
+    port = args.port if args.port is not None else settings.http_port
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=url, timeout=CONTROL_TIMEOUT_S) as client:
+            answer = _control(client, args)
+    except httpx.TransportError as error:
+        raise SvcmapError(
+            f"no demo answers at {url} ({error}); start it with svcmap demo"
+        ) from None
+    data = answer.json()
+    if answer.status_code != httpx.codes.OK:
+        raise SvcmapError(str(data.get("error", answer.text)))
+    print(json.dumps(data, indent=2) if getattr(args, "json", False) else _describe(data))
+    return 0
+
+
+def _control(client: httpx.Client, args: argparse.Namespace) -> httpx.Response:
+    if args.action == "break":
+        if args.errors is None and args.latency is None:
+            raise UsageError("say how it breaks: --errors 30% and/or --latency 800ms")
+        body = {
+            "errors": parse_share(args.errors) if args.errors is not None else 0.0,
+            "latency_ms": parse_latency(args.latency) if args.latency is not None else 0.0,
+        }
+        return client.put(f"/demo/faults/{args.service}", json=body)
+    if args.action == "heal":
+        return client.delete("/demo/faults", headers={"content-type": "application/json"})
+    return client.get("/demo/state")
+
+
+def _describe(data: Mapping[str, object]) -> str:
+    faults = data.get("faults")
+    lines = [f"demo time {data.get('now')} (speed {data.get('speed')}x)"]
+    lines.extend(
+        f"broken: {fault['service']} fails {fault['errors']:.0%} of requests, "
+        f"+{fault['latency_ms']:g} ms"
+        for fault in (faults if isinstance(faults, list) else [])
+    )
+    if not faults:
+        lines.append("every service healthy")
+    alerts = data.get("alerts")
+    lines.extend(
+        f"alert {alert['alert']} {alert['service']} {alert['state']}: {alert['summary']}"
+        f" (webhook answered {alert['http_status']})"
+        for alert in (alerts if isinstance(alerts, list) else [])
+    )
+    return "\n".join(lines)
+
+
+def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
+    token = secrets.token_urlsafe(24)  # the demo's own alerts are the only ones it takes
+    settings = load_settings(
+        **{
+            **overrides,
+            "catalog_file": CATALOG_FILE,
+            "alert_token": token,
+            "alert_user": "",
+            "paging_mode": "dry-run",  # the catalog's routing keys are placeholders
+        }
+    )
+    host = args.host or settings.http_host
+    port = args.port if args.port is not None else settings.http_port
+    if args.speed <= 0 or args.rate <= 0:
+        raise UsageError("--speed and --rate must be more than 0")
+    traffic = Traffic(rate=args.rate, seed=args.seed, history_s=parse_duration(args.history))
+    clock = DemoClock(args.speed)
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
+    with build_app(settings, clock=clock) as app:
+        demo = build_demo(f"http://{local}:{port}", clock=clock, traffic=traffic, alert_token=token)
+        holder = default_holder()
+        dispatcher = Dispatcher(app, holder=holder)
+        config = uvicorn.Config(
+            create_app(app, extra=demo_routes(demo), wake=dispatcher.wake),
+            host=host,
+            port=port,
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            lifespan="off",
+            log_level="info",
+            timeout_graceful_shutdown=5,
+        )
+        refresher = start_refresher(app, holder=holder)
+        dispatcher.start()
+        print(f"svcmap demo: the web view is at http://{local}:{port}/", file=sys.stderr)
+        demo.start()
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            demo.close()
+            dispatcher.stop()
+            refresher.shutdown(wait=False)
+    return 0

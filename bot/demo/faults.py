@@ -1,0 +1,76 @@
+"""Faults injected into the demo shop: a service failing some requests, or slowed down."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from topology.errors import UsageError
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%?")
+_MILLIS = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s)?")
+MAX_LATENCY_MS = 60_000.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """`service` fails `errors` (0..1) of its requests and takes `latency_ms` longer."""
+
+    service: str
+    errors: float = 0.0
+    latency_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-able data."""
+        return {"service": self.service, "errors": self.errors, "latency_ms": self.latency_ms}
+
+
+def parse_share(text: str) -> float:
+    """`30%`, `30` or `0.3%` as a share of requests (0..1); `UsageError` otherwise."""
+    found = _PERCENT.fullmatch(text.strip())
+    if found is None or float(found.group(1)) > 100:  # noqa: PLR2004 - per cent
+        raise UsageError(f"{text!r} is not a percentage; write 30% (0% to 100%)")
+    return float(found.group(1)) / 100
+
+
+def parse_latency(text: str) -> float:
+    """`800ms`, `2s` or `800` (milliseconds) as milliseconds; `UsageError` otherwise."""
+    found = _MILLIS.fullmatch(text.strip())
+    if found is None:
+        raise UsageError(f"{text!r} is not a latency; write 800ms or 2s")
+    value = float(found.group(1)) * (1000 if found.group(2) == "s" else 1)
+    if value > MAX_LATENCY_MS:
+        raise UsageError(f"{text!r} is more than the {MAX_LATENCY_MS / 1000:g}s the demo allows")
+    return value
+
+
+class FaultBoard:
+    """The faults in force, one per service at most, shared by the simulator and the control."""
+
+    def __init__(self, known: frozenset[str]) -> None:
+        self._known = known
+        self._faults: dict[str, Fault] = {}
+        self._lock = threading.Lock()
+
+    def put(self, fault: Fault) -> None:
+        """Put `fault` in force, replacing the service's earlier one; unknown services refused."""
+        if fault.service not in self._known:
+            names = ", ".join(sorted(self._known))
+            raise UsageError(f"the demo shop has no {fault.service!r}; it has {names}")
+        if not 0 <= fault.errors <= 1 or not 0 <= fault.latency_ms <= MAX_LATENCY_MS:
+            raise UsageError("errors must be 0% to 100% and latency 0ms to 60s")
+        with self._lock:
+            self._faults[fault.service] = fault
+
+    def clear(self) -> list[Fault]:
+        """Heal every service; return the faults that were in force."""
+        with self._lock:
+            cleared = list(self._faults.values())
+            self._faults.clear()
+        return cleared
+
+    def current(self) -> dict[str, Fault]:
+        """The faults in force now, by service."""
+        with self._lock:
+            return dict(self._faults)

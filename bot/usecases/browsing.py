@@ -1,0 +1,126 @@
+"""What the web view asks: the map drawn for a window, its names, a Slack answer's blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.bootstrap import App
+from bot.render.picture import TIMEOUT_S
+from bot.slack.blocks import answer_blocks
+from bot.slack.grammar import CommandError, Help, parse
+from bot.slack.mrkdwn import code_block, escape, inline_code
+from bot.slack.present import answer_view
+from bot.usecases.answering import answer
+from bot.usecases.asking import map_of
+from bot.usecases.drawing import rendered
+from bot.usecases.windows import Window
+from topology.errors import SvcmapError
+from topology.graph import ServiceGraph
+from topology.picture import build_dot, omitted_note, overview, select
+from topology.picture.labels import error_percent, p95, rate
+
+SEARCH_LIMIT = 200
+"""Names a search lists at most."""
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """The map as SVG, with the names behind its node IDs and the numbers of its edges."""
+
+    svg: str
+    nodes: dict[str, str]
+    edges: list[dict[str, object]]
+    omitted: str
+
+
+def names_on_map(app: App, window: Window, *, team: str = "", kind: str = "") -> list[str]:
+    """The names on the map of `window`, of `team` and `kind` when given."""
+    graph = map_of(app, window)
+    catalog = app.catalog
+    return [
+        name
+        for name in graph.names()
+        if (not team or catalog.owner_name(name) == team)
+        and (not kind or graph.node(name).kind.value == kind)
+    ]
+
+
+def search(app: App, window: Window, text: str) -> list[dict[str, object]]:
+    """Services whose name holds `text` (any case), with their team and kind."""
+    graph = map_of(app, window)
+    wanted = text.casefold()
+    found = [name for name in graph.names() if wanted in name.casefold()]
+    return [_about(app, graph, name) for name in found[:SEARCH_LIMIT]]
+
+
+def draw(app: App, window: Window, *, focus: str | None, names: list[str]) -> Drawn | None:
+    """The map among `names` (around `focus` when given) as SVG; None when nothing is on it."""
+    graph = map_of(app, window)
+    if focus:
+        focus = graph.resolve(focus)
+        selection = select(graph, focus, interest=set(names) | {focus})
+    else:
+        found = overview(graph, names)
+        if found is None:
+            return None
+        selection = found
+    seconds = None if window.start is None or window.end is None else window.end - window.start
+    title = f"around {focus}" if focus else "the map"
+    picture = build_dot(
+        selection,
+        focus=focus or "",
+        catalog=app.catalog,
+        alerting=set(),
+        window_seconds=seconds,
+        title=f"{title}, {window.describe()}",
+    )
+    svg = rendered(picture, fmt="svg", timeout_s=TIMEOUT_S).decode("utf-8")
+    ids = {name: f"n{number}" for number, name in enumerate(picture.names)}
+    edges: list[dict[str, object]] = [
+        {
+            "id": f"{ids[e.parent]}->{ids[e.child]}",
+            "parent": e.parent,
+            "child": e.child,
+            "calls": e.calls,
+            "errors": e.errors,
+            "error_percent": error_percent(e),
+            "rate": rate(e, seconds),
+            "p50": e.latency.quantile_ms(0.5),
+            "p95": p95(e),
+        }
+        for e in selection.edges
+    ]
+    return Drawn(
+        svg, {node_id: name for name, node_id in ids.items()}, edges, omitted_note(picture.omitted)
+    )
+
+
+def slack_blocks(app: App, text: str) -> tuple[list[dict[str, object]], bool]:
+    """The blocks Slack would show for `/svcmap text`, and whether only the asker sees them."""
+    try:
+        parsed = parse(text, typed=False)
+    except CommandError as error:
+        usage = f"\n{code_block(error.help)}" if error.help else ""
+        return _whisper(f"{escape(str(error))}{usage}"), True
+    if isinstance(parsed, Help):
+        return _whisper(code_block(parsed.text)), True
+    try:
+        reply = answer(app, parsed)
+    except SvcmapError as error:
+        return _whisper(f"{inline_code(text.strip())}: {escape(str(error))}"), True
+    at = parsed.at if parsed.at is not None else app.now()
+    return answer_blocks(answer_view(reply, parsed, at=at, user=None)), False
+
+
+def _whisper(mrkdwn: str) -> list[dict[str, object]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}]
+
+
+def _about(app: App, graph: ServiceGraph, name: str) -> dict[str, object]:
+    node = graph.node(name)
+    return {
+        "name": name,
+        "team": app.catalog.owner_name(name),
+        "kind": node.kind.value,
+        "virtual": node.virtual,
+    }

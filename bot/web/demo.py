@@ -1,0 +1,77 @@
+"""`/demo/...`: the running demo's state and faults, for `svcmap demo break|heal|status`.
+
+Only loopback clients naming a loopback host may use it (no DNS rebinding), and changes
+must be JSON (a cross-site form cannot send it without a preflight this app refuses).
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.demo.faults import Fault
+from bot.demo.running import Demo
+from topology.errors import UsageError
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+BODY_LIMIT = 4_096
+
+
+def demo_routes(demo: Demo) -> list[Route]:
+    """The control routes of `demo`."""
+
+    async def state(request: Request) -> Response:
+        refusal = _refusal(request, change=False)
+        return refusal or JSONResponse(demo.state())
+
+    async def put_fault(request: Request) -> Response:
+        refusal = _refusal(request, change=True)
+        if refusal is not None:
+            return refusal
+        try:
+            demo.board.put(_fault(request.path_params["service"], await request.body()))
+        except UsageError as error:
+            return JSONResponse({"error": str(error)}, 400)
+        return JSONResponse(demo.state())
+
+    async def heal(request: Request) -> Response:
+        refusal = _refusal(request, change=True)
+        if refusal is not None:
+            return refusal
+        demo.board.clear()
+        return JSONResponse(demo.state())
+
+    return [
+        Route("/demo/state", state, methods=["GET"]),
+        Route("/demo/faults/{service}", put_fault, methods=["PUT"]),
+        Route("/demo/faults", heal, methods=["DELETE"]),
+    ]
+
+
+def _refusal(request: Request, *, change: bool) -> Response | None:
+    """A 403 unless a loopback client asks a loopback host (and sends JSON, for a change)."""
+    client = request.client.host if request.client else ""
+    host = request.url.hostname or ""
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if client not in LOOPBACK or host not in LOOPBACK:
+        return JSONResponse({"error": "the demo is controlled from this machine only"}, 403)
+    if change and media != "application/json":
+        return JSONResponse({"error": "send the change as application/json"}, 415)
+    return None
+
+
+def _fault(service: str, body: bytes) -> Fault:
+    """The fault a PUT body asks for; `UsageError` when it is not one."""
+    try:
+        data = json.loads(body) if len(body) <= BODY_LIMIT else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise UsageError("send a JSON object with errors (0..1) and latency_ms")
+    values = (data.get("errors", 0.0), data.get("latency_ms", 0.0))
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        raise UsageError("errors and latency_ms must be numbers")
+    return Fault(service, float(values[0]), float(values[1]))

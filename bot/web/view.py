@@ -1,0 +1,150 @@
+"""The web view at `/`: the page, its JSON API under `/api/`, and its static files."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from bot.bootstrap import App
+from bot.render.templating import templates_dir
+from bot.usecases.browsing import draw, names_on_map, search, slack_blocks
+from bot.usecases.windows import Window
+from bot.web.blockkit import blocks_html
+from bot.web.incidents import IncidentFeed
+from topology.errors import SvcmapError, UnknownServiceError, UsageError
+from topology.model import NodeKind
+from topology.timespec import parse_duration, parse_time
+
+QUERY_LIMIT = 200
+"""Characters a query parameter may have: no name or time needs more."""
+BODY_LIMIT = 8_192
+INCIDENTS_SHOWN = 20
+STATIC = {"view.js": "text/javascript", "view.css": "text/css"}
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+
+@cache
+def _pages() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir() / "web"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
+    """The page and the API it calls."""
+
+    async def page(request: Request) -> Response:
+        focus = request.query_params.get("focus", "")[:QUERY_LIMIT]
+        html = (
+            _pages()
+            .get_template("index.html.j2")
+            .render(focus=focus, kinds=[kind.value for kind in NodeKind])
+        )
+        return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC:
+            return _error("no such file", 404)
+        path: Path = templates_dir() / "web" / "static" / name
+        return FileResponse(path, media_type=STATIC[name], headers=SECURITY_HEADERS)
+
+    async def map_api(request: Request) -> Response:
+        try:
+            params = _params(request, "focus", "team", "kind", "at", "window")
+            window = _window(app, params)
+            names = await run_in_threadpool(
+                names_on_map, app, window, team=params["team"], kind=params["kind"]
+            )
+            drawn = await run_in_threadpool(
+                draw, app, window, focus=params["focus"] or None, names=names
+            )
+        except UnknownServiceError as error:
+            return _error(str(error), 404)
+        except UsageError as error:
+            return _error(str(error), 400)
+        except SvcmapError as error:
+            return _error(str(error), 503)
+        data: dict[str, object] = {"window": window.describe(), "focus": params["focus"]}
+        if drawn is None:
+            return _json({**data, "svg": "", "nodes": {}, "edges": [], "omitted": ""})
+        extra = {"nodes": drawn.nodes, "edges": drawn.edges, "omitted": drawn.omitted}
+        return _json({**data, "svg": drawn.svg, **extra})
+
+    async def search_api(request: Request) -> Response:
+        try:
+            params = _params(request, "q", "at", "window")
+            window = _window(app, params)
+            found = await run_in_threadpool(search, app, window, params["q"])
+        except UsageError as error:
+            return _error(str(error), 400)
+        teams = sorted({str(item["team"]) for item in found if item["team"]})
+        return _json({"services": found, "teams": teams})
+
+    async def answer_api(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > BODY_LIMIT:
+            return _error(f"the question is over {BODY_LIMIT:,} bytes", 413)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            return _error('send {"text": "deps checkout"}', 400)
+        blocks, private = await run_in_threadpool(slack_blocks, app, data["text"])
+        return _json({"blocks": blocks, "html": str(blocks_html(blocks)), "ephemeral": private})
+
+    async def incidents_api(_: Request) -> Response:
+        found = await run_in_threadpool(incidents.latest, INCIDENTS_SHOWN)
+        return _json({"incidents": found})
+
+    return [
+        Route("/", page, methods=["GET"]),
+        Route("/static/{name}", static, methods=["GET"]),
+        Route("/api/map", map_api, methods=["GET"]),
+        Route("/api/search", search_api, methods=["GET"]),
+        Route("/api/answer", answer_api, methods=["POST"]),
+        Route("/api/incidents", incidents_api, methods=["GET"]),
+    ]
+
+
+def _params(request: Request, *names: str) -> dict[str, str]:
+    """The named query parameters ("" when absent); `UsageError` when one is too long."""
+    found = {}
+    for name in names:
+        value = request.query_params.get(name, "").strip()
+        if len(value) > QUERY_LIMIT:
+            raise UsageError(f"{name} is {len(value):,} characters; at most {QUERY_LIMIT}")
+        found[name] = value
+    return found
+
+
+def _window(app: App, params: dict[str, str]) -> Window:
+    at = parse_time(params["at"]) if params["at"] else None
+    length = parse_duration(params["window"]) if params["window"] else None
+    return Window.ending_at(at, length, now=app.now())
+
+
+def _json(data: dict[str, object]) -> Response:
+    return JSONResponse(data, headers=SECURITY_HEADERS)
+
+
+def _error(message: str, status: int) -> Response:
+    return JSONResponse({"error": message}, status, headers=SECURITY_HEADERS)

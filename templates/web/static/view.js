@@ -1,0 +1,206 @@
+// svcmap web view: every name from traces is set with textContent; the only HTML inserted
+// is the server's escaped Block Kit rendering, and the SVG is parsed as XML and sanitised.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { focus: document.body.dataset.focus || "", services: [] };
+
+function when() {
+  const params = new URLSearchParams();
+  const at = $("at").value.trim();
+  if (at) params.set("at", at);
+  params.set("window", $("window").value);
+  return params;
+}
+
+function say(text) { $("status").textContent = text || ""; }
+
+async function getJson(url, options) {
+  const answer = await fetch(url, options);
+  const data = await answer.json();
+  if (!answer.ok) throw new Error(data.error || answer.statusText);
+  return data;
+}
+
+function safeSvg(text) {
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const root = doc.documentElement;
+  if (!root || root.nodeName !== "svg") return null;
+  for (const bad of root.querySelectorAll("script, foreignObject")) bad.remove();
+  for (const element of root.querySelectorAll("*")) {
+    for (const attribute of [...element.attributes]) {
+      const name = attribute.name.toLowerCase();
+      const value = attribute.value.trim().toLowerCase();
+      if (name.startsWith("on") || ((name === "href" || name === "xlink:href") && !value.startsWith("#"))) {
+        element.removeAttribute(attribute.name);
+      }
+    }
+  }
+  return document.importNode(root, true);
+}
+
+async function loadMap() {
+  const params = when();
+  if (state.focus) params.set("focus", state.focus);
+  if ($("team").value) params.set("team", $("team").value);
+  if ($("kind").value) params.set("kind", $("kind").value);
+  try {
+    const data = await getJson("/api/map?" + params);
+    say("");
+    showMap(data);
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+function showMap(data) {
+  const map = $("map");
+  map.replaceChildren();
+  $("edge").hidden = true;
+  $("omitted").textContent = data.omitted || "";
+  if (!data.svg) {
+    map.textContent = "Nothing on the map in " + data.window + ".";
+    return;
+  }
+  const svg = safeSvg(data.svg);
+  if (!svg) return;
+  map.appendChild(svg);
+  const edges = new Map(data.edges.map((edge) => [edge.id, edge]));
+  for (const group of svg.querySelectorAll("g.node")) {
+    const name = data.nodes[group.querySelector("title")?.textContent || ""];
+    if (name === undefined) continue;
+    group.dataset.name = name;
+    group.addEventListener("click", () => focusOn(name));
+  }
+  for (const group of svg.querySelectorAll("g.edge")) {
+    const edge = edges.get(group.querySelector("title")?.textContent || "");
+    if (edge) group.addEventListener("click", () => showEdge(edge));
+  }
+  $("focus").hidden = !data.focus;
+  $("focus-name").textContent = data.focus;
+  markMatches();
+}
+
+function showEdge(edge) {
+  const box = $("edge");
+  box.replaceChildren();
+  const title = document.createElement("b");
+  title.textContent = edge.parent + " \u2192 " + edge.child;
+  const numbers = document.createElement("p");
+  numbers.textContent = `${edge.calls} calls (${edge.rate}), ${edge.errors} errors (${edge.error_percent}), ` +
+    `p50 ${edge.p50 === null ? "-" : edge.p50.toFixed(1) + " ms"}, p95 ${edge.p95}`;
+  box.append(title, numbers);
+  box.hidden = false;
+}
+
+function focusOn(name) {
+  state.focus = name;
+  for (const item of $("services").children) item.classList.toggle("focused", item.dataset.name === name);
+  loadMap();
+}
+
+async function loadServices() {
+  const params = when();
+  params.set("q", $("search").value.trim());
+  try {
+    const data = await getJson("/api/search?" + params);
+    state.services = data.services;
+    const team = $("team");
+    const chosen = team.value;
+    team.replaceChildren(new Option("every team", ""), ...data.teams.map((name) => new Option(name, name)));
+    team.value = data.teams.includes(chosen) ? chosen : "";
+    listServices();
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+function listServices() {
+  const list = $("services");
+  list.replaceChildren();
+  for (const service of state.services) {
+    if ($("team").value && service.team !== $("team").value) continue;
+    if ($("kind").value && service.kind !== $("kind").value) continue;
+    const item = document.createElement("li");
+    item.dataset.name = service.name;
+    item.textContent = service.name;
+    const note = document.createElement("small");
+    note.textContent = [service.team || "no team", service.kind].join(" \u00b7 ");
+    item.appendChild(note);
+    item.classList.toggle("focused", service.name === state.focus);
+    item.addEventListener("click", () => focusOn(service.name));
+    list.appendChild(item);
+  }
+  markMatches();
+}
+
+function markMatches() {
+  const query = $("search").value.trim().toLowerCase();
+  for (const group of document.querySelectorAll("#map g.node")) {
+    const name = group.dataset.name || "";
+    group.classList.toggle("match", Boolean(query) && name.toLowerCase().includes(query));
+  }
+}
+
+async function ask(text) {
+  $("command").value = text;
+  const box = $("answer");
+  try {
+    const data = await getJson("/api/answer", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text }),
+    });
+    box.innerHTML = data.html; // escaped server-side by bot/web/blockkit.py
+    box.classList.toggle("ephemeral", data.ephemeral);
+  } catch (error) {
+    box.textContent = error.message;
+  }
+}
+
+async function loadIncidents() {
+  const box = $("incidents");
+  try {
+    const data = await getJson("/api/incidents");
+    box.replaceChildren();
+    if (!data.incidents.length) {
+      const none = document.createElement("p");
+      none.textContent = "no incidents yet";
+      box.appendChild(none);
+      return;
+    }
+    const list = document.createElement("ul");
+    for (const incident of data.incidents) {
+      const item = document.createElement("li");
+      item.textContent = [incident.at, incident.service, incident.summary].filter(Boolean).join(" \u00b7 ");
+      list.appendChild(item);
+    }
+    box.appendChild(list);
+  } catch (error) {
+    box.textContent = error.message;
+  }
+}
+
+let typing = 0;
+$("search").addEventListener("input", () => {
+  clearTimeout(typing);
+  typing = setTimeout(loadServices, 150);
+});
+$("team").addEventListener("change", () => { listServices(); loadMap(); });
+$("kind").addEventListener("change", () => { listServices(); loadMap(); });
+$("when").addEventListener("submit", (event) => { event.preventDefault(); loadServices(); loadMap(); });
+$("unfocus").addEventListener("click", () => focusOn(""));
+$("console").addEventListener("submit", (event) => { event.preventDefault(); ask($("command").value); });
+for (const button of document.querySelectorAll("#focus [data-ask]")) {
+  button.addEventListener("click", () => ask(`${button.dataset.ask} '${state.focus.replaceAll("'", "'\"'\"'")}'`));
+}
+$("answer").addEventListener("click", (event) => {
+  const button = event.target.closest("[data-command]");
+  if (button) ask(button.dataset.command);
+});
+$("answer").addEventListener("change", (event) => {
+  if (event.target.matches("select.bk-select") && event.target.value) ask(event.target.value);
+});
+loadServices();
+loadMap();
+loadIncidents();

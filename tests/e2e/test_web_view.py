@@ -1,0 +1,100 @@
+"""The web view in a real headless Chromium, over a running `svcmap demo`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browser import chromium_page, screenshot
+from tests.e2e.conftest import start_demo, stop_demo
+
+pytestmark = pytest.mark.slow
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "web-view.png"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    process, running = start_demo(
+        tmp_path_factory.mktemp("web"), "--speed", "10", "--history", "20m"
+    )
+    yield running
+    stop_demo(process)
+
+
+@pytest.fixture
+def page():
+    yield from chromium_page()
+
+
+def test_the_page_loads_the_map_the_services_and_no_incidents(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#map svg g.node")
+    page.wait_for_function("document.querySelectorAll('#services li').length >= 20")
+    assert page.locator("#incidents").inner_text().strip() == "no incidents yet"
+    assert page.locator("#map svg g.edge").count() >= 25
+    screenshot(page, "web-view-loaded.png")
+
+
+def test_searching_filters_the_list_of_services(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#services li")
+    page.fill("#search", "pay")
+    page.wait_for_function("document.querySelectorAll('#services li').length === 1")
+    assert page.locator("#services li").first.get_attribute("data-name") == "payment"
+
+
+def test_filtering_by_team_keeps_only_that_teams_services(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#team option[value=payments]", state="attached")
+    page.select_option("#team", "payments")
+    page.wait_for_function("document.querySelectorAll('#services li').length === 3")
+    names = sorted(page.locator("#services li").evaluate_all("els => els.map(e => e.dataset.name)"))
+    assert names == ["frauddetection", "payment", "stripe-api"]
+
+
+def test_clicking_a_service_focuses_it_and_asks_its_blast_radius(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#map svg g.node")
+    page.locator("#map g.node[data-name=payment]").click()
+    page.wait_for_selector("#focus:not([hidden])")
+    assert page.locator("#focus-name").inner_text() == "payment"
+    page.click("#focus [data-ask=blast]")
+    page.wait_for_selector("#answer .bk-section")
+    assert "Blast radius of payment" in page.locator("#answer").inner_text()
+    page.locator("#map g.edge").first.click()
+    assert "calls" in page.locator("#edge").inner_text()
+    screenshot(page, "web-view-focus.png")
+
+
+def test_the_console_shows_the_slack_answer_to_a_typed_question(demo, page):
+    page.goto(demo.base + "/")
+    page.fill("#command", "deps checkout --down")
+    page.click("#console button")
+    page.wait_for_selector("#answer pre")
+    text = page.locator("#answer").inner_text()
+    assert "checkout" in text
+    assert "payment" in text
+    assert page.locator("#answer .bk-button").count() >= 1
+    page.set_viewport_size({"width": 1600, "height": 900})
+    shot = screenshot(page, "web-view.png")
+    if os.environ.get("SVCMAP_UPDATE_SCREENSHOT"):
+        README_SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, README_SCREENSHOT)
+
+
+def test_a_bad_time_is_said_on_the_page(demo, page):
+    page.goto(demo.base + "/")
+    page.fill("#at", "yesterday at noon")
+    page.click("#when button")
+    page.wait_for_function("document.getElementById('status').textContent.includes('bad time')")
+
+
+def test_an_unknown_service_gets_suggestions_in_the_slack_preview(demo, page):
+    page.goto(demo.base + "/")
+    page.fill("#command", "blast paymnt")
+    page.click("#console button")
+    page.wait_for_selector("#answer.ephemeral")
+    assert "did you mean payment" in page.locator("#answer").inner_text()
