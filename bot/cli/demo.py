@@ -12,6 +12,7 @@ import httpx
 import uvicorn
 
 from bot.bootstrap import build_app, build_demo
+from bot.cli.serving import server_config
 from bot.demo.clock import DemoClock
 from bot.demo.faults import parse_latency, parse_share
 from bot.demo.shop import CATALOG_FILE
@@ -132,16 +133,11 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
         demo = build_demo(f"http://{local}:{port}", clock=clock, traffic=traffic, alert_token=token)
         holder = default_holder()
         dispatcher = Dispatcher(app, holder=holder)
-        config = uvicorn.Config(
+        config = server_config(
             create_app(app, extra=demo_routes(demo), wake=dispatcher.wake),
             host=host,
             port=port,
-            access_log=False,
-            server_header=False,
-            proxy_headers=False,
-            lifespan="off",
-            log_level="info",
-            timeout_graceful_shutdown=5,
+            grace_s=5,
         )
         refresher = start_refresher(app, holder=holder)
         dispatcher.start()

@@ -9,6 +9,7 @@ import sys
 import slack_bolt
 import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from starlette.applications import Starlette
 
 from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
@@ -55,16 +56,10 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     bolt = build_bolt(app) if app.settings.slack_enabled else None
     holder = default_holder()
     dispatcher = Dispatcher(app, holder=holder)
-    config = uvicorn.Config(
+    config = server_config(
         create_app(app, slack=bolt, wake=dispatcher.wake),
         host=args.host or app.settings.http_host,
         port=args.port if args.port is not None else app.settings.http_port,
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-        lifespan="off",
-        log_level="info",
-        timeout_graceful_shutdown=10,
     )
     refresher = start_refresher(app, holder=holder)
     dispatcher.start()
@@ -77,6 +72,21 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         dispatcher.stop()
         refresher.shutdown(wait=False)
     return 0
+
+
+def server_config(asgi: Starlette, *, host: str, port: int, grace_s: int = 10) -> uvicorn.Config:
+    """The one way svcmap runs uvicorn: no access log, no server header, no lifespan."""
+    return uvicorn.Config(
+        asgi,
+        host=host,
+        port=port,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        lifespan="off",
+        log_level="info",
+        timeout_graceful_shutdown=grace_s,
+    )
 
 
 def start_socket_mode(app: App, bolt: slack_bolt.App | None) -> SocketModeHandler | None:
