@@ -98,3 +98,35 @@ def test_over_socket_mode_a_command_is_acked_on_the_socket_and_answered(
         assert "*checkout* is owned by web" in message.text_of_blocks()
     finally:
         socket.close()
+
+
+EVERY_QUESTION = {
+    "deps checkout --depth 1": "*Dependencies of checkout*",
+    "blast payment": "*Blast radius of payment*",
+    "rca frontend --at 2026-05-01T02:30:00Z --window 20m --baseline 60m": "1. *stripe-api*",
+    "path frontend postgres": "frontend \u2192 productcatalog \u2192 postgres",
+    "simulate down payment,cart": "*If payment, cart went down*",
+    "owners checkout": "*checkout* is owned by web",
+}
+
+
+def test_every_question_is_answered_over_http_with_text_and_a_picture(
+    serve: Callable[..., tuple[str, dict[str, str]]], shop: dict[str, str], fake: FakeSlack
+) -> None:
+    # the sample traffic is from May 2026: keep its minutes from being rolled into hours
+    keep = {f"SVCMAP_RETAIN_{tier}": "3650d" for tier in ("MINUTES", "HOURS", "DAYS")}
+    base, _ = serve(**shop, **slack_settings(fake), **keep)
+    for number, (text, summary) in enumerate(EVERY_QUESTION.items(), start=1):
+        body = command_body(text, response_url=fake.response_url())
+        assert httpx.post(f"{base}/slack/events", content=body, headers=signed(body)).is_success
+        message = fake.wait_for("chat.postMessage", number)[-1]
+        assert summary in message.text_of_blocks(), text
+        fake.wait_for("files.completeUploadExternal", number)
+    assert all(picture.startswith(b"\x89PNG") for picture in fake.uploads.values())
+    assert len(fake.uploads) == len(EVERY_QUESTION)
+    body = command_body(
+        "diff --since 20m --at 2026-05-01T02:30:00Z", response_url=fake.response_url()
+    )
+    httpx.post(f"{base}/slack/events", content=body, headers=signed(body))
+    message = fake.wait_for("chat.postMessage", len(EVERY_QUESTION) + 1)[-1]
+    assert "*What changed*" in message.text_of_blocks()
