@@ -20,7 +20,7 @@ from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
 from bot.usecases.answering import Reply, answer
 from bot.usecases.drawing import picture_of, rendered, selection_of
-from bot.usecases.sources import source_statuses
+from bot.usecases.sources import stale_sources
 from topology.errors import SvcmapError
 from topology.picture import FALLBACK_HEADERS, fallback_rows, omitted_note
 
@@ -100,7 +100,7 @@ class Conversation:
             self.tell(asked, f"{inline_code(asked.text.strip())}: {escape(str(error))}")
             return
         at = parsed.at if parsed.at is not None else self._app.now()
-        stale = source_statuses(self._app) if self._app.sources else []
+        stale = stale_sources(self._app) if parsed.at is None else []
         view = answer_view(reply, parsed, at=at, user=asked.user, stale=stale)
         try:
             self._poster.post(

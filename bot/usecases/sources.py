@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.bootstrap import App
 from topology.store.sources_state import SourceState
+from topology.timespec import format_duration
 
 STALE_INTERVALS = 3
 """A source whose data lags by more than this many refresh intervals is stale."""
@@ -74,3 +75,23 @@ def source_statuses(app: App) -> list[SourceStatus]:
         )
         for name in names
     ]
+
+
+def stale_sources(app: App) -> list[SourceStatus]:
+    """The configured sources whose data lags: every answer about now says so."""
+    if not app.sources:
+        return []
+    return [status for status in source_statuses(app) if status.configured and status.stale]
+
+
+def stale_note(stale: list[SourceStatus]) -> str:
+    """One line naming the stale sources and how far behind each is, or ""."""
+    if not stale:
+        return ""
+    parts = [
+        f"{status.name} "
+        + ("never pulled" if status.lag_s is None else f"{format_duration(status.lag_s)} behind")
+        + (f" ({status.last_error})" if status.last_error else "")
+        for status in stale
+    ]
+    return "warning: the map may be stale: " + "; ".join(parts)
