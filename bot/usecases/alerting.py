@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.alert_text import notice_rows, page_rows, title_of
-from bot.usecases.rca import gather_evidence
+from bot.usecases.rca import add_edge_series, gather_for_ranking
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
 from topology.incidents.decide import (
@@ -36,7 +36,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """What the map says about the alerted service: its graph, ranking and snapshot."""
+    """What the map says about the alerted service: its graph, ranking and snapshot.
+
+    The snapshot holds what the ranking read; the edge series are added when it is saved.
+    """
 
     symptom: str | None
     graph: ServiceGraph | None = None
@@ -47,7 +50,10 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """What receiving one notification recorded, and the snapshot still to save with it."""
+    """What receiving one notification recorded, and the snapshot still to save with it.
+
+    The snapshot lacks its edge series, read when it is saved.
+    """
 
     recorded: Recorded
     snapshot: Snapshot | None = None
@@ -62,7 +68,8 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
     """Open, update or resolve the incident of `group`; record the pages and posts it needs.
 
     The snapshot of a new incident comes back unsaved: writing it out takes longer than
-    ranking, so the caller saves it (`save_snapshot`) once the sender has been woken.
+    ranking, so the caller saves it (`save_snapshot`) once the sender has been woken; the
+    ranking reads only the services' series, and the edges' are read as it is saved.
     """
     now = app.now()
     labels = app.settings.alert_labels
@@ -95,9 +102,9 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
 
 
 def save_snapshot(app: App, receipt: Receipt) -> None:
-    """Save the snapshot of the incident `receipt` opened, if it has one."""
+    """Save the snapshot of the incident `receipt` opened, if it has one, with its edge series."""
     if receipt.snapshot is not None and receipt.recorded.incident_id is not None:
-        data = dump_snapshot(receipt.snapshot)
+        data = dump_snapshot(add_edge_series(app.store, receipt.snapshot))
         app.incidents.save_snapshot(receipt.recorded.incident_id, data)
 
 
@@ -107,7 +114,7 @@ def gather(app: App, symptom: str | None, now: int) -> Evidence:
         labels = ", ".join(app.settings.alert_labels)
         return Evidence(None, note=f"the alerts carry none of the labels {labels}")
     try:
-        graph, snapshot = gather_evidence(
+        graph, snapshot = gather_for_ranking(
             app.store,
             app.catalog,
             symptom=symptom,

@@ -12,10 +12,10 @@ from topology.errors import SnapshotError, UsageError
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.rca import Ranking, Snapshot, load_snapshot, rank
-from topology.rca.assemble import assemble_snapshot, incident_windows
+from topology.rca.assemble import assemble_for_ranking, incident_windows, with_edge_series
 from topology.rca.snapshot import Symptom, Window
 from topology.store import Store
-from topology.store.repository import EdgeSeries, ServiceSeries
+from topology.store.repository import ServiceSeries
 from topology.timespec import format_time
 
 
@@ -66,23 +66,55 @@ def gather_evidence(
     baseline_s: int,
 ) -> tuple[ServiceGraph, Snapshot]:
     """The map of both windows around `at`, and the snapshot `build_snapshot` makes of it."""
+    graph, snapshot = gather_for_ranking(
+        store,
+        catalog,
+        symptom=symptom,
+        metric=metric,
+        at=at,
+        incident_s=incident_s,
+        baseline_s=baseline_s,
+    )
+    return graph, add_edge_series(store, snapshot)
+
+
+def gather_for_ranking(
+    store: Store,
+    catalog: Catalog,
+    *,
+    symptom: str,
+    metric: str | None,
+    at: int,
+    incident_s: int,
+    baseline_s: int,
+) -> tuple[ServiceGraph, Snapshot]:
+    """As `gather_evidence`, without the edge series: all that `rank` reads, soonest.
+
+    `add_edge_series` completes the snapshot for saving or export.
+    """
     baseline, incident = incident_windows(at, incident_s, baseline_s)
     span = StoreWindow(int(baseline.start), int(incident.end) + 1)
     graph = load_graph(store, span)
     service = graph.resolve(symptom)
     services = store.service_series(span.start, span.end)
-    edges = store.edge_series(span.start, span.end)
-    _require_data(store, services, edges, incident, "incident")
-    _require_data(store, services, edges, baseline, "baseline")
-    snapshot = assemble_snapshot(
+    incoming = store.incoming_series(span.start, span.end)
+    _require_data(store, services, incoming, incident, "incident")
+    _require_data(store, services, incoming, baseline, "baseline")
+    snapshot = assemble_for_ranking(
         graph,
         catalog,
         Symptom(service, metric, at=at),
         windows=(baseline, incident),
         services=services,
-        edges=edges,
+        incoming=incoming,
     )
     return graph, snapshot
+
+
+def add_edge_series(store: Store, snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with the series of every edge over its windows, read from `store`."""
+    edges = store.edge_series(int(snapshot.baseline.start), int(snapshot.incident.end) + 1)
+    return with_edge_series(snapshot, edges)
 
 
 def incident_times(
@@ -98,7 +130,7 @@ def incident_times(
 
 def rank_from_store(app: App, symptom: str, at: int, window: int, baseline: int) -> Ranking:
     """Rank the root-cause candidates for `symptom` in the `window` seconds up to `at`."""
-    snapshot = build_snapshot(
+    _, snapshot = gather_for_ranking(
         app.store,
         app.catalog,
         symptom=symptom,
@@ -111,12 +143,20 @@ def rank_from_store(app: App, symptom: str, at: int, window: int, baseline: int)
 
 
 def _require_data(
-    store: Store, services: ServiceSeries, edges: EdgeSeries, window: Window, name: str
+    store: Store,
+    services: ServiceSeries,
+    incoming: ServiceSeries,
+    window: Window,
+    name: str,
 ) -> None:
     """Refuse a window in which nothing at all is stored: it has no evidence to rank."""
     if any(window.holds(t) for points in services.values() for t, _ in points):
         return
-    if any(window.holds(t) for points in edges.values() for t, _ in points):
+    if any(window.holds(t) for points in incoming.values() for t, _ in points):
+        return
+    start, end = int(window.start), int(window.end) + 1
+    # Calls into a service seen serving only outside the window, or a service calling itself.
+    if store.edges(start, end):
         return
     stored = store.time_range()
     held = (

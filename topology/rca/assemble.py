@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
-from topology.rca.series import EdgePoints, ServicePoints, health_series, steps
-from topology.rca.snapshot import Snapshot, SnapshotEdge, SnapshotService, Symptom, Window
+from topology.rca.series import (
+    EdgePoints,
+    ServicePoints,
+    edge_key,
+    edge_series,
+    health_series,
+    served_series,
+    steps,
+)
+from topology.rca.snapshot import Series, Snapshot, SnapshotEdge, SnapshotService, Symptom, Window
 
 
 def incident_windows(at: int, incident_s: int, baseline_s: int) -> tuple[Window, Window]:
@@ -31,9 +40,52 @@ def assemble_snapshot(
     edges: Mapping[tuple[str, str], EdgePoints],
 ) -> Snapshot:
     """The snapshot of `graph` and the series of `services` and `edges` over both windows."""
+    by_service, by_edge = health_series(services, edges, _times(windows))
+    return _snapshot(graph, catalog, symptom, windows, (by_service, by_edge))
+
+
+def assemble_for_ranking(
+    graph: ServiceGraph,
+    catalog: Catalog,
+    symptom: Symptom,
+    *,
+    windows: tuple[Window, Window],
+    services: Mapping[str, ServicePoints],
+    incoming: Mapping[str, ServicePoints],
+) -> Snapshot:
+    """The snapshot `assemble_snapshot` makes, without the edge series, which `rank` ignores.
+
+    `incoming` holds the calls into each node summed bucket by bucket (the series of a
+    node that served nothing); `with_edge_series` adds the edges' series later.
+    """
+    by_service = served_series(services, incoming, _times(windows))
+    return _snapshot(graph, catalog, symptom, windows, (by_service, {}))
+
+
+def with_edge_series(snapshot: Snapshot, edges: Mapping[tuple[str, str], EdgePoints]) -> Snapshot:
+    """`snapshot` with the series of `edges` over its windows."""
+    times = _times((snapshot.baseline, snapshot.incident))
+    by_edge = {
+        edge_key(parent, child): edge_series(points, times)
+        for (parent, child), points in edges.items()
+    }
+    return replace(snapshot, edge_series=dict(sorted(by_edge.items())))
+
+
+def _times(windows: tuple[Window, Window]) -> tuple[int, ...]:
     baseline, incident = windows
-    times = steps(min(baseline.start, incident.start), max(baseline.end, incident.end))
-    by_service, by_edge = health_series(services, edges, times)
+    return steps(min(baseline.start, incident.start), max(baseline.end, incident.end))
+
+
+def _snapshot(
+    graph: ServiceGraph,
+    catalog: Catalog,
+    symptom: Symptom,
+    windows: tuple[Window, Window],
+    series: tuple[dict[str, Series], dict[str, Series]],
+) -> Snapshot:
+    baseline, incident = windows
+    by_service, by_edge = series
     return Snapshot(
         baseline=baseline,
         incident=incident,

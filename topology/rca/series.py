@@ -93,6 +93,23 @@ def health_series(
     return dict(sorted(by_service.items())), dict(sorted(by_edge.items()))
 
 
+def served_series(
+    services: Mapping[str, ServicePoints],
+    incoming: Mapping[str, ServicePoints],
+    times: Sequence[int],
+) -> dict[str, Series]:
+    """The series of every service, as `health_series` gives them, without any edge's.
+
+    `incoming` holds, per node, the calls into it summed bucket by bucket; it is used
+    for the nodes that served nothing themselves.
+    """
+    by_service = {name: service_series(points, times) for name, points in services.items()}
+    for name, points in incoming.items():
+        if name not in services:
+            by_service[name] = service_series(points, times)
+    return dict(sorted(by_service.items()))
+
+
 def _series(times: Sequence[int], by_time: Mapping[int, Health]) -> Series:
     keys = ("requests", "errors", "availability_pct", "latency_avg_ms", *dict(QUANTILES))
     columns: dict[str, list[float | None]] = {key: [] for key in keys}

@@ -12,7 +12,8 @@ buckets are mapped onto svcmap's as `topology.sources.histogram` documents.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Generic, TypeVar
 
 import httpx
 import msgspec
@@ -34,23 +35,42 @@ _MS = 1_000.0
 Sample = tuple[dict[str, str], float]
 """The labels and the value of one series of an instant vector."""
 
+
+class EdgeLabels(wire.Struct):
+    """The labels of a service-graph series that say which edge and which part it counts.
+
+    A missing label reads as empty (`le`: None), as `dict.get` would give it.
+    """
+
+    client: str = ""
+    server: str = ""
+    connection_type: str = ""
+    failed: str = ""
+    le: str | None = None
+
+
+EdgeSample = tuple[EdgeLabels, float]
+"""The edge labels and the value of one series of an instant vector."""
+
+L = TypeVar("L")
+
 Edge = tuple[str, str]
 """An edge's (client, server)."""
 
 
-class _Series(wire.Struct):
-    metric: dict[str, str] = msgspec.field(default_factory=dict)
+class _Series(wire.Struct, Generic[L]):
+    metric: L | None = None
     value: tuple[float, str] | None = None
 
 
-class _Data(wire.Struct):
+class _Data(wire.Struct, Generic[L]):
     resultType: str = ""  # noqa: N815 - the wire's name
-    result: list[_Series] = msgspec.field(default_factory=list)
+    result: list[_Series[L]] = msgspec.field(default_factory=list)
 
 
-class _Answer(wire.Struct):
+class _Answer(wire.Struct, Generic[L]):
     status: str = ""
-    data: _Data | None = None
+    data: _Data[L] | None = None
     errorType: str = ""  # noqa: N815 - the wire's name
     error: str = ""
 
@@ -60,14 +80,27 @@ def parse_vector(data: bytes, *, source: str) -> list[Sample]:
 
     Samples that are not finite numbers (NaN, ±Inf) are left out.
     """
-    answer = wire.decode(data, _Answer, source=source)
+    return _vector(data, _Answer[dict[str, str]], dict, source=source)
+
+
+def parse_edge_vector(data: bytes, *, source: str) -> list[EdgeSample]:
+    """As `parse_vector`, decoding only the labels `edges_of` reads."""
+    return _vector(data, _Answer[EdgeLabels], EdgeLabels, source=source)
+
+
+def _vector(
+    data: bytes, shape: type[_Answer[L]], unlabelled: Callable[[], L], *, source: str
+) -> list[tuple[L, float]]:
+    # The labels of a large fleet's answers are a million small objects, hardly a cycle.
+    with paused_gc():
+        answer = wire.decode(data, shape, source=source)
     if answer.status != "success":
         said = prometheus_error(data) or f"not a Prometheus answer (status {answer.status!r})"
         raise SourceError(f"{source}: {said}")
     if answer.data is None or answer.data.resultType != "vector":
         kind = answer.data.resultType if answer.data else "nothing"
         raise SourceError(f"{source}: expected an instant vector, got {kind or 'nothing'}")
-    found: list[Sample] = []
+    found: list[tuple[L, float]] = []
     for series in answer.data.result:
         if series.value is None:
             continue
@@ -76,14 +109,15 @@ def parse_vector(data: bytes, *, source: str) -> list[Sample]:
         except ValueError:
             raise SourceError(f"{source}: not a sample value: {series.value[1]!r}") from None
         if math.isfinite(value):
-            found.append((series.metric, value))
+            labels = series.metric
+            found.append((unlabelled() if labels is None else labels, value))
     return found
 
 
 def prometheus_error(data: bytes) -> str | None:
     """What Prometheus's error envelope (`{"status": "error", ...}`) says, if it is one."""
     try:
-        answer = msgspec.json.decode(data, type=_Answer)
+        answer = msgspec.json.decode(data, type=_Answer[msgspec.Raw])
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
     if answer.status != "error":
@@ -100,13 +134,30 @@ def edges_of(
     counts: Sequence[Sample],
 ) -> list[EdgeStats]:
     """Edges from the five answers; the latency histogram is the server side's."""
+    return edges_from(
+        _edge_samples(requests),
+        _edge_samples(failed),
+        _edge_samples(buckets),
+        _edge_samples(sums),
+        _edge_samples(counts),
+    )
+
+
+def edges_from(
+    requests: Sequence[EdgeSample],
+    failed: Sequence[EdgeSample],
+    buckets: Sequence[EdgeSample],
+    sums: Sequence[EdgeSample],
+    counts: Sequence[EdgeSample],
+) -> list[EdgeStats]:
+    """As `edges_of`, from the answers as `parse_edge_vector` reads them."""
     edges: dict[Edge, EdgeStats] = {}
     calls, labelled_errors = _summed(requests, edges), _summed(requests, edges, failed=True)
     failed_total, sum_s, count = (_summed(samples, edges) for samples in (failed, sums, counts))
     per_le: dict[Edge, list[tuple[float, float]]] = {}
     les: dict[str | None, float] = {}  # a histogram has a handful of distinct bounds
     for labels, value in buckets:
-        text = labels.get("le")
+        text = labels.le
         le = les.get(text)
         if le is None:
             le = les[text] = _le(text)
@@ -126,24 +177,38 @@ def edges_of(
     return [edges[key] for key in sorted(edges)]
 
 
-def _edge(labels: dict[str, str], edges: dict[Edge, EdgeStats]) -> Edge:
+def _edge_samples(samples: Iterable[Sample]) -> list[EdgeSample]:
+    return [(_edge_labels(labels), value) for labels, value in samples]
+
+
+def _edge_labels(labels: Mapping[str, str]) -> EdgeLabels:
+    return EdgeLabels(
+        client=labels.get("client", ""),
+        server=labels.get("server", ""),
+        connection_type=labels.get("connection_type", ""),
+        failed=labels.get("failed", ""),
+        le=labels.get("le"),
+    )
+
+
+def _edge(labels: EdgeLabels, edges: dict[Edge, EdgeStats]) -> Edge:
     """The (client, server) of a series, its edge noted in `edges` with the child's kind."""
-    key = (labels.get("client", ""), labels.get("server", ""))
+    key = (labels.client, labels.server)
     found = edges.get(key)
     if found is None:
         found = edges[key] = EdgeStats(*key)
     if found.child_kind is None:
-        found.child_kind = _KINDS.get(labels.get("connection_type", ""))
+        found.child_kind = _KINDS.get(labels.connection_type)
     return key
 
 
 def _summed(
-    samples: Iterable[Sample], edges: dict[Edge, EdgeStats], *, failed: bool = False
+    samples: Iterable[EdgeSample], edges: dict[Edge, EdgeStats], *, failed: bool = False
 ) -> dict[Edge, float]:
     """Values summed per edge; with `failed`, only series labelled `failed="true"`."""
     sums: dict[Edge, float] = {}
     for labels, value in samples:
-        if failed and labels.get("failed") != "true":
+        if failed and labels.failed != "true":
             continue
         key = _edge(labels, edges)
         sums[key] = sums.get(key, 0.0) + value
@@ -196,15 +261,15 @@ class PrometheusEdgeSource:
     def edges(self, *, start_s: int, end_s: int) -> list[EdgeStats]:
         """The edges with calls between two epoch-second instants."""
         window_s = max(1, end_s - start_s)
-        # A large fleet's answers are a million small dicts and hardly a cycle among them.
+        # A large fleet's answers are a million small objects and hardly a cycle among them.
         with paused_gc():
             answers = [self._query(query, end_s) for query in self.queries(window_s)]
-            return edges_of(*answers)
+            return edges_from(*answers)
 
-    def _query(self, query: str, time_s: int) -> list[Sample]:
+    def _query(self, query: str, time_s: int) -> list[EdgeSample]:
         path = "/api/v1/query"
         params: dict[str, str | int] = {"query": query, "time": time_s}
         _, body = fetch.get(
             self._client, path, source=self.name, params=params, explain=prometheus_error
         )
-        return parse_vector(body, source=f"{self.name}: GET {path}")
+        return parse_edge_vector(body, source=f"{self.name}: GET {path}")

@@ -22,7 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from topology.store.rows import EDGE_VALUES, SERVICE_VALUES
+from topology.store.rows import EDGE_VALUES, INCOMING_VALUES, SERVICE_VALUES
 from topology.store.schema import (
     MINUTE,
     edge_buckets,
@@ -89,6 +89,24 @@ def edge_buckets_in(start_s: int | None, end_s: int | None) -> Query:
         .select_from(summed.outerjoin(nodes, nodes.c.name == summed.c.child))
         .order_by(summed.c.parent, summed.c.child, summed.c.start)
     )
+
+
+def incoming_buckets_in(start_s: int | None, end_s: int | None) -> Query:
+    """The edge buckets into each node that served nothing in the window, from other nodes.
+
+    Per bucket of any tier, ordered by child, start and parent: child, start, parent,
+    `INCOMING_VALUES`. A bucket of two tiers starting at the same second comes twice.
+    """
+    served = select(_services_in(start_s, end_s).c.service)
+    tiers = union_all(
+        *(
+            select(table.c.child, table.c.start, table.c.parent, *_columns(table, INCOMING_VALUES))
+            .where(*window(table, start_s, end_s))
+            .where(table.c.parent != table.c.child, table.c.child.not_in(served))
+            for table in EDGE_TIERS
+        )
+    ).subquery()
+    return select(tiers).order_by(tiers.c.child, tiers.c.start, tiers.c.parent)
 
 
 def service_sums(start_s: int | None, end_s: int | None) -> Query:

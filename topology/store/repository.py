@@ -157,6 +157,16 @@ class Store:
             series.setdefault(row[0], []).append((row[1], rows.service_stats(row[0], row[2:])))
         return series
 
+    def incoming_series(
+        self, start_s: int | None = None, end_s: int | None = None
+    ) -> ServiceSeries:
+        """Per node that served nothing in the window, the calls into it from other nodes.
+
+        Bucket by bucket in time order, as the requests it would have served; the callers
+        are added in the order `edge_series` lists them, so the sums are the same.
+        """
+        return rows.incoming_series(self._rows(reads.incoming_buckets_in(start_s, end_s)))
+
     def nodes(self) -> list[Node]:
         """Every node ever seen, instrumented or virtual."""
         return [

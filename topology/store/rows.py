@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from operator import add
 from typing import Any
 
 from topology.model import NodeKind
@@ -30,6 +31,15 @@ SERVICE_VALUES: tuple[str, ...] = (
     *HISTOGRAM_COLUMNS,
 )
 """The summable columns of `service_buckets`, in the order `service_stats` reads them."""
+
+INCOMING_VALUES: tuple[str, ...] = (
+    "calls",
+    "errors",
+    "lat_sum_ms",
+    "lat_count",
+    *HISTOGRAM_COLUMNS,
+)
+"""The `edge_buckets` columns a callee's own series can be made of, as `SERVICE_VALUES`."""
 
 KINDS: dict[str | None, NodeKind | None] = {kind.value: kind for kind in NodeKind}
 KINDS[None] = None
@@ -90,3 +100,36 @@ def service_stats(service: str, values: Sequence[Any]) -> ServiceStats:
         errors=values[1],
         latency=Latency(list(values[4:]), values[2], values[3]),
     )
+
+
+def incoming_series(
+    buckets: Iterable[Sequence[Any]],
+) -> dict[str, list[tuple[int, ServiceStats]]]:
+    """Per callee, its `incoming_buckets_in` rows summed per start, as served requests.
+
+    The latency sums are added caller by caller, each caller's tiers first, as the sums of
+    `edge_buckets_in` merged in its order would be: floating-point sums depend on order.
+    """
+    series: dict[str, list[tuple[int, ServiceStats]]] = {}
+    last: tuple[str, int, str] | None = None
+    into = ServiceStats("")
+    caller_ms = 0.0
+    for child, start, parent, calls, errors, lat_sum, lat_count, *histogram in buckets:
+        if last is not None and last[0] == child and last[1] == start:
+            if parent == last[2]:
+                caller_ms += lat_sum
+            else:
+                into.latency.sum_ms += caller_ms
+                caller_ms = lat_sum
+            into.requests += calls
+            into.errors += errors
+            into.latency.count += lat_count
+            into.latency.histogram = list(map(add, into.latency.histogram, histogram))
+        else:
+            into.latency.sum_ms += caller_ms
+            into = ServiceStats(child, calls, errors, Latency(histogram, 0.0, lat_count))
+            caller_ms = lat_sum
+            series.setdefault(child, []).append((start, into))
+        last = (child, start, parent)
+    into.latency.sum_ms += caller_ms
+    return series

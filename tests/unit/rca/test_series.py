@@ -2,7 +2,14 @@
 
 import pytest
 
-from topology.rca.series import edge_series, health_series, service_series, steps, virtual_series
+from topology.rca.series import (
+    edge_series,
+    health_series,
+    served_series,
+    service_series,
+    steps,
+    virtual_series,
+)
 from topology.stats import EdgeStats, Latency, ServiceStats
 
 T0 = 1_777_600_000 - 1_777_600_000 % 60
@@ -114,3 +121,19 @@ def test_health_series_keys_edges_and_derives_only_nodes_without_their_own_serie
     assert by_service["db"].metrics["requests"] == (5,)
     assert sorted(by_edge) == ["a->b", "b->db", "db->db"]
     assert by_edge["a->b"].metrics["network_ms"] == (2.0,)
+
+
+def test_served_series_are_the_services_health_series_given_the_calls_into_each_node():
+    times = (T0, T0 + 60)
+    services = {"a": [(T0, served(3, 0, 5, 5, 5))], "b": [(T0 + 60, served(2, 0, 4, 4))]}
+    edges = {
+        ("a", "b"): [(T0, call("a", "b", 2, client=(6, 6), server=(4, 4)))],
+        ("a", "db"): [(T0, call("a", "db", 1, 1, client=(30,)))],
+        ("b", "db"): [(T0, call("b", "db", 5, client=(1, 1, 1, 1, 1)))],
+    }
+    incoming = {
+        "b": [(T0, served(2, 0, 4, 4))],
+        "db": [(T0, served(6, 1, 30, 1, 1, 1, 1, 1))],
+    }
+
+    assert served_series(services, incoming, times) == health_series(services, edges, times)[0]
