@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Sequence
 
 from bot.render.templating import render_slack
 from bot.slack import reruns
 from bot.slack.blocks import AnswerView, Button
+from bot.slack.mrkdwn import mention
 from bot.usecases.answering import Reply
 from bot.usecases.sources import SourceStatus
 from bot.usecases.windows import Window
@@ -17,7 +17,6 @@ from topology.timespec import format_duration
 EARLIER_S = 3_600
 """How far back the "an hour earlier" button moves the question."""
 EDGE_OPTIONS = 25
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 def answer_view(
@@ -45,11 +44,6 @@ def answer_view(
         rerun=reruns.command_text(argparse.Namespace(**{**vars(args), "at": None})),
         at=at,
     )
-
-
-def mention(user: str | None) -> str:
-    """`<@U123>` for a well-formed Slack user ID, else nothing: IDs come from payloads."""
-    return f"<@{user}>" if user and _USER_ID.fullmatch(user) else ""
 
 
 def stale_warning(stale: Sequence[SourceStatus]) -> str:
