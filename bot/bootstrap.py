@@ -154,10 +154,13 @@ def build_notifier(settings: Settings, client: WebClient | None) -> Notifier | N
     """
     if client is None:
         return None
-    paging = settings.paging_mode is not PagingMode.OFF and bool(
-        settings.slack_page_channels or settings.slack_page_groups
-    )
-    return SlackNotifier(SlackPoster(client), draw=render, paging=paging)
+    return SlackNotifier(SlackPoster(client), draw=render, paging=slack_paging(settings))
+
+
+def slack_paging(settings: Settings) -> bool:
+    """Whether people may page from Slack: paging is not off and someone is allowed to."""
+    allowed = settings.slack_page_channels or settings.slack_page_groups
+    return settings.paging_mode is not PagingMode.OFF and bool(allowed)
 
 
 def build_catalog_source(settings: Settings) -> tuple[CatalogSource | None, list[httpx.Client]]:

@@ -30,6 +30,9 @@ from topology.timespec import format_duration, format_time
 
 CAUSES_SHOWN = 5
 LINKS_SHOWN = 3
+FROM_ANSWER = "-"
+"""The incident part of a page button's value on an answer, which has no incident."""
+ID_DIGITS = 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +112,19 @@ def upstream_message(body: Mapping[str, object], post_url: str | None) -> Messag
     return Message([section(text).to_dict()], fallback_text(_plain(text)))
 
 
-def page_value(incident: int, service: str) -> str:
-    """The value a page button carries: the incident and the service whose owners to page."""
-    return f"{incident} {service}"
+def page_value(incident: int | None, service: str) -> str:
+    """The value a page button carries: the incident (or `-`) and whose owners to page."""
+    return f"{FROM_ANSWER if incident is None else incident} {service}"
+
+
+def read_page_value(value: str) -> tuple[int | None, str] | None:
+    """The incident (None from an answer) and service a page button's value names, or None."""
+    head, _, service = value.partition(" ")
+    if not service.strip() or not reruns.fits(value):
+        return None
+    if head == FROM_ANSWER:
+        return None, service
+    return (int(head), service) if head.isdigit() and len(head) <= ID_DIGITS else None
 
 
 def _facts(body: Mapping[str, object]) -> dict[str, object]:
