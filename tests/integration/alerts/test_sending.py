@@ -257,3 +257,4 @@ def test_new_alerts_of_a_posted_incident_are_recorded_once_as_a_reply_in_its_thr
     assert reply.post is not None
     assert reply.channel == post.channel
     assert reply.body["alerts"][0]["service"] == "checkout"
+    assert reply.text.startswith("More alerts firing in:")
