@@ -22,7 +22,10 @@ from bot.demo.simulator import Simulator, Traffic
 from bot.paging.pagerduty import PagerDutyPager
 from bot.paging.ports import Notifier, Pager
 from bot.paging.ratelimit import RateLimiter
+from bot.render.picture import render
 from bot.settings import Settings
+from bot.slack.delivery import SlackPoster
+from bot.slack.notifier import SlackNotifier
 from bot.usecases.graphs import GraphCache
 from topology.catalog_yaml import load_catalog
 from topology.errors import CatalogError
@@ -144,6 +147,22 @@ def build_slack_client(settings: Settings) -> WebClient | None:
     return client
 
 
+def build_notifier(settings: Settings, client: WebClient | None) -> Notifier | None:
+    """The Slack notifier over the app's Web API client, when there is one.
+
+    The incident post shows page buttons when paging from Slack is set up and not off.
+    """
+    if client is None:
+        return None
+    return SlackNotifier(SlackPoster(client), draw=render, paging=slack_paging(settings))
+
+
+def slack_paging(settings: Settings) -> bool:
+    """Whether people may page from Slack: paging is not off and someone is allowed to."""
+    allowed = settings.slack_page_channels or settings.slack_page_groups
+    return settings.paging_mode is not PagingMode.OFF and bool(allowed)
+
+
 def build_catalog_source(settings: Settings) -> tuple[CatalogSource | None, list[httpx.Client]]:
     """The Backstage catalog source and its HTTP client, when a Backstage URL is set."""
     if not settings.backstage_url:
@@ -178,6 +197,7 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
     sources, clients = build_sources(settings)
     catalog_source, catalog_clients = build_catalog_source(settings)
     pager, pager_clients = build_pager(settings)
+    slack = build_slack_client(settings)
     return App(
         settings=settings,
         store=Store(engine),
@@ -186,11 +206,12 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         states=SourceStates(engine),
         incidents=IncidentLog(engine),
         sources=sources,
-        slack=build_slack_client(settings),
+        slack=slack,
         clients=clients + catalog_clients + pager_clients,
         catalogs=LiveCatalog(read_catalog(settings.catalog_file)),
         catalog_source=catalog_source,
         pager=pager,
+        notifier=build_notifier(settings, slack),
     )
 
 

@@ -71,6 +71,8 @@ def incident_dict(incident: IncidentRecord) -> dict[str, object]:
         "note": incident.note,
         "alerts": incident.alerts,
         "snapshot": incident.has_snapshot,
+        "acknowledged_by": incident.acknowledged_by,
+        "acknowledged_at": incident.acknowledged_at,
     }
 
 

@@ -53,9 +53,9 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     # Answers are CPU work in threads; a shorter switch interval lets a waiting request
     # (an ack Slack expects within 3 s) take the interpreter lock sooner.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    bolt = build_bolt(app) if app.settings.slack_enabled else None
     holder = default_holder()
     dispatcher = Dispatcher(app, holder=holder)
+    bolt = build_bolt(app, wake=dispatcher.wake) if app.settings.slack_enabled else None
     config = server_config(
         create_app(app, slack=bolt, wake=dispatcher.wake),
         host=args.host or app.settings.http_host,

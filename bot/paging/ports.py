@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from topology.incidents.model import PageEvent
+from topology.picture import Picture
 
 
 class Pager(Protocol):
@@ -18,11 +19,21 @@ class Pager(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Posted:
+    """Where a post went: the message's id in its channel, and a link to it if known."""
+
+    ref: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
-    """A post to send: the incident post, a word to an upstream team, or the all-clear.
+    """A post to send: the incident post, a reply about new alerts, a word, or the all-clear.
 
     `body` is what the incident decided (incident key, services, ranked causes, who was
-    paged and why); `text` is the same rendered as plain text.
+    paged and why, and its state now); `text` is the same rendered as plain text. `post`
+    is the incident post already sent, which replies thread under and the all-clear
+    edits; `picture` is the map around the incident, for the incident post.
     """
 
     kind: str
@@ -30,15 +41,8 @@ class Notice:
     incident_id: int
     text: str
     body: Mapping[str, object] = field(default_factory=dict)
-    page_url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """Where a post went: the message's id in its channel, and a link to it if known."""
-
-    ref: str
-    url: str | None = None
+    post: Posted | None = None
+    picture: Picture | None = None
 
 
 class Notifier(Protocol):

@@ -34,6 +34,7 @@ RUN_ACTION = "svcmap.run"
 EDGE_ACTION = "svcmap.edge"
 AT_ACTION = "svcmap.at"
 PAGE_ACTION = "svcmap.page"
+ACK_ACTION = "svcmap.ack"
 RERUN_BLOCK = "svcmap.at:"
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}$")
@@ -69,14 +70,14 @@ class AnswerView:
 
 def answer_blocks(view: AnswerView) -> list[dict[str, object]]:
     """The answer's blocks as Slack JSON, within Slack's limits."""
-    blocks: list[Block] = [_section(view.summary)]
+    blocks: list[Block] = [section(view.summary)]
     if view.warning:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_cut(view.warning))]))
-    blocks.extend(_section(text) for text in detail_sections(view.detail, view.cut_note))
+    blocks.extend(section(text) for text in detail_sections(view.detail, view.cut_note))
     if view.context:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_cut(view.context))]))
     blocks.extend(view.extra)
-    blocks.extend(_controls(view))
+    blocks.extend(controls(view))
     return [block.to_dict() for block in blocks]
 
 
@@ -109,7 +110,8 @@ def detail_sections(detail: str, cut_note: str) -> list[str]:
     return [code_block("\n".join(lines)) for lines in sections if lines]
 
 
-def _section(text: str) -> SectionBlock:
+def section(text: str) -> SectionBlock:
+    """A section of escaped mrkdwn, cut to Slack's limit."""
     return SectionBlock(text=MarkdownTextObject(text=_cut(text)))
 
 
@@ -120,7 +122,8 @@ def _cut(text: str, limit: int = SECTION_LIMIT) -> str:
     return _PARTIAL_ENTITY.sub("", text[: limit - 1]) + "\u2026"
 
 
-def _controls(view: AnswerView) -> list[Block]:
+def controls(view: AnswerView) -> list[Block]:
+    """The view's buttons and edge picker, and its date-time picker to ask again."""
     elements: list[ButtonElement | StaticSelectElement] = []
     for number, button in enumerate(view.buttons):
         elements.append(

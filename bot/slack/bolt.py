@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import slack_bolt
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
 
-from bot.bootstrap import App
+from bot.bootstrap import App, slack_paging
 from bot.render.templating import prime_templates
 from bot.slack.access import AccessPolicy
 from bot.slack.conversation import Conversation
 from bot.slack.delivery import SlackPoster
+from bot.slack.incident_buttons import IncidentButtons
 from bot.slack.listeners import register
 from bot.slack.members import GroupMembers
 from topology.errors import SvcmapError
@@ -35,21 +37,30 @@ def access_policy(app: App) -> AccessPolicy:
     )
 
 
-def build_bolt(app: App, *, executor: ThreadPoolExecutor | None = None) -> slack_bolt.App:
+def build_bolt(
+    app: App,
+    *,
+    executor: ThreadPoolExecutor | None = None,
+    wake: Callable[[], None] | None = None,
+) -> slack_bolt.App:
     """The Bolt app answering `/svcmap`; it verifies every request's signature.
 
-    Questions are answered on `executor` after they are acknowledged.
+    Questions are answered on `executor` after they are acknowledged; a page asked for
+    from Slack is recorded, then `wake` wakes its sender.
     """
     secret = app.settings.slack_signing_secret
     if app.slack is None or secret is None:
         raise SvcmapError(
             "Slack is off: set SVCMAP_SLACK_BOT_TOKEN and SVCMAP_SLACK_SIGNING_SECRET"
         )
-    conversation = Conversation(
-        app,
+    poster, members, policy = (
         SlackPoster(app.slack),
         GroupMembers(app.slack, app.clock),
         access_policy(app),
+    )
+    conversation = Conversation(app, poster, members, policy)
+    buttons = IncidentButtons(
+        app, poster, members, policy, paging=slack_paging(app.settings), wake=wake
     )
     quiet = logging.getLogger("bot.slack.bolt")
     quiet.setLevel(logging.ERROR)  # Bolt's warnings quote request bodies, tokens included
@@ -75,6 +86,6 @@ def build_bolt(app: App, *, executor: ThreadPoolExecutor | None = None) -> slack
     except (SlackClientError, OSError) as error:
         log.warning("Slack is unreachable (%s); the bot token is checked on first use", error)
         bolt = made(check_token=False)
-    register(bolt, conversation)
+    register(bolt, conversation, buttons)
     prime_templates()
     return bolt

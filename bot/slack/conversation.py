@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bot.bootstrap import App
+from bot.bootstrap import App, slack_paging
 from bot.render.picture import TIMEOUT_S, RenderError
 from bot.render.templating import render_slack, table
 from bot.slack.access import AccessPolicy
@@ -101,7 +101,8 @@ class Conversation:
             return
         at = parsed.at if parsed.at is not None else self._app.now()
         stale = stale_sources(self._app) if parsed.at is None else []
-        view = answer_view(reply, parsed, at=at, user=asked.user, stale=stale)
+        paging = slack_paging(self._app.settings)
+        view = answer_view(reply, parsed, at=at, user=asked.user, stale=stale, paging=paging)
         try:
             self._poster.post(
                 asked.channel,

@@ -13,14 +13,25 @@ CHANNEL_PROBLEMS = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "no_permission"}
 )
 """Errors that mean the bot cannot post in the channel, though Slack itself is fine."""
+PASSING = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})
+"""Errors Slack answers while it is busy or failing: asking again later may work."""
+SERVER_ERROR = 500
 
 
 class DeliveryError(SvcmapError):
     """Slack refused or did not answer a call; `code` is Slack's error code when it gave one."""
 
-    def __init__(self, message: str, code: str = "") -> None:
+    def __init__(self, message: str, code: str = "", *, status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.status = status
+
+    @property
+    def retryable(self) -> bool:
+        """Whether asking again later may work: no answer, a 5xx or 429, or a busy Slack."""
+        if self.status is None:
+            return not self.code
+        return self.status >= SERVER_ERROR or self.status == 429 or self.code in PASSING  # noqa: PLR2004 - Too Many Requests
 
     @property
     def channel_problem(self) -> bool:
@@ -43,6 +54,17 @@ class SlackPoster:
         thread_ts: str | None = None,
     ) -> str:
         """Post a message; its `ts`, which threads and updates refer to."""
+        return self.post_in(channel, blocks, text, thread_ts=thread_ts)[1]
+
+    def post_in(
+        self,
+        channel: str,
+        blocks: Sequence[dict[str, object]],
+        text: str,
+        *,
+        thread_ts: str | None = None,
+    ) -> tuple[str, str]:
+        """Post a message; the channel's ID (a name was maybe given) and the message's `ts`."""
         try:
             response = self._client.chat_postMessage(
                 channel=channel,
@@ -57,7 +79,24 @@ class SlackPoster:
         ts = response.get("ts")
         if not isinstance(ts, str):
             raise DeliveryError("chat.postMessage answered without a message ts")
-        return ts
+        posted_in = response.get("channel")
+        return (posted_in if isinstance(posted_in, str) and posted_in else channel), ts
+
+    def update(self, channel: str, ts: str, blocks: Sequence[dict[str, object]], text: str) -> None:
+        """Replace the message `ts` in `channel` (a channel ID) with `blocks`."""
+        try:
+            self._client.chat_update(channel=channel, ts=ts, blocks=list(blocks), text=text)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            raise _delivery_error("chat.update", error) from None
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        """The link to message `ts` in `channel`, or None when Slack gives none."""
+        try:
+            response = self._client.chat_getPermalink(channel=channel, message_ts=ts)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            raise _delivery_error("chat.getPermalink", error) from None
+        link = response.get("permalink")
+        return link if isinstance(link, str) and link.startswith("https://") else None
 
     def whisper(self, channel: str, user: str, text: str, *, thread_ts: str | None = None) -> None:
         """Show `text` (escaped mrkdwn) to `user` alone in `channel`."""
@@ -94,7 +133,11 @@ class SlackPoster:
 
 def _delivery_error(method: str, error: SlackClientError | OSError) -> DeliveryError:
     if isinstance(error, SlackApiError):
-        code = str(error.response.get("error", "")) if error.response is not None else ""
-        status = error.response.status_code if error.response is not None else "?"
-        return DeliveryError(f"Slack {method} failed: {code or f'HTTP {status}'}", code)
+        response = error.response
+        status = response.status_code if response is not None else None
+        code = str(response.get("error", "")) if response is not None else ""
+        if status is not None and status != 200:  # noqa: PLR2004 - a non-JSON body is no code
+            code = ""
+        said = code or f"HTTP {status if status is not None else '?'}"
+        return DeliveryError(f"Slack {method} failed: {said}", code, status=status)
     return DeliveryError(f"Slack {method} failed: {type(error).__name__}: {error}")

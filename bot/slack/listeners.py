@@ -7,15 +7,30 @@ from collections.abc import Mapping
 
 from slack_bolt import Ack, App, Respond
 
-from bot.slack.blocks import AT_ACTION, EDGE_ACTION, RERUN_BLOCK, RUN_ACTION
+from bot.slack.blocks import (
+    ACK_ACTION,
+    AT_ACTION,
+    EDGE_ACTION,
+    PAGE_ACTION,
+    RERUN_BLOCK,
+    RUN_ACTION,
+)
 from bot.slack.conversation import Asked, Conversation
 from bot.slack.grammar import COMMAND
+from bot.slack.incident_buttons import IncidentButtons, Pressed
 
-RUN_ACTIONS = re.compile(rf"^{re.escape(RUN_ACTION)}\.\d{{1,2}}$")
+
+def _numbered(action: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(action)}\.\d{{1,2}}$")
 
 
-def register(bolt: App, conversation: Conversation) -> None:
-    """Listen for `/svcmap`, the answer's buttons and mentions of the bot."""
+RUN_ACTIONS = _numbered(RUN_ACTION)
+PAGE_ACTIONS = _numbered(PAGE_ACTION)
+ACK_ACTIONS = _numbered(ACK_ACTION)
+
+
+def register(bolt: App, conversation: Conversation, buttons: IncidentButtons) -> None:
+    """Listen for `/svcmap`, the answer's and incident post's buttons, and mentions."""
 
     def acknowledge(ack: Ack) -> None:
         ack()
@@ -60,7 +75,15 @@ def register(bolt: App, conversation: Conversation) -> None:
             )
         )
 
+    def on_page(body: Mapping[str, object], action: Mapping[str, object], respond: Respond) -> None:
+        buttons.page(_pressed(body, action, respond))
+
+    def on_ack(body: Mapping[str, object], action: Mapping[str, object], respond: Respond) -> None:
+        buttons.acknowledge(_pressed(body, action, respond))
+
     bolt.command(COMMAND)(ack=acknowledge, lazy=[on_command])
+    bolt.action(PAGE_ACTIONS)(ack=acknowledge, lazy=[on_page])
+    bolt.action(ACK_ACTIONS)(ack=acknowledge, lazy=[on_ack])
     bolt.action(RUN_ACTIONS)(ack=acknowledge, lazy=[on_button])
     bolt.action(EDGE_ACTION)(ack=acknowledge, lazy=[on_edge])
     bolt.action(AT_ACTION)(ack=acknowledge, lazy=[on_time])
@@ -89,6 +112,18 @@ def _asked_by_control(
         conversation.tell(asked, "That control carried nothing svcmap can ask; type the command.")
         return
     conversation.handle(asked)
+
+
+def _pressed(body: Mapping[str, object], action: Mapping[str, object], respond: Respond) -> Pressed:
+    """An incident button's press as the payload tells it; missing parts are empty."""
+    user, channel, message = body.get("user"), body.get("channel"), body.get("message")
+    return Pressed(
+        user=_text(user.get("id")) if isinstance(user, Mapping) else "",
+        channel=_text(channel.get("id")) if isinstance(channel, Mapping) else "",
+        message_ts=_text(message.get("ts")) if isinstance(message, Mapping) else "",
+        value=_text(action.get("value")),
+        respond=respond,
+    )
 
 
 def _text(value: object) -> str:

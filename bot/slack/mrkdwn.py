@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _FENCE = "```"
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 def escape(text: str) -> str:
@@ -21,3 +24,14 @@ def inline_code(text: str) -> str:
     """`text` as inline code, escaped; backticks inside become quotes."""
     body = escape(text).replace("`", "'")
     return f"`{body}`"
+
+
+def link(url: str, text: str) -> str:
+    """A mrkdwn link to `url` (http or https, checked by the caller) reading `text`."""
+    target = escape(url).replace("|", "%7C")
+    return f"<{target}|{escape(text).replace('|', '/')}>"
+
+
+def mention(user: str | None) -> str:
+    """`<@U123>` for a well-formed Slack user ID, else nothing: IDs come from payloads."""
+    return f"<@{user}>" if user and _USER_ID.fullmatch(user) else ""

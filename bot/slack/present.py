@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Sequence
 
 from bot.render.templating import render_slack
 from bot.slack import reruns
-from bot.slack.blocks import AnswerView, Button
+from bot.slack.blocks import PAGE_ACTION, AnswerView, Button
+from bot.slack.incident_view import page_value
+from bot.slack.mrkdwn import mention
 from bot.usecases.answering import Reply
 from bot.usecases.sources import SourceStatus
 from bot.usecases.windows import Window
@@ -17,7 +18,6 @@ from topology.timespec import format_duration
 EARLIER_S = 3_600
 """How far back the "an hour earlier" button moves the question."""
 EDGE_OPTIONS = 25
-_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 def answer_view(
@@ -27,8 +27,12 @@ def answer_view(
     at: int,
     user: str | None,
     stale: Sequence[SourceStatus] = (),
+    paging: bool = False,
 ) -> AnswerView:
-    """The view of `reply`, asked as `args` at `at` by `user` (a Slack user ID)."""
+    """The view of `reply`, asked as `args` at `at` by `user` (a Slack user ID).
+
+    `paging` adds "Page owners" to root-cause answers (paging from Slack is on).
+    """
     data = dict(reply.data)
     windows = data.get("windows")
     window_text = _window_text(windows) if isinstance(windows, dict) else {}
@@ -40,16 +44,11 @@ def answer_view(
         detail=reply.detail,
         context=context,
         warning=stale_warning(stale),
-        buttons=buttons(reply, args, at=at),
+        buttons=buttons(reply, args, at=at) + page_buttons(reply, paging=paging),
         edges=edge_options(reply, args, at=at),
         rerun=reruns.command_text(argparse.Namespace(**{**vars(args), "at": None})),
         at=at,
     )
-
-
-def mention(user: str | None) -> str:
-    """`<@U123>` for a well-formed Slack user ID, else nothing: IDs come from payloads."""
-    return f"<@{user}>" if user and _USER_ID.fullmatch(user) else ""
 
 
 def stale_warning(stale: Sequence[SourceStatus]) -> str:
@@ -87,6 +86,21 @@ def buttons(reply: Reply, args: argparse.Namespace, *, at: int) -> list[Button]:
     earlier = reruns.command_text(args, at=at - EARLIER_S)
     found.append(Button("An hour earlier", earlier))
     return [button for button in found if reruns.fits(button.command)]
+
+
+def page_buttons(reply: Reply, *, paging: bool) -> list[Button]:
+    """The "Page owners" button of an `rca` answer: for its top candidate, else its symptom."""
+    if not paging or reply.question != "rca":
+        return []
+    ranking = reply.data.get("ranking")
+    top = ranking[0] if isinstance(ranking, list) and ranking else None
+    service = top.get("service") if isinstance(top, dict) else reply.focus
+    if not isinstance(service, str) or not service:
+        return []
+    button = Button(
+        f"Page owners of {service}"[:75], page_value(None, service), PAGE_ACTION, "danger"
+    )
+    return [button] if reruns.fits(button.command) else []
 
 
 def edge_options(reply: Reply, args: argparse.Namespace, *, at: int) -> list[tuple[str, str]]:

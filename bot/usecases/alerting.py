@@ -87,14 +87,17 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
     key = incident_key(group)
     known = incidents.open_for_group(group_hash(group)) or incidents.by_key(key)
     if known is not None:
-        # A repeat (or redelivery): no new evidence is needed, nothing new is sent.
-        return Receipt(incidents.record_firing(_bare(group, key), alerts, now_s=now))
+        # A repeat (or redelivery): no new evidence is needed; new alerts get a reply.
+        bare = _bare(group, key)
+        return Receipt(
+            incidents.record_firing(bare, alerts, now_s=now, notice_state=notice_state(app))
+        )
     evidence = gather(app, symptom_of(group, labels), now)
     related = neighbours(evidence.graph, evidence.symptom)
     recent = incidents.recent_open(now - GROUP_WINDOW_S)
     target = join_target(evidence.symptom, related, recent, now)
     opening = decide_opening(app, group, key, evidence, joined_to=target)
-    recorded = incidents.record_firing(opening, alerts, now_s=now)
+    recorded = incidents.record_firing(opening, alerts, now_s=now, notice_state=notice_state(app))
     if recorded.outcome is Outcome.OPENED:
         _log_opened(app, recorded, opening)
     opened = recorded.outcome in (Outcome.OPENED, Outcome.JOINED)

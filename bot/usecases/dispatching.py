@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Table
 
 from bot.bootstrap import App
-from bot.paging.ports import Notice
+from bot.paging.ports import Notice, Posted
 from bot.usecases.alert_text import notice_text
-from topology.errors import NoticeError, PagingError, RemoteError
+from bot.usecases.incident_picture import incident_picture
+from topology.errors import NoticeError, PagingError, RemoteError, SvcmapError
 from topology.incidents.model import Link, PageAction, PageEvent, SendState, Severity
-from topology.store.incident_rows import Sending
+from topology.store.incident_rows import IncidentRecord, Sending
 from topology.store.schema import notifications, pages
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,10 @@ def dispatch_due(app: App, *, holder: str) -> Dispatched:
             sweep.page(row)
         if not due:
             break
-    for row in (r for r in posts if r.kind != "incident"):
-        sweep.post(row)
+    # Replies and all-clears wait for their incident post, which may have just been sent.
+    for row in app.incidents.due(notifications, now_s=app.now()):
+        if row.kind != "incident":
+            sweep.post(row)
     return sweep.report
 
 
@@ -102,13 +105,7 @@ class _Sweep:
             return
         if not self._claim(notifications, row):
             return
-        notice = Notice(
-            kind=row.kind,
-            channel=row.target,
-            incident_id=row.incident_id,
-            text=notice_text(row.kind, row.body),
-            body=row.body,
-        )
+        notice = notice_of(app, row)
         try:
             posted = app.notifier.post(notice)
         except NoticeError as error:
@@ -204,3 +201,50 @@ def _links(body: Mapping[str, object]) -> list[Mapping[str, object]]:
 def _text(body: Mapping[str, object], key: str) -> str | None:
     value = body.get(key)
     return value if isinstance(value, str) and value else None
+
+
+def notice_of(app: App, row: Sending) -> Notice:
+    """The notice a recorded post sends, with the incident's state now.
+
+    It carries the incident post it refers to, and (the incident post) its picture.
+    """
+    incident = app.incidents.incident(row.incident_id)
+    body = {**row.body, **incident_facts(incident)} if incident else dict(row.body)
+    post = None
+    if row.kind != "incident":
+        sent = app.incidents.post_of(row.incident_id)
+        if sent is not None and sent.state == SendState.SENT.value and sent.ref:
+            post = Posted(sent.ref, sent.url)
+    picture = None
+    if row.kind == "incident" and incident is not None:
+        causes = [str(c["service"]) for c in _items(body.get("candidates"))]
+        try:
+            alerting = app.incidents.alerting_services(incident.id)
+            picture = incident_picture(app, incident, causes, alerting)
+        except SvcmapError as error:  # the post goes without its picture
+            log.warning("no picture for incident %s: %s", incident.key, error)
+    return Notice(
+        kind=row.kind,
+        channel=row.target,
+        incident_id=row.incident_id,
+        text=notice_text(row.kind, body),
+        body=body,
+        post=post,
+        picture=picture,
+    )
+
+
+def incident_facts(incident: IncidentRecord) -> dict[str, object]:
+    """What a post shows of its incident's state: id, key, when it opened, who acknowledged."""
+    return {
+        "incident": incident.id,
+        "incident_key": incident.key,
+        "opened_at": incident.opened_at,
+        "acknowledged_by": incident.acknowledged_by,
+    }
+
+
+def _items(value: object) -> list[Mapping[str, object]]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict) and "service" in item]

@@ -2,7 +2,8 @@
 
 Alertmanager (Debian's prometheus-alertmanager, installed by scripts/test when it may)
 gets an alert on its API; its webhook, with a bearer token in `http_config`, reaches
-both replicas; a local fake PagerDuty must see one trigger, then one resolve.
+both replicas; a local fake PagerDuty must see one trigger, then one resolve, and a
+local fake Slack one incident post (linked from the trigger), edited when it resolves.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import pytest
 
 from tests.e2e.conftest import SVCMAP
 from tests.fake_pagerduty import FakePagerDuty
+from tests.slack.fake_api import Call, FakeSlack
+from tests.slack.requests import SECRET
 from topology.incidents.keys import digest
 
 pytestmark = pytest.mark.slow
@@ -101,7 +104,14 @@ def pagerduty() -> Iterator[FakePagerDuty]:
 
 
 @pytest.fixture
-def environment(tmp_path: Path, pagerduty: FakePagerDuty) -> dict[str, str]:
+def slack() -> Iterator[FakeSlack]:
+    made = FakeSlack()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def environment(tmp_path: Path, pagerduty: FakePagerDuty, slack: FakeSlack) -> dict[str, str]:
     catalog = tmp_path / "owners.yaml"
     catalog.write_text(CATALOG)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SVCMAP_")}
@@ -113,6 +123,9 @@ def environment(tmp_path: Path, pagerduty: FakePagerDuty) -> dict[str, str]:
         SVCMAP_PAGERDUTY_EVENTS_URL=pagerduty.url,
         SVCMAP_ALERT_TOKEN=TOKEN,
         SVCMAP_INCIDENT_CHANNEL="#incidents",
+        SVCMAP_SLACK_BOT_TOKEN="xoxb-e2e-token",
+        SVCMAP_SLACK_SIGNING_SECRET=SECRET,
+        SVCMAP_SLACK_API_URL=slack.api_url,
     )
     return env
 
@@ -225,8 +238,12 @@ def alert(starts: int, ends: int | None = None) -> list[dict[str, object]]:
     return [item]
 
 
+def incident_posts(slack: FakeSlack) -> list[Call]:
+    return [c for c in slack.of("chat.postMessage") if c.params.get("channel") == "#incidents"]
+
+
 def test_alertmanager_pages_once_through_two_replicas_then_resolves(
-    alertmanager, pagerduty, environment, tmp_path
+    alertmanager, pagerduty, slack, environment, tmp_path
 ):
     starts = int(time.time()) - 30
     group_key = '{}:{alertname="HighErrorRate", service="checkout"}'
@@ -241,6 +258,9 @@ def test_alertmanager_pages_once_through_two_replicas_then_resolves(
     assert trigger["routing_key"] == WEB_KEY
     assert trigger["payload"]["source"] == "checkout"
     assert trigger["payload"]["severity"] == "critical"
+    assert trigger["links"][0]["text"] == "Incident post in Slack"
+    (post,) = incident_posts(slack)
+    assert "*checkout*" in post.text_of_blocks()
 
     posted = httpx.post(
         f"{alertmanager}/api/v2/alerts", json=alert(starts, int(time.time()) - 1), timeout=5
@@ -252,6 +272,9 @@ def test_alertmanager_pages_once_through_two_replicas_then_resolves(
     assert [e["event_action"] for e in pagerduty.events] == ["trigger", "resolve"]
     assert events[1]["dedup_key"] == expected
     assert events[1]["routing_key"] == WEB_KEY
+    (edit,) = slack.wait_for("chat.update", timeout=30)
+    assert "*Resolved* after" in edit.text_of_blocks()
+    assert len(incident_posts(slack)) == 1
 
     (incident,) = json.loads(svcmap(environment, "incidents", "--json").stdout)
     assert (incident["status"], incident["symptom"], incident["paged_team"]) == (

@@ -1,9 +1,14 @@
 """A fake Slack Web API on 127.0.0.1 that answers with Slack's recorded payloads and records
 every call: `chat.*`, the external file upload flow, `usergroups.users.list`, and the
-`response_url` hooks Slack gives each command and button press."""
+`response_url` hooks Slack gives each command and button press.
+
+`chat.update` and `chat.getPermalink` have no recorded answers in the shared fixtures;
+they answer in the shape Slack's method pages document. Channel names are answered
+with a channel ID, as Slack does."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -55,6 +60,9 @@ class FakeSlack:
 
     members: dict[str, list[str]] = field(default_factory=dict)
     fail: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(method, channel or "*") -> Slack's error code, answered with HTTP 200."""
+    status: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(method, channel or "*") -> an HTTP status answered with a body that is not JSON."""
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     socket_url: str = ""
@@ -113,6 +121,9 @@ class FakeSlack:
                 self.uploads[call.path.rsplit("/", 1)[-1]] = call.body
             return 200, f"OK - {len(call.body)}".encode(), "text/plain"
         channel = str(call.params.get("channel") or call.params.get("channel_id") or "")
+        status = self.status.get((call.method, channel)) or self.status.get((call.method, "*"))
+        if status:
+            return status, b"<html>upstream connect error</html>", "text/html"
         error = self.fail.get((call.method, channel)) or self.fail.get((call.method, "*"))
         if error:
             return 200, json.dumps({"ok": False, "error": error}).encode(), "application/json"
@@ -125,7 +136,25 @@ class FakeSlack:
             answer = recorded("slack_chat_postMessage_response.json")
             message = dict(answer["message"])  # type: ignore[call-overload]
             message.update(ts=ts, text=call.params.get("text", ""))
-            return {**answer, "channel": call.params.get("channel"), "ts": ts, "message": message}
+            channel = channel_id(str(call.params.get("channel", "")))
+            return {**answer, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            message = {"text": call.params.get("text", ""), "type": "message", "bot_id": "B111"}
+            channel, ts = str(call.params.get("channel", "")), call.params.get("ts")
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "text": message["text"],
+                "message": message,
+            }
+        if method == "chat.getPermalink":
+            channel, ts = (
+                str(call.params.get("channel", "")),
+                str(call.params.get("message_ts", "")),
+            )
+            link = f"https://ghostbusters.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method == "files.getUploadURLExternal":
@@ -149,6 +178,13 @@ class FakeSlack:
         if method == "auth.test":
             return {"ok": True, "user_id": "U0SVCMAP", "team_id": "T111", "bot_id": "B111"}
         return {"ok": False, "error": "unknown_method"}
+
+
+def channel_id(channel: str) -> str:
+    """The ID the fake gives a channel: a name (`#web`) gets a stable `C...` ID."""
+    if not channel.startswith("#"):
+        return channel
+    return "C" + hashlib.blake2b(channel.encode(), digest_size=4).hexdigest().upper()
 
 
 def _texts(value: object, kind: str | None = None) -> list[str]:

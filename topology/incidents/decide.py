@@ -70,6 +70,7 @@ class Plan:
     notices: tuple[NoticeOrder, ...]
     affected_teams: tuple[str, ...]
     note: str | None = None
+    affected_services: tuple[str, ...] = ()
 
 
 def symptom_of(group: AlertGroup, labels: Sequence[str]) -> str | None:
@@ -138,8 +139,10 @@ def plan_firing(
 ) -> Plan:
     """Page the owner of the top candidate (else the alerted service's); tell upstream owners.
 
-    Owners of the services upstream of the cause hear of it in their channel, once per
-    team and never the team paged. Nobody is paged in mode `off`.
+    The incident post goes to `incident_channel`, else to the channel of the cause's
+    owner (else the alerted service's). Owners of the services upstream of the cause hear
+    of it in their channel, once per team and never the team paged nor the post's
+    channel. Nobody is paged in mode `off`.
     """
     cause = candidates[0] if candidates else None
     target = _page_target(cause, symptom, catalog)
@@ -152,21 +155,33 @@ def plan_firing(
         service, owner, reason = target
         page = PageOrder(service, owner.name, dedup_key(incident, service), severity, reason)
     paged = page.team if page is not None else None
+    hit = _affected(graph, cause or symptom, symptom, catalog)
+    every = tuple(sorted({service for _, _, services in hit for service in services}))
+    channel_of_post = incident_channel or _owner_channel((cause, symptom), catalog)
     notices: list[NoticeOrder] = []
-    if incident_channel:
-        notices.append(NoticeOrder(NoticeKind.INCIDENT, incident_channel, None))
+    if channel_of_post:
+        notices.append(NoticeOrder(NoticeKind.INCIDENT, channel_of_post, None, every))
     affected: list[str] = []
     by_channel: dict[str, tuple[str, list[str]]] = {}
-    for team, channel, services in _affected(graph, cause or symptom, symptom, catalog):
+    for team, channel, services in hit:
         affected.append(team)
-        if team == paged or channel is None or channel == incident_channel:
+        if team == paged or channel is None or channel == channel_of_post:
             continue
         by_channel.setdefault(channel, (team, []))[1].extend(services)
     notices.extend(
         NoticeOrder(NoticeKind.UPSTREAM, channel, team, tuple(sorted(set(services))))
         for channel, (team, services) in by_channel.items()
     )
-    return Plan(cause, page, tuple(notices), tuple(affected), note)
+    return Plan(cause, page, tuple(notices), tuple(affected), note, every)
+
+
+def _owner_channel(services: Iterable[str | None], catalog: Catalog) -> str | None:
+    """The Slack channel of the first of `services` whose owner has one."""
+    for service in services:
+        team = catalog.team_of(service) if service else None
+        if team is not None and team.slack_channel:
+            return team.slack_channel
+    return None
 
 
 def _page_target(

@@ -46,13 +46,14 @@ class PageRow:
 
 @dataclass(frozen=True, slots=True)
 class NoticeRow:
-    """A Slack post to record."""
+    """A Slack post to record; `key` tells apart posts of one kind in one channel."""
 
     channel: str
     kind: str
     team: str | None
     state: str
     body: Mapping[str, object]
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,8 @@ class IncidentRecord:
     receiver: str
     alerts: int = 0
     has_snapshot: bool = False
+    acknowledged_by: str | None = None
+    acknowledged_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,8 @@ class Sending:
     body: Mapping[str, object] = field(default_factory=dict)
     dedup_key: str | None = None
     url: str | None = None
+    ref: str | None = None
+    """Where a sent post is, as the notifier that sent it wrote it."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able data (the body left out)."""

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from topology.errors import StoreError
 from topology.incidents.decide import RecentIncident
+from topology.incidents.keys import digest
 from topology.store.engine import WRITES
 from topology.store.incident_rows import (
     AlertRow,
@@ -36,6 +37,12 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine, Row
 
 PENDING, SENT, FAILED, DRY_RUN = "pending", "sent", "failed", "dry-run"
+INCIDENT_POST, UPDATE, RESOLVED = "incident", "update", "resolved"
+"""Kinds of posts threaded on the incident post: the post, a reply about new alerts, the end."""
+MANUAL = "slack"
+"""The receiver of incidents opened by a person paging from Slack, not by an alert."""
+UPDATE_ALERTS = 10
+"""New alerts named in one thread reply; the rest are counted."""
 _ERROR_CHARS = 500
 
 
@@ -64,9 +71,10 @@ class IncidentLog:
         return None if row is None else _incident(row)
 
     def recent_open(self, since_s: int) -> list[RecentIncident]:
-        """Open incidents of their own (not joined to another) opened from `since_s`."""
+        """Open incidents of their own (not joined to another) opened from `since_s` by alerts."""
         query = select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(
             incidents.c.resolved_at.is_(None),
+            incidents.c.status == "firing",
             incidents.c.merged_into.is_(None),
             incidents.c.opened_at >= since_s,
         )
@@ -74,19 +82,27 @@ class IncidentLog:
             return [RecentIncident(*row) for row in connection.execute(query)]
 
     def record_firing(
-        self, opening: Opening, alerts: Sequence[AlertRow], *, now_s: int
+        self,
+        opening: Opening,
+        alerts: Sequence[AlertRow],
+        *,
+        now_s: int,
+        notice_state: str = DRY_RUN,
     ) -> Recorded:
         """Open the incident `opening` describes, or add the alerts to the group's open one.
 
         All or nothing: the incident, its alerts, pages, posts and snapshot together.
-        A notification of an incident already resolved (a late redelivery) changes nothing.
+        Alerts new to an incident already posted record a reply in the post's thread,
+        in `notice_state`. A notification of an incident already resolved (a late
+        redelivery) changes nothing.
         """
         with self._write() as connection:
             found = connection.execute(_open_of(opening.group_hash)).first()
             if found is not None:
+                sends = _put_update(connection, found, alerts, now_s, notice_state)
                 _put_alerts(connection, found.id, alerts)
                 _touch(connection, found.id, now_s)
-                return Recorded(Outcome.UPDATED, found.id, found.key)
+                return Recorded(Outcome.UPDATED, found.id, found.key, sends)
             statement = _insert(connection, incidents).values(
                 key=opening.key,
                 group_hash=opening.group_hash,
@@ -108,9 +124,14 @@ class IncidentLog:
                 statement.on_conflict_do_nothing().returning(incidents.c.id)
             ).scalar()
             if new_id is None:
-                return _someone_else_opened(connection, opening, alerts, now_s)
+                return _someone_else_opened(connection, opening, alerts, now_s, notice_state)
+            if opening.merged_into is not None:
+                joined = connection.execute(_incidents().where(incidents.c.id == new_id)).one()
+                sends = _put_update(connection, joined, alerts, now_s, notice_state)
+            else:
+                sends = 0
             _put_alerts(connection, new_id, alerts)
-            sends = _put_pages(connection, new_id, opening.pages, now_s)
+            sends += _put_pages(connection, new_id, opening.pages, now_s)
             sends += _put_notices(connection, new_id, opening.notices, now_s)
             outcome = Outcome.OPENED if opening.merged_into is None else Outcome.JOINED
             return Recorded(outcome, new_id, opening.key, sends)
@@ -163,13 +184,26 @@ class IncidentLog:
     def due(self, table: Table, *, now_s: int, limit: int = 100) -> list[Sending]:
         """Rows of `table` (pages or notifications) to send now, oldest first.
 
-        A resolve waits while its trigger is still to be sent.
+        A resolve waits while its trigger is still to be sent; a reply in an incident
+        post's thread (or its all-clear) while the post is.
         """
         conditions = [
             table.c.state == PENDING,
             or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now_s),
             or_(table.c.claimed_until.is_(None), table.c.claimed_until < now_s),
         ]
+        if table is notifications:
+            post = notifications.alias("post")
+            conditions.append(
+                or_(
+                    notifications.c.kind.not_in((UPDATE, RESOLVED)),
+                    ~exists().where(
+                        post.c.incident_id == notifications.c.incident_id,
+                        post.c.kind == INCIDENT_POST,
+                        post.c.state == PENDING,
+                    ),
+                )
+            )
         if table is pages:
             trigger = pages.alias("trigger")
             conditions.append(
@@ -237,6 +271,86 @@ class IncidentLog:
                 .values(**values)
             )
 
+    def post_of(self, incident_id: int) -> Sending | None:
+        """The incident post of incident `incident_id` (or of the one it joined), in any state."""
+        root = select(func.coalesce(incidents.c.merged_into, incidents.c.id)).where(
+            incidents.c.id == incident_id
+        )
+        query = select(notifications).where(
+            notifications.c.incident_id == root.scalar_subquery(),
+            notifications.c.kind == INCIDENT_POST,
+        )
+        with self._read() as connection:
+            row = connection.execute(query.limit(1)).first()
+        return None if row is None else _sending(notifications, row)
+
+    def acknowledge(self, incident_id: int, *, user: str, now_s: int) -> IncidentRecord | None:
+        """Note that `user` acknowledged incident `incident_id`, unless someone did first."""
+        with self._write() as connection:
+            connection.execute(
+                update(incidents)
+                .where(incidents.c.id == incident_id, incidents.c.acknowledged_by.is_(None))
+                .values(acknowledged_by=user, acknowledged_at=now_s)
+            )
+            row = connection.execute(_incidents().where(incidents.c.id == incident_id)).first()
+        return None if row is None else _incident(row)
+
+    def open_manual(self, opening: Opening, *, now_s: int) -> IncidentRecord:
+        """The incident a person opened from Slack under `opening.key`: opened once, kept open.
+
+        It is never grouped with alerts, and alerts never join it.
+        """
+        with self._write() as connection:
+            connection.execute(
+                _insert(connection, incidents)
+                .values(
+                    key=opening.key,
+                    group_hash=opening.group_hash,
+                    group_key=opening.group_key,
+                    receiver=MANUAL,
+                    status="manual",
+                    symptom=opening.symptom,
+                    cause=opening.cause,
+                    severity=opening.severity,
+                    title=opening.title,
+                    opened_at=now_s,
+                    updated_at=now_s,
+                    note=opening.note,
+                )
+                .on_conflict_do_nothing()
+            )
+            row = connection.execute(_incidents().where(incidents.c.key == opening.key)).one()
+        return _incident(row)
+
+    def record_page(self, incident_id: int, page: PageRow, *, now_s: int) -> bool:
+        """Record `page` for incident `incident_id`; False when that page was recorded before."""
+        with self._write() as connection:
+            values = {
+                "incident_id": incident_id,
+                "service": page.service,
+                "action": page.action,
+                "team": page.team,
+                "dedup_key": page.dedup_key,
+                "state": page.state,
+                "body": json.dumps(page.body, sort_keys=True),
+            } | _fresh(now_s)
+            inserted = connection.execute(
+                _insert(connection, pages).values(**values).on_conflict_do_nothing()
+            ).rowcount
+        return inserted == 1
+
+    def alerting_services(self, incident_id: int) -> list[str]:
+        """The services named by alerts of incident `incident_id` and those joined to it."""
+        family = (incidents.c.id == incident_id) | (incidents.c.merged_into == incident_id)
+        query = (
+            select(incident_alerts.c.service)
+            .join(incidents, incidents.c.id == incident_alerts.c.incident_id)
+            .where(family, incident_alerts.c.service.is_not(None))
+            .distinct()
+        )
+        with self._read() as connection:
+            return sorted(str(name) for name in connection.execute(query).scalars())
+
     def post_url(self, incident_id: int) -> str | None:
         """The link to the incident's post, once it was sent."""
         query = select(notifications.c.url).where(
@@ -295,7 +409,11 @@ def _transaction(engine: Engine, *, writes: bool) -> Iterator[Connection]:
 
 
 def _someone_else_opened(
-    connection: Connection, opening: Opening, alerts: Sequence[AlertRow], now_s: int
+    connection: Connection,
+    opening: Opening,
+    alerts: Sequence[AlertRow],
+    now_s: int,
+    notice_state: str,
 ) -> Recorded:
     """The insert met an incident of the same key or group: join it, unless resolved."""
     row = connection.execute(
@@ -311,9 +429,49 @@ def _someone_else_opened(
         raise StoreError("an incident was neither opened nor found; try again")
     if row.resolved_at is not None:
         return Recorded(Outcome.STALE, row.id, row.key)
+    sends = _put_update(connection, row, alerts, now_s, notice_state)
     _put_alerts(connection, row.id, alerts)
     _touch(connection, row.id, now_s)
-    return Recorded(Outcome.UPDATED, row.id, row.key)
+    return Recorded(Outcome.UPDATED, row.id, row.key, sends)
+
+
+def _put_update(
+    connection: Connection, incident: Row[Any], alerts: Sequence[AlertRow], now_s: int, state: str
+) -> int:
+    """Record a reply in the incident post's thread naming the firing alerts not stored yet."""
+    known = {
+        (row.fingerprint, row.starts_at)
+        for row in connection.execute(
+            select(incident_alerts.c.fingerprint, incident_alerts.c.starts_at).where(
+                incident_alerts.c.incident_id == incident.id
+            )
+        )
+    }
+    new = sorted(
+        {(a.fingerprint, a.starts_at): a for a in alerts if a.status == "firing"}.items(),
+        key=lambda item: item[0],
+    )
+    new = [(key, alert) for key, alert in new if key not in known]
+    root = incident.merged_into or incident.id
+    post = connection.execute(
+        select(notifications.c.channel).where(
+            notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
+        )
+    ).first()
+    if not new or post is None:
+        return 0
+    body: dict[str, object] = {
+        "title": incident.title,
+        "joined": incident.merged_into is not None,
+        "alerts": [
+            {"alertname": a.alertname, "service": a.service, "summary": a.summary}
+            for _, a in new[:UPDATE_ALERTS]
+        ],
+        "more": max(0, len(new) - UPDATE_ALERTS),
+    }
+    key = digest(repr([key for key, _ in new]), 8)
+    row = NoticeRow(post.channel, UPDATE, None, state, body, key)
+    return _put_notices(connection, root, [row], now_s)
 
 
 def _put_alerts(connection: Connection, incident_id: int, alerts: Sequence[AlertRow]) -> None:
@@ -379,6 +537,7 @@ def _put_notices(
             "team": row.team,
             "state": row.state,
             "body": json.dumps(row.body, sort_keys=True),
+            "key": row.key,
         }
         | _fresh(now_s)
         for row in rows
@@ -407,13 +566,16 @@ def _put_resolves(connection: Connection, root: int, now_s: int, notice_state: s
     ]
     post = connection.execute(
         select(notifications.c.channel, notifications.c.body).where(
-            notifications.c.incident_id == root, notifications.c.kind == "incident"
+            notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
         )
     ).first()
+    opened_at = connection.execute(
+        select(incidents.c.opened_at).where(incidents.c.id == root)
+    ).scalar()
     notices = []
     if post is not None:
-        body = json.loads(post.body)
-        notices.append(NoticeRow(post.channel, "resolved", None, notice_state, body))
+        body = json.loads(post.body) | {"opened_at": opened_at, "resolved_at": now_s}
+        notices.append(NoticeRow(post.channel, RESOLVED, None, notice_state, body))
     return _put_pages(connection, root, resolves, now_s) + _put_notices(
         connection, root, notices, now_s
     )
@@ -467,6 +629,8 @@ def _incident(row: Row[Any]) -> IncidentRecord:
         receiver=row.receiver,
         alerts=int(row.alerts),
         has_snapshot=bool(row.has),
+        acknowledged_by=row.acknowledged_by,
+        acknowledged_at=row.acknowledged_at,
     )
 
 
@@ -486,6 +650,7 @@ def _sending(table: Table, row: Row[Any]) -> Sending:
         body=_body(row.body),
         dedup_key=row.dedup_key if is_page else None,
         url=None if is_page else row.url,
+        ref=None if is_page else row.ref,
     )
 
 

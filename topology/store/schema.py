@@ -190,6 +190,8 @@ incidents = Table(
     Column("paged_team", Text, nullable=True),
     Column("note", Text, nullable=True),
     Column("snapshot", LargeBinary, nullable=True),
+    Column("acknowledged_by", Text, nullable=True),
+    Column("acknowledged_at", BigInteger, nullable=True),
     Index(
         "ux_incidents_open_group",
         "group_hash",
@@ -221,14 +223,16 @@ incident_alerts = Table(
 """Each alert of an incident, as last notified."""
 
 
-def _sending(name: str, *unique: str) -> Table:
+def _sending(name: str, *unique: str, extra: tuple[Column[Any], ...] = ()) -> Table:
     """A table of things to send (pages, posts): recorded before sending, claimed to send."""
+    named = {column.name for column in extra}
     return Table(
         name,
         metadata,
         Column("id", Integer, primary_key=True, autoincrement=True),
         Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
-        *(Column(column, Text, nullable=False) for column in unique[1:]),
+        *(Column(column, Text, nullable=False) for column in unique[1:] if column not in named),
+        *extra,
         Column("team", Text, nullable=True),
         Column("state", Text, nullable=False),
         Column("attempts", Integer, nullable=False),
@@ -248,7 +252,18 @@ pages = _sending("pages", "incident_id", "service", "action")
 pages.append_column(Column("dedup_key", Text, nullable=False))
 """Pages (trigger, resolve) per incident and service, each recorded once before it is sent."""
 
-notifications = _sending("notifications", "incident_id", "channel", "kind")
+notifications = _sending(
+    "notifications",
+    "incident_id",
+    "channel",
+    "kind",
+    "key",
+    extra=(Column("key", Text, nullable=False, server_default=""),),
+)
 notifications.append_column(Column("ref", Text, nullable=True))
 notifications.append_column(Column("url", Text, nullable=True))
-"""Slack posts per incident, channel and kind, each recorded once before it is sent."""
+"""Slack posts per incident, channel, kind and key, each recorded once before it is sent.
+
+`key` tells apart the posts of one kind in one channel (thread replies about new
+alerts); it is empty for the kinds sent once. `ref` is where a sent post is.
+"""

@@ -11,6 +11,7 @@ from bot.paging.ratelimit import RateLimiter
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.dispatching import CLAIM_TTL_S, ROUNDS, dispatch_due
 from tests.fake_pagerduty import Reply
+from tests.integration.alerts.conftest import FakeNotifier
 from topology.errors import PagingError
 from topology.incidents.model import PageAction, PageEvent
 from topology.incidents.webhook import parse_webhook
@@ -234,3 +235,26 @@ def test_the_pager_posts_to_the_events_endpoint_as_json(pager, pagerduty):
     assert received.path == "/v2/enqueue"
     assert json.dumps(received.event)  # a JSON object
     assert received.event["payload"]["summary"] == "pay is down"
+
+
+def test_new_alerts_of_a_posted_incident_are_recorded_once_as_a_reply_in_its_thread(
+    make_app, firing_body
+):
+    notifier = FakeNotifier()
+    app = make_app(notifier=notifier)
+    receive_alerts(app, parse_webhook(firing_body))
+    dispatch_due(app, holder="test")
+    more = json.loads(firing_body)
+    more["alerts"].append({**more["alerts"][0], "fingerprint": "0123456789abcdef"})
+    later = parse_webhook(json.dumps(more).encode())
+
+    receive_alerts(app, later)
+    receive_alerts(app, later)
+    dispatch_due(app, holder="test")
+
+    (reply,) = [n for n in notifier.posted if n.kind == "update"]
+    (post,) = [n for n in notifier.posted if n.kind == "incident"]
+    assert reply.post is not None
+    assert reply.channel == post.channel
+    assert reply.body["alerts"][0]["service"] == "checkout"
+    assert reply.text.startswith("More alerts firing in:")

@@ -53,7 +53,7 @@ def test_migrating_an_up_to_date_database_again_changes_nothing(engine):
     upgrade(engine)
     with engine.connect() as connection:
         after = MigrationContext.configure(connection).get_current_revision()
-    assert before == after == "0005"
+    assert before == after == "0006"
     assert table_names(engine) == {*metadata.tables, "alembic_version"}
 
 

@@ -148,10 +148,29 @@ def test_the_incident_channel_gets_the_incident_post_first():
     assert decided.notices[0].channel == "#incidents"
 
 
-def test_without_an_incident_channel_there_is_no_incident_post():
+def test_without_an_incident_channel_the_post_goes_to_the_cause_owners_channel():
     decided = plan(incident_channel=None)
 
-    assert all(n.kind is NoticeKind.UPSTREAM for n in decided.notices)
+    assert (decided.notices[0].kind, decided.notices[0].channel) == (
+        NoticeKind.INCIDENT,
+        "#payments",
+    )
+    assert [n.kind for n in decided.notices[1:]] == [NoticeKind.UPSTREAM] * 2
+
+
+def test_without_any_channel_there_is_no_incident_post():
+    bare = Catalog(owners=CATALOG.owners, teams={n: Team(n) for n in CATALOG.teams})
+
+    decided = plan(incident_channel=None, catalog=bare)
+
+    assert decided.notices == ()
+
+
+def test_the_incident_post_names_every_service_hit_and_the_plan_keeps_them():
+    decided = plan()
+
+    assert decided.notices[0].services == ("admin", "pay", "shop", "web")
+    assert decided.affected_services == ("admin", "pay", "shop", "web")
 
 
 def test_an_alert_for_a_service_off_the_map_still_tells_and_pages_its_owner():

@@ -1,0 +1,128 @@
+"""The incident buttons: "Page owners" (for the paging groups only) and "Acknowledge".
+
+A button's value is untrusted: it is read strictly and checked by the use case; the
+refusals and outcomes are shown to the presser alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.bootstrap import App
+from bot.slack.access import AccessPolicy
+from bot.slack.blocks import section
+from bot.slack.delivery import DeliveryError, SlackPoster
+from bot.slack.incident_view import incident_message, read_page_value
+from bot.slack.members import GroupMembers
+from bot.slack.mrkdwn import escape, mention
+from bot.slack.notifier import read_ref
+from bot.usecases.acknowledging import acknowledge
+from bot.usecases.paging_by_hand import Paged, page_for_answer, page_for_incident
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed:
+    """One press of an incident button: who, where, on which message, carrying what."""
+
+    user: str
+    channel: str
+    message_ts: str
+    value: str
+    respond: Callable[..., object]
+
+
+class IncidentButtons:
+    """Handles presses of the incident buttons for one built `App`."""
+
+    def __init__(
+        self,
+        app: App,
+        poster: SlackPoster,
+        members: GroupMembers,
+        policy: AccessPolicy,
+        *,
+        paging: bool,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        self._app = app
+        self._poster = poster
+        self._members = members
+        self._policy = policy
+        self._paging = paging
+        self._wake = wake
+
+    def page(self, pressed: Pressed) -> None:
+        """Page the owners the button names, when the presser may page from here."""
+        members = self._members.of(self._policy.groups)
+        verdict = self._policy.may_page(pressed.user, pressed.channel, members)
+        if not verdict.allowed:
+            self._tell(pressed, f"Sorry, {escape(verdict.reason)}. Nobody was paged.")
+            return
+        named = read_page_value(pressed.value)
+        if named is None:
+            self._tell(pressed, "That button carried nothing svcmap can page; nobody was paged.")
+            return
+        incident, service = named
+        if incident is None:
+            paged = page_for_answer(
+                self._app,
+                service,
+                user=pressed.user,
+                channel=pressed.channel,
+                message=pressed.message_ts,
+            )
+        else:
+            paged = page_for_incident(self._app, incident, service, user=pressed.user)
+        self._paged(pressed, paged)
+
+    def acknowledge(self, pressed: Pressed) -> None:
+        """Note the presser as acknowledging the incident, and show it on its post."""
+        members = self._members.of(self._policy.ask_groups)
+        verdict = self._policy.may_ask(pressed.user, pressed.channel, members)
+        if not verdict.allowed:
+            self._tell(pressed, f"Sorry, {escape(verdict.reason)}.")
+            return
+        value = pressed.value.strip()
+        done = acknowledge(self._app, int(value), user=pressed.user) if value.isdigit() else None
+        if done is None or done.incident is None:
+            self._tell(pressed, "That incident is not in svcmap's incident log.")
+            return
+        if not done.first:
+            who = mention(done.incident.acknowledged_by) or "someone else"
+            self._tell(pressed, f"{who} acknowledged this incident already.")
+            return
+        where = read_ref(done.post.ref) if done.post and done.post.ref else None
+        if where is not None:
+            shown = incident_message(done.body, paging=self._paging)
+            try:
+                self._poster.update(*where, shown.blocks, shown.text)
+            except DeliveryError as error:
+                log.warning("could not show the acknowledgement on the post: %s", error)
+        self._tell(pressed, f"You acknowledged incident {escape(done.incident.key)}.")
+
+    def _paged(self, pressed: Pressed, paged: Paged) -> None:
+        if paged.to_send:
+            if self._wake is not None:
+                self._wake()
+            note = f"{mention(pressed.user)} asked svcmap to page: {escape(paged.text)}."
+            try:
+                self._poster.post(
+                    pressed.channel,
+                    [section(note).to_dict()],
+                    note,
+                    thread_ts=pressed.message_ts or None,
+                )
+            except DeliveryError as error:
+                log.warning("could not note the page in the thread: %s", error)
+        said = escape(paged.text)
+        self._tell(pressed, f"{said[:1].upper()}{said[1:]}.")
+
+    def _tell(self, pressed: Pressed, text: str) -> None:
+        try:
+            pressed.respond(text=text, response_type="ephemeral", replace_original=False)
+        except OSError as error:
+            log.warning("could not answer the presser: %s", error)

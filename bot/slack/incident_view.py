@@ -1,0 +1,187 @@
+"""What an incident's posts show in Slack, built from their recorded bodies (pure).
+
+The incident post: what fired, the ranked causes with their evidence, the blast radius,
+who is paged, its state (acknowledged, resolved and how long it lasted), and buttons to
+drill down, page owners and acknowledge. Every value from alerts and traces is escaped.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import markupsafe
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
+
+from bot.render.templating import render_slack
+from bot.slack import reruns
+from bot.slack.blocks import (
+    ACK_ACTION,
+    PAGE_ACTION,
+    AnswerView,
+    Button,
+    controls,
+    fallback_text,
+    section,
+)
+from bot.slack.mrkdwn import link, mention
+from topology.timespec import format_duration, format_time
+
+CAUSES_SHOWN = 5
+LINKS_SHOWN = 3
+FROM_ANSWER = "-"
+"""The incident part of a page button's value on an answer, which has no incident."""
+ID_DIGITS = 18
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """Blocks (Slack JSON) and the plain text shown where blocks are not."""
+
+    blocks: list[dict[str, object]]
+    text: str
+
+
+def incident_message(body: Mapping[str, object], *, paging: bool) -> Message:
+    """The incident post; `paging` shows the page buttons (paging from Slack is on)."""
+    data = _facts(body)
+    head = render_slack("slack/incident.md.j2", data)
+    blocks: list[Block] = [
+        section(head),
+        section(render_slack("slack/incident_causes.md.j2", data)),
+        section(render_slack("slack/incident_blast.md.j2", data)),
+        ContextBlock(
+            elements=[MarkdownTextObject(text=render_slack("slack/incident_status.md.j2", data))]
+        ),
+    ]
+    blocks.extend(controls(AnswerView(summary="", buttons=incident_buttons(body, paging=paging))))
+    return Message([block.to_dict() for block in blocks], fallback_text(_plain(head)))
+
+
+def incident_buttons(body: Mapping[str, object], *, paging: bool) -> list[Button]:
+    """Drill-downs into the symptom and the top cause; page and acknowledge while it is open."""
+    symptom, cause = _text(body.get("symptom")), _text(body.get("cause"))
+    at = _int(body.get("opened_at"))
+    found: list[Button] = []
+    if symptom:
+        found.append(Button(f"Root causes of {symptom}", _ask("rca", symptom, at)))
+        found.append(Button(f"Dependencies of {symptom}", _ask("deps", symptom, at)))
+    focus = cause or symptom
+    if focus:
+        found.append(Button(f"Blast radius of {focus}", _ask("blast", focus, at)))
+    incident = _int(body.get("incident"))
+    if incident is not None and body.get("resolved_at") is None:
+        if paging:
+            for service in dict.fromkeys(s for s in (cause, symptom) if s):
+                value = page_value(incident, service)
+                found.append(Button(f"Page owners of {service}", value, PAGE_ACTION, "danger"))
+        if not body.get("acknowledged_by"):
+            found.append(Button("Acknowledge", str(incident), ACK_ACTION, "primary"))
+    return [
+        Button(_label(b.label), b.command, b.action, b.style)
+        for b in found
+        if reruns.fits(b.command)
+    ]
+
+
+def update_message(body: Mapping[str, object]) -> Message:
+    """The thread reply naming alerts new to the incident."""
+    data = {"joined": False, "title": "", "alerts": [], "more": 0, **body}
+    text = render_slack("slack/incident_update.md.j2", data)
+    return Message([section(text).to_dict()], fallback_text(_plain(text)))
+
+
+def resolved_message(body: Mapping[str, object]) -> Message:
+    """The thread reply (or, when the post never went, the message) saying it is over."""
+    text = render_slack("slack/incident_resolved.md.j2", _facts(body))
+    return Message([section(text).to_dict()], fallback_text(_plain(text)))
+
+
+def upstream_message(body: Mapping[str, object], post_url: str | None) -> Message:
+    """The word to a team whose services are upstream of the cause."""
+    data = {
+        "team": "",
+        "title": "",
+        "services": [],
+        "paged": None,
+        **body,
+        "post_link": markupsafe.Markup(link(post_url, "Incident post")) if post_url else "",  # noqa: S704 -- escaped by `link`
+    }
+    text = render_slack("slack/upstream.md.j2", data)
+    return Message([section(text).to_dict()], fallback_text(_plain(text)))
+
+
+def page_value(incident: int | None, service: str) -> str:
+    """The value a page button carries: the incident (or `-`) and whose owners to page."""
+    return f"{FROM_ANSWER if incident is None else incident} {service}"
+
+
+def read_page_value(value: str) -> tuple[int | None, str] | None:
+    """The incident (None from an answer) and service a page button's value names, or None."""
+    head, _, service = value.partition(" ")
+    if not service.strip() or not reruns.fits(value):
+        return None
+    if head == FROM_ANSWER:
+        return None, service
+    return (int(head), service) if head.isdigit() and len(head) <= ID_DIGITS else None
+
+
+def _facts(body: Mapping[str, object]) -> dict[str, object]:
+    """The body with every key the incident templates read, and its times written out."""
+    opened, resolved = _int(body.get("opened_at")), _int(body.get("resolved_at"))
+    lasted = format_duration(resolved - opened) if opened and resolved else ""
+    links = [
+        markupsafe.Markup(link(str(item["href"]), str(item.get("text") or "link")))  # noqa: S704 -- escaped by `link`
+        for item in _dicts(body.get("links"))[:LINKS_SHOWN]
+        if str(item.get("href", "")).startswith(("https://", "http://"))
+    ]
+    who = mention(_text(body.get("acknowledged_by")))
+    return {
+        "title": "",
+        "symptom": None,
+        "cause": None,
+        "severity": "error",
+        "alerts": 0,
+        "evidence_note": None,
+        "paged": None,
+        "note": None,
+        "affected_teams": [],
+        "services": [],
+        "incident_key": None,
+        **body,
+        "candidates": _dicts(body.get("candidates"))[:CAUSES_SHOWN],
+        "opened": format_time(opened) if opened else "",
+        "resolved_at": resolved,
+        "lasted": lasted,
+        "acknowledged_by": markupsafe.Markup(who) if who else None,  # noqa: S704 -- a checked user ID
+        "links": links,
+    }
+
+
+def _ask(question: str, service: str, at: int | None) -> str:
+    options: dict[str, object] = {"command": question, "service": service, "at": at}
+    if question == "deps":
+        options.update(direction="both", depth=None)
+    return reruns.command_text(argparse.Namespace(**options))
+
+
+def _label(text: str, limit: int = 75) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}\u2026"
+
+
+def _plain(mrkdwn: str) -> str:
+    """The notification text: the mrkdwn, still escaped, without its bold marks."""
+    return mrkdwn.replace("*", "")
+
+
+def _dicts(value: object) -> list[Mapping[str, object]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

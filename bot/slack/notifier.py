@@ -1,0 +1,121 @@
+"""`SlackNotifier`: the incident's posts in Slack, through the app's `SlackPoster`.
+
+The incident post goes to its channel with its picture in the thread; replies about new
+alerts thread under it; the all-clear edits it and says so in the thread; an upstream
+team gets a short word in its channel. Once a message is posted nothing after it raises,
+so a retry never posts it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.paging.ports import Notice, Posted
+from bot.slack.delivery import DeliveryError, SlackPoster
+from bot.slack.incident_view import (
+    Message,
+    incident_message,
+    resolved_message,
+    update_message,
+    upstream_message,
+)
+from topology.errors import NoticeError, SvcmapError
+from topology.picture import Picture, omitted_note
+
+log = logging.getLogger(__name__)
+
+TITLE_LIMIT = 200
+
+
+def post_ref(channel_id: str, ts: str) -> str:
+    """The stored reference of a message: its channel's ID and its `ts`."""
+    return f"{channel_id}:{ts}"
+
+
+def read_ref(ref: str) -> tuple[str, str] | None:
+    """The channel ID and `ts` of a stored reference, or None when it is not one."""
+    channel, _, ts = ref.partition(":")
+    return (channel, ts) if channel and ts else None
+
+
+def archive_url(channel_id: str, ts: str) -> str:
+    """A link to a message built from its ts, which Slack redirects into the workspace."""
+    return f"https://slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+
+
+class SlackNotifier:
+    """A `Notifier` posting in Slack.
+
+    `draw` renders a picture to PNG; `paging` shows page buttons on the incident post.
+    """
+
+    def __init__(
+        self, poster: SlackPoster, *, draw: Callable[[Picture], bytes], paging: bool
+    ) -> None:
+        self._poster = poster
+        self._draw = draw
+        self._paging = paging
+
+    def post(self, notice: Notice) -> Posted:
+        """Post `notice` as its kind says. Raises NoticeError, retryable when it may pass."""
+        try:
+            if notice.kind == "incident":
+                return self._incident(notice)
+            if notice.kind == "resolved":
+                return self._resolved(notice)
+            if notice.kind == "update":
+                return self._reply(notice, update_message(notice.body))
+            url = notice.post.url if notice.post else None
+            return self._reply(notice, upstream_message(notice.body, url), threaded=False)
+        except DeliveryError as error:
+            raise NoticeError(str(error), status=error.status, retryable=error.retryable) from None
+
+    def _incident(self, notice: Notice) -> Posted:
+        message = incident_message(notice.body, paging=self._paging)
+        channel, ts = self._poster.post_in(notice.channel, message.blocks, message.text)
+        try:
+            url = self._poster.permalink(channel, ts) or archive_url(channel, ts)
+        except DeliveryError as error:
+            log.warning("no permalink of incident %d's post: %s", notice.incident_id, error)
+            url = archive_url(channel, ts)
+        if notice.picture is not None:
+            self._share(notice, notice.picture, channel, ts)
+        return Posted(post_ref(channel, ts), url)
+
+    def _share(self, notice: Notice, picture: Picture, channel: str, ts: str) -> None:
+        """Upload the incident's picture in its thread; a failure is logged, not raised."""
+        symptom = notice.body.get("symptom")
+        try:
+            png = self._draw(picture)
+            self._poster.upload(
+                channel,
+                png,
+                filename=f"svcmap-incident-{notice.incident_id}.png",
+                title=f"Around {symptom} when the incident opened"[:TITLE_LIMIT],
+                alt_text=omitted_note(picture.omitted) or f"map around {symptom}",
+                thread_ts=ts,
+            )
+        except SvcmapError as error:
+            log.warning("no picture for incident %d: %s", notice.incident_id, error)
+
+    def _resolved(self, notice: Notice) -> Posted:
+        where = read_ref(notice.post.ref) if notice.post else None
+        if where is not None:
+            edited = incident_message(notice.body, paging=self._paging)
+            try:
+                self._poster.update(*where, edited.blocks, edited.text)
+            except DeliveryError as error:
+                if error.retryable:
+                    raise
+                log.warning("could not edit incident %d's post: %s", notice.incident_id, error)
+        return self._reply(notice, resolved_message(notice.body))
+
+    def _reply(self, notice: Notice, message: Message, *, threaded: bool = True) -> Posted:
+        """Post in the incident post's thread when there is one (and `threaded`), else alone."""
+        where = read_ref(notice.post.ref) if notice.post and threaded else None
+        channel, thread = where if where is not None else (notice.channel, None)
+        posted_in, ts = self._poster.post_in(
+            channel, message.blocks, message.text, thread_ts=thread
+        )
+        return Posted(post_ref(posted_in, ts), archive_url(posted_in, ts))

@@ -1,0 +1,33 @@
+"""The picture of an incident: the map around its alerted service, alerting services in red."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from bot.bootstrap import App
+from bot.commands import INCIDENT_WINDOW_S
+from bot.render.picture import RenderError
+from bot.usecases.answering import Reply
+from bot.usecases.asking import map_of
+from bot.usecases.drawing import picture_of
+from bot.usecases.windows import Window
+from topology.picture import Picture
+from topology.store.incident_rows import IncidentRecord
+
+
+def incident_picture(
+    app: App, incident: IncidentRecord, causes: Iterable[str], alerting: Collection[str]
+) -> Picture | None:
+    """The DOT picture around the incident's symptom and `causes` when it opened, or None."""
+    if incident.symptom is None:
+        return None
+    at = incident.opened_at
+    graph = map_of(app, Window(at + 1 - INCIDENT_WINDOW_S, at + 1))
+    if not graph.has(incident.symptom):
+        return None
+    interest = frozenset(name for name in causes if graph.has(name))
+    reply = Reply("rca", {}, "", graph, incident.symptom, interest, INCIDENT_WINDOW_S)
+    try:
+        return picture_of(reply, app.catalog, alerting=alerting)
+    except RenderError:
+        return None

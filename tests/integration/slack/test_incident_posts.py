@@ -1,0 +1,450 @@
+"""Alerts become incident posts in Slack: through the real webhook, the sender, the Bolt app
+and a fake Slack Web API, with pages going to a fake PagerDuty."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
+
+from bot.bootstrap import App, build_app
+from bot.settings import load_settings
+from bot.slack.bolt import build_bolt
+from bot.usecases.dispatching import dispatch_due, notice_of
+from bot.usecases.importing import import_file
+from bot.web.app import create_app
+from tests.fake_pagerduty import FakePagerDuty
+from tests.integration.alerts.conftest import CATALOG, INCIDENT_AT, SAMPLES, TOKEN, WEB_KEY, Clock
+from tests.slack.fake_api import Call, FakeSlack, channel_id
+from tests.slack.requests import SECRET, command_body, signed
+from tests.slack.requests import action_body as signed_action
+from topology.picture import style
+from topology.store.schema import notifications, pages
+
+BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+ONCALL = "S0ONCALL"
+INCIDENTS = channel_id("#incidents")
+
+
+def notification(
+    *alerts: tuple[str, str], status: str = "firing", group: str = "checkout-errors", **labels: str
+) -> bytes:
+    """A webhook body of `alerts` (fingerprint, service), all in one group."""
+    items = [
+        {
+            "status": status,
+            "labels": {
+                "alertname": "HighErrorRate",
+                "service": service,
+                "severity": "critical",
+                **labels,
+            },
+            "annotations": {"summary": f"{service} 5xx ratio above 5%"},
+            "startsAt": "2026-05-01T02:20:00Z",
+            "endsAt": "2026-05-01T02:40:00Z" if status == "resolved" else "0001-01-01T00:00:00Z",
+            "generatorURL": "http://prometheus:9090/graph",
+            "fingerprint": fingerprint,
+        }
+        for fingerprint, service in alerts
+    ]
+    common = {"alertname": "HighErrorRate", "severity": "critical"}
+    return json.dumps(
+        {
+            "receiver": "svcmap",
+            "status": status,
+            "alerts": items,
+            "groupLabels": {"alertname": "HighErrorRate"},
+            "commonLabels": common,
+            "commonAnnotations": {"runbook_url": "https://runbooks.example.com/checkout"},
+            "externalURL": "http://alertmanager:9093",
+            "version": "4",
+            "groupKey": group,
+            "truncatedAlerts": 0,
+        }
+    ).encode()
+
+
+FIRING = notification(("fp-1", "checkout"))
+
+
+@dataclass
+class Desk:
+    """The app with Slack and paging on, its web server, and the fakes it talks to."""
+
+    app: App
+    web: TestClient
+    fake: FakeSlack
+    pagerduty: FakePagerDuty
+    clock: Clock
+    answering: ThreadPoolExecutor
+    woken: list[int] = field(default_factory=list)
+    presses: int = 0
+
+    def alert(self, body: bytes) -> dict[str, object]:
+        answer = self.web.post("/alerts/alertmanager", content=body, headers=BEARER)
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    def send(self) -> None:
+        dispatch_due(self.app, holder="test")
+
+    def posts(self, channel: str) -> list[Call]:
+        names = {channel, channel_id(channel)}
+        return [c for c in self.fake.of("chat.postMessage") if c.params["channel"] in names]
+
+    def press(self, action: dict[str, object], **where: str) -> None:
+        """Press `action`; each press is its own request, as Slack sends one per press."""
+        self.presses += 1
+        pressed = {**action, "action_ts": f"1700000{self.presses:03d}.000001"}
+        body = signed_action(pressed, response_url=self.fake.response_url(), **where)
+        answer = self.web.post("/slack/events", content=body, headers=signed(body))
+        assert answer.status_code == 200, answer.text
+        self.settle()
+
+    def command(self, text: str, **where: str) -> None:
+        body = command_body(text, response_url=self.fake.response_url(), **where)
+        answer = self.web.post("/slack/events", content=body, headers=signed(body))
+        assert answer.status_code == 200
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait for the acknowledged presses and questions to be handled."""
+        self.answering.submit(lambda: None).result(timeout=30)
+        self.answering.submit(lambda: None).result(timeout=30)
+
+    def told(self) -> list[str]:
+        """What the pressers were told through `response_url`, in order."""
+        return [json.loads(call.body)["text"] for call in self.fake.of("/hooks/1")]
+
+
+@pytest.fixture(scope="module")
+def shop_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the sample shop's traces, imported once and copied per test."""
+    path = tmp_path_factory.mktemp("incident-shop") / "svcmap.db"
+    with build_app(load_settings(database_url=f"sqlite:///{path}")) as app:
+        for sample in SAMPLES:
+            import_file(app, sample, None)
+    return path
+
+
+@pytest.fixture
+def make_desk(shop_file: Path, tmp_path: Path) -> Iterator[Callable[..., Desk]]:
+    made: list[Desk] = []
+
+    def make(**overrides: object) -> Desk:
+        database = tmp_path / f"svcmap-{len(made)}.db"
+        shutil.copy(shop_file, database)
+        catalog = tmp_path / "owners.yaml"
+        catalog.write_text(CATALOG)
+        fake = FakeSlack(members={ONCALL: ["W111"]})
+        pagerduty = FakePagerDuty().__enter__()
+        settings = load_settings(
+            **{
+                "database_url": f"sqlite:///{database}",
+                "catalog_file": catalog,
+                "paging_mode": "on",
+                "pagerduty_events_url": pagerduty.url,
+                "alert_token": TOKEN,
+                "incident_channel": "#incidents",
+                "slack_bot_token": "xoxb-test-token",
+                "slack_signing_secret": SECRET,
+                "slack_api_url": fake.api_url,
+                "slack_page_groups": ONCALL,
+                **overrides,
+            }
+        )
+        clock = Clock(INCIDENT_AT)
+        app = build_app(settings, clock=clock)
+        answering = ThreadPoolExecutor(1)
+        woken: list[int] = []
+        bolt = build_bolt(app, executor=answering, wake=lambda: woken.append(1))
+        web = TestClient(create_app(app, slack=bolt), base_url="http://127.0.0.1")
+        desk = Desk(app, web, fake, pagerduty, clock, answering, woken)
+        made.append(desk)
+        return desk
+
+    yield make
+    for desk in made:
+        desk.answering.shutdown(wait=True)
+        desk.web.close()
+        desk.app.close()
+        desk.fake.close()
+        desk.pagerduty.__exit__()
+
+
+@pytest.fixture
+def desk(make_desk: Callable[..., Desk]) -> Desk:
+    return make_desk()
+
+
+def action_ids(call: Call) -> list[str]:
+    return [
+        str(element["action_id"])
+        for block in call.blocks()
+        if block["type"] == "actions"
+        for element in block["elements"]  # type: ignore[union-attr]
+    ]
+
+
+def button(call: Call, prefix: str) -> dict[str, object]:
+    for block in call.blocks():
+        for element in block.get("elements", []):  # type: ignore[union-attr]
+            if str(element.get("action_id", "")).startswith(prefix):
+                return dict(element)
+    raise AssertionError(f"no {prefix} button in {action_ids(call)}")
+
+
+def test_a_firing_alert_posts_one_incident_post_with_causes_blast_radius_and_buttons(desk):
+    desk.alert(FIRING)
+    desk.send()
+
+    (post,) = desk.posts("#incidents")
+    shown = post.text_of_blocks()
+    assert "CRITICAL" in shown
+    assert "Likely root causes" in shown
+    assert "*payment*" in shown or "*stripe-api*" in shown
+    assert "Blast radius" in shown
+    assert "frontend" in shown
+    assert "teams: " in shown
+    assert "Paging *payments*" in shown
+    ids = action_ids(post)
+    assert any(i.startswith("svcmap.run.") for i in ids)
+    assert any(i.startswith("svcmap.page.") for i in ids)
+    assert any(i.startswith("svcmap.ack.") for i in ids)
+    assert "Root causes of checkout" in shown
+
+
+def test_the_picture_of_the_neighbourhood_goes_in_the_posts_thread(desk):
+    desk.alert(FIRING)
+    desk.send()
+
+    ts = desk.app.incidents.post_of(1).ref.split(":")[1]
+    (done,) = desk.fake.of("files.completeUploadExternal")
+    assert done.params["channel_id"] == INCIDENTS
+    assert done.params["thread_ts"] == ts
+    (png,) = desk.fake.uploads.values()
+    assert png.startswith(b"\x89PNG")
+
+
+def test_the_picture_shows_the_alerting_service_in_the_alert_colour(desk):
+    desk.alert(FIRING)
+    (row,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "incident"]
+
+    picture = notice_of(desk.app, row).picture
+
+    assert picture is not None
+    assert style.ALERT_FILL in picture.dot
+
+
+def test_the_page_links_back_to_the_incident_post_first(desk):
+    desk.alert(FIRING)
+    desk.send()
+
+    (trigger,) = desk.pagerduty.events
+    first = trigger["links"][0]
+    assert first["text"] == "Incident post in Slack"
+    assert first["href"].startswith(f"https://ghostbusters.slack.com/archives/{INCIDENTS}/p")
+
+
+def test_a_later_alert_of_the_same_group_replies_in_the_thread_once(desk):
+    desk.alert(FIRING)
+    desk.send()
+    later = notification(("fp-1", "checkout"), ("fp-2", "checkout"))
+    desk.alert(later)
+    desk.alert(later)
+    desk.send()
+    desk.send()
+
+    first, reply = desk.posts("#incidents")
+    ts = desk.app.incidents.post_of(1).ref.split(":")[1]
+    assert "thread_ts" not in first.params or not first.params["thread_ts"]
+    assert reply.params["thread_ts"] == ts
+    assert "1 more alert firing" in reply.text_of_blocks()
+    assert len(desk.pagerduty.events) == 1
+
+
+def test_a_redelivered_notification_posts_nothing_twice(desk):
+    desk.alert(FIRING)
+    desk.alert(FIRING)
+    desk.send()
+    desk.alert(FIRING)
+    desk.send()
+
+    assert len(desk.posts("#incidents")) == 1
+    assert len(desk.posts("#web")) == 1
+    assert len(desk.pagerduty.events) == 1
+
+
+def test_resolved_edits_the_post_saying_how_long_it_lasted_and_says_so_in_the_thread(desk):
+    desk.alert(FIRING)
+    desk.send()
+    desk.clock.now += 25 * 60
+    desk.alert(notification(("fp-1", "checkout"), status="resolved"))
+    desk.send()
+
+    (edit,) = desk.fake.of("chat.update")
+    ts = desk.app.incidents.post_of(1).ref.split(":")[1]
+    assert (edit.params["channel"], edit.params["ts"]) == (INCIDENTS, ts)
+    assert "*Resolved* after 25m" in edit.text_of_blocks()
+    assert not [i for i in action_ids(edit) if i.startswith(("svcmap.page", "svcmap.ack"))]
+    reply = desk.posts("#incidents")[-1]
+    assert reply.params["thread_ts"] == ts
+    assert "Resolved after 25m" in reply.text_of_blocks()
+    assert [e["event_action"] for e in desk.pagerduty.events] == ["trigger", "resolve"]
+
+
+def test_owners_of_upstream_services_get_a_notice_in_their_channel_not_a_page(desk):
+    desk.alert(FIRING)
+    desk.send()
+
+    (notice,) = desk.posts("#web")
+    shown = notice.text_of_blocks()
+    assert "Heads-up for *web*" in shown
+    assert "checkout" in shown
+    assert "ghostbusters.slack.com/archives" in notice.mrkdwn_of_blocks()
+    assert [e["routing_key"] for e in desk.pagerduty.events] != [WEB_KEY]
+
+
+def test_a_channel_slack_refuses_fails_the_post_and_the_page_still_goes(desk):
+    desk.fake.fail[("chat.postMessage", "#incidents")] = "channel_not_found"
+    desk.alert(FIRING)
+    desk.send()
+
+    (post,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "incident"]
+    assert post.state == "failed"
+    assert "channel_not_found" in (post.last_error or "")
+    (trigger,) = desk.pagerduty.events
+    assert all("slack" not in link["href"] for link in trigger.get("links", []))
+
+
+def test_a_slack_answering_500_leaves_the_post_to_retry_and_the_page_still_goes(desk):
+    desk.fake.status[("chat.postMessage", "#incidents")] = 500
+    desk.alert(FIRING)
+    desk.send()
+
+    (post,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "incident"]
+    assert (post.state, post.attempts) == ("pending", 1)
+    assert "HTTP 500" in (post.last_error or "")
+    assert len(desk.pagerduty.events) == 1
+
+    del desk.fake.status[("chat.postMessage", "#incidents")]
+    desk.clock.now += 120
+    desk.send()
+    assert len(desk.posts("#incidents")) == 2  # the failed try, then the post
+
+
+def page_button_of_checkout(desk: Desk) -> dict[str, object]:
+    desk.alert(FIRING)
+    desk.send()
+    (post,) = desk.posts("#incidents")
+    for block in post.blocks():
+        for element in block.get("elements", []):  # type: ignore[union-attr]
+            if str(element.get("value", "")).endswith(" checkout") and "page" in str(
+                element.get("action_id")
+            ):
+                return dict(element)
+    raise AssertionError("no page button for checkout")
+
+
+def test_the_page_button_is_refused_to_someone_outside_the_paging_groups(desk):
+    pressed = page_button_of_checkout(desk)
+    before = len(desk.app.incidents.sendings(pages))
+
+    desk.press(pressed, user="W999")
+
+    (said,) = desk.told()
+    assert said.startswith("Sorry, paging is allowed only to the on-call user groups")
+    assert len(desk.app.incidents.sendings(pages)) == before
+
+
+def test_the_page_button_pages_once_for_someone_in_the_paging_group_even_pressed_twice(desk):
+    pressed = page_button_of_checkout(desk)
+
+    desk.press(pressed, user="W111")
+    desk.press(pressed, user="W111")
+    desk.send()
+
+    by_checkout = [e for e in desk.pagerduty.events if e["dedup_key"].endswith("/checkout")]
+    assert len(by_checkout) == 1
+    assert by_checkout[0]["routing_key"] == WEB_KEY
+    first, second = desk.told()
+    assert first == "Paging web about checkout."
+    assert "already paged" in second
+    assert desk.woken == [1]
+
+
+def test_a_forged_page_button_value_pages_nobody(desk):
+    pressed = page_button_of_checkout(desk)
+
+    desk.press({**pressed, "value": "1 frontend"}, user="W111")
+    desk.press({**pressed, "value": "<!channel>"}, user="W111")
+
+    assert desk.told()[0] == "Only the owners of the incident's services can be paged from it."
+    assert "nothing svcmap can page" in desk.told()[1]
+    assert all(p.target != "frontend" for p in desk.app.incidents.sendings(pages))
+
+
+def test_in_dry_run_the_page_button_records_a_dry_run_page(make_desk):
+    desk = make_desk(paging_mode="dry-run")
+    pressed = page_button_of_checkout(desk)
+
+    desk.press(pressed, user="W111")
+    desk.send()
+
+    assert desk.pagerduty.events == []
+    assert desk.told() == ["Dry-run: would page web about checkout (paging mode)."]
+
+
+def test_acknowledge_records_who_and_shows_it_on_the_post(desk):
+    desk.alert(FIRING)
+    desk.send()
+    (post,) = desk.posts("#incidents")
+
+    desk.press(button(post, "svcmap.ack"), user="W111")
+    desk.press(button(post, "svcmap.ack"), user="W222")
+
+    (edit,) = desk.fake.of("chat.update")
+    assert "acknowledged by <@W111>" in edit.mrkdwn_of_blocks()
+    assert not [i for i in action_ids(edit) if i.startswith("svcmap.ack")]
+    assert desk.app.incidents.incident(1).acknowledged_by == "W111"
+    assert "<@W111> acknowledged this incident already" in desk.told()[1]
+
+
+def test_an_rca_answer_carries_a_page_button_that_pages_the_top_candidates_owner_once(desk):
+    desk.command("rca checkout --at 1777602600", user="W111", channel="C0ONCALL")
+    (answer,) = desk.fake.of("chat.postMessage")
+    pressed = button(answer, "svcmap.page")
+    assert str(pressed["value"]).startswith("- ")
+
+    where = {"user": "W111", "channel": "C0ONCALL", "message_ts": "1700000000.000042"}
+    desk.press(pressed, **where)
+    desk.press(pressed, **where)
+    desk.send()
+
+    assert len(desk.pagerduty.events) == 1
+    manual = [i for i in desk.app.incidents.incidents() if i.receiver == "slack"]
+    assert len(manual) == 1
+
+
+def test_hostile_alert_labels_are_escaped_in_every_post(desk):
+    hostile = '<!channel> *bold* <https://evil.example|click> `x` ```y``` "];evil[" <b>'
+    body = notification(("fp-x", hostile), alertname=hostile)
+    desk.alert(body)
+    desk.send()
+
+    (post,) = desk.posts("#incidents")
+    mrkdwn = post.mrkdwn_of_blocks() + post.params.get("text", "")
+    assert "<!channel>" not in mrkdwn
+    assert "<https://evil" not in mrkdwn
+    assert "<b>" not in mrkdwn
+    assert "&lt;!channel&gt;" in mrkdwn
