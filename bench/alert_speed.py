@@ -7,7 +7,8 @@ services numbered before it; a few deep services fail in the last 15 minutes) in
 fresh SQLite file, then runs `svcmap serve`'s web app and sender (uvicorn on 127.0.0.1)
 with paging on against a local fake PagerDuty. Each round posts a new firing group for
 the root service and times until the fake PagerDuty holds the trigger, then resolves the
-group. Target: under 3 s from the webhook to the page, on a 500-service map.
+group and waits for the incident's snapshot (saved after the page) before the next round.
+Target: under 3 s from the webhook to the page, on a 500-service map.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from bot.bootstrap import build_app
+from bot.bootstrap import App, build_app
 from bot.dispatcher import Dispatcher
 from bot.settings import load_settings
 from bot.web.app import create_app
@@ -105,6 +106,40 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def settle(app: App) -> None:
+    """Wait for the latest incident's snapshot (saved after its page): one alert at a time."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        latest = app.incidents.incidents(1)
+        if latest and latest[0].has_snapshot:
+            return
+        time.sleep(0.05)
+    raise SystemExit("the incident's snapshot was not saved within 60 s")
+
+
+def rounds(
+    app: App, pagerduty: FakePagerDuty, base: str, repeat: int
+) -> tuple[list[float], list[float]]:
+    """Fire and resolve `repeat` groups; the seconds to each answer and to each page."""
+    url = f"{base}/alerts/alertmanager"
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    answered, paged = [], []
+    with httpx.Client(timeout=30) as client:
+        for number in range(repeat):
+            before = len(pagerduty.events)
+            start = time.perf_counter()
+            reply = client.post(url, content=webhook(number, "firing"), headers=headers)
+            answered.append(time.perf_counter() - start)
+            pagerduty.wait_for(before + 1, timeout_s=30)
+            paged.append(time.perf_counter() - start)
+            if reply.status_code != 200 or len(pagerduty.events) != before + 1:
+                raise SystemExit(f"round {number}: {reply.status_code} {reply.text}")
+            client.post(url, content=webhook(number, "resolved"), headers=headers)
+            pagerduty.wait_for(before + 2, timeout_s=30)
+            settle(app)
+    return answered, paged
+
+
 def main() -> None:
     """Fill the store, serve, and time webhook-to-page rounds."""
     parser = argparse.ArgumentParser()
@@ -147,22 +182,8 @@ def main() -> None:
         dispatcher.start()
         while not server.started:
             time.sleep(0.05)
-        url = f"http://127.0.0.1:{port}/alerts/alertmanager"
-        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-        answered, paged = [], []
         try:
-            with httpx.Client(timeout=30) as client:
-                for number in range(args.repeat):
-                    before = len(pagerduty.events)
-                    start = time.perf_counter()
-                    reply = client.post(url, content=webhook(number, "firing"), headers=headers)
-                    answered.append(time.perf_counter() - start)
-                    pagerduty.wait_for(before + 1, timeout_s=30)
-                    paged.append(time.perf_counter() - start)
-                    if reply.status_code != 200 or len(pagerduty.events) != before + 1:
-                        raise SystemExit(f"round {number}: {reply.status_code} {reply.text}")
-                    client.post(url, content=webhook(number, "resolved"), headers=headers)
-                    pagerduty.wait_for(before + 2, timeout_s=30)
+            answered, paged = rounds(app, pagerduty, f"http://127.0.0.1:{port}", args.repeat)
         finally:
             server.should_exit = True
             dispatcher.stop()
