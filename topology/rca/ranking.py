@@ -92,6 +92,24 @@ def snapshot_graph(snapshot: Snapshot) -> ServiceGraph:
     return ServiceGraph.build(edges, nodes.values())
 
 
+def _calls(snapshot: Snapshot) -> tuple[dict[str, set[str]], dict[str, bool]]:
+    """Who calls whom, and which names are virtual: what ranking needs of the graph.
+
+    The same nodes as `snapshot_graph`, without building it: services, then names seen
+    only in series, then names seen only in edges (virtual).
+    """
+    virtuals = {s.name: s.virtual for s in snapshot.services}
+    for name in snapshot.series:
+        virtuals.setdefault(name, False)
+    succ: dict[str, set[str]] = {name: set() for name in virtuals}
+    for edge in snapshot.edges:
+        virtuals.setdefault(edge.parent, True)
+        virtuals.setdefault(edge.child, True)
+        succ.setdefault(edge.child, set())
+        succ.setdefault(edge.parent, set()).add(edge.child)
+    return succ, virtuals
+
+
 def rank(
     snapshot: Snapshot,
     symptom: str,
@@ -100,9 +118,15 @@ def rank(
     threshold: float = QUIET_THRESHOLD,
 ) -> Ranking:
     """Rank the root-cause candidates for a symptom at `symptom`, from the snapshot alone."""
-    graph = graph or snapshot_graph(snapshot)
-    service = graph.resolve(symptom)
-    succ: dict[str, dict[str, object]] = graph.digraph.succ
+    calls = None if graph is not None else _calls(snapshot)
+    if calls is not None and symptom in calls[0]:
+        service = symptom
+        succ, virtuals = calls
+    else:  # a graph was given, or the name needs resolving (case, suggestions)
+        graph = graph or snapshot_graph(snapshot)
+        service = graph.resolve(symptom)
+        succ = graph.digraph.succ
+        virtuals = {name: graph.node(name).virtual for name in graph.names()}
     candidates = _downstream(succ, service)
     bests, scores = _anomalies(snapshot, candidates, _family(snapshot, service), threshold)
     ranked = []
@@ -114,7 +138,7 @@ def rank(
                 if callee != name and callee in scores and _explains(scores[callee], best)
             )
         )
-        virtual = graph.node(name).virtual
+        virtual = virtuals[name]
         tier = 2 if culprits else (1 if virtual else 0)
         ranked.append((tier, -best.score, name, _candidate(name, best, culprits, virtual=virtual)))
     ranked.sort(key=lambda item: item[:3])

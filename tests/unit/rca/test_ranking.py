@@ -4,7 +4,7 @@ import pytest
 
 from topology.errors import UnknownServiceError
 from topology.rca import rank
-from topology.rca.ranking import QUIET_MESSAGE
+from topology.rca.ranking import QUIET_MESSAGE, snapshot_graph
 from topology.rca.snapshot import Symptom
 
 from .factories import latency, series, snapshot, wobble
@@ -146,3 +146,18 @@ def test_a_symptom_off_its_baseline_gives_a_confident_ranking():
     snap = snapshot(CHAIN, {"frontend": latency(100, 480), "cart": latency(40, 400)})
 
     assert rank(snap, "frontend").to_dict()["confidence"] == "high"
+
+
+@pytest.mark.parametrize("symptom", ["frontend", "cart", "redis", "search"])
+def test_ranking_from_the_snapshot_alone_equals_ranking_with_its_graph(symptom):
+    snap = snapshot(
+        [*CHAIN, ("cart", "postgres"), ("search", "cart")],
+        {
+            "frontend": latency(100, 420),
+            "cart": latency(40, 350),
+            "redis": latency(2, 300),
+            "search": latency(30, 90),
+        },
+    )
+
+    assert rank(snap, symptom) == rank(snap, symptom, graph=snapshot_graph(snap))
