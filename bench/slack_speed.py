@@ -92,6 +92,12 @@ def acks(base: str, fake: FakeSlack, names: list[str], rounds: int) -> None:
             times += took
             fake.wait_for("chat.postMessage", number * IN_FLIGHT, timeout=300)
             print(f"  round {number}: slowest ack {max(took) * 1000:.1f} ms")
+    later = sorted(t * 1000 for t in times[IN_FLIGHT:])
+    if later:
+        print(
+            f"ack after the first round (connections open): p99 "
+            f"{statistics.quantiles(later, n=100)[98]:.1f} ms, max {later[-1]:.1f} ms"
+        )
     ms = sorted(t * 1000 for t in times)
     p99 = statistics.quantiles(ms, n=100)[98]
     print(
