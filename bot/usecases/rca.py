@@ -43,7 +43,7 @@ def build_snapshot(
     The symptom's service is resolved against the map, so a misspelt name is refused with
     suggestions; a window with nothing stored in it is refused too.
     """
-    _, snapshot = gather_evidence(
+    _, snapshot = gather_for_ranking(
         store,
         catalog,
         symptom=symptom,
@@ -52,30 +52,7 @@ def build_snapshot(
         incident_s=incident_s,
         baseline_s=baseline_s,
     )
-    return snapshot
-
-
-def gather_evidence(
-    store: Store,
-    catalog: Catalog,
-    *,
-    symptom: str,
-    metric: str | None,
-    at: int,
-    incident_s: int,
-    baseline_s: int,
-) -> tuple[ServiceGraph, Snapshot]:
-    """The map of both windows around `at`, and the snapshot `build_snapshot` makes of it."""
-    graph, snapshot = gather_for_ranking(
-        store,
-        catalog,
-        symptom=symptom,
-        metric=metric,
-        at=at,
-        incident_s=incident_s,
-        baseline_s=baseline_s,
-    )
-    return graph, add_edge_series(store, snapshot)
+    return add_edge_series(store, snapshot)
 
 
 def gather_for_ranking(
@@ -88,7 +65,7 @@ def gather_for_ranking(
     incident_s: int,
     baseline_s: int,
 ) -> tuple[ServiceGraph, Snapshot]:
-    """As `gather_evidence`, without the edge series: all that `rank` reads, soonest.
+    """The map around `at`, and the snapshot without edge series: all that `rank` reads.
 
     `add_edge_series` completes the snapshot for saving or export.
     """

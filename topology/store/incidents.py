@@ -104,20 +104,11 @@ class IncidentLog:
                 _touch(connection, found.id, now_s)
                 return Recorded(Outcome.UPDATED, found.id, found.key, sends)
             statement = _insert(connection, incidents).values(
-                key=opening.key,
-                group_hash=opening.group_hash,
-                group_key=opening.group_key,
+                **_opened(opening, now_s),
                 receiver=opening.receiver,
                 status="firing",
-                symptom=opening.symptom,
-                cause=opening.cause,
-                severity=opening.severity,
-                title=opening.title,
-                opened_at=now_s,
-                updated_at=now_s,
                 merged_into=opening.merged_into,
                 paged_team=opening.paged_team,
-                note=opening.note,
                 snapshot=opening.snapshot,
             )
             new_id = connection.execute(
@@ -303,20 +294,7 @@ class IncidentLog:
         with self._write() as connection:
             connection.execute(
                 _insert(connection, incidents)
-                .values(
-                    key=opening.key,
-                    group_hash=opening.group_hash,
-                    group_key=opening.group_key,
-                    receiver=MANUAL,
-                    status="manual",
-                    symptom=opening.symptom,
-                    cause=opening.cause,
-                    severity=opening.severity,
-                    title=opening.title,
-                    opened_at=now_s,
-                    updated_at=now_s,
-                    note=opening.note,
-                )
+                .values(**_opened(opening, now_s), receiver=MANUAL, status="manual")
                 .on_conflict_do_nothing()
             )
             row = connection.execute(_incidents().where(incidents.c.key == opening.key)).one()
@@ -499,6 +477,22 @@ def _put_alerts(connection: Connection, incident_id: int, alerts: Sequence[Alert
         ),
         [rows[key] for key in sorted(rows)],
     )
+
+
+def _opened(opening: Opening, now_s: int) -> dict[str, Any]:
+    """The columns every new incident takes from its opening."""
+    return {
+        "key": opening.key,
+        "group_hash": opening.group_hash,
+        "group_key": opening.group_key,
+        "symptom": opening.symptom,
+        "cause": opening.cause,
+        "severity": opening.severity,
+        "title": opening.title,
+        "opened_at": now_s,
+        "updated_at": now_s,
+        "note": opening.note,
+    }
 
 
 def _touch(connection: Connection, incident_id: int, now_s: int) -> None:
