@@ -12,7 +12,6 @@ from bot.slack.incident_view import page_value
 from bot.slack.mrkdwn import mention
 from bot.usecases.answering import Reply
 from bot.usecases.sources import SourceStatus
-from bot.usecases.windows import Window
 from topology.timespec import format_duration
 
 EARLIER_S = 3_600
@@ -34,10 +33,8 @@ def answer_view(
     `paging` adds "Page owners" to root-cause answers (paging from Slack is on).
     """
     data = dict(reply.data)
-    windows = data.get("windows")
-    window_text = _window_text(windows) if isinstance(windows, dict) else {}
     context = render_slack(
-        "slack/context.md.j2", {"window_text": window_text, "asked_by": mention(user)}
+        "slack/context.md.j2", {"window_text": reply.window_text, "asked_by": mention(user)}
     )
     return AnswerView(
         summary=render_slack(f"slack/{reply.question}.md.j2", data),
@@ -122,16 +119,3 @@ def edge_options(reply: Reply, args: argparse.Namespace, *, at: int) -> list[tup
         if reruns.fits(command, reruns.OPTION_LIMIT):
             options.append((f"{edge.parent} \u2192 {edge.child}", command))
     return options
-
-
-def _window_text(windows: dict[str, object]) -> dict[str, str]:
-    texts = {}
-    for name, value in windows.items():
-        if isinstance(value, dict):
-            window = Window(_int_or_none(value.get("start")), _int_or_none(value.get("end")))
-            texts[name] = window.describe()
-    return texts
-
-
-def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) else None

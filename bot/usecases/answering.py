@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.bootstrap import App
 from bot.render.templating import render
@@ -28,6 +28,8 @@ class Reply:
     focus: str | None
     interest: frozenset[str]
     window_seconds: int | None
+    window_text: Mapping[str, str] = field(default_factory=dict)
+    """Each window the answer looked at, in words."""
 
     @property
     def drawable(self) -> bool:
@@ -41,27 +43,26 @@ def answer(app: App, args: argparse.Namespace) -> Reply:
         return _rca(app, args)
     asked = ask(app, args)
     data = asked.to_dict()
-    text_data = dict(data)
-    text_data["window_text"] = {name: window.describe() for name, window in asked.windows.items()}
-    detail = render(f"cli/{asked.question}.txt.j2", text_data)
+    texts = {name: window.describe() for name, window in asked.windows.items()}
+    detail = render(f"cli/{asked.question}.txt.j2", {**data, "window_text": texts})
     if asked.question in UNDRAWN:
-        return Reply(asked.question, data, detail, None, None, frozenset(), None)
+        return Reply(asked.question, data, detail, None, None, frozenset(), None, texts)
     window = asked.windows["window"]
     focus, names = _drawn(asked.question, data)
     graph = map_of(app, window, live=args.at is None)
-    return Reply(asked.question, data, detail, graph, focus, names, _length(window))
+    return Reply(asked.question, data, detail, graph, focus, names, _length(window), texts)
 
 
 def _rca(app: App, args: argparse.Namespace) -> Reply:
     at, window_s, baseline_s = incident_times(app, args.at, args.window, args.baseline)
     ranking = rank_from_store(app, args.service, at, window_s, baseline_s)
-    data = {"question": "rca", **ranking.to_dict()}
-    data["windows"] = {"window": Window(at + 1 - window_s, at + 1).to_dict()}
-    detail = render("cli/rca.txt.j2", data)
     window = Window(at + 1 - window_s, at + 1)
+    data = {"question": "rca", **ranking.to_dict(), "windows": {"window": window.to_dict()}}
+    detail = render("cli/rca.txt.j2", data)
     names = frozenset(candidate.service for candidate in ranking.candidates)
     graph = map_of(app, window)
-    return Reply("rca", data, detail, graph, ranking.symptom, names, window_s)
+    texts = {"window": window.describe()}
+    return Reply("rca", data, detail, graph, ranking.symptom, names, window_s, texts)
 
 
 def _drawn(question: str, data: Mapping[str, object]) -> tuple[str | None, frozenset[str]]:
