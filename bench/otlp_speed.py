@@ -54,7 +54,12 @@ def export(rng: random.Random, spans: int) -> bytes:
                     kind=Span.SPAN_KIND_CLIENT,
                     start_time_unix_nano=start,
                     end_time_unix_nano=start + 2_000_000,
-                    attributes=[KeyValue(key="http.method", value=AnyValue(string_value="GET"))],
+                    attributes=[
+                        KeyValue(key="http.method", value=AnyValue(string_value="GET")),
+                        # the peer named, as instrumented HTTP clients do: these client
+                        # spans take the pairing path (their server spans come along)
+                        KeyValue(key="peer.service", value=AnyValue(string_value=callee)),
+                    ],
                     **common,
                 )
             )

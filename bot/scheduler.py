@@ -1,4 +1,8 @@
-"""The periodic job of `svcmap serve`: a refresh pass (`refresh_once`), then a compaction."""
+"""The periodic jobs of `svcmap serve`.
+
+A refresh pass (`refresh_once`) then a compaction; and the storing of the OTLP client
+spans that waited for their server spans long enough.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.bootstrap import App
 from bot.usecases.asking import warm_map
 from bot.usecases.compacting import compact_once
+from bot.usecases.receiving import Receiver
 from bot.usecases.refresh import refresh_once
 
 log = logging.getLogger(__name__)
@@ -23,9 +28,26 @@ def default_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def start_refresher(app: App, *, holder: str) -> BackgroundScheduler:
-    """Refresh and compact every `refresh_interval` seconds; with no source set, only compact."""
+SETTLE_EVERY_S = 1
+
+
+def start_refresher(
+    app: App, *, holder: str, receiver: Receiver | None = None
+) -> BackgroundScheduler:
+    """Refresh and compact every `refresh_interval` seconds; with no source set, only compact.
+
+    With a `receiver`, its waiting client spans are stored every second once due.
+    """
     scheduler = BackgroundScheduler(timezone=UTC)
+    if receiver is not None:
+        scheduler.add_job(
+            settle,
+            IntervalTrigger(seconds=SETTLE_EVERY_S, timezone=UTC),
+            args=[receiver],
+            id="settle",
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.add_job(
         _refresh,
         IntervalTrigger(seconds=app.settings.refresh_interval, timezone=UTC),
@@ -37,6 +59,14 @@ def start_refresher(app: App, *, holder: str) -> BackgroundScheduler:
     )
     scheduler.start()
     return scheduler
+
+
+def settle(receiver: Receiver, *, everything: bool = False) -> None:
+    """Store the client spans done waiting (all of them, at shutdown); failures are logged."""
+    try:
+        receiver.settle(everything=everything)
+    except Exception as error:  # noqa: BLE001 - they are still held; the next run retries
+        log.error("could not store waiting OTLP spans: %s", error)  # noqa: TRY400
 
 
 def _refresh(app: App, holder: str) -> None:

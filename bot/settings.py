@@ -20,7 +20,13 @@ from topology.timespec import parse_duration
 
 _RETAINED = ("retain_minutes", "retain_hours", "retain_days")
 """The retention of each tier of buckets, finest first."""
-_DURATIONS = ("refresh_interval", "refresh_overlap", "source_timeout", *_RETAINED)
+_DURATIONS = (
+    "refresh_interval",
+    "refresh_overlap",
+    "source_timeout",
+    "otlp_pairing_wait",
+    *_RETAINED,
+)
 """Settings in seconds that may be written as durations (`90s`, `2d`)."""
 
 
@@ -64,6 +70,9 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     otlp_max_body_bytes: int = Field(
         default=8 * 1024 * 1024, gt=0, description="per OTLP request, compressed and not"
+    )
+    otlp_pairing_wait: int = Field(
+        default=10, ge=0, le=300, description="seconds a client span waits for its server span"
     )
     retain_minutes: int = Field(default=2 * DAY, description="seconds; `2d` in the environment")
     retain_hours: int = Field(default=30 * DAY, description="seconds; `30d` in the environment")

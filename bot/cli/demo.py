@@ -9,17 +9,17 @@ import sys
 from collections.abc import Mapping
 
 import httpx
-import uvicorn
 
 from bot.bootstrap import build_app, build_demo
-from bot.cli.serving import server_config
+from bot.cli.serving import serve_until_stopped, server_config
 from bot.demo.clock import DemoClock
 from bot.demo.faults import parse_latency, parse_share
 from bot.demo.shop import CATALOG_FILE
 from bot.demo.simulator import DEFAULT_SEED, Traffic
 from bot.dispatcher import Dispatcher
-from bot.scheduler import default_holder, start_refresher
+from bot.scheduler import default_holder, settle, start_refresher
 from bot.settings import load_settings
+from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 from bot.web.demo import demo_routes
 from topology.errors import SvcmapError, UsageError
@@ -133,20 +133,22 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
         demo = build_demo(f"http://{local}:{port}", clock=clock, traffic=traffic, alert_token=token)
         holder = default_holder()
         dispatcher = Dispatcher(app, holder=holder)
+        receiver = Receiver(app)
         config = server_config(
-            create_app(app, extra=demo_routes(demo), wake=dispatcher.wake),
+            create_app(app, extra=demo_routes(demo), wake=dispatcher.wake, receiver=receiver),
             host=host,
             port=port,
             grace_s=5,
         )
-        refresher = start_refresher(app, holder=holder)
+        refresher = start_refresher(app, holder=holder, receiver=receiver)
         dispatcher.start()
         print(f"svcmap demo: the web view is at http://{local}:{port}/", file=sys.stderr)
         demo.start()
         try:
-            uvicorn.Server(config).run()
+            serve_until_stopped(config)
         finally:
             demo.close()
             dispatcher.stop()
             refresher.shutdown(wait=False)
+            settle(receiver, everything=True)
     return 0

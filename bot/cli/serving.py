@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
+from types import FrameType
 
 import slack_bolt
 import uvicorn
@@ -13,8 +16,9 @@ from starlette.applications import Starlette
 
 from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
-from bot.scheduler import default_holder, start_refresher
+from bot.scheduler import default_holder, settle, start_refresher
 from bot.slack.bolt import build_bolt
+from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 
 SWITCH_INTERVAL_S = 0.001
@@ -56,22 +60,49 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     holder = default_holder()
     dispatcher = Dispatcher(app, holder=holder)
     bolt = build_bolt(app, wake=dispatcher.wake) if app.settings.slack_enabled else None
+    receiver = Receiver(app)
     config = server_config(
-        create_app(app, slack=bolt, wake=dispatcher.wake),
+        create_app(app, slack=bolt, wake=dispatcher.wake, receiver=receiver),
         host=args.host or app.settings.http_host,
         port=args.port if args.port is not None else app.settings.http_port,
     )
-    refresher = start_refresher(app, holder=holder)
+    refresher = start_refresher(app, holder=holder, receiver=receiver)
     dispatcher.start()
     socket = start_socket_mode(app, bolt)
     try:
-        uvicorn.Server(config).run()
+        serve_until_stopped(config)
     finally:
         if socket is not None:
             socket.close()  # type: ignore[no-untyped-call]
         dispatcher.stop()
         refresher.shutdown(wait=False)
+        settle(receiver, everything=True)
     return 0
+
+
+class _Terminated(Exception):  # noqa: N818 - named for the signal, not an error
+    """Raised by the SIGTERM handler, so that cleanup runs instead of the process dying."""
+
+
+def _terminated(_signum: int, _frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def serve_until_stopped(config: uvicorn.Config) -> None:
+    """Run uvicorn until SIGINT or SIGTERM, then return, so the caller's cleanup runs.
+
+    uvicorn shuts down gracefully on either signal, then raises it again for the handler
+    it found; SIGTERM's default handler would end the process before any `finally`.
+    """
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if on_main else None
+    try:
+        uvicorn.Server(config).run()
+    except (_Terminated, KeyboardInterrupt):
+        pass
+    finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def server_config(asgi: Starlette, *, host: str, port: int, grace_s: int = 10) -> uvicorn.Config:

@@ -4,28 +4,37 @@ Each service exports its own spans, so one export seldom holds a whole trace: a 
 span comes in one request, its client span in another. Recent spans are kept per trace
 for a while and every export is linked with the spans of its traces seen before; the
 store counts a call it already has once, so re-linking a trace adds only what is new.
+
+A client span that names its peer links to a call on its own, and to a different one
+(keyed by the server span) once the peer's server span arrives: stored both ways, the
+call would count twice. So such a client span waits, up to `pairing_wait` seconds, for
+its server span before it is linked alone, as the OpenTelemetry servicegraph connector
+waits for the other half of an edge. Spans whose peer is a database or a broker (which
+report no spans) do not wait.
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from bot.bootstrap import App
 from topology.linking import group_by_trace, link
-from topology.model import Span
+from topology.model import Span, SpanKind
 
 OTLP_SOURCE = "otlp"
 """The source name pushed spans are stored under."""
 
 KEEP_SECONDS = 300
 KEEP_SPANS = 200_000
+PAIRING_WAIT_SECONDS = 10
 
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    """What storing one export did."""
+    """What storing some spans did."""
 
     spans: int
     calls_new: int
@@ -35,59 +44,150 @@ class Received:
 SpanKey = tuple[str, str | None, object]
 
 
+@dataclass(slots=True)
+class _Trace:
+    seen_s: int
+    spans: dict[SpanKey, Span] = field(default_factory=dict)
+    waiting: dict[SpanKey, int] = field(default_factory=dict)
+    """Client spans that may still get a server span, with when they stop waiting."""
+
+
+def may_get_a_server(span: Span) -> bool:
+    """Whether `span` names a peer that may report the call's server span itself."""
+    if span.remote_service is None or span.peer_kind is not None:
+        return False
+    return span.kind is SpanKind.CLIENT or (span.kind is None and span.local_service is not None)
+
+
 class RecentTraces:
     """The spans of recently received traces, bounded in age and number, thread-safe.
 
-    A span received twice (an export sent again) is kept once.
+    A span received twice (an export sent again) is kept once. `add` and `due` answer
+    the spans ready to link: a trace's spans, less its client spans still waiting.
     """
 
-    def __init__(self, *, keep_seconds: int = KEEP_SECONDS, keep_spans: int = KEEP_SPANS) -> None:
-        self._traces: dict[str, tuple[int, dict[SpanKey, Span]]] = {}
+    def __init__(
+        self,
+        *,
+        keep_seconds: int = KEEP_SECONDS,
+        keep_spans: int = KEEP_SPANS,
+        pairing_wait: int = PAIRING_WAIT_SECONDS,
+    ) -> None:
+        self._traces: dict[str, _Trace] = {}
+        self._waiting: dict[str, int] = {}
+        self._due: list[tuple[int, str]] = []  # a heap of (until, trace id), some stale
         self._spans = 0
         self._keep_seconds = keep_seconds
         self._keep_spans = keep_spans
+        self._pairing_wait = pairing_wait
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return self._spans
 
+    @property
+    def waiting(self) -> int:
+        """How many traces hold a client span waiting for its server span."""
+        return len(self._waiting)
+
     def add(self, spans: Sequence[Span], *, now_s: int) -> list[Span]:
-        """Remember `spans`; return them with the earlier spans of the same traces."""
-        together: list[Span] = []
+        """Remember `spans`; return the spans of their traces ready to link."""
+        ready: list[Span] = []
         with self._lock:
-            self._forget(now_s)
+            ready.extend(self._forget(now_s))
+            ready.extend(self._released(now_s))
             for trace_id, fresh in group_by_trace(spans).items():
-                known = self._traces.get(trace_id)
-                if known is None:
-                    known = self._traces[trace_id] = (now_s, {})
-                kept = known[1]
-                before = len(kept)
+                trace = self._traces.get(trace_id)
+                if trace is None:
+                    trace = self._traces[trace_id] = _Trace(now_s)
+                before = len(trace.spans)
                 for span in fresh:
-                    kept[(span.span_id, span.local_service, span.kind)] = span
-                self._spans += len(kept) - before
-                together.extend(kept.values())
-            self._forget(now_s)
-        return together
+                    key = (span.span_id, span.local_service, span.kind)
+                    if key not in trace.spans and may_get_a_server(span):
+                        trace.waiting[key] = now_s + self._pairing_wait
+                    trace.spans[key] = span
+                self._spans += len(trace.spans) - before
+                ready.extend(self._ready(trace_id, trace, now_s))
+            ready.extend(self._forget(now_s))
+        return ready
 
-    def _forget(self, now_s: int) -> None:
+    def due(self, *, now_s: int, everything: bool = False) -> list[Span]:
+        """The spans of traces whose client spans waited long enough (all, if `everything`)."""
+        with self._lock:
+            if not everything:
+                return self._released(now_s)
+            ready: list[Span] = []
+            for trace_id in list(self._waiting):
+                ready.extend(self._ready(trace_id, self._traces[trace_id], None))
+            self._due.clear()
+            return ready
+
+    def _released(self, now_s: int) -> list[Span]:
+        ready: list[Span] = []
+        while self._due and self._due[0][0] <= now_s:
+            until, trace_id = heapq.heappop(self._due)
+            if self._waiting.get(trace_id) == until:
+                ready.extend(self._ready(trace_id, self._traces[trace_id], now_s))
+        return ready
+
+    def _ready(self, trace_id: str, trace: _Trace, now_s: int | None) -> list[Span]:
+        """The trace's spans but its client spans still waiting; note when they are due."""
+        if trace.waiting:
+            answered = {span.parent_id for span in trace.spans.values()}
+            answered.update(s.span_id for s in trace.spans.values() if s.kind is SpanKind.SERVER)
+            for key, until in list(trace.waiting.items()):
+                if key[0] in answered or now_s is None or until <= now_s:
+                    del trace.waiting[key]
+        if not trace.waiting:
+            self._waiting.pop(trace_id, None)
+            return list(trace.spans.values())
+        until = min(trace.waiting.values())
+        if self._waiting.get(trace_id) != until:
+            self._waiting[trace_id] = until
+            heapq.heappush(self._due, (until, trace_id))
+        return [span for key, span in trace.spans.items() if key not in trace.waiting]
+
+    def _forget(self, now_s: int) -> Iterable[Span]:
+        """Drop the oldest traces while too old or too many; answer the spans that waited."""
         oldest = now_s - self._keep_seconds
+        released: list[Span] = []
         while self._traces:
-            trace_id, (seen, kept) = next(iter(self._traces.items()))
-            if seen >= oldest and self._spans <= self._keep_spans:
-                return
+            trace_id, trace = next(iter(self._traces.items()))
+            if trace.seen_s >= oldest and self._spans <= self._keep_spans:
+                break
+            if trace.waiting:
+                released.extend(self._ready(trace_id, trace, None))
             del self._traces[trace_id]
-            self._spans -= len(kept)
+            self._spans -= len(trace.spans)
+        return released
 
 
-def store_spans(app: App, spans: Sequence[Span], recent: RecentTraces | None = None) -> Received:
-    """Link the spans of one export (with `recent` spans of their traces) and store them."""
-    if not spans:
-        return Received(0, 0, 0)
-    now_s = app.now()
-    linked = link(recent.add(spans, now_s=now_s) if recent is not None else spans)
-    result = app.store.ingest(
-        linked.calls, linked.served, now_s=now_s, source=OTLP_SOURCE, spans=len(spans)
-    )
-    if result.calls_new:
-        app.graphs.changed()
-    return Received(len(spans), result.calls_new, result.calls_duplicate)
+class Receiver:
+    """Stores pushed spans into `app`, pairing them through `recent`."""
+
+    def __init__(self, app: App, recent: RecentTraces | None = None) -> None:
+        self._app = app
+        self.recent = recent or RecentTraces(pairing_wait=app.settings.otlp_pairing_wait)
+
+    def receive(self, spans: Sequence[Span]) -> Received:
+        """Store what the spans of one export (with their traces' recent spans) link to."""
+        if not spans:
+            return Received(0, 0, 0)
+        now_s = self._app.now()
+        return self._store(self.recent.add(spans, now_s=now_s), now_s, spans=len(spans))
+
+    def settle(self, *, everything: bool = False) -> Received:
+        """Store the calls of client spans that waited for a server span long enough."""
+        now_s = self._app.now()
+        return self._store(self.recent.due(now_s=now_s, everything=everything), now_s, spans=0)
+
+    def _store(self, ready: Sequence[Span], now_s: int, *, spans: int) -> Received:
+        if not ready:
+            return Received(spans, 0, 0)
+        linked = link(ready)
+        result = self._app.store.ingest(
+            linked.calls, linked.served, now_s=now_s, source=OTLP_SOURCE, spans=spans
+        )
+        if result.calls_new:
+            self._app.graphs.changed()
+        return Received(spans, result.calls_new, result.calls_duplicate)

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.bootstrap import App
+from bot.usecases.receiving import Receiver
 from bot.web.alerts import alerts_endpoint
 from bot.web.incidents import IncidentFeed, StoredIncidents
 from bot.web.metrics import RequestCounter, WebMetrics
@@ -31,12 +32,15 @@ def create_app(
     wake: Callable[[], None] | None = None,
     extra: Sequence[BaseRoute] = (),
     incidents: IncidentFeed | None = None,
+    receiver: Receiver | None = None,
 ) -> Starlette:
     """A Starlette app: the web view at `/`, health, metrics, OTLP, alerts and Slack.
 
     `wake` is called after an alert recorded something to send (the sender's nudge);
     `extra` routes are added as they are (the demo's control); `incidents` feeds the web
-    view's incident panel (empty when not given).
+    view's incident panel (empty when not given); `receiver` stores OTLP spans (a new one
+    when not given; its waiting client spans are then stored by the next export after
+    their wait, as nothing calls its `settle`).
     """
     metrics = WebMetrics()
 
@@ -54,7 +58,9 @@ def create_app(
         *view_routes(app, incidents or StoredIncidents(app.incidents)),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
-        Route("/v1/traces", traces_endpoint(app, metrics), methods=["POST"]),
+        Route(
+            "/v1/traces", traces_endpoint(app, metrics, receiver or Receiver(app)), methods=["POST"]
+        ),
         Route("/alerts/alertmanager", alerts_endpoint(app, metrics, wake), methods=["POST"]),
     ]
     secret = app.settings.slack_signing_secret

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.bootstrap import App
-from bot.usecases.receiving import OTLP_SOURCE, RecentTraces, store_spans
+from bot.usecases.receiving import OTLP_SOURCE, Receiver
 from bot.web.body import BadEncodingError, BodyTooLargeError, decoded, read_body
 from bot.web.metrics import WebMetrics
 from topology.errors import SvcmapError, TraceFormatError
@@ -33,10 +33,9 @@ _log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def traces_endpoint(app: App, metrics: WebMetrics) -> Endpoint:
-    """The `/v1/traces` handler, storing into `app` and counting into `metrics`."""
+def traces_endpoint(app: App, metrics: WebMetrics, receiver: Receiver) -> Endpoint:
+    """The `/v1/traces` handler, storing through `receiver` and counting into `metrics`."""
     limit = app.settings.otlp_max_body_bytes
-    recent = RecentTraces()
 
     async def receive_traces(request: Request) -> Response:
         media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
@@ -51,7 +50,7 @@ def traces_endpoint(app: App, metrics: WebMetrics) -> Endpoint:
         except BadEncodingError as error:
             return status_response(media, _INVALID_ARGUMENT, str(error), 400)
         try:
-            export, seconds = await run_in_threadpool(_ingest, app, recent, body, media)
+            export, seconds = await run_in_threadpool(_ingest, receiver, body, media)
         except TraceFormatError:
             _log.info("refused a malformed OTLP export of %d bytes", len(body))
             message = "not a valid OTLP ExportTraceServiceRequest"
@@ -78,13 +77,13 @@ def unsupported(media: str, encoding: str) -> Response | None:
     return None
 
 
-def _ingest(app: App, recent: RecentTraces, body: bytes, media: str) -> tuple[OtlpExport, float]:
+def _ingest(receiver: Receiver, body: bytes, media: str) -> tuple[OtlpExport, float]:
     started = time.perf_counter()
     if media == PROTOBUF:
         export = read_otlp_protobuf(body, source=OTLP_SOURCE)
     else:
         export = OtlpExport(parse_traces(body, source=OTLP_SOURCE, fmt=TraceFormat.OTLP))
-    store_spans(app, export.spans, recent)
+    receiver.receive(export.spans)
     return export, time.perf_counter() - started
 
 

@@ -61,12 +61,19 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[..., tuple[str, dict[str, str]]]]:
+def serve_processes() -> dict[str, subprocess.Popen[bytes]]:
+    """The `svcmap serve` processes `serve` started, by base URL."""
+    return {}
+
+
+@pytest.fixture
+def serve(
+    tmp_path: Path, serve_processes: dict[str, subprocess.Popen[bytes]]
+) -> Iterator[Callable[..., tuple[str, dict[str, str]]]]:
     """Start `svcmap serve` on a free port of 127.0.0.1 with extra settings; stopped after.
 
     The database is a fresh SQLite file unless SVCMAP_DATABASE_URL is among the settings.
     """
-    started: list[subprocess.Popen[bytes]] = []
 
     def start(**settings: str) -> tuple[str, dict[str, str]]:
         port = free_port()
@@ -81,8 +88,8 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., tuple[str, dict[str, str]]]]
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        started.append(process)
         base = f"http://127.0.0.1:{port}"
+        serve_processes[base] = process
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -96,7 +103,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., tuple[str, dict[str, str]]]]
             time.sleep(0.1)
 
     yield start
-    for process in started:
+    for process in serve_processes.values():
         process.terminate()
         process.wait(timeout=15)
         if process.stderr:

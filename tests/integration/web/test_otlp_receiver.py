@@ -7,8 +7,21 @@ import os
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
+from bot.bootstrap import build_app
+from bot.settings import load_settings
+from bot.usecases.receiving import Receiver
+from bot.web.app import create_app
 from bot.web.otlp import encode_status
-from tests.otlp_exports import as_json, as_protobuf, frontend_calls_cart
+from tests.integration.web.conftest import NOW, TestClient
+from tests.otlp_exports import (
+    CLIENT,
+    SERVER,
+    TRACE,
+    OtlpSpanSpec,
+    as_json,
+    as_protobuf,
+    frontend_calls_cart,
+)
 
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
 JSON = {"Content-Type": "application/json"}
@@ -185,3 +198,89 @@ def test_spans_of_one_trace_sent_by_each_service_apart_are_linked(web):
     client.post("/v1/traces", content=cart_only, headers=PROTOBUF)
 
     assert edges(app) == STORED
+
+
+def frontend_names_cart(trace_id=TRACE):
+    """A frontend CLIENT span naming its peer `cart`, and the cart SERVER span under it."""
+    return {
+        "frontend": [
+            OtlpSpanSpec("a000000000000001", trace_id=trace_id),
+            OtlpSpanSpec(
+                "a000000000000002",
+                "a000000000000001",
+                CLIENT,
+                {"peer.service": "cart"},
+                trace_id=trace_id,
+            ),
+        ],
+        "cart": [OtlpSpanSpec("b000000000000001", "a000000000000002", SERVER, trace_id=trace_id)],
+    }
+
+
+def test_a_client_span_naming_its_peer_sent_before_the_server_span_counts_once(web):
+    app, client = web
+    resources = frontend_names_cart()
+
+    for service in ("frontend", "cart"):
+        body = as_protobuf({service: resources[service]}).SerializeToString()
+        assert client.post("/v1/traces", content=body, headers=PROTOBUF).status_code == 200
+
+    assert edges(app) == [("frontend", "cart", 1, 0)]
+
+
+@pytest.fixture
+def ticking(tmp_path):
+    """An app whose clock the test moves, its receiver, and a client; closed after."""
+    now = [float(NOW)]
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}")
+    app = build_app(settings, clock=lambda: now[0])
+    receiver = Receiver(app)
+    client = TestClient(create_app(app, receiver=receiver), base_url="http://127.0.0.1")
+    yield app, receiver, client, now
+    client.close()
+    app.close()
+
+
+def test_a_client_span_whose_peer_never_reports_is_stored_after_the_pairing_wait(ticking):
+    app, receiver, client, now = ticking
+    frontend = as_protobuf({"frontend": frontend_names_cart()["frontend"]}).SerializeToString()
+    client.post("/v1/traces", content=frontend, headers=PROTOBUF)
+    now[0] += app.settings.otlp_pairing_wait - 1
+    receiver.settle()
+
+    assert edges(app) == []
+
+    now[0] += 1
+    receiver.settle()
+
+    assert edges(app) == [("frontend", "cart", 1, 0)]
+
+
+def test_a_server_span_later_than_the_pairing_wait_is_not_counted_again(ticking):
+    app, receiver, client, now = ticking
+    resources = frontend_names_cart()
+    client.post(
+        "/v1/traces",
+        content=as_protobuf({"frontend": resources["frontend"]}).SerializeToString(),
+        headers=PROTOBUF,
+    )
+    now[0] += app.settings.otlp_pairing_wait
+    receiver.settle()
+    client.post(
+        "/v1/traces",
+        content=as_protobuf({"cart": resources["cart"]}).SerializeToString(),
+        headers=PROTOBUF,
+    )
+
+    # Stored alone, the client span's call keeps its key; the server's adds a second.
+    assert edges(app) == [("frontend", "cart", 2, 0)]
+
+
+def test_waiting_client_spans_are_all_stored_on_demand(ticking):
+    app, receiver, client, _ = ticking
+    frontend = as_protobuf({"frontend": frontend_names_cart()["frontend"]}).SerializeToString()
+    client.post("/v1/traces", content=frontend, headers=PROTOBUF)
+
+    receiver.settle(everything=True)
+
+    assert edges(app) == [("frontend", "cart", 1, 0)]

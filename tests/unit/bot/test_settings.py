@@ -150,3 +150,17 @@ def test_a_bad_alert_setting_is_refused_by_name(monkeypatch, name, value):
 
     with pytest.raises(SettingsError, match=name):
         load_settings()
+
+
+def test_the_otlp_pairing_wait_is_a_duration_of_ten_seconds_by_default(monkeypatch):
+    monkeypatch.delenv("SVCMAP_OTLP_PAIRING_WAIT", raising=False)
+    assert load_settings().otlp_pairing_wait == 10
+    monkeypatch.setenv("SVCMAP_OTLP_PAIRING_WAIT", "1m")
+    assert load_settings().otlp_pairing_wait == 60
+
+
+@pytest.mark.parametrize("value", ["-1", "a bit", "10m"])
+def test_a_bad_otlp_pairing_wait_is_named(monkeypatch, value):
+    monkeypatch.setenv("SVCMAP_OTLP_PAIRING_WAIT", value)
+    with pytest.raises(SettingsError, match="SVCMAP_OTLP_PAIRING_WAIT"):
+        load_settings()
