@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_answer_processes: int = Field(
+        default=2, ge=0, le=32, description="worker processes answering; 0: the server's threads"
+    )
     slack_allowed_channels: Annotated[tuple[str, ...], NoDecode] = ()
     slack_allowed_groups: Annotated[tuple[str, ...], NoDecode] = ()
     slack_page_channels: Annotated[tuple[str, ...], NoDecode] = ()

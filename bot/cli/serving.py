@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 import slack_bolt
@@ -16,8 +16,10 @@ from starlette.applications import Starlette
 
 from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
+from bot.logs import log_to_stderr
 from bot.scheduler import default_holder, settle, start_refresher
-from bot.slack.bolt import build_bolt
+from bot.slack.answer_processes import AnswerProcesses
+from bot.slack.bolt import build_bolt, conversation_of
 from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 
@@ -36,30 +38,16 @@ def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
 
 
-def log_to_stderr() -> None:
-    """Show svcmap's own log lines (alerts, pages, refreshes) from INFO up on stderr.
-
-    Only svcmap's loggers: the HTTP client's request lines name full URLs.
-    """
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("bot", "topology"):
-        logger = logging.getLogger(name)
-        if not logger.handlers:
-            logger.addHandler(handler)
-            logger.setLevel(logging.INFO)
-            logger.propagate = False
-
-
 def run_serve_command(app: App, args: argparse.Namespace) -> int:
     """Serve until interrupted (SIGINT or SIGTERM); return the exit status."""
     log_to_stderr()
-    # Answers are CPU work in threads; a shorter switch interval lets a waiting request
-    # (an ack Slack expects within 3 s) take the interpreter lock sooner.
+    # Threads here do CPU work too (the web view, alerts; answers, without worker
+    # processes): a shorter switch interval lets a waiting request (an ack Slack expects
+    # within 3 s) take the interpreter lock sooner.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     holder = default_holder()
     dispatcher = Dispatcher(app, holder=holder)
-    bolt = build_bolt(app, wake=dispatcher.wake) if app.settings.slack_enabled else None
+    bolt, answers = start_slack(app, wake=dispatcher.wake)
     receiver = Receiver(app)
     config = server_config(
         create_app(app, slack=bolt, wake=dispatcher.wake, receiver=receiver),
@@ -77,7 +65,25 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         dispatcher.stop()
         refresher.shutdown(wait=False)
         settle(receiver, everything=True)
+        if answers is not None:
+            answers.close()
     return 0
+
+
+def start_slack(
+    app: App, *, wake: Callable[[], None]
+) -> tuple[slack_bolt.App | None, AnswerProcesses | None]:
+    """The Bolt app when Slack is on, and the worker processes answering its questions."""
+    if not app.settings.slack_enabled:
+        return None, None
+    workers = app.settings.slack_answer_processes
+    answers = AnswerProcesses(app, conversation_of(app), workers=workers) if workers else None
+    try:
+        return build_bolt(app, wake=wake, answers=answers), answers
+    except BaseException:
+        if answers is not None:
+            answers.close()
+        raise
 
 
 class _Terminated(Exception):  # noqa: N818 - named for the signal, not an error

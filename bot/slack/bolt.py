@@ -7,7 +7,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import slack_bolt
+from pydantic import SecretStr
 from slack_bolt.error import BoltError
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.bootstrap import App, slack_paging
@@ -16,7 +18,7 @@ from bot.slack.access import AccessPolicy
 from bot.slack.conversation import Conversation
 from bot.slack.delivery import SlackPoster
 from bot.slack.incident_buttons import IncidentButtons
-from bot.slack.listeners import register
+from bot.slack.listeners import Answers, register
 from bot.slack.members import GroupMembers
 from topology.errors import SvcmapError
 
@@ -37,28 +39,44 @@ def access_policy(app: App) -> AccessPolicy:
     )
 
 
-def build_bolt(
-    app: App,
-    *,
-    executor: ThreadPoolExecutor | None = None,
-    wake: Callable[[], None] | None = None,
-) -> slack_bolt.App:
-    """The Bolt app answering `/svcmap`; it verifies every request's signature.
+def conversation_of(app: App) -> Conversation:
+    """The conversation answering questions asked in Slack, over `app`."""
+    client, _ = _slack_on(app)
+    return Conversation(
+        app, SlackPoster(client), GroupMembers(client, app.clock), access_policy(app)
+    )
 
-    Questions are answered on `executor` after they are acknowledged; a page asked for
-    from Slack is recorded, then `wake` wakes its sender.
-    """
+
+def _slack_on(app: App) -> tuple[WebClient, SecretStr]:
+    """The Slack client and the signing secret; both are set when Slack is on."""
     secret = app.settings.slack_signing_secret
     if app.slack is None or secret is None:
         raise SvcmapError(
             "Slack is off: set SVCMAP_SLACK_BOT_TOKEN and SVCMAP_SLACK_SIGNING_SECRET"
         )
+    return app.slack, secret
+
+
+def build_bolt(
+    app: App,
+    *,
+    executor: ThreadPoolExecutor | None = None,
+    wake: Callable[[], None] | None = None,
+    answers: Answers | None = None,
+) -> slack_bolt.App:
+    """The Bolt app answering `/svcmap`; it verifies every request's signature.
+
+    Listeners run on `executor` after the request is acknowledged; questions are handed
+    to `answers` (by default, answered right there); a page asked for from Slack is
+    recorded, then `wake` wakes its sender.
+    """
+    client, secret = _slack_on(app)
     poster, members, policy = (
-        SlackPoster(app.slack),
-        GroupMembers(app.slack, app.clock),
+        SlackPoster(client),
+        GroupMembers(client, app.clock),
         access_policy(app),
     )
-    conversation = Conversation(app, poster, members, policy)
+    conversation = answers or Conversation(app, poster, members, policy)
     buttons = IncidentButtons(
         app, poster, members, policy, paging=slack_paging(app.settings), wake=wake
     )
@@ -68,7 +86,7 @@ def build_bolt(
 
     def made(*, check_token: bool) -> slack_bolt.App:
         return slack_bolt.App(
-            client=app.slack,
+            client=client,
             signing_secret=secret.get_secret_value(),
             token_verification_enabled=check_token,
             request_verification_enabled=True,

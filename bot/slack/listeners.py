@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Protocol
 
 from slack_bolt import Ack, App, Respond
 
@@ -15,7 +16,7 @@ from bot.slack.blocks import (
     RERUN_BLOCK,
     RUN_ACTION,
 )
-from bot.slack.conversation import Asked, Conversation
+from bot.slack.conversation import Asked
 from bot.slack.grammar import COMMAND
 from bot.slack.incident_buttons import IncidentButtons, Pressed
 
@@ -29,7 +30,17 @@ PAGE_ACTIONS = _numbered(PAGE_ACTION)
 ACK_ACTIONS = _numbered(ACK_ACTION)
 
 
-def register(bolt: App, conversation: Conversation, buttons: IncidentButtons) -> None:
+class Answers(Protocol):
+    """What answers the questions asked in Slack: a `Conversation`, here or elsewhere."""
+
+    def handle(self, asked: Asked) -> None:
+        """Answer `asked`, or tell its asker why not."""
+
+    def tell(self, asked: Asked, text: str) -> None:
+        """Show `text` (mrkdwn, already escaped) to the asker alone."""
+
+
+def register(bolt: App, conversation: Answers, buttons: IncidentButtons) -> None:
     """Listen for `/svcmap`, the answer's and incident post's buttons, and mentions."""
 
     def acknowledge(ack: Ack) -> None:
@@ -91,7 +102,7 @@ def register(bolt: App, conversation: Conversation, buttons: IncidentButtons) ->
 
 
 def _asked_by_control(
-    conversation: Conversation, body: Mapping[str, object], respond: Respond, text: str
+    conversation: Answers, body: Mapping[str, object], respond: Respond, text: str
 ) -> None:
     """A question carried by a button or picker: answered in the thread of its message."""
     user = body.get("user")

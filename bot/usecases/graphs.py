@@ -22,6 +22,8 @@ KEPT = 8
 """Maps kept at most (each window is its own map)."""
 
 Key = tuple[str, int | None, int | None]
+Stamp = tuple[int, int]
+"""How many times a cache was cleared, and told of new calls: `GraphCache.stamp`."""
 
 
 class GraphCache:
@@ -37,6 +39,9 @@ class GraphCache:
         self._maps: OrderedDict[Key, tuple[float, ServiceGraph]] = OrderedDict()
         self._reading: dict[Key, threading.Lock] = {}
         self._lock = threading.Lock()
+        self._clears = self._changes = 0
+        self._followed: Stamp = (0, 0)
+        self._listeners: list[Callable[[Stamp], None]] = []
 
     def get(
         self,
@@ -75,11 +80,44 @@ class GraphCache:
         """New calls were stored: maps of now read before this are kept only a few seconds."""
         with self._lock:
             self._changed_at = self._clock()
+            self._changes += 1
+        self._tell()
 
     def clear(self) -> None:
         """Forget every map, so the next question reads the store (after a refresh)."""
         with self._lock:
             self._maps.clear()
+            self._clears += 1
+        self._tell()
+
+    @property
+    def stamp(self) -> Stamp:
+        """How many times this cache was cleared, and told of new calls, so far."""
+        return (self._clears, self._changes)
+
+    def listen(self, listener: Callable[[Stamp], None]) -> None:
+        """Call `listener` with the new stamp after every `changed` and `clear`."""
+        self._listeners.append(listener)
+
+    def follow(self, stamp: Stamp) -> bool:
+        """Do what another process's cache did since the last `stamp` followed.
+
+        The other cache holds maps of the same store. Answers whether this one was cleared.
+        """
+        with self._lock:
+            clears, changes = self._followed
+            self._followed = stamp
+        if stamp[0] > clears:
+            self.clear()
+            return True
+        if stamp[1] > changes:
+            self.changed()
+        return False
+
+    def _tell(self) -> None:
+        stamp = self.stamp
+        for listener in self._listeners:
+            listener(stamp)
 
     def _fresh(self, key: Key) -> ServiceGraph | None:
         with self._lock:

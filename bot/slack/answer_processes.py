@@ -1,0 +1,216 @@
+"""Questions answered in worker processes, so that answering never delays an ack.
+
+Answering is CPU work in Python (reading a map, walking it, building the picture): in
+the server's own process it would hold the interpreter lock the acks Slack waits for
+need. Each worker process builds its own `App` from the server's settings and answers
+with its own `Conversation`. It keeps its own maps: the server's map cache tells the
+workers (through shared counters) when it was cleared or told of new calls, and a
+worker then does the same to its own, reading the map of now again after a refresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized
+
+from slack_bolt.context.respond import Respond
+
+from bot.bootstrap import App, build_app
+from bot.logs import log_to_stderr
+from bot.settings import Settings
+from bot.slack.conversation import Asked, Conversation
+from bot.usecases.asking import warm_map
+from bot.usecases.graphs import Stamp
+from bot.usecases.refresh import refresh_catalog
+
+log = logging.getLogger(__name__)
+
+FOLLOW_EVERY_S = 0.5
+"""How often a worker looks whether the server's maps were cleared or changed."""
+STOP_WAIT_S = 10.0
+"""How long stopping waits for the questions being answered before it ends them."""
+_CONTEXT = multiprocessing.get_context("spawn")
+"""Workers start afresh: the server runs threads, which a forked child would not have."""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question as a worker gets it: `Asked`, with the response URL for `respond`."""
+
+    text: str
+    user: str
+    channel: str
+    typed: bool
+    thread_ts: str | None
+    response_url: str | None
+
+    @classmethod
+    def of(cls, asked: Asked) -> Question:
+        """The question `asked` carries; `respond` goes as its response URL."""
+        url = getattr(asked.respond, "response_url", None)
+        return cls(
+            asked.text,
+            asked.user,
+            asked.channel,
+            asked.typed,
+            asked.thread_ts,
+            url if isinstance(url, str) else None,
+        )
+
+    def asked(self) -> Asked:
+        """The question again, with a `respond` posting to its response URL."""
+        respond = Respond(response_url=self.response_url) if self.response_url else None
+        return Asked(self.text, self.user, self.channel, self.typed, self.thread_ts, respond)
+
+
+Counters = tuple["Synchronized[int]", "Synchronized[int]"]
+"""The server's map stamp, shared with the workers."""
+
+
+class AnswerProcesses:
+    """Worker processes answering the questions handed to `handle`.
+
+    `local` tells askers about failures from this process. When a worker dies, the
+    questions it and the others held fail (their askers are told) and new workers start
+    with the next question.
+    """
+
+    def __init__(self, app: App, local: Conversation, *, workers: int) -> None:
+        self._settings = app.settings
+        self._local = local
+        self._workers = workers
+        self._counters: Counters = (_CONTEXT.Value("q", 0), _CONTEXT.Value("q", 0))
+        app.graphs.listen(self._publish)
+        self._publish(app.graphs.stamp)
+        self._lock = threading.Lock()
+        self._pool = self._started()
+
+    def handle(self, asked: Asked) -> None:
+        """Hand `asked` to a worker; returns at once."""
+        question = Question.of(asked)
+        with self._lock:
+            try:
+                future = self._pool.submit(_answer, question)
+            except BrokenProcessPool:
+                log.warning("an answer worker died; starting new ones")
+                self._pool = self._started()
+                future = self._pool.submit(_answer, question)
+        future.add_done_callback(lambda done: self._answered(asked, done))
+
+    def tell(self, asked: Asked, text: str) -> None:
+        """Show `text` (mrkdwn, already escaped) to the asker alone."""
+        self._local.tell(asked, text)
+
+    def close(self) -> None:
+        """Stop taking questions; wait a while for those being answered, then end them."""
+        stopping = threading.Thread(
+            target=self._pool.shutdown, kwargs={"cancel_futures": True}, daemon=True
+        )
+        stopping.start()
+        stopping.join(STOP_WAIT_S)
+        if stopping.is_alive():
+            log.warning("ended the answers still running after %.0f s", STOP_WAIT_S)
+            for child in multiprocessing.active_children():
+                child.terminate()
+
+    def _started(self) -> ProcessPoolExecutor:
+        """A new pool, its workers starting now rather than with the first questions."""
+        pool = ProcessPoolExecutor(
+            self._workers,
+            mp_context=_CONTEXT,
+            initializer=_start_worker,
+            initargs=(self._settings, self._counters),
+        )
+        for _ in range(self._workers):
+            pool.submit(time.sleep, 0.1)  # each spawns a worker while none is idle
+        return pool
+
+    def _answered(self, asked: Asked, done: Future[None]) -> None:
+        error = None if done.cancelled() else done.exception()
+        if error is not None:
+            log.error("a worker failed to answer a Slack question: %r", error)
+            self._local.tell(asked, "svcmap failed to answer that; the error is in its log.")
+
+    def _publish(self, stamp: Stamp) -> None:
+        for counter, value in zip(self._counters, stamp, strict=True):
+            with counter.get_lock():
+                counter.value = value
+
+
+_worker: _Worker | None = None
+
+
+class _Worker:
+    """What a worker process answers with: its app, its conversation, the server's stamp."""
+
+    def __init__(self, settings: Settings, counters: Counters) -> None:
+        from bot.slack.bolt import conversation_of  # noqa: PLC0415 - bolt imports this module
+
+        self.app = build_app(settings)
+        self.conversation = conversation_of(self.app)
+        self._counters = counters
+        self._lock = threading.Lock()
+        self._catalog_read = float("-inf")
+
+    def follow(self) -> bool:
+        """Catch up with the server's map cache; whether that cleared this worker's maps."""
+        stamp = (self._counters[0].value, self._counters[1].value)
+        with self._lock:
+            return self.app.graphs.follow(stamp)
+
+    def keep(self) -> None:
+        """Follow the server's maps forever, as the server's own process would.
+
+        The map of now is read again after a clear (a refresh pass), the catalog source
+        every refresh interval.
+        """
+        while True:
+            time.sleep(FOLLOW_EVERY_S)
+            try:
+                if self.follow() | self.read_catalog():
+                    self.warm()
+            except Exception:  # keep following; questions read the map themselves
+                log.exception("an answer worker could not follow the server's maps")
+
+    def read_catalog(self) -> bool:
+        """Read the catalog source when one is set and the last read is an interval old."""
+        now = time.monotonic()
+        if self.app.catalog_source is None:
+            return False
+        if now - self._catalog_read < self.app.settings.refresh_interval:
+            return False
+        self._catalog_read = now
+        refresh_catalog(self.app)
+        return True
+
+    def warm(self) -> None:
+        """Read the map of now, so that the next question finds it ready."""
+        try:
+            warm_map(self.app)
+        except Exception as error:  # noqa: BLE001 - a question will read it itself
+            log.warning("could not read the map ahead of questions: %s", error)
+
+
+def _start_worker(settings: Settings, counters: Counters) -> None:
+    """The pool's initializer: build the worker, read the map, keep following the server."""
+    global _worker  # noqa: PLW0603 - the one worker of this process
+    log_to_stderr()
+    _worker = _Worker(settings, counters)
+    _worker.follow()
+    _worker.read_catalog()
+    _worker.warm()
+    threading.Thread(target=_worker.keep, name="svcmap-follow", daemon=True).start()
+
+
+def _answer(question: Question) -> None:
+    """Answer one question in this worker process."""
+    if _worker is None:
+        raise RuntimeError("the answer worker was not started")
+    _worker.follow()
+    _worker.conversation.handle(question.asked())
