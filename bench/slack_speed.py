@@ -10,8 +10,10 @@ Builds the map of `bench.query_speed` into a scratch SQLite file, starts `svcmap
 - answers: commands sent one at a time whose pictures draw 60-node neighbourhoods; the
   time from sending to the text answer (chat.postMessage) and to the picture shared
   (files.completeUploadExternal). Target < 1.5 s with the picture; no text answer ever
-  later than 5 s. The server reads the map of now ahead of questions (at start and after
-  each refresh pass) and keeps it for a minute, so answers do not wait for the store.
+  later than 5 s. Questions are answered by the server's worker processes (two, the
+  default), which read the map of now ahead of questions (at start and after each refresh
+  pass) and keep it for a minute, so answers do not wait for the store.
+- memory: the resident size of the server and of its child processes (the workers).
 """
 
 from __future__ import annotations
@@ -133,6 +135,23 @@ def answers(base: str, fake: FakeSlack, texts: list[str]) -> None:
     )
 
 
+def memory(pid: int) -> str:
+    """The resident memory of the server and of its answer workers (its children)."""
+
+    def rss_mb(process: int) -> float:
+        status = Path(f"/proc/{process}/status").read_text()
+        kilobytes = next(line.split()[1] for line in status.splitlines() if "VmRSS" in line)
+        return int(kilobytes) / 1024
+
+    children = [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    workers = ", ".join(f"{rss_mb(child):.0f}" for child in children)
+    return f"memory: server {rss_mb(pid):.0f} MB, its child processes [{workers}] MB"
+
+
 def main() -> int:
     """Run the benchmark; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -156,6 +175,7 @@ def main() -> int:
             answers(base, fake, texts)
             fake.calls.clear()
         acks(base, fake, services, args.rounds)
+        print(memory(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=15)

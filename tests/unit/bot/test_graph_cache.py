@@ -90,3 +90,42 @@ def test_without_new_calls_a_map_of_now_lasts_its_whole_time() -> None:
     first = cache.get(Window(None, 101), reader(reads), now=100)
     clock.now = 59
     assert cache.get(Window(None, 160), reader(reads), now=159) is first
+
+
+def test_the_stamp_counts_clears_and_changes_and_listeners_hear_each() -> None:
+    cache = GraphCache(Clock())
+    heard: list[tuple[int, int]] = []
+    cache.listen(heard.append)
+
+    cache.changed()
+    cache.clear()
+    cache.changed()
+
+    assert heard == [(0, 1), (1, 1), (1, 2)]
+    assert cache.stamp == (1, 2)
+
+
+def test_a_cache_following_another_clears_when_the_other_was_cleared() -> None:
+    clock, reads = Clock(), []
+    cache = GraphCache(clock)
+    window = Window(None, 1_000)
+    first = cache.get(window, reader(reads))
+
+    assert cache.follow((0, 0)) is False
+    assert cache.get(window, reader(reads)) is first
+    assert cache.follow((1, 0)) is True
+    assert cache.get(window, reader(reads)) is not first
+    assert cache.follow((1, 0)) is False
+    assert len(reads) == 2
+
+
+def test_a_cache_following_another_takes_its_new_calls_as_its_own() -> None:
+    clock, reads = Clock(), []
+    cache = GraphCache(clock)
+    window = Window(None, 1_000)
+    first = cache.get(window, reader(reads), now=1_000)
+    clock.now = 10
+
+    assert cache.follow((0, 3)) is False
+    assert cache.get(window, reader(reads), now=1_000) is not first  # read 10 s before
+    assert cache.stamp == (0, 1)

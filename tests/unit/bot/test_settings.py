@@ -164,3 +164,17 @@ def test_a_bad_otlp_pairing_wait_is_named(monkeypatch, value):
     monkeypatch.setenv("SVCMAP_OTLP_PAIRING_WAIT", value)
     with pytest.raises(SettingsError, match="SVCMAP_OTLP_PAIRING_WAIT"):
         load_settings()
+
+
+def test_slack_questions_are_answered_by_two_worker_processes_unless_set(monkeypatch):
+    monkeypatch.delenv("SVCMAP_SLACK_ANSWER_PROCESSES", raising=False)
+    assert load_settings().slack_answer_processes == 2
+    monkeypatch.setenv("SVCMAP_SLACK_ANSWER_PROCESSES", "0")
+    assert load_settings().slack_answer_processes == 0
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "33"])
+def test_a_bad_number_of_answer_processes_is_named(monkeypatch, value):
+    monkeypatch.setenv("SVCMAP_SLACK_ANSWER_PROCESSES", value)
+    with pytest.raises(SettingsError, match="SVCMAP_SLACK_ANSWER_PROCESSES"):
+        load_settings()
