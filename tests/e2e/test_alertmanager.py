@@ -104,14 +104,7 @@ def pagerduty() -> Iterator[FakePagerDuty]:
 
 
 @pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    made = FakeSlack()
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def environment(tmp_path: Path, pagerduty: FakePagerDuty, slack: FakeSlack) -> dict[str, str]:
+def environment(tmp_path: Path, pagerduty: FakePagerDuty, fake_slack: FakeSlack) -> dict[str, str]:
     catalog = tmp_path / "owners.yaml"
     catalog.write_text(CATALOG)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SVCMAP_")}
@@ -125,7 +118,7 @@ def environment(tmp_path: Path, pagerduty: FakePagerDuty, slack: FakeSlack) -> d
         SVCMAP_INCIDENT_CHANNEL="#incidents",
         SVCMAP_SLACK_BOT_TOKEN="xoxb-e2e-token",
         SVCMAP_SLACK_SIGNING_SECRET=SECRET,
-        SVCMAP_SLACK_API_URL=slack.api_url,
+        SVCMAP_SLACK_API_URL=fake_slack.api_url,
     )
     return env
 
@@ -238,12 +231,12 @@ def alert(starts: int, ends: int | None = None) -> list[dict[str, object]]:
     return [item]
 
 
-def incident_posts(slack: FakeSlack) -> list[Call]:
-    return [c for c in slack.of("chat.postMessage") if c.params.get("channel") == "#incidents"]
+def incident_posts(fake_slack: FakeSlack) -> list[Call]:
+    return [c for c in fake_slack.of("chat.postMessage") if c.params.get("channel") == "#incidents"]
 
 
 def test_alertmanager_pages_once_through_two_replicas_then_resolves(
-    alertmanager, pagerduty, slack, environment, tmp_path
+    alertmanager, pagerduty, fake_slack, environment, tmp_path
 ):
     starts = int(time.time()) - 30
     group_key = '{}:{alertname="HighErrorRate", service="checkout"}'
@@ -259,7 +252,7 @@ def test_alertmanager_pages_once_through_two_replicas_then_resolves(
     assert trigger["payload"]["source"] == "checkout"
     assert trigger["payload"]["severity"] == "critical"
     assert trigger["links"][0]["text"] == "Incident post in Slack"
-    (post,) = incident_posts(slack)
+    (post,) = incident_posts(fake_slack)
     assert "*checkout*" in post.text_of_blocks()
 
     posted = httpx.post(
@@ -272,9 +265,9 @@ def test_alertmanager_pages_once_through_two_replicas_then_resolves(
     assert [e["event_action"] for e in pagerduty.events] == ["trigger", "resolve"]
     assert events[1]["dedup_key"] == expected
     assert events[1]["routing_key"] == WEB_KEY
-    (edit,) = slack.wait_for("chat.update", timeout=30)
+    (edit,) = fake_slack.wait_for("chat.update", timeout=30)
     assert "*Resolved* after" in edit.text_of_blocks()
-    assert len(incident_posts(slack)) == 1
+    assert len(incident_posts(fake_slack)) == 1
 
     (incident,) = json.loads(svcmap(environment, "incidents", "--json").stdout)
     assert (incident["status"], incident["symptom"], incident["paged_team"]) == (

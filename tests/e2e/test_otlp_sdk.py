@@ -60,17 +60,7 @@ def test_spans_exported_by_the_sdk_show_up_as_an_edge(server, tmp_path):
         frontend.shutdown()
         cart.shutdown()
 
-    done = subprocess.run(
-        [str(SVCMAP), "edges", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=True,
-    )
-
-    found = [(e["parent"], e["child"], e["calls"], e["errors"]) for e in json.loads(done.stdout)]
+    found = edges_of(env, tmp_path)
     assert found == [("frontend", "cart", 3, 0)]
     metrics = httpx.get(f"{base}/metrics", timeout=5).text
     assert "svcmap_otlp_spans_accepted_total 6.0" in metrics
