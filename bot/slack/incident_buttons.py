@@ -95,6 +95,8 @@ class IncidentButtons:
             who = mention(done.incident.acknowledged_by) or "someone else"
             self._tell(pressed, f"{who} acknowledged this incident already.")
             return
+        if done.to_send and self._wake is not None:
+            self._wake()  # the pages' acknowledgements, to the paging service
         where = read_ref(done.post.ref) if done.post and done.post.ref else None
         if where is not None:
             shown = incident_message(done.body, paging=self._paging)

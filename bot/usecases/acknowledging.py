@@ -1,4 +1,8 @@
-"""A person acknowledges an incident from its post: noted once, and the post shows it."""
+"""A person acknowledges an incident from its post.
+
+It is noted once, the post shows it, and the owners' pages about it are acknowledged in
+the paging service too.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,16 @@ from topology.store.incident_rows import IncidentRecord, Sending
 
 @dataclass(frozen=True, slots=True)
 class Acknowledged:
-    """Who acknowledged (the first to press), and the post to show it on with its body now."""
+    """Who acknowledged (the first to press), and what follows from it.
+
+    The post to show it on, with its body now; whether acknowledge pages wait to be sent.
+    """
 
     incident: IncidentRecord | None
     first: bool = False
     post: Sending | None = None
     body: Mapping[str, object] = field(default_factory=dict)
+    to_send: bool = False
 
 
 def acknowledge(app: App, incident_id: int, *, user: str) -> Acknowledged:
@@ -26,11 +34,13 @@ def acknowledge(app: App, incident_id: int, *, user: str) -> Acknowledged:
     if incident is None:
         return Acknowledged(None)
     root = incident.merged_into or incident.id
-    record = app.incidents.acknowledge(root, user=user, now_s=app.now())
+    done = app.incidents.acknowledge(root, user=user, now_s=app.now())
+    record = done.incident
     if record is None:
         return Acknowledged(None)
     post = app.incidents.post_of(root)
     body: dict[str, object] = {}
     if post is not None:
         body = {**post.body, **incident_facts(record), "resolved_at": record.resolved_at}
-    return Acknowledged(record, record.acknowledged_by == user, post, body)
+    first = record.acknowledged_by == user
+    return Acknowledged(record, first, post, body, to_send=done.pages_to_send > 0)

@@ -33,9 +33,14 @@ class Drawn:
     omitted: str
 
 
-def names_on_map(app: App, window: Window, *, team: str = "", kind: str = "") -> list[str]:
-    """The names on the map of `window`, of `team` and `kind` when given."""
-    graph = map_of(app, window)
+def names_on_map(
+    app: App, window: Window, *, team: str = "", kind: str = "", live: bool = False
+) -> list[str]:
+    """The names on the map of `window`, of `team` and `kind` when given.
+
+    `live` is a window ending now, as in every function here: see `map_of`.
+    """
+    graph = map_of(app, window, live=live)
     catalog = app.catalog
     return [
         name
@@ -45,17 +50,19 @@ def names_on_map(app: App, window: Window, *, team: str = "", kind: str = "") ->
     ]
 
 
-def search(app: App, window: Window, text: str) -> list[dict[str, object]]:
+def search(app: App, window: Window, text: str, *, live: bool = False) -> list[dict[str, object]]:
     """Services whose name holds `text` (any case), with their team and kind."""
-    graph = map_of(app, window)
+    graph = map_of(app, window, live=live)
     wanted = text.casefold()
     found = [name for name in graph.names() if wanted in name.casefold()]
     return [_about(app, graph, name) for name in found[:SEARCH_LIMIT]]
 
 
-def draw(app: App, window: Window, *, focus: str | None, names: list[str]) -> Drawn | None:
+def draw(
+    app: App, window: Window, *, focus: str | None, names: list[str], live: bool = False
+) -> Drawn | None:
     """The map among `names` (around `focus` when given) as SVG; None when nothing is on it."""
-    graph = map_of(app, window)
+    graph = map_of(app, window, live=live)
     if focus:
         focus = graph.resolve(focus)
         selection = select(graph, focus, interest=set(names) | {focus})

@@ -168,7 +168,7 @@ class _Sweep:
 def page_event(row: Sending, routing_key: str, post_url: str | None) -> PageEvent:
     """The event a recorded page sends, linking to the incident's post when there is one."""
     action = PageAction(row.kind)
-    if action is PageAction.RESOLVE:
+    if action is not PageAction.TRIGGER:
         return PageEvent(action, routing_key, row.dedup_key or "")
     body = row.body
     links = tuple(Link(str(item["href"]), str(item["text"])) for item in _links(body))

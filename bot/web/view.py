@@ -69,12 +69,12 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
     async def map_api(request: Request) -> Response:
         try:
             params = _params(request, "focus", "team", "kind", "at", "window")
-            window = _window(app, params)
+            window, live = _window(app, params), not params["at"]
             names = await run_in_threadpool(
-                names_on_map, app, window, team=params["team"], kind=params["kind"]
+                names_on_map, app, window, team=params["team"], kind=params["kind"], live=live
             )
             drawn = await run_in_threadpool(
-                draw, app, window, focus=params["focus"] or None, names=names
+                draw, app, window, focus=params["focus"] or None, names=names, live=live
             )
         except UnknownServiceError as error:
             return _error(str(error), 404)
@@ -92,7 +92,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
         try:
             params = _params(request, "q", "at", "window")
             window = _window(app, params)
-            found = await run_in_threadpool(search, app, window, params["q"])
+            found = await run_in_threadpool(search, app, window, params["q"], live=not params["at"])
         except UsageError as error:
             return _error(str(error), 400)
         teams = sorted({str(item["team"]) for item in found if item["team"]})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.browser import chromium_page, screenshot
@@ -15,11 +17,20 @@ pytestmark = pytest.mark.slow
 README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "web-view.png"
 
 
+SHOP_SERVICES = 20
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    """The demo, once its history is on the map: client spans to peers that report no
+    spans of their own wait for a server span before they are stored."""
     process, running = start_demo(
         tmp_path_factory.mktemp("web"), "--speed", "10", "--history", "20m"
     )
+    deadline = time.monotonic() + 30
+    while len(httpx.get(f"{running.base}/api/map", timeout=10).json()["nodes"]) < SHOP_SERVICES:
+        assert time.monotonic() < deadline, "the demo's history never reached the map"
+        time.sleep(0.5)
     yield running
     stop_demo(process)
 

@@ -27,6 +27,7 @@ class PageAction(StrEnum):
     """What a page asks of the paging service."""
 
     TRIGGER = "trigger"
+    ACKNOWLEDGE = "acknowledge"
     RESOLVE = "resolve"
 
 

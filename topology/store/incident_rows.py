@@ -147,3 +147,11 @@ class Sending:
             "dedup_key": self.dedup_key,
             "url": self.url,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """The incident after an acknowledgement, and how many pages it added to send."""
+
+    incident: IncidentRecord | None
+    pages_to_send: int = 0

@@ -21,6 +21,7 @@ from topology.incidents.decide import RecentIncident
 from topology.incidents.keys import digest
 from topology.store.engine import WRITES
 from topology.store.incident_rows import (
+    Acknowledgement,
     AlertRow,
     IncidentRecord,
     NoticeRow,
@@ -175,8 +176,8 @@ class IncidentLog:
     def due(self, table: Table, *, now_s: int, limit: int = 100) -> list[Sending]:
         """Rows of `table` (pages or notifications) to send now, oldest first.
 
-        A resolve waits while its trigger is still to be sent; a reply in an incident
-        post's thread (or its all-clear) while the post is.
+        An acknowledge or resolve waits while its trigger is still to be sent; a reply in
+        an incident post's thread (or its all-clear) while the post is.
         """
         conditions = [
             table.c.state == PENDING,
@@ -199,7 +200,7 @@ class IncidentLog:
             trigger = pages.alias("trigger")
             conditions.append(
                 or_(
-                    pages.c.action != "resolve",
+                    pages.c.action == "trigger",
                     ~exists().where(
                         trigger.c.incident_id == pages.c.incident_id,
                         trigger.c.service == pages.c.service,
@@ -275,16 +276,23 @@ class IncidentLog:
             row = connection.execute(query.limit(1)).first()
         return None if row is None else _sending(notifications, row)
 
-    def acknowledge(self, incident_id: int, *, user: str, now_s: int) -> IncidentRecord | None:
-        """Note that `user` acknowledged incident `incident_id`, unless someone did first."""
+    def acknowledge(self, incident_id: int, *, user: str, now_s: int) -> Acknowledgement:
+        """Note that `user` acknowledged incident `incident_id`, unless someone did first.
+
+        The first acknowledgement is also recorded as an `acknowledge` page for each
+        trigger page of the incident, to tell the paging service.
+        """
         with self._write() as connection:
-            connection.execute(
+            first = connection.execute(
                 update(incidents)
                 .where(incidents.c.id == incident_id, incidents.c.acknowledged_by.is_(None))
                 .values(acknowledged_by=user, acknowledged_at=now_s)
-            )
+            ).rowcount
             row = connection.execute(_incidents().where(incidents.c.id == incident_id)).first()
-        return None if row is None else _incident(row)
+            pages_added = (
+                _put_following(connection, incident_id, "acknowledge", now_s) if first else 0
+            )
+        return Acknowledgement(None if row is None else _incident(row), pages_added)
 
     def open_manual(self, opening: Opening, *, now_s: int) -> IncidentRecord:
         """The incident a person opened from Slack under `opening.key`: opened once, kept open.
@@ -301,21 +309,41 @@ class IncidentLog:
         return _incident(row)
 
     def record_page(self, incident_id: int, page: PageRow, *, now_s: int) -> bool:
-        """Record `page` for incident `incident_id`; False when that page was recorded before."""
+        """Record `page` for incident `incident_id`; False when it was recorded before.
+
+        A page recorded before that failed, or was a dry run while `page` is to be sent,
+        is recorded again: asked again, it is tried again.
+        """
+        values = {
+            "incident_id": incident_id,
+            "service": page.service,
+            "action": page.action,
+            "team": page.team,
+            "dedup_key": page.dedup_key,
+            "state": page.state,
+            "body": json.dumps(page.body, sort_keys=True),
+        }
+        renewable = [FAILED, DRY_RUN] if page.state == PENDING else [FAILED]
         with self._write() as connection:
-            values = {
-                "incident_id": incident_id,
-                "service": page.service,
-                "action": page.action,
-                "team": page.team,
-                "dedup_key": page.dedup_key,
-                "state": page.state,
-                "body": json.dumps(page.body, sort_keys=True),
-            } | _fresh(now_s)
-            inserted = connection.execute(
-                _insert(connection, pages).values(**values).on_conflict_do_nothing()
+            if _put_one(connection, pages, values | _fresh(now_s)):
+                return True
+            renewed = connection.execute(
+                update(pages)
+                .where(
+                    pages.c.incident_id == incident_id,
+                    pages.c.service == page.service,
+                    pages.c.action == page.action,
+                    pages.c.state.in_(renewable),
+                )
+                .values(
+                    **values | _fresh(now_s),
+                    next_attempt_at=None,
+                    claimed_until=None,
+                    claimed_by=None,
+                    last_error=None,
+                )
             ).rowcount
-        return inserted == 1
+        return renewed == 1
 
     def alerting_services(self, incident_id: int) -> list[str]:
         """The services named by alerts of incident `incident_id` and those joined to it."""
@@ -539,7 +567,11 @@ def _put_notices(
     return _put(connection, notifications, values)
 
 
-def _put_resolves(connection: Connection, root: int, now_s: int, notice_state: str) -> int:
+def _put_following(connection: Connection, root: int, action: str, now_s: int) -> int:
+    """Record an `action` (acknowledge, resolve) page after each of the incident's triggers.
+
+    Answers the number to send. A dry-run trigger is followed by a dry run.
+    """
     triggers = connection.execute(
         select(pages).where(
             pages.c.incident_id == root,
@@ -547,17 +579,21 @@ def _put_resolves(connection: Connection, root: int, now_s: int, notice_state: s
             pages.c.state.in_((PENDING, SENT, DRY_RUN)),
         )
     ).all()
-    resolves = [
+    rows = [
         PageRow(
             t.service,
-            "resolve",
+            action,
             t.team,
             t.dedup_key,
             DRY_RUN if t.state == DRY_RUN else PENDING,
-            {"resolves": t.id},
+            {"follows": t.id},
         )
         for t in triggers
     ]
+    return _put_pages(connection, root, rows, now_s)
+
+
+def _put_resolves(connection: Connection, root: int, now_s: int, notice_state: str) -> int:
     post = connection.execute(
         select(notifications.c.channel, notifications.c.body).where(
             notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
@@ -570,7 +606,7 @@ def _put_resolves(connection: Connection, root: int, now_s: int, notice_state: s
     if post is not None:
         body = json.loads(post.body) | {"opened_at": opened_at, "resolved_at": now_s}
         notices.append(NoticeRow(post.channel, RESOLVED, None, notice_state, body))
-    return _put_pages(connection, root, resolves, now_s) + _put_notices(
+    return _put_following(connection, root, "resolve", now_s) + _put_notices(
         connection, root, notices, now_s
     )
 
@@ -581,13 +617,16 @@ def _fresh(now_s: int) -> dict[str, Any]:
 
 def _put(connection: Connection, table: Table, values: list[dict[str, Any]]) -> int:
     """Insert rows not already there; the number of new ones still to send."""
-    added = 0
-    for value in values:
-        inserted = connection.execute(
-            _insert(connection, table).values(**value).on_conflict_do_nothing()
-        ).rowcount
-        added += inserted if value["state"] == PENDING else 0
-    return added
+    return sum(_put_one(connection, table, value) and value["state"] == PENDING for value in values)
+
+
+def _put_one(connection: Connection, table: Table, value: dict[str, Any]) -> bool:
+    """Insert the row unless its unique key is there; whether it was inserted.
+
+    Told by RETURNING: with the primary key returned implicitly, psycopg counts no rows.
+    """
+    insert = _insert(connection, table).values(**value).on_conflict_do_nothing()
+    return connection.execute(insert.returning(table.c.id)).first() is not None
 
 
 def _open_of(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns

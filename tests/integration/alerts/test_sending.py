@@ -15,6 +15,7 @@ from tests.integration.alerts.conftest import FakeNotifier
 from topology.errors import PagingError
 from topology.incidents.model import PageAction, PageEvent
 from topology.incidents.webhook import parse_webhook
+from topology.store.incident_rows import PageRow
 from topology.store.schema import pages
 
 THROTTLED = Reply(
@@ -258,3 +259,64 @@ def test_new_alerts_of_a_posted_incident_are_recorded_once_as_a_reply_in_its_thr
     assert reply.channel == post.channel
     assert reply.body["alerts"][0]["service"] == "checkout"
     assert reply.text.startswith("More alerts firing in:")
+
+
+def test_an_acknowledgement_waits_for_its_trigger_and_comes_before_the_resolve(
+    make_app, pagerduty, firing_body, resolved_body
+):
+    app = make_app()
+    receive_alerts(app, parse_webhook(firing_body))
+    (incident,) = app.incidents.incidents()
+    acknowledged = app.incidents.acknowledge(incident.id, user="W111", now_s=app.now())
+    again = app.incidents.acknowledge(incident.id, user="W222", now_s=app.now())
+    receive_alerts(app, parse_webhook(resolved_body))
+
+    dispatch_due(app, holder="test")
+
+    assert (acknowledged.pages_to_send, again.pages_to_send) == (1, 0)
+    actions = [e["event_action"] for e in pagerduty.events]
+    assert actions == ["trigger", "acknowledge", "resolve"]
+    assert len({e["dedup_key"] for e in pagerduty.events}) == 1
+
+
+def test_in_dry_run_an_acknowledgement_is_recorded_as_a_dry_run_too(
+    make_app, pagerduty, firing_body
+):
+    app = make_app(paging_mode="dry-run")
+    receive_alerts(app, parse_webhook(firing_body))
+    (incident,) = app.incidents.incidents()
+
+    done = app.incidents.acknowledge(incident.id, user="W111", now_s=app.now())
+    dispatch_due(app, holder="test")
+
+    assert done.pages_to_send == 0
+    states = {row.kind: row.state for row in app.incidents.sendings(pages)}
+    assert states == {"trigger": "dry-run", "acknowledge": "dry-run"}
+    assert pagerduty.events == []
+
+
+@pytest.mark.parametrize(
+    ("earlier", "again", "recorded"),
+    [
+        ("failed", "pending", True),
+        ("dry-run", "pending", True),
+        ("dry-run", "dry-run", False),
+        ("pending", "pending", False),
+        ("sent", "pending", False),
+    ],
+)
+def test_a_page_asked_for_again_is_recorded_again_only_after_a_failure_or_a_dry_run(
+    make_app, firing_body, earlier, again, recorded
+):
+    app = make_app()
+    receive_alerts(app, parse_webhook(firing_body))
+    (incident,) = app.incidents.incidents()
+    first = PageRow("cart", "trigger", "shop", "svcmap/x/cart", earlier, {"summary": "one"})
+    assert app.incidents.record_page(incident.id, first, now_s=app.now())
+
+    second = PageRow("cart", "trigger", "shop", "svcmap/x/cart", again, {"summary": "two"})
+
+    assert app.incidents.record_page(incident.id, second, now_s=app.now()) is recorded
+    (row,) = [r for r in app.incidents.sendings(pages) if r.target == "cart"]
+    assert row.state == (again if recorded else earlier)
+    assert row.body["summary"] == ("two" if recorded else "one")

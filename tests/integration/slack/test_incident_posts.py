@@ -23,7 +23,7 @@ from bot.slack.bolt import build_bolt
 from bot.usecases.dispatching import dispatch_due, notice_of
 from bot.usecases.importing import import_file
 from bot.web.app import create_app
-from tests.fake_pagerduty import FakePagerDuty
+from tests.fake_pagerduty import FakePagerDuty, Reply
 from tests.integration.alerts.conftest import CATALOG, INCIDENT_AT, SAMPLES, TOKEN, WEB_KEY, Clock
 from tests.slack.fake_api import Call, FakeSlack, channel_id
 from tests.slack.requests import SECRET, command_body, signed
@@ -383,6 +383,25 @@ def test_the_page_button_pages_once_for_someone_in_the_paging_group_even_pressed
     assert desk.woken == [1]
 
 
+def test_a_page_that_failed_is_tried_again_when_the_button_is_pressed_again(desk):
+    pressed = page_button_of_checkout(desk)
+    refusal = b'{"status": "invalid event", "message": "Event object is invalid"}'
+    desk.pagerduty.reply(Reply(400, refusal))
+    desk.press(pressed, user="W111")
+    desk.send()
+    (failed,) = [p for p in desk.app.incidents.sendings(pages) if p.target == "checkout"]
+    assert failed.state == "failed"
+
+    desk.press(pressed, user="W111")
+    desk.send()
+
+    assert desk.told() == ["Paging web about checkout.", "Paging web about checkout."]
+    by_checkout = [e for e in desk.pagerduty.events if e["dedup_key"].endswith("/checkout")]
+    assert len(by_checkout) == 2
+    (sent,) = [p for p in desk.app.incidents.sendings(pages) if p.target == "checkout"]
+    assert (sent.state, sent.attempts, sent.last_error) == ("sent", 1, None)
+
+
 def test_a_forged_page_button_value_pages_nobody(desk):
     pressed = page_button_of_checkout(desk)
 
@@ -418,6 +437,25 @@ def test_acknowledge_records_who_and_shows_it_on_the_post(desk):
     assert not [i for i in action_ids(edit) if i.startswith("svcmap.ack")]
     assert desk.app.incidents.incident(1).acknowledged_by == "W111"
     assert "<@W111> acknowledged this incident already" in desk.told()[1]
+
+
+def test_acknowledge_acknowledges_the_incidents_pages_in_pagerduty_once(desk):
+    desk.alert(FIRING)
+    desk.send()
+    (post,) = desk.posts("#incidents")
+    (trigger,) = desk.pagerduty.events
+
+    desk.press(button(post, "svcmap.ack"), user="W111")
+    desk.press(button(post, "svcmap.ack"), user="W222")
+    desk.send()
+
+    assert desk.woken == [1]
+    _, acknowledged = desk.pagerduty.events
+    assert acknowledged == {
+        "routing_key": trigger["routing_key"],
+        "event_action": "acknowledge",
+        "dedup_key": trigger["dedup_key"],
+    }
 
 
 def test_an_rca_answer_carries_a_page_button_that_pages_the_top_candidates_owner_once(desk):
