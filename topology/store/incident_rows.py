@@ -6,6 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+PENDING, SENT, FAILED, DRY_RUN = "pending", "sent", "failed", "dry-run"
+INCIDENT_POST, UPDATE, RESOLVED = "incident", "update", "resolved"
+"""Kinds of posts threaded on the incident post: the post, a reply about new alerts, the end."""
+MANUAL = "slack"
+"""The receiver of incidents opened by a person paging from Slack, not by an alert."""
+UPDATE_ALERTS = 10
+"""New alerts named in one thread reply; the rest are counted."""
+
 
 class Outcome(StrEnum):
     """What recording one notification did."""

@@ -9,41 +9,59 @@ a claim left by a crash expires and the row is sent again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, and_, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from topology.errors import StoreError
 from topology.incidents.decide import RecentIncident
-from topology.incidents.keys import digest
 from topology.store.engine import WRITES
+from topology.store.incident_reads import (
+    incident_of,
+    select_incident,
+    select_incidents,
+    select_open,
+    sending_of,
+)
 from topology.store.incident_rows import (
+    DRY_RUN,
+    FAILED,
+    INCIDENT_POST,
+    MANUAL,
+    PENDING,
+    RESOLVED,
+    SENT,
+    UPDATE,
     Acknowledgement,
     AlertRow,
     IncidentRecord,
-    NoticeRow,
     Opening,
     Outcome,
     PageRow,
     Recorded,
     Sending,
 )
+from topology.store.incident_writes import (
+    fresh,
+    insert_for,
+    join_found,
+    opened_values,
+    put_alerts,
+    put_following,
+    put_notices,
+    put_one,
+    put_pages,
+    put_resolves,
+    put_update,
+    touch,
+)
 from topology.store.repository import reported
 from topology.store.schema import incident_alerts, incidents, notifications, pages
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine, Row
+    from sqlalchemy.engine import Connection, Engine
 
-PENDING, SENT, FAILED, DRY_RUN = "pending", "sent", "failed", "dry-run"
-INCIDENT_POST, UPDATE, RESOLVED = "incident", "update", "resolved"
-"""Kinds of posts threaded on the incident post: the post, a reply about new alerts, the end."""
-MANUAL = "slack"
-"""The receiver of incidents opened by a person paging from Slack, not by an alert."""
-UPDATE_ALERTS = 10
-"""New alerts named in one thread reply; the rest are counted."""
 _ERROR_CHARS = 500
 
 
@@ -56,20 +74,20 @@ class IncidentLog:
     def open_for_group(self, group_hash: str) -> IncidentRecord | None:
         """The open incident of a group, or None."""
         with self._read() as connection:
-            row = connection.execute(_open_of(group_hash)).first()
-        return None if row is None else _incident(row)
+            row = connection.execute(select_open(group_hash)).first()
+        return None if row is None else incident_of(row)
 
     def by_key(self, key: str) -> IncidentRecord | None:
         """The incident with `key`, open or not."""
         with self._read() as connection:
-            row = connection.execute(_incidents().where(incidents.c.key == key)).first()
-        return None if row is None else _incident(row)
+            row = connection.execute(select_incidents().where(incidents.c.key == key)).first()
+        return None if row is None else incident_of(row)
 
     def incident(self, incident_id: int) -> IncidentRecord | None:
         """Incident `incident_id`, or None."""
         with self._read() as connection:
-            row = connection.execute(_incidents().where(incidents.c.id == incident_id)).first()
-        return None if row is None else _incident(row)
+            row = connection.execute(select_incident(incident_id)).first()
+        return None if row is None else incident_of(row)
 
     def recent_open(self, since_s: int) -> list[RecentIncident]:
         """Open incidents of their own (not joined to another) opened from `since_s` by alerts."""
@@ -98,14 +116,14 @@ class IncidentLog:
         redelivery) changes nothing.
         """
         with self._write() as connection:
-            found = connection.execute(_open_of(opening.group_hash)).first()
+            found = connection.execute(select_open(opening.group_hash)).first()
             if found is not None:
-                sends = _put_update(connection, found, alerts, now_s, notice_state)
-                _put_alerts(connection, found.id, alerts)
-                _touch(connection, found.id, now_s)
+                sends = put_update(connection, found, alerts, now_s, notice_state)
+                put_alerts(connection, found.id, alerts)
+                touch(connection, found.id, now_s)
                 return Recorded(Outcome.UPDATED, found.id, found.key, sends)
-            statement = _insert(connection, incidents).values(
-                **_opened(opening, now_s),
+            statement = insert_for(connection, incidents).values(
+                **opened_values(opening, now_s),
                 receiver=opening.receiver,
                 status="firing",
                 merged_into=opening.merged_into,
@@ -116,15 +134,15 @@ class IncidentLog:
                 statement.on_conflict_do_nothing().returning(incidents.c.id)
             ).scalar()
             if new_id is None:
-                return _someone_else_opened(connection, opening, alerts, now_s, notice_state)
+                return join_found(connection, opening, alerts, now_s, notice_state)
             if opening.merged_into is not None:
-                joined = connection.execute(_incidents().where(incidents.c.id == new_id)).one()
-                sends = _put_update(connection, joined, alerts, now_s, notice_state)
+                joined = connection.execute(select_incident(new_id)).one()
+                sends = put_update(connection, joined, alerts, now_s, notice_state)
             else:
                 sends = 0
-            _put_alerts(connection, new_id, alerts)
-            sends += _put_pages(connection, new_id, opening.pages, now_s)
-            sends += _put_notices(connection, new_id, opening.notices, now_s)
+            put_alerts(connection, new_id, alerts)
+            sends += put_pages(connection, new_id, opening.pages, now_s)
+            sends += put_notices(connection, new_id, opening.notices, now_s)
             outcome = Outcome.OPENED if opening.merged_into is None else Outcome.JOINED
             return Recorded(outcome, new_id, opening.key, sends)
 
@@ -143,10 +161,10 @@ class IncidentLog:
         trigger gets a dry-run resolve), and an all-clear where the incident was posted.
         """
         with self._write() as connection:
-            found = connection.execute(_open_of(group_hash)).first()
+            found = connection.execute(select_open(group_hash)).first()
             if found is None:
                 latest = connection.execute(
-                    _incidents()
+                    select_incidents()
                     .where(incidents.c.group_hash == group_hash)
                     .order_by(incidents.c.id.desc())
                     .limit(1)
@@ -154,8 +172,8 @@ class IncidentLog:
                 if latest is None:
                     return Recorded(Outcome.UNKNOWN)
                 return Recorded(Outcome.STALE, latest.id, latest.key)
-            _put_alerts(connection, found.id, alerts)
-            _touch(connection, found.id, now_s)
+            put_alerts(connection, found.id, alerts)
+            touch(connection, found.id, now_s)
             if not all_resolved:
                 return Recorded(Outcome.UPDATED, found.id, found.key)
             connection.execute(
@@ -170,7 +188,7 @@ class IncidentLog:
             ).scalar()
             sends = 0
             if not still_open:
-                sends = _put_resolves(connection, root, now_s, notice_state)
+                sends = put_resolves(connection, root, now_s, notice_state)
             return Recorded(Outcome.RESOLVED, found.id, found.key, sends)
 
     def due(self, table: Table, *, now_s: int, limit: int = 100) -> list[Sending]:
@@ -211,7 +229,7 @@ class IncidentLog:
             )
         query = select(table).where(and_(*conditions)).order_by(table.c.id).limit(limit)
         with self._read() as connection:
-            return [_sending(table, row) for row in connection.execute(query)]
+            return [sending_of(table, row) for row in connection.execute(query)]
 
     def claim(self, table: Table, row_id: int, *, holder: str, now_s: int, ttl_s: int) -> bool:
         """Take row `row_id` to send it, counting an attempt; False when another has it."""
@@ -274,7 +292,7 @@ class IncidentLog:
         )
         with self._read() as connection:
             row = connection.execute(query.limit(1)).first()
-        return None if row is None else _sending(notifications, row)
+        return None if row is None else sending_of(notifications, row)
 
     def acknowledge(self, incident_id: int, *, user: str, now_s: int) -> Acknowledgement:
         """Note that `user` acknowledged incident `incident_id`, unless someone did first.
@@ -288,11 +306,11 @@ class IncidentLog:
                 .where(incidents.c.id == incident_id, incidents.c.acknowledged_by.is_(None))
                 .values(acknowledged_by=user, acknowledged_at=now_s)
             ).rowcount
-            row = connection.execute(_incidents().where(incidents.c.id == incident_id)).first()
+            row = connection.execute(select_incident(incident_id)).first()
             pages_added = (
-                _put_following(connection, incident_id, "acknowledge", now_s) if first else 0
+                put_following(connection, incident_id, "acknowledge", now_s) if first else 0
             )
-        return Acknowledgement(None if row is None else _incident(row), pages_added)
+        return Acknowledgement(None if row is None else incident_of(row), pages_added)
 
     def open_manual(self, opening: Opening, *, now_s: int) -> IncidentRecord:
         """The incident a person opened from Slack under `opening.key`: opened once, kept open.
@@ -301,12 +319,12 @@ class IncidentLog:
         """
         with self._write() as connection:
             connection.execute(
-                _insert(connection, incidents)
-                .values(**_opened(opening, now_s), receiver=MANUAL, status="manual")
+                insert_for(connection, incidents)
+                .values(**opened_values(opening, now_s), receiver=MANUAL, status="manual")
                 .on_conflict_do_nothing()
             )
-            row = connection.execute(_incidents().where(incidents.c.key == opening.key)).one()
-        return _incident(row)
+            row = connection.execute(select_incidents().where(incidents.c.key == opening.key)).one()
+        return incident_of(row)
 
     def record_page(self, incident_id: int, page: PageRow, *, now_s: int) -> bool:
         """Record `page` for incident `incident_id`; False when it was recorded before.
@@ -325,7 +343,7 @@ class IncidentLog:
         }
         renewable = [FAILED, DRY_RUN] if page.state == PENDING else [FAILED]
         with self._write() as connection:
-            if _put_one(connection, pages, values | _fresh(now_s)):
+            if put_one(connection, pages, values | fresh(now_s)):
                 return True
             renewed = connection.execute(
                 update(pages)
@@ -336,7 +354,7 @@ class IncidentLog:
                     pages.c.state.in_(renewable),
                 )
                 .values(
-                    **values | _fresh(now_s),
+                    **values | fresh(now_s),
                     next_attempt_at=None,
                     claimed_until=None,
                     claimed_by=None,
@@ -369,9 +387,9 @@ class IncidentLog:
 
     def incidents(self, limit: int = 20) -> list[IncidentRecord]:
         """The latest incidents, newest first."""
-        query = _incidents().order_by(incidents.c.id.desc()).limit(limit)
+        query = select_incidents().order_by(incidents.c.id.desc()).limit(limit)
         with self._read() as connection:
-            return [_incident(row) for row in connection.execute(query)]
+            return [incident_of(row) for row in connection.execute(query)]
 
     def sendings(
         self, table: Table, *, incident_id: int | None = None, limit: int = 50
@@ -381,7 +399,7 @@ class IncidentLog:
         if incident_id is not None:
             query = query.where(table.c.incident_id == incident_id)
         with self._read() as connection:
-            return [_sending(table, row) for row in connection.execute(query)]
+            return [sending_of(table, row) for row in connection.execute(query)]
 
     def save_snapshot(self, incident_id: int, data: bytes) -> None:
         """Keep `data` as the snapshot of incident `incident_id`."""
@@ -412,287 +430,3 @@ def _transaction(engine: Engine, *, writes: bool) -> Iterator[Connection]:
             connection.execution_options(**{WRITES: True})
         with connection.begin():
             yield connection
-
-
-def _someone_else_opened(
-    connection: Connection,
-    opening: Opening,
-    alerts: Sequence[AlertRow],
-    now_s: int,
-    notice_state: str,
-) -> Recorded:
-    """The insert met an incident of the same key or group: join it, unless resolved."""
-    row = connection.execute(
-        _incidents()
-        .where(
-            (incidents.c.key == opening.key)
-            | ((incidents.c.group_hash == opening.group_hash) & incidents.c.resolved_at.is_(None))
-        )
-        .order_by(incidents.c.resolved_at.is_(None).desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        raise StoreError("an incident was neither opened nor found; try again")
-    if row.resolved_at is not None:
-        return Recorded(Outcome.STALE, row.id, row.key)
-    sends = _put_update(connection, row, alerts, now_s, notice_state)
-    _put_alerts(connection, row.id, alerts)
-    _touch(connection, row.id, now_s)
-    return Recorded(Outcome.UPDATED, row.id, row.key, sends)
-
-
-def _put_update(
-    connection: Connection, incident: Row[Any], alerts: Sequence[AlertRow], now_s: int, state: str
-) -> int:
-    """Record a reply in the incident post's thread naming the firing alerts not stored yet."""
-    known = {
-        (row.fingerprint, row.starts_at)
-        for row in connection.execute(
-            select(incident_alerts.c.fingerprint, incident_alerts.c.starts_at).where(
-                incident_alerts.c.incident_id == incident.id
-            )
-        )
-    }
-    new = sorted(
-        {(a.fingerprint, a.starts_at): a for a in alerts if a.status == "firing"}.items(),
-        key=lambda item: item[0],
-    )
-    new = [(key, alert) for key, alert in new if key not in known]
-    root = incident.merged_into or incident.id
-    post = connection.execute(
-        select(notifications.c.channel).where(
-            notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
-        )
-    ).first()
-    if not new or post is None:
-        return 0
-    body: dict[str, object] = {
-        "title": incident.title,
-        "joined": incident.merged_into is not None,
-        "alerts": [
-            {"alertname": a.alertname, "service": a.service, "summary": a.summary}
-            for _, a in new[:UPDATE_ALERTS]
-        ],
-        "more": max(0, len(new) - UPDATE_ALERTS),
-    }
-    key = digest(repr([key for key, _ in new]), 8)
-    row = NoticeRow(post.channel, UPDATE, None, state, body, key)
-    return _put_notices(connection, root, [row], now_s)
-
-
-def _put_alerts(connection: Connection, incident_id: int, alerts: Sequence[AlertRow]) -> None:
-    rows = {
-        (a.fingerprint, a.starts_at): {
-            "incident_id": incident_id,
-            "fingerprint": a.fingerprint,
-            "starts_at": a.starts_at,
-            "status": a.status,
-            "ends_at": a.ends_at,
-            "alertname": a.alertname,
-            "service": a.service,
-            "summary": a.summary,
-            "labels": json.dumps(dict(a.labels), sort_keys=True),
-        }
-        for a in alerts
-    }
-    if not rows:
-        return
-    statement = _insert(connection, incident_alerts)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["incident_id", "fingerprint", "starts_at"],
-            set_={"status": statement.excluded.status, "ends_at": statement.excluded.ends_at},
-        ),
-        [rows[key] for key in sorted(rows)],
-    )
-
-
-def _opened(opening: Opening, now_s: int) -> dict[str, Any]:
-    """The columns every new incident takes from its opening."""
-    return {
-        "key": opening.key,
-        "group_hash": opening.group_hash,
-        "group_key": opening.group_key,
-        "symptom": opening.symptom,
-        "cause": opening.cause,
-        "severity": opening.severity,
-        "title": opening.title,
-        "opened_at": now_s,
-        "updated_at": now_s,
-        "note": opening.note,
-    }
-
-
-def _touch(connection: Connection, incident_id: int, now_s: int) -> None:
-    connection.execute(
-        update(incidents).where(incidents.c.id == incident_id).values(updated_at=now_s)
-    )
-
-
-def _put_pages(
-    connection: Connection, incident_id: int, rows: Sequence[PageRow], now_s: int
-) -> int:
-    values = [
-        {
-            "incident_id": incident_id,
-            "service": row.service,
-            "action": row.action,
-            "team": row.team,
-            "dedup_key": row.dedup_key,
-            "state": row.state,
-            "body": json.dumps(row.body, sort_keys=True),
-        }
-        | _fresh(now_s)
-        for row in rows
-    ]
-    return _put(connection, pages, values)
-
-
-def _put_notices(
-    connection: Connection, incident_id: int, rows: Sequence[NoticeRow], now_s: int
-) -> int:
-    values = [
-        {
-            "incident_id": incident_id,
-            "channel": row.channel,
-            "kind": row.kind,
-            "team": row.team,
-            "state": row.state,
-            "body": json.dumps(row.body, sort_keys=True),
-            "key": row.key,
-        }
-        | _fresh(now_s)
-        for row in rows
-    ]
-    return _put(connection, notifications, values)
-
-
-def _put_following(connection: Connection, root: int, action: str, now_s: int) -> int:
-    """Record an `action` (acknowledge, resolve) page after each of the incident's triggers.
-
-    Answers the number to send. A dry-run trigger is followed by a dry run.
-    """
-    triggers = connection.execute(
-        select(pages).where(
-            pages.c.incident_id == root,
-            pages.c.action == "trigger",
-            pages.c.state.in_((PENDING, SENT, DRY_RUN)),
-        )
-    ).all()
-    rows = [
-        PageRow(
-            t.service,
-            action,
-            t.team,
-            t.dedup_key,
-            DRY_RUN if t.state == DRY_RUN else PENDING,
-            {"follows": t.id},
-        )
-        for t in triggers
-    ]
-    return _put_pages(connection, root, rows, now_s)
-
-
-def _put_resolves(connection: Connection, root: int, now_s: int, notice_state: str) -> int:
-    post = connection.execute(
-        select(notifications.c.channel, notifications.c.body).where(
-            notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
-        )
-    ).first()
-    opened_at = connection.execute(
-        select(incidents.c.opened_at).where(incidents.c.id == root)
-    ).scalar()
-    notices = []
-    if post is not None:
-        body = json.loads(post.body) | {"opened_at": opened_at, "resolved_at": now_s}
-        notices.append(NoticeRow(post.channel, RESOLVED, None, notice_state, body))
-    return _put_following(connection, root, "resolve", now_s) + _put_notices(
-        connection, root, notices, now_s
-    )
-
-
-def _fresh(now_s: int) -> dict[str, Any]:
-    return {"attempts": 0, "created_at": now_s}
-
-
-def _put(connection: Connection, table: Table, values: list[dict[str, Any]]) -> int:
-    """Insert rows not already there; the number of new ones still to send."""
-    return sum(_put_one(connection, table, value) and value["state"] == PENDING for value in values)
-
-
-def _put_one(connection: Connection, table: Table, value: dict[str, Any]) -> bool:
-    """Insert the row unless its unique key is there; whether it was inserted.
-
-    Told by RETURNING: with the primary key returned implicitly, psycopg counts no rows.
-    """
-    insert = _insert(connection, table).values(**value).on_conflict_do_nothing()
-    return connection.execute(insert.returning(table.c.id)).first() is not None
-
-
-def _open_of(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
-    return _incidents().where(
-        incidents.c.group_hash == group_hash, incidents.c.resolved_at.is_(None)
-    )
-
-
-def _incidents() -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
-    alerts = (
-        select(func.count())
-        .where(incident_alerts.c.incident_id == incidents.c.id)
-        .scalar_subquery()
-    )
-    columns = [c for c in incidents.c if c.name != "snapshot"]
-    return select(*columns, alerts.label("alerts"), incidents.c.snapshot.is_not(None).label("has"))
-
-
-def _incident(row: Row[Any]) -> IncidentRecord:
-    return IncidentRecord(
-        id=row.id,
-        key=row.key,
-        status=row.status,
-        symptom=row.symptom,
-        cause=row.cause,
-        severity=row.severity,
-        title=row.title,
-        opened_at=row.opened_at,
-        resolved_at=row.resolved_at,
-        merged_into=row.merged_into,
-        paged_team=row.paged_team,
-        note=row.note,
-        receiver=row.receiver,
-        alerts=int(row.alerts),
-        has_snapshot=bool(row.has),
-        acknowledged_by=row.acknowledged_by,
-        acknowledged_at=row.acknowledged_at,
-    )
-
-
-def _sending(table: Table, row: Row[Any]) -> Sending:
-    is_page = table is pages
-    return Sending(
-        id=row.id,
-        incident_id=row.incident_id,
-        kind=row.action if is_page else row.kind,
-        target=row.service if is_page else row.channel,
-        team=row.team,
-        state=row.state,
-        attempts=row.attempts,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-        last_error=row.last_error,
-        body=_body(row.body),
-        dedup_key=row.dedup_key if is_page else None,
-        url=None if is_page else row.url,
-        ref=None if is_page else row.ref,
-    )
-
-
-def _body(text: str) -> Mapping[str, object]:
-    value = json.loads(text)
-    return value if isinstance(value, dict) else {}
-
-
-def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)

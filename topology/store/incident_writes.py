@@ -1,0 +1,263 @@
+"""Writing the incident tables inside a transaction: alerts, and pages and posts to send.
+
+A page or post is inserted once under its unique key; `put` counts the new ones still
+to send, so that the caller knows to wake the sender.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from topology.errors import StoreError
+from topology.incidents.keys import digest
+from topology.store.incident_reads import select_incidents
+from topology.store.incident_rows import (
+    DRY_RUN,
+    INCIDENT_POST,
+    PENDING,
+    RESOLVED,
+    SENT,
+    UPDATE,
+    UPDATE_ALERTS,
+    AlertRow,
+    NoticeRow,
+    Opening,
+    Outcome,
+    PageRow,
+    Recorded,
+)
+from topology.store.schema import incident_alerts, incidents, notifications, pages
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Row
+
+
+def join_found(
+    connection: Connection,
+    opening: Opening,
+    alerts: Sequence[AlertRow],
+    now_s: int,
+    notice_state: str,
+) -> Recorded:
+    """The insert met an incident of the same key or group: join it, unless resolved."""
+    row = connection.execute(
+        select_incidents()
+        .where(
+            (incidents.c.key == opening.key)
+            | ((incidents.c.group_hash == opening.group_hash) & incidents.c.resolved_at.is_(None))
+        )
+        .order_by(incidents.c.resolved_at.is_(None).desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        raise StoreError("an incident was neither opened nor found; try again")
+    if row.resolved_at is not None:
+        return Recorded(Outcome.STALE, row.id, row.key)
+    sends = put_update(connection, row, alerts, now_s, notice_state)
+    put_alerts(connection, row.id, alerts)
+    touch(connection, row.id, now_s)
+    return Recorded(Outcome.UPDATED, row.id, row.key, sends)
+
+
+def put_update(
+    connection: Connection, incident: Row[Any], alerts: Sequence[AlertRow], now_s: int, state: str
+) -> int:
+    """Record a reply in the incident post's thread naming the firing alerts not stored yet."""
+    known = {
+        (row.fingerprint, row.starts_at)
+        for row in connection.execute(
+            select(incident_alerts.c.fingerprint, incident_alerts.c.starts_at).where(
+                incident_alerts.c.incident_id == incident.id
+            )
+        )
+    }
+    new = sorted(
+        {(a.fingerprint, a.starts_at): a for a in alerts if a.status == "firing"}.items(),
+        key=lambda item: item[0],
+    )
+    new = [(key, alert) for key, alert in new if key not in known]
+    root = incident.merged_into or incident.id
+    post = connection.execute(
+        select(notifications.c.channel).where(
+            notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
+        )
+    ).first()
+    if not new or post is None:
+        return 0
+    body: dict[str, object] = {
+        "title": incident.title,
+        "joined": incident.merged_into is not None,
+        "alerts": [
+            {"alertname": a.alertname, "service": a.service, "summary": a.summary}
+            for _, a in new[:UPDATE_ALERTS]
+        ],
+        "more": max(0, len(new) - UPDATE_ALERTS),
+    }
+    key = digest(repr([key for key, _ in new]), 8)
+    row = NoticeRow(post.channel, UPDATE, None, state, body, key)
+    return put_notices(connection, root, [row], now_s)
+
+
+def put_alerts(connection: Connection, incident_id: int, alerts: Sequence[AlertRow]) -> None:
+    """Add the incident's alerts, or update those it has (by fingerprint and start)."""
+    rows = {
+        (a.fingerprint, a.starts_at): {
+            "incident_id": incident_id,
+            "fingerprint": a.fingerprint,
+            "starts_at": a.starts_at,
+            "status": a.status,
+            "ends_at": a.ends_at,
+            "alertname": a.alertname,
+            "service": a.service,
+            "summary": a.summary,
+            "labels": json.dumps(dict(a.labels), sort_keys=True),
+        }
+        for a in alerts
+    }
+    if not rows:
+        return
+    statement = insert_for(connection, incident_alerts)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["incident_id", "fingerprint", "starts_at"],
+            set_={"status": statement.excluded.status, "ends_at": statement.excluded.ends_at},
+        ),
+        [rows[key] for key in sorted(rows)],
+    )
+
+
+def opened_values(opening: Opening, now_s: int) -> dict[str, Any]:
+    """The columns every new incident takes from its opening."""
+    return {
+        "key": opening.key,
+        "group_hash": opening.group_hash,
+        "group_key": opening.group_key,
+        "symptom": opening.symptom,
+        "cause": opening.cause,
+        "severity": opening.severity,
+        "title": opening.title,
+        "opened_at": now_s,
+        "updated_at": now_s,
+        "note": opening.note,
+    }
+
+
+def touch(connection: Connection, incident_id: int, now_s: int) -> None:
+    """Note that the incident changed now."""
+    connection.execute(
+        update(incidents).where(incidents.c.id == incident_id).values(updated_at=now_s)
+    )
+
+
+def put_pages(connection: Connection, incident_id: int, rows: Sequence[PageRow], now_s: int) -> int:
+    """Record the pages not recorded before; the number of new ones to send."""
+    values = [
+        {
+            "incident_id": incident_id,
+            "service": row.service,
+            "action": row.action,
+            "team": row.team,
+            "dedup_key": row.dedup_key,
+            "state": row.state,
+            "body": json.dumps(row.body, sort_keys=True),
+        }
+        | fresh(now_s)
+        for row in rows
+    ]
+    return put(connection, pages, values)
+
+
+def put_notices(
+    connection: Connection, incident_id: int, rows: Sequence[NoticeRow], now_s: int
+) -> int:
+    """Record the Slack posts not recorded before; the number of new ones to send."""
+    values = [
+        {
+            "incident_id": incident_id,
+            "channel": row.channel,
+            "kind": row.kind,
+            "team": row.team,
+            "state": row.state,
+            "body": json.dumps(row.body, sort_keys=True),
+            "key": row.key,
+        }
+        | fresh(now_s)
+        for row in rows
+    ]
+    return put(connection, notifications, values)
+
+
+def put_following(connection: Connection, root: int, action: str, now_s: int) -> int:
+    """Record an `action` (acknowledge, resolve) page after each of the incident's triggers.
+
+    Answers the number to send. A dry-run trigger is followed by a dry run.
+    """
+    triggers = connection.execute(
+        select(pages).where(
+            pages.c.incident_id == root,
+            pages.c.action == "trigger",
+            pages.c.state.in_((PENDING, SENT, DRY_RUN)),
+        )
+    ).all()
+    rows = [
+        PageRow(
+            t.service,
+            action,
+            t.team,
+            t.dedup_key,
+            DRY_RUN if t.state == DRY_RUN else PENDING,
+            {"follows": t.id},
+        )
+        for t in triggers
+    ]
+    return put_pages(connection, root, rows, now_s)
+
+
+def put_resolves(connection: Connection, root: int, now_s: int, notice_state: str) -> int:
+    """Record the resolves of the incident's pages and the edit of its post; the number to send."""
+    post = connection.execute(
+        select(notifications.c.channel, notifications.c.body).where(
+            notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
+        )
+    ).first()
+    opened_at = connection.execute(
+        select(incidents.c.opened_at).where(incidents.c.id == root)
+    ).scalar()
+    notices = []
+    if post is not None:
+        body = json.loads(post.body) | {"opened_at": opened_at, "resolved_at": now_s}
+        notices.append(NoticeRow(post.channel, RESOLVED, None, notice_state, body))
+    return put_following(connection, root, "resolve", now_s) + put_notices(
+        connection, root, notices, now_s
+    )
+
+
+def fresh(now_s: int) -> dict[str, Any]:
+    """The columns of a row to send that is new now."""
+    return {"attempts": 0, "created_at": now_s}
+
+
+def put(connection: Connection, table: Table, values: list[dict[str, Any]]) -> int:
+    """Insert rows not already there; the number of new ones still to send."""
+    return sum(put_one(connection, table, value) and value["state"] == PENDING for value in values)
+
+
+def put_one(connection: Connection, table: Table, value: dict[str, Any]) -> bool:
+    """Insert the row unless its unique key is there; whether it was inserted.
+
+    Told by RETURNING: with the primary key returned implicitly, psycopg counts no rows.
+    """
+    insert = insert_for(connection, table).values(**value).on_conflict_do_nothing()
+    return connection.execute(insert.returning(table.c.id)).first() is not None
+
+
+def insert_for(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into `table` in the connection's dialect, which can skip conflicting rows."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
