@@ -1,18 +1,18 @@
-"""What the web view asks: the map drawn for a window, its names, a Slack answer's blocks."""
+"""What the web view asks: the map drawn for a window, its names, a Slack answer's preview."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.bootstrap import App
-from bot.render.picture import TIMEOUT_S
+from bot.render.picture import TIMEOUT_S, RenderError
 from bot.slack.blocks import answer_blocks
 from bot.slack.grammar import CommandError, Help, parse
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
 from bot.usecases.answering import answer
 from bot.usecases.asking import map_of
-from bot.usecases.drawing import rendered
+from bot.usecases.drawing import picture_of, rendered
 from bot.usecases.windows import Window
 from topology.errors import SvcmapError
 from topology.graph import ServiceGraph
@@ -102,21 +102,42 @@ def draw(
     )
 
 
-def slack_blocks(app: App, text: str) -> tuple[list[dict[str, object]], bool]:
-    """The blocks Slack would show for `/svcmap text`, and whether only the asker sees them."""
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What Slack would show for a question.
+
+    Its blocks, whether only the asker sees them, and the picture it would upload (as SVG
+    here), or why there is none.
+    """
+
+    blocks: list[dict[str, object]]
+    ephemeral: bool
+    picture: str = ""
+    no_picture: str = ""
+
+
+def slack_preview(app: App, text: str) -> Preview:
+    """What Slack would show for `/svcmap text`, its picture drawn as SVG."""
     try:
         parsed = parse(text, typed=False)
     except CommandError as error:
         usage = f"\n{code_block(error.help)}" if error.help else ""
-        return _whisper(f"{escape(str(error))}{usage}"), True
+        return Preview(_whisper(f"{escape(str(error))}{usage}"), ephemeral=True)
     if isinstance(parsed, Help):
-        return _whisper(code_block(parsed.text)), True
+        return Preview(_whisper(code_block(parsed.text)), ephemeral=True)
     try:
         reply = answer(app, parsed)
     except SvcmapError as error:
-        return _whisper(f"{inline_code(text.strip())}: {escape(str(error))}"), True
+        return Preview(_whisper(f"{inline_code(text.strip())}: {escape(str(error))}"), True)
     at = parsed.at if parsed.at is not None else app.now()
-    return answer_blocks(answer_view(reply, parsed, at=at, user=None)), False
+    blocks = answer_blocks(answer_view(reply, parsed, at=at, user=None))
+    if not reply.drawable:
+        return Preview(blocks, ephemeral=False)
+    try:
+        svg = rendered(picture_of(reply, app.catalog), fmt="svg", timeout_s=TIMEOUT_S)
+    except RenderError as error:
+        return Preview(blocks, ephemeral=False, no_picture=str(error))
+    return Preview(blocks, ephemeral=False, picture=svg.decode("utf-8"))
 
 
 def _whisper(mrkdwn: str) -> list[dict[str, object]]:

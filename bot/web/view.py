@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from bot.bootstrap import App
 from bot.render.templating import templates_dir
-from bot.usecases.browsing import draw, names_on_map, search, slack_blocks
+from bot.usecases.browsing import draw, names_on_map, search, slack_preview
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
 from bot.web.incidents import IncidentFeed
@@ -108,8 +108,16 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             return _error('send {"text": "deps checkout"}', 400)
-        blocks, private = await run_in_threadpool(slack_blocks, app, data["text"])
-        return _json({"blocks": blocks, "html": str(blocks_html(blocks)), "ephemeral": private})
+        shown = await run_in_threadpool(slack_preview, app, data["text"])
+        return _json(
+            {
+                "blocks": shown.blocks,
+                "html": str(blocks_html(shown.blocks)),
+                "ephemeral": shown.ephemeral,
+                "picture": shown.picture,
+                "no_picture": shown.no_picture,
+            }
+        )
 
     async def incidents_api(_: Request) -> Response:
         found = await run_in_threadpool(incidents.latest, INCIDENTS_SHOWN)

@@ -89,6 +89,8 @@ def test_the_console_shows_the_slack_answer_to_a_typed_question(demo, page):
     assert "checkout" in text
     assert "payment" in text
     assert page.locator("#answer .bk-button").count() >= 1
+    page.wait_for_selector("#answer figure.bk-picture svg g.node")
+    assert "checkout" in page.locator("#answer figure svg").inner_html()
     page.set_viewport_size({"width": 1600, "height": 900})
     shot = screenshot(page, "web-view.png")
     if os.environ.get("SVCMAP_UPDATE_SCREENSHOT"):

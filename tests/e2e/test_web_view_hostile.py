@@ -87,6 +87,7 @@ def test_hostile_names_are_shown_as_text_and_never_run(hostile_server, page):
     page.fill("#command", f"deps '{IMAGE}'")
     page.click("#console button")
     page.wait_for_selector("#answer pre")
+    page.wait_for_selector("#answer figure.bk-picture svg")  # the picture, names and all
     assert IMAGE in page.locator("#answer").inner_text()
     assert page.evaluate("window.pwned") is None
     assert page.locator("img, script:not([src])").count() == 0

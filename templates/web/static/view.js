@@ -153,9 +153,24 @@ async function ask(text) {
     });
     box.innerHTML = data.html; // escaped server-side by bot/web/blockkit.py
     box.classList.toggle("ephemeral", data.ephemeral);
+    showPicture(box, data);
   } catch (error) {
     box.textContent = error.message;
   }
+}
+
+function showPicture(box, data) {
+  if (!data.picture && !data.no_picture) return;
+  const figure = document.createElement("figure");
+  figure.className = "bk-picture";
+  const svg = data.picture ? safeSvg(data.picture) : null;
+  if (svg) figure.appendChild(svg);
+  const caption = document.createElement("figcaption");
+  caption.textContent = svg
+    ? "the picture svcmap uploads with this answer (a PNG in Slack)"
+    : `no picture: ${data.no_picture}`;
+  figure.appendChild(caption);
+  box.appendChild(figure);
 }
 
 async function loadIncidents() {
