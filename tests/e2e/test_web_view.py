@@ -111,3 +111,24 @@ def test_an_unknown_service_gets_suggestions_in_the_slack_preview(demo, page):
     page.click("#console button")
     page.wait_for_selector("#answer.ephemeral")
     assert "did you mean payment" in page.locator("#answer").inner_text()
+
+
+def test_a_time_picked_in_the_picker_is_asked_about_in_utc_and_now_comes_back(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#map svg g.node")
+    moment = page.evaluate("new Date(Date.UTC(2026, 4, 1, 2, 30)).toISOString()")
+    page.evaluate(
+        """(iso) => {
+          const at = new Date(iso), pad = (n) => String(n).padStart(2, "0");
+          const local = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`
+            + `T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+          const picker = document.getElementById("at-pick");
+          picker.value = local;
+          picker.dispatchEvent(new Event("change"));
+        }""",
+        moment,
+    )
+
+    assert page.input_value("#at") == "2026-05-01T02:30:00Z"
+    page.click("#at-now")
+    assert page.input_value("#at") == ""

@@ -204,6 +204,19 @@ $("search").addEventListener("input", () => {
 $("team").addEventListener("change", () => { listServices(); loadMap(); });
 $("kind").addEventListener("change", () => { listServices(); loadMap(); });
 $("when").addEventListener("submit", (event) => { event.preventDefault(); loadServices(); loadMap(); });
+$("at-pick").addEventListener("change", () => {
+  const picked = $("at-pick").value; // local time, as the person reads clocks
+  if (!picked) return;
+  $("at").value = new Date(picked).toISOString().replace(/\.\d{3}Z$/, "Z");
+  loadServices();
+  loadMap();
+});
+$("at-now").addEventListener("click", () => {
+  $("at").value = "";
+  $("at-pick").value = "";
+  loadServices();
+  loadMap();
+});
 $("unfocus").addEventListener("click", () => focusOn(""));
 $("console").addEventListener("submit", (event) => { event.preventDefault(); ask($("command").value); });
 for (const button of document.querySelectorAll("#focus [data-ask]")) {
