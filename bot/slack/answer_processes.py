@@ -24,6 +24,7 @@ from slack_bolt.context.respond import Respond
 from bot.bootstrap import App, build_app
 from bot.logs import log_to_stderr
 from bot.settings import Settings
+from bot.slack.bolt import conversation_of
 from bot.slack.conversation import Asked, Conversation
 from bot.usecases.asking import warm_map
 from bot.usecases.graphs import Stamp
@@ -150,8 +151,6 @@ class _Worker:
     """What a worker process answers with: its app, its conversation, the server's stamp."""
 
     def __init__(self, settings: Settings, counters: Counters) -> None:
-        from bot.slack.bolt import conversation_of  # noqa: PLC0415 - bolt imports this module
-
         self.app = build_app(settings)
         self.conversation = conversation_of(self.app)
         self._counters = counters
