@@ -98,10 +98,16 @@ def _compact(app: App) -> None:
     except Exception as error:  # noqa: BLE001 - the next pass must still run
         log.error("compaction failed: %s", error)  # noqa: TRY400 - the message only
         return
-    if done.minutes.rows or done.hours.rows or done.days_deleted:
+    counts = (
+        done.minutes.rows,
+        done.hours.rows,
+        done.days_deleted,
+        done.traces_forgotten,
+        done.imports_deleted,
+    )
+    if any(counts):
         log.info(
-            "compacted: %d minute rows into hours, %d hour rows into days, %d day rows deleted",
-            done.minutes.rows,
-            done.hours.rows,
-            done.days_deleted,
+            "compacted: %d minute rows into hours, %d hour rows into days, %d day rows "
+            "deleted; %d trace records and %d import log lines deleted",
+            *counts,
         )

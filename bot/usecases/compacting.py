@@ -27,4 +27,6 @@ def compaction_to_dict(done: Compaction) -> dict[str, dict[str, int]]:
             "deleted": done.hours.rows,
         },
         "days": {"before": done.cuts.days_before, "deleted": done.days_deleted},
+        "traces": {"before": done.cuts.minutes_before, "forgotten": done.traces_forgotten},
+        "imports": {"before": done.cuts.minutes_before, "deleted": done.imports_deleted},
     }

@@ -19,7 +19,7 @@ def shop(svcmap, tmp_path):
 def test_compact_says_what_it_rolled_and_deleted_per_tier(shop):
     done = shop("compact")
     assert done.code == 0, done.err
-    minutes, hours, days = done.out.splitlines()
+    minutes, hours, days, traces, imports = done.out.splitlines()
     assert minutes.startswith("minutes before ")
     assert "rows rolled into" in minutes
     assert minutes.endswith("hour rows, and deleted")
@@ -27,6 +27,9 @@ def test_compact_says_what_it_rolled_and_deleted_per_tier(shop):
     assert hours.endswith("day rows, and deleted")
     assert days.startswith("days before ")
     assert days.endswith("0 rows deleted")
+    assert traces.startswith("traces started before ")
+    assert traces.endswith("import records forgotten (importing them again counts them again)")
+    assert imports.startswith("import log before ")
 
 
 def test_compacting_keeps_every_edges_totals_and_a_second_run_moves_nothing(shop):
@@ -37,6 +40,8 @@ def test_compacting_keeps_every_edges_totals_and_a_second_run_moves_nothing(shop
     again = shop("compact", "--json").json()
     assert again["minutes"]["rolled"] == again["hours"]["rolled"] == 0
     assert again["days"]["deleted"] == 0
+    assert first["traces"]["forgotten"] > 0
+    assert again["traces"]["forgotten"] == again["imports"]["deleted"] == 0
     assert shop("edges", "--json").json() == before
 
 

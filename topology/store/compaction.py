@@ -1,5 +1,8 @@
 """The statements of a compaction: buckets moved into the next tier up, expired days dropped.
 
+With the minutes go the records of the traces imported in them (which make imports
+idempotent) and the import log's lines: the store stays bounded however long it runs.
+
 A move deletes the finer buckets and adds their sums onto the coarser ones in one
 transaction, so running it again finds nothing left to move. On Postgres the delete
 feeds the insert in a single statement: a minute written by a concurrent import is
@@ -21,6 +24,8 @@ from topology.store.schema import (
     edge_buckets,
     edge_days,
     edge_hours,
+    imports,
+    seen_traces,
     service_buckets,
     service_days,
     service_hours,
@@ -52,6 +57,11 @@ class Compaction:
     """Hour rows rolled into day rows (and deleted)."""
     days_deleted: int
     """Day rows past their retention, deleted."""
+    traces_forgotten: int = 0
+    """Records of traces that started before the minutes cut, deleted: importing such a
+    trace again counts it again."""
+    imports_deleted: int = 0
+    """Lines of the import log older than the minutes cut, deleted."""
 
 
 def compact(connection: Connection, cuts: Cuts) -> Compaction:
@@ -69,7 +79,10 @@ def compact(connection: Connection, cuts: Cuts) -> Compaction:
         connection.execute(delete(table).where(*window(table, None, cuts.days_before))).rowcount
         for table in (edge_days, service_days)
     )
-    return Compaction(cuts, minutes, hours, days)
+    before = cuts.minutes_before
+    traces = connection.execute(delete(seen_traces).where(seen_traces.c.start < before)).rowcount
+    lines = connection.execute(delete(imports).where(imports.c.at < before)).rowcount
+    return Compaction(cuts, minutes, hours, days, traces, lines)
 
 
 def move(connection: Connection, fine: Table, coarse: Table, before: int, width: int) -> Moved:

@@ -11,6 +11,8 @@ from topology.store.schema import (
     edge_buckets,
     edge_days,
     edge_hours,
+    imports,
+    seen_traces,
     service_buckets,
     service_days,
     service_hours,
@@ -124,6 +126,24 @@ def test_a_call_imported_late_into_a_compacted_hour_is_counted_once(week, call):
     assert totals(week, DAY0, DAY0 + DAY)[0]["web", "cart"][0] == before + 1
     week.compact(now_s=NOW, retention=RETENTION)
     assert totals(week, DAY0, DAY0 + DAY)[0]["web", "cart"][0] == before + 1
+
+
+def test_records_of_traces_and_import_lines_older_than_the_minutes_go_with_them(week, engine, call):
+    week.ingest(
+        [call("web", "cart", "old", at=DAY0 + 60)], [], now_s=DAY0 + HOUR, source="t", spans=1
+    )
+    traces_before = len(rows(engine, seen_traces))
+
+    done = week.compact(now_s=NOW, retention=RETENTION)
+
+    cut = done.cuts.minutes_before
+    assert min(starts(engine, seen_traces)) >= cut
+    assert done.traces_forgotten == traces_before - len(rows(engine, seen_traces)) > 0
+    assert done.imports_deleted == 1
+    with engine.connect() as connection:
+        assert min(connection.execute(select(imports.c.at)).scalars()) >= cut
+    again = week.compact(now_s=NOW, retention=RETENTION)
+    assert (again.traces_forgotten, again.imports_deleted) == (0, 0)
 
 
 def test_series_of_a_compacted_window_come_in_hours_and_days(week):
