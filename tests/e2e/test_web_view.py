@@ -101,7 +101,7 @@ def test_the_console_shows_the_slack_answer_to_a_typed_question(demo, page):
 def test_a_bad_time_is_said_on_the_page(demo, page):
     page.goto(demo.base + "/")
     page.fill("#at", "yesterday at noon")
-    page.click("#when button")
+    page.click("#when button[type=submit]")
     page.wait_for_function("document.getElementById('status').textContent.includes('bad time')")
 
 

@@ -75,7 +75,7 @@ def test_hostile_names_are_shown_as_text_and_never_run(hostile_server, page):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(hostile_server + "/")
     page.select_option("#window", "")
-    page.click("#when button")
+    page.click("#when button[type=submit]")
     page.wait_for_selector("#map svg g.node")
     page.wait_for_function("document.querySelectorAll('#services li').length === 3")
     names = page.locator("#services li").evaluate_all("els => els.map(e => e.dataset.name)")
