@@ -1,10 +1,16 @@
-"""How each live source is doing: its last pull, its lag, its last error."""
+"""How each live source is doing: its last pull, its lag, its last error.
+
+Spans pushed to the OTLP receiver are shown too, by when the last export arrived; a
+receiver that has heard nothing for a while is `quiet`, not an error: whether spans
+should arrive is for the exporters' owners to say.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.bootstrap import App
+from bot.usecases.receiving import OTLP_SOURCE
 from topology.store.sources_state import SourceState
 from topology.timespec import format_duration
 
@@ -23,10 +29,13 @@ class SourceStatus:
     last_error: str | None
     lag_s: int | None
     stale: bool
+    pushed: bool = False
 
     @property
     def condition(self) -> str:
-        """`ok`, `stale`, `never pulled`, or `not configured`."""
+        """`ok`, `stale`, `never pulled`, `not configured`; pushed: `receiving` or `quiet`."""
+        if self.pushed:
+            return "quiet" if self.stale else "receiving"
         if not self.configured:
             return "not configured"
         if self.lag_s is None:
@@ -43,6 +52,7 @@ class SourceStatus:
             "last_error": self.last_error,
             "lag_s": self.lag_s,
             "stale": self.stale,
+            "pushed": self.pushed,
         }
 
 
@@ -65,7 +75,7 @@ def source_statuses(app: App) -> list[SourceStatus]:
     if app.catalog_source is not None:
         configured.append(app.catalog_source.name)
     names = configured + sorted(set(states) - set(configured))
-    return [
+    pulled = [
         status_of(
             name,
             states.get(name),
@@ -75,6 +85,17 @@ def source_statuses(app: App) -> list[SourceStatus]:
         )
         for name in names
     ]
+    return pulled + pushed_statuses(app)
+
+
+def pushed_statuses(app: App) -> list[SourceStatus]:
+    """The OTLP receiver's status, once it stored anything: its last export and lag."""
+    last = app.store.last_import(OTLP_SOURCE)
+    if last is None:
+        return []
+    lag = max(0, app.now() - last)
+    stale = lag > STALE_INTERVALS * app.settings.refresh_interval
+    return [SourceStatus(OTLP_SOURCE, False, last, None, None, lag, stale, pushed=True)]
 
 
 def stale_sources(app: App) -> list[SourceStatus]:

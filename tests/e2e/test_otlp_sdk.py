@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -64,11 +65,14 @@ def test_spans_exported_by_the_sdk_show_up_as_an_edge(server, tmp_path):
     assert found == [("frontend", "cart", 3, 0)]
     metrics = httpx.get(f"{base}/metrics", timeout=5).text
     assert "svcmap_otlp_spans_accepted_total 6.0" in metrics
+    (otlp,) = svcmap_json(env, tmp_path, "sources", "--json")
+    assert (otlp["source"], otlp["pushed"], otlp["stale"]) == ("otlp", True, False)
 
 
-def edges_of(env: dict[str, str], cwd: Path) -> list[tuple[str, str, int, int]]:
+def svcmap_json(env: dict[str, str], cwd: Path, *args: str) -> Any:
+    """What `svcmap ARGS` prints, read as JSON."""
     done = subprocess.run(
-        [str(SVCMAP), "edges", "--json"],
+        [str(SVCMAP), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -76,7 +80,12 @@ def edges_of(env: dict[str, str], cwd: Path) -> list[tuple[str, str, int, int]]:
         timeout=60,
         check=True,
     )
-    return [(e["parent"], e["child"], e["calls"], e["errors"]) for e in json.loads(done.stdout)]
+    return json.loads(done.stdout)
+
+
+def edges_of(env: dict[str, str], cwd: Path) -> list[tuple[str, str, int, int]]:
+    edges = svcmap_json(env, cwd, "edges", "--json")
+    return [(e["parent"], e["child"], e["calls"], e["errors"]) for e in edges]
 
 
 def test_client_spans_naming_their_peer_count_once_and_wait_for_no_longer_than_set(serve, tmp_path):

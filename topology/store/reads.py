@@ -152,6 +152,16 @@ def latest_imports(limit: int) -> Query:
     return select(imports).order_by(imports.c.id.desc()).limit(limit)
 
 
+def last_import_of(source: str) -> Query:
+    """When `source` last imported, as the newest line of the import log names it."""
+    return (
+        select(imports.c.at)
+        .where(imports.c.source == source)
+        .order_by(imports.c.id.desc())
+        .limit(1)
+    )
+
+
 def _edges_in(start_s: int | None, end_s: int | None) -> Subquery:
     """The edge buckets of every tier starting in the window: parent, child, start, values."""
     return union_all(

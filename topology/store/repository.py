@@ -194,6 +194,11 @@ class Store:
         """The latest imports, newest first."""
         return [ImportRecord(*row) for row in self._rows(reads.latest_imports(limit))]
 
+    def last_import(self, source: str) -> int | None:
+        """When `source` last stored calls (epoch seconds), or None if the log holds none."""
+        found = self._rows(reads.last_import_of(source))
+        return int(found[0][0]) if found else None
+
     def _rows(self, query: reads.Query) -> Sequence[Row[*tuple[Any, ...]]]:
         with reported(self._engine), self._engine.connect() as connection:
             return connection.execute(query).all()
