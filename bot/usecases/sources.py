@@ -69,13 +69,18 @@ def status_of(
 
 
 def source_statuses(app: App) -> list[SourceStatus]:
+    """The pulled sources, then the OTLP receiver once it stored anything."""
+    return pulled_statuses(app) + pushed_statuses(app)
+
+
+def pulled_statuses(app: App) -> list[SourceStatus]:
     """The configured sources (the catalog source last), then others the store remembers."""
     states = app.states.all()
     configured = [source.name for source in app.sources]
     if app.catalog_source is not None:
         configured.append(app.catalog_source.name)
     names = configured + sorted(set(states) - set(configured))
-    pulled = [
+    return [
         status_of(
             name,
             states.get(name),
@@ -85,7 +90,6 @@ def source_statuses(app: App) -> list[SourceStatus]:
         )
         for name in names
     ]
-    return pulled + pushed_statuses(app)
 
 
 def pushed_statuses(app: App) -> list[SourceStatus]:
@@ -102,7 +106,7 @@ def stale_sources(app: App) -> list[SourceStatus]:
     """The configured sources whose data lags: every answer about now says so."""
     if not app.sources:
         return []
-    return [status for status in source_statuses(app) if status.configured and status.stale]
+    return [status for status in pulled_statuses(app) if status.configured and status.stale]
 
 
 def stale_note(stale: list[SourceStatus]) -> str:
