@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.bootstrap import App
+from topology.errors import SvcmapError
 from topology.linking import group_by_trace, link
 from topology.model import Span, SpanKind
 
@@ -122,6 +123,17 @@ class RecentTraces:
             self._due.clear()
             return ready
 
+    def hold(self, spans: Sequence[Span], *, until_s: int) -> None:
+        """Hold again, until `until_s`, client spans released but not stored (a failed store)."""
+        with self._lock:
+            for span in spans:
+                trace = self._traces.get(span.trace_id)
+                key = (span.span_id, span.local_service, span.kind)
+                if trace is None or key not in trace.spans or not may_get_a_server(span):
+                    continue
+                trace.waiting[key] = until_s
+                self._note_due(span.trace_id, trace)
+
     def _released(self, now_s: int) -> list[Span]:
         ready: list[Span] = []
         while self._due and self._due[0][0] <= now_s:
@@ -138,14 +150,20 @@ class RecentTraces:
             for key, until in list(trace.waiting.items()):
                 if key[0] in answered or now_s is None or until <= now_s:
                     del trace.waiting[key]
+        self._note_due(trace_id, trace)
+        if not trace.waiting:
+            return list(trace.spans.values())
+        return [span for key, span in trace.spans.items() if key not in trace.waiting]
+
+    def _note_due(self, trace_id: str, trace: _Trace) -> None:
+        """Note when the trace's first waiting client span is due, or that none waits."""
         if not trace.waiting:
             self._waiting.pop(trace_id, None)
-            return list(trace.spans.values())
+            return
         until = min(trace.waiting.values())
         if self._waiting.get(trace_id) != until:
             self._waiting[trace_id] = until
             heapq.heappush(self._due, (until, trace_id))
-        return [span for key, span in trace.spans.items() if key not in trace.waiting]
 
     def _forget(self, now_s: int) -> Iterable[Span]:
         """Drop the oldest traces while too old or too many; answer the spans that waited."""
@@ -170,14 +188,21 @@ class Receiver:
         self.recent = recent or RecentTraces(pairing_wait=app.settings.otlp_pairing_wait)
 
     def receive(self, spans: Sequence[Span]) -> Received:
-        """Store what the spans of one export (with their traces' recent spans) link to."""
+        """Store what the spans of one export (with their traces' recent spans) link to.
+
+        When the store fails, the export is to be sent again (the exporter retries a 503);
+        client spans released with it wait again, to be stored with the next try.
+        """
         if not spans:
             return Received(0, 0, 0)
         now_s = self._app.now()
         return self._store(self.recent.add(spans, now_s=now_s), now_s, spans=len(spans))
 
     def settle(self, *, everything: bool = False) -> Received:
-        """Store the calls of client spans that waited for a server span long enough."""
+        """Store the calls of client spans that waited for a server span long enough.
+
+        When the store fails they wait again, for the next call.
+        """
         now_s = self._app.now()
         return self._store(self.recent.due(now_s=now_s, everything=everything), now_s, spans=0)
 
@@ -185,9 +210,13 @@ class Receiver:
         if not ready:
             return Received(spans, 0, 0)
         linked = link(ready)
-        result = self._app.store.ingest(
-            linked.calls, linked.served, now_s=now_s, source=OTLP_SOURCE, spans=spans
-        )
+        try:
+            result = self._app.store.ingest(
+                linked.calls, linked.served, now_s=now_s, source=OTLP_SOURCE, spans=spans
+            )
+        except SvcmapError:
+            self.recent.hold(ready, until_s=now_s)
+            raise
         if result.calls_new:
             self._app.graphs.changed()
         return Received(spans, result.calls_new, result.calls_duplicate)

@@ -23,6 +23,7 @@ from tests.otlp_exports import (
     as_protobuf,
     frontend_calls_cart,
 )
+from topology.errors import StoreError
 
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
 JSON = {"Content-Type": "application/json"}
@@ -300,3 +301,44 @@ def test_svcmap_sources_shows_when_the_receiver_last_stored_spans(ticking):
     now[0] += 3 * app.settings.refresh_interval
     assert source_statuses(app)[0].condition == "quiet"
     assert stale_sources(app) == []  # answers warn of pulled sources only
+
+
+def test_client_spans_whose_store_failed_are_stored_by_the_next_settle(ticking, monkeypatch):
+    app, receiver, client, now = ticking
+    frontend = as_protobuf({"frontend": frontend_names_cart()["frontend"]}).SerializeToString()
+    client.post("/v1/traces", content=frontend, headers=PROTOBUF)
+    now[0] += app.settings.otlp_pairing_wait
+    ingest = app.store.ingest
+
+    def unavailable(*_: object, **__: object) -> None:
+        raise StoreError("database unreachable")
+
+    monkeypatch.setattr(app.store, "ingest", unavailable)
+    with pytest.raises(StoreError):
+        receiver.settle()
+    monkeypatch.setattr(app.store, "ingest", ingest)
+    receiver.settle()
+
+    assert edges(app) == [("frontend", "cart", 1, 0)]
+
+
+def test_spans_released_with_an_export_the_store_refused_are_stored_with_its_retry(
+    ticking, monkeypatch
+):
+    app, _, client, now = ticking
+    frontend = as_protobuf({"frontend": frontend_names_cart()["frontend"]}).SerializeToString()
+    client.post("/v1/traces", content=frontend, headers=PROTOBUF)
+    now[0] += app.settings.otlp_pairing_wait
+    other = protobuf_body("6b8efff798038103d269b633813fc60c")
+    ingest = app.store.ingest
+
+    def unavailable(*_: object, **__: object) -> None:
+        raise StoreError("database unreachable")
+
+    monkeypatch.setattr(app.store, "ingest", unavailable)
+    assert client.post("/v1/traces", content=other, headers=PROTOBUF).status_code == 503
+    monkeypatch.setattr(app.store, "ingest", ingest)
+    assert client.post("/v1/traces", content=other, headers=PROTOBUF).status_code == 200
+
+    # one call from the other trace, one from the client span that waited
+    assert edges(app) == [("cart", "redis", 1, 1), ("frontend", "cart", 2, 0)]

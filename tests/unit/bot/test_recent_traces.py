@@ -134,3 +134,14 @@ def test_a_waiting_client_span_is_released_when_its_trace_is_forgotten():
 
     assert ids(together) == ["c", "x"]
     assert recent.waiting == 0
+
+
+def test_client_spans_released_but_not_stored_wait_again():
+    recent = RecentTraces(pairing_wait=10)
+    recent.add([client("t1", "c", "frontend", "payments")], now_s=0)
+    released = recent.due(now_s=10)
+
+    recent.hold(released, until_s=12)
+
+    assert recent.due(now_s=11) == []
+    assert ids(recent.due(now_s=12)) == ["c"]
