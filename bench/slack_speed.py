@@ -1,6 +1,7 @@
 """Slack answer speed: `/svcmap` against `svcmap serve` over a 5,000-service map.
 
     .venv/bin/python -m bench.slack_speed [--services N] [--edges M] [--rounds R]
+        [--answer-processes P]
 
 Builds the map of `bench.query_speed` into a scratch SQLite file, starts `svcmap serve`
 (uvicorn, Slack on, answering into a local fake Slack Web API), then measures:
@@ -41,7 +42,9 @@ IN_FLIGHT = 50
 TARGET_ACK_MS, TARGET_ANSWER_S, LONGEST_S = 200.0, 1.5, 5.0
 
 
-def start_server(db: Path, fake: FakeSlack) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db: Path, fake: FakeSlack, answer_processes: int
+) -> tuple[subprocess.Popen[bytes], str]:
     """`svcmap serve` over `db` with Slack answering into `fake`; waits until healthy."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
@@ -51,6 +54,7 @@ def start_server(db: Path, fake: FakeSlack) -> tuple[subprocess.Popen[bytes], st
         SVCMAP_SLACK_SIGNING_SECRET=SECRET,
         SVCMAP_SLACK_API_URL=fake.api_url,
         SVCMAP_REFRESH_INTERVAL="1h",
+        SVCMAP_SLACK_ANSWER_PROCESSES=str(answer_processes),
     )
     server = subprocess.Popen(
         [str(SVCMAP), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -159,12 +163,18 @@ def main() -> int:
     parser.add_argument("--edges", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--acks-only", action="store_true", help="skip the answer figures")
+    parser.add_argument(
+        "--answer-processes",
+        type=int,
+        default=2,
+        help="the server's answer worker processes (0: answer in its own threads)",
+    )
     args = parser.parse_args()
     SCRATCH.mkdir(parents=True, exist_ok=True)
     db = SCRATCH / "slack.db"
     build(db, args.services, args.edges)
     fake = FakeSlack()
-    server, base = start_server(db, fake)
+    server, base = start_server(db, fake, args.answer_processes)
     time.sleep(5)  # the server's first pass reads the map of now, as it does every interval
     try:
         rng = random.Random(3)
