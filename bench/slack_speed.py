@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 
 from bench.query_speed import ROOT, build, verdict
-from tests.e2e.conftest import SVCMAP, free_port
+from tests.e2e.conftest import start_serve
 from tests.slack.fake_api import FakeSlack
 from tests.slack.requests import SECRET, command_body, signed
 
@@ -46,7 +46,6 @@ def start_server(
     db: Path, fake: FakeSlack, answer_processes: int
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`svcmap serve` over `db` with Slack answering into `fake`; waits until healthy."""
-    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
     env.update(
         SVCMAP_DATABASE_URL=f"sqlite:///{db}",
@@ -56,23 +55,10 @@ def start_server(
         SVCMAP_REFRESH_INTERVAL="1h",
         SVCMAP_SLACK_ANSWER_PROCESSES=str(answer_processes),
     )
-    server = subprocess.Popen(
-        [str(SVCMAP), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("svcmap serve did not start")
+    try:
+        return start_serve(env, ROOT, timeout_s=60)
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
 
 
 def send(client: httpx.Client, base: str, text: str, hook: str) -> float:

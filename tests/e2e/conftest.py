@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -60,6 +61,41 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def start_serve(
+    env: dict[str, str], cwd: Path, *, timeout_s: float = 30
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `svcmap serve` with `env` on a free port of 127.0.0.1; its base URL once healthy.
+
+    Raises RuntimeError, with the end of its stderr, when it exits or is not healthy in time.
+    """
+    port = free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed once the server is healthy
+    process = subprocess.Popen(
+        [str(SVCMAP), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=log,  # a file, not a pipe nobody reads: a pipe could fill and stop the server
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                log.close()  # the server writes to its own copy
+                return process, base
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            log.seek(0)
+            stderr = log.read().decode(errors="replace")
+            log.close()
+            raise RuntimeError(f"svcmap serve did not become healthy: {stderr[-2000:]}")
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def serve_processes() -> dict[str, subprocess.Popen[bytes]]:
     """The `svcmap serve` processes `serve` started, by base URL."""
@@ -76,38 +112,21 @@ def serve(
     """
 
     def start(**settings: str) -> tuple[str, dict[str, str]]:
-        port = free_port()
         env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
         env["SVCMAP_DATABASE_URL"] = f"sqlite:///{tmp_path / 'svcmap.db'}"
         env["HOME"] = str(tmp_path)
         env.update(settings)
-        process = subprocess.Popen(
-            [str(SVCMAP), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        base = f"http://127.0.0.1:{port}"
+        try:
+            process, base = start_serve(env, tmp_path)
+        except RuntimeError as error:
+            pytest.fail(str(error))
         serve_processes[base] = process
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    return base, env
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                pytest.fail(f"svcmap serve did not become healthy: {stderr[-2000:]}")
-            time.sleep(0.1)
+        return base, env
 
     yield start
     for process in serve_processes.values():
         process.terminate()
         process.wait(timeout=15)
-        if process.stderr:
-            process.stderr.close()
 
 
 @dataclass(frozen=True)
