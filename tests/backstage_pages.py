@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-API = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "api"
+API = Path(__file__).resolve().parent / "fixtures" / "api"
 INTEGRATION_KEY = "0123456789abcdef0123456789abcdef"
 """The dummy key of the recorded PagerDuty-annotated component."""
 

@@ -13,9 +13,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """The shared folder beside the repository: real trace and API fixtures, datasets."""
-    return REPO.parent / "shared"
+def fixtures_dir() -> Path:
+    """Recorded real traces and API payloads (`tests/fixtures/*/SOURCES.md` says where from)."""
+    return REPO / "tests" / "fixtures"
 
 
 @pytest.fixture

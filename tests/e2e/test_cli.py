@@ -17,8 +17,8 @@ def shop(svcmap):
     return svcmap
 
 
-def test_edges_json_of_imported_fixtures_are_zipkins_links(svcmap, shared_dir):
-    traces = shared_dir / "fixtures" / "traces"
+def test_edges_json_of_imported_fixtures_are_zipkins_links(svcmap, fixtures_dir):
+    traces = fixtures_dir / "traces"
     expected = json.loads((traces / "expected-links.json").read_text())
     want = {}
     for name, entry in expected.items():

@@ -12,7 +12,7 @@ from bot.usecases.windows import Window
 from tests.conftest import REPO
 
 EXPECTED = json.loads(
-    (REPO.parent / "shared" / "fixtures" / "traces" / "expected-links.json").read_text()
+    (REPO / "tests" / "fixtures" / "traces" / "expected-links.json").read_text()
 )
 
 
@@ -31,15 +31,15 @@ def links_of(app):
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_a_fixture_gives_exactly_the_links_zipkin_gives(name, shared_dir, app):
-    import_file(app, shared_dir / "fixtures" / "traces" / name)
+def test_a_fixture_gives_exactly_the_links_zipkin_gives(name, fixtures_dir, app):
+    import_file(app, fixtures_dir / "traces" / name)
 
     assert links_of(app) == expected_links(name)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_importing_a_fixture_twice_counts_nothing_twice(name, shared_dir, app):
-    path = shared_dir / "fixtures" / "traces" / name
+def test_importing_a_fixture_twice_counts_nothing_twice(name, fixtures_dir, app):
+    path = fixtures_dir / "traces" / name
     first = import_file(app, path)
     second = import_file(app, path)
 

@@ -45,9 +45,9 @@ def wait_for(condition, timeout: float = 2.0) -> bool:
     return False
 
 
-def test_the_first_pass_runs_at_once_against_a_real_source(tmp_path, shared_dir):
+def test_the_first_pass_runs_at_once_against_a_real_source(tmp_path, fixtures_dir):
     # The recorded traces are years old: keep them, or the compaction after the pass drops them.
-    fixtures = shared_dir / "fixtures" / "api"
+    fixtures = fixtures_dir / "api"
     zipkin = FakeServer()
     zipkin.json("/api/v2/services", (fixtures / "zipkin_v2_services.json").read_bytes())
     zipkin.json("/api/v2/traces", (fixtures / "zipkin_v2_traces.CONSTRUCTED.json").read_bytes())

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-API = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "api"
+API = Path(__file__).resolve().parents[1] / "fixtures" / "api"
 
 
 def recorded(name: str) -> dict[str, object]:

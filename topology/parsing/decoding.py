@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from typing import TypeVar
@@ -98,11 +99,21 @@ def decode(decoder: msgspec.json.Decoder[T], buf: bytes | memoryview, *, one_lin
     except msgspec.ValidationError as error:
         raise TraceFormatError(_invalid(str(error))) from None
     except msgspec.DecodeError as error:
+        if not _is_utf8(buf):
+            raise NotJSONError("not JSON: not UTF-8 text") from None
         raise NotJSONError(_malformed(str(error), buf, one_line=one_line)) from None
     except UnicodeDecodeError:
         raise NotJSONError("not JSON: not UTF-8 text") from None
     except RecursionError:
         raise TraceFormatError("nested too deeply to be a trace document") from None
+
+
+def _is_utf8(buf: bytes | memoryview) -> bool:
+    try:
+        codecs.decode(buf, "utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def top_level_keys(buf: bytes | memoryview) -> list[str]:

@@ -100,8 +100,11 @@ def load_snapshot(data: bytes | str, *, source: str) -> Snapshot:
     """Parse a snapshot document; any fault is a SnapshotError naming `source` and the place."""
     try:
         document = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise SnapshotError(f"{source}: not JSON: {error}") from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise SnapshotError(f"{source}: not JSON ({where}): {error.msg}") from None
+    except UnicodeDecodeError:
+        raise SnapshotError(f"{source}: not JSON: not UTF-8 text") from None
     except RecursionError:
         raise SnapshotError(f"{source}: nested too deeply to be a snapshot") from None
     try:

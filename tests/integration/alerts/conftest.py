@@ -124,16 +124,16 @@ def make_app(
 
 
 @pytest.fixture
-def firing_body(shared_dir: Path) -> bytes:
+def firing_body(fixtures_dir: Path) -> bytes:
     return (
-        shared_dir / "fixtures/api/alertmanager_webhook_v4_firing.CONSTRUCTED.json"
+        fixtures_dir / "api/alertmanager_webhook_v4_firing.CONSTRUCTED.json"
     ).read_bytes()
 
 
 @pytest.fixture
-def resolved_body(shared_dir: Path) -> bytes:
+def resolved_body(fixtures_dir: Path) -> bytes:
     return (
-        shared_dir / "fixtures/api/alertmanager_webhook_v4_resolved.CONSTRUCTED.json"
+        fixtures_dir / "api/alertmanager_webhook_v4_resolved.CONSTRUCTED.json"
     ).read_bytes()
 
 

@@ -26,9 +26,9 @@ class Clock:
 
 
 @pytest.fixture
-def api_fixtures(shared_dir: Path) -> Path:
+def api_fixtures(fixtures_dir: Path) -> Path:
     """The recorded API payloads."""
-    return shared_dir / "fixtures" / "api"
+    return fixtures_dir / "api"
 
 
 @pytest.fixture

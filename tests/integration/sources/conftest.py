@@ -32,6 +32,6 @@ def client(server: FakeServer) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def api_fixtures(shared_dir: Path) -> Path:
+def api_fixtures(fixtures_dir: Path) -> Path:
     """The recorded API payloads."""
-    return shared_dir / "fixtures" / "api"
+    return fixtures_dir / "api"

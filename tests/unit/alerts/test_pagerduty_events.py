@@ -24,9 +24,9 @@ def trigger(**fields):
     return PageEvent(**{**given, **fields})
 
 
-def test_a_trigger_has_the_shape_of_the_documented_request(shared_dir):
+def test_a_trigger_has_the_shape_of_the_documented_request(fixtures_dir):
     documented = json.loads(
-        (shared_dir / "fixtures/api/pagerduty_events_v2_trigger_request.AUTHORED.json").read_text()
+        (fixtures_dir / "api/pagerduty_events_v2_trigger_request.AUTHORED.json").read_text()
     )
 
     body = event_body(trigger())
@@ -42,9 +42,9 @@ def test_a_trigger_has_the_shape_of_the_documented_request(shared_dir):
     assert body["links"] == [link]
 
 
-def test_a_resolve_carries_no_payload_like_the_documented_request(shared_dir):
+def test_a_resolve_carries_no_payload_like_the_documented_request(fixtures_dir):
     documented = json.loads(
-        (shared_dir / "fixtures/api/pagerduty_events_v2_resolve_request.json").read_text()
+        (fixtures_dir / "api/pagerduty_events_v2_resolve_request.json").read_text()
     )
 
     body = event_body(PageEvent(PageAction.RESOLVE, KEY, "svcmap/abc-1/checkout"))
@@ -63,17 +63,17 @@ def test_the_routing_key_is_not_in_the_event_repr():
     assert KEY not in repr(trigger())
 
 
-def test_the_accepted_answer_gives_the_dedup_key(shared_dir):
-    body = (shared_dir / "fixtures/api/pagerduty_events_v2_202_accepted.AUTHORED.json").read_bytes()
+def test_the_accepted_answer_gives_the_dedup_key(fixtures_dir):
+    body = (fixtures_dir / "api/pagerduty_events_v2_202_accepted.AUTHORED.json").read_bytes()
 
     assert accepted_key(body) == "checkout/HighErrorRate"
     assert accepted_key(b"") is None
 
 
-def test_a_refusal_says_what_pagerduty_said(shared_dir):
-    invalid = (shared_dir / "fixtures/api/pagerduty_events_v2_400_invalid_event.json").read_bytes()
+def test_a_refusal_says_what_pagerduty_said(fixtures_dir):
+    invalid = (fixtures_dir / "api/pagerduty_events_v2_400_invalid_event.json").read_bytes()
     throttled = (
-        shared_dir / "fixtures/api/pagerduty_events_v2_429_throttled.CONSTRUCTED.json"
+        fixtures_dir / "api/pagerduty_events_v2_429_throttled.CONSTRUCTED.json"
     ).read_bytes()
 
     assert "Length of 'routing_key' is incorrect" in refusal(invalid)

@@ -11,8 +11,8 @@ RESOLVED = "alertmanager_webhook_v4_resolved.CONSTRUCTED.json"
 
 
 @pytest.fixture
-def firing(shared_dir):
-    return (shared_dir / "fixtures/api" / FIRING).read_bytes()
+def firing(fixtures_dir):
+    return (fixtures_dir / "api" / FIRING).read_bytes()
 
 
 def test_a_firing_notification_reads_into_its_group_and_alerts(firing):
@@ -31,8 +31,8 @@ def test_go_zero_time_as_end_of_a_firing_alert_reads_as_no_end(firing):
     assert {a.ends_at for a in parse_webhook(firing).alerts} == {None}
 
 
-def test_a_resolved_notification_carries_the_end_times(shared_dir):
-    body = (shared_dir / "fixtures/api" / RESOLVED).read_bytes()
+def test_a_resolved_notification_carries_the_end_times(fixtures_dir):
+    body = (fixtures_dir / "api" / RESOLVED).read_bytes()
 
     group = parse_webhook(body)
 
@@ -40,9 +40,9 @@ def test_a_resolved_notification_carries_the_end_times(shared_dir):
     assert {a.ends_at for a in group.alerts} == {1_786_012_965}
 
 
-def test_a_notification_from_alertmanager_before_0_32_reads_the_same(shared_dir, firing):
+def test_a_notification_from_alertmanager_before_0_32_reads_the_same(fixtures_dir, firing):
     older = (
-        shared_dir / "fixtures/api/alertmanager_webhook_v4_firing_pre_v0.32.CONSTRUCTED.json"
+        fixtures_dir / "api/alertmanager_webhook_v4_firing_pre_v0.32.CONSTRUCTED.json"
     ).read_bytes()
 
     assert parse_webhook(older) == parse_webhook(firing)

@@ -14,8 +14,8 @@ from topology.linking import link
 from topology.parsing.otlp_proto import read_otlp_protobuf
 
 FIXTURE = (
-    Path(__file__).resolve().parents[4]
-    / "shared/fixtures/api/alertmanager_webhook_v4_firing.CONSTRUCTED.json"
+    Path(__file__).resolve().parents[2]
+    / "fixtures/api/alertmanager_webhook_v4_firing.CONSTRUCTED.json"
 )
 START = 1_800_000_000 * 10**9
 

@@ -21,9 +21,8 @@ def refusal(data, fmt=None):
 
 
 def test_text_that_is_not_json_is_refused_with_its_line_and_column():
-    assert refusal(b'[\n  {"traceId": "a",\n    "id" "b"}\n]') == (
-        "not JSON (line 3, column 10): expected ':'"
-    )
+    message = refusal(b'[\n  {"traceId": "a",\n    "id" "b"}\n]')
+    assert message.startswith("not JSON (line 3, column 10): ")
 
 
 def test_truncated_json_is_refused():

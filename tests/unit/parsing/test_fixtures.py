@@ -10,7 +10,7 @@ from topology.parsing import TraceFormat, detect_format, parse_traces
 
 JAEGER, ZIPKIN, OTLP = TraceFormat.JAEGER, TraceFormat.ZIPKIN, TraceFormat.OTLP
 
-TRACE_FILES = [  # counts from shared/fixtures/traces/SOURCES.md
+TRACE_FILES = [  # counts from tests/fixtures/traces/SOURCES.md
     ("zipkin-lens-yelp.json", ZIPKIN, 16),
     ("zipkin-lens-messaging2.json", ZIPKIN, 11),
     ("zipkin-lens-messaging-kafka.json", ZIPKIN, 28),
@@ -36,13 +36,13 @@ API_FILES = [
 ]
 
 
-def read(shared_dir, folder, name):
-    return (shared_dir / "fixtures" / folder / name).read_bytes()
+def read(fixtures_dir, folder, name):
+    return (fixtures_dir / folder / name).read_bytes()
 
 
 @pytest.mark.parametrize(("name", "fmt", "count"), TRACE_FILES)
-def test_every_trace_fixture_is_read_whole_in_the_format_it_is_in(shared_dir, name, fmt, count):
-    data = read(shared_dir, "traces", name)
+def test_every_trace_fixture_is_read_whole_in_the_format_it_is_in(fixtures_dir, name, fmt, count):
+    data = read(fixtures_dir, "traces", name)
 
     spans = parse_traces(data, source=name)
 
@@ -52,8 +52,8 @@ def test_every_trace_fixture_is_read_whole_in_the_format_it_is_in(shared_dir, na
 
 
 @pytest.mark.parametrize(("name", "fmt", "count"), API_FILES)
-def test_every_recorded_api_answer_with_traces_is_read(shared_dir, name, fmt, count):
-    data = read(shared_dir, "api", name)
+def test_every_recorded_api_answer_with_traces_is_read(fixtures_dir, name, fmt, count):
+    data = read(fixtures_dir, "api", name)
 
     spans = parse_traces(data, source=name)
 
@@ -63,9 +63,9 @@ def test_every_recorded_api_answer_with_traces_is_read(shared_dir, name, fmt, co
 
 
 @pytest.mark.parametrize(("name", "fmt", "_count"), TRACE_FILES + API_FILES)
-def test_insisting_on_another_format_than_the_files_is_refused(shared_dir, name, fmt, _count):
+def test_insisting_on_another_format_than_the_files_is_refused(fixtures_dir, name, fmt, _count):
     folder = "traces" if name in {n for n, _, _ in TRACE_FILES} else "api"
-    data = read(shared_dir, folder, name)
+    data = read(fixtures_dir, folder, name)
     for other in set(TraceFormat) - {fmt}:
         with pytest.raises(TraceFormatError) as caught:
             parse_traces(data, source=name, fmt=other)
@@ -75,17 +75,17 @@ def test_insisting_on_another_format_than_the_files_is_refused(shared_dir, name,
         )
 
 
-def test_a_jaeger_trace_id_that_lost_its_leading_zero_is_padded_back(shared_dir):
+def test_a_jaeger_trace_id_that_lost_its_leading_zero_is_padded_back(fixtures_dir):
     name = "jaeger-ui-petclinic-spansAmongEachOther.json"
-    spans = parse_traces(read(shared_dir, "traces", name), source=name)
+    spans = parse_traces(read(fixtures_dir, "traces", name), source=name)
 
     assert {span.trace_id for span in spans} == {"0df84e36b9e2ee3815d07f0867a5be1f"}
     assert "0a68c6983a6d81a2" in {span.span_id for span in spans}
 
 
-def test_non_hex_jaeger_ids_are_kept_as_they_are(shared_dir):
+def test_non_hex_jaeger_ids_are_kept_as_they_are(fixtures_dir):
     name = "jaeger-ui-tracegraph-synthetic-messaging.json"
-    spans = parse_traces(read(shared_dir, "traces", name), source=name)
+    spans = parse_traces(read(fixtures_dir, "traces", name), source=name)
     spans = {span.span_id: span for span in spans}
 
     assert spans["span-2_1"].trace_id == "trace-123"
@@ -94,18 +94,18 @@ def test_non_hex_jaeger_ids_are_kept_as_they_are(shared_dir):
     assert spans["span-2"].error  # the bool tag written as the string "true"
 
 
-def test_the_first_reference_in_the_same_trace_is_the_parent(shared_dir):
+def test_the_first_reference_in_the_same_trace_is_the_parent(fixtures_dir):
     name = "jaeger_v1_ui_trace_tag_types.json"
-    spans = parse_traces(read(shared_dir, "api", name), source=name)
+    spans = parse_traces(read(fixtures_dir, "api", name), source=name)
 
     assert [span.parent_id for span in spans][-2:] == ["0000000000000002", "0000000000000004"]
     assert spans[1].remote_service == "service-y"
     assert spans[1].error
 
 
-def test_a_jaeger_trace_wrapped_in_data_carries_its_processes_inline(shared_dir):
+def test_a_jaeger_trace_wrapped_in_data_carries_its_processes_inline(fixtures_dir):
     name = "jaeger-ui-flamegraph-ride-sharing.json"
-    spans = parse_traces(read(shared_dir, "traces", name), source=name)
+    spans = parse_traces(read(fixtures_dir, "traces", name), source=name)
 
     assert [(span.local_service, span.kind) for span in spans] == [
         ("load-generator", None),
@@ -115,9 +115,9 @@ def test_a_jaeger_trace_wrapped_in_data_carries_its_processes_inline(shared_dir)
     ]
 
 
-def test_uppercase_otlp_ids_and_string_times_are_read(shared_dir):
+def test_uppercase_otlp_ids_and_string_times_are_read(fixtures_dir):
     name = "otlp_trace_example.json"
-    [span] = parse_traces(read(shared_dir, "api", name), source=name)
+    [span] = parse_traces(read(fixtures_dir, "api", name), source=name)
 
     assert (span.trace_id, span.span_id, span.parent_id) == (
         "5b8efff798038103d269b633813fc60c",
@@ -128,20 +128,20 @@ def test_uppercase_otlp_ids_and_string_times_are_read(shared_dir):
     assert (span.start_us, span.duration_us) == (1_544_712_660_000_000, 1_000_000)
 
 
-def test_a_jaeger_api_v3_answer_with_no_times_and_an_error_status_is_read(shared_dir):
+def test_a_jaeger_api_v3_answer_with_no_times_and_an_error_status_is_read(fixtures_dir):
     name = "jaeger_apiv3_GetTrace.json"
-    [span] = parse_traces(read(shared_dir, "api", name), source=name)
+    [span] = parse_traces(read(fixtures_dir, "api", name), source=name)
 
     assert span.trace_id == "0000000000000001"  # a 128-bit id with a zero upper half
     assert (span.start_us, span.duration_us, span.error) == (None, None, True)
 
 
-def test_the_same_trace_from_jaeger_v1_and_from_otlp_has_the_same_ids(shared_dir):
+def test_the_same_trace_from_jaeger_v1_and_from_otlp_has_the_same_ids(fixtures_dir):
     jaeger = parse_traces(
-        read(shared_dir, "api", "jaeger_v1_structured_traces_response.json"), source="v1"
+        read(fixtures_dir, "api", "jaeger_v1_structured_traces_response.json"), source="v1"
     )
     otlp = parse_traces(
-        read(shared_dir, "api", "jaeger_otlp_json_traces_telemetrygen.json"), source="otlp"
+        read(fixtures_dir, "api", "jaeger_otlp_json_traces_telemetrygen.json"), source="otlp"
     )
 
     def key(span):
@@ -158,18 +158,18 @@ def test_the_same_trace_from_jaeger_v1_and_from_otlp_has_the_same_ids(shared_dir
     assert [key(span) for span in jaeger] == [key(span) for span in otlp]
 
 
-def test_zipkin_shared_server_spans_keep_their_flag_and_address(shared_dir):
+def test_zipkin_shared_server_spans_keep_their_flag_and_address(fixtures_dir):
     name = "zipkin-lens-ascend.json"
-    spans = parse_traces(read(shared_dir, "traces", name), source=name)
+    spans = parse_traces(read(fixtures_dir, "traces", name), source=name)
     server = next(span for span in spans if span.local_service == "auth-service" and span.shared)
 
     assert server.kind is SpanKind.SERVER
     assert server.local_address == ("172.17.0.9", None, 8080)
 
 
-def test_zipkin_brokers_named_by_the_remote_endpoint_are_queues(shared_dir):
+def test_zipkin_brokers_named_by_the_remote_endpoint_are_queues(fixtures_dir):
     name = "zipkin-lens-messaging-kafka.json"
-    spans = parse_traces(read(shared_dir, "traces", name), source=name)
+    spans = parse_traces(read(fixtures_dir, "traces", name), source=name)
 
     assert {(s.kind, s.remote_service, s.peer_kind) for s in spans if s.remote_service} == {
         (SpanKind.PRODUCER, "kafka", NodeKind.QUEUE),
@@ -177,10 +177,10 @@ def test_zipkin_brokers_named_by_the_remote_endpoint_are_queues(shared_dir):
     }
 
 
-def test_only_the_genai_database_clients_get_an_inferred_peer_and_no_remote_name(shared_dir):
+def test_only_the_genai_database_clients_get_an_inferred_peer_and_no_remote_name(fixtures_dir):
     inferred = {}
     for name, _, _ in TRACE_FILES:
-        for span in parse_traces(read(shared_dir, "traces", name), source=name):
+        for span in parse_traces(read(fixtures_dir, "traces", name), source=name):
             if span.inferred_peer is not None:
                 inferred[(name, span.span_id)] = (
                     span.local_service,
@@ -224,14 +224,14 @@ def test_only_the_genai_database_clients_get_an_inferred_peer_and_no_remote_name
         ),
     ],
 )
-def test_answers_that_are_not_traces_are_refused_with_what_they_are(shared_dir, name, message):
+def test_answers_that_are_not_traces_are_refused_with_what_they_are(fixtures_dir, name, message):
     with pytest.raises(TraceFormatError) as caught:
-        parse_traces(read(shared_dir, "api", name), source=name)
+        parse_traces(read(fixtures_dir, "api", name), source=name)
 
     assert str(caught.value) == f"{name}: {message}"
 
 
-def test_an_api_v3_answer_with_no_spans_at_all_is_empty(shared_dir):
+def test_an_api_v3_answer_with_no_spans_at_all_is_empty(fixtures_dir):
     name = "jaeger_apiv3_GetServices_empty.CONSTRUCTED.json"  # `{}`: an OTLP export of nothing
 
-    assert parse_traces(read(shared_dir, "api", name), source=name) == []
+    assert parse_traces(read(fixtures_dir, "api", name), source=name) == []

@@ -9,6 +9,6 @@ import pytest
 
 
 @pytest.fixture
-def payload(shared_dir: Path) -> Callable[[str], bytes]:
+def payload(fixtures_dir: Path) -> Callable[[str], bytes]:
     """The bytes of a recorded API payload, by file name."""
-    return lambda name: (shared_dir / "fixtures" / "api" / name).read_bytes()
+    return lambda name: (fixtures_dir / "api" / name).read_bytes()
