@@ -11,9 +11,7 @@ from bot.usecases.listing import list_edges
 from bot.usecases.windows import Window
 from tests.conftest import REPO
 
-EXPECTED = json.loads(
-    (REPO / "tests" / "fixtures" / "traces" / "expected-links.json").read_text()
-)
+EXPECTED = json.loads((REPO / "tests" / "fixtures" / "traces" / "expected-links.json").read_text())
 
 
 @pytest.fixture

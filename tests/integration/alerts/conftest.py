@@ -125,16 +125,12 @@ def make_app(
 
 @pytest.fixture
 def firing_body(fixtures_dir: Path) -> bytes:
-    return (
-        fixtures_dir / "api/alertmanager_webhook_v4_firing.CONSTRUCTED.json"
-    ).read_bytes()
+    return (fixtures_dir / "api/alertmanager_webhook_v4_firing.CONSTRUCTED.json").read_bytes()
 
 
 @pytest.fixture
 def resolved_body(fixtures_dir: Path) -> bytes:
-    return (
-        fixtures_dir / "api/alertmanager_webhook_v4_resolved.CONSTRUCTED.json"
-    ).read_bytes()
+    return (fixtures_dir / "api/alertmanager_webhook_v4_resolved.CONSTRUCTED.json").read_bytes()
 
 
 def webhook(
