@@ -223,6 +223,18 @@ incident_alerts = Table(
 """Each alert of an incident, as last notified."""
 
 
+incident_feedback = Table(
+    "incident_feedback",
+    metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id"), primary_key=True),
+    Column("user_id", Text, primary_key=True),
+    Column("candidate", Text, primary_key=True),
+    Column("verdict", Text, nullable=False),
+    Column("at", BigInteger, nullable=False),
+)
+"""Per incident, person and ranked candidate: their answer to "Was this the cause?" (last wins)."""
+
+
 def _sending(name: str, *unique: str, extra: tuple[Column[Any], ...] = ()) -> Table:
     """A table of things to send (pages, posts): recorded before sending, claimed to send."""
     named = {column.name for column in extra}
