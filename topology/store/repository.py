@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,7 @@ from topology.gcpause import paused_gc
 from topology.model import NodeKind
 from topology.retention import Retention, cuts
 from topology.stats import EdgeStats, Node, ServiceStats
-from topology.store import compaction, reads, rows, traces, writes
+from topology.store import compaction, reads, rows, signal_writes, signals, traces, writes
 from topology.store.engine import WRITES, masked
 from topology.store.keys import pack, unpack
 from topology.store.schema import MINUTE
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
     from topology.aggregate import Aggregate
     from topology.model import Call, Served
+    from topology.rca.snapshot import Series
+    from topology.signals.model import LogRecord, MetricPoint
     from topology.store.compaction import Compaction
 
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
@@ -131,6 +133,41 @@ class Store:
                     },
                 )
         return calls
+
+    def ingest_logs(self, records: Sequence[LogRecord], *, cap: int) -> signal_writes.LogsStored:
+        """Count the log records not stored before, by level and template; one transaction."""
+        with reported(self._engine), self._engine.connect() as connection:
+            connection.execution_options(**{WRITES: True})
+            with connection.begin():
+                return signal_writes.store_logs(connection, records, cap=cap)
+
+    def ingest_metrics(
+        self, points: Sequence[MetricPoint], *, cap: int
+    ) -> signal_writes.MetricsStored:
+        """Add metric points onto their minutes, at most `cap` names a service; one transaction."""
+        with reported(self._engine), self._engine.connect() as connection:
+            connection.execution_options(**{WRITES: True})
+            with connection.begin():
+                return signal_writes.store_metrics(connection, points, cap=cap)
+
+    def log_series(
+        self, services: Collection[str] | None, start: int, end: int
+    ) -> dict[str, Series]:
+        """Per service, log counts per minute by level and template (`signals.log_series`)."""
+        with reported(self._engine), self._engine.connect() as connection:
+            return signals.log_series(connection, services, start, end)
+
+    def metric_series(
+        self, services: Collection[str] | None, start: int, end: int
+    ) -> dict[str, Series]:
+        """Per service, each metric's value per minute (`signals.metric_series`)."""
+        with reported(self._engine), self._engine.connect() as connection:
+            return signals.metric_series(connection, services, start, end)
+
+    def signal_drops(self) -> dict[str, dict[str, int]]:
+        """Per service, log records folded and metric points dropped at the caps."""
+        with reported(self._engine), self._engine.connect() as connection:
+            return signals.drops(connection)
 
     def edges(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
         """Every edge with its statistics summed over `start_s <= bucket start < end_s`."""

@@ -33,6 +33,9 @@ MINUTE = 60
 HISTOGRAM_COLUMNS: tuple[str, ...] = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
 """Names of the latency histogram columns, one per bucket of `topology.stats`."""
 
+LOG_LEVEL_COLUMNS = ("trace", "debug", "info", "warn", "error", "fatal", "unset")
+"""Columns of `log_minutes`: one per normalised severity, lower-cased."""
+
 metadata = MetaData()
 
 
@@ -279,3 +282,78 @@ notifications.append_column(Column("url", Text, nullable=True))
 `key` tells apart the posts of one kind in one channel (thread replies about new
 alerts); it is empty for the kinds sent once. `ref` is where a sent post is.
 """
+
+
+# Evidence from OTLP logs and metrics (`topology.store.signals`): per service and minute,
+# never a log line or an attribute value.
+
+log_minutes = Table(
+    "log_minutes",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("start", BigInteger, primary_key=True, autoincrement=False),
+    *(Column(level, BigInteger, nullable=False) for level in LOG_LEVEL_COLUMNS),
+    Index("ix_log_minutes_start", "start"),
+)
+"""Per service and minute: log records counted by normalised severity."""
+
+log_templates = Table(
+    "log_templates",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("text", Text, nullable=False),
+)
+"""Per service: the log templates mined so far (masked text), under stable ids."""
+
+log_template_minutes = Table(
+    "log_template_minutes",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("start", BigInteger, primary_key=True, autoincrement=False),
+    Column("template", Integer, primary_key=True, autoincrement=False),
+    Column("count", BigInteger, nullable=False),
+    Index("ix_log_template_minutes_start", "start"),
+)
+"""Per service, minute and template: the log records of that template."""
+
+seen_logs = Table(
+    "seen_logs",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("start", BigInteger, primary_key=True, autoincrement=False),
+    Column("digests", LargeBinary, nullable=False),
+    Index("ix_seen_logs_start", "start"),
+)
+"""Per service and minute: `keys.pack` of the digests of the log records counted there."""
+
+metric_names = Table(
+    "metric_names",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    UniqueConstraint("service", "name", name="uq_metric_names_name"),
+)
+"""Per service: the names of the metrics kept (at most a cap), under small ids."""
+
+metric_minutes = Table(
+    "metric_minutes",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("metric", Integer, primary_key=True, autoincrement=False),
+    Column("start", BigInteger, primary_key=True, autoincrement=False),
+    Column("total", Double, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Index("ix_metric_minutes_start", "start"),
+)
+"""Per service, metric and minute: the sum and number of the points; their mean is the value."""
+
+signal_drops = Table(
+    "signal_drops",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("what", Text, primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
+"""Per service: log records folded into the other template, metric points dropped at the cap."""
