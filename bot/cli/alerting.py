@@ -24,10 +24,14 @@ def add_alert_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 def list_incidents(app: App, args: argparse.Namespace) -> str:
-    """The latest incidents, as a table or JSON."""
+    """The latest incidents, as a table or JSON (with the answers to "Was this the cause?")."""
     found = app.incidents.incidents(limit=args.limit)
     if args.json:
-        return json.dumps([incident_dict(i) for i in found], indent=2, ensure_ascii=False)
+        answers: dict[int, list[dict[str, object]]] = {}
+        for answer in app.incidents.answers([i.id for i in found]):
+            answers.setdefault(answer.incident_id, []).append(answer.to_dict())
+        shown = [{**incident_dict(i), "feedback": answers.get(i.id, [])} for i in found]
+        return json.dumps(shown, indent=2, ensure_ascii=False)
     rows = [
         {
             **incident_dict(i),

@@ -35,6 +35,7 @@ EDGE_ACTION = "svcmap.edge"
 AT_ACTION = "svcmap.at"
 PAGE_ACTION = "svcmap.page"
 ACK_ACTION = "svcmap.ack"
+CAUSE_ACTION = "svcmap.cause"
 RERUN_BLOCK = "svcmap.at:"
 
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}$")

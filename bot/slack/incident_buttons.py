@@ -1,4 +1,4 @@
-"""The incident buttons: "Page owners" (for the paging groups only) and "Acknowledge".
+"""The incident buttons: "Page owners" (paging groups only), "Acknowledge", "It was …".
 
 A button's value is untrusted: it is read strictly and checked by the use case; the
 refusals and outcomes are shown to the presser alone.
@@ -14,11 +14,12 @@ from bot.bootstrap import App
 from bot.slack.access import AccessPolicy
 from bot.slack.blocks import section
 from bot.slack.delivery import DeliveryError, SlackPoster
-from bot.slack.incident_view import incident_message, read_page_value
+from bot.slack.incident_view import incident_message, read_cause_value, read_page_value
 from bot.slack.members import GroupMembers
 from bot.slack.mrkdwn import escape, mention
-from bot.slack.notifier import read_ref
+from bot.slack.notifier import post_ref, read_ref
 from bot.usecases.acknowledging import acknowledge
+from bot.usecases.cause_feedback import answer_cause
 from bot.usecases.paging_by_hand import Paged, page_for_answer, page_for_incident
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,25 @@ class IncidentButtons:
             except DeliveryError as error:
                 log.warning("could not show the acknowledgement on the post: %s", error)
         self._tell(pressed, f"You acknowledged incident {escape(done.incident.key)}.")
+
+    def answer_cause(self, pressed: Pressed) -> None:
+        """Note the presser's answer to "Was this the cause?"; anyone who may ask may answer."""
+        members = self._members.of(self._policy.ask_groups)
+        verdict = self._policy.may_ask(pressed.user, pressed.channel, members)
+        if not verdict.allowed:
+            self._tell(pressed, f"Sorry, {escape(verdict.reason)}. Nothing was noted.")
+            return
+        named = read_cause_value(pressed.value)
+        if named is None:
+            self._tell(pressed, "That button carried nothing svcmap can note.")
+            return
+        incident, answer, candidate = named
+        message = post_ref(pressed.channel, pressed.message_ts)
+        done = answer_cause(
+            self._app, incident, candidate, answer, user=pressed.user, message=message
+        )
+        said = escape(done.text)
+        self._tell(pressed, f"{said[:1].upper()}{said[1:]}.")
 
     def _paged(self, pressed: Pressed, paged: Paged) -> None:
         if paged.to_send:

@@ -1,8 +1,9 @@
 """What an incident's posts show in Slack, built from their recorded bodies (pure).
 
-The incident post: what fired, the ranked causes with their evidence, the blast radius,
-who is paged, its state (acknowledged, resolved and how long it lasted), and buttons to
-drill down, page owners and acknowledge. Every value from alerts and traces is escaped.
+The incident post: what fired, the ranked causes with their evidence and a "Was this the
+cause?" button for each, the blast radius, who is paged, its state (acknowledged, resolved
+and how long it lasted), and buttons to drill down, page owners and acknowledge. Every
+value from alerts and traces is escaped.
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import markupsafe
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+)
 
 from bot.render.templating import render_slack
 from bot.slack import reruns
 from bot.slack.blocks import (
     ACK_ACTION,
+    CAUSE_ACTION,
     PAGE_ACTION,
     AnswerView,
     Button,
@@ -26,6 +35,7 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.mrkdwn import link, mention
+from topology.incidents.feedback import Verdict
 from topology.timespec import format_duration, format_time
 
 CAUSES_SHOWN = 5
@@ -33,6 +43,8 @@ LINKS_SHOWN = 3
 FROM_ANSWER = "-"
 """The incident part of a page button's value on an answer, which has no incident."""
 ID_DIGITS = 18
+CAUSE_BLOCK = "svcmap.cause"
+CAUSE_QUESTION = "*Was this the cause?* One press notes your answer; it pages nobody."
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +62,7 @@ def incident_message(body: Mapping[str, object], *, paging: bool) -> Message:
     blocks: list[Block] = [
         section(head),
         section(render_slack("slack/incident_causes.md.j2", data)),
+        *cause_blocks(body),
         section(render_slack("slack/incident_blast.md.j2", data)),
         ContextBlock(
             elements=[MarkdownTextObject(text=render_slack("slack/incident_status.md.j2", data))]
@@ -62,6 +75,7 @@ def incident_message(body: Mapping[str, object], *, paging: bool) -> Message:
 def incident_buttons(body: Mapping[str, object], *, paging: bool) -> list[Button]:
     """Drill-downs into the symptom and the top cause; page and acknowledge while it is open."""
     symptom, cause = _text(body.get("symptom")), _text(body.get("cause"))
+    top = next(iter(_ranked(body)), None)
     at = _int(body.get("opened_at"))
     found: list[Button] = []
     if symptom:
@@ -73,7 +87,7 @@ def incident_buttons(body: Mapping[str, object], *, paging: bool) -> list[Button
     incident = _int(body.get("incident"))
     if incident is not None and body.get("resolved_at") is None:
         if paging:
-            for service in dict.fromkeys(s for s in (cause, symptom) if s):
+            for service in dict.fromkeys(s for s in (cause or top, symptom) if s):
                 value = page_value(incident, service)
                 found.append(Button(f"Page owners of {service}", value, PAGE_ACTION, "danger"))
         if not body.get("acknowledged_by"):
@@ -83,6 +97,45 @@ def incident_buttons(body: Mapping[str, object], *, paging: bool) -> list[Button
         for b in found
         if reruns.fits(b.command)
     ]
+
+
+def cause_blocks(body: Mapping[str, object]) -> list[Block]:
+    """The question "Was this the cause?": a button for each ranked candidate shown, and none."""
+    incident = _int(body.get("incident"))
+    ranked = _ranked(body)
+    if incident is None or not ranked:
+        return []
+    answers = [(f"It was {name}", cause_value(incident, Verdict.YES, name)) for name in ranked]
+    answers.append(("None of these", cause_value(incident, Verdict.NO, None)))
+    elements = [
+        ButtonElement(
+            text=PlainTextObject(text=_label(label), emoji=False),
+            action_id=f"{CAUSE_ACTION}.{number}",
+            value=value,
+        )
+        for number, (label, value) in enumerate(answers)
+        if reruns.fits(value)
+    ]
+    return [
+        ContextBlock(elements=[MarkdownTextObject(text=CAUSE_QUESTION)]),
+        ActionsBlock(block_id=CAUSE_BLOCK, elements=elements),
+    ]
+
+
+def cause_value(incident: int, verdict: Verdict, candidate: str | None) -> str:
+    """The value a "Was this the cause?" button carries: incident, verdict, candidate (or none)."""
+    return f"{incident} {verdict.value}" + ("" if candidate is None else f" {candidate}")
+
+
+def read_cause_value(value: str) -> tuple[int, Verdict, str | None] | None:
+    """The incident, verdict and candidate (None: each one shown) a value names, or None."""
+    head, _, rest = value.partition(" ")
+    word, _, candidate = rest.partition(" ")
+    if not head.isdigit() or len(head) > ID_DIGITS or not reruns.fits(value):
+        return None
+    if word not in {verdict.value for verdict in Verdict}:
+        return None
+    return int(head), Verdict(word), candidate or None
 
 
 def update_message(body: Mapping[str, object]) -> Message:
@@ -141,6 +194,7 @@ def _facts(body: Mapping[str, object]) -> dict[str, object]:
         "title": "",
         "symptom": None,
         "cause": None,
+        "confirmed": True,
         "severity": "error",
         "alerts": 0,
         "evidence_note": None,
@@ -157,6 +211,12 @@ def _facts(body: Mapping[str, object]) -> dict[str, object]:
         "acknowledged_by": markupsafe.Markup(who) if who else None,  # noqa: S704 -- a checked user ID
         "links": links,
     }
+
+
+def _ranked(body: Mapping[str, object]) -> list[str]:
+    """The services the post ranks, as shown."""
+    shown = _dicts(body.get("candidates"))[:CAUSES_SHOWN]
+    return list(dict.fromkeys(s for item in shown if (s := _text(item.get("service")))))
 
 
 def _ask(question: str, service: str, at: int | None) -> str:

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 from bot.slack.blocks import (
     ACK_ACTION,
     AT_ACTION,
+    CAUSE_ACTION,
     EDGE_ACTION,
     PAGE_ACTION,
     RERUN_BLOCK,
@@ -28,6 +29,7 @@ def _numbered(action: str) -> re.Pattern[str]:
 RUN_ACTIONS = _numbered(RUN_ACTION)
 PAGE_ACTIONS = _numbered(PAGE_ACTION)
 ACK_ACTIONS = _numbered(ACK_ACTION)
+CAUSE_ACTIONS = _numbered(CAUSE_ACTION)
 
 
 class Answers(Protocol):
@@ -92,9 +94,15 @@ def register(bolt: App, conversation: Answers, buttons: IncidentButtons) -> None
     def on_ack(body: Mapping[str, object], action: Mapping[str, object], respond: Respond) -> None:
         buttons.acknowledge(_pressed(body, action, respond))
 
+    def on_cause(
+        body: Mapping[str, object], action: Mapping[str, object], respond: Respond
+    ) -> None:
+        buttons.answer_cause(_pressed(body, action, respond))
+
     bolt.command(COMMAND)(ack=acknowledge, lazy=[on_command])
     bolt.action(PAGE_ACTIONS)(ack=acknowledge, lazy=[on_page])
     bolt.action(ACK_ACTIONS)(ack=acknowledge, lazy=[on_ack])
+    bolt.action(CAUSE_ACTIONS)(ack=acknowledge, lazy=[on_cause])
     bolt.action(RUN_ACTIONS)(ack=acknowledge, lazy=[on_button])
     bolt.action(EDGE_ACTION)(ack=acknowledge, lazy=[on_edge])
     bolt.action(AT_ACTION)(ack=acknowledge, lazy=[on_time])

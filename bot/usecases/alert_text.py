@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 MAX_URL = 2048
 TITLE_CHARS = 200
 CANDIDATES_SHOWN = 5
+CANDIDATES_PAGED = 3
+"""Candidates a page's details name."""
 SERVICES_SHOWN = 50
 
 
@@ -58,11 +60,16 @@ def page_rows(
         {
             "title": title,
             "cause": plan.cause,
+            "suggestions": plan.suggestions[:CANDIDATES_PAGED],
             "symptom": evidence.symptom,
             "team": page.team,
             "reason": page.reason,
         },
     )
+    causes = _candidates(evidence)[:CANDIDATES_PAGED]
+    named: dict[str, object] = {
+        "suggested_causes_not_confirmed" if plan.suggestions else "likely_causes": causes
+    }
     body: dict[str, object] = {
         "summary": _line(summary, 1024),
         "source": evidence.symptom or page.service,
@@ -74,7 +81,7 @@ def page_rows(
         "details": {
             "alerted_service": evidence.symptom,
             "paged_because": page.reason,
-            "likely_causes": _candidates(evidence)[:3],
+            **named,
             "firing_alerts": len(group.firing),
             "alertmanager_group": _line(group.group_key, 500),
         },
@@ -106,6 +113,7 @@ def notice_rows(
         "severity": page.severity.value if page else group_severity_word(group),
         "alerts": len(group.firing),
         "candidates": _candidates(evidence)[:CANDIDATES_SHOWN],
+        "confirmed": not plan.suggestions,
         "evidence_note": evidence.note,
         "paged": paged,
         "note": plan.note,
@@ -133,6 +141,7 @@ def notice_text(kind: str, body: Mapping[str, object]) -> str:
         "severity": "error",
         "alerts": 0,
         "candidates": [],
+        "confirmed": True,
         "evidence_note": None,
         "paged": None,
         "note": None,

@@ -39,6 +39,8 @@ class Evidence:
     """What the map says about the alerted service: its graph, ranking and snapshot.
 
     The snapshot holds what the ranking read; the edge series are added when it is saved.
+    `confident` says whether the ranking is sure enough of its top candidate to page
+    that candidate's owner.
     """
 
     symptom: str | None
@@ -46,6 +48,7 @@ class Evidence:
     ranking: Ranking | None = None
     snapshot: Snapshot | None = None
     note: str | None = None
+    confident: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +134,9 @@ def gather(app: App, symptom: str | None, now: int) -> Evidence:
     except UsageError as error:
         return Evidence(symptom, note=f"no evidence stored: {error}")
     resolved = graph.resolve(symptom)
-    return Evidence(resolved, graph, rank(snapshot, resolved), snapshot)
+    ranking = rank(snapshot, resolved)
+    sure = ranking.to_dict().get("confidence") == "high"
+    return Evidence(resolved, graph, ranking, snapshot, confident=sure)
 
 
 def decide_opening(
@@ -158,6 +163,7 @@ def decide_opening(
         incident=key,
         symptom=evidence.symptom,
         candidates=[c.service for c in candidates],
+        confident=evidence.confident,
         graph=evidence.graph,
         catalog=app.catalog,
         mode=mode,

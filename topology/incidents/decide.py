@@ -71,6 +71,8 @@ class Plan:
     affected_teams: tuple[str, ...]
     note: str | None = None
     affected_services: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    """Candidates named as likely but not confirmed: the ranking was not confident."""
 
 
 def symptom_of(group: AlertGroup, labels: Sequence[str]) -> str | None:
@@ -131,21 +133,26 @@ def plan_firing(
     incident: str,
     symptom: str | None,
     candidates: Sequence[str],
+    confident: bool,
     graph: ServiceGraph | None,
     catalog: Catalog,
     mode: PagingMode,
     incident_channel: str | None,
     severity: Severity,
 ) -> Plan:
-    """Page the owner of the top candidate (else the alerted service's); tell upstream owners.
+    """Page the owner of the cause, or of the alerted service; tell upstream owners.
 
-    The incident post goes to `incident_channel`, else to the channel of the cause's
-    owner (else the alerted service's). Owners of the services upstream of the cause hear
-    of it in their channel, once per team and never the team paged nor the post's
-    channel. Nobody is paged in mode `off`.
+    The top candidate is the cause only when the ranking is `confident`; otherwise the
+    alerted service's owner is paged and the candidates are named as suggestions. The
+    incident post goes to `incident_channel`, else to the channel of the cause's owner
+    (else the alerted service's). Owners of the services upstream of the cause (else of
+    the alerted service) hear of it in their channel, once per team and never the team
+    paged nor the post's channel. Nobody is paged in mode `off`.
     """
-    cause = candidates[0] if candidates else None
-    target = _page_target(cause, symptom, catalog)
+    top = candidates[0] if candidates else None
+    cause = top if confident else None
+    suggestions = () if confident else tuple(candidates)
+    target = _page_target(cause, symptom, catalog, unconfirmed=None if confident else top)
     page, note = None, None
     if mode is PagingMode.OFF:
         note = "paging is off"
@@ -172,7 +179,7 @@ def plan_firing(
         NoticeOrder(NoticeKind.UPSTREAM, channel, team, tuple(sorted(set(services))))
         for channel, (team, services) in by_channel.items()
     )
-    return Plan(cause, page, tuple(notices), tuple(affected), note, every)
+    return Plan(cause, page, tuple(notices), tuple(affected), note, every, suggestions)
 
 
 def _owner_channel(services: Iterable[str | None], catalog: Catalog) -> str | None:
@@ -185,24 +192,31 @@ def _owner_channel(services: Iterable[str | None], catalog: Catalog) -> str | No
 
 
 def _page_target(
-    cause: str | None, symptom: str | None, catalog: Catalog
+    cause: str | None, symptom: str | None, catalog: Catalog, *, unconfirmed: str | None
 ) -> tuple[str, Team, str] | str:
-    """The service whose owner is paged, the team and why; or why nobody can be."""
+    """The service whose owner is paged, the team and why; or why nobody can be.
+
+    `unconfirmed` is the top candidate of a ranking not confident enough to page its owner.
+    """
     cause_team = catalog.team_of(cause) if cause else None
     if cause is not None and cause_team is not None and cause_team.pagerduty_routing_key:
         return cause, cause_team, "owner of the top root-cause candidate"
     symptom_team = catalog.team_of(symptom) if symptom else None
     if symptom is not None and symptom_team is not None and symptom_team.pagerduty_routing_key:
-        why = (
-            "owner of the alerted service: no root-cause candidate stood out"
-            if cause is None
-            else f"owner of the alerted service: {cause}'s owner cannot be paged"
-        )
+        if cause is not None:
+            why = f"owner of the alerted service: {cause}'s owner cannot be paged"
+        elif unconfirmed is not None:
+            why = f"owner of the alerted service: the ranking is unsure {unconfirmed} is the cause"
+        else:
+            why = "owner of the alerted service: no root-cause candidate stood out"
         return symptom, symptom_team, why
     if symptom is None:
         return "nobody paged: the alerts name no service"
     named = ", ".join(dict.fromkeys(s for s in (cause, symptom) if s))
-    return f"nobody paged: no owner of {named} has a PagerDuty routing key"
+    why = f"nobody paged: no owner of {named} has a PagerDuty routing key"
+    if unconfirmed is not None and unconfirmed != symptom:
+        why += f"; the ranking is not sure enough of {unconfirmed} to page its owner"
+    return why
 
 
 def _affected(

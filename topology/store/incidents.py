@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, and_, exists, func, or_, select, update
 
 from topology.incidents.decide import RecentIncident
+from topology.incidents.feedback import Answer, Feedback
 from topology.store.engine import WRITES
+from topology.store.incident_feedback import put_answers, read_answers
 from topology.store.incident_reads import (
     incident_of,
     select_incident,
@@ -400,6 +402,18 @@ class IncidentLog:
             query = query.where(table.c.incident_id == incident_id)
         with self._read() as connection:
             return [sending_of(table, row) for row in connection.execute(query)]
+
+    def record_answers(
+        self, incident_id: int, user: str, answers: Sequence[Answer], *, now_s: int
+    ) -> None:
+        """Keep `user`'s answers to "Was this the cause?"; each replaces their earlier one."""
+        with self._write() as connection:
+            put_answers(connection, incident_id, user, answers, now_s)
+
+    def answers(self, incident_ids: Sequence[int]) -> list[Feedback]:
+        """The answers to "Was this the cause?" kept with the incidents `incident_ids`."""
+        with self._read() as connection:
+            return read_answers(connection, incident_ids)
 
     def save_snapshot(self, incident_id: int, data: bytes) -> None:
         """Keep `data` as the snapshot of incident `incident_id`."""

@@ -32,6 +32,7 @@ def plan(candidates=("pay", "shop"), symptom="shop", **options):
         "incident": "abc-1",
         "symptom": symptom,
         "candidates": list(candidates),
+        "confident": True,
         "graph": GRAPH,
         "catalog": CATALOG,
         "mode": PagingMode.ON,
@@ -129,6 +130,70 @@ def test_nobody_is_paged_when_paging_is_off():
 
     assert decided.page is None
     assert decided.note == "paging is off"
+
+
+def test_a_ranking_that_is_not_confident_pages_the_alerted_services_owner_not_the_top_candidates():
+    decided = plan(candidates=("pay", "db"), confident=False)
+
+    assert decided.page is not None
+    assert (decided.page.service, decided.page.team) == ("shop", "commerce")
+    assert decided.page.reason == (
+        "owner of the alerted service: the ranking is unsure pay is the cause"
+    )
+    assert decided.page.dedup_key == "svcmap/abc-1/shop"
+
+
+def test_a_ranking_that_is_not_confident_names_its_candidates_as_suggestions_not_the_cause():
+    decided = plan(candidates=("pay", "db"), confident=False)
+
+    assert decided.cause is None
+    assert decided.suggestions == ("pay", "db")
+
+
+def test_a_confident_ranking_names_its_top_candidate_as_the_cause_and_suggests_nothing():
+    decided = plan(candidates=("pay", "db"), confident=True)
+
+    assert decided.cause == "pay"
+    assert decided.suggestions == ()
+
+
+def test_a_quiet_ranking_pages_the_alerted_services_owner_and_suggests_nothing():
+    decided = plan(candidates=(), confident=False)
+
+    assert decided.page is not None
+    assert (decided.page.service, decided.page.team) == ("shop", "commerce")
+    assert decided.page.reason == "owner of the alerted service: no root-cause candidate stood out"
+    assert decided.suggestions == ()
+
+
+def test_when_not_confident_and_the_alerted_service_has_no_owner_nobody_is_paged_and_told_why():
+    decided = plan(candidates=("pay", "shop"), symptom="db", confident=False)
+
+    assert decided.page is None
+    assert decided.note == (
+        "nobody paged: no owner of db has a PagerDuty routing key; "
+        "the ranking is not sure enough of pay to page its owner"
+    )
+    assert decided.suggestions == ("pay", "shop")
+
+
+def test_when_not_confident_the_post_goes_to_the_alerted_services_channel():
+    decided = plan(candidates=("pay",), confident=False, incident_channel=None)
+
+    assert (decided.notices[0].kind, decided.notices[0].channel) == (
+        NoticeKind.INCIDENT,
+        "#commerce",
+    )
+
+
+def test_when_not_confident_upstream_owners_are_told_and_never_paged():
+    decided = plan(candidates=("pay",), confident=False)
+
+    upstream = {n.team: n for n in decided.notices if n.kind is NoticeKind.UPSTREAM}
+    assert set(upstream) == {"frontend"}
+    assert upstream["frontend"].services == ("admin", "web")
+    assert decided.page is not None
+    assert decided.page.team == "commerce"
 
 
 def test_upstream_owners_are_told_once_per_team_and_never_the_paged_team():

@@ -3,11 +3,14 @@
 import json
 
 from bot.slack.incident_view import (
+    cause_value,
     incident_message,
     page_value,
+    read_cause_value,
     read_page_value,
     upstream_message,
 )
+from topology.incidents.feedback import Verdict
 
 BODY = {
     "title": "checkout: 5xx ratio above 5%",
@@ -48,7 +51,64 @@ def test_a_resolved_incident_says_how_long_it_lasted_and_offers_only_drill_downs
     message = incident_message({**BODY, "resolved_at": 1_777_600_000 + 3_900}, paging=True)
 
     assert "*Resolved* after 1h5m" in json.dumps(message.blocks)
-    assert all(b["action_id"].startswith("svcmap.run.") for b in buttons(message))
+    assert all(
+        b["action_id"].startswith(("svcmap.run.", "svcmap.cause.")) for b in buttons(message)
+    )
+
+
+TWO_CAUSES = {
+    **BODY,
+    "candidates": [
+        {"service": "payment", "score": 0.91, "evidence": "errors 12% vs 0.1%"},
+        {"service": "stripe api", "score": 0.5, "evidence": "latency 900ms vs 200ms"},
+    ],
+}
+
+
+def cause_buttons(message):
+    return [b for b in buttons(message) if b["action_id"].startswith("svcmap.cause.")]
+
+
+def test_the_post_asks_was_this_the_cause_with_one_button_per_ranked_candidate_and_none():
+    shown = cause_buttons(incident_message(TWO_CAUSES, paging=False))
+
+    assert [(b["text"]["text"], b["value"]) for b in shown] == [
+        ("It was payment", "7 yes payment"),
+        ("It was stripe api", "7 yes stripe api"),
+        ("None of these", "7 no"),
+    ]
+    assert "Was this the cause?" in json.dumps(incident_message(TWO_CAUSES, paging=False).blocks)
+
+
+def test_the_cause_question_stays_on_a_resolved_post_when_the_answer_is_known():
+    resolved = {**TWO_CAUSES, "resolved_at": 1_777_600_000 + 60}
+
+    assert len(cause_buttons(incident_message(resolved, paging=True))) == 3
+
+
+def test_a_post_without_ranked_candidates_asks_nothing_about_the_cause():
+    shown = cause_buttons(incident_message({**BODY, "candidates": []}, paging=True))
+
+    assert shown == []
+
+
+def test_unconfirmed_causes_are_named_as_such_and_the_top_one_can_still_be_paged():
+    body = {**TWO_CAUSES, "cause": None, "confirmed": False}
+
+    message = incident_message(body, paging=True)
+
+    assert "Likely causes, not confirmed" in json.dumps(message.blocks)
+    assert "Likely root causes" not in json.dumps(message.blocks)
+    values = [b["value"] for b in buttons(message) if b["action_id"].startswith("svcmap.page")]
+    assert values == ["7 payment", "7 checkout"]
+
+
+def test_a_cause_buttons_value_is_read_back_strictly():
+    assert read_cause_value(cause_value(7, Verdict.YES, "pay ment")) == (7, Verdict.YES, "pay ment")
+    assert read_cause_value(cause_value(7, Verdict.NO, None)) == (7, Verdict.NO, None)
+    for forged in ("", "7", "7 maybe payment", "x yes p", "-1 yes p", "9" * 30 + " yes p"):
+        assert read_cause_value(forged) is None
+    assert read_cause_value("7 yes " + "p" * 3000) is None
 
 
 def test_a_link_from_an_alert_cannot_break_out_of_its_mrkdwn_link():
