@@ -74,6 +74,15 @@ class Settings(BaseSettings):
     otlp_pairing_wait: int = Field(
         default=10, ge=0, le=300, description="seconds a client span waits for its server span"
     )
+    log_template_cap: int = Field(
+        default=200, ge=1, le=10_000, description="log templates kept per service"
+    )
+    log_body_chars: int = Field(
+        default=4096, ge=64, le=1_048_576, description="characters of a log body mined"
+    )
+    metric_name_cap: int = Field(
+        default=64, ge=1, le=10_000, description="metric names kept per service"
+    )
     retain_minutes: int = Field(default=2 * DAY, description="seconds; `2d` in the environment")
     retain_hours: int = Field(default=30 * DAY, description="seconds; `30d` in the environment")
     retain_days: int = Field(default=400 * DAY, description="seconds; `400d` in the environment")

@@ -1,4 +1,4 @@
-"""Import trace files: parse all of a file, link it, store it in one transaction."""
+"""Import trace, log and metric files: parse all of a file, then store it in one transaction."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bootstrap import App
+from bot.usecases.signal_import import SignalImport, import_signals
 from topology.errors import TraceFormatError
 from topology.linking import link, with_inferred_peers
 from topology.parsing import TraceFormat, parse_traces
+from topology.parsing.signals import signal_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +42,16 @@ def read_trace_file(path: Path) -> bytes:
         raise TraceFormatError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImport:
-    """Import one file; a malformed file raises before anything is stored."""
+def import_file(
+    app: App, path: Path, fmt: TraceFormat | None = None
+) -> FileImport | SignalImport:
+    """Import one file (traces, or OTLP logs or metrics); a malformed one stores nothing."""
     source = str(path)
-    spans = parse_traces(read_trace_file(path), source=source, fmt=fmt)
+    data = read_trace_file(path)
+    signal = signal_of(data) if fmt in (None, TraceFormat.OTLP) else None
+    if signal is not None:
+        return import_signals(app, data, signal, source=source)
+    spans = parse_traces(data, source=source, fmt=fmt)
     if app.settings.infer_peers:
         spans = with_inferred_peers(spans)
     linked = link(spans)

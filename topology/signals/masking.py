@@ -42,24 +42,23 @@ class TokenMasks(AbstractMaskingInstruction):  # type: ignore[misc]  # drain3 ha
 
     def mask(self, content: str, mask_prefix: str, mask_suffix: str) -> str:
         """`content` with every number, id, IP and UUID replaced by `<NAME>`."""
-        memory = self._memory
-        out: list[str] = []
-        append = out.append
-        for token in content.split():
-            if token.isalpha():
-                append(token)
-                continue
-            known = memory.get(token)
-            if known is None:
-                known = self._masked(token, mask_prefix, mask_suffix)
-                if len(memory) >= TOKEN_MEMORY:
-                    memory.clear()
-                memory[token] = known
-            append(known)
-        return " ".join(out)
+        known = self._memory.get
+        return " ".join(
+            [
+                known(token) or self._learn(token, mask_prefix, mask_suffix)
+                for token in content.split()
+            ]
+        )
+
+    def _learn(self, token: str, prefix: str, suffix: str) -> str:
+        masked = self._masked(token, prefix, suffix)
+        if len(self._memory) >= TOKEN_MEMORY:
+            self._memory.clear()
+        self._memory[token] = masked
+        return masked
 
     def _masked(self, token: str, prefix: str, suffix: str) -> str:
-        if _DIGITS.isdisjoint(token):
+        if token.isalpha() or _DIGITS.isdisjoint(token):
             return token
         if not token.strip(_NUMERIC) and token.count(".") != _IP_DOTS:
             return f"{prefix}NUM{suffix}"

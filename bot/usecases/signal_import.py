@@ -1,0 +1,87 @@
+"""Import OTLP logs and metrics: parse all of a document, then store it in one transaction.
+
+A malformed document stores nothing; records and points refused one by one (absurd
+times, values that are not numbers) are counted and reported, the rest stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.bootstrap import App
+from topology.parsing.otlp_logs import parse_logs
+from topology.parsing.otlp_metrics import parse_metrics
+from topology.parsing.signals import Signal
+from topology.signals.metrics import Cumulatives
+from topology.signals.model import LogExport, MetricExport
+
+
+@dataclass(frozen=True, slots=True)
+class SignalImport:
+    """What importing one logs or metrics document did."""
+
+    source: str
+    signal: Signal
+    read: int
+    """Records or points read and usable."""
+    stored: int
+    """Records counted (new) or points stored."""
+    duplicates: int = 0
+    """Log records stored before, not counted again."""
+    refused: int = 0
+    """Records or points refused one by one."""
+    capped: int = 0
+    """Log records folded into the other template, or metric points dropped, at the caps."""
+    reason: str | None = None
+    """Why the first refused record or point was."""
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for JSON output."""
+        kind = "logs" if self.signal is Signal.LOGS else "metrics"
+        found: dict[str, object] = {"file": self.source, "kind": kind, "read": self.read}
+        found |= {"stored": self.stored, "duplicates": self.duplicates}
+        found |= {"refused": self.refused, "capped": self.capped}
+        return found
+
+
+def import_signals(
+    app: App, data: bytes, signal: Signal, *, source: str, cumulatives: Cumulatives | None = None
+) -> SignalImport:
+    """Parse and store a logs or metrics document; a malformed one raises before storing."""
+    if signal is Signal.LOGS:
+        logs = parse_logs(
+            data, source=source, now_s=app.now(), body_chars=app.settings.log_body_chars
+        )
+        return store_logs(app, logs, source=source)
+    metrics = parse_metrics(data, source=source, cumulatives=cumulatives)
+    return store_metrics(app, metrics, source=source)
+
+
+def store_logs(app: App, export: LogExport, *, source: str) -> SignalImport:
+    """Store parsed log records."""
+    stored = app.store.ingest_logs(export.records, cap=app.settings.log_template_cap)
+    return SignalImport(
+        source,
+        Signal.LOGS,
+        len(export.records),
+        stored.records,
+        stored.duplicates,
+        export.refused.count,
+        stored.folded,
+        export.refused.reason,
+    )
+
+
+def store_metrics(app: App, export: MetricExport, *, source: str) -> SignalImport:
+    """Store parsed metric points."""
+    stored = app.store.ingest_metrics(export.points, cap=app.settings.metric_name_cap)
+    return SignalImport(
+        source,
+        Signal.METRICS,
+        len(export.points),
+        stored.points,
+        0,
+        export.refused.count,
+        stored.dropped,
+        export.refused.reason,
+    )

@@ -1,0 +1,131 @@
+"""OTLP JSON logs read into log records: services, minutes, levels, bodies, refusals."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from topology.errors import TraceFormatError
+from topology.parsing.otlp_logs import parse_logs
+from topology.signals.model import MAX_TIME_NS
+
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "signals" / "otlp_logs.CONSTRUCTED.json"
+T0 = 1_700_000_040
+NOW = 1_800_000_000
+
+
+def parse(data, **options):
+    if not isinstance(data, bytes):
+        data = json.dumps(data).encode()
+    return parse_logs(data, source="logs.json", now_s=NOW, **options)
+
+
+def document(*records, service="cart"):
+    attributes = [{"key": "service.name", "value": {"stringValue": service}}]
+    return {
+        "resourceLogs": [
+            {"resource": {"attributes": attributes}, "scopeLogs": [{"logRecords": list(records)}]}
+        ]
+    }
+
+
+def test_a_collector_shaped_document_gives_services_minutes_levels_and_bodies():
+    export = parse(FIXTURE.read_bytes())
+
+    found = [(r.service, r.minute, r.level, r.body) for r in export.records]
+    assert found == [
+        ("checkout", T0, "INFO", "order 1042 placed by user 77 in 35 ms"),
+        ("checkout", T0, "INFO", "order 1043 placed by user 12 in 41 ms"),
+        ("checkout", T0 + 60, "INFO", "cache warmed: 512 entries"),
+        ("checkout", T0 + 60, "ERROR", "payment call to 10.1.2.3:8443 failed: connection reset"),
+        ("checkout", T0 + 60, "WARN", "<map>"),
+        ("checkout", T0 + 60, "UNSET", "heartbeat"),
+        ("payments", T0, "FATAL", "out of memory in worker 3"),
+    ]
+    assert export.refused.count == 0
+    assert len({r.digest for r in export.records}) == 7
+
+
+def test_attribute_values_are_not_kept():
+    export = parse(FIXTURE.read_bytes())
+    assert "ann@example.com" not in repr(export)
+
+
+def test_the_same_record_has_the_same_digest_in_every_read():
+    first = parse(FIXTURE.read_bytes())
+    again = parse(FIXTURE.read_bytes())
+    assert [r.digest for r in first.records] == [r.digest for r in again.records]
+
+
+def test_json_lines_of_documents_are_read_and_errors_name_the_line():
+    line = json.dumps(document({"timeUnixNano": str(T0 * 10**9), "body": {"stringValue": "a"}}))
+    export = parse(f"{line}\n{line}\n".encode())
+    assert len(export.records) == 2
+
+    bad = json.dumps(document({"timeUnixNano": "soon"}))
+    with pytest.raises(TraceFormatError, match=r"logs.json: line 2: .*timeUnixNano"):
+        parse(f"{line}\n{bad}\n".encode())
+
+
+def test_a_malformed_record_is_named_by_its_json_path():
+    with pytest.raises(TraceFormatError) as caught:
+        parse(document({"body": {"stringValue": "ok"}}, {"severityNumber": {"no": 1}}))
+    assert str(caught.value).startswith(
+        "logs.json: $.resourceLogs[0].scopeLogs[0].logRecords[1].severityNumber: expected"
+    )
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"{", b"[1, 2]", b"\x1f\x8b\x08\x00", b'{"resourceLogs": 5}']
+)
+def test_what_is_not_a_logs_document_is_refused_with_the_source_named(data):
+    with pytest.raises(TraceFormatError, match=r"^logs\.json: "):
+        parse(data)
+
+
+def test_absurd_times_are_refused_one_by_one_and_counted():
+    export = parse(
+        document(
+            {"timeUnixNano": str(10**25), "body": {"stringValue": "late"}},
+            {"timeUnixNano": "-6795364578871345152", "body": {"stringValue": "early"}},
+            {"timeUnixNano": str(T0 * 10**9), "body": {"stringValue": "fine"}},
+        )
+    )
+    assert [r.body for r in export.records] == ["fine"]
+    assert export.refused.count == 2
+    assert "2200" in (export.refused.reason or "")
+
+
+def test_a_record_without_any_time_counts_at_the_import_minute():
+    [record] = parse(document({"body": {"stringValue": "x"}})).records
+    assert record.minute == NOW - NOW % 60
+
+
+def test_a_huge_body_is_cut_before_mining():
+    body = "word " * 300_000
+    [record] = parse(document({"body": {"stringValue": body}}), body_chars=4096).records
+    assert len(record.body) == 4096
+
+
+def test_a_record_without_a_service_name_belongs_to_unknown_service():
+    doc = {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {"stringValue": "x"}}]}]}]}
+    assert parse(doc).records[0].service == "unknown_service"
+
+
+@given(
+    time=st.one_of(st.integers(min_value=-(2**80), max_value=2**80), st.none()),
+    severity=st.one_of(st.integers(min_value=-(2**40), max_value=2**40), st.none()),
+    as_string=st.booleans(),
+)
+def test_any_numeric_fields_give_a_record_or_a_refusal_never_a_crash(time, severity, as_string):
+    record: dict[str, object] = {"body": {"stringValue": "x"}}
+    if time is not None:
+        record["timeUnixNano"] = str(time) if as_string else time
+    if severity is not None:
+        record["severityNumber"] = severity
+    export = parse(document(record))
+    assert len(export.records) + export.refused.count == 1
+    if export.records:
+        assert 0 <= export.records[0].minute <= MAX_TIME_NS // 10**9

@@ -1,0 +1,68 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from topology.signals.masking import TokenMasks
+from topology.signals.templates import OTHER_ID, TemplateBook
+
+
+def masked(line):
+    return TokenMasks().mask(line, "<", ">")
+
+
+def test_numbers_ids_hex_ips_and_uuids_are_masked():
+    line = (
+        "12:01:02.345 GET /cart/42 from 10.0.0.12:5432 took 0x1F "
+        "trace 9bd72d837371fe1b33bd1ab5c2e51e85 order 9b823e5b-3abb-4008-afd7-14cd864c365c"
+    )
+    assert masked(line) == ("<NUM> GET /cart/<NUM> from <IP> took <HEX> trace <ID> order <UUID>")
+
+
+def test_words_and_short_hex_looking_words_stay():
+    assert masked("added a bad face to cafe") == "added a bad face to cafe"
+
+
+def test_lines_differing_only_in_numbers_share_a_template():
+    book = TemplateBook({})
+    first = book.template_of("cart", "user 1 logged in after 20 ms")
+    second = book.template_of("cart", "user 2 logged in after 31 ms")
+
+    assert first == second
+    assert book.texts("cart") == {first: "user <NUM> logged in after <NUM> ms"}
+
+
+def test_a_book_seeded_with_stored_templates_gives_the_same_ids():
+    first = TemplateBook({})
+    lines = ["user alice logged in", "user bob logged in", "disk sda full", "job done"]
+    ids = [first.template_of("cart", line) for line in lines]
+
+    again = TemplateBook({"cart": first.texts("cart")})
+
+    assert [again.template_of("cart", line) for line in reversed(lines)] == ids[::-1]
+    assert again.changed == {}
+    assert again.template_of("cart", "something entirely new here") == max(ids) + 1
+
+
+def test_past_the_cap_new_lines_fold_into_the_other_template_but_known_ones_match():
+    book = TemplateBook({}, cap=2)
+    one = book.template_of("cart", "alpha beta")
+    two = book.template_of("cart", "gamma delta epsilon")
+
+    assert book.template_of("cart", "zeta") == OTHER_ID
+    assert book.template_of("cart", "zeta") == OTHER_ID
+    assert book.template_of("cart", "alpha beta") == one
+    assert book.template_of("cart", "gamma delta epsilon") == two
+    assert book.folded == {"cart": 2}
+
+
+def test_services_have_templates_of_their_own():
+    book = TemplateBook({})
+    assert book.template_of("a", "hello there") == 1
+    assert book.template_of("b", "other words entirely") == 1
+
+
+@given(st.lists(st.text(max_size=80), max_size=30))
+def test_any_lines_get_a_template_within_the_cap(lines):
+    book = TemplateBook({}, cap=5)
+    found = {book.template_of("svc", line) for line in lines}
+    assert all(0 <= template <= 5 for template in found)
+    assert len(book.texts("svc")) <= 5

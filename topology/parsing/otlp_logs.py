@@ -1,0 +1,167 @@
+"""OTLP JSON logs (`{"resourceLogs": ...}`, as the Collector and the SDKs write them).
+
+A file may also be JSON Lines of such documents. Every problem of shape raises a
+`TraceFormatError` naming the source and the JSON path; a record stamped absurdly late
+is refused on its own and counted (`LogExport.refused`).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from topology.errors import TraceFormatError
+from topology.parsing import decoding
+from topology.parsing.decoding import BadValueError, Wire, shown
+from topology.parsing.otlp import Resource, value_of
+from topology.signals.logs import LogReader
+from topology.signals.model import LogExport
+
+_SERVICE_NAME = "service.name"
+
+
+class Body(Wire, rename="camel"):
+    """A record's body (an AnyValue): a string mostly; other kinds are kept as raw JSON."""
+
+    string_value: str | None = None
+    bool_value: bool | None = None
+    int_value: int | str | None = None
+    double_value: float | str | None = None
+    kvlist_value: msgspec.Raw = msgspec.Raw()
+    array_value: msgspec.Raw = msgspec.Raw()
+    bytes_value: str | None = None
+
+
+class OtlpLogRecord(Wire, rename="camel"):
+    """The fields of a log record that the counts need."""
+
+    time_unix_nano: int | float | str | None = None
+    observed_time_unix_nano: int | float | str | None = None
+    severity_number: int | str | None = None
+    severity_text: str | None = None
+    body: Body | None = None
+    trace_id: str | None = None
+    span_id: str | None = None
+
+
+class ScopeLogs(Wire, rename="camel"):
+    """The records of one instrumentation scope."""
+
+    log_records: list[OtlpLogRecord] | None = None
+
+
+class ResourceLogs(Wire, rename="camel"):
+    """The records of one resource; its `service.name` is the service."""
+
+    resource: Resource | None = None
+    scope_logs: list[ScopeLogs] | None = None
+    instrumentation_library_logs: list[ScopeLogs] | None = None
+
+
+class LogsData(Wire, rename="camel"):
+    """An OTLP logs document."""
+
+    resource_logs: list[ResourceLogs] | None = None
+
+
+DECODER = msgspec.json.Decoder(LogsData)
+
+
+def parse_logs(data: bytes, *, source: str, now_s: int, body_chars: int | None = None) -> LogExport:
+    """The records of an OTLP JSON logs document (or JSON Lines of them)."""
+    reader = LogReader(now_s) if body_chars is None else LogReader(now_s, body_chars)
+    try:
+        body = decoding.body_of(data)
+        try:
+            doc = decoding.decode(DECODER, body, one_line=False)
+        except decoding.NotJSONError:
+            if not decoding.looks_like_json_lines(body):
+                raise
+        else:
+            add_documents(reader, doc, "$")
+            return reader.export
+        for number, line in decoding.json_lines(body):
+            try:
+                add_documents(reader, decoding.decode(DECODER, line, one_line=True), "$")
+            except TraceFormatError as error:
+                raise TraceFormatError(f"line {number}: {error}") from None
+    except TraceFormatError as error:
+        raise TraceFormatError(f"{source}: {error}") from None
+    return reader.export
+
+
+def add_documents(reader: LogReader, doc: LogsData, path: str) -> None:
+    """Add every record of `doc` to `reader`."""
+    for i, group in enumerate(doc.resource_logs or ()):
+        service = service_of(group.resource)
+        for key, scopes in (
+            ("scopeLogs", group.scope_logs),
+            ("instrumentationLibraryLogs", group.instrumentation_library_logs),
+        ):
+            for j, scope in enumerate(scopes or ()):
+                for k, record in enumerate(scope.log_records or ()):
+                    try:
+                        _add(reader, service, record)
+                    except BadValueError as error:
+                        where = f"{path}.resourceLogs[{i}].{key}[{j}].logRecords[{k}]"
+                        raise error.at(where) from None
+
+
+def service_of(resource: Resource | None) -> str | None:
+    """The `service.name` of a resource, if it is a string."""
+    service = None
+    for attribute in (resource.attributes if resource is not None else None) or ():
+        if attribute.key == _SERVICE_NAME:
+            value = value_of(attribute.value)
+            service = value if isinstance(value, str) else None
+    return service
+
+
+def _add(reader: LogReader, service: str | None, record: OtlpLogRecord) -> None:
+    time_ns = nanos(record.time_unix_nano, "timeUnixNano")
+    observed_ns = nanos(record.observed_time_unix_nano, "observedTimeUnixNano")
+    number = record.severity_number
+    if isinstance(number, str):
+        number = None  # an enum name; the text says the same
+    text, identity = _body(record.body)
+    ids = f"{record.trace_id or ''}|{record.span_id or ''}|".lower().encode()
+    reader.add(
+        service,
+        time_ns=time_ns,
+        observed_ns=observed_ns,
+        severity=(number, record.severity_text),
+        body=text,
+        identity=ids + identity,
+    )
+
+
+def _body(body: Body | None) -> tuple[str, bytes]:
+    """The text mined for a template, and bytes telling apart bodies that are not strings."""
+    if body is None:
+        return "", b""
+    if body.string_value is not None:
+        return body.string_value, b""
+    for value in (body.bool_value, body.int_value, body.double_value):
+        if value is not None:
+            return str(value), b""
+    if body.kvlist_value:
+        return "<map>", bytes(body.kvlist_value)
+    if body.array_value:
+        return "<list>", bytes(body.array_value)
+    return ("<bytes>", (body.bytes_value or "").encode()) if body.bytes_value else ("", b"")
+
+
+def nanos(value: float | str | None, field: str) -> int:
+    """A time in Unix nanoseconds, 0 when absent, perhaps absurd (negative, far too late).
+
+    Not a whole number at all: a `BadValueError`.
+    """
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        digits = value.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit()):
+            raise BadValueError(f"not a time in nanoseconds: {shown(value)}", field)
+        return int(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise BadValueError(f"not a time in nanoseconds: {shown(value)}", field)
+    return int(value)

@@ -1,0 +1,72 @@
+"""Log records as read from OTLP (JSON or protobuf) turned into `LogRecord`s.
+
+Only what the store counts is kept: the service, the minute, the normalised level and
+the body, cut to `body_chars` characters before template mining. The digest covers the
+time, severity, ids and the whole body, so a record sent again is known again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from hashlib import blake2b
+
+from topology.signals.model import MAX_TIME_NS, LogExport, LogRecord, minute_of_ns
+from topology.signals.severity import normalised
+
+UNKNOWN_SERVICE = "unknown_service"
+"""The service of records whose resource names none, as the OpenTelemetry SDKs say."""
+BODY_CHARS = 4096
+"""Characters of a record's body kept for template mining by default."""
+TIME_REFUSED = "a log record's time is before 1970 or past the year 2200"
+
+
+@dataclass(slots=True)
+class LogReader:
+    """Adds the records of one document or export to `export`, one call per record."""
+
+    now_s: int
+    body_chars: int = BODY_CHARS
+    export: LogExport = field(default_factory=LogExport)
+
+    def add(
+        self,
+        service: str | None,
+        *,
+        time_ns: int,
+        observed_ns: int,
+        severity: tuple[int | None, str | None],
+        body: str,
+        identity: bytes,
+    ) -> None:
+        """Add one record; `identity` holds its ids and anything else telling it apart.
+
+        A record with no time is counted at its observed time, else at `now_s`; one
+        stamped before 1970 or past `MAX_TIME_NS` is refused and counted.
+        """
+        export = self.export
+        stamp = time_ns or observed_ns
+        if not 0 <= stamp <= MAX_TIME_NS:
+            export.refused.add(TIME_REFUSED)
+            return
+        minute = minute_of_ns(stamp) if stamp > 0 else self.now_s - self.now_s % 60
+        number, text = severity
+        key = b"%d|%d|%d|%s|%s|%s" % (
+            time_ns,
+            observed_ns,
+            number or 0,
+            (text or "").encode(),
+            identity,
+            body.encode("utf-8", "surrogatepass"),
+        )
+        digest = int.from_bytes(
+            blake2b(key, digest_size=8, person=b"log").digest(), "little", signed=True
+        )
+        export.records.append(
+            LogRecord(
+                service or UNKNOWN_SERVICE,
+                minute,
+                normalised(number, text),
+                body[: self.body_chars],
+                digest,
+            )
+        )
