@@ -19,7 +19,6 @@ from sqlalchemy.engine import Connection
 
 from topology.signals.model import LogRecord, MetricPoint
 from topology.signals.severity import LEVELS
-from topology.signals.templates import OTHER_ID, OTHER_TEXT, TemplateBook
 from topology.store import writes
 from topology.store.keys import pack, unpack
 from topology.store.schema import (
@@ -87,6 +86,9 @@ def store_logs(connection: Connection, records: Sequence[LogRecord], *, cap: int
                 fresh.append(record)
         if len(digests) > before:
             seen_rows.append({"service": key[0], "start": key[1], "digests": pack(sorted(digests))})
+    # drain3 takes a tenth of a second to import: only storing logs needs it.
+    from topology.signals.templates import OTHER_ID, OTHER_TEXT, TemplateBook  # noqa: PLC0415
+
     book = TemplateBook(_templates(connection, {record.service for record in fresh}), cap=cap)
     levels: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
     templates: Counter[tuple[str, int, int]] = Counter()
