@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     catalog_file: Path | None = None
     default_window: str | None = None
     infer_peers: bool = False
+    strict_trace_id: bool = Field(
+        default=False, description="false: a 64-bit trace id matches the 128-bit one ending in it"
+    )
     jaeger_url: str = ""
     zipkin_url: str = ""
     tempo_url: str = ""

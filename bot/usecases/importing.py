@@ -11,6 +11,7 @@ from topology.errors import TraceFormatError
 from topology.linking import link, with_inferred_peers
 from topology.parsing import TraceFormat, parse_traces
 from topology.parsing.signals import signal_of
+from topology.trace_ids import lower_trace_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +43,7 @@ def read_trace_file(path: Path) -> bytes:
         raise TraceFormatError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def import_file(
-    app: App, path: Path, fmt: TraceFormat | None = None
-) -> FileImport | SignalImport:
+def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImport | SignalImport:
     """Import one file (traces, or OTLP logs or metrics); a malformed one stores nothing."""
     source = str(path)
     data = read_trace_file(path)
@@ -54,6 +53,8 @@ def import_file(
     spans = parse_traces(data, source=source, fmt=fmt)
     if app.settings.infer_peers:
         spans = with_inferred_peers(spans)
+    if not app.settings.strict_trace_id:
+        lower_trace_ids(spans)
     linked = link(spans)
     result = app.store.ingest(
         linked.calls, linked.served, now_s=app.now(), source=source, spans=len(spans)

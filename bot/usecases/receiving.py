@@ -24,6 +24,7 @@ from bot.bootstrap import App
 from topology.errors import SvcmapError
 from topology.linking import group_by_trace, link
 from topology.model import Span, SpanKind
+from topology.trace_ids import lower_trace_ids
 
 OTLP_SOURCE = "otlp"
 """The source name pushed spans are stored under."""
@@ -196,6 +197,8 @@ class Receiver:
         if not spans:
             return Received(0, 0, 0)
         now_s = self._app.now()
+        if not self._app.settings.strict_trace_id:
+            lower_trace_ids(spans)
         return self._store(self.recent.add(spans, now_s=now_s), now_s, spans=len(spans))
 
     def settle(self, *, everything: bool = False) -> Received:

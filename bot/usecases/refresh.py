@@ -18,6 +18,7 @@ from topology.refresh_window import MINUTE, edge_minutes, trace_window
 from topology.sources import EdgeSource, TraceSource
 from topology.sources.retry import retrying
 from topology.stats import EdgeStats
+from topology.trace_ids import lower_trace_ids
 
 LEASE = "refresh"
 """Name of the lease that keeps the refresh on one replica at a time."""
@@ -161,6 +162,8 @@ def _pull_traces(
     )
     if settings.infer_peers:
         spans = with_inferred_peers(spans)
+    if not settings.strict_trace_id:
+        lower_trace_ids(spans)
     linked = link(spans)
     result = app.store.ingest(
         linked.calls, linked.served, now_s=now, source=f"refresh:{source.name}", spans=len(spans)

@@ -9,6 +9,7 @@ import pytest
 from bot.usecases.refresh import Pacing, refresh_once
 from tests.integration.refresh.conftest import NOW
 from tests.integration.sources.fakeserver import Answer
+from tests.integration.test_mixed_trace_ids import frontend_calls_backend
 
 TRACES = "zipkin_v2_traces.CONSTRUCTED.json"
 
@@ -177,3 +178,18 @@ def test_the_app_builds_one_client_per_configured_source_and_closes_them(make_ap
     assert {client.timeout.read for client in app.clients} == {3.0}
     app.close()
     assert all(client.is_closed for client in app.clients)
+
+
+@pytest.mark.parametrize(("strict", "stored"), [(False, {("frontend", "backend"): 1}), (True, {})])
+def test_a_trace_pulled_with_64_and_128_bit_ids_links_unless_ids_are_strict(
+    make_app, servers, strict, stored
+):
+    fake = servers()
+    fake.json("/api/v2/services", b'["frontend", "backend"]')
+    fake.json("/api/v2/traces", json.dumps([frontend_calls_backend()]).encode())
+    app = make_app(zipkin_url=fake.url, strict_trace_id=strict)
+
+    (done,) = refresh_once(app, holder="test").sources
+
+    assert done.error is None
+    assert edge_calls(app) == stored

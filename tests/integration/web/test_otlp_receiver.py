@@ -230,6 +230,22 @@ def test_a_client_span_naming_its_peer_sent_before_the_server_span_counts_once(w
     assert edges(app) == [("frontend", "cart", 1, 0)]
 
 
+@pytest.mark.parametrize(("strict", "stored"), [(False, [("frontend", "cart", 1, 0)]), (True, [])])
+def test_a_server_span_with_a_zero_padded_64_bit_trace_id_pairs_unless_ids_are_strict(
+    make_client, strict, stored
+):
+    app, client = make_client(strict_trace_id=strict)
+    resources = frontend_names_cart()
+    # A B3 64-bit id, as an OTLP exporter carries it: the low half, zeros above.
+    resources["cart"] = frontend_names_cart("0" * 16 + TRACE[16:])["cart"]
+
+    for service in ("frontend", "cart"):
+        body = as_protobuf({service: resources[service]}).SerializeToString()
+        assert client.post("/v1/traces", content=body, headers=PROTOBUF).status_code == 200
+
+    assert edges(app) == stored
+
+
 @pytest.fixture
 def ticking(tmp_path):
     """An app whose clock the test moves, its receiver, and a client; closed after."""
@@ -329,7 +345,7 @@ def test_spans_released_with_an_export_the_store_refused_are_stored_with_its_ret
     frontend = as_protobuf({"frontend": frontend_names_cart()["frontend"]}).SerializeToString()
     client.post("/v1/traces", content=frontend, headers=PROTOBUF)
     now[0] += app.settings.otlp_pairing_wait
-    other = protobuf_body("6b8efff798038103d269b633813fc60c")
+    other = protobuf_body("6b8efff798038103d269b633813fc60d")  # its low 64 bits differ too
     ingest = app.store.ingest
 
     def unavailable(*_: object, **__: object) -> None:

@@ -178,3 +178,11 @@ def test_a_bad_number_of_answer_processes_is_named(monkeypatch, value):
     monkeypatch.setenv("SVCMAP_SLACK_ANSWER_PROCESSES", value)
     with pytest.raises(SettingsError, match="SVCMAP_SLACK_ANSWER_PROCESSES"):
         load_settings()
+
+
+def test_trace_ids_are_compared_by_their_low_64_bits_unless_set_strict(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SVCMAP_STRICT_TRACE_ID", raising=False)
+    assert load_settings().strict_trace_id is False
+    monkeypatch.setenv("SVCMAP_STRICT_TRACE_ID", "true")
+    assert load_settings().strict_trace_id is True
