@@ -19,6 +19,7 @@ from bot.demo.simulator import DEFAULT_SEED, Traffic
 from bot.dispatcher import Dispatcher
 from bot.scheduler import default_holder, settle, start_refresher
 from bot.settings import load_settings
+from bot.usecases.demo_store import demo_resume_at
 from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 from bot.web.demo import demo_routes
@@ -126,10 +127,13 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
     port = args.port if args.port is not None else settings.http_port
     if args.speed <= 0 or args.rate <= 0:
         raise UsageError("--speed and --rate must be more than 0")
-    traffic = Traffic(rate=args.rate, seed=args.seed, history_s=parse_duration(args.history))
+    history_s = parse_duration(args.history)
     clock = DemoClock(args.speed)
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
     with build_app(settings, clock=clock) as app:
+        traffic = Traffic(
+            rate=args.rate, seed=args.seed, history_s=history_s, resume_s=demo_resume_at(app)
+        )
         demo = build_demo(f"http://{local}:{port}", clock=clock, traffic=traffic, alert_token=token)
         holder = default_holder()
         dispatcher = Dispatcher(app, holder=holder)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import httpx
 
 from bot.demo.alerting import AlertmanagerWebhook
 from bot.demo.alerts import AlertRules
-from bot.demo.faults import FaultBoard
+from bot.demo.faults import Fault, FaultBoard
 from bot.demo.otlp import export_request
 from bot.demo.traces import DemoSpan, build_trace
 
@@ -33,6 +33,8 @@ class Traffic:
     rate: float = 2.0
     seed: int = DEFAULT_SEED
     history_s: int = 1_800
+    resume_s: float = 0.0
+    """No history is sent before this time (Unix s): the store holds a former run's there."""
     evaluate_s: int = 60
     """Simulated seconds per evaluation of the alert rules."""
     tick_s: float = 0.5
@@ -63,9 +65,14 @@ class Simulator:
         self._pending: list[DemoSpan] = []
         self.sent_spans = 0
 
-    def spans_between(self, start_ns: int, end_ns: int) -> list[DemoSpan]:
-        """The spans of the requests arriving in `[start_ns, end_ns)`, under today's faults."""
-        faults = self._board.current()
+    def spans_between(
+        self, start_ns: int, end_ns: int, faults: Mapping[str, Fault] | None = None
+    ) -> list[DemoSpan]:
+        """The spans of the requests arriving in `[start_ns, end_ns)`, under `faults`.
+
+        Without `faults`, under those in force now.
+        """
+        faults = self._board.current() if faults is None else faults
         spans: list[DemoSpan] = []
         moment = start_ns + self._gap_ns()
         while moment < end_ns:
@@ -74,13 +81,20 @@ class Simulator:
         return spans
 
     def backfill(self) -> None:
-        """Send `history_s` of healthy traffic up to now, and learn its normal latencies."""
+        """Send `history_s` of healthy traffic up to now, and learn its normal latencies.
+
+        Requests before `resume_s` are learnt from but not sent.
+        """
         end = int(self._clock() * NS)
         start = end - self._traffic.history_s * NS
+        resume = int(self._traffic.resume_s * NS)
         for begin in range(start, end, BATCH_S * NS):
-            spans = self.spans_between(begin, min(end, begin + BATCH_S * NS))
+            spans = self.spans_between(begin, min(end, begin + BATCH_S * NS), faults={})
             self._rules.learn(spans)
-            self._send(spans)
+            late = {
+                span.trace_id for span in spans if not span.parent_id and span.start_ns >= resume
+            }
+            self._send([span for span in spans if span.trace_id in late])
         self._cursor_ns = self._evaluated_ns = end
 
     def step(self) -> None:

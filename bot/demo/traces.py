@@ -39,11 +39,15 @@ class TraceBuilder:
     def __init__(self, rng: random.Random, faults: Mapping[str, Fault]) -> None:
         self._rng = rng
         self._faults = faults
-        self._trace_id = rng.getrandbits(128).to_bytes(16, "big")
+        self._trace_bits = rng.getrandbits(128)
+        self._trace_id = b""
         self.spans: list[DemoSpan] = []
 
     def request(self, start_ns: int) -> list[DemoSpan]:
         """One visitor's request, entering at the proxy at `start_ns`."""
+        # The start time is mixed into the id's low half, the half svcmap may match on, so
+        # a demo run again with the same seed sends new traces, not ones the store has seen.
+        self._trace_id = (self._trace_bits ^ start_ns).to_bytes(16, "big")
         routes = [route for route, _ in ROUTES]
         route = self._rng.choices(routes, weights=[weight for _, weight in ROUTES])[0]
         operation = OPERATIONS[route]
