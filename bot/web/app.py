@@ -21,8 +21,10 @@ from bot.web.alerts import alerts_endpoint
 from bot.web.incidents import IncidentFeed, StoredIncidents
 from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.otlp import traces_endpoint
+from bot.web.otlp_signals import logs_endpoint, metrics_endpoint
 from bot.web.slack import slack_endpoint
 from bot.web.view import view_routes
+from topology.signals.metrics import Cumulatives
 
 
 def create_app(
@@ -61,6 +63,8 @@ def create_app(
         Route(
             "/v1/traces", traces_endpoint(app, metrics, receiver or Receiver(app)), methods=["POST"]
         ),
+        Route("/v1/logs", logs_endpoint(app, metrics), methods=["POST"]),
+        Route("/v1/metrics", metrics_endpoint(app, metrics, Cumulatives()), methods=["POST"]),
         Route("/alerts/alertmanager", alerts_endpoint(app, metrics, wake), methods=["POST"]),
     ]
     secret = app.settings.slack_signing_secret

@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_ROUTES = frozenset({"/healthz", "/metrics", "/v1/traces", "/alerts/alertmanager", "/"})
+_ROUTES = frozenset(
+    {"/healthz", "/metrics", "/v1/traces", "/v1/logs", "/v1/metrics", "/alerts/alertmanager", "/"}
+)
 
 
 class WebMetrics:
@@ -22,6 +24,15 @@ class WebMetrics:
         self.spans_rejected = Counter(
             "svcmap_otlp_spans_rejected",
             "Spans received but not usable (no valid ids).",
+            registry=self.registry,
+        )
+        self.signal_items = Counter(
+            "svcmap_otlp_signal_items",
+            "Log records and metric points received over OTLP, by signal (logs, metrics) and "
+            "outcome: stored; duplicate (a log record stored before); capped (a log record "
+            "counted under the other template, a metric point of a name past the cap, dropped); "
+            "rejected (an absurd time or value).",
+            ["signal", "outcome"],
             registry=self.registry,
         )
         self.requests = Counter(

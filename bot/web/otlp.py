@@ -26,8 +26,8 @@ from topology.parsing.otlp_proto import OtlpExport, read_otlp_protobuf
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
 _ENCODINGS = ("", "identity", "gzip")
-_INVALID_ARGUMENT = 3  # google.rpc.Code
-_UNAVAILABLE = 14
+INVALID_ARGUMENT = 3  # google.rpc.Code
+UNAVAILABLE = 14
 _log = logging.getLogger(__name__)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -38,26 +38,19 @@ def traces_endpoint(app: App, metrics: WebMetrics, receiver: Receiver) -> Endpoi
     limit = app.settings.otlp_max_body_bytes
 
     async def receive_traces(request: Request) -> Response:
-        media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-        encoding = request.headers.get("content-encoding", "").strip().lower()
-        refusal = unsupported(media, encoding)
-        if refusal is not None:
-            return refusal
-        try:
-            body = decoded(await read_body(request, limit=limit), encoding, limit=limit)
-        except BodyTooLargeError:
-            return status_response(media, _INVALID_ARGUMENT, f"body over {limit} bytes", 413)
-        except BadEncodingError as error:
-            return status_response(media, _INVALID_ARGUMENT, str(error), 400)
+        read = await read_export(request, limit)
+        if isinstance(read, Response):
+            return read
+        media, body = read
         try:
             export, seconds = await run_in_threadpool(_ingest, receiver, body, media)
         except TraceFormatError:
             _log.info("refused a malformed OTLP export of %d bytes", len(body))
             message = "not a valid OTLP ExportTraceServiceRequest"
-            return status_response(media, _INVALID_ARGUMENT, message, 400)
+            return status_response(media, INVALID_ARGUMENT, message, 400)
         except SvcmapError:
             _log.exception("could not store an OTLP export")
-            return status_response(media, _UNAVAILABLE, "the store is unavailable", 503)
+            return status_response(media, UNAVAILABLE, "the store is unavailable", 503)
         metrics.ingest_seconds.observe(seconds)
         accepted = len(export.spans)
         metrics.spans_received.inc(accepted + export.rejected)
@@ -66,6 +59,25 @@ def traces_endpoint(app: App, metrics: WebMetrics, receiver: Receiver) -> Endpoi
         return export_response(media, export.rejected, export.reason)
 
     return receive_traces
+
+
+async def read_export(request: Request, limit: int) -> tuple[str, bytes] | Response:
+    """The media type and body (gunzipped) of an OTLP/HTTP export, or the answer refusing it.
+
+    Refused: a media type or encoding svcmap cannot read (415), a body over `limit` bytes
+    as sent or once gunzipped (413), a body that does not gunzip (400).
+    """
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    refusal = unsupported(media, encoding)
+    if refusal is not None:
+        return refusal
+    try:
+        return media, decoded(await read_body(request, limit=limit), encoding, limit=limit)
+    except BodyTooLargeError:
+        return status_response(media, INVALID_ARGUMENT, f"body over {limit} bytes", 413)
+    except BadEncodingError as error:
+        return status_response(media, INVALID_ARGUMENT, str(error), 400)
 
 
 def unsupported(media: str, encoding: str) -> Response | None:
