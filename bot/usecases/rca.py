@@ -65,10 +65,7 @@ def gather_for_ranking(
     incident_s: int,
     baseline_s: int,
 ) -> tuple[ServiceGraph, Snapshot]:
-    """The map around `at`, and the snapshot without edge series: all that `rank` reads.
-
-    `add_edge_series` completes the snapshot for saving or export.
-    """
+    """The map around `at`, and the snapshot of its health and edge series: all `rank` reads."""
     baseline, incident = incident_windows(at, incident_s, baseline_s)
     span = StoreWindow(int(baseline.start), int(incident.end) + 1)
     graph = load_graph(store, span)
@@ -85,11 +82,15 @@ def gather_for_ranking(
         services=services,
         incoming=incoming,
     )
-    return graph, snapshot
+    return graph, _with_edges(store, snapshot)
 
 
 def add_edge_series(store: Store, snapshot: Snapshot) -> Snapshot:
-    """`snapshot` with the series of every edge over its windows, read from `store`."""
+    """`snapshot` with the series of every edge over its windows, read from `store` if need be."""
+    return snapshot if snapshot.edge_series else _with_edges(store, snapshot)
+
+
+def _with_edges(store: Store, snapshot: Snapshot) -> Snapshot:
     edges = store.edge_series(int(snapshot.baseline.start), int(snapshot.incident.end) + 1)
     return with_edge_series(snapshot, edges)
 

@@ -13,7 +13,7 @@ def test_rca_json_ranks_the_deepest_slow_service_first(svcmap):
     assert done.code == 0, done.err
     ranking = done.json()["ranking"]
     assert [entry["service"] for entry in ranking] == ["payments", "checkout", "frontend"]
-    assert set(ranking[0]) == {"service", "score", "evidence"}
+    assert set(ranking[0]) == {"service", "score", "evidence", "signals"}
     assert ranking[0]["evidence"] == (
         "p90 latency 12.4x baseline (310 ms vs 25.1 ms); its dependencies normal"
     )

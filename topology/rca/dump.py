@@ -27,6 +27,10 @@ def dump_snapshot(snapshot: Snapshot) -> bytes:
     document["series"] = _all_series(snapshot.series)
     if snapshot.edge_series:
         document["edge_series"] = _all_series(snapshot.edge_series)
+    if snapshot.logs:
+        document["logs"] = _all_series(snapshot.logs, known=False)
+    if snapshot.metrics:
+        document["metrics"] = _all_series(snapshot.metrics, known=False)
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
 
 
@@ -43,15 +47,16 @@ def _window(window: Window) -> list[float]:
     return [_number(window.start), _number(window.end)]
 
 
-def _all_series(series: Mapping[str, Series]) -> dict[str, object]:
-    return {name: _series(item) for name, item in series.items()}
+def _all_series(series: Mapping[str, Series], *, known: bool = True) -> dict[str, object]:
+    return {name: _series(item, known=known) for name, item in series.items()}
 
 
-def _series(series: Series) -> dict[str, object]:
-    known = [key for key in METRICS if key in series.metrics]
+def _series(series: Series, *, known: bool) -> dict[str, object]:
+    """The known metric keys (health series), or every key but `t` (logs and metrics)."""
+    keys = [key for key in METRICS if key in series.metrics] if known else list(series.metrics)
     return {
         "t": [_number(t) for t in series.t],
-        **{key: [_maybe(v) for v in series.metrics[key]] for key in known},
+        **{key: [_maybe(v) for v in series.metrics[key]] for key in keys if key != "t"},
     }
 
 

@@ -1,14 +1,20 @@
 """Rank root-cause candidates for a symptom: the symptom's service and its downstream.
 
-A candidate is anomalous when its strongest relevant metric clears the quiet threshold.
-An anomalous candidate whose own dependencies look normal is the likelier origin, so
-it ranks before one whose anomaly an anomalous dependency can explain; the score breaks
-ties. A dependency explains a caller's anomaly only when its own excess on the same
-metric (milliseconds of latency, errors, points of availability) is at least half the
-caller's: latency and errors add up along calls, so a callee a few milliseconds slower
-cannot explain a caller hundreds of milliseconds slower. A virtual node (seen only by
-its callers) shows no dependencies of its own, so nothing clears it either way: it ranks
-between the two.
+A candidate is anomalous when any of its evidence clears the quiet threshold: its health
+metrics, its own time, the time between the sides of its calls, its logs, its resource
+metrics (`gather`). An anomalous candidate whose evidence its anomalous dependencies can
+explain ranks after one whose cannot: slower or failing calls make their callers slow,
+failing and logging errors, but a dependency explains a caller's latency or errors only
+when its own excess on the same metric (milliseconds, errors, points of availability) is
+at least half the caller's; less work coming in (fewer requests, fewer log lines, less
+CPU) is explained by an anomalous caller. A service's own time, the time around its
+calls and its own resources are its own. A virtual node (seen only by its callers) shows
+no dependencies, so nothing clears it: it ranks between the two. Within a tier, the
+score ranks: the strongest evidence of each kind, added up, so that signals that agree
+count for more than one alone.
+
+The ranking is confident when the symptom is off its baseline and the first candidate
+stands apart: nothing else unexplained, or its score `SEPARATION` times the next one's.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from topology.graph import ServiceGraph
-from topology.rca.scoring import Family, MetricScore, metric_scores, relevant
+from topology.rca.evidence import Evidence, Kind
+from topology.rca.gather import Findings, gather
+from topology.rca.scoring import Family
 from topology.rca.snapshot import Snapshot
 from topology.stats import EdgeStats, Node
 
@@ -27,8 +35,16 @@ QUIET_THRESHOLD = 8.0
 EXPLAINING_SHARE = 0.5
 """A dependency explains a caller when its excess is at least this part of the caller's."""
 
+SEPARATION = 2.0
+"""The first candidate stands apart when its score is this many times the next one's."""
+EVIDENCE_SHOWN = 3
+"""Pieces of evidence named per candidate, the strongest of each kind."""
+
+_HEALTH = frozenset({Kind.LATENCY, Kind.ERRORS, Kind.LOGS})
+
 QUIET_MESSAGE = "the incident window looks like the baseline: no candidate stands out"
 LOW_CONFIDENCE_MESSAGE = "low confidence: the symptom's own metrics look like their baseline"
+UNSURE_MESSAGE = "low confidence: no candidate stands clearly apart from the next"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +55,17 @@ class Candidate:
     score: float
     evidence: str
     explained_by: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()
+    """The kinds of evidence behind it: `latency`, `errors`, `edge`, `logs`, `metrics`."""
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of `rca --json`."""
-        return {"service": self.service, "score": round(self.score, 2), "evidence": self.evidence}
+        return {
+            "service": self.service,
+            "score": round(self.score, 2),
+            "evidence": self.evidence,
+            "signals": list(self.signals),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +78,8 @@ class Ranking:
     threshold: float
     symptom_anomalous: bool | None = None
     """Whether the symptom's service itself clears the threshold; None without its series."""
+    apart: bool = True
+    """Whether the first candidate stands clearly apart from the next."""
 
     @property
     def quiet(self) -> bool:
@@ -64,7 +89,7 @@ class Ranking:
     @property
     def confident(self) -> bool:
         """Whether candidates stand out and the symptom itself is seen to be off its baseline."""
-        return not self.quiet and self.symptom_anomalous is not False
+        return not self.quiet and self.symptom_anomalous is not False and self.apart
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able data: the ranking, and whether it is quiet and why."""
@@ -78,8 +103,10 @@ class Ranking:
         }
         if self.quiet:
             data["message"] = QUIET_MESSAGE
-        elif not self.confident:
+        elif self.symptom_anomalous is False:
             data["message"] = LOW_CONFIDENCE_MESSAGE
+        elif not self.confident:
+            data["message"] = UNSURE_MESSAGE
         return data
 
 
@@ -128,56 +155,106 @@ def rank(
         succ = graph.digraph.succ
         virtuals = {name: graph.node(name).virtual for name in graph.names()}
     candidates = _downstream(succ, service)
-    bests, scores = _anomalies(snapshot, candidates, _family(snapshot, service), threshold)
+    findings = gather(snapshot, candidates, _family(snapshot, service), threshold)
+    callers = _callers(succ, candidates)
     ranked = []
-    for name, best in bests.items():
-        culprits = tuple(
-            sorted(
-                callee
-                for callee in succ[name]
-                if callee != name and callee in scores and _explains(scores[callee], best)
-            )
-        )
+    for name, items in findings.evidence.items():
+        culprits = _culprits(name, items, succ[name], callers.get(name, ()), findings)
         virtual = virtuals[name]
         tier = 2 if culprits else (1 if virtual else 0)
-        ranked.append((tier, -best.score, name, _candidate(name, best, culprits, virtual=virtual)))
+        score = _combined(items)
+        ranked.append((tier, -score, name, _candidate(name, score, items, culprits, virtual)))
     ranked.sort(key=lambda item: item[:3])
-    seen = service in bests if service in snapshot.series else None
-    return Ranking(service, tuple(item[3] for item in ranked), len(candidates), threshold, seen)
+    watched = (snapshot.series, snapshot.logs, snapshot.metrics)
+    seen = (
+        _off_baseline(findings.evidence.get(service, ()))
+        if any(service in m for m in watched)
+        else None
+    )
+    apart = _apart([(tier, -negative) for tier, negative, _, _ in ranked])
+    return Ranking(
+        service, tuple(item[3] for item in ranked), len(candidates), threshold, seen, apart
+    )
 
 
-def _anomalies(
-    snapshot: Snapshot, candidates: Iterable[str], family: Family | None, threshold: float
-) -> tuple[dict[str, MetricScore], dict[str, list[MetricScore]]]:
-    """The anomalous candidates: each one's strongest relevant metric, and all its scores."""
-    bests: dict[str, MetricScore] = {}
-    scores: dict[str, list[MetricScore]] = {}
-    for name in candidates:
-        series = snapshot.series.get(name)
-        if series is None:
-            continue
-        clearing = metric_scores(
-            series,
-            snapshot.baseline,
-            snapshot.incident,
-            keys=relevant(series, family),
-            cutoff=threshold,
-        )
-        if clearing:
-            bests[name] = max(clearing, key=lambda s: s.score)
-            scores[name] = metric_scores(series, snapshot.baseline, snapshot.incident)
-    return bests, scores
+def _off_baseline(items: Iterable[Evidence]) -> bool:
+    """Whether a symptom's own health is off its baseline: its latency, errors or logs.
 
-
-def _explains(callee: list[MetricScore], caller: MetricScore) -> bool:
-    """Whether the callee's excess on the caller's worst metric is enough to explain it.
-
-    An anomalous callee without that metric cannot be compared, so it may explain it.
+    The time around its calls and its resources say where a fault may be, not that the
+    symptom is seen.
     """
-    same = [s for s in callee if s.metric is caller.metric]
+    return any(item.kind in _HEALTH for item in items)
+
+
+def _combined(items: Iterable[Evidence]) -> float:
+    """The strongest evidence of each kind, added up."""
+    best: dict[Kind, float] = {}
+    for item in items:
+        best[item.kind] = max(best.get(item.kind, 0.0), item.score)
+    return sum(best.values())
+
+
+def _apart(ranked: list[tuple[int, float]]) -> bool:
+    """Whether the first stands clearly apart: unexplained, and ahead of the next.
+
+    Ahead means in a better tier (the next is explained, or only seen by its callers), or
+    in the same tier with `SEPARATION` times its score.
+    """
+    if not ranked or ranked[0][0] == 2:  # noqa: PLR2004 - the explained tier
+        return False
+    if len(ranked) == 1 or ranked[1][0] > ranked[0][0]:
+        return True
+    return ranked[0][1] >= SEPARATION * ranked[1][1]
+
+
+def _callers(succ: Mapping[str, Iterable[str]], names: Iterable[str]) -> dict[str, list[str]]:
+    """Who among `names` calls each of them."""
+    inside = set(names)
+    found: dict[str, list[str]] = {}
+    for name in inside:
+        for callee in succ[name]:
+            if callee in inside and callee != name:
+                found.setdefault(callee, []).append(name)
+    return found
+
+
+def _culprits(
+    name: str,
+    items: list[Evidence],
+    callees: Iterable[str],
+    callers: Iterable[str],
+    findings: Findings,
+) -> tuple[str, ...]:
+    """The anomalous neighbours that explain all of `name`'s evidence; () when any is its own."""
+    suspects = [c for c in callees if c != name and c in findings.evidence]
+    upstream = [c for c in callers if c in findings.evidence]
+    culprits: set[str] = set()
+    for item in items:
+        if item.from_callers and upstream:
+            culprits.update(upstream)
+            continue
+        if not item.explainable:
+            return ()
+        explaining = [c for c in suspects if _explains(c, item, findings)]
+        if not explaining:
+            return ()
+        culprits.update(explaining)
+    return tuple(sorted(culprits))
+
+
+def _explains(callee: str, item: Evidence, findings: Findings) -> bool:
+    """Whether an anomalous callee can explain a caller's `item`.
+
+    On a health metric, its excess on that metric must be enough; a callee without that
+    metric cannot be compared, so it may explain it. Anything else (logs) is explained by
+    a callee anomalous itself, not merely for less work coming in.
+    """
+    if item.metric is None:
+        return any(not other.from_callers for other in findings.evidence[callee])
+    same = [s for s in findings.health.get(callee, []) if s.metric is item.metric.metric]
     if not same:
         return True
-    return same[0].excess >= EXPLAINING_SHARE * caller.excess
+    return same[0].excess >= EXPLAINING_SHARE * item.metric.excess
 
 
 def _family(snapshot: Snapshot, service: str) -> Family | None:
@@ -200,7 +277,11 @@ def _downstream(succ: Mapping[str, Iterable[str]], start: str) -> list[str]:
 
 
 def _candidate(
-    name: str, best: MetricScore, culprits: tuple[str, ...], *, virtual: bool
+    name: str,
+    score: float,
+    items: list[Evidence],
+    culprits: tuple[str, ...],
+    virtual: bool,  # noqa: FBT001 - private, positional by its one caller
 ) -> Candidate:
     if culprits:
         shown = ", ".join(culprits[:3]) + (", ..." if len(culprits) > 3 else "")  # noqa: PLR2004
@@ -209,4 +290,11 @@ def _candidate(
         context = "seen only by its callers, its own dependencies unknown"
     else:
         context = "its dependencies normal"
-    return Candidate(name, best.score, f"{best.describe()}; {context}", culprits)
+    strongest: dict[Kind, Evidence] = {}
+    for item in items:
+        strongest.setdefault(item.kind, item)
+    told_first = list(strongest.values())
+    told_first += [item for item in items if item not in told_first]
+    told = "; ".join(item.text for item in told_first[:EVIDENCE_SHOWN])
+    kinds = tuple(kind.value for kind in Kind if kind in strongest)
+    return Candidate(name, score, f"{told}; {context}", culprits, kinds)

@@ -3,14 +3,15 @@
 Times in a series must go up strictly. Metric keys this version does not know are
 tolerated and ignored, so that a newer
 writer's extra series do not make an older reader refuse the whole file; the known
-ones are checked strictly.
+ones are checked strictly. Logs and metrics evidence (`"logs"`, `"metrics"`) are optional
+series per service under any keys: `level:ERROR`, `template:<text>`, metric names.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from topology.errors import SnapshotError
@@ -89,6 +90,10 @@ class Snapshot:
     series: Mapping[str, Series]
     symptom: Symptom | None = None
     edge_series: Mapping[str, Series] = field(default_factory=dict)
+    logs: Mapping[str, Series] = field(default_factory=dict)
+    """Per service, log records per minute: `level:<LEVEL>` and `template:<text>` counts."""
+    metrics: Mapping[str, Series] = field(default_factory=dict)
+    """Per service, resource metrics per minute under their names (None where unmeasured)."""
 
 
 class _BadValueError(Exception):
@@ -123,6 +128,8 @@ def _snapshot(document: object) -> Snapshot:
     edges = _list(top.get("edges", []), "$.edges")
     series = _object(top.get("series", {}), "$.series")
     edge_series = _object(top.get("edge_series", {}), "$.edge_series")
+    logs = _object(top.get("logs", {}), "$.logs")
+    metrics = _object(top.get("metrics", {}), "$.metrics")
     symptom = top.get("symptom")
     return Snapshot(
         baseline=_window(_required(windows, "baseline", "$.windows"), "$.windows.baseline"),
@@ -136,6 +143,14 @@ def _snapshot(document: object) -> Snapshot:
         edge_series={
             name: _series(item, f"$.edge_series[{json.dumps(name)}]")
             for name, item in edge_series.items()
+        },
+        logs={
+            name: _series(item, f"$.logs[{json.dumps(name)}]", keys=None)
+            for name, item in logs.items()
+        },
+        metrics={
+            name: _series(item, f"$.metrics[{json.dumps(name)}]", keys=None)
+            for name, item in metrics.items()
         },
     )
 
@@ -182,7 +197,8 @@ def _edge(value: object, path: str) -> SnapshotEdge:
     )
 
 
-def _series(value: object, path: str) -> Series:
+def _series(value: object, path: str, keys: Iterable[str] | None = METRICS) -> Series:
+    """A series of the `keys` given (the known metrics), or of every key but `t` (None)."""
     item = _object(value, path)
     times = _list(_required(item, "t", path), f"{path}.t")
     t = tuple(_number(v, f"{path}.t[{i}]") for i, v in enumerate(times))
@@ -190,14 +206,15 @@ def _series(value: object, path: str) -> Series:
         if t[i] <= t[i - 1]:
             raise _BadValueError(f"{path}.t[{i}]", "times must go up, each after the one before")
     metrics: dict[str, tuple[float | None, ...]] = {}
-    for key in METRICS:
+    for key in (k for k in item if k != "t") if keys is None else keys:
         if key not in item:
             continue
-        values = _list(item[key], f"{path}.{key}")
+        where = f"{path}.{key}" if keys is not None else f"{path}[{json.dumps(key)}]"
+        values = _list(item[key], where)
         if len(values) != len(t):
-            raise _BadValueError(f"{path}.{key}", f"{len(values)} values for {len(t)} times in t")
+            raise _BadValueError(where, f"{len(values)} values for {len(t)} times in t")
         metrics[key] = tuple(
-            None if v is None else _number(v, f"{path}.{key}[{i}]") for i, v in enumerate(values)
+            None if v is None else _number(v, f"{where}[{i}]") for i, v in enumerate(values)
         )
     return Series(t, metrics)
 

@@ -123,13 +123,14 @@ def test_the_symptom_is_resolved_ignoring_case_and_unknown_ones_are_refused():
         rank(snap, "frontnd")
 
 
-def test_json_shape_is_service_score_and_evidence():
+def test_json_shape_is_service_score_evidence_and_the_kinds_of_signal():
     snap = snapshot(CHAIN, {"cart": latency(40, 400)})
 
     entry = rank(snap, "frontend").to_dict()["ranking"][0]
 
-    assert set(entry) == {"service", "score", "evidence"}
+    assert set(entry) == {"service", "score", "evidence", "signals"}
     assert entry["service"] == "cart"
+    assert entry["signals"] == ["latency"]
 
 
 def test_candidates_with_a_symptom_that_looks_normal_are_low_confidence():

@@ -1,0 +1,158 @@
+"""Evidence beyond a service's own health: the time between a call's sides, own time, logs
+and resource metrics, and how they are read, ranked and written."""
+
+from dataclasses import replace
+
+from topology.rca import load_snapshot, rank
+from topology.rca.dump import dump_snapshot
+from topology.rca.snapshot import Series
+
+from .factories import BASELINE_STEPS, INCIDENT_STEPS, latency, series, snapshot, wobble
+
+STEPS = BASELINE_STEPS + INCIDENT_STEPS
+
+
+def edge(calls: float, server_ms: float, gap_before: float, gap_during: float) -> Series:
+    """An edge's calls, server-side latency, and the time between its sides."""
+    return series(
+        requests=wobble(calls, STEPS),
+        latency_avg_ms=wobble(server_ms, STEPS),
+        network_ms=[*wobble(gap_before), *wobble(gap_during, INCIDENT_STEPS)],
+    )
+
+
+def counts(before: float, during: float) -> tuple[float, ...]:
+    return (before,) * BASELINE_STEPS + (during,) * INCIDENT_STEPS
+
+
+def test_a_gap_grown_on_the_calls_into_a_service_blames_the_callee_not_its_callers():
+    snap = snapshot(
+        [("frontend", "route"), ("planner", "route")],
+        {name: latency(20, 20) for name in ("frontend", "planner", "route")},
+    )
+    snap = replace(
+        snap,
+        edge_series={
+            "frontend->route": edge(100, 3, 3, 2000),
+            "planner->route": edge(100, 3, 3, 2000),
+        },
+    )
+    snap = replace(snap, edges=(*snap.edges,))
+
+    top = rank(snap, "frontend").candidates[0]
+
+    assert top.service == "route"
+    assert "edge" in top.signals
+    assert "calls from frontend into route take 2.0 s longer than route spends on them" in (
+        top.evidence
+    )
+    assert "(baseline 3 ms)" in top.evidence
+
+
+def test_a_service_slow_on_its_incoming_and_outgoing_calls_is_blamed_over_its_callees():
+    names = ("frontend", "booking", "seats", "prices")
+    snap = snapshot(
+        [("frontend", "booking"), ("booking", "seats"), ("booking", "prices")],
+        {name: latency(20, 20) for name in names},
+    )
+    snap = replace(
+        snap,
+        edge_series={
+            "frontend->booking": edge(100, 20, 3, 150),
+            "booking->seats": edge(100, 3, 3, 90),
+            "booking->prices": edge(100, 3, 3, 90),
+        },
+    )
+
+    ranking = rank(snap, "frontend")
+
+    assert ranking.candidates[0].service == "booking"
+
+
+def test_own_time_grows_when_a_service_is_slower_while_its_calls_are_not():
+    snap = snapshot([("frontend", "cart")], {"frontend": latency(10, 10), "cart": latency(40, 400)})
+    snap = replace(snap, edge_series={"cart->db": edge(100, 30, 1, 1)})
+
+    top = rank(snap, "frontend").candidates[0]
+
+    assert top.service == "cart"
+    assert "own time (less its calls) 369 ms (baseline 9 ms)" in top.evidence
+
+
+def test_error_logs_and_a_vanished_template_point_at_the_service_that_wrote_them():
+    snap = snapshot(
+        [("frontend", "route")], {"frontend": latency(20, 20), "route": latency(10, 10)}
+    )
+    t = snap.series["route"].t
+    logs = {
+        "route": Series(
+            t,
+            {
+                "level:ERROR": counts(0, 37),
+                "level:INFO": counts(50, 50),
+                "template:RouteController#53 <*>": counts(18, 0),
+            },
+        )
+    }
+    top = rank(replace(snap, logs=logs), "frontend").candidates[0]
+
+    assert top.service == "route"
+    assert top.signals == ("logs",)
+    assert "ERROR logs 0 → 37/min" in top.evidence
+    assert "'RouteController#53 <*>' 18/min → 0" in top.evidence
+
+
+def test_logs_that_fall_with_the_traffic_are_no_evidence():
+    quiet = series(requests=counts(100, 10), latency_avg_ms=counts(10, 10))
+    snap = snapshot([("frontend", "route")], {"frontend": latency(20, 20), "route": quiet})
+    logs = {"route": Series(quiet.t, {"template:Query route <*>": counts(50, 5)})}
+
+    ranking = rank(replace(snap, logs=logs), "frontend")
+
+    assert all("Query route" not in c.evidence for c in ranking.candidates)
+
+
+def test_a_resource_metric_far_off_its_baseline_is_named_with_its_values():
+    snap = snapshot([("frontend", "food")], {"frontend": latency(20, 20), "food": latency(10, 10)})
+    cpu = Series(snap.series["food"].t, {"k8s.pod.cpu_limit_utilization": counts(0.12, 0.95)})
+
+    top = rank(replace(snap, metrics={"food": cpu}), "frontend").candidates[0]
+
+    assert top.service == "food"
+    assert top.signals == ("metrics",)
+    assert "k8s.pod.cpu_limit_utilization 0.12 → 0.95" in top.evidence
+
+
+def test_signals_that_agree_rank_a_service_above_one_signal_alone():
+    snap = snapshot(
+        [("frontend", "a"), ("frontend", "b")],
+        {"frontend": latency(20, 20), "a": latency(10, 60), "b": latency(10, 60)},
+    )
+    cpu = Series(snap.series["b"].t, {"cpu": counts(0.1, 0.9)})
+
+    ranking = rank(replace(snap, metrics={"b": cpu}), "frontend")
+
+    assert [c.service for c in ranking.candidates[:2]] == ["b", "a"]
+    assert ranking.candidates[0].signals == ("latency", "metrics")
+
+
+def test_logs_and_metrics_are_written_and_read_back():
+    snap = snapshot([("frontend", "route")], {"route": latency(10, 10)})
+    t = snap.series["route"].t
+    snap = replace(
+        snap,
+        logs={"route": Series(t, {"level:ERROR": counts(0, 3), "template:a <*> b": counts(1, 0)})},
+        metrics={"route": Series(t, {"k8s.pod.memory.usage": (None,) * len(t)})},
+    )
+
+    again = load_snapshot(dump_snapshot(snap), source="written")
+
+    assert again.logs == snap.logs
+    assert again.metrics == snap.metrics
+
+
+def test_an_older_snapshot_without_logs_or_metrics_reads_as_empty_evidence():
+    again = load_snapshot(dump_snapshot(snapshot([("a", "b")], {})), source="older")
+
+    assert again.logs == {}
+    assert again.metrics == {}

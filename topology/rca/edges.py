@@ -1,0 +1,164 @@
+"""Evidence on the calls between services: the time between a call's two sides, and own time.
+
+A call's client span (the caller's) less its server span (the callee's) is time spent in
+neither handler: the network, the callee's queue and pods before its handler ran, or the
+caller's side when its own pods are starved. The callee's server time does not move when
+its network or queue is slow, so this gap is where such a fault shows. A grown gap is
+credited to the callee, with a part to the caller; the parts follow how widely each side
+is affected: a callee whose calls from every caller grew is the likely place, a caller
+whose calls to every callee grew is (its pods are slow to send and receive), and a
+service slow on its incoming and outgoing calls alike collects both parts.
+
+A service's own time is its average server time less the time its outgoing calls took
+per request (their client-side sums, over its requests): what it spent itself.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
+
+from topology.rca.evidence import Evidence, Kind, duration
+from topology.rca.scoring import Family, Metric, window_score, window_values
+from topology.rca.snapshot import Series, Snapshot, Window
+
+GAP = Metric(
+    "network_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="time between sides", unit=" ms"
+)
+OWN = Metric("own_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="own time", unit=" ms")
+CALLEE_WEIGHT = 2.0
+"""How much more a grown gap is the callee's than the caller's, when both are as widely hit."""
+
+
+def edge_parts(key: str) -> tuple[str, str]:
+    """The parent and child of an edge series' key, `parent->child`."""
+    parent, _, child = key.partition("->")
+    return parent, child
+
+
+def gap_evidence(
+    snapshot: Snapshot, names: Collection[str], threshold: float
+) -> dict[str, list[Evidence]]:
+    """Per service of `names`, its parts of the grown gaps on the edges it is a side of."""
+    windows = (snapshot.baseline, snapshot.incident)
+    measured_in: Counter[str] = Counter()
+    measured_out: Counter[str] = Counter()
+    grown_in: Counter[str] = Counter()
+    grown_out: Counter[str] = Counter()
+    grown = []
+    for key, series in snapshot.edge_series.items():
+        parent, child = edge_parts(key)
+        if parent == child or (parent not in names and child not in names):
+            continue
+        if "network_ms" not in series.metrics:
+            continue
+        if not window_values(series, "network_ms", snapshot.incident):
+            continue
+        measured_out[parent] += 1
+        measured_in[child] += 1
+        score = window_score(series, "network_ms", windows, GAP, cutoff=threshold)
+        if score is not None:
+            grown_in[child] += 1
+            grown_out[parent] += 1
+            grown.append((parent, child, score))
+    found: defaultdict[str, list[Evidence]] = defaultdict(list)
+    for parent, child, score in grown:
+        to_child = CALLEE_WEIGHT * grown_in[child] / measured_in[child]
+        to_parent = grown_out[parent] / measured_out[parent]
+        share = to_child / (to_child + to_parent)
+        took = f"take {duration(score.worst)} longer than {child} spends on them"
+        before = f"(baseline {duration(score.baseline)})"
+        found[child].append(
+            Evidence(
+                Kind.EDGE,
+                score.score * share,
+                f"calls from {parent} into {child} {took} {before}",
+                explainable=False,
+            )
+        )
+        found[parent].append(
+            Evidence(
+                Kind.EDGE,
+                score.score * (1 - share),
+                f"its calls into {child} {took} {before}",
+                explainable=False,
+            )
+        )
+    return dict(found)
+
+
+def own_time_evidence(
+    snapshot: Snapshot, names: Collection[str], threshold: float
+) -> dict[str, Evidence]:
+    """Per service of `names` that calls others: its own time, when it grew."""
+    outgoing: defaultdict[str, list[Series]] = defaultdict(list)
+    for key, series in snapshot.edge_series.items():
+        parent, child = edge_parts(key)
+        if parent != child and parent in names:
+            outgoing[parent].append(series)
+    windows = (snapshot.baseline, snapshot.incident)
+    found = {}
+    for name, calls in outgoing.items():
+        served = snapshot.series.get(name)
+        if served is None or not _slower(served, windows, threshold):
+            continue
+        own = own_series(served, calls)
+        score = window_score(own, "own_ms", windows, OWN, cutoff=threshold)
+        if score is not None:
+            text = (
+                f"own time (less its calls) {duration(score.worst)}"
+                f" (baseline {duration(score.baseline)})"
+            )
+            found[name] = Evidence(Kind.LATENCY, score.score, text, explainable=False)
+    return found
+
+
+def own_series(served: Series, calls: Sequence[Series]) -> Series:
+    """`own_ms` at each step of `served`: its average latency less its calls' per request.
+
+    A call's client-side time is its server-side average plus the gap between the sides.
+    """
+    requests = served.metrics.get("requests", ())
+    latency = served.metrics.get("latency_avg_ms", ())
+    indexes = [{t: i for i, t in enumerate(series.t)} for series in calls]
+    own: list[float | None] = []
+    for step, t in enumerate(served.t):
+        served_n = requests[step] if step < len(requests) else None
+        took = latency[step] if step < len(latency) else None
+        if not served_n or took is None:
+            own.append(None)
+            continue
+        spent = 0.0
+        for series, index in zip(calls, indexes, strict=True):
+            at = index.get(t)
+            if at is not None:
+                spent += _client_ms(series, at)
+        own.append(max(0.0, took - spent / served_n))
+    return Series(served.t, {"own_ms": tuple(own)})
+
+
+def _client_ms(series: Series, at: int) -> float:
+    """The total client-side time of an edge's calls at step `at`."""
+    calls = series.metrics.get("requests", ())
+    server = series.metrics.get("latency_avg_ms", ())
+    gap = series.metrics.get("network_ms", ())
+    n = calls[at] if at < len(calls) else None
+    took = server[at] if at < len(server) else None
+    if not n or took is None:
+        return 0.0
+    between = gap[at] if at < len(gap) else None
+    return n * (took + (between or 0.0))
+
+
+def _slower(served: Series, windows: tuple[Window, Window], threshold: float) -> bool:
+    """Whether the service's average latency grew by enough for its own time to have.
+
+    Own time is part of the latency: it cannot grow by more than the whole did, unless its
+    calls got faster at the same time (and then the service is no slower to its callers).
+    """
+    before = window_values(served, "latency_avg_ms", windows[0])
+    during = window_values(served, "latency_avg_ms", windows[1])
+    if not before or not during:
+        return False
+    return max(during) - statistics.median(before) >= threshold * OWN.floor

@@ -1,0 +1,87 @@
+"""Gather every piece of evidence against each candidate, from every signal the snapshot has.
+
+Traces give each service's health metrics, its own time and the time between the sides
+of its calls; logs and metrics, when the snapshot has them, add their own. Only the
+evidence that clears the threshold is kept; signals a snapshot lacks add nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from topology.rca.edges import gap_evidence, own_time_evidence
+from topology.rca.evidence import Evidence, Kind
+from topology.rca.scoring import Family, MetricScore, metric_scores, relevant
+from topology.rca.signals import log_evidence, metric_evidence
+from topology.rca.snapshot import Snapshot
+
+_KIND_OF = {Family.LATENCY: Kind.LATENCY, Family.ERRORS: Kind.ERRORS, Family.TRAFFIC: Kind.ERRORS}
+
+
+@dataclass(slots=True)
+class Findings:
+    """What was found against the candidates: their evidence, and all their health scores."""
+
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    """Per anomalous candidate, its evidence that cleared the threshold, strongest first."""
+    health: dict[str, list[MetricScore]] = field(default_factory=dict)
+    """Per anomalous candidate, every health metric's score (to compare with its callers')."""
+
+
+def gather(
+    snapshot: Snapshot, candidates: Sequence[str], family: Family | None, threshold: float
+) -> Findings:
+    """The evidence against each of `candidates` clearing `threshold`."""
+    names = set(candidates)
+    found: dict[str, list[Evidence]] = {}
+    health: dict[str, list[MetricScore]] = {}
+    for name in candidates:
+        series = snapshot.series.get(name)
+        if series is None:
+            continue
+        clearing = metric_scores(
+            series,
+            snapshot.baseline,
+            snapshot.incident,
+            keys=relevant(series, family),
+            cutoff=threshold,
+        )
+        if clearing:
+            found[name] = [_health(score) for score in clearing]
+            health[name] = metric_scores(series, snapshot.baseline, snapshot.incident)
+    if snapshot.edge_series:
+        for name, item in own_time_evidence(snapshot, names, threshold).items():
+            found.setdefault(name, []).append(item)
+        _add(found, gap_evidence(snapshot, names, threshold), names, threshold)
+    if snapshot.logs:
+        _add(found, log_evidence(snapshot, names, threshold), names, threshold)
+    if snapshot.metrics:
+        _add(found, metric_evidence(snapshot, names, threshold), names, threshold)
+    for items in found.values():
+        items.sort(key=lambda item: -item.score)
+    return Findings(found, health)
+
+
+def _health(score: MetricScore) -> Evidence:
+    family = score.metric.family
+    return Evidence(
+        _KIND_OF[family],
+        score.score,
+        score.describe(),
+        explainable=True,
+        metric=score,
+        from_callers=family is Family.TRAFFIC,
+    )
+
+
+def _add(
+    into: dict[str, list[Evidence]],
+    more: dict[str, list[Evidence]],
+    names: Collection[str],
+    threshold: float,
+) -> None:
+    for name, items in more.items():
+        kept = [item for item in items if item.score >= threshold]
+        if name in names and kept:
+            into.setdefault(name, []).extend(kept)
