@@ -10,6 +10,8 @@ demo's time: commands that take `--at` get it, and nothing else is added.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shlex
 import subprocess
@@ -95,9 +97,16 @@ def live(base: str) -> bool:
 
 
 def takes_at(line: str) -> bool:
-    """Whether the `svcmap` command on `line` is a question that takes `--at`."""
-    words = shlex.split(line, comments=True)
-    return words[0] == "svcmap" and hasattr(build_parser().parse_args(words[1:]), "at")
+    """Whether the `svcmap` command on `line` is a question that takes `--at`.
+
+    A command the parser refuses takes nothing: run as typed, it fails with svcmap's words.
+    """
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            args = build_parser().parse_args(shlex.split(line, comments=True)[1:])
+    except SystemExit:
+        return False
+    return hasattr(args, "at")
 
 
 def demo_now(base: str) -> int:
