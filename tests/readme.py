@@ -40,6 +40,6 @@ def code_blocks(path: Path = README) -> list[Block]:
     return blocks
 
 
-def svcmap_lines(blocks: list[Block]) -> list[str]:
-    """The lines of `blocks` that run `svcmap`, as written (comments and all)."""
-    return [line for block in blocks for line in block.lines if line.startswith("svcmap ")]
+def svcmap_lines(blocks: list[Block], command: str = "svcmap") -> list[str]:
+    """The lines of `blocks` that run `command`, as written (comments and all)."""
+    return [line for block in blocks for line in block.lines if line.startswith(f"{command} ")]
