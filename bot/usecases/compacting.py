@@ -29,4 +29,5 @@ def compaction_to_dict(done: Compaction) -> dict[str, dict[str, int]]:
         "days": {"before": done.cuts.days_before, "deleted": done.days_deleted},
         "traces": {"before": done.cuts.minutes_before, "forgotten": done.traces_forgotten},
         "imports": {"before": done.cuts.minutes_before, "deleted": done.imports_deleted},
+        "signals": {"before": done.cuts.minutes_before, "deleted": done.signals_deleted},
     }

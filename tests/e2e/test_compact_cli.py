@@ -19,7 +19,7 @@ def shop(svcmap, tmp_path):
 def test_compact_says_what_it_rolled_and_deleted_per_tier(shop):
     done = shop("compact")
     assert done.code == 0, done.err
-    minutes, hours, days, traces, imports = done.out.splitlines()
+    minutes, hours, days, traces, imports, signals = done.out.splitlines()
     assert minutes.startswith("minutes before ")
     assert "rows rolled into" in minutes
     assert minutes.endswith("hour rows, and deleted")
@@ -30,6 +30,7 @@ def test_compact_says_what_it_rolled_and_deleted_per_tier(shop):
     assert traces.startswith("traces started before ")
     assert traces.endswith("import records forgotten (importing them again counts them again)")
     assert imports.startswith("import log before ")
+    assert signals.startswith("logs and metrics before ")
 
 
 def test_compacting_keeps_every_edges_totals_and_a_second_run_moves_nothing(shop):

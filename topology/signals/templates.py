@@ -23,8 +23,12 @@ OTHER_TEXT = "<other>"
 """The text of `OTHER_ID`."""
 TEMPLATE_CAP = 200
 """Templates kept per service by default."""
+MINERS_KEPT = 64
+"""Services whose miner stays open at once (records come grouped by service)."""
 CACHE_SIZE = 20_000
-"""Masked lines remembered per service (with their template) before the memory is cleared."""
+"""Masked lines remembered (with their service and template) before the memory is cleared."""
+CACHED_CHARS = 1024
+"""Masked lines longer than this are mined each time, not remembered."""
 
 
 def miner_config() -> TemplateMinerConfig:
@@ -41,10 +45,10 @@ class TemplateBook:
     def __init__(self, known: Mapping[str, Mapping[int, str]], *, cap: int = TEMPLATE_CAP) -> None:
         self._known = known
         self._cap = cap
+        self._config = miner_config()  # one masker for every service: it is service-blind
         self._miners: dict[str, TemplateMiner] = {}
-        self._seen: dict[str, dict[str, int]] = {}
-        self.changed: dict[tuple[str, int], str] = {}
-        """(service, id) -> text of the templates created or generalised here."""
+        self._seen: dict[tuple[str, str], int] = {}
+        self._changed: dict[str, dict[int, str]] = {}
         self.folded: Counter[str] = Counter()
         """Per service, the lines counted under `OTHER_ID` at the cap."""
 
@@ -52,27 +56,44 @@ class TemplateBook:
         """The id of the template of `body` in `service` (mining it if new)."""
         miner = self._miners.get(service)
         if miner is None:
-            miner = self._miners[service] = _seeded(self._known.get(service, {}))
-            self._seen[service] = {}
+            miner = self._open(service)
         masked = miner.masker.mask(body)
-        seen = self._seen[service]
-        found = seen.get(masked)
+        seen = self._seen
+        found = seen.get((service, masked))
         if found is not None:
             if found == OTHER_ID:
                 self.folded[service] += 1
             return found
         found = self._mine(service, miner, masked)
-        if len(seen) >= CACHE_SIZE:
-            seen.clear()
-        seen[masked] = found
+        if len(masked) <= CACHED_CHARS:
+            if len(seen) >= CACHE_SIZE:
+                seen.clear()
+            seen[service, masked] = found
         return found
+
+    @property
+    def changed(self) -> dict[tuple[str, int], str]:
+        """(service, id) -> text of the templates created or generalised here."""
+        return {
+            (service, template): text
+            for service, texts in self._changed.items()
+            for template, text in texts.items()
+        }
 
     def texts(self, service: str) -> dict[int, str]:
         """Every template of `service` known now, by id (the stored ones and the new)."""
-        miner = self._miners.get(service)
-        if miner is None:
-            return dict(self._known.get(service, {}))
-        return {cluster.cluster_id: cluster.get_template() for cluster in miner.drain.clusters}
+        return {**self._known.get(service, {}), **self._changed.get(service, {})}
+
+    def _open(self, service: str) -> TemplateMiner:
+        """A miner for `service`, seeded with its templates (closing the oldest one open).
+
+        At most `MINERS_KEPT` are open, so that a flood of services keeps memory bounded.
+        """
+        if len(self._miners) >= MINERS_KEPT:
+            oldest = next(iter(self._miners))
+            del self._miners[oldest]
+        miner = self._miners[service] = _seeded(self.texts(service), self._config)
+        return miner
 
     def _mine(self, service: str, miner: TemplateMiner, masked: str) -> int:
         drain = miner.drain
@@ -83,14 +104,14 @@ class TemplateBook:
                 return OTHER_ID
         cluster, change = drain.add_log_message(masked)
         if change != "none":
-            self.changed[service, cluster.cluster_id] = cluster.get_template()
+            self._changed.setdefault(service, {})[cluster.cluster_id] = cluster.get_template()
         cluster_id: int = cluster.cluster_id
         return cluster_id
 
 
-def _seeded(known: Mapping[int, str]) -> TemplateMiner:
+def _seeded(known: Mapping[int, str], config: TemplateMinerConfig) -> TemplateMiner:
     """A miner holding the templates `known` under their ids."""
-    miner = TemplateMiner(config=miner_config())
+    miner = TemplateMiner(config=config)
     drain = miner.drain
     for template_id, text in sorted(known.items()):
         if template_id == OTHER_ID:

@@ -1,7 +1,8 @@
 """The statements of a compaction: buckets moved into the next tier up, expired days dropped.
 
 With the minutes go the records of the traces imported in them (which make imports
-idempotent) and the import log's lines: the store stays bounded however long it runs.
+idempotent), the import log's lines, and the minutes of logs and metrics evidence (kept
+per minute only, not rolled up): the store stays bounded however long it runs.
 
 A move deletes the finer buckets and adds their sums onto the coarser ones in one
 transaction, so running it again finds nothing left to move. On Postgres the delete
@@ -25,6 +26,10 @@ from topology.store.schema import (
     edge_days,
     edge_hours,
     imports,
+    log_minutes,
+    log_template_minutes,
+    metric_minutes,
+    seen_logs,
     seen_traces,
     service_buckets,
     service_days,
@@ -33,6 +38,8 @@ from topology.store.schema import (
 
 ROLLUPS = (edge_hours, edge_days, service_hours, service_days)
 """The tables only a compaction writes."""
+SIGNAL_MINUTES = (log_minutes, log_template_minutes, seen_logs, metric_minutes)
+"""The per-minute tables of logs and metrics evidence, deleted past the minutes cut."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +69,9 @@ class Compaction:
     trace again counts it again."""
     imports_deleted: int = 0
     """Lines of the import log older than the minutes cut, deleted."""
+    signals_deleted: int = 0
+    """Rows of log and metric minutes (and of log records seen) older than the minutes cut,
+    deleted: they are kept per minute only, not rolled up."""
 
 
 def compact(connection: Connection, cuts: Cuts) -> Compaction:
@@ -82,7 +92,11 @@ def compact(connection: Connection, cuts: Cuts) -> Compaction:
     before = cuts.minutes_before
     traces = connection.execute(delete(seen_traces).where(seen_traces.c.start < before)).rowcount
     lines = connection.execute(delete(imports).where(imports.c.at < before)).rowcount
-    return Compaction(cuts, minutes, hours, days, traces, lines)
+    signals = sum(
+        connection.execute(delete(table).where(table.c.start < before)).rowcount
+        for table in SIGNAL_MINUTES
+    )
+    return Compaction(cuts, minutes, hours, days, traces, lines, signals)
 
 
 def move(connection: Connection, fine: Table, coarse: Table, before: int, width: int) -> Moved:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, select, text, tuple_
@@ -93,6 +94,7 @@ def store_logs(connection: Connection, records: Sequence[LogRecord], *, cap: int
     levels: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
     templates: Counter[tuple[str, int, int]] = Counter()
     template_of = book.template_of
+    fresh.sort(key=attrgetter("service"))  # one service's miner at a time
     for record in fresh:
         levels[record.service, record.minute][_COLUMN_OF[record.level]] += 1
         templates[record.service, record.minute, template_of(record.service, record.body)] += 1

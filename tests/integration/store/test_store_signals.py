@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from topology.retention import Retention
 from topology.signals.model import LogRecord, MetricPoint
 from topology.signals.templates import OTHER_TEXT
 from topology.store import Store
@@ -146,3 +147,22 @@ def test_a_few_services_of_a_large_store_are_read_by_index(store: Store):
 
     assert list(series) == ["svc-0042", "svc-4999"]
     assert series["svc-0042"].metrics["cpu"] == (0.0, 1.0, 2.0)
+
+
+def test_compaction_deletes_log_and_metric_minutes_before_the_minutes_cut(store: Store):
+    day = 86_400
+    old, recent = T0, T0 + 3 * day
+    store.ingest_logs([record("cart", "x", minute=old, digest=1)], cap=9)
+    store.ingest_logs([record("cart", "y", minute=recent, digest=2)], cap=9)
+    store.ingest_metrics(
+        [MetricPoint("cart", "cpu", old, 1.0), MetricPoint("cart", "cpu", recent, 2.0)], cap=9
+    )
+
+    done = store.compact(now_s=recent + 60, retention=Retention(day, 30 * day, 400 * day))
+
+    assert done.signals_deleted == 4  # a minute of levels, of a template, of records seen, a metric
+    assert store.log_series(None, old, old + 60) == {}
+    assert store.metric_series(None, old, old + 60) == {}
+    assert store.log_series(["cart"], recent, recent)["cart"].metrics["level:INFO"] == (1,)
+    again = store.compact(now_s=recent + 60, retention=Retention(day, 30 * day, 400 * day))
+    assert again.signals_deleted == 0
