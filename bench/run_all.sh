@@ -12,3 +12,4 @@ python=.venv/bin/python
 "$python" -m bench.prometheus_speed
 "$python" -m bench.slack_speed
 "$python" -m bench.alert_speed
+"$python" -m bench.cli_speed

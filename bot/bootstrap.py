@@ -6,47 +6,34 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, TypeAlias
 
 from bot.catalogs import LiveCatalog
-from bot.demo.alerting import AlertmanagerWebhook
-from bot.demo.clock import DemoClock
-from bot.demo.faults import FaultBoard
-from bot.demo.running import Demo
-from bot.demo.shop import PEERS, SERVICES
-from bot.demo.simulator import Simulator, Traffic
-from bot.paging.pagerduty import PagerDutyPager
-from bot.paging.ports import Notifier, Pager
-from bot.paging.ratelimit import RateLimiter
-from bot.render.picture import render
-from bot.settings import Settings
-from bot.slack.delivery import SlackPoster
-from bot.slack.notifier import SlackNotifier
 from bot.usecases.graphs import GraphCache
-from topology.catalog_yaml import load_catalog
 from topology.errors import CatalogError
 from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
-from topology.sources import (
-    BackstageCatalogSource,
-    CatalogSource,
-    EdgeSource,
-    JaegerTraceSource,
-    PrometheusEdgeSource,
-    TempoTraceSource,
-    TraceSource,
-    ZipkinTraceSource,
-)
 from topology.store.engine import make_engine, upgrade
 from topology.store.incidents import IncidentLog
 from topology.store.repository import Store
 from topology.store.sources_state import SourceStates
 
-Source = TraceSource | EdgeSource
+if TYPE_CHECKING:
+    import httpx
+    from slack_sdk import WebClient
+    from sqlalchemy import Engine
+
+    from bot.demo.clock import DemoClock
+    from bot.demo.running import Demo
+    from bot.demo.simulator import Traffic
+    from bot.paging.ports import Notifier, Pager
+    from bot.settings import Settings
+    from topology.sources import CatalogSource, EdgeSource, TraceSource
+
+# The adapters are imported in the builders that make them, not here: a CLI question then
+# loads no HTTP, Slack, Graphviz or demo modules it does not use.
+
+Source: TypeAlias = "TraceSource | EdgeSource"
 """A live source: traces to link, or edges summed elsewhere."""
 
 PAGER_TIMEOUT_S = 10.0
@@ -105,6 +92,8 @@ def read_catalog(path: Path | None) -> Catalog:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise CatalogError(f"{path}: cannot read the catalog: {error.strerror}") from None
+    from topology.catalog_yaml import load_catalog
+
     return load_catalog(text, source=str(path))
 
 
@@ -112,6 +101,17 @@ def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]
     """One HTTP client per configured source, and the adapter over it: the only place."""
     sources: list[Source] = []
     clients: list[httpx.Client] = []
+    urls = (settings.jaeger_url, settings.zipkin_url, settings.tempo_url, settings.prometheus_url)
+    if not any(urls):
+        return sources, clients
+    import httpx
+
+    from topology.sources import (
+        JaegerTraceSource,
+        PrometheusEdgeSource,
+        TempoTraceSource,
+        ZipkinTraceSource,
+    )
 
     def client(url: str) -> httpx.Client:
         made = httpx.Client(base_url=url, timeout=settings.source_timeout)
@@ -138,6 +138,9 @@ def build_slack_client(settings: Settings) -> WebClient | None:
     """The Slack Web API client, retrying rate-limited calls, when a bot token is set."""
     if settings.slack_bot_token is None:
         return None
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
     client = WebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url or "https://slack.com/api/",
@@ -154,6 +157,10 @@ def build_notifier(settings: Settings, client: WebClient | None) -> Notifier | N
     """
     if client is None:
         return None
+    from bot.render.picture import render
+    from bot.slack.delivery import SlackPoster
+    from bot.slack.notifier import SlackNotifier
+
     return SlackNotifier(SlackPoster(client), draw=render, paging=slack_paging(settings))
 
 
@@ -167,6 +174,10 @@ def build_catalog_source(settings: Settings) -> tuple[CatalogSource | None, list
     """The Backstage catalog source and its HTTP client, when a Backstage URL is set."""
     if not settings.backstage_url:
         return None, []
+    import httpx
+
+    from topology.sources import BackstageCatalogSource
+
     made = httpx.Client(base_url=settings.backstage_url, timeout=settings.source_timeout)
     token = settings.backstage_token
     source = BackstageCatalogSource(
@@ -181,6 +192,11 @@ def build_pager(settings: Settings) -> tuple[Pager | None, list[httpx.Client]]:
     """The PagerDuty pager and its HTTP client when paging is `on`; else nothing."""
     if settings.paging_mode is not PagingMode.ON:
         return None, []
+    import httpx
+
+    from bot.paging.pagerduty import PagerDutyPager
+    from bot.paging.ratelimit import RateLimiter
+
     client = httpx.Client(base_url=settings.pagerduty_events_url, timeout=PAGER_TIMEOUT_S)
     limiter = RateLimiter(clock=time.monotonic, sleep=time.sleep)
     return PagerDutyPager(client, limiter=limiter), [client]
@@ -224,6 +240,14 @@ def build_demo(base_url: str, *, clock: DemoClock, traffic: Traffic, alert_token
 
     Its alerts carry `alert_token`, the webhook credential the demo's svcmap expects.
     """
+    import httpx
+
+    from bot.demo.alerting import AlertmanagerWebhook
+    from bot.demo.faults import FaultBoard
+    from bot.demo.running import Demo
+    from bot.demo.shop import PEERS, SERVICES
+    from bot.demo.simulator import Simulator
+
     client = httpx.Client(base_url=base_url, timeout=DEMO_TIMEOUT_S)
     board = FaultBoard(frozenset(SERVICES + PEERS))
     webhook = AlertmanagerWebhook(client, external_url=base_url, token=alert_token)

@@ -12,17 +12,6 @@ from topology.store.schema import notifications, pages
 from topology.timespec import format_time
 
 
-def add_alert_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `incidents` and `pages` to the `svcmap` subcommands."""
-    incidents = commands.add_parser("incidents", help="list the incidents alerts opened")
-    incidents.add_argument("--limit", type=int, default=20, metavar="N", help="newest N (20)")
-    incidents.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    sent = commands.add_parser("pages", help="list the pages and posts, sent or not, and why")
-    sent.add_argument("--incident", type=int, metavar="ID", help="only those of incident ID")
-    sent.add_argument("--limit", type=int, default=50, metavar="N", help="newest N of each (50)")
-    sent.add_argument("--json", action="store_true", help="print JSON instead of tables")
-
-
 def list_incidents(app: App, args: argparse.Namespace) -> str:
     """The latest incidents, as a table or JSON (with the answers to "Was this the cause?")."""
     found = app.incidents.incidents(limit=args.limit)

@@ -11,15 +11,6 @@ from bot.usecases.compacting import compact_once, compaction_to_dict
 from topology.timespec import format_time
 
 
-def add_compact_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `compact` to the `svcmap` subcommands."""
-    compact = commands.add_parser(
-        "compact",
-        help="roll minutes and hours past their retention into hours and days; drop old days",
-    )
-    compact.add_argument("--json", action="store_true", help="print JSON instead of text")
-
-
 def run_compact_command(app: App, args: argparse.Namespace) -> str:
     """Compact the store once; return what to print."""
     done = compaction_to_dict(compact_once(app))

@@ -15,7 +15,7 @@ from bot.cli.serving import serve_until_stopped, server_config
 from bot.demo.clock import DemoClock
 from bot.demo.faults import parse_latency, parse_share
 from bot.demo.shop import CATALOG_FILE
-from bot.demo.simulator import DEFAULT_SEED, Traffic
+from bot.demo.simulator import Traffic
 from bot.dispatcher import Dispatcher
 from bot.scheduler import default_holder, settle, start_refresher
 from bot.settings import load_settings
@@ -27,35 +27,6 @@ from topology.errors import SvcmapError, UsageError
 from topology.timespec import parse_duration
 
 CONTROL_TIMEOUT_S = 10
-
-
-def add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `demo` (and its `break`, `heal` and `status`) to the `svcmap` subcommands."""
-    demo = commands.add_parser(
-        "demo", help="run svcmap with a simulated online shop feeding it; open the web view"
-    )
-    demo.add_argument("--host", help="address to listen on (default: SVCMAP_HTTP_HOST)")
-    _port(demo)
-    demo.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
-    demo.add_argument("--rate", type=float, default=2.0, help="shop requests per second")
-    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the shop")
-    demo.add_argument(
-        "--history", default="30m", help="healthy traffic to send at start (default 30m)"
-    )
-    actions = demo.add_subparsers(dest="action", metavar="ACTION")
-    broken = actions.add_parser("break", help="make a service of the running demo fail or slow")
-    broken.add_argument("service", metavar="SVC")
-    broken.add_argument("--errors", default=None, help="share of requests that fail, like 30%%")
-    broken.add_argument("--latency", default=None, help="latency added, like 800ms")
-    _port(broken)
-    _port(actions.add_parser("heal", help="clear every fault of the running demo"))
-    status = actions.add_parser("status", help="the running demo's time, faults and alerts")
-    status.add_argument("--json", action="store_true", help="print JSON instead of text")
-    _port(status)
-
-
-def _port(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, help="port (default: SVCMAP_HTTP_PORT, 8080)")
 
 
 def run_demo_command(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:

@@ -1,16 +1,15 @@
-"""The `svcmap` argument parser: the shared questions plus the operator's commands."""
+"""The `svcmap` argument parser: the shared questions plus the operator's commands.
+
+It imports no command's module: `main` imports a command's module only to run it.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from bot.cli.alerting import add_alert_commands
-from bot.cli.compacting import add_compact_command
-from bot.cli.demo import add_demo_command
-from bot.cli.refreshing import add_refresh_commands
-from bot.cli.serving import add_serve_command
 from bot.commands import add_incident_options, add_questions, add_when_options
+from bot.demo.shop import DEFAULT_SEED
 from topology.parsing import TraceFormat
 
 
@@ -85,3 +84,80 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_command(commands)
     add_questions(commands)
     return parser
+
+
+def add_alert_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `incidents` and `pages` to the `svcmap` subcommands."""
+    incidents = commands.add_parser("incidents", help="list the incidents alerts opened")
+    incidents.add_argument("--limit", type=int, default=20, metavar="N", help="newest N (20)")
+    incidents.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sent = commands.add_parser("pages", help="list the pages and posts, sent or not, and why")
+    sent.add_argument("--incident", type=int, metavar="ID", help="only those of incident ID")
+    sent.add_argument("--limit", type=int, default=50, metavar="N", help="newest N of each (50)")
+    sent.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+
+def add_refresh_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `refresh` and `sources` to the `svcmap` subcommands."""
+    refresh = commands.add_parser("refresh", help="pull every configured source once, now")
+    refresh.add_argument("--json", action="store_true", help="print JSON instead of text")
+    sources = commands.add_parser("sources", help="show each source's last pull, lag and error")
+    sources.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def add_compact_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `compact` to the `svcmap` subcommands."""
+    compact = commands.add_parser(
+        "compact",
+        help="roll minutes and hours past their retention into hours and days; drop old days",
+    )
+    compact.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
+def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `serve` to the `svcmap` subcommands."""
+    serve = commands.add_parser(
+        "serve",
+        help="run the HTTP server: OTLP/HTTP traces, the Alertmanager webhook, health, metrics",
+    )
+    serve.add_argument("--host", help="address to listen on (default: SVCMAP_HTTP_HOST)")
+    serve.add_argument(
+        "--port", type=int, help="port to listen on (default: SVCMAP_HTTP_PORT, 8080)"
+    )
+
+
+def add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `demo` (and its `break`, `heal` and `status`) to the `svcmap` subcommands."""
+    demo = commands.add_parser(
+        "demo", help="run svcmap with a simulated online shop feeding it; open the web view"
+    )
+    demo.add_argument("--host", help="address to listen on (default: SVCMAP_HTTP_HOST)")
+    _port(demo)
+    demo.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    demo.add_argument("--rate", type=float, default=2.0, help="shop requests per second")
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the shop")
+    demo.add_argument(
+        "--history", default="30m", help="healthy traffic to send at start (default 30m)"
+    )
+    actions = demo.add_subparsers(dest="action", metavar="ACTION")
+    broken = actions.add_parser("break", help="make a service of the running demo fail or slow")
+    broken.add_argument("service", metavar="SVC")
+    broken.add_argument("--errors", default=None, help="share of requests that fail, like 30%%")
+    broken.add_argument("--latency", default=None, help="latency added, like 800ms")
+    broken.add_argument(
+        "--network", default=None, help="delay on the network into it (callers see it), like 500ms"
+    )
+    broken.add_argument(
+        "--exceptions",
+        default=None,
+        help="share of requests that log an exception but are answered as usual, like 30%%",
+    )
+    _port(broken)
+    _port(actions.add_parser("heal", help="clear every fault of the running demo"))
+    status = actions.add_parser("status", help="the running demo's time, faults and alerts")
+    status.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _port(status)
+
+
+def _port(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, help="port (default: SVCMAP_HTTP_PORT, 8080)")

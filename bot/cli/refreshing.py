@@ -21,14 +21,6 @@ NOTES_SHOWN = 5
 """How many notes on left-out catalog entities `svcmap refresh` prints."""
 
 
-def add_refresh_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `refresh` and `sources` to the `svcmap` subcommands."""
-    refresh = commands.add_parser("refresh", help="pull every configured source once, now")
-    refresh.add_argument("--json", action="store_true", help="print JSON instead of text")
-    sources = commands.add_parser("sources", help="show each source's last pull, lag and error")
-    sources.add_argument("--json", action="store_true", help="print JSON instead of text")
-
-
 def run_refresh_command(app: App, args: argparse.Namespace) -> int:
     """Run `refresh` or `sources`; print the outcome; return the exit status."""
     if args.command == "sources":

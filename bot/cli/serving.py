@@ -26,18 +26,6 @@ from bot.web.app import create_app
 SWITCH_INTERVAL_S = 0.001
 
 
-def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `serve` to the `svcmap` subcommands."""
-    serve = commands.add_parser(
-        "serve",
-        help="run the HTTP server: OTLP/HTTP traces, the Alertmanager webhook, health, metrics",
-    )
-    serve.add_argument("--host", help="address to listen on (default: SVCMAP_HTTP_HOST)")
-    serve.add_argument(
-        "--port", type=int, help="port to listen on (default: SVCMAP_HTTP_PORT, 8080)"
-    )
-
-
 def run_serve_command(app: App, args: argparse.Namespace) -> int:
     """Serve until interrupted (SIGINT or SIGTERM); return the exit status."""
     log_to_stderr()

@@ -13,6 +13,9 @@ from pathlib import Path
 CATALOG_FILE = Path(__file__).with_name("owners.yaml")
 """The demo's ownership catalog: services to teams, teams to channels."""
 
+DEFAULT_SEED = 20260509
+"""The seed of the shop's randomness, unless `svcmap demo --seed` gives another."""
+
 
 @dataclass(frozen=True, slots=True)
 class Rpc:

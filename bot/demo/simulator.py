@@ -14,6 +14,7 @@ from bot.demo.alerting import AlertmanagerWebhook
 from bot.demo.alerts import AlertRules
 from bot.demo.faults import Fault, FaultBoard
 from bot.demo.otlp import export_request
+from bot.demo.shop import DEFAULT_SEED
 from bot.demo.traces import DemoSpan, build_trace
 
 TRACES_PATH = "/v1/traces"
@@ -22,7 +23,6 @@ PROTOBUF = "application/x-protobuf"
 NS = 1_000_000_000
 BATCH_S = 30
 """Simulated seconds of history sent per export."""
-DEFAULT_SEED = 20260509
 log = logging.getLogger(__name__)
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.util import CommandError
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import String, column, create_engine, event, func, inspect, select, table
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -23,6 +21,12 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 """The Alembic script directory shipped with the package."""
+
+MIGRATION_FILE = re.compile(r"r(?P<revision>\d{4})_\w+\.py")
+"""How a migration's file is named: `r` and its revision, four digits counting up (r0007_...)."""
+
+VERSION_TABLE = "alembic_version"
+"""The table where Alembic keeps the revision a database is at."""
 
 BUSY_TIMEOUT_MS = 5000
 """How long a SQLite connection waits for another writer before giving up."""
@@ -59,7 +63,39 @@ def make_engine(url: str) -> Engine:
 
 
 def upgrade(engine: Engine) -> None:
-    """Migrate the database behind `engine` to the latest schema; a no-op when it is there."""
+    """Migrate the database behind `engine` to the latest schema; a no-op when it is there.
+
+    A store already at the newest revision is told by one read, without loading Alembic.
+    """
+    try:
+        current = stored_revisions(engine) == [head_revision()]
+    except SQLAlchemyError as error:
+        raise _not_migrated(engine, error) from error
+    if not current:
+        _migrate(engine)
+
+
+def head_revision() -> str:
+    """The newest migration's revision, read from the migration files' names."""
+    found = (MIGRATION_FILE.fullmatch(path.name) for path in (MIGRATIONS / "versions").iterdir())
+    return max(match["revision"] for match in found if match)
+
+
+def stored_revisions(engine: Engine) -> list[str]:
+    """The revisions Alembic recorded in the database: none when it was never migrated."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return []
+        query = select(column("version_num", String)).select_from(table(VERSION_TABLE))
+        return list(connection.execute(query).scalars())
+
+
+def _migrate(engine: Engine) -> None:
+    # Importing Alembic takes longer than answering a question: only a new or older store does.
+    from alembic import command  # noqa: PLC0415 - imported only to migrate
+    from alembic.config import Config  # noqa: PLC0415 - imported only to migrate
+    from alembic.util import CommandError  # noqa: PLC0415 - imported only to migrate
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
     try:
@@ -72,8 +108,11 @@ def upgrade(engine: Engine) -> None:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
     except (CommandError, SQLAlchemyError) as error:
-        shown = masked(engine.url)
-        raise StoreError(f"cannot migrate the store at {shown}: {_reason(error)}") from error
+        raise _not_migrated(engine, error) from error
+
+
+def _not_migrated(engine: Engine, error: Exception) -> StoreError:
+    return StoreError(f"cannot migrate the store at {masked(engine.url)}: {_reason(error)}")
 
 
 def masked(url: URL) -> str:

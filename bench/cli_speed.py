@@ -1,0 +1,153 @@
+"""CLI answer speed: `svcmap` questions, each a new process, on the demo's store.
+
+    .venv/bin/python -m bench.cli_speed [--runs N] [--fill SECONDS] [--reuse]
+
+Builds the store as the demo does: `svcmap demo --speed 20` (20 services, 30 minutes of
+healthy history, then live traffic) into a fresh SQLite file for `--fill` seconds, stopped
+with SIGTERM; its ownership catalog is passed to the questions. Then runs each question
+with the installed `.venv/bin/svcmap` once to warm up and N times timed, and prints the
+median and max wall time and the median CPU time (user + system) of the process.
+Target: each question's median wall time <= 300 ms.
+
+The questions run with their bytecode cached (in the scratch folder, whatever
+PYTHONDONTWRITEBYTECODE says), as on any installed svcmap after its first run.
+`--reuse` skips building the store when the scratch store is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.query_speed import verdict
+from bot.demo.shop import CATALOG_FILE
+
+SCRATCH = Path("/tmp/svcmap-bench")  # noqa: S108 - a scratch folder
+SVCMAP = Path(sys.executable).with_name("svcmap")
+TARGET_MS = 300.0
+QUESTIONS = (
+    "deps checkout",
+    "blast payment",
+    "path frontend postgres",
+    "edges",
+    "rca checkout --window 5m --baseline 30m",
+    "incidents",
+)
+
+
+def environment(database: Path) -> dict[str, str]:
+    """The questions' environment: the demo's store and catalog, bytecode cached in scratch."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(
+        SVCMAP_DATABASE_URL=f"sqlite:///{database}",
+        SVCMAP_CATALOG_FILE=str(CATALOG_FILE),
+        PYTHONPYCACHEPREFIX=str(SCRATCH / "pycache"),
+        HOME=str(SCRATCH),
+    )
+    return env
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def fill(database: Path, env: dict[str, str], seconds: float) -> None:
+    """Run `svcmap demo --speed 20` on a fresh `database` for `seconds` after its history."""
+    for leftover in database.parent.glob(f"{database.name}*"):
+        leftover.unlink()
+    port = free_port()
+    started = time.perf_counter()
+    demo = subprocess.Popen(
+        [str(SVCMAP), "demo", "--port", str(port), "--speed", "20"],
+        env=env,
+        cwd=SCRATCH,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        state = wait_for_history(demo, f"http://127.0.0.1:{port}/demo/state")
+        time.sleep(seconds)
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(timeout=30)
+    took = time.perf_counter() - started
+    print(f"demo store: {state['spans_sent']:,} spans of history, then {seconds:.0f} s live;")
+    print(f"            {database.stat().st_size / 1e6:.1f} MB, built in {took:.0f} s")
+
+
+def wait_for_history(demo: subprocess.Popen[bytes], url: str) -> dict[str, int]:
+    """The demo's state once its history is sent (it starts live traffic then)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if demo.poll() is not None:
+            raise SystemExit(f"svcmap demo exited with {demo.returncode}")
+        try:
+            state: dict[str, int] = httpx.get(url, timeout=2).json()
+        except (httpx.TransportError, ValueError):
+            state = {}
+        if state.get("spans_sent", 0) > 0:
+            return state
+        time.sleep(0.2)
+    raise SystemExit("svcmap demo sent no history in 120 s")
+
+
+def ask(question: str, env: dict[str, str]) -> tuple[float, float]:
+    """Run `svcmap QUESTION` once; its wall time and CPU time in seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(SVCMAP), *question.split()],
+        env=env,
+        cwd=SCRATCH,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"svcmap {question} failed: {done.stderr.decode(errors='replace')}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def main() -> None:
+    """Build the demo's store, then time each question as a new process."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="timed runs per question")
+    parser.add_argument("--fill", type=float, default=20.0, help="seconds of live demo traffic")
+    parser.add_argument("--reuse", action="store_true", help="reuse the scratch store")
+    args = parser.parse_args()
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    database = SCRATCH / "cli-demo.db"
+    env = environment(database)
+    if not (args.reuse and database.exists()):
+        fill(database, env, args.fill)
+    print(f"{'question':<42} {'median':>8} {'max':>8} {'cpu':>8}  (ms, {args.runs} runs)")
+    for question in QUESTIONS:
+        ask(question, env)
+        walls, cpus = zip(*(ask(question, env) for _ in range(args.runs)), strict=True)
+        median, worst = statistics.median(walls) * 1000, max(walls) * 1000
+        print(
+            f"{question:<42} {median:8.0f} {worst:8.0f} {statistics.median(cpus) * 1000:8.0f}"
+            f"  (target <= {TARGET_MS:.0f}){verdict(median, TARGET_MS)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
