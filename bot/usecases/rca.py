@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from bot.bootstrap import App
@@ -65,7 +66,11 @@ def gather_for_ranking(
     incident_s: int,
     baseline_s: int,
 ) -> tuple[ServiceGraph, Snapshot]:
-    """The map around `at`, and the snapshot of its health and edge series: all `rank` reads."""
+    """The map around `at`, and the snapshot of all that `rank` reads.
+
+    Health and edge series, and the logs and metrics of the symptom's service and its
+    downstream.
+    """
     baseline, incident = incident_windows(at, incident_s, baseline_s)
     span = StoreWindow(int(baseline.start), int(incident.end) + 1)
     graph = load_graph(store, span)
@@ -82,7 +87,26 @@ def gather_for_ranking(
         services=services,
         incoming=incoming,
     )
+    names = _downstream(graph, service)
+    first, last = span.start, span.end - 1
+    snapshot = replace(
+        snapshot,
+        logs=store.log_series(names, first, last),
+        metrics=store.metric_series(names, first, last),
+    )
     return graph, _with_edges(store, snapshot)
+
+
+def _downstream(graph: ServiceGraph, service: str) -> list[str]:
+    """`service` and everything it calls, transitively."""
+    order = [service]
+    seen = {service}
+    for name in order:
+        for callee in graph.callees(name):
+            if callee not in seen:
+                seen.add(callee)
+                order.append(callee)
+    return order
 
 
 def add_edge_series(store: Store, snapshot: Snapshot) -> Snapshot:
