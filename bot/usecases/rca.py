@@ -88,7 +88,7 @@ def gather_for_ranking(
         incoming=incoming,
     )
     names = _downstream(graph, service)
-    first, last = span.start, span.end - 1
+    first, last = int(baseline.start), int(incident.end)
     snapshot = replace(
         snapshot,
         logs=store.log_series(names, first, last),
