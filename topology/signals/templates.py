@@ -1,15 +1,20 @@
 """Log templates mined with drain3, one miner per service, stable under stored ids.
 
-A miner is seeded with the templates the store already holds for its service (their
-ids and masked text), so a line maps to the same template in a later import or in
-another replica. New templates take the next ids. Past `cap` templates, a line that
-matches none of them counts under `OTHER_ID` instead of growing the miner.
+A miner is seeded with the templates the store holds for its service (their ids and
+masked text), so a line maps to the same template in a later import or in another
+replica. New templates take the next ids. Past `cap` templates, a line that matches
+none of them counts under `OTHER_ID` instead of growing the miner.
+
+A book lives across batches: each batch starts by `follow`ing the stored templates of
+its services, and a service whose stored templates are not what its open miner holds
+(another process mined there, or a batch was not stored) is mined afresh from them.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from drain3 import TemplateMiner
 from drain3.drain import LogCluster
@@ -24,9 +29,9 @@ OTHER_TEXT = "<other>"
 TEMPLATE_CAP = 200
 """Templates kept per service by default."""
 MINERS_KEPT = 64
-"""Services whose miner stays open at once (records come grouped by service)."""
+"""Services whose miner stays open at once; the least recently used is closed first."""
 CACHE_SIZE = 20_000
-"""Masked lines remembered (with their service and template) before the memory is cleared."""
+"""Masked lines remembered (with their template), for all open services together."""
 CACHED_CHARS = 1024
 """Masked lines longer than this are mined each time, not remembered."""
 
@@ -39,41 +44,72 @@ def miner_config() -> TemplateMinerConfig:
     return config
 
 
+@dataclass(slots=True)
+class _Open:
+    """A service's miner, its templates now (by id), and the masked lines it placed."""
+
+    miner: TemplateMiner
+    texts: dict[int, str]
+    seen: dict[str, int] = field(default_factory=dict)
+
+
 class TemplateBook:
     """The template of each log line, per service; what is new or changed, what was folded."""
 
-    def __init__(self, known: Mapping[str, Mapping[int, str]], *, cap: int = TEMPLATE_CAP) -> None:
-        self._known = known
-        self._cap = cap
+    def __init__(
+        self, known: Mapping[str, Mapping[int, str]] | None = None, *, cap: int = TEMPLATE_CAP
+    ) -> None:
         self._config = miner_config()  # one masker for every service: it is service-blind
-        self._miners: dict[str, TemplateMiner] = {}
-        self._seen: dict[tuple[str, str], int] = {}
+        self._open: OrderedDict[str, _Open] = OrderedDict()
+        self._cached = 0
+        self._known: Mapping[str, Mapping[int, str]] = {}
         self._changed: dict[str, dict[int, str]] = {}
+        self.cap = cap
         self.folded: Counter[str] = Counter()
-        """Per service, the lines counted under `OTHER_ID` at the cap."""
+        """Per service, the lines counted under `OTHER_ID` at the cap, in this batch."""
+        self.follow(known or {}, (), cap=cap)
+
+    def follow(
+        self, known: Mapping[str, Mapping[int, str]], services: Iterable[str], *, cap: int
+    ) -> None:
+        """Start a batch over `services`, whose stored templates are `known`.
+
+        An open service whose templates differ from the stored ones is closed, to be
+        mined afresh from them; what changed and what was folded start from nothing.
+        """
+        self._known = known
+        self.cap = cap
+        for service in services:
+            opened = self._open.get(service)
+            if opened is not None and opened.texts != dict(known.get(service, {})):
+                self._close(service)
+        self._changed = {}
+        self.folded = Counter()
 
     def template_of(self, service: str, body: str) -> int:
         """The id of the template of `body` in `service` (mining it if new)."""
-        miner = self._miners.get(service)
-        if miner is None:
-            miner = self._open(service)
-        masked = miner.masker.mask(body)
-        seen = self._seen
-        found = seen.get((service, masked))
+        opened = self._open.get(service)
+        if opened is None:
+            opened = self._opened(service)
+        masked = opened.miner.masker.mask(body)
+        found = opened.seen.get(masked)
         if found is not None:
             if found == OTHER_ID:
                 self.folded[service] += 1
             return found
-        found = self._mine(service, miner, masked)
+        found = self._mine(service, opened, masked)
         if len(masked) <= CACHED_CHARS:
-            if len(seen) >= CACHE_SIZE:
-                seen.clear()
-            seen[service, masked] = found
+            if self._cached >= CACHE_SIZE:
+                for other in self._open.values():
+                    other.seen.clear()
+                self._cached = 0
+            opened.seen[masked] = found
+            self._cached += 1
         return found
 
     @property
     def changed(self) -> dict[tuple[str, int], str]:
-        """(service, id) -> text of the templates created or generalised here."""
+        """(service, id) -> text of the templates created or generalised in this batch."""
         return {
             (service, template): text
             for service, texts in self._changed.items()
@@ -82,30 +118,41 @@ class TemplateBook:
 
     def texts(self, service: str) -> dict[int, str]:
         """Every template of `service` known now, by id (the stored ones and the new)."""
+        opened = self._open.get(service)
+        if opened is not None:
+            return dict(opened.texts)
         return {**self._known.get(service, {}), **self._changed.get(service, {})}
 
-    def _open(self, service: str) -> TemplateMiner:
-        """A miner for `service`, seeded with its templates (closing the oldest one open).
+    def _opened(self, service: str) -> _Open:
+        """A miner for `service` seeded with its templates (closing the least recent one).
 
         At most `MINERS_KEPT` are open, so that a flood of services keeps memory bounded.
         """
-        if len(self._miners) >= MINERS_KEPT:
-            oldest = next(iter(self._miners))
-            del self._miners[oldest]
-        miner = self._miners[service] = _seeded(self.texts(service), self._config)
-        return miner
+        while len(self._open) >= MINERS_KEPT:
+            self._close(next(iter(self._open)))
+        texts = self.texts(service)
+        opened = self._open[service] = _Open(_seeded(texts, self._config), texts)
+        return opened
 
-    def _mine(self, service: str, miner: TemplateMiner, masked: str) -> int:
-        drain = miner.drain
-        if len(drain.id_to_cluster) >= self._cap:
+    def _close(self, service: str) -> None:
+        closed = self._open.pop(service)
+        self._cached -= len(closed.seen)
+
+    def _mine(self, service: str, opened: _Open, masked: str) -> int:
+        self._open.move_to_end(service)
+        drain = opened.miner.drain
+        if len(drain.id_to_cluster) >= self.cap:
             tokens = drain.get_content_as_tokens(masked)
             if drain.tree_search(drain.root_node, tokens, drain.sim_th, False) is None:
                 self.folded[service] += 1
+                opened.texts[OTHER_ID] = OTHER_TEXT  # stored with the counts
                 return OTHER_ID
         cluster, change = drain.add_log_message(masked)
-        if change != "none":
-            self._changed.setdefault(service, {})[cluster.cluster_id] = cluster.get_template()
         cluster_id: int = cluster.cluster_id
+        if change != "none":
+            text = cluster.get_template()
+            opened.texts[cluster_id] = text
+            self._changed.setdefault(service, {})[cluster_id] = text
         return cluster_id
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from topology.model import Call, Served
     from topology.rca.snapshot import Series
     from topology.signals.model import LogRecord, MetricPoint
+    from topology.signals.templates import TemplateBook
     from topology.store.compaction import Compaction
 
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
@@ -61,6 +63,8 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._templates: TemplateBook | None = None
+        self._mining = threading.Lock()
 
     def ingest(
         self,
@@ -135,11 +139,17 @@ class Store:
         return calls
 
     def ingest_logs(self, records: Sequence[LogRecord], *, cap: int) -> signal_writes.LogsStored:
-        """Count the log records not stored before, by level and template; one transaction."""
-        with reported(self._engine), self._engine.connect() as connection:
+        """Count the log records not stored before, by level and template; one transaction.
+
+        The miners of the services last seen are kept for the next call, checked against
+        the stored templates each time.
+        """
+        with self._mining, reported(self._engine), self._engine.connect() as connection:
             connection.execution_options(**{WRITES: True})
             with connection.begin():
-                return signal_writes.store_logs(connection, records, cap=cap)
+                if self._templates is None:
+                    self._templates = signal_writes.template_book(cap)
+                return signal_writes.store_logs(connection, records, cap=cap, book=self._templates)
 
     def ingest_metrics(
         self, points: Sequence[MetricPoint], *, cap: int

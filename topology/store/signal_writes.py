@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +37,9 @@ FOLDED = "log_records_folded"
 """`signal_drops.what` of log records counted under the other template, past the cap."""
 DROPPED = "metric_points_dropped"
 """`signal_drops.what` of metric points dropped, their metric past the cap of names."""
+
+if TYPE_CHECKING:
+    from topology.signals.templates import TemplateBook
 
 _KEYS_PER_QUERY = 400
 _T = TypeVar("_T")
@@ -67,8 +70,18 @@ class MetricsStored:
     """Points dropped, their metric being past the cap of names of its service."""
 
 
-def store_logs(connection: Connection, records: Sequence[LogRecord], *, cap: int) -> LogsStored:
-    """Count the records not seen before, by level and template, per service and minute."""
+def store_logs(
+    connection: Connection,
+    records: Sequence[LogRecord],
+    *,
+    cap: int,
+    book: TemplateBook | None = None,
+) -> LogsStored:
+    """Count the records not seen before, by level and template, per service and minute.
+
+    `book` (kept between calls, used by one call at a time) remembers the miners of the
+    services last seen; without one, every service is mined afresh from its stored templates.
+    """
     if not records:
         return LogsStored(0, 0, 0, 0)
     _lock(connection, seen_logs, log_templates, signal_drops)
@@ -88,9 +101,11 @@ def store_logs(connection: Connection, records: Sequence[LogRecord], *, cap: int
         if len(digests) > before:
             seen_rows.append({"service": key[0], "start": key[1], "digests": pack(sorted(digests))})
     # drain3 takes a tenth of a second to import: only storing logs needs it.
-    from topology.signals.templates import OTHER_ID, OTHER_TEXT, TemplateBook  # noqa: PLC0415
+    from topology.signals import templates as mining  # noqa: PLC0415
 
-    book = TemplateBook(_templates(connection, {record.service for record in fresh}), cap=cap)
+    services = {record.service for record in fresh}
+    book = book or mining.TemplateBook(cap=cap)
+    book.follow(_templates(connection, services), services, cap=cap)
     levels: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
     templates: Counter[tuple[str, int, int]] = Counter()
     template_of = book.template_of
@@ -100,7 +115,7 @@ def store_logs(connection: Connection, records: Sequence[LogRecord], *, cap: int
         templates[record.service, record.minute, template_of(record.service, record.body)] += 1
     _upsert(connection, seen_logs, seen_rows, ("digests",))
     changed = dict(book.changed)
-    changed.update({(service, OTHER_ID): OTHER_TEXT for service in book.folded})
+    changed.update({(service, mining.OTHER_ID): mining.OTHER_TEXT for service in book.folded})
     _upsert(
         connection,
         log_templates,
@@ -126,6 +141,13 @@ def store_logs(connection: Connection, records: Sequence[LogRecord], *, cap: int
     _add_drops(connection, FOLDED, book.folded)
     folded = sum(book.folded.values())
     return LogsStored(len(fresh), len(records) - len(fresh), len(book.changed), folded)
+
+
+def template_book(cap: int) -> TemplateBook:
+    """An empty book of log templates, to keep between calls of `store_logs`."""
+    from topology.signals.templates import TemplateBook  # noqa: PLC0415 - see store_logs
+
+    return TemplateBook(cap=cap)
 
 
 def store_metrics(

@@ -166,3 +166,19 @@ def test_compaction_deletes_log_and_metric_minutes_before_the_minutes_cut(store:
     assert store.log_series(["cart"], recent, recent)["cart"].metrics["level:INFO"] == (1,)
     again = store.compact(now_s=recent + 60, retention=Retention(day, 30 * day, 400 * day))
     assert again.signals_deleted == 0
+
+
+def test_two_replicas_storing_in_turn_give_one_line_one_template(engine):
+    one, two = Store(engine), Store(engine)
+    one.ingest_logs([record("cart", "user alice logged in", digest=1)], cap=200)
+    two.ingest_logs([record("cart", "disk sda full", digest=2)], cap=200)
+    one.ingest_logs([record("cart", "disk sdb full", digest=3)], cap=200)
+    two.ingest_logs([record("cart", "user bob logged in", digest=4)], cap=200)
+    one.ingest_logs([record("cart", "job done", digest=5)], cap=200)
+
+    metrics = Store(engine).log_series(["cart"], T0, T0)["cart"].metrics
+    assert {key: value for key, value in metrics.items() if key.startswith("template:")} == {
+        "template:user <*> logged in": (2,),
+        "template:disk <*> full": (2,),
+        "template:job done": (1,),
+    }
