@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 python=.venv/bin/python
 "$python" -m bench.generate_traces
 "$python" -m bench.import_speed
+"$python" -m bench.log_import_speed
 "$python" -m bench.query_speed
 "$python" -m bench.render_speed
 "$python" -m bench.rca_speed
