@@ -294,6 +294,7 @@ log_minutes = Table(
     Column("start", BigInteger, primary_key=True, autoincrement=False),
     *(Column(level, BigInteger, nullable=False) for level in LOG_LEVEL_COLUMNS),
     Index("ix_log_minutes_start", "start"),
+    sqlite_with_rowid=False,  # small rows, read by their key: no second copy of it
 )
 """Per service and minute: log records counted by normalised severity."""
 
@@ -314,6 +315,7 @@ log_template_minutes = Table(
     Column("template", Integer, primary_key=True, autoincrement=False),
     Column("count", BigInteger, nullable=False),
     Index("ix_log_template_minutes_start", "start"),
+    sqlite_with_rowid=False,  # small rows, read by their key: no second copy of it
 )
 """Per service, minute and template: the log records of that template."""
 
@@ -346,6 +348,7 @@ metric_minutes = Table(
     Column("total", Double, nullable=False),
     Column("points", BigInteger, nullable=False),
     Index("ix_metric_minutes_start", "start"),
+    sqlite_with_rowid=False,  # small rows, read by their key: no second copy of it
 )
 """Per service, metric and minute: the sum and number of the points; their mean is the value."""
 

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("start", sa.BigInteger(), autoincrement=False, nullable=False),
         *(sa.Column(level, sa.BigInteger(), nullable=False) for level in LEVELS),
         sa.PrimaryKeyConstraint("service", "start"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_log_minutes_start", "log_minutes", ["start"])
     op.create_table(
@@ -44,6 +45,7 @@ def upgrade() -> None:
         sa.Column("template", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("count", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("service", "start", "template"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_log_template_minutes_start", "log_template_minutes", ["start"])
     op.create_table(
@@ -70,6 +72,7 @@ def upgrade() -> None:
         sa.Column("total", sa.Double(), nullable=False),
         sa.Column("points", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("service", "metric", "start"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_metric_minutes_start", "metric_minutes", ["start"])
     op.create_table(
