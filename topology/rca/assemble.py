@@ -8,6 +8,7 @@ from dataclasses import replace
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.rca.series import (
+    STEP,
     EdgePoints,
     ServicePoints,
     edge_key,
@@ -22,11 +23,12 @@ from topology.rca.snapshot import Series, Snapshot, SnapshotEdge, SnapshotServic
 def incident_windows(at: int, incident_s: int, baseline_s: int) -> tuple[Window, Window]:
     """The baseline and incident windows of buckets around `at`, baseline first.
 
-    The incident is the buckets starting in [at - incident_s, at]; the baseline the
+    The incident is the buckets starting in [at - incident_s, at], and the bucket the
+    incident starts in too when most of it lies after that start; the baseline the
     `baseline_s` seconds before it, ending a second before the incident starts, so that
     no bucket is in both.
     """
-    start = at - incident_s
+    start = (at - incident_s + STEP // 2) // STEP * STEP
     return Window(start - baseline_s, start - 1), Window(start, at)
 
 

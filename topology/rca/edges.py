@@ -4,10 +4,11 @@ A call's client span (the caller's) less its server span (the callee's) is time 
 neither handler: the network, the callee's queue and pods before its handler ran, or the
 caller's side when its own pods are starved. The callee's server time does not move when
 its network or queue is slow, so this gap is where such a fault shows. A grown gap is
-credited to the callee, with a part to the caller; the parts follow how widely each side
-is affected: a callee whose calls from every caller grew is the likely place, a caller
-whose calls to every callee grew is (its pods are slow to send and receive), and a
-service slow on its incoming and outgoing calls alike collects both parts.
+credited to the callee, with a part to the caller, each part as large as the share of that
+side's calls whose gap grew: a callee whose calls from every caller grew is the likely
+place, a caller whose calls to every callee grew is (its pods are slow to send and
+receive), a gap grown on one pair only is weak evidence against either, and a service
+slow on its incoming and outgoing calls alike collects both parts.
 
 A service's own time is its average server time less the time its outgoing calls took
 per request (their client-side sums, over its requests): what it spent itself.
@@ -27,8 +28,9 @@ GAP = Metric(
     "network_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="time between sides", unit=" ms"
 )
 OWN = Metric("own_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="own time", unit=" ms")
-CALLEE_WEIGHT = 2.0
-"""How much more a grown gap is the callee's than the caller's, when both are as widely hit."""
+CALLEE_SHARE = 2 / 3
+"""The part of a grown gap credited to the callee when all its calls grew, the rest to the
+caller when all of its did: each side's part shrinks with the share of its calls that grew."""
 
 
 def edge_parts(key: str) -> tuple[str, str]:
@@ -64,15 +66,14 @@ def gap_evidence(
             grown.append((parent, child, score))
     found: defaultdict[str, list[Evidence]] = defaultdict(list)
     for parent, child, score in grown:
-        to_child = CALLEE_WEIGHT * grown_in[child] / measured_in[child]
-        to_parent = grown_out[parent] / measured_out[parent]
-        share = to_child / (to_child + to_parent)
+        to_child = CALLEE_SHARE * grown_in[child] / measured_in[child]
+        to_parent = (1 - CALLEE_SHARE) * grown_out[parent] / measured_out[parent]
         took = f"take {duration(score.worst)} longer than {child} spends on them"
         before = f"(baseline {duration(score.baseline)})"
         found[child].append(
             Evidence(
                 Kind.EDGE,
-                score.score * share,
+                score.score * to_child,
                 f"calls from {parent} into {child} {took} {before}",
                 explainable=False,
             )
@@ -80,7 +81,7 @@ def gap_evidence(
         found[parent].append(
             Evidence(
                 Kind.EDGE,
-                score.score * (1 - share),
+                score.score * to_parent,
                 f"its calls into {child} {took} {before}",
                 explainable=False,
             )

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from topology.rca.edges import gap_evidence, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
+from topology.rca.logs import log_evidence
 from topology.rca.scoring import Family, MetricScore, metric_scores, relevant
-from topology.rca.signals import log_evidence, metric_evidence
+from topology.rca.signals import metric_evidence
 from topology.rca.snapshot import Snapshot
 
 _KIND_OF = {Family.LATENCY: Kind.LATENCY, Family.ERRORS: Kind.ERRORS, Family.TRAFFIC: Kind.ERRORS}

@@ -146,13 +146,14 @@ def rank(
 ) -> Ranking:
     """Rank the root-cause candidates for a symptom at `symptom`, from the snapshot alone."""
     calls = None if graph is not None else _calls(snapshot)
+    succ: Mapping[str, Iterable[str]]
     if calls is not None and symptom in calls[0]:
         service = symptom
         succ, virtuals = calls
     else:  # a graph was given, or the name needs resolving (case, suggestions)
         graph = graph or snapshot_graph(snapshot)
         service = graph.resolve(symptom)
-        succ = graph.digraph.succ
+        succ = graph.succ
         virtuals = {name: graph.node(name).virtual for name in graph.names()}
     candidates = _downstream(succ, service)
     findings = gather(snapshot, candidates, _family(snapshot, service), threshold)

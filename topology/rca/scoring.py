@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import enum
 import math
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -74,9 +73,6 @@ class Metric:
     unit: str
     relative: bool = True
     """Whether the spread's floor grows with the baseline level (not for a bounded share)."""
-    counts: bool = False
-    """Whether values count events (log lines): the score is then also no more than how
-    unlikely the incident's count is for a Poisson count at the baseline's rate."""
 
 
 METRIC_INFO: Mapping[str, Metric] = {
@@ -191,8 +187,6 @@ def robust_score(
         return None
     scale = max(spread, _tail_spread(_held(baseline, up=up), level, up=up), floor)
     score = max(0.0, excess / scale)
-    if metric.counts and score > 0:
-        score = min(score, _poisson_z(baseline, worst, min(PERSISTENCE, len(incident)), up=up))
     if not math.isfinite(score) or score < cutoff:
         return None if cutoff > 0 else MetricScore(metric, 0.0, level, worst)
     return MetricScore(metric, score, level, worst)
@@ -256,32 +250,6 @@ def window_values(series: Series, key: str, window: Window) -> Sequence[float]:
     """The measured values of `series` under `key` at the steps inside `window`."""
     values = series.metrics.get(key)
     return [] if values is None else _measured(values, _steps(series.t, window))
-
-
-def _poisson_z(baseline: Sequence[float], worst: float, steps: int, *, up: bool) -> float:
-    """How unlikely `worst` (held `steps` steps) is for a Poisson count at the baseline's rate.
-
-    In standard deviations of a normal distribution with the same tail probability; the
-    rate is the baseline's mean, with half an event added so a silent baseline is not
-    taken to mean that an event is impossible.
-    """
-    rate = (sum(baseline) + 0.5) / len(baseline)
-    count = round(worst)
-    log_tail = _log_poisson_tail(count, rate, up=up) * steps
-    p = math.exp(max(log_tail, -700.0))
-    if p >= 0.5:  # noqa: PLR2004 - no more unlikely than not
-        return 0.0
-    return -statistics.NormalDist().inv_cdf(p)
-
-
-def _log_poisson_tail(count: int, rate: float, *, up: bool) -> float:
-    """The log of P(X >= count) (up) or P(X <= count) for a Poisson count at `rate`."""
-    if up and count <= 0:
-        return 0.0
-    terms = range(count, count + 200) if up else range(max(count, 0), -1, -1)
-    logs = [k * math.log(rate) - rate - math.lgamma(k + 1) for k in terms]
-    top = max(logs)
-    return top + math.log(sum(math.exp(v - top) for v in logs))
 
 
 def _median(ordered: Sequence[float]) -> float:
