@@ -71,3 +71,28 @@ def test_text_output_says_what_each_signal_file_gave(svcmap, fixtures_dir):
 
     assert "otlp_logs.CONSTRUCTED.json: 7 log records, 7 stored" in done.out
     assert "otlp_metrics.CONSTRUCTED.json: 10 metric points, 10 stored" in done.out
+
+
+def test_json_lines_of_logs_documents_are_imported(svcmap, tmp_path):
+    def line(body, at):
+        record = {
+            "timeUnixNano": str(at * 10**9),
+            "severityNumber": 13,
+            "body": {"stringValue": body},
+        }
+        attributes = [{"key": "service.name", "value": {"stringValue": "cart"}}]
+        resource = {"resource": {"attributes": attributes}, "scopeLogs": [{"logRecords": [record]}]}
+        return json.dumps({"resourceLogs": [resource]})
+
+    path = tmp_path / "logs.jsonl"
+    path.write_text(f"{line('retry 1 of 3', T0)}\n{line('retry 2 of 3', T0 + 61)}\n")
+
+    done = svcmap("import", "--json", path)
+
+    assert done.code == 0, done.err
+    assert done.json()["imported"][0]["stored"] == 2
+    series = store_of(tmp_path).log_series(["cart"], T0, T0 + 60)["cart"]
+    assert series.metrics == {
+        "level:WARN": (1, 1),
+        "template:retry <NUM> of <NUM>": (1, 1),
+    }

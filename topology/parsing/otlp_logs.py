@@ -7,6 +7,9 @@ is refused on its own and counted (`LogExport.refused`).
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 import msgspec
 
 from topology.errors import TraceFormatError
@@ -17,6 +20,13 @@ from topology.signals.logs import LogReader
 from topology.signals.model import LogExport
 
 _SERVICE_NAME = "service.name"
+_HEX_DIGITS = "0123456789abcdef"
+SEVERITY_NAMES = {
+    f"SEVERITY_NUMBER_{level}{suffix}": 4 * rank + step + 1
+    for rank, level in enumerate(("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"))
+    for step, suffix in enumerate(("", "2", "3", "4"))
+}
+"""The names of `severityNumber` values, as protobuf's JSON writes the enum."""
 
 
 class Body(Wire, rename="camel"):
@@ -121,9 +131,9 @@ def _add(reader: LogReader, service: str | None, record: OtlpLogRecord) -> None:
     observed_ns = nanos(record.observed_time_unix_nano, "observedTimeUnixNano")
     number = record.severity_number
     if isinstance(number, str):
-        number = None  # an enum name; the text says the same
+        number = SEVERITY_NAMES.get(number.upper())
     text, identity = _body(record.body)
-    ids = f"{record.trace_id or ''}|{record.span_id or ''}|".lower().encode()
+    ids = f"{_hex(record.trace_id)}|{_hex(record.span_id)}|".encode()
     reader.add(
         service,
         time_ns=time_ns,
@@ -132,6 +142,19 @@ def _add(reader: LogReader, service: str | None, record: OtlpLogRecord) -> None:
         body=text,
         identity=ids + identity,
     )
+
+
+def _hex(value: str | None) -> str:
+    """An id as lower-case hex, as protobuf's bytes print; base64 (protobuf's JSON) decoded."""
+    if not value:
+        return ""
+    lowered = value.lower()
+    if not lowered.strip(_HEX_DIGITS):
+        return lowered
+    try:
+        return base64.b64decode(value, validate=True).hex()
+    except (binascii.Error, ValueError):
+        return lowered
 
 
 def _body(body: Body | None) -> tuple[str, bytes]:
