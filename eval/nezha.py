@@ -8,7 +8,7 @@ overall, and how often the ranking was `high` confidence with the wrong service 
 
     --traces-only    import the traces alone (no logs, no metrics)
     --leave-one-out  also: per fault type, the settings chosen on the other types,
-                     scored on the one left out (`eval.holdout`)
+                     scored on the type left out (`eval.holdout`)
 Figures only: nothing here asserts a target.
 """
 
@@ -26,13 +26,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from eval.holdout import Case, cases_from, held_out
+from topology.rca import Snapshot, load_snapshot
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DAY = SHARED / "datasets" / "nezha-tt" / "2023-01-29"
 CONVERTER = SHARED / "tools" / "nezha_to_otlp.py"
 SYMPTOM = "ts-gateway-service"
 WINDOW = "3m"
 BASELINE = "1h"
-RCA_OPTIONS = ("--window", WINDOW, "--baseline", BASELINE, "--json")
+WINDOWS = ("--window", WINDOW, "--baseline", BASELINE)
+RCA_OPTIONS = (*WINDOWS, "--json")
 AFTER = timedelta(minutes=3)
 """The symptom is asked about this long after the injection: the incident window's end."""
 
@@ -194,12 +198,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in table(outcomes):
             _say(line)
         if args.leave_one_out:
-            from eval.holdout import nezha_held_out  # noqa: PLC0415 - only for this option
-
             _say("")
-            for line in nezha_held_out(url, labelled, Path(scratch)):
+            _say("Leave one fault type out: settings chosen on the other types")
+            for line in held_out(exported_cases(url, labelled, Path(scratch))):
                 _say(line)
     return 0
+
+
+def exported_cases(url: str, labelled: Sequence[Fault], scratch: Path) -> list[Case]:
+    """Each fault's snapshot, as `svcmap snapshot export` writes it, folded by fault type."""
+
+    def load(i: int) -> Snapshot | None:
+        fault = labelled[i]
+        out = scratch / f"fault-{i}.json"
+        at = (fault.at + AFTER).strftime("%Y-%m-%dT%H:%M:%SZ")
+        done = subprocess.run(  # noqa: S603 - the installed CLI of this checkout
+            [
+                _svcmap(),
+                "--db",
+                url,
+                "snapshot",
+                "export",
+                SYMPTOM,
+                "--at",
+                at,
+                *WINDOWS,
+                "-o",
+                out,
+            ],
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            return None
+        return load_snapshot(out.read_bytes(), source=str(out))
+
+    triples = [(fault.kind, SYMPTOM, fault.service) for fault in labelled]
+    return cases_from(triples, load)
 
 
 def _svcmap() -> str:

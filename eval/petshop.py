@@ -4,12 +4,14 @@ Each train issue is turned into a snapshot by the shared converter and ranked by
 library; the labelled `root_cause.node` is looked for at the top and in the first
 three. Quietness: normal-operation metrics are cut into windows shaped like the
 incidents, each ranked against a day of normal data beside it; the share of windows
-with an empty ranking, and with an empty or low-confidence one, is printed. Figures
-only: nothing here asserts a target.
+with an empty ranking, and with an empty or low-confidence one, is printed.
+`--leave-one-out` adds each traffic scenario scored with the settings chosen on the
+other (`eval.holdout`). Figures only: nothing here asserts a target.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import subprocess
@@ -20,7 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+from eval.holdout import Case, held_out
 from topology.rca import Snapshot, load_snapshot, rank
 from topology.rca.snapshot import Series, SnapshotEdge, SnapshotService, Symptom, Window
 
@@ -44,8 +48,15 @@ class Outcome:
     confident: bool
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the figures."""
+    parser = argparse.ArgumentParser(prog="python -m eval.petshop")
+    parser.add_argument(
+        "--leave-one-out",
+        action="store_true",
+        help="also: each traffic scenario scored with the settings chosen on the other",
+    )
+    args = parser.parse_args(argv)
     scenarios = sorted(p for p in DATASET.iterdir() if (p / "graph.csv").is_file())
     outcomes = [outcome for scenario in scenarios for outcome in _cases(scenario)]
     _say("PetShop root-cause ranking (train issues)")
@@ -80,10 +91,16 @@ def main() -> int:
                 f"  {scenario.name} / {metric}: {quiet:.2f} empty, {unsure:.2f} empty or"
                 f" low-confidence, of {len(rankings)} windows"
             )
+    if args.leave_one_out:
+        _say("")
+        _say("Leave one traffic scenario out: settings chosen on the other")
+        for line in held_out_lines(scenarios):
+            _say(line)
     return 0
 
 
-def _cases(scenario: Path) -> Iterator[Outcome]:
+def _labelled(scenario: Path) -> Iterator[tuple[str, Snapshot, dict[str, Any]]]:
+    """Each train issue of `scenario`: its name, its snapshot and its label."""
     with tempfile.TemporaryDirectory() as scratch:
         for issue in sorted((scenario / "train").iterdir()):
             out = Path(scratch) / f"{issue.name}.json"
@@ -93,12 +110,29 @@ def _cases(scenario: Path) -> Iterator[Outcome]:
             snapshot = load_snapshot(out.read_bytes(), source=str(out))
             label = json.loads((issue / "target.json").read_text())
             assert snapshot.symptom is not None  # noqa: S101 - the converter always writes one
-            ranking = rank(snapshot, snapshot.symptom.service)
-            names = [c.service for c in ranking.candidates]
-            cause = label["root_cause"]["node"]
-            position = names.index(cause) + 1 if cause in names else 0
-            metric = label["target"]["metric"]
-            yield Outcome(scenario.name, issue.name, metric, position, ranking.confident)
+            yield issue.name, snapshot, label
+
+
+def _cases(scenario: Path) -> Iterator[Outcome]:
+    for issue, snapshot, label in _labelled(scenario):
+        assert snapshot.symptom is not None  # noqa: S101 - the converter always writes one
+        ranking = rank(snapshot, snapshot.symptom.service)
+        names = [c.service for c in ranking.candidates]
+        cause = label["root_cause"]["node"]
+        position = names.index(cause) + 1 if cause in names else 0
+        metric = label["target"]["metric"]
+        yield Outcome(scenario.name, issue, metric, position, ranking.confident)
+
+
+def held_out_lines(scenarios: list[Path]) -> list[str]:
+    """Each traffic scenario scored with the settings chosen on the other."""
+    cases = [
+        Case(scenario.name, snapshot, snapshot.symptom.service, label["root_cause"]["node"])
+        for scenario in scenarios
+        for _, snapshot, label in _labelled(scenario)
+        if snapshot.symptom is not None
+    ]
+    return held_out(cases)
 
 
 def _top(outcomes: list[Outcome], k: int) -> float:

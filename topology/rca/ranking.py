@@ -143,6 +143,7 @@ def rank(
     *,
     graph: ServiceGraph | None = None,
     threshold: float = QUIET_THRESHOLD,
+    separation: float = SEPARATION,
 ) -> Ranking:
     """Rank the root-cause candidates for a symptom at `symptom`, from the snapshot alone."""
     calls = None if graph is not None else _calls(snapshot)
@@ -172,7 +173,7 @@ def rank(
         if any(service in m for m in watched)
         else None
     )
-    apart = _apart([(tier, -negative) for tier, negative, _, _ in ranked])
+    apart = _apart([(tier, -negative) for tier, negative, _, _ in ranked], separation)
     return Ranking(
         service, tuple(item[3] for item in ranked), len(candidates), threshold, seen, apart
     )
@@ -195,17 +196,17 @@ def _combined(items: Iterable[Evidence]) -> float:
     return sum(best.values())
 
 
-def _apart(ranked: list[tuple[int, float]]) -> bool:
+def _apart(ranked: list[tuple[int, float]], separation: float) -> bool:
     """Whether the first stands clearly apart: unexplained, and ahead of the next.
 
     Ahead means in a better tier (the next is explained, or only seen by its callers), or
-    in the same tier with `SEPARATION` times its score.
+    in the same tier with `separation` times its score.
     """
     if not ranked or ranked[0][0] == 2:  # noqa: PLR2004 - the explained tier
         return False
     if len(ranked) == 1 or ranked[1][0] > ranked[0][0]:
         return True
-    return ranked[0][1] >= SEPARATION * ranked[1][1]
+    return ranked[0][1] >= separation * ranked[1][1]
 
 
 def _callers(succ: Mapping[str, Iterable[str]], names: Iterable[str]) -> dict[str, list[str]]:
