@@ -23,8 +23,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import networkx as nx
-
 from bot.usecases.asking import load_graph
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
@@ -183,7 +181,9 @@ def questions(graph: ServiceGraph, count: int) -> None:
 
 def _pair(rng: random.Random, graph: ServiceGraph, names: list[str]) -> tuple[str, str]:
     a = rng.choice(names)
-    below = sorted(nx.descendants(graph.digraph, a)) if rng.random() < 0.5 else []
+    below = []
+    if rng.random() < 0.5:
+        below = sorted(e.name for e in dependencies(graph, a, direction=Direction.DOWN).downstream)
     b = rng.choice(below or names)
     return (a, b) if b != a else (a, rng.choice([n for n in names if n != a]))
 

@@ -6,14 +6,14 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
 
 from topology.cycles import callee_first_parts
 from topology.errors import UnknownServiceError
 from topology.model import NodeKind
 from topology.stats import EdgeStats, Node
+
+Adjacency = Mapping[str, Mapping[str, EdgeStats]]
+"""The edges by one end then the other, each to its numbers; read it, never change it."""
 
 CLOSE_MATCHES = 3
 """How many similar names, and how many names containing the query, a miss suggests."""
@@ -42,27 +42,27 @@ class CallIndex:
     """What queries work out once per graph, on first need (such as how to solve cycles)."""
 
     @classmethod
-    def of(cls, digraph: Any) -> CallIndex:  # noqa: ANN401 - networkx ships no types
-        """Index a DiGraph whose edges carry `stats`."""
-        names = tuple(sorted(digraph))
+    def of(
+        cls, nodes: Mapping[str, Node], succ: Adjacency, requests: Mapping[str, int]
+    ) -> CallIndex:
+        """Index the graph of `nodes` whose calls are `succ`, each serving `requests`."""
+        names = tuple(sorted(nodes))
         ids = {name: number for number, name in enumerate(names)}
         callees: list[list[int]] = [[] for _ in names]
         calls: list[list[int]] = [[] for _ in names]
         callers: list[list[int]] = [[] for _ in names]
-        for parent, child, stats in digraph.edges(data="stats"):
-            if parent != child:
-                callees[ids[parent]].append(ids[child])
-                calls[ids[parent]].append(stats.calls)
-                callers[ids[child]].append(ids[parent])
+        for parent in names:
+            for child, stats in succ[parent].items():
+                if parent != child:
+                    callees[ids[parent]].append(ids[child])
+                    calls[ids[parent]].append(stats.calls)
+                    callers[ids[child]].append(ids[parent])
         totals = tuple(map(sum, calls))
-        per = [
-            digraph.nodes[name].get("requests", 0) or total
-            for name, total in zip(names, totals, strict=True)
-        ]
+        per = [requests.get(name, 0) or total for name, total in zip(names, totals, strict=True)]
         return cls(
             names,
             ids,
-            tuple(digraph.nodes[name]["node"] for name in names),
+            tuple(nodes[name] for name in names),
             tuple(map(tuple, callees)),
             tuple(_split(counts, served) for counts, served in zip(calls, per, strict=True)),
             tuple(map(tuple, callers)),
@@ -74,15 +74,22 @@ class CallIndex:
 class ServiceGraph:
     """A call graph, not to be changed once built: edge A -> B means A calls B.
 
-    Nodes of the underlying `digraph` carry their `Node` under ``"node"``, edges their
-    `EdgeStats` under ``"stats"``.
+    Made by `build`, from the nodes by name, `succ` with an entry (maybe empty) for each
+    node, and the requests each served.
     """
 
-    __slots__ = ("_digraph", "_folded", "_index")
+    __slots__ = ("_folded", "_index", "_pred", "_succ")
 
-    def __init__(self, digraph: Any) -> None:  # noqa: ANN401 - networkx ships no types
-        self._digraph = digraph
-        self._index = CallIndex.of(digraph)
+    def __init__(
+        self, nodes: Mapping[str, Node], succ: Adjacency, requests: Mapping[str, int]
+    ) -> None:
+        pred: dict[str, dict[str, EdgeStats]] = {name: {} for name in nodes}
+        for parent, called in succ.items():
+            for child, stats in called.items():
+                pred[child][parent] = stats
+        self._succ = succ
+        self._pred: Adjacency = pred
+        self._index = CallIndex.of(nodes, succ, requests)
         folded: defaultdict[str, list[str]] = defaultdict(list)
         for name in self._index.names:
             folded[name.casefold()].append(name)
@@ -110,21 +117,12 @@ class ServiceGraph:
         for stats in merged.values():
             if stats.child_kind is not None:
                 child_kinds.setdefault(stats.child, stats.child_kind)
-        digraph = nx.DiGraph()
-        digraph.add_nodes_from(
-            (
-                name,
-                {
-                    "node": given.get(name) or _virtual(name, child_kinds),
-                    "requests": served.get(name, 0),
-                },
-            )
-            for name in sorted(names)
-        )
-        digraph.add_edges_from(
-            (parent, child, {"stats": stats}) for (parent, child), stats in sorted(merged.items())
-        )
-        return cls(digraph)
+        ordered = sorted(names)
+        succ: dict[str, dict[str, EdgeStats]] = {name: {} for name in ordered}
+        for (parent, child), stats in sorted(merged.items()):
+            succ[parent][child] = stats
+        by_name = {name: given.get(name) or _virtual(name, child_kinds) for name in ordered}
+        return cls(by_name, succ, served)
 
     @property
     def index(self) -> CallIndex:
@@ -132,9 +130,14 @@ class ServiceGraph:
         return self._index
 
     @property
-    def digraph(self) -> Any:  # noqa: ANN401 - networkx ships no types
-        """The underlying `networkx.DiGraph`; read it, never change it."""
-        return self._digraph
+    def succ(self) -> Adjacency:
+        """`succ[a][b]`: the numbers of the edge a -> b, for each `b` that `a` calls."""
+        return self._succ
+
+    @property
+    def pred(self) -> Adjacency:
+        """`pred[b][a]`: the numbers of the edge a -> b, for each `a` that calls `b`."""
+        return self._pred
 
     def __len__(self) -> int:
         return len(self._index.names)
@@ -154,26 +157,22 @@ class ServiceGraph:
 
     def edge(self, parent: str, child: str) -> EdgeStats | None:
         """The statistics of `parent -> child`, or None when there is no such edge."""
-        attrs = self._digraph.succ.get(parent, {}).get(child)
-        if attrs is None:
-            return None
-        stats: EdgeStats = attrs["stats"]
-        return stats
+        return self._succ.get(parent, {}).get(child)
 
     def edges(self) -> Iterator[EdgeStats]:
         """Every edge's statistics, by parent then child."""
-        for _parent, _child, stats in self._digraph.edges(data="stats"):
-            yield stats
+        for name in self._index.names:
+            yield from self._succ[name].values()
 
     def callers(self, name: str) -> tuple[str, ...]:
         """Who calls `name` directly, sorted; a self-loop does not count."""
         self._require(name)
-        return tuple(sorted(parent for parent in self._digraph.pred[name] if parent != name))
+        return tuple(sorted(parent for parent in self._pred[name] if parent != name))
 
     def callees(self, name: str) -> tuple[str, ...]:
         """What `name` calls directly, sorted; a self-loop does not count."""
         self._require(name)
-        return tuple(sorted(child for child in self._digraph.succ[name] if child != name))
+        return tuple(sorted(child for child in self._succ[name] if child != name))
 
     def out_calls(self, name: str) -> int:
         """Calls `name` makes to others (its self-loop left out)."""

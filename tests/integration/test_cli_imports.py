@@ -1,4 +1,4 @@
-"""A question from the CLI loads only what answers it: no server, Slack, Alembic or HTTP client."""
+"""A question from the CLI loads only what answers it: no server, Slack, Alembic, HTTP client."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ NOT_FOR_QUESTIONS = frozenset(
         "apscheduler",
         "graphviz",
         "httpx",
+        "networkx",
         "opentelemetry",
         "prometheus_client",
         "slack_bolt",

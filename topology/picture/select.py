@@ -103,12 +103,8 @@ def overview(
 
 def _neighbours(graph: ServiceGraph, name: str) -> Iterable[tuple[str, EdgeStats]]:
     """Who `name` calls and who calls it, with the edge between them."""
-    succ = graph.digraph.succ[name]
-    pred = graph.digraph.pred[name]
-    for other, attrs in succ.items():
-        yield other, attrs["stats"]
-    for other, attrs in pred.items():
-        yield other, attrs["stats"]
+    yield from graph.succ[name].items()
+    yield from graph.pred[name].items()
 
 
 def _walk(
@@ -151,9 +147,9 @@ def _edges_among(graph: ServiceGraph, names: Collection[str]) -> Iterable[EdgeSt
     """Every edge with both ends in `names`."""
     inside = names if isinstance(names, set | frozenset) else set(names)
     for name in inside:
-        for other, attrs in graph.digraph.succ[name].items():
+        for other, stats in graph.succ[name].items():
             if other in inside:
-                yield attrs["stats"]
+                yield stats
 
 
 def _edges(

@@ -118,10 +118,10 @@ def _paths_back(before: dict[int, list[int]], end: int, most: int) -> list[list[
 
 
 def _call_path(graph: ServiceGraph, names: list[str]) -> CallPath:
-    succ = graph.digraph.succ
+    succ = graph.succ
     return CallPath(
         tuple(
-            Hop(parent, child, EdgeNumbers.of(succ[parent][child]["stats"]))
+            Hop(parent, child, EdgeNumbers.of(succ[parent][child]))
             for parent, child in pairwise(names)
         )
     )
