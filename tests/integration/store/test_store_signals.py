@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from topology.retention import Retention
@@ -182,3 +184,16 @@ def test_two_replicas_storing_in_turn_give_one_line_one_template(engine):
         "template:disk <*> full": (2,),
         "template:job done": (1,),
     }
+
+
+def test_replicas_storing_the_same_records_at_once_count_them_once(engine):
+    records = [record("cart", f"user {i} did thing {i % 7}", digest=i) for i in range(1, 400)]
+    stores = [Store(engine) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(lambda store: store.ingest_logs(records, cap=200), stores))
+
+    assert sum(result.records for result in done) == len(records)
+    series = Store(engine).log_series(["cart"], T0, T0)["cart"]
+    assert series.metrics["level:INFO"] == (len(records),)
+    templates = [key for key in series.metrics if key.startswith("template:")]
+    assert sum(series.metrics[key][0] for key in templates) == len(records)
