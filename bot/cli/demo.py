@@ -52,11 +52,17 @@ def run_demo_command(args: argparse.Namespace, overrides: Mapping[str, object]) 
 
 def _control(client: httpx.Client, args: argparse.Namespace) -> httpx.Response:
     if args.action == "break":
-        if args.errors is None and args.latency is None:
-            raise UsageError("say how it breaks: --errors 30% and/or --latency 800ms")
+        given = (args.errors, args.latency, args.network, args.exceptions)
+        if all(option is None for option in given):
+            raise UsageError(
+                "say how it breaks: --errors 30%, --latency 800ms, --network 500ms "
+                "and/or --exceptions 30%"
+            )
         body = {
             "errors": parse_share(args.errors) if args.errors is not None else 0.0,
             "latency_ms": parse_latency(args.latency) if args.latency is not None else 0.0,
+            "network_ms": parse_latency(args.network) if args.network is not None else 0.0,
+            "exceptions": parse_share(args.exceptions) if args.exceptions is not None else 0.0,
         }
         return client.put(f"/demo/faults/{args.service}", json=body)
     if args.action == "heal":
@@ -67,11 +73,7 @@ def _control(client: httpx.Client, args: argparse.Namespace) -> httpx.Response:
 def _describe(data: Mapping[str, object]) -> str:
     faults = data.get("faults")
     lines = [f"demo time {data.get('now')} (speed {data.get('speed')}x)"]
-    lines.extend(
-        f"broken: {fault['service']} fails {fault['errors']:.0%} of requests, "
-        f"+{fault['latency_ms']:g} ms"
-        for fault in (faults if isinstance(faults, list) else [])
-    )
+    lines.extend(_broken(fault) for fault in (faults if isinstance(faults, list) else []))
     if not faults:
         lines.append("every service healthy")
     alerts = data.get("alerts")
@@ -81,6 +83,22 @@ def _describe(data: Mapping[str, object]) -> str:
         for alert in (alerts if isinstance(alerts, list) else [])
     )
     return "\n".join(lines)
+
+
+def _broken(fault: Mapping[str, object]) -> str:
+    """One fault in force, in words: what of it is not nothing."""
+    said = {
+        "errors": "fails {:.0%} of requests",
+        "latency_ms": "+{:g} ms",
+        "network_ms": "+{:g} ms on the network into it",
+        "exceptions": "logs an exception on {:.0%} of requests",
+    }
+    parts = [
+        words.format(value)
+        for name, words in said.items()
+        if isinstance(value := fault.get(name), int | float) and value
+    ]
+    return f"broken: {fault['service']} {', '.join(parts) or 'with nothing wrong'}"
 
 
 def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:

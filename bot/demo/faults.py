@@ -1,4 +1,8 @@
-"""Faults injected into the demo shop: a service failing some requests, or slowed down."""
+"""Faults injected into the demo shop: failing, slow, slow to reach, or logging exceptions.
+
+A fault of the network shows only on the callers' side of calls; one of exceptions only in
+the service's logs.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,28 @@ MAX_LATENCY_MS = 60_000.0
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """`service` fails `errors` (0..1) of its requests and takes `latency_ms` longer."""
+    """`service` fails `errors` (0..1) of its requests and takes `latency_ms` longer.
+
+    Calls into it also spend `network_ms` more on the way (its callers see it, it does
+    not), and `exceptions` (0..1) of its requests log an ERROR with an exception although
+    they are answered as usual.
+    """
 
     service: str
     errors: float = 0.0
     latency_ms: float = 0.0
+    network_ms: float = 0.0
+    exceptions: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able data."""
-        return {"service": self.service, "errors": self.errors, "latency_ms": self.latency_ms}
+        return {
+            "service": self.service,
+            "errors": self.errors,
+            "latency_ms": self.latency_ms,
+            "network_ms": self.network_ms,
+            "exceptions": self.exceptions,
+        }
 
 
 def parse_share(text: str) -> float:
@@ -58,8 +75,11 @@ class FaultBoard:
         if fault.service not in self._known:
             names = ", ".join(sorted(self._known))
             raise UsageError(f"the demo shop has no {fault.service!r}; it has {names}")
-        if not 0 <= fault.errors <= 1 or not 0 <= fault.latency_ms <= MAX_LATENCY_MS:
-            raise UsageError("errors must be 0% to 100% and latency 0ms to 60s")
+        shares, delays = (fault.errors, fault.exceptions), (fault.latency_ms, fault.network_ms)
+        if not all(0 <= s <= 1 for s in shares) or not all(
+            0 <= d <= MAX_LATENCY_MS for d in delays
+        ):
+            raise UsageError("errors and exceptions must be 0% to 100%, delays 0ms to 60s")
         with self._lock:
             self._faults[fault.service] = fault
 

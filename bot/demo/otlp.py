@@ -1,13 +1,16 @@
-"""The demo's spans as an OTLP `ExportTraceServiceRequest`, the way a Collector batches them."""
+"""The demo's spans and log lines as OTLP export requests, the way a Collector batches them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord, SeverityNumber
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
+from bot.demo.logs import ERROR, INFO, WARN, DemoLog
 from bot.demo.traces import CLIENT, CONSUMER, INTERNAL, PRODUCER, SERVER, DemoSpan
 
 SCOPE = "svcmap.demo"
@@ -48,6 +51,42 @@ def export_request(spans: Iterable[DemoSpan]) -> bytes:
             )
         )
     return bytes(request.SerializeToString())
+
+
+def export_logs(lines: Iterable[DemoLog]) -> bytes:
+    """Protobuf bytes of one logs export: a resource per service, its lines under one scope."""
+    request = ExportLogsServiceRequest()
+    groups: dict[str, object] = {}
+    for line in lines:
+        scope = groups.get(line.service)
+        if scope is None:
+            group = request.resource_logs.add()
+            group.resource.attributes.extend(
+                [_pair("service.name", line.service), _pair("service.namespace", "shop")]
+            )
+            scope = group.scope_logs.add()
+            scope.scope.name = SCOPE
+            groups[line.service] = scope
+        scope.log_records.append(  # type: ignore[attr-defined]
+            LogRecord(
+                time_unix_nano=line.time_ns,
+                observed_time_unix_nano=line.time_ns,
+                severity_number=_SEVERITIES[line.severity],
+                severity_text=line.severity,
+                body=AnyValue(string_value=line.body),
+                attributes=[_pair(key, value) for key, value in line.attrs.items()],
+                trace_id=line.trace_id,
+                span_id=line.span_id,
+            )
+        )
+    return bytes(request.SerializeToString())
+
+
+_SEVERITIES = {
+    INFO: SeverityNumber.SEVERITY_NUMBER_INFO,
+    WARN: SeverityNumber.SEVERITY_NUMBER_WARN,
+    ERROR: SeverityNumber.SEVERITY_NUMBER_ERROR,
+}
 
 
 def _pair(key: str, value: str) -> KeyValue:

@@ -45,6 +45,7 @@ class Demo:
             "now": int(self.clock()),
             "speed": self.clock.speed,
             "spans_sent": self.simulator.sent_spans,
+            "logs_sent": self.simulator.sent_logs,
             "faults": [fault.to_dict() for fault in self.board.current().values()],
             "alerts": [delivery.to_dict() for delivery in list(self.webhook.sent)],
         }

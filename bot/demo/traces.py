@@ -31,6 +31,8 @@ class DemoSpan:
     end_ns: int = 0
     error: bool = False
     attrs: Attrs = field(default_factory=dict)
+    exception: bool = False
+    """The service logged an exception while serving it, and answered as usual."""
 
 
 class TraceBuilder:
@@ -85,9 +87,20 @@ class TraceBuilder:
         delay = self._ms(fault.latency_ms, 0.2) if fault.latency_ms else 0
         return self._rng.random() < fault.errors, delay
 
+    def _network(self, service: str) -> int:
+        """The time calls into `service` spend on the way under its fault, there and back."""
+        fault = self._faults.get(service)
+        return self._ms(fault.network_ms, 0.2) if fault is not None and fault.network_ms else 0
+
+    def _throws(self, service: str) -> bool:
+        """Whether `service` logs an exception serving this request, under its fault."""
+        fault = self._faults.get(service)
+        return fault is not None and fault.exceptions > 0 and self._rng.random() < fault.exceptions
+
     def _serve(self, server: DemoSpan, operation: Operation) -> tuple[int, bool]:
         """Run `operation` in `server`: its own work and steps; returns its end and error."""
         broken, delay = self._fault(operation.service)
+        server.exception = self._throws(operation.service)
         cursor = server.start_ns + self._ms(operation.work_ms) + delay
         if broken:
             return cursor, True
@@ -110,11 +123,11 @@ class TraceBuilder:
         operation = OPERATIONS[target]
         client = self._span(caller, caller.service, CLIENT, operation.name, start)
         client.attrs["rpc.service"] = operation.service
-        server = self._span(
-            client, operation.service, SERVER, operation.name, start + self._ms(0.3, 0.3)
-        )
+        hop = self._network(operation.service)
+        there = start + self._ms(0.3, 0.3) + hop // 2
+        server = self._span(client, operation.service, SERVER, operation.name, there)
         server.end_ns, server.error = self._serve(server, operation)
-        client.end_ns = server.end_ns + self._ms(0.3, 0.3)
+        client.end_ns = server.end_ns + self._ms(0.3, 0.3) + hop - hop // 2
         client.error = server.error
         return client.end_ns, client.error
 
@@ -122,7 +135,7 @@ class TraceBuilder:
         client = self._span(caller, caller.service, CLIENT, leaf.name, start)
         client.attrs = {"peer.service": leaf.peer, **dict(leaf.attrs)}
         broken, delay = self._fault(leaf.peer)
-        client.end_ns = start + self._ms(leaf.median_ms) + delay
+        client.end_ns = start + self._ms(leaf.median_ms) + delay + self._network(leaf.peer)
         client.error = broken or self._rng.random() < 0.0005  # noqa: PLR2004 - a rare blip
         return client.end_ns, client.error
 

@@ -70,8 +70,11 @@ def _fault(service: str, body: bytes) -> Fault:
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise UsageError("send a JSON object with errors (0..1) and latency_ms")
-    values = (data.get("errors", 0.0), data.get("latency_ms", 0.0))
+        raise UsageError(
+            "send a JSON object with errors and exceptions (0..1), latency_ms and network_ms"
+        )
+    names = ("errors", "latency_ms", "network_ms", "exceptions")
+    values = [data.get(name, 0.0) for name in names]
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-        raise UsageError("errors and latency_ms must be numbers")
-    return Fault(service, float(values[0]), float(values[1]))
+        raise UsageError(f"{', '.join(names)} must be numbers")
+    return Fault(service, *(float(v) for v in values))

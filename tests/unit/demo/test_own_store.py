@@ -39,7 +39,8 @@ def backfilled(traffic: Traffic, board: FaultBoard) -> list:
     bodies: list[bytes] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
-        bodies.append(request.content)
+        if request.url.path == "/v1/traces":
+            bodies.append(request.content)
         return httpx.Response(200)
 
     client = httpx.Client(base_url="http://svcmap", transport=httpx.MockTransport(answer))
