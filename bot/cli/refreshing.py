@@ -10,6 +10,7 @@ from bot.bootstrap import App
 from bot.scheduler import default_holder
 from bot.usecases.refresh import RefreshReport, refresh_once
 from bot.usecases.sources import SourceStatus, source_statuses
+from topology.store.signal_writes import DROPPED, FOLDED
 from topology.timespec import format_time
 
 EXIT_ERROR = 1
@@ -26,6 +27,9 @@ def run_refresh_command(app: App, args: argparse.Namespace) -> int:
     if args.command == "sources":
         statuses = source_statuses(app)
         print(_json([s.to_dict() for s in statuses]) if args.json else _status_table(statuses))
+        if not args.json:
+            for line in _capped(app):
+                print(line)
         return 0
     report = refresh_once(app, holder=default_holder())
     if args.json:
@@ -59,6 +63,20 @@ def _refresh_text(app: App, report: RefreshReport) -> str:
     if not report.leased:
         lines.append("skipped: another process is refreshing")
     return "\n".join(lines)
+
+
+def _capped(app: App) -> list[str]:
+    """Per service, what the caps of logs and metrics left out, if anything."""
+    lines = []
+    for service, counts in sorted(app.store.signal_drops().items()):
+        parts = []
+        if counts.get(FOLDED):
+            parts.append(f"{counts[FOLDED]:,} log records under <other> (SVCMAP_LOG_TEMPLATE_CAP)")
+        if counts.get(DROPPED):
+            parts.append(f"{counts[DROPPED]:,} metric points dropped (SVCMAP_METRIC_NAME_CAP)")
+        if parts:
+            lines.append(f"capped {service}: {', '.join(parts)}")
+    return lines
 
 
 def _status_table(statuses: list[SourceStatus]) -> str:

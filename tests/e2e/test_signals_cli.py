@@ -96,3 +96,21 @@ def test_json_lines_of_logs_documents_are_imported(svcmap, tmp_path):
         "level:WARN": (1, 1),
         "template:retry <NUM> of <NUM>": (1, 1),
     }
+
+
+def test_what_the_caps_left_out_is_shown_by_svcmap_sources(svcmap, fixtures_dir, tmp_path):
+    (tmp_path / ".env").write_text("SVCMAP_LOG_TEMPLATE_CAP=2\nSVCMAP_METRIC_NAME_CAP=3\n")
+    signals = fixtures_dir / "signals"
+    done = svcmap(
+        "import", signals / "otlp_logs.CONSTRUCTED.json", signals / "otlp_metrics.CONSTRUCTED.json"
+    )
+    assert "3 under the other template (template cap)" in done.out
+    assert "5 dropped (metric name cap)" in done.out
+
+    shown = svcmap("sources")
+
+    assert shown.code == 0, shown.err
+    assert (
+        "capped checkout: 3 log records under <other> (SVCMAP_LOG_TEMPLATE_CAP), "
+        "5 metric points dropped (SVCMAP_METRIC_NAME_CAP)"
+    ) in shown.out
