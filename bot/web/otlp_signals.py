@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
@@ -64,12 +65,14 @@ def logs_endpoint(app: App, metrics: WebMetrics) -> Endpoint:
 
 def metrics_endpoint(app: App, metrics: WebMetrics, cumulatives: Cumulatives) -> Endpoint:
     """The `/v1/metrics` handler; `cumulatives` keeps cumulative sums' points between exports."""
+    reading = threading.Lock()  # exports are read in worker threads; one at a time updates
 
     def ingest(body: bytes, media: str) -> SignalImport:
-        if media == PROTOBUF:
-            export = read_metrics_protobuf(body, source=SOURCE, cumulatives=cumulatives)
-        else:
-            export = parse_metrics(body, source=SOURCE, cumulatives=cumulatives)
+        with reading:
+            if media == PROTOBUF:
+                export = read_metrics_protobuf(body, source=SOURCE, cumulatives=cumulatives)
+            else:
+                export = parse_metrics(body, source=SOURCE, cumulatives=cumulatives)
         return store_metrics(app, export, source=SOURCE)
 
     return _endpoint(app, metrics, Signal.METRICS, ingest)
