@@ -114,3 +114,21 @@ def test_what_the_caps_left_out_is_shown_by_svcmap_sources(svcmap, fixtures_dir,
         "capped checkout: 3 log records under <other> (SVCMAP_LOG_TEMPLATE_CAP), "
         "5 metric points dropped (SVCMAP_METRIC_NAME_CAP)"
     ) in shown.out
+
+
+def test_a_malformed_metrics_file_is_named_and_nothing_of_it_is_stored(svcmap, tmp_path):
+    good = {"timeUnixNano": str(T0 * 10**9), "asDouble": 1.0}
+    bad = {"timeUnixNano": str(T0 * 10**9), "asInt": "many"}
+    metric = {"name": "cpu", "gauge": {"dataPoints": [good, bad]}}
+    doc = {"resourceMetrics": [{"scopeMetrics": [{"metrics": [metric]}]}]}
+    path = tmp_path / "metrics.json"
+    path.write_text(json.dumps(doc))
+
+    done = svcmap("import", path)
+
+    assert done.code == 1
+    assert (
+        f"{path}: $.resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[1].asInt: "
+        "not a number: 'many' (nothing imported from it)"
+    ) in done.err
+    assert store_of(tmp_path).metric_series(None, 0, T0 + 60) == {}

@@ -2,7 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from topology.signals.masking import TokenMasks
-from topology.signals.templates import OTHER_ID, TemplateBook
+from topology.signals.templates import MINERS_KEPT, OTHER_ID, TemplateBook
 
 
 def masked(line):
@@ -91,3 +91,12 @@ def test_a_batch_that_was_not_stored_is_forgotten_at_the_next_follow():
     book.follow({}, ["cart"], cap=200)
 
     assert book.template_of("cart", "a first stored line") == 1
+
+
+def test_a_flood_of_services_keeps_a_bounded_number_of_miners_open():
+    book = TemplateBook()
+    for i in range(MINERS_KEPT * 3):
+        book.template_of(f"svc-{i}", f"started worker pool {i}")
+
+    assert len(book._open) <= MINERS_KEPT
+    assert book.template_of("svc-0", "started worker pool 99") == 1  # reopened from its texts
