@@ -1,4 +1,4 @@
-"""Masking log lines before template mining: numbers, ids, hex numbers, IPs and UUIDs.
+"""Masking log lines before template mining: numbers, ids, hex, IPs, UUIDs, e-mail addresses.
 
 A drain3 masking instruction that works token by token: whitespace-separated tokens
 of plain letters stay as they are, tokens made of digits or hex digits alone are
@@ -30,6 +30,8 @@ PATTERNS = (
     (rf"{_EDGE}\d+(?:\.\d+)*{_END}", "NUM"),
 )
 """The regex masks, applied in order to a token that is not simply a number or an id."""
+EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+"""An e-mail address: masked wherever it is, a person's name being in it."""
 
 
 class TokenMasks(AbstractMaskingInstruction):  # type: ignore[misc]  # drain3 has no types
@@ -38,6 +40,7 @@ class TokenMasks(AbstractMaskingInstruction):  # type: ignore[misc]  # drain3 ha
     def __init__(self) -> None:
         super().__init__("NUM")
         self._regexes = [MaskingInstruction(pattern, name) for pattern, name in PATTERNS]
+        self._email = MaskingInstruction(EMAIL, "EMAIL")
         self._memory: dict[str, str] = {}
 
     def mask(self, content: str, mask_prefix: str, mask_suffix: str) -> str:
@@ -58,6 +61,8 @@ class TokenMasks(AbstractMaskingInstruction):  # type: ignore[misc]  # drain3 ha
         return masked
 
     def _masked(self, token: str, prefix: str, suffix: str) -> str:
+        if "@" in token:
+            token = self._email.mask(token, prefix, suffix)
         if token.isalpha() or _DIGITS.isdisjoint(token):
             return token
         if not token.strip(_NUMERIC) and token.count(".") != _IP_DOTS:

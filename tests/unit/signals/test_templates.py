@@ -17,6 +17,12 @@ def test_numbers_ids_hex_ips_and_uuids_are_masked():
     assert masked(line) == ("<NUM> GET /cart/<NUM> from <IP> took <HEX> trace <ID> order <UUID>")
 
 
+def test_email_addresses_are_masked():
+    assert masked("sent to ann.lee+x@mail.example.com, cc bob@b.io") == (
+        "sent to <EMAIL>, cc <EMAIL>"
+    )
+
+
 def test_words_and_short_hex_looking_words_stay():
     assert masked("added a bad face to cafe") == "added a bad face to cafe"
 
