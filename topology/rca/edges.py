@@ -21,7 +21,14 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 
 from topology.rca.evidence import Evidence, Kind, duration
-from topology.rca.scoring import Family, Metric, window_score, window_values
+from topology.rca.scoring import (
+    Family,
+    Metric,
+    held_worst,
+    robust_score,
+    window_score,
+    window_values,
+)
 from topology.rca.snapshot import Series, Snapshot, Window
 
 GAP = Metric(
@@ -43,7 +50,6 @@ def gap_evidence(
     snapshot: Snapshot, names: Collection[str], threshold: float
 ) -> dict[str, list[Evidence]]:
     """Per service of `names`, its parts of the grown gaps on the edges it is a side of."""
-    windows = (snapshot.baseline, snapshot.incident)
     measured_in: Counter[str] = Counter()
     measured_out: Counter[str] = Counter()
     grown_in: Counter[str] = Counter()
@@ -55,11 +61,13 @@ def gap_evidence(
             continue
         if "network_ms" not in series.metrics:
             continue
-        if not window_values(series, "network_ms", snapshot.incident):
+        during = window_values(series, "network_ms", snapshot.incident)
+        if not during:
             continue
         measured_out[parent] += 1
         measured_in[child] += 1
-        score = window_score(series, "network_ms", windows, GAP, cutoff=threshold)
+        before = window_values(series, "network_ms", snapshot.baseline)
+        score = robust_score(before, during, GAP, cutoff=threshold)
         if score is not None:
             grown_in[child] += 1
             grown_out[parent] += 1
@@ -69,12 +77,12 @@ def gap_evidence(
         to_child = CALLEE_SHARE * grown_in[child] / measured_in[child]
         to_parent = (1 - CALLEE_SHARE) * grown_out[parent] / measured_out[parent]
         took = f"take {duration(score.worst)} longer than {child} spends on them"
-        before = f"(baseline {duration(score.baseline)})"
+        usual = f"(baseline {duration(score.baseline)})"
         found[child].append(
             Evidence(
                 Kind.EDGE,
                 score.score * to_child,
-                f"calls from {parent} into {child} {took} {before}",
+                f"calls from {parent} into {child} {took} {usual}",
                 explainable=False,
             )
         )
@@ -82,7 +90,7 @@ def gap_evidence(
             Evidence(
                 Kind.EDGE,
                 score.score * to_parent,
-                f"its calls into {child} {took} {before}",
+                f"its calls into {child} {took} {usual}",
                 explainable=False,
             )
         )
@@ -162,4 +170,5 @@ def _slower(served: Series, windows: tuple[Window, Window], threshold: float) ->
     during = window_values(served, "latency_avg_ms", windows[1])
     if not before or not during:
         return False
-    return max(during) - statistics.median(before) >= threshold * OWN.floor
+    grown = held_worst(during, up=True) - statistics.median(before)
+    return grown >= threshold * OWN.floor

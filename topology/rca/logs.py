@@ -14,9 +14,11 @@ most of the incident's minutes.
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from topology.rca.evidence import Evidence, Kind, number
 from topology.rca.scoring import PERSISTENCE
@@ -30,9 +32,9 @@ TEMPLATE_SHOWN = 60
 """Characters of a template's text shown in evidence."""
 PRIOR_LINES = 0.5
 """Lines added to a baseline's count: a silent baseline does not make a line impossible."""
-SCREEN_Z = 2.0
-"""Changes within this many Poisson standard deviations are not worth an exact tail."""
 _TAIL_TERMS = 400
+_NEGLIGIBLE = -40.0
+"""A term this many e-folds below the first adds nothing a score could show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +56,9 @@ def log_evidence(
         logged = snapshot.logs.get(name)
         if logged is None:
             continue
-        traffic = _traffic(logged, snapshot.series.get(name))
-        windows = (snapshot.baseline, snapshot.incident)
+        minutes = Minutes.of(logged.t, snapshot.series.get(name), snapshot)
+        if minutes is None:
+            continue
         items = []
         for key, values in logged.metrics.items():
             level = key.removeprefix(LEVEL_KEY).upper() if key.startswith(LEVEL_KEY) else None
@@ -63,7 +66,7 @@ def log_evidence(
                 continue
             if level is None and not key.startswith(TEMPLATE_KEY):
                 continue
-            change = count_change(logged.t, values, traffic, windows)
+            change = minutes.change(values, threshold)
             if change is None or change.score < threshold or (level and not change.up):
                 continue
             items.append(Evidence(Kind.LOGS, change.score, _told(key, level, change), True))
@@ -72,28 +75,62 @@ def log_evidence(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Minutes:
+    """The minutes of a service's log series in which it served something, per window."""
+
+    before: Sequence[int]
+    during: Sequence[int]
+    requests: Sequence[float]
+    served_before: float
+    served_during: float
+
+    @classmethod
+    def of(cls, t: Sequence[float], served: Series | None, snapshot: Snapshot) -> Minutes | None:
+        """The minutes of `t` in the baseline and incident with requests served; None if none."""
+        requests = _requests(t, served)
+        before = _served(t, requests, snapshot.baseline)
+        during = _served(t, requests, snapshot.incident)
+        if not before or not during:
+            return None
+        return cls(before, during, requests, _total(requests, before), _total(requests, during))
+
+    def change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
+        """How far the incident's counts are from the baseline's rate per request."""
+        try:
+            seen = _total(counts, self.during)
+            rate = (_total(counts, self.before) + PRIOR_LINES) / self.served_before
+        except TypeError:  # a minute without a count: left out
+            return self._pairs_change(counts, cutoff)
+        expected = rate * self.served_during
+        if not _may_reach(seen, expected, cutoff):
+            return None
+        return self._pairs_change(counts, cutoff)
+
+    def _pairs_change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
+        before = [(c, self.requests[i]) for i in self.before if (c := counts[i]) is not None]
+        during = [(c, self.requests[i]) for i in self.during if (c := counts[i]) is not None]
+        return count_change(before, during, cutoff)
+
+
 def count_change(
-    t: Sequence[float],
-    counts: Sequence[float | None],
-    traffic: Mapping[float, float],
-    windows: tuple[Window, Window],
+    before: Sequence[tuple[float, float]], during: Sequence[tuple[float, float]], cutoff: float
 ) -> CountChange | None:
-    """How far the incident's counts are from the baseline's rate per request; None if unread."""
-    baseline, incident = windows
-    before = _pairs(t, counts, traffic, baseline)
-    during = _pairs(t, counts, traffic, incident)
+    """How far (count, requests) minutes of the incident are from the baseline's rate."""
     if not before or not during:
         return None
     served = sum(r for _, r in before)
     rate = (sum(c for c, _ in before) + PRIOR_LINES) / served
+    seen = sum(c for c, _ in during)
+    expected = rate * sum(r for _, r in during)
+    if not _may_reach(seen, expected, cutoff):
+        return None
     dispersion = max(
         1.0, sum((c - rate * r) ** 2 / (rate * r) for c, r in before) / max(1, len(before) - 1)
     )
-    seen = sum(c for c, _ in during)
-    expected = rate * sum(r for _, r in during)
-    up = seen > expected
-    if abs(seen - expected) < SCREEN_Z * math.sqrt(dispersion * max(expected, 1.0)):
+    if not _may_reach(seen / dispersion, expected / dispersion, cutoff):
         return None
+    up = seen > expected
     held = sum(1 for c, r in during if (c > rate * r if up else c < rate * r))
     if held < min(PERSISTENCE, len(during)):
         return None
@@ -102,36 +139,68 @@ def count_change(
     return CountChange(score, expected / len(during), seen / len(during), up)
 
 
-def _traffic(logged: Series, served: Series | None) -> dict[float, float]:
-    """Requests served per minute of `logged`; one a minute without a request series."""
+def _may_reach(seen: float, expected: float, cutoff: float) -> bool:
+    """Whether a Poisson count could be unlikely enough to score `cutoff`, judged cheaply.
+
+    Below one line expected, only two lines or more can be; above, only a change of at
+    least sqrt(2 * cutoff) Poisson standard deviations (what a Laplace score of `cutoff`
+    takes of a normal tail, with a margin for the Poisson's heavier one).
+    """
+    if expected < 1:
+        return seen >= 2  # noqa: PLR2004 - one line where less than one is expected is chance
+    return abs(seen - expected) >= math.sqrt(2 * cutoff) * math.sqrt(expected)
+
+
+def _requests(t: Sequence[float], served: Series | None) -> Sequence[float]:
+    """Requests served at each minute of `t`; one a minute without a request series."""
     if served is None or "requests" not in served.metrics:
-        return dict.fromkeys(logged.t, 1.0)
-    return {t: n for t, n in zip(served.t, served.metrics["requests"], strict=False) if n}
+        return [1.0] * len(t)
+    counts = served.metrics["requests"]
+    if served.t == t:
+        return [n or 0.0 for n in counts]
+    by_time = dict(zip(served.t, counts, strict=False))
+    return [by_time.get(when) or 0.0 for when in t]
 
 
-def _pairs(
-    t: Sequence[float],
-    counts: Sequence[float | None],
-    traffic: Mapping[float, float],
-    window: Window,
-) -> list[tuple[float, float]]:
-    """(count, requests) of each minute in `window` in which the service served something."""
-    pairs = []
-    for when, count in zip(t, counts, strict=True):
-        served = traffic.get(when)
-        if served and count is not None and window.holds(when):
-            pairs.append((count, served))
-    return pairs
+def _served(t: Sequence[float], requests: Sequence[float], window: Window) -> Sequence[int]:
+    """The positions of `t` in `window` at which the service served something.
+
+    A range when it served something every minute (most services), else a list.
+    """
+    first, last = bisect.bisect_left(t, window.start), bisect.bisect_right(t, window.end)
+    if all(requests[first:last]):
+        return range(first, last)
+    return [i for i in range(first, last) if requests[i]]
+
+
+def _total(counts: Sequence[float | None], at: Sequence[int]) -> float:
+    """The sum of `counts` at positions `at`; a TypeError if one is None."""
+    known = cast("Sequence[float]", counts)
+    if isinstance(at, range):
+        return sum(known[at.start : at.stop])
+    return sum(map(known.__getitem__, at))
 
 
 def _log_tail(count: int, rate: float, *, up: bool) -> float:
-    """The log of P(X >= count) (up) or P(X <= count) for a Poisson count at `rate`."""
+    """The log of P(X >= count) (up) or P(X <= count) for a Poisson count at `rate`.
+
+    Terms are added from `count` away from the rate until they stop mattering.
+    """
     if up and count <= 0:
         return 0.0
-    terms = range(count, count + _TAIL_TERMS) if up else range(max(count, 0), -1, -1)
-    logs = [k * math.log(rate) - rate - math.lgamma(k + 1) for k in terms]
-    top = max(logs)
-    return top + math.log(sum(math.exp(v - top) for v in logs))
+    step = 1 if up else -1
+    k = max(count, 0)
+    first = k * math.log(rate) - rate - math.lgamma(k + 1)
+    total = 1.0
+    for _ in range(_TAIL_TERMS):
+        k += step
+        if k < 0:
+            break
+        term = k * math.log(rate) - rate - math.lgamma(k + 1)
+        if term - first < _NEGLIGIBLE:
+            break
+        total += math.exp(term - first)
+    return first + math.log(total)
 
 
 def _told(key: str, level: str | None, change: CountChange) -> str:

@@ -175,6 +175,8 @@ def robust_score(
     if not baseline or not incident:
         return None
     up = metric.up_is_bad
+    if cutoff > 0 and not _may_reach(baseline, incident, metric, cutoff):
+        return None
     level = _median(sorted(baseline))
     held = _held(incident, up=up)
     worst = max(held) if up else min(held)
@@ -190,6 +192,21 @@ def robust_score(
     if not math.isfinite(score) or score < cutoff:
         return None if cutoff > 0 else MetricScore(metric, 0.0, level, worst)
     return MetricScore(metric, score, level, worst)
+
+
+def _may_reach(
+    baseline: Sequence[float], incident: Sequence[float], metric: Metric, cutoff: float
+) -> bool:
+    """Whether the score could reach `cutoff`, judged from extremes alone (no sorting).
+
+    The most the excess can be, over the least the floor can be.
+    """
+    low = min(baseline)
+    most = max(incident) - low if metric.up_is_bad else max(baseline) - min(incident)
+    least = metric.floor
+    if metric.relative and low >= 0:
+        least = max(least, RELATIVE_FLOOR * low)
+    return most >= cutoff * least
 
 
 def relevant(series: Series, family: Family | None) -> list[str]:
@@ -252,6 +269,12 @@ def window_values(series: Series, key: str, window: Window) -> Sequence[float]:
     return [] if values is None else _measured(values, _steps(series.t, window))
 
 
+def held_worst(values: Sequence[float], *, up: bool) -> float:
+    """The worst value `values` held for `PERSISTENCE` steps."""
+    held = _held(values, up=up)
+    return max(held) if up else min(held)
+
+
 def _median(ordered: Sequence[float]) -> float:
     middle = len(ordered) // 2
     if len(ordered) % 2:
@@ -280,6 +303,16 @@ def _tail_spread(held: Sequence[float], level: float, *, up: bool) -> float:
     at = int(share * last)
     excess = ordered[at] - level if up else level - ordered[last - at]
     return max(0.0, excess) / TAIL_Z
+
+
+def positions(t: Sequence[float], window: Window) -> range:
+    """The positions of `t` (in ascending order) that fall in `window`."""
+    return _steps(t, window)
+
+
+def measured(values: Sequence[float | None], steps: range) -> Sequence[float]:
+    """The values at `steps` that were measured (not None)."""
+    return _measured(values, steps)
 
 
 def _steps(t: Sequence[float], window: Window) -> range:

@@ -6,40 +6,65 @@ looks like, so it is evidence that an anomalous caller can explain.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from topology.rca.evidence import Evidence, Kind, number
-from topology.rca.scoring import Family, Metric, window_score
+from topology.rca.scoring import RELATIVE_FLOOR, Family, Metric, positions, robust_score
+from topology.rca.scoring import measured as measured_values
 from topology.rca.snapshot import Snapshot
 
 FLOOR = 1e-6
 """The least spread of a metric whatever its unit: only a metric that never moved has it."""
 
 
-def _metric(key: str, *, up: bool) -> Metric:
-    return Metric(key, Family.TRAFFIC, up_is_bad=up, floor=FLOOR, label=key, unit="")
+RISEN = Metric("metric", Family.TRAFFIC, up_is_bad=True, floor=FLOOR, label="metric", unit="")
+FALLEN = Metric("metric", Family.TRAFFIC, up_is_bad=False, floor=FLOOR, label="metric", unit="")
+
+
+def _directions(
+    before: Sequence[float], during: Sequence[float], cutoff: float
+) -> tuple[Metric, ...]:
+    """The directions in which the incident could stray far enough, from extremes alone.
+
+    A score is an excess over a spread of at least `RELATIVE_FLOOR` of the baseline's
+    level (and `FLOOR`); the extremes bound both.
+    """
+    low, high = min(before), max(before)
+    least = max(FLOOR, RELATIVE_FLOOR * low) if low >= 0 else FLOOR
+    reach = cutoff * least
+    risen = max(during) - low >= reach
+    fallen = high - min(during) >= reach
+    return (RISEN,) * risen + (FALLEN,) * fallen
 
 
 def metric_evidence(
     snapshot: Snapshot, names: Collection[str], threshold: float
 ) -> dict[str, list[Evidence]]:
     """Per service of `names` with metrics: each one far off its baseline, either way."""
-    windows = (snapshot.baseline, snapshot.incident)
     found: dict[str, list[Evidence]] = {}
     for name in names:
         measured = snapshot.metrics.get(name)
         if measured is None:
             continue
         items = []
-        for key in measured.metrics:
-            for up in (True, False):
-                metric = _metric(key, up=up)
-                score = window_score(measured, key, windows, metric, cutoff=threshold)
+        baseline = positions(measured.t, snapshot.baseline)
+        incident = positions(measured.t, snapshot.incident)
+        for key, values in measured.metrics.items():
+            before = measured_values(values, baseline)
+            during = measured_values(values, incident)
+            if not before or not during:
+                continue
+            for metric in _directions(before, during, threshold):
+                score = robust_score(before, during, metric, cutoff=threshold)
                 if score is not None:
                     text = f"{key} {number(score.baseline)} → {number(score.worst)}"
                     items.append(
                         Evidence(
-                            Kind.METRICS, score.score, text, explainable=False, from_callers=not up
+                            Kind.METRICS,
+                            score.score,
+                            text,
+                            explainable=False,
+                            from_callers=metric is FALLEN,
                         )
                     )
         if items:
