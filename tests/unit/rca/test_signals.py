@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from topology.rca import load_snapshot, rank
 from topology.rca.dump import dump_snapshot
+from topology.rca.logs import count_change
 from topology.rca.snapshot import Series
 
 from .factories import BASELINE_STEPS, INCIDENT_STEPS, latency, series, snapshot, wobble
@@ -156,3 +157,46 @@ def test_an_older_snapshot_without_logs_or_metrics_reads_as_empty_evidence():
 
     assert again.logs == {}
     assert again.metrics == {}
+
+
+def test_a_count_that_follows_its_traffic_is_no_change():
+    before = [(10.0, 100.0)] * 30
+    during = [(20.0, 200.0)] * 3
+
+    assert count_change(before, during, 8.0) is None
+
+
+def test_a_template_that_vanishes_while_traffic_holds_scores_as_a_rare_event():
+    before = [(18.0, 40.0), (17.0, 38.0), (19.0, 41.0)] * 10
+    during = [(0.0, 40.0), (0.0, 39.0)]
+
+    change = count_change(before, during, 8.0)
+
+    assert change is not None
+    assert not change.up
+    assert change.score > 8.0
+    assert change.seen == 0.0
+
+
+def test_a_count_that_varies_widely_in_the_baseline_needs_a_larger_change():
+    steady = [(10.0, 100.0)] * 30
+    bursty = [(0.0, 100.0), (20.0, 100.0)] * 15
+    during = [(3.0, 100.0)] * 3
+
+    calm = count_change(steady, during, 0.1)
+    wild = count_change(bursty, during, 0.1)
+
+    assert calm is not None
+    assert wild is None or wild.score < calm.score
+
+
+def test_minutes_in_which_a_service_served_nothing_say_nothing_of_its_logs():
+    quiet_then_busy = [0.0] * 50 + [100.0] * 10 + [100.0] * INCIDENT_STEPS
+    served = series(requests=quiet_then_busy, latency_avg_ms=[10.0] * STEPS)
+    snap = snapshot([("frontend", "route")], {"frontend": latency(20, 20), "route": served})
+    lines = [0.0] * 50 + [30.0] * 10 + [30.0] * INCIDENT_STEPS
+    logs = {"route": Series(served.t, {"template:Query route <*>": tuple(lines)})}
+
+    ranking = rank(replace(snap, logs=logs), "frontend")
+
+    assert all(c.service != "route" for c in ranking.candidates)
