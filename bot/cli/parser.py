@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.commands import add_incident_options, add_questions, add_when_options
 from bot.demo.shop import DEFAULT_SEED
-from topology.parsing import TraceFormat
+from topology.trace_formats import TraceFormat
 
 
 def build_parser() -> argparse.ArgumentParser:

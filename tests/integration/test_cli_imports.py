@@ -20,6 +20,7 @@ NOT_FOR_QUESTIONS = frozenset(
         "apscheduler",
         "graphviz",
         "httpx",
+        "msgspec",
         "networkx",
         "opentelemetry",
         "prometheus_client",

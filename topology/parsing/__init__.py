@@ -7,7 +7,6 @@ paused, tells the format from the keys it found, and reports every problem as a
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Set
 
 import msgspec
@@ -16,24 +15,10 @@ from topology.errors import TraceFormatError
 from topology.gcpause import paused_gc
 from topology.model import Span
 from topology.parsing import decoding, document, jaeger, otlp, zipkin
+from topology.trace_formats import TraceFormat as TraceFormat  # re-exported for its readers
 
-
-class TraceFormat(enum.Enum):
-    """A trace document format."""
-
-    JAEGER = "jaeger"
-    ZIPKIN = "zipkin"
-    OTLP = "otlp"
-
-    @property
-    def label(self) -> str:
-        """The format's name as people write it."""
-        return _LABELS[self]
-
-
-_LABELS = {TraceFormat.JAEGER: "Jaeger", TraceFormat.ZIPKIN: "Zipkin", TraceFormat.OTLP: "OTLP"}
 _NOT_A = {
-    fmt: f"not {'an' if fmt is TraceFormat.OTLP else 'a'} {_LABELS[fmt]} document"
+    fmt: f"not {'an' if fmt is TraceFormat.OTLP else 'a'} {fmt.label} document"
     for fmt in TraceFormat
 }
 _OTLP_KEYS = frozenset({"resourceSpans", "batches", "result", "trace"})
