@@ -6,18 +6,16 @@ from collections.abc import Callable, Sequence
 
 import slack_bolt
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.bootstrap import App
 from bot.usecases.receiving import Receiver
 from bot.web.alerts import alerts_endpoint
+from bot.web.health import Readiness, livez
 from bot.web.incidents import IncidentFeed, StoredIncidents
 from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.otlp import traces_endpoint
@@ -38,6 +36,9 @@ def create_app(
 ) -> Starlette:
     """A Starlette app: the web view at `/`, health, metrics, OTLP, alerts and Slack.
 
+    Health: `/livez` answers while the process does; `/readyz` (and `/healthz`, the same)
+    only while the database answers too.
+
     `wake` is called after an alert recorded something to send (the sender's nudge);
     `extra` routes are added as they are (the demo's control); `incidents` feeds the web
     view's incident panel (empty when not given); `receiver` stores OTLP spans (a new one
@@ -45,12 +46,7 @@ def create_app(
     their wait, as nothing calls its `settle`).
     """
     metrics = WebMetrics()
-
-    async def healthz(_: Request) -> Response:
-        problem = await run_in_threadpool(database_problem, app)
-        if problem is not None:
-            return JSONResponse({"status": "unavailable", "reason": problem}, 503)
-        return JSONResponse({"status": "ok"})
+    readiness = Readiness(app)
 
     async def prometheus(_: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
@@ -58,7 +54,9 @@ def create_app(
     routes: list[BaseRoute] = [
         *extra,
         *view_routes(app, incidents or StoredIncidents(app.incidents)),
-        Route("/healthz", healthz, methods=["GET"]),
+        Route("/livez", livez, methods=["GET"]),
+        Route("/readyz", readiness.endpoint, methods=["GET"]),
+        Route("/healthz", readiness.endpoint, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
         Route(
             "/v1/traces", traces_endpoint(app, metrics, receiver or Receiver(app)), methods=["POST"]
@@ -72,13 +70,3 @@ def create_app(
         endpoint = slack_endpoint(slack, secret.get_secret_value())
         routes.append(Route("/slack/events", endpoint, methods=["POST"]))
     return Starlette(routes=routes, middleware=[Middleware(RequestCounter, metrics=metrics)])
-
-
-def database_problem(app: App) -> str | None:
-    """Why the database cannot be used, or None when a trivial query answers."""
-    try:
-        with app.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as error:
-        return f"database unreachable: {type(error).__name__}"
-    return None

@@ -6,7 +6,17 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _ROUTES = frozenset(
-    {"/healthz", "/metrics", "/v1/traces", "/v1/logs", "/v1/metrics", "/alerts/alertmanager", "/"}
+    {
+        "/healthz",
+        "/livez",
+        "/readyz",
+        "/metrics",
+        "/v1/traces",
+        "/v1/logs",
+        "/v1/metrics",
+        "/alerts/alertmanager",
+        "/",
+    }
 )
 
 

@@ -37,6 +37,9 @@ SUPPORTED = ("sqlite", "postgresql")
 MIGRATION_LOCK = 0x7376636D6170
 """Key of the Postgres advisory lock held while migrating ("svcmap" in ASCII)."""
 
+CONNECT_TIMEOUT_S = 5
+"""Seconds opening a Postgres connection may take, unless the URL sets `connect_timeout`."""
+
 WRITES = "svcmap_writes"
 """Execution option marking a transaction that will write: on SQLite it takes the lock up front."""
 
@@ -122,7 +125,9 @@ def masked(url: URL) -> str:
 
 def _create(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A database host that is gone (no answer at all) fails in seconds, not in minutes.
+        timeout = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        return create_engine(url, pool_pre_ping=True, connect_args=timeout)
     database = url.database or ""
     on_disk = database not in ("", ":memory:") and not database.startswith("file:")
     if on_disk:
