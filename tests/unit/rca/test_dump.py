@@ -49,6 +49,14 @@ def test_incident_and_baseline_windows_meet_without_sharing_a_second():
     assert (baseline.start, baseline.end) == (AT - 1_800, AT - 601)
 
 
+def test_the_minute_an_incident_starts_in_is_the_incidents_when_most_of_it_lies_after_the_start():
+    on_the_minute = AT - AT % 60
+    early, late = on_the_minute + 4, on_the_minute + 50
+
+    assert incident_windows(early + 180, 180, 3_600)[1].start == on_the_minute
+    assert incident_windows(late + 180, 180, 3_600)[1].start == on_the_minute + 60
+
+
 def test_an_assembled_snapshot_holds_the_graph_owners_and_series_of_both_windows():
     snap = assembled()
 

@@ -149,6 +149,32 @@ def test_a_symptom_off_its_baseline_gives_a_confident_ranking():
     assert rank(snap, "frontend").to_dict()["confidence"] == "high"
 
 
+def test_two_unexplained_candidates_of_like_strength_are_low_confidence():
+    edges = [("frontend", "cart"), ("frontend", "search")]
+    health = {
+        "frontend": latency(100, 480),
+        "cart": latency(40, 400),
+        "search": latency(40, 380),
+    }
+
+    ranking = rank(snapshot(edges, health), "frontend").to_dict()
+
+    assert [c["service"] for c in ranking["ranking"]][:2] == ["cart", "search"]
+    assert ranking["confidence"] == "low"
+    assert ranking["message"] == "low confidence: no candidate stands clearly apart from the next"
+
+
+def test_a_candidate_far_ahead_of_the_next_unexplained_one_is_confident():
+    edges = [("frontend", "cart"), ("frontend", "search")]
+    health = {
+        "frontend": latency(100, 480),
+        "cart": latency(40, 400),
+        "search": latency(40, 60),
+    }
+
+    assert rank(snapshot(edges, health), "frontend").confident
+
+
 @pytest.mark.parametrize("symptom", ["frontend", "cart", "redis", "search"])
 def test_ranking_from_the_snapshot_alone_equals_ranking_with_its_graph(symptom):
     snap = snapshot(
