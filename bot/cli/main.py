@@ -95,6 +95,10 @@ def command(name: str) -> Callable[[App, argparse.Namespace], str | None]:  # no
             from bot.cli.compacting import run_compact_command
 
             return run_compact_command
+        case "migrate":
+            from bot.cli.migrating import run_migrate_command
+
+            return run_migrate_command
         case "edges":
             from bot.cli.listing import list_edges_command
 

@@ -112,6 +112,9 @@ def add_compact_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         help="roll minutes and hours past their retention into hours and days; drop old days",
     )
     compact.add_argument("--json", action="store_true", help="print JSON instead of text")
+    commands.add_parser(
+        "migrate", help="migrate the store to the newest schema (as every command does first)"
+    )
 
 
 def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
