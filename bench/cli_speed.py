@@ -4,9 +4,10 @@
 
 Builds the store as the demo does: `svcmap demo --speed 20` (20 services, 30 minutes of
 healthy history, then live traffic) into a fresh SQLite file for `--fill` seconds, stopped
-with SIGTERM; its ownership catalog is passed to the questions. Then runs each question
-with the installed `.venv/bin/svcmap` once to warm up and N times timed, and prints the
-median and max wall time and the median CPU time (user + system) of the process.
+with SIGTERM; its ownership catalog is passed to the questions, and `rca` is asked at the
+demo's clock when it stopped. Then runs each question with the installed
+`.venv/bin/svcmap` once to warm up and N times timed, and prints the median and max wall
+time and the median CPU time (user + system) of the process.
 Target: each question's median wall time <= 300 ms.
 
 The questions run with their bytecode cached (in the scratch folder, whatever
