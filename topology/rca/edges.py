@@ -8,7 +8,8 @@ credited to the callee, with a part to the caller, each part as large as the sha
 side's calls whose gap grew: a callee whose calls from every caller grew is the likely
 place, a caller whose calls to every callee grew is (its pods are slow to send and
 receive), a gap grown on one pair only is weak evidence against either, and a service
-slow on its incoming and outgoing calls alike collects both parts.
+slow on its incoming and outgoing calls alike collects both parts. A caller's part that
+is the smaller one is explained by the callee it waits for.
 
 A service's own time is its average server time less the time its outgoing calls took
 per request (their client-side sums, over its requests): what it spent itself.
@@ -24,6 +25,7 @@ from topology.rca.evidence import Evidence, Kind, duration
 from topology.rca.scoring import (
     Family,
     Metric,
+    MetricScore,
     held_worst,
     robust_score,
     window_score,
@@ -48,8 +50,11 @@ def edge_parts(key: str) -> tuple[str, str]:
 
 def gap_evidence(
     snapshot: Snapshot, names: Collection[str], threshold: float
-) -> dict[str, list[Evidence]]:
-    """Per service of `names`, its parts of the grown gaps on the edges it is a side of."""
+) -> tuple[dict[str, list[Evidence]], dict[tuple[str, str], MetricScore]]:
+    """Per service of `names`, its parts of the grown gaps on the edges it is a side of.
+
+    And the grown gaps themselves, per (parent, child).
+    """
     measured_in: Counter[str] = Counter()
     measured_out: Counter[str] = Counter()
     grown_in: Counter[str] = Counter()
@@ -91,10 +96,10 @@ def gap_evidence(
                 Kind.EDGE,
                 score.score * to_parent,
                 f"its calls into {child} {took} {usual}",
-                explainable=False,
+                explainable=to_child >= to_parent,
             )
         )
-    return dict(found)
+    return dict(found), {(parent, child): score for parent, child, score in grown}
 
 
 def own_time_evidence(

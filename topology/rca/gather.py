@@ -28,6 +28,8 @@ class Findings:
     """Per anomalous candidate, its evidence that cleared the threshold, strongest first."""
     health: dict[str, list[MetricScore]] = field(default_factory=dict)
     """Per anomalous candidate, every health metric's score (to compare with its callers')."""
+    gaps: dict[tuple[str, str], MetricScore] = field(default_factory=dict)
+    """The grown gaps between the sides of calls, per (parent, child)."""
 
 
 def gather(
@@ -35,6 +37,7 @@ def gather(
 ) -> Findings:
     """The evidence against each of `candidates` clearing `threshold`."""
     names = set(candidates)
+    gaps: dict[tuple[str, str], MetricScore] = {}
     found: dict[str, list[Evidence]] = {}
     health: dict[str, list[MetricScore]] = {}
     for name in candidates:
@@ -54,14 +57,18 @@ def gather(
     if snapshot.edge_series:
         for name, item in own_time_evidence(snapshot, names, threshold).items():
             found.setdefault(name, []).append(item)
-        _add(found, gap_evidence(snapshot, names, threshold), names, threshold)
+        by_side, gaps = gap_evidence(snapshot, names, threshold)
+        _add(found, by_side, names, threshold)
     if snapshot.logs:
         _add(found, log_evidence(snapshot, names, threshold), names, threshold)
     if snapshot.metrics:
         _add(found, metric_evidence(snapshot, names, threshold), names, threshold)
-    for items in found.values():
+    for name, items in found.items():
         items.sort(key=lambda item: -item.score)
-    return Findings(found, health)
+        series = snapshot.series.get(name)
+        if name not in health and series is not None:
+            health[name] = metric_scores(series, snapshot.baseline, snapshot.incident)
+    return Findings(found, health, gaps)
 
 
 def _health(score: MetricScore) -> Evidence:

@@ -237,26 +237,32 @@ def _culprits(
             continue
         if not item.explainable:
             return ()
-        explaining = [c for c in suspects if _explains(c, item, findings)]
+        explaining = [c for c in suspects if _explains(name, c, item, findings)]
         if not explaining:
             return ()
         culprits.update(explaining)
     return tuple(sorted(culprits))
 
 
-def _explains(callee: str, item: Evidence, findings: Findings) -> bool:
+def _explains(caller: str, callee: str, item: Evidence, findings: Findings) -> bool:
     """Whether an anomalous callee can explain a caller's `item`.
 
-    On a health metric, its excess on that metric must be enough; a callee without that
-    metric cannot be compared, so it may explain it. Anything else (logs) is explained by
-    a callee anomalous itself, not merely for less work coming in.
+    On a health metric, the callee's excess on that metric must be enough; for latency,
+    the growth of the gap between the sides of the caller's calls into it counts too (the
+    caller waits for both). A callee without that metric cannot be compared, so it may
+    explain it. Anything else (logs) is explained by a callee anomalous itself, not merely
+    for less work coming in.
     """
     if item.metric is None:
         return any(not other.from_callers for other in findings.evidence[callee])
     same = [s for s in findings.health.get(callee, []) if s.metric is item.metric.metric]
-    if not same:
+    added = same[0].excess if same else None
+    gap = findings.gaps.get((caller, callee))
+    if gap is not None and item.metric.metric.family is Family.LATENCY:
+        added = (added or 0.0) + gap.excess
+    if added is None:
         return True
-    return same[0].excess >= EXPLAINING_SHARE * item.metric.excess
+    return added >= EXPLAINING_SHARE * item.metric.excess
 
 
 def _family(snapshot: Snapshot, service: str) -> Family | None:

@@ -13,11 +13,18 @@ from .factories import BASELINE_STEPS, INCIDENT_STEPS, latency, series, snapshot
 STEPS = BASELINE_STEPS + INCIDENT_STEPS
 
 
-def edge(calls: float, server_ms: float, gap_before: float, gap_during: float) -> Series:
+def edge(
+    calls: float,
+    server_ms: float,
+    gap_before: float,
+    gap_during: float,
+    server_during_ms: float | None = None,
+) -> Series:
     """An edge's calls, server-side latency, and the time between its sides."""
+    during = server_ms if server_during_ms is None else server_during_ms
     return series(
         requests=wobble(calls, STEPS),
-        latency_avg_ms=wobble(server_ms, STEPS),
+        latency_avg_ms=[*wobble(server_ms), *wobble(during, INCIDENT_STEPS)],
         network_ms=[*wobble(gap_before), *wobble(gap_during, INCIDENT_STEPS)],
     )
 
@@ -48,6 +55,33 @@ def test_a_gap_grown_on_the_calls_into_a_service_blames_the_callee_not_its_calle
         top.evidence
     )
     assert "(baseline 3 ms)" in top.evidence
+
+
+def test_a_network_delay_into_a_service_blames_it_not_the_caller_that_waits_for_it():
+    snap = snapshot(
+        [("frontend", "checkout"), ("checkout", "route"), ("checkout", "cart")],
+        {
+            "frontend": latency(60, 2060),
+            "checkout": latency(50, 2050),
+            "route": latency(20, 20),
+            "cart": latency(10, 10),
+        },
+    )
+    snap = replace(
+        snap,
+        edge_series={
+            "frontend->checkout": edge(100, 50, 3, 3, server_during_ms=2050),
+            "checkout->route": edge(100, 20, 3, 2003),
+            "checkout->cart": edge(100, 10, 3, 3),
+        },
+    )
+
+    ranking = rank(snap, "frontend")
+
+    assert ranking.candidates[0].service == "route"
+    assert ranking.candidates[0].signals == ("edge",)
+    by_name = {c.service: c for c in ranking.candidates}
+    assert by_name["checkout"].explained_by == ("route",)
 
 
 def test_a_service_slow_on_its_incoming_and_outgoing_calls_is_blamed_over_its_callees():
