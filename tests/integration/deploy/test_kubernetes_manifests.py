@@ -43,7 +43,7 @@ def render(path: str) -> list[dict[str, object]]:
     """The objects `kubectl kustomize` makes of deploy/kubernetes/<path>."""
     kubectl = shutil.which("kubectl")
     if kubectl is None:
-        pytest.skip("kubectl is missing (Debian: apt-get install kubernetes-client)")
+        pytest.skip("kubectl is missing (with its kustomize): apt-get install kubectl")
     done = subprocess.run(
         [kubectl, "kustomize", str(KUBERNETES / path)],
         capture_output=True,
