@@ -10,6 +10,7 @@ python=.venv/bin/python
 "$python" -m bench.render_speed
 "$python" -m bench.rca_speed
 "$python" -m bench.otlp_speed
+"$python" -m bench.replicas_speed
 "$python" -m bench.prometheus_speed
 "$python" -m bench.slack_speed
 "$python" -m bench.alert_speed
