@@ -212,6 +212,8 @@ def test_the_image_serves_otlp_and_alerts_on_postgres_as_its_non_root_user(
             timeout=10,
         )
         live = httpx.get(f"{base}/livez", timeout=5)
+        healthcheck = config(image)["Healthcheck"]["Test"]
+        run_in(container, *healthcheck[1:], env={"SVCMAP_HTTP_PORT": str(port)})  # exits 0
         uid = uid_of(server_process(port))
     finally:
         process.terminate()
