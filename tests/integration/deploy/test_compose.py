@@ -7,6 +7,8 @@ would (YAML, the `loadbalancing` exporter's documented keys), not by starting th
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -128,3 +130,20 @@ def test_no_secret_value_is_written_in_the_compose_file(compose):
 
     assert "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?" in text
     assert not re.search(r"(TOKEN|SECRET|PASSWORD)[:=] *[\"']?[A-Za-z0-9]", text)
+
+
+def test_alertmanager_itself_accepts_the_mounted_config(compose):
+    amtool = shutil.which("amtool")
+    if amtool is None:
+        pytest.skip("amtool is missing (Debian: apt-get install prometheus-alertmanager)")
+    path = mounted(compose["services"]["alertmanager"], "/etc/alertmanager/alertmanager.yml")
+
+    done = subprocess.run(
+        [amtool, "check-config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
