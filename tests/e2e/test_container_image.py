@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -160,6 +161,7 @@ def test_the_image_says_how_it_runs_and_keeps_sqlite_in_its_volume_as_uid_10001(
     assert "/var/lib/svcmap" in found["Volumes"]
     assert labels["org.opencontainers.image.title"] == "svcmap"
     assert labels["org.opencontainers.image.licenses"] == "Apache-2.0"
+    assert not [e for e in found["Env"] if re.search("TOKEN|SECRET|PASSWORD", e.split("=")[0])]
     assert run_in(container, "id", "-u") == UID
     assert run_in(container, "svcmap", "migrate") == (
         f"the store at sqlite:////var/lib/svcmap/svcmap.db is at revision {head_revision()}"
