@@ -24,7 +24,7 @@ from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 from bot.web.demo import demo_routes
 from topology.errors import SvcmapError, UsageError
-from topology.timespec import parse_duration
+from topology.timespec import format_time, parse_duration
 
 CONTROL_TIMEOUT_S = 10
 
@@ -98,7 +98,9 @@ def _broken(fault: Mapping[str, object]) -> str:
         for name, words in said.items()
         if isinstance(value := fault.get(name), int | float) and value
     ]
-    return f"broken: {fault['service']} {', '.join(parts) or 'with nothing wrong'}"
+    since = fault.get("since")
+    when = f" since {format_time(since)}" if isinstance(since, int) else ""
+    return f"broken: {fault['service']} {', '.join(parts) or 'with nothing wrong'}{when}"
 
 
 def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:

@@ -31,6 +31,8 @@ class Fault:
     latency_ms: float = 0.0
     network_ms: float = 0.0
     exceptions: float = 0.0
+    since: int | None = None
+    """When it was put in force (demo time, Unix s)."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able data."""
@@ -40,6 +42,7 @@ class Fault:
             "latency_ms": self.latency_ms,
             "network_ms": self.network_ms,
             "exceptions": self.exceptions,
+            "since": self.since,
         }
 
 

@@ -84,13 +84,19 @@ class Simulator:
     ) -> list[DemoSpan]:
         """The spans of the requests arriving in `[start_ns, end_ns)`, under `faults`.
 
-        Without `faults`, under those in force now.
+        Without `faults`, under those in force now; a fault acts on the requests arriving
+        from the time it was put in force.
         """
         faults = self._board.current() if faults is None else faults
         spans: list[DemoSpan] = []
         moment = start_ns + self._gap_ns()
         while moment < end_ns:
-            spans.extend(build_trace(self._rng, moment, faults))
+            active = {
+                service: fault
+                for service, fault in faults.items()
+                if fault.since is None or moment >= fault.since * NS
+            }
+            spans.extend(build_trace(self._rng, moment, active))
             moment += self._gap_ns()
         return spans
 

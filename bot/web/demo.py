@@ -7,6 +7,7 @@ must be JSON (a cross-site form cannot send it without a preflight this app refu
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,7 +33,8 @@ def demo_routes(demo: Demo) -> list[Route]:
         if refusal is not None:
             return refusal
         try:
-            demo.board.put(_fault(request.path_params["service"], await request.body()))
+            fault = _fault(request.path_params["service"], await request.body())
+            demo.board.put(replace(fault, since=int(demo.clock())))
         except UsageError as error:
             return JSONResponse({"error": str(error)}, 400)
         return JSONResponse(demo.state())
@@ -77,4 +79,5 @@ def _fault(service: str, body: bytes) -> Fault:
     values = [data.get(name, 0.0) for name in names]
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         raise UsageError(f"{', '.join(names)} must be numbers")
-    return Fault(service, *(float(v) for v in values))
+    errors, latency_ms, network_ms, exceptions = (float(v) for v in values)
+    return Fault(service, errors, latency_ms, network_ms, exceptions)

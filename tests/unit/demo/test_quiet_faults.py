@@ -124,6 +124,7 @@ def test_the_board_refuses_network_delays_and_shares_of_exceptions_out_of_range(
         "latency_ms": 0.0,
         "network_ms": 500,
         "exceptions": 0.3,
+        "since": None,
     }
 
 
@@ -184,3 +185,17 @@ def test_a_svcmap_that_takes_no_logs_still_gets_the_spans():
     assert len(posted[LOGS_PATH]) == 1
     assert simulator.sent_logs == 0
     assert len(posted[TRACES_PATH]) > 1
+
+
+def test_a_fault_acts_only_on_requests_arriving_after_it_was_put_in_force():
+    simulator, _ = simulated(Traffic(history_s=600))
+    since = NOW_S - 300
+    faults = {"payment": Fault("payment", exceptions=1.0, since=since)}
+
+    spans = simulator.spans_between((NOW_S - 600) * 10**9, NOW_S * 10**9, faults=faults)
+
+    thrown = [s for s in spans if s.exception]
+    served = [s for s in spans if s.service == "payment" and s.kind == SERVER]
+    assert thrown
+    assert min(s.start_ns for s in thrown) >= since * 10**9
+    assert any(s.start_ns < since * 10**9 and not s.exception for s in served)
