@@ -155,12 +155,19 @@ def add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         default=None,
         help="share of requests that log an exception but are answered as usual, like 30%%",
     )
-    _port(broken)
-    _port(actions.add_parser("heal", help="clear every fault of the running demo"))
+    _port(broken, after_action=True)
+    _port(
+        actions.add_parser("heal", help="clear every fault of the running demo"), after_action=True
+    )
     status = actions.add_parser("status", help="the running demo's time, faults and alerts")
     status.add_argument("--json", action="store_true", help="print JSON instead of text")
-    _port(status)
+    _port(status, after_action=True)
 
 
-def _port(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, help="port (default: SVCMAP_HTTP_PORT, 8080)")
+def _port(parser: argparse.ArgumentParser, *, after_action: bool = False) -> None:
+    # After an action (`demo status --port N`) no default: one would overwrite the port
+    # given before it (`demo --port N status`).
+    default = argparse.SUPPRESS if after_action else None
+    parser.add_argument(
+        "--port", type=int, default=default, help="port (default: SVCMAP_HTTP_PORT, 8080)"
+    )
