@@ -11,12 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer: status, JSON body, headers, and how long to wait before it."""
+    """One answer: status, JSON body, headers, the wait before it and between its bytes."""
 
     status: int = 202
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    drip_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,11 @@ def _handler(server: FakePagerDuty) -> type[BaseHTTPRequestHandler]:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.flush()
+                for piece in [bytes([b]) for b in body] if reply.drip_s else [body]:
+                    time.sleep(reply.drip_s)
+                    self.wfile.write(piece)
+                    self.wfile.flush()
             except OSError:
                 pass  # the client gave up waiting (a timeout test)
 

@@ -17,6 +17,7 @@ from bot.paging.events import accepted_key, event_body, refusal
 from bot.paging.ratelimit import RateLimiter
 from topology.errors import PagingError
 from topology.incidents.model import PageEvent
+from topology.sources.deadline import send_within
 from topology.sources.fetch import excerpt, retry_after_s, retryable_status
 from topology.sources.retry import TRIES, retrying
 
@@ -54,7 +55,8 @@ class PagerDutyPager:
     def _post(self, event: PageEvent) -> str:
         what = f"PagerDuty: {event.action.value} {event.dedup_key}"
         try:
-            response = self._client.post(ENQUEUE, json=event_body(event))
+            request = self._client.build_request("POST", ENQUEUE, json=event_body(event))
+            response, body = send_within(self._client, request)
         except httpx.TimeoutException as error:
             message = f"{what}: timed out ({type(error).__name__})"
             raise PagingError(message, retryable=True) from None
@@ -64,8 +66,8 @@ class PagerDutyPager:
             raise PagingError(f"{what}: {type(error).__name__}") from None
         status = response.status_code
         if response.is_success:
-            return accepted_key(response.content) or event.dedup_key
-        said = refusal(response.content) or excerpt(response.content) or response.reason_phrase
+            return accepted_key(body) or event.dedup_key
+        said = refusal(body) or excerpt(body) or response.reason_phrase
         raise PagingError(
             f"{what}: HTTP {status}: {said}",
             status=status,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import httpx
 
 from topology.errors import SourceError
+from topology.sources.deadline import send_within
 
 _EXCERPT = 200
 _SERVER_ERROR = 500
@@ -63,11 +64,13 @@ def get(
 
     `source` names the backend in messages; `explain` reads what an error answer says
     (else its start is quoted). Connection errors and timeouts are retryable
-    SourceErrors, as are 429 and 5xx answers (with their `Retry-After`).
+    SourceErrors, as are 429 and 5xx answers (with their `Retry-After`). The client's
+    timeout bounds the whole request, the answer's body included (`send_within`).
     """
     what = f"{source}: GET {path}"
     try:
-        response = client.get(path, params=params, headers=headers)
+        request = client.build_request("GET", path, params=params, headers=headers)
+        response, body = send_within(client, request)
     except httpx.TimeoutException as error:
         raise SourceError(f"{what}: timed out ({type(error).__name__})", retryable=True) from None
     except httpx.UnsupportedProtocol:
@@ -79,8 +82,8 @@ def get(
         raise SourceError(f"{what}: {type(error).__name__}") from None
     status = response.status_code
     if response.is_success or status in empty_statuses:
-        return status, response.content
-    said = (explain(response.content) if explain else None) or excerpt(response.content)
+        return status, body
+    said = (explain(body) if explain else None) or excerpt(body)
     raise SourceError(
         f"{what}: HTTP {status}: {said or response.reason_phrase}",
         status=status,

@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 
 import httpx
 import pytest
@@ -320,3 +321,18 @@ def test_a_page_asked_for_again_is_recorded_again_only_after_a_failure_or_a_dry_
     (row,) = [r for r in app.incidents.sendings(pages) if r.target == "cart"]
     assert row.state == (again if recorded else earlier)
     assert row.body["summary"] == ("two" if recorded else "one")
+
+
+def test_the_pager_cuts_off_a_pagerduty_dripping_its_answer_at_the_client_timeout(pagerduty):
+    body = json.dumps({"status": "success", "dedup_key": "svcmap/abc-1/pay"}).encode()
+    pagerduty.reply(Reply(202, body, drip_s=0.1))  # 5 s for the whole answer, 0.1 s per read
+    limiter = RateLimiter(clock=lambda: 0.0, sleep=lambda _: None)
+    with httpx.Client(base_url=pagerduty.url, timeout=0.5) as client:
+        send = PagerDutyPager(client, limiter=limiter, sleep=lambda _: None, tries=1)
+        started = time.monotonic()
+        with pytest.raises(PagingError, match="timed out") as raised:
+            send.send(EVENT)
+        took = time.monotonic() - started
+
+    assert raised.value.retryable
+    assert took < 1.5

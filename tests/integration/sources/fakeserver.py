@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 class Answer:
     """What the server says to a GET of one path.
 
-    `declared_length` announces more bytes than `body` has, then the server hangs up.
+    `declared_length` announces more bytes than `body` has, then the server hangs up;
+    `drip_s` sends the body one byte at a time, this long apart.
     """
 
     status: int = 200
@@ -21,6 +22,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     declared_length: int | None = None
+    drip_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,12 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 if answer.declared_length is not None:
                     self.send_header("Connection", "close")
                 self.end_headers()
-                self.wfile.write(answer.body)
                 self.wfile.flush()
+                pieces = [bytes([b]) for b in answer.body] if answer.drip_s else [answer.body]
+                for piece in pieces:
+                    time.sleep(answer.drip_s)
+                    self.wfile.write(piece)
+                    self.wfile.flush()
             except OSError:
                 pass  # the client gave up waiting (a timeout test)
             if answer.declared_length is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -119,6 +120,23 @@ def test_a_server_slower_than_the_client_timeout_is_a_retryable_timeout(server, 
         _read(kind(slow))
 
     assert (caught.value.status, caught.value.retryable) == (None, True)
+
+
+@each_source
+def test_a_server_dripping_its_answer_is_cut_off_at_the_client_timeout(server, kind, path):
+    # 45 bytes, one every 0.2 s: each read is quick, the whole answer takes 9 s.
+    server.answer(path, Answer(200, b'{"data": [], "padding": "' + b"x" * 18 + b'"}', drip_s=0.2))
+
+    started = time.monotonic()
+    with (
+        httpx.Client(base_url=server.url, timeout=1.0) as client,
+        pytest.raises(SourceError, match=rf"GET {path}: timed out") as caught,
+    ):
+        _read(kind(client))
+    took = time.monotonic() - started
+
+    assert caught.value.retryable
+    assert took < 2.0
 
 
 def test_a_server_that_is_not_there_is_a_retryable_connection_error(server):
