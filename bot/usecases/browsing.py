@@ -13,6 +13,7 @@ from bot.slack.present import answer_view
 from bot.usecases.answering import answer
 from bot.usecases.asking import map_of
 from bot.usecases.drawing import picture_of, rendered
+from bot.usecases.sources import stale_note, stale_sources
 from bot.usecases.windows import Window
 from topology.errors import SvcmapError
 from topology.graph import ServiceGraph
@@ -107,13 +108,15 @@ class Preview:
     """What Slack would show for a question.
 
     Its blocks, whether only the asker sees them, and the picture it would upload (as SVG
-    here), or why there is none.
+    here), or why there is none; `stale` names the sources lagging behind an answer about
+    now, as the CLI does ("" when none).
     """
 
     blocks: list[dict[str, object]]
     ephemeral: bool
     picture: str = ""
     no_picture: str = ""
+    stale: str = ""
 
 
 def slack_preview(app: App, text: str) -> Preview:
@@ -130,14 +133,21 @@ def slack_preview(app: App, text: str) -> Preview:
     except SvcmapError as error:
         return Preview(_whisper(f"{inline_code(text.strip())}: {escape(str(error))}"), True)
     at = parsed.at if parsed.at is not None else app.now()
-    blocks = answer_blocks(answer_view(reply, parsed, at=at, user=None))
+    stale = stale_sources(app) if parsed.at is None else []
+    blocks = answer_blocks(answer_view(reply, parsed, at=at, user=None, stale=stale))
+    note = stale_note(stale)
     if not reply.drawable:
-        return Preview(blocks, ephemeral=False)
+        return Preview(blocks, ephemeral=False, stale=note)
     try:
         svg = rendered(picture_of(reply, app.catalog), fmt="svg", timeout_s=TIMEOUT_S)
     except RenderError as error:
-        return Preview(blocks, ephemeral=False, no_picture=str(error))
-    return Preview(blocks, ephemeral=False, picture=svg.decode("utf-8"))
+        return Preview(blocks, ephemeral=False, no_picture=str(error), stale=note)
+    return Preview(blocks, ephemeral=False, picture=svg.decode("utf-8"), stale=note)
+
+
+def map_staleness(app: App, *, live: bool) -> str:
+    """The line naming the sources a map of now lags behind, as the CLI says it; "" if none."""
+    return stale_note(stale_sources(app)) if live else ""
 
 
 def _whisper(mrkdwn: str) -> list[dict[str, object]]:

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from bot.bootstrap import App
 from bot.render.templating import templates_dir
-from bot.usecases.browsing import draw, names_on_map, search, slack_preview
+from bot.usecases.browsing import draw, map_staleness, names_on_map, search, slack_preview
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
 from bot.web.incidents import IncidentFeed
@@ -76,13 +76,18 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
             drawn = await run_in_threadpool(
                 draw, app, window, focus=params["focus"] or None, names=names, live=live
             )
+            stale = await run_in_threadpool(map_staleness, app, live=live)
         except UnknownServiceError as error:
             return _error(str(error), 404)
         except UsageError as error:
             return _error(str(error), 400)
         except SvcmapError as error:
             return _error(str(error), 503)
-        data: dict[str, object] = {"window": window.describe(), "focus": params["focus"]}
+        data: dict[str, object] = {
+            "window": window.describe(),
+            "focus": params["focus"],
+            "stale": stale,
+        }
         if drawn is None:
             return _json({**data, "svg": "", "nodes": {}, "edges": [], "omitted": ""})
         extra = {"nodes": drawn.nodes, "edges": drawn.edges, "omitted": drawn.omitted}
@@ -116,6 +121,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
                 "ephemeral": shown.ephemeral,
                 "picture": shown.picture,
                 "no_picture": shown.no_picture,
+                "stale": shown.stale,
             }
         )
 

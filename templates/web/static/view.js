@@ -58,6 +58,7 @@ function showMap(data) {
   map.replaceChildren();
   $("edge").hidden = true;
   $("omitted").textContent = data.omitted || "";
+  $("stale").textContent = data.stale || "";
   if (!data.svg) {
     map.textContent = "Nothing on the map in " + data.window + ".";
     return;
