@@ -25,6 +25,7 @@ _DURATIONS = (
     "refresh_overlap",
     "source_timeout",
     "otlp_pairing_wait",
+    "max_clock_skew",
     *_RETAINED,
 )
 """Settings in seconds that may be written as durations (`90s`, `2d`)."""
@@ -68,6 +69,15 @@ class Settings(BaseSettings):
     refresh_interval: int = Field(default=60, description="seconds; `1m` in the environment")
     refresh_overlap: int = Field(default=120, ge=0, description="seconds, for late spans")
     source_timeout: int = Field(default=10, description="seconds per request to a source")
+    db_pool_timeout: int = Field(
+        default=5, gt=0, description="seconds a request waits for a free database connection"
+    )
+    db_statement_timeout: int = Field(
+        default=30, gt=0, description="seconds one Postgres statement may run"
+    )
+    ingest_timeout: int = Field(
+        default=5, gt=0, description="seconds an alert or OTLP request waits on the store (503)"
+    )
     trace_limit: int = Field(default=1000, gt=0, description="traces per service per pass")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
@@ -76,6 +86,9 @@ class Settings(BaseSettings):
     )
     otlp_pairing_wait: int = Field(
         default=10, ge=0, le=300, description="seconds a client span waits for its server span"
+    )
+    max_clock_skew: int = Field(
+        default=600, ge=0, le=DAY, description="seconds a live record may be stamped ahead of now"
     )
     log_template_cap: int = Field(
         default=200, ge=1, le=10_000, description="log templates kept per service"

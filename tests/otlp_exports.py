@@ -10,7 +10,7 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 TRACE = "5b8efff798038103d269b633813fc60c"
-START_NS = 1_600_000_000_000_000_000
+START_NS = 1_700_000_000_000_000_000  # a minute before the web tests' NOW
 
 Value = str | bool | int | float
 
@@ -116,15 +116,21 @@ CLIENT, SERVER, PRODUCER, CONSUMER = (
 )
 
 
-def frontend_calls_cart(trace_id: str = TRACE) -> dict[str, list[OtlpSpanSpec]]:
+def frontend_calls_cart(
+    trace_id: str = TRACE, start_ns: int = START_NS
+) -> dict[str, list[OtlpSpanSpec]]:
     """A frontend CLIENT span and the cart SERVER span under it, plus a cart db call."""
     return {
         "frontend": [
-            OtlpSpanSpec("a000000000000001", trace_id=trace_id),
-            OtlpSpanSpec("a000000000000002", "a000000000000001", CLIENT, trace_id=trace_id),
+            OtlpSpanSpec("a000000000000001", trace_id=trace_id, start_ns=start_ns),
+            OtlpSpanSpec(
+                "a000000000000002", "a000000000000001", CLIENT, trace_id=trace_id, start_ns=start_ns
+            ),
         ],
         "cart": [
-            OtlpSpanSpec("b000000000000001", "a000000000000002", SERVER, trace_id=trace_id),
+            OtlpSpanSpec(
+                "b000000000000001", "a000000000000002", SERVER, trace_id=trace_id, start_ns=start_ns
+            ),
             OtlpSpanSpec(
                 "b000000000000002",
                 "b000000000000001",
@@ -132,6 +138,7 @@ def frontend_calls_cart(trace_id: str = TRACE) -> dict[str, list[OtlpSpanSpec]]:
                 {"db.system": "redis"},
                 error=True,
                 trace_id=trace_id,
+                start_ns=start_ns,
             ),
         ],
     }

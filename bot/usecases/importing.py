@@ -11,6 +11,7 @@ from topology.errors import TraceFormatError
 from topology.linking import link, with_inferred_peers
 from topology.parsing import TraceFormat, parse_traces
 from topology.parsing.signals import signal_of
+from topology.time_window import import_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
 
@@ -23,6 +24,10 @@ class FileImport:
     traces: int
     calls_new: int
     calls_duplicate: int
+    refused: int = 0
+    """Spans refused for their time (before 1970, more than a day ahead)."""
+    reason: str | None = None
+    """Why they were."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
@@ -32,6 +37,8 @@ class FileImport:
             "traces": self.traces,
             "calls_new": self.calls_new,
             "calls_duplicate": self.calls_duplicate,
+            "refused": self.refused,
+            "reason": self.reason,
         }
 
 
@@ -50,7 +57,11 @@ def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImp
     signal = signal_of(data) if fmt in (None, TraceFormat.OTLP) else None
     if signal is not None:
         return import_signals(app, data, signal, source=source)
-    spans = parse_traces(data, source=source, fmt=fmt)
+    read = parse_traces(data, source=source, fmt=fmt)
+    window = import_window(app.now())
+    spans, refused = spans_within(read, window)
+    if read and not spans:
+        raise TraceFormatError(f"{source}: every span refused: {window.reason}")
     if app.settings.infer_peers:
         spans = with_inferred_peers(spans)
     if not app.settings.strict_trace_id:
@@ -60,4 +71,12 @@ def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImp
         linked.calls, linked.served, now_s=app.now(), source=source, spans=len(spans)
     )
     app.graphs.clear()
-    return FileImport(source, len(spans), linked.traces, result.calls_new, result.calls_duplicate)
+    return FileImport(
+        source,
+        len(spans),
+        linked.traces,
+        result.calls_new,
+        result.calls_duplicate,
+        refused,
+        window.reason if refused else None,
+    )

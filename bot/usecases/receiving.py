@@ -18,12 +18,13 @@ from __future__ import annotations
 import heapq
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.bootstrap import App
 from topology.errors import SvcmapError
 from topology.linking import group_by_trace, link
 from topology.model import Span, SpanKind
+from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
 OTLP_SOURCE = "otlp"
@@ -41,6 +42,10 @@ class Received:
     spans: int
     calls_new: int
     calls_duplicate: int
+    refused: int = 0
+    """Spans refused for a time outside the live window (`topology.time_window`)."""
+    reason: str | None = None
+    """Why they were."""
 
 
 SpanKey = tuple[str, str | None, object]
@@ -191,15 +196,25 @@ class Receiver:
     def receive(self, spans: Sequence[Span]) -> Received:
         """Store what the spans of one export (with their traces' recent spans) link to.
 
-        When the store fails, the export is to be sent again (the exporter retries a 503);
-        client spans released with it wait again, to be stored with the next try.
+        Spans stamped outside the live window are refused and counted. When the store
+        fails, the export is to be sent again (the exporter retries a 503); client spans
+        released with it wait again, to be stored with the next try.
         """
         if not spans:
             return Received(0, 0, 0)
         now_s = self._app.now()
-        if not self._app.settings.strict_trace_id:
-            lower_trace_ids(spans)
-        return self._store(self.recent.add(spans, now_s=now_s), now_s, spans=len(spans))
+        settings = self._app.settings
+        window = live_window(
+            now_s, retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew
+        )
+        kept, refused = spans_within(spans, window)
+        if not settings.strict_trace_id:
+            lower_trace_ids(kept)
+        reason = window.reason if refused else None
+        if not kept:
+            return Received(0, 0, 0, refused, reason)
+        stored = self._store(self.recent.add(kept, now_s=now_s), now_s, spans=len(kept))
+        return replace(stored, refused=refused, reason=reason)
 
     def settle(self, *, everything: bool = False) -> Received:
         """Store the calls of client spans that waited for a server span long enough.

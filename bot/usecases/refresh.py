@@ -6,6 +6,7 @@ trace and edge sources by one process at a time, under the refresh lease.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -18,12 +19,14 @@ from topology.refresh_window import MINUTE, edge_minutes, trace_window
 from topology.sources import EdgeSource, TraceSource
 from topology.sources.retry import retrying
 from topology.stats import EdgeStats
+from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
 LEASE = "refresh"
 """Name of the lease that keeps the refresh on one replica at a time."""
 
 _US = 1_000_000
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,8 @@ class SourcePass:
     error: str | None = None
     entities: int | None = None
     notes: tuple[str, ...] = ()
+    refused: int = 0
+    """Spans refused for a time outside the live window."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
@@ -53,6 +58,8 @@ class SourcePass:
         }
         if self.entities is not None:
             data |= {"entities": self.entities, "notes": list(self.notes)}
+        if self.refused:
+            data["refused"] = self.refused
         return data
 
 
@@ -135,9 +142,10 @@ def _pull(app: App, source: Source, pacing: Pacing) -> SourcePass:
     state = app.states.get(source.name)
     high_water = state.high_water if state else None
     end: int | None
+    refused = 0
     try:
         if isinstance(source, TraceSource):
-            spans, calls, end = _pull_traces(app, source, high_water, now, counted)
+            spans, calls, end, refused = _pull_traces(app, source, high_water, now, counted)
         else:
             spans, calls, end = _pull_edges(app, source, high_water, now, counted)
     except (SourceError, TraceFormatError) as error:
@@ -145,12 +153,12 @@ def _pull(app: App, source: Source, pacing: Pacing) -> SourcePass:
         return SourcePass(source.name, tries=1 + len(waits), error=str(error))
     if end is not None:
         app.states.record_success(source.name, high_water=end, now_s=now, spans=spans)
-    return SourcePass(source.name, spans, calls, tries=1 + len(waits))
+    return SourcePass(source.name, spans, calls, tries=1 + len(waits), refused=refused)
 
 
 def _pull_traces(
     app: App, source: TraceSource, high_water: int | None, now: int, pacing: Pacing
-) -> tuple[int, int, int]:
+) -> tuple[int, int, int, int]:
     settings = app.settings
     start, end = trace_window(
         high_water, now, interval_s=settings.refresh_interval, overlap_s=settings.refresh_overlap
@@ -160,6 +168,10 @@ def _pull_traces(
         sleep=pacing.sleep,
         jitter=pacing.jitter,
     )
+    window = live_window(now, retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew)
+    spans, refused = spans_within(spans, window)
+    if refused:
+        _log.info("%s: refused %d spans: %s", source.name, refused, window.reason)
     if settings.infer_peers:
         spans = with_inferred_peers(spans)
     if not settings.strict_trace_id:
@@ -169,7 +181,7 @@ def _pull_traces(
         linked.calls, linked.served, now_s=now, source=f"refresh:{source.name}", spans=len(spans)
     )
     app.graphs.clear()
-    return len(spans), result.calls_new, end
+    return len(spans), result.calls_new, end, refused
 
 
 def _pull_edges(

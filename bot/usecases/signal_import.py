@@ -1,7 +1,9 @@
 """Import OTLP logs and metrics: parse all of a document, then store it in one transaction.
 
-A malformed document stores nothing; records and points refused one by one (absurd
-times, values that are not numbers) are counted and reported, the rest stored.
+A malformed document stores nothing; records and points refused one by one (times
+outside the window, values that are not numbers) are counted and reported, the rest
+stored. An imported file may hold any history; received records must be recent
+(`topology.time_window`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from topology.parsing.otlp_metrics import parse_metrics
 from topology.parsing.signals import Signal
 from topology.signals.metrics import Cumulatives
 from topology.signals.model import LogExport, MetricExport
+from topology.time_window import (
+    TimeWindow,
+    import_window,
+    live_window,
+    restrict_logs,
+    restrict_metrics,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +57,26 @@ def import_signals(
     app: App, data: bytes, signal: Signal, *, source: str, cumulatives: Cumulatives | None = None
 ) -> SignalImport:
     """Parse and store a logs or metrics document; a malformed one raises before storing."""
+    now_s = app.now()
+    window = import_window(now_s)
     if signal is Signal.LOGS:
-        logs = parse_logs(
-            data, source=source, now_s=app.now(), body_chars=app.settings.log_body_chars
-        )
-        return store_logs(app, logs, source=source)
+        logs = parse_logs(data, source=source, now_s=now_s, body_chars=app.settings.log_body_chars)
+        return store_logs(app, logs, source=source, window=window)
     metrics = parse_metrics(data, source=source, cumulatives=cumulatives)
-    return store_metrics(app, metrics, source=source)
+    return store_metrics(app, metrics, source=source, window=window)
 
 
-def store_logs(app: App, export: LogExport, *, source: str) -> SignalImport:
-    """Store parsed log records."""
+def received_window(app: App) -> TimeWindow:
+    """The window of records received over OTLP now."""
+    settings = app.settings
+    return live_window(
+        app.now(), retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew
+    )
+
+
+def store_logs(app: App, export: LogExport, *, source: str, window: TimeWindow) -> SignalImport:
+    """Store the parsed log records `window` admits; the others are refused and counted."""
+    restrict_logs(export, window)
     stored = app.store.ingest_logs(export.records, cap=app.settings.log_template_cap)
     return SignalImport(
         source,
@@ -72,8 +90,11 @@ def store_logs(app: App, export: LogExport, *, source: str) -> SignalImport:
     )
 
 
-def store_metrics(app: App, export: MetricExport, *, source: str) -> SignalImport:
-    """Store parsed metric points."""
+def store_metrics(
+    app: App, export: MetricExport, *, source: str, window: TimeWindow
+) -> SignalImport:
+    """Store the parsed metric points `window` admits; the others are refused and counted."""
+    restrict_metrics(export, window)
     stored = app.store.ingest_metrics(export.points, cap=app.settings.metric_name_cap)
     return SignalImport(
         source,

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.bootstrap import App
-from bot.usecases.receiving import OTLP_SOURCE, Receiver
+from bot.usecases.receiving import OTLP_SOURCE, Received, Receiver
 from bot.web.body import BadEncodingError, BodyTooLargeError, decoded, read_body
 from bot.web.metrics import WebMetrics
 from topology.errors import SvcmapError, TraceFormatError
@@ -43,20 +43,28 @@ def traces_endpoint(app: App, metrics: WebMetrics, receiver: Receiver) -> Endpoi
             return read
         media, body = read
         try:
-            export, seconds = await run_in_threadpool(_ingest, receiver, body, media)
-        except TraceFormatError:
-            _log.info("refused a malformed OTLP export of %d bytes", len(body))
+            export, received, seconds = await run_in_threadpool(_ingest, receiver, body, media)
+        except TraceFormatError as error:
+            _log.info("refused a malformed OTLP export of %d bytes: %s", len(body), error)
             message = "not a valid OTLP ExportTraceServiceRequest"
+            if media == JSON:
+                message = f"{message}: {error}"  # names the JSON path and the field
             return status_response(media, INVALID_ARGUMENT, message, 400)
         except SvcmapError:
             _log.exception("could not store an OTLP export")
             return status_response(media, UNAVAILABLE, "the store is unavailable", 503)
         metrics.ingest_seconds.observe(seconds)
-        accepted = len(export.spans)
-        metrics.spans_received.inc(accepted + export.rejected)
+        rejected, reason = export.rejected + received.refused, export.reason
+        if received.refused:
+            reason = (
+                f"{reason}; {received.refused} {received.reason}" if reason else received.reason
+            )
+            _log.info("refused %d spans: %s", received.refused, received.reason)
+        accepted = len(export.spans) - received.refused
+        metrics.spans_received.inc(accepted + rejected)
         metrics.spans_accepted.inc(accepted)
-        metrics.spans_rejected.inc(export.rejected)
-        return export_response(media, export.rejected, export.reason)
+        metrics.spans_rejected.inc(rejected)
+        return export_response(media, rejected, reason)
 
     return receive_traces
 
@@ -89,14 +97,14 @@ def unsupported(media: str, encoding: str) -> Response | None:
     return None
 
 
-def _ingest(receiver: Receiver, body: bytes, media: str) -> tuple[OtlpExport, float]:
+def _ingest(receiver: Receiver, body: bytes, media: str) -> tuple[OtlpExport, Received, float]:
     started = time.perf_counter()
     if media == PROTOBUF:
         export = read_otlp_protobuf(body, source=OTLP_SOURCE)
     else:
         export = OtlpExport(parse_traces(body, source=OTLP_SOURCE, fmt=TraceFormat.OTLP))
-    receiver.receive(export.spans)
-    return export, time.perf_counter() - started
+    received = receiver.receive(export.spans)
+    return export, received, time.perf_counter() - started
 
 
 def export_response(media: str, rejected: int, reason: str | None) -> Response:

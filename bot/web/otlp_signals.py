@@ -26,7 +26,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.bootstrap import App
-from bot.usecases.signal_import import SignalImport, store_logs, store_metrics
+from bot.usecases.signal_import import (
+    SignalImport,
+    received_window,
+    store_logs,
+    store_metrics,
+)
 from bot.web.metrics import WebMetrics
 from bot.web.otlp import (
     INVALID_ARGUMENT,
@@ -58,7 +63,7 @@ def logs_endpoint(app: App, metrics: WebMetrics) -> Endpoint:
             export = read_logs_protobuf(body, source=SOURCE, now_s=now_s, body_chars=chars)
         else:
             export = parse_logs(body, source=SOURCE, now_s=now_s, body_chars=chars)
-        return store_logs(app, export, source=SOURCE)
+        return store_logs(app, export, source=SOURCE, window=received_window(app))
 
     return _endpoint(app, metrics, Signal.LOGS, ingest)
 
@@ -73,7 +78,7 @@ def metrics_endpoint(app: App, metrics: WebMetrics, cumulatives: Cumulatives) ->
                 export = read_metrics_protobuf(body, source=SOURCE, cumulatives=cumulatives)
             else:
                 export = parse_metrics(body, source=SOURCE, cumulatives=cumulatives)
-        return store_metrics(app, export, source=SOURCE)
+        return store_metrics(app, export, source=SOURCE, window=received_window(app))
 
     return _endpoint(app, metrics, Signal.METRICS, ingest)
 

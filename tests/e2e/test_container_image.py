@@ -191,7 +191,7 @@ def test_the_image_serves_otlp_and_alerts_on_postgres_as_its_non_root_user(
         )
     try:
         wait_until_ready(base, process, log)
-        spans = as_protobuf(frontend_calls_cart()).SerializeToString()
+        spans = as_protobuf(frontend_calls_cart(start_ns=time.time_ns())).SerializeToString()
         otlp = httpx.post(
             f"{base}/v1/traces",
             content=spans,

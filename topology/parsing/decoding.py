@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from collections.abc import Iterator
 from typing import TypeVar
@@ -61,6 +62,45 @@ class BadValueError(ValueError):
         """The error to report, for the span at JSON path `path`."""
         where = f"{path}.{self.field}" if self.field else path
         return TraceFormatError(f"{where}: {self.what}")
+
+
+class TimeRangeError(BadValueError):
+    """A time that is a whole number, but not one within 64 bits."""
+
+
+TIME_LIMIT = 2**64
+"""No time on the wire is as large: OTLP's are unsigned 64-bit nanoseconds."""
+_TIME_DIGITS = len(str(TIME_LIMIT))
+
+
+def time_number(
+    value: float | str | None, field: str, unit: str, *, signed: bool = True
+) -> int | None:
+    """A time as a JSON number or a string of digits, None when absent.
+
+    A value that is not a whole number within 64 bits (NaN, 5,000 digits, 1e30), or is
+    negative when not `signed`, is a `BadValueError` naming `field`; a fraction is cut
+    off. Whether the time is sensible (after 1970, not far ahead) is for the caller to
+    judge, record by record.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        digits = value.removeprefix("-") if signed else value
+        if not (digits.isascii() and digits.isdigit()):
+            raise BadValueError(f"not a time in {unit}: {shown(value)}", field)
+        if len(digits) > _TIME_DIGITS:
+            raise TimeRangeError(f"a time in {unit} out of range: {shown(value)}", field)
+        number = int(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise BadValueError(f"not a time in {unit}: {shown(value)}", field)
+    else:
+        number = int(value)
+    if not -TIME_LIMIT < number < TIME_LIMIT:
+        raise TimeRangeError(f"a time in {unit} out of range: {shown(value)}", field)
+    if number < 0 and not signed:
+        raise BadValueError(f"a negative time in {unit}: {shown(value)}", field)
+    return number
 
 
 def shortened(text: str) -> str:

@@ -14,7 +14,7 @@ import msgspec
 
 from topology.model import Span
 from topology.parsing import ids, naming
-from topology.parsing.decoding import BadValueError, Scalar, Wire, scalar
+from topology.parsing.decoding import BadValueError, Scalar, Wire, scalar, time_number
 
 _CHILD_OF = "CHILD_OF"
 _FOLLOWS_FROM = "FOLLOWS_FROM"
@@ -110,8 +110,8 @@ def _span(
         kind,
         local_service=_service(span, services, names),
         remote_service=side.service,
-        start_us=_micros(span.start_time),
-        duration_us=_micros(span.duration),
+        start_us=_micros(span.start_time, "startTime"),
+        duration_us=_micros(span.duration, "duration"),
         error=naming.is_true(wanted.get("error"))
         or (isinstance(status, str) and status.upper() == "ERROR"),
         peer_kind=side.kind,
@@ -150,5 +150,7 @@ def _span_id_of(reference: Reference) -> str | None:
     return ids.jaeger_span_id(reference.span_id) if reference.span_id else None
 
 
-def _micros(value: float | None) -> int | None:
-    return int(value) if value is not None and value > 0 else None
+def _micros(value: float | None, field: str) -> int | None:
+    # Zipkin reads zero (and less) as "not set"; Jaeger follows it.
+    number = time_number(value, field, "microseconds")
+    return number if number is not None and number > 0 else None

@@ -8,7 +8,7 @@ import msgspec
 
 from topology.model import Span, SpanKind
 from topology.parsing import ids, naming
-from topology.parsing.decoding import BadValueError, Scalar, Wire, shown
+from topology.parsing.decoding import BadValueError, Scalar, Wire, shown, time_number
 
 _KINDS = {2: SpanKind.SERVER, 3: SpanKind.CLIENT, 4: SpanKind.PRODUCER, 5: SpanKind.CONSUMER}
 _KIND_NAMES = {kind.name: kind for kind in _KINDS.values()}
@@ -190,8 +190,5 @@ def _is_error(code: int | str | None) -> bool:
 
 
 def _nanos(value: float | str | None, field: str) -> int | None:
-    if isinstance(value, str):
-        if not (value.isascii() and value.isdigit()):
-            raise BadValueError(f"not a time in nanoseconds: {shown(value)}", field)
-        value = int(value)
-    return int(value) if value is not None and value > 0 else None
+    """A time (OTLP's are unsigned); 0 is unset."""
+    return time_number(value, field, "nanoseconds", signed=False) or None

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 
 import msgspec
 
 from topology.errors import TraceFormatError
 from topology.parsing import decoding
-from topology.parsing.decoding import BadValueError, Wire, shown
+from topology.parsing.decoding import BadValueError, TimeRangeError, Wire, shown, time_number
 from topology.parsing.otlp import Resource, value_of
 from topology.signals.logs import LogReader
 from topology.signals.model import LogExport
@@ -176,15 +177,11 @@ def _body(body: Body | None) -> tuple[str, bytes]:
 def nanos(value: float | str | None, field: str) -> int:
     """A time in Unix nanoseconds, 0 when absent, perhaps absurd (negative, far too late).
 
-    Not a whole number at all: a `BadValueError`.
+    A whole number past 64 bits is absurd (-1); not a whole number: a `BadValueError`.
     """
-    if value is None:
-        return 0
-    if isinstance(value, str):
-        digits = value.removeprefix("-")
-        if not (digits.isascii() and digits.isdigit()):
-            raise BadValueError(f"not a time in nanoseconds: {shown(value)}", field)
-        return int(value)
-    if isinstance(value, float) and not value.is_integer():
+    if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
         raise BadValueError(f"not a time in nanoseconds: {shown(value)}", field)
-    return int(value)
+    try:
+        return time_number(value, field, "nanoseconds") or 0
+    except TimeRangeError:
+        return -1  # a whole number, absurd: refused with the record, like any absurd time

@@ -8,7 +8,7 @@ import msgspec
 
 from topology.model import Span, SpanKind
 from topology.parsing import ids, naming
-from topology.parsing.decoding import BadValueError, Wire, scalar, shown
+from topology.parsing.decoding import BadValueError, Wire, scalar, shown, time_number
 
 
 class Endpoint(Wire, rename="camel"):
@@ -76,8 +76,8 @@ def _span(span: ZipkinSpan, names: naming.NameCache) -> Span:
         kind,
         local_service=names(local.service_name) if local else None,
         remote_service=side.service,
-        start_us=_micros(span.timestamp),
-        duration_us=_micros(span.duration),
+        start_us=_micros(span.timestamp, "timestamp"),
+        duration_us=_micros(span.duration, "duration"),
         error="error" in tags,
         shared=bool(span.shared) and kind is not SpanKind.CLIENT,
         peer_kind=side.kind,
@@ -95,9 +95,10 @@ def _id(value: str | None, field: str, canonical: Callable[[str], str | None]) -
     return normalised
 
 
-def _micros(value: float | None) -> int | None:
-    # Zipkin reads zero (and less) as "not set".
-    return int(value) if value is not None and value > 0 else None
+def _micros(value: float | None, field: str) -> int | None:
+    # Zipkin reads zero (and less) as "not set"; Jaeger follows it.
+    number = time_number(value, field, "microseconds")
+    return number if number is not None and number > 0 else None
 
 
 def _address(endpoint: Endpoint | None) -> tuple[str | None, str | None, int | None] | None:
