@@ -15,6 +15,10 @@ count for more than one alone.
 
 The ranking is confident when the symptom is off its baseline and the first candidate
 stands apart: nothing else unexplained, or its score `SEPARATION` times the next one's.
+The symptom's own service first, on evidence a dependency could have caused (latency,
+errors, error logs) and none of its own (own time, the time around its calls, its
+resources), is not confident: its dependencies may look normal because the cause is
+not seen, and the alerted service's owner is the one paged either way.
 """
 
 from __future__ import annotations
@@ -174,6 +178,9 @@ def rank(
         else None
     )
     apart = _apart([(tier, -negative) for tier, negative, _, _ in ranked], separation)
+    if ranked and ranked[0][2] == service:
+        own = [i for i in findings.evidence[service] if not i.explainable and not i.from_callers]
+        apart = apart and bool(own)
     return Ranking(
         service, tuple(item[3] for item in ranked), len(candidates), threshold, seen, apart
     )

@@ -149,6 +149,15 @@ def test_a_symptom_off_its_baseline_gives_a_confident_ranking():
     assert rank(snap, "frontend").to_dict()["confidence"] == "high"
 
 
+def test_the_symptom_first_on_evidence_its_calls_could_carry_is_low_confidence():
+    snap = snapshot(CHAIN, {"frontend": latency(100, 480), "cart": latency(40, 40)})
+
+    ranking = rank(snap, "frontend")
+
+    assert [c.service for c in ranking.candidates] == ["frontend"]
+    assert not ranking.confident
+
+
 def test_two_unexplained_candidates_of_like_strength_are_low_confidence():
     edges = [("frontend", "cart"), ("frontend", "search")]
     health = {
