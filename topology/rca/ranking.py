@@ -28,16 +28,15 @@ from dataclasses import dataclass
 
 from topology.graph import ServiceGraph
 from topology.rca.evidence import Evidence, Kind
-from topology.rca.gather import Findings, gather
+from topology.rca.explaining import callers
+from topology.rca.explaining import culprits as explained_by
+from topology.rca.gather import gather
 from topology.rca.scoring import Family
 from topology.rca.snapshot import Snapshot
 from topology.stats import EdgeStats, Node
 
 QUIET_THRESHOLD = 8.0
 """A candidate is anomalous from this many robust standard deviations off its baseline."""
-
-EXPLAINING_SHARE = 0.5
-"""A dependency explains a caller when its excess is at least this part of the caller's."""
 
 SEPARATION = 2.0
 """The first candidate stands apart when its score is this many times the next one's."""
@@ -162,10 +161,10 @@ def rank(
         virtuals = {name: graph.node(name).virtual for name in graph.names()}
     candidates = _downstream(succ, service)
     findings = gather(snapshot, candidates, _family(snapshot, service), threshold)
-    callers = _callers(succ, candidates)
+    calling = callers(succ, candidates)
     ranked = []
     for name, items in findings.evidence.items():
-        culprits = _culprits(name, items, succ[name], callers.get(name, ()), findings)
+        culprits = explained_by(name, items, succ[name], calling.get(name, ()), findings)
         virtual = virtuals[name]
         tier = 2 if culprits else (1 if virtual else 0)
         score = _combined(items)
@@ -214,62 +213,6 @@ def _apart(ranked: list[tuple[int, float]], separation: float) -> bool:
     if len(ranked) == 1 or ranked[1][0] > ranked[0][0]:
         return True
     return ranked[0][1] >= separation * ranked[1][1]
-
-
-def _callers(succ: Mapping[str, Iterable[str]], names: Iterable[str]) -> dict[str, list[str]]:
-    """Who among `names` calls each of them."""
-    inside = set(names)
-    found: dict[str, list[str]] = {}
-    for name in inside:
-        for callee in succ[name]:
-            if callee in inside and callee != name:
-                found.setdefault(callee, []).append(name)
-    return found
-
-
-def _culprits(
-    name: str,
-    items: list[Evidence],
-    callees: Iterable[str],
-    callers: Iterable[str],
-    findings: Findings,
-) -> tuple[str, ...]:
-    """The anomalous neighbours that explain all of `name`'s evidence; () when any is its own."""
-    suspects = [c for c in callees if c != name and c in findings.evidence]
-    upstream = [c for c in callers if c in findings.evidence]
-    culprits: set[str] = set()
-    for item in items:
-        if item.from_callers and upstream:
-            culprits.update(upstream)
-            continue
-        if not item.explainable:
-            return ()
-        explaining = [c for c in suspects if _explains(name, c, item, findings)]
-        if not explaining:
-            return ()
-        culprits.update(explaining)
-    return tuple(sorted(culprits))
-
-
-def _explains(caller: str, callee: str, item: Evidence, findings: Findings) -> bool:
-    """Whether an anomalous callee can explain a caller's `item`.
-
-    On a health metric, the callee's excess on that metric must be enough; for latency,
-    the growth of the gap between the sides of the caller's calls into it counts too (the
-    caller waits for both). A callee without that metric cannot be compared, so it may
-    explain it. Anything else (logs) is explained by a callee anomalous itself, not merely
-    for less work coming in.
-    """
-    if item.metric is None:
-        return any(not other.from_callers for other in findings.evidence[callee])
-    same = [s for s in findings.health.get(callee, []) if s.metric is item.metric.metric]
-    added = same[0].excess if same else None
-    gap = findings.gaps.get((caller, callee))
-    if gap is not None and item.metric.metric.family is Family.LATENCY:
-        added = (added or 0.0) + gap.excess
-    if added is None:
-        return True
-    return added >= EXPLAINING_SHARE * item.metric.excess
 
 
 def _family(snapshot: Snapshot, service: str) -> Family | None:
