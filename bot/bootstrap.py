@@ -13,7 +13,7 @@ from bot.usecases.graphs import GraphCache
 from topology.errors import CatalogError
 from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
-from topology.store.engine import make_engine, upgrade
+from topology.store.engine import Timeouts, make_engine, upgrade
 from topology.store.incidents import IncidentLog
 from topology.store.repository import Store
 from topology.store.sources_state import SourceStates
@@ -208,7 +208,8 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
     The catalog source is not read here: the refresh reads it, and the CLI before it
     answers a question.
     """
-    engine = make_engine(settings.database_url)
+    timeouts = Timeouts(settings.db_pool_timeout, settings.db_statement_timeout)
+    engine = make_engine(settings.database_url, timeouts=timeouts)
     upgrade(engine)
     sources, clients = build_sources(settings)
     catalog_source, catalog_clients = build_catalog_source(settings)

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from bot.bootstrap import App
 from bot.usecases.receiving import Receiver
 from bot.web.alerts import alerts_endpoint
+from bot.web.deadline import StoreDeadline
 from bot.web.health import Readiness, livez
 from bot.web.incidents import IncidentFeed, StoredIncidents
 from bot.web.metrics import RequestCounter, WebMetrics
@@ -23,6 +24,9 @@ from bot.web.otlp_signals import logs_endpoint, metrics_endpoint
 from bot.web.slack import slack_endpoint
 from bot.web.view import view_routes
 from topology.signals.metrics import Cumulatives
+
+WRITING_ROUTES = ("/v1/traces", "/v1/logs", "/v1/metrics", "/alerts/alertmanager")
+"""The routes that store what they are sent: answered 503 when the store does not answer."""
 
 
 def create_app(
@@ -37,7 +41,8 @@ def create_app(
     """A Starlette app: the web view at `/`, health, metrics, OTLP, alerts and Slack.
 
     Health: `/livez` answers while the process does; `/readyz` (and `/healthz`, the same)
-    only while the database answers too.
+    only while the database answers too. The routes that store are answered 503 (with
+    `Retry-After`) when the store has not answered within `SVCMAP_INGEST_TIMEOUT`.
 
     `wake` is called after an alert recorded something to send (the sender's nudge);
     `extra` routes are added as they are (the demo's control); `incidents` feeds the web
@@ -69,4 +74,9 @@ def create_app(
     if slack is not None and secret is not None:
         endpoint = slack_endpoint(slack, secret.get_secret_value())
         routes.append(Route("/slack/events", endpoint, methods=["POST"]))
-    return Starlette(routes=routes, middleware=[Middleware(RequestCounter, metrics=metrics)])
+    deadline = Middleware(
+        StoreDeadline, paths=WRITING_ROUTES, deadline_s=app.settings.ingest_timeout
+    )
+    return Starlette(
+        routes=routes, middleware=[Middleware(RequestCounter, metrics=metrics), deadline]
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,12 +41,32 @@ MIGRATION_LOCK = 0x7376636D6170
 CONNECT_TIMEOUT_S = 5
 """Seconds opening a Postgres connection may take, unless the URL sets `connect_timeout`."""
 
+POOL_TIMEOUT_S = 5.0
+"""Seconds a request waits for a free pooled connection before the store counts as unavailable."""
+
+STATEMENT_TIMEOUT_S = 30.0
+"""Seconds one Postgres statement may run, unless the URL's `options` set `statement_timeout`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long the store waits: for a free pooled connection, and for one statement."""
+
+    pool_s: float = POOL_TIMEOUT_S
+    statement_s: float = STATEMENT_TIMEOUT_S
+
+
 WRITES = "svcmap_writes"
 """Execution option marking a transaction that will write: on SQLite it takes the lock up front."""
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for `url` and check that the database can be reached."""
+def make_engine(url: str, *, timeouts: Timeouts | None = None) -> Engine:
+    """Create an engine for `url` and check that the database can be reached.
+
+    A request waits `timeouts.pool_s` at most for a pooled connection (SQLAlchemy's
+    `TimeoutError` then); a Postgres statement runs `timeouts.statement_s` at most (an
+    `OperationalError` then). SQLite waits `BUSY_TIMEOUT_MS` for another writer.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -57,7 +78,7 @@ def make_engine(url: str) -> Engine:
             f"cannot open the store at {shown}: only SQLite and Postgres are supported"
         )
     try:
-        engine = _create(parsed)
+        engine = _create(parsed, timeouts or Timeouts())
         with engine.connect():
             pass
     except (ImportError, OSError, SQLAlchemyError) as error:
@@ -123,19 +144,38 @@ def masked(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def _create(url: URL) -> Engine:
+def _create(url: URL, timeouts: Timeouts) -> Engine:
     if url.get_backend_name() != "sqlite":
-        # A database host that is gone (no answer at all) fails in seconds, not in minutes.
-        timeout = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_S}
-        return create_engine(url, pool_pre_ping=True, connect_args=timeout)
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_timeout=timeouts.pool_s,
+            connect_args=postgres_connect_args(url, timeouts),
+        )
     database = url.database or ""
     on_disk = database not in ("", ":memory:") and not database.startswith("file:")
     if on_disk:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # Only a file is pooled (QueuePool); an in-memory database keeps one connection a thread.
+    pooled = {"pool_timeout": timeouts.pool_s} if on_disk else {}
+    engine = create_engine(url, **pooled)
     event.listen(engine, "connect", _sqlite_pragmas(on_disk=on_disk))
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def postgres_connect_args(url: URL, timeouts: Timeouts) -> dict[str, object]:
+    """The connect timeout and statement timeout, each unless the URL sets its own."""
+    found: dict[str, object] = {}
+    if "connect_timeout" not in url.query:
+        # A database host that is gone (no answer at all) fails in seconds, not in minutes.
+        found["connect_timeout"] = CONNECT_TIMEOUT_S
+    options = url.query.get("options", "")
+    given = " ".join(options) if isinstance(options, tuple) else options
+    if "statement_timeout" not in given:
+        limit = f"-c statement_timeout={round(timeouts.statement_s * 1000):d}"
+        found["options"] = f"{given} {limit}".strip()
+    return found
 
 
 def _sqlite_pragmas(*, on_disk: bool) -> Callable[[sqlite3.Connection, ConnectionPoolEntry], None]:

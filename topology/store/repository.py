@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from topology.aggregate import aggregate, minute_of
 from topology.errors import StoreError
@@ -259,6 +260,8 @@ def reported(engine: Engine) -> Iterator[None]:
     except DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
         raise StoreError(f"{masked(engine.url)}: {reason}") from error
+    except PoolTimeoutError as error:  # every pooled connection is in use (or hung)
+        raise StoreError(f"{masked(engine.url)}: no free connection in time") from error
 
 
 def _add_unseen(connection: Connection, batch: traces.Batch, now_s: int) -> traces.Decision:
