@@ -105,6 +105,8 @@ def _compact(app: App) -> None:
         done.traces_forgotten,
         done.imports_deleted,
     )
+    if done.ahead_deleted:
+        log.warning("compaction deleted %d rows stamped over a day ahead", done.ahead_deleted)
     if any(counts):
         log.info(
             "compacted: %d minute rows into hours, %d hour rows into days, %d day rows "

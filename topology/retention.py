@@ -38,6 +38,8 @@ class Cuts:
     """Hours starting earlier move into their day."""
     days_before: int
     """Days starting earlier are dropped."""
+    ahead_from: int | None = None
+    """Buckets of any tier starting here or later are dropped: stamped ahead of any clock."""
 
 
 def floor_to(t: int, step: int) -> int:
@@ -45,10 +47,16 @@ def floor_to(t: int, step: int) -> int:
     return t - t % step
 
 
-def cuts(now_s: int, retention: Retention) -> Cuts:
-    """Where a compaction at `now_s` cuts: only whole hours and whole days move or go."""
+def cuts(now_s: int, retention: Retention, *, ahead_s: int | None = None) -> Cuts:
+    """Where a compaction at `now_s` cuts: only whole hours and whole days move or go.
+
+    With `ahead_s`, buckets starting more than `ahead_s` after `now_s` go too: no record is
+    stored that far ahead, but a store written before that rule may hold some, out of
+    retention's reach.
+    """
     return Cuts(
         minutes_before=floor_to(now_s - retention.minutes_s, HOUR),
         hours_before=floor_to(now_s - retention.hours_s, DAY),
         days_before=floor_to(now_s - retention.days_s, DAY),
+        ahead_from=None if ahead_s is None else now_s + ahead_s + 1,
     )

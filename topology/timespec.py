@@ -43,8 +43,14 @@ def parse_time(text: str) -> int:
 
 
 def format_time(seconds: int) -> str:
-    """ISO 8601 rendering in UTC of Unix seconds, to the second."""
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO 8601 rendering in UTC of Unix seconds, to the second.
+
+    A time no calendar date holds (a bucket stamped absurdly far ahead) reads `@seconds`.
+    """
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError, OSError):
+        return f"@{seconds}"
 
 
 def format_duration(seconds: int) -> str:

@@ -10,6 +10,8 @@ from bot.render.templating import render
 from bot.usecases.compacting import compact_once, compaction_to_dict
 from topology.timespec import format_time
 
+_TIMES = ("before", "from")
+
 
 def run_compact_command(app: App, args: argparse.Namespace) -> str:
     """Compact the store once; return what to print."""
@@ -17,6 +19,7 @@ def run_compact_command(app: App, args: argparse.Namespace) -> str:
     if args.json:
         return json.dumps(done, indent=2)
     shown = {
-        tier: {**counts, "before": format_time(counts["before"])} for tier, counts in done.items()
+        tier: counts | {key: format_time(at) for key, at in counts.items() if key in _TIMES}
+        for tier, counts in done.items()
     }
     return render("cli/compact.txt.j2", shown)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -12,6 +11,7 @@ from topology.incidents.decide import Plan
 from topology.incidents.model import AlertGroup, PagingMode, SendState
 from topology.incidents.severity import group_severity
 from topology.store.incident_rows import NoticeRow, PageRow
+from topology.timespec import format_time
 
 if TYPE_CHECKING:
     from bot.usecases.alerting import Evidence
@@ -179,7 +179,7 @@ def _is_web_url(text: str) -> bool:
 
 
 def _iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(seconds)
 
 
 def _line(text: str, limit: int) -> str:

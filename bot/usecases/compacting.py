@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from bot.bootstrap import App
 from topology.store.compaction import Compaction
+from topology.time_window import IMPORT_AHEAD_S
 
 
 def compact_once(app: App) -> Compaction:
-    """Compact the store now, with the configured retention."""
-    return app.store.compact(now_s=app.now(), retention=app.settings.retention)
+    """Compact the store now, with the configured retention.
+
+    Buckets starting more than a day ahead are dropped: no record is stored that far ahead
+    (`topology.time_window`), but a store written before that rule may hold some.
+    """
+    settings = app.settings
+    return app.store.compact(now_s=app.now(), retention=settings.retention, ahead_s=IMPORT_AHEAD_S)
 
 
 def compaction_to_dict(done: Compaction) -> dict[str, dict[str, int]]:
@@ -30,4 +36,5 @@ def compaction_to_dict(done: Compaction) -> dict[str, dict[str, int]]:
         "traces": {"before": done.cuts.minutes_before, "forgotten": done.traces_forgotten},
         "imports": {"before": done.cuts.minutes_before, "deleted": done.imports_deleted},
         "signals": {"before": done.cuts.minutes_before, "deleted": done.signals_deleted},
+        "ahead": {"from": done.cuts.ahead_from or 0, "deleted": done.ahead_deleted},
     }

@@ -55,3 +55,9 @@ def test_formatted_times_read_back_to_the_same_second(seconds):
 def test_any_text_is_a_duration_or_a_usage_error(text):
     with contextlib.suppress(UsageError):
         assert parse_duration(text) > 0
+
+
+def test_a_time_no_calendar_holds_is_formatted_as_unix_seconds_not_an_error():
+    assert format_time(10**16) == "@10000000000000000"
+    assert format_time(-(10**12)) == "@-1000000000000"
+    assert format_time(-5) == "1969-12-31T23:59:55Z"

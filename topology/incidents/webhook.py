@@ -2,7 +2,8 @@
 
 Alertmanager writes a Go zero time (`0001-01-01T00:00:00Z`) as the `endsAt` of a firing
 alert; `notification_reason` (v0.32) and `routeLabels` (v0.34) may be absent; unknown
-fields are ignored. Every string is bounded, so a hostile body cannot grow the store.
+fields are ignored. Every string is bounded, so a hostile body cannot grow the store, and
+a NUL in one is replaced (U+FFFD): Postgres keeps no NUL in text.
 """
 
 from __future__ import annotations
@@ -68,14 +69,14 @@ def parse_webhook(body: bytes) -> AlertGroup:
     if not message.alerts:
         raise AlertFormatError("no alerts in the notification")
     return AlertGroup(
-        group_key=message.group_key,
+        group_key=_text(message.group_key),
         status=message.status,
-        receiver=message.receiver,
+        receiver=_text(message.receiver),
         alerts=tuple(_alert(alert) for alert in message.alerts),
-        group_labels=message.group_labels,
-        common_labels=message.common_labels,
-        common_annotations=message.common_annotations,
-        external_url=message.external_url,
+        group_labels=_labels(message.group_labels),
+        common_labels=_labels(message.common_labels),
+        common_annotations=_labels(message.common_annotations),
+        external_url=_text(message.external_url),
         truncated=max(0, message.truncated_alerts),
     )
 
@@ -86,13 +87,22 @@ def _alert(alert: _Alert) -> Alert:
         raise AlertFormatError("an alert has no startsAt")
     return Alert(
         status=alert.status,
-        labels=alert.labels,
-        annotations=alert.annotations,
+        labels=_labels(alert.labels),
+        annotations=_labels(alert.annotations),
         starts_at=starts,
         ends_at=_seconds(alert.ends_at),
-        generator_url=alert.generator_url,
-        fingerprint=alert.fingerprint,
+        generator_url=_text(alert.generator_url),
+        fingerprint=_text(alert.fingerprint),
     )
+
+
+def _text(text: str) -> str:
+    """`text` with no NUL, which Postgres cannot store in text."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def _labels(labels: dict[str, str]) -> dict[str, str]:
+    return {_text(name): _text(value) for name, value in labels.items()}
 
 
 def _seconds(moment: datetime | None) -> int | None:

@@ -4,6 +4,10 @@ With the minutes go the records of the traces imported in them (which make impor
 idempotent), the import log's lines, and the minutes of logs and metrics evidence (kept
 per minute only, not rolled up): the store stays bounded however long it runs.
 
+Buckets starting more than a day ahead of now are deleted first, from every tier: stored
+before records so far ahead were refused, they would sit out of retention's reach and
+break every read of the store's time range.
+
 A move deletes the finer buckets and adds their sums onto the coarser ones in one
 transaction, so running it again finds nothing left to move. On Postgres the delete
 feeds the insert in a single statement: a minute written by a concurrent import is
@@ -40,6 +44,8 @@ ROLLUPS = (edge_hours, edge_days, service_hours, service_days)
 """The tables only a compaction writes."""
 SIGNAL_MINUTES = (log_minutes, log_template_minutes, seen_logs, metric_minutes)
 """The per-minute tables of logs and metrics evidence, deleted past the minutes cut."""
+AHEAD = (edge_buckets, service_buckets, *ROLLUPS, seen_traces, *SIGNAL_MINUTES)
+"""The tables whose rows start at a time, all cleared of rows stamped too far ahead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +78,19 @@ class Compaction:
     signals_deleted: int = 0
     """Rows of log and metric minutes (and of log records seen) older than the minutes cut,
     deleted: they are kept per minute only, not rolled up."""
+    ahead_deleted: int = 0
+    """Rows of any tier or evidence starting more than a day ahead of now, deleted."""
 
 
 def compact(connection: Connection, cuts: Cuts) -> Compaction:
-    """Move expired minutes into hours and hours into days, then drop expired days."""
+    """Move expired minutes into hours and hours into days, then drop expired days.
+
+    What starts at `cuts.ahead_from` or later is dropped first.
+    """
     if connection.dialect.name == "postgresql":
         names = ", ".join(table.name for table in ROLLUPS)
         connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+    ahead = 0 if cuts.ahead_from is None else drop_ahead(connection, cuts.ahead_from)
     minutes = move(connection, edge_buckets, edge_hours, cuts.minutes_before, HOUR) + move(
         connection, service_buckets, service_hours, cuts.minutes_before, HOUR
     )
@@ -96,7 +108,14 @@ def compact(connection: Connection, cuts: Cuts) -> Compaction:
         connection.execute(delete(table).where(table.c.start < before)).rowcount
         for table in SIGNAL_MINUTES
     )
-    return Compaction(cuts, minutes, hours, days, traces, lines, signals)
+    return Compaction(cuts, minutes, hours, days, traces, lines, signals, ahead)
+
+
+def drop_ahead(connection: Connection, start: int) -> int:
+    """Delete every bucket and evidence row starting at `start` or later; how many went."""
+    return sum(
+        connection.execute(delete(table).where(table.c.start >= start)).rowcount for table in AHEAD
+    )
 
 
 def move(connection: Connection, fine: Table, coarse: Table, before: int, width: int) -> Moved:

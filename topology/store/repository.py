@@ -227,16 +227,19 @@ class Store:
         ((low, high),) = self._rows(reads.bucket_range())
         return None if low is None else (int(low), int(high))
 
-    def compact(self, *, now_s: int, retention: Retention) -> Compaction:
+    def compact(
+        self, *, now_s: int, retention: Retention, ahead_s: int | None = None
+    ) -> Compaction:
         """Roll expired minutes into hours and hours into days, drop expired days; one transaction.
 
         Each bucket moves once: compacting again, or from two processes at once, finds
-        nothing more to move until time passes the next hour.
+        nothing more to move until time passes the next hour. With `ahead_s`, buckets
+        starting more than `ahead_s` after `now_s` are dropped first.
         """
         with reported(self._engine), self._engine.connect() as connection:
             connection.execution_options(**{WRITES: True})
             with connection.begin():
-                return compaction.compact(connection, cuts(now_s, retention))
+                return compaction.compact(connection, cuts(now_s, retention, ahead_s=ahead_s))
 
     def imports(self, limit: int = 20) -> list[ImportRecord]:
         """The latest imports, newest first."""
