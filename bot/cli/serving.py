@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType
 
@@ -23,7 +26,15 @@ from bot.slack.bolt import build_bolt, conversation_of
 from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 
+log = logging.getLogger(__name__)
+
 SWITCH_INTERVAL_S = 0.001
+GRACE_S = 5
+"""How long the server waits for the requests in flight once told to stop."""
+LEAVE_WAIT_S = 1.0
+"""How long stopping waits for other threads' work once its own is done."""
+STOP_DEADLINE_S = 9.0
+"""How long after SIGTERM or SIGINT the process ends, whatever is still running then."""
 
 
 def run_serve_command(app: App, args: argparse.Namespace) -> int:
@@ -41,6 +52,7 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         create_app(app, slack=bolt, wake=dispatcher.wake, receiver=receiver),
         host=args.host or app.settings.http_host,
         port=args.port if args.port is not None else app.settings.http_port,
+        grace_s=GRACE_S,
     )
     refresher = start_refresher(app, holder=holder, receiver=receiver)
     dispatcher.start()
@@ -55,7 +67,30 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         settle(receiver, everything=True)
         if answers is not None:
             answers.close()
+        _leave_background_work(app)
     return 0
+
+
+def _leave_background_work(app: App, *, wait_s: float = LEAVE_WAIT_S) -> None:
+    """End the process now if other threads' work outlasts `wait_s`.
+
+    Such as a refresh stuck on a source: what had to be stored is, and a pass left
+    unfinished is read again by the next server.
+    """
+    deadline = time.monotonic() + wait_s
+    for thread in _background_threads():
+        thread.join(max(0.0, deadline - time.monotonic()))
+    left = [thread.name for thread in _background_threads() if thread.is_alive()]
+    if left:
+        log.warning("stopped without waiting for: %s", ", ".join(left))
+        app.close()
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)
+
+
+def _background_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if not t.daemon and t is not threading.main_thread()]
 
 
 def start_slack(
@@ -91,12 +126,33 @@ def serve_until_stopped(config: uvicorn.Config) -> None:
     on_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if on_main else None
     try:
-        uvicorn.Server(config).run()
+        _Server(config).run()
     except (_Terminated, KeyboardInterrupt):
         pass
     finally:
         if on_main:
             signal.signal(signal.SIGTERM, previous)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which ends the process `STOP_DEADLINE_S` after being told to stop.
+
+    Stopping waits for requests, the answer workers and the pending writes, each for a
+    while; a request stuck on a hung database, or a refresh on a hung source, would
+    otherwise keep the process from exiting.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if not self.should_exit:
+            threading.Thread(target=_end_by_deadline, name="svcmap-stop", daemon=True).start()
+        super().handle_exit(sig, frame)
+
+
+def _end_by_deadline() -> None:
+    time.sleep(STOP_DEADLINE_S)
+    log.error("still stopping %.0f s after being told to; ending now", STOP_DEADLINE_S)
+    logging.shutdown()
+    os._exit(1)
 
 
 def server_config(asgi: Starlette, *, host: str, port: int, grace_s: int = 10) -> uvicorn.Config:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.process
+import os
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
@@ -22,6 +24,7 @@ from multiprocessing.sharedctypes import Synchronized
 from slack_bolt.context.respond import Respond
 
 from bot.bootstrap import App, build_app
+from bot.lifetime import die_with_parent
 from bot.logs import log_to_stderr
 from bot.settings import Settings
 from bot.slack.bolt import conversation_of
@@ -34,8 +37,10 @@ log = logging.getLogger(__name__)
 
 FOLLOW_EVERY_S = 0.5
 """How often a worker looks whether the server's maps were cleared or changed."""
-STOP_WAIT_S = 10.0
+STOP_WAIT_S = 3.0
 """How long stopping waits for the questions being answered before it ends them."""
+END_WAIT_S = 1.0
+"""How long an ended worker has to exit after SIGTERM before it is killed."""
 _CONTEXT = multiprocessing.get_context("spawn")
 """Workers start afresh: the server runs threads, which a forked child would not have."""
 
@@ -90,6 +95,9 @@ class AnswerProcesses:
         app.graphs.listen(self._publish)
         self._publish(app.graphs.stamp)
         self._lock = threading.Lock()
+        # Workers are started from this one thread, which lives as long as they may: on
+        # Linux a worker ends when the thread that started it does (`die_with_parent`).
+        self._starter = ThreadPoolExecutor(1, thread_name_prefix="svcmap-answer-starter")
         self._pool = self._started()
 
     def handle(self, asked: Asked) -> None:
@@ -101,7 +109,7 @@ class AnswerProcesses:
             except BrokenProcessPool:
                 log.warning("an answer worker died; starting new ones")
                 self._pool = self._started()
-                future = self._pool.submit(_answer, question)
+                future = self._starter.submit(self._pool.submit, _answer, question).result()
         future.add_done_callback(lambda done: self._answered(asked, done))
 
     def tell(self, asked: Asked, text: str) -> None:
@@ -109,7 +117,11 @@ class AnswerProcesses:
         self._local.tell(asked, text)
 
     def close(self) -> None:
-        """Stop taking questions; wait a while for those being answered, then end them."""
+        """Stop taking questions; wait a while for those being answered, then end them.
+
+        Returns within `STOP_WAIT_S` and twice `END_WAIT_S`: a worker that ignores
+        SIGTERM is killed.
+        """
         stopping = threading.Thread(
             target=self._pool.shutdown, kwargs={"cancel_futures": True}, daemon=True
         )
@@ -117,16 +129,19 @@ class AnswerProcesses:
         stopping.join(STOP_WAIT_S)
         if stopping.is_alive():
             log.warning("ended the answers still running after %.0f s", STOP_WAIT_S)
-            for child in multiprocessing.active_children():
-                child.terminate()
+            _end(multiprocessing.active_children())
+        self._starter.shutdown(wait=False)
 
     def _started(self) -> ProcessPoolExecutor:
-        """A new pool, its workers starting now rather than with the first questions."""
+        """A new pool, its workers starting now (from the starter thread)."""
+        return self._starter.submit(self._new_pool).result()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(
             self._workers,
             mp_context=_CONTEXT,
             initializer=_start_worker,
-            initargs=(self._settings, self._counters),
+            initargs=(self._settings, self._counters, os.getpid()),
         )
         for _ in range(self._workers):
             pool.submit(time.sleep, 0.1)  # each spawns a worker while none is idle
@@ -196,9 +211,24 @@ class _Worker:
             log.warning("could not read the map ahead of questions: %s", error)
 
 
-def _start_worker(settings: Settings, counters: Counters) -> None:
-    """The pool's initializer: build the worker, read the map, keep following the server."""
+def _end(processes: list[multiprocessing.process.BaseProcess]) -> None:
+    """SIGTERM each of `processes`, then SIGKILL those still running `END_WAIT_S` later."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(END_WAIT_S)
+        if process.is_alive():
+            process.kill()
+            process.join(END_WAIT_S)
+
+
+def _start_worker(settings: Settings, counters: Counters, server_pid: int) -> None:
+    """The pool's initializer: build the worker, read the map, keep following the server.
+
+    The worker ends with the server, even one killed outright.
+    """
     global _worker  # noqa: PLW0603 - the one worker of this process
+    die_with_parent(server_pid)
     log_to_stderr()
     _worker = _Worker(settings, counters)
     _worker.follow()
