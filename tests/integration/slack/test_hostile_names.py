@@ -1,6 +1,7 @@
 """Service names come from traces: whatever they hold, they cannot mention, link or format
 in Slack, and they cannot break the picture."""
 
+import html
 import json
 import shlex
 from collections.abc import Callable
@@ -8,7 +9,6 @@ from pathlib import Path
 
 from bot.bootstrap import build_app
 from bot.settings import load_settings
-from bot.slack.mrkdwn import escape
 from bot.usecases.importing import import_file
 from tests.integration.slack.conftest import Slack
 from tests.otlp_exports import as_json, frontend_calls_cart
@@ -38,13 +38,16 @@ def test_hostile_names_are_escaped_in_the_answer_and_drawn_in_the_picture(
     make_slack: Callable[..., Slack], tmp_path: Path
 ) -> None:
     slack = make_slack(database_url=hostile_db(tmp_path))
-    slack.command(escape(f"blast {shlex.quote(CALLEE)}"))  # Slack escapes what is typed
+    typed = html.escape(f"blast {shlex.quote(CALLEE)}", quote=False)  # as Slack escapes it
+    slack.command(typed)
     (message,) = slack.fake.wait_for("chat.postMessage")
     shown = message.mrkdwn_of_blocks()  # plain_text labels show names as they are
     no_raw_markup(shown)
     no_raw_markup(str(message.params["text"]))
     assert "&lt;!channel&gt;" in shown
     assert "pay&lt;@U0ADMIN&gt;&amp;amp;" in shown
+    outside_code = "".join(shown.split("```")[::2])
+    assert "*bold*" not in outside_code  # a name cannot turn bold
     slack.fake.wait_for("files.completeUploadExternal")
     (picture,) = slack.fake.uploads.values()
     assert picture.startswith(b"\x89PNG")
