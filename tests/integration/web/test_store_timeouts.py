@@ -133,7 +133,17 @@ def test_the_statement_timeout_is_set_unless_the_url_sets_its_own():
 
 
 def test_a_store_with_every_connection_taken_answers_503_with_retry_after(tmp_path: Path):
-    with app_at(f"sqlite:///{tmp_path / 'svcmap.db'}", db_pool_timeout=1) as app:
+    every_connection_taken(f"sqlite:///{tmp_path / 'svcmap.db'}")
+
+
+@pytest.mark.postgres
+def test_a_postgres_with_every_connection_taken_answers_503_with_retry_after(postgres_url):
+    every_connection_taken(postgres_url)
+
+
+def every_connection_taken(url: str) -> None:
+    """Take every pooled connection, then post an alert and spans: both are answered 503."""
+    with app_at(url, db_pool_timeout=1) as app:
         held = []
         with contextlib.suppress(PoolTimeoutError):
             while len(held) < 100:
