@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+import urllib.request
 from collections.abc import Sequence
+from http.client import HTTPException
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -16,6 +19,9 @@ CHANNEL_PROBLEMS = frozenset(
 PASSING = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})
 """Errors Slack answers while it is busy or failing: asking again later may work."""
 SERVER_ERROR = 500
+UPLOAD_TIMEOUT_S = 20.0
+"""How long sending a picture's bytes to Slack may take, all told."""
+_CHUNK = 65_536
 
 
 class DeliveryError(SvcmapError):
@@ -42,8 +48,9 @@ class DeliveryError(SvcmapError):
 class SlackPoster:
     """Posts messages and uploads pictures with the `WebClient` it is given."""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, upload_timeout_s: float = UPLOAD_TIMEOUT_S) -> None:
         self._client = client
+        self._upload_timeout_s = upload_timeout_s
 
     def post(
         self,
@@ -117,21 +124,44 @@ class SlackPoster:
         alt_text: str,
         thread_ts: str | None = None,
     ) -> None:
-        """Share a picture in `channel` through Slack's external upload flow."""
+        """Share a picture in `channel` through Slack's external upload flow.
+
+        The bytes go to the upload URL Slack gives within `upload_timeout_s` all told, so
+        an upload that stops partway fails instead of holding a worker.
+        """
         try:
-            self._client.files_upload_v2(
-                channel=channel,
-                content=content,
-                filename=filename,
-                title=title,
-                alt_txt=alt_text,
-                thread_ts=thread_ts,
+            issued = self._client.files_getUploadURLExternal(
+                filename=filename, length=len(content), alt_txt=alt_text
             )
-        except (SlackApiError, SlackClientError, OSError) as error:
+            file_id, url = issued.get("file_id"), issued.get("upload_url")
+            if not isinstance(file_id, str) or not isinstance(url, str):
+                raise DeliveryError("Slack files.getUploadURLExternal gave no upload URL")
+            _send(url, content, timeout_s=self._upload_timeout_s)
+            self._client.files_completeUploadExternal(
+                files=[{"id": file_id, "title": title}], channel_id=channel, thread_ts=thread_ts
+            )
+        except (SlackApiError, SlackClientError, OSError, HTTPException) as error:
             raise _delivery_error("files.upload", error) from None
 
 
-def _delivery_error(method: str, error: SlackClientError | OSError) -> DeliveryError:
+def _send(url: str, content: bytes, *, timeout_s: float) -> None:
+    """POST `content` to an upload URL Slack issued, within `timeout_s` seconds all told."""
+    if not url.startswith(("https://", "http://")):
+        raise DeliveryError("Slack gave an upload URL that is not http(s)")
+    deadline = time.monotonic() + timeout_s
+    request = urllib.request.Request(url, data=content, method="POST")  # noqa: S310 - http(s), checked
+    with urllib.request.urlopen(request, timeout=timeout_s) as answer:  # noqa: S310 - as above
+        while answer.read1(_CHUNK):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the upload took over {timeout_s:g}s")
+        status = answer.status
+    if status != 200:  # noqa: PLR2004 - OK
+        raise DeliveryError(f"Slack files.upload failed: HTTP {status}", status=status)
+
+
+def _delivery_error(
+    method: str, error: SlackClientError | OSError | HTTPException
+) -> DeliveryError:
     if isinstance(error, SlackApiError):
         response = error.response
         status = response.status_code if response is not None else None
