@@ -215,9 +215,12 @@ def _float(value: float | str | None, field: str) -> float:
             return special
         try:
             return float(int(value)) if field in ("asInt", "count") else float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise BadValueError(f"not a number: {shown(value)}", field) from None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise BadValueError(f"a number out of range: {shown(value)}", field) from None
 
 
 def _series(attributes: list[KeyValue] | None) -> object:

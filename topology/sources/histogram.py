@@ -21,13 +21,15 @@ from bisect import bisect_right
 from topology.stats import HISTOGRAM_SIZE, LATENCY_BOUNDS_MS
 
 _MS = 1_000.0
+MAX_COUNT = 2**53
+"""The largest count a double holds exactly; a larger one is not a count of calls."""
 _BOUNDS_S = tuple(bound / _MS for bound in LATENCY_BOUNDS_MS)
 
 
 def latency_histogram(buckets: list[tuple[float, float]]) -> list[int]:
     """The svcmap histogram of calls from (le seconds, cumulative count) pairs, +Inf included."""
     finite, total = _cumulative(buckets)
-    if total <= 0:
+    if not 0 < total <= MAX_COUNT:  # none, or too many to be calls (NaN too)
         return [0] * HISTOGRAM_SIZE
     counts = [count for _, count in finite]
     at_bounds = [

@@ -168,8 +168,8 @@ def edges_from(
         else:
             pairs.append((le, value))
     for key, found in edges.items():
-        found.calls = round(calls.get(key, 0.0))
-        found.errors = round(max(labelled_errors.get(key, 0.0), failed_total.get(key, 0.0)))
+        found.calls = _count(calls.get(key, 0.0))
+        found.errors = _count(max(labelled_errors.get(key, 0.0), failed_total.get(key, 0.0)))
         found.server = _latency(per_le.get(key, []), sum_s.get(key), count.get(key))
         found.latency = Latency(
             list(found.server.histogram), found.server.sum_ms, found.server.count
@@ -215,6 +215,14 @@ def _summed(
     return sums
 
 
+def _count(value: float) -> int:
+    """A count from a sum of samples: none when it is not a finite number of at most 2^53.
+
+    `increase()` may dip below 0; an absurd answer must not reach the store's integers.
+    """
+    return round(value) if math.isfinite(value) and 0 <= value <= histogram.MAX_COUNT else 0
+
+
 def _le(text: str | None) -> float:
     try:
         return float("+Inf" if text is None else text)
@@ -226,7 +234,7 @@ def _latency(
     buckets: list[tuple[float, float]], sum_s: float | None, count: float | None
 ) -> Latency:
     counts = histogram.latency_histogram(buckets)
-    total = round(count) if count is not None else sum(counts)
+    total = _count(count) if count is not None else sum(counts)
     return Latency(counts, (sum_s or 0.0) * _MS if total else 0.0, total)
 
 
