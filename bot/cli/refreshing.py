@@ -54,6 +54,8 @@ def _refresh_text(app: App, report: RefreshReport) -> str:
                 line += f", {len(item.notes)} notes"
         else:
             line = f"{item.name}: {item.spans} spans, {item.calls_new} calls new"
+            if item.refused:
+                line += f", {item.refused} spans refused for their time"
         if item.tries > 1:
             line += f" ({item.tries} tries)"
         lines.append(f"{line}, error: {item.error}" if item.error else line)

@@ -12,6 +12,9 @@ from bot.settings import load_settings
 from tests.integration.sources.fakeserver import FakeServer
 
 NOW = 1_700_000_070
+PAYLOADS_RETAINED = dict.fromkeys(("retain_minutes", "retain_hours", "retain_days"), "4000d")
+"""A minute retention reaching back to the recorded payloads' spans (2018): pulled spans
+older than it are refused."""
 """The app's clock at the first pass: 30 s into a minute."""
 
 
@@ -58,6 +61,7 @@ def make_app(database_url: str, clock: Clock) -> Iterator[Callable[..., App]]:
     apps: list[App] = []
 
     def make(**settings: object) -> App:
+        settings = {**PAYLOADS_RETAINED, **settings}
         app = build_app(load_settings(database_url=database_url, **settings), clock=clock)
         apps.append(app)
         return app

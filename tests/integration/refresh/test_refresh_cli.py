@@ -28,6 +28,8 @@ def zipkin(servers, api_fixtures, monkeypatch):
     fake.json("/api/v2/services", (api_fixtures / "zipkin_v2_services.json").read_bytes())
     fake.json("/api/v2/traces", (api_fixtures / "zipkin_v2_traces.CONSTRUCTED.json").read_bytes())
     monkeypatch.setenv("SVCMAP_ZIPKIN_URL", fake.url)
+    for tier in ("MINUTES", "HOURS", "DAYS"):  # back to the recorded spans' 2018
+        monkeypatch.setenv(f"SVCMAP_RETAIN_{tier}", "4000d")
     return fake
 
 
