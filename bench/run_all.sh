@@ -9,6 +9,7 @@ python=.venv/bin/python
 "$python" -m bench.query_speed
 "$python" -m bench.render_speed
 "$python" -m bench.rca_speed
+"$python" -m bench.snapshot_size
 "$python" -m bench.otlp_speed
 "$python" -m bench.replicas_speed
 "$python" -m bench.prometheus_speed

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     metric_name_cap: int = Field(
         default=64, ge=1, le=10_000, description="metric names kept per service"
     )
+    snapshot_services: int = Field(
+        default=2_000, ge=1, le=1_000_000, description="services an incident's snapshot keeps"
+    )
     retain_minutes: int = Field(default=2 * DAY, description="seconds; `2d` in the environment")
     retain_hours: int = Field(default=30 * DAY, description="seconds; `30d` in the environment")
     retain_days: int = Field(default=400 * DAY, description="seconds; `400d` in the environment")

@@ -18,6 +18,7 @@ from bot.usecases.rca import (
 from topology.errors import SvcmapError, UsageError
 from topology.rca import Ranking
 from topology.rca.dump import dump_snapshot
+from topology.rca.scope import around_symptom
 from topology.timespec import format_time
 
 _STORE_OPTIONS = ("at", "window", "baseline")
@@ -55,7 +56,7 @@ def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
     if args.service is None:
         raise UsageError("name the service showing the symptom, or --incident ID")
     at, window, baseline = _when(app, args)
-    snapshot = build_snapshot(
+    whole = build_snapshot(
         app.store,
         app.catalog,
         symptom=args.service,
@@ -64,6 +65,7 @@ def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
         incident_s=window,
         baseline_s=baseline,
     )
+    snapshot = around_symptom(whole, cap=app.settings.snapshot_services)
     written = _write(dump_snapshot(snapshot), args.output)
     if written is None:
         return None

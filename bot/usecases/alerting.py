@@ -28,6 +28,7 @@ from topology.incidents.model import AlertGroup, AlertStatus, PagingMode, SendSt
 from topology.incidents.severity import group_severity
 from topology.rca import Ranking, Snapshot, rank
 from topology.rca.dump import dump_snapshot
+from topology.rca.scope import around_symptom
 from topology.store.incident_rows import AlertRow, Opening, Outcome, Recorded
 from topology.timespec import format_time
 
@@ -108,9 +109,13 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
 
 
 def save_snapshot(app: App, receipt: Receipt) -> None:
-    """Save the snapshot of the incident `receipt` opened, if it has one, with its edge series."""
+    """Save the snapshot of the incident `receipt` opened, if it has one, with its edge series.
+
+    Only the symptom's neighbourhood is saved (`around_symptom`), not the whole map.
+    """
     if receipt.snapshot is not None and receipt.recorded.incident_id is not None:
-        data = dump_snapshot(add_edge_series(app.store, receipt.snapshot))
+        whole = add_edge_series(app.store, receipt.snapshot)
+        data = dump_snapshot(around_symptom(whole, cap=app.settings.snapshot_services))
         app.incidents.save_snapshot(receipt.recorded.incident_id, data)
 
 

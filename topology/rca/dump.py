@@ -17,6 +17,8 @@ def dump_snapshot(snapshot: Snapshot) -> bytes:
         "baseline": _window(snapshot.baseline),
         "incident": _window(snapshot.incident),
     }
+    if snapshot.omitted:
+        document["omitted"] = dict(snapshot.omitted)
     document["services"] = [
         {"name": s.name, "owner": s.owner, "virtual": s.virtual} for s in snapshot.services
     ]

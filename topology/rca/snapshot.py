@@ -5,6 +5,7 @@ tolerated and ignored, so that a newer
 writer's extra series do not make an older reader refuse the whole file; the known
 ones are checked strictly. Logs and metrics evidence (`"logs"`, `"metrics"`) are optional
 series per service under any keys: `level:ERROR`, `template:<text>`, metric names.
+`"omitted"` counts what a snapshot cut down to its symptom's neighbourhood left out.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ class Snapshot:
     """Per service, log records per minute: `level:<LEVEL>` and `template:<text>` counts."""
     metrics: Mapping[str, Series] = field(default_factory=dict)
     """Per service, resource metrics per minute under their names (None where unmeasured)."""
+    omitted: Mapping[str, int] = field(default_factory=dict)
+    """How many of the map's `services` and `edges` were left out; empty for the whole map."""
 
 
 class _BadValueError(Exception):
@@ -131,6 +134,7 @@ def _snapshot(document: object) -> Snapshot:
     logs = _object(top.get("logs", {}), "$.logs")
     metrics = _object(top.get("metrics", {}), "$.metrics")
     symptom = top.get("symptom")
+    omitted = _object(top.get("omitted", {}), "$.omitted")
     return Snapshot(
         baseline=_window(_required(windows, "baseline", "$.windows"), "$.windows.baseline"),
         incident=_window(_required(windows, "incident", "$.windows"), "$.windows.incident"),
@@ -151,6 +155,9 @@ def _snapshot(document: object) -> Snapshot:
         metrics={
             name: _series(item, f"$.metrics[{json.dumps(name)}]", keys=None)
             for name, item in metrics.items()
+        },
+        omitted={
+            key: _count(value, f"$.omitted[{json.dumps(key)}]") for key, value in omitted.items()
         },
     )
 
@@ -244,6 +251,12 @@ def _number(value: object, path: str) -> float:
     if not math.isfinite(number):
         raise _BadValueError(path, f"expected a finite number, got {value}")
     return number
+
+
+def _count(value: object, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _BadValueError(path, f"expected a count, got {_shown(value)}")
+    return value
 
 
 def _text(value: object, path: str) -> str:

@@ -25,7 +25,7 @@ from tests.integration.alerts.conftest import (
 )
 from topology.incidents.keys import incident_key
 from topology.incidents.webhook import parse_webhook
-from topology.rca import load_snapshot
+from topology.rca import load_snapshot, rank
 from topology.store.schema import notifications, pages
 
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -201,6 +201,30 @@ def test_every_incident_saves_a_snapshot_of_its_evidence(make_app, firing_body):
     assert snapshot.symptom is not None
     assert snapshot.symptom.service == "checkout"
     assert {"checkout", "payment"} <= set(snapshot.series)
+
+
+def test_ranking_from_the_saved_snapshot_finds_what_ranking_at_the_time_did(make_app, firing_body):
+    app = make_app()
+    at_the_time = gather(app, "checkout", INCIDENT_AT).ranking
+
+    incident_id = post(app, firing_body).json()["incident"]
+
+    saved = load_snapshot(app.incidents.snapshot(incident_id), source="saved")
+    assert at_the_time is not None
+    assert at_the_time.candidates
+    assert rank(saved, "checkout") == at_the_time
+    assert rank(saved, "checkout").to_dict() == at_the_time.to_dict()
+
+
+def test_the_saved_snapshot_keeps_the_symptoms_neighbourhood_up_to_the_cap(make_app, firing_body):
+    app = make_app(snapshot_services=1)
+
+    incident_id = post(app, firing_body).json()["incident"]
+
+    saved = load_snapshot(app.incidents.snapshot(incident_id), source="saved")
+    assert set(saved.series) == {"checkout"}
+    assert saved.omitted["beyond_cap"] > 0
+    assert saved.omitted["services"] > 0
 
 
 def test_an_alert_for_a_service_off_the_map_is_recorded_and_posted_not_dropped(make_app, pagerduty):
