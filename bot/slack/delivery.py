@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import urllib.request
 from collections.abc import Sequence
-from http.client import HTTPException
+from http.client import HTTPException, IncompleteRead
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -154,6 +154,8 @@ def _send(url: str, content: bytes, *, timeout_s: float) -> None:
         while answer.read1(_CHUNK):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the upload took over {timeout_s:g}s")
+        if answer.length:  # the connection closed before the answer's end
+            raise IncompleteRead(b"", answer.length)
         status = answer.status
     if status != 200:  # noqa: PLR2004 - OK
         raise DeliveryError(f"Slack files.upload failed: HTTP {status}", status=status)
