@@ -33,7 +33,23 @@ def dump_snapshot(snapshot: Snapshot) -> bytes:
         document["logs"] = _all_series(snapshot.logs, known=False)
     if snapshot.metrics:
         document["metrics"] = _all_series(snapshot.metrics, known=False)
-    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+    return (_written(document) + "\n").encode()
+
+
+def _written(value: object, indent: str = "") -> str:
+    """JSON: an object's keys one to a line, a list of numbers (or nulls) on one line."""
+    inner = indent + " "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{_json(key)}: {_written(item, inner)}" for key, item in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        items = (inner + _written(item, inner) for item in value)
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+    return _json(value)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _symptom(symptom: Symptom) -> dict[str, object]:

@@ -88,3 +88,12 @@ def test_hand_made_and_design_snapshots_survive_writing_and_reading():
 
     for snap in (made, design):
         assert load_snapshot(dump_snapshot(snap), source="again.json") == snap
+
+
+def test_a_written_snapshot_puts_each_series_list_on_one_line():
+    written = dump_snapshot(snapshot([("a", "b")], {"a": latency(10, 10)})).decode()
+
+    (line,) = [line for line in written.splitlines() if '"latency_avg_ms"' in line]
+    values = json.loads(line.split(": ", 1)[1].rstrip(","))
+    assert len(values) == len(snapshot([], {"a": latency(10, 10)}).series["a"].t)
+    assert json.loads(written)["format"] == FORMAT
