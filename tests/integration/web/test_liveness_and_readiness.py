@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -18,47 +16,10 @@ from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.health import READY_TIMEOUT_S
+from tests.tcp_relay import TcpRelay
 from topology.store.incidents import IncidentLog
 from topology.store.repository import Store
 from topology.store.sources_state import SourceStates
-
-
-class TcpRelay:
-    """A TCP relay on 127.0.0.1 to `target`; `cut()` closes it and every connection through it."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self._target = target
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        self._open: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(self._target)
-            self._open += [client, server]
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
-
-    def cut(self) -> None:
-        self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(), then closes
-        self._listener.close()
-        for connection in self._open:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-            connection.close()
-
-
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            sink.sendall(data)
-    except OSError:
-        pass
 
 
 def app_over(url: str) -> App:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.deadline import RETRY_AFTER_S
 from tests.otlp_exports import as_json, frontend_calls_cart
+from tests.tcp_relay import TcpRelay
 from topology.store.engine import WRITES, Timeouts, make_engine, postgres_connect_args
 
 TOKEN = "t0ken-for-tests"
@@ -64,47 +63,6 @@ def app_at(url: str, **settings: object) -> App:
     return build_app(load_settings(database_url=url, alert_token=TOKEN, **settings))
 
 
-class FreezingRelay:
-    """A TCP relay on 127.0.0.1 to `target`; after `freeze()` it swallows what it is sent."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self._target = target
-        self._frozen = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        self._open: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def freeze(self) -> None:
-        self._frozen.set()
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)
-        self._listener.close()
-        for connection in self._open:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-            connection.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(self._target)
-            self._open += [client, server]
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := source.recv(65536):
-                if not self._frozen.is_set():
-                    sink.sendall(data)
-
-
 @pytest.fixture
 def postgres_url() -> str:
     url = os.environ.get("SVCMAP_TEST_POSTGRES_URL")
@@ -114,11 +72,11 @@ def postgres_url() -> str:
 
 
 @pytest.fixture
-def relay(postgres_url: str) -> Iterator[tuple[FreezingRelay, str]]:
+def relay(postgres_url: str) -> Iterator[tuple[TcpRelay, str]]:
     parsed = make_url(postgres_url)
-    relay = FreezingRelay((parsed.host or "127.0.0.1", parsed.port or 5432))
+    relay = TcpRelay((parsed.host or "127.0.0.1", parsed.port or 5432))
     yield relay, parsed.set(host="127.0.0.1", port=relay.port).render_as_string(False)
-    relay.close()
+    relay.cut()
 
 
 def test_the_statement_timeout_is_set_unless_the_url_sets_its_own():
