@@ -85,11 +85,14 @@ class IncidentButtons:
         self._paged(pressed, paged)
 
     def acknowledge(self, pressed: Pressed) -> None:
-        """Note the presser as acknowledging the incident, and show it on its post."""
-        members = self._members.of(self._policy.ask_groups)
-        verdict = self._policy.may_ask(pressed.user, pressed.channel, members)
+        """Note the presser as acknowledging the incident, and show it on its post.
+
+        Acknowledging stops PagerDuty's escalation, so it takes what paging takes.
+        """
+        members = self._members.of(self._policy.groups)
+        verdict = self._policy.may_page(pressed.user, pressed.channel, members)
         if not verdict.allowed:
-            self._tell(pressed, f"Sorry, {escape(verdict.reason)}.")
+            self._tell(pressed, f"Sorry, {escape(verdict.reason)}. Nothing was acknowledged.")
             return
         value = pressed.value.strip()
         if value.isdigit() and not self._on_its_post(pressed, int(value)):

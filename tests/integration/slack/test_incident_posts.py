@@ -153,7 +153,7 @@ def make_desk(shop_file: Path, tmp_path: Path) -> Iterator[Callable[..., Desk]]:
         shutil.copy(shop_file, database)
         catalog = tmp_path / "owners.yaml"
         catalog.write_text(CATALOG)
-        fake = FakeSlack(members={ONCALL: ["W111"]})
+        fake = FakeSlack(members={ONCALL: ["W111", "W222"]})
         pagerduty = FakePagerDuty().__enter__()
         settings = load_settings(
             **{
@@ -476,6 +476,21 @@ def test_acknowledge_records_who_and_shows_it_on_the_post(desk):
     assert not [i for i in action_ids(edit) if i.startswith("svcmap.ack")]
     assert desk.app.incidents.incident(1).acknowledged_by == "W111"
     assert "<@W111> acknowledged this incident already" in desk.told()[1]
+
+
+def test_acknowledge_is_refused_to_someone_outside_the_paging_groups(desk):
+    desk.alert(FIRING)
+    desk.send()
+    (post,) = desk.posts("#incidents")
+
+    desk.press(button(post, "svcmap.ack"), user="W999")
+    desk.send()
+
+    (said,) = desk.told()
+    assert said.startswith("Sorry, paging is allowed only to the on-call user groups")
+    assert said.endswith("Nothing was acknowledged.")
+    assert desk.app.incidents.incident(1).acknowledged_by is None
+    assert [e["event_action"] for e in desk.pagerduty.events] == ["trigger"]
 
 
 def test_acknowledge_acknowledges_the_incidents_pages_in_pagerduty_once(desk):
