@@ -63,20 +63,10 @@ def parse_traces(data: bytes, *, source: str, fmt: TraceFormat | None = None) ->
 
 
 def _parse(body: bytes, fmt: TraceFormat | None) -> list[Span]:
-    try:
-        doc = decoding.decode(document.DECODER, body, one_line=False)
-    except decoding.NotJSONError:
-        if not decoding.looks_like_json_lines(body):
-            raise
-    else:
-        return _spans_of(doc, body, fmt)
     spans: list[Span] = []
-    for number, line in decoding.json_lines(body):
-        try:
-            doc = decoding.decode(document.DECODER, line, one_line=True)
-            spans.extend(_spans_of(doc, line, fmt))
-        except TraceFormatError as error:
-            raise TraceFormatError(f"line {number}: {error}") from None
+    decoding.each_document(
+        document.DECODER, body, lambda doc, buf: spans.extend(_spans_of(doc, buf, fmt))
+    )
     return spans
 
 

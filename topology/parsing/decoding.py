@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import msgspec
@@ -172,6 +172,30 @@ def json_lines(body: bytes) -> Iterator[tuple[int, memoryview]]:
         if body[start:end].strip():
             yield number, view[start:end]
         start, number = end + 1, number + 1
+
+
+def each_document(
+    decoder: msgspec.json.Decoder[T],
+    body: bytes,
+    use: Callable[[T, bytes | memoryview], None],
+) -> None:
+    """Call `use` on the document `body` holds, or on each line's when it is JSON Lines.
+
+    An error on a line, in decoding it or in `use`, names the line.
+    """
+    try:
+        doc = decode(decoder, body, one_line=False)
+    except NotJSONError:
+        if not looks_like_json_lines(body):
+            raise
+    else:
+        use(doc, body)
+        return
+    for number, line in json_lines(body):
+        try:
+            use(decode(decoder, line, one_line=True), line)
+        except TraceFormatError as error:
+            raise TraceFormatError(f"line {number}: {error}") from None
 
 
 def looks_like_json_lines(body: bytes) -> bool:

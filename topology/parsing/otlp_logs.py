@@ -81,20 +81,9 @@ def parse_logs(data: bytes, *, source: str, now_s: int, body_chars: int | None =
     """The records of an OTLP JSON logs document (or JSON Lines of them)."""
     reader = LogReader(now_s) if body_chars is None else LogReader(now_s, body_chars)
     try:
-        body = decoding.body_of(data)
-        try:
-            doc = decoding.decode(DECODER, body, one_line=False)
-        except decoding.NotJSONError:
-            if not decoding.looks_like_json_lines(body):
-                raise
-        else:
-            add_documents(reader, doc, "$")
-            return reader.export
-        for number, line in decoding.json_lines(body):
-            try:
-                add_documents(reader, decoding.decode(DECODER, line, one_line=True), "$")
-            except TraceFormatError as error:
-                raise TraceFormatError(f"line {number}: {error}") from None
+        decoding.each_document(
+            DECODER, decoding.body_of(data), lambda doc, _: add_documents(reader, doc, "$")
+        )
     except TraceFormatError as error:
         raise TraceFormatError(f"{source}: {error}") from None
     return reader.export

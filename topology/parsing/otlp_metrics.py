@@ -98,19 +98,9 @@ def parse_metrics(
     """The per-minute values of an OTLP JSON metrics document (or JSON Lines of them)."""
     samples: list[Sample] = []
     try:
-        body = decoding.body_of(data)
-        try:
-            doc = decoding.decode(DECODER, body, one_line=False)
-        except decoding.NotJSONError:
-            if not decoding.looks_like_json_lines(body):
-                raise
-            for number, line in decoding.json_lines(body):
-                try:
-                    _add_document(samples, decoding.decode(DECODER, line, one_line=True))
-                except TraceFormatError as error:
-                    raise TraceFormatError(f"line {number}: {error}") from None
-        else:
-            _add_document(samples, doc)
+        decoding.each_document(
+            DECODER, decoding.body_of(data), lambda doc, _: _add_document(samples, doc)
+        )
     except TraceFormatError as error:
         raise TraceFormatError(f"{source}: {error}") from None
     export = MetricExport()
