@@ -7,8 +7,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from google.protobuf.message import Message  # type: ignore[import-untyped]  # no stubs
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-    ExportTracePartialSuccess,
     ExportTraceServiceResponse,
 )
 from starlette.concurrency import run_in_threadpool
@@ -110,17 +110,28 @@ def _ingest(receiver: Receiver, body: bytes, media: str) -> tuple[OtlpExport, Re
 def export_response(media: str, rejected: int, reason: str | None) -> Response:
     """An `ExportTraceServiceResponse`: empty on full success, else a partial success."""
     message = f"{rejected} spans rejected: {reason}" if rejected else ""
+    return partial_success(media, ExportTraceServiceResponse(), "rejected_spans", rejected, message)
+
+
+def partial_success(
+    media: str, answer: Message, counted: str, rejected: int, message: str
+) -> Response:
+    """The export response `answer` in the request's encoding: empty, or a partial success.
+
+    `counted` is the field of `answer.partial_success` that holds how many items were
+    rejected (`rejected_spans`, `rejected_log_records`, `rejected_data_points`).
+    """
     if media == PROTOBUF:
-        answer = ExportTraceServiceResponse()
         if rejected:
-            answer.partial_success.CopyFrom(
-                ExportTracePartialSuccess(rejected_spans=rejected, error_message=message)
-            )
+            setattr(answer.partial_success, counted, rejected)
+            answer.partial_success.error_message = message
         return Response(answer.SerializeToString(), 200, media_type=PROTOBUF)
     document: dict[str, object] = {}
     if rejected:
+        head, *rest = counted.split("_")
+        key = head + "".join(word.title() for word in rest)
         # int64 is a string in proto3 JSON
-        document["partialSuccess"] = {"rejectedSpans": str(rejected), "errorMessage": message}
+        document["partialSuccess"] = {key: str(rejected), "errorMessage": message}
     return Response(json.dumps(document), 200, media_type=JSON)
 
 

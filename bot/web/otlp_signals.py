@@ -8,17 +8,14 @@ are told in the answer's partial success.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
 
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
-    ExportLogsPartialSuccess,
     ExportLogsServiceResponse,
 )
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
-    ExportMetricsPartialSuccess,
     ExportMetricsServiceResponse,
 )
 from starlette.concurrency import run_in_threadpool
@@ -35,10 +32,10 @@ from bot.usecases.signal_import import (
 from bot.web.metrics import WebMetrics
 from bot.web.otlp import (
     INVALID_ARGUMENT,
-    JSON,
     PROTOBUF,
     UNAVAILABLE,
     Endpoint,
+    partial_success,
     read_export,
     status_response,
 )
@@ -120,23 +117,8 @@ def _answer(media: str, signal: Signal, done: SignalImport) -> Response:
         rejected += done.capped
         reasons.append(f"{done.capped} points of metric names past the cap of a service")
     message = f"{rejected} rejected: {'; '.join(reasons)}" if rejected else ""
-    if media == PROTOBUF:
-        if signal is Signal.LOGS:
-            logs = ExportLogsServiceResponse()
-            if rejected:
-                logs.partial_success.CopyFrom(
-                    ExportLogsPartialSuccess(rejected_log_records=rejected, error_message=message)
-                )
-            return Response(logs.SerializeToString(), 200, media_type=PROTOBUF)
-        answer = ExportMetricsServiceResponse()
-        if rejected:
-            answer.partial_success.CopyFrom(
-                ExportMetricsPartialSuccess(rejected_data_points=rejected, error_message=message)
-            )
-        return Response(answer.SerializeToString(), 200, media_type=PROTOBUF)
-    document: dict[str, object] = {}
-    if rejected:
-        key = "rejectedLogRecords" if signal is Signal.LOGS else "rejectedDataPoints"
-        # int64 is a string in proto3 JSON
-        document["partialSuccess"] = {key: str(rejected), "errorMessage": message}
-    return Response(json.dumps(document), 200, media_type=JSON)
+    if signal is Signal.LOGS:
+        logs = ExportLogsServiceResponse()
+        return partial_success(media, logs, "rejected_log_records", rejected, message)
+    metrics = ExportMetricsServiceResponse()
+    return partial_success(media, metrics, "rejected_data_points", rejected, message)
