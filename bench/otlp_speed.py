@@ -97,7 +97,10 @@ def main() -> None:
     spans = args.batches * (args.spans_per_batch // (2 * HOPS)) * 2 * HOPS
     headers = {"Content-Type": "application/x-protobuf"}
     settings = load_settings(database_url=f"sqlite:///{args.db}")
-    with build_app(settings) as app, TestClient(create_app(app)) as client:
+    with (
+        build_app(settings) as app,
+        TestClient(create_app(app), base_url="http://127.0.0.1") as client,
+    ):
         started = time.perf_counter()
         for body in bodies:
             answer = client.post("/v1/traces", content=body, headers=headers)

@@ -236,10 +236,18 @@ DEMO_TIMEOUT_S = 10
 """How long one request of the demo to svcmap's own endpoints may take."""
 
 
-def build_demo(base_url: str, *, clock: DemoClock, traffic: Traffic, alert_token: str = "") -> Demo:
+def build_demo(
+    base_url: str,
+    *,
+    clock: DemoClock,
+    traffic: Traffic,
+    alert_token: str = "",
+    otlp_token: str = "",
+) -> Demo:
     """The demo shop, sending to the svcmap listening at `base_url` (its own server).
 
-    Its alerts carry `alert_token`, the webhook credential the demo's svcmap expects.
+    Its alerts carry `alert_token`, the webhook credential the demo's svcmap expects; its
+    spans and logs `otlp_token`, a bearer token of `SVCMAP_OTLP_TOKENS`.
     """
     import httpx
 
@@ -249,7 +257,8 @@ def build_demo(base_url: str, *, clock: DemoClock, traffic: Traffic, alert_token
     from bot.demo.shop import PEERS, SERVICES
     from bot.demo.simulator import Simulator
 
-    client = httpx.Client(base_url=base_url, timeout=DEMO_TIMEOUT_S)
+    bearer = {"authorization": f"Bearer {otlp_token}"} if otlp_token else {}
+    client = httpx.Client(base_url=base_url, timeout=DEMO_TIMEOUT_S, headers=bearer)
     board = FaultBoard(frozenset(SERVICES + PEERS))
     webhook = AlertmanagerWebhook(client, external_url=base_url, token=alert_token)
     simulator = Simulator(client, board, webhook, clock=clock, traffic=traffic)

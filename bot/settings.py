@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -26,6 +27,7 @@ _DURATIONS = (
     "source_timeout",
     "otlp_pairing_wait",
     "max_clock_skew",
+    "web_session_lifetime",
     *_RETAINED,
 )
 """Settings in seconds that may be written as durations (`90s`, `2d`)."""
@@ -131,6 +133,26 @@ class Settings(BaseSettings):
     slack_page_groups: Annotated[tuple[str, ...], NoDecode] = ()
     web_url: str = ""
 
+    web_auth: Literal["", "oidc", "proxy", "none"] = Field(
+        default="", description="empty: what is configured; none: serve unguarded on any address"
+    )
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
+    otlp_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    metrics_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    web_trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    web_proxy_user_header: str = "X-Forwarded-User"
+    web_proxy_email_header: str = "X-Forwarded-Email"
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_groups_claim: str = "groups"
+    web_session_secret: SecretStr | None = None
+    web_session_lifetime: int = Field(default=12 * 3600, description="seconds; `12h`")
+    web_allowed_emails: Annotated[tuple[str, ...], NoDecode] = ()
+    web_allowed_groups: Annotated[tuple[str, ...], NoDecode] = ()
+    web_slack_workspace: str = ""
+
     @property
     def slack_enabled(self) -> bool:
         """Whether the Slack app runs: a bot token and the signing secret are both set."""
@@ -163,6 +185,8 @@ class Settings(BaseSettings):
         "slack_app_token",
         "alert_token",
         "alert_password",
+        "oidc_client_secret",
+        "web_session_secret",
         mode="before",
     )
     @classmethod
@@ -191,6 +215,7 @@ class Settings(BaseSettings):
         "backstage_url",
         "slack_api_url",
         "web_url",
+        "oidc_issuer",
     )
     @classmethod
     def _url_is_http(cls, value: str) -> str:
@@ -239,7 +264,7 @@ class Settings(BaseSettings):
                 raise ValueError(str(error)) from None
         return value
 
-    @field_validator("refresh_interval", "source_timeout", *_RETAINED)
+    @field_validator("refresh_interval", "source_timeout", "web_session_lifetime", *_RETAINED)
     @classmethod
     def _positive(cls, value: int) -> int:
         if value <= 0:
@@ -254,6 +279,85 @@ class Settings(BaseSettings):
                     f"SVCMAP_{coarser.upper()} must be at least SVCMAP_{finer.upper()}: "
                     "a tier is compacted into the next one when it expires"
                 )
+        return self
+
+    @field_validator("web_auth", mode="before")
+    @classmethod
+    def _auth_mode(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("otlp_tokens", "metrics_tokens", mode="before")
+    @classmethod
+    def _tokens(cls, value: object) -> object:
+        items = _listed(value)
+        for token in items:
+            text = token.get_secret_value() if isinstance(token, SecretStr) else token
+            if not isinstance(text, str) or not _TOKEN.fullmatch(text):
+                raise ValueError(
+                    "tokens are 16 or more letters, digits and -._~+/= (openssl rand -hex 32), "
+                    "separated by commas"
+                )
+        return tuple(SecretStr(t) if isinstance(t, str) else t for t in items)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> object:
+        hosts = tuple(str(host).lower() for host in _listed(value))
+        for host in hosts:
+            if not _HOST.fullmatch(host):
+                raise ValueError(
+                    f"{host!r} is not a host name or address (svcmap.example.com, "
+                    "*.example.com, 10.0.0.5, [::1]); no ports, separated by commas"
+                )
+        return hosts
+
+    @field_validator("web_trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        found = []
+        for entry in _listed(value):
+            try:
+                found.append(str(ipaddress.ip_network(str(entry), strict=False)))
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an address or network (10.0.0.7, 10.0.0.0/24, ::1)"
+                ) from None
+        return tuple(found)
+
+    @field_validator("web_allowed_emails", mode="before")
+    @classmethod
+    def _emails(cls, value: object) -> object:
+        emails = tuple(str(email).lower() for email in _listed(value))
+        for email in emails:
+            if not _EMAIL.fullmatch(email):
+                raise ValueError(f"{email!r} is neither an e-mail address nor @domain")
+        return emails
+
+    @field_validator("web_allowed_groups", mode="before")
+    @classmethod
+    def _groups(cls, value: object) -> object:
+        return tuple(str(group) for group in _listed(value))
+
+    @field_validator("web_proxy_user_header", "web_proxy_email_header", "oidc_groups_claim")
+    @classmethod
+    def _header_name(cls, value: str) -> str:
+        if not _HEADER.fullmatch(value.strip()):
+            raise ValueError("must be a header or claim name, such as X-Forwarded-User")
+        return value.strip()
+
+    @field_validator("web_slack_workspace")
+    @classmethod
+    def _workspace(cls, value: str) -> str:
+        text = value.strip()
+        if text and not _SLACK_ID.fullmatch(text):
+            raise ValueError("must be a Slack workspace ID, like T0123ABCD, or empty")
+        return text
+
+    @model_validator(mode="after")
+    def _web_auth_is_whole(self) -> Settings:
+        problem = _web_auth_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
     @field_validator("tempo_tenant", "backstage_token", mode="before")
@@ -295,6 +399,71 @@ class Settings(BaseSettings):
 
 
 _SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{2,20}")
+_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{16,512}")
+_HOST = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_.-]{0,252})|\[[0-9a-f:.]{2,45}\]")
+_EMAIL = re.compile(r"[^@\s,]*@[^@\s,]+\.[^@\s,]+")
+_HEADER = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}")
+_SESSION_SECRET_CHARS = 32
+
+
+def _listed(value: object) -> tuple[object, ...]:
+    """A comma-separated string, or a list, as its non-empty items."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    raise ValueError("expected values separated by commas")
+
+
+def _web_auth_problem(settings: Settings) -> str:
+    """What is missing or contradictory in the web view's authentication, or ""."""
+    mode, issuer = settings.web_auth, settings.oidc_issuer
+    if mode == "none" and (issuer or settings.web_trusted_proxies):
+        return (
+            "SVCMAP_WEB_AUTH=none turns sign-in off, yet SVCMAP_OIDC_ISSUER or "
+            "SVCMAP_WEB_TRUSTED_PROXIES is set: empty one or the other"
+        )
+    if mode == "oidc" and not issuer:
+        return "SVCMAP_WEB_AUTH=oidc needs SVCMAP_OIDC_ISSUER (https://slack.com for Slack)"
+    if mode == "proxy" and not settings.web_trusted_proxies:
+        return "SVCMAP_WEB_AUTH=proxy needs SVCMAP_WEB_TRUSTED_PROXIES (the proxy's addresses)"
+    return _oidc_problem(settings) if issuer else ""
+
+
+def _oidc_problem(settings: Settings) -> str:
+    """What OpenID Connect sign-in lacks, or ""."""
+    issuer = settings.oidc_issuer
+    secret = settings.web_session_secret
+    if not settings.oidc_client_id or settings.oidc_client_secret is None:
+        return "OpenID Connect sign-in needs SVCMAP_OIDC_CLIENT_ID and SVCMAP_OIDC_CLIENT_SECRET"
+    if secret is None or len(secret.get_secret_value()) < _SESSION_SECRET_CHARS:
+        return (
+            "OpenID Connect sign-in needs SVCMAP_WEB_SESSION_SECRET, the same on every "
+            f"replica, of {_SESSION_SECRET_CHARS} characters or more (openssl rand -hex 32)"
+        )
+    if urlsplit(issuer).scheme == "http" and urlsplit(issuer).hostname not in _LOOPBACK:
+        return "SVCMAP_OIDC_ISSUER must be an https:// URL"
+    return _admission_problem(settings)
+
+
+def _admission_problem(settings: Settings) -> str:
+    """What to set to say who may sign in, or "" when it is said."""
+    if settings.web_allowed_emails or settings.web_allowed_groups:
+        return ""
+    if settings.oidc_issuer.rstrip("/") == "https://slack.com":
+        if settings.web_slack_workspace or settings.slack_allowed_groups:
+            return ""
+        return (
+            "Sign in with Slack needs a rule of who may enter: SVCMAP_WEB_SLACK_WORKSPACE, "
+            "SVCMAP_SLACK_ALLOWED_GROUPS, SVCMAP_WEB_ALLOWED_EMAILS or SVCMAP_WEB_ALLOWED_GROUPS"
+        )
+    return (
+        "OpenID Connect sign-in needs a rule of who may enter: SVCMAP_WEB_ALLOWED_EMAILS "
+        "or SVCMAP_WEB_ALLOWED_GROUPS"
+    )
+
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class SettingsError(SvcmapError):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import httpx
 
 from bot.bootstrap import build_app, build_demo
-from bot.cli.serving import serve_until_stopped, server_config
+from bot.cli.serving import refuse_unguarded, serve_until_stopped, server_config
 from bot.demo.clock import DemoClock
 from bot.demo.faults import parse_latency, parse_share
 from bot.demo.shop import CATALOG_FILE
@@ -105,11 +105,13 @@ def _broken(fault: Mapping[str, object]) -> str:
 
 def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
     token = secrets.token_urlsafe(24)  # the demo's own alerts are the only ones it takes
+    otlp_token = secrets.token_urlsafe(24)  # and its own spans and logs
     settings = load_settings(
         **{
             **overrides,
             "catalog_file": CATALOG_FILE,
             "alert_token": token,
+            "otlp_tokens": otlp_token,
             "alert_user": "",
             "paging_mode": "dry-run",  # the catalog's routing keys are placeholders
         }
@@ -122,15 +124,28 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
     clock = DemoClock(args.speed)
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
     with build_app(settings, clock=clock) as app:
+        refuse_unguarded(app, host)
         traffic = Traffic(
             rate=args.rate, seed=args.seed, history_s=history_s, resume_s=demo_resume_at(app)
         )
-        demo = build_demo(f"http://{local}:{port}", clock=clock, traffic=traffic, alert_token=token)
+        demo = build_demo(
+            f"http://{local}:{port}",
+            clock=clock,
+            traffic=traffic,
+            alert_token=token,
+            otlp_token=otlp_token,
+        )
         holder = default_holder()
         dispatcher = Dispatcher(app, holder=holder)
         receiver = Receiver(app)
         config = server_config(
-            create_app(app, extra=demo_routes(demo), wake=dispatcher.wake, receiver=receiver),
+            create_app(
+                app,
+                extra=demo_routes(demo),
+                wake=dispatcher.wake,
+                receiver=receiver,
+                listen_host=host,
+            ),
             host=host,
             port=port,
             grace_s=5,

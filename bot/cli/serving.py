@@ -25,6 +25,8 @@ from bot.slack.answer_processes import AnswerProcesses
 from bot.slack.bolt import build_bolt, conversation_of
 from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
+from bot.web.exposure import exposure_problem
+from topology.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +46,15 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     # processes): a shorter switch interval lets a waiting request (an ack Slack expects
     # within 3 s) take the interpreter lock sooner.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    host = args.host or app.settings.http_host
+    refuse_unguarded(app, host)
     holder = default_holder()
     dispatcher = Dispatcher(app, holder=holder)
     bolt, answers = start_slack(app, wake=dispatcher.wake)
     receiver = Receiver(app)
     config = server_config(
-        create_app(app, slack=bolt, wake=dispatcher.wake, receiver=receiver),
-        host=args.host or app.settings.http_host,
+        create_app(app, slack=bolt, wake=dispatcher.wake, receiver=receiver, listen_host=host),
+        host=host,
         port=args.port if args.port is not None else app.settings.http_port,
         grace_s=GRACE_S,
     )
@@ -69,6 +73,13 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
             answers.close()
         _leave_background_work(app)
     return 0
+
+
+def refuse_unguarded(app: App, host: str) -> None:
+    """Raise `UsageError` when listening on `host` would serve surfaces nobody guards."""
+    problem = exposure_problem(app.settings, host)
+    if problem:
+        raise UsageError(problem)
 
 
 def _leave_background_work(app: App, *, wait_s: float = LEAVE_WAIT_S) -> None:

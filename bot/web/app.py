@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 
 import slack_bolt
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.bootstrap import App
+from bot.slack.members import GroupMembers
 from bot.usecases.receiving import Receiver
 from bot.web.alerts import alerts_endpoint
 from bot.web.deadline import StoreDeadline
+from bot.web.guard import Guard, Protection, protection
 from bot.web.health import Readiness, livez
 from bot.web.incidents import IncidentFeed, StoredIncidents
 from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.otlp import traces_endpoint
 from bot.web.otlp_signals import logs_endpoint, metrics_endpoint
+from bot.web.signin import MembersOf, signin_routes
 from bot.web.slack import slack_endpoint
 from bot.web.view import view_routes
 from topology.signals.metrics import Cumulatives
@@ -37,6 +42,7 @@ def create_app(
     extra: Sequence[BaseRoute] = (),
     incidents: IncidentFeed | None = None,
     receiver: Receiver | None = None,
+    listen_host: str | None = None,
 ) -> Starlette:
     """A Starlette app: the web view at `/`, health, metrics, OTLP, alerts and Slack.
 
@@ -49,6 +55,10 @@ def create_app(
     view's incident panel (empty when not given); `receiver` stores OTLP spans (a new one
     when not given; its waiting client spans are then stored by the next export after
     their wait, as nothing calls its `settle`).
+
+    Every route but health, Slack's and the webhook's is guarded (`bot.web.guard`) by the
+    settings' allowed hosts (and `listen_host`, by default `SVCMAP_HTTP_HOST`), bearer
+    tokens and sign-in.
     """
     metrics = WebMetrics()
     readiness = Readiness(app)
@@ -74,9 +84,32 @@ def create_app(
     if slack is not None and secret is not None:
         endpoint = slack_endpoint(slack, secret.get_secret_value())
         routes.append(Route("/slack/events", endpoint, methods=["POST"]))
+    guard = protection(app.settings, app.settings.http_host if listen_host is None else listen_host)
+    if guard.signin:
+        routes.extend(signin_routes(app.settings, guard, members_of=_members_of(app)))
     deadline = Middleware(
         StoreDeadline, paths=WRITING_ROUTES, deadline_s=app.settings.ingest_timeout
     )
     return Starlette(
-        routes=routes, middleware=[Middleware(RequestCounter, metrics=metrics), deadline]
+        routes=routes,
+        middleware=[Middleware(RequestCounter, metrics=metrics), *_door(app, guard), deadline],
     )
+
+
+def _door(app: App, guard: Protection) -> list[Middleware]:
+    """The signed session cookie (sign-in, CSRF), then the guard reading it."""
+    secret = app.settings.web_session_secret
+    session = Middleware(
+        SessionMiddleware,
+        secret_key=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+        session_cookie="svcmap_session",
+        max_age=guard.lifetime_s,
+        same_site="lax",
+        https_only=app.settings.web_url.startswith("https://"),
+    )
+    return [session, Middleware(Guard, guard=guard)]
+
+
+def _members_of(app: App) -> MembersOf | None:
+    """Slack user groups' members, for sign-ins through Slack; None without a Slack client."""
+    return GroupMembers(app.slack, app.clock).of if app.slack is not None else None

@@ -1,10 +1,17 @@
-"""Checking the credential Alertmanager's `http_config` sends: a bearer token or basic auth."""
+"""Checking the credentials callers send: the alert webhook's, and bearer tokens (OTLP, metrics).
+
+Alertmanager's `http_config` sends a bearer token or basic auth; the OpenTelemetry
+Collector's `headers` and Prometheus's `authorization` send `Authorization: Bearer ...`.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hmac
+from collections.abc import Sequence
+
+from pydantic import SecretStr
 
 from bot.settings import Settings
 
@@ -37,6 +44,17 @@ def authorized(header: str | None, settings: Settings) -> bool:
         same_password = _same(password, expected)
         return bool(colon) and same_user and same_password
     return False
+
+
+def bearer_matches(header: str | None, tokens: Sequence[SecretStr]) -> bool:
+    """Whether `header` is `Bearer <one of tokens>`, compared in constant time with each."""
+    scheme, _, value = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not tokens:
+        return False
+    given = value.strip()
+    # Every token is compared, so the time taken does not say which one came near.
+    matches = [_same(given, token.get_secret_value()) for token in tokens]
+    return any(matches)
 
 
 def _same(given: str, expected: str) -> bool:

@@ -17,7 +17,9 @@ from bot.render.templating import templates_dir
 from bot.usecases.browsing import draw, map_staleness, names_on_map, search, slack_preview
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
+from bot.web.csrf import csrf_token
 from bot.web.incidents import IncidentFeed
+from bot.web.signin import signed_in_name
 from topology.errors import SvcmapError, UnknownServiceError, UsageError
 from topology.model import NodeKind
 from topology.timespec import parse_duration, parse_time
@@ -55,9 +57,14 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
         html = (
             _pages()
             .get_template("index.html.j2")
-            .render(focus=focus, kinds=[kind.value for kind in NodeKind])
+            .render(
+                focus=focus,
+                kinds=[kind.value for kind in NodeKind],
+                csrf=csrf_token(request.session),
+                user=signed_in_name(request.session),
+            )
         )
-        return HTMLResponse(html, headers=SECURITY_HEADERS)
+        return HTMLResponse(html, headers={**SECURITY_HEADERS, "cache-control": "no-store"})
 
     async def static(request: Request) -> Response:
         name = request.path_params["name"]

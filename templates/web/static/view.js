@@ -15,6 +15,12 @@ function when() {
 
 function say(text) { $("status").textContent = text || ""; }
 
+// The web view's own POSTs carry the session's CSRF token, which the page was served with.
+function csrfHeaders() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return { "x-csrf-token": meta ? meta.content : "" };
+}
+
 async function getJson(url, options) {
   const answer = await fetch(url, options);
   const data = await answer.json();
@@ -149,7 +155,7 @@ async function ask(text) {
   try {
     const data = await getJson("/api/answer", {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...csrfHeaders() },
       body: JSON.stringify({ text }),
     });
     box.innerHTML = data.html; // escaped server-side by bot/web/blockkit.py
@@ -230,6 +236,12 @@ $("answer").addEventListener("click", (event) => {
 $("answer").addEventListener("change", (event) => {
   if (event.target.matches("select.bk-select") && event.target.value) ask(event.target.value);
 });
+if ($("signout")) {
+  $("signout").addEventListener("click", async () => {
+    await fetch("/auth/signout", { method: "POST", headers: csrfHeaders() });
+    window.location.assign("/auth/signed-out");
+  });
+}
 loadServices();
 loadMap();
 loadIncidents();

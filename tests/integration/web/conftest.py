@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., tuple[App, TestClient]
         settings = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}", **overrides)
         app = build_app(settings, clock=lambda: float(NOW))
         client = TestClient(create_app(app), base_url="http://127.0.0.1")
+        client.headers["x-csrf-token"] = csrf_of(client)  # as the page's script sends it
         opened.append((app, client))
         return app, client
 
@@ -36,6 +38,15 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., tuple[App, TestClient]
     for app, client in opened:
         client.close()
         app.close()
+
+
+def csrf_of(client: TestClient) -> str:
+    """The CSRF token the web view's page carries (its session cookie kept by `client`)."""
+    page = client.get("/")
+    assert page.status_code == 200, page.text
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
+    assert found is not None
+    return found.group(1)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_healthz_is_503_with_a_reason_when_the_database_cannot_be_reached(tmp_pa
         states=SourceStates(engine),
         incidents=IncidentLog(engine),
     )
-    with app, TestClient(create_app(app)) as client:
+    with app, TestClient(create_app(app), base_url="http://127.0.0.1") as client:
         answer = client.get("/healthz")
 
     assert answer.status_code == 503

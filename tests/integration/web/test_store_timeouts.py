@@ -106,7 +106,7 @@ def every_connection_taken(url: str) -> None:
         with contextlib.suppress(PoolTimeoutError):
             while len(held) < 100:
                 held.append(app.engine.connect())
-        with TestClient(create_app(app)) as client:
+        with TestClient(create_app(app), base_url="http://127.0.0.1") as client:
             answers = post_both(client)
         for connection in held:
             connection.close()
@@ -117,11 +117,14 @@ def every_connection_taken(url: str) -> None:
 
 def test_a_sqlite_store_locked_by_another_writer_answers_503_within_the_deadline(tmp_path: Path):
     with app_at(f"sqlite:///{tmp_path / 'svcmap.db'}", ingest_timeout=DEADLINE_S) as app:
-        with app.engine.connect() as writer, TestClient(create_app(app)) as client:
+        with (
+            app.engine.connect() as writer,
+            TestClient(create_app(app), base_url="http://127.0.0.1") as client,
+        ):
             writer.execution_options(**{WRITES: True})
             with writer.begin():  # holds the write lock, as a long writer would
                 answers = post_both(client)
-        again = post_both(TestClient(create_app(app)))
+        again = post_both(TestClient(create_app(app), base_url="http://127.0.0.1"))
 
     assert [(status, after) for status, after, _ in answers] == [(503, str(RETRY_AFTER_S))] * 2
     assert all(waited < DEADLINE_S + 2 for _, _, waited in answers)
@@ -131,7 +134,10 @@ def test_a_sqlite_store_locked_by_another_writer_answers_503_within_the_deadline
 @pytest.mark.postgres
 def test_a_postgres_that_stops_answering_makes_alerts_and_otlp_answer_503_in_seconds(relay):
     frozen, url = relay
-    with app_at(url, ingest_timeout=DEADLINE_S) as app, TestClient(create_app(app)) as client:
+    with (
+        app_at(url, ingest_timeout=DEADLINE_S) as app,
+        TestClient(create_app(app), base_url="http://127.0.0.1") as client,
+    ):
         before = post_both(client)
         frozen.freeze()
         answers = post_both(client)

@@ -13,6 +13,7 @@ from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.web.app import create_app
 from tests.conftest import REPO
+from tests.integration.web.conftest import csrf_of
 
 WARNING = "warning: the map may be stale: jaeger never pulled"
 
@@ -27,6 +28,7 @@ def make_client(tmp_path: Path) -> Iterator:
         app = build_app(settings)
         import_file(app, REPO / "samples" / "traces" / "shop-otlp.json")
         client = TestClient(create_app(app), base_url="http://127.0.0.1")
+        client.headers["x-csrf-token"] = csrf_of(client)
         opened.append((app, client))
         return client
 
