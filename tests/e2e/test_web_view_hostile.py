@@ -12,6 +12,7 @@ import pytest
 from tests.e2e.browser import chromium_page, screenshot
 from tests.e2e.conftest import SVCMAP, free_port
 from tests.otlp_exports import CLIENT, SERVER, OtlpSpanSpec, as_json
+from tests.web_csrf import asking_client
 
 pytestmark = pytest.mark.slow
 
@@ -114,23 +115,22 @@ def test_a_huge_search_is_refused(hostile_server):
 
 
 def test_a_huge_question_is_refused_before_it_is_read(hostile_server):
-    answer = httpx.post(
-        f"{hostile_server}/api/answer", json={"text": "deps " + "x" * 20_000}, timeout=10
-    )
+    with asking_client(hostile_server) as client:
+        answer = client.post("/api/answer", json={"text": "deps " + "x" * 20_000})
     assert answer.status_code == 413
 
 
 def test_a_long_question_gets_slacks_own_refusal_only_for_the_asker(hostile_server):
-    answer = httpx.post(
-        f"{hostile_server}/api/answer", json={"text": "deps " + "x" * 1_500}, timeout=10
-    )
+    with asking_client(hostile_server) as client:
+        answer = client.post("/api/answer", json={"text": "deps " + "x" * 1_500})
     assert answer.status_code == 200
     assert answer.json()["ephemeral"] is True
     assert "at most 1,000" in answer.json()["html"]
 
 
 def test_a_question_that_is_not_json_is_refused(hostile_server):
-    answer = httpx.post(f"{hostile_server}/api/answer", content=b"deps x", timeout=10)
+    with asking_client(hostile_server) as client:
+        answer = client.post("/api/answer", content=b"deps x")
     assert answer.status_code == 400
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ with warnings.catch_warnings():
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.web.app import create_app
+from tests.web_csrf import csrf_of
 
 NOW = 1_700_000_070
 
@@ -38,15 +38,6 @@ def make_client(tmp_path: Path) -> Iterator[Callable[..., tuple[App, TestClient]
     for app, client in opened:
         client.close()
         app.close()
-
-
-def csrf_of(client: TestClient) -> str:
-    """The CSRF token the web view's page carries (its session cookie kept by `client`)."""
-    page = client.get("/")
-    assert page.status_code == 200, page.text
-    found = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text)
-    assert found is not None
-    return found.group(1)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.web.app import create_app
 from tests.conftest import REPO
-from tests.integration.web.conftest import csrf_of
+from tests.web_csrf import csrf_of
 
 WARNING = "warning: the map may be stale: jaeger never pulled"
 
