@@ -15,7 +15,12 @@ def csrf_of(client: httpx.Client) -> str:
     """The token of the page at `/`; `client` keeps the session cookie it belongs to."""
     page = client.get("/")
     assert page.status_code == 200, page.text
-    found = META.search(page.text)
+    return token_in(page.text)
+
+
+def token_in(page: str) -> str:
+    """The CSRF token a page of the web view carries."""
+    found = META.search(page)
     assert found is not None
     return found.group(1)
 
