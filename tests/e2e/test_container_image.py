@@ -35,6 +35,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 BASE_IMAGE = "docker.io/library/python:3.11-slim-bookworm"
 TOKEN = "image-test-token"
+OTLP_TOKEN = "image-test-otlp-token-0123456789"
 UID = "10001"
 
 
@@ -179,6 +180,11 @@ def test_the_image_serves_otlp_and_alerts_on_postgres_as_its_non_root_user(
         "SVCMAP_DATABASE_URL": postgres_url,
         "SVCMAP_HTTP_PORT": str(port),
         "SVCMAP_ALERT_TOKEN": TOKEN,
+        # On 0.0.0.0 every surface is guarded, or serve does not start: OTLP and /metrics
+        # by tokens, the web view by an auth proxy on the same host.
+        "SVCMAP_OTLP_TOKENS": OTLP_TOKEN,
+        "SVCMAP_METRICS_TOKENS": OTLP_TOKEN[::-1],
+        "SVCMAP_WEB_TRUSTED_PROXIES": "127.0.0.1",
     }
     options = [f"--env={key}={value}" for key, value in env.items()]
     run = [container, "--", *entrypoint]
@@ -195,9 +201,19 @@ def test_the_image_serves_otlp_and_alerts_on_postgres_as_its_non_root_user(
         otlp = httpx.post(
             f"{base}/v1/traces",
             content=spans,
+            headers={
+                "Content-Type": "application/x-protobuf",
+                "Authorization": f"Bearer {OTLP_TOKEN}",
+            },
+            timeout=10,
+        )
+        unsigned = httpx.post(
+            f"{base}/v1/traces",
+            content=spans,
             headers={"Content-Type": "application/x-protobuf"},
             timeout=10,
         )
+        view = httpx.get(f"{base}/api/map", timeout=10)
         webhook = (
             REPO / "tests/fixtures/api/alertmanager_webhook_v4_firing.CONSTRUCTED.json"
         ).read_bytes()
@@ -224,6 +240,7 @@ def test_the_image_serves_otlp_and_alerts_on_postgres_as_its_non_root_user(
     incidents = json.loads(run_in(container, "svcmap", "incidents", "--json", env=env))
 
     assert otlp.status_code == 200
+    assert (unsigned.status_code, view.status_code) == (401, 401)
     assert (alert.status_code, refused.status_code) == (200, 401)
     assert live.json() == {"status": "ok"}
     assert uid == UID
