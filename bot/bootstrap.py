@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from bot.catalogs import LiveCatalog
 from bot.usecases.graphs import GraphCache
+from topology.cardinality import NameGate, NameLimits
 from topology.errors import CatalogError
 from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
@@ -56,6 +57,8 @@ class App:
     graphs: GraphCache = field(default_factory=lambda: GraphCache(time.monotonic))
     catalogs: LiveCatalog = field(default_factory=LiveCatalog)
     catalog_source: CatalogSource | None = None
+    names: NameGate = field(default_factory=lambda: NameGate(NameLimits()))
+    """What each source may add of new names, and what it had refused, in this process."""
 
     pager: Pager | None = None
     """Sends pages; None unless the paging mode is `on`."""
@@ -202,6 +205,17 @@ def build_pager(settings: Settings) -> tuple[Pager | None, list[httpx.Client]]:
     return PagerDutyPager(client, limiter=limiter), [client]
 
 
+def name_limits(settings: Settings) -> NameLimits:
+    """The caps on new names the settings give."""
+    return NameLimits(
+        services=settings.max_services,
+        virtual=settings.max_virtual_nodes,
+        edges=settings.max_edges,
+        new_per_minute=settings.new_names_per_minute,
+        window_s=settings.name_window,
+    )
+
+
 def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> App:
     """Build the store (migrated to the current schema), the catalogs, sources and pager.
 
@@ -227,6 +241,7 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         clients=clients + catalog_clients + pager_clients,
         catalogs=LiveCatalog(read_catalog(settings.catalog_file)),
         catalog_source=catalog_source,
+        names=NameGate(name_limits(settings)),
         pager=pager,
         notifier=build_notifier(settings, slack),
     )

@@ -27,6 +27,7 @@ _DURATIONS = (
     "source_timeout",
     "otlp_pairing_wait",
     "max_clock_skew",
+    "name_window",
     "web_session_lifetime",
     *_RETAINED,
 )
@@ -100,6 +101,21 @@ class Settings(BaseSettings):
     )
     metric_name_cap: int = Field(
         default=64, ge=1, le=10_000, description="metric names kept per service"
+    )
+    max_services: int = Field(
+        default=10_000, ge=0, description="new services a source may add per name window"
+    )
+    max_virtual_nodes: int = Field(
+        default=10_000, ge=0, description="new virtual nodes a source may add per name window"
+    )
+    max_edges: int = Field(
+        default=100_000, ge=0, description="new edges a source may add per name window"
+    )
+    new_names_per_minute: int = Field(
+        default=500, ge=0, description="new names a live source may add a minute (a burst)"
+    )
+    name_window: int = Field(
+        default=DAY, gt=0, le=400 * DAY, description="seconds; `1d` in the environment"
     )
     snapshot_services: int = Field(
         default=2_000, ge=1, le=1_000_000, description="services an incident's snapshot keeps"

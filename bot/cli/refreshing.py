@@ -10,6 +10,7 @@ from bot.bootstrap import App
 from bot.scheduler import default_holder
 from bot.usecases.refresh import RefreshReport, refresh_once
 from bot.usecases.sources import SourceStatus, source_statuses
+from topology.cardinality import EDGES, RATE, SERVICES, VIRTUAL
 from topology.store.signal_writes import DROPPED, FOLDED
 from topology.timespec import format_time
 
@@ -18,6 +19,12 @@ NO_SOURCES = (
     "no sources configured: set SVCMAP_JAEGER_URL, SVCMAP_ZIPKIN_URL, SVCMAP_TEMPO_URL, "
     "SVCMAP_PROMETHEUS_URL or SVCMAP_BACKSTAGE_URL"
 )
+_REASONS = {
+    SERVICES: "new services past SVCMAP_MAX_SERVICES a window",
+    VIRTUAL: "new virtual nodes past SVCMAP_MAX_VIRTUAL_NODES a window",
+    EDGES: "new edges past SVCMAP_MAX_EDGES a window",
+    RATE: "new names past SVCMAP_NEW_NAMES_PER_MINUTE",
+}
 NOTES_SHOWN = 5
 """How many notes on left-out catalog entities `svcmap refresh` prints."""
 
@@ -28,7 +35,7 @@ def run_refresh_command(app: App, args: argparse.Namespace) -> int:
         statuses = source_statuses(app)
         print(_json([s.to_dict() for s in statuses]) if args.json else _status_table(statuses))
         if not args.json:
-            for line in _capped(app):
+            for line in [*_refused(statuses), *_capped(app)]:
                 print(line)
         return 0
     report = refresh_once(app, holder=default_holder())
@@ -65,6 +72,16 @@ def _refresh_text(app: App, report: RefreshReport) -> str:
     if not report.leased:
         lines.append("skipped: another process is refreshing")
     return "\n".join(lines)
+
+
+def _refused(statuses: list[SourceStatus]) -> list[str]:
+    """Per source and reason, what the caps on new names refused, if anything."""
+    return [
+        f"refused {status.name}: {item.names:,} names and {item.items:,} calls "
+        f"({_REASONS.get(item.reason, item.reason)}), last at {format_time(item.last_at)}"
+        for status in statuses
+        for item in status.refused
+    ]
 
 
 def _capped(app: App) -> list[str]:

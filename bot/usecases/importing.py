@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bootstrap import App
+from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refusals
 from bot.usecases.signal_import import SignalImport, import_signals
 from topology.errors import TraceFormatError
 from topology.linking import link, with_inferred_peers
@@ -68,8 +69,14 @@ def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImp
         lower_trace_ids(spans)
     linked = link(spans)
     result = app.store.ingest(
-        linked.calls, linked.served, now_s=app.now(), source=source, spans=len(spans)
+        linked.calls,
+        linked.served,
+        now_s=app.now(),
+        source=source,
+        spans=len(spans),
+        admit=admission(app, IMPORT_SOURCE, rate=False),
     )
+    say_refusals(app)
     app.graphs.clear()
     return FileImport(
         source,

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.bootstrap import App
+from bot.usecases.name_caps import admission, say_refusals
 from topology.errors import SvcmapError
 from topology.linking import group_by_trace, link
 from topology.model import Span, SpanKind
@@ -230,11 +231,17 @@ class Receiver:
         linked = link(ready)
         try:
             result = self._app.store.ingest(
-                linked.calls, linked.served, now_s=now_s, source=OTLP_SOURCE, spans=spans
+                linked.calls,
+                linked.served,
+                now_s=now_s,
+                source=OTLP_SOURCE,
+                spans=spans,
+                admit=admission(self._app, OTLP_SOURCE),
             )
         except SvcmapError:
             self.recent.hold(ready, until_s=now_s)
             raise
+        say_refusals(self._app)
         if result.calls_new:
             self._app.graphs.changed()
         return Received(spans, result.calls_new, result.calls_duplicate)

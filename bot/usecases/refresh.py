@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.bootstrap import App, Source
+from bot.usecases.name_caps import admission, say_refusals
 from topology.errors import SourceError, TraceFormatError
 from topology.linking import link, with_inferred_peers
 from topology.refresh_window import MINUTE, edge_minutes, trace_window
@@ -24,6 +25,8 @@ from topology.trace_ids import lower_trace_ids
 
 LEASE = "refresh"
 """Name of the lease that keeps the refresh on one replica at a time."""
+REFRESH_PREFIX = "refresh:"
+"""What a pulled source's name is prefixed with where its imports are logged."""
 
 _US = 1_000_000
 _log = logging.getLogger(__name__)
@@ -177,9 +180,16 @@ def _pull_traces(
     if not settings.strict_trace_id:
         lower_trace_ids(spans)
     linked = link(spans)
+    name = f"{REFRESH_PREFIX}{source.name}"
     result = app.store.ingest(
-        linked.calls, linked.served, now_s=now, source=f"refresh:{source.name}", spans=len(spans)
+        linked.calls,
+        linked.served,
+        now_s=now,
+        source=name,
+        spans=len(spans),
+        admit=admission(app, name),
     )
+    say_refusals(app)
     app.graphs.clear()
     return len(spans), result.calls_new, end, refused
 
@@ -192,13 +202,17 @@ def _pull_edges(
         high_water, now, interval_s=settings.refresh_interval, overlap_s=settings.refresh_overlap
     )
     calls = 0
+    name = f"{REFRESH_PREFIX}{source.name}"
     for minute in minutes:
 
         def pull(start: int = minute) -> list[EdgeStats]:
             return source.edges(start_s=start, end_s=start + MINUTE)
 
         edges, _ = retrying(pull, sleep=pacing.sleep, jitter=pacing.jitter)
-        calls += app.store.ingest_edges(edges, minute_s=minute, source=f"refresh:{source.name}")
+        calls += app.store.ingest_edges(
+            edges, minute_s=minute, source=name, admit=admission(app, name), now_s=now
+        )
+    say_refusals(app)
     app.graphs.clear()
     end = minutes[-1] + MINUTE if minutes else None
     return 0, calls, end

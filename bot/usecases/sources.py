@@ -7,10 +7,13 @@ should arrive is for the exporters' owners to say.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.bootstrap import App
+from bot.usecases.name_caps import IMPORT_SOURCE
 from bot.usecases.receiving import OTLP_SOURCE
+from bot.usecases.refresh import REFRESH_PREFIX
+from topology.store.name_caps import Refused
 from topology.store.sources_state import SourceState
 from topology.timespec import format_duration
 
@@ -30,10 +33,16 @@ class SourceStatus:
     lag_s: int | None
     stale: bool
     pushed: bool = False
+    refused: tuple[Refused, ...] = ()
+    """What the caps on new names refused of it, by reason."""
+    imported: bool = False
+    """Not a live source: the files `svcmap import` read, shown for what was refused."""
 
     @property
     def condition(self) -> str:
         """`ok`, `stale`, `never pulled`, `not configured`; pushed: `receiving` or `quiet`."""
+        if self.imported:
+            return "imported"
         if self.pushed:
             return "quiet" if self.stale else "receiving"
         if not self.configured:
@@ -53,6 +62,7 @@ class SourceStatus:
             "lag_s": self.lag_s,
             "stale": self.stale,
             "pushed": self.pushed,
+            "refused": [refused.to_dict() for refused in self.refused],
         }
 
 
@@ -69,8 +79,20 @@ def status_of(
 
 
 def source_statuses(app: App) -> list[SourceStatus]:
-    """The pulled sources, then the OTLP receiver once it stored anything."""
-    return pulled_statuses(app) + pushed_statuses(app)
+    """The pulled sources, then the OTLP receiver once it stored anything, with refusals.
+
+    File imports are shown last when the caps on new names refused anything of them.
+    """
+    statuses = pulled_statuses(app) + pushed_statuses(app)
+    refused: dict[str, list[Refused]] = {}
+    for item in app.store.refused_names():
+        refused.setdefault(item.source.removeprefix(REFRESH_PREFIX), []).append(item)
+    statuses = [replace(s, refused=tuple(refused.pop(s.name, ()))) for s in statuses]
+    for name, items in sorted(refused.items()):  # imports, and sources no longer configured
+        imported = name == IMPORT_SOURCE
+        status = SourceStatus(name, False, None, None, None, None, not imported)
+        statuses.append(replace(status, refused=tuple(items), imported=imported))
+    return statuses
 
 
 def pulled_statuses(app: App) -> list[SourceStatus]:

@@ -23,6 +23,7 @@ from bot.web.guard import Guard, Protection, protection
 from bot.web.health import Readiness, livez
 from bot.web.incidents import IncidentFeed, StoredIncidents
 from bot.web.metrics import RequestCounter, WebMetrics
+from bot.web.name_metrics import RefusedNames
 from bot.web.otlp import traces_endpoint
 from bot.web.otlp_signals import logs_endpoint, metrics_endpoint
 from bot.web.signin import MembersOf, signin_routes
@@ -61,6 +62,7 @@ def create_app(
     tokens and sign-in.
     """
     metrics = WebMetrics()
+    metrics.registry.register(RefusedNames(app.names))
     readiness = Readiness(app)
 
     async def prometheus(_: Request) -> Response:

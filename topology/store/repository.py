@@ -5,19 +5,29 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from topology.aggregate import aggregate, minute_of
+from topology.cardinality import Admission, Drops
 from topology.errors import StoreError
 from topology.gcpause import paused_gc
-from topology.model import NodeKind
+from topology.model import Call, NodeKind
 from topology.retention import Retention, cuts
 from topology.stats import EdgeStats, Node, ServiceStats
-from topology.store import compaction, reads, rows, signal_writes, signals, traces, writes
+from topology.store import (
+    compaction,
+    name_caps,
+    reads,
+    rows,
+    signal_writes,
+    signals,
+    traces,
+    writes,
+)
 from topology.store.engine import WRITES, masked
 from topology.store.keys import pack, unpack
 from topology.store.schema import MINUTE
@@ -26,7 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine, Row
 
     from topology.aggregate import Aggregate
-    from topology.model import Call, Served
+    from topology.model import Served
     from topology.rca.snapshot import Series
     from topology.signals.model import LogRecord, MetricPoint
     from topology.signals.templates import TemplateBook
@@ -45,6 +55,8 @@ class IngestResult:
     calls_new: int
     calls_duplicate: int
     served_new: int
+    dropped: Drops = field(default_factory=Drops)
+    """What the caps on new names refused (`topology.cardinality`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,20 +87,28 @@ class Store:
         now_s: int,
         source: str,
         spans: int,
+        admit: Admission | None = None,
     ) -> IngestResult:
         """Add the calls and served requests not imported before, in one transaction.
 
         A trace is remembered with the hashes of its keys: importing it again adds only
         the calls it lacked (spans that arrived late), and a repeated key counts once.
+        With `admit`, calls and requests naming a new name or edge it refuses are left
+        out (not remembered, so sent again once let in they count) and counted.
         """
         with paused_gc():
+            dropped = Drops()
+            if admit is not None:
+                calls, served, dropped = self._admitted(calls, served, admit, now_s)
             batch = traces.gather(calls, served, now_s)
             with reported(self._engine), self._engine.connect() as connection:
                 connection.execution_options(**{WRITES: True})
                 with connection.begin():
                     added = _add_unseen(connection, batch, now_s)
                     new = len(added.calls)
-                    result = IngestResult(new, len(calls) - new, len(added.served))
+                    result = IngestResult(new, len(calls) - new, len(added.served), dropped)
+                    if admit is not None and dropped:
+                        name_caps.add_drops(connection, admit.source, dropped, now_s=now_s)
                     writes.log_import(
                         connection,
                         {
@@ -101,15 +121,28 @@ class Store:
                     )
         return result
 
-    def ingest_edges(self, edges: Sequence[EdgeStats], *, minute_s: int, source: str) -> int:
+    def ingest_edges(
+        self,
+        edges: Sequence[EdgeStats],
+        *,
+        minute_s: int,
+        source: str,
+        admit: Admission | None = None,
+        now_s: int | None = None,
+    ) -> int:
         """Store edges summed elsewhere (a service graph) as the minute bucket at `minute_s`.
 
         Idempotent per minute: each edge's bucket is replaced, not added to, so pulling the
         same minute again changes nothing. Traces of the same edges in that minute are
         overwritten too: feed an edge from traces or from a service graph, not both.
-        Returns the calls stored.
+        With `admit`, edges naming a new name or edge it refuses (at `now_s`) are left out
+        and counted. Returns the calls stored.
         """
         minute = minute_s - minute_s % MINUTE
+        at = minute if now_s is None else now_s
+        dropped = Drops()
+        if admit is not None:
+            edges, dropped = self._admitted_edges(edges, admit, at)
         ordered = sorted(edges, key=lambda stats: (stats.parent, stats.child))
         nodes: dict[str, tuple[NodeKind, bool]] = {}
         for stats in ordered:
@@ -127,6 +160,8 @@ class Store:
             with connection.begin():
                 writes.put_edges(connection, [rows.edge_row(e, MINUTE, minute) for e in ordered])
                 writes.merge_nodes(connection, node_rows)
+                if admit is not None and dropped:
+                    name_caps.add_drops(connection, admit.source, dropped, now_s=at)
                 writes.log_import(
                     connection,
                     {
@@ -138,6 +173,32 @@ class Store:
                     },
                 )
         return calls
+
+    def refused_names(self) -> list[name_caps.Refused]:
+        """Per source and reason, what the caps on new names refused."""
+        with reported(self._engine), self._engine.connect() as connection:
+            return name_caps.refused(connection)
+
+    def _admitted(
+        self, calls: Sequence[Call], served: Sequence[Served], admit: Admission, now_s: int
+    ) -> tuple[Sequence[Call], Sequence[Served], Drops]:
+        with reported(self._engine), self._engine.connect() as connection:
+            return name_caps.admitted(connection, calls, served, admit, now_s=now_s)
+
+    def _admitted_edges(
+        self, edges: Sequence[EdgeStats], admit: Admission, now_s: int
+    ) -> tuple[list[EdgeStats], Drops]:
+        service = NodeKind.SERVICE
+        calls = [
+            Call(e.parent, e.child, "", None, error=False, child_kind=e.child_kind) for e in edges
+        ]
+        for call in calls:  # drawn as `ingest_edges` stores them
+            call.parent_local = True
+            call.child_local = call.child_kind in (None, service)
+        with reported(self._engine), self._engine.connect() as connection:
+            kept, _, dropped = name_caps.admitted(connection, calls, [], admit, now_s=now_s)
+        let_in = {(call.parent, call.child) for call in kept}
+        return [e for e in edges if (e.parent, e.child) in let_in], dropped
 
     def ingest_logs(self, records: Sequence[LogRecord], *, cap: int) -> signal_writes.LogsStored:
         """Count the log records not stored before, by level and template; one transaction.

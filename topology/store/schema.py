@@ -360,3 +360,14 @@ signal_drops = Table(
     Column("count", BigInteger, nullable=False),
 )
 """Per service: log records folded into the other template, metric points dropped at the cap."""
+
+name_drops = Table(
+    "name_drops",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("reason", Text, primary_key=True),
+    Column("names", BigInteger, nullable=False),
+    Column("items", BigInteger, nullable=False),
+    Column("last_at", BigInteger, nullable=False),
+)
+"""Per source and reason (`topology.cardinality`): new names refused, calls lost, when last."""

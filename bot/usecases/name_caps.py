@@ -1,0 +1,24 @@
+"""The caps on new names as the use cases apply them: per source, refusals said once a minute."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.bootstrap import App
+from topology.cardinality import Admission
+
+IMPORT_SOURCE = "import"
+"""The source every `svcmap import` of trace files counts under."""
+
+_log = logging.getLogger(__name__)
+
+
+def admission(app: App, source: str, *, rate: bool = True) -> Admission:
+    """The process's caps on new names for a batch from `source`."""
+    return Admission(app.names, source, rate=rate)
+
+
+def say_refusals(app: App) -> None:
+    """Log, one line per source, what the caps refused since the source's last line a minute ago."""
+    for line in app.names.summaries(now_s=app.now()):
+        _log.warning("%s", line)
