@@ -106,7 +106,7 @@ def add_drops(connection: Connection, source: str, drops: Drops, *, now_s: int) 
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(name_drops)
     new, old = statement.excluded, name_drops.c
-    summed = {"names": old.names + new.names, "items": old.items + new.items}
+    summed = {key: old[key] + new[key] for key in ("names", "items")}
     upsert = statement.on_conflict_do_update(
         index_elements=["source", "reason"], set_=summed | {"last_at": new.last_at}
     )
