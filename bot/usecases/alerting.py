@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.alert_text import notice_rows, page_rows, title_of
+from bot.usecases.asking import map_of
 from bot.usecases.rca import add_edge_series, gather_for_ranking
+from bot.usecases.windows import Window as StoreWindow
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
 from topology.incidents.decide import (
@@ -96,16 +98,41 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
         return Receipt(
             incidents.record_firing(bare, alerts, now_s=now, notice_state=notice_state(app))
         )
-    evidence = gather(app, symptom_of(group, labels), now)
-    related = neighbours(evidence.graph, evidence.symptom)
-    recent = incidents.recent_open(now - GROUP_WINDOW_S)
-    target = join_target(evidence.symptom, related, recent, now)
+    symptom = symptom_of(group, labels)
+    graph = grouping_map(app, now)
+    named = _on_map(graph, symptom)
+    related = neighbours(graph, named)
+    target = join_target(named, related, incidents.recent_open(now - GROUP_WINDOW_S), now)
+    if target is not None:
+        # Joining: the incident joined has the evidence; nothing is ranked or saved again.
+        evidence = Evidence(named, graph)
+    else:
+        evidence = gather(app, symptom, now)
+        related = neighbours(evidence.graph, evidence.symptom)
     opening = decide_opening(app, group, key, evidence, joined_to=target)
-    recorded = incidents.record_firing(opening, alerts, now_s=now, notice_state=notice_state(app))
+    recorded = incidents.record_firing(
+        opening, alerts, now_s=now, notice_state=notice_state(app), related=related
+    )
     if recorded.outcome is Outcome.OPENED:
         _log_opened(app, recorded, opening)
-    opened = recorded.outcome in (Outcome.OPENED, Outcome.JOINED)
-    return Receipt(recorded, evidence.snapshot if opened else None)
+        return Receipt(recorded, evidence.snapshot)
+    return Receipt(recorded)
+
+
+def grouping_map(app: App, now: int) -> ServiceGraph:
+    """The map an incident's evidence is ranked on, as recently read: to tell related services."""
+    window = StoreWindow(now - INCIDENT_BASELINE_S - INCIDENT_WINDOW_S, now + 1)
+    return map_of(app, window, live=True)
+
+
+def _on_map(graph: ServiceGraph, symptom: str | None) -> str | None:
+    """`symptom` as the map names it, or as it is when the map does not know it."""
+    if symptom is None:
+        return None
+    try:
+        return graph.resolve(symptom)
+    except UnknownServiceError:
+        return symptom
 
 
 def save_snapshot(app: App, receipt: Receipt) -> None:

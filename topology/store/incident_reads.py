@@ -22,6 +22,16 @@ def select_open(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select o
     )
 
 
+def select_recent(since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
+    """Open incidents of their own (not joined to another) opened by alerts from `since_s`."""
+    return select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(
+        incidents.c.resolved_at.is_(None),
+        incidents.c.status == "firing",
+        incidents.c.merged_into.is_(None),
+        incidents.c.opened_at >= since_s,
+    )
+
+
 def select_incidents() -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
     """Incidents with their number of alerts and whether a snapshot is kept, not the snapshot."""
     alerts = (

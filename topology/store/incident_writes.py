@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from topology.errors import StoreError
@@ -35,6 +36,32 @@ from topology.store.schema import incident_alerts, incidents, notifications, pag
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
+
+
+GROUPING_LOCK = 0x7376636D6171
+"""Key of the Postgres advisory lock held while deciding whether a new group opens."""
+
+
+def lock_grouping(connection: Connection) -> None:
+    """Hold the grouping lock until the transaction ends: one opening decided at a time.
+
+    On SQLite the write transaction (BEGIN IMMEDIATE) already excludes every other writer.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(GROUPING_LOCK)))
+
+
+def joining(opening: Opening, target: int) -> Opening:
+    """`opening` as a group joining incident `target`: nothing of its own to page or post."""
+    return replace(
+        opening,
+        merged_into=target,
+        paged_team=None,
+        note=f"grouped into incident {target}",
+        pages=(),
+        notices=(),
+        snapshot=None,
+    )
 
 
 def join_found(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, and_, exists, func, or_, select, update
 
-from topology.incidents.decide import RecentIncident
+from topology.incidents.decide import GROUP_WINDOW_S, RecentIncident, join_target
 from topology.incidents.feedback import Answer, Feedback
 from topology.store.engine import WRITES
 from topology.store.incident_feedback import put_answers, read_answers
@@ -24,6 +24,7 @@ from topology.store.incident_reads import (
     select_incident,
     select_incidents,
     select_open,
+    select_recent,
     sending_of,
 )
 from topology.store.incident_rows import (
@@ -48,6 +49,8 @@ from topology.store.incident_writes import (
     fresh,
     insert_for,
     join_found,
+    joining,
+    lock_grouping,
     opened_values,
     put_alerts,
     put_following,
@@ -93,14 +96,8 @@ class IncidentLog:
 
     def recent_open(self, since_s: int) -> list[RecentIncident]:
         """Open incidents of their own (not joined to another) opened from `since_s` by alerts."""
-        query = select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(
-            incidents.c.resolved_at.is_(None),
-            incidents.c.status == "firing",
-            incidents.c.merged_into.is_(None),
-            incidents.c.opened_at >= since_s,
-        )
         with self._read() as connection:
-            return [RecentIncident(*row) for row in connection.execute(query)]
+            return [RecentIncident(*row) for row in connection.execute(select_recent(since_s))]
 
     def record_firing(
         self,
@@ -109,6 +106,7 @@ class IncidentLog:
         *,
         now_s: int,
         notice_state: str = DRY_RUN,
+        related: frozenset[str] | None = None,
     ) -> Recorded:
         """Open the incident `opening` describes, or add the alerts to the group's open one.
 
@@ -116,14 +114,29 @@ class IncidentLog:
         Alerts new to an incident already posted record a reply in the post's thread,
         in `notice_state`. A notification of an incident already resolved (a late
         redelivery) changes nothing.
+
+        With `related` (the services related on the map to the opening's symptom), whether
+        a new group joins an open incident (`join_target`: the storm cap, related symptoms)
+        is decided again here, holding the grouping lock, on what is committed now: an
+        opening decided on an older reading joins instead when it must, so replicas
+        receiving a storm at once never open more incidents than the cap.
         """
         with self._write() as connection:
+            if related is not None:
+                lock_grouping(connection)
             found = connection.execute(select_open(opening.group_hash)).first()
             if found is not None:
                 sends = put_update(connection, found, alerts, now_s, notice_state)
                 put_alerts(connection, found.id, alerts)
                 touch(connection, found.id, now_s)
                 return Recorded(Outcome.UPDATED, found.id, found.key, sends)
+            if related is not None and opening.merged_into is None:
+                recent = connection.execute(select_recent(now_s - GROUP_WINDOW_S))
+                target = join_target(
+                    opening.symptom, related, [RecentIncident(*r) for r in recent], now_s
+                )
+                if target is not None:
+                    opening = joining(opening, target)
             statement = insert_for(connection, incidents).values(
                 **opened_values(opening, now_s),
                 receiver=opening.receiver,
