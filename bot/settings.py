@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     ingest_timeout: int = Field(
         default=5, gt=0, description="seconds an alert or OTLP request waits on the store (503)"
     )
+    alert_workers: int = Field(
+        default=2, ge=1, le=16, description="threads of serve recording queued alert notifications"
+    )
+    alert_queue_limit: int = Field(
+        default=10_000, gt=0, description="alert notifications waiting before the webhook says 503"
+    )
     trace_limit: int = Field(default=1000, gt=0, description="traces per service per pass")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)

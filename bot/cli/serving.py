@@ -17,6 +17,7 @@ import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from starlette.applications import Starlette
 
+from bot.alert_workers import AlertWorkers
 from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
 from bot.logs import log_to_stderr
@@ -27,6 +28,7 @@ from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 from bot.web.exposure import exposure_problem
 from topology.errors import UsageError
+from topology.store.outbox import AlertOutbox
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +54,30 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     dispatcher = Dispatcher(app, holder=holder)
     bolt, answers = start_slack(app, wake=dispatcher.wake)
     receiver = Receiver(app)
+    workers = alert_workers(app, holder=holder, wake_sender=dispatcher.wake)
     config = server_config(
-        create_app(app, slack=bolt, wake=dispatcher.wake, receiver=receiver, listen_host=host),
+        create_app(
+            app,
+            slack=bolt,
+            wake=dispatcher.wake,
+            receiver=receiver,
+            listen_host=host,
+            alert_workers=workers,
+        ),
         host=host,
         port=args.port if args.port is not None else app.settings.http_port,
         grace_s=GRACE_S,
     )
     refresher = start_refresher(app, holder=holder, receiver=receiver)
     dispatcher.start()
+    workers.start()
     socket = start_socket_mode(app, bolt)
     try:
         serve_until_stopped(config)
     finally:
         if socket is not None:
             socket.close()  # type: ignore[no-untyped-call]
+        workers.stop()
         dispatcher.stop()
         refresher.shutdown(wait=False)
         settle(receiver, everything=True)
@@ -73,6 +85,18 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
             answers.close()
         _leave_background_work(app)
     return 0
+
+
+def alert_workers(app: App, *, holder: str, wake_sender: Callable[[], None]) -> AlertWorkers:
+    """The workers recording the notifications the webhook queues, waking the sender."""
+    return AlertWorkers(
+        app,
+        AlertOutbox(app.engine),
+        holder=holder,
+        count=app.settings.alert_workers,
+        limit=app.settings.alert_queue_limit,
+        wake_sender=wake_sender,
+    )
 
 
 def refuse_unguarded(app: App, host: str) -> None:

@@ -1,15 +1,18 @@
 """`POST /alerts/alertmanager`: Alertmanager's webhook (payload version 4), behind a credential.
 
-The notification is recorded in one transaction before the answer (200), and the pages
-and posts it decided are sent after it. A bad credential is answered 401, a bad body
-400 (413 when too large, 415 when not JSON), each with a log line; a store that cannot
-record is answered 503, so Alertmanager sends the notification again.
+With alert workers (`svcmap serve`), the notification is stored in the outbox and
+answered 200 at once; a worker records it. Without (the demo, tests), it is recorded in
+one transaction before the answer. Either way the pages and posts it decided are sent
+after it. A bad credential is answered 401, a bad body 400 (413 when too large, 415
+when not JSON), each with a log line; a store that cannot record, or an outbox with too
+many waiting, is answered 503 with `Retry-After`, so Alertmanager sends it again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +25,11 @@ from bot.web.auth import authorized, configured
 from bot.web.body import BodyTooLargeError, read_body
 from bot.web.metrics import WebMetrics
 from topology.errors import AlertFormatError, SvcmapError
+from topology.incidents.model import AlertGroup
 from topology.incidents.webhook import parse_webhook
+
+if TYPE_CHECKING:
+    from bot.alert_workers import AlertWorkers
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Largest webhook body accepted; Alertmanager's `max_alerts` keeps real ones far smaller."""
@@ -32,8 +39,20 @@ _log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def alerts_endpoint(app: App, metrics: WebMetrics, wake: Callable[[], None] | None) -> Endpoint:
-    """The webhook handler: authorize, read, record; `wake` the sender after answering."""
+QUEUE_FULL_RETRY_S = 30
+"""What a 503 for an outbox with too many waiting asks Alertmanager to wait."""
+
+
+def alerts_endpoint(
+    app: App,
+    metrics: WebMetrics,
+    wake: Callable[[], None] | None,
+    workers: AlertWorkers | None = None,
+) -> Endpoint:
+    """The webhook handler: authorize, read, then queue for `workers` or record at once.
+
+    Recording at once, `wake` the sender after answering.
+    """
 
     async def receive(request: Request) -> Response:
         peer = request.client.host if request.client else "unknown"
@@ -50,6 +69,8 @@ def alerts_endpoint(app: App, metrics: WebMetrics, wake: Callable[[], None] | No
         except AlertFormatError as error:
             _log.warning("refused an alert of %d bytes from %s: %s", len(body), peer, error)
             return _refused(metrics, "bad_request", 400, str(error))
+        if workers is not None:
+            return await _queue(workers, metrics, body, group)
         try:
             receipt = await run_in_threadpool(receive_alerts, app, group)
         except SvcmapError:
@@ -61,6 +82,24 @@ def alerts_endpoint(app: App, metrics: WebMetrics, wake: Callable[[], None] | No
         return JSONResponse(answer, 200, background=BackgroundTask(_after, app, receipt, wake))
 
     return receive
+
+
+async def _queue(
+    workers: AlertWorkers, metrics: WebMetrics, body: bytes, group: AlertGroup
+) -> Response:
+    """Store the notification for the workers: 200 once stored, else 503 to send again."""
+    try:
+        queued = await run_in_threadpool(workers.accept, body, group)
+    except SvcmapError:
+        _log.exception("could not store an alert notification")
+        return _refused(metrics, "unavailable", 503, "the store is unavailable")
+    if queued is None:
+        _log.warning("asked Alertmanager to send again: too many notifications wait")
+        metrics.alert_notifications.labels(outcome="unavailable").inc()
+        retry = {"retry-after": str(QUEUE_FULL_RETRY_S)}
+        return JSONResponse({"error": "too many notifications wait"}, 503, headers=retry)
+    metrics.alert_notifications.labels(outcome="queued").inc()
+    return JSONResponse({"outcome": "queued", "queued": queued}, 200)
 
 
 def _after(app: App, receipt: Receipt, wake: Callable[[], None] | None) -> None:

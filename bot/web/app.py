@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.alert_workers import AlertWorkers
 from bot.bootstrap import App
 from bot.slack.members import GroupMembers
 from bot.usecases.receiving import Receiver
@@ -44,6 +45,7 @@ def create_app(
     incidents: IncidentFeed | None = None,
     receiver: Receiver | None = None,
     listen_host: str | None = None,
+    alert_workers: AlertWorkers | None = None,
 ) -> Starlette:
     """A Starlette app: the web view at `/`, health, metrics, OTLP, alerts and Slack.
 
@@ -55,7 +57,8 @@ def create_app(
     `extra` routes are added as they are (the demo's control); `incidents` feeds the web
     view's incident panel (empty when not given); `receiver` stores OTLP spans (a new one
     when not given; its waiting client spans are then stored by the next export after
-    their wait, as nothing calls its `settle`).
+    their wait, as nothing calls its `settle`). With `alert_workers`, the webhook queues
+    each notification for them and answers at once; without, it records it before answering.
 
     Every route but health, Slack's and the webhook's is guarded (`bot.web.guard`) by the
     settings' allowed hosts (and `listen_host`, by default `SVCMAP_HTTP_HOST`), bearer
@@ -80,7 +83,11 @@ def create_app(
         ),
         Route("/v1/logs", logs_endpoint(app, metrics), methods=["POST"]),
         Route("/v1/metrics", metrics_endpoint(app, metrics, Cumulatives()), methods=["POST"]),
-        Route("/alerts/alertmanager", alerts_endpoint(app, metrics, wake), methods=["POST"]),
+        Route(
+            "/alerts/alertmanager",
+            alerts_endpoint(app, metrics, wake, alert_workers),
+            methods=["POST"],
+        ),
     ]
     secret = app.settings.slack_signing_secret
     if slack is not None and secret is not None:

@@ -443,14 +443,14 @@ class IncidentLog:
         return None if data is None else bytes(data)
 
     def _read(self) -> AbstractContextManager[Connection]:
-        return _transaction(self._engine, writes=False)
+        return transaction(self._engine, writes=False)
 
     def _write(self) -> AbstractContextManager[Connection]:
-        return _transaction(self._engine, writes=True)
+        return transaction(self._engine, writes=True)
 
 
 @contextmanager
-def _transaction(engine: Engine, *, writes: bool) -> Iterator[Connection]:
+def transaction(engine: Engine, *, writes: bool) -> Iterator[Connection]:
     """A connection in a transaction; database failures come out as StoreErrors."""
     with reported(engine), engine.connect() as connection:
         if writes:

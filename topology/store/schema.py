@@ -371,3 +371,25 @@ name_drops = Table(
     Column("last_at", BigInteger, nullable=False),
 )
 """Per source and reason (`topology.cardinality`): new names refused, calls lost, when last."""
+
+alert_outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_hash", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=True),
+    Column("claimed_until", BigInteger, nullable=True),
+    Column("claimed_by", Text, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_alert_outbox_state", "state", "id"),
+    Index("ix_alert_outbox_group", "group_hash", "id"),
+)
+"""Alertmanager notifications answered and not yet worked: each is deleted once recorded.
+
+A worker claims a row until `claimed_until` (a lease: a worker that died leaves it to
+another); a group's notifications are worked in the order received.
+"""

@@ -1,0 +1,145 @@
+"""The alert workers of `svcmap serve`: threads recording the notifications the webhook queued.
+
+The webhook stores each notification in the outbox and answers at once; a worker claims
+it, gathers the evidence, records the incident with its pages and posts, wakes the
+sender, and saves the snapshot. A few workers at most run at once, whatever the load:
+in a storm notifications wait in the outbox, and past `limit` waiting the webhook asks
+Alertmanager to send again later.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from bot.bootstrap import App
+from bot.usecases.alerting import Receipt, group_hash, receive_alerts, save_snapshot
+from topology.errors import AlertFormatError, SvcmapError
+from topology.incidents.model import AlertGroup
+from topology.incidents.webhook import parse_webhook
+from topology.store.outbox import AlertOutbox, Entry
+
+log = logging.getLogger(__name__)
+
+LEASE_S = 120
+"""How long a claimed notification is left to its worker before another may take it (a crash)."""
+ROUNDS = 5
+"""Tries a notification gets before it is left failed in the outbox (and logged)."""
+RETRY_BASE_S = 5
+"""The wait before a notification's second try; doubled for each later one."""
+IDLE_S = 1.0
+"""How often an idle worker looks at the outbox unwoken (rows of other replicas, retries)."""
+
+
+class AlertWorkers:
+    """`count` daemon threads working the outbox; `accept` queues a notification."""
+
+    def __init__(
+        self,
+        app: App,
+        outbox: AlertOutbox,
+        *,
+        holder: str,
+        count: int,
+        limit: int,
+        wake_sender: Callable[[], None] | None = None,
+        lease_s: int = LEASE_S,
+    ) -> None:
+        self._app = app
+        self._outbox = outbox
+        self._holder = holder
+        self._limit = limit
+        self._wake_sender = wake_sender
+        self._lease_s = lease_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"svcmap-alerts-{n}", daemon=True)
+            for n in range(count)
+        ]
+
+    def accept(self, body: bytes, group: AlertGroup) -> int | None:
+        """Store a notification to work; its outbox id, or None when too many wait."""
+        queued = self._outbox.put(
+            body, group_hash=group_hash(group), now_s=self._app.now(), limit=self._limit
+        )
+        if queued is not None:
+            self._wake.set()
+        return queued
+
+    def start(self) -> None:
+        """Start the workers; they first work what a previous run left."""
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop after the notifications being worked; wait for them up to `timeout_s` in all.
+
+        One left unfinished stays claimed, and is worked again once its lease has passed.
+        """
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            while not self._stop.is_set() and self.work_one():
+                pass
+            self._wake.wait(IDLE_S)
+            self._wake.clear()
+
+    def work_one(self) -> bool:
+        """Claim and work one notification; whether there was one to take."""
+        outbox, app = self._outbox, self._app
+        try:
+            entry = outbox.claim(holder=self._holder, now_s=app.now(), lease_s=self._lease_s)
+        except SvcmapError as error:
+            log.error("could not read the alert outbox: %s", error)  # noqa: TRY400 - message only
+            return False
+        if entry is None:
+            return False
+        try:
+            receipt = work(app, entry)
+        except AlertFormatError as error:
+            self._failed(entry, str(error), retry=False)
+            return True
+        except Exception as error:  # noqa: BLE001 - the worker must outlive one bad notification
+            self._failed(entry, str(error) or type(error).__name__, retry=True)
+            return True
+        self._finish(entry, receipt)
+        return True
+
+    def _finish(self, entry: Entry, receipt: Receipt) -> None:
+        try:
+            self._outbox.done(entry.id, holder=self._holder)
+        except SvcmapError as error:  # recorded; worked again it changes nothing
+            log.warning("could not clear notification %d from the outbox: %s", entry.id, error)
+        if self._wake_sender is not None and receipt.recorded.to_send:
+            self._wake_sender()
+        try:
+            save_snapshot(self._app, receipt)
+        except SvcmapError:
+            log.exception("could not save the snapshot of incident %s", receipt.recorded.key)
+
+    def _failed(self, entry: Entry, error: str, *, retry: bool) -> None:
+        retry_at = None
+        if retry and entry.attempts < ROUNDS:
+            retry_at = self._app.now() + RETRY_BASE_S * 2 ** (entry.attempts - 1)
+        if retry_at is None:
+            log.error("gave up on alert notification %d: %s", entry.id, error)
+        else:
+            log.warning(
+                "alert notification %d failed (try %d): %s", entry.id, entry.attempts, error
+            )
+        try:
+            self._outbox.failed(entry.id, holder=self._holder, error=error, retry_at=retry_at)
+        except SvcmapError as stored:  # the claim lapses; it is tried again after the lease
+            log.warning("could not note the failure of notification %d: %s", entry.id, stored)
+
+
+def work(app: App, entry: Entry) -> Receipt:
+    """Record the notification `entry` holds, as the webhook would have at once."""
+    return receive_alerts(app, parse_webhook(entry.body))
