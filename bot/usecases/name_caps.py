@@ -9,6 +9,8 @@ from topology.cardinality import Admission
 
 IMPORT_SOURCE = "import"
 """The source every `svcmap import` of trace files counts under."""
+REFRESH_PREFIX = "refresh:"
+"""What a pulled source's name is prefixed with where its imports are logged."""
 
 _log = logging.getLogger(__name__)
 

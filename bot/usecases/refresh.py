@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.bootstrap import App, Source
-from bot.usecases.name_caps import admission, say_refusals
+from bot.usecases.name_caps import REFRESH_PREFIX, admission, say_refusals
 from topology.errors import SourceError, TraceFormatError
 from topology.linking import link, with_inferred_peers
 from topology.refresh_window import MINUTE, edge_minutes, trace_window
@@ -25,8 +25,6 @@ from topology.trace_ids import lower_trace_ids
 
 LEASE = "refresh"
 """Name of the lease that keeps the refresh on one replica at a time."""
-REFRESH_PREFIX = "refresh:"
-"""What a pulled source's name is prefixed with where its imports are logged."""
 
 _US = 1_000_000
 _log = logging.getLogger(__name__)

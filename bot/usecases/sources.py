@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.bootstrap import App
-from bot.usecases.name_caps import IMPORT_SOURCE
+from bot.usecases.name_caps import IMPORT_SOURCE, REFRESH_PREFIX
 from bot.usecases.receiving import OTLP_SOURCE
-from bot.usecases.refresh import REFRESH_PREFIX
 from topology.store.name_caps import Refused
 from topology.store.sources_state import SourceState
 from topology.timespec import format_duration
