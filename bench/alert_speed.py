@@ -45,8 +45,8 @@ def names(services: int) -> list[str]:
     return [f"svc-{i:04d}" for i in range(services)]
 
 
-def fill(app_store: object, services: int, rng: random.Random) -> None:
-    """Store the map's minutes: a quiet baseline, then failures deep in the map."""
+def fill(app_store: object, services: int, rng: random.Random, now: int = NOW) -> None:
+    """Store the map's minutes up to `now`: a quiet baseline, then failures deep in the map."""
     store = app_store
     all_names = names(services)
     edges = [
@@ -64,7 +64,7 @@ def fill(app_store: object, services: int, rng: random.Random) -> None:
             for _ in range(20):
                 stats.latency.add(rng.gauss(900 if bad else 40, 5))
             batch.append(stats)
-        start = NOW - (MINUTES - minute) * 60
+        start = now - now % 60 - (MINUTES - minute) * 60
         store.ingest_edges(batch, minute_s=start, source="bench")  # type: ignore[attr-defined]
 
 

@@ -1,0 +1,270 @@
+"""A flood of 100,000 new service names, then an alert: is the page still on time.
+
+    .venv/bin/python -m bench.name_flood [--services N] [--names N] [--exports N]
+
+Stores the map of `bench.alert_speed` (N services, 2h15m of per-minute edge statistics,
+ending now) in a fresh SQLite file, starts `svcmap serve` (the installed command) on
+127.0.0.1 with paging on against a local fake PagerDuty, then:
+
+- floods `/v1/traces` with `--names` distinct service names (default 100,000) in
+  `--exports` OTLP JSON exports (default ten of ~1.8 MB): each name one span, every other
+  one a server span, the rest a client span to a database of its own name (a virtual
+  node and an edge); the time each export takes to be answered;
+- the server's resident memory (with its child processes) before, at its highest during
+  the flood (sampled every 50 ms), and after; target <= 1 GB;
+- an Alertmanager notification for the root service (on the map before the flood) to
+  the trigger reaching the fake PagerDuty; target <= 3 s;
+- `GET /api/map` (the web view's map of now) and `svcmap deps` of the root service (the
+  installed command, against the same store) after the flood;
+- what the caps refused, as `/metrics` counts it, and the names the store holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.alert_speed import MINUTES, TOKEN, catalog, fill, webhook
+from bench.query_speed import ROOT, verdict
+from bot.bootstrap import build_app
+from bot.settings import load_settings
+from tests.e2e.conftest import SVCMAP, start_serve
+from tests.fake_pagerduty import FakePagerDuty
+
+SCRATCH = Path("/tmp/svcmap-bench")  # noqa: S108 - a scratch folder
+TARGET_PAGE_S, TARGET_RSS_MB = 3.0, 1024.0
+ROOT_SERVICE = "svc-0000"
+
+
+def flood_export(first: int, count: int, now_ns: int) -> bytes:
+    """One OTLP JSON export of `count` new service names, numbered from `first`."""
+    groups = []
+    for number in range(first, first + count):
+        span: dict[str, object] = {
+            "traceId": f"{number + 1:032x}",
+            "spanId": f"{number + 1:016x}",
+            "name": "GET /",
+            "kind": 2,
+            "startTimeUnixNano": str(now_ns),
+            "endTimeUnixNano": str(now_ns + 1_000_000),
+        }
+        if number % 2:
+            span["kind"] = 3
+            span["attributes"] = [
+                {"key": "db.system", "value": {"stringValue": "postgresql"}},
+                {"key": "db.name", "value": {"stringValue": f"db{number}"}},
+            ]
+        service = {"key": "service.name", "value": {"stringValue": f"flood-{number:06d}"}}
+        groups.append({"resource": {"attributes": [service]}, "scopeSpans": [{"spans": [span]}]})
+    return json.dumps({"resourceSpans": groups}, separators=(",", ":")).encode()
+
+
+def rss_mb(pid: int) -> float:
+    """The resident memory of `pid` and of its child processes, in MB."""
+
+    def own(process: int) -> float:
+        status = Path(f"/proc/{process}/status").read_text()
+        kilobytes = next(line.split()[1] for line in status.splitlines() if "VmRSS" in line)
+        return int(kilobytes) / 1024
+
+    children = [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    total = own(pid)
+    for child in children:
+        try:
+            total += own(child)
+        except (FileNotFoundError, StopIteration):
+            continue
+    return total
+
+
+class Peak:
+    """The highest resident memory of a process, sampled in a thread until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        self.mb = rss_mb(pid)
+        self._pid = pid
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.mb = max(self.mb, rss_mb(self._pid))
+
+    def stop(self) -> float:
+        """Stop sampling; the highest seen."""
+        self._stop.set()
+        self._thread.join()
+        return self.mb
+
+
+def prepare(services: int) -> tuple[Path, Path]:
+    """A fresh SQLite store holding the map, and the owners' catalog; their paths."""
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    database, owners = SCRATCH / "flood.db", SCRATCH / "flood-owners.yaml"
+    for leftover in SCRATCH.glob("flood.db*"):
+        leftover.unlink()
+    catalog(services, owners)
+    started = time.perf_counter()
+    settings = load_settings(database_url=f"sqlite:///{database}", catalog_file=owners)
+    with build_app(settings) as app:
+        fill(app.store, services, random.Random(7), now=int(time.time()))
+    print(
+        f"map: {services} services, {MINUTES} minutes of edges up to now, stored in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    return database, owners
+
+
+def serve_env(database: Path, owners: Path, pagerduty: FakePagerDuty) -> dict[str, str]:
+    """The environment of `svcmap serve`: the store, the catalog, paging on to the fake."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
+    env.update(
+        SVCMAP_DATABASE_URL=f"sqlite:///{database}",
+        SVCMAP_CATALOG_FILE=str(owners),
+        SVCMAP_PAGING_MODE="on",
+        SVCMAP_PAGERDUTY_EVENTS_URL=pagerduty.url,
+        SVCMAP_ALERT_TOKEN=TOKEN,
+        SVCMAP_REFRESH_INTERVAL="1h",
+    )
+    return env
+
+
+def flood(base: str, names_sent: int, exports: int) -> list[float]:
+    """Send the flood; the seconds each export took to be answered."""
+    per_export = names_sent // exports
+    now_ns = time.time_ns()
+    took = []
+    with httpx.Client(timeout=300) as client:
+        for number in range(exports):
+            body = flood_export(number * per_export, per_export, now_ns)
+            started = time.perf_counter()
+            answer = client.post(
+                f"{base}/v1/traces", content=body, headers={"Content-Type": "application/json"}
+            )
+            took.append(time.perf_counter() - started)
+            if answer.status_code != 200:
+                raise SystemExit(f"export {number}: {answer.status_code} {answer.text[:200]}")
+            if number == 0:
+                print(f"export size: {len(body) / 1e6:.2f} MB, {per_export:,} new names each")
+    return took
+
+
+def page_time(base: str, pagerduty: FakePagerDuty, number: int) -> float:
+    """Seconds from a firing alert for the root service to its trigger at PagerDuty.
+
+    The alert is resolved after (its resolve reaching PagerDuty too), so that the next
+    one opens an incident of its own rather than joining this one.
+    """
+    url = f"{base}/alerts/alertmanager"
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    before = len(pagerduty.events)
+    with httpx.Client(timeout=60) as client:
+        started = time.perf_counter()
+        reply = client.post(url, content=webhook(number, "firing"), headers=headers)
+        events = pagerduty.wait_for(before + 1, timeout_s=60)
+        took = time.perf_counter() - started
+        if reply.status_code != 200 or len(events) <= before:
+            raise SystemExit(f"alert {number}: {reply.status_code} {reply.text[:200]}; no page")
+        client.post(url, content=webhook(number, "resolved"), headers=headers)
+        pagerduty.wait_for(before + 2, timeout_s=60)
+    return took
+
+
+def refused(base: str) -> list[str]:
+    """The `svcmap_names_refused*` samples of `/metrics`."""
+    text = httpx.get(f"{base}/metrics", timeout=30).text
+    return [line for line in text.splitlines() if line.startswith("svcmap_names_refused")]
+
+
+def deps_time(env: dict[str, str]) -> float:
+    """Seconds `svcmap deps` of the root service takes, as a person would run it."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(SVCMAP), "deps", ROOT_SERVICE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"svcmap deps failed: {done.stderr[-500:]}")
+    return took
+
+
+def map_time(base: str) -> float:
+    """Seconds `GET /api/map` (the whole map, everything stored) takes."""
+    started = time.perf_counter()
+    answer = httpx.get(f"{base}/api/map", timeout=300)
+    took = time.perf_counter() - started
+    if answer.status_code != 200:
+        raise SystemExit(f"/api/map: {answer.status_code} {answer.text[:200]}")
+    return took
+
+
+def main() -> int:
+    """Build the map, serve it, flood it, then time an alert, the map and `deps`."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=500)
+    parser.add_argument("--names", type=int, default=100_000)
+    parser.add_argument("--exports", type=int, default=10)
+    args = parser.parse_args()
+    database, owners = prepare(args.services)
+    with FakePagerDuty() as pagerduty:
+        env = serve_env(database, owners, pagerduty)
+        process, base = start_serve(env, ROOT, timeout_s=60)
+        try:
+            before_page = page_time(base, pagerduty, 0)
+            before_map = map_time(base)
+            before = rss_mb(process.pid)
+            peak = Peak(process.pid)
+            took = flood(base, args.names, args.exports)
+            after_page = page_time(base, pagerduty, 1)
+            after_map = map_time(base)
+            highest = peak.stop()
+            after = rss_mb(process.pid)
+            counted = refused(base)
+        finally:
+            process.terminate()
+            process.wait(30)
+        after_deps = deps_time(env)
+    with build_app(load_settings(database_url=f"sqlite:///{database}")) as app:
+        stored = len(app.store.nodes())
+    print(
+        f"flood: {args.names:,} new names in {args.exports} exports, answered in "
+        f"{sum(took):.1f} s (slowest export {max(took) * 1000:.0f} ms)"
+    )
+    print(f"names in the store after the flood: {stored:,} (the map had {args.services})")
+    for line in counted:
+        print(f"  {line}")
+    print(f"alert -> page before the flood: {before_page:.2f} s")
+    print(
+        f"alert -> page after the flood:  {after_page:.2f} s "
+        f"(target <= {TARGET_PAGE_S:.0f} s){verdict(after_page, TARGET_PAGE_S)}"
+    )
+    print(
+        f"server RSS: {before:,.0f} MB before, {highest:,.0f} MB at most, {after:,.0f} MB after "
+        f"(target <= {TARGET_RSS_MB:,.0f} MB){verdict(highest, TARGET_RSS_MB)}"
+    )
+    print(f"/api/map: {before_map * 1000:.0f} ms before, {after_map * 1000:.0f} ms after")
+    print(f"svcmap deps {ROOT_SERVICE} after the flood: {after_deps:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
