@@ -18,12 +18,13 @@ lock on the rollups makes concurrent compactions take turns; imports and reads g
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import FromClause, Table, cast, delete, func, literal, literal_column, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from topology.retention import DAY, HOUR, Cuts
+from topology.store.inserts import insert_for
 from topology.store.reads import Query, window
 from topology.store.schema import (
     edge_buckets,
@@ -39,6 +40,9 @@ from topology.store.schema import (
     service_days,
     service_hours,
 )
+
+if TYPE_CHECKING:
+    from topology.store.inserts import Upsert
 
 ROLLUPS = (edge_hours, edge_days, service_hours, service_days)
 """The tables only a compaction writes."""
@@ -126,7 +130,7 @@ def move(connection: Connection, fine: Table, coarse: Table, before: int, width:
     if connection.dialect.name != "postgresql":
         # SQLite writers take turns (BEGIN IMMEDIATE): nothing changes between the two.
         rolled = _rolled(fine, keys, values, width).where(*conditions)
-        into = connection.execute(_add_onto(sqlite.insert(coarse), keys, values, rolled))
+        into = connection.execute(_add_onto(insert_for(connection, coarse), keys, values, rolled))
         gone = connection.execute(delete(fine).where(*conditions))
         return Moved(gone.rowcount, into.rowcount)
     taken = (
@@ -136,7 +140,7 @@ def move(connection: Connection, fine: Table, coarse: Table, before: int, width:
         .cte("taken")
     )
     added = (
-        _add_onto(postgresql.insert(coarse), keys, values, _rolled(taken, keys, values, width))
+        _add_onto(insert_for(connection, coarse), keys, values, _rolled(taken, keys, values, width))
         .returning(literal(1))
         .cte("added")
     )
@@ -158,9 +162,7 @@ def _rolled(source: FromClause, keys: list[str], values: list[str], width: int) 
     return select(*grouped, start.label("start"), *summed).group_by(*grouped, start)
 
 
-def _add_onto(
-    statement: postgresql.Insert | sqlite.Insert, keys: list[str], values: list[str], rows: Query
-) -> postgresql.Insert | sqlite.Insert:
+def _add_onto(statement: Upsert, keys: list[str], values: list[str], rows: Query) -> Upsert:
     """Insert `rows`, adding their values onto a bucket already there."""
     inserting = statement.from_select([*keys, "start", *values], rows)
     table = statement.table

@@ -7,15 +7,13 @@ to send, so that the caller knows to wake the sender.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from topology.errors import StoreError
-from topology.incidents.keys import digest
 from topology.store.incident_reads import select_incidents
 from topology.store.incident_rows import (
     DRY_RUN,
@@ -32,6 +30,7 @@ from topology.store.incident_rows import (
     PageRow,
     Recorded,
 )
+from topology.store.inserts import insert_for
 from topology.store.schema import incident_alerts, incidents, notifications, pages
 
 if TYPE_CHECKING:
@@ -62,6 +61,12 @@ def joining(opening: Opening, target: int) -> Opening:
         notices=(),
         snapshot=None,
     )
+
+
+SUMMARY = "summary"
+"""The key of an incident's one summary reply about alerts new to it."""
+SUMMARY_EVERY_S = 5
+"""Seconds at least between two sends (post, then edits) of an incident's summary reply."""
 
 
 def join_found(
@@ -116,18 +121,81 @@ def put_update(
     ).first()
     if not new or post is None:
         return 0
-    body: dict[str, object] = {
-        "title": incident.title,
-        "joined": incident.merged_into is not None,
-        "alerts": [
-            {"alertname": a.alertname, "service": a.service, "summary": a.summary}
-            for _, a in new[:UPDATE_ALERTS]
-        ],
-        "more": max(0, len(new) - UPDATE_ALERTS),
+    listed = [
+        {"alertname": a.alertname, "service": a.service, "summary": a.summary} for _, a in new
+    ]
+    grouped = [incident.title] if incident.merged_into is not None else []
+    return put_summary(
+        connection, root, post.channel, listed=listed, grouped=grouped, now_s=now_s, state=state
+    )
+
+
+def put_summary(
+    connection: Connection,
+    root: int,
+    channel: str,
+    *,
+    listed: Sequence[Mapping[str, object]],
+    grouped: Sequence[str],
+    now_s: int,
+    state: str,
+) -> int:
+    """Add alerts (and groups joined) to the incident's one summary reply in its post's thread.
+
+    The summary is posted once, then edited: an edit to send waits until `SUMMARY_EVERY_S`
+    after the last one was sent, so a storm edits it every few seconds at most instead of
+    replying once a notification. Answers 1 when it is to send.
+    """
+    where = (
+        (notifications.c.incident_id == root)
+        & (notifications.c.channel == channel)
+        & (notifications.c.kind == UPDATE)
+        & (notifications.c.key == SUMMARY)
+    )
+    query = select(notifications.c.body, notifications.c.state, notifications.c.sent_at)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    found = connection.execute(query.where(where)).first()
+    if found is None:
+        body = summary_body({}, listed, grouped)
+        row = NoticeRow(channel, UPDATE, None, state, body, SUMMARY)
+        if put_notices(connection, root, [row], now_s) or state != PENDING:
+            return int(state == PENDING)
+        found = connection.execute(query.where(where)).one()  # another writer's, just committed
+    values: dict[str, Any] = {
+        "body": json.dumps(summary_body(json.loads(found.body), listed, grouped), sort_keys=True)
     }
-    key = digest(repr([key for key, _ in new]), 8)
-    row = NoticeRow(post.channel, UPDATE, None, state, body, key)
-    return put_notices(connection, root, [row], now_s)
+    if state == PENDING and found.state != PENDING:
+        values.update(
+            state=PENDING,
+            attempts=0,
+            last_error=None,
+            next_attempt_at=max(now_s, (found.sent_at or now_s) + SUMMARY_EVERY_S),
+        )
+    connection.execute(update(notifications).where(where).values(**values))
+    return int(state == PENDING)
+
+
+def summary_body(
+    old: Mapping[str, Any], listed: Sequence[Mapping[str, object]], grouped: Sequence[str]
+) -> dict[str, object]:
+    """The summary `old` with alerts `listed` and groups `grouped` added; the rest counted."""
+    alerts, more = _capped(old.get("alerts", []), old.get("more", 0), listed)
+    groups, groups_more = _capped(old.get("grouped", []), old.get("grouped_more", 0), grouped)
+    return {
+        "title": old.get("title", ""),
+        "joined": False,
+        "alerts": alerts,
+        "more": more,
+        "grouped": groups,
+        "grouped_more": groups_more,
+        "revision": int(old.get("revision", 0)) + 1,
+    }
+
+
+def _capped(shown: list[Any], more: int, added: Sequence[Any]) -> tuple[list[Any], int]:
+    room = max(0, UPDATE_ALERTS - len(shown))
+    return [*shown, *added[:room]], int(more) + max(0, len(added) - room)
 
 
 def put_alerts(connection: Connection, incident_id: int, alerts: Sequence[AlertRow]) -> None:
@@ -281,10 +349,3 @@ def put_one(connection: Connection, table: Table, value: dict[str, Any]) -> bool
     """
     insert = insert_for(connection, table).values(**value).on_conflict_do_nothing()
     return connection.execute(insert.returning(table.c.id)).first() is not None
-
-
-def insert_for(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT into `table` in the connection's dialect, which can skip conflicting rows."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)

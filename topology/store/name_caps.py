@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from topology.cardinality import Admission, Drops, Edge, offer_of, sift
+from topology.store.inserts import insert_for
 from topology.store.schema import edge_buckets, edge_days, edge_hours, name_drops, nodes
 
 if TYPE_CHECKING:
@@ -103,8 +103,7 @@ def add_drops(connection: Connection, source: str, drops: Drops, *, now_s: int) 
     ]
     if not rows:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(name_drops)
+    statement = insert_for(connection, name_drops)
     new, old = statement.excluded, name_drops.c
     summed = {key: old[key] + new[key] for key in ("names", "items")}
     upsert = statement.on_conflict_do_update(

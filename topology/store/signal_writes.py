@@ -15,12 +15,12 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table, select, text, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from topology.signals.model import LogRecord, MetricPoint
 from topology.signals.severity import LEVELS
 from topology.store import writes
+from topology.store.inserts import insert_for
 from topology.store.keys import pack, unpack
 from topology.store.schema import (
     LOG_LEVEL_COLUMNS,
@@ -227,8 +227,7 @@ def _upsert(
     """Insert rows, replacing the `replaced` columns of a row already there."""
     if not rows:
         return
-    name = connection.dialect.name
-    statement = postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
+    statement = insert_for(connection, table)
     keys = [column.name for column in table.primary_key]
     values = {column: statement.excluded[column] for column in replaced}
     connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=values), rows)

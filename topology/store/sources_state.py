@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 
 from topology.store.engine import WRITES
+from topology.store.inserts import insert_for
 from topology.store.repository import reported
 from topology.store.schema import leases, source_state
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class SourceStates:
         with reported(self._engine), self._engine.connect() as connection:
             connection.execution_options(**{WRITES: True})
             with connection.begin():
-                statement = _insert(connection, leases).values(
+                statement = insert_for(connection, leases).values(
                     name=name, holder=holder, expires=now_s + ttl_s
                 )
                 taking = statement.on_conflict_do_update(
@@ -89,14 +89,8 @@ class SourceStates:
         with reported(self._engine), self._engine.connect() as connection:
             connection.execution_options(**{WRITES: True})
             with connection.begin():
-                statement = _insert(connection, source_state).values(**row)
+                statement = insert_for(connection, source_state).values(**row)
                 changed = {key: value for key, value in row.items() if key != "name"}
                 connection.execute(
                     statement.on_conflict_do_update(index_elements=["name"], set_=changed)
                 )
-
-
-def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)

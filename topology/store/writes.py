@@ -7,11 +7,11 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, case, not_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 from topology.model import NodeKind
+from topology.store.inserts import insert_for
 from topology.store.schema import edge_buckets, imports, nodes, seen_traces, service_buckets
 
 Rows = Sequence[dict[str, Any]]
@@ -31,7 +31,7 @@ def claim_traces(connection: Connection, rows: Rows) -> dict[int, tuple[int, byt
     if not rows:
         return {}
     ordered = sorted(rows, key=itemgetter("key"))  # one lock order for every import
-    statement = _insert(connection, seen_traces)
+    statement = insert_for(connection, seen_traces)
     if connection.dialect.name != "postgresql":
         known = _remembered(connection, [row["key"] for row in ordered], lock=False)
         unknown = [row for row in ordered if row["key"] not in known]
@@ -64,7 +64,7 @@ def add_sums(connection: Connection, table: Table, rows: Rows) -> None:
     """Insert bucket rows, adding every non-key column onto a row already there."""
     if not rows:
         return
-    statement = _insert(connection, table)
+    statement = insert_for(connection, table)
     keys = [column.name for column in table.primary_key]
     sums = {
         column.name: column + statement.excluded[column.name]
@@ -88,7 +88,7 @@ def put_edges(connection: Connection, rows: Rows) -> None:
     """Write per-bucket edge rows onto `edge_buckets`, replacing a row already there."""
     if not rows:
         return
-    statement = _insert(connection, edge_buckets)
+    statement = insert_for(connection, edge_buckets)
     keys = [column.name for column in edge_buckets.primary_key]
     values = {
         column.name: statement.excluded[column.name]
@@ -103,7 +103,7 @@ def merge_nodes(connection: Connection, rows: Rows) -> None:
     """Upsert nodes: instrumented once seen so, the most specific kind, widest seen range."""
     if not rows:
         return
-    statement = _insert(connection, nodes)
+    statement = insert_for(connection, nodes)
     new, old = statement.excluded, nodes.c
     kind = case(
         (and_(old.virtual, not_(new.virtual)), new.kind),
@@ -155,12 +155,3 @@ def _execute_plain(connection: Connection, statement: Insert, rows: Rows) -> Non
     connection.exec_driver_sql(
         compiled.string, [tuple(row[name] for name in order) for row in rows]
     )
-
-
-def _insert(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    name = connection.dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"the store does not support {name} databases")
