@@ -33,7 +33,8 @@ class Notice:
     `body` is what the incident decided (incident key, services, ranked causes, who was
     paged and why, and its state now); `text` is the same rendered as plain text. `post`
     is the incident post already sent, which replies thread under and the all-clear
-    edits; `picture` is the map around the incident, for the incident post.
+    edits; `picture` is the map around the incident, for the incident post. `previous`
+    is where this notice was sent before (a summary reply, edited as it grows).
     """
 
     kind: str
@@ -43,6 +44,7 @@ class Notice:
     body: Mapping[str, object] = field(default_factory=dict)
     post: Posted | None = None
     picture: Picture | None = None
+    previous: Posted | None = None
 
 
 class Notifier(Protocol):

@@ -139,8 +139,16 @@ def read_cause_value(value: str) -> tuple[int, Verdict, str | None] | None:
 
 
 def update_message(body: Mapping[str, object]) -> Message:
-    """The thread reply naming alerts new to the incident."""
-    data = {"joined": False, "title": "", "alerts": [], "more": 0, **body}
+    """The thread reply naming alerts (and groups joined) new to the incident."""
+    data = {
+        "joined": False,
+        "title": "",
+        "alerts": [],
+        "more": 0,
+        "grouped": [],
+        "grouped_more": 0,
+        **body,
+    }
     text = render_slack("slack/incident_update.md.j2", data)
     return Message([section(text).to_dict()], fallback_text(_plain(text)))
 

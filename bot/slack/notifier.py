@@ -1,9 +1,9 @@
 """`SlackNotifier`: the incident's posts in Slack, through the app's `SlackPoster`.
 
-The incident post goes to its channel with its picture in the thread; replies about new
-alerts thread under it; the all-clear edits it and says so in the thread; an upstream
-team gets a short word in its channel. Once a message is posted nothing after it raises,
-so a retry never posts it twice.
+The incident post goes to its channel with its picture in the thread; one reply about
+new alerts threads under it, edited as more arrive; the all-clear edits the post and says
+so in the thread; an upstream team gets a short word in its channel. Once a message is
+posted nothing after it raises, so a retry never posts it twice.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class SlackNotifier:
             if notice.kind == "resolved":
                 return self._resolved(notice)
             if notice.kind == "update":
-                return self._reply(notice, update_message(notice.body))
+                return self._summary(notice)
             url = notice.post.url if notice.post else None
             return self._reply(notice, upstream_message(notice.body, url), threaded=False)
         except DeliveryError as error:
@@ -110,6 +110,15 @@ class SlackNotifier:
                     raise
                 log.warning("could not edit incident %d's post: %s", notice.incident_id, error)
         return self._reply(notice, resolved_message(notice.body))
+
+    def _summary(self, notice: Notice) -> Posted:
+        """Reply with the alerts new to the incident, or edit that reply once it was posted."""
+        message = update_message(notice.body)
+        where = read_ref(notice.previous.ref) if notice.previous else None
+        if notice.previous is None or where is None:
+            return self._reply(notice, message)
+        self._poster.update(*where, message.blocks, message.text)
+        return notice.previous
 
     def _reply(self, notice: Notice, message: Message, *, threaded: bool = True) -> Posted:
         """Post in the incident post's thread when there is one (and `threaded`), else alone."""

@@ -111,7 +111,7 @@ class _Sweep:
         except NoticeError as error:
             self._failed(notifications, row, error)
             return
-        self._finish(notifications, row, url=posted.url, ref=posted.ref)
+        self._finish(notifications, row, url=posted.url, ref=posted.ref, sent_body=row.body)
 
     def _claim(self, table: Table, row: Sending) -> bool:
         return self.app.incidents.claim(
@@ -144,6 +144,7 @@ class _Sweep:
         retry_at: int | None = None,
         url: str | None = None,
         ref: str | None = None,
+        sent_body: Mapping[str, object] | None = None,
     ) -> None:
         if error is None:
             state, outcome = SendState.SENT, self.report.sent
@@ -161,6 +162,7 @@ class _Sweep:
             retry_at=retry_at,
             url=url,
             ref=ref,
+            sent_body=sent_body,
         )
         outcome.append(row.id)
 
@@ -231,6 +233,7 @@ def notice_of(app: App, row: Sending) -> Notice:
         body=body,
         post=post,
         picture=picture,
+        previous=Posted(row.ref, row.url) if row.kind == "update" and row.ref else None,
     )
 
 

@@ -9,11 +9,11 @@ a claim left by a crash expires and the row is sent again.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, and_, exists, func, or_, select, update
+from sqlalchemy import Table, and_, case, exists, func, or_, select, update
 
 from topology.incidents.decide import GROUP_WINDOW_S, RecentIncident, join_target
 from topology.incidents.feedback import Answer, Feedback
@@ -46,8 +46,8 @@ from topology.store.incident_rows import (
     Sending,
 )
 from topology.store.incident_writes import (
+    SUMMARY_EVERY_S,
     fresh,
-    insert_for,
     join_found,
     joining,
     lock_grouping,
@@ -61,6 +61,7 @@ from topology.store.incident_writes import (
     put_update,
     touch,
 )
+from topology.store.inserts import insert_for
 from topology.store.repository import reported
 from topology.store.schema import incident_alerts, incidents, notifications, pages
 
@@ -276,8 +277,13 @@ class IncidentLog:
         retry_at: int | None = None,
         url: str | None = None,
         ref: str | None = None,
+        sent_body: Mapping[str, object] | None = None,
     ) -> None:
-        """Record how sending a claimed row went: sent, failed, or pending until `retry_at`."""
+        """Record how sending a claimed row went: sent, failed, or pending until `retry_at`.
+
+        A post sent with `sent_body` whose body changed meanwhile (a summary reply that
+        took more alerts) stays pending, to be edited again `SUMMARY_EVERY_S` later.
+        """
         values: dict[str, Any] = {
             "state": state,
             "claimed_until": None,
@@ -289,6 +295,10 @@ class IncidentLog:
             values["sent_at"] = now_s
         if table is notifications and state == SENT:
             values.update(url=url, ref=ref)
+            if sent_body is not None:
+                same = notifications.c.body == json.dumps(sent_body, sort_keys=True)
+                values["state"] = case((same, SENT), else_=PENDING)
+                values["next_attempt_at"] = case((same, None), else_=now_s + SUMMARY_EVERY_S)
         with self._write() as connection:
             connection.execute(
                 update(table)

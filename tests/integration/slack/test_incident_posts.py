@@ -29,6 +29,7 @@ from tests.slack.fake_api import Call, FakeSlack, channel_id
 from tests.slack.requests import SECRET, command_body, signed
 from tests.slack.requests import action_body as signed_action
 from topology.picture import style
+from topology.store.incident_writes import SUMMARY_EVERY_S
 from topology.store.schema import notifications, pages
 
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -540,3 +541,82 @@ def test_hostile_alert_labels_are_escaped_in_every_post(desk):
     assert "<https://evil" not in mrkdwn
     assert "<b>" not in mrkdwn
     assert "&lt;!channel&gt;" in mrkdwn
+
+
+NOTIFICATIONS = 40
+
+
+def storm(desk: Desk, count: int, *, seconds_apart: float = 0.5) -> None:
+    """`count` notifications of the incident's group, each with one alert more, each sent."""
+    for number in range(2, count + 2):
+        desk.clock.now += seconds_apart
+        alerts = [(f"fp-{n}", "checkout") for n in range(1, number + 1)]
+        desk.alert(notification(*alerts))
+        desk.send()
+
+
+def test_a_storm_on_one_incident_makes_one_reply_edited_every_few_seconds_at_most(desk):
+    desk.alert(notification(("fp-1", "checkout")))
+    desk.send()
+
+    storm(desk, NOTIFICATIONS)
+    desk.clock.now += SUMMARY_EVERY_S
+    desk.send()
+
+    ts = desk.app.incidents.post_of(1).ref.split(":")[1]
+    replies = [c for c in desk.posts("#incidents") if c.params.get("thread_ts") == ts]
+    edits = [c for c in desk.fake.of("chat.update") if c.params["ts"] != ts]
+    assert len(replies) == 1
+    seconds = NOTIFICATIONS * 0.5 + SUMMARY_EVERY_S
+    assert 1 <= len(edits) <= seconds / SUMMARY_EVERY_S + 1
+    reply_ts = desk.app.incidents.sendings(notifications)[0].ref.split(":")[1]
+    assert {e.params["ts"] for e in edits} == {reply_ts}
+    assert {e.params["channel"] for e in edits} == {INCIDENTS}
+    last = edits[-1].text_of_blocks()
+    assert f"{NOTIFICATIONS} more alerts firing" in last
+    assert f"and {NOTIFICATIONS - 10} more" in last
+    (summary,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "update"]
+    assert summary.state == "sent"
+    assert len(desk.pagerduty.events) == 1
+
+
+def test_alerts_arriving_while_the_reply_is_sent_are_edited_in_after(desk):
+    desk.alert(notification(("fp-1", "checkout")))
+    desk.send()
+    desk.alert(notification(("fp-1", "checkout"), ("fp-2", "checkout")))
+    (row,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "update"]
+    desk.app.incidents.claim(notifications, row.id, holder="slow", now_s=desk.app.now(), ttl_s=60)
+    desk.alert(notification(("fp-1", "checkout"), ("fp-2", "checkout"), ("fp-3", "checkout")))
+
+    desk.app.incidents.finish(
+        notifications,
+        row.id,
+        holder="slow",
+        state="sent",
+        now_s=desk.app.now(),
+        ref=f"{INCIDENTS}:1.0001",
+        sent_body=row.body,
+    )
+    (after,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "update"]
+    desk.clock.now += SUMMARY_EVERY_S
+    desk.send()
+
+    assert after.state == "pending"
+    (edit,) = [c for c in desk.fake.of("chat.update") if c.params["ts"] == "1.0001"]
+    assert "2 more alerts firing" in edit.text_of_blocks()
+
+
+def test_groups_joining_the_incident_are_named_in_the_one_reply(desk):
+    desk.alert(notification(("fp-1", "checkout")))
+    desk.send()
+    for number, service in enumerate(("frontend", "payment", "cart"), start=2):
+        desk.clock.now += 1
+        desk.alert(notification((f"fp-{number}", service), group=f"{service}-errors"))
+    desk.clock.now += SUMMARY_EVERY_S
+    desk.send()
+
+    ts = desk.app.incidents.post_of(1).ref.split(":")[1]
+    (reply,) = [c for c in desk.posts("#incidents") if c.params.get("thread_ts") == ts]
+    shown = reply.text_of_blocks()
+    assert shown.count("Grouped into this incident") == 1
+    assert "3 more alerts firing" in shown
