@@ -3,6 +3,7 @@
 import contextlib
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -231,3 +232,51 @@ def test_started_workers_record_everything_queued_and_stop(make_app):
 
     assert waiting(app) == []
     assert len(app.incidents.incidents(limit=50)) == 12
+
+
+def test_two_replicas_with_running_workers_take_a_storm_at_once_within_the_cap(make_app, pagerduty):
+    notifier = FakeNotifier()
+    replicas = [make_app(notifier=notifier), make_app(notifier=notifier)]
+    workers = [
+        AlertWorkers(app, AlertOutbox(app.engine), holder=f"replica-{n}", count=2, limit=100)
+        for n, app in enumerate(replicas)
+    ]
+    services = ["payment", "checkout", "frontend", "cart", *(f"svc-{n}" for n in range(8))]
+    bodies = [webhook(service) for service in services]
+    webs = [
+        TestClient(create_app(app, alert_workers=w), base_url="http://127.0.0.1")
+        for app, w in zip(replicas, workers, strict=True)
+    ]
+    for w in workers:
+        w.start()
+    start = threading.Barrier(len(bodies))
+
+    def send(number):
+        start.wait()
+        web = webs[number % 2]
+        return web.post("/alerts/alertmanager", content=bodies[number], headers=BEARER)
+
+    try:
+        with ThreadPoolExecutor(len(bodies)) as pool:
+            answers = list(pool.map(send, range(len(bodies))))
+        for _ in range(400):
+            if not waiting(replicas[0]):
+                break
+            threading.Event().wait(0.05)
+    finally:
+        for w in workers:
+            w.stop()
+        for web in webs:
+            web.close()
+    for app in replicas:
+        dispatch_due(app, holder=f"sender-{id(app)}")
+
+    assert [a.status_code for a in answers] == [200] * len(bodies)
+    app = replicas[0]
+    every = app.incidents.incidents(limit=100)
+    own = [i for i in every if i.merged_into is None]
+    assert len(every) == len(services)
+    assert 1 <= len(own) <= 3
+    triggers = [e["dedup_key"] for e in pagerduty.events if e["event_action"] == "trigger"]
+    assert len(triggers) == len(set(triggers)) <= len(own)
+    assert waiting(app) == []
