@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.memory import children, rss_mb
 from bench.query_speed import ROOT, build, verdict
 from tests.e2e.conftest import start_serve
 from tests.slack.fake_api import FakeSlack
@@ -127,18 +128,7 @@ def answers(base: str, fake: FakeSlack, texts: list[str]) -> None:
 
 def memory(pid: int) -> str:
     """The resident memory of the server and of its answer workers (its children)."""
-
-    def rss_mb(process: int) -> float:
-        status = Path(f"/proc/{process}/status").read_text()
-        kilobytes = next(line.split()[1] for line in status.splitlines() if "VmRSS" in line)
-        return int(kilobytes) / 1024
-
-    children = [
-        int(child)
-        for task in Path(f"/proc/{pid}/task").iterdir()
-        for child in (task / "children").read_text().split()
-    ]
-    workers = ", ".join(f"{rss_mb(child):.0f}" for child in children)
+    workers = ", ".join(f"{rss_mb(child):.0f}" for child in children(pid))
     return f"memory: server {rss_mb(pid):.0f} MB, its child processes [{workers}] MB"
 
 

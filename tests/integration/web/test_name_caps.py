@@ -14,21 +14,12 @@ from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.usecases.sources import source_statuses
 from bot.web.app import create_app
+from tests.integration.refresh.conftest import Clock
 from tests.integration.web.conftest import NOW, TestClient
 from tests.otlp_exports import SERVER, START_NS, OtlpSpanSpec, as_json, frontend_calls_cart
 from topology.cardinality import RATE, SERVICES
 
 JSON = {"Content-Type": "application/json"}
-
-
-class Clock:
-    """A clock the test moves on."""
-
-    def __init__(self) -> None:
-        self.now = float(NOW)
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
