@@ -1,4 +1,9 @@
-"""Settings, read from the environment (`SVCMAP_*`) and an optional `.env` file."""
+"""Settings, read from the environment (`SVCMAP_*`) and an optional `.env` file.
+
+Pydantic validates them. The environment and `.env` are read here rather than by
+pydantic-settings, which takes longer to import than a short `svcmap` command takes to
+answer. A list is a comma-separated string, split by the list's own `before` validator.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,19 @@ import os
 import re
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from dotenv import dotenv_values
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from topology.catalog_yaml import SLACK_CHANNEL
 from topology.errors import SvcmapError, UsageError
@@ -40,16 +53,10 @@ def default_database_url() -> str:
     return f"sqlite:///{data_home / 'svcmap' / 'svcmap.db'}"
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Every setting svcmap reads; `.env.example` documents each one."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SVCMAP_",
-        env_file=".env",
-        env_ignore_empty=True,  # `.env.example`: an empty value means the default
-        extra="ignore",
-        frozen=True,
-    )
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     database_url: str = Field(default_factory=default_database_url)
     catalog_file: Path | None = None
@@ -134,7 +141,7 @@ class Settings(BaseSettings):
     alert_token: SecretStr | None = None
     alert_user: str = ""
     alert_password: SecretStr | None = None
-    alert_labels: Annotated[tuple[str, ...], NoDecode] = ("service", "job")
+    alert_labels: tuple[str, ...] = ("service", "job")
     incident_channel: str = ""
 
     @property
@@ -149,19 +156,19 @@ class Settings(BaseSettings):
     slack_answer_processes: int = Field(
         default=2, ge=0, le=32, description="worker processes answering; 0: the server's threads"
     )
-    slack_allowed_channels: Annotated[tuple[str, ...], NoDecode] = ()
-    slack_allowed_groups: Annotated[tuple[str, ...], NoDecode] = ()
-    slack_page_channels: Annotated[tuple[str, ...], NoDecode] = ()
-    slack_page_groups: Annotated[tuple[str, ...], NoDecode] = ()
+    slack_allowed_channels: tuple[str, ...] = ()
+    slack_allowed_groups: tuple[str, ...] = ()
+    slack_page_channels: tuple[str, ...] = ()
+    slack_page_groups: tuple[str, ...] = ()
     web_url: str = ""
 
     web_auth: Literal["", "oidc", "proxy", "none"] = Field(
         default="", description="empty: what is configured; none: serve unguarded on any address"
     )
-    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
-    otlp_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
-    metrics_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
-    web_trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    otlp_tokens: tuple[SecretStr, ...] = ()
+    metrics_tokens: tuple[SecretStr, ...] = ()
+    web_trusted_proxies: tuple[str, ...] = ()
     web_proxy_user_header: str = "X-Forwarded-User"
     web_proxy_email_header: str = "X-Forwarded-Email"
     oidc_issuer: str = ""
@@ -171,8 +178,8 @@ class Settings(BaseSettings):
     oidc_groups_claim: str = "groups"
     web_session_secret: SecretStr | None = None
     web_session_lifetime: int = Field(default=12 * 3600, description="seconds; `12h`")
-    web_allowed_emails: Annotated[tuple[str, ...], NoDecode] = ()
-    web_allowed_groups: Annotated[tuple[str, ...], NoDecode] = ()
+    web_allowed_emails: tuple[str, ...] = ()
+    web_allowed_groups: tuple[str, ...] = ()
     web_slack_workspace: str = ""
 
     @property
@@ -492,10 +499,35 @@ class SettingsError(SvcmapError):
     """A setting has a value svcmap cannot use."""
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings, naming the bad one when a value cannot be used."""
+ENV_PREFIX = "SVCMAP_"
+ENV_FILE = Path(".env")
+"""Read from the working directory, under the environment: a variable set in both wins."""
+
+
+def environment_values() -> dict[str, str]:
+    """The settings `.env` and the environment give, by field name.
+
+    Names are matched without regard to case; an empty value means the default, as in
+    `.env.example`.
+    """
+    found: dict[str, str] = {}
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        dotenv = dotenv_values(ENV_FILE, encoding="utf-8") if ENV_FILE.is_file() else {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsError(f"{ENV_FILE.resolve()}: cannot read the settings: {error}") from None
+    for name, value in [*dotenv.items(), *os.environ.items()]:
+        if value and name.upper().startswith(ENV_PREFIX):
+            found[name[len(ENV_PREFIX) :].lower()] = value
+    return found
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, naming the bad one when a value cannot be used.
+
+    `overrides` (the command line's, a test's) win over the environment.
+    """
+    try:
+        return Settings(**{**environment_values(), **overrides})  # type: ignore[arg-type]
     except ValidationError as error:
         problems = "; ".join(_problem(issue["loc"], issue["msg"]) for issue in error.errors())
         raise SettingsError(f"bad setting: {problems}") from None
