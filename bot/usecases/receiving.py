@@ -2,38 +2,42 @@
 
 Each service exports its own spans, so one export seldom holds a whole trace: a server
 span comes in one request, its client span in another. Recent spans are kept per trace
-for a while and every export is linked with the spans of its traces seen before; the
-store counts a call it already has once, so re-linking a trace adds only what is new.
+for a while (`RecentTraces`) and every export is linked with the spans of its traces
+seen before; the store counts a call it already has once, so re-linking a trace adds
+only what is new.
 
-A client span that names its peer links to a call on its own, and to a different one
-(keyed by the server span) once the peer's server span arrives: stored both ways, the
-call would count twice. So such a client span waits, up to `pairing_wait` seconds, for
-its server span before it is linked alone, as the OpenTelemetry servicegraph connector
-waits for the other half of an edge. Spans whose peer is a database or a broker (which
-report no spans) do not wait.
+A client span waiting for its server span is kept in the store (`pending_spans`) in the
+transaction that stores the rest of its export, so an export answered 200 is all stored
+or kept, whatever becomes of this process. A server span whose caller is not among the
+recent spans is looked for there: its client span may have come to another process, or
+to this one before a restart. A span stops waiting in the transaction that stores its
+call, paired or alone; a span kept by a process that died is settled by the next.
 """
 
 from __future__ import annotations
 
-import heapq
-import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from bot.bootstrap import App
 from bot.usecases.name_caps import admission, say_refusals
+from bot.usecases.recent_traces import Parked, Ready, RecentTraces, callers_missing
 from topology.errors import SvcmapError
-from topology.linking import group_by_trace, link
-from topology.model import Span, SpanKind
+from topology.linking import link
+from topology.model import Span
+from topology.store.pending import PendingKey, SettledElsewhere, Waiting, key_of
+from topology.store.repository import IngestResult, Parking
 from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
 OTLP_SOURCE = "otlp"
 """The source name pushed spans are stored under."""
 
-KEEP_SECONDS = 300
-KEEP_SPANS = 200_000
-PAIRING_WAIT_SECONDS = 10
+RESTORE_LIMIT = 10_000
+"""Waiting spans read back from the store for one export, at most."""
+
+SETTLE_BATCH = 5_000
+"""Waiting spans done waiting settled from the store at a time, at most."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,144 +51,6 @@ class Received:
     """Spans refused for a time outside the live window (`topology.time_window`)."""
     reason: str | None = None
     """Why they were."""
-
-
-SpanKey = tuple[str, str | None, object]
-
-
-@dataclass(slots=True)
-class _Trace:
-    seen_s: int
-    spans: dict[SpanKey, Span] = field(default_factory=dict)
-    waiting: dict[SpanKey, int] = field(default_factory=dict)
-    """Client spans that may still get a server span, with when they stop waiting."""
-
-
-def may_get_a_server(span: Span) -> bool:
-    """Whether `span` names a peer that may report the call's server span itself."""
-    if span.remote_service is None or span.peer_kind is not None:
-        return False
-    return span.kind is SpanKind.CLIENT or (span.kind is None and span.local_service is not None)
-
-
-class RecentTraces:
-    """The spans of recently received traces, bounded in age and number, thread-safe.
-
-    A span received twice (an export sent again) is kept once. `add` and `due` answer
-    the spans ready to link: a trace's spans, less its client spans still waiting.
-    """
-
-    def __init__(
-        self,
-        *,
-        keep_seconds: int = KEEP_SECONDS,
-        keep_spans: int = KEEP_SPANS,
-        pairing_wait: int = PAIRING_WAIT_SECONDS,
-    ) -> None:
-        self._traces: dict[str, _Trace] = {}
-        self._waiting: dict[str, int] = {}
-        self._due: list[tuple[int, str]] = []  # a heap of (until, trace id), some stale
-        self._spans = 0
-        self._keep_seconds = keep_seconds
-        self._keep_spans = keep_spans
-        self._pairing_wait = pairing_wait
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return self._spans
-
-    @property
-    def waiting(self) -> int:
-        """How many traces hold a client span waiting for its server span."""
-        return len(self._waiting)
-
-    def add(self, spans: Sequence[Span], *, now_s: int) -> list[Span]:
-        """Remember `spans`; return the spans of their traces ready to link."""
-        ready: list[Span] = []
-        with self._lock:
-            ready.extend(self._forget(now_s))
-            ready.extend(self._released(now_s))
-            for trace_id, fresh in group_by_trace(spans).items():
-                trace = self._traces.get(trace_id)
-                if trace is None:
-                    trace = self._traces[trace_id] = _Trace(now_s)
-                before = len(trace.spans)
-                for span in fresh:
-                    key = (span.span_id, span.local_service, span.kind)
-                    if key not in trace.spans and may_get_a_server(span):
-                        trace.waiting[key] = now_s + self._pairing_wait
-                    trace.spans[key] = span
-                self._spans += len(trace.spans) - before
-                ready.extend(self._ready(trace_id, trace, now_s))
-            ready.extend(self._forget(now_s))
-        return ready
-
-    def due(self, *, now_s: int, everything: bool = False) -> list[Span]:
-        """The spans of traces whose client spans waited long enough (all, if `everything`)."""
-        with self._lock:
-            if not everything:
-                return self._released(now_s)
-            ready: list[Span] = []
-            for trace_id in list(self._waiting):
-                ready.extend(self._ready(trace_id, self._traces[trace_id], None))
-            self._due.clear()
-            return ready
-
-    def hold(self, spans: Sequence[Span], *, until_s: int) -> None:
-        """Hold again, until `until_s`, client spans released but not stored (a failed store)."""
-        with self._lock:
-            for span in spans:
-                trace = self._traces.get(span.trace_id)
-                key = (span.span_id, span.local_service, span.kind)
-                if trace is None or key not in trace.spans or not may_get_a_server(span):
-                    continue
-                trace.waiting[key] = until_s
-                self._note_due(span.trace_id, trace)
-
-    def _released(self, now_s: int) -> list[Span]:
-        ready: list[Span] = []
-        while self._due and self._due[0][0] <= now_s:
-            until, trace_id = heapq.heappop(self._due)
-            if self._waiting.get(trace_id) == until:
-                ready.extend(self._ready(trace_id, self._traces[trace_id], now_s))
-        return ready
-
-    def _ready(self, trace_id: str, trace: _Trace, now_s: int | None) -> list[Span]:
-        """The trace's spans but its client spans still waiting; note when they are due."""
-        if trace.waiting:
-            answered = {span.parent_id for span in trace.spans.values()}
-            answered.update(s.span_id for s in trace.spans.values() if s.kind is SpanKind.SERVER)
-            for key, until in list(trace.waiting.items()):
-                if key[0] in answered or now_s is None or until <= now_s:
-                    del trace.waiting[key]
-        self._note_due(trace_id, trace)
-        if not trace.waiting:
-            return list(trace.spans.values())
-        return [span for key, span in trace.spans.items() if key not in trace.waiting]
-
-    def _note_due(self, trace_id: str, trace: _Trace) -> None:
-        """Note when the trace's first waiting client span is due, or that none waits."""
-        if not trace.waiting:
-            self._waiting.pop(trace_id, None)
-            return
-        until = min(trace.waiting.values())
-        if self._waiting.get(trace_id) != until:
-            self._waiting[trace_id] = until
-            heapq.heappush(self._due, (until, trace_id))
-
-    def _forget(self, now_s: int) -> Iterable[Span]:
-        """Drop the oldest traces while too old or too many; answer the spans that waited."""
-        oldest = now_s - self._keep_seconds
-        released: list[Span] = []
-        while self._traces:
-            trace_id, trace = next(iter(self._traces.items()))
-            if trace.seen_s >= oldest and self._spans <= self._keep_spans:
-                break
-            if trace.waiting:
-                released.extend(self._ready(trace_id, trace, None))
-            del self._traces[trace_id]
-            self._spans -= len(trace.spans)
-        return released
 
 
 class Receiver:
@@ -214,34 +80,76 @@ class Receiver:
         reason = window.reason if refused else None
         if not kept:
             return Received(0, 0, 0, refused, reason)
-        stored = self._store(self.recent.add(kept, now_s=now_s), now_s, spans=len(kept))
+        restored, unreadable = self._read_back(kept)
+        ready = self.recent.receive(kept, now_s=now_s, restored=restored)
+        stored = self._store(ready, now_s, spans=len(kept), unreadable=unreadable)
         return replace(stored, refused=refused, reason=reason)
 
     def settle(self, *, everything: bool = False) -> Received:
         """Store the calls of client spans that waited for a server span long enough.
 
-        When the store fails they wait again, for the next call.
+        Those kept in the store by any process come too (`everything` is for this
+        process's own, at shutdown). When the store fails they wait again, for the next call.
         """
         now_s = self._app.now()
-        return self._store(self.recent.due(now_s=now_s, everything=everything), now_s, spans=0)
+        restored: list[Parked] = []
+        unreadable: list[PendingKey] = []
+        if not everything:
+            found = self._app.store.waiting_due(now_s=now_s, limit=SETTLE_BATCH)
+            restored, unreadable = _readable(found)
+        ready = self.recent.settle(now_s=now_s, everything=everything, restored=restored)
+        return self._store(ready, now_s, spans=0, unreadable=unreadable)
 
-    def _store(self, ready: Sequence[Span], now_s: int, *, spans: int) -> Received:
-        if not ready:
+    def _read_back(self, spans: Sequence[Span]) -> tuple[list[Parked], list[PendingKey]]:
+        """The waiting spans kept in the store for traces of `spans` this process lacks."""
+        lacking = self.recent.unknown(callers_missing(spans))
+        if not lacking:
+            return [], []
+        return _readable(self._app.store.waiting_in(lacking, limit=RESTORE_LIMIT))
+
+    def _store(
+        self, ready: Ready, now_s: int, *, spans: int, unreadable: Sequence[PendingKey]
+    ) -> Received:
+        if not (ready.spans or ready.waiting or ready.settled or unreadable):
             return Received(spans, 0, 0)
-        linked = link(ready)
-        try:
-            result = self._app.store.ingest(
-                linked.calls,
-                linked.served,
-                now_s=now_s,
-                source=OTLP_SOURCE,
-                spans=spans,
-                admit=admission(self._app, OTLP_SOURCE),
-            )
-        except SvcmapError:
-            self.recent.hold(ready, until_s=now_s)
-            raise
+        while True:
+            try:
+                result = self._ingest(ready, now_s, spans=spans, unreadable=unreadable)
+                break
+            except SettledElsewhere as elsewhere:
+                # Counted where they were settled: linked here too, a call would count twice.
+                gone = [span for span in ready.settled if key_of(span) in elsewhere.keys]
+                self.recent.forget(gone)
+                ready = ready.without(gone)
+            except SvcmapError:
+                self.recent.unpark(span for span, _ in ready.waiting)
+                self.recent.hold(ready.spans, until_s=now_s)
+                raise
+        self.recent.unpark(ready.settled)
         say_refusals(self._app)
         if result.calls_new:
             self._app.graphs.changed()
         return Received(spans, result.calls_new, result.calls_duplicate)
+
+    def _ingest(
+        self, ready: Ready, now_s: int, *, spans: int, unreadable: Sequence[PendingKey]
+    ) -> IngestResult:
+        linked = link(ready.spans)
+        settled = [key_of(span) for span in ready.settled]
+        return self._app.store.ingest(
+            linked.calls,
+            linked.served,
+            now_s=now_s,
+            source=OTLP_SOURCE,
+            spans=spans,
+            admit=admission(self._app, OTLP_SOURCE),
+            parking=Parking(ready.waiting, settled, unreadable),
+        )
+
+
+def _readable(found: Sequence[Waiting]) -> tuple[list[Parked], list[PendingKey]]:
+    """The spans read back, each with when it stops waiting; the keys of rows that did not read."""
+    return (
+        [(row.span, row.until_s) for row in found if row.span is not None],
+        [row.key for row in found if row.span is None],
+    )

@@ -15,12 +15,13 @@ from topology.aggregate import aggregate, minute_of
 from topology.cardinality import Admission, Drops
 from topology.errors import StoreError
 from topology.gcpause import paused_gc
-from topology.model import Call, NodeKind
+from topology.model import Call, NodeKind, Span
 from topology.retention import Retention, cuts
 from topology.stats import EdgeStats, Node, ServiceStats
 from topology.store import (
     compaction,
     name_caps,
+    pending,
     reads,
     rows,
     signal_writes,
@@ -71,6 +72,17 @@ class ImportRecord:
     calls_duplicate: int
 
 
+@dataclass(frozen=True, slots=True)
+class Parking:
+    """Client spans to keep waiting (each with when it stops), and those done waiting."""
+
+    waiting: Sequence[tuple[Span, int]] = ()
+    settled: Sequence[pending.PendingKey] = ()
+    """Spans whose calls this import counts: each must still be waiting."""
+    discarded: Sequence[pending.PendingKey] = ()
+    """Rows to delete whatever became of them (rows that do not read)."""
+
+
 class Store:
     """Per-minute edge and service statistics in a SQL database (SQLite or Postgres)."""
 
@@ -88,6 +100,7 @@ class Store:
         source: str,
         spans: int,
         admit: Admission | None = None,
+        parking: Parking | None = None,
     ) -> IngestResult:
         """Add the calls and served requests not imported before, in one transaction.
 
@@ -95,6 +108,10 @@ class Store:
         the calls it lacked (spans that arrived late), and a repeated key counts once.
         With `admit`, calls and requests naming a new name or edge it refuses are left
         out (not remembered, so sent again once let in they count) and counted.
+        With `parking`, client spans start or stop waiting (`pending_spans`) in the same
+        transaction: what was received is kept as stored or as waiting, never lost. When
+        a span said settled is no longer waiting (another transaction settled it), nothing
+        is stored and `pending.SettledElsewhere` names them.
         """
         with paused_gc():
             dropped = Drops()
@@ -104,6 +121,8 @@ class Store:
             with reported(self._engine), self._engine.connect() as connection:
                 connection.execution_options(**{WRITES: True})
                 with connection.begin():
+                    if parking is not None:
+                        _park(connection, parking)
                     added = _add_unseen(connection, batch, now_s)
                     new = len(added.calls)
                     result = IngestResult(new, len(calls) - new, len(added.served), dropped)
@@ -173,6 +192,16 @@ class Store:
                     },
                 )
         return calls
+
+    def waiting_in(self, trace_ids: Sequence[str], *, limit: int) -> list[pending.Waiting]:
+        """The client spans waiting in the traces `trace_ids`, at most `limit`."""
+        with reported(self._engine), self._engine.connect() as connection:
+            return pending.of_traces(connection, trace_ids, limit=limit)
+
+    def waiting_due(self, *, now_s: int, limit: int) -> list[pending.Waiting]:
+        """The client spans done waiting at `now_s`, at most `limit`, those due first first."""
+        with reported(self._engine), self._engine.connect() as connection:
+            return pending.due(connection, now_s=now_s, limit=limit)
 
     def refused_names(self) -> list[name_caps.Refused]:
         """Per source and reason, what the caps on new names refused."""
@@ -326,6 +355,15 @@ def reported(engine: Engine) -> Iterator[None]:
         raise StoreError(f"{masked(engine.url)}: {reason}") from error
     except PoolTimeoutError as error:  # every pooled connection is in use (or hung)
         raise StoreError(f"{masked(engine.url)}: no free connection in time") from error
+
+
+def _park(connection: Connection, parking: Parking) -> None:
+    """Settle and keep waiting spans as `parking` says; raise if one was settled elsewhere."""
+    gone = set(parking.settled) - pending.drop(connection, parking.settled)
+    if gone:
+        raise pending.SettledElsewhere(gone)
+    pending.drop(connection, parking.discarded)
+    pending.put(connection, parking.waiting)
 
 
 def _add_unseen(connection: Connection, batch: traces.Batch, now_s: int) -> traces.Decision:

@@ -393,3 +393,17 @@ alert_outbox = Table(
 A worker claims a row until `claimed_until` (a lease: a worker that died leaves it to
 another); a group's notifications are worked in the order received.
 """
+
+pending_spans = Table(
+    "pending_spans",
+    metadata,
+    Column("trace_id", Text, primary_key=True),
+    Column("span_key", Text, primary_key=True),
+    Column("until_s", BigInteger, nullable=False),
+    Column("span", Text, nullable=False),
+    Index("ix_pending_spans_until", "until_s"),
+)
+"""OTLP client spans acknowledged and waiting, until `until_s`, for their server spans.
+
+Written with the rest of their export, deleted in the transaction that stores their call.
+"""

@@ -1,6 +1,6 @@
 """Recent spans kept per trace, so spans exported apart are linked together."""
 
-from bot.usecases.receiving import RecentTraces
+from bot.usecases.recent_traces import RecentTraces
 from topology.model import NodeKind, Span, SpanKind
 
 
