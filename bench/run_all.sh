@@ -15,4 +15,5 @@ python=.venv/bin/python
 "$python" -m bench.prometheus_speed
 "$python" -m bench.slack_speed
 "$python" -m bench.alert_speed
+"$python" -m bench.alert_storm
 "$python" -m bench.cli_speed
