@@ -1,8 +1,9 @@
 """Settings, read from the environment (`SVCMAP_*`) and an optional `.env` file.
 
-Pydantic validates them. The environment and `.env` are read here rather than by
-pydantic-settings, which takes longer to import than a short `svcmap` command takes to
-answer. A list is a comma-separated string, split by the list's own `before` validator.
+They are declared as a pydantic model would be and read by `bot.settings_fields`, in the
+standard library alone: importing pydantic would take longer than a `svcmap` question
+takes to answer. A list is a comma-separated string, split by the list's own `before`
+validator.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
-from pydantic import (
-    BaseModel,
-    ConfigDict,
+
+from bot.settings_fields import (
+    BadSettingsError,
     Field,
     SecretStr,
-    ValidationError,
+    SettingsModel,
     field_validator,
     model_validator,
+    read,
 )
-
 from topology.catalog_yaml import SLACK_CHANNEL
 from topology.errors import SvcmapError, UsageError
 from topology.incidents.model import PagingMode
+from topology.redaction import redaction_of
 from topology.retention import DAY, Retention
 from topology.timespec import parse_duration
 
@@ -53,10 +55,8 @@ def default_database_url() -> str:
     return f"sqlite:///{data_home / 'svcmap' / 'svcmap.db'}"
 
 
-class Settings(BaseModel):
+class Settings(SettingsModel):
     """Every setting svcmap reads; `.env.example` documents each one."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     database_url: str = Field(default_factory=default_database_url)
     catalog_file: Path | None = None
@@ -132,6 +132,16 @@ class Settings(BaseModel):
     )
     snapshot_services: int = Field(
         default=2_000, ge=1, le=1_000_000, description="services an incident's snapshot keeps"
+    )
+    redact_defaults: bool = Field(
+        default=True, description="e-mails, addresses, UUIDs, hex ids, long numbers in names"
+    )
+    redact_rules: str = Field(
+        default="", description='more rules, a JSON object: {"regex": "{placeholder}"}'
+    )
+    anonymise_key: SecretStr | None = None
+    page_presser_name: Literal["none", "display-name"] = Field(
+        default="none", description="how a page sent from Slack names who asked for it"
     )
     retain_minutes: int = Field(default=2 * DAY, description="seconds; `2d` in the environment")
     retain_hours: int = Field(default=30 * DAY, description="seconds; `30d` in the environment")
@@ -389,6 +399,30 @@ class Settings(BaseModel):
             raise ValueError(problem)
         return self
 
+    @model_validator(mode="after")
+    def _redaction_rules(self) -> Settings:
+        if self.redact_rules.strip():
+            try:
+                redaction_of(self.redact_rules, defaults=self.redact_defaults)
+            except ValueError as error:
+                raise ValueError(f"SVCMAP_REDACT_RULES: {error}") from None
+        return self
+
+    @field_validator("anonymise_key", mode="before")
+    @classmethod
+    def _anonymise_key(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str) and len(text) < MIN_KEY_CHARS:
+            raise ValueError(f"must be at least {MIN_KEY_CHARS} characters (openssl rand -hex 32)")
+        return value
+
+    @field_validator("page_presser_name", mode="before")
+    @classmethod
+    def _presser_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("tempo_tenant", "backstage_token", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
@@ -433,6 +467,8 @@ _HOST = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_.-]{0,252})|\[[0-9a-f:.]{2,45}\]")
 _EMAIL = re.compile(r"[^@\s,]*@[^@\s,]+\.[^@\s,]+")
 _HEADER = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}")
 _SESSION_SECRET_CHARS = 32
+MIN_KEY_CHARS = 16
+"""Characters of `SVCMAP_ANONYMISE_KEY` at least."""
 
 
 def _listed(value: object) -> tuple[object, ...]:
@@ -527,14 +563,11 @@ def load_settings(**overrides: object) -> Settings:
     `overrides` (the command line's, a test's) win over the environment.
     """
     try:
-        return Settings(**{**environment_values(), **overrides})  # type: ignore[arg-type]
-    except ValidationError as error:
-        problems = "; ".join(_problem(issue["loc"], issue["msg"]) for issue in error.errors())
-        raise SettingsError(f"bad setting: {problems}") from None
+        return read(Settings, {**environment_values(), **overrides}, named=_env_name)
+    except BadSettingsError as error:
+        raise SettingsError(f"bad setting: {error}") from None
 
 
-def _problem(location: tuple[int | str, ...], message: str) -> str:
-    """One problem, named by its setting; a check across settings names them itself."""
-    if not location:
-        return message.removeprefix("Value error, ")
-    return f"SVCMAP_{'_'.join(str(part) for part in location).upper()}: {message}"
+def _env_name(field: str) -> str:
+    """The environment variable of the setting `field`."""
+    return f"{ENV_PREFIX}{field.upper()}"

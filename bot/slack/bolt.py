@@ -7,13 +7,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import slack_bolt
-from pydantic import SecretStr
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.bootstrap import App, slack_paging
 from bot.render.templating import prime_templates
+from bot.settings_fields import SecretStr
 from bot.slack.access import AccessPolicy
 from bot.slack.conversation import Conversation
 from bot.slack.delivery import SlackPoster

@@ -11,9 +11,8 @@ import binascii
 import hmac
 from collections.abc import Sequence
 
-from pydantic import SecretStr
-
 from bot.settings import Settings
+from bot.settings_fields import SecretStr
 
 
 def configured(settings: Settings) -> bool:

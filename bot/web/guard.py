@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import quote
 
-from pydantic import SecretStr
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.settings import Settings
+from bot.settings_fields import SecretStr
 from bot.web.admission import (
     SLACK_ISSUER,
     Network,

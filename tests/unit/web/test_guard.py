@@ -1,6 +1,5 @@
-from pydantic import SecretStr
-
 from bot.settings import load_settings
+from bot.settings_fields import SecretStr
 from bot.web.admission import Rules, networks
 from bot.web.guard import Asked, Protection, Surface, decide, protection, signed_in, surface_of
 from bot.web.hosts import allowed_hosts

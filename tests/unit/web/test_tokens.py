@@ -2,9 +2,9 @@ import base64
 
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import SecretStr
 
 from bot.settings import load_settings
+from bot.settings_fields import SecretStr
 from bot.web.auth import authorized, bearer_matches
 
 OLD, NEW = SecretStr("old-token-0123456789"), SecretStr("new-token-9876543210")
