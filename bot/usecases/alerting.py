@@ -13,7 +13,7 @@ from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.alert_text import notice_rows, page_rows, title_of
 from bot.usecases.asking import map_of
-from bot.usecases.rca import add_edge_series, gather_for_ranking
+from bot.usecases.rca import gather_for_ranking, with_every_edge
 from bot.usecases.windows import Window as StoreWindow
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 class Evidence:
     """What the map says about the alerted service: its graph, ranking and snapshot.
 
-    The snapshot holds what the ranking read; the edge series are added when it is saved.
+    The snapshot holds what the ranking read: of the edges, only those into or out of the
+    candidates; every edge's series is added when it is saved.
     `confident` says whether the ranking is sure enough of its top candidate to page
     that candidate's owner.
     """
@@ -58,7 +59,8 @@ class Evidence:
 class Receipt:
     """What receiving one notification recorded, and the snapshot still to save with it.
 
-    The snapshot lacks its edge series, read when it is saved.
+    The snapshot lacks the series of the edges the ranking did not read, read when it is
+    saved.
     """
 
     recorded: Recorded
@@ -75,7 +77,8 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
 
     The snapshot of a new incident comes back unsaved: writing it out takes longer than
     ranking, so the caller saves it (`save_snapshot`) once the sender has been woken; the
-    ranking reads only the services' series, and the edges' are read as it is saved.
+    ranking reads the series of the edges around the candidates, and the others are read
+    as it is saved.
     """
     now = app.now()
     labels = app.settings.alert_labels
@@ -141,7 +144,7 @@ def save_snapshot(app: App, receipt: Receipt) -> None:
     Only the symptom's neighbourhood is saved (`around_symptom`), not the whole map.
     """
     if receipt.snapshot is not None and receipt.recorded.incident_id is not None:
-        whole = add_edge_series(app.store, receipt.snapshot)
+        whole = with_every_edge(app.store, receipt.snapshot)
         data = dump_snapshot(around_symptom(whole, cap=app.settings.snapshot_services))
         app.incidents.save_snapshot(receipt.recorded.incident_id, data)
 
@@ -160,6 +163,7 @@ def gather(app: App, symptom: str | None, now: int) -> Evidence:
             at=now,
             incident_s=INCIDENT_WINDOW_S,
             baseline_s=INCIDENT_BASELINE_S,
+            lean=True,
         )
     except UnknownServiceError:
         return Evidence(symptom, note=f"{symptom} is not on the map")

@@ -65,11 +65,13 @@ def gather_for_ranking(
     at: int,
     incident_s: int,
     baseline_s: int,
+    lean: bool = False,
 ) -> tuple[ServiceGraph, Snapshot]:
     """The map around `at`, and the snapshot of all that `rank` reads.
 
     Health and edge series, and the logs and metrics of the symptom's service and its
-    downstream.
+    downstream. `lean` keeps only the series of the edges `rank` reads, those into or out
+    of the symptom's downstream (`with_every_edge` adds the others).
     """
     baseline, incident = incident_windows(at, incident_s, baseline_s)
     span = StoreWindow(int(baseline.start), int(incident.end) + 1)
@@ -94,7 +96,7 @@ def gather_for_ranking(
         logs=store.log_series(names, first, last),
         metrics=store.metric_series(names, first, last),
     )
-    return graph, _with_edges(store, snapshot)
+    return graph, _with_edges(store, snapshot, touching=frozenset(names) if lean else None)
 
 
 def _downstream(graph: ServiceGraph, service: str) -> list[str]:
@@ -114,8 +116,17 @@ def add_edge_series(store: Store, snapshot: Snapshot) -> Snapshot:
     return snapshot if snapshot.edge_series else _with_edges(store, snapshot)
 
 
-def _with_edges(store: Store, snapshot: Snapshot) -> Snapshot:
+def with_every_edge(store: Store, snapshot: Snapshot) -> Snapshot:
+    """`snapshot` with the series of every edge over its windows, read from `store`."""
+    return _with_edges(store, snapshot)
+
+
+def _with_edges(
+    store: Store, snapshot: Snapshot, touching: frozenset[str] | None = None
+) -> Snapshot:
     edges = store.edge_series(int(snapshot.baseline.start), int(snapshot.incident.end) + 1)
+    if touching is not None:
+        edges = {key: points for key, points in edges.items() if touching.intersection(key)}
     return with_edge_series(snapshot, edges)
 
 
