@@ -65,16 +65,22 @@ class GraphCache:
         with self._lock:
             reading = self._reading.setdefault(key, threading.Lock())
         with reading:
-            found = self._fresh(key)
-            if found is not None:
-                return found
-            graph = read(window)
-            with self._lock:
-                self._maps[key] = (self._clock(), graph)
-                self._maps.move_to_end(key)
-                while len(self._maps) > KEPT:
-                    self._maps.popitem(last=False)
-            return graph
+            try:
+                found = self._fresh(key)
+                if found is not None:
+                    return found
+                graph = read(window)
+                with self._lock:
+                    self._maps[key] = (self._clock(), graph)
+                    self._maps.move_to_end(key)
+                    while len(self._maps) > KEPT:
+                        self._maps.popitem(last=False)
+                return graph
+            finally:
+                # Kept only while read: windows asked for are as many as askers like.
+                with self._lock:
+                    if self._reading.get(key) is reading:
+                        del self._reading[key]
 
     def changed(self) -> None:
         """New calls were stored: maps of now read before this are kept only a few seconds."""

@@ -1,5 +1,7 @@
 import threading
 
+import pytest
+
 from bot.usecases.graphs import GraphCache
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
@@ -129,3 +131,27 @@ def test_a_cache_following_another_takes_its_new_calls_as_its_own() -> None:
     assert cache.follow((0, 3)) is False
     assert cache.get(window, reader(reads), now=1_000) is not first  # read 10 s before
     assert cache.stamp == (0, 1)
+
+
+def test_windows_asked_for_once_leave_nothing_behind_but_the_maps_kept() -> None:
+    cache = GraphCache(Clock())
+    for end in range(0, 600_000, 60):
+        cache.get(Window(None, end), reader([]))
+
+    assert len(cache._maps) == 8
+    assert cache._reading == {}
+
+
+def test_a_failed_read_leaves_nothing_behind_and_the_next_ask_reads_again() -> None:
+    cache = GraphCache(Clock())
+    reads: list[Window] = []
+
+    def failing(window: Window) -> ServiceGraph:
+        raise RuntimeError("store down")
+
+    with pytest.raises(RuntimeError):
+        cache.get(Window(None, 60), failing)
+    cache.get(Window(None, 60), reader(reads))
+
+    assert len(reads) == 1
+    assert cache._reading == {}
