@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Connection
 
-from topology.cardinality import Admission, Drops, Edge, offer_of, sift
+from topology.cardinality import Admission, Drops, Edge
+from topology.name_sieve import offer_of, sift
 from topology.store.inserts import insert_for
 from topology.store.schema import edge_buckets, edge_days, edge_hours, name_drops, nodes
 

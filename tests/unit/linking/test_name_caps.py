@@ -14,11 +14,10 @@ from topology.cardinality import (
     NameLimits,
     Offer,
     Verdict,
-    offer_of,
-    sift,
     summary,
 )
 from topology.model import Call, NodeKind, Served
+from topology.name_sieve import offer_of, sift
 
 NOW = 1_790_000_000 - 1_790_000_000 % 86_400
 
