@@ -14,6 +14,7 @@ from topology.cardinality import NameGate, NameLimits
 from topology.errors import CatalogError
 from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
+from topology.redaction import Redaction, redaction_of
 from topology.store.engine import Timeouts, make_engine, upgrade
 from topology.store.incidents import IncidentLog
 from topology.store.repository import Store
@@ -59,6 +60,8 @@ class App:
     catalog_source: CatalogSource | None = None
     names: NameGate = field(default_factory=lambda: NameGate(NameLimits()))
     """What each source may add of new names, and what it had refused, in this process."""
+    redaction: Redaction = field(default_factory=lambda: Redaction(()))
+    """What every name coming in is redacted by (`topology.redaction`)."""
 
     pager: Pager | None = None
     """Sends pages; None unless the paging mode is `on`."""
@@ -242,6 +245,7 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         catalogs=LiveCatalog(read_catalog(settings.catalog_file)),
         catalog_source=catalog_source,
         names=NameGate(name_limits(settings)),
+        redaction=redaction_of(settings.redact_rules, defaults=settings.redact_defaults),
         pager=pager,
         notifier=build_notifier(settings, slack),
     )

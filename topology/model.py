@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+MAX_NAME_LENGTH = 200
+"""Longer service names are cut to this many characters."""
+
 
 class SpanKind(enum.Enum):
     """The role of a span in a remote call; local spans have no kind."""

@@ -61,6 +61,7 @@ def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImp
     read = parse_traces(data, source=source, fmt=fmt)
     window = import_window(app.now())
     spans, refused = spans_within(read, window)
+    app.redaction.spans(spans)
     if read and not spans:
         raise TraceFormatError(f"{source}: every span refused: {window.reason}")
     if app.settings.infer_peers:

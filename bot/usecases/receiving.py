@@ -75,6 +75,7 @@ class Receiver:
             now_s, retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew
         )
         kept, refused = spans_within(spans, window)
+        self._app.redaction.spans(kept)
         if not settings.strict_trace_id:
             lower_trace_ids(kept)
         reason = window.reason if refused else None

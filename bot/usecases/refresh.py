@@ -171,6 +171,7 @@ def _pull_traces(
     )
     window = live_window(now, retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew)
     spans, refused = spans_within(spans, window)
+    app.redaction.spans(spans)
     if refused:
         _log.info("%s: refused %d spans: %s", source.name, refused, window.reason)
     if settings.infer_peers:
@@ -207,6 +208,7 @@ def _pull_edges(
             return source.edges(start_s=start, end_s=start + MINUTE)
 
         edges, _ = retrying(pull, sleep=pacing.sleep, jitter=pacing.jitter)
+        edges = app.redaction.edges(edges)
         calls += app.store.ingest_edges(
             edges, minute_s=minute, source=name, admit=admission(app, name), now_s=now
         )

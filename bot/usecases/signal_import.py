@@ -76,6 +76,7 @@ def received_window(app: App) -> TimeWindow:
 
 def store_logs(app: App, export: LogExport, *, source: str, window: TimeWindow) -> SignalImport:
     """Store the parsed log records `window` admits; the others are refused and counted."""
+    export.records = app.redaction.log_records(export.records)
     restrict_logs(export, window)
     stored = app.store.ingest_logs(export.records, cap=app.settings.log_template_cap)
     return SignalImport(
@@ -94,6 +95,7 @@ def store_metrics(
     app: App, export: MetricExport, *, source: str, window: TimeWindow
 ) -> SignalImport:
     """Store the parsed metric points `window` admits; the others are refused and counted."""
+    export.points = app.redaction.metric_points(export.points)
     restrict_metrics(export, window)
     stored = app.store.ingest_metrics(export.points, cap=app.settings.metric_name_cap)
     return SignalImport(

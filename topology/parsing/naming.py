@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from topology.model import NodeKind, SpanKind
+from topology.model import MAX_NAME_LENGTH, NodeKind, SpanKind
 from topology.parsing.decoding import Scalar
-
-MAX_NAME_LENGTH = 200
-"""Longer service names are cut to this many characters."""
 
 PEER_SERVICE = "peer.service"
 _DB = "db."
