@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-
 from bot.settings_fields import (
     BadSettingsError,
     Field,
@@ -548,13 +546,20 @@ def environment_values() -> dict[str, str]:
     """
     found: dict[str, str] = {}
     try:
-        dotenv = dotenv_values(ENV_FILE, encoding="utf-8") if ENV_FILE.is_file() else {}
+        dotenv = _dotenv(ENV_FILE) if ENV_FILE.is_file() else {}
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsError(f"{ENV_FILE.resolve()}: cannot read the settings: {error}") from None
     for name, value in [*dotenv.items(), *os.environ.items()]:
         if value and name.upper().startswith(ENV_PREFIX):
             found[name[len(ENV_PREFIX) :].lower()] = value
     return found
+
+
+def _dotenv(path: Path) -> dict[str, str | None]:
+    """The variables of a `.env` file (python-dotenv, loaded only when there is one)."""
+    from dotenv import dotenv_values  # noqa: PLC0415 - most runs have no .env to read
+
+    return dotenv_values(path, encoding="utf-8")
 
 
 def load_settings(**overrides: object) -> Settings:
