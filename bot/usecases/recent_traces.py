@@ -80,11 +80,19 @@ def key_of(span: Span) -> SpanKey:
 
 
 def callers_missing(spans: Sequence[Span]) -> list[str]:
-    """The traces among `spans` with a span whose parent they lack: a client may be waiting."""
+    """The traces among `spans` where a callee's span lacks its parent: a client may be waiting.
+
+    A callee's span is a server span, or one without kind (an SDK's internal span).
+    """
     missing: list[str] = []
     for trace_id, fresh in group_by_trace(spans).items():
         ids = {span.span_id for span in fresh}
-        if any(span.parent_id is not None and span.parent_id not in ids for span in fresh):
+        if any(
+            span.parent_id is not None
+            and span.parent_id not in ids
+            and (span.kind is SpanKind.SERVER or span.kind is None)
+            for span in fresh
+        ):
             missing.append(trace_id)
     return missing
 
@@ -249,6 +257,9 @@ class RecentTraces:
                 if key[0] in answered or now_s is None or until <= now_s:
                     del trace.waiting[key]
         self._note_due(trace_id, trace)
+        if not trace.waiting and not trace.parked:
+            ready.spans.extend(trace.spans.values())
+            return
         for key, span in trace.spans.items():
             if key in trace.waiting:
                 continue

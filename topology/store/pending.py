@@ -1,6 +1,6 @@
 """Client spans waiting for their server spans: kept in `pending_spans` until settled.
 
-A span is written as JSON of its own fields. A row that does not read back (written by
+A span is written as a JSON array of its own fields. A row that does not read back (written by
 another version, or edited by hand) comes out without its span, to be deleted.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import bindparam, delete, select
 
 from topology.model import KEY_SEP, NodeKind, Span, SpanKind
 from topology.store.inserts import insert_for
@@ -19,6 +19,9 @@ from topology.store.schema import pending_spans
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
+
+_FIELDS = 12
+"""The fields of a span as kept: `encoded` writes them in `Span`'s order."""
 
 CHUNK = 500
 """Rows a statement names at most: under every database's limit on bound parameters."""
@@ -55,7 +58,7 @@ def put(connection: Connection, spans: Sequence[tuple[Span, int]]) -> None:
                 "trace_id": span.trace_id,
                 "span_key": span_key(span),
                 "until_s": until,
-                "span": _encoded(span),
+                "span": encoded(span),
             }
             for span, until in part
         ]
@@ -63,17 +66,29 @@ def put(connection: Connection, spans: Sequence[tuple[Span, int]]) -> None:
 
 
 def drop(connection: Connection, keys: Iterable[PendingKey]) -> set[PendingKey]:
-    """Delete the rows of `keys`; return the keys of those there were."""
-    columns = tuple_(pending_spans.c.trace_id, pending_spans.c.span_key)
-    deleted: set[PendingKey] = set()
-    for part in _chunks(sorted(set(keys))):
-        statement = (
-            delete(pending_spans)
-            .where(columns.in_(part))
-            .returning(pending_spans.c.trace_id, pending_spans.c.span_key)
+    """Delete the rows of `keys`; return the keys of those there were.
+
+    The rows are read first (locked on Postgres, as SQLite's writer holds the whole
+    database), then deleted by key: cheaper than one statement naming every pair.
+    """
+    wanted = set(keys)
+    if not wanted:
+        return set()
+    there: set[PendingKey] = set()
+    for part in _chunks(sorted({trace_id for trace_id, _ in wanted})):
+        query = select(pending_spans.c.trace_id, pending_spans.c.span_key).where(
+            pending_spans.c.trace_id.in_(part)
         )
-        deleted.update((row.trace_id, row.span_key) for row in connection.execute(statement))
-    return deleted
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        there.update((row.trace_id, row.span_key) for row in connection.execute(query))
+    found = sorted(wanted & there)
+    if found:
+        statement = delete(pending_spans).where(
+            pending_spans.c.trace_id == bindparam("t"), pending_spans.c.span_key == bindparam("k")
+        )
+        connection.execute(statement, [{"t": trace_id, "k": key} for trace_id, key in found])
+    return set(found)
 
 
 class SettledElsewhere(Exception):  # noqa: N818 - says what happened, not that it failed
@@ -108,49 +123,49 @@ def due(connection: Connection, *, now_s: int, limit: int) -> list[Waiting]:
 
 def _read(rows: Iterable[Row[Any]]) -> list[Waiting]:
     return [
-        Waiting((row.trace_id, row.span_key), int(row.until_s), _decoded(row.trace_id, row.span))
+        Waiting((row.trace_id, row.span_key), int(row.until_s), decoded(row.trace_id, row.span))
         for row in rows
     ]
 
 
-def _encoded(span: Span) -> str:
-    fields: dict[str, object] = {
-        "s": span.span_id,
-        "p": span.parent_id,
-        "k": span.kind.value if span.kind is not None else None,
-        "l": span.local_service,
-        "r": span.remote_service,
-        "t": span.start_us,
-        "d": span.duration_us,
-        "e": span.error or None,
-        "h": span.shared or None,
-        "v": span.peer_kind.value if span.peer_kind is not None else None,
-        "a": list(span.local_address) if span.local_address is not None else None,
-        "i": span.inferred_peer,
-    }
-    return json.dumps({name: value for name, value in fields.items() if value is not None})
+def encoded(span: Span) -> str:
+    """`span` as kept: a JSON array of its fields but the trace id."""
+    kind = span.kind.value if span.kind is not None else None
+    peer = span.peer_kind.value if span.peer_kind is not None else None
+    address = list(span.local_address) if span.local_address is not None else None
+    return json.dumps(
+        [
+            span.span_id, span.parent_id, kind, span.local_service, span.remote_service,
+            span.start_us, span.duration_us, span.error, span.shared, peer, address,
+            span.inferred_peer,
+        ]
+    )  # fmt: skip
 
 
-def _decoded(trace_id: str, text: str) -> Span | None:
+def decoded(trace_id: str, text: str) -> Span | None:
+    """The span of trace `trace_id` kept as `text`, or None when it does not read as one."""
     try:
         fields = json.loads(text)
-        address = fields.get("a")
+        if not isinstance(fields, list) or len(fields) != _FIELDS:
+            return None
+        span_id, parent, kind, local, remote, start, duration, error, shared = fields[:9]
+        peer, address, inferred = fields[9:]
         return Span(
             trace_id,
-            _text(fields["s"]),
-            _maybe_text(fields.get("p")),
-            None if fields.get("k") is None else SpanKind(fields["k"]),
-            _maybe_text(fields.get("l")),
-            _maybe_text(fields.get("r")),
-            start_us=_maybe_int(fields.get("t")),
-            duration_us=_maybe_int(fields.get("d")),
-            error=fields.get("e") is True,
-            shared=fields.get("h") is True,
-            peer_kind=None if fields.get("v") is None else NodeKind(fields["v"]),
+            _text(span_id),
+            _maybe_text(parent),
+            None if kind is None else SpanKind(kind),
+            _maybe_text(local),
+            _maybe_text(remote),
+            start_us=_maybe_int(start),
+            duration_us=_maybe_int(duration),
+            error=error is True,
+            shared=shared is True,
+            peer_kind=None if peer is None else NodeKind(peer),
             local_address=None if address is None else _address(address),
-            inferred_peer=_maybe_text(fields.get("i")),
+            inferred_peer=_maybe_text(inferred),
         )
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+    except (ValueError, TypeError, RecursionError):
         return None
 
 

@@ -224,9 +224,19 @@ def test_a_settle_the_store_refused_is_done_by_the_next(process, clock, monkeypa
     assert waiting_rows(restarted) == 0
 
 
-@pytest.mark.parametrize(
-    "span", ["not json", "[]", '{"s": 7}', '{"s": "a1", "k": "sideways"}', '{"s": "a1", "a": [1]}']
-)
+NULLS = "null, null, null, false, false"  # remote service, start, duration, error, shared
+UNREADABLE = [
+    "not json",
+    "{}",
+    "[]",
+    f"[7, null, null, null, {NULLS}, null, null, null]",  # an id that is no string
+    f'["a1", null, "sideways", null, {NULLS}, null, null, null]',  # no such kind
+    f'["a1", null, null, null, {NULLS}, null, [1], null]',  # an address of one field
+    '["a1"' + ", 1" * 11 + "]",
+]
+
+
+@pytest.mark.parametrize("span", UNREADABLE)
 def test_a_kept_row_that_does_not_read_is_deleted_and_the_rest_still_count(process, clock, span):
     app, receiver = process()
     receiver.receive([client_span(1)])
