@@ -1,6 +1,6 @@
 """CLI answer speed: `svcmap` questions, each a new process, on the demo's store.
 
-    .venv/bin/python -m bench.cli_speed [--runs N] [--fill SECONDS] [--reuse]
+    .venv/bin/python -m bench.cli_speed [--runs N] [--fill SECONDS] [--reuse] [--imports]
 
 Builds the store as the demo does: `svcmap demo --speed 20` (20 services, 30 minutes of
 healthy history, then live traffic) into a fresh SQLite file for `--fill` seconds, stopped
@@ -12,12 +12,16 @@ Target: each question's median wall time <= 300 ms.
 
 The questions run with their bytecode cached (in the scratch folder, whatever
 PYTHONDONTWRITEBYTECODE says), as on any installed svcmap after its first run.
-`--reuse` skips building the store when the scratch store is there.
+`--reuse` skips building the store when the scratch store is there. `--imports` then
+runs the first question N times under `python -X importtime` and prints where its
+imports spend their time: per package, the sum of each module's own import time (the
+least of the runs, the figure least disturbed by other work on the machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import resource
 import signal
@@ -138,12 +142,47 @@ def ask(question: str, env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
+def import_times(question: str, env: dict[str, str], runs: int) -> dict[str, float]:
+    """Per module, its own import time in ms when `svcmap QUESTION` runs: the least of `runs`."""
+    least: dict[str, float] = {}
+    command = [sys.executable, "-X", "importtime", "-m", "bot.cli.main", *question.split()]
+    for _ in range(runs):
+        done = subprocess.run(
+            command, env=env, cwd=SCRATCH, capture_output=True, text=True, check=True
+        )
+        for line in done.stderr.splitlines():
+            fields = line.removeprefix("import time:").split("|")
+            if len(fields) != 3 or not fields[0].strip().isdigit():
+                continue
+            module, own = fields[2].strip(), int(fields[0]) / 1000
+            least[module] = min(least.get(module, own), own)
+    return least
+
+
+def package_of(module: str) -> str:
+    """Where an import's time is counted: its top package, or svcmap's own subpackage."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] in ("bot", "topology") else parts[0]
+
+
+def print_import_times(question: str, env: dict[str, str], runs: int) -> None:
+    """Print the import time of `question` per package, largest first."""
+    least = import_times(question, env, runs)
+    packages: collections.defaultdict[str, float] = collections.defaultdict(float)
+    for module, own in least.items():
+        packages[package_of(module)] += own
+    print(f"\nimports of `svcmap {question}`: {sum(least.values()):.0f} ms in {len(least)} modules")
+    for package, own in sorted(packages.items(), key=lambda item: -item[1])[:15]:
+        print(f"  {package:<28} {own:6.1f} ms")
+
+
 def main() -> None:
     """Build the demo's store, then time each question as a new process."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="timed runs per question")
     parser.add_argument("--fill", type=float, default=20.0, help="seconds of live demo traffic")
     parser.add_argument("--reuse", action="store_true", help="reuse the scratch store")
+    parser.add_argument("--imports", action="store_true", help="import times per package")
     args = parser.parse_args()
     SCRATCH.mkdir(parents=True, exist_ok=True)
     database = SCRATCH / "cli-demo.db"
@@ -162,6 +201,8 @@ def main() -> None:
             f"{shown.format(end='END'):<46} {median:8.0f} {worst:8.0f} {cpu:8.0f}"
             f"  (target <= {TARGET_MS:.0f}){verdict(median, TARGET_MS)}"
         )
+    if args.imports:
+        print_import_times(QUESTIONS[0], env, args.runs)
 
 
 if __name__ == "__main__":

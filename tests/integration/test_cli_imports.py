@@ -107,3 +107,12 @@ def test_a_store_behind_the_newest_schema_is_migrated_with_alembic(tmp_path):
     loaded = loaded_packages(f"sqlite:///{tmp_path / 'new.db'}", "edges")
 
     assert "alembic" in loaded
+
+
+@pytest.mark.parametrize(
+    "question", [["deps", "checkout"], ["blast", "payment"], ["edges"]], ids=" ".join
+)
+def test_a_map_question_loads_no_root_cause_ranking(store_url, question):
+    modules = loaded_modules(store_url, *question)
+
+    assert {name for name in modules if name.startswith("topology.rca")} == set()

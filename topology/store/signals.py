@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Table, and_, select
 from sqlalchemy.engine import Connection
 
-from topology.rca.snapshot import Series
 from topology.signals.severity import LEVELS
 from topology.store.schema import (
     LOG_LEVEL_COLUMNS,
@@ -27,6 +26,9 @@ from topology.store.schema import (
     metric_names,
     signal_drops,
 )
+
+if TYPE_CHECKING:
+    from topology.rca.snapshot import Series
 
 LEVEL_KEY = "level:"
 """Prefix of a log series counting the records of one severity (`level:ERROR`)."""
@@ -106,6 +108,8 @@ def drops(connection: Connection) -> dict[str, dict[str, int]]:
 
 
 def _series(counts: _Counts, start: int, end: int, *, missing: float | None) -> dict[str, Series]:
+    from topology.rca.snapshot import Series  # noqa: PLC0415 - loads ranking: rca only
+
     t = minute_starts(start, end)
     return {
         service: Series(
