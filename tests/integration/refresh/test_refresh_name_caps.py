@@ -23,9 +23,7 @@ def test_pulled_traces_bring_in_no_more_new_names_than_the_budget(make_app, zipk
     assert [item.reason for item in status.refused] == [RATE]
 
 
-def test_pulled_edges_naming_new_names_past_the_budget_are_dropped_and_counted(
-    make_app, servers
-):
+def test_pulled_edges_naming_new_names_past_the_budget_are_dropped_and_counted(make_app, servers):
     prometheus = servers()
     edges = [{"client": "frontend", "server": f"svc{i}"} for i in range(5)]
     answers = [
