@@ -16,7 +16,8 @@ from bot.usecases.rca import (
     rank_snapshot_file,
 )
 from topology.errors import SvcmapError, UsageError
-from topology.rca import Ranking
+from topology.rca import Ranking, Snapshot, load_snapshot
+from topology.rca.anonymise import PseudonymClashError, Pseudonyms, anonymised
 from topology.rca.dump import dump_snapshot
 from topology.rca.scope import around_symptom
 from topology.timespec import format_time
@@ -51,8 +52,9 @@ def rca_from_store(app: App, args: argparse.Namespace) -> str:
 
 def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
     """Write the snapshot to `--output`; say where it went, unless it went to the output."""
+    pseudonyms = _pseudonyms(app) if args.anonymise else None
     if args.incident is not None:
-        return _export_saved(app, args)
+        return _export_saved(app, args, pseudonyms)
     if args.service is None:
         raise UsageError("name the service showing the symptom, or --incident ID")
     at, window, baseline = _when(app, args)
@@ -66,14 +68,36 @@ def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
         baseline_s=baseline,
     )
     snapshot = around_symptom(whole, cap=app.settings.snapshot_services)
-    written = _write(dump_snapshot(snapshot), args.output)
+    written = _write(_dumped(snapshot, pseudonyms), args.output)
     if written is None:
         return None
     services = len(snapshot.series)
-    return f"wrote {written}: {services} services' series around {format_time(at)}"
+    shown = ", names pseudonymised" if pseudonyms else ""
+    return f"wrote {written}: {services} services' series around {format_time(at)}{shown}"
 
 
-def _export_saved(app: App, args: argparse.Namespace) -> str | None:
+def _pseudonyms(app: App) -> Pseudonyms:
+    """The keyed pseudonyms of `--anonymise`; refused without a key."""
+    key = app.settings.anonymise_key
+    if key is None:
+        raise UsageError(
+            "--anonymise needs SVCMAP_ANONYMISE_KEY, a secret of 16 characters or more "
+            "(openssl rand -hex 32); keep it to anonymise later snapshots alike"
+        )
+    return Pseudonyms(key.get_secret_value().encode())
+
+
+def _dumped(snapshot: Snapshot, pseudonyms: Pseudonyms | None) -> bytes:
+    """The snapshot as written, anonymised when `pseudonyms` are given."""
+    if pseudonyms is None:
+        return dump_snapshot(snapshot)
+    try:
+        return dump_snapshot(anonymised(snapshot, pseudonyms))
+    except PseudonymClashError as error:
+        raise SvcmapError(str(error)) from None
+
+
+def _export_saved(app: App, args: argparse.Namespace, pseudonyms: Pseudonyms | None) -> str | None:
     """Write the snapshot saved with incident `--incident`."""
     given = [f"--{name}" for name in _STORE_OPTIONS if getattr(args, name) is not None]
     if args.service is not None or given:
@@ -86,9 +110,14 @@ def _export_saved(app: App, args: argparse.Namespace) -> str | None:
     if data is None:
         why = f": {incident.note}" if incident.note else ""
         raise SvcmapError(f"incident {args.incident} has no snapshot{why}")
+    if pseudonyms is not None:
+        saved = load_snapshot(data, source=f"the snapshot of incident {args.incident}")
+        data = _dumped(saved, pseudonyms)
     written = _write(data, args.output)
     if written is None:
         return None
+    if pseudonyms is not None:
+        return f"wrote {written}: the snapshot of incident {args.incident}, names pseudonymised"
     return f"wrote {written}: the snapshot of incident {args.incident} ({incident.title})"
 
 

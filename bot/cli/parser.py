@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write it to FILE (default -, the standard output)",
     )
+    export.add_argument(
+        "--anonymise",
+        "--anonymize",
+        action="store_true",
+        help="replace every name by a keyed pseudonym (SVCMAP_ANONYMISE_KEY), drop free text",
+    )
 
     add_alert_commands(commands)
     add_refresh_commands(commands)
