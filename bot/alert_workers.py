@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from bot.bootstrap import App
@@ -80,9 +81,10 @@ class AlertWorkers:
         """
         self._stop.set()
         self._wake.set()
+        deadline = time.monotonic() + timeout_s
         for thread in self._threads:
             if thread.is_alive():
-                thread.join(timeout_s)
+                thread.join(max(0.0, deadline - time.monotonic()))
 
     def _run(self) -> None:
         while not self._stop.is_set():
