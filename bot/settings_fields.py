@@ -269,6 +269,8 @@ def _boolean(value: object) -> bool:
 def _whole(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, str):
         try:
             return int(value.strip())

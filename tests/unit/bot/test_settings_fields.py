@@ -93,6 +93,10 @@ def test_defaults_are_kept_and_checked_and_a_factory_is_called():
     )
 
 
+def test_a_whole_float_is_a_whole_number():
+    assert read(Example, {"port": 8081.0}, named=named).port == 8081
+
+
 def test_values_for_no_field_are_ignored():
     assert read(Example, {"nothing_like_this": "1"}, named=named).port == 8080
 
@@ -118,6 +122,7 @@ def test_every_bad_value_is_named_in_one_error():
     ("field", "value", "problem"),
     [
         ("port", "80.5", "X_PORT: expected a whole number"),
+        ("port", 80.5, "X_PORT: expected a whole number"),
         ("port", "65536", "X_PORT: must be at most 65535"),
         ("port", True, "X_PORT: expected a whole number"),
         ("auth", "saml", "X_AUTH: expected one of '', 'oidc'"),
