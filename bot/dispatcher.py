@@ -1,7 +1,8 @@
 """The sender of `svcmap serve`: one thread sending recorded pages and posts.
 
 It sweeps at start (rows a crash left behind), whenever an alert was recorded
-(`wake`), and every `SWEEP_S` seconds (retries that came due).
+(`wake`), and every `SWEEP_S` seconds (retries that came due). It remembers the pages
+PagerDuty accepted that the store did not take, to record them first when it does.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import threading
 
 from bot.bootstrap import App
+from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import dispatch_due
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,7 @@ class Dispatcher:
         self._app = app
         self._holder = holder
         self._interval_s = interval_s
+        self._deliveries = Deliveries()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="svcmap-dispatcher", daemon=True)
@@ -53,7 +56,7 @@ class Dispatcher:
     def sweep(self) -> None:
         """One sweep; a failure is logged, never raised, so the next one still runs."""
         try:
-            report = dispatch_due(self._app, holder=self._holder)
+            report = dispatch_due(self._app, holder=self._holder, deliveries=self._deliveries)
         except Exception as error:  # noqa: BLE001 - the sender must outlive one bad sweep
             log.error("sending pages and posts failed: %s", error)  # noqa: TRY400 - message only
             return

@@ -10,10 +10,11 @@ import threading
 class TcpRelay:
     """Relays to `target`; `freeze()` stops forwarding (a hung server), `cut()` closes it all."""
 
-    def __init__(self, target: tuple[str, int]) -> None:
+    def __init__(self, target: tuple[str, int], *, port: int = 0) -> None:
+        """Listen on `port` (any free one by default; a cut relay's, to bring it back)."""
         self._target = target
         self._frozen = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", port))
         self.port: int = self._listener.getsockname()[1]
         self._open: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()

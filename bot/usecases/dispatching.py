@@ -3,23 +3,34 @@
 Each row is claimed before it is sent, so replicas sweeping together send it once. A
 failure that may pass (429, 5xx, a timeout) leaves the row pending for a later sweep,
 with backoff, until `ROUNDS` sweeps have failed; anything else marks it failed.
+
+A page PagerDuty accepted is recorded as sent through a failing database (`persisted`);
+one the database would not take is remembered (`Deliveries`) and recorded before the
+next sweep sends anything, so it is not sent again and its resolve does not wait. A
+page whose claim lapsed without an outcome (its sender died mid-send) may have reached
+PagerDuty: it is sent again before any other, with its `dedup_key`, which PagerDuty
+folds into the alert the first send opened.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Table
 
 from bot.bootstrap import App
 from bot.paging.ports import Notice, Posted
 from bot.usecases.alert_text import notice_text
+from bot.usecases.deliveries import Accepted, Deliveries
 from bot.usecases.incident_picture import incident_picture
-from topology.errors import NoticeError, PagingError, RemoteError, SvcmapError
+from topology.errors import NoticeError, PagingError, RemoteError, StoreError, SvcmapError
 from topology.incidents.model import Link, PageAction, PageEvent, SendState, Severity
 from topology.store.incident_rows import IncidentRecord, Sending
+from topology.store.retry import persisted
 from topology.store.schema import notifications, pages
 
 log = logging.getLogger(__name__)
@@ -49,16 +60,27 @@ class Dispatched:
     retrying: list[int] = field(default_factory=list)
 
 
-def dispatch_due(app: App, *, holder: str) -> Dispatched:
-    """Send every page and post due now; return what happened to each."""
-    sweep = _Sweep(app, holder)
+def dispatch_due(
+    app: App,
+    *,
+    holder: str,
+    deliveries: Deliveries | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Dispatched:
+    """Send every page and post due now; return what happened to each.
+
+    The pages in `deliveries` (accepted, not recorded) are recorded first; while the
+    store refuses them, nothing is sent (StoreError).
+    """
+    sweep = _Sweep(app, holder, Deliveries() if deliveries is None else deliveries, sleep)
+    sweep.record_accepted()
     now = app.now()
     posts = app.incidents.due(notifications, now_s=now)
     for row in (r for r in posts if r.kind == "incident"):
         sweep.post(row)
     for _ in range(PAGE_PASSES):  # a resolve becomes due once its trigger was sent
         due = app.incidents.due(pages, now_s=app.now())
-        for row in due:
+        for row in sorted(due, key=lambda row: row.claimed_by is None):  # lapsed claims first
             sweep.page(row)
         if not due:
             break
@@ -72,10 +94,28 @@ def dispatch_due(app: App, *, holder: str) -> Dispatched:
 class _Sweep:
     """One pass over the rows due: claims, sends, and records each outcome."""
 
-    def __init__(self, app: App, holder: str) -> None:
+    def __init__(
+        self, app: App, holder: str, deliveries: Deliveries, sleep: Callable[[float], None]
+    ) -> None:
         self.app = app
         self.holder = holder
         self.report = Dispatched()
+        self.deliveries = deliveries
+        self.sleep = sleep
+
+    def record_accepted(self) -> None:
+        """Record as sent the pages PagerDuty accepted that the store did not take before."""
+        for accepted in self.deliveries.pending():
+            persisted(partial(self._record_sent, accepted), sleep=self.sleep)
+            self.deliveries.recorded(accepted)
+            log.info("recorded page %d as sent, as PagerDuty accepted it", accepted.row_id)
+            self.report.sent.append(accepted.row_id)
+
+    def _record_sent(self, accepted: Accepted) -> None:
+        self.app.incidents.finish(
+            pages, accepted.row_id, holder=accepted.holder, state=SendState.SENT.value,
+            now_s=accepted.at_s,
+        )  # fmt: skip
 
     def page(self, row: Sending) -> None:
         app = self.app
@@ -90,13 +130,25 @@ class _Sweep:
             self._finish(pages, row, error=f"team {row.team} has no PagerDuty routing key")
             return
         event = page_event(row, key, app.incidents.post_url(row.incident_id))
+        if row.claimed_by is not None:
+            log.warning(
+                "sending %s %s again: its last send may have reached PagerDuty, which folds "
+                "a repeat with the same dedup_key into the same alert",
+                row.kind, row.dedup_key,
+            )  # fmt: skip
         try:
             app.pager.send(event)
         except PagingError as error:
             self._failed(pages, row, error)
             return
         log.info("sent %s %s to team %s", row.kind, row.dedup_key, row.team)
-        self._finish(pages, row)
+        accepted = Accepted(row.id, self.holder, app.now())
+        try:
+            persisted(partial(self._record_sent, accepted), sleep=self.sleep)
+        except StoreError:
+            self.deliveries.note(accepted)  # recorded before anything else is sent
+            raise
+        self.report.sent.append(row.id)
 
     def post(self, row: Sending) -> None:
         app = self.app

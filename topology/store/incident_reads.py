@@ -89,6 +89,7 @@ def sending_of(table: Table, row: Row[Any]) -> Sending:
         dedup_key=row.dedup_key if is_page else None,
         url=None if is_page else row.url,
         ref=None if is_page else row.ref,
+        claimed_by=row.claimed_by,
     )
 
 

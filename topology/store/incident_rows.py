@@ -138,6 +138,8 @@ class Sending:
     url: str | None = None
     ref: str | None = None
     """Where a sent post is, as the notifier that sent it wrote it."""
+    claimed_by: str | None = None
+    """Who claimed it to send it last, while no outcome is recorded: its send may have happened."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able data (the body left out)."""
