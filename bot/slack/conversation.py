@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from bot.bootstrap import App, slack_paging
 from bot.render.picture import TIMEOUT_S, RenderError
@@ -18,6 +19,7 @@ from bot.slack.grammar import CommandError, Help, parse
 from bot.slack.members import GroupMembers
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
+from bot.slack.seals import Sealer
 from bot.usecases.answering import Reply, answer
 from bot.usecases.drawing import picture_of, rendered, selection_of
 from bot.usecases.sources import stale_sources
@@ -101,8 +103,9 @@ class Conversation:
             return
         at = parsed.at if parsed.at is not None else self._app.now()
         stale = stale_sources(self._app) if parsed.at is None else []
-        paging = slack_paging(self._app.settings)
-        view = answer_view(reply, parsed, at=at, user=asked.user, stale=stale, paging=paging)
+        view = answer_view(
+            reply, parsed, at=at, user=asked.user, stale=stale, page_seal=self._page_seal(asked)
+        )
         try:
             self._poster.post(
                 asked.channel,
@@ -114,6 +117,15 @@ class Conversation:
             self._post_elsewhere(asked, view, error)
             return
         self._draw(asked, reply, deadline=started + ANSWER_BUDGET_S)
+
+    def _page_seal(self, asked: Asked) -> Callable[[str], str] | None:
+        """What seals an answer's page button to where `asked` is answered; None: no button."""
+        settings = self._app.settings
+        secret = settings.slack_signing_secret
+        if not slack_paging(settings) or secret is None:
+            return None
+        sealer = Sealer(secret.get_secret_value())
+        return partial(sealer.seal, asked.channel, asked.thread_ts)
 
     def tell(self, asked: Asked, text: str) -> None:
         """Show `text` (mrkdwn, already escaped) to the asker alone."""

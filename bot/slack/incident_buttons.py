@@ -15,10 +15,16 @@ from bot.bootstrap import App
 from bot.slack.access import AccessPolicy
 from bot.slack.blocks import section
 from bot.slack.delivery import DeliveryError, SlackPoster
-from bot.slack.incident_view import incident_message, read_cause_value, read_page_value
+from bot.slack.incident_view import (
+    incident_message,
+    read_cause_value,
+    read_incident,
+    read_page_value,
+)
 from bot.slack.members import GroupMembers
 from bot.slack.mrkdwn import escape, mention
 from bot.slack.notifier import post_ref, read_ref
+from bot.slack.seals import Sealer, thread_of
 from bot.usecases.acknowledging import acknowledge
 from bot.usecases.cause_feedback import answer_cause
 from bot.usecases.paging_by_hand import Paged, page_for_answer, page_for_incident
@@ -35,6 +41,8 @@ class Pressed:
     message_ts: str
     value: str
     respond: Callable[..., object]
+    thread_ts: str = ""
+    """The message's thread, as the payload gives it (its own ts when it heads one)."""
 
 
 class IncidentButtons:
@@ -68,9 +76,14 @@ class IncidentButtons:
         if named is None:
             self._tell(pressed, "That button carried nothing svcmap can page; nobody was paged.")
             return
-        incident, service = named
+        incident, service, seal = named
         if incident is not None and not self._on_its_post(pressed, incident):
             self._tell(pressed, "That button is not on this incident's post; nobody was paged.")
+            return
+        if incident is None and not self._sealed(pressed, service, seal):
+            self._tell(
+                pressed, "That button is not on an answer svcmap posted here; nobody was paged."
+            )
             return
         if incident is None:
             paged = page_for_answer(
@@ -94,11 +107,11 @@ class IncidentButtons:
         if not verdict.allowed:
             self._tell(pressed, f"Sorry, {escape(verdict.reason)}. Nothing was acknowledged.")
             return
-        value = pressed.value.strip()
-        if value.isdigit() and not self._on_its_post(pressed, int(value)):
+        incident = read_incident(pressed.value.strip())
+        if incident is not None and not self._on_its_post(pressed, incident):
             self._tell(pressed, "That button is not on this incident's post; nothing was noted.")
             return
-        done = acknowledge(self._app, int(value), user=pressed.user) if value.isdigit() else None
+        done = acknowledge(self._app, incident, user=pressed.user) if incident is not None else None
         if done is None or done.incident is None:
             self._tell(pressed, "That incident is not in svcmap's incident log.")
             return
@@ -140,6 +153,14 @@ class IncidentButtons:
         """Whether the button was pressed on the post of incident `incident`, as it was sent."""
         post = self._app.incidents.post_of(incident)
         return post is not None and post.ref == post_ref(pressed.channel, pressed.message_ts)
+
+    def _sealed(self, pressed: Pressed, service: str, seal: str) -> bool:
+        """Whether an answer's button names `service` with the seal of the place it was pressed."""
+        secret = self._app.settings.slack_signing_secret
+        if secret is None or not seal:
+            return False
+        thread = thread_of(pressed.message_ts, pressed.thread_ts)
+        return Sealer(secret.get_secret_value()).holds(seal, pressed.channel, thread, service)
 
     def _paged(self, pressed: Pressed, paged: Paged) -> None:
         if paged.to_send:

@@ -35,13 +35,15 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.mrkdwn import link, mention
+from bot.slack.seals import SEAL
 from topology.incidents.feedback import Verdict
 from topology.timespec import format_duration, format_time
 
 CAUSES_SHOWN = 5
 LINKS_SHOWN = 3
 FROM_ANSWER = "-"
-"""The incident part of a page button's value on an answer, which has no incident."""
+"""Starts the incident part of a page button's value on an answer (which has no incident);
+the answer's seal follows it (`bot.slack.seals`)."""
 ID_DIGITS = 18
 CAUSE_BLOCK = "svcmap.cause"
 CAUSE_QUESTION = "*Was this the cause?* One press notes your answer; it pages nobody."
@@ -131,11 +133,19 @@ def read_cause_value(value: str) -> tuple[int, Verdict, str | None] | None:
     """The incident, verdict and candidate (None: each one shown) a value names, or None."""
     head, _, rest = value.partition(" ")
     word, _, candidate = rest.partition(" ")
-    if not head.isdigit() or len(head) > ID_DIGITS or not reruns.fits(value):
+    incident = read_incident(head)
+    if incident is None or not reruns.fits(value):
         return None
     if word not in {verdict.value for verdict in Verdict}:
         return None
-    return int(head), Verdict(word), candidate or None
+    return incident, Verdict(word), candidate or None
+
+
+def read_incident(text: str) -> int | None:
+    """The incident ID `text` is (ASCII digits, at most `ID_DIGITS`), or None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > ID_DIGITS:
+        return None
+    return int(text)
 
 
 def update_message(body: Mapping[str, object]) -> Message:
@@ -173,19 +183,21 @@ def upstream_message(body: Mapping[str, object], post_url: str | None) -> Messag
     return Message([section(text).to_dict()], fallback_text(_plain(text)))
 
 
-def page_value(incident: int | None, service: str) -> str:
-    """The value a page button carries: the incident (or `-`) and whose owners to page."""
-    return f"{FROM_ANSWER if incident is None else incident} {service}"
+def page_value(incident: int | None, service: str, *, seal: str = "") -> str:
+    """What a page button carries: its incident (an answer's: `-` and seal), whom to page."""
+    return f"{FROM_ANSWER}{seal} {service}" if incident is None else f"{incident} {service}"
 
 
-def read_page_value(value: str) -> tuple[int | None, str] | None:
-    """The incident (None from an answer) and service a page button's value names, or None."""
+def read_page_value(value: str) -> tuple[int | None, str, str] | None:
+    """The incident (None: an answer), service and seal a page button's value names, or None."""
     head, _, service = value.partition(" ")
     if not service.strip() or not reruns.fits(value):
         return None
-    if head == FROM_ANSWER:
-        return None, service
-    return (int(head), service) if head.isdigit() and len(head) <= ID_DIGITS else None
+    if head.startswith(FROM_ANSWER):
+        seal = head.removeprefix(FROM_ANSWER)
+        return (None, service, seal) if not seal or SEAL.fullmatch(seal) else None
+    incident = read_incident(head)
+    return None if incident is None else (incident, service, "")
 
 
 def _facts(body: Mapping[str, object]) -> dict[str, object]:

@@ -142,6 +142,7 @@ def _pressed(body: Mapping[str, object], action: Mapping[str, object], respond: 
         message_ts=_text(message.get("ts")) if isinstance(message, Mapping) else "",
         value=_text(action.get("value")),
         respond=respond,
+        thread_ts=_text(message.get("thread_ts")) if isinstance(message, Mapping) else "",
     )
 
 

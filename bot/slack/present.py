@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.render.templating import render_slack
 from bot.slack import reruns
@@ -26,11 +26,12 @@ def answer_view(
     at: int,
     user: str | None,
     stale: Sequence[SourceStatus] = (),
-    paging: bool = False,
+    page_seal: Callable[[str], str] | None = None,
 ) -> AnswerView:
     """The view of `reply`, asked as `args` at `at` by `user` (a Slack user ID).
 
-    `paging` adds "Page owners" to root-cause answers (paging from Slack is on).
+    `page_seal` (paging from Slack is on) adds "Page owners" to root-cause answers, sealed
+    with what it gives for the service named (`bot.slack.seals`).
     """
     data = dict(reply.data)
     context = render_slack(
@@ -41,7 +42,7 @@ def answer_view(
         detail=reply.detail,
         context=context,
         warning=stale_warning(stale),
-        buttons=buttons(reply, args, at=at) + page_buttons(reply, paging=paging),
+        buttons=buttons(reply, args, at=at) + page_buttons(reply, page_seal),
         edges=edge_options(reply, args, at=at),
         rerun=reruns.command_text(argparse.Namespace(**{**vars(args), "at": None})),
         at=at,
@@ -85,18 +86,17 @@ def buttons(reply: Reply, args: argparse.Namespace, *, at: int) -> list[Button]:
     return [button for button in found if reruns.fits(button.command)]
 
 
-def page_buttons(reply: Reply, *, paging: bool) -> list[Button]:
+def page_buttons(reply: Reply, page_seal: Callable[[str], str] | None) -> list[Button]:
     """The "Page owners" button of an `rca` answer: for its top candidate, else its symptom."""
-    if not paging or reply.question != "rca":
+    if page_seal is None or reply.question != "rca":
         return []
     ranking = reply.data.get("ranking")
     top = ranking[0] if isinstance(ranking, list) and ranking else None
     service = top.get("service") if isinstance(top, dict) else reply.focus
     if not isinstance(service, str) or not service:
         return []
-    button = Button(
-        f"Page owners of {service}"[:75], page_value(None, service), PAGE_ACTION, "danger"
-    )
+    value = page_value(None, service, seal=page_seal(service))
+    button = Button(f"Page owners of {service}"[:75], value, PAGE_ACTION, "danger")
     return [button] if reruns.fits(button.command) else []
 
 

@@ -52,13 +52,17 @@ def action_body(
     user: str = "W111",
     channel: str = "C111",
     message_ts: str = "1700000000.000001",
+    thread_ts: str | None = None,
 ) -> str:
-    """The recorded block_actions body with one action of ours, pressed on message `ts`."""
+    """The recorded block_actions body with one action of ours, pressed on message `ts`
+    (in the thread of `thread_ts`, when given)."""
     payload = json.loads((API / "slack_block_actions_payload_workspace.json").read_text())
     payload["user"]["id"] = user
     payload["channel"]["id"] = channel
     payload["container"].update(channel_id=channel, message_ts=message_ts, is_ephemeral=False)
     payload["message"] = {"type": "message", "ts": message_ts, "text": "", "blocks": []}
+    if thread_ts is not None:
+        payload["message"]["thread_ts"] = thread_ts
     payload["response_url"] = response_url
     payload["actions"] = [{"action_ts": "1700000001.000001", **action}]
     return "payload=" + quote(json.dumps(payload))

@@ -494,6 +494,24 @@ def test_acknowledge_is_refused_to_someone_outside_the_paging_groups(desk):
     assert [e["event_action"] for e in desk.pagerduty.events] == ["trigger"]
 
 
+def test_acknowledge_with_a_forged_value_acknowledges_nothing(desk):
+    desk.alert(FIRING)
+    desk.send()
+    (post,) = desk.posts("#incidents")
+    pressed = button(post, "svcmap.ack")
+
+    forged = ("2", "0", "-1", "1 payment", "9" * 40, "\u00b2", "<!channel>", "")
+    for value in forged:
+        desk.press({**pressed, "value": value}, user="W111")
+    desk.send()
+
+    assert desk.app.incidents.incident(1).acknowledged_by is None
+    assert [e["event_action"] for e in desk.pagerduty.events] == ["trigger"]
+    told = desk.told()
+    assert len(told) == len(forged)  # each press answered, none failed
+    assert not any("acknowledged" in said for said in told)
+
+
 def test_acknowledge_acknowledges_the_incidents_pages_in_pagerduty_once(desk):
     desk.alert(FIRING)
     desk.send()
@@ -517,7 +535,7 @@ def test_an_rca_answer_carries_a_page_button_that_pages_the_top_candidates_owner
     desk.command("rca checkout --at 1777602600", user="W111", channel="C0ONCALL")
     (answer,) = desk.fake.of("chat.postMessage")
     pressed = button(answer, "svcmap.page")
-    assert str(pressed["value"]).startswith("- ")
+    assert str(pressed["value"]).startswith("-")
 
     where = {"user": "W111", "channel": "C0ONCALL", "message_ts": "1700000000.000042"}
     desk.press(pressed, **where)
@@ -527,6 +545,57 @@ def test_an_rca_answer_carries_a_page_button_that_pages_the_top_candidates_owner
     assert len(desk.pagerduty.events) == 1
     manual = [i for i in desk.app.incidents.incidents() if i.receiver == "slack"]
     assert len(manual) == 1
+
+
+def test_an_answers_page_button_with_a_forged_value_or_pressed_elsewhere_pages_nobody(desk):
+    desk.command("rca checkout --at 1777602600", user="W111", channel="C0ONCALL")
+    (answer,) = desk.fake.of("chat.postMessage")
+    pressed = button(answer, "svcmap.page")
+    sealed, service = str(pressed["value"]).split(" ", 1)
+    assert service != "postgres"
+    here = {"user": "W111", "channel": "C0ONCALL", "message_ts": "1700000000.000042"}
+    forged = [
+        "- postgres",  # as answers' buttons were before they were sealed
+        f"{sealed} postgres",  # the seal of another service
+        f"-{'A' * 22} {service}",  # a made-up seal
+        f"{sealed}x {service}",
+        f"{sealed} {service} ",
+    ]
+
+    for value in forged:
+        desk.press({**pressed, "value": value}, **here)
+    desk.press(pressed, **{**here, "channel": "C0OTHER"})  # moved to another channel
+    desk.press(pressed, **here, thread_ts="1700000000.000007")  # or into a thread
+    desk.press(pressed, **{**here, "user": "W999"})  # by someone outside the paging groups
+    desk.send()
+
+    assert desk.pagerduty.events == []
+    assert not [i for i in desk.app.incidents.incidents() if i.receiver == "slack"]
+    told = desk.told()
+    assert (
+        told[0]
+        == told[1]
+        == told[2]
+        == told[4]
+        == told[5]
+        == told[6]
+        == ("That button is not on an answer svcmap posted here; nobody was paged.")
+    )
+    assert "nothing svcmap can page" in told[3]
+    assert told[7].startswith("Sorry, paging is allowed only to the on-call user groups")
+
+
+def test_an_answers_page_button_pressed_in_a_thread_under_it_still_pages(desk):
+    desk.command("rca checkout --at 1777602600", user="W111", channel="C0ONCALL")
+    (answer,) = desk.fake.of("chat.postMessage")
+    pressed = button(answer, "svcmap.page")
+    ts = "1700000000.000042"
+
+    # Once the answer has replies, Slack gives it its own ts as thread_ts.
+    desk.press(pressed, user="W222", channel="C0ONCALL", message_ts=ts, thread_ts=ts)
+    desk.send()
+
+    assert len(desk.pagerduty.events) == 1
 
 
 def test_hostile_alert_labels_are_escaped_in_every_post(desk):

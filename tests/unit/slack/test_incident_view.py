@@ -127,7 +127,10 @@ def test_an_upstream_notice_names_the_services_hit_and_links_the_post():
 
 
 def test_a_page_buttons_value_is_read_back_strictly():
-    assert read_page_value(page_value(7, "pay ment")) == (7, "pay ment")
-    assert read_page_value(page_value(None, "payment")) == (None, "payment")
+    assert read_page_value(page_value(7, "pay ment")) == (7, "pay ment", "")
+    seal = "A" * 21 + "_"
+    assert read_page_value(page_value(None, "payment", seal=seal)) == (None, "payment", seal)
+    assert read_page_value("- payment") == (None, "payment", "")  # unsealed: pages nobody
     for forged in ("", "7", "x payment", "-1 payment", "9" * 30 + " p", "7 " + "p" * 3000):
         assert read_page_value(forged) is None
+    assert read_page_value(f"-{seal}= payment") is None
