@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from bot.dispatcher import Dispatcher
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -118,6 +119,23 @@ def test_an_outage_after_a_202_is_recorded_first_when_the_store_is_back_never_se
     assert states(app) == [("resolve", "sent"), ("trigger", "sent")]
     assert len(report.sent) == 2
     assert len(deliveries) == 0
+
+
+def test_the_sender_thread_remembers_an_accepted_page_from_one_sweep_to_the_next(
+    fired_and_resolved, pagerduty, clock
+):
+    app = fired_and_resolved
+    breaker = Breaker(app.engine)
+    app = replace(app, pager=ThenBreak(app.pager, breaker, failures=10**9))
+    sender = Dispatcher(app, holder="sender")
+
+    sender.sweep()  # logs the failure, keeps the accepted trigger
+    breaker.mend()
+    clock.now += CLAIM_TTL_S + 1
+    sender.sweep()
+
+    assert [action for action, _ in actions(pagerduty)] == ["trigger", "resolve"]
+    assert states(app) == [("resolve", "sent"), ("trigger", "sent")]
 
 
 def test_a_page_whose_sender_died_mid_send_is_sent_again_before_new_ones_with_its_key(
