@@ -20,6 +20,7 @@ from bot.slack.delivery import SlackPoster
 from bot.slack.incident_buttons import IncidentButtons
 from bot.slack.listeners import Answers, register
 from bot.slack.members import GroupMembers
+from bot.slack.people import DisplayNames
 from topology.errors import SvcmapError
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,13 @@ def build_bolt(
         access_policy(app),
     )
     conversation = answers or Conversation(app, poster, members, policy)
+    names = (
+        DisplayNames(client, app.clock)
+        if app.settings.page_presser_name == "display-name"
+        else None
+    )
     buttons = IncidentButtons(
-        app, poster, members, policy, paging=slack_paging(app.settings), wake=wake
+        app, poster, members, policy, paging=slack_paging(app.settings), wake=wake, names=names
     )
     quiet = logging.getLogger("bot.slack.bolt")
     quiet.setLevel(logging.ERROR)  # Bolt's warnings quote request bodies, tokens included

@@ -24,6 +24,7 @@ from bot.slack.incident_view import (
 from bot.slack.members import GroupMembers
 from bot.slack.mrkdwn import escape, mention
 from bot.slack.notifier import post_ref, read_ref
+from bot.slack.people import DisplayNames
 from bot.slack.seals import Sealer, thread_of
 from bot.usecases.acknowledging import acknowledge
 from bot.usecases.cause_feedback import answer_cause
@@ -57,7 +58,10 @@ class IncidentButtons:
         *,
         paging: bool,
         wake: Callable[[], None] | None = None,
+        names: DisplayNames | None = None,
     ) -> None:
+        """`names`, when given, names the presser in the pages sent (else nobody is named)."""
+        self._names = names
         self._app = app
         self._poster = poster
         self._members = members
@@ -85,16 +89,13 @@ class IncidentButtons:
                 pressed, "That button is not on an answer svcmap posted here; nobody was paged."
             )
             return
+        by = self._names.of(pressed.user) if self._names is not None else None
         if incident is None:
             paged = page_for_answer(
-                self._app,
-                service,
-                user=pressed.user,
-                channel=pressed.channel,
-                message=pressed.message_ts,
+                self._app, service, by=by, channel=pressed.channel, message=pressed.message_ts
             )
         else:
-            paged = page_for_incident(self._app, incident, service, user=pressed.user)
+            paged = page_for_incident(self._app, incident, service, by=by)
         self._paged(pressed, paged)
 
     def acknowledge(self, pressed: Pressed) -> None:

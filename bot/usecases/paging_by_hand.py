@@ -26,11 +26,11 @@ class Paged:
     text: str
 
 
-def page_for_incident(app: App, incident_id: int, service: str, *, user: str) -> Paged:
-    """Page the owners of `service` about incident `incident_id`, for `user`.
+def page_for_incident(app: App, incident_id: int, service: str, *, by: str | None) -> Paged:
+    """Page the owners of `service` about incident `incident_id`, saying it was asked `by` whom.
 
     Only the incident's alerted service and its top cause may be named: the value comes
-    from a button, so it is not trusted.
+    from a button, so it is not trusted. `by` (a name, or None to name nobody) is sent.
     """
     incident = app.incidents.incident(incident_id)
     if incident is None:
@@ -41,10 +41,10 @@ def page_for_incident(app: App, incident_id: int, service: str, *, user: str) ->
         return Paged(False, "only the owners of the incident's services can be paged from it")
     if incident.resolved_at is not None:
         return Paged(False, f"incident {incident.key} is resolved; nobody is paged")
-    return _page(app, incident, service, user=user)
+    return _page(app, incident, service, by=by)
 
 
-def page_for_answer(app: App, service: str, *, user: str, channel: str, message: str) -> Paged:
+def page_for_answer(app: App, service: str, *, by: str | None, channel: str, message: str) -> Paged:
     """Page the owners of `service` from an answer: one incident per answered message."""
     where = f"{channel}:{message}"
     key = f"slack-{digest(where, 8)}"
@@ -64,10 +64,10 @@ def page_for_answer(app: App, service: str, *, user: str, channel: str, message:
     if _pageable(app, service) is None:
         return Paged(False, f"no owner of {service} has a PagerDuty routing key")
     incident = app.incidents.open_manual(opening, now_s=app.now())
-    return _page(app, incident, service, user=user)
+    return _page(app, incident, service, by=by)
 
 
-def _page(app: App, incident: IncidentRecord, service: str, *, user: str) -> Paged:
+def _page(app: App, incident: IncidentRecord, service: str, *, by: str | None) -> Paged:
     mode = app.settings.paging_mode
     if mode is PagingMode.OFF:
         return Paged(False, "paging is off (SVCMAP_PAGING_MODE), so nobody can be paged")
@@ -75,13 +75,16 @@ def _page(app: App, incident: IncidentRecord, service: str, *, user: str) -> Pag
     if team is None:
         return Paged(False, f"no owner of {service} has a PagerDuty routing key")
     state = SendState.DRY_RUN if mode is PagingMode.DRY_RUN else SendState.PENDING
-    summary = f"{incident.title} (paged from Slack by {user})"
+    summary = f"{incident.title} (paged from Slack{f' by {by}' if by else ''})"
+    details: dict[str, object] = {"paged_from": "slack", "incident": incident.key}
+    if by:
+        details["paged_from_slack_by"] = by
     body: dict[str, object] = {
         "summary": summary[:SUMMARY_CHARS],
         "source": incident.symptom or service,
         "severity": incident.severity,
         "component": service,
-        "details": {"paged_from_slack_by": user, "incident": incident.key},
+        "details": details,
     }
     row = PageRow(
         service, "trigger", team.name, dedup_key(incident.key, service), state.value, body

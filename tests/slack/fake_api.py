@@ -1,9 +1,9 @@
 """A fake Slack Web API on 127.0.0.1 that answers with Slack's recorded payloads and records
-every call: `chat.*`, the external file upload flow, `usergroups.users.list`, and the
-`response_url` hooks Slack gives each command and button press.
+every call: `chat.*`, the external file upload flow, `usergroups.users.list`, `users.info`,
+and the `response_url` hooks Slack gives each command and button press.
 
-`chat.update` and `chat.getPermalink` have no recorded answers in the shared fixtures;
-they answer in the shape Slack's method pages document. Channel names are answered
+`chat.update`, `chat.getPermalink` and `users.info` have no recorded answers in the shared
+fixtures; they answer in the shape Slack's method pages document. Channel names are answered
 with a channel ID, as Slack does."""
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ class FakeSlack:
     """The fake server; `fail` makes a method answer Slack's error for a channel."""
 
     members: dict[str, list[str]] = field(default_factory=dict)
+    people: dict[str, dict[str, object]] = field(default_factory=dict)
+    """User ID -> the user's `profile` as `users.info` gives it."""
     fail: dict[tuple[str, str], str] = field(default_factory=dict)
     """(method, channel or "*") -> Slack's error code, answered with HTTP 200."""
     status: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -129,7 +131,7 @@ class FakeSlack:
             return 200, json.dumps({"ok": False, "error": error}).encode(), "application/json"
         return 200, json.dumps(self._result(call, number)).encode(), "application/json"
 
-    def _result(self, call: Call, number: int) -> dict[str, object]:  # noqa: PLR0911 -- one per method
+    def _result(self, call: Call, number: int) -> dict[str, object]:  # noqa: PLR0911, PLR0912 -- one per method
         method = call.method
         ts = f"1700000000.{number:06d}"
         if method == "chat.postMessage":
@@ -171,6 +173,16 @@ class FakeSlack:
             if group not in self.members:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.members[group]}
+        if method == "users.info":
+            user = str(call.params.get("user", ""))
+            if user not in self.people:
+                return {"ok": False, "error": "user_not_found"}
+            profile = self.people[user]
+            return {
+                "ok": True,
+                "user": {"id": user, "name": user.lower(), "real_name": profile.get("real_name")}
+                | {"profile": profile},
+            }
         if method == "apps.connections.open":
             if not self.socket_url:
                 return {"ok": False, "error": "invalid_auth"}

@@ -598,6 +598,54 @@ def test_an_answers_page_button_pressed_in_a_thread_under_it_still_pages(desk):
     assert len(desk.pagerduty.events) == 1
 
 
+def paged_by_button(desk: Desk, **where: str) -> dict[str, object]:
+    """Press an rca answer's page button; the payload of the page PagerDuty got."""
+    desk.command("rca checkout --at 1777602600", user="W111", channel="C0ONCALL")
+    (answer,) = desk.fake.of("chat.postMessage")
+    place = {"user": "W111", "channel": "C0ONCALL", "message_ts": "1700000000.000042", **where}
+    desk.press(button(answer, "svcmap.page"), **place)
+    desk.send()
+    (event,) = desk.pagerduty.events
+    payload = event["payload"]
+    assert isinstance(payload, dict)
+    return payload
+
+
+def test_by_default_a_page_from_slack_names_nobody(desk):
+    desk.fake.people["W111"] = {"display_name": "Ada"}
+
+    payload = paged_by_button(desk)
+
+    assert str(payload["summary"]).endswith("(paged from Slack)")
+    assert "W111" not in json.dumps(payload)
+    assert "Ada" not in json.dumps(payload)
+    assert "paged_from_slack_by" not in payload["custom_details"]  # type: ignore[operator]
+    assert desk.fake.of("users.info") == []
+
+
+def test_a_page_from_slack_can_name_the_presser_by_display_name(make_desk):
+    desk = make_desk(page_presser_name="display-name")
+    desk.fake.people["W111"] = {"display_name": "Ada\u202e\n", "real_name": "Ada Lovelace"}
+
+    payload = paged_by_button(desk)
+
+    assert str(payload["summary"]).endswith("(paged from Slack by Ada)")
+    assert payload["custom_details"]["paged_from_slack_by"] == "Ada"  # type: ignore[index]
+    assert "W111" not in json.dumps(payload)
+    (asked,) = desk.fake.of("users.info")
+    assert asked.params["user"] == "W111"
+
+
+def test_a_display_name_slack_cannot_give_names_nobody(make_desk):
+    desk = make_desk(page_presser_name="display-name")
+    desk.fake.fail[("users.info", "*")] = "user_not_found"
+
+    payload = paged_by_button(desk)
+
+    assert str(payload["summary"]).endswith("(paged from Slack)")
+    assert "W111" not in json.dumps(payload)
+
+
 def test_hostile_alert_labels_are_escaped_in_every_post(desk):
     hostile = '<!channel> *bold* <https://evil.example|click> `x` ```y``` "];evil[" <b>'
     body = notification(("fp-x", hostile), alertname=hostile)

@@ -15,6 +15,7 @@ NEEDED = {
     "files:write": "files.getUploadURLExternal and files.completeUploadExternal",
     "usergroups:read": "usergroups.users.list, for access by user group",
     "app_mentions:read": "the app_mention event",
+    "users:read": "users.info, for the display name of who pages (SVCMAP_PAGE_PRESSER_NAME)",
 }
 
 
