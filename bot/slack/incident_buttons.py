@@ -96,6 +96,8 @@ class IncidentButtons:
             )
         else:
             paged = page_for_incident(self._app, incident, service, by=by)
+        # Whoever the page names, svcmap's own log keeps who asked for it.
+        log.info("Slack user %s pressed Page owners of %s: %s", pressed.user, service, paged.text)
         self._paged(pressed, paged)
 
     def acknowledge(self, pressed: Pressed) -> None:

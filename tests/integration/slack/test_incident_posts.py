@@ -4,6 +4,7 @@ and a fake Slack Web API, with pages going to a fake PagerDuty."""
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
@@ -611,16 +612,19 @@ def paged_by_button(desk: Desk, **where: str) -> dict[str, object]:
     return payload
 
 
-def test_by_default_a_page_from_slack_names_nobody(desk):
+def test_by_default_a_page_from_slack_names_nobody(desk, caplog):
     desk.fake.people["W111"] = {"display_name": "Ada"}
 
-    payload = paged_by_button(desk)
+    with caplog.at_level(logging.INFO, logger="bot.slack.incident_buttons"):
+        payload = paged_by_button(desk)
 
     assert str(payload["summary"]).endswith("(paged from Slack)")
     assert "W111" not in json.dumps(payload)
     assert "Ada" not in json.dumps(payload)
     assert "paged_from_slack_by" not in payload["custom_details"]  # type: ignore[operator]
     assert desk.fake.of("users.info") == []
+    (said,) = [r.getMessage() for r in caplog.records if r.name == "bot.slack.incident_buttons"]
+    assert said.startswith("Slack user W111 pressed Page owners of ")  # in svcmap's own log
 
 
 def test_a_page_from_slack_can_name_the_presser_by_display_name(make_desk):
