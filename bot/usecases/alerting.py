@@ -101,7 +101,7 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
         return Receipt(
             incidents.record_firing(bare, alerts, now_s=now, notice_state=notice_state(app))
         )
-    symptom = symptom_of(group, labels)
+    symptom = app.redaction.optional(symptom_of(group, labels))  # as the map names it
     graph = grouping_map(app, now)
     named = _on_map(graph, symptom)
     related = neighbours(graph, named)
