@@ -17,4 +17,5 @@ python=.venv/bin/python
 "$python" -m bench.alert_speed
 "$python" -m bench.alert_storm
 "$python" -m bench.name_flood
+"$python" -m bench.redaction_speed
 "$python" -m bench.cli_speed
