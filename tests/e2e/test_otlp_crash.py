@@ -66,10 +66,17 @@ def serve(env: dict[str, str], tmp_path: Path, servers: Servers, wait: str) -> s
     return base
 
 
-def kill(servers: Servers) -> None:
+def client_halves_then_sigkill(
+    env: dict[str, str], tmp_path: Path, servers: Servers, wait: str
+) -> bytes:
+    """Serve, have the client halves answered 200, kill the server; the server halves."""
+    clients, server_halves = halves(CALLS)
+    base = serve(env, tmp_path, servers, wait)
+    assert httpx.post(f"{base}/v1/traces", content=clients, headers=PROTOBUF).status_code == 200
     process = servers.pop()
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
+    return server_halves
 
 
 def edges(env: dict[str, str], tmp_path: Path) -> list[tuple[str, str, int]]:
@@ -87,11 +94,7 @@ def edges(env: dict[str, str], tmp_path: Path) -> list[tuple[str, str, int]]:
 def test_client_halves_answered_200_pair_with_server_halves_sent_after_a_sigkill(
     environment, tmp_path, servers
 ):
-    clients, server_halves = halves(CALLS)
-    base = serve(environment, tmp_path, servers, "5m")
-    assert httpx.post(f"{base}/v1/traces", content=clients, headers=PROTOBUF).status_code == 200
-
-    kill(servers)
+    server_halves = client_halves_then_sigkill(environment, tmp_path, servers, "5m")
     base = serve(environment, tmp_path, servers, "5m")
     answer = httpx.post(f"{base}/v1/traces", content=server_halves, headers=PROTOBUF, timeout=30)
 
@@ -105,11 +108,7 @@ def test_client_halves_answered_200_pair_with_server_halves_sent_after_a_sigkill
 def test_client_halves_answered_200_count_once_after_a_sigkill_when_no_server_half_comes(
     environment, tmp_path, servers
 ):
-    clients, _ = halves(CALLS)
-    base = serve(environment, tmp_path, servers, "5s")
-    assert httpx.post(f"{base}/v1/traces", content=clients, headers=PROTOBUF).status_code == 200
-
-    kill(servers)
+    client_halves_then_sigkill(environment, tmp_path, servers, "5s")
     assert edges(environment, tmp_path) == []
     serve(environment, tmp_path, servers, "5s")
     deadline = time.monotonic() + 20

@@ -6,6 +6,7 @@ Each receiver here is a process of its own (its own recent traces) over one data
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -13,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.usecases.receiving import Receiver
+from tests.integration.alerts.conftest import Clock
 from tests.integration.web.conftest import NOW
 from topology.errors import StoreError
 from topology.model import Span, SpanKind
@@ -43,17 +45,9 @@ def server_span(number: int) -> Span:
     )  # fmt: skip
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = float(NOW)
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(float(NOW))
 
 
 @pytest.fixture
@@ -78,6 +72,18 @@ def edges(app: App) -> list[tuple[str, str, int, int, int, int]]:
         (e.parent, e.child, e.calls, e.errors, e.client.count, e.server.count)
         for e in app.store.edges()
     )
+
+
+@contextmanager
+def store_down(monkeypatch: pytest.MonkeyPatch, app: App) -> Iterator[None]:
+    """While in it, the app's store refuses every import."""
+
+    def unavailable(*_: object, **__: object) -> None:
+        raise StoreError("database unreachable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(app.store, "ingest", unavailable)
+        yield
 
 
 def waiting_rows(app: App) -> int:
@@ -185,16 +191,10 @@ def test_a_process_holding_a_span_counted_alone_elsewhere_does_not_pair_it_again
 
 def test_client_spans_are_kept_only_with_the_export_the_store_took(process, clock, monkeypatch):
     app, receiver = process()
-    ingest = app.store.ingest
 
-    def unavailable(*_: object, **__: object) -> None:
-        raise StoreError("database unreachable")
-
-    monkeypatch.setattr(app.store, "ingest", unavailable)
-    with pytest.raises(StoreError):
+    with store_down(monkeypatch, app), pytest.raises(StoreError):
         receiver.receive([client_span(1)])
     assert waiting_rows(app) == 0
-    monkeypatch.setattr(app.store, "ingest", ingest)
 
     receiver.receive([client_span(1)])  # the exporter sends it again after the 503
 
@@ -209,15 +209,9 @@ def test_a_settle_the_store_refused_is_done_by_the_next(process, clock, monkeypa
     receiver.receive([client_span(n) for n in range(3)])
     restarted, receiver = process()
     clock.now += WAIT
-    ingest = restarted.store.ingest
 
-    def unavailable(*_: object, **__: object) -> None:
-        raise StoreError("database unreachable")
-
-    monkeypatch.setattr(restarted.store, "ingest", unavailable)
-    with pytest.raises(StoreError):
+    with store_down(monkeypatch, restarted), pytest.raises(StoreError):
         receiver.settle()
-    monkeypatch.setattr(restarted.store, "ingest", ingest)
     receiver.settle()
 
     assert edges(restarted) == [("frontend", "cart", 3, 0, 3, 0)]
