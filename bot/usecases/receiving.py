@@ -39,6 +39,9 @@ RESTORE_LIMIT = 10_000
 SETTLE_BATCH = 5_000
 """Waiting spans done waiting settled from the store at a time, at most."""
 
+SETTLE_GRACE_S = 5
+"""How long past its wait a span kept in the store is left to the process that kept it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Received:
@@ -89,14 +92,17 @@ class Receiver:
     def settle(self, *, everything: bool = False) -> Received:
         """Store the calls of client spans that waited for a server span long enough.
 
-        Those kept in the store by any process come too (`everything` is for this
-        process's own, at shutdown). When the store fails they wait again, for the next call.
+        Those kept in the store by a process that did not settle them `SETTLE_GRACE_S`
+        after their wait (it died) come too; `everything` settles this process's own,
+        at shutdown, whether done waiting or not. When the store fails they wait again,
+        for the next call.
         """
         now_s = self._app.now()
         restored: list[Parked] = []
         unreadable: list[PendingKey] = []
         if not everything:
-            found = self._app.store.waiting_due(now_s=now_s, limit=SETTLE_BATCH)
+            due_s = now_s - SETTLE_GRACE_S
+            found = self._app.store.waiting_due(now_s=due_s, limit=SETTLE_BATCH)
             restored, unreadable = _readable(found)
         ready = self.recent.settle(now_s=now_s, everything=everything, restored=restored)
         return self._store(ready, now_s, spans=0, unreadable=unreadable)

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
-from bot.usecases.receiving import Receiver
+from bot.usecases.receiving import SETTLE_GRACE_S, Receiver
 from tests.integration.alerts.conftest import Clock
 from tests.integration.web.conftest import NOW
 from topology.errors import StoreError
@@ -120,7 +120,7 @@ def test_after_a_crash_the_client_spans_kept_count_alone_once_the_wait_is_over(p
     receiver.receive([client_span(n, error=n == 0) for n in range(30)])
 
     restarted, receiver = process()
-    clock.now += WAIT - 1
+    clock.now += WAIT + SETTLE_GRACE_S - 1  # left to the process that kept them, a while
     receiver.settle()
     assert edges(restarted) == []
     clock.now += 1
@@ -208,7 +208,7 @@ def test_a_settle_the_store_refused_is_done_by_the_next(process, clock, monkeypa
     _, receiver = process()
     receiver.receive([client_span(n) for n in range(3)])
     restarted, receiver = process()
-    clock.now += WAIT
+    clock.now += WAIT + SETTLE_GRACE_S
 
     with store_down(monkeypatch, restarted), pytest.raises(StoreError):
         receiver.settle()
@@ -237,7 +237,7 @@ def test_a_kept_row_that_does_not_read_is_deleted_and_the_rest_still_count(proce
     with app.engine.begin() as connection:
         values = {"trace_id": trace_id(2), "span_key": "x", "until_s": NOW, "span": span}
         connection.execute(insert(pending_spans).values(values))
-    clock.now += WAIT
+    clock.now += WAIT + SETTLE_GRACE_S
 
     _, restarted = process()
     restarted.settle()
@@ -264,7 +264,7 @@ def test_settling_reads_a_bounded_batch_at_a_time(process, clock, monkeypatch):
     _, receiver = process()
     receiver.receive([client_span(n) for n in range(20)])
     restarted, receiver = process()
-    clock.now += WAIT
+    clock.now += WAIT + SETTLE_GRACE_S
 
     receiver.settle()
     assert waiting_rows(restarted) == 13
