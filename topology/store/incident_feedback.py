@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from topology.incidents.feedback import Answer, Feedback
-from topology.store.incident_writes import insert_for
+from topology.store.inserts import insert_for
 from topology.store.schema import incident_feedback
 
 if TYPE_CHECKING:
