@@ -112,16 +112,17 @@ class Redaction:
         return len(self._memo)
 
     def name(self, name: str) -> str:
-        """`name` with what the rules find replaced by their placeholders."""
+        """`name` with what the rules find replaced by their placeholders, cut to length."""
         if not self.rules:
             return name
+        name = name[:MAX_NAME_LENGTH]  # bounds the rules' work and what is remembered
         memo = self._memo
         found = memo.get(name)
         if found is None:
             found = name
             for rule in self.rules:
                 found = rule.apply(found)
-            found = found[:MAX_NAME_LENGTH]
+            found = found[:MAX_NAME_LENGTH]  # placeholders may be longer than what they replace
             if len(memo) >= self._memo_size:
                 memo.clear()  # a flood of names keeps no more than the memo's size
             memo[name] = found

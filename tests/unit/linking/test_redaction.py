@@ -134,6 +134,14 @@ def test_spans_edges_logs_and_metrics_are_redacted_where_they_name_services():
     assert record.service == point.service == "job-{num}"
 
 
+def test_a_huge_name_is_cut_before_the_rules_read_it():
+    # The rules read at most MAX_NAME_LENGTH characters of a name, however long it comes.
+    redaction = Redaction()
+    assert redaction.name("x" * 1_000_000 + "@example.com") == "x" * MAX_NAME_LENGTH
+    assert redaction.name("y" * (MAX_NAME_LENGTH - 3) + "1234567") == "y" * 197 + "123"
+    assert redaction.remembered == 2
+
+
 def test_the_memory_of_names_is_bounded():
     redaction = Redaction(memo=100)
     for n in range(1000):
