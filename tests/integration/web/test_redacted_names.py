@@ -80,3 +80,17 @@ def test_logs_and_metrics_count_under_the_redacted_service(web: tuple[App, TestC
     assert set(logged) == {"batch-{num}"}
     assert logged["batch-{num}"].metrics["level:INFO"] == (2,)
     assert set(app.store.metric_series(None, T0, T0)) == {"batch-{num}"}
+
+
+def test_a_redacted_name_is_drawn_and_answered_as_text(web: tuple[App, TestClient]):
+    _, client = web
+    client.post("/v1/traces", content=user_calls("1234567", "1" * 32), headers=JSON)
+
+    drawn = client.get("/api/map", params={"focus": "cart-{num}", "at": "1700000070"})
+    answered = client.post("/api/answer", json={"text": "deps cart-{num} --at 1700000070"})
+
+    assert drawn.status_code == 200, drawn.text
+    assert set(drawn.json()["nodes"].values()) == {"cart-{num}", "profile-{num}", "users-{ip}"}
+    assert "cart&#45;{num}</text>" in drawn.json()["svg"]  # Graphviz writes - as &#45;
+    assert answered.status_code == 200, answered.text
+    assert "profile-{num}" in answered.json()["html"]
