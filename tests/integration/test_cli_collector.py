@@ -1,0 +1,81 @@
+"""A short command runs without the cycle collector; a long one with it; either way as it was."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from tests.conftest import REPO
+
+SAMPLE = REPO / "samples" / "traces" / "shop-jaeger.json"
+
+
+@pytest.fixture
+def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite store holding the sample shop's traces, asked from a folder of its own."""
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'svcmap.db'}"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["--db", url, "import", str(SAMPLE)]) == 0
+    return url
+
+
+@contextlib.contextmanager
+def collections() -> Iterator[list[int]]:
+    """The generations the cycle collector collected in the block, one item per collection."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+
+
+def ask(*command: str) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(list(command)) == 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [["deps", "checkout"], ["edges"], ["rca", "frontend", "--at", "2026-05-01T02:30:00Z"]],
+    ids=" ".join,
+)
+def test_a_question_is_answered_without_a_collection_and_the_collector_is_on_again(
+    store_url, question
+):
+    with collections() as collected:
+        ask("--db", store_url, *question)
+
+    assert collected == []
+    assert gc.isenabled()
+
+
+def test_an_import_runs_with_the_collector(store_url):
+    with collections() as collected:
+        ask("--db", store_url, "import", str(SAMPLE))
+
+    assert collected != []
+    assert gc.isenabled()
+
+
+def test_a_collector_turned_off_before_stays_off(store_url):
+    gc.disable()
+    try:
+        ask("--db", store_url, "import", str(SAMPLE))
+        ask("--db", store_url, "edges")
+
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
