@@ -1,4 +1,7 @@
-"""Send what incidents recorded: the incident posts first, then pages, then the other posts.
+"""Send what incidents recorded: pages first, then the incident posts, then the other posts.
+
+A page waits for no Slack call and no picture: it links to its incident's post only when
+that was sent before (a page sent again); the post names whom it paged.
 
 Each row is claimed before it is sent, so replicas sweeping together send it once. A
 failure that may pass (429, 5xx, a timeout) leaves the row pending for a later sweep,
@@ -74,16 +77,15 @@ def dispatch_due(
     """
     sweep = _Sweep(app, holder, Deliveries() if deliveries is None else deliveries, sleep)
     sweep.record_accepted()
-    now = app.now()
-    posts = app.incidents.due(notifications, now_s=now)
-    for row in (r for r in posts if r.kind == "incident"):
-        sweep.post(row)
     for _ in range(PAGE_PASSES):  # a resolve becomes due once its trigger was sent
         due = app.incidents.due(pages, now_s=app.now())
         for row in sorted(due, key=lambda row: row.claimed_by is None):  # lapsed claims first
             sweep.page(row)
         if not due:
             break
+    posts = app.incidents.due(notifications, now_s=app.now())
+    for row in (r for r in posts if r.kind == "incident"):
+        sweep.post(row)
     # Replies and all-clears wait for their incident post, which may have just been sent.
     for row in app.incidents.due(notifications, now_s=app.now()):
         if row.kind != "incident":

@@ -251,7 +251,7 @@ def test_alertmanager_pages_once_through_two_replicas_then_resolves(
     assert trigger["routing_key"] == WEB_KEY
     assert trigger["payload"]["source"] == "checkout"
     assert trigger["payload"]["severity"] == "critical"
-    assert trigger["links"][0]["text"] == "Incident post in Slack"
+    assert all(link["text"] != "Incident post in Slack" for link in trigger.get("links", []))
     (post,) = incident_posts(fake_slack)
     assert "*checkout*" in post.text_of_blocks()
 

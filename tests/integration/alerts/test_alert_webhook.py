@@ -13,7 +13,7 @@ with warnings.catch_warnings():
 
 from bot.cli.alerting import list_incidents, list_sent
 from bot.usecases.alerting import gather
-from bot.usecases.dispatching import dispatch_due
+from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
 from bot.web.app import create_app
 from tests.integration.alerts.conftest import (
     INCIDENT_AT,
@@ -164,8 +164,15 @@ def test_paging_off_records_the_incident_and_pages_nobody(make_app, pagerduty, f
     assert incident.note == "paging is off"
 
 
-def test_the_incident_post_goes_first_and_the_page_links_to_it(make_app, pagerduty, firing_body):
-    notifier = FakeNotifier()
+def test_the_page_goes_first_and_the_incident_post_after_it(make_app, pagerduty, firing_body):
+    pages_when_posted = []
+
+    class Watching(FakeNotifier):
+        def post(self, notice):
+            pages_when_posted.append(len(pagerduty.events))
+            return super().post(notice)
+
+    notifier = Watching()
     app = make_app(notifier=notifier)
 
     post(app, firing_body)
@@ -173,9 +180,29 @@ def test_the_incident_post_goes_first_and_the_page_links_to_it(make_app, pagerdu
 
     kinds = [(n.kind, n.channel) for n in notifier.posted]
     assert kinds[0] == ("incident", "#incidents")
+    assert pages_when_posted[0] == 1  # the page did not wait for Slack
     paged = app.catalog.teams[str(app.incidents.incidents()[0].paged_team)].slack_channel
     assert ("upstream", paged) not in kinds  # the paged team is paged, not told
     assert "Likely causes" in notifier.posted[0].text
+    (event,) = pagerduty.events
+    assert all(link["text"] != "Incident post in Slack" for link in event.get("links", []))
+
+
+def test_a_page_sent_again_after_its_incident_post_links_to_it(
+    make_app, pagerduty, firing_body, clock
+):
+    app = make_app(notifier=FakeNotifier())
+    post(app, firing_body)
+    (row,) = page_rows(app)
+    claimed = app.incidents.claim(
+        pages, row.id, holder="crashed", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
+    )
+
+    dispatch_due(app, holder="other")  # the post goes; the page waits for the claim to lapse
+    clock.now += CLAIM_TTL_S + 1
+    dispatch_due(app, holder="other")
+
+    assert claimed
     (event,) = pagerduty.events
     assert event["links"][0] == {
         "href": "https://slack.example.com/archives/incidents/p1.000100",
