@@ -13,7 +13,7 @@ import argparse
 import gc
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.cli.parser import build_parser
 from bot.commands import QUESTIONS
@@ -28,6 +28,18 @@ NEEDS_CATALOG = frozenset({*QUESTIONS, "rca", "snapshot"})
 """The commands whose answers name owners: the catalog source is read before them."""
 COLLECTING = frozenset({"demo", "import", "refresh", "serve"})
 """The commands that run long or read bulk input: they run with the cycle collector on."""
+
+
+def cli() -> NoReturn:
+    """The `svcmap` program: run the command line's command, then exit with its status.
+
+    What is left is frozen first: the interpreter's last cycle collection on the way out
+    would otherwise walk every object of the process for nothing, a sixth of a question's
+    time.
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -143,4 +155,4 @@ def _read_catalog_source(app: App, args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli()

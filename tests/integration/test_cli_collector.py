@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +82,29 @@ def test_a_collector_turned_off_before_stays_off(store_url):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    ("question", "status", "said"),
+    [
+        (["edges"], 0, "checkout"),
+        (["deps", "no-such-service"], 1, "no-such-service"),
+        (["deps", "checkout", "--depth", "x"], 2, "--depth"),
+    ],
+)
+def test_the_program_exits_with_its_command_s_status_and_its_whole_output(
+    store_url, question, status, said
+):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "--db", store_url, *question],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == status
+    assert said in (done.stdout if status == 0 else done.stderr)
+    assert done.stdout.endswith("\n") or status != 0
