@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from bot.catalogs import LiveCatalog
 from bot.usecases.graphs import GraphCache
+from bot.usecases.minute_cache import MinuteCache
 from topology.cardinality import NameGate, NameLimits
 from topology.errors import CatalogError
 from topology.incidents.model import PagingMode
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from bot.demo.simulator import Traffic
     from bot.paging.ports import Notifier, Pager
     from bot.settings import Settings
+    from bot.usecases.ranking_inputs import WindowInputs
     from topology.sources import CatalogSource, EdgeSource, TraceSource
 
 # The adapters are imported in the builders that make them, not here: a CLI question then
@@ -56,6 +58,8 @@ class App:
     clients: list[httpx.Client] = field(default_factory=list)
     slack: WebClient | None = None
     graphs: GraphCache = field(default_factory=lambda: GraphCache(time.monotonic))
+    rankings: MinuteCache[WindowInputs] = field(default_factory=lambda: MinuteCache(time.monotonic))
+    """What alerts' rankings read of recent windows (`bot.usecases.ranking_inputs`)."""
     catalogs: LiveCatalog = field(default_factory=LiveCatalog)
     catalog_source: CatalogSource | None = None
     names: NameGate = field(default_factory=lambda: NameGate(NameLimits()))

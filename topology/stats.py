@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from topology.model import NodeKind
 
@@ -52,6 +55,37 @@ def quantile(histogram: tuple[int, ...] | list[int], q: float) -> float | None:
             return float(lower + (upper - lower) * (rank - seen) / count)
         seen += count
     return float(LATENCY_BOUNDS_MS[-1])
+
+
+EdgeTiming = tuple[int, int, float, int, float, int, float, int]
+"""One edge bucket's start, calls, latency sum (ms) and count, and the same of its client
+and of its server side: what telling the time between the sides needs."""
+
+
+def quantiles(histogram: Sequence[int], qs: Sequence[float]) -> list[float | None]:
+    """`quantile` of each of `qs` (each above 0), from one pass over the histogram."""
+    cumulative = list(accumulate(histogram))
+    total = cumulative[-1] if cumulative else 0
+    if total == 0:
+        return [None] * len(qs)
+    found: list[float | None] = []
+    last = len(LATENCY_BOUNDS_MS)
+    for q in qs:
+        rank = q * total
+        # The first bucket whose cumulative count reaches the rank holds a call (rank > 0).
+        index = bisect_left(cumulative, rank)
+        if index >= len(cumulative):
+            found.append(float(LATENCY_BOUNDS_MS[-1]))
+            continue
+        lower = LATENCY_BOUNDS_MS[index - 1] if index > 0 else 0.0
+        if index >= last:
+            found.append(float(lower))
+            continue
+        seen = cumulative[index - 1] if index > 0 else 0
+        count = histogram[index]
+        upper = LATENCY_BOUNDS_MS[index]
+        found.append(float(lower + (upper - lower) * (rank - seen) / count))
+    return found
 
 
 @dataclass(slots=True)

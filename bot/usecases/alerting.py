@@ -13,7 +13,8 @@ from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.alert_text import notice_rows, page_rows, title_of
 from bot.usecases.asking import map_of
-from bot.usecases.rca import gather_for_ranking, with_every_edge
+from bot.usecases.ranking_inputs import WindowInputs
+from bot.usecases.rca import lean_snapshot, with_series_of
 from bot.usecases.windows import Window as StoreWindow
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
@@ -29,8 +30,9 @@ from topology.incidents.keys import digest, incident_key
 from topology.incidents.model import AlertGroup, AlertStatus, PagingMode, SendState
 from topology.incidents.severity import group_severity
 from topology.rca import Ranking, Snapshot, rank
+from topology.rca.assemble import incident_windows
 from topology.rca.dump import dump_snapshot
-from topology.rca.scope import around_symptom
+from topology.rca.scope import around_symptom, kept_around
 from topology.store.incident_rows import AlertRow, Opening, Outcome, Recorded
 from topology.timespec import format_time
 
@@ -141,11 +143,14 @@ def _on_map(graph: ServiceGraph, symptom: str | None) -> str | None:
 def save_snapshot(app: App, receipt: Receipt) -> None:
     """Save the snapshot of the incident `receipt` opened, if it has one, with its edge series.
 
-    Only the symptom's neighbourhood is saved (`around_symptom`), not the whole map.
+    Only the symptom's neighbourhood is saved (`around_symptom`), not the whole map: the
+    series it lacks of that neighbourhood are read, the others not.
     """
     if receipt.snapshot is not None and receipt.recorded.incident_id is not None:
-        whole = with_every_edge(app.store, receipt.snapshot)
-        data = dump_snapshot(around_symptom(whole, cap=app.settings.snapshot_services))
+        cap = app.settings.snapshot_services
+        kept = kept_around(receipt.snapshot, cap=cap)
+        whole = with_series_of(app.store, receipt.snapshot, kept)
+        data = dump_snapshot(around_symptom(whole, cap=cap))
         app.incidents.save_snapshot(receipt.recorded.incident_id, data)
 
 
@@ -154,16 +159,19 @@ def gather(app: App, symptom: str | None, now: int) -> Evidence:
     if symptom is None:
         labels = ", ".join(app.settings.alert_labels)
         return Evidence(None, note=f"the alerts carry none of the labels {labels}")
+    windows = incident_windows(now, INCIDENT_WINDOW_S, INCIDENT_BASELINE_S)
+    span = (int(windows[0].start), int(windows[1].end) + 1)
+    store, catalog = app.store, app.catalog
     try:
-        graph, snapshot = gather_for_ranking(
-            app.store,
-            app.catalog,
-            symptom=symptom,
-            metric=None,
-            at=now,
-            incident_s=INCIDENT_WINDOW_S,
-            baseline_s=INCIDENT_BASELINE_S,
-            lean=True,
+        # Inputs read for an alert moments ago serve this one: a storm reads once a minute.
+        graph, snapshot = app.rankings.use(
+            span,
+            app.graphs.stamp,
+            lambda: WindowInputs.of(store, *span),
+            lambda inputs: (
+                inputs.graph,
+                lean_snapshot(store, inputs, catalog, windows, (symptom, None, now)),
+            ),
         )
     except UnknownServiceError:
         return Evidence(symptom, note=f"{symptom} is not on the map")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
 from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.asking import load_graph
+from bot.usecases.ranking_inputs import WindowInputs, health_of
 from bot.usecases.windows import Window as StoreWindow
 from topology.errors import SnapshotError, UsageError
 from topology.graph import ServiceGraph
@@ -16,7 +18,6 @@ from topology.rca import Ranking, Snapshot, load_snapshot, rank
 from topology.rca.assemble import assemble_for_ranking, incident_windows, with_edge_series
 from topology.rca.snapshot import Symptom, Window
 from topology.store import Store
-from topology.store.repository import ServiceSeries
 from topology.timespec import format_time
 
 
@@ -70,33 +71,57 @@ def gather_for_ranking(
     """The map around `at`, and the snapshot of all that `rank` reads.
 
     Health and edge series, and the logs and metrics of the symptom's service and its
-    downstream. `lean` keeps only the series of the edges `rank` reads, those into or out
-    of the symptom's downstream (`with_every_edge` adds the others).
+    downstream. `lean` reads only what `rank` reads: the health series of the candidates
+    (the symptom's service and its downstream), and of the edges into or out of them only
+    the calls and the time on each side (`with_every_edge` adds the rest).
     """
-    baseline, incident = incident_windows(at, incident_s, baseline_s)
-    span = StoreWindow(int(baseline.start), int(incident.end) + 1)
+    windows = incident_windows(at, incident_s, baseline_s)
+    baseline, incident = windows
+    first, last = int(baseline.start), int(incident.end)
+    span = StoreWindow(first, last + 1)
+    if lean:
+        inputs = WindowInputs.of(store, first, last + 1)
+        symptom_at = (symptom, metric, at)
+        return inputs.graph, lean_snapshot(store, inputs, catalog, windows, symptom_at)
     graph = load_graph(store, span)
     service = graph.resolve(symptom)
-    services = store.service_series(span.start, span.end)
-    incoming = store.incoming_series(span.start, span.end)
-    _require_data(store, services, incoming, incident, "incident")
-    _require_data(store, services, incoming, baseline, "baseline")
+    _require_data(store, incident, "incident")
+    _require_data(store, baseline, "baseline")
     snapshot = assemble_for_ranking(
         graph,
         catalog,
         Symptom(service, metric, at=at),
-        windows=(baseline, incident),
-        services=services,
-        incoming=incoming,
+        windows=windows,
+        services=store.service_series(span.start, span.end),
+        incoming=store.incoming_series(span.start, span.end),
     )
     names = _downstream(graph, service)
-    first, last = int(baseline.start), int(incident.end)
     snapshot = replace(
         snapshot,
         logs=store.log_series(names, first, last),
         metrics=store.metric_series(names, first, last),
     )
-    return graph, _with_edges(store, snapshot, touching=frozenset(names) if lean else None)
+    return graph, _with_edges(store, snapshot)
+
+
+def lean_snapshot(
+    store: Store,
+    inputs: WindowInputs,
+    catalog: Catalog,
+    windows: tuple[Window, Window],
+    symptom_at: tuple[str, str | None, int],
+) -> Snapshot:
+    """The snapshot `rank` reads for a symptom (service, metric, when) from `inputs`.
+
+    What `inputs` lack is read first.
+    """
+    symptom, metric, at = symptom_at
+    service = inputs.graph.resolve(symptom)
+    baseline, incident = windows
+    _require_data(store, incident, "incident")
+    _require_data(store, baseline, "baseline")
+    candidates = _downstream(inputs.graph, service)
+    return inputs.snapshot(store, catalog, Symptom(service, metric, at=at), windows, candidates)
 
 
 def _downstream(graph: ServiceGraph, service: str) -> list[str]:
@@ -117,16 +142,29 @@ def add_edge_series(store: Store, snapshot: Snapshot) -> Snapshot:
 
 
 def with_every_edge(store: Store, snapshot: Snapshot) -> Snapshot:
-    """`snapshot` with the series of every edge over its windows, read from `store`."""
-    return _with_edges(store, snapshot)
+    """`snapshot` with the series of every service and edge over its windows, from `store`.
+
+    A lean snapshot (`gather_for_ranking`) completed, as if it had not been lean.
+    """
+    return with_series_of(store, snapshot, None)
 
 
-def _with_edges(
-    store: Store, snapshot: Snapshot, touching: frozenset[str] | None = None
-) -> Snapshot:
+def with_series_of(store: Store, snapshot: Snapshot, names: Collection[str] | None) -> Snapshot:
+    """`snapshot` with the health series of `names` (None: every node) it lacks.
+
+    And the series of every edge into or out of them, in full, in place of those it has.
+    """
+    start, end = int(snapshot.baseline.start), int(snapshot.incident.end) + 1
+    lacking = None if names is None else [name for name in names if name not in snapshot.series]
+    series = dict(snapshot.series)
+    if lacking != []:
+        series.update(health_of(store, start, end, lacking))
+    edges = store.edge_series(start, end, touching=names)
+    return with_edge_series(replace(snapshot, series=dict(sorted(series.items()))), edges)
+
+
+def _with_edges(store: Store, snapshot: Snapshot) -> Snapshot:
     edges = store.edge_series(int(snapshot.baseline.start), int(snapshot.incident.end) + 1)
-    if touching is not None:
-        edges = {key: points for key, points in edges.items() if touching.intersection(key)}
     return with_edge_series(snapshot, edges)
 
 
@@ -155,21 +193,10 @@ def rank_from_store(app: App, symptom: str, at: int, window: int, baseline: int)
     return rank(snapshot, symptom)
 
 
-def _require_data(
-    store: Store,
-    services: ServiceSeries,
-    incoming: ServiceSeries,
-    window: Window,
-    name: str,
-) -> None:
+def _require_data(store: Store, window: Window, name: str) -> None:
     """Refuse a window in which nothing at all is stored: it has no evidence to rank."""
-    if any(window.holds(t) for points in services.values() for t, _ in points):
-        return
-    if any(window.holds(t) for points in incoming.values() for t, _ in points):
-        return
     start, end = int(window.start), int(window.end) + 1
-    # Calls into a service seen serving only outside the window, or a service calling itself.
-    if store.edges(start, end):
+    if store.holds_buckets(start, end):
         return
     stored = store.time_range()
     held = (

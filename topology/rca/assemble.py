@@ -64,6 +64,22 @@ def assemble_for_ranking(
     return _snapshot(graph, catalog, symptom, windows, (by_service, {}))
 
 
+def snapshot_of(
+    graph: ServiceGraph,
+    catalog: Catalog,
+    symptom: Symptom,
+    windows: tuple[Window, Window],
+    *,
+    series: dict[str, Series],
+    edge_series: dict[str, Series],
+    logs: dict[str, Series],
+    metrics: dict[str, Series],
+) -> Snapshot:
+    """The snapshot of `graph` with series already made of the buckets of both windows."""
+    snapshot = _snapshot(graph, catalog, symptom, windows, (series, edge_series))
+    return replace(snapshot, logs=logs, metrics=metrics)
+
+
 def with_edge_series(snapshot: Snapshot, edges: Mapping[tuple[str, str], EdgePoints]) -> Snapshot:
     """`snapshot` with the series of `edges` over its windows."""
     times = _times((snapshot.baseline, snapshot.incident))

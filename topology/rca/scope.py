@@ -26,15 +26,7 @@ def around_symptom(snapshot: Snapshot, *, cap: int = SNAPSHOT_SERVICES) -> Snaps
     """`snapshot` cut down to its symptom's downstream and upstream, at most `cap` of them."""
     if snapshot.symptom is None:
         return snapshot
-    start = snapshot.symptom.service
-    callees: dict[str, list[str]] = {}
-    callers: dict[str, list[str]] = {}
-    for edge in snapshot.edges:
-        callees.setdefault(edge.parent, []).append(edge.child)
-        callers.setdefault(edge.child, []).append(edge.parent)
-    downstream = _reach(callees, start)
-    upstream = [name for name in _reach(callers, start) if name not in downstream]
-    around = [*downstream, *upstream]
+    downstream, around = _around(snapshot, snapshot.symptom.service)
     kept = set(around[:cap])
     candidates = kept.intersection(downstream)
     edges = tuple(e for e in snapshot.edges if e.child in candidates or {e.parent, e.child} <= kept)
@@ -56,6 +48,25 @@ def around_symptom(snapshot: Snapshot, *, cap: int = SNAPSHOT_SERVICES) -> Snaps
         metrics=_only(snapshot.metrics, kept),
         omitted=left if any(left.values()) else {},
     )
+
+
+def kept_around(snapshot: Snapshot, *, cap: int = SNAPSHOT_SERVICES) -> list[str] | None:
+    """The services `around_symptom` keeps the series of; None when it keeps every one."""
+    if snapshot.symptom is None:
+        return None
+    return _around(snapshot, snapshot.symptom.service)[1][:cap]
+
+
+def _around(snapshot: Snapshot, start: str) -> tuple[dict[str, None], list[str]]:
+    """`start`'s downstream, and its downstream then upstream, each nearest first."""
+    callees: dict[str, list[str]] = {}
+    callers: dict[str, list[str]] = {}
+    for edge in snapshot.edges:
+        callees.setdefault(edge.parent, []).append(edge.child)
+        callers.setdefault(edge.child, []).append(edge.parent)
+    downstream = _reach(callees, start)
+    upstream = [name for name in _reach(callers, start) if name not in downstream]
+    return downstream, [*downstream, *upstream]
 
 
 def _reach(succ: Mapping[str, Iterable[str]], start: str) -> dict[str, None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from topology.rca.snapshot import Series
-from topology.stats import EdgeStats, Latency, ServiceStats
+from topology.stats import EdgeStats, EdgeTiming, Latency, ServiceStats, quantiles
 
 STEP = 60
 """Seconds between the steps of a series: the store's bucket size."""
@@ -70,6 +70,39 @@ def virtual_series(edges_in: Iterable[EdgePoints], times: Sequence[int]) -> Seri
     return _series(times, {t: (e.calls, e.errors, e.latency) for t, e in merged.items()})
 
 
+def timing_series(
+    edges: Mapping[tuple[str, str], Sequence[EdgeTiming]], times: Sequence[int]
+) -> dict[str, Series]:
+    """Per edge, `parent->child`: its `requests`, `latency_avg_ms` and `network_ms` at `times`.
+
+    The values `edge_series` gives under those keys, from the edge's timings alone: what
+    ranking reads of an edge.
+    """
+    shared = tuple(times)
+    step_of = {t: step for step, t in enumerate(shared)}
+    found = {}
+    for (parent, child), points in edges.items():
+        calls: list[float | None] = [0] * len(shared)
+        average: list[float | None] = [None] * len(shared)
+        network: list[float | None] = [None] * len(shared)
+        for start, n, lat_ms, lat_n, client_ms, client_n, server_ms, server_n in points:
+            step = step_of.get(start)
+            if step is None:
+                continue
+            calls[step] = n
+            average[step] = round(lat_ms / lat_n, DIGITS) if lat_n else None
+            network[step] = (
+                round(max(0.0, client_ms / client_n - server_ms / server_n), DIGITS)
+                if client_n and server_n
+                else None
+            )
+        metrics = {"requests": calls, "latency_avg_ms": average, "network_ms": network}
+        found[edge_key(parent, child)] = Series(
+            shared, {key: tuple(values) for key, values in metrics.items()}
+        )
+    return dict(sorted(found.items()))
+
+
 def health_series(
     services: Mapping[str, ServicePoints],
     edges: Mapping[tuple[str, str], EdgePoints],
@@ -111,16 +144,34 @@ def served_series(
 
 
 def _series(times: Sequence[int], by_time: Mapping[int, Health]) -> Series:
-    keys = ("requests", "errors", "availability_pct", "latency_avg_ms", *dict(QUANTILES))
-    columns: dict[str, list[float | None]] = {key: [] for key in keys}
-    for t in times:
-        requests, errors, latency = by_time.get(t, (0, 0, Latency()))
-        columns["requests"].append(requests)
-        columns["errors"].append(errors)
-        columns["availability_pct"].append(_availability(requests, errors))
-        columns["latency_avg_ms"].append(_rounded(latency.avg_ms))
-        for key, q in QUANTILES:
-            columns[key].append(_quantile(latency, q))
+    size = len(times)
+    requests: list[float | None] = [0] * size
+    errors: list[float | None] = [0] * size
+    availability: list[float | None] = [None] * size
+    average: list[float | None] = [None] * size
+    percentiles: list[list[float | None]] = [[None] * size for _ in QUANTILES]
+    for step, t in enumerate(times):
+        found = by_time.get(t)
+        if found is None:  # no bucket: no requests, nothing measured
+            continue
+        served, failed, latency = found
+        requests[step], errors[step] = served, failed
+        availability[step] = _availability(served, failed)
+        count = latency.count
+        if not count:
+            continue
+        average[step] = round(latency.sum_ms / count, DIGITS)
+        # A percentile needs a call above it; QUANTILES go up, so those that have one lead.
+        wanted = [q for _, q in QUANTILES if count * (1 - q) >= 1 - 1e-9]
+        for column, value in zip(percentiles, quantiles(latency.histogram, wanted), strict=False):
+            column[step] = None if value is None else round(value, DIGITS)
+    columns = {
+        "requests": requests,
+        "errors": errors,
+        "availability_pct": availability,
+        "latency_avg_ms": average,
+        **{key: column for (key, _), column in zip(QUANTILES, percentiles, strict=True)},
+    }
     return Series(tuple(times), {key: tuple(values) for key, values in columns.items()})
 
 
@@ -137,14 +188,3 @@ def _network_ms(stats: EdgeStats | None) -> float | None:
     if client is None or server is None:
         return None
     return round(max(0.0, client - server), DIGITS)
-
-
-def _quantile(latency: Latency, q: float) -> float | None:
-    """The q-quantile, when the bucket holds enough calls for one to lie above it."""
-    if latency.count * (1 - q) < 1 - 1e-9:
-        return None
-    return _rounded(latency.quantile_ms(q))
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, DIGITS)

@@ -8,6 +8,7 @@ bucket belongs to a window when it starts in it, as a minute does.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
@@ -17,12 +18,14 @@ from sqlalchemy import (
     Subquery,
     Table,
     cast,
+    exists,
     func,
+    or_,
     select,
     union_all,
 )
 
-from topology.store.rows import EDGE_VALUES, INCOMING_VALUES, SERVICE_VALUES
+from topology.store.rows import EDGE_VALUES, INCOMING_VALUES, SERVICE_VALUES, TIMING_VALUES
 from topology.store.schema import (
     MINUTE,
     edge_buckets,
@@ -37,11 +40,27 @@ from topology.store.schema import (
 
 Query: TypeAlias = Select[*tuple[Any, ...]]
 """A select of any number of columns of any type."""
+Names: TypeAlias = Collection[str] | None
+"""The nodes a query is narrowed to; None for every node."""
+NAMES_PER_QUERY = 500
+"""The most names one query is narrowed to: every database takes that many parameters."""
 
 EDGE_TIERS = (edge_buckets, edge_hours, edge_days)
 """The edge bucket tables, finest first."""
 SERVICE_TIERS = (service_buckets, service_hours, service_days)
 """The service bucket tables, finest first."""
+COARSE_EDGE_TIERS = EDGE_TIERS[1:]
+"""The edge bucket tables compacted minutes move to."""
+
+
+def name_chunks(names: Names) -> Iterator[Sequence[str] | None]:
+    """`names` sorted, `NAMES_PER_QUERY` at a time; None once when they are None."""
+    if names is None:
+        yield None
+        return
+    ordered = sorted(set(names))
+    for begin in range(0, len(ordered), NAMES_PER_QUERY):
+        yield ordered[begin : begin + NAMES_PER_QUERY]
 
 
 def window(table: Table, start_s: int | None, end_s: int | None) -> list[ColumnElement[bool]]:
@@ -71,13 +90,14 @@ def edge_sums(start_s: int | None, end_s: int | None) -> Query:
     )
 
 
-def edge_buckets_in(start_s: int | None, end_s: int | None) -> Query:
+def edge_buckets_in(start_s: int | None, end_s: int | None, touching: Names = None) -> Query:
     """Per edge bucket, in time order: parent, child, child's kind, start, `EDGE_VALUES`.
 
     Buckets of two tiers starting at the same second (minutes imported late into an hour
-    already compacted) come summed, as one.
+    already compacted) come summed, as one. With `touching`, only the edges into or out
+    of those nodes.
     """
-    tiers = _edges_in(start_s, end_s)
+    tiers = _edges_in(start_s, end_s, EDGE_VALUES, touching)
     summed = (
         select(tiers.c.parent, tiers.c.child, tiers.c.start, *_summed(tiers, EDGE_VALUES))
         .group_by(tiers.c.parent, tiers.c.child, tiers.c.start)
@@ -91,18 +111,34 @@ def edge_buckets_in(start_s: int | None, end_s: int | None) -> Query:
     )
 
 
-def incoming_buckets_in(start_s: int | None, end_s: int | None) -> Query:
+def edge_timings_in(start_s: int, end_s: int, touching: Names = None) -> Query:
+    """Per edge bucket, in time order: parent, child, start, `TIMING_VALUES` (tiers summed).
+
+    What ranking reads of an edge: its calls, and the time on each of its sides. With
+    `touching`, only the edges into or out of those nodes.
+    """
+    tiers = _edges_in(start_s, end_s, TIMING_VALUES, touching)
+    return (
+        select(tiers.c.parent, tiers.c.child, tiers.c.start, *_summed(tiers, TIMING_VALUES))
+        .group_by(tiers.c.parent, tiers.c.child, tiers.c.start)
+        .order_by(tiers.c.parent, tiers.c.child, tiers.c.start)
+    )
+
+
+def incoming_buckets_in(start_s: int | None, end_s: int | None, nodes: Names = None) -> Query:
     """The edge buckets into each node that served nothing in the window, from other nodes.
 
     Per bucket of any tier, ordered by child, start and parent: child, start, parent,
     `INCOMING_VALUES`. A bucket of two tiers starting at the same second comes twice.
+    With `nodes`, only the buckets into those.
     """
-    served = select(_services_in(start_s, end_s).c.service)
+    served = select(_services_in(start_s, end_s, nodes).c.service)
     tiers = union_all(
         *(
             select(table.c.child, table.c.start, table.c.parent, *_columns(table, INCOMING_VALUES))
             .where(*window(table, start_s, end_s))
             .where(table.c.parent != table.c.child, table.c.child.not_in(served))
+            .where(*([] if nodes is None else [table.c.child.in_(nodes)]))
             for table in EDGE_TIERS
         )
     ).subquery()
@@ -119,9 +155,12 @@ def service_sums(start_s: int | None, end_s: int | None) -> Query:
     )
 
 
-def service_buckets_in(start_s: int | None, end_s: int | None) -> Query:
-    """Per service bucket, in time order: service, start, `SERVICE_VALUES` (tiers summed)."""
-    tiers = _services_in(start_s, end_s)
+def service_buckets_in(start_s: int | None, end_s: int | None, services: Names = None) -> Query:
+    """Per service bucket, in time order: service, start, `SERVICE_VALUES` (tiers summed).
+
+    With `services`, only theirs.
+    """
+    tiers = _services_in(start_s, end_s, services)
     return (
         select(tiers.c.service, tiers.c.start, *_summed(tiers, SERVICE_VALUES))
         .group_by(tiers.c.service, tiers.c.start)
@@ -140,6 +179,27 @@ def bucket_range() -> Query:
         )
     ).subquery()
     return select(func.min(starts.c.low), func.max(starts.c.high))
+
+
+def buckets_held(start_s: int, end_s: int, tiers: tuple[Table, ...] | None = None) -> Query:
+    """Whether any edge or service bucket (of `tiers`, else of any) starts in the window."""
+    tables = (*EDGE_TIERS, *SERVICE_TIERS) if tiers is None else tiers
+    return select(or_(*(exists().where(*window(table, start_s, end_s)) for table in tables)))
+
+
+def edge_minutes_in(start_s: int, end_s: int, touching: Names = None) -> Query:
+    """Per minute edge bucket, in no order: parent, child, start, `EDGE_VALUES`.
+
+    The edge buckets of a window no hour or day bucket starts in: those of
+    `edge_buckets_in`, unsummed, as each is the one of its edge and start. With
+    `touching`, only the edges into or out of those nodes.
+    """
+    table = edge_buckets
+    return (
+        select(table.c.parent, table.c.child, table.c.start, *_columns(table, EDGE_VALUES))
+        .where(*window(table, start_s, end_s))
+        .where(*_touching(table, touching))
+    )
 
 
 def all_nodes() -> Query:
@@ -162,25 +222,43 @@ def last_import_of(source: str) -> Query:
     )
 
 
-def _edges_in(start_s: int | None, end_s: int | None) -> Subquery:
-    """The edge buckets of every tier starting in the window: parent, child, start, values."""
+def _edges_in(
+    start_s: int | None,
+    end_s: int | None,
+    values: tuple[str, ...] = EDGE_VALUES,
+    touching: Names = None,
+) -> Subquery:
+    """The edge buckets of every tier starting in the window: parent, child, start, values.
+
+    With `touching`, only the edges into or out of those nodes.
+    """
     return union_all(
         *(
-            select(
-                table.c.parent, table.c.child, table.c.start, *_columns(table, EDGE_VALUES)
-            ).where(*window(table, start_s, end_s))
+            select(table.c.parent, table.c.child, table.c.start, *_columns(table, values))
+            .where(*window(table, start_s, end_s))
+            .where(*_touching(table, touching))
             for table in EDGE_TIERS
         )
     ).subquery()
 
 
-def _services_in(start_s: int | None, end_s: int | None) -> Subquery:
-    """The service buckets of every tier starting in the window: service, start, values."""
+def _touching(table: Table, touching: Names) -> list[ColumnElement[bool]]:
+    """Conditions picking the edges into or out of `touching`; none for every edge."""
+    if touching is None:
+        return []
+    return [or_(table.c.parent.in_(touching), table.c.child.in_(touching))]
+
+
+def _services_in(start_s: int | None, end_s: int | None, services: Names = None) -> Subquery:
+    """The service buckets of every tier starting in the window: service, start, values.
+
+    With `services`, only theirs.
+    """
     return union_all(
         *(
-            select(table.c.service, table.c.start, *_columns(table, SERVICE_VALUES)).where(
-                *window(table, start_s, end_s)
-            )
+            select(table.c.service, table.c.start, *_columns(table, SERVICE_VALUES))
+            .where(*window(table, start_s, end_s))
+            .where(*([] if services is None else [table.c.service.in_(services)]))
             for table in SERVICE_TIERS
         )
     ).subquery()

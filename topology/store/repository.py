@@ -6,7 +6,9 @@ import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from itertools import groupby
+from operator import add, itemgetter
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -17,7 +19,7 @@ from topology.errors import StoreError
 from topology.gcpause import paused_gc
 from topology.model import Call, NodeKind, Span
 from topology.retention import Retention, cuts
-from topology.stats import EdgeStats, Node, ServiceStats
+from topology.stats import EdgeStats, EdgeTiming, Latency, Node, ServiceStats
 from topology.store import (
     compaction,
     name_caps,
@@ -280,30 +282,103 @@ class Store:
         query = reads.service_sums(start_s, end_s)
         return [rows.service_stats(row[0], row[1:]) for row in self._rows(query)]
 
-    def edge_series(self, start_s: int | None = None, end_s: int | None = None) -> EdgeSeries:
-        """Per edge, its statistics bucket by bucket in time order."""
+    def edge_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        touching: Collection[str] | None = None,
+    ) -> EdgeSeries:
+        """Per edge (into or out of `touching`, if given), its statistics bucket by bucket."""
         series: EdgeSeries = {}
-        for row in self._rows(reads.edge_buckets_in(start_s, end_s)):
-            stats = rows.edge_stats(row[0], row[1], row[2], row[4:])
-            series.setdefault((row[0], row[1]), []).append((row[3], stats))
+        for names in reads.name_chunks(touching):
+            part: EdgeSeries = {}
+            for row in self._rows(reads.edge_buckets_in(start_s, end_s, names)):
+                stats = rows.edge_stats(row[0], row[1], row[2], row[4:])
+                part.setdefault((row[0], row[1]), []).append((row[3], stats))
+            for key, points in part.items():  # an edge between two chunks comes twice
+                series.setdefault(key, points)
         return series
 
-    def service_series(self, start_s: int | None = None, end_s: int | None = None) -> ServiceSeries:
-        """Per service, its served requests bucket by bucket in time order."""
+    def edge_timings(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None = None
+    ) -> dict[tuple[str, str], list[EdgeTiming]]:
+        """Per edge (into or out of `touching`, if given), its `EdgeTiming` bucket by bucket.
+
+        What ranking reads of an edge, without its latency histogram.
+        """
+        timings: dict[tuple[str, str], list[EdgeTiming]] = {}
+        for names in reads.name_chunks(touching):
+            part: dict[tuple[str, str], list[EdgeTiming]] = {}
+            for key, found in groupby(
+                self._rows(reads.edge_timings_in(start_s, end_s, names)), itemgetter(0, 1)
+            ):
+                part[key] = [cast("EdgeTiming", tuple(row[2:])) for row in found]
+            for key, points in part.items():  # an edge between two chunks comes twice
+                timings.setdefault(key, points)
+        return timings
+
+    def calls_around(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
+    ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
+        """What ranking reads of the calls into or out of `touching` (None: of every node).
+
+        The `edge_timings` of those edges, and the `incoming_series` of those nodes not in
+        `served` (the nodes with buckets of their own in the window). One read of the
+        minutes when no hour or day bucket starts in the window, else as those two read.
+        """
+        ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
+        if coarse:
+            idle = None if touching is None else [n for n in touching if n not in served]
+            incoming = {} if idle == [] else self.incoming_series(start_s, end_s, nodes=idle)
+            return self.edge_timings(start_s, end_s, touching=touching), incoming
+        found: dict[tuple[str, str], list[Row[*tuple[Any, ...]]]] = {}
+        for names in reads.name_chunks(touching):
+            part: dict[tuple[str, str], list[Row[*tuple[Any, ...]]]] = {}
+            for row in self._rows(reads.edge_minutes_in(start_s, end_s, names)):
+                part.setdefault((row[0], row[1]), []).append(row)
+            for key, points in part.items():  # an edge between two chunks comes twice
+                found.setdefault(key, points)
+        return _timings_and_incoming(found, touching, served)
+
+    def service_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        services: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per service (of `services`, if given), its served requests bucket by bucket."""
         series: ServiceSeries = {}
-        for row in self._rows(reads.service_buckets_in(start_s, end_s)):
-            series.setdefault(row[0], []).append((row[1], rows.service_stats(row[0], row[2:])))
+        for names in reads.name_chunks(services):
+            for row in self._rows(reads.service_buckets_in(start_s, end_s, names)):
+                stats = rows.service_stats(row[0], row[2:])
+                series.setdefault(row[0], []).append((row[1], stats))
         return series
 
     def incoming_series(
-        self, start_s: int | None = None, end_s: int | None = None
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        nodes: Collection[str] | None = None,
     ) -> ServiceSeries:
-        """Per node that served nothing in the window, the calls into it from other nodes.
+        """Per node (of `nodes`, if given) that served nothing in the window, the calls into it.
 
-        Bucket by bucket in time order, as the requests it would have served; the callers
-        are added in the order `edge_series` lists them, so the sums are the same.
+        From other nodes, bucket by bucket in time order, as the requests it would have
+        served; the callers are added in the order `edge_series` lists them, so the sums
+        are the same.
         """
-        return rows.incoming_series(self._rows(reads.incoming_buckets_in(start_s, end_s)))
+        series: ServiceSeries = {}
+        for names in reads.name_chunks(nodes):
+            query = reads.incoming_buckets_in(start_s, end_s, names)
+            series.update(rows.incoming_series(self._rows(query)))
+        return series
+
+    def holds_buckets(self, start_s: int, end_s: int) -> bool:
+        """Whether any edge or service bucket starts in `start_s <= start < end_s`."""
+        ((held,),) = self._rows(reads.buckets_held(start_s, end_s))
+        return bool(held)
 
     def nodes(self) -> list[Node]:
         """Every node ever seen, instrumented or virtual."""
@@ -343,6 +418,43 @@ class Store:
     def _rows(self, query: reads.Query) -> Sequence[Row[*tuple[Any, ...]]]:
         with reported(self._engine), self._engine.connect() as connection:
             return connection.execute(query).all()
+
+
+def _timings_and_incoming(
+    found: dict[tuple[str, str], list[Row[*tuple[Any, ...]]]],
+    touching: Collection[str] | None,
+    served: Collection[str],
+) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
+    """`calls_around` from the `edge_minutes_in` rows of each edge, in the orders it reads."""
+    wanted = None if touching is None else set(touching)
+    skipped = set(served)
+    timings: dict[tuple[str, str], list[EdgeTiming]] = {}
+    into: dict[str, dict[int, ServiceStats]] = {}
+    for (parent, child), points in sorted(found.items()):  # callers in order: sums are
+        points.sort(key=itemgetter(2))  # added in it, as `incoming_series` adds them
+        timings[parent, child] = [
+            (row[2], row[3], row[5], row[6], row[7], row[8], row[9], row[10]) for row in points
+        ]
+        if parent != child and child not in skipped and (wanted is None or child in wanted):
+            by_start = into.setdefault(child, {})
+            for row in points:
+                _add_call(by_start, child, row)
+    incoming = {child: sorted(by_start.items()) for child, by_start in sorted(into.items())}
+    return timings, incoming
+
+
+def _add_call(by_start: dict[int, ServiceStats], child: str, row: Row[*tuple[Any, ...]]) -> None:
+    """Add one caller's minute bucket into `child` to the requests it served that minute."""
+    stats = by_start.get(row[2])
+    if stats is None:
+        latency = Latency(list(row[11:]), 0.0 + row[5], row[6])
+        by_start[row[2]] = ServiceStats(child, row[3], row[4], latency)
+        return
+    stats.requests += row[3]
+    stats.errors += row[4]
+    stats.latency.sum_ms += row[5]
+    stats.latency.count += row[6]
+    stats.latency.histogram = list(map(add, stats.latency.histogram, row[11:]))
 
 
 @contextmanager

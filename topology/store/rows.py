@@ -32,6 +32,11 @@ SERVICE_VALUES: tuple[str, ...] = (
 )
 """The summable columns of `service_buckets`, in the order `service_stats` reads them."""
 
+TIMING_VALUES: tuple[str, ...] = tuple(
+    name for name in EDGE_VALUES if name != "errors" and name not in HISTOGRAM_COLUMNS
+)
+"""The `edge_buckets` columns of an edge's calls and the time on its sides (`EdgeTiming`)."""
+
 INCOMING_VALUES: tuple[str, ...] = (
     "calls",
     "errors",

@@ -109,6 +109,8 @@ edge_buckets = Table(
     Column("start", BigInteger, primary_key=True, autoincrement=False),
     *_edge_values(),
     Index("ix_edge_buckets_resolution_start", "resolution", "start"),
+    # The calls into some nodes only (ranking's candidates); the key leads with the caller.
+    Index("ix_edge_buckets_child_resolution_start", "child", "resolution", "start"),
 )
 
 service_buckets = Table(

@@ -9,13 +9,14 @@ services with some data in that range appear. Both read by the tables' primary k
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Table, and_, select
 from sqlalchemy.engine import Connection
 
 from topology.signals.severity import LEVELS
+from topology.store.reads import name_chunks
 from topology.store.schema import (
     LOG_LEVEL_COLUMNS,
     MINUTE,
@@ -35,7 +36,6 @@ LEVEL_KEY = "level:"
 TEMPLATE_KEY = "template:"
 """Prefix of a log series counting the records of one template (`template:<text>`)."""
 
-_SERVICES_PER_QUERY = 500
 _Counts = dict[str, dict[str, dict[int, float]]]
 
 
@@ -50,7 +50,7 @@ def log_series(
 ) -> dict[str, Series]:
     """Per service: `level:<LEVEL>` and `template:<text>` counts per minute, 0 where none."""
     counts: _Counts = defaultdict(lambda: defaultdict(dict))
-    for names in _chunks(services):
+    for names in name_chunks(services):
         rows = connection.execute(
             select(log_minutes).where(*_within(log_minutes, names, start, end))
         )
@@ -83,7 +83,7 @@ def metric_series(
     """Per service: each metric's mean value per minute, under its name; None where none."""
     counts: _Counts = defaultdict(lambda: defaultdict(dict))
     table, names_table = metric_minutes, metric_names
-    for names in _chunks(services):
+    for names in name_chunks(services):
         query = (
             select(table.c.service, names_table.c.name, table.c.start, table.c.total)
             .add_columns(table.c.points)
@@ -131,12 +131,3 @@ def _within(
     if services is not None:
         conditions.append(table.c.service.in_(services))
     return conditions
-
-
-def _chunks(services: Collection[str] | None) -> Iterator[Sequence[str] | None]:
-    if services is None:
-        yield None
-        return
-    names: list[Any] = sorted(set(services))
-    for begin in range(0, len(names), _SERVICES_PER_QUERY):
-        yield names[begin : begin + _SERVICES_PER_QUERY]

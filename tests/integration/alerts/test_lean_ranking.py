@@ -1,11 +1,22 @@
-"""An alert ranks from the series of the edges around its candidates only: the same ranking."""
+"""An alert ranks from the series of its candidates only: the same ranking, the same snapshot.
+
+The store also holds distractors: a failing part of the map away from the candidates,
+and a caller outside them whose calls into a candidate slowed down.
+"""
+
+import random
 
 import pytest
 
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
-from bot.usecases.rca import gather_for_ranking, with_every_edge
+from bot.usecases.ranking_inputs import WindowInputs
+from bot.usecases.rca import gather_for_ranking, lean_snapshot, with_every_edge, with_series_of
 from tests.integration.alerts.conftest import INCIDENT_AT
 from topology.rca import rank
+from topology.rca.assemble import incident_windows
+from topology.rca.edges import edge_parts
+from topology.rca.scope import around_symptom, kept_around
+from topology.stats import EdgeStats
 
 
 def gathered(app, symptom, *, lean):
@@ -40,3 +51,81 @@ def test_the_lean_snapshot_leaves_out_the_edges_away_from_the_candidates(make_ap
 
     assert set(lean.edge_series) < set(whole.edge_series)
     assert all("stripe-api" in key for key in lean.edge_series)
+
+
+DISTRACTORS = (("decoy-a", "decoy-b"), ("decoy-b", "decoy-db"), ("decoy-a", "payment"))
+
+
+def add_distractors(app):
+    """Calls among decoys, and from a decoy into payment, failing and slow in the incident."""
+    rng = random.Random(3)  # noqa: S311 - made-up traffic, not secrets
+    first = INCIDENT_AT - INCIDENT_BASELINE_S - INCIDENT_WINDOW_S - 60
+    for minute in range(first - first % 60, INCIDENT_AT + 1, 60):
+        bad = minute >= INCIDENT_AT - INCIDENT_WINDOW_S
+        batch = []
+        for parent, child in DISTRACTORS:
+            stats = EdgeStats(parent, child, calls=50, errors=25 if bad else rng.randint(0, 1))
+            for _ in range(10):
+                server = rng.gauss(30, 2)
+                stats.latency.add(server)
+                stats.server.add(server)
+                stats.client.add(server + (400 if bad else rng.gauss(2, 0.2)))
+            batch.append(stats)
+        app.store.ingest_edges(batch, minute_s=minute, source="decoys")
+
+
+@pytest.mark.parametrize("symptom", ["frontend", "checkout", "payment", "decoy-a"])
+def test_the_narrowed_read_ranks_as_the_full_read_beside_distractors(make_app, symptom):
+    app = make_app()
+    add_distractors(app)
+
+    whole = gathered(app, symptom, lean=False)
+    narrow = gathered(app, symptom, lean=True)
+
+    assert rank(narrow, symptom) == rank(whole, symptom)
+    candidates = set(narrow.series)
+    assert candidates < set(whole.series)
+    assert all(not candidates.isdisjoint(edge_parts(key)) for key in narrow.edge_series)
+    assert set(narrow.edge_series) <= set(whole.edge_series)
+    cut = kept_around(narrow, cap=app.settings.snapshot_services)
+    saved = around_symptom(with_series_of(app.store, narrow, cut))
+    assert saved == around_symptom(whole)
+
+
+def test_the_narrowed_read_leaves_out_the_distractors_but_not_the_calls_into_a_candidate(
+    make_app,
+):
+    app = make_app()
+    add_distractors(app)
+
+    narrow = gathered(app, "payment", lean=True)
+
+    assert "decoy-b" not in narrow.series
+    assert "decoy-db" not in narrow.series
+    assert "decoy-a->decoy-b" not in narrow.edge_series
+    assert set(narrow.edge_series["decoy-a->payment"].metrics) == {
+        "requests",
+        "latency_avg_ms",
+        "network_ms",
+    }
+    ranked = rank(narrow, "payment")
+    assert "calls from decoy-a into payment" in ranked.candidates[0].evidence
+
+
+def test_a_second_symptom_of_the_same_window_reads_only_what_it_lacks_and_ranks_the_same(
+    make_app,
+):
+    app = make_app()
+    add_distractors(app)
+    windows = incident_windows(INCIDENT_AT, INCIDENT_WINDOW_S, INCIDENT_BASELINE_S)
+    span = (int(windows[0].start), int(windows[1].end) + 1)
+    inputs = WindowInputs.of(app.store, *span)
+
+    for symptom in ("payment", "checkout", "decoy-b"):
+        kept = lean_snapshot(app.store, inputs, app.catalog, windows, (symptom, None, INCIDENT_AT))
+        fresh = gathered(app, symptom, lean=True)
+        assert rank(kept, symptom) == rank(fresh, symptom)
+        assert kept == fresh
+
+    assert "decoy-a" not in inputs.read  # calls decoy-b, downstream of none of them
+    assert {"payment", "checkout", "decoy-b", "decoy-db"} <= inputs.read

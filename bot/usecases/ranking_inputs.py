@@ -1,0 +1,107 @@
+"""What ranking reads of the store: the series of the candidates, only what `rank` uses.
+
+Of a window, the map, then per candidate its health series (its own buckets, or the calls
+into it when it served nothing), its logs and metrics, and of the edges into or out of it
+only the calls and the time on each side. Names are read once per window: kept a minute
+(`bot.usecases.minute_cache`), a second alert reads only the candidates the first did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from bot.usecases.asking import load_graph
+from bot.usecases.windows import Window as StoreWindow
+from topology.graph import ServiceGraph
+from topology.ownership import Catalog
+from topology.rca.assemble import snapshot_of
+from topology.rca.edges import edge_parts
+from topology.rca.series import served_series, steps, timing_series
+from topology.rca.snapshot import Series, Snapshot, Symptom, Window
+from topology.store import Store
+
+
+@dataclass(slots=True)
+class WindowInputs:
+    """The map of one window, and the series read of it so far, by name."""
+
+    start: int
+    end: int
+    """The buckets read: those starting in `start <= start < end`."""
+    graph: ServiceGraph
+    series: dict[str, Series] = field(default_factory=dict)
+    edges: dict[str, Series] = field(default_factory=dict)
+    """Per edge `parent->child`, its `requests`, `latency_avg_ms` and `network_ms`."""
+    logs: dict[str, Series] = field(default_factory=dict)
+    metrics: dict[str, Series] = field(default_factory=dict)
+    read: set[str] = field(default_factory=set)
+    """The names whose series, logs, metrics and edges are in."""
+
+    @classmethod
+    def of(cls, store: Store, start: int, end: int) -> WindowInputs:
+        """The map of the buckets starting in `start <= start < end`, no series read yet."""
+        return cls(start, end, load_graph(store, StoreWindow(start, end)))
+
+    def read_for(self, store: Store, names: Sequence[str]) -> None:
+        """Read what ranking `names` needs and is not in yet."""
+        missing = [name for name in names if name not in self.read]
+        if not missing:
+            return
+        # The whole map is read without naming every node in the queries.
+        asked: Collection[str] | None = missing
+        if not self.read and len(missing) >= len(self.graph.names()):
+            asked = None
+        start, end = self.start, self.end
+        times = steps(start, end - 1)
+        services = store.service_series(start, end, services=asked)
+        timings, incoming = store.calls_around(start, end, touching=asked, served=services)
+        self.series.update(served_series(services, incoming, times))
+        for key, series in timing_series(timings, times).items():
+            self.edges.setdefault(key, series)
+        self.logs.update(store.log_series(asked, start, end - 1))
+        self.metrics.update(store.metric_series(asked, start, end - 1))
+        self.read.update(missing)
+
+    def snapshot(
+        self,
+        store: Store,
+        catalog: Catalog,
+        symptom: Symptom,
+        windows: tuple[Window, Window],
+        candidates: Sequence[str],
+    ) -> Snapshot:
+        """What ranking `candidates` reads: their series, and those of the edges they are on."""
+        self.read_for(store, candidates)
+        names = set(candidates)
+        return snapshot_of(
+            self.graph,
+            catalog,
+            symptom,
+            windows,
+            series=_only(self.series, names),
+            edge_series={
+                key: series
+                for key, series in self.edges.items()
+                if not names.isdisjoint(edge_parts(key))
+            },
+            logs=_only(self.logs, names),
+            metrics=_only(self.metrics, names),
+        )
+
+
+def health_of(
+    store: Store, start: int, end: int, names: Collection[str] | None
+) -> dict[str, Series]:
+    """The health series of `names` (None: every node) over the buckets starting in the window.
+
+    A node's own buckets, or the calls into it when it served nothing in the window.
+    """
+    services = store.service_series(start, end, services=names)
+    idle = None if names is None else [name for name in names if name not in services]
+    incoming = store.incoming_series(start, end, nodes=idle) if idle != [] else {}
+    return served_series(services, incoming, steps(start, end - 1))
+
+
+def _only(series: dict[str, Series], names: set[str]) -> dict[str, Series]:
+    return {name: series[name] for name in sorted(names) if name in series}
