@@ -26,7 +26,10 @@ from topology.rca.scoring import (
     Family,
     Metric,
     MetricScore,
+    Positions,
     held_worst,
+    measured,
+    reach,
     robust_score,
     window_score,
     window_values,
@@ -49,12 +52,16 @@ def edge_parts(key: str) -> tuple[str, str]:
 
 
 def gap_evidence(
-    snapshot: Snapshot, names: Collection[str], threshold: float
+    snapshot: Snapshot,
+    names: Collection[str],
+    threshold: float,
+    positions: Positions | None = None,
 ) -> tuple[dict[str, list[Evidence]], dict[tuple[str, str], MetricScore]]:
     """Per service of `names`, its parts of the grown gaps on the edges it is a side of.
 
     And the grown gaps themselves, per (parent, child).
     """
+    positions = positions or Positions(snapshot.baseline, snapshot.incident)
     measured_in: Counter[str] = Counter()
     measured_out: Counter[str] = Counter()
     grown_in: Counter[str] = Counter()
@@ -64,14 +71,21 @@ def gap_evidence(
         parent, child = edge_parts(key)
         if parent == child or (parent not in names and child not in names):
             continue
-        if "network_ms" not in series.metrics:
+        values = series.metrics.get("network_ms")
+        if values is None:
             continue
-        during = window_values(series, "network_ms", snapshot.incident)
+        steps = positions.of(series.t)
+        near = reach(values, *steps, GAP, threshold)
+        if near is False:  # measured in both windows, far from the threshold
+            measured_out[parent] += 1
+            measured_in[child] += 1
+            continue
+        during = measured(values, steps[1])
         if not during:
             continue
         measured_out[parent] += 1
         measured_in[child] += 1
-        before = window_values(series, "network_ms", snapshot.baseline)
+        before = measured(values, steps[0])
         score = robust_score(before, during, GAP, cutoff=threshold)
         if score is not None:
             grown_in[child] += 1
@@ -103,9 +117,13 @@ def gap_evidence(
 
 
 def own_time_evidence(
-    snapshot: Snapshot, names: Collection[str], threshold: float
+    snapshot: Snapshot,
+    names: Collection[str],
+    threshold: float,
+    positions: Positions | None = None,
 ) -> dict[str, Evidence]:
     """Per service of `names` that calls others: its own time, when it grew."""
+    positions = positions or Positions(snapshot.baseline, snapshot.incident)
     outgoing: defaultdict[str, list[Series]] = defaultdict(list)
     for key, series in snapshot.edge_series.items():
         parent, child = edge_parts(key)
@@ -115,7 +133,7 @@ def own_time_evidence(
     found = {}
     for name, calls in outgoing.items():
         served = snapshot.series.get(name)
-        if served is None or not _slower(served, windows, threshold):
+        if served is None or not _slower(served, windows, threshold, positions):
             continue
         own = own_series(served, calls)
         score = window_score(own, "own_ms", windows, OWN, cutoff=threshold)
@@ -165,15 +183,40 @@ def _client_ms(series: Series, at: int) -> float:
     return n * (took + (between or 0.0))
 
 
-def _slower(served: Series, windows: tuple[Window, Window], threshold: float) -> bool:
+def _slower(
+    served: Series, windows: tuple[Window, Window], threshold: float, positions: Positions
+) -> bool:
     """Whether the service's average latency grew by enough for its own time to have.
 
     Own time is part of the latency: it cannot grow by more than the whole did, unless its
     calls got faster at the same time (and then the service is no slower to its callers).
     """
+    values = served.metrics.get("latency_avg_ms")
+    if values is None:
+        return False
+    if _far_from_slower(values, positions.of(served.t), threshold):
+        return False
     before = window_values(served, "latency_avg_ms", windows[0])
     during = window_values(served, "latency_avg_ms", windows[1])
     if not before or not during:
         return False
     grown = held_worst(during, up=True) - statistics.median(before)
     return grown >= threshold * OWN.floor
+
+
+def _far_from_slower(
+    values: Sequence[float | None], steps: tuple[range, range], threshold: float
+) -> bool:
+    """Whether even the highest incident value is not enough above the lowest baseline one.
+
+    The growth `_slower` asks for is at most that; judged on the values as they are, and
+    left to `_slower` when a window is empty or holds a gap (None cannot be compared).
+    """
+    before = values[steps[0].start : steps[0].stop]
+    during = values[steps[1].start : steps[1].stop]
+    if not before or not during:
+        return False
+    try:
+        return max(during) - min(before) < threshold * OWN.floor  # type: ignore[type-var,operator]
+    except TypeError:  # a None among them
+        return False

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from topology.rca.edges import gap_evidence, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
 from topology.rca.logs import log_evidence
-from topology.rca.scoring import Family, MetricScore, metric_scores, relevant
+from topology.rca.scoring import Family, MetricScore, Positions, metric_scores, relevant
 from topology.rca.signals import metric_evidence
 from topology.rca.snapshot import Snapshot
 
@@ -37,6 +37,7 @@ def gather(
 ) -> Findings:
     """The evidence against each of `candidates` clearing `threshold`."""
     names = set(candidates)
+    positions = Positions(snapshot.baseline, snapshot.incident)
     gaps: dict[tuple[str, str], MetricScore] = {}
     found: dict[str, list[Evidence]] = {}
     health: dict[str, list[MetricScore]] = {}
@@ -50,19 +51,20 @@ def gather(
             snapshot.incident,
             keys=relevant(series, family),
             cutoff=threshold,
+            positions=positions,
         )
         if clearing:
             found[name] = [_health(score) for score in clearing]
             health[name] = metric_scores(series, snapshot.baseline, snapshot.incident)
     if snapshot.edge_series:
-        for name, item in own_time_evidence(snapshot, names, threshold).items():
+        for name, item in own_time_evidence(snapshot, names, threshold, positions).items():
             found.setdefault(name, []).append(item)
-        by_side, gaps = gap_evidence(snapshot, names, threshold)
+        by_side, gaps = gap_evidence(snapshot, names, threshold, positions)
         _add(found, by_side, names, threshold)
     if snapshot.logs:
         _add(found, log_evidence(snapshot, names, threshold), names, threshold)
     if snapshot.metrics:
-        _add(found, metric_evidence(snapshot, names, threshold), names, threshold)
+        _add(found, metric_evidence(snapshot, names, threshold, positions), names, threshold)
     for name, items in found.items():
         items.sort(key=lambda item: -item.score)
         series = snapshot.series.get(name)

@@ -18,6 +18,7 @@ import bisect
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import cast
 
 from topology.rca.evidence import Evidence, Kind, number
@@ -61,10 +62,8 @@ def log_evidence(
             continue
         items = []
         for key, values in logged.metrics.items():
-            level = key.removeprefix(LEVEL_KEY).upper() if key.startswith(LEVEL_KEY) else None
-            if level is not None and level not in BAD_LEVELS:
-                continue
-            if level is None and not key.startswith(TEMPLATE_KEY):
+            read, level = _reading(key)
+            if not read:
                 continue
             change = minutes.change(values, threshold)
             if change is None or change.score < threshold or (level and not change.up):
@@ -73,6 +72,15 @@ def log_evidence(
         if items:
             found[name] = items
     return found
+
+
+@lru_cache(maxsize=4096)
+def _reading(key: str) -> tuple[bool, str | None]:
+    """Whether a log series counts as evidence, and its level (None for a template)."""
+    if key.startswith(LEVEL_KEY):
+        level = key.removeprefix(LEVEL_KEY).upper()
+        return level in BAD_LEVELS, level
+    return key.startswith(TEMPLATE_KEY), None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +105,18 @@ class Minutes:
 
     def change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
         """How far the incident's counts are from the baseline's rate per request."""
+        during, before = self.during, self.before
+        seen: float
+        logged: float
         try:
-            seen = _total(counts, self.during)
-            rate = (_total(counts, self.before) + PRIOR_LINES) / self.served_before
+            if isinstance(during, range) and isinstance(before, range):  # most services
+                seen = sum(counts[during.start : during.stop])  # type: ignore[arg-type]
+                logged = sum(counts[before.start : before.stop])  # type: ignore[arg-type]
+            else:
+                seen, logged = _total(counts, during), _total(counts, before)
         except TypeError:  # a minute without a count: left out
             return self._pairs_change(counts, cutoff)
-        expected = rate * self.served_during
+        expected = (logged + PRIOR_LINES) / self.served_before * self.served_during
         if not _may_reach(seen, expected, cutoff):
             return None
         return self._pairs_change(counts, cutoff)

@@ -26,10 +26,12 @@ __all__ = [
     "Family",
     "Metric",
     "MetricScore",
+    "Positions",
     "held_worst",
     "measured",
     "metric_scores",
     "positions",
+    "reach",
     "relevant",
     "robust_score",
     "window_score",
@@ -127,6 +129,47 @@ def _may_reach(
     return most >= cutoff * least
 
 
+def reach(
+    values: Sequence[float | None], before: range, during: range, metric: Metric, cutoff: float
+) -> bool | None:
+    """Whether `robust_score` of the values at `before` and `during` may reach `cutoff`.
+
+    Judged as it first judges, on the values as they are: most windows of a large map hold
+    no gap and are far from `cutoff`. None, not judged, when a window is empty or holds a
+    gap (None cannot be compared); True means neither does.
+    """
+    baseline = values[before.start : before.stop]
+    incident = values[during.start : during.stop]
+    if not baseline or not incident:
+        return None
+    try:
+        return _may_reach(
+            cast("Sequence[float]", baseline), cast("Sequence[float]", incident), metric, cutoff
+        )
+    except TypeError:  # a None among them
+        return None
+
+
+class Positions:
+    """Where each time axis enters the baseline and the incident window, found once per axis.
+
+    Series of one snapshot mostly share their axis.
+    """
+
+    def __init__(self, baseline: Window, incident: Window) -> None:
+        self._windows = (baseline, incident)
+        self._found: dict[int, tuple[Sequence[float], range, range]] = {}
+
+    def of(self, t: Sequence[float]) -> tuple[range, range]:
+        """The positions of `t` in the baseline, and in the incident."""
+        found = self._found.get(id(t))
+        if found is not None and found[0] is t:
+            return found[1], found[2]
+        before, during = (_steps(t, window) for window in self._windows)
+        self._found[id(t)] = (t, before, during)  # holds `t`, so its id stays its own
+        return before, during
+
+
 def relevant(series: Series, family: Family | None) -> list[str]:
     """The known metric keys of `series` worth scoring: the family's, when it has any."""
     known = [key for key in series.metrics if key in METRIC_INFO]
@@ -140,13 +183,18 @@ def metric_scores(
     *,
     keys: Iterable[str] | None = None,
     cutoff: float = 0.0,
+    positions: Positions | None = None,
 ) -> list[MetricScore]:
     """A score for each known metric of `series` (or of `keys`) with values in both windows.
 
-    With a `cutoff`, only the metrics that reach it.
+    With a `cutoff`, only the metrics that reach it. `positions` finds the windows in
+    `series.t` once for the snapshot.
     """
-    before = _steps(series.t, baseline)
-    during = _steps(series.t, incident)
+    before, during = (
+        positions.of(series.t)
+        if positions is not None
+        else (_steps(series.t, baseline), _steps(series.t, incident))
+    )
     if not before or not during:
         return []
     scores = []
@@ -154,6 +202,8 @@ def metric_scores(
         metric = METRIC_INFO.get(key)
         values = series.metrics.get(key)
         if metric is None or values is None:
+            continue
+        if cutoff > 0 and reach(values, before, during, metric, cutoff) is False:
             continue
         scored = robust_score(
             _measured(values, before), _measured(values, during), metric, cutoff=cutoff

@@ -7,9 +7,10 @@ looks like, so it is evidence that an anomalous caller can explain.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import cast
 
 from topology.rca.evidence import Evidence, Kind, number
-from topology.rca.scoring import RELATIVE_FLOOR, Family, Metric, positions, robust_score
+from topology.rca.scoring import RELATIVE_FLOOR, Family, Metric, Positions, robust_score
 from topology.rca.scoring import measured as measured_values
 from topology.rca.snapshot import Snapshot
 
@@ -37,19 +38,44 @@ def _directions(
     return (RISEN,) * risen + (FALLEN,) * fallen
 
 
+def _unmoved(
+    values: Sequence[float | None], baseline: range, incident: range, cutoff: float
+) -> bool:
+    """Whether the metric strays far enough in no direction, judged on its values as they are.
+
+    Most metrics of a large map did not move; one with a gap (None cannot be compared) is
+    left to the full reading.
+    """
+    before = values[baseline.start : baseline.stop]
+    during = values[incident.start : incident.stop]
+    if not before or not during:
+        return True
+    try:
+        return not _directions(
+            cast("Sequence[float]", before), cast("Sequence[float]", during), cutoff
+        )
+    except TypeError:  # a None among them
+        return False
+
+
 def metric_evidence(
-    snapshot: Snapshot, names: Collection[str], threshold: float
+    snapshot: Snapshot,
+    names: Collection[str],
+    threshold: float,
+    positions: Positions | None = None,
 ) -> dict[str, list[Evidence]]:
     """Per service of `names` with metrics: each one far off its baseline, either way."""
+    positions = positions or Positions(snapshot.baseline, snapshot.incident)
     found: dict[str, list[Evidence]] = {}
     for name in names:
         measured = snapshot.metrics.get(name)
         if measured is None:
             continue
         items = []
-        baseline = positions(measured.t, snapshot.baseline)
-        incident = positions(measured.t, snapshot.incident)
+        baseline, incident = positions.of(measured.t)
         for key, values in measured.metrics.items():
+            if _unmoved(values, baseline, incident, threshold):
+                continue
             before = measured_values(values, baseline)
             during = measured_values(values, incident)
             if not before or not during:
