@@ -7,15 +7,15 @@ transaction as the incident, and a dispatcher sends them afterwards.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.alert_text import notice_rows, page_rows, title_of
-from bot.usecases.asking import map_of
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import lean_snapshot, with_series_of
-from bot.usecases.windows import Window as StoreWindow
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
 from topology.incidents.decide import (
@@ -33,10 +33,14 @@ from topology.rca import Ranking, Snapshot, rank
 from topology.rca.assemble import incident_windows
 from topology.rca.dump import dump_snapshot
 from topology.rca.scope import around_symptom, kept_around
+from topology.rca.snapshot import Window
 from topology.store.incident_rows import AlertRow, Opening, Outcome, Recorded
 from topology.timespec import format_time
 
 log = logging.getLogger(__name__)
+
+Kept = TypeVar("Kept")
+Windows = tuple[Window, Window]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +130,17 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
 
 def grouping_map(app: App, now: int) -> ServiceGraph:
     """The map an incident's evidence is ranked on, as recently read: to tell related services."""
-    window = StoreWindow(now - INCIDENT_BASELINE_S - INCIDENT_WINDOW_S, now + 1)
-    return map_of(app, window, live=True)
+    return _with_inputs(app, now, lambda inputs, _: inputs.graph)
+
+
+def _with_inputs(app: App, now: int, work: Callable[[WindowInputs, Windows], Kept]) -> Kept:
+    """`work` on what was read for ranking an alert at `now` (read now if nothing fresh was)."""
+    windows = incident_windows(now, INCIDENT_WINDOW_S, INCIDENT_BASELINE_S)
+    span = (int(windows[0].start), int(windows[1].end) + 1)
+    store = app.store
+    return app.rankings.use(
+        span, app.graphs.stamp, lambda: WindowInputs.of(store, *span), lambda i: work(i, windows)
+    )
 
 
 def _on_map(graph: ServiceGraph, symptom: str | None) -> str | None:
@@ -159,16 +172,13 @@ def gather(app: App, symptom: str | None, now: int) -> Evidence:
     if symptom is None:
         labels = ", ".join(app.settings.alert_labels)
         return Evidence(None, note=f"the alerts carry none of the labels {labels}")
-    windows = incident_windows(now, INCIDENT_WINDOW_S, INCIDENT_BASELINE_S)
-    span = (int(windows[0].start), int(windows[1].end) + 1)
     store, catalog = app.store, app.catalog
     try:
         # Inputs read for an alert moments ago serve this one: a storm reads once a minute.
-        graph, snapshot = app.rankings.use(
-            span,
-            app.graphs.stamp,
-            lambda: WindowInputs.of(store, *span),
-            lambda inputs: (
+        graph, snapshot = _with_inputs(
+            app,
+            now,
+            lambda inputs, windows: (
                 inputs.graph,
                 lean_snapshot(store, inputs, catalog, windows, (symptom, None, now)),
             ),

@@ -252,6 +252,7 @@ def test_alertmanager_pages_once_through_two_replicas_then_resolves(
     assert trigger["payload"]["source"] == "checkout"
     assert trigger["payload"]["severity"] == "critical"
     assert all(link["text"] != "Incident post in Slack" for link in trigger.get("links", []))
+    fake_slack.wait_for("chat.postMessage", timeout=30)  # the post follows the page
     (post,) = incident_posts(fake_slack)
     assert "*checkout*" in post.text_of_blocks()
 

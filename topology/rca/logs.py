@@ -171,7 +171,8 @@ def _requests(t: Sequence[float], served: Series | None) -> Sequence[float]:
         return [1.0] * len(t)
     counts = served.metrics["requests"]
     if served.t == t:
-        return [n or 0.0 for n in counts]
+        # Zeros count as 0.0 would, and a series without gaps is read as it is.
+        return cast("Sequence[float]", counts) if None not in counts else [n or 0.0 for n in counts]
     by_time = dict(zip(served.t, counts, strict=False))
     return [by_time.get(when) or 0.0 for when in t]
 

@@ -9,6 +9,7 @@ series of the calls into it, so that it can be scored like any service.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from topology.rca.snapshot import Series
 from topology.stats import EdgeStats, EdgeTiming, Latency, ServiceStats, quantiles
@@ -161,8 +162,9 @@ def _series(times: Sequence[int], by_time: Mapping[int, Health]) -> Series:
         if not count:
             continue
         average[step] = round(latency.sum_ms / count, DIGITS)
-        # A percentile needs a call above it; QUANTILES go up, so those that have one lead.
-        wanted = [q for _, q in QUANTILES if count * (1 - q) >= 1 - 1e-9]
+        wanted = _measurable(count)
+        if not wanted:
+            continue
         for column, value in zip(percentiles, quantiles(latency.histogram, wanted), strict=False):
             column[step] = None if value is None else round(value, DIGITS)
     columns = {
@@ -173,6 +175,15 @@ def _series(times: Sequence[int], by_time: Mapping[int, Health]) -> Series:
         **{key: column for (key, _), column in zip(QUANTILES, percentiles, strict=True)},
     }
     return Series(tuple(times), {key: tuple(values) for key, values in columns.items()})
+
+
+@lru_cache(maxsize=1024)
+def _measurable(count: int) -> tuple[float, ...]:
+    """The quantiles a bucket of `count` calls tells: with a call above each.
+
+    QUANTILES go up, so those it tells lead.
+    """
+    return tuple(q for _, q in QUANTILES if count * (1 - q) >= 1 - 1e-9)
 
 
 def _availability(requests: int, errors: int) -> float | None:

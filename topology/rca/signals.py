@@ -30,11 +30,18 @@ def _directions(
     A score is an excess over a spread of at least `RELATIVE_FLOOR` of the baseline's
     level (and `FLOOR`); the extremes bound both.
     """
-    low, high = min(before), max(before)
+    return _directions_within((min(before), max(before)), (min(during), max(during)), cutoff)
+
+
+def _directions_within(
+    before: tuple[float, float], during: tuple[float, float], cutoff: float
+) -> tuple[Metric, ...]:
+    """`_directions` from the least and most values of each window."""
+    low, high = before
     least = max(FLOOR, RELATIVE_FLOOR * low) if low >= 0 else FLOOR
     reach = cutoff * least
-    risen = max(during) - low >= reach
-    fallen = high - min(during) >= reach
+    risen = during[1] - low >= reach
+    fallen = high - during[0] >= reach
     return (RISEN,) * risen + (FALLEN,) * fallen
 
 
@@ -50,10 +57,11 @@ def _unmoved(
     during = values[incident.start : incident.stop]
     if not before or not during:
         return True
+    known, seen = cast("Sequence[float]", before), cast("Sequence[float]", during)
     try:
-        return not _directions(
-            cast("Sequence[float]", before), cast("Sequence[float]", during), cutoff
-        )
+        ordered = sorted(known)  # both ends of the longer window in one pass
+        ends = (min(seen), max(seen))
+        return not _directions_within((ordered[0], ordered[-1]), ends, cutoff)
     except TypeError:  # a None among them
         return False
 

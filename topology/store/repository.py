@@ -431,30 +431,28 @@ def _timings_and_incoming(
     timings: dict[tuple[str, str], list[EdgeTiming]] = {}
     into: dict[str, dict[int, ServiceStats]] = {}
     for (parent, child), points in sorted(found.items()):  # callers in order: sums are
-        points.sort(key=itemgetter(2))  # added in it, as `incoming_series` adds them
-        timings[parent, child] = [
-            (row[2], row[3], row[5], row[6], row[7], row[8], row[9], row[10]) for row in points
-        ]
+        points.sort(key=_START)  # added in it, as `incoming_series` adds them
+        timings[parent, child] = list(map(_TIMING, points))
         if parent != child and child not in skipped and (wanted is None or child in wanted):
             by_start = into.setdefault(child, {})
-            for row in points:
-                _add_call(by_start, child, row)
+            for row in points:  # one caller's minute bucket: requests `child` served then
+                stats = by_start.get(row[2])
+                if stats is None:
+                    latency = Latency(list(row[11:]), 0.0 + row[5], row[6])
+                    by_start[row[2]] = ServiceStats(child, row[3], row[4], latency)
+                    continue
+                stats.requests += row[3]
+                stats.errors += row[4]
+                stats.latency.sum_ms += row[5]
+                stats.latency.count += row[6]
+                stats.latency.histogram = list(map(add, stats.latency.histogram, row[11:]))
     incoming = {child: sorted(by_start.items()) for child, by_start in sorted(into.items())}
     return timings, incoming
 
 
-def _add_call(by_start: dict[int, ServiceStats], child: str, row: Row[*tuple[Any, ...]]) -> None:
-    """Add one caller's minute bucket into `child` to the requests it served that minute."""
-    stats = by_start.get(row[2])
-    if stats is None:
-        latency = Latency(list(row[11:]), 0.0 + row[5], row[6])
-        by_start[row[2]] = ServiceStats(child, row[3], row[4], latency)
-        return
-    stats.requests += row[3]
-    stats.errors += row[4]
-    stats.latency.sum_ms += row[5]
-    stats.latency.count += row[6]
-    stats.latency.histogram = list(map(add, stats.latency.histogram, row[11:]))
+_START = itemgetter(2)
+_TIMING = itemgetter(2, 3, 5, 6, 7, 8, 9, 10)
+"""An `edge_minutes_in` row's `EdgeTiming`."""
 
 
 @contextmanager
