@@ -24,12 +24,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import add, mul
+from operator import mul
 from typing import cast
+
+import numpy
+import numpy.typing
 
 from topology.graph import CallIndex, ServiceGraph
 from topology.queries.fixed_point import climb, invert_m_matrix, solve_small
+
+FloatVector = numpy.typing.NDArray[numpy.float64]
+FloatMatrix = numpy.typing.NDArray[numpy.float64]
 
 TOLERANCE = 1e-6
 """A cycle's shares are final when no round changes any of them by more than this."""
@@ -142,13 +147,14 @@ class _Cycle:
     """What solving one cycle takes, whatever failed: its services, calls out, (I - A)^-1."""
 
     nodes: tuple[int, ...]
-    exits: tuple[tuple[tuple[int, ...], tuple[float, ...]], ...]
-    """Each service's callees outside the cycle, and their weights."""
-    rows: list[list[float]]
-    """(I - A)^-1 by rows."""
-    columns: list[list[float]]
-    """(I - A)^-1 by columns."""
-    growth: list[float]
+    outside: tuple[int, ...]
+    """The services outside the cycle that its services call."""
+    through: FloatMatrix
+    """(I - A)^-1 E, E being the weights of the calls to `outside`: the cycle's shares
+    before the cap, given the shares of `outside`."""
+    inverse: FloatMatrix
+    """(I - A)^-1."""
+    growth: FloatVector
     """(I - A)^-1 1: how much a shortfall of 1 in every equation lowers each solution."""
 
     @classmethod
@@ -157,29 +163,25 @@ class _Cycle:
         nodes = tuple(sorted(part))
         local = {node: number for number, node in enumerate(nodes)}
         matrix = [[0.0] * len(nodes) for _node in nodes]
-        exits = []
+        outside: dict[int, int] = {}
+        calls_out: list[tuple[int, int, float]] = []
         for row, node in zip(matrix, nodes, strict=True):
             row[local[node]] = 1.0
-            out: list[int] = []
-            out_weights: list[float] = []
             for callee, weight in zip(index.callees[node], index.weights[node], strict=True):
                 column = local.get(callee)
                 if column is None:
-                    out.append(callee)
-                    out_weights.append(weight)
+                    out = outside.setdefault(callee, len(outside))
+                    calls_out.append((local[node], out, weight))
                 else:
                     row[column] -= weight
-            exits.append((tuple(out), tuple(out_weights)))
         rows = invert_m_matrix(matrix)
         if rows is None:
             return None
-        return cls(
-            nodes,
-            tuple(exits),
-            rows,
-            [list(c) for c in zip(*rows, strict=True)],
-            list(map(sum, rows)),
-        )
+        inverse = numpy.array(rows, dtype=numpy.float64)
+        exits = numpy.zeros((len(nodes), len(outside)), dtype=numpy.float64)
+        for row_number, out, weight in calls_out:
+            exits[row_number, out] += weight
+        return cls(nodes, tuple(outside), inverse @ exits, inverse, inverse.sum(axis=1))
 
 
 def prepare(graph: ServiceGraph) -> None:
@@ -218,10 +220,7 @@ def _solve(
     solution = _linear(cycle, pinned, share)
     if solution is None:
         return False
-    start = [
-        max(0.0, min(1.0, value) - SHAVE * growth)
-        for value, growth in zip(solution, cycle.growth, strict=True)
-    ]
+    start = numpy.maximum(0.0, numpy.minimum(1.0, solution) - SHAVE * cycle.growth).tolist()
     for node, value in zip(nodes, start, strict=True):
         if node not in fixed:
             share[node] = value
@@ -235,31 +234,29 @@ def _solve(
     return True
 
 
-def _linear(cycle: _Cycle, fixed: set[int], share: list[float]) -> list[float] | None:
+def _linear(cycle: _Cycle, fixed: set[int], share: list[float]) -> FloatVector | None:
     """The shares of the cycle by policy iteration: services pinned at 1 or solved linearly.
 
     `fixed` are the (local numbers of) failed services in the cycle, pinned throughout.
     """
-    given = [sum(map(mul, w, map(share.__getitem__, out))) for out, w in cycle.exits]
-    free = [sum(map(mul, row, given)) for row in cycle.rows]
-    pins = fixed | {number for number, value in enumerate(free) if value > 1.0}
-    rows, columns = cycle.rows, cycle.columns
+    given = numpy.fromiter(
+        map(share.__getitem__, cycle.outside), dtype=numpy.float64, count=len(cycle.outside)
+    )
+    free = cycle.through @ given
+    pins = fixed | set(numpy.flatnonzero(free > 1.0).tolist())
+    inverse = cycle.inverse
     for _step in range(MAX_SWITCHES):
         if len(pins) > MAX_PINS:
             return None
         order = sorted(pins)
         # Inject r at the pins so that each comes out at exactly 1.
-        push = solve_small(
-            [[rows[p][q] for q in order] for p in order], [1.0 - free[p] for p in order]
-        )
+        push = solve_small(inverse[numpy.ix_(order, order)].tolist(), (1.0 - free[order]).tolist())
         if push is None:
             return None
-        solution = free
-        for pin, amount in zip(order, push, strict=True):
-            solution = list(map(add, solution, map(mul, columns[pin], repeat(amount))))
+        solution = free + inverse[:, order] @ numpy.array(push, dtype=numpy.float64)
         # A pin the cap does not hold needs a positive push; a free share over 1 needs a pin.
         kept = {pin for pin, amount in zip(order, push, strict=True) if amount <= 0.0}
-        over = {number for number, value in enumerate(solution) if value > 1.0} - pins
+        over = set(numpy.flatnonzero(solution > 1.0).tolist()) - pins
         better = fixed | kept | over
         if better == pins:
             return solution
