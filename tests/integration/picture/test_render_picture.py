@@ -1,4 +1,5 @@
 import dataclasses
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -126,3 +127,28 @@ def test_a_large_request_collapses_to_the_budget_and_still_renders_quickly():
     assert collapsed.nodes == 60
     assert collapsed.omitted.nodes == 1_940
     assert b"Not drawn: 1,940 nodes" in svg
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_a_png_is_painted_at_72_dpi_and_at_most_2880_pixels_a_side(picture):
+    svg = render(picture, fmt="svg").decode()
+    svg_width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    tall = Picture(
+        "digraph { rankdir=LR; "
+        + " ".join(f'n{i} [label="{"x" * 40}"];' for i in range(400))
+        + " }",
+        "dot",
+        picture.omitted,
+        400,
+        0,
+    )
+
+    width, _height = _png_size(render(picture, fmt="png"))
+    tall_size = _png_size(render(tall, fmt="png", timeout_s=20.0))
+
+    assert abs(width - svg_width) <= 0.02 * svg_width + 2
+    assert max(tall_size) <= 2_880
