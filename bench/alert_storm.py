@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, func, select
 from bench.alert_speed import TOKEN, names
 from bench.name_flood import Peak, prepare, total_mb
 from bench.name_flood import serve_env as flood_env
+from bench.summary import figure
 from tests.e2e.conftest import start_serve
 from tests.fake_pagerduty import FakePagerDuty
 from tests.slack.fake_api import FakeSlack
@@ -252,6 +253,7 @@ def report(
         f"max {ms[-1]:.1f} ms (target p99 < {TARGET_P99_S * 1000:.0f} ms)"
         f"{mark(missed=p99 >= TARGET_P99_S * 1000)}"
     )
+    figure("alert storm: answer p99", p99, "ms", "<=", TARGET_P99_S * 1000)
     recorded, own, waiting, drain_s = done
     print(
         f"groups recorded: {recorded} of {groups} ({own} incidents of their own, the rest "
@@ -265,6 +267,7 @@ def report(
             f"max {max(pages):.2f} s (target median < {TARGET_PAGE_S:.0f} s)"
             f"{mark(missed=median >= TARGET_PAGE_S)}"
         )
+        figure("alert storm: first page, median", median, "s", "<=", TARGET_PAGE_S)
     else:
         print(f"first page of a new incident: none paged{mark(missed=True)}")
 

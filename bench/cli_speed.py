@@ -35,6 +35,7 @@ from pathlib import Path
 import httpx
 
 from bench.query_speed import verdict
+from bench.summary import figure
 from bot.demo.shop import CATALOG_FILE
 
 SCRATCH = Path("/tmp/svcmap-bench")  # noqa: S108 - a scratch folder
@@ -201,6 +202,7 @@ def main() -> None:
             f"{shown.format(end='END'):<46} {median:8.0f} {worst:8.0f} {cpu:8.0f}"
             f"  (target <= {TARGET_MS:.0f}){verdict(median, TARGET_MS)}"
         )
+        figure(f"cli: {shown.format(end='END')}, median", median, "ms", "<=", TARGET_MS)
     if args.imports:
         print_import_times(QUESTIONS[0], env, args.runs)
 

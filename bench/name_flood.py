@@ -38,6 +38,7 @@ import httpx
 from bench.alert_speed import MINUTES, TOKEN, catalog, fill, webhook
 from bench.memory import children, rss_mb
 from bench.query_speed import ROOT, verdict
+from bench.summary import figure
 from bot.bootstrap import build_app
 from bot.settings import load_settings
 from tests.e2e.conftest import SVCMAP, start_serve
@@ -249,10 +250,12 @@ def main() -> int:
         f"alert -> page after the flood:  {', '.join(f'{t:.2f}' for t in after_page)} s "
         f"(target <= {TARGET_PAGE_S:.0f} s){verdict(max(after_page), TARGET_PAGE_S)}"
     )
+    figure("name flood: alert -> page after, max", max(after_page), "s", "<=", TARGET_PAGE_S)
     print(
         f"server RSS: {before:,.0f} MB before, {highest:,.0f} MB at most, {after:,.0f} MB after "
         f"(target <= {TARGET_RSS_MB:,.0f} MB){verdict(highest, TARGET_RSS_MB)}"
     )
+    figure("name flood: server RSS, max", highest, "MB", "<=", TARGET_RSS_MB)
     print(f"/api/map: {before_map * 1000:.0f} ms before, {after_map * 1000:.0f} ms after")
     print(f"svcmap deps {ROOT_SERVICE}: {before_deps:.2f} s before, {after_deps:.2f} s after")
     return 0

@@ -24,6 +24,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from bench.summary import figure
 from bot.bootstrap import build_app
 from bot.settings import load_settings
 from bot.web.app import create_app
@@ -141,6 +142,7 @@ def main() -> None:
     print(f"OTLP protobuf exports: {args.batches} x {args.spans_per_batch} spans{how}")
     print(f"  accepted {spans:,} spans in {seconds:.2f} s: {rate:,.0f} spans/s{mark}")
     print(f"  target >= {TARGET_SPANS_PER_S:,} spans/s; calls stored {calls:,}")
+    figure(f"otlp: receive{how}", rate, "spans/s", ">=", TARGET_SPANS_PER_S)
     again = "nothing added" if calls_after == calls else f"ADDED {calls_after - calls} calls"
     print(f"  one export sent again: {resend_s * 1000:.0f} ms, {again}")
 

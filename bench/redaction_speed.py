@@ -18,6 +18,7 @@ import random
 import time
 import tracemalloc
 
+from bench.summary import figure
 from topology.model import Span, SpanKind
 from topology.redaction import MEMO_SIZE, Redaction
 
@@ -76,6 +77,7 @@ def main() -> None:
     rate = args.spans / took
     print(f"known names: {args.spans:,} spans in {took:.3f} s: {rate:,.0f} spans/s", end="")
     print("" if rate >= MIN_SPANS_S else f"  TARGET MISSED (>= {MIN_SPANS_S:,})")
+    figure("redaction: known names", rate, "spans/s", ">=", MIN_SPANS_S)
     print(f"  distinct names after redaction: {len({s.local_service for s in batch}):,}")
 
     names = flood(args.names, rng)
@@ -86,6 +88,7 @@ def main() -> None:
     rate = args.names / took
     print(f"new names: {args.names:,} in {took:.3f} s: {rate:,.0f} names/s", end="")
     print("" if rate >= MIN_NAMES_S else f"  TARGET MISSED (>= {MIN_NAMES_S:,})")
+    figure("redaction: new names", rate, "names/s", ">=", MIN_NAMES_S)
     print(f"  {len(redacted):,} distinct names after redaction, such as {sorted(redacted)[-4:]}")
     fresh = Redaction()
     tracemalloc.start()
@@ -96,6 +99,7 @@ def main() -> None:
     memo_mb = peak / 1e6
     print(f"  remembered {fresh.remembered:,} (bound {MEMO_SIZE:,}); peak {memo_mb:.1f} MB", end="")
     print("" if memo_mb <= MAX_MEMO_MB else f"  TARGET MISSED (<= {MAX_MEMO_MB} MB)")
+    figure("redaction: memo peak", memo_mb, "MB", "<=", MAX_MEMO_MB)
 
 
 if __name__ == "__main__":

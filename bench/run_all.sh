@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Run every benchmark from the repository root; stops at the first one that fails.
+# Run every benchmark from the repository root; stops at the first one that fails. Their
+# output is kept in /tmp/svcmap-bench/results.log (or $SVCMAP_BENCH_LOG), and at the end, also after a
+# failure, one table of every figure against its target (bench.summary) is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=.venv/bin/python
-"$python" -m bench.generate_traces
-"$python" -m bench.import_speed
-"$python" -m bench.log_import_speed
-"$python" -m bench.query_speed
-"$python" -m bench.render_speed
-"$python" -m bench.rca_speed
-"$python" -m bench.snapshot_size
-"$python" -m bench.otlp_speed
-"$python" -m bench.replicas_speed
-"$python" -m bench.prometheus_speed
-"$python" -m bench.slack_speed
-"$python" -m bench.alert_speed
-"$python" -m bench.alert_storm
-"$python" -m bench.name_flood
-"$python" -m bench.redaction_speed
-"$python" -m bench.cli_speed
+log=${SVCMAP_BENCH_LOG:-/tmp/svcmap-bench/results.log}
+mkdir -p "$(dirname "$log")"
+: > "$log"
+trap '"$python" -m bench.summary "$log" || true' EXIT
+run() { "$python" -m "$@" 2>&1 | tee -a "$log"; }
+run bench.generate_traces
+run bench.import_speed
+run bench.log_import_speed
+run bench.query_speed
+run bench.render_speed
+run bench.rca_speed
+run bench.snapshot_size
+run bench.otlp_speed
+run bench.replicas_speed
+run bench.prometheus_speed
+run bench.slack_speed
+run bench.alert_speed
+run bench.alert_storm
+run bench.name_flood
+run bench.redaction_speed
+run bench.cli_speed

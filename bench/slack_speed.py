@@ -34,6 +34,7 @@ import httpx
 
 from bench.memory import children, rss_mb
 from bench.query_speed import ROOT, build, verdict
+from bench.summary import figure
 from tests.e2e.conftest import start_serve
 from tests.slack.fake_api import FakeSlack
 from tests.slack.requests import SECRET, command_body, signed
@@ -98,6 +99,7 @@ def acks(base: str, fake: FakeSlack, names: list[str], rounds: int) -> None:
         f"p99 {p99:.1f} ms, max {ms[-1]:.1f} ms (target p99 < {TARGET_ACK_MS:.0f} ms)"
         f"{verdict(p99, TARGET_ACK_MS)}"
     )
+    figure("slack: ack p99", p99, "ms", "<=", TARGET_ACK_MS)
 
 
 def answers(base: str, fake: FakeSlack, texts: list[str]) -> None:
@@ -120,6 +122,7 @@ def answers(base: str, fake: FakeSlack, texts: list[str]) -> None:
         f"{statistics.median(warm):.2f} s, max {max(warm):.2f} s "
         f"(target < {TARGET_ANSWER_S} s){verdict(max(warm), TARGET_ANSWER_S)}"
     )
+    figure("slack: answer with picture, max", max(warm), "s", "<=", TARGET_ANSWER_S)
     print(
         f"longest wait for the text answer: {max(texts_s):.2f} s (never over {LONGEST_S:.0f} s)"
         f"{verdict(max(texts_s), LONGEST_S)}"

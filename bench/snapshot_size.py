@@ -19,6 +19,7 @@ import time
 from dataclasses import replace
 
 from bench.rca_speed import build
+from bench.summary import figure
 from topology.rca import load_snapshot, rank
 from topology.rca.dump import dump_snapshot
 from topology.rca.scope import SNAPSHOT_SERVICES, around_symptom
@@ -50,6 +51,7 @@ def main() -> None:
     )
     missed = "" if len(data) <= TARGET_BYTES else "  TARGET MISSED"
     print(f"snapshot {len(data) / 1e6:7.2f} MB  (target <= 5 MB){missed}")
+    figure("snapshot: size", len(data) / 1e6, "MB", "<=", TARGET_BYTES / 1e6)
     print(f"cut and write {took * 1000:7.1f} ms")
     print(f"ranking from the written snapshot equals the whole map's: {same}")
     if args.whole:
