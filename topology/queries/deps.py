@@ -21,7 +21,7 @@ class Direction(enum.Enum):
     BOTH = "both"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a deep walk makes thousands, and frozen is slow
 class Dependency:
     """A service reached from the one asked about; `edge` is set for direct neighbours."""
 
@@ -112,22 +112,15 @@ def _entries(
     *,
     down: bool,
 ) -> tuple[Dependency, ...]:
-    names, nodes = graph.index.names, graph.index.nodes
+    names, nodes, owner = graph.index.names, graph.index.nodes, catalog.owner_name
     entries = []
     for hops, number, via in found:
         name, node = names[number], nodes[number]
-        stats = None
+        numbers = None
         if hops == 1:
             stats = graph.edge(service, name) if down else graph.edge(name, service)
+            numbers = EdgeNumbers.of(stats) if stats is not None else None
         entries.append(
-            Dependency(
-                name,
-                hops,
-                names[via],
-                node.kind,
-                node.virtual,
-                catalog.owner_name(name),
-                EdgeNumbers.of(stats) if stats is not None else None,
-            )
+            Dependency(name, hops, names[via], node.kind, node.virtual, owner(name), numbers)
         )
     return tuple(entries)
