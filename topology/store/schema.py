@@ -409,3 +409,24 @@ pending_spans = Table(
 
 Written with the rest of their export, deleted in the transaction that stores their call.
 """
+
+early_warnings = Table(
+    "early_warnings",
+    metadata,
+    Column("subject", Text, primary_key=True),
+    Column("metric", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("level", Double, nullable=False),
+    Column("usual", Double, nullable=False),
+    Column("threshold", Double, nullable=False),
+    Column("eta_s", BigInteger, nullable=True),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("seen_at", BigInteger, nullable=False),
+    Column("posted_at", BigInteger, nullable=True),
+    Column("closed_at", BigInteger, nullable=True),
+    Column("muted_until", BigInteger, nullable=True),
+)
+"""Early warnings per service or edge (`subject`) and metric (`topology.warnings.track`).
+
+One row per key, kept after it closes so that its mute lasts; it opens again in place.
+"""
