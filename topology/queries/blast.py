@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import neg
 
 from topology.graph import ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog
-from topology.queries.contacts import TeamContact, TeamServices, contact_of, group_by_team
+from topology.queries.contacts import TeamContact, TeamServices, contact_of, group_owned
 from topology.queries.jsonable import as_dict
 from topology.queries.reach import reach_by_number
 
@@ -55,15 +56,22 @@ def blast_radius(graph: ServiceGraph, service: str, catalog: Catalog) -> BlastRe
             direct[caller] = stats.calls
     names, nodes, owner_name = index.names, index.nodes, catalog.owner_name
     upstream = []
-    for _rank, count, name, number in sorted(
-        (-share[number], count, names[number], number) for number, count in hops.items()
+    # Hardest hit first, then nearest, then by name.
+    for rank, count, name, number in sorted(
+        zip(
+            map(neg, map(share.__getitem__, hops)),
+            hops.values(),
+            map(names.__getitem__, hops),
+            hops,
+            strict=True,
+        )
     ):
         node = nodes[number]
         upstream.append(
             Affected(
                 name,
                 count,
-                share[number],
+                -rank,
                 direct.get(name) if count == 1 else None,
                 owner_name(name),
                 node.kind,
@@ -74,5 +82,5 @@ def blast_radius(graph: ServiceGraph, service: str, catalog: Catalog) -> BlastRe
         failed,
         contact_of(catalog, failed),
         tuple(upstream),
-        group_by_team((entry.name for entry in upstream), catalog),
+        group_owned(((entry.name, entry.owner) for entry in upstream), catalog),
     )

@@ -63,9 +63,17 @@ class TeamServices:
 
 def group_by_team(services: Iterable[str], catalog: Catalog) -> tuple[TeamServices, ...]:
     """`services` grouped by owning team, teams by name, the unowned last."""
+    owner = catalog.owner_name
+    return group_owned(((service, owner(service)) for service in services), catalog)
+
+
+def group_owned(
+    owned: Iterable[tuple[str, str | None]], catalog: Catalog
+) -> tuple[TeamServices, ...]:
+    """Services with their owning teams (None: unowned) grouped as `group_by_team` does."""
     groups: defaultdict[str | None, list[str]] = defaultdict(list)
-    for service in services:
-        groups[catalog.owner_name(service)].append(service)
+    for service, team in owned:
+        groups[team].append(service)
     return tuple(
         TeamServices(team, channel_of(catalog, team), tuple(sorted(groups[team])))
         for team in sorted(groups, key=team_order)
