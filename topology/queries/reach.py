@@ -244,6 +244,8 @@ def _linear(cycle: _Cycle, fixed: set[int], share: list[float]) -> FloatVector |
     )
     free = cycle.through @ given
     pins = fixed | set(numpy.flatnonzero(free > 1.0).tolist())
+    if not pins:
+        return free  # nothing failed or capped within the cycle: the linear solution stands
     inverse = cycle.inverse
     for _step in range(MAX_SWITCHES):
         if len(pins) > MAX_PINS:
