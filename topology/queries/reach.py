@@ -22,6 +22,8 @@ it lies below the fixed point; else the cycle is climbed as before.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from operator import mul
@@ -52,6 +54,13 @@ MAX_PINS = 16
 MAX_SWITCHES = 8
 """A cycle whose pinned services are not settled after this many steps is climbed instead."""
 
+RECENT = 32
+"""How many answers (by targets) each graph keeps; one is at most a few hundred KB on a
+5,000-service map."""
+
+RECENT_KEY = "reach.recent"
+"""The key of the recent answers in a `CallIndex.memo`."""
+
 SOLVERS = "reach.cycles"
 """The key of the cycle solvers in a `CallIndex.memo`."""
 
@@ -76,9 +85,57 @@ def reach(graph: ServiceGraph, targets: Collection[str]) -> Reach:
 
 
 def reach_by_number(index: CallIndex, targets: list[int]) -> tuple[dict[int, int], list[float]]:
-    """`reach` by node number: hops of each transitive caller, and shares of every node."""
-    hops = _upstream(index, targets, set(targets))
-    return hops, _shares(index, targets, hops)
+    """`reach` by node number: hops of each transitive caller, and shares of every node.
+
+    The last RECENT answers of each graph are kept, by the set of targets: an incident
+    asks about the same services again and again. Both are shared: read them, never
+    change them.
+    """
+    key = frozenset(targets)
+    recent = _recent(index)
+    found = recent.get(key)
+    if found is None:
+        hops = _upstream(index, targets, set(targets))
+        found = recent.put(key, (hops, _shares(index, targets, hops)))
+    return found
+
+
+Answer = tuple[dict[int, int], list[float]]
+
+
+class _Recent:
+    """The last answers asked of one graph, by targets, at most RECENT of them."""
+
+    __slots__ = ("_answers", "_lock")
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[frozenset[int], Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: frozenset[int]) -> Answer | None:
+        """The answer for `key`, if kept (and now the most recent)."""
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: frozenset[int], answer: Answer) -> Answer:
+        """Keep `answer` for `key`, forgetting the oldest beyond RECENT; returns it."""
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > RECENT:
+                self._answers.popitem(last=False)
+        return answer
+
+
+def _recent(index: CallIndex) -> _Recent:
+    """The recent answers of `index`, made on first need."""
+    found = index.memo.get(RECENT_KEY)
+    if found is None:
+        found = index.memo.setdefault(RECENT_KEY, _Recent())
+    return cast("_Recent", found)
 
 
 def upstream_hops(
