@@ -3,7 +3,11 @@
 A log line's count follows the traffic, so each level and template is read as a rate per
 request the service served (per minute, for a service with no traced requests), pooled
 over the baseline's minutes; that rate times the incident's requests is what the
-incident should have logged. The score is how unlikely what it did log is for a Poisson
+incident should have logged. The baseline's rate leaves out the tenth of its minutes that
+logged the most per request (when asking whether lines rose) or the least (when asking
+whether they fell): an earlier episode of the same fault, a few minutes of the hour,
+logged far from the usual rate and is not what to expect. The score is how unlikely what
+it did log is for a Poisson
 count over-dispersed as much as the baseline's minutes were around their own expected
 counts, told in the robust scores' units: the standard deviations of a Laplace
 distribution (the heavy tail they allow for) with the same tail probability. Minutes in
@@ -33,6 +37,9 @@ TEMPLATE_SHOWN = 60
 """Characters of a template's text shown in evidence."""
 PRIOR_LINES = 0.5
 """Lines added to a baseline's count: a silent baseline does not make a line impossible."""
+TRIMMED = 0.1
+"""The share of the baseline's minutes left out at the far end of its rate per request:
+those of an earlier episode of the same fault, when one falls in the baseline."""
 _TAIL_TERMS = 400
 _NEGLIGIBLE = -40.0
 """A term this many e-folds below the first adds nothing a score could show."""
@@ -116,10 +123,29 @@ class Minutes:
                 seen, logged = _total(counts, during), _total(counts, before)
         except TypeError:  # a minute without a count: left out
             return self._pairs_change(counts, cutoff)
-        expected = (logged + PRIOR_LINES) / self.served_before * self.served_during
-        if not _may_reach(seen, expected, cutoff):
+        if not self._may_change(counts, seen, logged, cutoff):
             return None
         return self._pairs_change(counts, cutoff)
+
+    def _may_change(
+        self, counts: Sequence[float | None], seen: float, logged: float, cutoff: float
+    ) -> bool:
+        """Whether either trimmed rate could make `seen` score `cutoff`, judged cheaply.
+
+        Leaving out the `TRIMMED` minutes at one end takes away at most that many times
+        the most a minute logged (or served): the bounds of the rates `count_change` reads.
+        """
+        drop = int(TRIMMED * len(self.before))
+        known = cast("Sequence[float]", counts)  # the sums above found no gap
+        most_logged = max(map(known.__getitem__, self.before)) if drop else 0.0
+        most_served = max(map(self.requests.__getitem__, self.before)) if drop else 0.0
+        least = max(0.0, logged - drop * most_logged) + PRIOR_LINES
+        low = least / self.served_before * self.served_during
+        if seen > low and _may_reach(seen, low, cutoff):
+            return True
+        served = self.served_before - drop * most_served
+        high = (logged + PRIOR_LINES) / served * self.served_during if served > 0 else math.inf
+        return seen < high and _may_reach(seen, high, cutoff)
 
     def _pairs_change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
         before = [(c, self.requests[i]) for i in self.before if (c := counts[i]) is not None]
@@ -130,21 +156,39 @@ class Minutes:
 def count_change(
     before: Sequence[tuple[float, float]], during: Sequence[tuple[float, float]], cutoff: float
 ) -> CountChange | None:
-    """How far (count, requests) minutes of the incident are from the baseline's rate."""
-    if not before or not during:
+    """How far (count, requests) minutes of the incident are from the baseline's rate.
+
+    A rise is read against the rate of the baseline without its `TRIMMED` minutes that
+    logged the most per request, a fall against the rate without those that logged the
+    least: minutes that serve nothing are left out.
+    """
+    minutes = sorted(((c, r) for c, r in before if r > 0), key=lambda pair: pair[0] / pair[1])
+    if not minutes or not during:
         return None
+    drop = int(TRIMMED * len(minutes))
+    rose = _side(minutes[: len(minutes) - drop], during, cutoff, up=True)
+    return rose or _side(minutes[drop:], during, cutoff, up=False)
+
+
+def _side(
+    before: Sequence[tuple[float, float]],
+    during: Sequence[tuple[float, float]],
+    cutoff: float,
+    *,
+    up: bool,
+) -> CountChange | None:
+    """How far the incident's minutes rose (`up`) or fell from `before`'s pooled rate."""
     served = sum(r for _, r in before)
     rate = (sum(c for c, _ in before) + PRIOR_LINES) / served
     seen = sum(c for c, _ in during)
     expected = rate * sum(r for _, r in during)
-    if not _may_reach(seen, expected, cutoff):
+    if (seen > expected) is not up or not _may_reach(seen, expected, cutoff):
         return None
     dispersion = max(
         1.0, sum((c - rate * r) ** 2 / (rate * r) for c, r in before) / max(1, len(before) - 1)
     )
     if not _may_reach(seen / dispersion, expected / dispersion, cutoff):
         return None
-    up = seen > expected
     held = sum(1 for c, r in during if (c > rate * r if up else c < rate * r))
     if held < min(PERSISTENCE, len(during)):
         return None

@@ -234,3 +234,52 @@ def test_minutes_in_which_a_service_served_nothing_say_nothing_of_its_logs():
     ranking = rank(replace(snap, logs=logs), "frontend")
 
     assert all(c.service != "route" for c in ranking.candidates)
+
+
+def test_an_earlier_episode_of_the_same_fault_in_the_baseline_does_not_set_the_usual_rate():
+    # An hour of quiet minutes, then three minutes of the same fault's errors, then quiet.
+    usual = [(0.0, 40.0), (1.0, 40.0), (0.0, 40.0)] * 9
+    episode = [(16.0, 30.0), (16.0, 30.0), (19.0, 38.0)]
+    during = [(18.0, 40.0), (17.0, 38.0), (20.0, 41.0)]
+
+    change = count_change([*usual[:12], *episode, *usual[12:]], during, 8.0)
+
+    assert change is not None
+    assert change.up
+    assert change.score > 8.0
+    assert change.expected < 1.0
+
+
+def test_a_template_vanishing_again_is_seen_despite_an_earlier_gap_in_the_baseline():
+    usual = [(18.0, 40.0), (17.0, 38.0), (19.0, 41.0)] * 9
+    gone = [(0.0, 40.0), (0.0, 39.0), (0.0, 41.0)]
+    during = [(0.0, 40.0), (0.0, 39.0)]
+
+    change = count_change([*usual[:15], *gone, *usual[15:]], during, 8.0)
+
+    assert change is not None
+    assert not change.up
+    assert change.score > 8.0
+
+
+def test_lines_logged_in_a_few_baseline_minutes_only_are_no_new_template_when_they_return():
+    # A request type that comes now and then: its lines in a third of the minutes.
+    now_and_then = [(6.0, 40.0), (0.0, 40.0), (0.0, 40.0)] * 10
+    during = [(6.0, 40.0), (0.0, 40.0), (6.0, 40.0)]
+
+    change = count_change(now_and_then, during, 8.0)
+
+    assert change is None or change.score < 8.0
+
+
+def test_an_earlier_episode_in_the_baseline_leaves_the_service_ranked_for_its_errors():
+    served = series(requests=counts(40, 40), latency_avg_ms=counts(10, 10))
+    snap = snapshot([("frontend", "route")], {"frontend": latency(20, 20), "route": served})
+    quiet = counts(0, 6)
+    errors = (*quiet[:30], 16.0, 17.0, 15.0, 18.0, 17.0, *quiet[35:])
+    logs = {"route": Series(served.t, {"level:ERROR": errors, "level:INFO": counts(50, 50)})}
+
+    top = rank(replace(snap, logs=logs), "frontend").candidates[0]
+
+    assert top.service == "route"
+    assert "ERROR logs" in top.evidence
