@@ -6,7 +6,11 @@ from collections.abc import Callable
 from itertools import repeat
 from operator import sub
 
+import numpy
+import numpy.typing
+
 Vector = list[float]
+FloatMatrix = numpy.typing.NDArray[numpy.float64]
 
 STEADY_ROUNDS = 3
 STEADY = 0.01
@@ -79,30 +83,27 @@ SMALLEST_PIVOT = 1e-9
 """An elimination pivot below this means the matrix is (nearly) not invertible as needed."""
 
 
-def invert_m_matrix(matrix: list[list[float]]) -> list[list[float]] | None:
+def invert_m_matrix(matrix: FloatMatrix) -> FloatMatrix | None:
     """The inverse of `matrix` = I - A with A >= 0, or None unless its inverse is >= 0.
 
-    Gauss-Jordan without row swaps, in place. Such a matrix has an inverse with no negative
-    entry exactly when the spectral radius of A is below 1, which is exactly when every
-    pivot comes out positive. `matrix` is used up.
+    Gauss-Jordan without row swaps, in place, a row operation at a time over the whole
+    matrix. Such a matrix has an inverse with no negative entry exactly when the spectral
+    radius of A is below 1, which is exactly when every pivot comes out positive.
+    `matrix` is used up.
     """
     size = len(matrix)
     for k in range(size):
-        pivot_row = matrix[k]
-        pivot = pivot_row[k]
+        pivot = float(matrix[k, k])
         if not pivot > SMALLEST_PIVOT:
             return None
-        pivot_row[k] = 1.0
-        scale = 1.0 / pivot
-        pivot_row = [value * scale for value in pivot_row]
+        matrix[k, k] = 1.0
+        pivot_row = matrix[k] * (1.0 / pivot)
+        factors = matrix[:, k].copy()
+        factors[k] = 0.0
+        matrix[:, k] = 0.0
         matrix[k] = pivot_row
-        for i in range(size):
-            row = matrix[i]
-            factor = row[k]
-            if i != k and factor:
-                row[k] = 0.0
-                matrix[i] = [a - factor * b for a, b in zip(row, pivot_row, strict=True)]
-    if any(value < 0.0 for row in matrix for value in row):
+        matrix -= numpy.outer(factors, pivot_row)
+    if bool((matrix < 0.0).any()):
         return None
     return matrix
 

@@ -219,25 +219,23 @@ class _Cycle:
         """The solver of the cycle `part`, None when (I - A) has no usable inverse."""
         nodes = tuple(sorted(part))
         local = {node: number for number, node in enumerate(nodes)}
-        matrix = [[0.0] * len(nodes) for _node in nodes]
+        matrix = numpy.identity(len(nodes), dtype=numpy.float64)
         outside: dict[int, int] = {}
         calls_out: list[tuple[int, int, float]] = []
-        for row, node in zip(matrix, nodes, strict=True):
-            row[local[node]] = 1.0
+        for row, node in enumerate(nodes):
             for callee, weight in zip(index.callees[node], index.weights[node], strict=True):
                 column = local.get(callee)
                 if column is None:
                     out = outside.setdefault(callee, len(outside))
-                    calls_out.append((local[node], out, weight))
+                    calls_out.append((row, out, weight))
                 else:
-                    row[column] -= weight
-        rows = invert_m_matrix(matrix)
-        if rows is None:
+                    matrix[row, column] -= weight
+        inverse = invert_m_matrix(matrix)
+        if inverse is None:
             return None
-        inverse = numpy.array(rows, dtype=numpy.float64)
         exits = numpy.zeros((len(nodes), len(outside)), dtype=numpy.float64)
-        for row_number, out, weight in calls_out:
-            exits[row_number, out] += weight
+        for row, out, weight in calls_out:
+            exits[row, out] += weight
         return cls(nodes, tuple(outside), inverse @ exits, inverse, inverse.sum(axis=1))
 
 

@@ -1,8 +1,11 @@
+import numpy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from topology.ownership import Catalog
 from topology.queries.blast import blast_radius
-from topology.queries.fixed_point import climb
+from topology.queries.fixed_point import climb, invert_m_matrix
 
 from .factories import graph_of
 
@@ -81,3 +84,34 @@ def test_traffic_circling_a_long_cycle_before_leaving_gets_its_exact_share():
     assert {entry.name: entry.share for entry in result.upstream} == {
         name: pytest.approx(share, rel=1e-7) for name, share in expected.items()
     }
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=8).flatmap(
+        lambda size: st.lists(
+            st.lists(st.floats(min_value=0.0, max_value=0.6), min_size=size, max_size=size),
+            min_size=size,
+            max_size=size,
+        )
+    )
+)
+def test_the_m_matrix_inverse_is_the_inverse_when_nonnegative_else_none(weights):
+    size = len(weights)
+    a = numpy.array(weights)
+    numpy.fill_diagonal(a, 0.0)
+    matrix = numpy.identity(size) - a
+    spectral_radius = max(abs(numpy.linalg.eigvals(a)))
+
+    inverse = invert_m_matrix(matrix.copy())
+
+    if spectral_radius < 0.99:
+        assert inverse is not None
+        assert numpy.allclose(inverse @ matrix, numpy.identity(size), atol=1e-6)
+        assert (inverse >= 0.0).all()
+    if spectral_radius > 1.01:
+        assert inverse is None
+
+
+def test_a_cycle_that_keeps_all_its_traffic_has_no_inverse():
+    assert invert_m_matrix(numpy.array([[1.0, -1.0], [-1.0, 1.0]])) is None
