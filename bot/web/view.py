@@ -28,7 +28,7 @@ QUERY_LIMIT = 200
 """Characters a query parameter may have: no name or time needs more."""
 BODY_LIMIT = 8_192
 INCIDENTS_SHOWN = 20
-STATIC = {"view.js": "text/javascript", "view.css": "text/css"}
+STATIC = {"view.js": "text/javascript", "zoom.js": "text/javascript", "view.css": "text/css"}
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -75,6 +75,7 @@ def test_clicking_a_service_focuses_it_and_asks_its_blast_radius(demo, page):
     page.click("#focus [data-ask=blast]")
     page.wait_for_selector("#answer .bk-section")
     assert "Blast radius of payment" in page.locator("#answer").inner_text()
+    page.click("#zoom-fit")
     page.locator("#map g.edge").first.click()
     assert "calls" in page.locator("#edge").inner_text()
     screenshot(page, "web-view-focus.png")
@@ -132,3 +133,117 @@ def test_a_time_picked_in_the_picker_is_asked_about_in_utc_and_now_comes_back(de
     assert page.input_value("#at") == "2026-05-01T02:30:00Z"
     page.click("#at-now")
     assert page.input_value("#at") == ""
+
+
+MAP_SCALE = "Number(document.getElementById('map').dataset.scale)"
+SMALLEST_LABEL = (
+    "Math.min(...[...document.querySelectorAll('#map g.node text')]"
+    ".map((t) => t.getBoundingClientRect().height))"
+)
+
+
+def _centre(page, selector):
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _map_centre(page):
+    return _centre(page, "#map")
+
+
+def test_the_map_opens_with_readable_labels_and_zooms_and_pans(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#map svg g.node[data-name=payment]")
+    assert page.evaluate(SMALLEST_LABEL) >= 9.5
+    payment = "#map g.node[data-name=payment]"
+
+    x, y = _map_centre(page)
+    before, scale = _centre(page, payment), page.evaluate(MAP_SCALE)
+    page.mouse.move(x, y)
+    page.mouse.wheel(0, -200)
+    page.wait_for_function(f"{MAP_SCALE} > {scale}")
+    ratio = page.evaluate(MAP_SCALE) / scale
+    after = _centre(page, payment)
+    # The point under the pointer stays there: everything else moves away from it.
+    assert after[0] - x == pytest.approx((before[0] - x) * ratio, abs=2)
+    assert after[1] - y == pytest.approx((before[1] - y) * ratio, abs=2)
+
+    before = _centre(page, payment)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 60, steps=6)
+    page.mouse.up()
+    after = _centre(page, payment)
+    assert (after[0] - before[0], after[1] - before[1]) == pytest.approx((120, 60), abs=1.5)
+    assert page.locator("#focus").is_hidden(), "a drag is not a click on what it ends over"
+
+
+def test_the_buttons_and_keys_zoom_fit_and_pan_the_map(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#map svg g.node[data-name=payment]")
+    payment = "#map g.node[data-name=payment]"
+    page.click("#zoom-fit")
+    frame, drawn = (
+        page.locator("#map").bounding_box(),
+        page.locator("#map svg g.graph").bounding_box(),
+    )
+    assert frame is not None
+    assert drawn is not None
+    assert drawn["x"] >= frame["x"] - 1
+    assert drawn["y"] >= frame["y"] - 1
+    assert drawn["x"] + drawn["width"] <= frame["x"] + frame["width"] + 1
+    assert drawn["y"] + drawn["height"] <= frame["y"] + frame["height"] + 1
+    fitted = page.evaluate(MAP_SCALE)
+    page.click("#zoom-in")
+    assert page.evaluate(MAP_SCALE) == pytest.approx(fitted * 1.25, rel=0.01)
+    page.click("#zoom-out")
+    assert page.evaluate(MAP_SCALE) == pytest.approx(fitted, rel=0.01)
+    page.click("#zoom-read")
+    assert page.evaluate(MAP_SCALE) == pytest.approx(1, rel=0.01)
+
+    page.focus("#map")
+    before = _centre(page, payment)
+    page.keyboard.press("ArrowLeft")
+    after = _centre(page, payment)
+    assert (after[0] - before[0], after[1] - before[1]) == pytest.approx((60, 0), abs=1.5)
+    page.keyboard.press("+")
+    assert page.evaluate(MAP_SCALE) == pytest.approx(1.25, rel=0.01)
+    page.keyboard.press("-")
+    page.keyboard.press("-")
+    assert page.evaluate(MAP_SCALE) == pytest.approx(0.8, rel=0.01)
+    page.keyboard.press("0")
+    assert page.evaluate(MAP_SCALE) == pytest.approx(fitted, rel=0.01)
+
+    page.click("#zoom-read")
+    page.locator(payment).click()
+    page.wait_for_selector("#focus:not([hidden])")
+    assert page.locator("#focus-name").inner_text() == "payment"
+    screenshot(page, "web-view-zoomed.png")
+
+
+def test_a_focus_opens_at_a_readable_size_with_the_service_in_sight(demo, page):
+    page.goto(demo.base + "/?focus=checkout")
+    page.wait_for_selector("#map svg g.node[data-name=checkout]")
+    assert page.evaluate(SMALLEST_LABEL) >= 9.5
+    frame = page.locator("#map").bounding_box()
+    x, y = _centre(page, "#map g.node[data-name=checkout]")
+    assert frame is not None
+    assert frame["x"] < x < frame["x"] + frame["width"]
+    assert frame["y"] < y < frame["y"] + frame["height"]
+
+
+def test_changing_the_time_keeps_the_services_where_they_were(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#map svg g.node[data-name=payment]")
+    page.focus("#map")
+    page.keyboard.press("+")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowLeft")
+    before = _centre(page, "#map g.node[data-name=payment]")
+    page.evaluate("document.querySelector('#map svg').dataset.old = 'yes'")
+    moment = page.evaluate("new Date(Date.now() - 60_000).toISOString()")
+    page.fill("#at", moment)
+    page.click("#when button[type=submit]")
+    page.wait_for_selector("#map svg:not([data-old]) g.node[data-name=payment]")
+    assert _centre(page, "#map g.node[data-name=payment]") == pytest.approx(before, abs=1)

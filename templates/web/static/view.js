@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { focus: document.body.dataset.focus || "", services: [] };
+const state = { focus: document.body.dataset.focus || "", services: [], zoom: null, shown: null };
 
 function when() {
   const params = new URLSearchParams();
@@ -59,8 +59,18 @@ async function loadMap() {
   }
 }
 
+// What the map shows, but for the time: the same layout, so the view is kept when only
+// the time changes (Graphviz places the same services at the same places).
+function shownKey(data) {
+  return JSON.stringify([data.focus, $("team").value, $("kind").value]);
+}
+
 function showMap(data) {
   const map = $("map");
+  const key = shownKey(data);
+  const kept = state.zoom && state.shown === key ? state.zoom.view() : null;
+  if (state.zoom) state.zoom.unmount();
+  state.zoom = null;
   map.replaceChildren();
   $("edge").hidden = true;
   $("omitted").textContent = data.omitted || "";
@@ -85,6 +95,9 @@ function showMap(data) {
   }
   $("focus").hidden = !data.focus;
   $("focus-name").textContent = data.focus;
+  const focused = data.focus ? [...svg.querySelectorAll("g.node")].find((g) => g.dataset.name === data.focus) : null;
+  state.zoom = Zoom.mount(map, svg, { view: kept, around: focused || null });
+  state.shown = key;
   markMatches();
 }
 
@@ -225,6 +238,10 @@ $("at-now").addEventListener("click", () => {
   loadMap();
 });
 $("unfocus").addEventListener("click", () => focusOn(""));
+$("zoom-in").addEventListener("click", () => state.zoom?.zoomIn());
+$("zoom-out").addEventListener("click", () => state.zoom?.zoomOut());
+$("zoom-fit").addEventListener("click", () => state.zoom?.fit());
+$("zoom-read").addEventListener("click", () => state.zoom?.readable());
 $("console").addEventListener("submit", (event) => { event.preventDefault(); ask($("command").value); });
 for (const button of document.querySelectorAll("#focus [data-ask]")) {
   button.addEventListener("click", () => ask(`${button.dataset.ask} '${state.focus.replaceAll("'", "'\"'\"'")}'`));
