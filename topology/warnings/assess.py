@@ -41,6 +41,8 @@ class Rules:
     """Slices with a value needed to fit a trend."""
     level_points: int = 3
     """The last slices whose median is the level now."""
+    fit_from: float = 0.2
+    """A trend is fitted once the level has come this share of the way to the threshold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,8 @@ def assess(reading: Reading, now: float, rules: Rules = Rules()) -> Finding | No
     threshold = _threshold(reading.metric, usual, rules)
     if level >= threshold:
         return _unseasonal(reading, level, usual, threshold, rules)
-    eta = _eta(points, now, threshold)
+    rising = level >= usual + rules.fit_from * (threshold - usual)
+    eta = _eta(points, now, threshold) if rising else None
     if eta is not None and eta <= rules.horizon_s:
         return Finding(reading.subject, reading.metric, "trend", level, usual, threshold, eta)
     return _unseasonal(reading, level, usual, threshold, rules)

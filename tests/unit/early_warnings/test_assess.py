@@ -64,13 +64,21 @@ def test_rising_errors_are_forecast_to_cross_the_usual_share_plus_the_margin():
     assert found.threshold == pytest.approx(5.45)
 
 
+def test_a_rise_still_close_to_the_usual_level_is_not_fitted_yet():
+    values = [40 + 0.5 * i for i in range(12)]
+    assert assess(reading(values, history=(40,)), NOW, Rules(horizon_s=86_400)) is None
+    assert (
+        assess(reading(values, history=(40,)), NOW, Rules(horizon_s=86_400, fit_from=0)) is not None
+    )
+
+
 def test_too_few_measured_slices_say_nothing():
     values = [None] * 8 + [40, 60, 80, 100]
     assert assess(reading(values, history=(40,)), NOW) is None
 
 
 def test_the_rules_set_the_horizon():
-    values = [40 + 0.5 * i for i in range(12)]
+    values = [40 + 1.0 * i for i in range(12)]
     assert assess(reading(values, history=(40,)), NOW, Rules(horizon_s=600)) is None
     assert assess(reading(values, history=(40,)), NOW, Rules(horizon_s=86_400)) is not None
 

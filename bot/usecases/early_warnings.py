@@ -1,0 +1,127 @@
+"""Early warnings: read every service's and edge's recent series, decide, keep, and post.
+
+A pass reads the last `recent_s` seconds in slices of `slice_s`, and the same hours of
+each of the `days` previous days, as sums per service and per edge in one query each
+(`SliceReader`); `topology.warnings` decides. Under the `warnings` lease one replica runs
+it at a time. The posting is the `HeadsUp` port's (the Slack app's, when configured).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from topology.retention import DAY
+from topology.store.early_warnings import WarningLog
+from topology.store.slices import SliceReader, Sums
+from topology.warnings import Finding, Reading, Rules, assess
+from topology.warnings.assess import Metric
+from topology.warnings.track import KeptWarning, Key, track
+
+log = logging.getLogger(__name__)
+
+METRICS: tuple[Metric, ...] = ("latency_ms", "error_pct")
+"""The series of each service and edge a pass reads."""
+LEASE = "warnings"
+"""Name of the lease that keeps the warning pass on one replica at a time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How much of the past a pass reads, and what a slice must hold to count."""
+
+    recent_s: int = 3600
+    slice_s: int = 300
+    days: int = 7
+    min_requests: int = 10
+    """Requests (or calls) a slice needs for its error share to count."""
+
+
+class HeadsUp(Protocol):
+    """Posts a heads-up about a warning to its owners (never a page)."""
+
+    def post(self, warning: KeptWarning) -> bool:
+        """Post `warning`; whether it went out (False: nobody to tell it to). May raise."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PassReport:
+    """What one pass did: series read, warnings open, heads-ups posted and failed."""
+
+    readings: int
+    open: int
+    posted: int
+    failed: int
+
+
+def read_readings(slices: SliceReader, now: int, reach: Reach = Reach()) -> list[Reading]:
+    """Every service's and edge's latency and error share over the recent slices, by name."""
+    first = now - reach.recent_s
+    starts = tuple(range(first, now, reach.slice_s))
+    recent = slices.read(first, now, reach.slice_s)
+    history = [
+        slices.read(first - day * DAY, now - day * DAY, reach.recent_s)
+        for day in range(1, reach.days + 1)
+    ]
+    times = tuple(map(float, starts))
+    readings: list[Reading] = []
+    for name in sorted(recent):
+        by_slice = recent[name]
+        past = [sums for part in history for sums in part.get(name, {}).values()]
+        for metric in METRICS:
+            values = tuple(_value(by_slice.get(start), metric, reach) for start in starts)
+            usual = tuple(v for sums in past if (v := _value(sums, metric, reach)) is not None)
+            readings.append(Reading(name, metric, times, values, usual))
+    return readings
+
+
+def findings_of(readings: Iterable[Reading], now: int, rules: Rules) -> Iterator[Finding]:
+    """The findings of `readings` at `now`."""
+    for reading in readings:
+        found = assess(reading, now, rules)
+        if found is not None:
+            yield found
+
+
+def warn_once(
+    slices: SliceReader,
+    warnings: WarningLog,
+    heads_up: HeadsUp | None,
+    *,
+    now: int,
+    rules: Rules = Rules(),  # noqa: B008 - frozen, shared safely
+    reach: Reach = Reach(),
+) -> PassReport:
+    """One pass at `now`: read, decide, keep, then post each new warning once."""
+    readings = read_readings(slices, now, reach)
+    done = track(warnings.kept(), findings_of(readings, now, rules), now)
+    warnings.write(done.writes)
+    by_key: Mapping[Key, KeptWarning] = {warning.key: warning for warning in done.writes}
+    posted = failed = 0
+    for key in done.post:
+        if heads_up is None:
+            break
+        try:
+            went = heads_up.post(by_key[key])
+        except Exception as error:  # noqa: BLE001 - the next pass posts it again
+            log.warning("heads-up about %s (%s) not posted: %s", key[0], key[1], error)
+            failed += 1
+            continue
+        warnings.posted(key, now)
+        posted += went
+    opened = sum(1 for warning in done.writes if warning.open)
+    return PassReport(len(readings), opened, posted, failed)
+
+
+def _value(sums: Sums | None, metric: Metric, reach: Reach) -> float | None:
+    if sums is None:
+        return None
+    requests, errors, latency_sum, latency_count = sums
+    if metric == "latency_ms":
+        return latency_sum / latency_count if latency_count else None
+    if requests < reach.min_requests:
+        return None
+    return 100.0 * min(errors, requests) / requests
