@@ -7,7 +7,7 @@ import argparse
 from topology.errors import UsageError
 from topology.timespec import parse_duration, parse_time
 
-QUESTIONS = ("deps", "blast", "path", "diff", "simulate", "owners", "drift")
+QUESTIONS = ("deps", "blast", "path", "diff", "simulate", "owners", "drift", "risk")
 
 
 def _time(text: str) -> int:
@@ -28,6 +28,16 @@ def _depth(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"bad depth {text!r}: use a whole number from 1 up")
     return int(text)
+
+
+def _share(text: str) -> float:
+    try:
+        share = float(text.removesuffix("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        share = float("nan")
+    if not 0.0 < share <= 1.0:
+        raise argparse.ArgumentTypeError(f"bad share {text!r}: use 0.5 or 50%, above 0, at most 1")
+    return share
 
 
 def _service_list(text: str) -> list[str]:
@@ -122,6 +132,18 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "drift", help="where the catalog's declared dependencies and the traffic disagree"
     )
     add_when_options(drift)
+
+    risk = commands.add_parser(
+        "risk", help="the map's weak points: single points of failure, unpageable owners, cycles"
+    )
+    risk.add_argument(
+        "--min-share",
+        type=_share,
+        metavar="SHARE",
+        help="entry traffic a failure must reach to count (0.5 or 50%%; default from settings)",
+    )
+    risk.add_argument("--limit", type=_depth, default=10, metavar="N", help="at most N per list")
+    add_when_options(risk)
 
 
 INCIDENT_WINDOW_S = 15 * 60

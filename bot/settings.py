@@ -143,6 +143,15 @@ class Settings(SettingsModel):
     retain_minutes: int = Field(default=2 * DAY, description="seconds; `2d` in the environment")
     retain_hours: int = Field(default=30 * DAY, description="seconds; `30d` in the environment")
     retain_days: int = Field(default=400 * DAY, description="seconds; `400d` in the environment")
+    risk_min_share: float = Field(
+        default=0.5, gt=0, le=1, description="entry traffic share making a single point of failure"
+    )
+    slo_objective: float = Field(
+        default=0.999, gt=0, le=0.99999, description="the part of requests to serve well"
+    )
+    slo_latency_ms: float = Field(default=500.0, gt=0, description="a request slower is slow")
+    burn_fast_rate: float = Field(default=14.4, gt=0, description="1h and 5m burn rate")
+    burn_slow_rate: float = Field(default=6.0, gt=0, description="6h and 30m burn rate")
     paging_mode: PagingMode = PagingMode.DRY_RUN
     pagerduty_events_url: str = "https://events.pagerduty.com"
     alert_token: SecretStr | None = None

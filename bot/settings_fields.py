@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -25,6 +27,7 @@ Check = Callable[..., Any]
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _LIMITS = "limits"
 _CHECK = "_settings_check"
 
@@ -232,6 +235,8 @@ def convert(hint: object, value: object) -> object:  # noqa: PLR0911, PLR0912 - 
         return _boolean(value)
     if hint is int:
         return _whole(value)
+    if hint is float:
+        return _number(value)
     if hint is str:
         if not isinstance(value, str):
             raise ValueError("expected text")
@@ -264,6 +269,18 @@ def _boolean(value: object) -> bool:
     if text in _FALSE:
         return False
     raise ValueError("expected true or false")
+
+
+def _number(value: object) -> float:
+    """A finite number, written as digits with an optional point (`0.999`, `14.4`, `6`)."""
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        number = float(value.strip())
+    if number is None or not math.isfinite(number):
+        raise ValueError("expected a number such as 0.999 or 14.4")
+    return number
 
 
 def _whole(value: object) -> int:

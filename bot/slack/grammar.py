@@ -13,7 +13,18 @@ from bot.commands import add_incident_options, add_questions
 from topology.errors import UsageError
 
 COMMAND = "/svcmap"
-SUBCOMMANDS = ("deps", "blast", "rca", "path", "diff", "simulate", "owners", "drift", "help")
+SUBCOMMANDS = (
+    "deps",
+    "blast",
+    "rca",
+    "path",
+    "diff",
+    "simulate",
+    "owners",
+    "drift",
+    "risk",
+    "help",
+)
 TEXT_LIMIT = 1_000
 """Slack allows longer command text; no question needs more than this."""
 

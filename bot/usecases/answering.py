@@ -13,7 +13,7 @@ from bot.usecases.rca import incident_times, rank_from_store
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 
-UNDRAWN = frozenset({"diff", "drift"})
+UNDRAWN = frozenset({"diff", "drift", "risk"})
 """Questions about the whole map, with no service to draw around."""
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from functools import partial
 
 from bot.bootstrap import App
+from bot.usecases.risk import weigh_risks
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 from topology.queries import (
@@ -72,6 +74,10 @@ def ask(app: App, args: argparse.Namespace) -> Answer:
     """Answer the question `args.command` names."""
     if args.command == "diff":
         return _diff(app, args)
+    if args.command == "risk":
+        read = partial(map_of, app, live=args.at is None)
+        windows, risk = weigh_risks(app, args, question_window(app, args), read)
+        return Answer("risk", windows, risk)
     window = question_window(app, args)
     graph = map_of(app, window, live=args.at is None)
     catalog = app.catalog

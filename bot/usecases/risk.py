@@ -1,0 +1,61 @@
+"""Answer `risk`: read the map, the last day against the week before, and the budget windows."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from bot.bootstrap import App
+from bot.usecases.windows import Window
+from topology.graph import ServiceGraph
+from topology.queries.burn import BudgetPolicy, burning, workbook_policy
+from topology.queries.diff import diff
+from topology.queries.risk import RiskLimits, RiskResult, weak_points
+from topology.retention import DAY
+
+RECENT_S = DAY
+"""New dependencies: edges seen in this long up to the question's end..."""
+BEFORE_S = 7 * DAY
+"""...and not in this long before it."""
+
+
+def budget_policy(app: App) -> BudgetPolicy:
+    """The objective and burn rates the settings give."""
+    settings = app.settings
+    return workbook_policy(
+        settings.slo_objective,
+        settings.slo_latency_ms,
+        settings.burn_fast_rate,
+        settings.burn_slow_rate,
+    )
+
+
+def weigh_risks(
+    app: App,
+    args: argparse.Namespace,
+    window: Window,
+    map_of: Callable[[Window], ServiceGraph],
+) -> tuple[dict[str, Window], RiskResult]:
+    """The weak points of the map of `window` (read by `map_of`), and the windows read."""
+    graph = map_of(window)
+    store = app.store
+    served = {stats.service: stats.requests for stats in store.services(window.start, window.end)}
+    end = (app.now() if args.at is None else args.at) + 1
+    recent = Window(end - RECENT_S, end)
+    before = Window(end - RECENT_S - BEFORE_S, end - RECENT_S)
+    changes = diff(map_of(before), map_of(recent))
+    policy = budget_policy(app)
+    by_window = {seconds: store.services(end - seconds, end) for seconds in policy.windows}
+    limits = RiskLimits(
+        min_share=args.min_share or app.settings.risk_min_share,
+        limit=args.limit,
+    )
+    result = weak_points(
+        graph,
+        app.catalog,
+        served,
+        limits=limits,
+        changes=changes,
+        burning=burning(by_window, policy, app.catalog.owners),
+    )
+    return {"window": window, "before": before, "after": recent}, result
