@@ -1,7 +1,13 @@
-"""Import trace, log and metric files: parse all of a file, then store it in one transaction."""
+"""Import trace, log and metric files, each stored in one transaction (all of it or none).
+
+A file is parsed whole, then stored; a large Jaeger `{"data": [...]}` document is read
+trace by trace and stored batch by batch in that one transaction instead, so that its
+import needs memory bounded by a batch, not by the file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +16,10 @@ from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refusals
 from bot.usecases.signal_import import SignalImport, import_signals
 from topology.errors import TraceFormatError
 from topology.linking import link, with_inferred_peers
-from topology.parsing import TraceFormat, parse_traces
+from topology.model import Call, Served, Span
+from topology.parsing import TraceFormat, parse_traces, stream_traces, streaming
 from topology.parsing.signals import signal_of
-from topology.time_window import import_window, spans_within
+from topology.time_window import TimeWindow, import_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
 
@@ -51,9 +58,27 @@ def read_trace_file(path: Path) -> bytes:
         raise TraceFormatError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImport | SignalImport:
-    """Import one file (traces, or OTLP logs or metrics); a malformed one stores nothing."""
+STREAM_FROM_BYTES = 32 * 1024 * 1024
+"""Jaeger `{"data": [...]}` files this large or larger are read trace by trace."""
+BATCH_SPANS = 50_000
+"""Spans (in whole traces) parsed, linked and stored at a time when streaming."""
+_HEAD_BYTES = 4096
+
+
+def import_file(
+    app: App,
+    path: Path,
+    fmt: TraceFormat | None = None,
+    *,
+    stream_from: int = STREAM_FROM_BYTES,
+) -> FileImport | SignalImport:
+    """Import one file (traces, or OTLP logs or metrics); a malformed one stores nothing.
+
+    A Jaeger `{"data": [...]}` file of `stream_from` bytes or more is streamed.
+    """
     source = str(path)
+    if fmt in (None, TraceFormat.JAEGER) and _streams(path, stream_from):
+        return _import_streamed(app, path, fmt)
     data = read_trace_file(path)
     signal = signal_of(data) if fmt in (None, TraceFormat.OTLP) else None
     if signal is not None:
@@ -88,3 +113,73 @@ def import_file(app: App, path: Path, fmt: TraceFormat | None = None) -> FileImp
         refused,
         window.reason if refused else None,
     )
+
+
+def _streams(path: Path, stream_from: int) -> bool:
+    try:
+        if path.stat().st_size < stream_from:
+            return False
+        with path.open("rb") as file:
+            return streaming.streams(file.read(_HEAD_BYTES))
+    except OSError:
+        return False  # reading it again says why it cannot be
+
+
+def _import_streamed(app: App, path: Path, fmt: TraceFormat | None) -> FileImport:
+    """Import a Jaeger document trace by trace, batch by batch, in one transaction."""
+    source = str(path)
+    window = import_window(app.now())
+    counts = _Counts()
+    try:
+        with path.open("rb") as file:
+            batches = stream_traces(file.read, source=source, fmt=fmt, batch_spans=BATCH_SPANS)
+            result = app.store.ingest_batches(
+                _linked(app, batches, window, counts, source),
+                now_s=app.now(),
+                source=source,
+                admit=admission(app, IMPORT_SOURCE, rate=False),
+            )
+    except OSError as error:
+        raise TraceFormatError(f"{source}: cannot read: {error.strerror}") from None
+    say_refusals(app)
+    app.graphs.clear()
+    return FileImport(
+        source,
+        counts.spans,
+        counts.traces,
+        result.calls_new,
+        result.calls_duplicate,
+        counts.refused,
+        window.reason if counts.refused else None,
+    )
+
+
+@dataclass(slots=True)
+class _Counts:
+    spans: int = 0
+    traces: int = 0
+    refused: int = 0
+
+
+def _linked(
+    app: App,
+    batches: Iterator[list[Span]],
+    window: TimeWindow,
+    counts: _Counts,
+    source: str,
+) -> Iterator[tuple[Sequence[Call], Sequence[Served], int]]:
+    """Each batch's calls, as `import_file` makes them from a whole file; counted in `counts`."""
+    for read in batches:
+        spans, refused = spans_within(read, window)
+        counts.refused += refused
+        app.redaction.spans(spans)
+        if app.settings.infer_peers:
+            spans = with_inferred_peers(spans)
+        if not app.settings.strict_trace_id:
+            lower_trace_ids(spans)
+        linked = link(spans)
+        counts.spans += len(spans)
+        counts.traces += linked.traces
+        yield linked.calls, linked.served, len(spans)
+    if counts.refused and not counts.spans:
+        raise TraceFormatError(f"{source}: every span refused: {window.reason}")

@@ -2,19 +2,21 @@
 
 `parse_traces` reads a whole document in one typed pass with the garbage collector
 paused, tells the format from the keys it found, and reports every problem as a
-`TraceFormatError` naming the source and the place.
+`TraceFormatError` naming the source and the place. `stream_traces` reads a Jaeger
+`{"data": [...]}` document trace by trace, in batches of whole traces, for files
+too large to hold at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Iterator, Set
 
 import msgspec
 
 from topology.errors import TraceFormatError
 from topology.gcpause import paused_gc
 from topology.model import Span
-from topology.parsing import decoding, document, jaeger, otlp, zipkin
+from topology.parsing import decoding, document, jaeger, otlp, streaming, zipkin
 from topology.trace_formats import TraceFormat as TraceFormat  # re-exported for its readers
 
 _NOT_A = {
@@ -58,6 +60,36 @@ def parse_traces(data: bytes, *, source: str, fmt: TraceFormat | None = None) ->
     try:
         with paused_gc():
             return _parse(decoding.body_of(data), fmt)
+    except TraceFormatError as error:
+        raise TraceFormatError(f"{source}: {error}") from None
+
+
+def stream_traces(
+    read: streaming.Reader,
+    *,
+    source: str,
+    fmt: TraceFormat | None = None,
+    batch_spans: int = 50_000,
+) -> Iterator[list[Span]]:
+    """The spans of a Jaeger `{"data": [...]}` document (see `streaming.streams`), in batches.
+
+    A batch holds whole traces, `batch_spans` spans or a few more (the last may hold
+    fewer). An error, raised when reached, names the source and the place as
+    `parse_traces` would; batches before it were already given.
+    """
+    try:
+        _insist(fmt, TraceFormat.JAEGER)
+        with paused_gc():
+            batch: list[tuple[str, jaeger.JaegerTrace]] = []
+            held = 0
+            for path, trace in streaming.jaeger_traces(read):
+                batch.append((path, trace))
+                held += len(trace.spans or ())
+                if held >= batch_spans:
+                    yield jaeger.to_spans(batch)
+                    batch, held = [], 0
+            if batch:
+                yield jaeger.to_spans(batch)
     except TraceFormatError as error:
         raise TraceFormatError(f"{source}: {error}") from None
 

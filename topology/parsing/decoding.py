@@ -137,9 +137,9 @@ def decode(decoder: msgspec.json.Decoder[T], buf: bytes | memoryview, *, one_lin
     try:
         return decoder.decode(buf)
     except msgspec.ValidationError as error:
-        raise TraceFormatError(_invalid(str(error))) from None
+        raise TraceFormatError(invalid(str(error))) from None
     except msgspec.DecodeError as error:
-        if not _is_utf8(buf):
+        if not is_utf8(buf):
             raise NotJSONError("not JSON: not UTF-8 text") from None
         raise NotJSONError(_malformed(str(error), buf, one_line=one_line)) from None
     except UnicodeDecodeError:
@@ -148,7 +148,8 @@ def decode(decoder: msgspec.json.Decoder[T], buf: bytes | memoryview, *, one_lin
         raise TraceFormatError("nested too deeply to be a trace document") from None
 
 
-def _is_utf8(buf: bytes | memoryview) -> bool:
+def is_utf8(buf: bytes | memoryview) -> bool:
+    """Whether `buf` is UTF-8 text."""
     try:
         codecs.decode(buf, "utf-8")
     except UnicodeDecodeError:
@@ -211,19 +212,26 @@ def looks_like_json_lines(body: bytes) -> bool:
     return next(lines, None) is not None
 
 
-def _malformed(message: str, buf: bytes | memoryview, *, one_line: bool) -> str:
+def malformed_at(message: str) -> tuple[str, int] | None:
+    """What msgspec's syntax error `message` says is wrong, and at which byte; None if unsaid."""
     match = _MALFORMED.fullmatch(message)
-    if match is None:
+    return None if match is None else (match["what"], int(match["at"]))
+
+
+def _malformed(message: str, buf: bytes | memoryview, *, one_line: bool) -> str:
+    found = malformed_at(message)
+    if found is None:
         return "not JSON: it ends too early" if "truncated" in message else f"not JSON: {message}"
-    at = int(match["at"])
+    what, at = found
     before = bytes(buf[:at])
     column = at - before.rfind(b"\n")
     line = before.count(b"\n") + 1
     where = f"column {column}" if one_line else f"line {line}, column {column}"
-    return f"not JSON ({where}): {match['what']}"
+    return f"not JSON ({where}): {what}"
 
 
-def _invalid(message: str) -> str:
+def invalid(message: str) -> str:
+    """A validation error of msgspec said as `$.path: what was wrong`."""
     match = _AT_PATH.fullmatch(message)
     what, path = (match["what"], match["path"]) if match else (message, "$")
     expected = _EXPECTED.fullmatch(what)

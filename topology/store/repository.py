@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -141,6 +141,55 @@ class Store:
                         },
                     )
         return result
+
+    def ingest_batches(
+        self,
+        batches: Iterable[tuple[Sequence[Call], Sequence[Served], int]],
+        *,
+        now_s: int,
+        source: str,
+        admit: Admission | None = None,
+    ) -> IngestResult:
+        """`ingest` for an import too large to hold at once, one batch at a time.
+
+        `batches` gives each batch's calls, served requests and spans read, and may be made
+        (and fail) while they are stored: all go in one transaction, so an error from it
+        or the database stores none of them. A trace split between batches counts once,
+        as a re-import of it would. The import log has one line for all.
+        """
+        new = duplicate = served_new = spans = 0
+        dropped = Drops()
+        with reported(self._engine), self._engine.connect() as connection:
+            connection.execution_options(**{WRITES: True})
+            with connection.begin():
+                for calls, served, read in batches:
+                    with paused_gc():
+                        kept, kept_served = calls, served
+                        if admit is not None:
+                            kept, kept_served, lost = name_caps.admitted(
+                                connection, calls, served, admit, now_s=now_s
+                            )
+                            dropped.names.update(lost.names)
+                            dropped.items.update(lost.items)
+                        batch = traces.gather(kept, kept_served, now_s)
+                        added = _add_unseen(connection, batch, now_s)
+                    new += len(added.calls)
+                    duplicate += len(kept) - len(added.calls)
+                    served_new += len(added.served)
+                    spans += read
+                if admit is not None and dropped:
+                    name_caps.add_drops(connection, admit.source, dropped, now_s=now_s)
+                writes.log_import(
+                    connection,
+                    {
+                        "source": source,
+                        "at": now_s,
+                        "spans": spans,
+                        "calls_new": new,
+                        "calls_duplicate": duplicate,
+                    },
+                )
+        return IngestResult(new, duplicate, served_new, dropped)
 
     def ingest_edges(
         self,

@@ -1,0 +1,202 @@
+"""Jaeger `{"data": [...]}` documents read trace by trace, never the whole document at once.
+
+The bytes come in chunks from a reader. msgspec finds where each element of `data`
+ends (decoding it as raw JSON stops at the first byte after it and says where), then
+decodes that element alone as a typed Jaeger trace. Memory is bounded by the chunk
+size plus the largest trace, whatever the document's size. Errors say what the
+whole-document parser says: the JSON path (`$.data[7].spans[2].startTime`), or the
+line and column of bad syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import NoReturn
+
+import msgspec
+
+from topology.errors import TraceFormatError
+from topology.parsing import decoding, document
+from topology.parsing.jaeger import JaegerTrace
+
+Reader = Callable[[int], bytes]
+"""Returns up to n more bytes of the document; b"" at its end."""
+
+CHUNK_BYTES = 8 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+_HEAD = re.compile(rb'[ \t\r\n]*\{[ \t\r\n]*"data"[ \t\r\n]*:[ \t\r\n]*\[')
+_SPACE = b" \t\r\n"
+_TRAILING = re.compile(r"JSON is malformed: trailing characters \(byte (?P<at>\d+)\)")
+_TRUNCATED = "Input data was truncated"
+_RAW = msgspec.json.Decoder(msgspec.Raw)
+_TRACE = msgspec.json.Decoder(JaegerTrace)
+_REST = msgspec.json.Decoder(document.TopObject)
+
+
+def streams(head: bytes) -> bool:
+    """Whether a document starting with `head` is one this module reads: `{"data": [`."""
+    return _HEAD.match(head.removeprefix(_BOM)) is not None
+
+
+class _Buffer:
+    """The unread part of the document, and where it lies in the whole."""
+
+    def __init__(self, read: Reader, chunk: int) -> None:
+        self._read = read
+        self._chunk = chunk
+        self.data = b""
+        self.at = 0  # the next unread byte of `data`
+        self._offset = 0  # where data[0] lies in the document
+        self._lines = 0  # newlines before data[0]
+        self._last_newline = -1  # position in the document of the last of them
+        self.ended = False
+
+    def more(self) -> bool:
+        """Read another chunk (at least as much as is left unread); False at the end."""
+        if self.ended:
+            return False
+        gone = self.data[: self.at]
+        newlines = gone.count(b"\n")
+        if newlines:
+            self._lines += newlines
+            self._last_newline = self._offset + gone.rfind(b"\n")
+        self._offset += self.at
+        rest = self.data[self.at :]
+        added = self._read(max(self._chunk, len(rest)))
+        if not added:
+            self.ended = True
+        self.data, self.at = rest + added, 0
+        return bool(added)
+
+    def next_byte(self) -> int | None:
+        """The next byte that is not white space, left unread; None at the end."""
+        while True:
+            data, at = self.data, self.at
+            while at < len(data) and data[at] in _SPACE:
+                at += 1
+            self.at = at
+            if at < len(data):
+                return data[at]
+            if not self.more():
+                return None
+
+    def where(self, at: int) -> str:
+        """The line and column of `data[at]`, as the whole-document parser gives them."""
+        before = self.data[:at]
+        newlines = before.count(b"\n")
+        last = self._offset + before.rfind(b"\n") if newlines else self._last_newline
+        return f"line {self._lines + newlines + 1}, column {self._offset + at - last}"
+
+
+def jaeger_traces(read: Reader, *, chunk: int = CHUNK_BYTES) -> Iterator[tuple[str, JaegerTrace]]:
+    """Each trace of `data`, with its JSON path; then the other keys are checked.
+
+    The document must start as `streams` says. A trace is decoded from its own bytes,
+    so it is held only while it is used.
+    """
+    buffer = _Buffer(read, chunk)
+    while not buffer.ended and len(buffer.data) < len(_BOM) + 64:
+        buffer.more()
+    buffer.at = len(_BOM) if buffer.data.startswith(_BOM) else 0
+    head = _HEAD.match(buffer.data, buffer.at)
+    if head is None:
+        raise TraceFormatError('not a Jaeger document starting {"data": [')
+    buffer.at = head.end()
+    index = 0
+    if buffer.next_byte() == ord("]"):
+        buffer.at += 1
+    else:
+        while True:
+            path = f"$.data[{index}]"
+            yield path, _trace(buffer, path)
+            following = buffer.next_byte()
+            buffer.at += 1
+            if following == ord("]"):
+                break
+            if following != ord(","):
+                _unexpected(buffer, buffer.at - 1, following, "',' or ']'")
+            index += 1
+    _check_rest(buffer)
+
+
+def _trace(buffer: _Buffer, path: str) -> JaegerTrace:
+    """Decode the element starting at the next byte and move past it."""
+    if buffer.next_byte() is None:
+        raise TraceFormatError("not JSON: it ends too early")
+    while True:
+        start = buffer.at
+        view = memoryview(buffer.data)[start:]
+        try:
+            _RAW.decode(view)
+        except msgspec.DecodeError as error:
+            message = str(error)
+            trailing = _TRAILING.fullmatch(message)
+            if trailing is not None:
+                end = start + int(trailing["at"]) - 1  # msgspec counts the byte read
+                break
+            if message == _TRUNCATED and buffer.more():
+                continue
+            _typed(buffer, start, view, path)  # says what is wrong as decoding it whole would
+            _bad_syntax(buffer, start, message, view)
+        else:
+            end = len(buffer.data)  # the document ends with this element: bad, said below
+            break
+    buffer.at = end
+    element = memoryview(buffer.data)[start:end]  # its raw tag values keep a reference
+    return _typed(buffer, start, element, path)
+
+
+def _typed(buffer: _Buffer, start: int, element: memoryview, path: str) -> JaegerTrace:
+    """The trace in `element` (at `start` in the buffer), or the first fault in it."""
+    try:
+        return _TRACE.decode(element)
+    except msgspec.ValidationError as error:
+        typed = decoding.invalid(str(error))
+        raise TraceFormatError(f"{path}{typed.removeprefix('$')}") from None
+    except msgspec.DecodeError as error:
+        _bad_syntax(buffer, start, str(error), element)
+    except UnicodeDecodeError:
+        raise TraceFormatError("not JSON: not UTF-8 text") from None
+    except RecursionError:
+        raise TraceFormatError("nested too deeply to be a trace document") from None
+
+
+def _bad_syntax(buffer: _Buffer, start: int, message: str, view: memoryview) -> NoReturn:
+    if not decoding.is_utf8(view):
+        raise TraceFormatError("not JSON: not UTF-8 text")
+    at = decoding.malformed_at(message)
+    if at is None:
+        raise TraceFormatError(
+            "not JSON: it ends too early" if "truncated" in message else f"not JSON: {message}"
+        )
+    what, offset = at
+    raise TraceFormatError(f"not JSON ({buffer.where(start + offset)}): {what}")
+
+
+def _unexpected(buffer: _Buffer, at: int, found: int | None, wanted: str) -> None:
+    if found is None:
+        raise TraceFormatError("not JSON: it ends too early")
+    raise TraceFormatError(f"not JSON ({buffer.where(at)}): expected {wanted}")
+
+
+def _check_rest(buffer: _Buffer) -> None:
+    """The keys after `data` must make a Jaeger answer; their values are small."""
+    while buffer.more():
+        pass
+    following = buffer.next_byte()
+    if following not in (ord(","), ord("}")):
+        _unexpected(buffer, buffer.at, following, "',' or '}'")
+    comma = following == ord(",")
+    start = buffer.at if comma else buffer.at - 1  # where the object to decode lies
+    rest = b"{" + buffer.data[buffer.at + 1 if comma else buffer.at :]
+    try:
+        tail = _REST.decode(rest)
+    except msgspec.ValidationError as error:
+        raise TraceFormatError(decoding.invalid(str(error))) from None
+    except msgspec.DecodeError as error:
+        _bad_syntax(buffer, start, str(error), memoryview(rest))
+    found = document.keys_of(tail)
+    if found - {"data", "traceID", "spans"}:
+        keys = ", ".join(sorted(found))
+        raise TraceFormatError(f"both Jaeger data and OTLP spans (top-level keys: {keys})")
