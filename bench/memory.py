@@ -12,6 +12,13 @@ def rss_mb(pid: int) -> float:
     return int(kilobytes) / 1024
 
 
+def pss_mb(pid: int) -> float:
+    """The proportional set size of process `pid` (pages shared split between sharers), MB."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    kilobytes = next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:"))
+    return int(kilobytes) / 1024
+
+
 def children(pid: int) -> list[int]:
     """The child processes of `pid`."""
     return [

@@ -14,7 +14,8 @@ Builds the map of `bench.query_speed` into a scratch SQLite file, starts `svcmap
   later than 5 s. Questions are answered by the server's worker processes (two, the
   default), which read the map of now ahead of questions (at start and after each refresh
   pass) and keep it for a minute, so answers do not wait for the store.
-- memory: the resident size of the server and of its child processes (the workers).
+- memory: the resident size of the server and of its child processes (the workers), and
+  their sum. Target <= 600 MB in all.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.memory import children, rss_mb
+from bench.memory import children, pss_mb, rss_mb
 from bench.query_speed import ROOT, build, verdict
 from bench.summary import figure
 from tests.e2e.conftest import start_serve
@@ -42,6 +43,7 @@ from tests.slack.requests import SECRET, command_body, signed
 SCRATCH = Path("/tmp/svcmap-bench")  # noqa: S108 - a scratch directory
 IN_FLIGHT = 50
 TARGET_ACK_MS, TARGET_ANSWER_S, LONGEST_S = 200.0, 1.5, 5.0
+TARGET_MEMORY_MB = 600.0
 
 
 def start_server(
@@ -129,10 +131,28 @@ def answers(base: str, fake: FakeSlack, texts: list[str]) -> None:
     )
 
 
-def memory(pid: int) -> str:
-    """The resident memory of the server and of its answer workers (its children)."""
-    workers = ", ".join(f"{rss_mb(child):.0f}" for child in children(pid))
-    return f"memory: server {rss_mb(pid):.0f} MB, its child processes [{workers}] MB"
+def memory(pid: int) -> None:
+    """Print the resident memory of the server and of its answer workers (its children).
+
+    The total adds up each process's RSS, so pages they share are counted in each
+    (an upper bound); PSS splits them between the processes sharing them.
+    """
+    processes = [pid, *children(pid)]
+    rss = [rss_mb(process) for process in processes]
+    pss = sum(pss_mb(process) for process in processes)
+    workers = ", ".join(f"{size:.0f}" for size in rss[1:])
+    print(
+        f"memory: server {rss[0]:.0f} MB, its child processes [{workers}] MB; "
+        f"in all {sum(rss):.0f} MB RSS, {pss:.0f} MB PSS "
+        f"(target RSS in all <= {TARGET_MEMORY_MB:.0f} MB){verdict(sum(rss), TARGET_MEMORY_MB)}"
+    )
+    figure(
+        f"slack: serve and its {len(processes) - 1} child processes, RSS in all",
+        sum(rss),
+        "MB",
+        "<=",
+        TARGET_MEMORY_MB,
+    )
 
 
 def main() -> int:
@@ -164,7 +184,7 @@ def main() -> int:
             answers(base, fake, texts)
             fake.calls.clear()
         acks(base, fake, services, args.rounds)
-        print(memory(server.pid))
+        memory(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=15)
