@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from topology.cardinality import Edge, Offer, Verdict
 from topology.model import Call, Served
+
+T = TypeVar("T")
 
 
 def offer_of(calls: Iterable[Call], served: Iterable[Served]) -> Offer:
@@ -47,3 +50,27 @@ def sift(
         else:
             lost[reason] += 1
     return kept_calls, kept_served, lost
+
+
+def offer_of_services(services: Iterable[str]) -> Offer:
+    """The names that storing records of `services` (each reporting itself) would bring."""
+    return Offer(dict.fromkeys(services, True), set())
+
+
+def sift_by_service(
+    items: Sequence[T], service_of: Callable[[T], str | None], verdict: Verdict
+) -> tuple[list[T], Counter[str]]:
+    """The items whose service the verdict keeps, and per reason how many it drops."""
+    lost: Counter[str] = Counter()
+    if not verdict.names:
+        return list(items), lost
+    names = verdict.names
+    kept: list[T] = []
+    for item in items:
+        service = service_of(item)
+        reason = None if service is None else names.get(service)
+        if reason is None:
+            kept.append(item)
+        else:
+            lost[reason] += 1
+    return kept, lost

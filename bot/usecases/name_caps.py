@@ -8,7 +8,7 @@ from bot.bootstrap import App
 from topology.cardinality import Admission
 
 IMPORT_SOURCE = "import"
-"""The source every `svcmap import` of trace files counts under."""
+"""The source every `svcmap import` (of traces, logs or metrics) counts under."""
 REFRESH_PREFIX = "refresh:"
 """What a pulled source's name is prefixed with where its imports are logged."""
 

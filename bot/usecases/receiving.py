@@ -12,12 +12,17 @@ or kept, whatever becomes of this process. A server span whose caller is not amo
 recent spans is looked for there: its client span may have come to another process, or
 to this one before a restart. A span stops waiting in the transaction that stores its
 call, paired or alone; a span kept by a process that died is settled by the next.
+
+A span whose own service is a new name the caps on new names refuse is dropped (and
+counted) before it is paired: a flood of new names takes no room among the recent spans
+nor among those waiting. The calls it would link to are judged again as they are stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from bot.bootstrap import App
 from bot.usecases.name_caps import admission, say_refusals
@@ -54,6 +59,8 @@ class Received:
     """Spans refused for a time outside the live window (`topology.time_window`)."""
     reason: str | None = None
     """Why they were."""
+    names_refused: int = 0
+    """Spans dropped, their service a new name past the caps on new names."""
 
 
 class Receiver:
@@ -82,12 +89,17 @@ class Receiver:
         if not settings.strict_trace_id:
             lower_trace_ids(kept)
         reason = window.reason if refused else None
-        if not kept:
-            return Received(0, 0, 0, refused, reason)
-        restored, unreadable = self._read_back(kept)
-        ready = self.recent.receive(kept, now_s=now_s, restored=restored)
-        stored = self._store(ready, now_s, spans=len(kept), unreadable=unreadable)
-        return replace(stored, refused=refused, reason=reason)
+        admit = admission(self._app, OTLP_SOURCE)
+        let_in, _ = self._app.store.admitted_services(kept, _SERVICE, admit, now_s=now_s)
+        capped = len(kept) - len(let_in)
+        if capped:
+            say_refusals(self._app)
+        if not let_in:
+            return Received(0, 0, 0, refused, reason, capped)
+        restored, unreadable = self._read_back(let_in)
+        ready = self.recent.receive(let_in, now_s=now_s, restored=restored)
+        stored = self._store(ready, now_s, spans=len(let_in), unreadable=unreadable)
+        return replace(stored, refused=refused, reason=reason, names_refused=capped)
 
     def settle(self, *, everything: bool = False) -> Received:
         """Store the calls of client spans that waited for a server span long enough.
@@ -152,6 +164,9 @@ class Receiver:
             admit=admission(self._app, OTLP_SOURCE),
             parking=Parking(ready.waiting, settled, unreadable),
         )
+
+
+_SERVICE = attrgetter("local_service")
 
 
 def _readable(found: Sequence[Waiting]) -> tuple[list[Parked], list[PendingKey]]:

@@ -3,14 +3,19 @@
 A malformed document stores nothing; records and points refused one by one (times
 outside the window, values that are not numbers) are counted and reported, the rest
 stored. An imported file may hold any history; received records must be recent
-(`topology.time_window`).
+(`topology.time_window`). A service name new to the store passes the caps on new names
+as a trace's would (`topology.cardinality`, under the same source): the records and
+points of a refused one are dropped and counted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from bot.bootstrap import App
+from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refusals
+from topology.cardinality import Admission
 from topology.parsing.otlp_logs import parse_logs
 from topology.parsing.otlp_metrics import parse_metrics
 from topology.parsing.signals import Signal
@@ -43,6 +48,8 @@ class SignalImport:
     """Log records folded into the other template, or metric points dropped, at the caps."""
     reason: str | None = None
     """Why the first refused record or point was."""
+    names_refused: int = 0
+    """Records or points dropped, their service a new name past the caps on new names."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
@@ -50,6 +57,7 @@ class SignalImport:
         found: dict[str, object] = {"file": self.source, "kind": kind, "read": self.read}
         found |= {"stored": self.stored, "duplicates": self.duplicates}
         found |= {"refused": self.refused, "capped": self.capped}
+        found |= {"names_refused": self.names_refused}
         return found
 
 
@@ -59,11 +67,12 @@ def import_signals(
     """Parse and store a logs or metrics document; a malformed one raises before storing."""
     now_s = app.now()
     window = import_window(now_s)
+    admit = admission(app, IMPORT_SOURCE, rate=False)
     if signal is Signal.LOGS:
         logs = parse_logs(data, source=source, now_s=now_s, body_chars=app.settings.log_body_chars)
-        return store_logs(app, logs, source=source, window=window)
+        return store_logs(app, logs, source=source, window=window, admit=admit)
     metrics = parse_metrics(data, source=source, cumulatives=cumulatives)
-    return store_metrics(app, metrics, source=source, window=window)
+    return store_metrics(app, metrics, source=source, window=window, admit=admit)
 
 
 def received_window(app: App) -> TimeWindow:
@@ -74,37 +83,52 @@ def received_window(app: App) -> TimeWindow:
     )
 
 
-def store_logs(app: App, export: LogExport, *, source: str, window: TimeWindow) -> SignalImport:
-    """Store the parsed log records `window` admits; the others are refused and counted."""
+def store_logs(
+    app: App, export: LogExport, *, source: str, window: TimeWindow, admit: Admission
+) -> SignalImport:
+    """Store the parsed log records `window` and `admit` let in; the others are counted."""
     export.records = app.redaction.log_records(export.records)
     restrict_logs(export, window)
-    stored = app.store.ingest_logs(export.records, cap=app.settings.log_template_cap)
+    read = len(export.records)
+    records, dropped = app.store.admitted_services(export.records, _SERVICE, admit, now_s=app.now())
+    if dropped:
+        say_refusals(app)
+    stored = app.store.ingest_logs(records, cap=app.settings.log_template_cap)
     return SignalImport(
         source,
         Signal.LOGS,
-        len(export.records),
+        read,
         stored.records,
         stored.duplicates,
         export.refused.count,
         stored.folded,
         export.refused.reason,
+        read - len(records),
     )
 
 
 def store_metrics(
-    app: App, export: MetricExport, *, source: str, window: TimeWindow
+    app: App, export: MetricExport, *, source: str, window: TimeWindow, admit: Admission
 ) -> SignalImport:
-    """Store the parsed metric points `window` admits; the others are refused and counted."""
+    """Store the parsed metric points `window` and `admit` let in; the others are counted."""
     export.points = app.redaction.metric_points(export.points)
     restrict_metrics(export, window)
-    stored = app.store.ingest_metrics(export.points, cap=app.settings.metric_name_cap)
+    read = len(export.points)
+    points, dropped = app.store.admitted_services(export.points, _SERVICE, admit, now_s=app.now())
+    if dropped:
+        say_refusals(app)
+    stored = app.store.ingest_metrics(points, cap=app.settings.metric_name_cap)
     return SignalImport(
         source,
         Signal.METRICS,
-        len(export.points),
+        read,
         stored.points,
         0,
         export.refused.count,
         stored.dropped,
         export.refused.reason,
+        read - len(points),
     )
+
+
+_SERVICE = attrgetter("service")

@@ -41,7 +41,8 @@ class WebMetrics:
             "Log records and metric points received over OTLP, by signal (logs, metrics) and "
             "outcome: stored; duplicate (a log record stored before); capped (a log record "
             "counted under the other template, a metric point of a name past the cap, dropped); "
-            "rejected (an absurd time or value).",
+            "rejected (an absurd time or value); names_refused (its service a new name past the "
+            "caps on new names, dropped).",
             ["signal", "outcome"],
             registry=self.registry,
         )

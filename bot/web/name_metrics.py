@@ -21,7 +21,7 @@ class RefusedNames(Collector):
         self._gate = gate
 
     def collect(self) -> Iterator[CounterMetricFamily]:
-        """The names refused and the calls and requests lost with them."""
+        """The names refused and the items (calls, spans, records, points) lost with them."""
         names = CounterMetricFamily(
             "svcmap_names_refused",
             "New service, virtual node and edge names refused by the caps on new names, "
@@ -30,7 +30,8 @@ class RefusedNames(Collector):
         )
         items = CounterMetricFamily(
             "svcmap_names_refused_calls",
-            "Calls and served requests dropped because they named a refused name or edge.",
+            "Calls, served requests, spans, log records and metric points dropped because "
+            "they named a refused name or edge.",
             labels=["source", "reason"],
         )
         for (source, reason), (refused, lost) in sorted(self._gate.totals().items()):

@@ -60,7 +60,11 @@ def traces_endpoint(app: App, metrics: WebMetrics, receiver: Receiver) -> Endpoi
                 f"{reason}; {received.refused} {received.reason}" if reason else received.reason
             )
             _log.info("refused %d spans: %s", received.refused, received.reason)
-        accepted = len(export.spans) - received.refused
+        if received.names_refused:
+            rejected += received.names_refused
+            capped = f"{received.names_refused} of new service names past the caps on new names"
+            reason = f"{reason}; {capped}" if reason else capped
+        accepted = len(export.spans) - received.refused - received.names_refused
         metrics.spans_received.inc(accepted + rejected)
         metrics.spans_accepted.inc(accepted)
         metrics.spans_rejected.inc(rejected)

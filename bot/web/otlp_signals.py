@@ -2,8 +2,9 @@
 
 Bodies are read as `/v1/traces` reads them (limits, gzip, 415/413 answers); a body that
 is not an export is answered 400 with what is wrong, and nothing of it is stored.
-Records and points refused one by one, and metric points dropped at the cap of names,
-are told in the answer's partial success.
+Records and points refused one by one, those of service names refused by the caps on
+new names (counted as the receiver's traces are, under its source), and metric points
+dropped at the cap of metric names, are told in the answer's partial success.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.bootstrap import App
+from bot.usecases.name_caps import admission
 from bot.usecases.signal_import import (
     SignalImport,
     received_window,
@@ -60,7 +62,8 @@ def logs_endpoint(app: App, metrics: WebMetrics) -> Endpoint:
             export = read_logs_protobuf(body, source=SOURCE, now_s=now_s, body_chars=chars)
         else:
             export = parse_logs(body, source=SOURCE, now_s=now_s, body_chars=chars)
-        return store_logs(app, export, source=SOURCE, window=received_window(app))
+        window, admit = received_window(app), admission(app, SOURCE)
+        return store_logs(app, export, source=SOURCE, window=window, admit=admit)
 
     return _endpoint(app, metrics, Signal.LOGS, ingest)
 
@@ -75,7 +78,8 @@ def metrics_endpoint(app: App, metrics: WebMetrics, cumulatives: Cumulatives) ->
                 export = read_metrics_protobuf(body, source=SOURCE, cumulatives=cumulatives)
             else:
                 export = parse_metrics(body, source=SOURCE, cumulatives=cumulatives)
-        return store_metrics(app, export, source=SOURCE, window=received_window(app))
+        window, admit = received_window(app), admission(app, SOURCE)
+        return store_metrics(app, export, source=SOURCE, window=window, admit=admit)
 
     return _endpoint(app, metrics, Signal.METRICS, ingest)
 
@@ -102,6 +106,7 @@ def _endpoint(app: App, metrics: WebMetrics, signal: Signal, ingest: _Ingest) ->
         counted.labels(signal=name, outcome="duplicate").inc(done.duplicates)
         counted.labels(signal=name, outcome="capped").inc(done.capped)
         counted.labels(signal=name, outcome="rejected").inc(done.refused)
+        counted.labels(signal=name, outcome="names_refused").inc(done.names_refused)
         if done.capped:
             _log.info("OTLP %s: %d items past the caps of a service", name, done.capped)
         return _answer(media, signal, done)
@@ -113,6 +118,9 @@ def _answer(media: str, signal: Signal, done: SignalImport) -> Response:
     """An empty export response, or a partial success naming what was rejected."""
     rejected = done.refused
     reasons = [done.reason] if done.refused and done.reason else []
+    if done.names_refused:
+        rejected += done.names_refused
+        reasons.append(f"{done.names_refused} of new service names past the caps on new names")
     if signal is Signal.METRICS and done.capped:
         rejected += done.capped
         reasons.append(f"{done.capped} points of metric names past the cap of a service")

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Connection
 
 from topology.cardinality import Admission, Drops, Edge
-from topology.name_sieve import offer_of, sift
+from topology.name_sieve import offer_of, offer_of_services, sift, sift_by_service
 from topology.store.inserts import insert_for
-from topology.store.schema import edge_buckets, edge_days, edge_hours, name_drops, nodes
+from topology.store.schema import (
+    edge_buckets,
+    edge_days,
+    edge_hours,
+    log_templates,
+    metric_names,
+    name_drops,
+    nodes,
+)
 
 if TYPE_CHECKING:
     from topology.model import Call, Served
@@ -20,6 +28,7 @@ if TYPE_CHECKING:
 _NAMES_PER_QUERY = 5_000
 _EDGES_PER_QUERY = 2_000
 """Two bound parameters an edge: well under the bound parameters SQLite allows."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,43 @@ def admitted(
         return calls, served, Drops()
     kept_calls, kept_served, lost = sift(calls, served, verdict)
     return kept_calls, kept_served, gate.tally(source, verdict, lost)
+
+
+def admitted_services(
+    connection: Connection,
+    items: Sequence[T],
+    service_of: Callable[[T], str | None],
+    admit: Admission,
+    *,
+    now_s: int,
+) -> tuple[Sequence[T], Drops]:
+    """The items (spans, log records, metric points) whose service `admit` lets in, and the drops.
+
+    Each item's service reports itself, so a new one counts against the cap of services.
+    A service is known when it is a node of the map or has log templates or metric names.
+    """
+    gate, source = admit.gate, admit.source
+    offer = offer_of_services(service for service in map(service_of, items) if service is not None)
+    names = known_services(connection, gate.unfamiliar_names(source, offer))
+    verdict = gate.judge(
+        source, offer, stored_names=names, stored_edges=(), now_s=now_s, rate=admit.rate
+    )
+    if not verdict:
+        return items, Drops()
+    kept, lost = sift_by_service(items, service_of, verdict)
+    return kept, gate.tally(source, verdict, lost)
+
+
+def known_services(connection: Connection, names: Sequence[str]) -> set[str]:
+    """The names among `names` that are nodes of the map or services with logs or metrics."""
+    found = known_names(connection, names)
+    for column in (log_templates.c.service, metric_names.c.service):
+        wanted = [name for name in names if name not in found]
+        for begin in range(0, len(wanted), _NAMES_PER_QUERY):
+            chunk = wanted[begin : begin + _NAMES_PER_QUERY]
+            query = select(column).where(column.in_(chunk)).distinct()
+            found.update(connection.execute(query).scalars())
+    return found
 
 
 def known_names(connection: Connection, names: Sequence[str]) -> set[str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import add, itemgetter
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -49,6 +49,7 @@ EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
 """Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
 ServiceSeries = dict[str, list[tuple[int, ServiceStats]]]
 """Per service, `(bucket start, statistics)` pairs in time order."""
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,55 +143,6 @@ class Store:
                     )
         return result
 
-    def ingest_batches(
-        self,
-        batches: Iterable[tuple[Sequence[Call], Sequence[Served], int]],
-        *,
-        now_s: int,
-        source: str,
-        admit: Admission | None = None,
-    ) -> IngestResult:
-        """`ingest` for an import too large to hold at once, one batch at a time.
-
-        `batches` gives each batch's calls, served requests and spans read, and may be made
-        (and fail) while they are stored: all go in one transaction, so an error from it
-        or the database stores none of them. A trace split between batches counts once,
-        as a re-import of it would. The import log has one line for all.
-        """
-        new = duplicate = served_new = spans = 0
-        dropped = Drops()
-        with reported(self._engine), self._engine.connect() as connection:
-            connection.execution_options(**{WRITES: True})
-            with connection.begin():
-                for calls, served, read in batches:
-                    with paused_gc():
-                        kept, kept_served = calls, served
-                        if admit is not None:
-                            kept, kept_served, lost = name_caps.admitted(
-                                connection, calls, served, admit, now_s=now_s
-                            )
-                            dropped.names.update(lost.names)
-                            dropped.items.update(lost.items)
-                        batch = traces.gather(kept, kept_served, now_s)
-                        added = _add_unseen(connection, batch, now_s)
-                    new += len(added.calls)
-                    duplicate += len(kept) - len(added.calls)
-                    served_new += len(added.served)
-                    spans += read
-                if admit is not None and dropped:
-                    name_caps.add_drops(connection, admit.source, dropped, now_s=now_s)
-                writes.log_import(
-                    connection,
-                    {
-                        "source": source,
-                        "at": now_s,
-                        "spans": spans,
-                        "calls_new": new,
-                        "calls_duplicate": duplicate,
-                    },
-                )
-        return IngestResult(new, duplicate, served_new, dropped)
-
     def ingest_edges(
         self,
         edges: Sequence[EdgeStats],
@@ -258,6 +210,29 @@ class Store:
         """Per source and reason, what the caps on new names refused."""
         with reported(self._engine), self._engine.connect() as connection:
             return name_caps.refused(connection)
+
+    def admitted_services(
+        self,
+        items: Sequence[_T],
+        service_of: Callable[[_T], str | None],
+        admit: Admission,
+        *,
+        now_s: int,
+    ) -> tuple[Sequence[_T], Drops]:
+        """The items whose service `admit` lets in (`name_caps.admitted_services`).
+
+        What it refused is added onto the source's counts in the store.
+        """
+        with reported(self._engine), self._engine.connect() as connection:
+            kept, dropped = name_caps.admitted_services(
+                connection, items, service_of, admit, now_s=now_s
+            )
+        if dropped:
+            with reported(self._engine), self._engine.connect() as connection:
+                connection.execution_options(**{WRITES: True})
+                with connection.begin():
+                    name_caps.add_drops(connection, admit.source, dropped, now_s=now_s)
+        return kept, dropped
 
     def _admitted(
         self, calls: Sequence[Call], served: Sequence[Served], admit: Admission, now_s: int
