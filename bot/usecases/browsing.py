@@ -16,12 +16,15 @@ from bot.usecases.drawing import picture_of, rendered
 from bot.usecases.sources import stale_note, stale_sources
 from bot.usecases.windows import Window
 from topology.errors import SvcmapError
+from topology.glance import glance
 from topology.graph import ServiceGraph
 from topology.picture import build_dot, omitted_note, overview, select
 from topology.picture.labels import error_percent, p95, rate
 
 SEARCH_LIMIT = 200
 """Names a search lists at most."""
+INCIDENTS_READ = 200
+"""The latest incidents read to find those a window overlaps."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,10 @@ class Drawn:
     nodes: dict[str, str]
     edges: list[dict[str, object]]
     omitted: str
+    health: dict[str, dict[str, object]]
+    """Each drawn service's glance (`topology.glance`): calls in, errors, p95 and baseline."""
+    incidents: list[str]
+    """The drawn services an incident overlapping the window was opened for."""
 
 
 def names_on_map(
@@ -64,6 +71,7 @@ def draw(
 ) -> Drawn | None:
     """The map among `names` (around `focus` when given) as SVG; None when nothing is on it."""
     graph = map_of(app, window, live=live)
+    alerting = incident_services(app, window)
     if focus:
         focus = graph.resolve(focus)
         selection = select(graph, focus, interest=set(names) | {focus})
@@ -78,7 +86,7 @@ def draw(
         selection,
         focus=focus or "",
         catalog=app.catalog,
-        alerting=set(),
+        alerting=alerting,
         window_seconds=seconds,
         title=f"{title}, {window.describe()}",
     )
@@ -98,9 +106,42 @@ def draw(
         }
         for e in selection.edges
     ]
+    drawn_names = list(picture.names)
+    health = glance(graph, _baseline(app, window), drawn_names)
     return Drawn(
-        svg, {node_id: name for name, node_id in ids.items()}, edges, omitted_note(picture.omitted)
+        svg,
+        {node_id: name for name, node_id in ids.items()},
+        edges,
+        omitted_note(picture.omitted),
+        {name: found.to_dict() for name, found in health.items()},
+        sorted(alerting.intersection(drawn_names)),
     )
+
+
+def _baseline(app: App, window: Window) -> ServiceGraph | None:
+    """The map of as long a window just before `window`; None for an open-ended window."""
+    if window.start is None or window.end is None:
+        return None
+    length = window.end - window.start
+    return map_of(app, Window(window.start - length, window.start))
+
+
+def incident_services(app: App, window: Window) -> set[str]:
+    """The services of the latest incidents open at some time of `window`."""
+    found = set()
+    for incident in app.incidents.incidents(INCIDENTS_READ):
+        if incident.symptom is None:
+            continue
+        if window.end is not None and incident.opened_at >= window.end:
+            continue
+        if (
+            window.start is not None
+            and incident.resolved_at is not None
+            and incident.resolved_at < window.start
+        ):
+            continue
+        found.add(incident.symptom)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

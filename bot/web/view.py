@@ -96,8 +96,15 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
             "stale": stale,
         }
         if drawn is None:
-            return _json({**data, "svg": "", "nodes": {}, "edges": [], "omitted": ""})
-        extra = {"nodes": drawn.nodes, "edges": drawn.edges, "omitted": drawn.omitted}
+            empty = {"nodes": {}, "edges": [], "omitted": "", "health": {}, "incidents": []}
+            return _json({**data, "svg": "", **empty})
+        extra = {
+            "nodes": drawn.nodes,
+            "edges": drawn.edges,
+            "omitted": drawn.omitted,
+            "health": drawn.health,
+            "incidents": drawn.incidents,
+        }
         return _json({**data, "svg": drawn.svg, **extra})
 
     async def search_api(request: Request) -> Response:

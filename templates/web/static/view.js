@@ -82,11 +82,13 @@ function showMap(data) {
   const svg = safeSvg(data.svg);
   if (!svg) return;
   map.appendChild(svg);
+  dropDrawnLegend(svg);
   const edges = new Map(data.edges.map((edge) => [edge.id, edge]));
   for (const group of svg.querySelectorAll("g.node")) {
     const name = data.nodes[group.querySelector("title")?.textContent || ""];
     if (name === undefined) continue;
     group.dataset.name = name;
+    markHealth(group, data.health[name], data.incidents.includes(name));
     group.addEventListener("click", () => focusOn(name));
   }
   for (const group of svg.querySelectorAll("g.edge")) {
@@ -99,6 +101,25 @@ function showMap(data) {
   state.zoom = Zoom.mount(map, svg, { view: kept, around: focused || null });
   state.shown = key;
   markMatches();
+}
+
+// The page has its own legend in the map's corner: the picture's (for Slack) goes.
+function dropDrawnLegend(svg) {
+  for (const group of svg.querySelectorAll("g.cluster, g.node, g.edge")) {
+    const title = group.querySelector("title")?.textContent || "";
+    if (title === "cluster_legend" || /^legend\d+(->legend\d+)?$/.test(title)) group.remove();
+  }
+}
+
+// Health at a glance, as classes the stylesheet draws: a fill by the share of failed calls
+// in, a ring when the p95 is well above the window before's, a glow for an incident.
+function markHealth(group, health, incident) {
+  if (health) {
+    group.classList.toggle("errors-degraded", health.errors === "degraded");
+    group.classList.toggle("errors-failing", health.errors === "failing");
+    group.classList.toggle("slow", health.slow === true);
+  }
+  group.classList.toggle("incident", incident);
 }
 
 function showEdge(edge) {

@@ -1,0 +1,76 @@
+"""Health at a glance on the web view's map, over a demo with a failing service."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.e2e.browser import chromium_page, screenshot
+from tests.e2e.conftest import start_demo, stop_demo
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def broken_demo(tmp_path_factory):
+    """The demo with `currency` failing half its calls, once an incident is open for it
+    and its failed calls are on the map."""
+    process, running = start_demo(
+        tmp_path_factory.mktemp("health"), "--speed", "10", "--history", "20m"
+    )
+    answer = httpx.put(f"{running.base}/demo/faults/currency", json={"errors": 0.5}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    deadline = time.monotonic() + 120
+    while not _broken(_map(running.base)):
+        assert time.monotonic() < deadline, "no incident or failed calls for currency"
+        time.sleep(1)
+    yield running
+    stop_demo(process)
+
+
+def _map(base):
+    return httpx.get(f"{base}/api/map", params={"window": "5m"}, timeout=10).json()
+
+
+def _broken(data):
+    failing = data["health"].get("currency", {}).get("errors") == "failing"
+    return failing and "currency" in data["incidents"]
+
+
+@pytest.fixture
+def page():
+    yield from chromium_page()
+
+
+def test_the_map_api_says_each_services_health_and_its_incidents(broken_demo):
+    data = _map(broken_demo.base)
+    currency = data["health"]["currency"]
+    assert currency["errors"] == "failing", data["window"] + " " + str(currency)
+    assert currency["error_rate"] > 0.2
+    assert data["health"]["email"]["errors"] == "ok"
+    assert set(data["incidents"]) <= set(data["nodes"].values())
+
+
+def test_failing_and_incident_services_stand_out_and_the_legend_sits_in_a_corner(broken_demo, page):
+    page.goto(broken_demo.base + "/")
+    page.select_option("#window", "5m")
+    page.click("#when button[type=submit]")
+    page.wait_for_selector("#map g.node.incident[data-name=currency]")
+    currency = page.locator("#map g.node[data-name=currency]")
+    assert "errors-failing" in (currency.get_attribute("class") or "")
+    fill = currency.evaluate(
+        "g => getComputedStyle(g.querySelector('path, polygon, ellipse')).fill"
+    )
+    assert fill in {"rgb(255, 194, 194)", "rgb(255, 214, 214)"}
+    assert page.locator("#map g.node[data-name=email]").get_attribute("class") == "node"
+    assert page.locator("#map svg title", has_text="cluster_legend").count() == 0
+    legend, frame = page.locator("#legend").bounding_box(), page.locator("#map").bounding_box()
+    assert legend is not None
+    assert frame is not None
+    assert legend["width"] * legend["height"] < frame["width"] * frame["height"] / 6
+    page.click("#legend summary")
+    assert page.locator("#legend ul").is_hidden()
+    page.click("#legend summary")
+    screenshot(page, "web-view-health.png")
