@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from bot.demo.simulator import Traffic
     from bot.paging.ports import Notifier, Pager
     from bot.settings import Settings
+    from bot.usecases.early_warnings import HeadsUp
     from bot.usecases.ranking_inputs import WindowInputs
     from topology.sources import CatalogSource, EdgeSource, TraceSource
 
@@ -71,6 +72,8 @@ class App:
     """Sends pages; None unless the paging mode is `on`."""
     notifier: Notifier | None = None
     """Posts incident notices in Slack; None until a Slack app is configured."""
+    heads_up: HeadsUp | None = None
+    """Posts early warnings to owners in Slack; None until a Slack app is configured."""
 
     @property
     def catalog(self) -> Catalog:

@@ -1,7 +1,8 @@
 """The periodic jobs of `svcmap serve`.
 
-A refresh pass (`refresh_once`) then a compaction; and the storing of the OTLP client
-spans that waited for their server spans long enough.
+A refresh pass (`refresh_once`) then a compaction; the storing of the OTLP client
+spans that waited for their server spans long enough; with `SVCMAP_WARNINGS=on`, an
+early warning pass (`warn_under_lease`) every `warnings_interval`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.bootstrap import App
 from bot.usecases.asking import warm_map
 from bot.usecases.compacting import compact_once
+from bot.usecases.early_warnings import warn_under_lease
 from bot.usecases.receiving import Receiver
 from bot.usecases.refresh import refresh_once
 
@@ -57,6 +59,15 @@ def start_refresher(
         coalesce=True,
         next_run_time=datetime.now(UTC),
     )
+    if app.settings.warnings == "on":
+        scheduler.add_job(
+            _warn,
+            IntervalTrigger(seconds=app.settings.warnings_interval, timezone=UTC),
+            args=[app, holder],
+            id="warnings",
+            max_instances=1,
+            coalesce=True,
+        )
     scheduler.start()
     return scheduler
 
@@ -82,6 +93,22 @@ def _refresh(app: App, holder: str) -> None:
     if report.leased:
         _compact(app)
     _warm(app)
+
+
+def _warn(app: App, holder: str) -> None:
+    """One early warning pass, by the process holding its lease; failures are logged."""
+    try:
+        report = warn_under_lease(app, holder=holder)
+    except Exception as error:  # noqa: BLE001 - the next pass must still run
+        log.error("warning pass failed: %s", error)  # noqa: TRY400 - the message only
+        return
+    if report is not None and (report.posted or report.failed):
+        log.info(
+            "warnings: %d open, %d heads-ups posted, %d not posted",
+            report.open,
+            report.posted,
+            report.failed,
+        )
 
 
 def _warm(app: App) -> None:

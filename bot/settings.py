@@ -41,6 +41,8 @@ _DURATIONS = (
     "max_clock_skew",
     "name_window",
     "web_session_lifetime",
+    "warnings_interval",
+    "warnings_horizon",
     *_RETAINED,
 )
 """Settings in seconds that may be written as durations (`90s`, `2d`)."""
@@ -139,6 +141,18 @@ class Settings(SettingsModel):
     anonymise_key: SecretStr | None = None
     page_presser_name: Literal["none", "display-name"] = Field(
         default="none", description="how a page sent from Slack names who asked for it"
+    )
+    warnings: Literal["off", "on"] = Field(
+        default="off", description="early warnings: `serve` posts heads-ups to owners' channels"
+    )
+    warnings_interval: int = Field(
+        default=300, ge=60, le=DAY, description="seconds between warning passes; `5m`"
+    )
+    warnings_horizon: int = Field(
+        default=7200, ge=300, le=DAY, description="seconds a trend is followed ahead; `2h`"
+    )
+    warnings_days: int = Field(
+        default=7, ge=1, le=28, description="earlier days whose same hours are the usual level"
     )
     retain_minutes: int = Field(default=2 * DAY, description="seconds; `2d` in the environment")
     retain_hours: int = Field(default=30 * DAY, description="seconds; `30d` in the environment")

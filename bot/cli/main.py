@@ -125,6 +125,10 @@ def command(name: str) -> Callable[[App, argparse.Namespace], str | None]:  # no
             from bot.cli.alerting import list_sent
 
             return list_sent
+        case "warnings":
+            from bot.cli.warnings import list_warnings
+
+            return list_warnings
         case "compact":
             from bot.cli.compacting import run_compact_command
 

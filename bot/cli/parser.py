@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_alert_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `incidents` and `pages` to the `svcmap` subcommands."""
+    """Add `incidents`, `pages` and `warnings` to the `svcmap` subcommands."""
     incidents = commands.add_parser("incidents", help="list the incidents alerts opened")
     incidents.add_argument("--limit", type=int, default=20, metavar="N", help="newest N (20)")
     incidents.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -101,6 +101,9 @@ def add_alert_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     sent.add_argument("--incident", type=int, metavar="ID", help="only those of incident ID")
     sent.add_argument("--limit", type=int, default=50, metavar="N", help="newest N of each (50)")
     sent.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    warned = commands.add_parser("warnings", help="list the early warnings, open ones first")
+    warned.add_argument("--all", action="store_true", help="closed ones too")
+    warned.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def add_refresh_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -11,14 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from topology.retention import DAY
 from topology.store.early_warnings import WarningLog
 from topology.store.slices import SliceReader, Sums
-from topology.warnings import Finding, Reading, Rules, assess
-from topology.warnings.assess import Metric
+from topology.warnings.assess import Reading, Rules, assess
+from topology.warnings.model import Finding, Metric
 from topology.warnings.track import KeptWarning, Key, track
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -125,3 +129,28 @@ def _value(sums: Sums | None, metric: Metric, reach: Reach) -> float | None:
     if requests < reach.min_requests:
         return None
     return 100.0 * min(errors, requests) / requests
+
+
+def rules_of(settings: Settings) -> Rules:
+    """The warning rules `settings` ask for."""
+    return Rules(horizon_s=settings.warnings_horizon)
+
+
+def warn_under_lease(app: App, *, holder: str) -> PassReport | None:
+    """One pass at the app's now, if this process takes the `warnings` lease; else None."""
+    settings = app.settings
+    now = app.now()
+    ttl = 2 * settings.warnings_interval
+    if not app.states.try_lease(LEASE, holder, now, ttl):
+        return None
+    try:
+        return warn_once(
+            SliceReader(app.engine),
+            WarningLog(app.engine),
+            app.heads_up,
+            now=now,
+            rules=rules_of(settings),
+            reach=Reach(days=settings.warnings_days),
+        )
+    finally:
+        app.states.release_lease(LEASE, holder)

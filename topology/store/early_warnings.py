@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from topology.store.incidents import transaction
 from topology.store.inserts import insert_for
 from topology.store.schema import early_warnings
-from topology.warnings.assess import Finding
+from topology.warnings.model import Finding
 from topology.warnings.track import KeptWarning, Key
 
 if TYPE_CHECKING:

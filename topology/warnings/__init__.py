@@ -1,5 +1,5 @@
-"""Early warnings: a latency or error series out of its season, or heading for its threshold."""
+"""Early warnings: a latency or error series out of its season, or heading for its threshold.
 
-from topology.warnings.assess import Finding, Reading, Rules, assess
-
-__all__ = ["Finding", "Reading", "Rules", "assess"]
+`assess` (in `topology.warnings.assess`, which loads scipy) decides about one series;
+`track` keeps findings; `model` holds what a finding says.
+"""

@@ -13,12 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import median
-from typing import Literal
 
 from scipy.stats import theilslopes
 
-Metric = Literal["latency_ms", "error_pct"]
-Kind = Literal["trend", "unseasonal"]
+from topology.warnings.model import Finding, Metric
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,23 +55,6 @@ class Reading:
     """The value in each slice; None where nothing was measured."""
     history: tuple[float, ...] = ()
     """The value over the same hours on each previous day that measured any."""
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A heads-up about one series."""
-
-    subject: str
-    metric: Metric
-    kind: Kind
-    level: float
-    """The series' level now."""
-    usual: float
-    """Its level at this hour on previous days (or, without them, earlier in the window)."""
-    threshold: float
-    """Where it alerts."""
-    eta_s: int | None
-    """Seconds until it crosses `threshold`, for a trend."""
 
 
 def assess(reading: Reading, now: float, rules: Rules = Rules()) -> Finding | None:

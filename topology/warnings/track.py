@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from topology.warnings.assess import Finding, Metric
+from topology.warnings.model import Finding, Metric
 
 Key = tuple[str, Metric]
 """A finding's subject and metric."""

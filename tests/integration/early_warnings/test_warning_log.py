@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from topology.store import make_engine, upgrade
 from topology.store.early_warnings import WarningLog
-from topology.warnings import Finding
+from topology.warnings.model import Finding
 from topology.warnings.track import track
 
 T = 1_800_000_000

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topology.warnings import Reading, Rules, assess
+from topology.warnings.assess import Reading, Rules, assess
 
 NOW = 1_800_000_000
 STEP = 300

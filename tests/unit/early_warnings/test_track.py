@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from topology.warnings import Finding
+from topology.warnings.model import Finding
 from topology.warnings.track import KeptWarning, track
 
 T = 1_800_000_000
