@@ -37,8 +37,8 @@ class Recorder:
 
 def test_a_pass_runs_only_for_the_holder_of_the_lease(tmp_path):
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}", warnings="on")
-    with build_app(settings, clock=lambda: 1_800_000_000) as app:
-        app = replace(app, heads_up=Recorder())
+    with build_app(settings, clock=lambda: 1_800_000_000) as built:
+        app = replace(built, heads_up=Recorder())
         assert app.states.try_lease(LEASE, "other", 1_800_000_000, 600)
         assert warn_under_lease(app, holder="me") is None
         app.states.release_lease(LEASE, "other")
