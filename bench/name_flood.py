@@ -18,7 +18,8 @@ local fake PagerDuty, then:
   before the flood and as many after it; target <= 3 s after it;
 - `GET /api/map` (the web view's whole map) and `svcmap deps` of the root service (the
   installed command, against the same store), before and after the flood;
-- what the caps refused, as `/metrics` counts it, and the names the store holds.
+- what the caps refused, as `/metrics` counts it, the spans the receiver keeps to pair
+  (none of a refused service), and the names the store holds.
 """
 
 from __future__ import annotations
@@ -176,9 +177,10 @@ def page_time(base: str, pagerduty: FakePagerDuty, number: int) -> float:
 
 
 def refused(base: str) -> list[str]:
-    """The `svcmap_names_refused*` samples of `/metrics`."""
+    """`/metrics`' samples of what the caps refused and of the receiver's pairing memory."""
     text = httpx.get(f"{base}/metrics", timeout=30).text
-    return [line for line in text.splitlines() if line.startswith("svcmap_names_refused")]
+    wanted = ("svcmap_names_refused", "svcmap_otlp_recent_spans", "svcmap_otlp_waiting_traces")
+    return [line for line in text.splitlines() if line.startswith(wanted)]
 
 
 def deps_time(env: dict[str, str]) -> float:

@@ -27,6 +27,7 @@ from bot.web.metrics import RequestCounter, WebMetrics
 from bot.web.name_metrics import RefusedNames
 from bot.web.otlp import traces_endpoint
 from bot.web.otlp_signals import logs_endpoint, metrics_endpoint
+from bot.web.pairing_metrics import PairingMemory
 from bot.web.signin import MembersOf, signin_routes
 from bot.web.slack import slack_endpoint
 from bot.web.view import view_routes
@@ -66,6 +67,8 @@ def create_app(
     """
     metrics = WebMetrics()
     metrics.registry.register(RefusedNames(app.names))
+    receiver = receiver or Receiver(app)
+    metrics.registry.register(PairingMemory(receiver.recent))
     readiness = Readiness(app)
 
     async def prometheus(_: Request) -> Response:
@@ -78,9 +81,7 @@ def create_app(
         Route("/readyz", readiness.endpoint, methods=["GET"]),
         Route("/healthz", readiness.endpoint, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
-        Route(
-            "/v1/traces", traces_endpoint(app, metrics, receiver or Receiver(app)), methods=["POST"]
-        ),
+        Route("/v1/traces", traces_endpoint(app, metrics, receiver), methods=["POST"]),
         Route("/v1/logs", logs_endpoint(app, metrics), methods=["POST"]),
         Route("/v1/metrics", metrics_endpoint(app, metrics, Cumulatives()), methods=["POST"]),
         Route(

@@ -15,7 +15,8 @@ from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.usecases.receiving import Receiver
 from tests.integration.alerts.conftest import Clock
-from tests.integration.web.conftest import NOW
+from tests.integration.web.conftest import NOW, TestClient
+from tests.integration.web.test_name_caps import JSON, served_by
 from topology.cardinality import RATE
 from topology.model import Span, SpanKind
 from topology.store.schema import pending_spans
@@ -103,3 +104,24 @@ def test_a_span_without_a_service_is_not_refused_by_the_caps(receiver):
     received = receiving.receive([server_span(1, "cart"), server_span(2, None)])  # type: ignore[arg-type]
 
     assert received.names_refused == 0
+
+
+def gauges(client: TestClient) -> dict[str, float]:
+    """The receiver's pairing gauges on `/metrics`."""
+    found = {}
+    for line in client.get("/metrics").text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in ("svcmap_otlp_recent_spans", "svcmap_otlp_waiting_traces"):
+            found[name] = float(value)
+    return found
+
+
+def test_metrics_show_the_pairing_memory_holds_no_span_of_a_refused_service(make_client):
+    _, client = make_client(new_names_per_minute=5)
+    flood = [f"flood-{i:03d}" for i in range(200)]
+
+    answer = client.post("/v1/traces", content=served_by(flood), headers=JSON)
+
+    assert answer.status_code == 200
+    assert answer.json()["partialSuccess"]["rejectedSpans"] == "195"
+    assert gauges(client) == {"svcmap_otlp_recent_spans": 5.0, "svcmap_otlp_waiting_traces": 0.0}
