@@ -122,6 +122,19 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     simulate = commands.add_parser("simulate", help="what-if: services down for maintenance")
     simulate.add_argument("mode", choices=["down"])
     simulate.add_argument("services", type=_service_list, nargs="+", metavar="SVC[,SVC...]")
+    simulate.add_argument(
+        "--for",
+        dest="length",
+        type=_duration,
+        metavar="DURATION",
+        help="plan maintenance this long from --at: weigh it on the same hours of past weeks",
+    )
+    simulate.add_argument(
+        "--weeks", type=_depth, default=4, metavar="N", help="with --for: weeks of history (4)"
+    )
+    simulate.add_argument(
+        "--suggest", action="store_true", help="with --for: the quietest windows in the next week"
+    )
     add_when_options(simulate)
 
     owners = commands.add_parser("owners", help="who owns a service and its neighbours")

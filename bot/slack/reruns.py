@@ -33,6 +33,7 @@ def command_text(args: argparse.Namespace, *, at: int | None = None) -> str:
             options += ["--depth", str(args.depth)]
     if question == "diff":
         options += ["--since", f"{args.since}s"]
+    options += _own_options(args)
     moment = at if at is not None else args.at
     if moment is not None:
         options += ["--at", str(moment)]
@@ -45,6 +46,20 @@ def command_text(args: argparse.Namespace, *, at: int | None = None) -> str:
         words.append("--")  # a name from traces may start with a dash; it is still a name
     words += names
     return shlex.join(words)
+
+
+def _own_options(args: argparse.Namespace) -> list[str]:
+    """The options of `risk` and of a maintenance plan, as typed."""
+    options: list[str] = []
+    if args.command == "risk":
+        if args.min_share:
+            options += ["--min-share", repr(args.min_share)]
+        options += ["--limit", str(args.limit)]
+    if args.command == "simulate" and getattr(args, "length", None):
+        options += ["--for", f"{args.length}s", "--weeks", str(args.weeks)]
+        if args.suggest:
+            options.append("--suggest")
+    return options
 
 
 def deeper(args: argparse.Namespace, direction: str, *, at: int) -> str:

@@ -45,7 +45,7 @@ def answer(app: App, args: argparse.Namespace) -> Reply:
     data = asked.to_dict()
     texts = {name: window.describe() for name, window in asked.windows.items()}
     detail = render(f"cli/{asked.question}.txt.j2", {**data, "window_text": texts})
-    if asked.question in UNDRAWN:
+    if asked.question in UNDRAWN or "weeks" in data:  # a plan weighs past weeks: no one map
         return Reply(asked.question, data, detail, None, None, frozenset(), None, texts)
     window = asked.windows["window"]
     focus, names = _drawn(asked.question, data)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from bot.bootstrap import App
+from bot.usecases.maintenance import plan_maintenance
 from bot.usecases.risk import weigh_risks
 from bot.usecases.windows import Window
+from topology.errors import UsageError
 from topology.graph import ServiceGraph
 from topology.queries import (
     Direction,
@@ -76,8 +78,14 @@ def ask(app: App, args: argparse.Namespace) -> Answer:
         return _diff(app, args)
     if args.command == "risk":
         read = partial(map_of, app, live=args.at is None)
-        windows, risk = weigh_risks(app, args, question_window(app, args), read)
+        windows, risk = weigh_risks(app, args, read)
         return Answer("risk", windows, risk)
+    if args.command == "simulate" and (args.length or args.suggest):
+        if not args.length:
+            raise UsageError("--suggest needs --for, the length of the maintenance")
+        read = partial(map_of, app, live=args.at is None)
+        windows, planned = plan_maintenance(app, args, read)
+        return Answer("simulate", windows, planned)
     window = question_window(app, args)
     graph = map_of(app, window, live=args.at is None)
     catalog = app.catalog

@@ -31,17 +31,19 @@ def budget_policy(app: App) -> BudgetPolicy:
 
 
 def weigh_risks(
-    app: App,
-    args: argparse.Namespace,
-    window: Window,
-    map_of: Callable[[Window], ServiceGraph],
+    app: App, args: argparse.Namespace, map_of: Callable[[Window], ServiceGraph]
 ) -> tuple[dict[str, Window], RiskResult]:
-    """The weak points of the map of `window` (read by `map_of`), and the windows read."""
+    """The weak points of the map of `--window` (default the last day) up to `--at`.
+
+    Maps are read by `map_of`; the last day's map is the one new edges are found in, so
+    by default it is read once.
+    """
+    end = (app.now() if args.at is None else args.at) + 1
+    recent = Window(end - RECENT_S, end)
+    window = Window(end - args.window, end) if args.window else recent
     graph = map_of(window)
     store = app.store
     served = {stats.service: stats.requests for stats in store.services(window.start, window.end)}
-    end = (app.now() if args.at is None else args.at) + 1
-    recent = Window(end - RECENT_S, end)
     before = Window(end - RECENT_S - BEFORE_S, end - RECENT_S)
     changes = diff(map_of(before), map_of(recent))
     policy = budget_policy(app)

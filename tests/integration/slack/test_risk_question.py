@@ -23,3 +23,13 @@ def test_a_bad_share_gets_the_usage_of_risk(slack: Slack) -> None:
     assert answer["response_type"] == "ephemeral"
     assert "bad share '2'" in answer["text"]
     assert "usage: /svcmap risk" in answer["text"]
+
+
+def test_a_maintenance_plan_is_answered_without_a_picture(slack: Slack) -> None:
+    assert slack.command("simulate down payment --for 2h --weeks 2 --suggest") == 200
+    (message,) = slack.fake.wait_for("chat.postMessage")
+    shown = message.text_of_blocks()
+    assert "*If payment went down from " in shown
+    assert "same hours" in shown
+    slack.settle()
+    assert "files.getUploadURLExternal" not in slack.fake.methods()
