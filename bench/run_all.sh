@@ -14,6 +14,7 @@ run bench.generate_traces
 run bench.import_speed
 run bench.log_import_speed
 run bench.query_speed
+run bench.risk_speed
 run bench.render_speed
 run bench.rca_speed
 run bench.snapshot_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from topology.errors import UsageError
 from topology.timespec import parse_duration, parse_time
@@ -28,6 +29,23 @@ def _depth(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"bad depth {text!r}: use a whole number from 1 up")
     return int(text)
+
+
+MAX_WEEKS = 52
+"""The most weeks of history a maintenance plan reads (one map each)."""
+MAX_LIMIT = 1_000
+"""The most entries a `risk` list shows."""
+
+
+def _count_up_to(most: int) -> Callable[[str], int]:
+    def count(text: str) -> int:
+        if not text.isdigit() or not 1 <= int(text) <= most:
+            raise argparse.ArgumentTypeError(
+                f"bad number {text!r}: use a whole number, 1 to {most}"
+            )
+        return int(text)
+
+    return count
 
 
 def _share(text: str) -> float:
@@ -130,7 +148,11 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="plan maintenance this long from --at: weigh it on the same hours of past weeks",
     )
     simulate.add_argument(
-        "--weeks", type=_depth, default=4, metavar="N", help="with --for: weeks of history (4)"
+        "--weeks",
+        type=_count_up_to(MAX_WEEKS),
+        default=4,
+        metavar="N",
+        help="with --for: weeks of history (default 4, at most 52)",
     )
     simulate.add_argument(
         "--suggest", action="store_true", help="with --for: the quietest windows in the next week"
@@ -155,7 +177,9 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         metavar="SHARE",
         help="entry traffic a failure must reach to count (0.5 or 50%%; default from settings)",
     )
-    risk.add_argument("--limit", type=_depth, default=10, metavar="N", help="at most N per list")
+    risk.add_argument(
+        "--limit", type=_count_up_to(MAX_LIMIT), default=10, metavar="N", help="at most N per list"
+    )
     add_when_options(risk)
 
 

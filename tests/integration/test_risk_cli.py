@@ -116,3 +116,22 @@ def test_a_bad_share_is_a_usage_error(share: str, capsys: pytest.CaptureFixture[
 
     assert exited.value.code == 2
     assert "bad share" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["risk", "--limit", "0"], "bad number '0': use a whole number, 1 to 1000"),
+        (["risk", "--limit", "5000"], "bad number '5000'"),
+        (["simulate", "down", "a", "--for", "1h", "--weeks", "53"], "bad number '53'"),
+        (["simulate", "down", "a", "--for", "soon"], "--for"),
+    ],
+)
+def test_bad_counts_are_usage_errors(
+    words: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(words)
+
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
