@@ -13,9 +13,10 @@ from bot.slack.present import answer_view
 from bot.usecases.answering import answer
 from bot.usecases.asking import map_of
 from bot.usecases.drawing import picture_of, rendered
+from bot.usecases.ranking_inputs import health_of
 from bot.usecases.sources import stale_note, stale_sources
 from bot.usecases.windows import Window
-from topology.errors import SvcmapError
+from topology.errors import SvcmapError, UsageError
 from topology.glance import glance
 from topology.graph import ServiceGraph
 from topology.picture import build_dot, omitted_note, overview, select
@@ -23,6 +24,8 @@ from topology.picture.labels import error_percent, p95, rate
 
 SEARCH_LIMIT = 200
 """Names a search lists at most."""
+SERIES_HOURS = 24
+"""The longest span of a service's series the web view asks for (one point a minute)."""
 INCIDENTS_READ = 200
 """The latest incidents read to find those a window overlaps."""
 
@@ -202,4 +205,30 @@ def _about(app: App, graph: ServiceGraph, name: str) -> dict[str, object]:
         "team": app.catalog.owner_name(name),
         "kind": node.kind.value,
         "virtual": node.virtual,
+    }
+
+
+def service_over_time(app: App, service: str, *, at: int | None, hours: int) -> dict[str, object]:
+    """`service`'s requests, errors and p95 a minute over the `hours` to `at` (None: now).
+
+    With its owning team and the team's channel; `UnknownServiceError` when the map of
+    those hours does not have it, `UsageError` for hours outside 1..SERIES_HOURS.
+    """
+    if not 1 <= hours <= SERIES_HOURS:
+        raise UsageError(f"hours must be 1 to {SERIES_HOURS}, not {hours}")
+    end = (app.now() if at is None else at) + 1
+    start = end - hours * 3600
+    name = map_of(app, Window(start, end)).resolve(service)
+    found = health_of(app.store, start, end, [name]).get(name)
+    team = app.catalog.team_of(name)
+    metrics = found.metrics if found is not None else {}
+    return {
+        "service": name,
+        "at": end - 1,
+        "t": list(found.t) if found is not None else [],
+        "requests": list(metrics.get("requests", ())),
+        "errors": list(metrics.get("errors", ())),
+        "p95_ms": list(metrics.get("latency_p95_ms", ())),
+        "team": team.name if team else None,
+        "channel": team.slack_channel if team else None,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +15,14 @@ from starlette.routing import Route
 
 from bot.bootstrap import App
 from bot.render.templating import templates_dir
-from bot.usecases.browsing import draw, map_staleness, names_on_map, search, slack_preview
+from bot.usecases.browsing import (
+    draw,
+    map_staleness,
+    names_on_map,
+    search,
+    service_over_time,
+    slack_preview,
+)
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
 from bot.web.csrf import csrf_token
@@ -28,7 +36,18 @@ QUERY_LIMIT = 200
 """Characters a query parameter may have: no name or time needs more."""
 BODY_LIMIT = 8_192
 INCIDENTS_SHOWN = 20
-STATIC = {"view.js": "text/javascript", "zoom.js": "text/javascript", "view.css": "text/css"}
+STATIC = {
+    "view.js": "text/javascript",
+    "zoom.js": "text/javascript",
+    "view.css": "text/css",
+    "uPlot.iife.min.js": "text/javascript",
+    "uPlot.min.css": "text/css",
+    "uPlot.LICENSE": "text/plain",
+}
+"""The page's files; uPlot (MIT, its licence beside it) draws the drill-down's series."""
+SERIES_HOURS = 6
+"""The hours a drill-down's series covers unless asked otherwise."""
+WHOLE_DIGITS = 6
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -148,6 +167,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
         Route("/static/{name}", static, methods=["GET"]),
         Route("/api/map", map_api, methods=["GET"]),
         Route("/api/search", search_api, methods=["GET"]),
+        Route("/api/series", _series_endpoint(app), methods=["GET"]),
         Route("/api/answer", answer_api, methods=["POST"]),
         Route("/api/incidents", incidents_api, methods=["GET"]),
     ]
@@ -162,6 +182,40 @@ def _params(request: Request, *names: str) -> dict[str, str]:
             raise UsageError(f"{name} is {len(value):,} characters; at most {QUERY_LIMIT}")
         found[name] = value
     return found
+
+
+def _series_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
+    """`GET /api/series?service=&at=&hours=`: a service's series for the drill-down."""
+
+    async def series_api(request: Request) -> Response:
+        try:
+            service, at, hours = _series_params(request)
+            found = await run_in_threadpool(service_over_time, app, service, at=at, hours=hours)
+        except UnknownServiceError as error:
+            return _error(str(error), 404)
+        except UsageError as error:
+            return _error(str(error), 400)
+        except SvcmapError as error:
+            return _error(str(error), 503)
+        return _json(found)
+
+    return series_api
+
+
+def _series_params(request: Request) -> tuple[str, int | None, int]:
+    params = _params(request, "service", "at", "hours")
+    if not params["service"]:
+        raise UsageError("name a service: /api/series?service=checkout")
+    at = parse_time(params["at"]) if params["at"] else None
+    hours = _whole(params["hours"], "hours") if params["hours"] else SERIES_HOURS
+    return params["service"], at, hours
+
+
+def _whole(value: str, name: str) -> int:
+    """`value` as a whole number; `UsageError` naming `name` when it is not one."""
+    if not value.isdigit() or len(value) > WHOLE_DIGITS:
+        raise UsageError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
 
 
 def _window(app: App, params: dict[str, str]) -> Window:

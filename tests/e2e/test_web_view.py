@@ -247,3 +247,53 @@ def test_changing_the_time_keeps_the_services_where_they_were(demo, page):
     page.click("#when button[type=submit]")
     page.wait_for_selector("#map svg:not([data-old]) g.node[data-name=payment]")
     assert _centre(page, "#map g.node[data-name=payment]") == pytest.approx(before, abs=1)
+
+
+def test_a_service_drills_down_to_its_numbers_owner_series_and_questions(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#map svg g.node[data-name=payment]")
+    page.locator("#map g.node[data-name=payment]").click()
+    page.wait_for_selector("#detail:not([hidden]) #detail-chart canvas")
+    assert page.locator("#detail-name").inner_text() == "payment"
+    assert "calls in:" in page.locator("#detail-numbers").inner_text()
+    owner = page.locator("#detail-owner").inner_text()
+    assert owner.startswith("owned by payments")
+    assert "the line marks" in page.locator("#detail-chart-note").inner_text()
+    page.click("#detail [data-detail=blast]")
+    page.wait_for_function(
+        "document.getElementById('answer').innerText.includes('Blast radius of payment')"
+    )
+    page.click("#detail [data-detail=path]")
+    assert page.input_value("#command") == "path 'payment' "
+    assert page.evaluate("document.activeElement.id") == "command"
+    screenshot(page, "web-view-drill-down.png")
+    page.click("#unfocus")
+    page.wait_for_selector("#detail", state="hidden")
+
+
+def test_the_series_api_answers_a_service_and_refuses_bad_questions(demo):
+    found = httpx.get(
+        f"{demo.base}/api/series", params={"service": "payment", "hours": "1"}, timeout=10
+    ).json()
+    assert found["service"] == "payment"
+    assert found["team"] == "payments"
+    assert len(found["t"]) == len(found["requests"]) == len(found["errors"]) == 60
+    assert len(found["p95_ms"]) == 60
+    assert sum(found["requests"]) > 0
+    assert found["t"][0] <= found["at"] < found["t"][-1] + 60
+
+    refused = {
+        "no service": ({}, 400),
+        "unknown": ({"service": "nope"}, 404),
+        "too many hours": ({"service": "payment", "hours": "25"}, 400),
+        "no hours": ({"service": "payment", "hours": "0"}, 400),
+        "negative hours": ({"service": "payment", "hours": "-1"}, 400),
+        "hours in words": ({"service": "payment", "hours": "six"}, 400),
+        "huge hours": ({"service": "payment", "hours": "9" * 50}, 400),
+        "bad time": ({"service": "payment", "at": "yesterday at noon"}, 400),
+        "long name": ({"service": "x" * 201}, 400),
+    }
+    for why, (params, status) in refused.items():
+        answer = httpx.get(f"{demo.base}/api/series", params=params, timeout=10)
+        assert answer.status_code == status, why
+        assert answer.json()["error"], why

@@ -83,6 +83,12 @@ def test_hostile_names_are_shown_as_text_and_never_run(hostile_server, page):
     assert sorted(names) == sorted([SCRIPT, IMAGE, SVG])
     page.locator("#services li").first.click()
     page.wait_for_selector("#focus:not([hidden])")
+    page.wait_for_selector("#detail:not([hidden])")
+    chosen = page.locator("#focus-name").inner_text()
+    assert page.locator("#detail-name").inner_text() == chosen
+    page.wait_for_function(
+        "document.getElementById('detail-chart-note').textContent !== 'loading…'"
+    )
     page.click("#focus [data-ask=blast]")
     page.wait_for_selector("#answer .bk-section")
     page.fill("#command", f"deps '{IMAGE}'")
@@ -142,5 +148,7 @@ def test_the_page_forbids_inline_scripts(hostile_server):
 
 
 def test_only_the_pages_own_static_files_are_served(hostile_server):
-    assert httpx.get(hostile_server + "/static/view.js", timeout=10).status_code == 200
+    for name in ("view.js", "zoom.js", "view.css", "uPlot.iife.min.js", "uPlot.LICENSE"):
+        assert httpx.get(hostile_server + "/static/" + name, timeout=10).status_code == 200
+    assert httpx.get(hostile_server + "/static/uPlot.esm.js", timeout=10).status_code == 404
     assert httpx.get(hostile_server + "/static/..%2Fbot", timeout=10).status_code == 404

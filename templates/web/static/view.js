@@ -100,6 +100,8 @@ function showMap(data) {
   const focused = data.focus ? [...svg.querySelectorAll("g.node")].find((g) => g.dataset.name === data.focus) : null;
   state.zoom = Zoom.mount(map, svg, { view: kept, around: focused || null });
   state.shown = key;
+  if (data.focus) showService(data.focus, data.health[data.focus]);
+  else $("detail").hidden = true;
   markMatches();
 }
 
@@ -122,7 +124,77 @@ function markHealth(group, health, incident) {
   group.classList.toggle("incident", incident);
 }
 
+const quoted = (name) => `'${name.replaceAll("'", "'\"'\"'")}'`;
+const percent = (share) => (share * 100).toFixed(1) + "%";
+const ms = (value) => (value === null || value === undefined ? "-" : value.toFixed(1) + " ms");
+
+// The drill-down of a service: its numbers for the window, who owns it, its last hours
+// a minute at a time with the chosen time marked, and the questions about it.
+async function showService(name, health) {
+  $("edge").hidden = true;
+  const box = $("detail");
+  box.hidden = false;
+  box.dataset.name = name;
+  $("detail-name").textContent = name;
+  $("detail-numbers").textContent = health
+    ? `calls in: ${health.calls}, failed ${percent(health.error_rate)}, p95 ${ms(health.p95_ms)}` +
+      ` (the window before: ${ms(health.baseline_p95_ms)})`
+    : "no calls into it in the window";
+  $("detail-owner").textContent = "";
+  $("detail-chart").replaceChildren();
+  $("detail-chart-note").textContent = "loading…";
+  const params = new URLSearchParams({ service: name });
+  const at = $("at").value.trim();
+  if (at) params.set("at", at);
+  try {
+    const data = await getJson("/api/series?" + params);
+    if (box.dataset.name !== name) return; // another was chosen meanwhile
+    $("detail-owner").textContent = data.team
+      ? `owned by ${data.team}` + (data.channel ? `, channel ${data.channel}` : ", no channel")
+      : "no owner in the catalog";
+    drawSeries(data);
+  } catch (error) {
+    $("detail-chart-note").textContent = error.message;
+  }
+}
+
+function drawSeries(data) {
+  const chart = $("detail-chart");
+  chart.replaceChildren();
+  if (!data.t.length || typeof uPlot === "undefined") {
+    $("detail-chart-note").textContent = data.t.length ? "no chart library" : "nothing stored in those hours";
+    return;
+  }
+  $("detail-chart-note").textContent = `the last hours a minute at a time; the line marks ${new Date(data.at * 1000).toISOString().slice(0, 16)}Z`;
+  const marked = (u) => {
+    const x = u.valToPos(data.at, "x", true);
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = "#2f6fde";
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(x, u.bbox.top);
+    ctx.lineTo(x, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    ctx.restore();
+  };
+  const options = {
+    width: Math.max(280, chart.clientWidth || 560),
+    height: 160,
+    series: [
+      {},
+      { label: "requests", stroke: "#52606d", scale: "n" },
+      { label: "errors", stroke: "#c62828", scale: "n" },
+      { label: "p95 ms", stroke: "#6b2fb3", scale: "ms", spanGaps: false },
+    ],
+    axes: [{}, { scale: "n" }, { scale: "ms", side: 1, grid: { show: false } }],
+    hooks: { draw: [marked] },
+  };
+  new uPlot(options, [data.t, data.requests, data.errors, data.p95_ms], chart);
+}
+
 function showEdge(edge) {
+  $("detail").hidden = true;
   const box = $("edge");
   box.replaceChildren();
   const title = document.createElement("b");
@@ -264,6 +336,17 @@ $("zoom-out").addEventListener("click", () => state.zoom?.zoomOut());
 $("zoom-fit").addEventListener("click", () => state.zoom?.fit());
 $("zoom-read").addEventListener("click", () => state.zoom?.readable());
 $("console").addEventListener("submit", (event) => { event.preventDefault(); ask($("command").value); });
+for (const button of document.querySelectorAll("#detail [data-detail]")) {
+  button.addEventListener("click", () => {
+    const name = quoted($("detail").dataset.name || "");
+    if (button.dataset.detail !== "path") {
+      ask(`${button.dataset.detail} ${name}`);
+      return;
+    }
+    $("command").value = `path ${name} `; // to what: the person types it
+    $("command").focus();
+  });
+}
 for (const button of document.querySelectorAll("#focus [data-ask]")) {
   button.addEventListener("click", () => ask(`${button.dataset.ask} '${state.focus.replaceAll("'", "'\"'\"'")}'`));
 }
