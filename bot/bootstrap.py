@@ -177,6 +177,22 @@ def build_notifier(settings: Settings, client: WebClient | None) -> Notifier | N
     return SlackNotifier(SlackPoster(client), draw=render, paging=slack_paging(settings))
 
 
+def build_heads_up(
+    settings: Settings, client: WebClient | None, catalogs: LiveCatalog
+) -> HeadsUp | None:
+    """The early warnings' Slack poster, when warnings are on and the Slack app is set up."""
+    secret = settings.slack_signing_secret
+    if client is None or secret is None or settings.warnings != "on":
+        return None
+    from bot.render.picture import render
+    from bot.slack.delivery import SlackPoster
+    from bot.slack.heads_up import SlackHeadsUp
+    from bot.slack.warning_view import mute_sealer
+
+    sealer = mute_sealer(secret.get_secret_value())
+    return SlackHeadsUp(SlackPoster(client), sealer, catalog=catalogs.current, draw=render)
+
+
 def slack_paging(settings: Settings) -> bool:
     """Whether people may page from Slack: paging is not off and someone is allowed to."""
     allowed = settings.slack_page_channels or settings.slack_page_groups
@@ -239,6 +255,7 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
     catalog_source, catalog_clients = build_catalog_source(settings)
     pager, pager_clients = build_pager(settings)
     slack = build_slack_client(settings)
+    catalogs = LiveCatalog(read_catalog(settings.catalog_file))
     return App(
         settings=settings,
         store=Store(engine),
@@ -249,12 +266,13 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         sources=sources,
         slack=slack,
         clients=clients + catalog_clients + pager_clients,
-        catalogs=LiveCatalog(read_catalog(settings.catalog_file)),
+        catalogs=catalogs,
         catalog_source=catalog_source,
         names=NameGate(name_limits(settings)),
         redaction=redaction_of(settings.redact_rules, defaults=settings.redact_defaults),
         pager=pager,
         notifier=build_notifier(settings, slack),
+        heads_up=build_heads_up(settings, slack, catalogs),
     )
 
 

@@ -21,6 +21,7 @@ from bot.slack.incident_buttons import IncidentButtons
 from bot.slack.listeners import Answers, register
 from bot.slack.members import GroupMembers
 from bot.slack.people import DisplayNames
+from bot.slack.warning_mutes import WarningMutes
 from topology.errors import SvcmapError
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,6 @@ def build_bolt(
     except (SlackClientError, OSError) as error:
         log.warning("Slack is unreachable (%s); the bot token is checked on first use", error)
         bolt = made(check_token=False)
-    register(bolt, conversation, buttons)
+    register(bolt, conversation, buttons, WarningMutes(app))
     prime_templates()
     return bolt

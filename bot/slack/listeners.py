@@ -20,6 +20,8 @@ from bot.slack.blocks import (
 from bot.slack.conversation import Asked
 from bot.slack.grammar import COMMAND
 from bot.slack.incident_buttons import IncidentButtons, Pressed
+from bot.slack.warning_mutes import WarningMutes
+from bot.slack.warning_view import MUTE_ACTION
 
 
 def _numbered(action: str) -> re.Pattern[str]:
@@ -42,8 +44,10 @@ class Answers(Protocol):
         """Show `text` (mrkdwn, already escaped) to the asker alone."""
 
 
-def register(bolt: App, conversation: Answers, buttons: IncidentButtons) -> None:
-    """Listen for `/svcmap`, the answer's and incident post's buttons, and mentions."""
+def register(
+    bolt: App, conversation: Answers, buttons: IncidentButtons, mutes: WarningMutes | None = None
+) -> None:
+    """Listen for `/svcmap`, the answer's, incident post's and heads-up's buttons, and mentions."""
 
     def acknowledge(ack: Ack) -> None:
         ack()
@@ -99,7 +103,12 @@ def register(bolt: App, conversation: Answers, buttons: IncidentButtons) -> None
     ) -> None:
         buttons.answer_cause(_pressed(body, action, respond))
 
+    def on_mute(body: Mapping[str, object], action: Mapping[str, object], respond: Respond) -> None:
+        if mutes is not None:
+            mutes.mute(_pressed(body, action, respond))
+
     bolt.command(COMMAND)(ack=acknowledge, lazy=[on_command])
+    bolt.action(MUTE_ACTION)(ack=acknowledge, lazy=[on_mute])
     bolt.action(PAGE_ACTIONS)(ack=acknowledge, lazy=[on_page])
     bolt.action(ACK_ACTIONS)(ack=acknowledge, lazy=[on_ack])
     bolt.action(CAUSE_ACTIONS)(ack=acknowledge, lazy=[on_cause])

@@ -22,8 +22,9 @@ _PURPOSE = b"svcmap: the page button of an answer"
 class Sealer:
     """Seals and checks the page buttons of answers, under one signing secret."""
 
-    def __init__(self, signing_secret: str) -> None:
-        self._key = hmac.new(signing_secret.encode(), _PURPOSE, hashlib.sha256).digest()
+    def __init__(self, signing_secret: str, *, purpose: bytes = _PURPOSE) -> None:
+        """Seal under `signing_secret` for `purpose`: the page buttons', unless another."""
+        self._key = hmac.new(signing_secret.encode(), purpose, hashlib.sha256).digest()
 
     def seal(self, channel: str, thread: str | None, service: str) -> str:
         """The seal of a button paging `service`'s owners from an answer in `channel`/`thread`."""

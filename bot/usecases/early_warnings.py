@@ -9,10 +9,12 @@ it at a time. The posting is the `HeadsUp` port's (the Slack app's, when configu
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot.usecases.warning_picture import warning_picture
+from topology.picture import Picture
 from topology.retention import DAY
 from topology.store.early_warnings import WarningLog
 from topology.store.slices import SliceReader, Sums
@@ -46,8 +48,8 @@ class Reach:
 class HeadsUp(Protocol):
     """Posts a heads-up about a warning to its owners (never a page)."""
 
-    def post(self, warning: KeptWarning) -> bool:
-        """Post `warning`; whether it went out (False: nobody to tell it to). May raise."""
+    def post(self, warning: KeptWarning, picture: Picture | None) -> bool:
+        """Post `warning` (with `picture`); whether it went out (False: nobody to tell)."""
         ...
 
 
@@ -98,8 +100,12 @@ def warn_once(
     now: int,
     rules: Rules = Rules(),  # noqa: B008 - frozen, shared safely
     reach: Reach = Reach(),
+    picture: Callable[[str], Picture | None] | None = None,
 ) -> PassReport:
-    """One pass at `now`: read, decide, keep, then post each new warning once."""
+    """One pass at `now`: read, decide, keep, then post each new warning once.
+
+    `picture` draws the map around a warning's subject for its post.
+    """
     readings = read_readings(slices, now, reach)
     done = track(warnings.kept(), findings_of(readings, now, rules), now)
     warnings.write(done.writes)
@@ -109,7 +115,8 @@ def warn_once(
         if heads_up is None:
             break
         try:
-            went = heads_up.post(by_key[key])
+            drawn = None if picture is None else picture(key[0])
+            went = heads_up.post(by_key[key], drawn)
         except Exception as error:  # noqa: BLE001 - the next pass posts it again
             log.warning("heads-up about %s (%s) not posted: %s", key[0], key[1], error)
             failed += 1
@@ -151,6 +158,7 @@ def warn_under_lease(app: App, *, holder: str) -> PassReport | None:
             now=now,
             rules=rules_of(settings),
             reach=Reach(days=settings.warnings_days),
+            picture=lambda subject: warning_picture(app, subject, now),
         )
     finally:
         app.states.release_lease(LEASE, holder)

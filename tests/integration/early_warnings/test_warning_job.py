@@ -29,9 +29,11 @@ def test_the_job_is_scheduled_only_when_warnings_are_on(tmp_path):
 class Recorder:
     def __init__(self) -> None:
         self.posted: list[KeptWarning] = []
+        self.pictures: list[object] = []
 
-    def post(self, warning: KeptWarning) -> bool:
+    def post(self, warning: KeptWarning, picture: object) -> bool:
         self.posted.append(warning)
+        self.pictures.append(picture)
         return True
 
 

@@ -46,12 +46,14 @@ def fill(store: Store, *, ramp_ms_per_min: float) -> None:
 class Recorder:
     def __init__(self, *, fail: bool = False) -> None:
         self.posted: list[KeptWarning] = []
+        self.pictures: list[object] = []
         self.fail = fail
 
-    def post(self, warning: KeptWarning) -> bool:
+    def post(self, warning: KeptWarning, picture: object) -> bool:
         if self.fail:
             raise RuntimeError("slack is down")
         self.posted.append(warning)
+        self.pictures.append(picture)
         return True
 
 
@@ -75,8 +77,11 @@ def test_every_edge_is_read_with_its_slices_and_the_same_hour_of_earlier_days(en
 def test_a_ramp_is_posted_once_and_kept_and_a_steady_edge_is_not(engine):
     store, log, heads_up = Store(engine), WarningLog(engine), Recorder()
     fill(store, ramp_ms_per_min=1.0)
-    report = warn_once(SliceReader(engine), log, heads_up, now=NOW, reach=Reach(days=3))
+    report = warn_once(
+        SliceReader(engine), log, heads_up, now=NOW, reach=Reach(days=3), picture=str.upper
+    )
     assert [w.key for w in heads_up.posted] == [("web->cart", "latency_ms")]
+    assert heads_up.pictures == ["WEB->CART"]
     assert report.posted == 1
     again = warn_once(SliceReader(engine), log, heads_up, now=NOW + 60, reach=Reach(days=3))
     assert (again.posted, len(heads_up.posted)) == (0, 1)

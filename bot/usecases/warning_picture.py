@@ -1,0 +1,29 @@
+"""The picture of an early warning: the map around its service (or edge) over the last hour."""
+
+from __future__ import annotations
+
+from bot.bootstrap import App
+from bot.render.picture import RenderError
+from bot.usecases.answering import Reply
+from bot.usecases.asking import map_of
+from bot.usecases.drawing import picture_of
+from bot.usecases.windows import Window
+from topology.picture import Picture
+from topology.rca.edges import edge_parts
+
+WINDOW_S = 3600
+
+
+def warning_picture(app: App, subject: str, now: int) -> Picture | None:
+    """The DOT picture around `subject` (a service, or an edge `parent->child`), or None."""
+    graph = map_of(app, Window(now + 1 - WINDOW_S, now + 1))
+    ends = edge_parts(subject) if "->" in subject else (subject, subject)
+    shown = [name for name in ends if graph.has(name)]
+    if not shown:
+        return None
+    centre = shown[-1]
+    reply = Reply("rca", {}, "", graph, centre, frozenset(shown), WINDOW_S)
+    try:
+        return picture_of(reply, app.catalog, alerting=frozenset(shown))
+    except RenderError:
+        return None
