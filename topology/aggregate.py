@@ -41,12 +41,29 @@ class Aggregate:
 
 def aggregate(calls: Iterable[Call], served: Iterable[Served], *, now_s: int) -> Aggregate:
     """Sum calls per edge and minute, and served requests per service and minute."""
-    result = Aggregate()
-    sightings = _Sightings(result.node_seen)
-    _sum_calls(result.edges, calls, sightings, now_s)
-    _sum_served(result.services, served, sightings, now_s)
-    result.nodes.update(sightings.nodes())
-    return result
+    summing = Summing(now_s=now_s)
+    summing.add(calls, served)
+    return summing.result()
+
+
+class Summing:
+    """`aggregate` of batches added one after another, holding only the sums."""
+
+    def __init__(self, *, now_s: int) -> None:
+        self._result = Aggregate()
+        self._sightings = _Sightings(self._result.node_seen)
+        self._now_s = now_s
+
+    def add(self, calls: Iterable[Call], served: Iterable[Served]) -> None:
+        """Add a batch's calls and served requests to the sums."""
+        result, sightings = self._result, self._sightings
+        _sum_calls(result.edges, calls, sightings, self._now_s)
+        _sum_served(result.services, served, sightings, self._now_s)
+
+    def result(self) -> Aggregate:
+        """The sums of every batch added so far, and the nodes they touch."""
+        self._result.nodes.update(self._sightings.nodes())
+        return self._result
 
 
 def _sum_calls(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from topology.aggregate import aggregate, minute_of
+from topology.aggregate import Summing, aggregate, minute_of
 from topology.cardinality import Admission, Drops
 from topology.errors import StoreError
 from topology.gcpause import paused_gc
@@ -142,6 +142,58 @@ class Store:
                         },
                     )
         return result
+
+    def ingest_batches(
+        self,
+        batches: Iterable[tuple[Sequence[Call], Sequence[Served], int]],
+        *,
+        now_s: int,
+        source: str,
+        admit: Admission | None = None,
+    ) -> IngestResult:
+        """`ingest` for an import too large to hold at once, one batch at a time.
+
+        `batches` gives each batch's calls, served requests and spans read, and may be made
+        (and fail) while they are stored: all go in one transaction, so an error from it
+        or the database stores none of them. A trace split between batches counts once,
+        as a re-import of it would. The import log has one line for all.
+        """
+        new = duplicate = served_new = spans = 0
+        dropped = Drops()
+        summing = Summing(now_s=now_s)  # written once: batches share their minutes
+        with reported(self._engine), self._engine.connect() as connection:
+            connection.execution_options(**{WRITES: True})
+            with connection.begin():
+                for calls, served, read in batches:
+                    with paused_gc():
+                        kept, kept_served = calls, served
+                        if admit is not None:
+                            kept, kept_served, lost = name_caps.admitted(
+                                connection, calls, served, admit, now_s=now_s
+                            )
+                            dropped.names.update(lost.names)
+                            dropped.items.update(lost.items)
+                        added = _claim_unseen(connection, traces.gather(kept, kept_served, now_s))
+                        summing.add(added.calls, added.served)
+                    new += len(added.calls)
+                    duplicate += len(kept) - len(added.calls)
+                    served_new += len(added.served)
+                    spans += read
+                with paused_gc():
+                    _add_sums(connection, summing.result(), now_s)
+                if admit is not None and dropped:
+                    name_caps.add_drops(connection, admit.source, dropped, now_s=now_s)
+                writes.log_import(
+                    connection,
+                    {
+                        "source": source,
+                        "at": now_s,
+                        "spans": spans,
+                        "calls_new": new,
+                        "calls_duplicate": duplicate,
+                    },
+                )
+        return IngestResult(new, duplicate, served_new, dropped)
 
     def ingest_edges(
         self,
@@ -502,13 +554,24 @@ def _park(connection: Connection, parking: Parking) -> None:
 
 def _add_unseen(connection: Connection, batch: traces.Batch, now_s: int) -> traces.Decision:
     """Add what was not imported before; return what that was."""
+    added = _claim_unseen(connection, batch)
+    _add_sums(connection, aggregate(added.calls, added.served, now_s=now_s), now_s)
+    return added
+
+
+def _claim_unseen(connection: Connection, batch: traces.Batch) -> traces.Decision:
+    """Remember the traces of `batch`; return what was not imported before."""
     seen = [_trace_row(key, trace) for key, trace in batch.traces.items()]
     known = writes.claim_traces(connection, seen)
     added = traces.decide(
         batch, {key: traces.Trace(start, unpack(calls)) for key, (start, calls) in known.items()}
     )
     writes.grow_traces(connection, [_trace_row(key, trace) for key, trace in added.grown.items()])
-    summed = aggregate(added.calls, added.served, now_s=now_s)
+    return added
+
+
+def _add_sums(connection: Connection, summed: Aggregate, now_s: int) -> None:
+    """Add per-minute sums to the stored ones, and their nodes."""
     # Sorted, as the trace rows, so that concurrent imports lock shared rows in one order.
     edges = sorted(summed.edges.items())
     services = sorted(summed.services.items())
@@ -517,7 +580,6 @@ def _add_unseen(connection: Connection, batch: traces.Batch, now_s: int) -> trac
         connection, [rows.service_row(stats, MINUTE, key[1]) for key, stats in services]
     )
     writes.merge_nodes(connection, _node_rows(summed, now_s))
-    return added
 
 
 def _trace_row(key: int, trace: traces.Trace) -> dict[str, Any]:
