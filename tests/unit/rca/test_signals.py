@@ -283,3 +283,43 @@ def test_an_earlier_episode_in_the_baseline_leaves_the_service_ranked_for_its_er
 
     assert top.service == "route"
     assert "ERROR logs" in top.evidence
+
+
+def error_logs(t: tuple[float, ...]) -> dict[str, Series]:
+    return {"checkout": Series(t, {"level:ERROR": counts(0, 30), "level:INFO": counts(50, 50)})}
+
+
+def test_error_logs_of_a_caller_are_not_explained_by_a_dependency_that_is_only_slower():
+    # An exception in checkout: it logs errors; cart, which it calls, is slower for its own
+    # reasons (a heavier request mix), and fails nothing.
+    snap = snapshot(
+        [("frontend", "checkout"), ("checkout", "cart")],
+        {"frontend": latency(20, 20), "checkout": latency(30, 30), "cart": latency(10, 25)},
+    )
+    logs = error_logs(snap.series["checkout"].t)
+
+    ranking = rank(replace(snap, logs=logs), "frontend")
+    by_name = {c.service: c for c in ranking.candidates}
+
+    assert by_name["checkout"].explained_by == ()
+    assert ranking.candidates[0].service == "checkout"
+
+
+def test_error_logs_of_a_caller_are_explained_by_a_dependency_that_fails():
+    failing = series(
+        requests=counts(100, 100),
+        errors=counts(0, 40),
+        availability_pct=counts(100, 60),
+        latency_avg_ms=counts(10, 10),
+    )
+    snap = snapshot(
+        [("frontend", "checkout"), ("checkout", "cart")],
+        {"frontend": latency(20, 20), "checkout": latency(30, 30), "cart": failing},
+    )
+    logs = error_logs(snap.series["checkout"].t)
+
+    ranking = rank(replace(snap, logs=logs), "frontend")
+    by_name = {c.service: c for c in ranking.candidates}
+
+    assert ranking.candidates[0].service == "cart"
+    assert by_name["checkout"].explained_by == ("cart",)
