@@ -16,6 +16,7 @@ run bench.log_import_speed
 run bench.query_speed
 run bench.risk_speed
 run bench.render_speed
+run bench.web_view_speed
 run bench.rca_speed
 run bench.snapshot_size
 run bench.otlp_speed

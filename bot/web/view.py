@@ -72,12 +72,17 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
     """The page and the API it calls."""
 
     async def page(request: Request) -> Response:
-        focus = request.query_params.get("focus", "")[:QUERY_LIMIT]
+        given = {
+            name: request.query_params.get(name, "")[:QUERY_LIMIT]
+            for name in ("focus", "at", "window")
+        }
         html = (
             _pages()
             .get_template("index.html.j2")
             .render(
-                focus=focus,
+                focus=given["focus"],
+                at=given["at"],
+                window=given["window"] if "window" in request.query_params else None,
                 kinds=[kind.value for kind in NodeKind],
                 csrf=csrf_token(request.session),
                 user=signed_in_name(request.session),

@@ -297,3 +297,15 @@ def test_the_series_api_answers_a_service_and_refuses_bad_questions(demo):
         answer = httpx.get(f"{demo.base}/api/series", params=params, timeout=10)
         assert answer.status_code == status, why
         assert answer.json()["error"], why
+
+
+def test_a_link_opens_the_page_at_its_time_and_window(demo, page):
+    moment = "2026-05-01T02:30:00Z"
+    page.goto(f"{demo.base}/?window=1h&at={moment}")
+    page.wait_for_function("document.getElementById('map').textContent !== ''")
+    assert page.input_value("#at") == moment
+    assert page.input_value("#window") == "1h"
+    page.goto(f"{demo.base}/?window=not-a-choice")
+    assert page.input_value("#window") == "15m"
+    page.goto(f"{demo.base}/?window=")
+    assert page.input_value("#window") == ""

@@ -363,6 +363,12 @@ if ($("signout")) {
     window.location.assign("/auth/signed-out");
   });
 }
+// A link may name the time and window to open at (`/?at=...&window=1h`).
+$("at").value = document.body.dataset.at || "";
+if (document.body.dataset.window !== undefined) {
+  const wanted = document.body.dataset.window;
+  if ([...$("window").options].some((option) => option.value === wanted)) $("window").value = wanted;
+}
 loadServices();
 loadMap();
 loadIncidents();

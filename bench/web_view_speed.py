@@ -1,0 +1,176 @@
+"""The web view over the 5,000-service map, in headless Chromium: how soon the map shows.
+
+    .venv/bin/python -m bench.web_view_speed [--services N] [--edges M] [--runs R] [--db PATH]
+
+Builds the map `bench.query_speed` builds (in a child process, into a fresh SQLite
+store), runs `svcmap serve` over it on 127.0.0.1, and opens the page R times in a fresh
+headless Chromium page (Debian's /usr/bin/chromium through Playwright), at the map's
+time with the window "everything". Per run: the time from navigation to the first node
+of the map in the page (cold: the first run, the server reading the map; warm: the
+others), how many nodes the SVG has and how many bytes `/api/map` sent, and the page's
+JavaScript heap and DOM nodes (Chromium's Performance metrics). Then the page focused on
+the busiest service: its nodes and its smallest label's height at the default zoom.
+Target: the map shown within 2 s (median of the warm runs); the heap within 64 MB.
+The machine may be shared: figures are medians and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, sync_playwright
+
+from bench.query_speed import NOW_S, ROOT, verdict
+from bench.summary import figure
+
+TARGET_S = 2.0
+TARGET_HEAP_MB = 64
+CHROMIUM = "/usr/bin/chromium"
+SVCMAP = ROOT / ".venv" / "bin" / "svcmap"
+DEFAULT_DB = Path("/tmp/svcmap-bench/web.db")  # noqa: S108 - a scratch file
+FIRST_NODE = """
+new MutationObserver((_, observer) => {
+  if (document.querySelector("#map svg g.node")) {
+    window.firstMapMs = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+SMALLEST_LABEL = (
+    "Math.min(...[...document.querySelectorAll('#map g.node text')]"
+    ".map((t) => t.getBoundingClientRect().height))"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(db: Path) -> tuple[subprocess.Popen[bytes], str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
+    env["SVCMAP_DATABASE_URL"] = f"sqlite:///{db}"
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(SVCMAP), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("svcmap serve did not answer within 60 s")
+
+
+def _open(page: Page, url: str) -> dict[str, float]:
+    """Open `url`; the figures of the map it shows."""
+    sent: list[int] = []
+    page.on(
+        "response",
+        lambda answer: sent.append(len(answer.body())) if "/api/map" in answer.url else None,
+    )
+    page.goto(url)
+    page.wait_for_selector("#map svg g.node", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {
+        "first_map_s": page.evaluate("window.firstMapMs") / 1000,
+        "nodes": page.locator("#map svg g.node").count(),
+        "map_bytes": sum(sent),
+        "heap_mb": metrics["JSHeapUsedSize"] / 1e6,
+        "dom_nodes": metrics["Nodes"],
+        "smallest_label_px": page.evaluate(SMALLEST_LABEL),
+    }
+
+
+def main() -> int:
+    """Run the benchmark; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=5_000)
+    parser.add_argument("--edges", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=6)
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    args = parser.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    build = [sys.executable, "-m", "bench.query_speed", "--build-only", "--db", str(args.db)]
+    build += ["--services", str(args.services), "--edges", str(args.edges)]
+    subprocess.run(build, check=True, cwd=ROOT)
+    process, base = _serve(args.db)
+    try:
+        runs, focused = _measure(base, args.runs)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    _report(runs, focused)
+    return 0
+
+
+def _measure(base: str, count: int) -> tuple[list[dict[str, float]], dict[str, float]]:
+    page_url = f"{base}/?window=&at={NOW_S}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        runs = []
+        for _ in range(count):
+            page = browser.new_page(viewport={"width": 1600, "height": 1000}, bypass_csp=True)
+            page.add_init_script(FIRST_NODE)
+            runs.append(_open(page, page_url))
+            page.close()
+        busiest = httpx.get(
+            f"{base}/api/search", params={"q": "", "at": str(NOW_S), "window": ""}, timeout=60
+        ).json()["services"][0]["name"]
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, bypass_csp=True)
+        page.add_init_script(FIRST_NODE)
+        focused = _open(page, f"{page_url}&focus={busiest}")
+        focused["name"] = busiest
+        browser.close()
+    return runs, focused
+
+
+def _report(runs: list[dict[str, float]], focused: dict[str, float]) -> None:
+    cold, warm = runs[0], runs[1:] or runs
+    paint = statistics.median(run["first_map_s"] for run in warm)
+    heap = statistics.median(run["heap_mb"] for run in warm)
+    times = ", ".join(f"{run['first_map_s']:.2f}" for run in warm)
+    print(f"cold: map shown in {cold['first_map_s']:.2f} s; warm runs: {times} s")
+    print(
+        f"first map shown (median of {len(warm)} warm runs): {paint:.2f} s "
+        f"(target <= {TARGET_S:.0f} s){verdict(paint, TARGET_S)}"
+    )
+    figure("web view: map shown, 5,000-service map", paint, "s", "<=", TARGET_S)
+    first = warm[0]
+    print(
+        f"page: {first['nodes']:.0f} map nodes drawn, /api/map {first['map_bytes']:,.0f} bytes, "
+        f"{statistics.median(run['dom_nodes'] for run in warm):,.0f} DOM nodes, JS heap "
+        f"{heap:.1f} MB (target <= {TARGET_HEAP_MB} MB){verdict(heap, TARGET_HEAP_MB)}"
+    )
+    figure("web view: page JS heap", heap, "MB", "<=", TARGET_HEAP_MB)
+    print(
+        f"focus on {focused['name']}: {focused['nodes']:.0f} nodes, shown in "
+        f"{focused['first_map_s']:.2f} s, smallest label {focused['smallest_label_px']:.1f} px "
+        f"at the default zoom"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
