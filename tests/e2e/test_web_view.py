@@ -92,6 +92,17 @@ def test_the_console_shows_the_slack_answer_to_a_typed_question(demo, page):
     assert page.locator("#answer .bk-button").count() >= 1
     page.wait_for_selector("#answer figure.bk-picture svg g.node")
     assert "checkout" in page.locator("#answer figure svg").inner_html()
+    # As Slack shows it: code blocks wrap, nothing is cut or scrolled sideways.
+    for block in page.locator("#answer pre").all():
+        assert block.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    fitted = page.locator("#answer figure svg").bounding_box()
+    page.click("#answer .picture-size")
+    full = page.locator("#answer figure svg").bounding_box()
+    assert fitted is not None
+    assert full is not None
+    assert full["width"] > fitted["width"]
+    assert page.get_attribute("#answer .picture-size", "aria-pressed") == "true"
+    page.click("#answer .picture-size")
     page.set_viewport_size({"width": 1600, "height": 900})
     shot = screenshot(page, "web-view.png")
     if os.environ.get("SVCMAP_UPDATE_SCREENSHOT"):
@@ -309,3 +320,38 @@ def test_a_link_opens_the_page_at_its_time_and_window(demo, page):
     assert page.input_value("#window") == "15m"
     page.goto(f"{demo.base}/?window=")
     assert page.input_value("#window") == ""
+
+
+def _luminance(rgb):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(value) for value in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast(page, selector):
+    colours = page.locator(selector).first.evaluate(
+        """e => {
+          const parse = (c) => c.match(/\\d+/g).slice(0, 3).map(Number);
+          let back = e;
+          const clear = (el) => getComputedStyle(el).backgroundColor === "rgba(0, 0, 0, 0)";
+          while (clear(back)) back = back.parentElement;
+          return [parse(getComputedStyle(e).color), parse(getComputedStyle(back).backgroundColor)];
+        }"""
+    )
+    light, dark = sorted((_luminance(c) for c in colours), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_page_follows_the_systems_theme_with_readable_contrast(demo, page, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#services li small")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background == "rgb(18, 24, 31)") == (scheme == "dark")
+    for selector in ("#services li", "#services li small", "#search", "#zoom-fit", "h2"):
+        assert _contrast(page, selector) >= 4.5, selector
+    screenshot(page, f"web-view-{scheme}.png")

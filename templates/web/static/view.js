@@ -277,7 +277,23 @@ function showPicture(box, data) {
   const figure = document.createElement("figure");
   figure.className = "bk-picture";
   const svg = data.picture ? safeSvg(data.picture) : null;
-  if (svg) figure.appendChild(svg);
+  if (svg) {
+    // Fitted to the column at first; at its own size (Slack's PNG's) on demand, scrolled.
+    const frame = document.createElement("div");
+    frame.className = "picture-frame";
+    frame.appendChild(svg);
+    const size = document.createElement("button");
+    size.type = "button";
+    size.className = "picture-size";
+    size.textContent = "full size";
+    size.setAttribute("aria-pressed", "false");
+    size.addEventListener("click", () => {
+      const full = figure.classList.toggle("full");
+      size.textContent = full ? "fit the column" : "full size";
+      size.setAttribute("aria-pressed", String(full));
+    });
+    figure.append(size, frame);
+  }
   const caption = document.createElement("figcaption");
   caption.textContent = svg
     ? "the picture svcmap uploads with this answer (a PNG in Slack)"
