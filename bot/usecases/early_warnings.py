@@ -41,8 +41,10 @@ class Reach:
     recent_s: int = 3600
     slice_s: int = 300
     days: int = 7
-    min_requests: int = 10
+    min_requests: int = 50
     """Requests (or calls) a slice needs for its error share to count."""
+    min_timed: int = 10
+    """Timed requests (or calls) a slice needs for its latency to count."""
 
 
 class HeadsUp(Protocol):
@@ -132,7 +134,7 @@ def _value(sums: Sums | None, metric: Metric, reach: Reach) -> float | None:
         return None
     requests, errors, latency_sum, latency_count = sums
     if metric == "latency_ms":
-        return latency_sum / latency_count if latency_count else None
+        return latency_sum / latency_count if latency_count >= reach.min_timed else None
     if requests < reach.min_requests:
         return None
     return 100.0 * min(errors, requests) / requests
