@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from bot.bootstrap import App
-from bot.usecases.alerting import Receipt, group_hash, receive_alerts, save_snapshot
+from bot.usecases.alerting import Receipt, group_hash, receive_alerts, save_evidence
 from topology.errors import AlertFormatError, SvcmapError
 from topology.incidents.model import AlertGroup
 from topology.incidents.webhook import parse_webhook
@@ -122,7 +122,7 @@ class AlertWorkers:
         if self._wake_sender is not None and receipt.recorded.to_send:
             self._wake_sender()
         try:
-            save_snapshot(self._app, receipt)
+            save_evidence(self._app, receipt)
         except SvcmapError:
             log.exception("could not save the snapshot of incident %s", receipt.recorded.key)
 

@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 Kept = TypeVar("Kept")
 Windows = tuple[Window, Window]
 
+EVIDENCE_EVERY_S = 60
+"""Seconds at least between two rankings of an incident's evidence for groups joining it."""
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -82,9 +85,10 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
     """Open, update or resolve the incident of `group`; record the pages and posts it needs.
 
     The snapshot of a new incident comes back unsaved: writing it out takes longer than
-    ranking, so the caller saves it (`save_snapshot`) once the sender has been woken; the
+    ranking, so the caller saves it (`save_evidence`) once the sender has been woken; the
     ranking reads the series of the edges around the candidates, and the others are read
-    as it is saved.
+    as it is saved. A group joining an open incident ranks nothing here: its evidence is
+    refreshed then, at most once a minute.
     """
     now = app.now()
     labels = app.settings.alert_labels
@@ -113,7 +117,7 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
     related = neighbours(graph, named)
     target = join_target(named, related, incidents.recent_open(now - GROUP_WINDOW_S), now)
     if target is not None:
-        # Joining: the incident joined has the evidence; nothing is ranked or saved again.
+        # Joining: the incident joined has the evidence, refreshed after the answer if due.
         evidence = Evidence(named, graph)
     else:
         evidence = gather(app, symptom, now)
@@ -153,18 +157,57 @@ def _on_map(graph: ServiceGraph, symptom: str | None) -> str | None:
         return symptom
 
 
-def save_snapshot(app: App, receipt: Receipt) -> None:
-    """Save the snapshot of the incident `receipt` opened, if it has one, with its edge series.
+def save_evidence(app: App, receipt: Receipt) -> None:
+    """Save the snapshot of the incident `receipt` opened; refresh that of one a group joined.
+
+    A group joining an incident ranks it again and saves its snapshot and likely cause,
+    when they were made `EVIDENCE_EVERY_S` or more ago (`refresh_joined`); otherwise the
+    incident's evidence serves the group as it is.
+    """
+    recorded = receipt.recorded
+    if recorded.incident_id is None:
+        return
+    if receipt.snapshot is not None:
+        _save_snapshot(app, recorded.incident_id, receipt.snapshot, None)
+    elif recorded.outcome is Outcome.JOINED:
+        refresh_joined(app, recorded.incident_id)
+
+
+def refresh_joined(app: App, joined_id: int) -> bool:
+    """Rank again the incident that incident `joined_id` joined, if due; whether it was.
+
+    Due once `EVIDENCE_EVERY_S` passed since its evidence was made (decided in the store,
+    so replicas refresh it once between them). The ranking reads what the alerts of the
+    minute read (`gather`); without evidence now, the incident keeps what it has.
+    """
+    joined = app.incidents.incident(joined_id)
+    if joined is None or joined.merged_into is None:
+        return False
+    now = app.now()
+    root = app.incidents.claim_evidence(joined.merged_into, now_s=now, every_s=EVIDENCE_EVERY_S)
+    if root is None or root.symptom is None:
+        return False
+    evidence = gather(app, root.symptom, now)
+    if evidence.snapshot is None:
+        log.info("incident %s: evidence not refreshed: %r", root.key, evidence.note)
+        return False
+    candidates = evidence.ranking.candidates if evidence.ranking else ()
+    cause = candidates[0].service if candidates else None
+    _save_snapshot(app, root.id, evidence.snapshot, cause)
+    return True
+
+
+def _save_snapshot(app: App, incident_id: int, snapshot: Snapshot, cause: str | None) -> None:
+    """Save `snapshot` with incident `incident_id` (and `cause`, if any), with its edge series.
 
     Only the symptom's neighbourhood is saved (`around_symptom`), not the whole map: the
     series it lacks of that neighbourhood are read, the others not.
     """
-    if receipt.snapshot is not None and receipt.recorded.incident_id is not None:
-        cap = app.settings.snapshot_services
-        kept = kept_around(receipt.snapshot, cap=cap)
-        whole = with_series_of(app.store, receipt.snapshot, kept)
-        data = dump_snapshot(around_symptom(whole, cap=cap))
-        app.incidents.save_snapshot(receipt.recorded.incident_id, data)
+    cap = app.settings.snapshot_services
+    kept = kept_around(snapshot, cap=cap)
+    whole = with_series_of(app.store, snapshot, kept)
+    data = dump_snapshot(around_symptom(whole, cap=cap))
+    app.incidents.save_snapshot(incident_id, data, cause=cause)
 
 
 def gather(app: App, symptom: str | None, now: int) -> Evidence:

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.bootstrap import App
-from bot.usecases.alerting import Receipt, receive_alerts, save_snapshot
+from bot.usecases.alerting import Receipt, receive_alerts, save_evidence
 from bot.web.auth import authorized, configured
 from bot.web.body import BodyTooLargeError, read_body
 from bot.web.metrics import WebMetrics
@@ -107,7 +107,7 @@ def _after(app: App, receipt: Receipt, wake: Callable[[], None] | None) -> None:
     if wake is not None and receipt.recorded.to_send:
         wake()
     try:
-        save_snapshot(app, receipt)
+        save_evidence(app, receipt)
     except SvcmapError:
         _log.exception("could not save the snapshot of incident %s", receipt.recorded.key)
 

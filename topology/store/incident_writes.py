@@ -238,6 +238,7 @@ def opened_values(opening: Opening, now_s: int) -> dict[str, Any]:
         "title": opening.title,
         "opened_at": now_s,
         "updated_at": now_s,
+        "evidence_at": now_s,
         "note": opening.note,
     }
 

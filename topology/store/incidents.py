@@ -438,12 +438,41 @@ class IncidentLog:
         with self._read() as connection:
             return read_answers(connection, incident_ids)
 
-    def save_snapshot(self, incident_id: int, data: bytes) -> None:
-        """Keep `data` as the snapshot of incident `incident_id`."""
+    def save_snapshot(self, incident_id: int, data: bytes, *, cause: str | None = None) -> None:
+        """Keep `data` as the snapshot of incident `incident_id`, and `cause` if given."""
+        values: dict[str, Any] = {"snapshot": data}
+        if cause is not None:
+            values["cause"] = cause
         with self._write() as connection:
             connection.execute(
-                update(incidents).where(incidents.c.id == incident_id).values(snapshot=data)
+                update(incidents).where(incidents.c.id == incident_id).values(**values)
             )
+
+    def claim_evidence(
+        self, incident_id: int, *, now_s: int, every_s: int
+    ) -> IncidentRecord | None:
+        """Incident `incident_id` when its evidence is due to be made again, noted as made now.
+
+        Due while it is open and its evidence was made `every_s` seconds ago or more (or
+        never). One statement decides, so of callers at once (replicas) one gets it.
+        """
+        due = (
+            update(incidents)
+            .where(
+                incidents.c.id == incident_id,
+                incidents.c.resolved_at.is_(None),
+                or_(
+                    incidents.c.evidence_at.is_(None),
+                    incidents.c.evidence_at <= now_s - every_s,
+                ),
+            )
+            .values(evidence_at=now_s)
+        )
+        with self._write() as connection:
+            if connection.execute(due).rowcount != 1:
+                return None
+            row = connection.execute(select_incident(incident_id)).first()
+        return None if row is None else incident_of(row)
 
     def snapshot(self, incident_id: int) -> bytes | None:
         """The snapshot saved with incident `incident_id`, or None."""

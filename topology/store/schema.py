@@ -197,6 +197,7 @@ incidents = Table(
     Column("snapshot", LargeBinary, nullable=True),
     Column("acknowledged_by", Text, nullable=True),
     Column("acknowledged_at", BigInteger, nullable=True),
+    Column("evidence_at", BigInteger, nullable=True),
     Index(
         "ux_incidents_open_group",
         "group_hash",
@@ -209,7 +210,8 @@ incidents = Table(
 """One episode of an Alertmanager group: opened by its first notification, closed when resolved.
 
 At most one open incident per group (`group_hash`, a digest of the group key); a group
-joining another incident in a storm names it in `merged_into`.
+joining another incident in a storm names it in `merged_into`. `evidence_at`: when its
+ranking and snapshot were last made (at opening, then by groups joining it).
 """
 
 incident_alerts = Table(
