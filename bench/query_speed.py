@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import subprocess
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.summary import figure
+from bot.cli.main import one_blas_thread
 from bot.usecases.asking import load_graph
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
@@ -192,6 +194,7 @@ def _pair(rng: random.Random, graph: ServiceGraph, names: list[str]) -> tuple[st
 
 def main() -> int:
     """Run the benchmark; returns the exit status."""
+    one_blas_thread(os.environ)  # as svcmap itself runs, before numpy loads
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=5_000)
     parser.add_argument("--edges", type=int, default=50_000)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import repeat
 from operator import sub
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy
-import numpy.typing
+if TYPE_CHECKING:  # numpy is loaded by whoever makes a matrix: most maps have no cycle
+    import numpy
+    import numpy.typing
 
 Vector = list[float]
-FloatMatrix = numpy.typing.NDArray[numpy.float64]
+FloatMatrix: TypeAlias = "numpy.typing.NDArray[numpy.float64]"
 
 STEADY_ROUNDS = 3
 STEADY = 0.01
@@ -102,7 +104,7 @@ def invert_m_matrix(matrix: FloatMatrix) -> FloatMatrix | None:
         factors[k] = 0.0
         matrix[:, k] = 0.0
         matrix[k] = pivot_row
-        matrix -= numpy.outer(factors, pivot_row)
+        matrix -= factors[:, None] * pivot_row
     if bool((matrix < 0.0).any()):
         return None
     return matrix

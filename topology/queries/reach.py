@@ -27,16 +27,17 @@ from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from operator import mul
-from typing import cast
-
-import numpy
-import numpy.typing
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from topology.graph import CallIndex, ServiceGraph
 from topology.queries.fixed_point import climb, invert_m_matrix, solve_small
 
-FloatVector = numpy.typing.NDArray[numpy.float64]
-FloatMatrix = numpy.typing.NDArray[numpy.float64]
+if TYPE_CHECKING:
+    import numpy
+    import numpy.typing
+
+FloatVector: TypeAlias = "numpy.typing.NDArray[numpy.float64]"
+FloatMatrix: TypeAlias = "numpy.typing.NDArray[numpy.float64]"
 
 TOLERANCE = 1e-6
 """A cycle's shares are final when no round changes any of them by more than this."""
@@ -217,6 +218,8 @@ class _Cycle:
     @classmethod
     def of(cls, part: Sequence[int], index: CallIndex) -> _Cycle | None:
         """The solver of the cycle `part`, None when (I - A) has no usable inverse."""
+        import numpy  # noqa: PLC0415 - a question on a map without cycles never loads it
+
         nodes = tuple(sorted(part))
         local = {node: number for number, node in enumerate(nodes)}
         matrix = numpy.identity(len(nodes), dtype=numpy.float64)
@@ -268,6 +271,8 @@ def _solve(
     False when the solution cannot be proved below the fixed point: the shares of `members`
     are then to be worked out again.
     """
+    import numpy  # noqa: PLC0415 - loaded with the cycle's solver
+
     nodes = cycle.nodes
     pinned = {number for number, node in enumerate(nodes) if node in fixed}
     if len(members) + len(pinned) != len(nodes):
@@ -294,6 +299,8 @@ def _linear(cycle: _Cycle, fixed: set[int], share: list[float]) -> FloatVector |
 
     `fixed` are the (local numbers of) failed services in the cycle, pinned throughout.
     """
+    import numpy  # noqa: PLC0415 - loaded with the cycle's solver
+
     given = numpy.fromiter(
         map(share.__getitem__, cycle.outside), dtype=numpy.float64, count=len(cycle.outside)
     )
