@@ -232,3 +232,21 @@ def service_over_time(app: App, service: str, *, at: int | None, hours: int) -> 
         "team": team.name if team else None,
         "channel": team.slack_channel if team else None,
     }
+
+
+def stored_times(app: App) -> dict[str, object]:
+    """The first and last minute the store holds (None when empty), and incidents' openings.
+
+    The latest incidents (at most INCIDENTS_READ), each with when it opened, for which
+    service and its status, oldest first: what the web view's time slider marks.
+    """
+    held = app.store.time_range()
+    latest = sorted(app.incidents.incidents(INCIDENTS_READ), key=lambda found: found.opened_at)
+    return {
+        "first": held[0] if held else None,
+        "last": held[1] if held else None,
+        "incidents": [
+            {"at": found.opened_at, "service": found.symptom or "", "status": found.status}
+            for found in latest
+        ],
+    }

@@ -22,6 +22,7 @@ from bot.usecases.browsing import (
     search,
     service_over_time,
     slack_preview,
+    stored_times,
 )
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
@@ -173,6 +174,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
         Route("/api/map", map_api, methods=["GET"]),
         Route("/api/search", search_api, methods=["GET"]),
         Route("/api/series", _series_endpoint(app), methods=["GET"]),
+        Route("/api/times", _times_endpoint(app), methods=["GET"]),
         Route("/api/answer", answer_api, methods=["POST"]),
         Route("/api/incidents", incidents_api, methods=["GET"]),
     ]
@@ -205,6 +207,19 @@ def _series_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
         return _json(found)
 
     return series_api
+
+
+def _times_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
+    """`GET /api/times`: what the store holds and when incidents opened, for the slider."""
+
+    async def times_api(_: Request) -> Response:
+        try:
+            found = await run_in_threadpool(stored_times, app)
+        except SvcmapError as error:
+            return _error(str(error), 503)
+        return _json(found)
+
+    return times_api
 
 
 def _series_params(request: Request) -> tuple[str, int | None, int]:

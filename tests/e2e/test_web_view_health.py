@@ -74,3 +74,24 @@ def test_failing_and_incident_services_stand_out_and_the_legend_sits_in_a_corner
     assert page.locator("#legend ul").is_hidden()
     page.click("#legend summary")
     screenshot(page, "web-view-health.png")
+
+
+def test_the_time_slider_spans_the_store_marks_incidents_and_asks_its_time(broken_demo, page):
+    times = httpx.get(f"{broken_demo.base}/api/times", timeout=10).json()
+    assert times["first"] < times["last"]
+    assert "currency" in {incident["service"] for incident in times["incidents"]}
+    page.goto(broken_demo.base + "/")
+    page.wait_for_selector("#slider:not([disabled])")
+    page.wait_for_selector("#map svg g.node")
+    assert int(page.get_attribute("#slider", "min") or 0) == times["first"]
+    assert page.locator("#slider-incidents option").count() >= 1
+    marks = page.locator("#slider-marks span").evaluate_all("els => els.map(e => e.title)")
+    assert any("currency" in title for title in marks)
+    page.evaluate("document.querySelector('#map svg').dataset.old = 'yes'")
+    page.focus("#slider")
+    page.keyboard.press("Home")
+    page.wait_for_selector("#map svg:not([data-old])")
+    first = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(times["first"]))
+    assert page.input_value("#at") == first
+    page.click("#at-now")
+    assert page.input_value("#at") == ""

@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { focus: document.body.dataset.focus || "", services: [], zoom: null, shown: null };
+const state = { focus: document.body.dataset.focus || "", services: [], zoom: null, shown: null, mapAsked: 0, searchAsked: 0 };
 
 function when() {
   const params = new URLSearchParams();
@@ -50,8 +50,10 @@ async function loadMap() {
   if (state.focus) params.set("focus", state.focus);
   if ($("team").value) params.set("team", $("team").value);
   if ($("kind").value) params.set("kind", $("kind").value);
+  const asked = ++state.mapAsked; // an answer to an earlier question must not win
   try {
     const data = await getJson("/api/map?" + params);
+    if (asked !== state.mapAsked) return;
     say("");
     showMap(data);
   } catch (error) {
@@ -215,8 +217,10 @@ function focusOn(name) {
 async function loadServices() {
   const params = when();
   params.set("q", $("search").value.trim());
+  const asked = ++state.searchAsked; // as for the map: the latest question's answer only
   try {
     const data = await getJson("/api/search?" + params);
+    if (asked !== state.searchAsked) return;
     state.services = data.services;
     const team = $("team");
     const chosen = team.value;
@@ -343,6 +347,7 @@ $("at-pick").addEventListener("change", () => {
 $("at-now").addEventListener("click", () => {
   $("at").value = "";
   $("at-pick").value = "";
+  $("slider").value = $("slider").max;
   loadServices();
   loadMap();
 });
@@ -379,6 +384,44 @@ if ($("signout")) {
     window.location.assign("/auth/signed-out");
   });
 }
+// The slider runs over the minutes the store holds; incidents' openings are marked on it
+// (ticks of its list, and marks under it named by their service). Moving it asks the time.
+async function loadTimes() {
+  try {
+    const data = await getJson("/api/times");
+    if (data.first === null) return;
+    const slider = $("slider");
+    slider.min = String(data.first);
+    slider.max = String(Math.max(data.last, data.first + 60));
+    const at = Date.parse($("at").value);
+    slider.value = String(Number.isNaN(at) ? slider.max : Math.round(at / 1000));
+    slider.disabled = false;
+    const span = Number(slider.max) - Number(slider.min);
+    const ticks = [];
+    const marks = [];
+    for (const incident of data.incidents) {
+      if (incident.at < data.first || incident.at > Number(slider.max)) continue;
+      const tick = document.createElement("option");
+      tick.value = String(incident.at);
+      ticks.push(tick);
+      const mark = document.createElement("span");
+      mark.style.left = `${((incident.at - data.first) / span) * 100}%`;
+      mark.title = `${new Date(incident.at * 1000).toISOString()} ${incident.service} (${incident.status})`;
+      mark.dataset.at = String(incident.at);
+      marks.push(mark);
+    }
+    $("slider-incidents").replaceChildren(...ticks);
+    $("slider-marks").replaceChildren(...marks);
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+$("slider").addEventListener("input", () => {
+  $("at").value = new Date(Number($("slider").value) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+});
+$("slider").addEventListener("change", () => { loadServices(); loadMap(); });
+
 // A link may name the time and window to open at (`/?at=...&window=1h`).
 $("at").value = document.body.dataset.at || "";
 if (document.body.dataset.window !== undefined) {
@@ -388,3 +431,4 @@ if (document.body.dataset.window !== undefined) {
 loadServices();
 loadMap();
 loadIncidents();
+loadTimes();
