@@ -23,6 +23,7 @@ from topology.queries import (
     simulate_down,
 )
 from topology.queries.jsonable import ToDict
+from topology.redaction import Redaction
 from topology.store import Store
 from topology.timespec import parse_duration
 
@@ -72,8 +73,13 @@ def question_window(app: App, args: argparse.Namespace) -> Window:
     return Window.ending_at(args.at, length, now=app.now())
 
 
+NAMED = ("service", "source", "target")
+"""The arguments of a question that name one service each (`services` names several)."""
+
+
 def ask(app: App, args: argparse.Namespace) -> Answer:
-    """Answer the question `args.command` names."""
+    """Answer the question `args.command` names, its services named as the map names them."""
+    args = redacted_question(app.redaction, args)
     if args.command == "diff":
         return _diff(app, args)
     if args.command == "risk":
@@ -119,3 +125,26 @@ def _diff(app: App, args: argparse.Namespace) -> Answer:
     live = args.at is None
     result = diff(map_of(app, before, live=live), map_of(app, after, live=live))
     return Answer("diff", {"before": before, "after": after}, result)
+
+
+def redacted_question(redaction: Redaction, args: argparse.Namespace) -> argparse.Namespace:
+    """`args` with the services it names redacted as every name coming in is.
+
+    The map holds names redacted (`topology.redaction`): a question naming a service as
+    its traces do (`cart-1234567`) asks about the node it became (`cart-{num}`).
+    """
+    if not redaction:
+        return args
+    given = vars(args)
+    changed: dict[str, object] = {
+        key: redaction.name(given[key]) for key in NAMED if isinstance(given.get(key), str)
+    }
+    groups = given.get("services")
+    if isinstance(groups, list):
+        changed["services"] = [
+            [redaction.name(name) for name in group]
+            if isinstance(group, list)
+            else redaction.name(group)
+            for group in groups
+        ]
+    return argparse.Namespace(**(given | changed)) if changed else args
