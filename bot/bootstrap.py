@@ -255,7 +255,8 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
     catalog_source, catalog_clients = build_catalog_source(settings)
     pager, pager_clients = build_pager(settings)
     slack = build_slack_client(settings)
-    catalogs = LiveCatalog(read_catalog(settings.catalog_file))
+    redaction = redaction_of(settings.redact_rules, defaults=settings.redact_defaults)
+    catalogs = LiveCatalog(read_catalog(settings.catalog_file), name=redaction.catalog)
     return App(
         settings=settings,
         store=Store(engine),
@@ -269,7 +270,7 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         catalogs=catalogs,
         catalog_source=catalog_source,
         names=NameGate(name_limits(settings)),
-        redaction=redaction_of(settings.redact_rules, defaults=settings.redact_defaults),
+        redaction=redaction,
         pager=pager,
         notifier=build_notifier(settings, slack),
         heads_up=build_heads_up(settings, slack, catalogs),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from topology.ownership import Catalog, overlay
 
@@ -12,10 +13,14 @@ class LiveCatalog:
 
     Before any successful read, and whenever reads fail, the last good catalog stays in
     use (at first: the file's alone). Safe to read from any thread while one updates.
+    Both are named as the map names services: `name` (redaction) is applied to each.
     """
 
-    def __init__(self, local: Catalog | None = None) -> None:
-        self._local = local or Catalog()
+    def __init__(
+        self, local: Catalog | None = None, *, name: Callable[[Catalog], Catalog] | None = None
+    ) -> None:
+        self._name = name or (lambda catalog: catalog)
+        self._local = self._name(local or Catalog())
         self._current = self._local
         self._lock = threading.Lock()
         self.updated = False
@@ -27,5 +32,5 @@ class LiveCatalog:
     def update(self, remote: Catalog) -> None:
         """Use `remote`, a fresh read of the catalog source, under the file's entries."""
         with self._lock:
-            self._current = overlay(remote, self._local)
+            self._current = overlay(self._name(remote), self._local)
             self.updated = True

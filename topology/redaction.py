@@ -16,9 +16,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from topology.model import MAX_NAME_LENGTH
+from topology.ownership import Catalog
 
 if TYPE_CHECKING:
     from topology.model import Span
@@ -30,6 +31,7 @@ MEMO_SIZE = 65_536
 MAX_RULES = 100
 """Extra rules the settings may give."""
 
+_T = TypeVar("_T")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 
 
@@ -173,6 +175,35 @@ class Redaction:
             p if name(p.service) == p.service else replace(p, service=name(p.service))
             for p in points
         ]
+
+    def catalog(self, catalog: Catalog) -> Catalog:
+        """`catalog` with its services named as the map names them.
+
+        Where two services become one (`cart-1234567`, `cart-7654321`), the first one's
+        owner, contact and kind are kept and their declared dependencies joined.
+        """
+        if not self.rules:
+            return catalog
+        name = self.name
+
+        def keyed(entries: dict[str, _T]) -> dict[str, _T]:
+            renamed: dict[str, _T] = {}
+            for service, value in entries.items():
+                renamed.setdefault(name(service), value)
+            return renamed
+
+        depends_on: dict[str, tuple[str, ...]] = {}
+        for service, declared in catalog.depends_on.items():
+            key = name(service)
+            joined = (*depends_on.get(key, ()), *(name(callee) for callee in declared))
+            depends_on[key] = tuple(dict.fromkeys(joined))
+        return Catalog(
+            owners=keyed(catalog.owners),
+            teams=catalog.teams,
+            depends_on=depends_on,
+            contacts=keyed(catalog.contacts),
+            kinds=keyed(catalog.kinds),
+        )
 
 
 def redaction_of(extra: str, *, defaults: bool) -> Redaction:

@@ -85,3 +85,19 @@ def test_an_unknown_name_is_told_redacted(svcmap):
 
     assert code == 1
     assert "ada@example.com" not in out
+
+
+def test_the_catalog_owns_the_redacted_node_by_its_raw_name(svcmap, tmp_path, monkeypatch):
+    catalog = tmp_path / "owners.yaml"
+    catalog.write_text(
+        "teams:\n  carts:\n    slack_channel: '#carts'\n"
+        "services:\n  cart-1234567:\n    team: carts\n    depends_on: [redis]\n"
+    )
+    monkeypatch.setenv("SVCMAP_CATALOG_FILE", str(catalog))
+    svcmap.start()
+
+    code, out = svcmap("owners", "cart-1234567", *AT)
+
+    assert code == 0, out
+    assert "carts" in out
+    assert "1234567" not in out
