@@ -27,7 +27,7 @@ class Rules:
     """A latency alerts at this many times its usual level."""
     alert_error_pct: float = 5.0
     """An error share alerts this many points above its usual level."""
-    unseasonal_factor: float = 1.5
+    unseasonal_factor: float = 2.0
     """A latency this many times its usual level at this hour is unseasonal."""
     unseasonal_error_pct: float = 2.0
     """An error share this many points above its usual level at this hour is unseasonal."""
@@ -39,7 +39,7 @@ class Rules:
     """Slices with a value needed to fit a trend."""
     level_points: int = 3
     """The last slices whose median is the level now."""
-    fit_from: float = 0.2
+    fit_from: float = 0.5
     """A trend is fitted once the level has come this share of the way to the threshold."""
 
 

@@ -40,18 +40,18 @@ def test_flat_noise_around_the_usual_level_is_not_warned_about():
 
 
 def test_a_level_far_above_the_same_hours_of_earlier_days_is_unseasonal():
-    found = assess(reading([70] * 12, history=(40, 42, 38)), NOW)
+    found = assess(reading([90] * 12, history=(40, 42, 38)), NOW)
     assert found is not None
-    assert (found.kind, found.level, found.usual, found.eta_s) == ("unseasonal", 70, 40, None)
+    assert (found.kind, found.level, found.usual, found.eta_s) == ("unseasonal", 90, 40, None)
 
 
 def test_a_level_that_earlier_days_also_reached_is_not_unseasonal():
-    assert assess(reading([70] * 12, history=(40, 42, 75)), NOW) is None
+    assert assess(reading([90] * 12, history=(40, 42, 95)), NOW) is None
 
 
 def test_without_earlier_days_only_a_trend_is_told_measured_from_the_window_itself():
-    assert assess(reading([70] * 12), NOW) is None
-    found = assess(reading([40 + 3 * i for i in range(12)]), NOW)
+    assert assess(reading([90] * 12), NOW) is None
+    found = assess(reading([40 + 4 * i for i in range(12)]), NOW)
     assert found is not None
     assert found.kind == "trend"
 
@@ -78,7 +78,7 @@ def test_too_few_measured_slices_say_nothing():
 
 
 def test_the_rules_set_the_horizon():
-    values = [40 + 1.0 * i for i in range(12)]
+    values = [40 + 2.5 * i for i in range(12)]
     assert assess(reading(values, history=(40,)), NOW, Rules(horizon_s=600)) is None
     assert assess(reading(values, history=(40,)), NOW, Rules(horizon_s=86_400)) is not None
 
