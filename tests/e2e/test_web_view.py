@@ -355,3 +355,22 @@ def test_the_page_follows_the_systems_theme_with_readable_contrast(demo, page, s
     for selector in ("#services li", "#services li small", "#search", "#zoom-fit", "h2"):
         assert _contrast(page, selector) >= 4.5, selector
     screenshot(page, f"web-view-{scheme}.png")
+
+
+def test_services_and_edges_are_chosen_with_the_keyboard(demo, page):
+    page.goto(demo.base + "/")
+    page.wait_for_selector("#map svg g.node[data-name=payment]")
+    node = page.locator("#map g.node[data-name=payment]")
+    assert node.get_attribute("aria-label") == "service payment"
+    node.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#focus:not([hidden])")
+    assert page.locator("#focus-name").inner_text() == "payment"
+    page.wait_for_selector("#map svg g.edge[role=button]")
+    page.locator("#map g.edge[role=button]").first.focus()
+    page.keyboard.press(" ")
+    assert "calls" in page.locator("#edge").inner_text()
+    item = page.locator("#services li[data-name=checkout]")
+    item.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('focus-name').textContent === 'checkout'")

@@ -92,10 +92,13 @@ function showMap(data) {
     group.dataset.name = name;
     markHealth(group, data.health[name], data.incidents.includes(name));
     group.addEventListener("click", () => focusOn(name));
+    pressable(group, `service ${name}`, () => focusOn(name));
   }
   for (const group of svg.querySelectorAll("g.edge")) {
     const edge = edges.get(group.querySelector("title")?.textContent || "");
-    if (edge) group.addEventListener("click", () => showEdge(edge));
+    if (!edge) continue;
+    group.addEventListener("click", () => showEdge(edge));
+    pressable(group, `calls from ${edge.parent} to ${edge.child}`, () => showEdge(edge));
   }
   $("focus").hidden = !data.focus;
   $("focus-name").textContent = data.focus;
@@ -105,6 +108,19 @@ function showMap(data) {
   if (data.focus) showService(data.focus, data.health[data.focus]);
   else $("detail").hidden = true;
   markMatches();
+}
+
+// Reachable with Tab, named for screen readers, chosen with Enter or Space.
+function pressable(element, label, action) {
+  element.setAttribute("tabindex", "0");
+  element.setAttribute("role", "button");
+  element.setAttribute("aria-label", label);
+  element.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    event.stopPropagation();
+    action();
+  });
 }
 
 // The page has its own legend in the map's corner: the picture's (for Slack) goes.
@@ -246,6 +262,7 @@ function listServices() {
     item.appendChild(note);
     item.classList.toggle("focused", service.name === state.focus);
     item.addEventListener("click", () => focusOn(service.name));
+    pressable(item, service.name, () => focusOn(service.name));
     list.appendChild(item);
   }
   markMatches();
