@@ -180,7 +180,11 @@ def incident_times(
 
 
 def rank_from_store(app: App, symptom: str, at: int, window: int, baseline: int) -> Ranking:
-    """Rank the root-cause candidates for `symptom` in the `window` seconds up to `at`."""
+    """Rank the root-cause candidates for `symptom` in the `window` seconds up to `at`.
+
+    `symptom` is named as a question names it: redacted here as the map's names are.
+    """
+    symptom = app.redaction.name(symptom)
     _, snapshot = gather_for_ranking(
         app.store,
         app.catalog,

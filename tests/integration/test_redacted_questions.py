@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import build_app
 from bot.cli.main import main
+from bot.settings import load_settings
+from bot.usecases import rca
 from tests.otlp_exports import as_json, frontend_calls_cart
 
 AT = ["--at", "1700000120", "--window", "1h", "--json"]
@@ -101,3 +104,19 @@ def test_the_catalog_owns_the_redacted_node_by_its_raw_name(svcmap, tmp_path, mo
     assert code == 0, out
     assert "carts" in out
     assert "1234567" not in out
+
+
+class AskedError(Exception):
+    """Raised by the stand-in for the ranking's reads, with the symptom it was asked."""
+
+
+def test_rca_of_a_raw_name_ranks_for_its_redacted_node(tmp_path, monkeypatch):
+    def gather(*_: object, symptom: str, **__: object) -> None:
+        raise AskedError(symptom)
+
+    monkeypatch.setattr(rca, "gather_for_ranking", gather)
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}")
+    with build_app(settings) as app, pytest.raises(AskedError) as asked:
+        rca.rank_from_store(app, "cart-1234567", 1_700_000_120, 900, 7_200)
+
+    assert asked.value.args == ("cart-{num}",)
