@@ -84,7 +84,9 @@ def test_a_pass_that_raises_does_not_stop_the_next(monkeypatch, caplog):
     monkeypatch.setattr(module, "refresh_once", flaky)
     monkeypatch.setattr(module, "compact_once", lambda _app: Compaction(Cuts(0, 0, 0), *NOTHING))
     app = SimpleNamespace(
-        sources=[object()], catalog_source=None, settings=SimpleNamespace(refresh_interval=0.1)
+        sources=[object()],
+        catalog_source=None,
+        settings=SimpleNamespace(refresh_interval=0.1, warnings="off"),
     )
     caplog.set_level(logging.ERROR, logger="bot.scheduler")
     refresher = start_refresher(app, holder="me")
@@ -119,7 +121,9 @@ def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, cap
 
     monkeypatch.setattr(module, "compact_once", failing)
     app = SimpleNamespace(
-        sources=[], catalog_source=None, settings=SimpleNamespace(refresh_interval=0.05)
+        sources=[],
+        catalog_source=None,
+        settings=SimpleNamespace(refresh_interval=0.05, warnings="off"),
     )
     caplog.set_level(logging.ERROR, logger="bot.scheduler")
     refresher = start_refresher(app, holder="me")
@@ -141,7 +145,9 @@ def test_a_pass_that_did_not_get_the_lease_leaves_compaction_to_the_holder(monke
 
     monkeypatch.setattr(module, "refresh_once", not_leased)
     app = SimpleNamespace(
-        sources=[object()], catalog_source=None, settings=SimpleNamespace(refresh_interval=0.05)
+        sources=[object()],
+        catalog_source=None,
+        settings=SimpleNamespace(refresh_interval=0.05, warnings="off"),
     )
     refresher = start_refresher(app, holder="me")
     try:
