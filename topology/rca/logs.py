@@ -4,10 +4,11 @@ A log line's count follows the traffic, so each level and template is read as a 
 request the service served (per minute, for a service with no traced requests), pooled
 over the baseline's minutes; that rate times the incident's requests is what the
 incident should have logged. The baseline's rate leaves out the tenth of its minutes that
-logged the most per request (when asking whether lines rose) or the least (when asking
-whether they fell): an earlier episode of the same fault, a few minutes of the hour,
-logged far from the usual rate and is not what to expect. The score is how unlikely what
-it did log is for a Poisson
+logged the most per request and the tenth that logged the least: an earlier episode of
+the same fault, a few minutes of the hour, logged far from the usual rate and is not what
+to expect (the spread of the minutes kept is widened by what such a cut takes from a
+normal distribution's, so that ordinary minutes are not judged against too narrow a
+spread). The score is how unlikely what it did log is for a Poisson
 count over-dispersed as much as the baseline's minutes were around their own expected
 counts, told in the robust scores' units: the standard deviations of a Laplace
 distribution (the heavy tail they allow for) with the same tail probability. Minutes in
@@ -38,8 +39,10 @@ TEMPLATE_SHOWN = 60
 PRIOR_LINES = 0.5
 """Lines added to a baseline's count: a silent baseline does not make a line impossible."""
 TRIMMED = 0.1
-"""The share of the baseline's minutes left out at the far end of its rate per request:
+"""The share of the baseline's minutes left out at each end of its rate per request:
 those of an earlier episode of the same fault, when one falls in the baseline."""
+KEPT_VARIANCE = 0.438
+"""The share of a normal distribution's variance left when a tenth is cut off each end."""
 _TAIL_TERMS = 400
 _NEGLIGIBLE = -40.0
 """A term this many e-folds below the first adds nothing a score could show."""
@@ -130,12 +133,13 @@ class Minutes:
     def _may_change(
         self, counts: Sequence[float | None], seen: float, logged: float, cutoff: float
     ) -> bool:
-        """Whether either trimmed rate could make `seen` score `cutoff`, judged cheaply.
+        """Whether the trimmed rate could make `seen` score `cutoff`, judged cheaply.
 
-        Leaving out the `TRIMMED` minutes at one end takes away at most that many times
-        the most a minute logged (or served): the bounds of the rates `count_change` reads.
+        Leaving out the `TRIMMED` minutes at each end takes away at most twice that many
+        times the most a minute logged (or served): the bounds of the rate `count_change`
+        reads.
         """
-        drop = int(TRIMMED * len(self.before))
+        drop = 2 * int(TRIMMED * len(self.before))
         known = cast("Sequence[float]", counts)  # the sums above found no gap
         most_logged = max(map(known.__getitem__, self.before)) if drop else 0.0
         most_served = max(map(self.requests.__getitem__, self.before)) if drop else 0.0
@@ -158,16 +162,19 @@ def count_change(
 ) -> CountChange | None:
     """How far (count, requests) minutes of the incident are from the baseline's rate.
 
-    A rise is read against the rate of the baseline without its `TRIMMED` minutes that
-    logged the most per request, a fall against the rate without those that logged the
-    least: minutes that serve nothing are left out.
+    The rate of the baseline without its `TRIMMED` minutes that logged the most per
+    request and those that logged the least, its spread widened by `KEPT_VARIANCE`:
+    minutes that serve nothing are left out.
     """
     minutes = sorted(((c, r) for c, r in before if r > 0), key=lambda pair: pair[0] / pair[1])
     if not minutes or not during:
         return None
     drop = int(TRIMMED * len(minutes))
-    rose = _side(minutes[: len(minutes) - drop], during, cutoff, up=True)
-    return rose or _side(minutes[drop:], during, cutoff, up=False)
+    kept = minutes[drop : len(minutes) - drop]
+    spread = KEPT_VARIANCE if drop else 1.0
+    return _side(kept, during, cutoff, up=True, spread=spread) or _side(
+        kept, during, cutoff, up=False, spread=spread
+    )
 
 
 def _side(
@@ -176,6 +183,7 @@ def _side(
     cutoff: float,
     *,
     up: bool,
+    spread: float = 1.0,
 ) -> CountChange | None:
     """How far the incident's minutes rose (`up`) or fell from `before`'s pooled rate."""
     served = sum(r for _, r in before)
@@ -185,7 +193,8 @@ def _side(
     if (seen > expected) is not up or not _may_reach(seen, expected, cutoff):
         return None
     dispersion = max(
-        1.0, sum((c - rate * r) ** 2 / (rate * r) for c, r in before) / max(1, len(before) - 1)
+        1.0,
+        sum((c - rate * r) ** 2 / (rate * r) for c, r in before) / max(1, len(before) - 1) / spread,
     )
     if not _may_reach(seen / dispersion, expected / dispersion, cutoff):
         return None

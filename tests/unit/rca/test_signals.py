@@ -323,3 +323,12 @@ def test_error_logs_of_a_caller_are_explained_by_a_dependency_that_fails():
 
     assert ranking.candidates[0].service == "cart"
     assert by_name["checkout"].explained_by == ("cart",)
+
+
+def test_minutes_like_the_baselines_are_no_change_though_its_ends_are_left_out():
+    # Large, steadily varying counts: cutting the busiest minutes alone would make
+    # ordinary incident minutes look like a rise.
+    wobbling = [(8000.0, 100.0), (10000.0, 100.0), (12000.0, 100.0), (9000.0, 100.0)]
+    change = count_change(wobbling * 15, wobbling * 10, 8.0)
+
+    assert change is None or change.score < 8.0
