@@ -133,23 +133,22 @@ class Minutes:
     def _may_change(
         self, counts: Sequence[float | None], seen: float, logged: float, cutoff: float
     ) -> bool:
-        """Whether the trimmed rate could make `seen` score `cutoff`, judged cheaply.
+        """Whether `seen` could score `cutoff` against the trimmed rate, judged cheaply.
 
-        Leaving out the `TRIMMED` minutes at each end takes away at most twice that many
-        times the most a minute logged (or served): the bounds of the rate `count_change`
-        reads.
+        The rate `count_change` reads (the same minutes kept), before any dispersion.
         """
-        drop = 2 * int(TRIMMED * len(self.before))
+        drop = int(TRIMMED * len(self.before))
+        if not drop:
+            expected = (logged + PRIOR_LINES) / self.served_before * self.served_during
+            return _may_reach(seen, expected, cutoff)
         known = cast("Sequence[float]", counts)  # the sums above found no gap
-        most_logged = max(map(known.__getitem__, self.before)) if drop else 0.0
-        most_served = max(map(self.requests.__getitem__, self.before)) if drop else 0.0
-        least = max(0.0, logged - drop * most_logged) + PRIOR_LINES
-        low = least / self.served_before * self.served_during
-        if seen > low and _may_reach(seen, low, cutoff):
-            return True
-        served = self.served_before - drop * most_served
-        high = (logged + PRIOR_LINES) / served * self.served_during if served > 0 else math.inf
-        return seen < high and _may_reach(seen, high, cutoff)
+        requests = self.requests
+        ordered = sorted(self.before, key=lambda i: known[i] / requests[i])
+        kept = ordered[drop : len(ordered) - drop]
+        rate = (sum(map(known.__getitem__, kept)) + PRIOR_LINES) / sum(
+            map(requests.__getitem__, kept)
+        )
+        return _may_reach(seen, rate * self.served_during, cutoff)
 
     def _pairs_change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
         before = [(c, self.requests[i]) for i in self.before if (c := counts[i]) is not None]
