@@ -2,7 +2,8 @@
 
 The webhook stores each notification in the outbox and answers at once; a worker claims
 it, gathers the evidence, records the incident with its pages and posts, wakes the
-sender, and saves the snapshot. A few workers at most run at once, whatever the load:
+sender, and hands the snapshot to the saver, a thread of its own, so that writing it out
+never holds up the next notification. A few workers at most run at once, whatever the load:
 in a storm notifications wait in the outbox, and past `limit` waiting the webhook asks
 Alertmanager to send again later.
 """
@@ -10,6 +11,7 @@ Alertmanager to send again later.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -31,10 +33,18 @@ RETRY_BASE_S = 5
 """The wait before a notification's second try; doubled for each later one."""
 IDLE_S = 1.0
 """How often an idle worker looks at the outbox unwoken (rows of other replicas, retries)."""
+SAVES_WAITING = 8
+"""Snapshots waiting for the saver at most; past that a worker waits for room (memory)."""
+
+Save = Callable[[App, Receipt], None]
 
 
 class AlertWorkers:
-    """`count` daemon threads working the outbox; `accept` queues a notification."""
+    """`count` daemon threads working the outbox, and one saving the evidence they gathered.
+
+    `accept` queues a notification; `save` (`save_evidence`) is what the saver does with
+    each receipt.
+    """
 
     def __init__(
         self,
@@ -46,6 +56,7 @@ class AlertWorkers:
         limit: int,
         wake_sender: Callable[[], None] | None = None,
         lease_s: int = LEASE_S,
+        save: Save = save_evidence,
     ) -> None:
         self._app = app
         self._outbox = outbox
@@ -53,12 +64,15 @@ class AlertWorkers:
         self._limit = limit
         self._wake_sender = wake_sender
         self._lease_s = lease_s
+        self._save = save
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._waiting: queue.Queue[Receipt] = queue.Queue(SAVES_WAITING)
         self._threads = [
             threading.Thread(target=self._run, name=f"svcmap-alerts-{n}", daemon=True)
             for n in range(count)
         ]
+        self._saver = threading.Thread(target=self._save_all, name="svcmap-saver", daemon=True)
 
     def accept(self, body: bytes, group: AlertGroup) -> int | None:
         """Store a notification to work; its outbox id, or None when too many wait."""
@@ -70,7 +84,8 @@ class AlertWorkers:
         return queued
 
     def start(self) -> None:
-        """Start the workers; they first work what a previous run left."""
+        """Start the workers and the saver; the workers first work what a previous run left."""
+        self._saver.start()
         for thread in self._threads:
             thread.start()
 
@@ -78,13 +93,43 @@ class AlertWorkers:
         """Stop after the notifications being worked; wait for them up to `timeout_s` in all.
 
         One left unfinished stays claimed, and is worked again once its lease has passed.
+        The snapshots waiting are saved within the same time; one left unsaved is logged
+        (its incident is recorded and paged, without a snapshot).
         """
         self._stop.set()
         self._wake.set()
         deadline = time.monotonic() + timeout_s
-        for thread in self._threads:
+        for thread in [*self._threads, self._saver]:
             if thread.is_alive():
                 thread.join(max(0.0, deadline - time.monotonic()))
+        left = self._waiting.qsize()
+        if left:
+            log.warning("stopped with %d incident snapshots unsaved", left)
+
+    def save_waiting(self) -> int:
+        """Save the evidence waiting for the saver now, in this thread; how many were saved."""
+        saved = 0
+        while True:
+            try:
+                receipt = self._waiting.get_nowait()
+            except queue.Empty:
+                return saved
+            self._save_one(receipt)
+            saved += 1
+
+    def _save_all(self) -> None:
+        while not (self._stop.is_set() and self._waiting.empty()):
+            try:
+                receipt = self._waiting.get(timeout=IDLE_S)
+            except queue.Empty:
+                continue
+            self._save_one(receipt)
+
+    def _save_one(self, receipt: Receipt) -> None:
+        try:
+            self._save(self._app, receipt)
+        except SvcmapError:
+            log.exception("could not save the snapshot of incident %s", receipt.recorded.key)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -121,10 +166,8 @@ class AlertWorkers:
             log.warning("could not clear notification %d from the outbox: %s", entry.id, error)
         if self._wake_sender is not None and receipt.recorded.to_send:
             self._wake_sender()
-        try:
-            save_evidence(self._app, receipt)
-        except SvcmapError:
-            log.exception("could not save the snapshot of incident %s", receipt.recorded.key)
+        if receipt.to_save:
+            self._waiting.put(receipt)  # waits for room while the saver is behind
 
     def _failed(self, entry: Entry, error: str, *, retry: bool) -> None:
         retry_at = None

@@ -75,6 +75,14 @@ class Receipt:
     recorded: Recorded
     snapshot: Snapshot | None = None
 
+    @property
+    def to_save(self) -> bool:
+        """Whether `save_evidence` has work to do: a snapshot to save, or one to refresh."""
+        recorded = self.recorded
+        if recorded.incident_id is None:
+            return False
+        return self.snapshot is not None or recorded.outcome is Outcome.JOINED
+
 
 def group_hash(group: AlertGroup) -> str:
     """The stored digest of the group's key."""
@@ -165,11 +173,11 @@ def save_evidence(app: App, receipt: Receipt) -> None:
     incident's evidence serves the group as it is.
     """
     recorded = receipt.recorded
-    if recorded.incident_id is None:
+    if not receipt.to_save or recorded.incident_id is None:
         return
     if receipt.snapshot is not None:
         _save_snapshot(app, recorded.incident_id, receipt.snapshot, None)
-    elif recorded.outcome is Outcome.JOINED:
+    else:
         refresh_joined(app, recorded.incident_id)
 
 

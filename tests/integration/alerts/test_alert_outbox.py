@@ -12,6 +12,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bot.alert_workers import ROUNDS, AlertWorkers
+from bot.usecases.alerting import save_evidence
 from bot.usecases.dispatching import dispatch_due
 from bot.web.app import create_app
 from tests.integration.alerts.conftest import TOKEN, FakeNotifier, webhook
@@ -62,6 +63,8 @@ def test_a_queued_notification_is_answered_before_it_is_recorded_then_a_worker_r
 
     assert workers.work_one() is True
     dispatch_due(app, holder="test")
+    assert app.incidents.incidents()[0].has_snapshot is False  # the saver's to save
+    assert workers.save_waiting() == 1
 
     [incident] = app.incidents.incidents()
     assert incident.has_snapshot
@@ -280,3 +283,42 @@ def test_two_replicas_with_running_workers_take_a_storm_at_once_within_the_cap(m
     triggers = [e["dedup_key"] for e in pagerduty.events if e["event_action"] == "trigger"]
     assert len(triggers) == len(set(triggers)) <= len(own)
     assert waiting(app) == []
+
+
+def test_a_slow_snapshot_save_holds_up_neither_the_next_notification_nor_its_page(
+    make_app, pagerduty
+):
+    app = make_app()
+    saving, release, saved = threading.Event(), threading.Event(), []
+
+    def slow_save(app, receipt):
+        saving.set()
+        release.wait(30)
+        save_evidence(app, receipt)
+        saved.append(receipt.recorded.incident_id)
+
+    workers = AlertWorkers(
+        app, AlertOutbox(app.engine), holder="serve", count=1, limit=100, save=slow_save
+    )
+    post(app, workers, webhook("payment"))
+    workers.start()
+    try:
+        assert saving.wait(30)  # the first incident's snapshot is being saved, and hangs
+        post(app, workers, webhook("cart"))
+        for _ in range(400):
+            if not waiting(app):
+                break
+            threading.Event().wait(0.05)
+        opened = app.incidents.incidents(limit=10)
+        dispatch_due(app, holder="sender")
+        assert waiting(app) == []
+        assert len(opened) == 2
+        assert not any(incident.has_snapshot for incident in opened)
+        # payment's team is paged (cart's has no routing key) while its snapshot is unsaved.
+        assert [e["payload"]["source"] for e in pagerduty.events] == ["payment"]
+    finally:
+        release.set()
+        workers.stop(timeout_s=30)
+
+    assert sorted(saved) == sorted(incident.id for incident in opened)
+    assert all(incident.has_snapshot for incident in app.incidents.incidents(limit=10))
