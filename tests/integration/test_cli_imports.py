@@ -29,18 +29,22 @@ NOT_FOR_QUESTIONS = frozenset(
         "itsdangerous",
         "msgspec",
         "networkx",
+        "numpy",
         "opentelemetry",
         "prometheus_client",
         "pydantic",
         "pydantic_core",
         "pydantic_settings",
+        "scipy",
         "slack_bolt",
         "slack_sdk",
         "starlette",
         "uvicorn",
     }
 )
-"""Packages a question on a store at the current schema has no use for (without a `.env`)."""
+"""Packages a question on a store at the current schema has no use for (without a `.env`).
+
+numpy is loaded only to solve a cycle of calls, and the sample shop has none."""
 NOT_FOR_QUESTIONS_MODULES = frozenset({"sqlalchemy.orm", "sqlalchemy.ext.asyncio"})
 """Parts of packages a question does load that it has no use for."""
 

@@ -20,8 +20,6 @@ import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy
-
 from topology.graph import CallIndex, ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog
@@ -194,6 +192,8 @@ def _cycle_flow(part: Sequence[int], index: CallIndex, flow: list[float]) -> Non
     y > 0 (I - A is then a nonsingular M-matrix); otherwise the members get infinity.
     Calls out of the cycle are pushed afterwards by the caller, member by member.
     """
+    import numpy  # noqa: PLC0415 - loaded only for a map with a cycle of calls
+
     size = len(part)
     local = {node: number for number, node in enumerate(part)}
     matrix = numpy.identity(size, dtype=numpy.float64)
@@ -212,6 +212,8 @@ def _cycle_flow(part: Sequence[int], index: CallIndex, flow: list[float]) -> Non
 
 def _solved(matrix: FloatMatrix, inflow: FloatVector) -> list[float] | None:
     """(matrix^T)^-1 inflow, None unless `matrix` = I - A is a nonsingular M-matrix."""
+    import numpy  # noqa: PLC0415 - loaded with the cycle's matrix
+
     try:
         check = numpy.linalg.solve(matrix, numpy.ones(len(inflow), dtype=numpy.float64))
         solved = numpy.linalg.solve(matrix.T, inflow)
