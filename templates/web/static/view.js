@@ -409,7 +409,9 @@ async function loadTimes() {
     if (data.first === null) return;
     const slider = $("slider");
     slider.min = String(data.first);
-    slider.max = String(Math.max(data.last, data.first + 60));
+    // An incident opened within the newest minute is later than that minute's start.
+    const opened = data.incidents.map((incident) => incident.at);
+    slider.max = String(Math.max(data.last, data.first + 60, ...opened));
     const at = Date.parse($("at").value);
     slider.value = String(Number.isNaN(at) ? slider.max : Math.round(at / 1000));
     slider.disabled = false;
