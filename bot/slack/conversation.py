@@ -19,8 +19,10 @@ from bot.slack.grammar import CommandError, Help, parse
 from bot.slack.members import GroupMembers
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
+from bot.slack.reruns import command_text
 from bot.slack.seals import Sealer
 from bot.usecases.answering import Reply, answer
+from bot.usecases.asking import redacted_question
 from bot.usecases.drawing import picture_of, rendered, selection_of
 from bot.usecases.sources import stale_sources
 from topology.errors import SvcmapError
@@ -96,11 +98,14 @@ class Conversation:
         if isinstance(parsed, Help):
             self.tell(asked, code_block(parsed.text))
             return
+        question = redacted_question(self._app.redaction, parsed)  # as the map names services
         try:
-            reply = answer(self._app, parsed)
+            reply = answer(self._app, question)
         except SvcmapError as error:
-            self.tell(asked, f"{inline_code(asked.text.strip())}: {escape(str(error))}")
+            said = asked.text.strip() if vars(question) == vars(parsed) else command_text(question)
+            self.tell(asked, f"{inline_code(said)}: {escape(str(error))}")
             return
+        parsed = question
         at = parsed.at if parsed.at is not None else self._app.now()
         stale = stale_sources(self._app) if parsed.at is None else []
         view = answer_view(

@@ -10,8 +10,9 @@ from bot.slack.blocks import answer_blocks
 from bot.slack.grammar import CommandError, Help, parse
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
+from bot.slack.reruns import command_text
 from bot.usecases.answering import answer
-from bot.usecases.asking import map_of
+from bot.usecases.asking import map_of, redacted_question
 from bot.usecases.drawing import picture_of, rendered
 from bot.usecases.ranking_inputs import health_of
 from bot.usecases.sources import stale_note, stale_sources
@@ -42,6 +43,8 @@ class Drawn:
     """Each drawn service's glance (`topology.glance`): calls in, errors, p95 and baseline."""
     incidents: list[str]
     """The drawn services an incident overlapping the window was opened for."""
+    focus: str = ""
+    """The node the map is drawn around, as the map names it; "" for none."""
 
 
 def names_on_map(
@@ -62,21 +65,28 @@ def names_on_map(
 
 
 def search(app: App, window: Window, text: str, *, live: bool = False) -> list[dict[str, object]]:
-    """Services whose name holds `text` (any case), with their team and kind."""
+    """Services whose name holds `text` (any case), with their team and kind.
+
+    `text` is also looked for redacted as names coming in are (`cart-1234567` finds the
+    `cart-{num}` it became).
+    """
     graph = map_of(app, window, live=live)
-    wanted = text.casefold()
-    found = [name for name in graph.names() if wanted in name.casefold()]
+    wanted = {text.casefold(), app.redaction.name(text).casefold()}
+    found = [name for name in graph.names() if any(part in name.casefold() for part in wanted)]
     return [_about(app, graph, name) for name in found[:SEARCH_LIMIT]]
 
 
 def draw(
     app: App, window: Window, *, focus: str | None, names: list[str], live: bool = False
 ) -> Drawn | None:
-    """The map among `names` (around `focus` when given) as SVG; None when nothing is on it."""
+    """The map among `names` (around `focus` when given) as SVG; None when nothing is on it.
+
+    `focus` is named as a question names it: redacted as the map's names are.
+    """
     graph = map_of(app, window, live=live)
     alerting = incident_services(app, window)
     if focus:
-        focus = graph.resolve(focus)
+        focus = graph.resolve(app.redaction.name(focus))
         selection = select(graph, focus, interest=set(names) | {focus})
     else:
         found = overview(graph, names)
@@ -118,6 +128,7 @@ def draw(
         omitted_note(picture.omitted),
         {name: found.to_dict() for name, found in health.items()},
         sorted(alerting.intersection(drawn_names)),
+        focus or "",
     )
 
 
@@ -164,7 +175,11 @@ class Preview:
 
 
 def slack_preview(app: App, text: str) -> Preview:
-    """What Slack would show for `/svcmap text`, its picture drawn as SVG."""
+    """What Slack would show for `/svcmap text`, its picture drawn as SVG.
+
+    The services `text` names are redacted as the map's names are, in the answer, its
+    buttons and what a mistake echoes.
+    """
     try:
         parsed = parse(text, typed=False)
     except CommandError as error:
@@ -172,13 +187,15 @@ def slack_preview(app: App, text: str) -> Preview:
         return Preview(_whisper(f"{escape(str(error))}{usage}"), ephemeral=True)
     if isinstance(parsed, Help):
         return Preview(_whisper(code_block(parsed.text)), ephemeral=True)
+    asked = redacted_question(app.redaction, parsed)
     try:
-        reply = answer(app, parsed)
+        reply = answer(app, asked)
     except SvcmapError as error:
-        return Preview(_whisper(f"{inline_code(text.strip())}: {escape(str(error))}"), True)
-    at = parsed.at if parsed.at is not None else app.now()
-    stale = stale_sources(app) if parsed.at is None else []
-    blocks = answer_blocks(answer_view(reply, parsed, at=at, user=None, stale=stale))
+        said = text.strip() if vars(asked) == vars(parsed) else command_text(asked)
+        return Preview(_whisper(f"{inline_code(said)}: {escape(str(error))}"), ephemeral=True)
+    at = asked.at if asked.at is not None else app.now()
+    stale = stale_sources(app) if asked.at is None else []
+    blocks = answer_blocks(answer_view(reply, asked, at=at, user=None, stale=stale))
     note = stale_note(stale)
     if not reply.drawable:
         return Preview(blocks, ephemeral=False, stale=note)
@@ -218,7 +235,7 @@ def service_over_time(app: App, service: str, *, at: int | None, hours: int) -> 
         raise UsageError(f"hours must be 1 to {SERIES_HOURS}, not {hours}")
     end = (app.now() if at is None else at) + 1
     start = end - hours * 3600
-    name = map_of(app, Window(start, end)).resolve(service)
+    name = map_of(app, Window(start, end)).resolve(app.redaction.name(service))
     found = health_of(app.store, start, end, [name]).get(name)
     team = app.catalog.team_of(name)
     metrics = found.metrics if found is not None else {}

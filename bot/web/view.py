@@ -81,7 +81,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
             _pages()
             .get_template("index.html.j2")
             .render(
-                focus=given["focus"],
+                focus=app.redaction.name(given["focus"]),
                 at=given["at"],
                 window=given["window"] if "window" in request.query_params else None,
                 kinds=[kind.value for kind in NodeKind],
@@ -117,7 +117,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
             return _error(str(error), 503)
         data: dict[str, object] = {
             "window": window.describe(),
-            "focus": params["focus"],
+            "focus": drawn.focus if drawn else "",
             "stale": stale,
         }
         if drawn is None:
