@@ -61,7 +61,7 @@ def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
     whole = build_snapshot(
         app.store,
         app.catalog,
-        symptom=args.service,
+        symptom=app.redaction.name(args.service),  # as the map names it
         metric=None,
         at=at,
         incident_s=window,

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import build_app
 from bot.cli.main import main
-from bot.settings import load_settings
-from bot.usecases import rca
 from tests.otlp_exports import as_json, frontend_calls_cart
+from topology.rca import load_snapshot
 
 AT = ["--at", "1700000120", "--window", "1h", "--json"]
 
@@ -106,17 +104,67 @@ def test_the_catalog_owns_the_redacted_node_by_its_raw_name(svcmap, tmp_path, mo
     assert "1234567" not in out
 
 
-class AskedError(Exception):
-    """Raised by the stand-in for the ranking's reads, with the symptom it was asked."""
+SAMPLES = sorted((Path(__file__).resolve().parents[2] / "samples" / "traces").glob("*.json"))
+INCIDENT = ["--at", "2026-05-01T02:30:00Z", "--window", "20m", "--baseline", "60m", "--json"]
+POD_RULE = '{"^frontend$": "frontend-{pod}"}'
+"""Redacts the shop's `frontend` (the symptom of its payment incident) to a placeholder."""
 
 
-def test_rca_of_a_raw_name_ranks_for_its_redacted_node(tmp_path, monkeypatch):
-    def gather(*_: object, symptom: str, **__: object) -> None:
-        raise AskedError(symptom)
+@pytest.fixture
+def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run `svcmap ARGS` on the sample shop's traces, imported under `redact_rules`."""
+    monkeypatch.chdir(tmp_path)
 
-    monkeypatch.setattr(rca, "gather_for_ranking", gather)
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}")
-    with build_app(settings) as app, pytest.raises(AskedError) as asked:
-        rca.rank_from_store(app, "cart-1234567", 1_700_000_120, 900, 7_200)
+    def run(*args: str) -> tuple[int, str]:
+        code = main(["--db", f"sqlite:///{tmp_path / 'svcmap.db'}", *args])
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
 
-    assert asked.value.args == ("cart-{num}",)
+    def start(redact_rules: str) -> None:
+        monkeypatch.setenv("SVCMAP_REDACT_RULES", redact_rules)
+        code, out = run("import", *map(str, SAMPLES))
+        assert code == 0, out
+
+    run.start = start  # type: ignore[attr-defined]
+    return run
+
+
+def ranked(out: str) -> list[tuple[str, float]]:
+    return [(entry["service"], entry["score"]) for entry in json.loads(out)["ranking"]]
+
+
+def test_rca_of_a_raw_name_ranks_its_redacted_node_as_the_placeholder_does(shop):
+    shop.start(POD_RULE)
+
+    raw_code, raw = shop("rca", "frontend", *INCIDENT)
+    held_code, held = shop("rca", "frontend-{pod}", *INCIDENT)
+
+    assert (raw_code, held_code) == (0, 0), raw + held
+    assert json.loads(raw)["symptom"] == "frontend-{pod}"
+    assert ranked(raw) == ranked(held)
+    assert ranked(raw)[0][0] in {"payment", "stripe-api"}
+
+
+def test_rca_through_redaction_ranks_as_without_it(shop, tmp_path):
+    shop.start(POD_RULE)
+    redacted = ranked(shop("rca", "frontend", *INCIDENT)[1])
+    (tmp_path / "svcmap.db").unlink()
+    shop.start("")
+
+    plain = ranked(shop("rca", "frontend", *INCIDENT)[1])
+
+    renamed = {"frontend-{pod}": "frontend"}
+    assert [(renamed.get(name, name), score) for name, score in redacted] == plain
+
+
+def test_a_snapshot_exported_for_a_raw_name_is_of_its_redacted_node(shop, tmp_path):
+    shop.start(POD_RULE)
+    path = tmp_path / "incident.json"
+
+    code, out = shop("snapshot", "export", "frontend", *INCIDENT[:-1], "--output", str(path))
+
+    assert code == 0, out
+    snapshot = load_snapshot(path.read_bytes(), source=str(path))
+    assert snapshot.symptom is not None
+    assert snapshot.symptom.service == "frontend-{pod}"
+    assert "frontend" not in snapshot.series
