@@ -51,7 +51,7 @@ def export(rng: random.Random, spans: int) -> bytes:
         for hop in range(HOPS):
             callee = rng.choice(SERVICES)
             client_id, server_id = rng.randbytes(8), rng.randbytes(8)
-            common = {"trace_id": trace_id, "name": f"call {hop}"}
+            span_name = f"call {hop}"
             by_service.setdefault(caller, []).append(
                 Span(
                     span_id=client_id,
@@ -65,7 +65,8 @@ def export(rng: random.Random, spans: int) -> bytes:
                         # spans take the pairing path (their server spans come along)
                         KeyValue(key="peer.service", value=AnyValue(string_value=callee)),
                     ],
-                    **common,
+                    trace_id=trace_id,
+                    name=span_name,
                 )
             )
             by_service.setdefault(callee, []).append(
@@ -75,7 +76,8 @@ def export(rng: random.Random, spans: int) -> bytes:
                     kind=Span.SPAN_KIND_SERVER,
                     start_time_unix_nano=start + 100_000,
                     end_time_unix_nano=start + 1_900_000,
-                    **common,
+                    trace_id=trace_id,
+                    name=span_name,
                 )
             )
             parent, caller = server_id, callee
@@ -85,7 +87,8 @@ def export(rng: random.Random, spans: int) -> bytes:
         name = AnyValue(string_value=service)
         group.resource.attributes.append(KeyValue(key="service.name", value=name))
         group.scope_spans.add().spans.extend(service_spans)
-    return request.SerializeToString()
+    body: bytes = request.SerializeToString()
+    return body
 
 
 def apart(body: bytes) -> list[bytes]:

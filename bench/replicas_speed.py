@@ -74,8 +74,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def replicas(url: str, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """`count` `svcmap serve` processes on the store at `url`, once ready (`.args[-1]` port)."""
+def replicas(url: str, count: int) -> Iterator[list[tuple[str, subprocess.Popen[bytes]]]]:
+    """`count` `svcmap serve` processes on the store at `url`, once ready, with their base URLs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SVCMAP_")}
     env["SVCMAP_DATABASE_URL"] = url
     subprocess.run([str(SVCMAP), "migrate"], env=env, check=True, capture_output=True)
@@ -97,7 +97,7 @@ def replicas(url: str, count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
                 bases.append(f"http://127.0.0.1:{port}")
             for base, process in zip(bases, processes, strict=True):
                 wait_until_ready(base, process)
-            yield processes
+            yield list(zip(bases, processes, strict=True))
         finally:
             for process in processes:
                 process.terminate()
@@ -151,10 +151,11 @@ def stored_calls(url: str) -> int:
 
 def one_round(base_url: str, count: int, bodies: list[bytes], args: argparse.Namespace) -> float:
     """Spans/s of `count` replicas on a fresh schema; prints what was stored and resent."""
-    spans = len(bodies) * (args.spans_per_batch // (2 * HOPS)) * 2 * HOPS
+    spans: int = len(bodies) * (args.spans_per_batch // (2 * HOPS)) * 2 * HOPS
     sent_calls = spans // 2
-    with fresh_schema(base_url) as url, replicas(url, count) as processes:
-        bases = [f"http://127.0.0.1:{process.args[-1]}" for process in processes]
+    with fresh_schema(base_url) as url, replicas(url, count) as running:
+        bases = [base for base, _ in running]
+        processes = [process for _, process in running]
         before = sum(cpu_seconds(process.pid) for process in processes)
         seconds = post_all(bases, bodies, args.senders)
         cpu = sum(cpu_seconds(process.pid) for process in processes) - before
