@@ -1,4 +1,8 @@
-"""Answer `risk`: read the map, the last day against the week before, and the budget windows."""
+"""Answer `risk`: read the map, the last day against the week before, and the budget windows.
+
+The requests each service served in the question's window and its counts in every
+budget window are read in one query (`WindowCounts`), all of them ending together.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from collections.abc import Callable
 from bot.bootstrap import App
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
-from topology.queries.burn import BudgetPolicy, burning, workbook_policy
+from topology.queries.burn import BudgetPolicy, burning_counts, slow_from, workbook_policy
 from topology.queries.diff import diff
 from topology.queries.risk import RiskLimits, RiskResult, weak_points
 from topology.retention import DAY
+from topology.store.slices import WindowCounts
 
 RECENT_S = DAY
 """New dependencies: edges seen in this long up to the question's end..."""
@@ -42,12 +47,14 @@ def weigh_risks(
     recent = Window(end - RECENT_S, end)
     window = Window(end - args.window, end) if args.window else recent
     graph = map_of(window)
-    store = app.store
-    served = {stats.service: stats.requests for stats in store.services(window.start, window.end)}
+    policy = budget_policy(app)
+    length = args.window or RECENT_S
+    by_window = WindowCounts(app.engine).read(
+        end, (length, *policy.windows), slow_from(policy.slow_bound_ms)
+    )
+    served = {service: counts[0] for service, counts in by_window[length].items()}
     before = Window(end - RECENT_S - BEFORE_S, end - RECENT_S)
     changes = diff(map_of(before), map_of(recent))
-    policy = budget_policy(app)
-    by_window = {seconds: store.services(end - seconds, end) for seconds in policy.windows}
     limits = RiskLimits(
         min_share=args.min_share or app.settings.risk_min_share,
         limit=args.limit,
@@ -58,6 +65,6 @@ def weigh_risks(
         served,
         limits=limits,
         changes=changes,
-        burning=burning(by_window, policy, app.catalog.owners),
+        burning=burning_counts(by_window, policy, app.catalog.owners),
     )
     return {"window": window, "before": before, "after": recent}, result

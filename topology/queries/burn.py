@@ -90,10 +90,18 @@ class Burn:
         return as_dict(self)
 
 
+Counts = tuple[int, int, int]
+"""A service's requests, errors and slow requests in one window."""
+
+
+def slow_from(bound_ms: float) -> int:
+    """The first latency histogram bucket wholly above `bound_ms`."""
+    return sum(1 for bound in LATENCY_BOUNDS_MS if bound <= bound_ms)
+
+
 def slow_count(stats: ServiceStats, bound_ms: float) -> int:
     """Requests of `stats` in histogram buckets wholly above `bound_ms`."""
-    first = sum(1 for bound in LATENCY_BOUNDS_MS if bound <= bound_ms)
-    return sum(stats.latency.histogram[first:])
+    return sum(stats.latency.histogram[slow_from(bound_ms) :])
 
 
 def burning(
@@ -107,17 +115,30 @@ def burning(
     missing, or a service missing from one, counts as no requests (no burn). A service
     firing several rules for one budget is listed under the fastest-burning one.
     """
-    budget = 1.0 - policy.objective
     bound = policy.slow_bound_ms
-    counts: dict[int, dict[str, tuple[int, int, int]]] = {}
-    for seconds in policy.windows:
-        counts[seconds] = {
+    counts = {
+        seconds: {
             stats.service: (stats.requests, stats.errors, slow_count(stats, bound))
             for stats in by_window.get(seconds, ())
         }
+        for seconds in policy.windows
+    }
+    return burning_counts(counts, policy, owners)
+
+
+def burning_counts(
+    counts: Mapping[int, Mapping[str, Counts]],
+    policy: BudgetPolicy,
+    owners: Mapping[str, str] | None = None,
+) -> tuple[Burn, ...]:
+    """As `burning`, from each service's `Counts` over the last `s` seconds in `counts[s]`.
+
+    The slow requests are those above `policy.slow_bound_ms`.
+    """
+    budget = 1.0 - policy.objective
     found: dict[tuple[str, str], Burn] = {}
     for rule in policy.rules:
-        long, short = counts[rule.long_s], counts[rule.short_s]
+        long, short = counts.get(rule.long_s, {}), counts.get(rule.short_s, {})
         for service, (requests, errors, slow) in long.items():
             if service not in short or requests <= 0:
                 continue
