@@ -18,6 +18,7 @@ from bot.alert_workers import AlertWorkers
 from bot.bootstrap import App
 from bot.slack.members import GroupMembers
 from bot.usecases.receiving import Receiver
+from bot.web import uploads
 from bot.web.alerts import alerts_endpoint
 from bot.web.deadline import StoreDeadline
 from bot.web.guard import Guard, Protection, protection
@@ -30,6 +31,7 @@ from bot.web.otlp_signals import logs_endpoint, metrics_endpoint
 from bot.web.pairing_metrics import PairingMemory
 from bot.web.signin import MembersOf, signin_routes
 from bot.web.slack import slack_endpoint
+from bot.web.uploads import UploadDeadline
 from bot.web.view import view_routes
 from topology.signals.metrics import Cumulatives
 
@@ -102,7 +104,12 @@ def create_app(
     )
     return Starlette(
         routes=routes,
-        middleware=[Middleware(RequestCounter, metrics=metrics), *_door(app, guard), deadline],
+        middleware=[
+            Middleware(RequestCounter, metrics=metrics),
+            Middleware(UploadDeadline, timeout_s=uploads.UPLOAD_TIMEOUT_S),
+            *_door(app, guard),
+            deadline,
+        ],
     )
 
 
