@@ -32,11 +32,17 @@ def warning_dict(warning: KeptWarning, now: int) -> dict[str, object]:
     }
 
 
+def kept_warnings(app: App, *, every: bool) -> list[KeptWarning]:
+    """The warnings kept (open ones only, unless `every`): open ones first, newest first."""
+    kept = [w for w in WarningLog(app.engine).kept().values() if every or w.open]
+    kept.sort(key=lambda w: (not w.open, -w.opened_at, w.key))
+    return kept
+
+
 def list_warnings(app: App, args: argparse.Namespace) -> str:
     """The warnings kept (open ones only, unless `--all`), newest first."""
     now = app.now()
-    kept = [w for w in WarningLog(app.engine).kept().values() if args.all or w.open]
-    kept.sort(key=lambda w: (not w.open, -w.opened_at, w.key))
+    kept = kept_warnings(app, every=args.all)
     if args.json:
         return json.dumps([warning_dict(w, now) for w in kept], indent=2, ensure_ascii=False)
     rows = [

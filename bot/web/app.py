@@ -29,6 +29,7 @@ from bot.web.name_metrics import RefusedNames
 from bot.web.otlp import traces_endpoint
 from bot.web.otlp_signals import logs_endpoint, metrics_endpoint
 from bot.web.pairing_metrics import PairingMemory
+from bot.web.panels import panel_routes
 from bot.web.signin import MembersOf, signin_routes
 from bot.web.slack import slack_endpoint
 from bot.web.uploads import UploadDeadline
@@ -79,6 +80,7 @@ def create_app(
     routes: list[BaseRoute] = [
         *extra,
         *view_routes(app, incidents or StoredIncidents(app.incidents)),
+        *panel_routes(app),
         Route("/livez", livez, methods=["GET"]),
         Route("/readyz", readiness.endpoint, methods=["GET"]),
         Route("/healthz", readiness.endpoint, methods=["GET"]),
