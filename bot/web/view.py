@@ -26,6 +26,7 @@ from bot.usecases.browsing import (
 )
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
+from bot.web.body import BodyTooLargeError, read_body
 from bot.web.csrf import csrf_token
 from bot.web.incidents import IncidentFeed
 from bot.web.signin import signed_in_name
@@ -143,8 +144,9 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
         return _json({"services": found, "teams": teams})
 
     async def answer_api(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > BODY_LIMIT:
+        try:
+            body = await read_body(request, limit=BODY_LIMIT)
+        except BodyTooLargeError:
             return _error(f"the question is over {BODY_LIMIT:,} bytes", 413)
         try:
             data = json.loads(body)

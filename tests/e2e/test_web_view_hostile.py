@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import time
 
@@ -152,3 +153,21 @@ def test_only_the_pages_own_static_files_are_served(hostile_server):
         assert httpx.get(hostile_server + "/static/" + name, timeout=10).status_code == 200
     assert httpx.get(hostile_server + "/static/uPlot.esm.js", timeout=10).status_code == 404
     assert httpx.get(hostile_server + "/static/..%2Fbot", timeout=10).status_code == 404
+
+
+def test_a_question_declared_huge_is_refused_without_waiting_for_its_body(hostile_server):
+    with asking_client(hostile_server) as client:
+        token, cookies = client.headers["x-csrf-token"], client.cookies
+        cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    host, port = hostile_server.removeprefix("http://").split(":")
+    head = (
+        f"POST /api/answer HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
+        f"X-CSRF-Token: {token}\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100000000\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(head.encode() + b'{"text": "deps ')  # and nothing more
+
+        answer = connection.recv(4_096)
+
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
