@@ -43,10 +43,21 @@ def _pages() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    environment.filters["percent"] = lambda share: f"{100 * float(share):.1f}%"
-    environment.filters["when"] = lambda at: "" if at is None else format_time(int(at))
-    environment.filters["duration"] = lambda s: "" if s is None else format_duration(int(s))
+    # Helpers, not filters: every template is also compiled by the text environment.
+    environment.globals.update(percent=_percent, when=_when, duration=_duration)
     return environment
+
+
+def _percent(share: object) -> str:
+    return f"{100 * float(str(share)):.1f}%"
+
+
+def _when(at: object) -> str:
+    return "" if at is None else format_time(int(str(at)))
+
+
+def _duration(seconds: object) -> str:
+    return "" if seconds is None else format_duration(int(str(seconds)))
 
 
 def panel_routes(app: App) -> list[Route]:
