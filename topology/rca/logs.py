@@ -29,6 +29,7 @@ from typing import cast
 from topology.rca.evidence import Evidence, Kind, number
 from topology.rca.scoring import PERSISTENCE
 from topology.rca.snapshot import Series, Snapshot, Window
+from topology.rca.tails import laplace_score, log_tail
 
 LEVEL_KEY = "level:"
 TEMPLATE_KEY = "template:"
@@ -43,9 +44,6 @@ TRIMMED = 0.1
 those of an earlier episode of the same fault, when one falls in the baseline."""
 KEPT_VARIANCE = 0.438
 """The share of a normal distribution's variance left when a tenth is cut off each end."""
-_TAIL_TERMS = 400
-_NEGLIGIBLE = -40.0
-"""A term this many e-folds below the first adds nothing a score could show."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +198,7 @@ def _side(
     held = sum(1 for c, r in during if (c > rate * r if up else c < rate * r))
     if held < min(PERSISTENCE, len(during)):
         return None
-    log_p = _log_tail(round(seen / dispersion), expected / dispersion, up=up)
-    score = (-math.log(2) - log_p) / math.sqrt(2) if log_p < math.log(0.5) else 0.0
+    score = laplace_score(log_tail(round(seen / dispersion), expected / dispersion, up=up))
     return CountChange(score, expected / len(during), seen / len(during), up)
 
 
@@ -246,28 +243,6 @@ def _total(counts: Sequence[float | None], at: Sequence[int]) -> float:
     if isinstance(at, range):
         return sum(known[at.start : at.stop])
     return sum(map(known.__getitem__, at))
-
-
-def _log_tail(count: int, rate: float, *, up: bool) -> float:
-    """The log of P(X >= count) (up) or P(X <= count) for a Poisson count at `rate`.
-
-    Terms are added from `count` away from the rate until they stop mattering.
-    """
-    if up and count <= 0:
-        return 0.0
-    step = 1 if up else -1
-    k = max(count, 0)
-    first = k * math.log(rate) - rate - math.lgamma(k + 1)
-    total = 1.0
-    for _ in range(_TAIL_TERMS):
-        k += step
-        if k < 0:
-            break
-        term = k * math.log(rate) - rate - math.lgamma(k + 1)
-        if term - first < _NEGLIGIBLE:
-            break
-        total += math.exp(term - first)
-    return first + math.log(total)
 
 
 def _told(key: str, level: str | None, change: CountChange) -> str:
