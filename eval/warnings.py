@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterator, Mapping
 
 from eval.petshop import DATASET, _converter
-from topology.warnings.assess import Reading, Rules, assess
+from topology.warnings.assess import Reading, Rules, assess_all
 from topology.warnings.model import Finding, Metric
 from topology.warnings.track import KeptWarning, track
 
@@ -84,10 +84,8 @@ def first_warnings(normal: Metrics, issue: Metrics, rules: Rules) -> list[tuple[
     fired: list[tuple[int, Finding]] = []
     for end in steps:
         now = end + STEP
-        for reading in _issue_readings(normal, issue, now):
-            found = assess(reading, now, rules)
-            if found is not None:
-                fired.append((now, found))
+        found = assess_all(_issue_readings(normal, issue, now), now, rules)
+        fired.extend((now, finding) for finding in found if finding is not None)
         if fired:
             break
     return fired
@@ -101,11 +99,7 @@ def false_alarms(normal: Metrics, rules: Rules) -> tuple[int, float, dict[str, i
     by_kind: dict[str, int] = {}
     passes = [t + STEP for t in times[HOUR_STEPS - 1 :]]
     for now in passes:
-        findings = []
-        for reading in _readings(normal, now):
-            found = assess(reading, now, rules)
-            if found is not None:
-                findings.append(found)
+        findings = [f for f in assess_all(_readings(normal, now), now, rules) if f is not None]
         done = track(kept, findings, now)
         for key in done.post:
             opened += 1

@@ -18,7 +18,7 @@ from topology.picture import Picture
 from topology.retention import DAY
 from topology.store.early_warnings import WarningLog
 from topology.store.slices import SliceReader, Sums
-from topology.warnings.assess import Reading, Rules, assess
+from topology.warnings.assess import Reading, Rules, assess_all
 from topology.warnings.model import Finding, Metric
 from topology.warnings.track import KeptWarning, Key, track
 
@@ -87,9 +87,8 @@ def read_readings(slices: SliceReader, now: int, reach: Reach = Reach()) -> list
 
 
 def findings_of(readings: Iterable[Reading], now: int, rules: Rules) -> Iterator[Finding]:
-    """The findings of `readings` at `now`."""
-    for reading in readings:
-        found = assess(reading, now, rules)
+    """The findings of `readings` at `now`, judged together as one pass."""
+    for found in assess_all(readings, now, rules):
         if found is not None:
             yield found
 

@@ -2,19 +2,26 @@
 
 A series is a service's or an edge's latency (average, ms) or error share (%), read in
 slices over the last hours, with the same hours' value on each of the previous days. It
-is *unseasonal* when its level now is well above what those days showed at that hour, and
-*trending* when a robust linear trend (Theil-Sen, whose 95% interval must lie above zero)
-reaches its alert threshold within the horizon. The threshold is relative to the season:
-`alert_factor` times the usual latency, or the usual error share plus `alert_error_pct`.
+is *unseasonal* when each of its last few slices is well above what those days showed at
+that hour (one high slice is noise; a degradation persists), and *trending* when it rises
+(Mann-Kendall: Kendall's tau of value against time, one-sided) and a robust linear trend
+(the Theil-Sen line) reaches its alert threshold within the horizon. The threshold is
+relative to the season: `alert_factor` times the usual latency, or the usual error share
+plus `alert_error_pct`.
+
+A pass tests thousands of series at once, so a test at a fixed level would flag some of
+them by chance every pass. The rises of one pass are kept under a false discovery rate
+(Benjamini-Hochberg over every series with enough slices): `assess_all` judges a pass.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from scipy.stats import theilslopes
+from scipy.stats import kendalltau, theilslopes
 
 from topology.warnings.model import Finding, Metric
 
@@ -41,6 +48,8 @@ class Rules:
     """The last slices whose median is the level now."""
     fit_from: float = 0.5
     """A trend is fitted once the level has come this share of the way to the threshold."""
+    false_discovery: float = 0.05
+    """The share of a pass's trends that may rise by chance (Benjamini-Hochberg)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +66,55 @@ class Reading:
     """The value over the same hours on each previous day that measured any."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """One series judged alone: its trend if its rise holds up, else what it is."""
+
+    trend: Finding | None
+    p_value: float
+    """How likely a rise this steady is by chance (1.0 when no trend was fitted)."""
+    otherwise: Finding | None
+
+
 def assess(reading: Reading, now: float, rules: Rules = Rules()) -> Finding | None:
-    """The heads-up `reading` deserves at `now`, if any: a trend first, else unseasonal."""
+    """The heads-up `reading` deserves at `now`, if any, judged as a pass of one series."""
+    return assess_all((reading,), now, rules)[0]
+
+
+def assess_all(
+    readings: Iterable[Reading], now: float, rules: Rules = Rules()
+) -> list[Finding | None]:
+    """The heads-up each of `readings` deserves at `now` (None: none), in their order.
+
+    A trend first, else unseasonal. The trends kept are those whose rises pass the
+    Benjamini-Hochberg procedure at `rules.false_discovery` over every series with enough
+    slices to be tested.
+    """
+    judged = [_judge(reading, now, rules) for reading in readings]
+    tested = sum(1 for one in judged if one is not None)
+    cut = _bh_cut([one.p_value for one in judged if one is not None], tested, rules)
+    found: list[Finding | None] = []
+    for one in judged:
+        if one is None:
+            found.append(None)
+        elif one.trend is not None and one.p_value <= cut:
+            found.append(one.trend)
+        else:
+            found.append(one.otherwise)
+    return found
+
+
+def _bh_cut(p_values: Sequence[float], tested: int, rules: Rules) -> float:
+    """The largest p-value kept: the Benjamini-Hochberg step-up cut (-1 when none is)."""
+    cut = -1.0
+    for rank, p_value in enumerate(sorted(p_values), start=1):
+        if p_value <= rank / tested * rules.false_discovery:
+            cut = p_value
+    return cut
+
+
+def _judge(reading: Reading, now: float, rules: Rules) -> _Judged | None:
+    """`reading` alone: None when too few slices were measured to say anything."""
     points = [(t, v) for t, v in zip(reading.times, reading.values, strict=True) if v is not None]
     if len(points) < rules.min_points:
         return None
@@ -66,13 +122,20 @@ def assess(reading: Reading, now: float, rules: Rules = Rules()) -> Finding | No
     level = median(values[-rules.level_points :])
     usual = median(reading.history) if reading.history else median(values[: len(values) // 2])
     threshold = _threshold(reading.metric, usual, rules)
+    recent = values[-rules.level_points :]
+    otherwise = _unseasonal(
+        reading, recent, level=level, usual=usual, threshold=threshold, rules=rules
+    )
     if level >= threshold:
-        return _unseasonal(reading, level, usual, threshold, rules)
-    rising = level >= usual + rules.fit_from * (threshold - usual)
-    eta = _eta(points, now, threshold) if rising else None
-    if eta is not None and eta <= rules.horizon_s:
-        return Finding(reading.subject, reading.metric, "trend", level, usual, threshold, eta)
-    return _unseasonal(reading, level, usual, threshold, rules)
+        return _Judged(None, 1.0, otherwise)
+    if level < usual + rules.fit_from * (threshold - usual):
+        return _Judged(None, 1.0, otherwise)
+    fitted = _eta(points, now, threshold)
+    if fitted is None or fitted[0] > rules.horizon_s:
+        return _Judged(None, 1.0, otherwise)
+    eta, p_value = fitted
+    trend = Finding(reading.subject, reading.metric, "trend", level, usual, threshold, eta)
+    return _Judged(trend, p_value, otherwise)
 
 
 def _threshold(metric: Metric, usual: float, rules: Rules) -> float:
@@ -82,33 +145,45 @@ def _threshold(metric: Metric, usual: float, rules: Rules) -> float:
 
 
 def _unseasonal(
-    reading: Reading, level: float, usual: float, threshold: float, rules: Rules
+    reading: Reading,
+    recent: Sequence[float],
+    *,
+    level: float,
+    usual: float,
+    threshold: float,
+    rules: Rules,
 ) -> Finding | None:
-    """A finding when `level` is well above the same hours of earlier days."""
+    """A finding when each of the `recent` values is well above the same hours of earlier days."""
     if not reading.history:
         return None
     if reading.metric == "latency_ms":
         high = max(usual * rules.unseasonal_factor, usual + rules.min_latency_ms)
     else:
         high = usual + rules.unseasonal_error_pct
-    if level < high or level <= max(reading.history):
+    bar = max(high, math.nextafter(max(reading.history), math.inf))
+    if min(recent) < bar:
         return None
     return Finding(reading.subject, reading.metric, "unseasonal", level, usual, threshold, None)
 
 
-def _eta(points: list[tuple[float, float]], now: float, threshold: float) -> int | None:
-    """Seconds from `now` until the Theil-Sen line reaches `threshold`; None if it is not rising.
+def _eta(
+    points: list[tuple[float, float]], now: float, threshold: float
+) -> tuple[int, float] | None:
+    """Seconds from `now` until the Theil-Sen line reaches `threshold`, and its rise's p-value.
 
-    Rising means the whole 95% interval of the slope is above zero.
+    The p-value is Kendall's tau's, one-sided; None if the line is not rising.
     """
     times = [t for t, _ in points]
     values = [v for _, v in points]
     if max(values) == min(values):
         return None
-    fit = theilslopes(values, times, alpha=0.95)
-    if not (fit.low_slope > 0 and fit.slope > 0):
+    fit = theilslopes(values, times)
+    if not fit.slope > 0:
         return None
     reached = float((threshold - fit.intercept) / fit.slope)
     if not math.isfinite(reached):
         return None
-    return max(0, math.ceil(reached - now))
+    p_value = float(kendalltau(times, values, alternative="greater").pvalue)
+    if not math.isfinite(p_value):
+        return None
+    return max(0, math.ceil(reached - now)), p_value

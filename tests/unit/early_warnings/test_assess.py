@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topology.warnings.assess import Reading, Rules, assess
+from topology.warnings.assess import Reading, Rules, assess, assess_all
 
 NOW = 1_800_000_000
 STEP = 300
@@ -93,3 +93,58 @@ def test_any_series_gets_an_answer_and_a_trend_never_lies_about_its_threshold(va
     if found is not None:
         assert found.level < found.threshold or found.kind == "unseasonal"
         assert found.eta_s is None or 0 <= found.eta_s <= Rules().horizon_s
+
+
+WEAK_RISE = (40, 52, 44, 60, 50, 58, 66, 56, 70, 62, 74, 68)
+"""Rising, with ups and downs: a chance of about 1 in 1,000 that noise rises this steadily."""
+
+
+def test_a_weak_rise_is_warned_about_alone_but_not_among_a_thousand_series():
+    rules = Rules(horizon_s=86_400)
+    alone = assess(reading(WEAK_RISE, history=(40, 41, 39)), NOW, rules)
+    assert alone is not None
+    assert alone.kind == "trend"
+    flat = [reading([40] * 12, history=(40,)) for _ in range(999)]
+    among = assess_all([reading(WEAK_RISE, history=(40, 41, 39)), *flat], NOW, rules)
+    assert among == [None] * 1000
+
+
+def test_a_steady_ramp_is_still_warned_about_among_a_thousand_series():
+    ramp = reading([40 + 2 * i for i in range(12)], history=(40, 41, 39))
+    flat = [reading([40] * 12, history=(40,)) for _ in range(999)]
+    found = assess_all([*flat, ramp], NOW)
+    assert found[:-1] == [None] * 999
+    assert found[-1] is not None
+    assert found[-1].kind == "trend"
+
+
+def test_findings_come_back_in_the_order_of_the_readings():
+    ramp = reading([40 + 2 * i for i in range(12)], history=(40, 41, 39))
+    high = reading([90] * 12, history=(40, 42, 38))
+    found = assess_all([high, reading([40] * 3), ramp], NOW)
+    assert [f.kind if f else None for f in found] == ["unseasonal", None, "trend"]
+
+
+def test_one_high_slice_is_not_unseasonal_but_the_last_three_are():
+    one = reading([40] * 11 + [90], history=(40, 42, 38))
+    two = reading([40] * 10 + [90, 90], history=(40, 42, 38))
+    three = reading([40] * 9 + [90, 90, 90], history=(40, 42, 38))
+    assert assess(one, NOW) is None
+    assert assess(two, NOW) is None
+    found = assess(three, NOW)
+    assert found is not None
+    assert found.kind == "unseasonal"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.floats(1, 500), min_size=6, max_size=12), min_size=1, max_size=20),
+    st.floats(0.001, 0.5),
+)
+def test_a_lower_false_discovery_rate_never_finds_more_trends(series, rate):
+    readings = [reading(values, history=(40,)) for values in series]
+    strict = assess_all(readings, NOW, Rules(false_discovery=rate / 10))
+    loose = assess_all(readings, NOW, Rules(false_discovery=rate))
+    strict_trends = {i for i, f in enumerate(strict) if f is not None and f.kind == "trend"}
+    loose_trends = {i for i, f in enumerate(loose) if f is not None and f.kind == "trend"}
+    assert strict_trends <= loose_trends
