@@ -3,9 +3,11 @@
 A metric's score is how bad the incident window got in the harmful direction, held for
 `PERSISTENCE` consecutive steps, in units of the baseline's robust spread: the median
 absolute deviation scaled to a standard deviation, or more when the baseline's own 98th
-percentile says its tail is heavy. The spread has a floor (a small part of the baseline
-level, and an absolute minimum per metric), so a flat baseline neither divides by zero
-nor turns noise into alarms.
+percentile says its tail is heavy, read from the baseline held for as many steps as the
+incident was (an incident measured in one step only, as sparse calls leave it, is judged
+against the baseline's single steps, its lone spikes included). The spread has a floor
+(a small part of the baseline level, and an absolute minimum per metric), so a flat
+baseline neither divides by zero nor turns noise into alarms.
 """
 
 from __future__ import annotations
@@ -98,7 +100,8 @@ def robust_score(
     if cutoff > 0 and not _may_reach(baseline, incident, metric, cutoff):
         return None
     level = _median(sorted(baseline))
-    held = _held(incident, up=up)
+    steps = min(PERSISTENCE, len(incident))
+    held = _held(incident, up=up, steps=steps)
     worst = max(held) if up else min(held)
     excess = worst - level if up else level - worst
     floor = max(RELATIVE_FLOOR * abs(level) if metric.relative else 0.0, metric.floor)
@@ -107,7 +110,8 @@ def robust_score(
     spread = MAD_TO_SIGMA * _median(sorted([abs(v - level) for v in baseline]))
     if cutoff > 0 and not excess / max(spread, floor) >= cutoff:
         return None
-    scale = max(spread, _tail_spread(_held(baseline, up=up), level, up=up), floor)
+    tail = _tail_spread(_held(baseline, up=up, steps=steps), level, up=up)
+    scale = max(spread, tail, floor)
     score = max(0.0, excess / scale)
     if not math.isfinite(score) or score < cutoff:
         return None if cutoff > 0 else MetricScore(metric, 0.0, level, worst)
@@ -250,9 +254,9 @@ def _median(ordered: Sequence[float]) -> float:
     return ordered[middle - 1] / 2 + ordered[middle] / 2
 
 
-def _held(values: Sequence[float], *, up: bool) -> list[float]:
-    """Each run of `PERSISTENCE` steps' least bad value: how bad it stayed, step after step."""
-    steps = min(PERSISTENCE, len(values))
+def _held(values: Sequence[float], *, up: bool, steps: int = PERSISTENCE) -> list[float]:
+    """Each run of `steps` steps' least bad value: how bad it stayed, step after step."""
+    steps = min(steps, len(values))
     if steps <= 1:
         return list(values)
     return list(map(min if up else max, *(values[i:] for i in range(steps))))

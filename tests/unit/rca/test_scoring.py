@@ -69,6 +69,23 @@ def test_a_single_bad_step_in_the_incident_window_is_not_an_incident():
     assert score(wobble(50.0), [50.0, 50.0, 900.0, 50.0]) < 1
 
 
+def test_an_incident_seen_in_one_step_is_judged_against_the_baselines_single_steps():
+    lone_spikes = wobble(50.0)
+    for at in (5, 20, 35, 50):
+        lone_spikes[at] = 300.0
+
+    assert score(lone_spikes, [300.0]) < QUIET_THRESHOLD
+    assert score(wobble(50.0), [300.0]) >= QUIET_THRESHOLD
+
+
+def test_a_rise_held_for_steps_is_not_hidden_by_lone_baseline_spikes():
+    lone_spikes = wobble(50.0)
+    for at in (5, 20, 35, 50):
+        lone_spikes[at] = 300.0
+
+    assert score(lone_spikes, [300.0] * 4) >= QUIET_THRESHOLD
+
+
 def test_a_baseline_that_often_bursts_that_high_does_not_alarm():
     bursty = [50.0, 50.0, 300.0, 300.0] * 15
 
