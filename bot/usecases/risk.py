@@ -1,7 +1,8 @@
 """Answer `risk`: read the map, the last day against the week before, and the budget windows.
 
 The requests each service served in the question's window and its counts in every
-budget window are read in one query (`WindowCounts`), all of them ending together.
+budget window are read in one query (`WindowCounts`), all of them ending together; of
+the week before the last day, only which edges it had.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from bot.bootstrap import App
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 from topology.queries.burn import BudgetPolicy, burning_counts, slow_from, workbook_policy
-from topology.queries.diff import diff
-from topology.queries.risk import RiskLimits, RiskResult, weak_points
+from topology.queries.risk import RiskLimits, RiskResult, edges_new_since, weak_points
 from topology.retention import DAY
-from topology.store.slices import WindowCounts
+from topology.store.slices import WindowCounts, seen_edges
 
 RECENT_S = DAY
 """New dependencies: edges seen in this long up to the question's end..."""
@@ -54,7 +54,8 @@ def weigh_risks(
     )
     served = {service: counts[0] for service, counts in by_window[length].items()}
     before = Window(end - RECENT_S - BEFORE_S, end - RECENT_S)
-    changes = diff(map_of(before), map_of(recent))
+    seen = seen_edges(app.engine, end - RECENT_S - BEFORE_S, end - RECENT_S)
+    new_edges = edges_new_since(map_of(recent), seen)
     limits = RiskLimits(
         min_share=args.min_share or app.settings.risk_min_share,
         limit=args.limit,
@@ -64,7 +65,7 @@ def weigh_risks(
         app.catalog,
         served,
         limits=limits,
-        changes=changes,
+        new_edges=new_edges,
         burning=burning_counts(by_window, policy, app.catalog.owners),
     )
     return {"window": window, "before": before, "after": recent}, result

@@ -1,4 +1,4 @@
-"""Services' counts over budget windows ending together, read in one query (SQLite, Postgres)."""
+"""What `risk` reads besides the map: budget window counts, and the edges of a window."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
 from topology.queries.burn import slow_count, slow_from
-from topology.stats import ServiceStats
+from topology.stats import EdgeStats, ServiceStats
 from topology.store import Store, make_engine, upgrade
-from topology.store.rows import service_row
-from topology.store.schema import service_buckets, service_hours
-from topology.store.slices import WindowCounts
+from topology.store.rows import edge_row, service_row
+from topology.store.schema import edge_buckets, edge_hours, service_buckets, service_hours
+from topology.store.slices import WindowCounts, seen_edges
 
 HOUR = 3_600
 END = 1_800_000_000 - 1_800_000_000 % HOUR
@@ -89,3 +89,24 @@ def test_no_window_reads_nothing_and_a_window_of_no_length_is_refused(engine):
 
 def test_an_empty_store_has_empty_windows(engine):
     assert WindowCounts(engine).read(END, (300, HOUR), 3) == {300: {}, HOUR: {}}
+
+
+def test_the_edges_seen_in_a_window_come_from_every_tier_and_only_from_it(engine):
+    minutes = [
+        edge_row(EdgeStats("web", "cart", calls=3), 60, END - 120),
+        edge_row(EdgeStats("web", "cart", calls=3), 60, END - 60),
+        edge_row(EdgeStats("web", "late", calls=3), 60, END),  # at the end: left out
+    ]
+    hours = [
+        edge_row(EdgeStats("web", "search", calls=5), HOUR, END - 3 * HOUR),
+        edge_row(EdgeStats("cart", "db", calls=0), HOUR, END - 2 * HOUR),
+        edge_row(EdgeStats("web", "early", calls=5), HOUR, END - 9 * HOUR),  # before the start
+    ]
+    for row in hours:
+        del row["resolution"]
+    with engine.begin() as connection:
+        connection.execute(insert(edge_buckets), minutes)
+        connection.execute(insert(edge_hours), hours)
+    found = seen_edges(engine, END - 8 * HOUR, END)
+    assert found == {("web", "cart"), ("web", "search"), ("cart", "db")}
+    assert seen_edges(engine, END + HOUR, END + 2 * HOUR) == set()

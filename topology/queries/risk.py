@@ -17,14 +17,14 @@ beat; what is left unchecked is counted, never guessed.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from topology.graph import CallIndex, ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog
 from topology.queries.burn import Burn
-from topology.queries.diff import DiffResult
+from topology.queries.diff import EdgeChange
 from topology.queries.jsonable import as_dict
 from topology.queries.reach import FloatMatrix, FloatVector, reach_by_number
 
@@ -249,10 +249,10 @@ def weak_points(
     served: Mapping[str, int],
     *,
     limits: RiskLimits | None = None,
-    changes: DiffResult | None = None,
+    new_edges: Sequence[EdgeChange] | None = None,
     burning: Sequence[Burn] = (),
 ) -> RiskResult:
-    """The weak points of `graph`; `changes` are the recent changes (new edges) to weigh."""
+    """The weak points of `graph`; `new_edges` are the edges new lately (`edges_new_since`)."""
     limits = limits or RiskLimits()
     if not 0.0 < limits.min_share <= 1.0:
         raise ValueError("min_share must be in (0, 1]")
@@ -269,7 +269,7 @@ def weak_points(
         _weak_point(graph, catalog, number, requests, total) for requests, number in shown
     )
     critical = {index.names[number] for _requests, number in found}
-    new, other = _new_dependencies(changes, critical)
+    new, other = _new_dependencies(new_edges, critical)
     cycles = sorted(
         (
             tuple(sorted(index.names[node] for node in part))
@@ -362,17 +362,32 @@ def _owner_gaps(catalog: Catalog, points: Sequence[WeakPoint]) -> tuple[OwnerGap
     return tuple(gaps)
 
 
+def edges_new_since(
+    graph: ServiceGraph, seen: Collection[tuple[str, str]]
+) -> tuple[EdgeChange, ...]:
+    """The edges of `graph` not in `seen` (caller, callee), most calls first.
+
+    As `diff`'s new edges against a map holding just the edges `seen`.
+    """
+    changes = [
+        EdgeChange(stats.parent, stats.child, stats.calls)
+        for stats in graph.edges()
+        if (stats.parent, stats.child) not in seen
+    ]
+    return tuple(sorted(changes, key=lambda change: (-change.calls, change.parent, change.child)))
+
+
 def _new_dependencies(
-    changes: DiffResult | None, critical: set[str]
+    new_edges: Sequence[EdgeChange] | None, critical: set[str]
 ) -> tuple[tuple[NewDependency, ...], int]:
-    if changes is None:
+    if new_edges is None:
         return (), 0
     new = []
-    for edge in changes.new_edges:
+    for edge in new_edges:
         ends = tuple(name for name in (edge.parent, edge.child) if name in critical)
         if ends:
             new.append(NewDependency(edge.parent, edge.child, edge.calls, ends))
-    return tuple(new), len(changes.new_edges) - len(new)
+    return tuple(new), len(new_edges) - len(new)
 
 
 def _hotspots(

@@ -4,7 +4,8 @@ Per service, and per edge named `parent->child`, the requests (or calls), errors
 latency sum and count of the buckets (every tier) starting in each slice of a window: one
 query per kind for the whole window, grouped in the database. For budgets, per service,
 its requests, errors and slow requests over several windows ending together: one query
-over the longest, each bucket counted in the shortest window holding it.
+over the longest, each bucket counted in the shortest window holding it. For new edges,
+the edges (caller, callee) with any bucket in a window, nothing of them summed.
 """
 
 from __future__ import annotations
@@ -103,6 +104,17 @@ def window_counts(end_s: int, windows: Sequence[int], slow_from: int) -> Query:
     return select(*grouped, *summed).group_by(*grouped)
 
 
+def edge_keys(start_s: int, end_s: int) -> Query:
+    """The distinct (parent, child) of the edge buckets of every tier starting in the window."""
+    rows = union_all(
+        *(
+            select(table.c.parent, table.c.child).where(*window(table, start_s, end_s))
+            for table in EDGE_TIERS
+        )
+    ).subquery()
+    return select(rows.c.parent, rows.c.child).distinct()
+
+
 def sums(values: Sequence[Any]) -> Sums:
     """The `Sums` of a row's summed values (None, from no rows, as zero)."""
     requests, errors, lat_sum, lat_count = values
@@ -167,3 +179,9 @@ class WindowCounts:
 
 def _plus(a: Counts, b: Counts) -> Counts:
     return a[0] + b[0], a[1] + b[1], a[2] + b[2]
+
+
+def seen_edges(engine: Engine, start_s: int, end_s: int) -> set[tuple[str, str]]:
+    """The edges (caller, callee) with a bucket starting in `start_s <= start < end_s`."""
+    with transaction(engine, writes=False) as connection:
+        return {(row[0], row[1]) for row in connection.execute(edge_keys(start_s, end_s))}

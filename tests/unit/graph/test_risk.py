@@ -1,6 +1,8 @@
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from topology.graph import ServiceGraph
 from topology.model import NodeKind
@@ -13,6 +15,7 @@ from topology.queries.risk import (
     NO_OWNER,
     NO_ROUTING_KEY,
     RiskLimits,
+    edges_new_since,
     entry_traffic,
     share_bounds,
     weak_points,
@@ -84,7 +87,7 @@ def test_new_edges_touching_a_single_point_of_failure_are_on_the_critical_path()
         ("web", "api", 90), ("web", "blog", 10), ("api", "flags", 5), ("blog", "cms"), ("blog", "x")
     )
 
-    found = weak_points(after, NOBODY, {"web": 100}, changes=diff(before, after))
+    found = weak_points(after, NOBODY, {"web": 100}, new_edges=diff(before, after).new_edges)
 
     assert [(d.parent, d.child, d.critical) for d in found.new_dependencies] == [
         ("api", "flags", ("api", "flags"))
@@ -182,3 +185,16 @@ def test_the_points_shown_are_the_largest_shares_as_checking_every_node_finds(se
     assert [p.share for p in found.single_points] == pytest.approx(expected[:3])
     assert len(found.single_points) + found.more_single_points <= len(expected)
     assert len(expected) <= len(found.single_points) + found.more_single_points + found.unchecked
+
+
+EDGES = st.lists(
+    st.tuples(st.sampled_from("abcdef"), st.sampled_from("abcdefg"), st.integers(1, 50)),
+    max_size=20,
+)
+
+
+@given(EDGES, EDGES)
+def test_new_edges_from_the_edges_seen_before_are_the_new_edges_of_a_diff(before, after):
+    old, new = graph_of(*before), graph_of(*after)
+    seen = {(stats.parent, stats.child) for stats in old.edges()}
+    assert edges_new_since(new, seen) == diff(old, new).new_edges
