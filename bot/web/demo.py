@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from bot.demo.faults import Fault
 from bot.demo.running import Demo
+from bot.web.body import BodyTooLargeError, read_body
 from topology.errors import UsageError
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -33,8 +34,11 @@ def demo_routes(demo: Demo) -> list[Route]:
         if refusal is not None:
             return refusal
         try:
-            fault = _fault(request.path_params["service"], await request.body())
+            body = await read_body(request, limit=BODY_LIMIT)
+            fault = _fault(request.path_params["service"], body)
             demo.board.put(replace(fault, since=int(demo.clock())))
+        except BodyTooLargeError:
+            return JSONResponse({"error": f"the fault is over {BODY_LIMIT:,} bytes"}, 413)
         except UsageError as error:
             return JSONResponse({"error": str(error)}, 400)
         return JSONResponse(demo.state())
@@ -68,7 +72,7 @@ def _refusal(request: Request, *, change: bool) -> Response | None:
 def _fault(service: str, body: bytes) -> Fault:
     """The fault a PUT body asks for; `UsageError` when it is not one."""
     try:
-        data = json.loads(body) if len(body) <= BODY_LIMIT else None
+        data = json.loads(body)
     except ValueError:
         data = None
     if not isinstance(data, dict):

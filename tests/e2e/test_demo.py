@@ -96,6 +96,13 @@ def test_the_control_refuses_a_change_that_is_not_json(demo: RunningDemo):
     assert answer.status_code == 415
 
 
+def test_the_control_refuses_a_fault_over_its_size_limit(demo: RunningDemo):
+    fault = {"errors": 0.5, "padding": "x" * 5_000}
+    answer = httpx.put(f"{demo.base}/demo/faults/payment", json=fault, timeout=10)
+    assert answer.status_code == 413
+    assert "over 4,096 bytes" in answer.json()["error"]
+
+
 def test_the_control_refuses_a_request_naming_another_host(demo: RunningDemo):
     answer = httpx.get(f"{demo.base}/demo/state", headers={"host": "evil.example:80"}, timeout=10)
     assert answer.status_code == 403
