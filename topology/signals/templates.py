@@ -2,8 +2,9 @@
 
 A miner is seeded with the templates the store holds for its service (their ids and
 masked text), so a line maps to the same template in a later import or in another
-replica. New templates take the next ids. Past `cap` templates, a line that matches
-none of them counts under `OTHER_ID` instead of growing the miner.
+replica. New templates take the next ids. A line is mined from its first `MINED_TOKENS`
+tokens. Past `cap` templates, a line that matches none of them counts under `OTHER_ID`
+instead of growing the miner.
 
 A book lives across batches: each batch starts by `follow`ing the stored templates of
 its services, and a service whose stored templates are not what its open miner holds
@@ -34,6 +35,11 @@ CACHE_SIZE = 20_000
 """Masked lines remembered (with their template), for all open services together."""
 CACHED_CHARS = 1024
 """Masked lines longer than this are mined each time, not remembered."""
+MINED_TOKENS = 64
+"""Tokens of a line mined: a message's form is in its beginning. A longer line's length
+follows the data it lists (and where its body was cut), and drain3 keeps lines of
+different lengths apart: one message would become a template per length, each read as
+new or vanished when the data changes."""
 
 
 def miner_config() -> TemplateMinerConfig:
@@ -91,7 +97,7 @@ class TemplateBook:
         opened = self._open.get(service)
         if opened is None:
             opened = self._opened(service)
-        masked = opened.miner.masker.mask(body)
+        masked = _leading(opened.miner.masker.mask(body))
         found = opened.seen.get(masked)
         if found is not None:
             if found == OTHER_ID:
@@ -154,6 +160,16 @@ class TemplateBook:
             opened.texts[cluster_id] = text
             self._changed.setdefault(service, {})[cluster_id] = text
         return cluster_id
+
+
+def _leading(masked: str) -> str:
+    """The first `MINED_TOKENS` tokens of a masked line (its tokens are single-spaced)."""
+    cut = -1
+    for _ in range(MINED_TOKENS):
+        cut = masked.find(" ", cut + 1)
+        if cut < 0:
+            return masked
+    return masked[:cut]
 
 
 def _seeded(known: Mapping[int, str], config: TemplateMinerConfig) -> TemplateMiner:

@@ -2,7 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from topology.signals.masking import TokenMasks
-from topology.signals.templates import MINERS_KEPT, OTHER_ID, TemplateBook
+from topology.signals.templates import MINED_TOKENS, MINERS_KEPT, OTHER_ID, TemplateBook
 
 
 def masked(line):
@@ -34,6 +34,28 @@ def test_lines_differing_only_in_numbers_share_a_template():
 
     assert first == second
     assert book.texts("cart") == {first: "user <NUM> logged in after <NUM> ms"}
+
+
+def test_a_long_line_listing_more_or_fewer_items_keeps_its_template():
+    def listing(items):
+        return "sold tickets: " + ", ".join(
+            f"Ticket(seat={i}, from=shanghai)" for i in range(items)
+        )
+
+    book = TemplateBook({})
+    first = book.template_of("order", listing(60))
+    second = book.template_of("order", listing(75)[:1000])  # a body cut mid-token
+
+    assert first == second
+    assert len(book.texts("order")[first].split()) == MINED_TOKENS
+
+
+def test_short_lines_of_different_lengths_keep_templates_of_their_own():
+    book = TemplateBook({})
+
+    assert book.template_of("order", "paid order 1") != book.template_of(
+        "order", "paid order 1 by card"
+    )
 
 
 def test_a_book_seeded_with_stored_templates_gives_the_same_ids():
