@@ -164,6 +164,8 @@ class TemplateBook:
 
 def _leading(masked: str) -> str:
     """The first `MINED_TOKENS` tokens of a masked line (its tokens are single-spaced)."""
+    if masked.count(" ") < MINED_TOKENS:  # most lines: counted without a loop
+        return masked
     cut = -1
     for _ in range(MINED_TOKENS):
         cut = masked.find(" ", cut + 1)
