@@ -4,8 +4,10 @@ A metric's score is how bad the incident window got in the harmful direction, he
 `PERSISTENCE` consecutive steps, in units of the baseline's robust spread: the median
 absolute deviation scaled to a standard deviation, or more when the baseline's own 98th
 percentile says its tail is heavy, read from the baseline held for as many steps as the
-incident was (an incident measured in one step only, as sparse calls leave it, is judged
-against the baseline's single steps, its lone spikes included). The spread has a floor
+incident was. An incident measured in fewer steps than that, as sparse calls leave it,
+is judged against the baseline's single steps, its lone spikes included, and its score
+counts for the share of `PERSISTENCE` it could show: one step cannot show that the
+change held, so it takes twice the excess to count as much. The spread has a floor
 (a small part of the baseline level, and an absolute minimum per metric), so a flat
 baseline neither divides by zero nor turns noise into alarms.
 """
@@ -112,7 +114,7 @@ def robust_score(
         return None
     tail = _tail_spread(_held(baseline, up=up, steps=steps), level, up=up)
     scale = max(spread, tail, floor)
-    score = max(0.0, excess / scale)
+    score = max(0.0, excess / scale) * steps / PERSISTENCE
     if not math.isfinite(score) or score < cutoff:
         return None if cutoff > 0 else MetricScore(metric, 0.0, level, worst)
     return MetricScore(metric, score, level, worst)

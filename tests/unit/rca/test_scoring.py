@@ -78,6 +78,12 @@ def test_an_incident_seen_in_one_step_is_judged_against_the_baselines_single_ste
     assert score(wobble(50.0), [300.0]) >= QUIET_THRESHOLD
 
 
+def test_a_rise_seen_in_one_step_counts_for_half_of_one_seen_in_two():
+    one, two = score(wobble(50.0), [300.0]), score(wobble(50.0), [300.0, 300.0])
+
+    assert one == pytest.approx(two / 2, rel=0.1)
+
+
 def test_a_rise_held_for_steps_is_not_hidden_by_lone_baseline_spikes():
     lone_spikes = wobble(50.0)
     for at in (5, 20, 35, 50):
