@@ -24,6 +24,7 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import truediv
 from typing import cast
 
 from topology.rca.evidence import Evidence, Kind, number
@@ -100,6 +101,8 @@ class Minutes:
     requests: Sequence[float]
     served_before: float
     served_during: float
+    requests_before: Sequence[float]
+    """The requests served in each minute of `before`, in its order."""
 
     @classmethod
     def of(cls, t: Sequence[float], served: Series | None, snapshot: Snapshot) -> Minutes | None:
@@ -109,7 +112,14 @@ class Minutes:
         during = _served(t, requests, snapshot.incident)
         if not before or not during:
             return None
-        return cls(before, during, requests, _total(requests, before), _total(requests, during))
+        return cls(
+            before,
+            during,
+            requests,
+            _total(requests, before),
+            _total(requests, during),
+            [requests[i] for i in before],
+        )
 
     def change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
         """How far the incident's counts are from the baseline's rate per request."""
@@ -124,29 +134,44 @@ class Minutes:
                 seen, logged = _total(counts, during), _total(counts, before)
         except TypeError:  # a minute without a count: left out
             return self._pairs_change(counts, cutoff)
-        if not self._may_change(counts, seen, logged, cutoff):
-            return None
-        return self._pairs_change(counts, cutoff)
-
-    def _may_change(
-        self, counts: Sequence[float | None], seen: float, logged: float, cutoff: float
-    ) -> bool:
-        """Whether `seen` could score `cutoff` against the trimmed rate, judged cheaply.
-
-        The rate `count_change` reads (the same minutes kept), before any dispersion.
-        """
+        known = cast("Sequence[float]", counts)  # the sums above found no gap
         drop = int(TRIMMED * len(self.before))
         if not drop:
             expected = (logged + PRIOR_LINES) / self.served_before * self.served_during
-            return _may_reach(seen, expected, cutoff)
-        known = cast("Sequence[float]", counts)  # the sums above found no gap
-        requests = self.requests
-        ordered = sorted(self.before, key=lambda i: known[i] / requests[i])
-        kept = ordered[drop : len(ordered) - drop]
-        rate = (sum(map(known.__getitem__, kept)) + PRIOR_LINES) / sum(
-            map(requests.__getitem__, kept)
+            if not _may_reach(seen, expected, cutoff):
+                return None
+            return self._pairs_change(counts, cutoff)
+        counts_before, kept = self._kept(known, drop)
+        requests_before = self.requests_before
+        # The trimmed rate before any dispersion, judged cheaply: most series stop here.
+        rate = (sum(map(counts_before.__getitem__, kept)) + PRIOR_LINES) / sum(
+            map(requests_before.__getitem__, kept)
         )
-        return _may_reach(seen, rate * self.served_during, cutoff)
+        if not _may_reach(seen, rate * self.served_during, cutoff):
+            return None
+        requests = self.requests
+        return trimmed_change(
+            [(counts_before[i], requests_before[i]) for i in kept],
+            [(known[i], requests[i]) for i in during],
+            cutoff,
+            drop,
+        )
+
+    def _kept(self, known: Sequence[float], drop: int) -> tuple[Sequence[float], list[int]]:
+        """The baseline's counts, and which of them are kept: `drop` left at each end of rate.
+
+        In the order of their rate per request, as `count_change` orders them (ties in
+        time order), each minute's rate computed once rather than at every comparison.
+        """
+        before = self.before
+        if isinstance(before, range):
+            counts = known[before.start : before.stop]
+        else:
+            counts = list(map(known.__getitem__, before))
+        requests = self.requests_before
+        rates = list(map(truediv, counts, requests))
+        ordered = sorted(range(len(rates)), key=rates.__getitem__)
+        return counts, ordered[drop : len(ordered) - drop]
 
     def _pairs_change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
         before = [(c, self.requests[i]) for i in self.before if (c := counts[i]) is not None]
@@ -167,7 +192,16 @@ def count_change(
     if not minutes or not during:
         return None
     drop = int(TRIMMED * len(minutes))
-    kept = minutes[drop : len(minutes) - drop]
+    return trimmed_change(minutes[drop : len(minutes) - drop], during, cutoff, drop)
+
+
+def trimmed_change(
+    kept: Sequence[tuple[float, float]],
+    during: Sequence[tuple[float, float]],
+    cutoff: float,
+    drop: int,
+) -> CountChange | None:
+    """`count_change` from the baseline's minutes `kept`, `drop` left out at each end."""
     spread = KEPT_VARIANCE if drop else 1.0
     return _side(kept, during, cutoff, up=True, spread=spread) or _side(
         kept, during, cutoff, up=False, spread=spread
