@@ -118,7 +118,7 @@ class Minutes:
             requests,
             _total(requests, before),
             _total(requests, during),
-            [requests[i] for i in before],
+            _at(requests, before),
         )
 
     def change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
@@ -164,10 +164,7 @@ class Minutes:
         time order), each minute's rate computed once rather than at every comparison.
         """
         before = self.before
-        if isinstance(before, range):
-            counts = known[before.start : before.stop]
-        else:
-            counts = list(map(known.__getitem__, before))
+        counts = _at(known, before)
         requests = self.requests_before
         rates = list(map(truediv, counts, requests))
         ordered = sorted(range(len(rates)), key=rates.__getitem__)
@@ -269,6 +266,13 @@ def _served(t: Sequence[float], requests: Sequence[float], window: Window) -> Se
     if all(requests[first:last]):
         return range(first, last)
     return [i for i in range(first, last) if requests[i]]
+
+
+def _at(values: Sequence[float], at: Sequence[int]) -> Sequence[float]:
+    """The values at positions `at`, in its order (a slice when `at` is a range)."""
+    if isinstance(at, range):
+        return values[at.start : at.stop]
+    return [values[i] for i in at]
 
 
 def _total(counts: Sequence[float | None], at: Sequence[int]) -> float:
