@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import itemgetter
+from operator import add, itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy.exc import DBAPIError
@@ -505,36 +505,25 @@ def _timings_and_incoming(
     wanted = None if touching is None else set(touching)
     skipped = set(served)
     timings: dict[tuple[str, str], list[EdgeTiming]] = {}
-    into: dict[str, dict[int, list[Row[*tuple[Any, ...]]]]] = {}
+    into: dict[str, dict[int, ServiceStats]] = {}
     for (parent, child), points in sorted(found.items()):  # callers in order: sums are
         points.sort(key=_START)  # added in it, as `incoming_series` adds them
         timings[parent, child] = list(map(_TIMING, points))
         if parent != child and child not in skipped and (wanted is None or child in wanted):
             by_start = into.setdefault(child, {})
             for row in points:  # one caller's minute bucket: requests `child` served then
-                callers = by_start.get(row[2])
-                if callers is None:
-                    by_start[row[2]] = [row]
-                else:
-                    callers.append(row)
-    incoming = {
-        child: [(start, _served_from(child, by_start[start])) for start in sorted(by_start)]
-        for child, by_start in sorted(into.items())
-    }
+                stats = by_start.get(row[2])
+                if stats is None:
+                    latency = Latency(list(row[11:]), 0.0 + row[5], row[6])
+                    by_start[row[2]] = ServiceStats(child, row[3], row[4], latency)
+                    continue
+                stats.requests += row[3]
+                stats.errors += row[4]
+                stats.latency.sum_ms += row[5]
+                stats.latency.count += row[6]
+                stats.latency.histogram = list(map(add, stats.latency.histogram, row[11:]))
+    incoming = {child: sorted(by_start.items()) for child, by_start in sorted(into.items())}
     return timings, incoming
-
-
-def _served_from(child: str, callers: list[Row[*tuple[Any, ...]]]) -> ServiceStats:
-    """What `child` served in one minute: its callers' `edge_minutes_in` rows added in order.
-
-    Each column summed from the first caller on, as adding them one by one would.
-    """
-    if len(callers) == 1:
-        (row,) = callers
-        return ServiceStats(child, row[3], row[4], Latency(list(row[11:]), 0.0 + row[5], row[6]))
-    columns = list(zip(*callers, strict=True))
-    latency = Latency(list(map(sum, columns[11:])), sum(columns[5], 0.0), sum(columns[6]))
-    return ServiceStats(child, sum(columns[3]), sum(columns[4]), latency)
 
 
 _START = itemgetter(2)
