@@ -112,7 +112,7 @@ def _handler(server: FakePagerDuty) -> type[BaseHTTPRequestHandler]:
             except OSError:
                 pass  # the client gave up waiting (a timeout test)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class names it format
             pass
 
     return Handler

@@ -62,6 +62,6 @@ def _bracketed(host: str) -> str:
     """An IPv6 address as a `Host` header writes it: in brackets."""
     bare = host.strip("[]")
     try:
-        return f"[{bare}]" if ipaddress.ip_address(bare).version == 6 else bare  # noqa: PLR2004
+        return f"[{bare}]" if ipaddress.ip_address(bare).version == 6 else bare  # noqa: PLR2004 - IPv6 is version 6
     except ValueError:
         return host

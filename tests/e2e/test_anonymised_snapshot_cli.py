@@ -7,7 +7,7 @@ from topology.rca.anonymise import Pseudonyms
 KEY = "0123456789abcdef0123456789abcdef"
 
 
-def test_the_anonymised_export_ranks_as_the_store_does_named_back(shop, tmp_path):  # noqa: F811
+def test_the_anonymised_export_ranks_as_the_store_does_named_back(shop, tmp_path):  # noqa: F811 - the fixture
     (tmp_path / ".env").write_text(f"SVCMAP_ANONYMISE_KEY={KEY}\n")
     path = tmp_path / "anonymous.json"
 
@@ -32,7 +32,7 @@ def test_the_anonymised_export_ranks_as_the_store_does_named_back(shop, tmp_path
     assert ranked["confidence"] == original["confidence"] == "high"
 
 
-def test_without_a_key_the_export_is_refused_saying_which_setting(shop, tmp_path):  # noqa: F811
+def test_without_a_key_the_export_is_refused_saying_which_setting(shop, tmp_path):  # noqa: F811 - the fixture
     path = tmp_path / "anonymous.json"
 
     done = shop("snapshot", "export", "frontend", *INCIDENT, "--anonymise", "-o", path)

@@ -41,7 +41,7 @@ def halves(count: int) -> tuple[bytes, bytes]:
 
 
 @pytest.fixture
-def environment(database_url: str, tmp_path: Path) -> dict[str, str]:  # noqa: F811
+def environment(database_url: str, tmp_path: Path) -> dict[str, str]:  # noqa: F811 - the fixture
     env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
     env.update({"SVCMAP_DATABASE_URL": database_url, "HOME": str(tmp_path)})
     return env

@@ -135,7 +135,7 @@ def test_an_issuer_that_does_not_answer_is_said_and_nothing_crashes(serve):
 
 
 def test_serve_refuses_to_listen_beyond_loopback_with_nothing_guarded(svcmap):
-    refused = svcmap("serve", "--host", "0.0.0.0", "--port", str(free_port()))  # noqa: S104
+    refused = svcmap("serve", "--host", "0.0.0.0", "--port", str(free_port()))  # noqa: S104 - the address is the subject
 
     assert refused.code == 2
     for named in (

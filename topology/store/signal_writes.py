@@ -101,7 +101,7 @@ def store_logs(
         if len(digests) > before:
             seen_rows.append({"service": key[0], "start": key[1], "digests": pack(sorted(digests))})
     # drain3 takes a tenth of a second to import: only storing logs needs it.
-    from topology.signals import templates as mining  # noqa: PLC0415
+    from topology.signals import templates as mining  # noqa: PLC0415 - drain3 only when logs are written
 
     services = {record.service for record in fresh}
     book = book or mining.TemplateBook(cap=cap)

@@ -78,7 +78,7 @@ def test_the_production_overlay_would_start_on_every_address_with_each_surface_g
     ingress = by_kind(objects, "Ingress")["svcmap"]
 
     assert server["args"][-1] == "0.0.0.0"  # noqa: S104 - in its own pod
-    assert exposure_problem(settings, "0.0.0.0") == ""  # noqa: S104
+    assert exposure_problem(settings, "0.0.0.0") == ""  # noqa: S104 - the address is the subject
     assert settings.oidc_issuer == "https://slack.com"
     assert settings.web_url + "/" == f"https://{ingress['spec']['rules'][0]['host']}/"  # type: ignore[index]
     assert settings.allowed_hosts == (ingress["spec"]["rules"][0]["host"],)  # type: ignore[index]

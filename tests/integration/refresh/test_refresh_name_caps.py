@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.usecases.refresh import refresh_once
 from bot.usecases.sources import source_statuses
-from tests.integration.refresh.test_refresh import edge_calls, vector, zipkin  # noqa: F401
+from tests.integration.refresh.test_refresh import edge_calls, vector, zipkin  # noqa: F401 - the fixtures
 from topology.cardinality import RATE
 
 
-def test_pulled_traces_bring_in_no_more_new_names_than_the_budget(make_app, zipkin):  # noqa: F811
+def test_pulled_traces_bring_in_no_more_new_names_than_the_budget(make_app, zipkin):  # noqa: F811 - the fixture
     app = make_app(zipkin_url=zipkin.url, new_names_per_minute=2)
 
     (done,) = refresh_once(app, holder="test").sources

@@ -120,7 +120,7 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if answer.declared_length is not None:
                 self.close_connection = True
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class names it format
             pass
 
     return Handler

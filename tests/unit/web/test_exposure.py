@@ -24,7 +24,7 @@ def test_on_loopback_nothing_needs_guarding():
 
 
 def test_beyond_loopback_every_unguarded_surface_is_named_with_its_settings():
-    problem = exposure_problem(load_settings(), "0.0.0.0")  # noqa: S104
+    problem = exposure_problem(load_settings(), "0.0.0.0")  # noqa: S104 - the address is the subject
 
     assert "will not listen on 0.0.0.0" in problem
     for named in (
@@ -44,13 +44,13 @@ def test_one_surface_left_open_is_enough_to_refuse():
 
 
 def test_every_surface_guarded_listens_anywhere():
-    assert exposure_problem(load_settings(**GUARDED), "0.0.0.0") == ""  # noqa: S104
+    assert exposure_problem(load_settings(**GUARDED), "0.0.0.0") == ""  # noqa: S104 - the address is the subject
     with_slack = {**GUARDED, "web_trusted_proxies": "", **SIGN_IN_WITH_SLACK}
     assert exposure_problem(load_settings(**with_slack), "::") == ""
 
 
 def test_web_auth_none_says_in_so_many_words_to_serve_open():
-    assert exposure_problem(load_settings(web_auth="none"), "0.0.0.0") == ""  # noqa: S104
+    assert exposure_problem(load_settings(web_auth="none"), "0.0.0.0") == ""  # noqa: S104 - the address is the subject
 
 
 @pytest.mark.parametrize(

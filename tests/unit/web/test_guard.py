@@ -127,7 +127,7 @@ def test_the_settings_make_the_protection():
         web_trusted_proxies="10.0.0.7",
         web_proxy_user_header="X-Auth-Request-User",
     )
-    made = protection(settings, "0.0.0.0")  # noqa: S104
+    made = protection(settings, "0.0.0.0")  # noqa: S104 - the address is the subject
 
     assert made.hosts == allowed_hosts(("svcmap.example.com",), "")
     assert made.otlp_tokens == OTLP

@@ -40,14 +40,14 @@ def test_the_configured_names_and_the_listening_address_are_allowed():
 
 
 def test_listening_on_every_address_adds_no_name_and_an_ipv6_one_is_bracketed():
-    assert allowed_hosts((), "0.0.0.0") == LOCAL  # noqa: S104
+    assert allowed_hosts((), "0.0.0.0") == LOCAL  # noqa: S104 - the address is the subject
     assert allowed_hosts((), "::") == LOCAL
     assert host_allowed("[fd00::5]:8080", allowed_hosts((), "fd00::5"))
 
 
 def test_loopback_addresses_are_told_from_the_others():
     assert all(map(is_loopback, ("127.0.0.1", "127.8.9.1", "::1", "[::1]", "localhost")))
-    assert not any(map(is_loopback, ("0.0.0.0", "::", "", "10.0.0.5", "svcmap.example")))  # noqa: S104
+    assert not any(map(is_loopback, ("0.0.0.0", "::", "", "10.0.0.5", "svcmap.example")))  # noqa: S104 - the address is the subject
 
 
 @given(st.text(max_size=300))
