@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from topology.errors import StoreError
+from topology.store.revisions import MIGRATIONS, VERSION_TABLE, head_revision
 
 if TYPE_CHECKING:
     import sqlite3
@@ -19,15 +19,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Connection
     from sqlalchemy.pool import ConnectionPoolEntry
-
-MIGRATIONS = Path(__file__).parent / "migrations"
-"""The Alembic script directory shipped with the package."""
-
-MIGRATION_FILE = re.compile(r"r(?P<revision>\d{4})_\w+\.py")
-"""How a migration's file is named: `r` and its revision, four digits counting up (r0007_...)."""
-
-VERSION_TABLE = "alembic_version"
-"""The table where Alembic keeps the revision a database is at."""
 
 BUSY_TIMEOUT_MS = 5000
 """How long a SQLite connection waits for another writer before giving up."""
@@ -97,12 +88,6 @@ def upgrade(engine: Engine) -> None:
         raise _not_migrated(engine, error) from error
     if not current:
         _migrate(engine)
-
-
-def head_revision() -> str:
-    """The newest migration's revision, read from the migration files' names."""
-    found = (MIGRATION_FILE.fullmatch(path.name) for path in (MIGRATIONS / "versions").iterdir())
-    return max(match["revision"] for match in found if match)
 
 
 def stored_revisions(engine: Engine) -> list[str]:
