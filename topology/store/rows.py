@@ -8,7 +8,7 @@ from typing import Any
 
 from topology.model import NodeKind
 from topology.stats import HISTOGRAM_SIZE, EdgeStats, Latency, ServiceStats
-from topology.store.schema import HISTOGRAM_COLUMNS
+from topology.store.columns import HISTOGRAM_COLUMNS
 
 EDGE_VALUES: tuple[str, ...] = (
     "calls",

@@ -25,13 +25,11 @@ from sqlalchemy import (
     text,
 )
 
-from topology.stats import HISTOGRAM_SIZE
+from topology.store import columns
+from topology.store.columns import HISTOGRAM_COLUMNS
 
-MINUTE = 60
+MINUTE = columns.MINUTE
 """Resolution, in seconds, of the buckets written by imports."""
-
-HISTOGRAM_COLUMNS: tuple[str, ...] = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
-"""Names of the latency histogram columns, one per bucket of `topology.stats`."""
 
 LOG_LEVEL_COLUMNS = ("trace", "debug", "info", "warn", "error", "fatal", "unset")
 """Columns of `log_minutes`: one per normalised severity, lower-cased."""

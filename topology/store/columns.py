@@ -1,0 +1,11 @@
+"""Column names and the bucket resolution shared by the store's tables and its readers."""
+
+from __future__ import annotations
+
+from topology.stats import HISTOGRAM_SIZE
+
+MINUTE = 60
+"""Resolution, in seconds, of the buckets written by imports."""
+
+HISTOGRAM_COLUMNS: tuple[str, ...] = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
+"""Names of the latency histogram columns, one per bucket of `topology.stats`."""
