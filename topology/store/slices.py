@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sqlalchemy import case, func, literal, select, union_all
 
+from topology.store.columns import HISTOGRAM_COLUMNS
 from topology.store.incidents import transaction
 from topology.store.reads import EDGE_TIERS, SERVICE_TIERS, Query, window
-from topology.store.schema import HISTOGRAM_COLUMNS
 
 if TYPE_CHECKING:
     from sqlalchemy import Table
