@@ -1,0 +1,168 @@
+"""Both map readers, the SQLAlchemy store and the stdlib SQLite reader, answer alike.
+
+The same store, with minutes and hours compacted from older minutes, is read through each
+`MapStore`; every window gives the same edges, services, nodes and bucket range.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from tests.integration.store.conftest import make_call, make_served
+from topology.errors import StoreError
+from topology.model import Call, NodeKind, Served
+from topology.retention import Retention
+from topology.store import Store, make_engine, upgrade
+from topology.store.ports import MapStore
+from topology.store.sqlite_reader import SqliteMapReader, open_reader
+
+HOUR = 3600
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'svcmap.db'}"
+
+
+def fill(engine: Engine, t0: int) -> None:
+    """Two hours of calls into the store behind `engine`, the first hour compacted."""
+    upgrade(engine)
+    store = Store(engine)
+    calls: list[Call] = []
+    requests: list[Served] = []
+    for minute in range(0, 120, 7):
+        at = t0 + minute * 60
+        calls += [
+            make_call("frontend", "checkout", f"a{minute}", at=at, server_ms=12.5 + minute / 3),
+            make_call("checkout", "payment", f"b{minute}", at=at, error=minute % 3 == 0),
+            make_call("checkout", "postgres", f"c{minute}", at=at, child_kind=NodeKind.DATABASE),
+        ]
+        requests += [
+            make_served("checkout", f"s{minute}", at=at, ms=20.3 + minute),
+            make_served("payment", f"p{minute}", at=at, error=minute % 2 == 0, ms=33.3),
+        ]
+    store.ingest(calls, requests, now_s=t0 + 2 * HOUR, source="test", spans=len(calls))
+    store.compact(now_s=t0 + 2 * HOUR, retention=Retention(HOUR, 30 * 24 * HOUR, 400 * 24 * HOUR))
+
+
+@pytest.fixture
+def filled(sqlite_url: str, t0: int) -> Iterator[Engine]:
+    """A SQLite store with two hours of calls, the first hour compacted into an hour bucket."""
+    engine = make_engine(sqlite_url)
+    fill(engine, t0)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def readers(filled: Engine, sqlite_url: str) -> Iterator[tuple[MapStore, MapStore]]:
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+    yield Store(filled), reader
+    reader.close()
+
+
+def windows(t0: int) -> list[tuple[int | None, int | None]]:
+    return [
+        (None, None),
+        (t0, t0 + HOUR),
+        (t0 + 30 * 60, t0 + 90 * 60),
+        (t0 + HOUR, t0 + 2 * HOUR),
+        (t0 + 5 * HOUR, t0 + 6 * HOUR),
+    ]
+
+
+def test_both_readers_give_the_same_edges_and_services_in_every_window(readers, t0):
+    store, reader = readers
+
+    for start, end in windows(t0):
+        assert reader.edges(start, end) == store.edges(start, end)
+        assert reader.services(start, end) == store.services(start, end)
+
+
+def test_the_store_read_holds_minutes_and_compacted_hours(filled):
+    with filled.connect() as connection:
+        tiers = [
+            connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()  # noqa: S608 - a table of the schema
+            for table in ("edge_buckets", "edge_hours", "service_buckets", "service_hours")
+        ]
+
+    assert all(tiers), tiers
+
+
+def test_both_readers_give_the_same_nodes_range_and_held_buckets(readers, t0):
+    store, reader = readers
+
+    assert reader.nodes() == store.nodes()
+    assert reader.time_range() == store.time_range()
+    for start, end in windows(t0):
+        begin, finish = start or 0, end or t0 + 10 * HOUR
+        assert reader.holds_buckets(begin, finish) == store.holds_buckets(begin, finish)
+
+
+def test_a_store_behind_the_newest_schema_gets_no_reader(sqlite_url):
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        connection.execute("INSERT INTO alembic_version VALUES ('0001')")
+
+    assert open_reader(sqlite_url) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+        "sqlite://",
+        "sqlite:///:memory:",
+        "sqlite:////nowhere/at/all.db",
+    ],
+)
+def test_a_url_that_is_no_sqlite_file_gets_no_reader(url):
+    assert open_reader(url) is None
+
+
+def test_a_file_that_is_not_a_database_gets_no_reader(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"\x00not a database\xff" * 100)
+
+    assert open_reader(f"sqlite:///{path}") is None
+
+
+def test_the_reader_never_writes_to_the_store(filled, sqlite_url):
+    reader = open_reader(sqlite_url)
+    assert isinstance(reader, SqliteMapReader)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader._connection.execute("DELETE FROM nodes")
+    reader.close()
+
+
+def test_a_table_gone_after_opening_is_a_store_error(filled, sqlite_url):
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as connection:
+        connection.execute("DROP TABLE edge_days")
+
+    with pytest.raises(StoreError, match="edge_days"):
+        reader.edges()
+    reader.close()
+
+
+def test_the_store_on_either_database_answers_as_the_reader_does(readers, database_url, t0):
+    _, reader = readers
+    engine = make_engine(database_url)
+    try:
+        fill(engine, t0)
+        store = Store(engine)
+
+        for start, end in windows(t0):
+            assert store.edges(start, end) == reader.edges(start, end)
+            assert store.services(start, end) == reader.services(start, end)
+        assert store.nodes() == reader.nodes()
+        assert store.time_range() == reader.time_range()
+    finally:
+        engine.dispose()
