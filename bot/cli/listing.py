@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from bot.bootstrap import App
 from bot.render.templating import render
-from bot.usecases.listing import edge_to_dict, list_edges
+from bot.usecases.listing import busiest_edges, edge_to_dict
 from bot.usecases.windows import Window
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+    from topology.store.ports import MapStore
 
 
 def list_edges_command(app: App, args: argparse.Namespace) -> str:
     """The edges of the window `args` gives, for a terminal or as JSON."""
-    window = Window.ending_at(args.at, args.window, now=app.now())
-    edges = list_edges(app, window)
+    return edges_text(app.store, app.now(), args)
+
+
+def edges_text(store: MapStore, now: int, args: argparse.Namespace) -> str:
+    """The edges `store` holds in the window `args` gives (ending `now` without `--at`)."""
+    window = Window.ending_at(args.at, args.window, now=now)
+    edges = busiest_edges(store, window)
     if args.json:
         return json.dumps([edge_to_dict(edge) for edge in edges], indent=2, ensure_ascii=False)
     rows = [

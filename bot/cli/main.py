@@ -29,6 +29,8 @@ NEEDS_CATALOG = frozenset({*QUESTIONS, "rca", "snapshot"})
 """The commands whose answers name owners: the catalog source is read before them."""
 COLLECTING = frozenset({"demo", "import", "refresh", "serve"})
 """The commands that run long or read bulk input: they run with the cycle collector on."""
+READ_ONLY = frozenset({"edges"})
+"""The commands answered from a SQLite store at the newest schema without SQLAlchemy."""
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 """What numpy's linear algebra reads, once, for how many threads to start."""
 
@@ -69,8 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (gc.enable if collecting else gc.disable)()
 
 
-def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - a return per long-running command
-    from bot.bootstrap import build_app
+def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911, PLR0912 - a branch and return per command that skips the app
     from bot.settings import load_settings
 
     parser = build_parser()
@@ -92,7 +93,15 @@ def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - a return per lo
             from bot.cli.demo import run_demo_command
 
             return run_demo_command(args, overrides)
-        with build_app(load_settings(**overrides)) as app:
+        settings = load_settings(**overrides)
+        if args.command in READ_ONLY:
+            shown = _answer_read_only(settings.database_url, args)
+            if shown is not None:
+                print(shown)
+                return 0
+        from bot.bootstrap import build_app
+
+        with build_app(settings) as app:
             if args.command == "import":
                 from bot.cli.importing import run_import_command
 
@@ -161,6 +170,26 @@ def command(name: str) -> Callable[[App, argparse.Namespace], str | None]:  # no
     from bot.cli.questions import answer_question
 
     return answer_question
+
+
+def _answer_read_only(url: str, args: argparse.Namespace) -> str | None:
+    """The answer to `args` read with the stdlib SQLite reader; None when it cannot read `url`.
+
+    A store that is not a SQLite file at the newest schema is answered by the app, which
+    migrates it first.
+    """
+    import time
+
+    from bot.cli.listing import edges_text
+    from topology.store.sqlite_reader import open_reader
+
+    reader = open_reader(url)
+    if reader is None:
+        return None
+    try:
+        return edges_text(reader, int(time.time()), args)
+    finally:
+        reader.close()
 
 
 def _read_catalog_source(app: App, args: argparse.Namespace) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from bot.bootstrap import App
-from bot.usecases.windows import Window
-from topology.stats import EdgeStats
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
+    from bot.usecases.windows import Window
+    from topology.stats import EdgeStats
+    from topology.store.ports import MapStore
 
 
 def edge_to_dict(edge: EdgeStats) -> dict[str, object]:
@@ -28,5 +32,10 @@ def _rounded(value: float | None) -> float | None:
 
 def list_edges(app: App, window: Window) -> list[EdgeStats]:
     """The edges with traffic in `window`, busiest first."""
-    edges = app.store.edges(window.start, window.end)
+    return busiest_edges(app.store, window)
+
+
+def busiest_edges(store: MapStore, window: Window) -> list[EdgeStats]:
+    """The edges with traffic in `window` as `store` holds them, busiest first."""
+    edges = store.edges(window.start, window.end)
     return sorted(edges, key=lambda e: (-e.calls, e.parent, e.child))

@@ -1,6 +1,7 @@
 """A question from the CLI loads only what answers it: no server, Slack, Alembic, HTTP client.
 
-Nor pydantic, nor SQLAlchemy's ORM: what is imported is most of a question's time.
+Nor pydantic, nor SQLAlchemy's ORM: what is imported is most of a question's time. `edges`
+on a SQLite store at the newest schema loads no SQLAlchemy at all.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import build_app
+from bot.cli.listing import list_edges_command
 from bot.cli.main import main
+from bot.cli.parser import build_parser
+from bot.settings import load_settings
 from tests.conftest import REPO
 
 SAMPLE = REPO / "samples" / "traces" / "shop-jaeger.json"
@@ -104,7 +109,31 @@ def test_a_question_loads_no_server_slack_alembic_or_http_client(store_url, ques
 
     assert loaded & NOT_FOR_QUESTIONS == set()
     assert modules & NOT_FOR_QUESTIONS_MODULES == set()
-    assert "sqlalchemy" in loaded
+
+
+def test_edges_on_a_sqlite_store_at_the_newest_schema_loads_no_sqlalchemy(store_url):
+    loaded = loaded_packages(store_url, "edges", "--at", "2026-05-01T02:30:00Z", "--window", "1d")
+
+    assert "sqlalchemy" not in loaded
+
+
+def test_edges_read_without_sqlalchemy_are_those_the_app_reads(store_url):
+    question = ["edges", "--at", "2026-05-01T02:30:00Z", "--window", "1d", "--json"]
+    args = build_parser().parse_args(["--db", store_url, *question])
+    with build_app(load_settings(database_url=store_url)) as app:
+        through_app = list_edges_command(app, args)
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot.cli.main", "--db", store_url, *question],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+        timeout=60,
+        check=True,
+    )
+
+    assert json.loads(shown.stdout) == json.loads(through_app)
+    assert json.loads(through_app)
 
 
 def test_a_store_behind_the_newest_schema_is_migrated_with_alembic(tmp_path):
