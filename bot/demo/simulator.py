@@ -142,7 +142,7 @@ class Simulator:
         try:
             self.backfill()
         except httpx.HTTPError as error:
-            log.error("demo: could not send its history to svcmap: %s", error)  # noqa: TRY400
+            log.error("demo: could not send its history to svcmap: %s", error)  # noqa: TRY400 - svcmap away is expected: one line, no traceback
             self._cursor_ns = self._evaluated_ns = int(self._clock() * NS)
             self._logged_ns = self._cursor_ns - self._cursor_ns % NS_PER_MINUTE
         while not stop.wait(self._traffic.tick_s):

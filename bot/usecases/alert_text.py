@@ -172,7 +172,7 @@ def _first_annotation(group: AlertGroup, name: str) -> str | None:
 
 
 def _is_web_url(text: str) -> bool:
-    if len(text) > MAX_URL or any(c.isspace() or ord(c) < 0x20 for c in text):  # noqa: PLR2004
+    if len(text) > MAX_URL or any(c.isspace() or ord(c) < 0x20 for c in text):  # noqa: PLR2004 - below space is a control character
         return False
     parts = urlsplit(text)
     return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -299,4 +299,4 @@ def _told(key: str, level: str | None, change: CountChange) -> str:
 def _rate(value: float) -> str:
     if value < 0.05:  # noqa: PLR2004 - less than one line in twenty minutes reads as none
         return "0"
-    return number(round(value)) if value >= 10 else number(value)  # noqa: PLR2004
+    return number(round(value)) if value >= 10 else number(value)  # noqa: PLR2004 - one decimal below ten

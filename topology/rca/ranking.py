@@ -242,7 +242,7 @@ def _candidate(
     virtual: bool,  # noqa: FBT001 - private, positional by its one caller
 ) -> Candidate:
     if culprits:
-        shown = ", ".join(culprits[:3]) + (", ..." if len(culprits) > 3 else "")  # noqa: PLR2004
+        shown = ", ".join(culprits[:3]) + (", ..." if len(culprits) > 3 else "")  # noqa: PLR2004 - the three shown
         context = f"may be explained by anomalous dependencies: {shown}"
     elif virtual:
         context = "seen only by its callers, its own dependencies unknown"

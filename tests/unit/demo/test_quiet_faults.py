@@ -92,7 +92,7 @@ def test_every_service_writes_a_few_info_lines_each_minute_within_it():
 
 def test_log_lines_go_out_as_an_otlp_logs_export_per_service():
     throwing = traffic(3, 300, {"payment": Fault("payment", exceptions=0.5)})
-    lines = minute_logs(random.Random(2), START) + exception_logs(throwing)  # noqa: S311
+    lines = minute_logs(random.Random(2), START) + exception_logs(throwing)  # noqa: S311 - a seeded demo, not a secret
 
     request = ExportLogsServiceRequest.FromString(export_logs(lines))
 
