@@ -25,8 +25,6 @@ from topology.store.outbox import AlertOutbox, Entry
 
 log = logging.getLogger(__name__)
 
-LEASE_S = 120
-"""How long a claimed notification is left to its worker before another may take it (a crash)."""
 ROUNDS = 5
 """Tries a notification gets before it is left failed in the outbox (and logged)."""
 RETRY_BASE_S = 5
@@ -43,7 +41,8 @@ class AlertWorkers:
     """`count` daemon threads working the outbox, and one saving the evidence they gathered.
 
     `accept` queues a notification; `save` (`save_evidence`) is what the saver does with
-    each receipt.
+    each receipt. A claimed notification is left to its worker for `lease_s` seconds; past
+    that another worker or replica takes it (its worker died).
     """
 
     def __init__(
@@ -55,7 +54,7 @@ class AlertWorkers:
         count: int,
         limit: int,
         wake_sender: Callable[[], None] | None = None,
-        lease_s: int = LEASE_S,
+        lease_s: int,
         save: Save = save_evidence,
     ) -> None:
         self._app = app

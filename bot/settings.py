@@ -93,6 +93,12 @@ class Settings(SettingsModel):
     alert_queue_limit: int = Field(
         default=10_000, gt=0, description="alert notifications waiting before the webhook says 503"
     )
+    alert_lease: int = Field(
+        default=120,
+        ge=10,
+        le=3600,
+        description="seconds a worker holds a claimed alert notification (then another takes it)",
+    )
     trace_limit: int = Field(default=1000, gt=0, description="traces per service per pass")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)

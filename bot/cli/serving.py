@@ -107,6 +107,7 @@ def alert_workers(app: App, *, holder: str, wake_sender: Callable[[], None]) -> 
         count=app.settings.alert_workers,
         limit=app.settings.alert_queue_limit,
         wake_sender=wake_sender,
+        lease_s=app.settings.alert_lease,
     )
 
 

@@ -223,7 +223,9 @@ def test_a_store_failing_while_working_is_tried_again_with_backoff_then_given_up
 
 def test_started_workers_record_everything_queued_and_stop(make_app):
     app = make_app()
-    workers = AlertWorkers(app, AlertOutbox(app.engine), holder="serve", count=3, limit=100)
+    workers = AlertWorkers(
+        app, AlertOutbox(app.engine), holder="serve", count=3, limit=100, lease_s=120
+    )
     post(app, workers, *(webhook(f"svc-{n}") for n in range(12)))
 
     workers.start()
@@ -241,7 +243,9 @@ def test_two_replicas_with_running_workers_take_a_storm_at_once_within_the_cap(m
     notifier = FakeNotifier()
     replicas = [make_app(notifier=notifier), make_app(notifier=notifier)]
     workers = [
-        AlertWorkers(app, AlertOutbox(app.engine), holder=f"replica-{n}", count=2, limit=100)
+        AlertWorkers(
+            app, AlertOutbox(app.engine), holder=f"replica-{n}", count=2, limit=100, lease_s=120
+        )
         for n, app in enumerate(replicas)
     ]
     services = ["payment", "checkout", "frontend", "cart", *(f"svc-{n}" for n in range(8))]
@@ -298,7 +302,13 @@ def test_a_slow_snapshot_save_holds_up_neither_the_next_notification_nor_its_pag
         saved.append(receipt.recorded.incident_id)
 
     workers = AlertWorkers(
-        app, AlertOutbox(app.engine), holder="serve", count=1, limit=100, save=slow_save
+        app,
+        AlertOutbox(app.engine),
+        holder="serve",
+        count=1,
+        limit=100,
+        lease_s=120,
+        save=slow_save,
     )
     post(app, workers, webhook("payment"))
     workers.start()

@@ -5,22 +5,31 @@ import pytest
 from bot.settings import SettingsError, load_settings
 
 
-def test_two_workers_and_ten_thousand_waiting_by_default(monkeypatch):
-    monkeypatch.delenv("SVCMAP_ALERT_WORKERS", raising=False)
-    monkeypatch.delenv("SVCMAP_ALERT_QUEUE_LIMIT", raising=False)
+def test_two_workers_ten_thousand_waiting_and_a_two_minute_lease_by_default(monkeypatch):
+    for name in ("SVCMAP_ALERT_WORKERS", "SVCMAP_ALERT_QUEUE_LIMIT", "SVCMAP_ALERT_LEASE"):
+        monkeypatch.delenv(name, raising=False)
 
     settings = load_settings()
 
-    assert (settings.alert_workers, settings.alert_queue_limit) == (2, 10_000)
+    assert (settings.alert_workers, settings.alert_queue_limit, settings.alert_lease) == (
+        2,
+        10_000,
+        120,
+    )
 
 
-def test_the_environment_sets_the_workers_and_the_limit(monkeypatch):
+def test_the_environment_sets_the_workers_the_limit_and_the_lease(monkeypatch):
     monkeypatch.setenv("SVCMAP_ALERT_WORKERS", "4")
     monkeypatch.setenv("SVCMAP_ALERT_QUEUE_LIMIT", "500")
+    monkeypatch.setenv("SVCMAP_ALERT_LEASE", "30")
 
     settings = load_settings()
 
-    assert (settings.alert_workers, settings.alert_queue_limit) == (4, 500)
+    assert (settings.alert_workers, settings.alert_queue_limit, settings.alert_lease) == (
+        4,
+        500,
+        30,
+    )
 
 
 @pytest.mark.parametrize(
@@ -31,6 +40,10 @@ def test_the_environment_sets_the_workers_and_the_limit(monkeypatch):
         ("SVCMAP_ALERT_WORKERS", "two"),
         ("SVCMAP_ALERT_QUEUE_LIMIT", "0"),
         ("SVCMAP_ALERT_QUEUE_LIMIT", "-5"),
+        ("SVCMAP_ALERT_LEASE", "0"),
+        ("SVCMAP_ALERT_LEASE", "9"),
+        ("SVCMAP_ALERT_LEASE", "86400"),
+        ("SVCMAP_ALERT_LEASE", "2m"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_setting(monkeypatch, name, value):
