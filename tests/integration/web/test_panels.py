@@ -107,3 +107,12 @@ def test_no_warnings_says_so(web: Web) -> None:
     _, client = web
     assert "No open warning." in client.get("/warnings").text
     assert client.get("/api/warnings").json() == {"all": False, "warnings": [], "more": 0}
+
+
+def test_the_map_page_links_to_both_panels_and_each_panel_back_to_the_map(web: Web) -> None:
+    _, client = web
+    page = client.get("/").text
+    assert 'href="/risk"' in page
+    assert 'href="/warnings"' in page
+    for panel in ("/risk", "/warnings"):
+        assert 'href="/"' in client.get(panel).text
