@@ -48,14 +48,22 @@ def _count_up_to(most: int) -> Callable[[str], int]:
     return count
 
 
-def _share(text: str) -> float:
+def parse_share(text: str, *, name: str = "share") -> float:
+    """A share written 0.5 or 50%: above 0, at most 1; `UsageError` naming `name` otherwise."""
     try:
         share = float(text.removesuffix("%")) / (100 if text.endswith("%") else 1)
     except ValueError:
         share = float("nan")
     if not 0.0 < share <= 1.0:
-        raise argparse.ArgumentTypeError(f"bad share {text!r}: use 0.5 or 50%, above 0, at most 1")
+        raise UsageError(f"bad {name} {text!r}: use 0.5 or 50%, above 0, at most 1")
     return share
+
+
+def _share(text: str) -> float:
+    try:
+        return parse_share(text)
+    except UsageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _service_list(text: str) -> list[str]:

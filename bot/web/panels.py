@@ -20,14 +20,13 @@ from starlette.routing import Route
 
 from bot.bootstrap import App
 from bot.cli.warnings import kept_warnings, warning_dict
+from bot.commands import parse_share
 from bot.render.templating import templates_dir
 from bot.usecases.asking import ask
-from bot.web.view import SECURITY_HEADERS
+from bot.web.view import SECURITY_HEADERS, query_params
 from topology.errors import SvcmapError, UsageError
 from topology.timespec import format_duration, format_time, parse_duration, parse_time
 
-QUERY_LIMIT = 200
-"""Characters a query parameter may have: no time, length or share needs more."""
 RISK_LIMIT = 10
 """The most entries each risk list shows."""
 WARNINGS_SHOWN = 500
@@ -77,12 +76,14 @@ Reader = Callable[[Request], dict[str, object]]
 
 def _risk(app: App) -> Reader:
     def read(request: Request) -> dict[str, object]:
-        params = _params(request, "at", "window", "min_share")
+        params = query_params(request, "at", "window", "min_share")
         args = argparse.Namespace(
             command="risk",
             at=parse_time(params["at"]) if params["at"] else None,
             window=parse_duration(params["window"]) if params["window"] else None,
-            min_share=_share(params["min_share"]) if params["min_share"] else None,
+            min_share=parse_share(params["min_share"], name="min_share")
+            if params["min_share"]
+            else None,
             limit=RISK_LIMIT,
             json=True,
         )
@@ -95,7 +96,7 @@ def _risk(app: App) -> Reader:
 
 def _warnings(app: App) -> Reader:
     def read(request: Request) -> dict[str, object]:
-        every = _params(request, "all")["all"] not in ("", "0", "false", "no")
+        every = query_params(request, "all")["all"] not in ("", "0", "false", "no")
         now = app.now()
         kept = kept_warnings(app, every=every)
         shown = [warning_dict(warning, now) for warning in kept[:WARNINGS_SHOWN]]
@@ -128,28 +129,6 @@ def _api(read: Reader) -> Handler:
         return JSONResponse(data, headers=SECURITY_HEADERS)
 
     return api
-
-
-def _params(request: Request, *names: str) -> dict[str, str]:
-    """The named query parameters ("" when absent); `UsageError` when one is too long."""
-    found = {}
-    for name in names:
-        value = request.query_params.get(name, "").strip()
-        if len(value) > QUERY_LIMIT:
-            raise UsageError(f"{name} is {len(value):,} characters; at most {QUERY_LIMIT}")
-        found[name] = value
-    return found
-
-
-def _share(text: str) -> float:
-    """A share of entry traffic, written 0.5 or 50%: above 0, at most 1."""
-    try:
-        share = float(text.removesuffix("%")) / (100 if text.endswith("%") else 1)
-    except ValueError:
-        share = float("nan")
-    if not 0.0 < share <= 1.0:
-        raise UsageError(f"bad min_share {text!r}: use 0.5 or 50%, above 0, at most 1")
-    return share
 
 
 def _html(html: str, status: int) -> Response:

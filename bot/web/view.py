@@ -101,7 +101,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
 
     async def map_api(request: Request) -> Response:
         try:
-            params = _params(request, "focus", "team", "kind", "at", "window")
+            params = query_params(request, "focus", "team", "kind", "at", "window")
             window, live = _window(app, params), not params["at"]
             names = await run_in_threadpool(
                 names_on_map, app, window, team=params["team"], kind=params["kind"], live=live
@@ -135,7 +135,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
 
     async def search_api(request: Request) -> Response:
         try:
-            params = _params(request, "q", "at", "window")
+            params = query_params(request, "q", "at", "window")
             window = _window(app, params)
             found = await run_in_threadpool(search, app, window, params["q"], live=not params["at"])
         except UsageError as error:
@@ -182,7 +182,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
     ]
 
 
-def _params(request: Request, *names: str) -> dict[str, str]:
+def query_params(request: Request, *names: str) -> dict[str, str]:
     """The named query parameters ("" when absent); `UsageError` when one is too long."""
     found = {}
     for name in names:
@@ -225,7 +225,7 @@ def _times_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
 
 
 def _series_params(request: Request) -> tuple[str, int | None, int]:
-    params = _params(request, "service", "at", "hours")
+    params = query_params(request, "service", "at", "hours")
     if not params["service"]:
         raise UsageError("name a service: /api/series?service=checkout")
     at = parse_time(params["at"]) if params["at"] else None
