@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import insert
@@ -11,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from topology.queries.burn import slow_count, slow_from
 from topology.stats import EdgeStats, ServiceStats
-from topology.store import Store, make_engine, upgrade
+from topology.store import Store
 from topology.store.rows import edge_row, service_row
 from topology.store.schema import edge_buckets, edge_hours, service_buckets, service_hours
 from topology.store.slices import WindowCounts, seen_edges
@@ -20,14 +19,6 @@ HOUR = 3_600
 END = 1_800_000_000 - 1_800_000_000 % HOUR
 WINDOWS = (300, 1_800, HOUR, 6 * HOUR, 24 * HOUR)
 SLOW_MS = 250.0
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    made = make_engine(database_url)
-    upgrade(made)
-    yield made
-    made.dispose()
 
 
 def stats(rng: random.Random, service: str) -> ServiceStats:

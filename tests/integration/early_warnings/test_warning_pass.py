@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy.engine import Engine
-
 from bot.usecases.early_warnings import Reach, read_readings, warn_once
 from topology.stats import EdgeStats
-from topology.store import Store, make_engine, upgrade
+from topology.store import Store
 from topology.store.early_warnings import WarningLog
 from topology.store.slices import SliceReader
 from topology.warnings.track import KeptWarning
 
 NOW = 1_800_000_000 - 1_800_000_000 % 3600
 DAY = 86_400
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    made = make_engine(database_url)
-    upgrade(made)
-    yield made
-    made.dispose()
 
 
 def edge(parent: str, child: str, latency: float, calls: int = 50, errors: int = 0) -> EdgeStats:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from topology.model import Call, NodeKind, Served
-from topology.store import Store, make_engine, upgrade
+from topology.store import Store
 
 T0 = 1_700_000_040
 """A minute-aligned epoch second the tests count from."""
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on a database migrated to the latest schema."""
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
