@@ -13,7 +13,7 @@ import httpx
 from bot.bootstrap import build_app, build_demo
 from bot.cli.serving import refuse_unguarded, serve_until_stopped, server_config
 from bot.demo.clock import DemoClock
-from bot.demo.faults import parse_latency, parse_share
+from bot.demo.faults import parse_latency, parse_latency_or_ramp, parse_share
 from bot.demo.shop import CATALOG_FILE
 from bot.demo.simulator import Traffic
 from bot.dispatcher import Dispatcher
@@ -58,9 +58,11 @@ def _control(client: httpx.Client, args: argparse.Namespace) -> httpx.Response:
                 "say how it breaks: --errors 30%, --latency 800ms, --network 500ms "
                 "and/or --exceptions 30%"
             )
+        latency, ramp = (0.0, 0.0) if args.latency is None else parse_latency_or_ramp(args.latency)
         body = {
             "errors": parse_share(args.errors) if args.errors is not None else 0.0,
-            "latency_ms": parse_latency(args.latency) if args.latency is not None else 0.0,
+            "latency_ms": latency,
+            "latency_ms_per_min": ramp,
             "network_ms": parse_latency(args.network) if args.network is not None else 0.0,
             "exceptions": parse_share(args.exceptions) if args.exceptions is not None else 0.0,
         }
@@ -90,6 +92,7 @@ def _broken(fault: Mapping[str, object]) -> str:
     said = {
         "errors": "fails {:.0%} of requests",
         "latency_ms": "+{:g} ms",
+        "latency_ms_per_min": "+{:g} ms more each minute",
         "network_ms": "+{:g} ms on the network into it",
         "exceptions": "logs an exception on {:.0%} of requests",
     }

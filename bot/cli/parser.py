@@ -155,7 +155,9 @@ def add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
     broken = actions.add_parser("break", help="make a service of the running demo fail or slow")
     broken.add_argument("service", metavar="SVC")
     broken.add_argument("--errors", default=None, help="share of requests that fail, like 30%%")
-    broken.add_argument("--latency", default=None, help="latency added, like 800ms")
+    broken.add_argument(
+        "--latency", default=None, help="latency added, like 800ms, or a ramp, like 5ms/min"
+    )
     broken.add_argument(
         "--network", default=None, help="delay on the network into it (callers see it), like 500ms"
     )

@@ -1,7 +1,8 @@
 """Faults injected into the demo shop: failing, slow, slow to reach, or logging exceptions.
 
 A fault of the network shows only on the callers' side of calls; one of exceptions only in
-the service's logs.
+the service's logs. A slowness may ramp: grow by so much each minute from when it was put
+in force, as a slow degradation does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from topology.errors import UsageError
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%?")
 _MILLIS = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s)?")
+_RAMP = re.compile(r"(\d+(?:\.\d+)?\s*(?:ms|s)?)\s*/\s*min")
 MAX_LATENCY_MS = 60_000.0
+NS = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,19 @@ class Fault:
     exceptions: float = 0.0
     since: int | None = None
     """When it was put in force (demo time, Unix s)."""
+    latency_ms_per_min: float = 0.0
+    """How much longer it takes each minute after `since`, on top of `latency_ms`."""
+
+    def latency_at(self, moment_ns: int) -> float:
+        """The latency it adds to a request arriving at `moment_ns` (at most 60 s).
+
+        A ramp grows from `since`; without `since` it has not started.
+        """
+        ramped = 0.0
+        if self.latency_ms_per_min and self.since is not None:
+            minutes = max(0, moment_ns - self.since * NS) / (60 * NS)
+            ramped = self.latency_ms_per_min * minutes
+        return min(MAX_LATENCY_MS, self.latency_ms + ramped)
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able data."""
@@ -40,6 +56,7 @@ class Fault:
             "service": self.service,
             "errors": self.errors,
             "latency_ms": self.latency_ms,
+            "latency_ms_per_min": self.latency_ms_per_min,
             "network_ms": self.network_ms,
             "exceptions": self.exceptions,
             "since": self.since,
@@ -65,6 +82,22 @@ def parse_latency(text: str) -> float:
     return value
 
 
+def parse_latency_or_ramp(text: str) -> tuple[float, float]:
+    """`800ms` as (800, 0); `5ms/min` (a latency growing 5 ms a minute) as (0, 5).
+
+    `UsageError` when it is neither.
+    """
+    ramp = _RAMP.fullmatch(text.strip())
+    if ramp is None:
+        return parse_latency(text), 0.0
+    try:
+        return 0.0, parse_latency(ramp.group(1))
+    except UsageError:
+        raise UsageError(
+            f"{text!r} is not a latency ramp; write 5ms/min (at most 60s/min)"
+        ) from None
+
+
 class FaultBoard:
     """The faults in force, one per service at most, shared by the simulator and the control."""
 
@@ -78,11 +111,14 @@ class FaultBoard:
         if fault.service not in self._known:
             names = ", ".join(sorted(self._known))
             raise UsageError(f"the demo shop has no {fault.service!r}; it has {names}")
-        shares, delays = (fault.errors, fault.exceptions), (fault.latency_ms, fault.network_ms)
+        shares = (fault.errors, fault.exceptions)
+        delays = (fault.latency_ms, fault.network_ms, fault.latency_ms_per_min)
         if not all(0 <= s <= 1 for s in shares) or not all(
             0 <= d <= MAX_LATENCY_MS for d in delays
         ):
-            raise UsageError("errors and exceptions must be 0% to 100%, delays 0ms to 60s")
+            raise UsageError(
+                "errors and exceptions must be 0% to 100%, delays 0ms to 60s (a ramp 60s/min)"
+            )
         with self._lock:
             self._faults[fault.service] = fault
 

@@ -43,6 +43,7 @@ class TraceBuilder:
         self._faults = faults
         self._trace_bits = rng.getrandbits(128)
         self._trace_id = b""
+        self._start_ns = 0
         self.spans: list[DemoSpan] = []
 
     def request(self, start_ns: int) -> list[DemoSpan]:
@@ -50,6 +51,7 @@ class TraceBuilder:
         # The start time is mixed into the id's low half, the half svcmap may match on, so
         # a demo run again with the same seed sends new traces, not ones the store has seen.
         self._trace_id = (self._trace_bits ^ start_ns).to_bytes(16, "big")
+        self._start_ns = start_ns
         routes = [route for route, _ in ROUTES]
         route = self._rng.choices(routes, weights=[weight for _, weight in ROUTES])[0]
         operation = OPERATIONS[route]
@@ -84,7 +86,8 @@ class TraceBuilder:
         fault = self._faults.get(service)
         if fault is None:
             return False, 0
-        delay = self._ms(fault.latency_ms, 0.2) if fault.latency_ms else 0
+        added = fault.latency_at(self._start_ns)
+        delay = self._ms(added, 0.2) if added else 0
         return self._rng.random() < fault.errors, delay
 
     def _network(self, service: str) -> int:

@@ -77,11 +77,12 @@ def _fault(service: str, body: bytes) -> Fault:
         data = None
     if not isinstance(data, dict):
         raise UsageError(
-            "send a JSON object with errors and exceptions (0..1), latency_ms and network_ms"
+            "send a JSON object with errors and exceptions (0..1), latency_ms, network_ms"
+            " and latency_ms_per_min"
         )
-    names = ("errors", "latency_ms", "network_ms", "exceptions")
+    names = ("errors", "latency_ms", "network_ms", "exceptions", "latency_ms_per_min")
     values = [data.get(name, 0.0) for name in names]
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         raise UsageError(f"{', '.join(names)} must be numbers")
-    errors, latency_ms, network_ms, exceptions = (float(v) for v in values)
-    return Fault(service, errors, latency_ms, network_ms, exceptions)
+    errors, latency_ms, network_ms, exceptions, ramp = (float(v) for v in values)
+    return Fault(service, errors, latency_ms, network_ms, exceptions, latency_ms_per_min=ramp)

@@ -122,6 +122,7 @@ def test_the_board_refuses_network_delays_and_shares_of_exceptions_out_of_range(
         "service": "cart",
         "errors": 0.0,
         "latency_ms": 0.0,
+        "latency_ms_per_min": 0.0,
         "network_ms": 500,
         "exceptions": 0.3,
         "since": None,
