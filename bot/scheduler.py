@@ -34,11 +34,13 @@ SETTLE_EVERY_S = 1
 
 
 def start_refresher(
-    app: App, *, holder: str, receiver: Receiver | None = None
+    app: App, *, holder: str, receiver: Receiver | None = None, speed: float = 1.0
 ) -> BackgroundScheduler:
     """Refresh and compact every `refresh_interval` seconds; with no source set, only compact.
 
-    With a `receiver`, its waiting client spans are stored every second once due.
+    With a `receiver`, its waiting client spans are stored every second once due. The
+    warning pass runs every `warnings_interval` seconds of the app's clock, which runs
+    `speed` times as fast as the wall clock (the demo's may), and at most once a second.
     """
     scheduler = BackgroundScheduler(timezone=UTC)
     if receiver is not None:
@@ -62,7 +64,7 @@ def start_refresher(
     if app.settings.warnings == "on":
         scheduler.add_job(
             _warn,
-            IntervalTrigger(seconds=app.settings.warnings_interval, timezone=UTC),
+            IntervalTrigger(seconds=max(1.0, app.settings.warnings_interval / speed), timezone=UTC),
             args=[app, holder],
             id="warnings",
             max_instances=1,

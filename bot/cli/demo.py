@@ -117,6 +117,7 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
             "otlp_tokens": otlp_token,
             "alert_user": "",
             "paging_mode": "dry-run",  # the catalog's routing keys are placeholders
+            "warnings": "on",  # a slow degradation is warned about before its alert
         }
     )
     host = args.host or settings.http_host
@@ -153,7 +154,7 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
             port=port,
             grace_s=5,
         )
-        refresher = start_refresher(app, holder=holder, receiver=receiver)
+        refresher = start_refresher(app, holder=holder, receiver=receiver, speed=clock.speed)
         dispatcher.start()
         print(f"svcmap demo: the web view is at http://{local}:{port}/", file=sys.stderr)
         demo.start()

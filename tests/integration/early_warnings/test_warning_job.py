@@ -26,6 +26,19 @@ def test_the_job_is_scheduled_only_when_warnings_are_on(tmp_path):
                 refresher.shutdown(wait=True)
 
 
+def test_the_job_keeps_its_interval_in_the_time_of_a_faster_clock(tmp_path):
+    url = f"sqlite:///{tmp_path / 'svcmap.db'}"
+    settings = load_settings(database_url=url, warnings="on", warnings_interval=300)
+    with build_app(settings) as app:
+        for speed, every_s in ((30.0, 10.0), (1_000.0, 1.0)):
+            refresher = start_refresher(app, holder="test", speed=speed)
+            try:
+                job = refresher.get_job("warnings")
+                assert job.trigger.interval.total_seconds() == every_s
+            finally:
+                refresher.shutdown(wait=True)
+
+
 class Recorder:
     def __init__(self) -> None:
         self.posted: list[KeptWarning] = []
