@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from bot.render.templating import render
 from topology.incidents.decide import Plan
-from topology.incidents.model import AlertGroup, PagingMode, SendState
+from topology.incidents.model import Alert, AlertGroup, PagingMode, SendState
 from topology.incidents.severity import group_severity
+from topology.redaction import Redaction
+from topology.redaction_text import TextRedaction, redact_secrets
 from topology.store.incident_rows import NoticeRow, PageRow
 from topology.timespec import format_time
 
@@ -22,6 +25,32 @@ CANDIDATES_SHOWN = 5
 CANDIDATES_PAGED = 3
 """Candidates a page's details name."""
 SERVICES_SHOWN = 50
+
+
+def redacted_group(redaction: Redaction, group: AlertGroup) -> AlertGroup:
+    """`group` with its annotations redacted (`topology.redaction_text`), and its links' secrets.
+
+    Whatever is shown, stored or sent of an alert's free text (titles, summaries, pages,
+    posts, links) is read from the group this returns.
+    """
+    text = TextRedaction(redaction.rules)
+
+    def annotated(annotations: Mapping[str, str]) -> dict[str, str]:
+        return {name: text.value(value) for name, value in annotations.items()}
+
+    def alert(one: Alert) -> Alert:
+        return replace(
+            one,
+            annotations=annotated(one.annotations),
+            generator_url=redact_secrets(one.generator_url),
+        )
+
+    return replace(
+        group,
+        alerts=tuple(alert(one) for one in group.alerts),
+        common_annotations=annotated(group.common_annotations),
+        external_url=redact_secrets(group.external_url),
+    )
 
 
 def title_of(group: AlertGroup, symptom: str | None) -> str:

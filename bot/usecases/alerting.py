@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
-from bot.usecases.alert_text import notice_rows, page_rows, title_of
+from bot.usecases.alert_text import notice_rows, page_rows, redacted_group, title_of
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import lean_snapshot, with_series_of
 from topology.errors import UnknownServiceError, UsageError
@@ -98,6 +98,7 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
     as it is saved. A group joining an open incident ranks nothing here: its evidence is
     refreshed then, at most once a minute.
     """
+    group = redacted_group(app.redaction, group)  # annotations as they are shown and stored
     now = app.now()
     labels = app.settings.alert_labels
     alerts = alert_rows(group, labels)
