@@ -13,7 +13,8 @@ long URL in prose) becomes `{long}`: the rules read names, and a word that long 
 one. A link (an annotation that is one http(s) URL, such as `runbook_url`) keeps its
 address, so it still leads somewhere, and loses only its secrets.
 
-Text is cut to `TEXT_CHARS` first, so the work for one value is bounded whatever comes in.
+Text is cut to `TEXT_CHARS` first (a word the cut goes through is left out whole), so the
+work for one value is bounded whatever comes in.
 """
 
 from __future__ import annotations
@@ -78,6 +79,20 @@ def redact_secrets(text: str) -> str:
     return text
 
 
+def _cut(text: str) -> str:
+    """`text` cut to `TEXT_CHARS`, without the part of a word the cut went through.
+
+    A part of a word could be the part of an address or credential that no rule knows.
+    """
+    if len(text) <= TEXT_CHARS:
+        return text
+    head = text[:TEXT_CHARS]
+    if text[TEXT_CHARS].isspace():
+        return head
+    words = head.rsplit(None, 1)
+    return words[0] if len(words) > 1 else LONG
+
+
 def is_link(text: str) -> bool:
     """Whether `text` is one http(s) URL, short enough to be shown as a link."""
     return len(text) <= LINK_CHARS and _LINK.fullmatch(text) is not None
@@ -105,8 +120,8 @@ class TextRedaction:
         return self.text(text)
 
     def text(self, text: str) -> str:
-        """`text` cut to `TEXT_CHARS`, its secrets replaced, then each word as a name is."""
-        return self._remembered(self._values, text[:TEXT_CHARS], self._text)
+        """`text` cut to `TEXT_CHARS` (whole words), secrets hidden, then each word as a name is."""
+        return self._remembered(self._values, _cut(text), self._text)
 
     def _text(self, text: str) -> str:
         return _WORD.sub(lambda word: self._word(word[0]), redact_secrets(text))

@@ -172,3 +172,14 @@ def test_a_secrets_value_never_survives_whatever_surrounds_it(
     said = TextRedaction(()).text(text)
 
     assert value not in said or value in f"{before} {after}" or len(text) > TEXT_CHARS
+
+
+def test_a_word_the_cut_goes_through_is_left_out_whole():
+    text = TextRedaction(DEFAULT_RULES)
+    filler = "x " * ((TEXT_CHARS - 6) // 2)
+
+    said = text.text(f"{filler}ada@example.com tail")
+
+    assert "ada" not in said
+    assert said.split() == ["x"] * ((TEXT_CHARS - 6) // 2)
+    assert text.text("y" * (TEXT_CHARS + 5)) == LONG
