@@ -1,0 +1,147 @@
+"""DOT text for a team summary: each team a node with its counts, the opened team's services."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from topology.model import NodeKind
+from topology.picture import style
+from topology.picture.dot import Picture
+from topology.picture.escape import LABEL_LIMIT, escape, lines, quote
+from topology.picture.labels import edge_label
+from topology.picture.select import Omitted
+from topology.picture.teams import Group, Link, TeamSummary, Unit
+from topology.stats import Node
+
+NO_TEAM = "no team"
+"""How a summary names the services no team owns."""
+GROUP_SHAPE = "box3d"
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPicture:
+    """A summary's DOT as a `Picture` (services are `n0`, `n1`, ...), its teams `g0`, `g1`, ..."""
+
+    picture: Picture
+    groups: tuple[Group, ...]
+
+
+def group_name(group: Group) -> str:
+    """How a group is named in words: its team, "no team", and "(the rest)" for the rest."""
+    name = group.team or NO_TEAM
+    return f"{name} (the rest)" if group.rest else name
+
+
+def build_summary_dot(
+    summary: TeamSummary, *, alerting: set[str], window_seconds: int | None, title: str
+) -> SummaryPicture:
+    """Draw `summary` as DOT; every name and team is an escaped quoted label."""
+    ids: dict[Unit, str] = {("team", g.team): f"g{n}" for n, g in enumerate(summary.groups)}
+    ids.update((("service", node.name), f"n{n}") for n, node in enumerate(summary.services))
+    count = len(summary.groups) + len(summary.services)
+    # Teams of a large fleet call nearly every other team: layered, their lines run long.
+    engine = style.LARGE_ENGINE
+    font = f'fontname="{style.FONT}"'
+    attributes = {**style.engine_attributes(engine), "labelloc": "t", "fontsize": "14"}
+    settings = ", ".join(f'{key}="{value}"' for key, value in sorted(attributes.items()))
+    out = [
+        "digraph svcmap {",
+        f"  graph [{font}, {settings}, label={quote(title, limit=120)}];",
+        f'  node [{font}, fontsize=11, style="rounded,filled", fillcolor="{style.NODE_FILL}"];',
+        f'  edge [{font}, fontsize=9, arrowsize=0.7, fontcolor="{style.NOTE_COLOUR}"];',
+    ]
+    out.extend(_group_line(ids[group.unit], group) for group in summary.groups)
+    out.extend(_service_line(ids[("service", n.name)], n, alerting) for n in summary.services)
+    busiest = max((link.calls for link in summary.links), default=0)
+    out.extend(_link_line(ids, link, busiest, window_seconds) for link in summary.links)
+    out.append("}")
+    picture = Picture(
+        "\n".join(out) + "\n",
+        engine,
+        Omitted(summary.services_left_out, summary.links_left_out),
+        count,
+        len(summary.links),
+        tuple(node.name for node in summary.services),
+    )
+    return SummaryPicture(picture, summary.groups)
+
+
+def _group_line(node_id: str, group: Group) -> str:
+    counts = [f"{group.services:,} service" + ("" if group.services == 1 else "s")]
+    judged = [
+        (group.failing, "failing"),
+        (group.degraded, "degraded"),
+        (group.slow, "slow"),
+        (group.incidents, "incident" if group.incidents == 1 else "incidents"),
+    ]
+    said = [f"{number:,} {word}" for number, word in judged if number]
+    label = lines(
+        escape(group_name(group), limit=LABEL_LIMIT),
+        escape(counts[0]),
+        *([escape(" \u00b7 ".join(said))] if said else []),
+    )
+    attributes = {
+        "label": label,
+        "tooltip": quote(f"team {group_name(group)}: open it", limit=LABEL_LIMIT * 2),
+        "shape": GROUP_SHAPE,
+        "style": '"filled,bold"',
+        "color": f'"{style.health_colour(group.error_rate)}"',
+    }
+    if group.incidents:
+        attributes["fillcolor"] = f'"{style.ALERT_FILL}"'
+        attributes["color"] = f'"{style.ALERT_LINE}"'
+    return f"  {node_id} [{_join(attributes)}];"
+
+
+def _service_line(node_id: str, node: Node, alerting: set[str]) -> str:
+    styles = ["filled"]
+    if node.kind is NodeKind.SERVICE:
+        styles.append("rounded")
+    if node.virtual:
+        styles.append("dashed")
+    attributes = {
+        "label": quote(node.name, limit=LABEL_LIMIT),
+        "tooltip": quote(node.name, limit=LABEL_LIMIT * 4),
+        "shape": style.SHAPES[node.kind],
+        "style": f'"{",".join(styles)}"',
+    }
+    if node.name in alerting:
+        attributes["fillcolor"] = f'"{style.ALERT_FILL}"'
+        attributes["color"] = f'"{style.ALERT_LINE}"'
+    return f"  {node_id} [{_join(attributes)}];"
+
+
+def _link_line(
+    ids: Mapping[Unit, str], link: Link, busiest: int, window_seconds: int | None
+) -> str:
+    rate = link.errors / link.calls if link.calls else 0.0
+    colour = style.health_colour(rate)
+    if link.stats is not None:
+        label = edge_label(link.stats, window_seconds)
+    else:
+        calls = f"{link.calls:,} call" + ("" if link.calls == 1 else "s")
+        label = f"{calls} \u00b7 {rate * 100:.1f}% \u00b7 {link.edges:,} edge" + (
+            "" if link.edges == 1 else "s"
+        )
+    attributes = {
+        # Many lines between teams: their words are shown on hover and in the page.
+        ("label" if link.stats is not None else "tooltip"): quote(label),
+        "color": f'"{colour}"',
+        "penwidth": f"{_pen(link.calls, busiest):.2f}",
+    }
+    if colour != style.HEALTHY:
+        attributes["fontcolor"] = f'"{colour}"'
+    return f"  {ids[link.parent]} -> {ids[link.child]} [{_join(attributes)}];"
+
+
+def _pen(calls: int, busiest: int) -> float:
+    if busiest <= 1 or calls <= 0:
+        return style.PEN_MIN
+    share = math.log1p(calls) / math.log1p(busiest)
+    return style.PEN_MIN + (style.PEN_MAX - style.PEN_MIN) * share
+
+
+def _join(attributes: Mapping[str, str]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in attributes.items())
