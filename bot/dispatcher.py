@@ -2,7 +2,8 @@
 
 It sweeps at start (rows a crash left behind), whenever an alert was recorded
 (`wake`), and every `SWEEP_S` seconds (retries that came due). It remembers the pages
-PagerDuty accepted that the store did not take, to record them first when it does.
+PagerDuty accepted that the store did not take, to record them first when it does
+(`Deliveries`: on disk too when given a journal, for the next process after a crash).
 """
 
 from __future__ import annotations
@@ -23,11 +24,18 @@ SWEEP_S = 15.0
 class Dispatcher:
     """A daemon thread running `dispatch_due` on wake-ups and every `interval_s`."""
 
-    def __init__(self, app: App, *, holder: str, interval_s: float = SWEEP_S) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        holder: str,
+        interval_s: float = SWEEP_S,
+        deliveries: Deliveries | None = None,
+    ) -> None:
         self._app = app
         self._holder = holder
         self._interval_s = interval_s
-        self._deliveries = Deliveries()
+        self._deliveries = Deliveries() if deliveries is None else deliveries
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="svcmap-dispatcher", daemon=True)
@@ -46,6 +54,8 @@ class Dispatcher:
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout_s)
+        if not self._thread.is_alive():
+            self._deliveries.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -48,10 +48,14 @@ _DURATIONS = (
 """Settings in seconds that may be written as durations (`90s`, `2d`)."""
 
 
+def data_home() -> Path:
+    """The user's data directory (XDG_DATA_HOME, else ~/.local/share)."""
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
 def default_database_url() -> str:
     """A SQLite file under the user's data directory (XDG_DATA_HOME)."""
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:///{data_home / 'svcmap' / 'svcmap.db'}"
+    return f"sqlite:///{data_home() / 'svcmap' / 'svcmap.db'}"
 
 
 class Settings(SettingsModel):

@@ -22,9 +22,12 @@ from bot.alert_workers import AlertWorkers
 from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
 from bot.logs import log_to_stderr
+from bot.paging.journal import Journal, journal_dir
 from bot.scheduler import default_holder, settle, start_refresher
+from bot.settings import data_home
 from bot.slack.answer_processes import AnswerProcesses
 from bot.slack.bolt import build_bolt, conversation_of
+from bot.usecases.deliveries import Deliveries
 from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 from bot.web.exposure import exposure_problem
@@ -62,7 +65,7 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     host = args.host or app.settings.http_host
     refuse_unguarded(app, host)
     holder = default_holder()
-    dispatcher = Dispatcher(app, holder=holder)
+    dispatcher = Dispatcher(app, holder=holder, deliveries=kept_deliveries(app, holder))
     bolt, answers = start_slack(app, wake=dispatcher.wake)
     receiver = Receiver(app)
     workers = alert_workers(app, holder=holder, wake_sender=dispatcher.wake)
@@ -96,6 +99,18 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
             answers.close()
         _leave_background_work(app)
     return 0
+
+
+def kept_deliveries(app: App, holder: str) -> Deliveries:
+    """The sender's notes of pages sent, kept in a journal on disk when one can be opened."""
+    directory = journal_dir(app.settings.database_url, data_home=data_home())
+    if directory is None:
+        return Deliveries()
+    try:
+        return Deliveries(Journal(directory, holder))
+    except OSError as error:
+        log.warning("pages sent are remembered in memory only (no journal): %s", error)
+        return Deliveries()
 
 
 def alert_workers(app: App, *, holder: str, wake_sender: Callable[[], None]) -> AlertWorkers:

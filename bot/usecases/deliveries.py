@@ -1,14 +1,23 @@
-"""Pages PagerDuty accepted whose outcome the store did not take: recorded before any other send.
+"""Pages whose send has begun and whose outcome the store does not have yet.
 
 PagerDuty's Events API v2 folds a trigger sent again with the same `dedup_key` into the
 alert it opened (and a resolve sent again changes nothing), so a page whose send may have
 happened is safe to send again; knowing it was accepted, svcmap records it instead.
+
+With a journal (`bot.paging.journal`) what is noted here is on disk too, so it outlives
+the process: the next one to start records the accepted pages first, and frees the sends
+cut off mid-way so that they are sent again at once, not after their claim lapses.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
+
+from bot.paging.journal import Entry, Journal, Step
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,28 +29,90 @@ class Accepted:
     at_s: int
 
 
-class Deliveries:
-    """The accepted pages still to record, in the order they were accepted; thread-safe."""
+@dataclass(frozen=True, slots=True)
+class CutOff:
+    """A page whose sender died mid-send: its row and the claim the dead sender held."""
 
-    def __init__(self) -> None:
+    row_id: int
+    holder: str
+
+
+class Deliveries:
+    """The sends begun and the accepted pages still to record, oldest first; thread-safe."""
+
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal
         self._accepted: dict[int, Accepted] = {}
+        self._sending: dict[int, str] = {}
+        self._cut_off: dict[int, CutOff] = {}
         self._lock = threading.Lock()
+        for entry in journal.adopt() if journal is not None else []:
+            if entry.step is Step.ACCEPTED:
+                self._accepted[entry.row_id] = Accepted(entry.row_id, entry.holder, entry.at_s)
+            else:
+                self._cut_off[entry.row_id] = CutOff(entry.row_id, entry.holder)
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._accepted)
 
+    def sending(self, row_id: int, holder: str, at_s: int) -> None:
+        """Note that page `row_id` is about to be sent under `holder`'s claim."""
+        with self._lock:
+            self._sending[row_id] = holder
+            self._write(Entry(row_id, holder, Step.SENDING, at_s))
+
     def note(self, accepted: Accepted) -> None:
         """Remember that `accepted` is to be recorded."""
         with self._lock:
+            self._sending.pop(accepted.row_id, None)
             self._accepted[accepted.row_id] = accepted
+            self._write(Entry(accepted.row_id, accepted.holder, Step.ACCEPTED, accepted.at_s))
 
     def pending(self) -> list[Accepted]:
         """The accepted pages still to record, oldest first."""
         with self._lock:
-            return list(self._accepted.values())
+            return sorted(self._accepted.values(), key=lambda a: a.at_s)
+
+    def cut_off(self) -> list[CutOff]:
+        """The sends a dead sender began and never finished, still to free."""
+        with self._lock:
+            return list(self._cut_off.values())
 
     def recorded(self, accepted: Accepted) -> None:
         """Forget `accepted`: its outcome is in the store."""
+        self.finished(accepted.row_id, accepted.at_s)
+
+    def finished(self, row_id: int, at_s: int) -> None:
+        """Forget page `row_id`: its outcome is in the store, or its send is free again."""
         with self._lock:
-            self._accepted.pop(accepted.row_id, None)
+            holder = self._forget(row_id)
+            if holder is None or self._journal is None:
+                return
+            if self._accepted or self._sending or self._cut_off:
+                self._write(Entry(row_id, holder, Step.DONE, at_s), sync=False)
+            else:
+                try:
+                    self._journal.empty()
+                except OSError as error:  # its lines are replayed harmlessly
+                    log.warning("could not empty the page journal: %s", error)
+
+    def close(self) -> None:
+        """Close the journal; what is still in it waits for the next process."""
+        if self._journal is not None:
+            self._journal.close()
+
+    def _forget(self, row_id: int) -> str | None:
+        """Drop `row_id` from what is noted; the holder it was noted under, if it was."""
+        accepted = self._accepted.pop(row_id, None)
+        sending = self._sending.pop(row_id, None)
+        cut = self._cut_off.pop(row_id, None)
+        return accepted.holder if accepted else sending or (cut.holder if cut else None)
+
+    def _write(self, entry: Entry, *, sync: bool = True) -> None:
+        if self._journal is None:
+            return
+        try:
+            self._journal.write(entry, sync=sync)
+        except OSError as error:  # the send goes on, remembered in memory only
+            log.warning("could not write the page journal %s: %s", self._journal.path, error)

@@ -8,11 +8,12 @@ failure that may pass (429, 5xx, a timeout) leaves the row pending for a later s
 with backoff, until `ROUNDS` sweeps have failed; anything else marks it failed.
 
 A page PagerDuty accepted is recorded as sent through a failing database (`persisted`);
-one the database would not take is remembered (`Deliveries`) and recorded before the
-next sweep sends anything, so it is not sent again and its resolve does not wait. A
-page whose claim lapsed without an outcome (its sender died mid-send) may have reached
-PagerDuty: it is sent again before any other, with its `dedup_key`, which PagerDuty
-folds into the alert the first send opened.
+one the database would not take is remembered (`Deliveries`, on disk with a journal) and
+recorded before the next sweep sends anything, by this process or the next one to start,
+so it is not sent again and its resolve does not wait. A page whose claim lapsed without
+an outcome (its sender died mid-send) may have reached PagerDuty: it is sent again before
+any other, with its `dedup_key`, which PagerDuty folds into the alert the first send
+opened; a journal tells the next process of such a send, which frees it at once.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from bot.paging.ports import Notice, Posted
 from bot.usecases.alert_text import notice_text
 from bot.usecases.deliveries import Accepted, Deliveries
 from bot.usecases.incident_picture import incident_picture
-from topology.errors import NoticeError, PagingError, RemoteError, StoreError, SvcmapError
+from topology.errors import NoticeError, PagingError, RemoteError, SvcmapError
 from topology.incidents.model import Link, PageAction, PageEvent, SendState, Severity
 from topology.store.incident_rows import IncidentRecord, Sending
 from topology.store.retry import persisted
@@ -72,11 +73,13 @@ def dispatch_due(
 ) -> Dispatched:
     """Send every page and post due now; return what happened to each.
 
-    The pages in `deliveries` (accepted, not recorded) are recorded first; while the
-    store refuses them, nothing is sent (StoreError).
+    The pages in `deliveries` (accepted, not recorded) are recorded first, and the sends
+    a dead sender left cut off are freed; while the store refuses them, nothing is sent
+    (StoreError).
     """
     sweep = _Sweep(app, holder, Deliveries() if deliveries is None else deliveries, sleep)
     sweep.record_accepted()
+    sweep.free_cut_off()
     for _ in range(PAGE_PASSES):  # a resolve becomes due once its trigger was sent
         due = app.incidents.due(pages, now_s=app.now())
         for row in sorted(due, key=lambda row: row.claimed_by is None):  # lapsed claims first
@@ -113,6 +116,15 @@ class _Sweep:
             log.info("recorded page %d as sent, as PagerDuty accepted it", accepted.row_id)
             self.report.sent.append(accepted.row_id)
 
+    def free_cut_off(self) -> None:
+        """Free the pages a dead sender was sending, to send them again now."""
+        for cut in self.deliveries.cut_off():
+            persisted(
+                partial(self.app.incidents.release, pages, cut.row_id, holder=cut.holder),
+                sleep=self.sleep,
+            )
+            self.deliveries.finished(cut.row_id, self.app.now())
+
     def _record_sent(self, accepted: Accepted) -> None:
         self.app.incidents.finish(
             pages, accepted.row_id, holder=accepted.holder, state=SendState.SENT.value,
@@ -126,6 +138,7 @@ class _Sweep:
             return
         if not self._claim(pages, row):
             return
+        self.deliveries.sending(row.id, self.holder, app.now())
         team = app.catalog.teams.get(row.team or "")
         key = team.pagerduty_routing_key if team else None
         if not key:
@@ -145,11 +158,9 @@ class _Sweep:
             return
         log.info("sent %s %s to team %s", row.kind, row.dedup_key, row.team)
         accepted = Accepted(row.id, self.holder, app.now())
-        try:
-            persisted(partial(self._record_sent, accepted), sleep=self.sleep)
-        except StoreError:
-            self.deliveries.note(accepted)  # recorded before anything else is sent
-            raise
+        self.deliveries.note(accepted)  # until recorded; recorded before anything else is sent
+        persisted(partial(self._record_sent, accepted), sleep=self.sleep)
+        self.deliveries.recorded(accepted)
         self.report.sent.append(row.id)
 
     def post(self, row: Sending) -> None:
@@ -218,6 +229,8 @@ class _Sweep:
             ref=ref,
             sent_body=sent_body,
         )
+        if table is pages:
+            self.deliveries.finished(row.id, self.app.now())
         outcome.append(row.id)
 
 

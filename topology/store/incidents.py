@@ -265,6 +265,21 @@ class IncidentLog:
             )
             return result.rowcount == 1
 
+    def release(self, table: Table, row_id: int, *, holder: str) -> bool:
+        """Free row `row_id` to send now, if it is still pending under `holder`'s claim.
+
+        For a sender known to have died mid-send: its claim would otherwise hold the row
+        (and whatever waits on it) until it lapsed. `claimed_by` stays, telling the next
+        sender that this send may have reached its recipient.
+        """
+        with self._write() as connection:
+            result = connection.execute(
+                update(table)
+                .where(table.c.id == row_id, table.c.state == PENDING, table.c.claimed_by == holder)
+                .values(claimed_until=None)
+            )
+            return result.rowcount == 1
+
     def finish(
         self,
         table: Table,
