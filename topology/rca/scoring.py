@@ -9,7 +9,10 @@ is judged against the baseline's single steps, its lone spikes included, and its
 counts for the share of `PERSISTENCE` it could show: one step cannot show that the
 change held, so it takes twice the excess to count as much. The spread has a floor
 (a small part of the baseline level, and an absolute minimum per metric), so a flat
-baseline neither divides by zero nor turns noise into alarms.
+baseline neither divides by zero nor turns noise into alarms. A spread read from a few
+baseline steps is itself unsure: it is widened as Student's t widens a normal interval
+for that many points, so that two quiet minutes before an incident cannot make an idle
+service's small rise look like fifty standard deviations.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ __all__ = [
     "reach",
     "relevant",
     "robust_score",
+    "small_sample",
     "window_score",
     "window_values",
 ]
@@ -56,6 +60,15 @@ TAIL_POINTS = 3
 
 RELATIVE_FLOOR = 0.05
 """The spread is at least this part of the baseline level."""
+
+NORMAL_Z = 1.959964
+"""The 97.5th percentile of a normal distribution."""
+STUDENT_T = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+"""The 97.5th percentile of Student's t with 1, 2, ... 30 degrees of freedom."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +119,34 @@ def robust_score(
     held = _held(incident, up=up, steps=steps)
     worst = max(held) if up else min(held)
     excess = worst - level if up else level - worst
+    widen = small_sample(len(baseline))
     floor = max(RELATIVE_FLOOR * abs(level) if metric.relative else 0.0, metric.floor)
-    if cutoff > 0 and not excess / floor >= cutoff:
+    if cutoff > 0 and not excess / (floor * widen) >= cutoff:
         return None
     spread = MAD_TO_SIGMA * _median(sorted([abs(v - level) for v in baseline]))
-    if cutoff > 0 and not excess / max(spread, floor) >= cutoff:
+    if cutoff > 0 and not excess / (max(spread, floor) * widen) >= cutoff:
         return None
     tail = _tail_spread(_held(baseline, up=up, steps=steps), level, up=up)
-    scale = max(spread, tail, floor)
+    scale = max(spread, tail, floor) * widen
     score = max(0.0, excess / scale) * steps / PERSISTENCE
     if not math.isfinite(score) or score < cutoff:
         return None if cutoff > 0 else MetricScore(metric, 0.0, level, worst)
     return MetricScore(metric, score, level, worst)
+
+
+def small_sample(points: int) -> float:
+    """How much wider a spread read from `points` baseline values is taken to be.
+
+    Student's t over the normal distribution at the 97.5th percentile, with one degree
+    of freedom less than the points (at least one): 6.5 for two points, 1.4 for six,
+    1.04 for sixty. Past the table, the first two terms of its Cornish-Fisher expansion.
+    """
+    freedom = max(1, points - 1)
+    if freedom <= len(STUDENT_T):
+        return STUDENT_T[freedom - 1] / NORMAL_Z
+    z = NORMAL_Z
+    t = z + (z**3 + z) / (4 * freedom) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * freedom**2)
+    return t / z
 
 
 def _may_reach(

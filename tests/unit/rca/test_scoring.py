@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from topology.rca.ranking import QUIET_THRESHOLD
-from topology.rca.scoring import METRIC_INFO, Family, relevant, robust_score
+from topology.rca.scoring import METRIC_INFO, Family, relevant, robust_score, small_sample
 
 from .factories import series, wobble
 
@@ -96,6 +96,21 @@ def test_a_baseline_that_often_bursts_that_high_does_not_alarm():
     bursty = [50.0, 50.0, 300.0, 300.0] * 15
 
     assert score(bursty, [300.0] * 4) < QUIET_THRESHOLD
+
+
+def test_a_rise_after_two_baseline_steps_counts_for_less_than_after_thirty():
+    rise = [200.0] * 4
+
+    assert score([50.0] * 30, rise) >= QUIET_THRESHOLD
+    assert score([50.0] * 2, rise) < score([50.0] * 30, rise) / 5
+    assert robust_score([50.0] * 2, [60.0] * 4, LATENCY, cutoff=QUIET_THRESHOLD) is None
+
+
+@given(points=st.integers(min_value=0, max_value=2_000))
+def test_the_spread_is_widened_less_the_more_baseline_steps_there_are(points):
+    assert small_sample(points) >= small_sample(points + 1) >= 1
+    if points >= 30:
+        assert small_sample(points) - 1 < 2 / points
 
 
 def test_the_symptoms_metric_family_is_preferred_when_the_service_has_it():
