@@ -76,10 +76,17 @@ def _error_level(rate: float, calls: int) -> str:
 def _calls_in(graph: ServiceGraph, names: set[str]) -> dict[str, tuple[int, int, Latency]]:
     """Calls, errors and latency of the calls into each of `names` (self-calls left out)."""
     found: dict[str, tuple[int, int, Latency]] = {}
-    for edge in graph.edges():
-        if edge.child not in names or edge.child == edge.parent:
+    for name in names:
+        if not graph.has(name):
             continue
-        calls, errors, latency = found.get(edge.child, (0, 0, Latency()))
-        latency.merge(edge.latency)
-        found[edge.child] = (calls + edge.calls, errors + edge.errors, latency)
+        callers = [edge for parent, edge in graph.pred[name].items() if parent != name]
+        if not callers:
+            continue
+        latencies = [edge.latency for edge in callers]
+        latency = Latency(
+            list(map(sum, zip(*(one.histogram for one in latencies), strict=True))),
+            sum(one.sum_ms for one in latencies),
+            sum(one.count for one in latencies),
+        )
+        found[name] = (sum(e.calls for e in callers), sum(e.errors for e in callers), latency)
     return found

@@ -1,5 +1,9 @@
-from topology.glance import glance
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from topology.glance import MIN_CALLS, glance
 from topology.graph import ServiceGraph
+from topology.stats import EdgeStats, Latency
 
 from .factories import stats
 
@@ -62,3 +66,40 @@ def test_self_calls_and_names_off_the_map_count_nothing():
 
     assert found["api"].calls == 0
     assert found["ghost"].to_dict()["errors"] == "ok"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 6),
+            st.integers(0, 6),
+            st.integers(1, 30),
+            st.integers(0, 30),
+            st.floats(0.1, 900.0),
+        ),
+        max_size=30,
+    )
+)
+def test_each_glance_sums_every_edge_into_the_service_but_its_own(calls):
+    edges = []
+    for parent, child, count, errors, ms in calls:
+        stats = EdgeStats(f"s{parent}", f"s{child}", calls=count, errors=min(errors, count))
+        for _ in range(count):
+            stats.latency.add(ms)
+        edges.append(stats)
+    graph = ServiceGraph.build(edges)
+    names = [*graph.names(), "nobody"]
+    found = glance(graph, graph, names)
+
+    for name in names:
+        into = [e for e in graph.edges() if e.child == name and e.parent != name]
+        latency = Latency()
+        for stats in into:
+            latency.merge(stats.latency)
+        calls_in = sum(e.calls for e in into)
+        assert found[name].calls == calls_in
+        assert found[name].error_rate == (sum(e.errors for e in into) / calls_in if calls_in else 0)
+        p95 = latency.quantile_ms(0.95) if latency.count >= MIN_CALLS else None
+        assert found[name].p95_ms == p95
+        assert found[name].baseline_p95_ms == p95
