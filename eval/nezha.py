@@ -4,7 +4,9 @@ The day is turned into OTLP JSON by the shared converter (cached), imported with
 `svcmap import` into a fresh SQLite store, and for each labelled fault `svcmap rca
 ts-gateway-service --at <inject_time + 3m> --window 3m --baseline 1h --json` is asked.
 The root cause is the injected pod's service. Prints AC@1 and AC@3 per fault type and
-overall, and how often the ranking was `high` confidence with the wrong service on top.
+overall, over the ranking and over the ranking followed by the candidates named below the
+threshold (`below_threshold`), and how often the ranking was `high` confidence with the
+wrong service on top.
 
     --traces-only    import the traces alone (no logs, no metrics)
     --leave-one-out  also: per fault type, the settings chosen on the other types,
@@ -58,6 +60,8 @@ class Outcome:
     position: int
     confident: bool
     top: str | None
+    named: int = 0
+    """Where it landed in the ranking followed by the candidates below the threshold."""
 
     @property
     def sure_but_wrong(self) -> bool:
@@ -128,31 +132,47 @@ def ask(url: str, fault: Fault) -> dict[str, object]:
 
 def outcome(fault: Fault, report: dict[str, object]) -> Outcome:
     """Where `fault`'s service landed in `report`."""
-    ranking = report.get("ranking")
-    names = [str(c["service"]) for c in ranking] if isinstance(ranking, list) else []
+    names = _services(report, "ranking")
     position = names.index(fault.service) + 1 if fault.service in names else 0
+    named = [*names, *_services(report, "below_threshold")]
+    at = named.index(fault.service) + 1 if fault.service in named else 0
     confident = report.get("confidence") == "high"
-    return Outcome(fault, position, confident, names[0] if names else None)
+    return Outcome(fault, position, confident, named[0] if named else None, at)
+
+
+def _services(report: dict[str, object], key: str) -> list[str]:
+    listed = report.get(key)
+    return [str(c["service"]) for c in listed] if isinstance(listed, list) else []
 
 
 def table(outcomes: Sequence[Outcome], group: str = "fault type") -> list[str]:
-    """AC@1, AC@3 and the confident-but-wrong share, per fault type and overall."""
+    """AC@1, AC@3 and the confident-but-wrong share, per fault type and overall.
+
+    AC@k over the ranking, then over the ranking followed by those below the threshold.
+    """
     groups: defaultdict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         groups[o.fault.kind].append(o)
-    lines = [f"{group:16} {'cases':>5} {'AC@1':>6} {'AC@3':>6} {'high':>5} {'high&wrong':>11}"]
+    lines = [
+        f"{'':16} {'':>5} {'ranking':>13} {'with below':>13}",
+        f"{group:16} {'cases':>5} {'AC@1':>6} {'AC@3':>6} {'AC@1':>6} {'AC@3':>6}"
+        f" {'high':>5} {'high&wrong':>11}",
+    ]
     for name, members in [*sorted(groups.items()), ("overall", list(outcomes))]:
         lines.append(
             f"{name:16} {len(members):>5} {top(members, 1):>6.2f} {top(members, 3):>6.2f}"
+            f" {top(members, 1, below=True):>6.2f} {top(members, 3, below=True):>6.2f}"
             f" {sum(o.confident for o in members):>5}"
             f" {sum(o.sure_but_wrong for o in members):>4} ({wrong_share(members):.2f})"
         )
     return lines
 
 
-def top(outcomes: Sequence[Outcome], k: int) -> float:
-    """The share of outcomes with the root cause in the first `k`."""
-    return sum(1 for o in outcomes if 0 < o.position <= k) / len(outcomes) if outcomes else 0.0
+def top(outcomes: Sequence[Outcome], k: int, *, below: bool = False) -> float:
+    """The share of outcomes with the root cause in the first `k` (`below`: of all named)."""
+    if not outcomes:
+        return 0.0
+    return sum(1 for o in outcomes if 0 < (o.named if below else o.position) <= k) / len(outcomes)
 
 
 def wrong_share(outcomes: Sequence[Outcome]) -> float:
@@ -188,6 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = outcome(fault, report)
             outcomes.append(result)
             where = f"#{result.position}" if result.position else "absent"
+            if not result.position and result.named:
+                where = f"#{result.named} (below)"
             sure = "high" if result.confident else "low"
             error = f"  ({report['error']})" if "error" in report else ""
             _say(

@@ -13,6 +13,11 @@ no dependencies, so nothing clears it: it ranks between the two. Within a tier, 
 score ranks: the strongest evidence of each kind, added up, so that signals that agree
 count for more than one alone.
 
+When fewer than `NAMED` candidates clear the threshold, the candidates whose evidence
+reaches `WEAK_SHARE` of it are named after them, ranked the same way among themselves:
+below the threshold, in order. They never make a ranking confident or loud, but the
+order is what a person reads next when nothing (or little) stands out.
+
 The ranking is confident when the symptom is off its baseline and the first candidate
 stands apart: nothing else unexplained, or its score `SEPARATION` times the next one's.
 The symptom's own service first, on evidence a dependency could have caused (latency,
@@ -30,7 +35,7 @@ from topology.graph import ServiceGraph
 from topology.rca.evidence import Evidence, Kind
 from topology.rca.explaining import callers
 from topology.rca.explaining import culprits as explained_by
-from topology.rca.gather import gather
+from topology.rca.gather import Findings, gather
 from topology.rca.scoring import Family
 from topology.rca.snapshot import Snapshot
 from topology.stats import EdgeStats, Node
@@ -42,6 +47,10 @@ SEPARATION = 2.0
 """The first candidate stands apart when its score is this many times the next one's."""
 EVIDENCE_SHOWN = 3
 """Pieces of evidence named per candidate, the strongest of each kind."""
+NAMED = 3
+"""Candidates a ranking names at least, those below the threshold after those above it."""
+WEAK_SHARE = 0.5
+"""The part of the threshold from which evidence names a candidate below the threshold."""
 
 _HEALTH = frozenset({Kind.LATENCY, Kind.ERRORS, Kind.LOGS})
 
@@ -83,6 +92,9 @@ class Ranking:
     """Whether the symptom's service itself clears the threshold; None without its series."""
     apart: bool = True
     """Whether the first candidate stands clearly apart from the next."""
+    below: tuple[Candidate, ...] = ()
+    """Candidates whose evidence reaches `WEAK_SHARE` of the threshold but not the threshold:
+    named after `candidates` when there are fewer than `NAMED` of those, most likely first."""
 
     @property
     def quiet(self) -> bool:
@@ -98,6 +110,7 @@ class Ranking:
         """Plain JSON-able data: the ranking, and whether it is quiet and why."""
         data: dict[str, object] = {
             "ranking": [candidate.to_dict() for candidate in self.candidates],
+            "below_threshold": [candidate.to_dict() for candidate in self.below],
             "symptom": self.symptom,
             "quiet": self.quiet,
             "confidence": "high" if self.confident else "low",
@@ -160,16 +173,16 @@ def rank(
         succ = graph.succ
         virtuals = {name: graph.node(name).virtual for name in graph.names()}
     candidates = _downstream(succ, service)
-    findings = gather(snapshot, candidates, _family(snapshot, service), threshold)
-    calling = callers(succ, candidates)
-    ranked = []
-    for name, items in findings.evidence.items():
-        culprits = explained_by(name, items, succ[name], calling.get(name, ()), findings)
-        virtual = virtuals[name]
-        tier = 2 if culprits else (1 if virtual else 0)
-        score = _combined(items)
-        ranked.append((tier, -score, name, _candidate(name, score, items, culprits, virtual)))
-    ranked.sort(key=lambda item: item[:3])
+    family = _family(snapshot, service)
+    findings = gather(snapshot, candidates, family, threshold)
+    ranked = _ranked(findings, candidates, succ, virtuals)
+    below: tuple[Candidate, ...] = ()
+    if len(ranked) < NAMED:
+        weaker = gather(snapshot, candidates, family, threshold * WEAK_SHARE)
+        named = {name for _, _, name, _ in ranked}
+        below = tuple(
+            item[3] for item in _ranked(weaker, candidates, succ, virtuals) if item[2] not in named
+        )[:NAMED]
     watched = (snapshot.series, snapshot.logs, snapshot.metrics)
     seen = (
         _off_baseline(findings.evidence.get(service, ()))
@@ -181,8 +194,33 @@ def rank(
         own = [i for i in findings.evidence[service] if not i.explainable and not i.from_callers]
         apart = apart and bool(own)
     return Ranking(
-        service, tuple(item[3] for item in ranked), len(candidates), threshold, seen, apart
+        service,
+        tuple(item[3] for item in ranked),
+        len(candidates),
+        threshold,
+        seen,
+        apart,
+        below,
     )
+
+
+def _ranked(
+    findings: Findings,
+    candidates: list[str],
+    succ: Mapping[str, Iterable[str]],
+    virtuals: Mapping[str, bool],
+) -> list[tuple[int, float, str, Candidate]]:
+    """The anomalous candidates of `findings` in order: (tier, -score, name, candidate)."""
+    calling = callers(succ, candidates)
+    ranked = []
+    for name, items in findings.evidence.items():
+        culprits = explained_by(name, items, succ[name], calling.get(name, ()), findings)
+        virtual = virtuals[name]
+        tier = 2 if culprits else (1 if virtual else 0)
+        score = _combined(items)
+        ranked.append((tier, -score, name, _candidate(name, score, items, culprits, virtual)))
+    ranked.sort(key=lambda item: item[:3])
+    return ranked
 
 
 def _off_baseline(items: Iterable[Evidence]) -> bool:

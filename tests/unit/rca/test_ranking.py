@@ -4,7 +4,7 @@ import pytest
 
 from topology.errors import UnknownServiceError
 from topology.rca import rank
-from topology.rca.ranking import QUIET_MESSAGE, snapshot_graph
+from topology.rca.ranking import QUIET_MESSAGE, QUIET_THRESHOLD, snapshot_graph
 from topology.rca.snapshot import Symptom
 
 from .factories import latency, series, snapshot, wobble
@@ -81,6 +81,56 @@ def test_identical_windows_give_an_empty_quiet_ranking():
     assert ranking.quiet
     assert ranking.to_dict()["ranking"] == []
     assert ranking.to_dict()["message"] == QUIET_MESSAGE
+
+
+def test_a_service_with_evidence_short_of_the_threshold_is_named_below_it_in_order():
+    snap = snapshot(
+        CHAIN,
+        {
+            "frontend": latency(50, 50),
+            "cart": latency(50, 62),
+            "redis": latency(50, 50),
+            "search": latency(50, 66),
+        },
+    )
+
+    ranking = rank(snap, "frontend")
+
+    assert ranking.quiet
+    assert not ranking.confident
+    assert [c.service for c in ranking.below] == ["search", "cart"]
+    assert all(0 < c.score < QUIET_THRESHOLD for c in ranking.below)
+    data = ranking.to_dict()
+    assert data["ranking"] == []
+    assert [c["service"] for c in data["below_threshold"]] == ["search", "cart"]
+    assert data["confidence"] == "low"
+
+
+def test_nothing_is_named_below_the_threshold_when_three_candidates_clear_it():
+    snap = snapshot(
+        [*CHAIN, ("frontend", "auth")],
+        {
+            "frontend": latency(50, 50),
+            "cart": latency(50, 400),
+            "redis": latency(50, 62),
+            "search": latency(50, 400),
+            "auth": latency(50, 400),
+        },
+    )
+
+    ranking = rank(snap, "frontend")
+
+    assert {c.service for c in ranking.candidates} == {"cart", "search", "auth"}
+    assert ranking.below == ()
+
+
+def test_a_candidate_named_below_the_threshold_is_never_one_above_it():
+    snap = snapshot(CHAIN, {"frontend": latency(50, 50), "cart": latency(40, 400)})
+
+    ranking = rank(snap, "frontend")
+
+    assert [c.service for c in ranking.candidates] == ["cart"]
+    assert "cart" not in {c.service for c in ranking.below}
 
 
 def test_services_upstream_or_beside_the_symptom_are_not_candidates():
