@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import neg
+from operator import attrgetter
 
 from topology.graph import ServiceGraph
 from topology.model import NodeKind
@@ -54,33 +54,34 @@ def blast_radius(graph: ServiceGraph, service: str, catalog: Catalog) -> BlastRe
         stats = graph.edge(caller, failed)
         if stats is not None:
             direct[caller] = stats.calls
-    names, nodes, owner_name = index.names, index.nodes, catalog.owner_name
-    upstream = []
-    # Hardest hit first, then nearest, then by name.
-    for rank, count, name, number in sorted(
-        zip(
-            map(neg, map(share.__getitem__, hops)),
-            hops.values(),
-            map(names.__getitem__, hops),
-            hops,
-            strict=True,
+    # Hardest hit first, then nearest, then by name (numbers are in name order): stable
+    # sorts by each key, the last first, comparing plain numbers rather than tuples.
+    by_name = sorted(hops)
+    order = sorted(by_name, key=hops.__getitem__)
+    order.sort(key=share.__getitem__, reverse=True)
+    names, owner_name = index.names, catalog.owners.get
+    affected = list(map(names.__getitem__, order))
+    nodes = list(map(index.nodes.__getitem__, order))
+    upstream = tuple(
+        map(
+            Affected,
+            affected,
+            map(hops.__getitem__, order),
+            map(share.__getitem__, order),
+            map(direct.get, affected),  # only the direct callers, one hop away, are in it
+            map(owner_name, affected),
+            map(_KIND, nodes),
+            map(_VIRTUAL, nodes),
         )
-    ):
-        node = nodes[number]
-        upstream.append(
-            Affected(
-                name,
-                count,
-                -rank,
-                direct.get(name) if count == 1 else None,
-                owner_name(name),
-                node.kind,
-                node.virtual,
-            )
-        )
+    )
+    in_name_order = list(map(names.__getitem__, by_name))
     return BlastResult(
         failed,
         contact_of(catalog, failed),
-        tuple(upstream),
-        group_owned(((entry.name, entry.owner) for entry in upstream), catalog),
+        upstream,
+        group_owned(zip(in_name_order, map(owner_name, in_name_order), strict=True), catalog),
     )
+
+
+_KIND = attrgetter("kind")
+_VIRTUAL = attrgetter("virtual")
