@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench.summary import figure
 from bot.cli.main import one_blas_thread
-from bot.usecases.asking import load_graph
+from bot.usecases.map_questions import load_graph
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 from topology.model import Call, NodeKind, Served

@@ -27,7 +27,8 @@ from bench.summary import figure
 from bot.bootstrap import build_app
 from bot.commands import add_questions
 from bot.settings import load_settings
-from bot.usecases.asking import ask, load_graph
+from bot.usecases.asking import ask
+from bot.usecases.map_questions import load_graph
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog, Team

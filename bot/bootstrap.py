@@ -16,10 +16,6 @@ from topology.errors import CatalogError
 from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
 from topology.redaction import Redaction, redaction_of
-from topology.store.engine import Timeouts, make_engine, upgrade
-from topology.store.incidents import IncidentLog
-from topology.store.repository import Store
-from topology.store.sources_state import SourceStates
 
 if TYPE_CHECKING:
     import httpx
@@ -34,9 +30,13 @@ if TYPE_CHECKING:
     from bot.usecases.early_warnings import HeadsUp
     from bot.usecases.ranking_inputs import WindowInputs
     from topology.sources import CatalogSource, EdgeSource, TraceSource
+    from topology.store.incidents import IncidentLog
+    from topology.store.ports import IncidentReader, MapStore, StateStore
+    from topology.store.repository import Store
+    from topology.store.sources_state import SourceStates
 
 # The adapters are imported in the builders that make them, not here: a CLI question then
-# loads no HTTP, Slack, Graphviz or demo modules it does not use.
+# loads no HTTP, Slack, Graphviz, demo or SQLAlchemy modules it does not use.
 
 Source: TypeAlias = "TraceSource | EdgeSource"
 """A live source: traces to link, or edges summed elsewhere."""
@@ -80,6 +80,11 @@ class App:
         """The ownership catalog to answer with now (the file's over the catalog source's)."""
         return self.catalogs.current()
 
+    @property
+    def source_names(self) -> list[str]:
+        """The names of the live sources pulled from."""
+        return [source.name for source in self.sources]
+
     def now(self) -> int:
         """The current time in Unix seconds."""
         return int(self.clock())
@@ -91,6 +96,43 @@ class App:
         self.engine.dispose()
 
     def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a map question reads, without the app: a read-only store and the catalog file.
+
+    The CLI answers its map questions so when the store is a SQLite file at the newest
+    schema (`topology.store.sqlite_reader`): no SQLAlchemy, migration, HTTP or Slack module
+    is loaded for them.
+    """
+
+    settings: Settings
+    store: MapStore
+    states: StateStore
+    """The live sources' progress, for the note saying the map may be stale."""
+    incidents: IncidentReader
+    clock: Callable[[], float]
+    catalog: Catalog
+    redaction: Redaction
+    close: Callable[[], None]
+    """Release the store's connection."""
+    graphs: GraphCache = field(default_factory=lambda: GraphCache(time.monotonic))
+
+    @property
+    def source_names(self) -> list[str]:
+        """The names of the live sources the settings configure."""
+        return [name for name, _ in configured_sources(self.settings)]
+
+    def now(self) -> int:
+        """The current time in Unix seconds."""
+        return int(self.clock())
+
+    def __enter__(self) -> Reading:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -114,8 +156,7 @@ def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]
     """One HTTP client per configured source, and the adapter over it: the only place."""
     sources: list[Source] = []
     clients: list[httpx.Client] = []
-    urls = (settings.jaeger_url, settings.zipkin_url, settings.tempo_url, settings.prometheus_url)
-    if not any(urls):
+    if not configured_sources(settings):
         return sources, clients
     import httpx
 
@@ -131,16 +172,30 @@ def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]
         clients.append(made)
         return made
 
-    if settings.jaeger_url:
-        sources.append(JaegerTraceSource(client(settings.jaeger_url)))
-    if settings.zipkin_url:
-        sources.append(ZipkinTraceSource(client(settings.zipkin_url)))
-    if settings.tempo_url:
-        tenant = settings.tempo_tenant
-        sources.append(TempoTraceSource(client(settings.tempo_url), tenant=tenant))
-    if settings.prometheus_url:
-        sources.append(PrometheusEdgeSource(client(settings.prometheus_url)))
+    for name, url in configured_sources(settings):
+        match name:
+            case "jaeger":
+                sources.append(JaegerTraceSource(client(url), name=name))
+            case "zipkin":
+                sources.append(ZipkinTraceSource(client(url), name=name))
+            case "tempo":
+                sources.append(
+                    TempoTraceSource(client(url), tenant=settings.tempo_tenant, name=name)
+                )
+            case _:
+                sources.append(PrometheusEdgeSource(client(url), name=name))
     return sources, clients
+
+
+def configured_sources(settings: Settings) -> list[tuple[str, str]]:
+    """The live sources the settings configure, in pulling order: each one's name and URL."""
+    urls = (
+        ("jaeger", settings.jaeger_url),
+        ("zipkin", settings.zipkin_url),
+        ("tempo", settings.tempo_url),
+        ("prometheus", settings.prometheus_url),
+    )
+    return [(name, url) for name, url in urls if url]
 
 
 SLACK_TIMEOUT_S = 10
@@ -248,6 +303,11 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
     The catalog source is not read here: the refresh reads it, and the CLI before it
     answers a question.
     """
+    from topology.store.engine import Timeouts, make_engine, upgrade
+    from topology.store.incidents import IncidentLog
+    from topology.store.repository import Store
+    from topology.store.sources_state import SourceStates
+
     timeouts = Timeouts(settings.db_pool_timeout, settings.db_statement_timeout)
     engine = make_engine(settings.database_url, timeouts=timeouts)
     upgrade(engine)
@@ -255,7 +315,7 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
     catalog_source, catalog_clients = build_catalog_source(settings)
     pager, pager_clients = build_pager(settings)
     slack = build_slack_client(settings)
-    redaction = redaction_of(settings.redact_rules, defaults=settings.redact_defaults)
+    redaction = settings_redaction(settings)
     catalogs = LiveCatalog(read_catalog(settings.catalog_file), name=redaction.catalog)
     return App(
         settings=settings,
@@ -275,6 +335,31 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
         notifier=build_notifier(settings, slack),
         heads_up=build_heads_up(settings, slack, catalogs),
     )
+
+
+def settings_redaction(settings: Settings) -> Redaction:
+    """What the settings say every name coming in is redacted by."""
+    return redaction_of(settings.redact_rules, defaults=settings.redact_defaults)
+
+
+def open_reading(settings: Settings, *, clock: Callable[[], float] = time.time) -> Reading | None:
+    """A `Reading` of the settings' store, when it is a SQLite file at the newest schema.
+
+    None otherwise: the caller then builds the app, which migrates the store first.
+    """
+    from topology.store.sqlite_reader import open_reader
+
+    reader = open_reader(settings.database_url)
+    if reader is None:
+        return None
+    try:
+        redaction = settings_redaction(settings)
+        catalog = redaction.catalog(read_catalog(settings.catalog_file))
+    except BaseException:
+        reader.close()
+        raise
+    states = reader.states()
+    return Reading(settings, reader, states, reader, clock, catalog, redaction, reader.close)
 
 
 DEMO_TIMEOUT_S = 10

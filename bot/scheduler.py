@@ -16,9 +16,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.bootstrap import App
-from bot.usecases.asking import warm_map
 from bot.usecases.compacting import compact_once
 from bot.usecases.early_warnings import warn_under_lease
+from bot.usecases.map_questions import warm_map
 from bot.usecases.receiving import Receiver
 from bot.usecases.refresh import refresh_once
 

@@ -6,30 +6,16 @@ import argparse
 import json
 
 from bot.bootstrap import App
+from bot.cli.incident_list import incidents_text
 from bot.render.templating import render
-from topology.store.incident_rows import IncidentRecord, Sending
+from topology.store.incident_rows import Sending
 from topology.store.schema import notifications, pages
 from topology.timespec import format_time
 
 
 def list_incidents(app: App, args: argparse.Namespace) -> str:
     """The latest incidents, as a table or JSON (with the answers to "Was this the cause?")."""
-    found = app.incidents.incidents(limit=args.limit)
-    if args.json:
-        answers: dict[int, list[dict[str, object]]] = {}
-        for answer in app.incidents.answers([i.id for i in found]):
-            answers.setdefault(answer.incident_id, []).append(answer.to_dict())
-        shown = [{**incident_dict(i), "feedback": answers.get(i.id, [])} for i in found]
-        return json.dumps(shown, indent=2, ensure_ascii=False)
-    rows = [
-        {
-            **incident_dict(i),
-            "opened": format_time(i.opened_at),
-            "paged": i.paged_team,
-        }
-        for i in found
-    ]
-    return render("cli/incidents.txt.j2", {"incidents": rows})
+    return incidents_text(app.incidents, args)
 
 
 def list_sent(app: App, args: argparse.Namespace) -> str:
@@ -45,28 +31,6 @@ def list_sent(app: App, args: argparse.Namespace) -> str:
     return render(
         "cli/pages.txt.j2", {name: [_shown(row) for row in rows] for name, rows in found.items()}
     )
-
-
-def incident_dict(incident: IncidentRecord) -> dict[str, object]:
-    """Plain JSON-able data about one incident."""
-    return {
-        "id": incident.id,
-        "key": incident.key,
-        "status": incident.status,
-        "severity": incident.severity,
-        "symptom": incident.symptom,
-        "cause": incident.cause,
-        "title": incident.title,
-        "opened_at": incident.opened_at,
-        "resolved_at": incident.resolved_at,
-        "grouped_into": incident.merged_into,
-        "paged_team": incident.paged_team,
-        "note": incident.note,
-        "alerts": incident.alerts,
-        "snapshot": incident.has_snapshot,
-        "acknowledged_by": incident.acknowledged_by,
-        "acknowledged_at": incident.acknowledged_at,
-    }
 
 
 def _shown(row: Sending) -> dict[str, object]:

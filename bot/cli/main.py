@@ -22,6 +22,7 @@ from topology.errors import SvcmapError, UsageError
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
+    from bot.settings import Settings
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -29,8 +30,9 @@ NEEDS_CATALOG = frozenset({*QUESTIONS, "rca", "snapshot"})
 """The commands whose answers name owners: the catalog source is read before them."""
 COLLECTING = frozenset({"demo", "import", "refresh", "serve"})
 """The commands that run long or read bulk input: they run with the cycle collector on."""
-READ_ONLY = frozenset({"edges"})
-"""The commands answered from a SQLite store at the newest schema without SQLAlchemy."""
+READ_ONLY = frozenset({"edges", "incidents", *QUESTIONS})
+"""The commands answered from a SQLite store at the newest schema without SQLAlchemy; the
+questions when they ask about the map alone (`bot.usecases.map_questions.answers_from_map`)."""
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 """What numpy's linear algebra reads, once, for how many threads to start."""
 
@@ -95,7 +97,7 @@ def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911, PLR0912 - a bran
             return run_demo_command(args, overrides)
         settings = load_settings(**overrides)
         if args.command in READ_ONLY:
-            shown = _answer_read_only(settings.database_url, args)
+            shown = _answer_read_only(settings, args)
             if shown is not None:
                 print(shown)
                 return 0
@@ -172,24 +174,34 @@ def command(name: str) -> Callable[[App, argparse.Namespace], str | None]:  # no
     return answer_question
 
 
-def _answer_read_only(url: str, args: argparse.Namespace) -> str | None:
-    """The answer to `args` read with the stdlib SQLite reader; None when it cannot read `url`.
+def _answer_read_only(settings: Settings, args: argparse.Namespace) -> str | None:
+    """The answer to `args` read without the app; None when it cannot be read so.
 
     A store that is not a SQLite file at the newest schema is answered by the app, which
-    migrates it first.
+    migrates it first; so is a question weighing more than the map (`risk`, `simulate
+    --for`), and a question naming owners when a catalog source is to be read first.
     """
-    import time
+    from bot.usecases.map_questions import answers_from_map
 
-    from bot.cli.listing import edges_text
-    from topology.store.sqlite_reader import open_reader
-
-    reader = open_reader(url)
-    if reader is None:
+    if args.command in QUESTIONS and (settings.backstage_url or not answers_from_map(args)):
         return None
-    try:
-        return edges_text(reader, int(time.time()), args)
-    finally:
-        reader.close()
+    from bot.bootstrap import open_reading
+
+    reading = open_reading(settings)
+    if reading is None:
+        return None
+    with reading:
+        if args.command == "edges":
+            from bot.cli.listing import edges_text
+
+            return edges_text(reading.store, reading.now(), args)
+        if args.command == "incidents":
+            from bot.cli.incident_list import incidents_text
+
+            return incidents_text(reading.incidents, args)
+        from bot.cli.answer_text import answer_map_question
+
+        return answer_map_question(reading, args)
 
 
 def _read_catalog_source(app: App, args: argparse.Namespace) -> None:

@@ -9,7 +9,8 @@ import sys
 from bot.bootstrap import App
 from bot.scheduler import default_holder
 from bot.usecases.refresh import RefreshReport, refresh_once
-from bot.usecases.sources import SourceStatus, source_statuses
+from bot.usecases.sources import source_statuses
+from bot.usecases.staleness import SourceStatus
 from topology.cardinality import EDGES, RATE, SERVICES, VIRTUAL
 from topology.store.signal_writes import DROPPED, FOLDED
 from topology.timespec import format_time

@@ -29,8 +29,8 @@ from bot.logs import log_to_stderr
 from bot.settings import Settings
 from bot.slack.bolt import conversation_of
 from bot.slack.conversation import Asked, Conversation
-from bot.usecases.asking import warm_map
 from bot.usecases.graphs import Stamp
+from bot.usecases.map_questions import warm_map
 from bot.usecases.refresh import refresh_catalog
 
 log = logging.getLogger(__name__)

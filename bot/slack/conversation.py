@@ -22,9 +22,9 @@ from bot.slack.present import answer_view
 from bot.slack.reruns import command_text
 from bot.slack.seals import Sealer
 from bot.usecases.answering import Reply, answer
-from bot.usecases.asking import redacted_question
 from bot.usecases.drawing import picture_of, rendered, selection_of
-from bot.usecases.sources import stale_sources
+from bot.usecases.map_questions import redacted_question
+from bot.usecases.staleness import stale_sources
 from topology.errors import SvcmapError
 from topology.picture import FALLBACK_HEADERS, fallback_rows, omitted_note
 

@@ -11,7 +11,7 @@ from bot.slack.blocks import PAGE_ACTION, AnswerView, Button
 from bot.slack.incident_view import page_value
 from bot.slack.mrkdwn import mention
 from bot.usecases.answering import Reply
-from bot.usecases.sources import SourceStatus
+from bot.usecases.staleness import SourceStatus
 from topology.timespec import format_duration
 
 EARLIER_S = 3_600

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from bot.bootstrap import App
 from bot.render.templating import render
-from bot.usecases.asking import ask, map_of
+from bot.usecases.asking import ask
+from bot.usecases.map_questions import map_of
 from bot.usecases.rca import incident_times, rank_from_store
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.bootstrap import App
 from bot.render.picture import TIMEOUT_S, RenderError
@@ -12,16 +12,18 @@ from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
 from bot.slack.reruns import command_text
 from bot.usecases.answering import answer
-from bot.usecases.asking import map_of, redacted_question
 from bot.usecases.drawing import picture_of, rendered
+from bot.usecases.map_questions import map_of, redacted_question
 from bot.usecases.ranking_inputs import health_of
-from bot.usecases.sources import stale_note, stale_sources
+from bot.usecases.staleness import stale_note, stale_sources
+from bot.usecases.summary import summed_map
 from bot.usecases.windows import Window
 from topology.errors import SvcmapError, UsageError
 from topology.glance import glance
 from topology.graph import ServiceGraph
-from topology.picture import build_dot, omitted_note, overview, select
+from topology.picture import NODE_BUDGET, build_dot, omitted_note, overview, select
 from topology.picture.labels import error_percent, p95, rate
+from topology.picture.nearby import nearby
 
 SEARCH_LIMIT = 200
 """Names a search lists at most."""
@@ -45,6 +47,10 @@ class Drawn:
     """The drawn services an incident overlapping the window was opened for."""
     focus: str = ""
     """The node the map is drawn around, as the map names it; "" for none."""
+    groups: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Team node IDs (`g2`) to the team and its counts, when the map is summed by team."""
+    opened: str | None = None
+    """The team a summary shows as its services ("" for no team); None when not summed."""
 
 
 def names_on_map(
@@ -77,17 +83,31 @@ def search(app: App, window: Window, text: str, *, live: bool = False) -> list[d
 
 
 def draw(
-    app: App, window: Window, *, focus: str | None, names: list[str], live: bool = False
+    app: App,
+    window: Window,
+    *,
+    focus: str | None,
+    names: list[str],
+    live: bool = False,
+    opened: str | None = None,
 ) -> Drawn | None:
     """The map among `names` (around `focus` when given) as SVG; None when nothing is on it.
 
-    `focus` is named as a question names it: redacted as the map's names are.
+    `focus` is named as a question names it: redacted as the map's names are. Without a
+    focus, more names than a picture draws are summed by team, `opened` drawn as its
+    services ("" for the services of no team).
     """
     graph = map_of(app, window, live=live)
     alerting = incident_services(app, window)
+    if not focus and len(names) > NODE_BUDGET:
+        return _summed(app, window, graph, names, alerting=alerting, opened=opened)
     if focus:
         focus = graph.resolve(app.redaction.name(focus))
-        selection = select(graph, focus, interest=set(names) | {focus})
+        if len(names) == len(graph):
+            # Nothing filtered out: walked out from the focus only as far as it draws.
+            selection = nearby(graph, focus)
+        else:
+            selection = select(graph, focus, interest=set(names) | {focus})
     else:
         found = overview(graph, names)
         if found is None:
@@ -129,6 +149,36 @@ def draw(
         {name: found.to_dict() for name, found in health.items()},
         sorted(alerting.intersection(drawn_names)),
         focus or "",
+    )
+
+
+def _summed(
+    app: App,
+    window: Window,
+    graph: ServiceGraph,
+    names: list[str],
+    *,
+    alerting: set[str],
+    opened: str | None,
+) -> Drawn:
+    found = summed_map(
+        graph,
+        names,
+        catalog=app.catalog,
+        baseline=_baseline(app, window),
+        alerting=alerting,
+        opened=opened,
+        window=window,
+    )
+    return Drawn(
+        found.svg,
+        found.nodes,
+        found.edges,
+        found.note,
+        found.health,
+        sorted(alerting.intersection(found.nodes.values())),
+        groups=found.groups,
+        opened=found.opened,
     )
 
 

@@ -8,8 +8,8 @@ from bot.bootstrap import App
 from bot.commands import INCIDENT_WINDOW_S
 from bot.render.picture import RenderError
 from bot.usecases.answering import Reply
-from bot.usecases.asking import map_of
 from bot.usecases.drawing import picture_of
+from bot.usecases.map_questions import map_of
 from bot.usecases.windows import Window
 from topology.picture import Picture
 from topology.store.incident_rows import IncidentRecord

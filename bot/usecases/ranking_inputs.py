@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from bot.usecases.asking import load_graph
+from bot.usecases.map_questions import load_graph
 from bot.usecases.windows import Window as StoreWindow
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
-from bot.usecases.asking import load_graph
+from bot.usecases.map_questions import load_graph
 from bot.usecases.ranking_inputs import WindowInputs, health_of
 from bot.usecases.windows import Window as StoreWindow
 from topology.errors import SnapshotError, UsageError

@@ -1,7 +1,8 @@
 """A question from the CLI loads only what answers it: no server, Slack, Alembic, HTTP client.
 
-Nor pydantic, nor SQLAlchemy's ORM: what is imported is most of a question's time. `edges`
-on a SQLite store at the newest schema loads no SQLAlchemy at all.
+Nor pydantic, nor SQLAlchemy's ORM: what is imported is most of a question's time. The map's
+questions, `edges` and `incidents` on a SQLite store at the newest schema load no SQLAlchemy
+at all, and answer as the app does.
 """
 
 from __future__ import annotations
@@ -111,10 +112,70 @@ def test_a_question_loads_no_server_slack_alembic_or_http_client(store_url, ques
     assert modules & NOT_FOR_QUESTIONS_MODULES == set()
 
 
-def test_edges_on_a_sqlite_store_at_the_newest_schema_loads_no_sqlalchemy(store_url):
-    loaded = loaded_packages(store_url, "edges", "--at", "2026-05-01T02:30:00Z", "--window", "1d")
+AT = ("--at", "2026-05-01T02:30:00Z")
+READ_WITHOUT_THE_APP = [
+    ["edges", "--window", "1d"],
+    ["deps", "checkout", "--window", "1d"],
+    ["blast", "payment", "--json"],
+    ["path", "frontend", "postgres"],
+    ["owners", "checkout"],
+    ["drift"],
+    ["diff", "--since", "10m", "--json"],
+    ["simulate", "down", "payment,cart"],
+    ["incidents", "--json"],
+]
+"""The commands a SQLite store at the newest schema answers without the app."""
+
+
+@pytest.mark.parametrize("question", READ_WITHOUT_THE_APP, ids=" ".join)
+def test_a_map_question_on_a_sqlite_store_at_the_newest_schema_loads_no_sqlalchemy(
+    store_url, question
+):
+    at = AT if question[0] != "incidents" else ()
+    loaded = loaded_packages(store_url, *question, *at)
 
     assert "sqlalchemy" not in loaded
+
+
+@pytest.mark.parametrize(
+    "question",
+    [["risk"], ["simulate", "down", "payment", "--for", "30m"]],
+    ids=" ".join,
+)
+def test_a_question_weighing_more_than_the_map_is_answered_by_the_app(store_url, question):
+    assert "sqlalchemy" in loaded_packages(store_url, *question, *AT)
+
+
+def shown(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("question", READ_WITHOUT_THE_APP, ids=" ".join)
+def test_an_answer_read_without_the_app_is_the_one_the_app_gives(
+    store_url, question, capsys, monkeypatch
+):
+    at = AT if question[0] != "incidents" else ()
+    argv = ["--db", store_url, *question, *at]
+    read = shown(argv, capsys)
+    monkeypatch.setattr("bot.bootstrap.open_reading", lambda *_, **__: None)
+
+    assert read == shown(argv, capsys)
+    assert read[0] == 0
+    assert read[1].strip()
+
+
+def test_a_question_naming_an_unknown_service_fails_alike_either_way(
+    store_url, capsys, monkeypatch
+):
+    argv = ["--db", store_url, "deps", "nosuch-<svc>", *AT]
+    read = shown(argv, capsys)
+    monkeypatch.setattr("bot.bootstrap.open_reading", lambda *_, **__: None)
+
+    assert read == shown(argv, capsys)
+    assert read[0] == 1
+    assert "unknown service" in read[2]
 
 
 def test_edges_read_without_sqlalchemy_are_those_the_app_reads(store_url):

@@ -1,10 +1,14 @@
-"""What the map questions read of a store: the port both store adapters implement."""
+"""What the map questions read of a store: the ports both store adapters implement."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
+from topology.incidents.feedback import Feedback
 from topology.stats import EdgeStats, Node, ServiceStats
+from topology.store.incident_rows import IncidentRecord
 
 
 class MapStore(Protocol):
@@ -28,4 +32,39 @@ class MapStore(Protocol):
 
     def time_range(self) -> tuple[int, int] | None:
         """The first and last bucket start stored, in any tier, or None when the store is empty."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """One source's progress: pulled up to `high_water`, its last success and last error.
+
+    Times are epoch seconds; `spans` is what the last successful pass pulled.
+    """
+
+    name: str
+    high_water: int | None = None
+    last_success: int | None = None
+    last_error_at: int | None = None
+    last_error: str | None = None
+    spans: int | None = None
+
+
+class StateStore(Protocol):
+    """What the answers read of the live sources' progress."""
+
+    def all(self) -> dict[str, SourceState]:
+        """Every source's state, by name."""
+        ...
+
+
+class IncidentReader(Protocol):
+    """What `svcmap incidents` reads of the incident log."""
+
+    def incidents(self, limit: int = 20) -> list[IncidentRecord]:
+        """The latest incidents, newest first."""
+        ...
+
+    def answers(self, incident_ids: Sequence[int]) -> list[Feedback]:
+        """The answers to "Was this the cause?" kept with the incidents `incident_ids`."""
         ...

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
 from topology.store.engine import WRITES
 from topology.store.inserts import insert_for
+from topology.store.ports import SourceState
 from topology.store.repository import reported
 from topology.store.schema import leases, source_state
 
@@ -16,19 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    """One source's progress: pulled up to `high_water`, its last success and last error.
-
-    Times are epoch seconds; `spans` is what the last successful pass pulled.
-    """
-
-    name: str
-    high_water: int | None = None
-    last_success: int | None = None
-    last_error_at: int | None = None
-    last_error: str | None = None
-    spans: int | None = None
+__all__ = ["SourceState", "SourceStates"]
 
 
 class SourceStates:

@@ -7,14 +7,20 @@ The statements are those of `topology.store.reads`, written out for SQLite.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from topology.errors import StoreError
+from topology.incidents.feedback import Feedback
 from topology.model import NodeKind
 from topology.stats import EdgeStats, Node, ServiceStats
 from topology.store.columns import MINUTE
+from topology.store.incident_rows import IncidentRecord
+from topology.store.ports import SourceState
 from topology.store.revisions import VERSION_TABLE, head_revision
 from topology.store.rows import EDGE_VALUES, SERVICE_VALUES, edge_stats, service_stats
 
@@ -77,6 +83,23 @@ _RANGES = " UNION ALL ".join(
     for table, minutes in _ALL_TIERS
 )
 BUCKET_RANGE = f"SELECT min(low), max(high) FROM ({_RANGES})"  # noqa: S608 - names of the schema, values bound
+LATEST_INCIDENTS = (
+    "SELECT id, key, status, symptom, cause, severity, title, opened_at, resolved_at,"
+    " merged_into, paged_team, note, receiver,"
+    " (SELECT count(*) FROM incident_alerts WHERE incident_alerts.incident_id = incidents.id),"
+    " snapshot IS NOT NULL, acknowledged_by, acknowledged_at"
+    " FROM incidents ORDER BY id DESC LIMIT :limit"
+)
+"""The latest incidents, in the order of `IncidentRecord`'s fields; not their snapshots."""
+INCIDENT_FIELDS = tuple(field.name for field in fields(IncidentRecord))
+ANSWERS = (
+    "SELECT incident_id, user_id, candidate, verdict, at FROM incident_feedback"
+    " WHERE incident_id IN (SELECT value FROM json_each(:ids))"
+    " ORDER BY incident_id, at, user_id, candidate"
+)
+SOURCE_STATES = (
+    "SELECT name, high_water, last_success, last_error_at, last_error, spans FROM source_state"
+)
 REVISION = f"SELECT version_num FROM {VERSION_TABLE}"  # noqa: S608 - names of the schema, values bound
 
 
@@ -114,15 +137,52 @@ class SqliteMapReader:
         ((low, high),) = self._rows(BUCKET_RANGE, {"start": None, "end": None})
         return None if low is None else (int(low), int(high))
 
+    def incidents(self, limit: int = 20) -> list[IncidentRecord]:
+        """The latest incidents, newest first."""
+        return [_incident(row) for row in self._rows(LATEST_INCIDENTS, {"limit": limit})]
+
+    def answers(self, incident_ids: Sequence[int]) -> list[Feedback]:
+        """The answers to "Was this the cause?" kept with the incidents `incident_ids`."""
+        ids = sorted(set(incident_ids))
+        if not ids:
+            return []
+        return [Feedback(*row) for row in self._rows(ANSWERS, {"ids": json.dumps(ids)})]
+
+    def states(self) -> SqliteStates:
+        """The live sources' progress, read over the same connection."""
+        return SqliteStates(self)
+
+    def source_states(self) -> dict[str, SourceState]:
+        """Every live source's progress, by name."""
+        return {row[0]: SourceState(*row) for row in self._rows(SOURCE_STATES, {})}
+
     def close(self) -> None:
         """Close the connection."""
         self._connection.close()
 
-    def _rows(self, statement: str, parameters: dict[str, int | None]) -> list[Any]:
+    def _rows(self, statement: str, parameters: dict[str, int | str | None]) -> list[Any]:
         try:
             return self._connection.execute(statement, parameters).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"{self._name}: {error}") from None
+
+
+def _incident(row: Sequence[Any]) -> IncidentRecord:
+    record = dict(zip(INCIDENT_FIELDS, row, strict=True))
+    record["alerts"] = int(record["alerts"])
+    record["has_snapshot"] = bool(record["has_snapshot"])
+    return IncidentRecord(**record)
+
+
+class SqliteStates:
+    """`StateStore` over a reader's connection."""
+
+    def __init__(self, reader: SqliteMapReader) -> None:
+        self._reader = reader
+
+    def all(self) -> dict[str, SourceState]:
+        """Every source's state, by name."""
+        return self._reader.source_states()
 
 
 def open_reader(url: str) -> SqliteMapReader | None:

@@ -1,7 +1,8 @@
-"""Both map readers, the SQLAlchemy store and the stdlib SQLite reader, answer alike.
+"""Both store readers, the SQLAlchemy store and the stdlib SQLite reader, answer alike.
 
 The same store, with minutes and hours compacted from older minutes, is read through each
-`MapStore`; every window gives the same edges, services, nodes and bucket range.
+`MapStore`; every window gives the same edges, services, nodes and bucket range. The
+incident list, its answers and the sources' progress read alike too.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from sqlalchemy.engine import Engine
 
 from tests.integration.store.conftest import make_call, make_served
 from topology.errors import StoreError
+from topology.incidents.feedback import Answer, Verdict
 from topology.model import Call, NodeKind, Served
 from topology.retention import Retention
 from topology.store import Store, make_engine, upgrade
+from topology.store.incident_rows import Opening
+from topology.store.incidents import IncidentLog
 from topology.store.ports import MapStore
+from topology.store.sources_state import SourceStates
 from topology.store.sqlite_reader import SqliteMapReader, open_reader
 
 HOUR = 3600
@@ -166,3 +171,49 @@ def test_the_store_on_either_database_answers_as_the_reader_does(readers, databa
         assert store.time_range() == reader.time_range()
     finally:
         engine.dispose()
+
+
+def opened(log: IncidentLog, key: str, at: int) -> int:
+    opening = Opening(
+        key=key,
+        group_hash=key,
+        group_key=key,
+        receiver="svcmap",
+        symptom="checkout",
+        cause="payment" if key.endswith("1") else None,
+        severity="critical",
+        title=f"checkout: 5xx <{key}>",
+    )
+    return log.open_manual(opening, now_s=at).id
+
+
+def test_both_readers_give_the_same_incidents_and_answers(filled, sqlite_url, t0):
+    log = IncidentLog(filled)
+    ids = [opened(log, f"inc-{n}", t0 + n) for n in range(1, 5)]
+    log.record_answers(ids[0], "W1", [Answer("payment", Verdict.YES)], now_s=t0)
+    log.record_answers(ids[0], "W2", [Answer("cart", Verdict.NO)], now_s=t0 + 1)
+    log.record_answers(ids[2], "W1", [Answer("cart", Verdict.YES)], now_s=t0 + 2)
+    log.save_snapshot(ids[1], b"{}", cause="cart")
+    log.acknowledge(ids[3], user="W9", now_s=t0 + 9)
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+
+    for limit in (1, 3, 20):
+        assert reader.incidents(limit) == log.incidents(limit)
+    assert [i.id for i in reader.incidents(20)] == ids[::-1]
+    for asked in ([], ids, ids[2:], [ids[0], ids[0]], [999]):
+        assert reader.answers(asked) == log.answers(asked)
+    reader.close()
+
+
+def test_both_readers_give_the_same_source_states(filled, sqlite_url, t0):
+    states = SourceStates(filled)
+    states.record_success("jaeger", high_water=t0, now_s=t0 + 5, spans=12)
+    states.record_error("jaeger", now_s=t0 + 65, message="timed out <after 10 s>")
+    states.record_error("tempo", now_s=t0 + 70, message="refused")
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+
+    assert reader.states().all() == states.all()
+    assert set(reader.states().all()) == {"jaeger", "tempo"}
+    reader.close()

@@ -14,8 +14,8 @@ import pytest
 
 from bot.bootstrap import build_app
 from bot.settings import load_settings
-from bot.usecases.asking import load_graph
 from bot.usecases.importing import import_file
+from bot.usecases.map_questions import load_graph
 from bot.usecases.rca import add_edge_series, gather_for_ranking
 from bot.usecases.windows import Window
 from tests.conftest import REPO

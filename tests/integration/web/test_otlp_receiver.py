@@ -10,7 +10,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from bot.bootstrap import build_app
 from bot.settings import load_settings
 from bot.usecases.receiving import Receiver
-from bot.usecases.sources import source_statuses, stale_sources
+from bot.usecases.sources import source_statuses
+from bot.usecases.staleness import stale_sources
 from bot.web.app import create_app
 from bot.web.otlp import encode_status
 from tests.integration.web.conftest import NOW, TestClient

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.usecases.sources import status_of
+from bot.usecases.staleness import status_of
 from topology.store.sources_state import SourceState
 
 NOW = 1_700_000_070

@@ -1,0 +1,59 @@
+"""`svcmap incidents`: what the alerts opened, as a table or JSON.
+
+Light on purpose: the list is read without the app from a SQLite store at the newest schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from bot.render.templating import render
+from topology.timespec import format_time
+
+if TYPE_CHECKING:
+    from topology.store.incident_rows import IncidentRecord
+    from topology.store.ports import IncidentReader
+
+
+def incidents_text(log: IncidentReader, args: argparse.Namespace) -> str:
+    """The latest incidents, as a table or JSON (with the answers to "Was this the cause?")."""
+    found = log.incidents(limit=args.limit)
+    if args.json:
+        answers: dict[int, list[dict[str, object]]] = {}
+        for answer in log.answers([i.id for i in found]):
+            answers.setdefault(answer.incident_id, []).append(answer.to_dict())
+        shown = [{**incident_dict(i), "feedback": answers.get(i.id, [])} for i in found]
+        return json.dumps(shown, indent=2, ensure_ascii=False)
+    rows = [
+        {
+            **incident_dict(i),
+            "opened": format_time(i.opened_at),
+            "paged": i.paged_team,
+        }
+        for i in found
+    ]
+    return render("cli/incidents.txt.j2", {"incidents": rows})
+
+
+def incident_dict(incident: IncidentRecord) -> dict[str, object]:
+    """Plain JSON-able data about one incident."""
+    return {
+        "id": incident.id,
+        "key": incident.key,
+        "status": incident.status,
+        "severity": incident.severity,
+        "symptom": incident.symptom,
+        "cause": incident.cause,
+        "title": incident.title,
+        "opened_at": incident.opened_at,
+        "resolved_at": incident.resolved_at,
+        "grouped_into": incident.merged_into,
+        "paged_team": incident.paged_team,
+        "note": incident.note,
+        "alerts": incident.alerts,
+        "snapshot": incident.has_snapshot,
+        "acknowledged_by": incident.acknowledged_by,
+        "acknowledged_at": incident.acknowledged_at,
+    }
