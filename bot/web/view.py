@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import jinja2
@@ -101,13 +101,16 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
 
     async def map_api(request: Request) -> Response:
         try:
-            params = query_params(request, "focus", "team", "kind", "at", "window")
+            params = query_params(request, "focus", "team", "kind", "at", "window", "open")
             window, live = _window(app, params), not params["at"]
             names = await run_in_threadpool(
                 names_on_map, app, window, team=params["team"], kind=params["kind"], live=live
             )
+            opened = params["open"] if "open" in request.query_params else None
             drawn = await run_in_threadpool(
-                draw, app, window, focus=params["focus"] or None, names=names, live=live
+                partial(draw, focus=params["focus"] or None, names=names, live=live, opened=opened),
+                app,
+                window,
             )
             stale = await run_in_threadpool(map_staleness, app, live=live)
         except UnknownServiceError as error:
@@ -123,8 +126,10 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
         }
         if drawn is None:
             empty = {"nodes": {}, "edges": [], "omitted": "", "health": {}, "incidents": []}
-            return _json({**data, "svg": "", **empty})
+            return _json({**data, "svg": "", "groups": {}, "opened": None, **empty})
         extra = {
+            "groups": drawn.groups,
+            "opened": drawn.opened,
             "nodes": drawn.nodes,
             "edges": drawn.edges,
             "omitted": drawn.omitted,

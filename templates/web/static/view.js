@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { focus: document.body.dataset.focus || "", services: [], zoom: null, shown: null, mapAsked: 0, searchAsked: 0 };
+const state = { focus: document.body.dataset.focus || "", opened: null, services: [], zoom: null, shown: null, mapAsked: 0, searchAsked: 0 };
 
 function when() {
   const params = new URLSearchParams();
@@ -48,6 +48,7 @@ function safeSvg(text) {
 async function loadMap() {
   const params = when();
   if (state.focus) params.set("focus", state.focus);
+  if (state.opened !== null) params.set("open", state.opened);
   if ($("team").value) params.set("team", $("team").value);
   if ($("kind").value) params.set("kind", $("kind").value);
   const asked = ++state.mapAsked; // an answer to an earlier question must not win
@@ -64,7 +65,7 @@ async function loadMap() {
 // What the map shows, but for the time: the same layout, so the view is kept when only
 // the time changes (Graphviz places the same services at the same places).
 function shownKey(data) {
-  return JSON.stringify([data.focus, $("team").value, $("kind").value]);
+  return JSON.stringify([data.focus, data.opened, $("team").value, $("kind").value]);
 }
 
 function showMap(data) {
@@ -94,20 +95,64 @@ function showMap(data) {
     group.addEventListener("click", () => focusOn(name));
     pressable(group, `service ${name}`, () => focusOn(name));
   }
+  showGroups(svg, data.groups || {});
   for (const group of svg.querySelectorAll("g.edge")) {
     const edge = edges.get(group.querySelector("title")?.textContent || "");
     if (!edge) continue;
     group.addEventListener("click", () => showEdge(edge));
     pressable(group, `calls from ${edge.parent} to ${edge.child}`, () => showEdge(edge));
   }
+  $("opened").hidden = Boolean(data.focus) || data.opened === null || data.opened === undefined;
+  $("opened-name").textContent = data.opened === "" ? "no team" : data.opened || "";
   $("focus").hidden = !data.focus;
   $("focus-name").textContent = data.focus;
-  const focused = data.focus ? [...svg.querySelectorAll("g.node")].find((g) => g.dataset.name === data.focus) : null;
+  // Opened at a readable size around the focus, else the first team drawn (the least healthy).
+  const focused = data.focus
+    ? [...svg.querySelectorAll("g.node")].find((g) => g.dataset.name === data.focus)
+    : svg.querySelector("g.node.group");
   state.zoom = Zoom.mount(map, svg, { view: kept, around: focused || null });
   state.shown = key;
   if (data.focus) showService(data.focus, data.health[data.focus]);
   else $("detail").hidden = true;
   markMatches();
+}
+
+// A large map comes summed by team: each team one node with its counts, opened on click
+// into its services (the others stay summed); the opened team's quieter rest stays one node.
+function showGroups(svg, groups) {
+  for (const group of svg.querySelectorAll("g.node")) {
+    const about = groups[group.querySelector("title")?.textContent || ""];
+    if (about === undefined) continue;
+    group.dataset.team = about.team;
+    group.classList.add("group");
+    group.classList.toggle("errors-degraded", about.calls > 0 && about.error_rate >= 0.01 && about.error_rate < 0.05);
+    group.classList.toggle("errors-failing", about.calls > 0 && about.error_rate >= 0.05);
+    group.classList.toggle("slow", about.slow > 0);
+    group.classList.toggle("incident", about.incidents > 0);
+    const label = `team ${about.name}, ${about.services} services` + (about.rest ? "" : ": open it");
+    const action = about.rest ? () => showGroup(about) : () => openTeam(about.team);
+    group.addEventListener("click", action);
+    pressable(group, label, action);
+  }
+}
+
+function openTeam(team) {
+  state.opened = team;
+  state.focus = "";
+  loadMap();
+}
+
+function showGroup(about) {
+  $("detail").hidden = true;
+  const box = $("edge");
+  box.replaceChildren();
+  const title = document.createElement("b");
+  title.textContent = `team ${about.name}`;
+  const numbers = document.createElement("p");
+  numbers.textContent = `${about.services} services; calls in: ${about.calls}, failed ${percent(about.error_rate)}; ` +
+    `${about.failing} failing, ${about.degraded} degraded, ${about.slow} slow, ${about.incidents} with an incident`;
+  box.append(title, numbers);
+  box.hidden = false;
 }
 
 // Reachable with Tab, named for screen readers, chosen with Enter or Space.
@@ -219,7 +264,8 @@ function showEdge(edge) {
   title.textContent = edge.parent + " \u2192 " + edge.child;
   const numbers = document.createElement("p");
   numbers.textContent = `${edge.calls} calls (${edge.rate}), ${edge.errors} errors (${edge.error_percent}), ` +
-    `p50 ${edge.p50 === null ? "-" : edge.p50.toFixed(1) + " ms"}, p95 ${edge.p95}`;
+    `p50 ${edge.p50 === null ? "-" : edge.p50.toFixed(1) + " ms"}, p95 ${edge.p95}` +
+    (edge.edges > 1 ? `; the calls of ${edge.edges} edges between them` : "");
   box.append(title, numbers);
   box.hidden = false;
 }
@@ -369,6 +415,7 @@ $("at-now").addEventListener("click", () => {
   loadMap();
 });
 $("unfocus").addEventListener("click", () => focusOn(""));
+$("close-team").addEventListener("click", () => { state.opened = null; focusOn(""); });
 $("zoom-in").addEventListener("click", () => state.zoom?.zoomIn());
 $("zoom-out").addEventListener("click", () => state.zoom?.zoomOut());
 $("zoom-fit").addEventListener("click", () => state.zoom?.fit());
