@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer: status, JSON body, headers, the wait before it and between its bytes."""
+    """One answer: status, JSON body, headers, the wait before it and between its bytes.
+
+    `before` runs once the event is taken, just before the answer is sent.
+    """
 
     status: int = 202
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     drip_s: float = 0.0
+    before: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ def _handler(server: FakePagerDuty) -> type[BaseHTTPRequestHandler]:
                 event = {"unreadable": raw.decode("utf-8", "replace")}
             reply = server._next(event, self.path)
             time.sleep(reply.delay_s)
+            if reply.before is not None:
+                reply.before()
             body = reply.body if reply.body is not None else b""
             try:
                 self.send_response(reply.status)
