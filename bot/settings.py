@@ -41,11 +41,16 @@ _DURATIONS = (
     "max_clock_skew",
     "name_window",
     "web_session_lifetime",
+    "http_header_timeout",
     "warnings_interval",
     "warnings_horizon",
     *_RETAINED,
 )
 """Settings in seconds that may be written as durations (`90s`, `2d`)."""
+HTTP_HEADER_TIMEOUT_S = 10
+"""Seconds a connection to `serve` has to send a request's headers, by default."""
+HTTP_MAX_CONNECTIONS = 1000
+"""Connections `serve` keeps open at once, by default."""
 
 
 def data_home() -> Path:
@@ -106,6 +111,18 @@ class Settings(SettingsModel):
     trace_limit: int = Field(default=1000, gt=0, description="traces per service per pass")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
+    http_header_timeout: int = Field(
+        default=HTTP_HEADER_TIMEOUT_S,
+        ge=1,
+        le=300,
+        description="seconds a connection has to send a request's headers (then 408, closed)",
+    )
+    http_max_connections: int = Field(
+        default=HTTP_MAX_CONNECTIONS,
+        ge=16,
+        le=100_000,
+        description="connections serve keeps open at once (past it, the longest idle is closed)",
+    )
     otlp_max_body_bytes: int = Field(
         default=8 * 1024 * 1024, gt=0, description="per OTLP request, compressed and not"
     )

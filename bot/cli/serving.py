@@ -24,12 +24,13 @@ from bot.dispatcher import Dispatcher
 from bot.logs import log_to_stderr
 from bot.paging.journal import Journal, journal_dir
 from bot.scheduler import default_holder, settle, start_refresher
-from bot.settings import data_home
+from bot.settings import HTTP_HEADER_TIMEOUT_S, HTTP_MAX_CONNECTIONS, data_home
 from bot.slack.answer_processes import AnswerProcesses
 from bot.slack.bolt import build_bolt, conversation_of
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
+from bot.web.connections import ConnectionLimits
 from bot.web.exposure import exposure_problem
 from topology.errors import UsageError
 from topology.store.outbox import AlertOutbox
@@ -81,6 +82,7 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         host=host,
         port=args.port if args.port is not None else app.settings.http_port,
         grace_s=GRACE_S,
+        limits=connection_limits(app),
     )
     refresher = start_refresher(app, holder=holder, receiver=receiver)
     dispatcher.start()
@@ -217,12 +219,36 @@ def _end_by_deadline() -> None:
     os._exit(1)
 
 
-def server_config(asgi: Starlette, *, host: str, port: int, grace_s: int = 10) -> uvicorn.Config:
-    """The one way svcmap runs uvicorn: no access log, no server header, no lifespan."""
+def connection_limits(app: App) -> ConnectionLimits:
+    """The deadline on request headers and the cap on open connections the settings ask."""
+    settings = app.settings
+    return ConnectionLimits(
+        header_timeout_s=settings.http_header_timeout,
+        max_connections=settings.http_max_connections,
+    )
+
+
+def server_config(
+    asgi: Starlette,
+    *,
+    host: str,
+    port: int,
+    grace_s: int = 10,
+    limits: ConnectionLimits | None = None,
+) -> uvicorn.Config:
+    """The one way svcmap runs uvicorn: no access log, no server header, no lifespan.
+
+    HTTP/1.1 is read by h11 with a deadline on each request's headers and a cap on open
+    connections (`bot.web.connections`): `limits`, else the settings' defaults.
+    """
+    limits = limits or ConnectionLimits(
+        header_timeout_s=HTTP_HEADER_TIMEOUT_S, max_connections=HTTP_MAX_CONNECTIONS
+    )
     return uvicorn.Config(
         asgi,
         host=host,
         port=port,
+        http=limits.protocol(),
         access_log=False,
         server_header=False,
         proxy_headers=False,
