@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from topology.cycles import callee_first_parts
 from topology.errors import UnknownServiceError
+from topology.gcpause import paused_gc
 from topology.model import NodeKind
 from topology.stats import EdgeStats, Node
 
@@ -107,22 +108,23 @@ class ServiceGraph:
         `requests` are the requests each service served in the same window (its server
         and consumer spans), which let shares be told per request.
         """
-        served = requests or {}
-        merged = _merge(edges)
-        given = {node.name: node for node in nodes}
-        child_kinds: dict[str, NodeKind] = {}
-        names = set(given)
-        for parent, child in merged:
-            names.update((parent, child))
-        for stats in merged.values():
-            if stats.child_kind is not None:
-                child_kinds.setdefault(stats.child, stats.child_kind)
-        ordered = sorted(names)
-        succ: dict[str, dict[str, EdgeStats]] = {name: {} for name in ordered}
-        for (parent, child), stats in sorted(merged.items()):
-            succ[parent][child] = stats
-        by_name = {name: given.get(name) or _virtual(name, child_kinds) for name in ordered}
-        return cls(by_name, succ, served)
+        with paused_gc():  # a large map makes hundreds of thousands of objects, no cycles
+            served = requests or {}
+            merged = _merge(edges)
+            given = {node.name: node for node in nodes}
+            child_kinds: dict[str, NodeKind] = {}
+            names = set(given)
+            for parent, child in merged:
+                names.update((parent, child))
+            for stats in merged.values():
+                if stats.child_kind is not None:
+                    child_kinds.setdefault(stats.child, stats.child_kind)
+            ordered = sorted(names)
+            succ: dict[str, dict[str, EdgeStats]] = {name: {} for name in ordered}
+            for (parent, child), stats in sorted(merged.items()):
+                succ[parent][child] = stats
+            by_name = {name: given.get(name) or _virtual(name, child_kinds) for name in ordered}
+            return cls(by_name, succ, served)
 
     @property
     def index(self) -> CallIndex:

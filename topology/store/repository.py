@@ -351,12 +351,16 @@ class Store:
     def edges(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
         """Every edge with its statistics summed over `start_s <= bucket start < end_s`."""
         query = reads.edge_sums(start_s, end_s)
-        return [rows.edge_stats(row[0], row[1], row[2], row[3:]) for row in self._rows(query)]
+        with paused_gc():  # a large map makes hundreds of thousands of objects, no cycles
+            found = self._rows(query)
+            return [rows.edge_stats(row[0], row[1], row[2], row[3:]) for row in found]
 
     def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
         """Every service with its served requests summed over the window."""
         query = reads.service_sums(start_s, end_s)
-        return [rows.service_stats(row[0], row[1:]) for row in self._rows(query)]
+        with paused_gc():
+            found = self._rows(query)
+            return [rows.service_stats(row[0], row[1:]) for row in found]
 
     def edge_series(
         self,
