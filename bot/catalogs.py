@@ -23,7 +23,6 @@ class LiveCatalog:
         self._local = self._name(local or Catalog())
         self._current = self._local
         self._lock = threading.Lock()
-        self.updated = False
 
     def current(self) -> Catalog:
         """The catalog to answer with now."""
@@ -33,4 +32,3 @@ class LiveCatalog:
         """Use `remote`, a fresh read of the catalog source, under the file's entries."""
         with self._lock:
             self._current = overlay(self._name(remote), self._local)
-            self.updated = True

@@ -10,7 +10,7 @@ from http.client import HTTPException, IncompleteRead
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from topology.errors import SvcmapError
+from topology.errors import RemoteError
 
 CHANNEL_PROBLEMS = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "no_permission"}
@@ -24,25 +24,27 @@ UPLOAD_TIMEOUT_S = 20.0
 _CHUNK = 65_536
 
 
-class DeliveryError(SvcmapError):
-    """Slack refused or did not answer a call; `code` is Slack's error code when it gave one."""
+class DeliveryError(RemoteError):
+    """Slack refused or did not answer a call; `code` is Slack's error code when it gave one.
+
+    Asking again later may work (`retryable`) when Slack did not answer, answered a 5xx or
+    429, or said it is busy.
+    """
 
     def __init__(self, message: str, code: str = "", *, status: int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, status=status, retryable=_retryable(status, code))
         self.code = code
-        self.status = status
-
-    @property
-    def retryable(self) -> bool:
-        """Whether asking again later may work: no answer, a 5xx or 429, or a busy Slack."""
-        if self.status is None:
-            return not self.code
-        return self.status >= SERVER_ERROR or self.status == 429 or self.code in PASSING  # noqa: PLR2004 - Too Many Requests
 
     @property
     def channel_problem(self) -> bool:
         """Whether the bot cannot post in the channel (not invited, archived, ...)."""
         return self.code in CHANNEL_PROBLEMS
+
+
+def _retryable(status: int | None, code: str) -> bool:
+    if status is None:
+        return not code
+    return status >= SERVER_ERROR or status == 429 or code in PASSING  # noqa: PLR2004 - Too Many Requests
 
 
 class SlackPoster:
