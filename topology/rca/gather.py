@@ -1,7 +1,8 @@
 """Gather every piece of evidence against each candidate, from every signal the snapshot has.
 
 Traces give each service's health metrics, its own time and the time between the sides
-of its calls; logs and metrics, when the snapshot has them, add their own. Only the
+of its calls; logs and metrics, when the snapshot has them, add their own, and its
+callers' logs that name it theirs. Only the
 evidence that clears the threshold is kept; signals a snapshot lacks add nothing.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from topology.rca.edges import gap_evidence, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
 from topology.rca.logs import log_evidence
+from topology.rca.naming import named_evidence
 from topology.rca.scoring import Family, MetricScore, Positions, metric_scores, relevant
 from topology.rca.signals import metric_evidence
 from topology.rca.snapshot import Snapshot
@@ -63,6 +65,7 @@ def gather(
         _add(found, by_side, names, threshold)
     if snapshot.logs:
         _add(found, log_evidence(snapshot, names, threshold), names, threshold)
+        _add(found, named_evidence(snapshot, names, threshold), names, threshold)
     if snapshot.metrics:
         _add(found, metric_evidence(snapshot, names, threshold, positions), names, threshold)
     for name, items in found.items():
