@@ -6,6 +6,7 @@ import argparse
 import gc
 import logging
 import os
+import resource
 import signal
 import sys
 import threading
@@ -53,6 +54,9 @@ LEAVE_WAIT_S = 1.0
 """How long stopping waits for other threads' work once its own is done."""
 STOP_DEADLINE_S = 9.0
 """How long after SIGTERM or SIGINT the process ends, whatever is still running then."""
+FILES_KEPT = 64
+"""Open files kept beside the connections: the store, logs, pipes to the answer workers."""
+MIN_CONNECTIONS = 16
 
 
 def run_serve_command(app: App, args: argparse.Namespace) -> int:
@@ -220,12 +224,43 @@ def _end_by_deadline() -> None:
 
 
 def connection_limits(app: App) -> ConnectionLimits:
-    """The deadline on request headers and the cap on open connections the settings ask."""
+    """The deadline on request headers and the cap on open connections the settings ask.
+
+    The cap is kept below what the process may open (`open_files_for`), less
+    `FILES_KEPT`: a connection past that would be refused for want of a descriptor
+    before the cap made room for it.
+    """
     settings = app.settings
+    wanted = settings.http_max_connections
+    room = open_files_for(wanted + FILES_KEPT) - FILES_KEPT
+    if room < wanted:
+        log.warning(
+            "at most %d connections at once, not SVCMAP_HTTP_MAX_CONNECTIONS=%d: the process "
+            "may open %d files (ulimit -n), %d of them kept for the store, logs and workers",
+            max(room, MIN_CONNECTIONS),
+            wanted,
+            room + FILES_KEPT,
+            FILES_KEPT,
+        )
     return ConnectionLimits(
         header_timeout_s=settings.http_header_timeout,
-        max_connections=settings.http_max_connections,
+        max_connections=max(MIN_CONNECTIONS, min(wanted, room)),
     )
+
+
+def open_files_for(wanted: int) -> int:
+    """How many files the process may open, raised towards `wanted` as far as allowed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return wanted
+    raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if raised > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        except (ValueError, OSError):
+            return soft
+        return raised
+    return soft
 
 
 def server_config(
