@@ -1,0 +1,31 @@
+"""The rca answer in words names the candidates below the threshold after the ranking."""
+
+from bot.render.templating import render
+from topology.rca import rank
+
+from .factories import latency, snapshot
+
+CHAIN = [("frontend", "cart"), ("frontend", "search")]
+
+
+def test_a_quiet_answer_names_those_below_the_threshold_in_order():
+    snap = snapshot(
+        CHAIN,
+        {"frontend": latency(50, 50), "cart": latency(50, 62), "search": latency(50, 66)},
+    )
+
+    text = render("cli/rca.txt.j2", rank(snap, "frontend").to_dict())
+
+    assert "Nothing stands out" in text
+    below = text.split("Below the threshold, what to look at next:")[1]
+    assert below.index("- search (score") < below.index("- cart (score")
+    assert "average latency" in below
+
+
+def test_an_answer_without_them_says_nothing_of_them():
+    snap = snapshot(CHAIN, {"frontend": latency(50, 50), "cart": latency(50, 50)})
+    data = rank(snap, "frontend").to_dict()
+
+    assert "Below the threshold" not in render("cli/rca.txt.j2", data)
+    del data["below_threshold"]
+    assert "Below the threshold" not in render("cli/rca.txt.j2", data)
