@@ -88,13 +88,12 @@ def parse_latency_or_ramp(text: str) -> tuple[float, float]:
     `UsageError` when it is neither.
     """
     ramp = _RAMP.fullmatch(text.strip())
-    if ramp is None:
-        return parse_latency(text), 0.0
     try:
-        return 0.0, parse_latency(ramp.group(1))
+        return (parse_latency(text), 0.0) if ramp is None else (0.0, parse_latency(ramp.group(1)))
     except UsageError:
         raise UsageError(
-            f"{text!r} is not a latency ramp; write 5ms/min (at most 60s/min)"
+            f"{text!r} is neither a latency nor a ramp; write 800ms, 2s or 5ms/min"
+            f" (at most {MAX_LATENCY_MS / 1000:g}s, or {MAX_LATENCY_MS / 1000:g}s/min)"
         ) from None
 
 
