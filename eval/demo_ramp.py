@@ -2,7 +2,7 @@
 
 Runs `svcmap demo` (its own SQLite file, a free port, a sped-up clock), breaks one service
 with a latency ramp (`svcmap demo break cart --latency 5ms/min`), and follows the demo's
-alerts (`/demo/state`) and the early warnings kept (`/api/warnings`) until the service's
+alerts (`/demo/state`) and the early warnings kept (`/api/warnings?all=1`) until the service's
 latency alert has fired and `--after` more demo time has passed (or `--limit` after the
 break). Prints the demo minutes from the break to the first warning naming the service (its
 own series or an edge into or out of it) and to its alert. Figures only.
@@ -99,8 +99,11 @@ def _follow(
         now = int(state["now"])
         if alerted is None:
             alerted = _alert_at(state, args.service)
-        if warned is None:
-            warned = _first_warning(client.get("/api/warnings").json(), args.service)
+        found = _first_warning(
+            client.get("/api/warnings", params={"all": "1"}).json(), args.service
+        )
+        if found is not None and (warned is None or _same(found, warned)):
+            warned = found  # the first one, as it is now (closed or not)
         if (alerted is not None and now >= alerted + after) or now >= since + limit:
             return warned, alerted
         time.sleep(POLL_S)
@@ -126,10 +129,16 @@ def _report(
     warn_min = (opened - since) / 60
     eta = warned.get("eta_s")
     crosses = "" if not isinstance(eta, int) else f", crosses in {eta / 60:.0f} min"
+    closed = warned.get("closed_at")
+    lasted = (
+        "open at the end"
+        if closed is None
+        else f"closed {(int(str(closed)) - opened) / 60:.0f} min later"
+    )
     say(
         f"  first warning naming {args.service}: {warned['subject']} {warned['metric']} "
         f"{warned['kind']} at {warn_min:.1f} min after the break (level {warned['level']}, "
-        f"usual {warned['usual']}, threshold {warned['threshold']}{crosses})"
+        f"usual {warned['usual']}, threshold {warned['threshold']}{crosses}; {lasted})"
     )
     if alert_min is not None:
         say(f"  the warning came {alert_min - warn_min:+.1f} min before the alert")
@@ -144,6 +153,12 @@ def _first_warning(answer: Mapping[str, object], service: str) -> Mapping[str, o
         if service in str(warning["subject"]).split("->")
     ]
     return min(found, key=lambda warning: int(warning["opened_at"]), default=None)
+
+
+def _same(one: Mapping[str, object], other: Mapping[str, object]) -> bool:
+    """Whether both are the same warning, opened at the same time."""
+    keys = ("subject", "metric", "opened_at")
+    return all(one[key] == other[key] for key in keys)
 
 
 def _alert_at(state: Mapping[str, object], service: str) -> int | None:
