@@ -9,3 +9,6 @@ MINUTE = 60
 
 HISTOGRAM_COLUMNS: tuple[str, ...] = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
 """Names of the latency histogram columns, one per bucket of `topology.stats`."""
+
+LOG_LEVEL_COLUMNS = ("trace", "debug", "info", "warn", "error", "fatal", "unset")
+"""The columns of `log_minutes` counting records of each severity, in `LEVELS`' order."""

@@ -31,7 +31,7 @@ from topology.store.columns import HISTOGRAM_COLUMNS
 MINUTE = columns.MINUTE
 """Resolution, in seconds, of the buckets written by imports."""
 
-LOG_LEVEL_COLUMNS = ("trace", "debug", "info", "warn", "error", "fatal", "unset")
+LOG_LEVEL_COLUMNS = columns.LOG_LEVEL_COLUMNS
 """Columns of `log_minutes`: one per normalised severity, lower-cased."""
 
 metadata = MetaData()

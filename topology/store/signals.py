@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, Table, and_, select
 from sqlalchemy.engine import Connection
 
-from topology.signals.severity import LEVELS
 from topology.store.reads import name_chunks
 from topology.store.schema import (
     LOG_LEVEL_COLUMNS,
-    MINUTE,
     log_minutes,
     log_template_minutes,
     log_templates,
@@ -27,39 +25,38 @@ from topology.store.schema import (
     metric_names,
     signal_drops,
 )
+from topology.store.signal_rows import (
+    LEVEL_KEY,
+    TEMPLATE_KEY,
+    add_levels,
+    add_means,
+    add_templates,
+    minute_starts,
+    new_counts,
+    series_of,
+)
 
 if TYPE_CHECKING:
     from topology.rca.snapshot import Series
 
-LEVEL_KEY = "level:"
-"""Prefix of a log series counting the records of one severity (`level:ERROR`)."""
-TEMPLATE_KEY = "template:"
-"""Prefix of a log series counting the records of one template (`template:<text>`)."""
-
-_Counts = dict[str, dict[str, dict[int, float]]]
-
-
-def minute_starts(start: int, end: int) -> tuple[float, ...]:
-    """Every minute start `m` with `start <= m <= end`."""
-    first = -(-start // MINUTE) * MINUTE
-    return tuple(float(minute) for minute in range(first, end + 1, MINUTE))
+__all__ = ["LEVEL_KEY", "TEMPLATE_KEY", "drops", "log_series", "metric_series", "minute_starts"]
 
 
 def log_series(
     connection: Connection, services: Collection[str] | None, start: int, end: int
 ) -> dict[str, Series]:
     """Per service: `level:<LEVEL>` and `template:<text>` counts per minute, 0 where none."""
-    counts: _Counts = defaultdict(lambda: defaultdict(dict))
+    counts = new_counts()
+    levels = (
+        log_minutes.c.service,
+        log_minutes.c.start,
+        *(log_minutes.c[c] for c in LOG_LEVEL_COLUMNS),
+    )
     for names in name_chunks(services):
-        rows = connection.execute(
-            select(log_minutes).where(*_within(log_minutes, names, start, end))
+        add_levels(
+            counts,
+            connection.execute(select(*levels).where(*_within(log_minutes, names, start, end))),
         )
-        for row in rows:
-            minute = int(row.start)
-            for level, column in zip(LEVELS, LOG_LEVEL_COLUMNS, strict=True):
-                value = row._mapping[column]
-                if value:
-                    counts[row.service][LEVEL_KEY + level][minute] = float(value)
         table, names_table = log_template_minutes, log_templates
         query = (
             select(table.c.service, table.c.start, names_table.c.text, table.c.count)
@@ -71,17 +68,15 @@ def log_series(
             )
             .where(*_within(table, names, start, end))
         )
-        for service, minute, text, count in connection.execute(query):
-            series = counts[service][TEMPLATE_KEY + text]
-            series[int(minute)] = series.get(int(minute), 0.0) + float(count)
-    return _series(counts, start, end, missing=0.0)
+        add_templates(counts, connection.execute(query))
+    return series_of(counts, start, end, missing=0.0)
 
 
 def metric_series(
     connection: Connection, services: Collection[str] | None, start: int, end: int
 ) -> dict[str, Series]:
     """Per service: each metric's mean value per minute, under its name; None where none."""
-    counts: _Counts = defaultdict(lambda: defaultdict(dict))
+    counts = new_counts()
     table, names_table = metric_minutes, metric_names
     for names in name_chunks(services):
         query = (
@@ -93,10 +88,8 @@ def metric_series(
             )
             .where(*_within(table, names, start, end))
         )
-        for service, name, minute, total, points in connection.execute(query):
-            if points:
-                counts[service][name][int(minute)] = float(total) / int(points)
-    return _series(counts, start, end, missing=None)
+        add_means(counts, connection.execute(query))
+    return series_of(counts, start, end, missing=None)
 
 
 def drops(connection: Connection) -> dict[str, dict[str, int]]:
@@ -105,23 +98,6 @@ def drops(connection: Connection) -> dict[str, dict[str, int]]:
     for service, what, count in connection.execute(select(signal_drops)):
         found[service][what] = int(count)
     return dict(found)
-
-
-def _series(counts: _Counts, start: int, end: int, *, missing: float | None) -> dict[str, Series]:
-    from topology.rca.snapshot import Series  # noqa: PLC0415 - loads ranking: rca only
-
-    t = minute_starts(start, end)
-    return {
-        service: Series(
-            t,
-            {
-                key: tuple(values.get(int(minute), missing) for minute in t)
-                for key, values in sorted(metrics.items())
-            },
-        )
-        for service, metrics in sorted(counts.items())
-        if metrics
-    }
 
 
 def _within(
