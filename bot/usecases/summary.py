@@ -166,6 +166,7 @@ def _edge_data(
         "calls": link.calls,
         "errors": link.errors,
         "edges": link.edges,
+        "summed": link.stats is None,
         "error_percent": error_percent(stats),
         "rate": rate(stats, seconds),
         "p50": stats.latency.quantile_ms(0.5),

@@ -24,6 +24,7 @@ from bot.usecases.browsing import (
     slack_preview,
     stored_times,
 )
+from bot.usecases.edge_over_time import UnknownCallError, edge_over_time
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
 from bot.web.body import BodyTooLargeError, read_body
@@ -199,13 +200,21 @@ def query_params(request: Request, *names: str) -> dict[str, str]:
 
 
 def _series_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
-    """`GET /api/series?service=&at=&hours=`: a service's series for the drill-down."""
+    """`GET /api/series?service=&at=&hours=`: a service's series for the drill-down.
+
+    Or `?parent=&child=&at=&hours=`: the series of the calls from one to the other.
+    """
 
     async def series_api(request: Request) -> Response:
         try:
-            service, at, hours = _series_params(request)
-            found = await run_in_threadpool(service_over_time, app, service, at=at, hours=hours)
-        except UnknownServiceError as error:
+            named, at, hours = _series_params(request)
+            if isinstance(named, str):
+                found = await run_in_threadpool(service_over_time, app, named, at=at, hours=hours)
+            else:
+                found = await run_in_threadpool(
+                    partial(edge_over_time, at=at, hours=hours), app, *named
+                )
+        except (UnknownServiceError, UnknownCallError) as error:
             return _error(str(error), 404)
         except UsageError as error:
             return _error(str(error), 400)
@@ -229,13 +238,20 @@ def _times_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
     return times_api
 
 
-def _series_params(request: Request) -> tuple[str, int | None, int]:
-    params = query_params(request, "service", "at", "hours")
-    if not params["service"]:
-        raise UsageError("name a service: /api/series?service=checkout")
+def _series_params(request: Request) -> tuple[str | tuple[str, str], int | None, int]:
+    """The service, or the caller and callee, a series is asked of; its time and hours."""
+    params = query_params(request, "service", "parent", "child", "at", "hours")
+    named: str | tuple[str, str] = params["service"]
+    if not named and params["parent"] and params["child"]:
+        named = (params["parent"], params["child"])
+    if not named:
+        raise UsageError(
+            "name a service or a call: /api/series?service=checkout, "
+            "/api/series?parent=checkout&child=payment"
+        )
     at = parse_time(params["at"]) if params["at"] else None
     hours = _whole(params["hours"], "hours") if params["hours"] else SERIES_HOURS
-    return params["service"], at, hours
+    return named, at, hours
 
 
 def _whole(value: str, name: str) -> int:

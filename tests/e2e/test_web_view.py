@@ -310,6 +310,45 @@ def test_the_series_api_answers_a_service_and_refuses_bad_questions(demo):
         assert answer.json()["error"], why
 
 
+def test_an_edge_drills_down_to_its_calls_a_minute_over_the_last_hours(demo, page):
+    page.goto(demo.base + "/?focus=checkout")
+    page.wait_for_selector("#map svg g.edge[role=button]")
+    edge = page.locator("#map g.edge[aria-label='calls from checkout to payment']")
+    edge.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#edge:not([hidden]) .edge-chart canvas")
+    text = page.locator("#edge").inner_text()
+    assert "checkout \u2192 payment" in text
+    assert "the line marks" in text
+    screenshot(page, "web-view-edge-drill-down.png")
+
+
+def test_the_series_api_answers_an_edge_and_refuses_bad_questions(demo):
+    found = httpx.get(
+        f"{demo.base}/api/series",
+        params={"parent": "checkout", "child": "payment", "hours": "1"},
+        timeout=10,
+    ).json()
+    assert (found["parent"], found["child"]) == ("checkout", "payment")
+    assert len(found["t"]) == len(found["requests"]) == len(found["network_ms"]) == 60
+    assert len(found["errors"]) == len(found["p95_ms"]) == 60
+    assert sum(found["requests"]) > 0
+    assert found["t"][0] <= found["at"] < found["t"][-1] + 60
+
+    refused = {
+        "no such call": ({"parent": "payment", "child": "checkout"}, 404),
+        "unknown caller": ({"parent": "nope", "child": "payment"}, 404),
+        "no callee": ({"parent": "checkout"}, 400),
+        "long callee": ({"parent": "checkout", "child": "x" * 201}, 400),
+        "no hours": ({"parent": "checkout", "child": "payment", "hours": "0"}, 400),
+        "bad time": ({"parent": "checkout", "child": "payment", "at": "soon"}, 400),
+    }
+    for why, (params, status) in refused.items():
+        answer = httpx.get(f"{demo.base}/api/series", params=params, timeout=10)
+        assert answer.status_code == status, why
+        assert answer.json()["error"], why
+
+
 def test_a_link_opens_the_page_at_its_time_and_window(demo, page):
     moment = "2026-05-01T02:30:00Z"
     page.goto(f"{demo.base}/?window=1h&at={moment}")

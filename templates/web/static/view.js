@@ -215,20 +215,21 @@ async function showService(name, health) {
     $("detail-owner").textContent = data.team
       ? `owned by ${data.team}` + (data.channel ? `, channel ${data.channel}` : ", no channel")
       : "no owner in the catalog";
-    drawSeries(data);
+    drawSeries(data, $("detail-chart"), $("detail-chart-note"), "requests");
   } catch (error) {
     $("detail-chart-note").textContent = error.message;
   }
 }
 
-function drawSeries(data) {
-  const chart = $("detail-chart");
+// A series a minute at a time into `chart` (uPlot), said in `note`; `counted` names the
+// first line: a service's requests, an edge's calls.
+function drawSeries(data, chart, note, counted) {
   chart.replaceChildren();
   if (!data.t.length || typeof uPlot === "undefined") {
-    $("detail-chart-note").textContent = data.t.length ? "no chart library" : "nothing stored in those hours";
+    note.textContent = data.t.length ? "no chart library" : "nothing stored in those hours";
     return;
   }
-  $("detail-chart-note").textContent = `the last hours a minute at a time; the line marks ${new Date(data.at * 1000).toISOString().slice(0, 16)}Z`;
+  note.textContent = `the last hours a minute at a time; the line marks ${new Date(data.at * 1000).toISOString().slice(0, 16)}Z`;
   const marked = (u) => {
     const x = u.valToPos(data.at, "x", true);
     const ctx = u.ctx;
@@ -246,7 +247,7 @@ function drawSeries(data) {
     height: 160,
     series: [
       {},
-      { label: "requests", stroke: "#52606d", scale: "n" },
+      { label: counted, stroke: "#52606d", scale: "n" },
       { label: "errors", stroke: "#c62828", scale: "n" },
       { label: "p95 ms", stroke: "#6b2fb3", scale: "ms", spanGaps: false },
     ],
@@ -256,7 +257,7 @@ function drawSeries(data) {
   new uPlot(options, [data.t, data.requests, data.errors, data.p95_ms], chart);
 }
 
-function showEdge(edge) {
+async function showEdge(edge) {
   $("detail").hidden = true;
   const box = $("edge");
   box.replaceChildren();
@@ -268,6 +269,25 @@ function showEdge(edge) {
     (edge.edges > 1 ? `; the calls of ${edge.edges} edges between them` : "");
   box.append(title, numbers);
   box.hidden = false;
+  box.dataset.edge = edge.id;
+  if (edge.summed) return; // calls between teams: no one edge's series
+  const chart = document.createElement("div");
+  chart.className = "edge-chart";
+  chart.setAttribute("role", "img");
+  chart.setAttribute("aria-label", "calls, errors and p95 of this edge a minute over the last hours");
+  const note = document.createElement("p");
+  note.textContent = "loading…";
+  box.append(chart, note);
+  const params = new URLSearchParams({ parent: edge.parent, child: edge.child });
+  const at = $("at").value.trim();
+  if (at) params.set("at", at);
+  try {
+    const data = await getJson("/api/series?" + params);
+    if (box.dataset.edge !== edge.id || box.hidden) return; // another was chosen meanwhile
+    drawSeries(data, chart, note, "calls");
+  } catch (error) {
+    note.textContent = error.message;
+  }
 }
 
 function focusOn(name) {

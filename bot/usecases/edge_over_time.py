@@ -1,0 +1,49 @@
+"""An edge's numbers a minute at a time, for the web view's drill-down of a call."""
+
+from __future__ import annotations
+
+from bot.bootstrap import App
+from bot.usecases.browsing import SERIES_HOURS
+from bot.usecases.map_questions import map_of
+from bot.usecases.windows import Window
+from topology.errors import SvcmapError, UsageError
+from topology.rca.series import edge_series, steps
+
+
+class UnknownCallError(SvcmapError):
+    """Both services are on the map, but one does not call the other."""
+
+
+def edge_over_time(
+    app: App, parent: str, child: str, *, at: int | None, hours: int
+) -> dict[str, object]:
+    """The calls `parent -> child`: calls, errors, p95 and network time a minute, to `at`.
+
+    Over the `hours` to `at` (None: now), the two names read as the map names them
+    (redacted as they come in); `UnknownServiceError` when the map of those hours has
+    either name not, `UnknownCallError` when it has no call between them, `UsageError` for
+    hours outside
+    1..SERIES_HOURS. The network time is the caller's time less the callee's, where both
+    sides were measured.
+    """
+    if not 1 <= hours <= SERIES_HOURS:
+        raise UsageError(f"hours must be 1 to {SERIES_HOURS}, not {hours}")
+    end = (app.now() if at is None else at) + 1
+    start = end - hours * 3600
+    graph = map_of(app, Window(start, end))
+    caller = graph.resolve(app.redaction.name(parent))
+    callee = graph.resolve(app.redaction.name(child))
+    if callee not in graph.succ[caller]:
+        raise UnknownCallError(f"{caller} does not call {callee} in those hours")
+    points = app.store.edge_series(start, end, touching=[caller]).get((caller, callee), [])
+    series = edge_series(points, steps(start, end - 1))
+    return {
+        "parent": caller,
+        "child": callee,
+        "at": end - 1,
+        "t": list(series.t),
+        "requests": list(series.metrics.get("requests", ())),
+        "errors": list(series.metrics.get("errors", ())),
+        "p95_ms": list(series.metrics.get("latency_p95_ms", ())),
+        "network_ms": list(series.metrics.get("network_ms", ())),
+    }
