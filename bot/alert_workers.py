@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from bot.bootstrap import App
 from bot.usecases.alerting import Receipt, group_hash, receive_alerts, save_evidence
+from bot.usecases.kept_snapshots import save_lost_snapshots
 from topology.errors import AlertFormatError, SvcmapError
 from topology.incidents.model import AlertGroup
 from topology.incidents.webhook import parse_webhook
@@ -33,6 +34,8 @@ IDLE_S = 1.0
 """How often an idle worker looks at the outbox unwoken (rows of other replicas, retries)."""
 SAVES_WAITING = 8
 """Snapshots waiting for the saver at most; past that a worker waits for room (memory)."""
+LOST_EVERY_S = 30.0
+"""How often an idle saver looks for snapshots a stopped process left unsaved."""
 
 Save = Callable[[App, Receipt], None]
 
@@ -92,8 +95,8 @@ class AlertWorkers:
         """Stop after the notifications being worked; wait for them up to `timeout_s` in all.
 
         One left unfinished stays claimed, and is worked again once its lease has passed.
-        The snapshots waiting are saved within the same time; one left unsaved is logged
-        (its incident is recorded and paged, without a snapshot).
+        The snapshots waiting are saved within the same time; one left unsaved is logged,
+        and made again by the saver of a later process, a lease after its incident opened.
         """
         self._stop.set()
         self._wake.set()
@@ -117,12 +120,23 @@ class AlertWorkers:
             saved += 1
 
     def _save_all(self) -> None:
+        look_at = time.monotonic()
         while not (self._stop.is_set() and self._waiting.empty()):
             try:
                 receipt = self._waiting.get(timeout=IDLE_S)
             except queue.Empty:
+                if time.monotonic() >= look_at and not self._stop.is_set():
+                    self._save_lost()
+                    look_at = time.monotonic() + LOST_EVERY_S
                 continue
             self._save_one(receipt)
+
+    def _save_lost(self) -> None:
+        """Save the snapshots a stopped process left unsaved (a lease after they were due)."""
+        try:
+            save_lost_snapshots(self._app, lost_after_s=self._lease_s)
+        except SvcmapError as error:
+            log.warning("could not make the snapshots left unsaved: %s", error)
 
     def _save_one(self, receipt: Receipt) -> None:
         try:

@@ -489,6 +489,46 @@ class IncidentLog:
             row = connection.execute(select_incident(incident_id)).first()
         return None if row is None else incident_of(row)
 
+    def unsaved(self, *, since_s: int, before_s: int, limit: int) -> list[IncidentRecord]:
+        """Incidents opened from `since_s` to before `before_s` whose evidence was never saved.
+
+        Those opened on their own with a symptom, no snapshot, and their evidence not made
+        again since they opened: a snapshot lost with the process that was to save it.
+        Oldest first.
+        """
+        query = (
+            select_incidents()
+            .where(
+                incidents.c.opened_at >= since_s,
+                incidents.c.opened_at < before_s,
+                incidents.c.merged_into.is_(None),
+                incidents.c.symptom.is_not(None),
+                incidents.c.snapshot.is_(None),
+                incidents.c.evidence_at == incidents.c.opened_at,
+            )
+            .order_by(incidents.c.opened_at, incidents.c.id)
+            .limit(limit)
+        )
+        with self._read() as connection:
+            return [incident_of(row) for row in connection.execute(query)]
+
+    def claim_unsaved(self, incident_id: int, *, now_s: int) -> bool:
+        """Take incident `incident_id`'s lost snapshot to make again; False when another has.
+
+        One statement decides (its evidence is noted as made now), so it is made once.
+        """
+        claim = (
+            update(incidents)
+            .where(
+                incidents.c.id == incident_id,
+                incidents.c.snapshot.is_(None),
+                incidents.c.evidence_at == incidents.c.opened_at,
+            )
+            .values(evidence_at=now_s)
+        )
+        with self._write() as connection:
+            return connection.execute(claim).rowcount == 1
+
     def snapshot(self, incident_id: int) -> bytes | None:
         """The snapshot saved with incident `incident_id`, or None."""
         query = select(incidents.c.snapshot).where(incidents.c.id == incident_id)

@@ -1,0 +1,49 @@
+"""Snapshots lost with the process that was to save them, made again from the store.
+
+An incident's snapshot is saved after the incident is recorded and paged, by a thread
+that holds the ones waiting in memory; a process that stops or dies first leaves the
+incident without one. The incident row says so (no snapshot, its evidence not made
+since it opened), so a later process ranks the incident again on what is stored for the
+moment it opened, and saves that.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.bootstrap import App
+from bot.usecases.alerting import Receipt, gather, save_evidence
+from topology.store.incident_rows import Outcome, Recorded
+
+log = logging.getLogger(__name__)
+
+KEPT_S = 3600
+"""How far back a lost snapshot is still made: older ones are left without."""
+AT_ONCE = 20
+"""Incidents looked at in one pass at most."""
+
+
+def save_lost_snapshots(app: App, *, lost_after_s: int) -> int:
+    """Make and save the snapshots not saved `lost_after_s` after their incident opened.
+
+    Each is claimed first (one statement), so of replicas doing this at once one makes
+    it; one whose evidence cannot be read now is left without a snapshot, tried once.
+    Answers how many were saved.
+    """
+    now = app.now()
+    incidents = app.incidents
+    saved = 0
+    for incident in incidents.unsaved(
+        since_s=now - KEPT_S, before_s=now - lost_after_s + 1, limit=AT_ONCE
+    ):
+        if incident.symptom is None or not incidents.claim_unsaved(incident.id, now_s=now):
+            continue
+        evidence = gather(app, incident.symptom, incident.opened_at)
+        if evidence.snapshot is None:
+            log.info("incident %s: no snapshot to make again: %r", incident.key, evidence.note)
+            continue
+        recorded = Recorded(Outcome.OPENED, incident.id, incident.key)
+        save_evidence(app, Receipt(recorded, evidence.snapshot))
+        log.info("incident %s: saved the snapshot a stopped process had not", incident.key)
+        saved += 1
+    return saved
