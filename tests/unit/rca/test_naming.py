@@ -2,8 +2,11 @@
 
 from dataclasses import replace
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from topology.rca import rank
-from topology.rca.naming import named_evidence
+from topology.rca.naming import _names, named_evidence
 from topology.rca.ranking import QUIET_THRESHOLD
 from topology.rca.snapshot import Series
 
@@ -80,3 +83,19 @@ def test_each_service_named_gets_the_evidence_at_the_templates_score():
 
     assert set(found) == {"users", "verification-code"}
     assert found["users"][0].score == found["verification-code"][0].score >= QUIET_THRESHOLD
+
+
+service_names = st.from_regex(r"[a-z][a-z0-9]*(-[a-z0-9]+){0,3}", fullmatch=True)
+apart = st.sampled_from([" ", "", ": ", "[", "]", "/", "'", "(", ")", ","])
+
+
+@given(name=service_names, before=apart, after=apart, text=st.text(max_size=40))
+def test_a_name_is_found_between_anything_that_cannot_continue_it(name, before, after, text):
+    assume(name not in text)
+    lead = f"{text}{before}"
+    tail = f"{after}{text}"
+    line = f"{lead}{name}{tail}"
+    joined = bool(lead) and (lead[-1].isalnum() or lead[-1] in "_.-")
+    continued = bool(tail) and (tail[0].isalnum() or tail[0] in "_-")
+
+    assert _names(line, name) is not (joined or continued)
