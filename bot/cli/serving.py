@@ -54,8 +54,16 @@ LEAVE_WAIT_S = 1.0
 """How long stopping waits for other threads' work once its own is done."""
 STOP_DEADLINE_S = 9.0
 """How long after SIGTERM or SIGINT the process ends, whatever is still running then."""
-FILES_KEPT = 64
-"""Open files kept beside the connections: the store, logs, pipes to the answer workers."""
+ACCEPT_BACKLOG = 128
+"""Connections the kernel queues for serve to accept (uvicorn's default: 2,048).
+
+The event loop accepts up to this many at once, before any of them is counted against
+the cap, and may do so two or three times over before the cap closes the ones too many:
+so many descriptors are kept free for them.
+"""
+FILES_KEPT = 64 + 3 * ACCEPT_BACKLOG
+"""Open files kept beside the connections: the store, logs, pipes to the answer workers
+(64), and the connections accepted before the cap counts them."""
 MIN_CONNECTIONS = 16
 
 
@@ -236,7 +244,8 @@ def connection_limits(app: App) -> ConnectionLimits:
     if room < wanted:
         log.warning(
             "at most %d connections at once, not SVCMAP_HTTP_MAX_CONNECTIONS=%d: the process "
-            "may open %d files (ulimit -n), %d of them kept for the store, logs and workers",
+            "may open %d files (ulimit -n), %d of them kept for the store, logs, workers and "
+            "connections being accepted",
             max(room, MIN_CONNECTIONS),
             wanted,
             room + FILES_KEPT,
@@ -284,6 +293,7 @@ def server_config(
         host=host,
         port=port,
         http=limits.protocol(),
+        backlog=ACCEPT_BACKLOG,
         access_log=False,
         server_header=False,
         proxy_headers=False,
