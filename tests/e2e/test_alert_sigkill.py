@@ -1,13 +1,14 @@
 """`svcmap serve` killed outright (SIGKILL) in the middle of an alert handles it exactly once.
 
 A real server on a real store, paging a fake PagerDuty on 127.0.0.1, is killed at one of
-three moments: while PagerDuty holds the trigger and has not answered; after PagerDuty
-answered 202 while the store would not take the outcome; and (Postgres, where one table
-can be locked) while the alert worker is recording the incident. A new server started
-then records the incident once and pages once: a trigger PagerDuty accepted is not sent
-again; one whose answer never came is sent again with the same dedup_key (PagerDuty
-folds it into the alert the first opened), at once, not after the 5-minute claim; and
-the resolve that follows goes out at once.
+four moments: while PagerDuty holds the trigger and has not answered; after PagerDuty
+answered 202 while the store would not take the outcome; (Postgres, where one table
+can be locked) while the alert worker is recording the incident; and with the
+incident's snapshot not saved yet. A new server started then records the incident once
+and pages once: a trigger PagerDuty accepted is not sent again; one whose answer never
+came is sent again with the same dedup_key (PagerDuty folds it into the alert the first
+opened), at once, not after the 5-minute claim; the resolve that follows goes out at
+once; and the snapshot is made and saved.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from bot.paging.journal import Step, journal_dir, open_sends
 from tests.e2e.conftest import SVCMAP, start_serve
+from tests.e2e.test_alertmanager import zipkin_traffic
 from tests.fake_pagerduty import FakePagerDuty, Reply
 from tests.integration.alerts.conftest import webhook
 from tests.integration.conftest import database_url  # noqa: F401 - SQLite and Postgres
@@ -236,3 +238,56 @@ def test_killed_while_the_worker_records_the_incident_it_is_recorded_once_by_the
     base = serve(environment, tmp_path, servers)  # takes the notification once its lease passed
 
     resolve_and_check(environment, tmp_path, base, pagerduty, triggers=1)
+
+
+SNAPSHOT_HELD = {
+    # SQLite cannot wait in a trigger: the save fails, and the snapshot is lost all the same.
+    "sqlite": [
+        "CREATE TRIGGER hold_snapshot BEFORE UPDATE OF snapshot ON incidents "
+        "WHEN NEW.snapshot IS NOT NULL BEGIN SELECT RAISE(ABORT, 'snapshot held'); END"
+    ],
+    # Postgres waits in it until the statement timeout: the server is killed meanwhile.
+    "postgresql": [
+        "CREATE FUNCTION hold_snapshot() RETURNS trigger AS "
+        "$$ BEGIN PERFORM pg_sleep(600); RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER hold_snapshot BEFORE UPDATE OF snapshot ON incidents FOR EACH ROW "
+        "WHEN (NEW.snapshot IS NOT NULL) EXECUTE FUNCTION hold_snapshot()",
+    ],
+}
+
+
+def test_killed_with_the_snapshot_unsaved_the_next_server_makes_and_saves_it(
+    environment, tmp_path, servers, pagerduty
+):
+    traffic = tmp_path / "traffic.json"
+    traffic.write_text(json.dumps(zipkin_traffic(int(time.time()))))
+    subprocess.run(
+        [str(SVCMAP), "import", str(traffic)],
+        env=environment, cwd=tmp_path, capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    base = serve(environment, tmp_path, servers)
+    engine = create_engine(environment["SVCMAP_DATABASE_URL"])
+    with engine.begin() as connection:
+        for statement in SNAPSHOT_HELD[engine.dialect.name]:
+            connection.execute(text(statement))
+
+    def incidents() -> list[tuple[str | None, bool]]:
+        found = svcmap_json(environment, tmp_path, "incidents")
+        assert isinstance(found, list)
+        return [(i["symptom"], i["snapshot"]) for i in found]
+
+    alert(base)
+    pagerduty.wait_for(1, timeout_s=SOON_S)
+    time.sleep(2)  # the saver is at the snapshot now, held
+    kill(servers)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER hold_snapshot ON incidents")
+                           if engine.dialect.name == "postgresql"
+                           else text("DROP TRIGGER hold_snapshot"))  # fmt: skip
+    engine.dispose()
+    assert incidents() == [("checkout", False)]
+
+    serve(environment, tmp_path, servers)
+
+    wait_until(lambda: incidents() == [("checkout", True)], LEASE_S + 90, "the snapshot saved")
+    assert [e["event_action"] for e in pagerduty.events] == ["trigger"]
