@@ -24,6 +24,7 @@ from topology.graph import ServiceGraph
 from topology.picture import NODE_BUDGET, build_dot, omitted_note, overview, select
 from topology.picture.labels import error_percent, p95, rate
 from topology.picture.nearby import nearby
+from topology.tiers import held_tiers
 
 SEARCH_LIMIT = 200
 """Names a search lists at most."""
@@ -305,13 +306,20 @@ def stored_times(app: App) -> dict[str, object]:
     """The first and last minute the store holds (None when empty), and incidents' openings.
 
     The latest incidents (at most INCIDENTS_READ), each with when it opened, for which
-    service and its status, oldest first: what the web view's time slider marks.
+    service and its status, oldest first: what the web view's time slider marks. And the
+    tiers the time between is kept in (days, hours, minutes) as the retention cuts now.
     """
     held = app.store.time_range()
+    tiers = (
+        held_tiers(held[0], held[1], now_s=app.now(), retention=app.settings.retention)
+        if held
+        else []
+    )
     latest = sorted(app.incidents.incidents(INCIDENTS_READ), key=lambda found: found.opened_at)
     return {
         "first": held[0] if held else None,
         "last": held[1] if held else None,
+        "tiers": [tier.to_dict() for tier in tiers],
         "incidents": [
             {"at": found.opened_at, "service": found.symptom or "", "status": found.status}
             for found in latest

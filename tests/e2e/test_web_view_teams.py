@@ -23,6 +23,8 @@ HOSTILE_TEAM = '<img src=x onerror="window.pwned=1">'
 FAILING = "svc-007"
 """A service of the hostile team whose every call in fails."""
 WHOLE = {"window": ""}
+OLD_S = 5 * 86_400
+"""How long before now the one old call was made: its minutes are kept as hours."""
 
 
 def team_of(number: int) -> str:
@@ -53,6 +55,11 @@ def export() -> tuple[bytes, dict[tuple[str, str], int]]:
             )
         )
         calls[(parent, child)] += 1
+    old_ns = (int(time.time()) - OLD_S) * 1_000_000_000
+    old = "f" * 32
+    spans["svc-000"].append(OtlpSpanSpec("f" * 16, kind=CLIENT, trace_id=old, start_ns=old_ns))
+    spans["svc-001"].append(OtlpSpanSpec("e" * 16, "f" * 16, SERVER, trace_id=old, start_ns=old_ns))
+    calls[("svc-000", "svc-001")] += 1
     return as_json(dict(spans)), dict(calls)
 
 
@@ -202,3 +209,39 @@ def test_clicking_a_team_opens_it_and_all_teams_closes_it(server, page):
     page.wait_for_function("document.querySelectorAll('#map g.node[data-name]').length === 0")
     assert page.evaluate("window.pwned") is None
     assert dialogs == []
+
+
+def test_the_slider_moves_an_hour_at_a_time_where_hours_are_kept(server, page):
+    base, _ = server
+    times = httpx.get(f"{base}/api/times", timeout=30).json()
+    assert [tier["tier"] for tier in times["tiers"]] == ["hours", "minutes"]
+    hours, minutes = times["tiers"]
+    assert hours["start"] == times["first"]
+    assert hours["end"] == minutes["start"]
+    assert minutes["end"] == times["last"]
+    assert (hours["step"], minutes["step"]) == (3600, 60)
+
+    page.goto(f"{base}/")
+    page.wait_for_selector("#slider-tiers .tier-hours", state="attached")
+    moment = hours["start"]
+    page.evaluate(
+        """(moment) => {
+          const slider = document.getElementById("slider");
+          slider.value = String(moment);
+          slider.dispatchEvent(new Event("input"));
+          slider.dispatchEvent(new Event("change"));
+        }""",
+        moment,
+    )
+    last_minute = moment - moment % 3600 + 3540
+    at = page.input_value("#at")
+    assert at == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(last_minute))
+    assert page.input_value("#window") == "1h"
+    assert page.get_attribute("#slider", "aria-valuetext") == f"{at}, hours kept"
+    # That hour holds the one old call: between the teams of svc-000 and svc-001.
+    page.wait_for_selector("#map svg g.edge[role=button]")
+    lines = page.locator("#map g.edge[role=button]")
+    assert lines.count() == 1
+    assert lines.first.get_attribute("aria-label") == (
+        f"calls from team {team_of(0)} to team {team_of(1)}"
+    )

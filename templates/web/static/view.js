@@ -498,13 +498,51 @@ async function loadTimes() {
     }
     $("slider-incidents").replaceChildren(...ticks);
     $("slider-marks").replaceChildren(...marks);
+    state.tiers = data.tiers || [];
+    $("slider-tiers").replaceChildren(...state.tiers.map((tier) => tierBand(tier, Number(slider.min), span)));
   } catch (error) {
     say(error.message);
   }
 }
 
+// What the store keeps of each stretch: days, then hours, then minutes. The slider moves
+// a day or an hour at a time over the older ones, and the window is made at least as long
+// as their buckets (a 15-minute window between two hours' buckets would hold none).
+const WINDOWS = [["5m", 300], ["15m", 900], ["1h", 3600], ["6h", 21600], ["1d", 86400]];
+
+function tierBand(tier, min, span) {
+  const band = document.createElement("span");
+  band.className = `tier tier-${tier.tier}`;
+  band.style.left = `${((tier.start - min) / span) * 100}%`;
+  band.style.width = `${(Math.max(tier.end - tier.start, 0) / span) * 100}%`;
+  band.textContent = tier.tier;
+  band.title = `${tier.tier} kept from ${iso(tier.start)} to ${iso(tier.end)}`;
+  return band;
+}
+
+const iso = (seconds) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+function tierAt(moment) {
+  const tiers = state.tiers || [];
+  return tiers.find((tier) => moment < tier.end) || tiers[tiers.length - 1] || null;
+}
+
 $("slider").addEventListener("input", () => {
-  $("at").value = new Date(Number($("slider").value) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const slider = $("slider");
+  let moment = Number(slider.value);
+  const tier = tierAt(moment);
+  if (tier && tier.step > 60) {
+    // The whole bucket: the slider at its start, the time asked its last minute.
+    const bucket = moment - (moment % tier.step);
+    slider.value = String(Math.max(Number(slider.min), bucket));
+    moment = Math.min(Number(slider.max), bucket + tier.step - 60);
+    const length = WINDOWS.find(([value]) => value === $("window").value)?.[1];
+    if (length !== undefined && length < tier.step) {
+      $("window").value = WINDOWS.find(([, seconds]) => seconds >= tier.step)[0];
+    }
+  }
+  $("at").value = iso(moment);
+  slider.setAttribute("aria-valuetext", `${$("at").value}, ${tier ? tier.tier : "minutes"} kept`);
 });
 $("slider").addEventListener("change", () => { loadServices(); loadMap(); });
 
