@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from itertools import repeat
 
 from topology.errors import UsageError
 from topology.graph import ServiceGraph
@@ -92,15 +93,14 @@ def _walk(
     hops = 0
     while frontier and (depth is None or hops < depth):
         hops += 1
-        reached = []
-        for via in sorted(frontier):
+        via_of: dict[int, int] = {}
+        for via in frontier:  # in number order: a node keeps the first, smallest via
             for node in adjacency[via]:
                 if not seen[node]:
                     seen[node] = 1
-                    found.append((hops, node, via))
-                    reached.append(node)
-        frontier = reached
-    found.sort()
+                    via_of[node] = via
+        frontier = sorted(via_of)  # numbers, not tuples: the level is sorted cheaply
+        found.extend(zip(repeat(hops), frontier, map(via_of.__getitem__, frontier)))
     return found
 
 
