@@ -44,7 +44,13 @@ def build_summary_dot(
     # Teams of a large fleet call nearly every other team: layered, their lines run long.
     engine = style.LARGE_ENGINE
     font = f'fontname="{style.FONT}"'
-    attributes = {**style.engine_attributes(engine), "labelloc": "t", "fontsize": "14"}
+    # Straight lines: routing splines around the nodes took sfdp 0.8-1 s of 64 nodes' 0.1 s.
+    attributes = {
+        **style.engine_attributes(engine),
+        "splines": "line",
+        "labelloc": "t",
+        "fontsize": "14",
+    }
     settings = ", ".join(f'{key}="{value}"' for key, value in sorted(attributes.items()))
     out = [
         "digraph svcmap {",

@@ -129,10 +129,7 @@ def summarise(
     chosen = _choose_groups(groups, links, opened, max(0, group_budget))
     kept_units = {group.unit for group in chosen} | {("service", name) for name in shown}
     among = [link for link in links if link.parent in kept_units and link.child in kept_units]
-    among.sort(
-        key=lambda link: (not _touches(link, drawn_names), -link.calls, link.parent, link.child)
-    )
-    drawn_links = among[: max(0, link_budget)]
+    drawn_links = _choose_links(among, drawn_names, max(0, link_budget))
     chosen_teams = {group.team for group in chosen}
     left_out = [group for team, group in groups.items() if team not in chosen_teams]
     return TeamSummary(
@@ -248,6 +245,24 @@ def _choose_groups(
         ),
     )
     return ordered[:budget]
+
+
+def _choose_links(links: list[Link], opened: set[str], budget: int) -> list[Link]:
+    """The lines to draw: each drawn node's busiest first, so none is left unconnected.
+
+    Then those of the opened team's services, then the busiest.
+    """
+    links = sorted(
+        links, key=lambda link: (not _touches(link, opened), -link.calls, link.parent, link.child)
+    )
+    ties: list[Link] = []
+    tied: set[Unit] = set()
+    for link in sorted(links, key=lambda link: (-link.calls, link.parent, link.child)):
+        if link.parent not in tied or link.child not in tied:
+            ties.append(link)
+            tied.update((link.parent, link.child))
+    taken = {id(link) for link in ties}
+    return (ties + [link for link in links if id(link) not in taken])[:budget]
 
 
 def _touches(link: Link, services: set[str]) -> bool:

@@ -100,6 +100,20 @@ def test_an_opened_team_past_the_budget_keeps_its_quieter_services_as_one_node()
     assert group_name(rest) == "shop (the rest)"
 
 
+def test_a_line_budget_ties_every_drawn_node_to_a_line_before_the_busiest_others():
+    fan = [edge("hub", f"s{i}", (i + 1) * 10) for i in range(6)]
+    ring = [edge("s3", "s4", 500), edge("s4", "s5", 400), edge("s5", "s3", 300)]
+    graph = ServiceGraph.build(fan + ring)
+    teams = dict.fromkeys(graph.names(), "b") | {"hub": "a"}
+    found = summary_of(graph, teams, opened="b", link_budget=6)
+
+    ends = {end for link in found.links for end in (link.parent, link.child)}
+    drawn = {("service", node.name) for node in found.services} | {g.unit for g in found.groups}
+    assert ends == drawn
+    assert len(found.links) == 6
+    assert found.links_left_out == 3
+
+
 def test_opening_a_team_not_on_the_map_opens_none():
     graph, teams = shop()
     found = summary_of(graph, teams, opened="nobody")
