@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from bot.render.picture import TIMEOUT_S
 from bot.usecases.drawing import rendered
 from bot.usecases.windows import Window
-from topology.glance import glance
+from topology.glance import Glance, glance
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.picture.labels import error_percent, p95, rate
@@ -62,8 +62,15 @@ def summed_map(
         if found is not None and found[0] is catalog and found[1] is baseline:
             kept.summaries.move_to_end(key)
             return found[2]
+    with kept.lock:
+        glanced = kept.glanced
+    if glanced is None or glanced[0] != key[0] or glanced[1] is not baseline:
+        # Every team opened in turn asks the glances of the same names.
+        glanced = (key[0], baseline, glance(graph, baseline, names))
+        with kept.lock:
+            kept.glanced = glanced
     made = _summed(
-        graph, names, catalog, baseline=baseline, alerting=alerting, opened=opened, window=window
+        graph, names, catalog, health=glanced[2], alerting=alerting, opened=opened, window=window
     )
     with kept.lock:
         kept.summaries[key] = (catalog, baseline, made)
@@ -72,12 +79,14 @@ def summed_map(
     return made
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Kept:
     lock: threading.Lock = field(default_factory=threading.Lock)
     summaries: OrderedDict[object, tuple[Catalog, ServiceGraph | None, Summed]] = field(
         default_factory=OrderedDict
     )
+    glanced: tuple[tuple[str, ...], ServiceGraph | None, dict[str, Glance]] | None = None
+    """The last glances made: of which names, against which baseline."""
 
 
 def _kept(graph: ServiceGraph) -> _Kept:
@@ -96,12 +105,11 @@ def _summed(
     names: list[str],
     catalog: Catalog,
     *,
-    baseline: ServiceGraph | None,
+    health: dict[str, Glance],
     alerting: set[str],
     opened: str | None,
     window: Window,
 ) -> Summed:
-    health = glance(graph, baseline, names)
     summary = summarise(graph, names, catalog.owner_name, health, alerting, opened=opened)
     seconds = None if window.start is None or window.end is None else window.end - window.start
     title = f"team {summary.opened or 'no team'}" if summary.opened is not None else "teams"
