@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bot.usecases.ranking_inputs import WindowInputs
     from topology.sources import CatalogSource, EdgeSource, TraceSource
     from topology.store.incidents import IncidentLog
-    from topology.store.ports import IncidentReader, MapStore, StateStore
+    from topology.store.ports import IncidentReader, SeriesStore, StateStore
     from topology.store.repository import Store
     from topology.store.sources_state import SourceStates
 
@@ -112,7 +112,7 @@ class Reading:
     """
 
     settings: Settings
-    store: MapStore
+    store: SeriesStore
     states: StateStore
     """The live sources' progress, for the note saying the map may be stale."""
     incidents: IncidentReader

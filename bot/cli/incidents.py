@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.bootstrap import App
 from bot.render.templating import render
 from bot.usecases.rca import (
+    Ranker,
     build_snapshot,
     incident_times,
     rank_from_store,
@@ -43,8 +44,8 @@ def rca_from_file(args: argparse.Namespace) -> str:
     return _shown(rank_snapshot_file(args.snapshot, symptom_of(args)), as_json=args.json)
 
 
-def rca_from_store(app: App, args: argparse.Namespace) -> str:
-    """Rank from the health series stored around `--at`."""
+def rca_from_store(app: Ranker, args: argparse.Namespace) -> str:
+    """Rank from the health series stored around `--at` (read by the app or a `Reading`)."""
     at, window, baseline = _when(app, args)
     ranking = rank_from_store(app, symptom_of(args), at, window, baseline)
     return _shown(ranking, as_json=args.json)
@@ -135,7 +136,7 @@ def _write(data: bytes, output: str) -> Path | None:
     return path
 
 
-def _when(app: App, args: argparse.Namespace) -> tuple[int, int, int]:
+def _when(app: Ranker, args: argparse.Namespace) -> tuple[int, int, int]:
     return incident_times(app, args.at, args.window, args.baseline)
 
 

@@ -21,7 +21,7 @@ from bot.commands import QUESTIONS
 from topology.errors import SvcmapError, UsageError
 
 if TYPE_CHECKING:
-    from bot.bootstrap import App
+    from bot.bootstrap import App, Reading
     from bot.settings import Settings
 
 EXIT_ERROR = 1
@@ -30,7 +30,7 @@ NEEDS_CATALOG = frozenset({*QUESTIONS, "rca", "snapshot"})
 """The commands whose answers name owners: the catalog source is read before them."""
 COLLECTING = frozenset({"demo", "import", "refresh", "serve"})
 """The commands that run long or read bulk input: they run with the cycle collector on."""
-READ_ONLY = frozenset({"edges", "incidents", *QUESTIONS})
+READ_ONLY = frozenset({"edges", "incidents", "rca", *QUESTIONS})
 """The commands answered from a SQLite store at the newest schema without SQLAlchemy; the
 questions when they ask about the map alone (`bot.usecases.map_questions.answers_from_map`)."""
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -179,11 +179,14 @@ def _answer_read_only(settings: Settings, args: argparse.Namespace) -> str | Non
 
     A store that is not a SQLite file at the newest schema is answered by the app, which
     migrates it first; so is a question weighing more than the map (`risk`, `simulate
-    --for`), and a question naming owners when a catalog source is to be read first.
+    --for`), and a question naming owners (`rca` too) when a catalog source is to be read
+    first.
     """
     from bot.usecases.map_questions import answers_from_map
 
-    if args.command in QUESTIONS and (settings.backstage_url or not answers_from_map(args)):
+    if args.command in NEEDS_CATALOG and settings.backstage_url:
+        return None
+    if args.command in QUESTIONS and not answers_from_map(args):
         return None
     from bot.bootstrap import open_reading
 
@@ -191,17 +194,27 @@ def _answer_read_only(settings: Settings, args: argparse.Namespace) -> str | Non
     if reading is None:
         return None
     with reading:
-        if args.command == "edges":
+        return _read(reading, args)
+
+
+def _read(reading: Reading, args: argparse.Namespace) -> str:
+    """The answer to `args`, a command of `READ_ONLY`, read without the app."""
+    match args.command:
+        case "edges":
             from bot.cli.listing import edges_text
 
             return edges_text(reading.store, reading.now(), args)
-        if args.command == "incidents":
+        case "incidents":
             from bot.cli.incident_list import incidents_text
 
             return incidents_text(reading.incidents, args)
-        from bot.cli.answer_text import answer_map_question
+        case "rca":
+            from bot.cli.incidents import rca_from_store
 
-        return answer_map_question(reading, args)
+            return rca_from_store(reading, args)
+    from bot.cli.answer_text import answer_map_question
+
+    return answer_map_question(reading, args)
 
 
 def _read_catalog_source(app: App, args: argparse.Namespace) -> None:

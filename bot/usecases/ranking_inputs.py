@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.usecases.map_questions import load_graph
 from bot.usecases.windows import Window as StoreWindow
@@ -19,7 +20,9 @@ from topology.rca.assemble import snapshot_of
 from topology.rca.edges import edge_parts
 from topology.rca.series import served_series, steps, timing_series
 from topology.rca.snapshot import Series, Snapshot, Symptom, Window
-from topology.store import Store
+
+if TYPE_CHECKING:
+    from topology.store import Store
 
 
 @dataclass(slots=True)

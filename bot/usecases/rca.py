@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.map_questions import load_graph
 from bot.usecases.ranking_inputs import WindowInputs, health_of
@@ -17,8 +17,12 @@ from topology.ownership import Catalog
 from topology.rca import Ranking, Snapshot, load_snapshot, rank
 from topology.rca.assemble import assemble_for_ranking, incident_windows, with_edge_series
 from topology.rca.snapshot import Symptom, Window
-from topology.store import Store
 from topology.timespec import format_time
+
+if TYPE_CHECKING:
+    from topology.redaction import Redaction
+    from topology.store import Store
+    from topology.store.ports import MapStore, SeriesStore
 
 
 def rank_snapshot_file(path: Path, symptom: str) -> Ranking:
@@ -31,7 +35,7 @@ def rank_snapshot_file(path: Path, symptom: str) -> Ranking:
 
 
 def build_snapshot(
-    store: Store,
+    store: SeriesStore,
     catalog: Catalog,
     *,
     symptom: str,
@@ -58,7 +62,7 @@ def build_snapshot(
 
 
 def gather_for_ranking(
-    store: Store,
+    store: SeriesStore,
     catalog: Catalog,
     *,
     symptom: str,
@@ -66,23 +70,16 @@ def gather_for_ranking(
     at: int,
     incident_s: int,
     baseline_s: int,
-    lean: bool = False,
 ) -> tuple[ServiceGraph, Snapshot]:
     """The map around `at`, and the snapshot of all that `rank` reads.
 
     Health and edge series, and the logs and metrics of the symptom's service and its
-    downstream. `lean` reads only what `rank` reads: the health series of the candidates
-    (the symptom's service and its downstream), and of the edges into or out of them only
-    the calls and the time on each side (`with_every_edge` adds the rest).
+    downstream.
     """
     windows = incident_windows(at, incident_s, baseline_s)
     baseline, incident = windows
     first, last = int(baseline.start), int(incident.end)
     span = StoreWindow(first, last + 1)
-    if lean:
-        inputs = WindowInputs.of(store, first, last + 1)
-        symptom_at = (symptom, metric, at)
-        return inputs.graph, lean_snapshot(store, inputs, catalog, windows, symptom_at)
     graph = load_graph(store, span)
     service = graph.resolve(symptom)
     _require_data(store, incident, "incident")
@@ -102,6 +99,29 @@ def gather_for_ranking(
         metrics=store.metric_series(names, first, last),
     )
     return graph, _with_edges(store, snapshot)
+
+
+def gather_lean(
+    store: Store,
+    catalog: Catalog,
+    *,
+    symptom: str,
+    metric: str | None,
+    at: int,
+    incident_s: int,
+    baseline_s: int,
+) -> tuple[ServiceGraph, Snapshot]:
+    """`gather_for_ranking`, reading only what `rank` reads.
+
+    The health series of the candidates (the symptom's service and its downstream), and of
+    the edges into or out of them only the calls and the time on each side
+    (`with_every_edge` adds the rest).
+    """
+    windows = incident_windows(at, incident_s, baseline_s)
+    baseline, incident = windows
+    inputs = WindowInputs.of(store, int(baseline.start), int(incident.end) + 1)
+    symptom_at = (symptom, metric, at)
+    return inputs.graph, lean_snapshot(store, inputs, catalog, windows, symptom_at)
 
 
 def lean_snapshot(
@@ -136,7 +156,7 @@ def _downstream(graph: ServiceGraph, service: str) -> list[str]:
     return order
 
 
-def add_edge_series(store: Store, snapshot: Snapshot) -> Snapshot:
+def add_edge_series(store: SeriesStore, snapshot: Snapshot) -> Snapshot:
     """`snapshot` with the series of every edge over its windows, read from `store` if need be."""
     return snapshot if snapshot.edge_series else _with_edges(store, snapshot)
 
@@ -163,13 +183,36 @@ def with_series_of(store: Store, snapshot: Snapshot, names: Collection[str] | No
     return with_edge_series(replace(snapshot, series=dict(sorted(series.items()))), edges)
 
 
-def _with_edges(store: Store, snapshot: Snapshot) -> Snapshot:
+def _with_edges(store: SeriesStore, snapshot: Snapshot) -> Snapshot:
     edges = store.edge_series(int(snapshot.baseline.start), int(snapshot.incident.end) + 1)
     return with_edge_series(snapshot, edges)
 
 
+class Ranker(Protocol):
+    """What ranks from the store: the app, or the CLI's read-only `Reading`."""
+
+    @property
+    def store(self) -> SeriesStore:
+        """The map and its series."""
+        ...
+
+    @property
+    def catalog(self) -> Catalog:
+        """Who owns what."""
+        ...
+
+    @property
+    def redaction(self) -> Redaction:
+        """What names coming in are redacted by."""
+        ...
+
+    def now(self) -> int:
+        """The current time in Unix seconds."""
+        ...
+
+
 def incident_times(
-    app: App, at: int | None, window: int | None, baseline: int | None
+    app: Ranker, at: int | None, window: int | None, baseline: int | None
 ) -> tuple[int, int, int]:
     """When the symptom was seen, and the incident and baseline lengths, defaults filled in."""
     return (
@@ -179,7 +222,7 @@ def incident_times(
     )
 
 
-def rank_from_store(app: App, symptom: str, at: int, window: int, baseline: int) -> Ranking:
+def rank_from_store(app: Ranker, symptom: str, at: int, window: int, baseline: int) -> Ranking:
     """Rank the root-cause candidates for `symptom` in the `window` seconds up to `at`.
 
     `symptom` is named as a question names it: redacted here as the map's names are.
@@ -197,7 +240,7 @@ def rank_from_store(app: App, symptom: str, at: int, window: int, baseline: int)
     return rank(snapshot, symptom)
 
 
-def _require_data(store: Store, window: Window, name: str) -> None:
+def _require_data(store: MapStore, window: Window, name: str) -> None:
     """Refuse a window in which nothing at all is stored: it has no evidence to rank."""
     start, end = int(window.start), int(window.end) + 1
     if store.holds_buckets(start, end):

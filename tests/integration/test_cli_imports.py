@@ -1,8 +1,8 @@
 """A question from the CLI loads only what answers it: no server, Slack, Alembic, HTTP client.
 
 Nor pydantic, nor SQLAlchemy's ORM: what is imported is most of a question's time. The map's
-questions, `edges` and `incidents` on a SQLite store at the newest schema load no SQLAlchemy
-at all, and answer as the app does.
+questions, `edges`, `incidents` and `rca` on a SQLite store at the newest schema load no
+SQLAlchemy at all, and answer as the app does.
 """
 
 from __future__ import annotations
@@ -123,6 +123,8 @@ READ_WITHOUT_THE_APP = [
     ["diff", "--since", "10m", "--json"],
     ["simulate", "down", "payment,cart"],
     ["incidents", "--json"],
+    ["rca", "frontend", "--window", "20m", "--json"],
+    ["rca", "checkout", "--window", "20m", "--baseline", "1h"],
 ]
 """The commands a SQLite store at the newest schema answers without the app."""
 
@@ -210,3 +212,19 @@ def test_a_map_question_loads_no_root_cause_ranking(store_url, question):
     modules = loaded_modules(store_url, *question)
 
     assert {name for name in modules if name.startswith("topology.rca")} == set()
+
+
+def test_with_a_catalog_source_a_question_naming_owners_is_answered_by_the_app(
+    store_url, capsys, monkeypatch
+):
+    def never(*_: object, **__: object) -> None:
+        pytest.fail("read without the app, the catalog source unread")
+
+    monkeypatch.setenv("SVCMAP_BACKSTAGE_URL", "http://127.0.0.1:9")
+    monkeypatch.setattr("bot.bootstrap.open_reading", never)
+
+    code, out, err = shown(["--db", store_url, "deps", "checkout", *AT], capsys)
+
+    assert code == 0
+    assert "checkout" in out
+    assert "backstage" in err.lower()

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from topology.incidents.feedback import Feedback
 from topology.stats import EdgeStats, Node, ServiceStats
 from topology.store.incident_rows import IncidentRecord
+
+if TYPE_CHECKING:
+    from topology.rca.snapshot import Series
+
+EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
+"""Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
+ServiceSeries = dict[str, list[tuple[int, ServiceStats]]]
+"""Per service, `(bucket start, statistics)` pairs in time order."""
 
 
 class MapStore(Protocol):
@@ -32,6 +40,52 @@ class MapStore(Protocol):
 
     def time_range(self) -> tuple[int, int] | None:
         """The first and last bucket start stored, in any tier, or None when the store is empty."""
+        ...
+
+
+class SeriesStore(MapStore, Protocol):
+    """What ranking root causes reads of a store: the map, and series minute by minute."""
+
+    def service_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        services: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per service (of `services`, if given), its served requests bucket by bucket."""
+        ...
+
+    def incoming_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        nodes: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per node (of `nodes`, if given) that served nothing in the window, the calls into it."""
+        ...
+
+    def edge_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        touching: Collection[str] | None = None,
+    ) -> EdgeSeries:
+        """Per edge (into or out of `touching`, if given), its statistics bucket by bucket."""
+        ...
+
+    def log_series(
+        self, services: Collection[str] | None, start: int, end: int
+    ) -> dict[str, Series]:
+        """Per service, log counts per minute by level and template."""
+        ...
+
+    def metric_series(
+        self, services: Collection[str] | None, start: int, end: int
+    ) -> dict[str, Series]:
+        """Per service, each metric's value per minute."""
         ...
 
 

@@ -33,6 +33,7 @@ from topology.store import (
 )
 from topology.store.engine import WRITES, masked
 from topology.store.keys import pack, unpack
+from topology.store.ports import EdgeSeries, ServiceSeries
 from topology.store.schema import MINUTE
 
 if TYPE_CHECKING:
@@ -45,10 +46,6 @@ if TYPE_CHECKING:
     from topology.signals.templates import TemplateBook
     from topology.store.compaction import Compaction
 
-EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
-"""Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
-ServiceSeries = dict[str, list[tuple[int, ServiceStats]]]
-"""Per service, `(bucket start, statistics)` pairs in time order."""
 _T = TypeVar("_T")
 
 

@@ -9,20 +9,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from topology.errors import StoreError
 from topology.incidents.feedback import Feedback
 from topology.model import NodeKind
 from topology.stats import EdgeStats, Node, ServiceStats
-from topology.store.columns import MINUTE
+from topology.store.columns import LOG_LEVEL_COLUMNS, MINUTE
 from topology.store.incident_rows import IncidentRecord
-from topology.store.ports import SourceState
+from topology.store.ports import EdgeSeries, ServiceSeries, SourceState
 from topology.store.revisions import VERSION_TABLE, head_revision
-from topology.store.rows import EDGE_VALUES, SERVICE_VALUES, edge_stats, service_stats
+from topology.store.rows import (
+    EDGE_VALUES,
+    INCOMING_VALUES,
+    SERVICE_VALUES,
+    edge_stats,
+    incoming_series,
+    service_stats,
+)
+from topology.store.signal_rows import add_levels, add_means, add_templates, new_counts, series_of
+
+if TYPE_CHECKING:
+    from topology.rca.snapshot import Series
 
 SQLITE_PREFIX = "sqlite:///"
 """How a database URL names a SQLite file."""
@@ -49,12 +60,21 @@ def _summed(names: tuple[str, ...]) -> str:
     )
 
 
-def _union(tiers: tuple[tuple[str, bool], ...], keys: str, values: tuple[str, ...]) -> str:
+def _union(
+    tiers: tuple[tuple[str, bool], ...], keys: str, values: tuple[str, ...], only: str = ""
+) -> str:
+    """Every tier's buckets in the window (`only`: and that condition), unioned."""
     columns = ", ".join((keys, "start", *values))
+    condition = f" AND {only}" if only else ""
     return " UNION ALL ".join(
-        f"SELECT {columns} FROM {table} WHERE {_window(table, minutes=minutes)}"  # noqa: S608 - names of the schema, values bound
+        f"SELECT {columns} FROM {table} WHERE {_window(table, minutes=minutes)}{condition}"  # noqa: S608 - names of the schema, values bound
         for table, minutes in tiers
     )
+
+
+def _named(column: str) -> str:
+    """The condition keeping the rows whose `column` is a name of :names (a JSON list), if any."""
+    return f"(:names IS NULL OR {column} IN (SELECT value FROM json_each(:names)))"  # noqa: S608 - names of the schema, values bound
 
 
 # S608 below: every name in these statements is the schema's own, every value a bound parameter.
@@ -73,6 +93,59 @@ SERVICE_SUMS = (
     " GROUP BY service ORDER BY service"
 )
 ALL_NODES = "SELECT name, kind, virtual FROM nodes ORDER BY name"
+
+# The series ranking reads, as `topology.store.reads` and `topology.store.signals` read them.
+_TOUCHING = (
+    "(:names IS NULL OR parent IN (SELECT value FROM json_each(:names))"
+    " OR child IN (SELECT value FROM json_each(:names)))"
+)
+EDGE_BUCKETS = (
+    f"SELECT summed.parent, summed.child, nodes.kind, summed.start, {_EDGE_COLUMNS}"  # noqa: S608 - names of the schema, values bound
+    f" FROM (SELECT parent, child, start, {_summed(EDGE_VALUES)}"
+    f" FROM ({_union(EDGE_TIERS, 'parent, child', EDGE_VALUES, _TOUCHING)})"
+    " GROUP BY parent, child, start) AS summed"
+    " LEFT OUTER JOIN nodes ON nodes.name = summed.child"
+    " ORDER BY summed.parent, summed.child, summed.start"
+)
+"""Per edge bucket (into or out of :names), tiers summed, in time order."""
+_SERVED = (
+    f"SELECT service FROM ({_union(SERVICE_TIERS, 'service', SERVICE_VALUES, _named('service'))})"  # noqa: S608 - names of the schema, values bound
+)
+SERVICE_BUCKETS = (
+    f"SELECT service, start, {_summed(SERVICE_VALUES)}"  # noqa: S608 - names of the schema, values bound
+    f" FROM ({_union(SERVICE_TIERS, 'service', SERVICE_VALUES, _named('service'))})"
+    " GROUP BY service, start ORDER BY service, start"
+)
+"""Per service bucket (of :names), tiers summed, in time order."""
+INCOMING_BUCKETS = (
+    "SELECT * FROM ("  # noqa: S608 - names of the schema, values bound
+    + _union(
+        EDGE_TIERS,
+        "child",
+        ("parent", *INCOMING_VALUES),
+        f"parent != child AND child NOT IN ({_SERVED}) AND {_named('child')}",
+    )
+    + ") ORDER BY child, start, parent"
+)
+"""The edge buckets into each node (of :names) that served nothing in the window."""
+LOG_LEVELS = (
+    f"SELECT service, start, {', '.join(LOG_LEVEL_COLUMNS)} FROM log_minutes"  # noqa: S608 - names of the schema, values bound
+    f" WHERE start >= :start AND start <= :end AND {_named('service')}"
+)
+LOG_TEMPLATES = (
+    "SELECT counted.service, counted.start, named.text, counted.count"  # noqa: S608 - names of the schema, values bound
+    " FROM log_template_minutes AS counted JOIN log_templates AS named"
+    " ON named.service = counted.service AND named.id = counted.template"
+    " WHERE counted.start >= :start AND counted.start <= :end"
+    f" AND {_named('counted.service')}"
+)
+METRIC_MEANS = (
+    "SELECT measured.service, named.name, measured.start, measured.total, measured.points"  # noqa: S608 - names of the schema, values bound
+    " FROM metric_minutes AS measured JOIN metric_names AS named"
+    " ON named.service = measured.service AND named.id = measured.metric"
+    " WHERE measured.start >= :start AND measured.start <= :end"
+    f" AND {_named('measured.service')}"
+)
 BUCKETS_HELD = "SELECT " + " OR ".join(  # noqa: S608 - names of the schema, values bound
     f"EXISTS (SELECT 1 FROM {table} WHERE {_window(table, minutes=minutes)})"  # noqa: S608 - names of the schema, values bound
     for table, minutes in _ALL_TIERS
@@ -137,6 +210,61 @@ class SqliteMapReader:
         ((low, high),) = self._rows(BUCKET_RANGE, {"start": None, "end": None})
         return None if low is None else (int(low), int(high))
 
+    def service_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        services: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per service (of `services`, if given), its served requests bucket by bucket."""
+        series: ServiceSeries = {}
+        for row in self._rows(SERVICE_BUCKETS, _asked(start_s, end_s, services)):
+            series.setdefault(row[0], []).append((row[1], service_stats(row[0], row[2:])))
+        return series
+
+    def incoming_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        nodes: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per node (of `nodes`, if given) that served nothing in the window, the calls into it."""
+        return incoming_series(self._rows(INCOMING_BUCKETS, _asked(start_s, end_s, nodes)))
+
+    def edge_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        touching: Collection[str] | None = None,
+    ) -> EdgeSeries:
+        """Per edge (into or out of `touching`, if given), its statistics bucket by bucket."""
+        series: EdgeSeries = {}
+        for row in self._rows(EDGE_BUCKETS, _asked(start_s, end_s, touching)):
+            stats = edge_stats(row[0], row[1], row[2], row[4:])
+            series.setdefault((row[0], row[1]), []).append((row[3], stats))
+        return series
+
+    def log_series(
+        self, services: Collection[str] | None, start: int, end: int
+    ) -> dict[str, Series]:
+        """Per service, log counts per minute by level and template."""
+        counts = new_counts()
+        asked = _asked(start, end, services)
+        add_levels(counts, self._rows(LOG_LEVELS, asked))
+        add_templates(counts, self._rows(LOG_TEMPLATES, asked))
+        return series_of(counts, start, end, missing=0.0)
+
+    def metric_series(
+        self, services: Collection[str] | None, start: int, end: int
+    ) -> dict[str, Series]:
+        """Per service, each metric's mean value per minute; None where none."""
+        counts = new_counts()
+        add_means(counts, self._rows(METRIC_MEANS, _asked(start, end, services)))
+        return series_of(counts, start, end, missing=None)
+
     def incidents(self, limit: int = 20) -> list[IncidentRecord]:
         """The latest incidents, newest first."""
         return [_incident(row) for row in self._rows(LATEST_INCIDENTS, {"limit": limit})]
@@ -165,6 +293,17 @@ class SqliteMapReader:
             return self._connection.execute(statement, parameters).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"{self._name}: {error}") from None
+
+
+def _asked(
+    start: int | None, end: int | None, names: Collection[str] | None
+) -> dict[str, int | str | None]:
+    """The parameters of a read of the window, of `names` (a JSON list) or of all."""
+    return {
+        "start": start,
+        "end": end,
+        "names": None if names is None else json.dumps(sorted(set(names))),
+    }
 
 
 def _incident(row: Sequence[Any]) -> IncidentRecord:

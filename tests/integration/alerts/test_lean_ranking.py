@@ -10,7 +10,13 @@ import pytest
 
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.ranking_inputs import WindowInputs
-from bot.usecases.rca import gather_for_ranking, lean_snapshot, with_every_edge, with_series_of
+from bot.usecases.rca import (
+    gather_for_ranking,
+    gather_lean,
+    lean_snapshot,
+    with_every_edge,
+    with_series_of,
+)
 from tests.integration.alerts.conftest import INCIDENT_AT
 from topology.rca import rank
 from topology.rca.assemble import incident_windows
@@ -20,7 +26,7 @@ from topology.stats import EdgeStats
 
 
 def gathered(app, symptom, *, lean):
-    return gather_for_ranking(
+    return (gather_lean if lean else gather_for_ranking)(
         app.store,
         app.catalog,
         symptom=symptom,
@@ -28,7 +34,6 @@ def gathered(app, symptom, *, lean):
         at=INCIDENT_AT,
         incident_s=INCIDENT_WINDOW_S,
         baseline_s=INCIDENT_BASELINE_S,
-        lean=lean,
     )[1]
 
 

@@ -19,6 +19,7 @@ from topology.errors import StoreError
 from topology.incidents.feedback import Answer, Verdict
 from topology.model import Call, NodeKind, Served
 from topology.retention import Retention
+from topology.signals.model import LogRecord, MetricPoint
 from topology.store import Store, make_engine, upgrade
 from topology.store.incident_rows import Opening
 from topology.store.incidents import IncidentLog
@@ -216,4 +217,67 @@ def test_both_readers_give_the_same_source_states(filled, sqlite_url, t0):
 
     assert reader.states().all() == states.all()
     assert set(reader.states().all()) == {"jaeger", "tempo"}
+    reader.close()
+
+
+def fill_signals(store: Store, t0: int) -> None:
+    """Logs and metrics of checkout and payment over the two hours `fill` covers."""
+    records = []
+    points = []
+    for minute in range(0, 120, 5):
+        at = t0 + minute * 60
+        records += [
+            LogRecord("checkout", at, "INFO", f"order {n} placed", minute * 10 + n)
+            for n in range(minute % 4 + 1)
+        ]
+        if minute % 3 == 0:
+            records.append(LogRecord("payment", at, "ERROR", "card <declined>", 9_000 + minute))
+        points.append(MetricPoint("payment", "cpu_seconds", at, 0.25 + minute / 100))
+        points.append(MetricPoint("checkout", 'heap "bytes"', at, 1e6 + minute))
+    store.ingest_logs(records, cap=200)
+    store.ingest_metrics(points, cap=50)
+
+
+def series_windows(t0: int) -> list[tuple[int, int]]:
+    return [(t0, t0 + 2 * HOUR), (t0 + 20 * 60, t0 + 50 * 60), (t0 + 5 * HOUR, t0 + 6 * HOUR)]
+
+
+NAMED = [None, ["checkout"], ["payment", "postgres"], ["nosuch"], []]
+"""Every node, some, and none of those stored."""
+
+
+def test_both_readers_give_the_same_service_incoming_and_edge_series(readers, t0):
+    store, reader = readers
+    assert isinstance(reader, SqliteMapReader)
+    assert isinstance(store, Store)
+
+    for start, end in windows(t0):
+        for names in NAMED:
+            assert reader.service_series(start, end, services=names) == store.service_series(
+                start, end, services=names
+            )
+            assert reader.incoming_series(start, end, nodes=names) == store.incoming_series(
+                start, end, nodes=names
+            )
+            assert reader.edge_series(start, end, touching=names) == store.edge_series(
+                start, end, touching=names
+            )
+    assert reader.incoming_series(t0, t0 + 2 * HOUR)  # postgres serves nothing of its own
+    assert reader.edge_series(t0, t0 + 2 * HOUR, touching=["payment"])
+
+
+def test_both_readers_give_the_same_log_and_metric_series(filled, sqlite_url, t0):
+    store = Store(filled)
+    fill_signals(store, t0)
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+
+    for start, end in series_windows(t0):
+        for names in NAMED:
+            assert reader.log_series(names, start, end) == store.log_series(names, start, end)
+            assert reader.metric_series(names, start, end) == store.metric_series(names, start, end)
+    logs = reader.log_series(None, t0, t0 + 2 * HOUR)
+    assert set(logs) == {"checkout", "payment"}
+    assert "template:card <declined>" in logs["payment"].metrics
+    assert reader.metric_series(["payment"], t0, t0 + HOUR)["payment"].metrics["cpu_seconds"]
     reader.close()
