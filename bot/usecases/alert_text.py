@@ -11,6 +11,7 @@ from bot.render.templating import render
 from topology.incidents.decide import Plan
 from topology.incidents.model import Alert, AlertGroup, PagingMode, SendState
 from topology.incidents.severity import group_severity
+from topology.incidents.webhook_body import webhook_body
 from topology.redaction import Redaction
 from topology.redaction_text import TextRedaction, redact_secrets
 from topology.store.incident_rows import NoticeRow, PageRow
@@ -51,6 +52,11 @@ def redacted_group(redaction: Redaction, group: AlertGroup) -> AlertGroup:
         common_annotations=annotated(group.common_annotations),
         external_url=redact_secrets(group.external_url),
     )
+
+
+def redacted_body(redaction: Redaction, group: AlertGroup) -> bytes:
+    """The notification as it is kept to work later: `redacted_group`, as a webhook body."""
+    return webhook_body(redacted_group(redaction, group))
 
 
 def title_of(group: AlertGroup, symptom: str | None) -> str:

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.bootstrap import App
+from bot.usecases.alert_text import redacted_body
 from bot.usecases.alerting import Receipt, receive_alerts, save_evidence
 from bot.web.auth import authorized, configured
 from bot.web.body import BodyTooLargeError, read_body
@@ -70,7 +71,8 @@ def alerts_endpoint(
             _log.warning("refused an alert of %d bytes from %s: %s", len(body), peer, error)
             return _refused(metrics, "bad_request", 400, str(error))
         if workers is not None:
-            return await _queue(workers, metrics, body, group)
+            kept = redacted_body(app.redaction, group)  # no annotation text kept as it came
+            return await _queue(workers, metrics, kept, group)
         try:
             receipt = await run_in_threadpool(receive_alerts, app, group)
         except SvcmapError:

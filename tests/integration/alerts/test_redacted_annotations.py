@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 
 from sqlalchemy import select
 
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
+from tests.integration.alerts.test_alert_outbox import post as queue
+from tests.integration.alerts.test_alert_outbox import waiting, workers_of
 from tests.integration.alerts.test_alert_webhook import post
+from topology.incidents.webhook import parse_webhook
 from topology.store.schema import incident_alerts, incidents, metadata, notifications, pages
 
 EMAIL = "ada@example.com"
@@ -111,3 +115,27 @@ def test_no_table_holds_a_secret_an_annotation_carried(make_app):
         )
     for secret in (PASSWORD, TOKEN_IN_URL, "pw-Zq9", EMAIL):
         assert secret not in everything
+
+
+def test_a_queued_notification_is_kept_redacted_and_recorded_the_same(make_app, pagerduty):
+    app = make_app(notifier=FakeNotifier())
+    workers = workers_of(app)
+
+    [answer] = queue(app, workers, annotated())
+    [kept] = waiting(app)
+    workers.start()
+    try:
+        until = time.monotonic() + 30
+        while waiting(app) and time.monotonic() < until:
+            time.sleep(0.05)
+    finally:
+        workers.stop()
+
+    assert answer.json()["outcome"] == "queued"
+    for secret in SECRETS:
+        assert secret.encode() not in kept.body
+    assert b"checkout-{num} fails for {email} since password={secret} expired" in kept.body
+    assert parse_webhook(kept.body).alerts[0].labels["service"] == "checkout"
+    assert "checkout-{num} fails for {email}" in stored_text(app)
+    for secret in SECRETS:
+        assert secret not in stored_text(app)
