@@ -14,7 +14,9 @@ counts, told in the robust scores' units: the standard deviations of a Laplace
 distribution (the heavy tail they allow for) with the same tail probability. Minutes in
 which the service served nothing say nothing of its logs and are left out. Warning and
 error levels count when they rise; a template when it appears, vanishes or jumps, in
-most of the incident's minutes.
+most of the incident's minutes. The many series of a large map are first screened
+together with array arithmetic (`topology.rca.log_screen`), which rules out only series
+this reading finds unchanged.
 """
 
 from __future__ import annotations
@@ -57,30 +59,76 @@ class CountChange:
     up: bool
 
 
+SCREENED_FROM = 4000
+"""Log series from which they are screened together first (`topology.rca.log_screen`).
+
+Fewer are read one by one in less time than loading the array library takes.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A service's log series that count as evidence: keys, levels (None: a template), counts."""
+
+    name: str
+    logged: Series
+    keys: list[str]
+    levels: list[str | None]
+    counts: list[tuple[float | None, ...]]
+
+
 def log_evidence(
     snapshot: Snapshot, names: Collection[str], threshold: float
 ) -> dict[str, list[Evidence]]:
     """Per service of `names` with logs: its levels and templates far off their baseline."""
-    found: dict[str, list[Evidence]] = {}
+    read: list[_Read] = []
     for name in names:
         logged = snapshot.logs.get(name)
         if logged is None:
             continue
-        minutes = Minutes.of(logged.t, snapshot.series.get(name), snapshot)
+        service = _Read(name, logged, [], [], [])
+        for key, values in logged.metrics.items():
+            counted, level = _reading(key)
+            if counted:
+                service.keys.append(key)
+                service.levels.append(level)
+                service.counts.append(values)
+        read.append(service)
+    found: dict[str, list[Evidence]] = {}
+    for service, could in zip(read, _screened(snapshot, read, threshold), strict=True):
+        if not any(could):
+            continue
+        minutes = Minutes.of(service.logged.t, snapshot.series.get(service.name), snapshot)
         if minutes is None:
             continue
         items = []
-        for key, values in logged.metrics.items():
-            read, level = _reading(key)
-            if not read:
-                continue
-            change = minutes.change(values, threshold)
+        for i in (i for i, may in enumerate(could) if may):
+            key, level = service.keys[i], service.levels[i]
+            change = minutes.change(service.counts[i], threshold)
             if change is None or change.score < threshold or (level and not change.up):
                 continue
             items.append(Evidence(Kind.LOGS, change.score, _told(key, level, change), True))
         if items:
-            found[name] = items
+            found[service.name] = items
     return found
+
+
+def _screened(snapshot: Snapshot, read: Sequence[_Read], threshold: float) -> list[list[bool]]:
+    """Per service, per series: whether it may be a change (all, when there are few)."""
+    if sum(len(service.keys) for service in read) < SCREENED_FROM:
+        return [[True] * len(service.keys) for service in read]
+    from topology.rca.log_screen import Logged, could_change  # noqa: PLC0415 - loads numpy
+
+    logged = [
+        Logged(
+            service.logged.t,
+            _requests(service.logged.t, snapshot.series.get(service.name)),
+            service.counts,
+            [level is not None for level in service.levels],
+        )
+        for service in read
+    ]
+    return could_change(logged, snapshot.baseline, snapshot.incident, threshold)
 
 
 @lru_cache(maxsize=4096)

@@ -1,0 +1,310 @@
+"""A quick screen of many log series at once: which of them could be evidence at all.
+
+Most log series of a large map stay near their baseline's rate. This screen rules those
+out with array arithmetic, all the series on the same minutes together, so that only the
+rest are read one by one (`Minutes.change`). It follows that reading step by step (the
+baseline's minutes trimmed by rate per request, ties cut in time order; the pooled rate;
+the over-dispersion; the minutes the change held in) and errs one way only: sums added
+in another order are given a margin, so a series it rules out is one the full reading
+finds no change in. A series it cannot judge (a gap in a minute served, a negative
+count) is kept for the full reading, and so are a service's series when its requests
+cannot be read as numbers of the series' length.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING
+
+from topology.rca.logs import KEPT_VARIANCE, PRIOR_LINES, TRIMMED
+from topology.rca.scoring import PERSISTENCE
+from topology.rca.snapshot import Window
+
+if TYPE_CHECKING:
+    import numpy
+    import numpy.typing
+
+    Floats = numpy.typing.NDArray[numpy.float64]
+    Flags = numpy.typing.NDArray[numpy.bool_]
+    Counts = numpy.typing.NDArray[numpy.int64]
+
+CHUNK = 4096
+"""Series judged together: bounds the arrays' memory whatever the map's size."""
+SLACK = 1e-9
+"""Relative allowance for sums added in another order than the full reading's."""
+ROUNDING = 1e-12
+"""Rounding allowed per term of the over-dispersion's sum, relative to the terms' size."""
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """One service's log series to screen: their counts at the minutes `t`.
+
+    `requests` is what the service served at each of `t` (zero: nothing); `rises_only`
+    says, per series, whether only a rise counts (a level) or a fall too (a template).
+    """
+
+    t: Sequence[float]
+    requests: Sequence[float]
+    counts: Sequence[Sequence[float | None]]
+    rises_only: Sequence[bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """The requests of services sharing their minutes, and the windows' positions in them."""
+
+    served: Floats
+    before: slice
+    during: slice
+    minutes_before: Counts
+    minutes_during: Counts
+
+
+def could_change(
+    services: Sequence[Logged], baseline: Window, incident: Window, cutoff: float
+) -> list[list[bool]]:
+    """Per service, per series: False where the full reading surely finds no change."""
+    found = [[True] * len(service.counts) for service in services]
+    if not cutoff >= 0:  # the full reading judges what a negative cutoff means
+        return found
+    by_minutes: dict[int, list[int]] = {}
+    for index, service in enumerate(services):
+        by_minutes.setdefault(id(service.t), []).append(index)
+    for members in by_minutes.values():
+        t = services[members[0]].t
+        group = _group([services[i].requests for i in members], t, baseline, incident)
+        if group is None:
+            continue
+        counts: list[Sequence[float | None]] = []
+        owners: list[int] = []
+        rises: list[bool] = []
+        for member, i in enumerate(members):
+            service = services[i]
+            if len(service.rises_only) != len(service.counts):
+                continue
+            counts.extend(service.counts)
+            owners.extend([member] * len(service.counts))
+            rises.extend(service.rises_only)
+        verdicts: list[bool] = []
+        for start in range(0, len(counts), CHUNK):
+            end = start + CHUNK
+            judged = _screen(counts[start:end], owners[start:end], rises[start:end], group, cutoff)
+            verdicts.extend(judged if judged is not None else [True] * len(counts[start:end]))
+        place = 0
+        for i in members:
+            size = len(services[i].counts)
+            if len(services[i].rises_only) == size:
+                found[i] = verdicts[place : place + size]
+                place += size
+    return found
+
+
+def _group(
+    requests: Sequence[Sequence[float]], t: Sequence[float], baseline: Window, incident: Window
+) -> _Group | None:
+    """The services' requests as one array; None when they cannot all be read."""
+    served = _table(requests, len(t))
+    if served is None or not (served >= 0).all() or not _finite(served):
+        return None
+    before = slice(bisect.bisect_left(t, baseline.start), bisect.bisect_right(t, baseline.end))
+    during = slice(bisect.bisect_left(t, incident.start), bisect.bisect_right(t, incident.end))
+    return _Group(
+        served,
+        before,
+        during,
+        (served[:, before] != 0).sum(axis=1),
+        (served[:, during] != 0).sum(axis=1),
+    )
+
+
+def _table(rows: Sequence[Sequence[float | None]], width: int) -> Floats | None:
+    """Rows of numbers as an array, None as NaN; None when they are not all `width` numbers."""
+    import numpy  # noqa: PLC0415 - loaded only for maps with many log series
+
+    if any(len(row) != width for row in rows):
+        return None
+    try:  # read straight through when every value is a number (most series)
+        flat = numpy.fromiter(chain.from_iterable(rows), numpy.float64, len(rows) * width)
+        return flat.reshape(len(rows), width)
+    except (TypeError, ValueError):  # a None (a gap), or not a number
+        pass
+    try:
+        return numpy.array(rows, dtype=numpy.float64)
+    except (TypeError, ValueError):  # not numbers
+        return None
+
+
+def _finite(table: Floats) -> bool:
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    return bool(numpy.isfinite(table).all())
+
+
+def _screen(
+    counts: Sequence[Sequence[float | None]],
+    owners: Sequence[int],
+    rises: Sequence[bool],
+    group: _Group,
+    cutoff: float,
+) -> list[bool] | None:
+    """Per series: whether it could change; None when the counts cannot be read as numbers."""
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    table = _table(counts, group.served.shape[1])
+    if table is None:
+        return None
+    who = numpy.array(owners, dtype=numpy.int64)
+    requests_before = group.served[who, group.before]
+    requests_during = group.served[who, group.during]
+    counts_before, counts_during = table[:, group.before], table[:, group.during]
+    gaps = not requests_before.all() or not requests_during.all()
+    if gaps:  # minutes not served say nothing: their counts are left out
+        counts_before = numpy.where(requests_before != 0, counts_before, 0.0)
+        counts_during = numpy.where(requests_during != 0, counts_during, 0.0)
+    seen = counts_during.sum(axis=1)
+    unread = ~numpy.isfinite(seen + counts_before.sum(axis=1))
+    for window in (counts_before, counts_during):
+        if window.shape[1]:
+            unread |= window.min(axis=1) < 0
+    minutes_before = group.minutes_before[who]
+    minutes_during = group.minutes_during[who]
+    with numpy.errstate(all="ignore"):  # NaN rows are kept whatever the arithmetic gives
+        rates = counts_before / requests_before
+        if gaps:
+            rates = numpy.where(requests_before != 0, rates, numpy.inf)  # sorted last
+        kept = _kept(rates, minutes_before)
+        logged = numpy.where(kept, counts_before, 0.0).sum(axis=1)
+        served = numpy.where(kept, requests_before, 0.0).sum(axis=1)
+        rate = (logged + PRIOR_LINES) / served
+        expected = rate * requests_during.sum(axis=1)
+        maybe = _may_reach(seen, expected, cutoff, SLACK)
+        maybe &= (minutes_before > 0) & (minutes_during > 0)
+    verdict = unread.copy()
+    rows = numpy.flatnonzero(maybe & ~unread)
+    if rows.size:
+        verdict[rows] = _side_may_change(
+            rows,
+            _Side(counts_before, requests_before, kept, counts_during, requests_during),
+            _Pooled(rate, logged, served, seen, expected, minutes_before, minutes_during),
+            numpy.array(rises, dtype=numpy.bool_),
+            cutoff,
+        )
+    verdicts: list[bool] = verdict.tolist()
+    return verdicts
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """The per-minute arrays of a chunk of series."""
+
+    counts_before: Floats
+    requests_before: Floats
+    kept: Flags
+    counts_during: Floats
+    requests_during: Floats
+
+
+@dataclass(frozen=True, slots=True)
+class _Pooled:
+    """The per-series sums of a chunk of series."""
+
+    rate: Floats
+    logged: Floats
+    served: Floats
+    seen: Floats
+    expected: Floats
+    minutes_before: Counts
+    minutes_during: Counts
+
+
+def _side_may_change(
+    rows: Counts, side: _Side, pooled: _Pooled, rises: Flags, cutoff: float
+) -> Flags:
+    """For `rows` past the first check: whether a side could pass `logs._side`'s checks.
+
+    The over-dispersion of the kept minutes, the count's reach after it, and the minutes
+    of the incident on the side of the change.
+    """
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    rate = pooled.rate[rows]
+    seen, expected = pooled.seen[rows], pooled.expected[rows]
+    minutes_before = pooled.minutes_before[rows]
+    with numpy.errstate(all="ignore"):  # minutes not kept are masked out
+        usual = rate[:, None] * side.requests_before[rows]
+        kept = side.kept[rows]
+        squares = numpy.where(kept, (side.counts_before[rows] - usual) ** 2 / usual, 0.0)
+        drop = (TRIMMED * minutes_before).astype(numpy.int64)
+        scale = numpy.maximum(1, minutes_before - 2 * drop - 1) * numpy.where(
+            drop > 0, KEPT_VARIANCE, 1.0
+        )
+        dispersion = numpy.maximum(1.0, squares.sum(axis=1) / scale)
+        # The sum of squares may be rounded apart from the full reading's by about this.
+        size = pooled.logged[rows] + rate * pooled.served[rows] + 1
+        unsure = SLACK + ROUNDING * (kept.sum(axis=1) + 1) * size / scale
+        reach = _may_reach(seen / dispersion, expected / dispersion, cutoff, unsure)
+        during_usual = rate[:, None] * side.requests_during[rows]
+        counts_during = side.counts_during[rows]
+        served_during = side.requests_during[rows] != 0
+        above = (served_during & (counts_during > during_usual * (1 - SLACK))).sum(axis=1)
+        below = (served_during & (counts_during < during_usual * (1 + SLACK))).sum(axis=1)
+    held_at = numpy.minimum(PERSISTENCE, pooled.minutes_during[rows])
+    rose = (seen >= expected * (1 - SLACK)) & (above >= held_at)
+    fell = ~rises[rows] & (seen <= expected * (1 + SLACK)) & (below >= held_at)
+    passes: Flags = reach & (rose | fell)
+    return passes
+
+
+def _kept(rates: Floats, minutes: Counts) -> Flags:
+    """The minutes kept after `TRIMMED` of each end of rate, ties cut in time order.
+
+    As a stable sort by rate keeps them: all strictly between the lowest and highest kept
+    rate, and of the minutes at those rates, the ones whose place in that order is kept.
+    `rates` is infinite where nothing was served, so those minutes sort last.
+    """
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    drop = (TRIMMED * minutes).astype(numpy.int64)
+    last = numpy.maximum(minutes - drop - 1, 0)
+    ordered = numpy.sort(rates, axis=1)
+    low = numpy.take_along_axis(ordered, drop[:, None], axis=1)
+    high = numpy.take_along_axis(ordered, last[:, None], axis=1)
+    kept = (rates >= low) & (rates <= high) & (minutes > 0)[:, None]
+    at_low, at_high = rates == low, rates == high
+    tied = numpy.flatnonzero((at_low.sum(axis=1) > 1) | (at_high.sum(axis=1) > 1))
+    if tied.size:  # only where several minutes share a cut's rate does their order matter
+        kept[tied] = _places_kept(rates[tied], low[tied], high[tied], drop[tied], last[tied])
+    return kept
+
+
+def _places_kept(rates: Floats, low: Floats, high: Floats, drop: Counts, last: Counts) -> Flags:
+    """`_kept` for rows with ties at a cut: a tied minute's place counts the ties before it."""
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    kept = (rates > low) & (rates < high)
+    for cut in (low, high):
+        tied = rates == cut
+        place = (rates < cut).sum(axis=1, keepdims=True) + numpy.cumsum(tied, axis=1) - 1
+        kept |= tied & (place >= drop[:, None]) & (place <= last[:, None])
+    return kept
+
+
+def _may_reach(seen: Floats, expected: Floats, cutoff: float, unsure: Floats | float) -> Flags:
+    """`topology.rca.logs._may_reach` for arrays, erring on the side of reaching.
+
+    `unsure` is the relative error either value may carry.
+    """
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    slack = unsure * (1 + seen + expected) * (1 + math.sqrt(2 * cutoff))
+    few = (expected < 1 + slack) & (seen >= 2 - slack)
+    far = (
+        numpy.abs(seen - expected)
+        >= math.sqrt(2 * cutoff) * numpy.sqrt(numpy.maximum(expected, 0.0)) - slack
+    )
+    return few | ((expected >= 1 - slack) & far)
