@@ -28,16 +28,6 @@ class Aggregate:
     nodes: dict[str, Node] = field(default_factory=dict)
     node_seen: dict[str, tuple[int, int]] = field(default_factory=dict)
 
-    def see(self, name: str, kind: NodeKind | None, *, local: bool, minute: int) -> None:
-        """Note a node seen at `minute`; the most specific kind hint wins."""
-        known = self.nodes.get(name)
-        virtual = not local and (known is None or known.virtual)
-        if kind is None or kind is NodeKind.SERVICE:
-            kind = known.kind if known else NodeKind.SERVICE
-        self.nodes[name] = Node(name, kind, virtual)
-        first, last = self.node_seen.get(name, (minute, minute))
-        self.node_seen[name] = (min(first, minute), max(last, minute))
-
 
 def aggregate(calls: Iterable[Call], served: Iterable[Served], *, now_s: int) -> Aggregate:
     """Sum calls per edge and minute, and served requests per service and minute."""
