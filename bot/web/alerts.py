@@ -71,7 +71,8 @@ def alerts_endpoint(
             _log.warning("refused an alert of %d bytes from %s: %s", len(body), peer, error)
             return _refused(metrics, "bad_request", 400, str(error))
         if workers is not None:
-            kept = redacted_body(app.redaction, group)  # no annotation text kept as it came
+            # no annotation text kept as it came; off the event loop, as a storm's is long
+            kept = await run_in_threadpool(redacted_body, app.redaction, group)
             return await _queue(workers, metrics, kept, group)
         try:
             receipt = await run_in_threadpool(receive_alerts, app, group)
