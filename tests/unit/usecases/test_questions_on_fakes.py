@@ -1,0 +1,163 @@
+"""The map's questions and the stale-source note on in-memory fakes of their ports.
+
+No database: a map question takes what it reads (`Asking`: a `MapStore`, the catalog,
+the redaction, the clock), and the note what it watches (`Watching`: a `StateStore`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from bot.settings import Settings, load_settings
+from bot.usecases.graphs import GraphCache
+from bot.usecases.map_questions import answers_from_map, ask_map
+from bot.usecases.staleness import stale_note, stale_sources
+from topology.errors import UnknownServiceError
+from topology.ownership import Catalog
+from topology.redaction import Redaction, redaction_of
+from topology.stats import EdgeStats, Node, ServiceStats
+from topology.store.ports import SourceState
+
+NOW = 1_800_000_000
+MINUTE = 60
+
+
+@dataclass
+class FakeMap:
+    """A `MapStore` in memory: each edge's calls by the minute they were made."""
+
+    calls: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def edges(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
+        summed: dict[tuple[str, str], EdgeStats] = {}
+        for _at, parent, child in self._within(start_s, end_s):
+            edge = summed.setdefault((parent, child), EdgeStats(parent, child))
+            edge.calls += 1
+            edge.latency.add(10.0)
+        return sorted(summed.values(), key=lambda e: (e.parent, e.child))
+
+    def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
+        served: dict[str, ServiceStats] = {}
+        for _, _, child in self._within(start_s, end_s):
+            served.setdefault(child, ServiceStats(child)).requests += 1
+        return sorted(served.values(), key=lambda s: s.service)
+
+    def nodes(self) -> list[Node]:
+        return [Node(name) for name in sorted({n for _, *pair in self.calls for n in pair})]
+
+    def holds_buckets(self, start_s: int, end_s: int) -> bool:
+        return any(True for _ in self._within(start_s, end_s))
+
+    def time_range(self) -> tuple[int, int] | None:
+        starts = [at for at, _, _ in self.calls]
+        return (min(starts), max(starts)) if starts else None
+
+    def _within(self, start_s: int | None, end_s: int | None) -> list[tuple[int, str, str]]:
+        return [
+            call
+            for call in self.calls
+            if (start_s is None or call[0] >= start_s) and (end_s is None or call[0] < end_s)
+        ]
+
+
+@dataclass
+class FakeStates:
+    """A `StateStore` in memory."""
+
+    states: dict[str, SourceState] = field(default_factory=dict)
+
+    def all(self) -> dict[str, SourceState]:
+        return dict(self.states)
+
+
+@dataclass
+class Reads:
+    """What a map question and the stale note read, all in memory."""
+
+    store: FakeMap
+    settings: Settings
+    states: FakeStates = field(default_factory=FakeStates)
+    catalog: Catalog = field(default_factory=Catalog)
+    redaction: Redaction = field(default_factory=lambda: Redaction(()))
+    graphs: GraphCache = field(default_factory=lambda: GraphCache(time.monotonic))
+    source_names: list[str] = field(default_factory=list)
+
+    def now(self) -> int:
+        return NOW
+
+
+@pytest.fixture
+def settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in ("SVCMAP_DEFAULT_WINDOW", "SVCMAP_REFRESH_INTERVAL"):
+        monkeypatch.delenv(name, raising=False)
+    return load_settings(database_url="sqlite://")
+
+
+def question(command: str, **given: object) -> argparse.Namespace:
+    defaults: dict[str, object] = {"at": None, "window": None, "json": False}
+    return argparse.Namespace(command=command, **(defaults | given))
+
+
+def shop() -> FakeMap:
+    """checkout calling payment all along; calling a legacy service only two hours ago."""
+    calls = [(NOW - m * MINUTE, "checkout", "payment") for m in range(1, 30)]
+    calls += [(NOW - 2 * 3600, "checkout", "legacy-tax")]
+    return FakeMap(calls)
+
+
+def test_a_dependency_question_reads_only_its_window(settings):
+    reads = Reads(shop(), settings)
+
+    recent = ask_map(
+        reads, question("deps", service="checkout", direction="down", depth=None, window=1800)
+    )
+    always = ask_map(reads, question("deps", service="checkout", direction="down", depth=None))
+
+    assert [d["name"] for d in recent.to_dict()["downstream"]] == ["payment"]
+    assert [d["name"] for d in always.to_dict()["downstream"]] == ["legacy-tax", "payment"]
+
+
+def test_a_question_naming_a_service_as_its_traces_do_asks_about_the_redacted_node(settings):
+    reads = Reads(FakeMap([(NOW - 60, "web", "cart-{num}")]), settings)
+    reads.redaction = redaction_of("", defaults=True)
+
+    answer = ask_map(reads, question("blast", service="cart-1234567"))
+
+    assert answer.to_dict()["service"] == "cart-{num}"
+
+
+def test_an_unknown_service_is_refused_with_a_suggestion(settings):
+    reads = Reads(shop(), settings)
+
+    with pytest.raises(UnknownServiceError, match="did you mean payment"):
+        ask_map(reads, question("blast", service="paymnet"))
+
+
+def test_only_the_map_questions_are_answered_from_the_map_alone():
+    assert answers_from_map(question("path"))
+    assert answers_from_map(question("simulate", length=None, suggest=False))
+    assert not answers_from_map(question("simulate", length=1800, suggest=False))
+    assert not answers_from_map(question("risk"))
+
+
+def test_a_configured_source_lagging_three_intervals_is_named_stale(settings):
+    states = FakeStates(
+        {
+            "jaeger": SourceState("jaeger", high_water=NOW - 4 * 60, last_error="timed out"),
+            "tempo": SourceState("tempo", high_water=NOW - 30),
+            "zipkin": SourceState("zipkin", high_water=NOW - 9_999),  # no longer configured
+        }
+    )
+    reads = Reads(FakeMap(), settings, states, source_names=["jaeger", "tempo", "prometheus"])
+
+    stale = stale_sources(reads)
+
+    assert [status.name for status in stale] == ["jaeger", "prometheus"]
+    assert stale_note(stale) == (
+        "warning: the map may be stale: jaeger 4m behind (timed out); prometheus never pulled"
+    )
+    assert stale_sources(Reads(FakeMap(), settings, states)) == []
