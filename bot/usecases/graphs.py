@@ -12,7 +12,11 @@ from topology.graph import ServiceGraph
 BUCKET_S = 60
 """Buckets start on whole minutes, so windows equal to the minute read the same buckets."""
 TTL_S = 15.0
-"""How long a map of a fixed window answers questions before it is read again."""
+"""How long a map of a fixed window answers questions before it is read again, once new
+calls were stored after it was read."""
+QUIET_TTL_S = 120.0
+"""How long a map of a fixed window answers when nothing was stored since it was read: the
+web view looking at one time of a large map (seconds to read) keeps it while browsing."""
 LIVE_TTL_S = 60.0
 """How long a map of a window ending now answers questions about now: at most a minute
 behind, about as far as a refresh pass (every minute by default) lets the store be."""
@@ -30,10 +34,15 @@ class GraphCache:
     """The map of each recent window; one read per window even when asked at once."""
 
     def __init__(
-        self, clock: Callable[[], float], ttl_s: float = TTL_S, live_ttl_s: float = LIVE_TTL_S
+        self,
+        clock: Callable[[], float],
+        ttl_s: float = TTL_S,
+        live_ttl_s: float = LIVE_TTL_S,
+        quiet_ttl_s: float = QUIET_TTL_S,
     ) -> None:
         self._clock = clock
         self._ttl_s = ttl_s
+        self._quiet_ttl_s = max(ttl_s, quiet_ttl_s)
         self._live_ttl_s = live_ttl_s
         self._changed_at = float("-inf")
         self._maps: OrderedDict[Key, tuple[float, ServiceGraph]] = OrderedDict()
@@ -134,7 +143,8 @@ class GraphCache:
         read_at, graph = entry
         age = self._clock() - read_at
         if key[0] != "live":
-            return graph if age < self._ttl_s else None
+            quiet = read_at >= changed_at
+            return graph if age < (self._quiet_ttl_s if quiet else self._ttl_s) else None
         outdated = read_at < changed_at and age >= SETTLE_S
         return graph if age < self._live_ttl_s and not outdated else None
 

@@ -23,12 +23,27 @@ def reader(counter: list[Window]):
     return read
 
 
-def test_the_same_window_is_read_once_until_the_map_grows_old() -> None:
+def test_the_same_window_is_read_once_until_the_map_grows_old_after_new_calls() -> None:
     clock, reads = Clock(), []
-    cache = GraphCache(clock, ttl_s=10)
+    cache = GraphCache(clock, ttl_s=10, quiet_ttl_s=100)
     first = cache.get(Window(None, 1_000), reader(reads))
     assert cache.get(Window(None, 1_000), reader(reads)) is first
+    clock.now = 1
+    cache.changed()
+    clock.now = 9
+    assert cache.get(Window(None, 1_000), reader(reads)) is first
     clock.now = 10
+    assert cache.get(Window(None, 1_000), reader(reads)) is not first
+    assert len(reads) == 2
+
+
+def test_without_new_calls_a_map_of_a_fixed_window_lasts_the_quiet_time() -> None:
+    clock, reads = Clock(), []
+    cache = GraphCache(clock, ttl_s=10, quiet_ttl_s=100)
+    first = cache.get(Window(None, 1_000), reader(reads))
+    clock.now = 99
+    assert cache.get(Window(None, 1_000), reader(reads)) is first
+    clock.now = 100
     assert cache.get(Window(None, 1_000), reader(reads)) is not first
     assert len(reads) == 2
 
