@@ -71,16 +71,22 @@ def names_on_map(
     ]
 
 
-def search(app: App, window: Window, text: str, *, live: bool = False) -> list[dict[str, object]]:
-    """Services whose name holds `text` (any case), with their team and kind.
+def search(
+    app: App, window: Window, text: str, *, live: bool = False
+) -> tuple[list[dict[str, object]], list[str]]:
+    """Services whose name holds `text` (any case), with their team and kind; their teams.
 
-    `text` is also looked for redacted as names coming in are (`cart-1234567` finds the
-    `cart-{num}` it became).
+    The first SEARCH_LIMIT services, and the teams of all of them (on a large map, the
+    team filter offers every team, not only those of the services listed). `text` is also
+    looked for redacted as names coming in are (`cart-1234567` finds the `cart-{num}` it
+    became).
     """
     graph = map_of(app, window, live=live)
     wanted = {text.casefold(), app.redaction.name(text).casefold()}
     found = [name for name in graph.names() if any(part in name.casefold() for part in wanted)]
-    return [_about(app, graph, name) for name in found[:SEARCH_LIMIT]]
+    owner = app.catalog.owner_name
+    teams = sorted({team for team in map(owner, found) if team})
+    return [_about(app, graph, name) for name in found[:SEARCH_LIMIT]], teams
 
 
 def draw(

@@ -143,10 +143,11 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
         try:
             params = query_params(request, "q", "at", "window")
             window = _window(app, params)
-            found = await run_in_threadpool(search, app, window, params["q"], live=not params["at"])
+            found, teams = await run_in_threadpool(
+                partial(search, live=not params["at"]), app, window, params["q"]
+            )
         except UsageError as error:
             return _error(str(error), 400)
-        teams = sorted({str(item["team"]) for item in found if item["team"]})
         return _json({"services": found, "teams": teams})
 
     async def answer_api(request: Request) -> Response:
