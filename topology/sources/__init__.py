@@ -6,22 +6,20 @@ pure functions beside each adapter. Every failure is a `topology.errors.SourceEr
 """
 
 from topology.sources.backstage import BackstageCatalogSource
-from topology.sources.jaeger import JaegerDependencySource, JaegerTraceSource
+from topology.sources.jaeger import JaegerTraceSource
 from topology.sources.ports import CatalogRead, CatalogSource, EdgeSource, TraceSource
 from topology.sources.prometheus import PrometheusEdgeSource
 from topology.sources.tempo import TempoTraceSource
-from topology.sources.zipkin import ZipkinDependencySource, ZipkinTraceSource
+from topology.sources.zipkin import ZipkinTraceSource
 
 __all__ = [
     "BackstageCatalogSource",
     "CatalogRead",
     "CatalogSource",
     "EdgeSource",
-    "JaegerDependencySource",
     "JaegerTraceSource",
     "PrometheusEdgeSource",
     "TempoTraceSource",
     "TraceSource",
-    "ZipkinDependencySource",
     "ZipkinTraceSource",
 ]

@@ -1,4 +1,4 @@
-"""Jaeger: traces through api_v3 (OTLP JSON), or v1 on older servers; dependency links.
+"""Jaeger: traces through api_v3 (OTLP JSON), or v1 on older servers.
 
 api_v3 search takes the snake_case parameter names (`query.service_name`), which
 Jaeger still accepts as aliases of the camelCase ones and which older v2 releases
@@ -17,7 +17,6 @@ from topology.errors import SourceError
 from topology.model import Span
 from topology.parsing import TraceFormat
 from topology.sources import fetch, wire
-from topology.stats import EdgeStats
 
 _NOT_FOUND = 404
 _US = 1_000_000
@@ -34,11 +33,6 @@ class _V1Error(wire.Struct):
 
 class _V1Services(wire.Struct):
     data: list[str] | None = None
-    errors: list[_V1Error] | None = None
-
-
-class _V1Links(wire.Struct):
-    data: list[wire.Link] | None = None
     errors: list[_V1Error] | None = None
 
 
@@ -69,13 +63,6 @@ def parse_v1_services(data: bytes, *, source: str) -> list[str]:
 def parse_v1_traces(data: bytes, *, source: str) -> list[Span]:
     """The spans of a v1 `GET /api/traces` answer (`{"data": [traces]}`)."""
     return wire.spans(data, source=source, fmt=TraceFormat.JAEGER)
-
-
-def parse_dependencies(data: bytes, *, source: str) -> list[EdgeStats]:
-    """The edges of a `GET /api/dependencies` answer; Jaeger counts no errors, so 0."""
-    answer = wire.decode(data, _V1Links, source=source)
-    _refuse_errors(answer.errors, source)
-    return wire.edges(answer.data or [])
 
 
 def _refuse_errors(errors: list[_V1Error] | None, source: str) -> None:
@@ -144,18 +131,3 @@ class JaegerTraceSource:
         }
         _, body = fetch.get(self._client, path, source=self.name, params=params)
         return parse_v1_traces(body, source=f"{self.name}: GET {path} ({service})")
-
-
-class JaegerDependencySource:
-    """Jaeger's dependency links (`/api/dependencies`) as edges with call counts."""
-
-    def __init__(self, client: httpx.Client, *, name: str = "jaeger") -> None:
-        self.name = name
-        self._client = client
-
-    def edges(self, *, start_s: int, end_s: int) -> list[EdgeStats]:
-        """The links of calls between two epoch-second instants."""
-        path = "/api/dependencies"
-        params = {"endTs": end_s * 1000, "lookback": max(0, end_s - start_s) * 1000}
-        _, body = fetch.get(self._client, path, source=self.name, params=params)
-        return parse_dependencies(body, source=f"{self.name}: GET {path}")

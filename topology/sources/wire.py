@@ -10,22 +10,12 @@ import msgspec
 from topology.errors import SourceError, TraceFormatError
 from topology.model import Span
 from topology.parsing import TraceFormat, parse_traces
-from topology.stats import EdgeStats
 
 T = TypeVar("T")
 
 
 class Struct(msgspec.Struct, gc=False, forbid_unknown_fields=False):
     """A small answer of a backend; unknown fields are ignored."""
-
-
-class Link(Struct):
-    """One dependency link, as Jaeger and Zipkin write it."""
-
-    parent: str
-    child: str
-    callCount: int = 0  # noqa: N815 - the wire's name
-    errorCount: int = 0  # noqa: N815 - the wire's name
 
 
 def decode(data: bytes, kind: type[T], *, source: str) -> T:
@@ -91,8 +81,3 @@ def _documents(data: bytes) -> list[bytes]:
             return []
         pieces.append(text[at:end].encode())
         at = end
-
-
-def edges(found: list[Link]) -> list[EdgeStats]:
-    """Dependency links as edges: calls and errors, no latency (links carry none)."""
-    return [EdgeStats(link.parent, link.child, link.callCount, link.errorCount) for link in found]

@@ -1,4 +1,4 @@
-"""Zipkin v2: services, traces (a list of traces, each a list of spans) and dependencies."""
+"""Zipkin v2: services and traces (a list of traces, each a list of spans)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import httpx
 from topology.model import Span
 from topology.parsing import TraceFormat
 from topology.sources import fetch, wire
-from topology.stats import EdgeStats
 
 _US_PER_MS = 1_000
 
@@ -20,11 +19,6 @@ def parse_services(data: bytes, *, source: str) -> list[str]:
 def parse_traces(data: bytes, *, source: str) -> list[Span]:
     """The spans of a `GET /api/v2/traces` answer (a list of traces, each a list of spans)."""
     return wire.spans(data, source=source, fmt=TraceFormat.ZIPKIN)
-
-
-def parse_dependencies(data: bytes, *, source: str) -> list[EdgeStats]:
-    """The edges of a `GET /api/v2/dependencies` answer; a missing `errorCount` is 0."""
-    return wire.edges(wire.decode(data, list[wire.Link], source=source))
 
 
 def window_ms(start_us: int, end_us: int) -> tuple[int, int]:
@@ -61,18 +55,3 @@ class ZipkinTraceSource:
             _, body = fetch.get(self._client, path, source=self.name, params=params)
             found.extend(parse_traces(body, source=f"{self.name}: GET {path} ({service})"))
         return found
-
-
-class ZipkinDependencySource:
-    """Zipkin's dependency links as edges with call and error counts."""
-
-    def __init__(self, client: httpx.Client, *, name: str = "zipkin") -> None:
-        self.name = name
-        self._client = client
-
-    def edges(self, *, start_s: int, end_s: int) -> list[EdgeStats]:
-        """The links of calls between two epoch-second instants."""
-        path = "/api/v2/dependencies"
-        params = {"endTs": end_s * 1000, "lookback": max(0, end_s - start_s) * 1000}
-        _, body = fetch.get(self._client, path, source=self.name, params=params)
-        return parse_dependencies(body, source=f"{self.name}: GET {path}")

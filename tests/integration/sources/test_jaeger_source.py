@@ -1,4 +1,4 @@
-"""JaegerTraceSource and JaegerDependencySource against a real local HTTP server."""
+"""JaegerTraceSource against a real local HTTP server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from topology.errors import SourceError
-from topology.sources import JaegerDependencySource, JaegerTraceSource
+from topology.sources import JaegerTraceSource
 
 START_US = 1_722_945_300_000_000
 END_US = 1_722_945_600_123_456
@@ -119,17 +119,3 @@ def test_a_v1_error_answer_becomes_a_source_error(server, client, api_fixtures):
 
     assert caught.value.status == 404
     assert not caught.value.retryable
-
-
-def test_dependencies_are_edges_with_call_counts_and_no_errors(server, client, api_fixtures):
-    body = (api_fixtures / "jaeger_v1_dependencies_response.CONSTRUCTED.json").read_bytes()
-    server.json("/api/dependencies", body)
-
-    edges = JaegerDependencySource(client).edges(start_s=1_722_942_000, end_s=1_722_945_600)
-
-    assert [(e.parent, e.child, e.calls, e.errors) for e in edges][:2] == [
-        ("Service1", "Service2", 30489, 0),
-        ("Service1", "Service3", 30491, 0),
-    ]
-    assert len(edges) == 7
-    assert server.requests[0].query == {"endTs": ["1722945600000"], "lookback": ["3600000"]}

@@ -11,11 +11,9 @@ import pytest
 from tests.integration.sources.fakeserver import Answer
 from topology.errors import SourceError
 from topology.sources import (
-    JaegerDependencySource,
     JaegerTraceSource,
     PrometheusEdgeSource,
     TempoTraceSource,
-    ZipkinDependencySource,
     ZipkinTraceSource,
 )
 
@@ -23,7 +21,7 @@ WINDOW = {"start_us": 1_722_945_300_000_000, "end_us": 1_722_945_600_000_000, "l
 
 
 def _read(source: object) -> object:
-    if isinstance(source, (JaegerDependencySource, ZipkinDependencySource, PrometheusEdgeSource)):
+    if isinstance(source, PrometheusEdgeSource):
         return source.edges(start_s=1_722_945_300, end_s=1_722_945_600)
     assert isinstance(source, (JaegerTraceSource, ZipkinTraceSource, TempoTraceSource))
     return source.traces(**WINDOW)
@@ -31,9 +29,7 @@ def _read(source: object) -> object:
 
 SOURCES = {
     "jaeger": (JaegerTraceSource, "/api/v3/services"),
-    "jaeger-dependencies": (JaegerDependencySource, "/api/dependencies"),
     "zipkin": (ZipkinTraceSource, "/api/v2/services"),
-    "zipkin-dependencies": (ZipkinDependencySource, "/api/v2/dependencies"),
     "tempo": (TempoTraceSource, "/api/search"),
     "prometheus": (PrometheusEdgeSource, "/api/v1/query"),
 }

@@ -1,9 +1,9 @@
-"""ZipkinTraceSource and ZipkinDependencySource against a real local HTTP server."""
+"""ZipkinTraceSource against a real local HTTP server."""
 
 from __future__ import annotations
 
 from topology.model import SpanKind
-from topology.sources import ZipkinDependencySource, ZipkinTraceSource
+from topology.sources import ZipkinTraceSource
 
 START_US = 1_722_945_300_000_000
 END_US = 1_722_945_600_000_500
@@ -38,19 +38,3 @@ def test_a_search_with_no_match_gives_no_spans(server, client):
     server.json("/api/v2/traces", b"[]")
 
     assert ZipkinTraceSource(client).traces(start_us=START_US, end_us=END_US, limit=10) == []
-
-
-def test_dependencies_carry_call_and_error_counts(server, client, api_fixtures):
-    body = (api_fixtures / "zipkin_v2_dependencies.CONSTRUCTED.json").read_bytes()
-    server.json("/api/v2/dependencies", body)
-
-    edges = ZipkinDependencySource(client).edges(start_s=1_722_942_000, end_s=1_722_945_600)
-
-    assert [(e.parent, e.child, e.calls, e.errors) for e in edges] == [
-        ("A", "B", 10, 3),
-        ("B", "E", 20, 7),
-        ("A", "C", 12, 1),
-        ("C", "D", 7, 0),
-        ("D", "E", 3, 1),
-    ]
-    assert server.requests[0].query == {"endTs": ["1722945600000"], "lookback": ["3600000"]}

@@ -9,7 +9,6 @@ import pytest
 from topology.errors import SourceError
 from topology.model import SpanKind
 from topology.sources.jaeger import (
-    parse_dependencies,
     parse_v1_services,
     parse_v1_traces,
     parse_v3_services,
@@ -76,28 +75,6 @@ def test_v1_traces_refuse_an_errors_answer(payload):
     body = payload("jaeger_v1_error_404_trace_not_found.CONSTRUCTED.json")
     with pytest.raises(SourceError, match="trace not found"):
         parse_v1_traces(body, source="j")
-
-
-def test_dependencies_become_edges_with_calls_and_no_errors(payload):
-    edges = parse_dependencies(
-        payload("jaeger_v1_dependencies_response.CONSTRUCTED.json"), source="j"
-    )
-
-    assert [(e.parent, e.child, e.calls, e.errors) for e in edges] == [
-        ("Service1", "Service2", 30489, 0),
-        ("Service1", "Service3", 30491, 0),
-        ("Service1", "Service5", 8560, 0),
-        ("Service8", "Service6", 30489, 0),
-        ("Service6", "Service1", 30489, 0),
-        ("Service2", "Service4", 129216, 0),
-        ("Service3", "Service7", 30491, 0),
-    ]
-    assert all(e.latency.count == 0 for e in edges)
-
-
-def test_the_unwrapped_dependencies_array_is_not_taken_for_an_answer(payload):
-    with pytest.raises(SourceError, match=r"^j: not the expected answer"):
-        parse_dependencies(payload("jaeger_v1_dependencies_data_small.json"), source="j")
 
 
 @pytest.mark.parametrize(

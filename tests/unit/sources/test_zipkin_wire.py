@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from topology.errors import SourceError
 from topology.model import SpanKind
-from topology.sources.zipkin import parse_dependencies, parse_services, parse_traces, window_ms
+from topology.sources.zipkin import parse_services, parse_traces, window_ms
 
 
 def test_services_are_the_json_list(payload):
@@ -31,23 +28,6 @@ def test_no_traces_is_an_empty_list():
 
 def test_a_single_trace_is_read_too(payload):
     assert len(parse_traces(payload("zipkin_v2_trace_yelp.json"), source="z")) > 10
-
-
-def test_dependencies_default_a_missing_error_count_to_zero(payload):
-    edges = parse_dependencies(payload("zipkin_v2_dependencies.CONSTRUCTED.json"), source="z")
-
-    assert [(e.parent, e.child, e.calls, e.errors) for e in edges] == [
-        ("A", "B", 10, 3),
-        ("B", "E", 20, 7),
-        ("A", "C", 12, 1),
-        ("C", "D", 7, 0),
-        ("D", "E", 3, 1),
-    ]
-
-
-def test_a_link_without_a_child_is_refused():
-    with pytest.raises(SourceError, match=r"^z: not the expected answer.*child"):
-        parse_dependencies(b'[{"parent":"A","callCount":1}]', source="z")
 
 
 def test_the_window_is_rounded_out_to_whole_milliseconds():
