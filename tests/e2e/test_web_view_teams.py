@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from tests.e2e.conftest import SVCMAP, start_serve
 from tests.otlp_exports import CLIENT, SERVER, OtlpSpanSpec, as_json
 
 pytestmark = pytest.mark.slow
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "web-view-teams.png"
 
 SERVICES = 150
 TEAMS = ("checkout", "search", "identity", "ads", "data")
@@ -182,7 +185,9 @@ def test_clicking_a_team_opens_it_and_all_teams_closes_it(server, page):
     assert first.get_attribute("aria-label") == f"team {HOSTILE_TEAM}, {hostile} services: open it"
     assert first.locator("text").first.text_content() == HOSTILE_TEAM
     assert "errors-failing" in (first.get_attribute("class") or "")
-    screenshot(page, "web-view-teams.png")
+    shot = screenshot(page, "web-view-teams.png")
+    if os.environ.get("SVCMAP_UPDATE_SCREENSHOT"):
+        shutil.copyfile(shot, DOCS_SCREENSHOT)
 
     group = page.locator("#map g.node.group[data-team=search]")
     group.focus()
