@@ -133,6 +133,9 @@ class Journal:
                 held = _locked(path, wait=False)
             except BlockingIOError:
                 continue  # a live process holds it
+            except OSError as error:
+                log.warning("skipped a page journal that cannot be opened: %s", error)
+                continue
             with held:
                 if not _same_file(held, path):
                     continue  # another process took it over and removed it meanwhile

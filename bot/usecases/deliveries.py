@@ -46,11 +46,23 @@ class Deliveries:
         self._sending: dict[int, str] = {}
         self._cut_off: dict[int, CutOff] = {}
         self._lock = threading.Lock()
-        for entry in journal.adopt() if journal is not None else []:
+        for entry in self._adopted():
             if entry.step is Step.ACCEPTED:
                 self._accepted[entry.row_id] = Accepted(entry.row_id, entry.holder, entry.at_s)
             else:
                 self._cut_off[entry.row_id] = CutOff(entry.row_id, entry.holder)
+
+    def _adopted(self) -> list[Entry]:
+        """The unfinished sends of dead senders; none, and no journal, when it cannot be read."""
+        if self._journal is None:
+            return []
+        try:
+            return self._journal.adopt()
+        except OSError as error:
+            log.warning("pages sent are remembered in memory only (journal: %s)", error)
+            self._journal.close()
+            self._journal = None
+            return []
 
     def __len__(self) -> int:
         with self._lock:

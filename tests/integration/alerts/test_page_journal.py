@@ -183,3 +183,13 @@ def test_each_other_database_has_a_folder_of_its_own_without_its_password():
     assert one == same
     assert one != other
     assert "secret" not in str(one)
+
+
+def test_a_journal_that_cannot_be_opened_is_skipped_and_the_others_taken_over(tmp_path, sender):
+    (tmp_path / "odd.jsonl").mkdir()
+    (tmp_path / "host_1.jsonl").write_bytes(Entry(3, "host:1", Step.ACCEPTED, 50).line())
+
+    taken = sender("host:2")
+
+    assert taken.pending() == [Accepted(3, "host:1", 50)]
+    assert (tmp_path / "odd.jsonl").is_dir()
