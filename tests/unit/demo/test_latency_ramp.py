@@ -100,8 +100,10 @@ def test_the_board_refuses_a_ramp_out_of_range_and_shows_one_in_force():
     board = FaultBoard(frozenset({"cart"}))
     with pytest.raises(UsageError, match="ramp"):
         board.put(Fault("cart", latency_ms_per_min=MAX_LATENCY_MS + 1))
-    with pytest.raises(UsageError):
-        board.put(Fault("cart", latency_ms_per_min=-1))
+    for rate in (-1, float("nan"), float("inf")):
+        with pytest.raises(UsageError):
+            board.put(Fault("cart", latency_ms_per_min=rate))
+    assert board.current() == {}
 
     board.put(Fault("cart", latency_ms_per_min=5, since=SINCE))
 
