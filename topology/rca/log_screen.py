@@ -44,12 +44,12 @@ ROUNDING = 1e-12
 class Logged:
     """One service's log series to screen: their counts at the minutes `t`.
 
-    `requests` is what the service served at each of `t` (zero: nothing); `rises_only`
+    `requests` is what the service served at each of `t` (zero or None: nothing); `rises_only`
     says, per series, whether only a rise counts (a level) or a fall too (a template).
     """
 
     t: Sequence[float]
-    requests: Sequence[float]
+    requests: Sequence[float | None]
     counts: Sequence[Sequence[float | None]]
     rises_only: Sequence[bool]
 
@@ -63,6 +63,10 @@ class _Group:
     during: slice
     minutes_before: Counts
     minutes_during: Counts
+    gaps: bool
+    """Whether some service served nothing in some minute of the windows."""
+    usable: list[bool]
+    """Per service, whether its requests are numbers the screen can judge by."""
 
 
 def could_change(
@@ -80,13 +84,15 @@ def could_change(
         group = _group([services[i].requests for i in members], t, baseline, incident)
         if group is None:
             continue
+        screened = [
+            (member, services[i])
+            for member, i in enumerate(members)
+            if group.usable[member] and len(services[i].rises_only) == len(services[i].counts)
+        ]
         counts: list[Sequence[float | None]] = []
         owners: list[int] = []
         rises: list[bool] = []
-        for member, i in enumerate(members):
-            service = services[i]
-            if len(service.rises_only) != len(service.counts):
-                continue
+        for member, service in screened:
             counts.extend(service.counts)
             owners.extend([member] * len(service.counts))
             rises.extend(service.rises_only)
@@ -96,37 +102,53 @@ def could_change(
             judged = _screen(counts[start:end], owners[start:end], rises[start:end], group, cutoff)
             verdicts.extend(judged if judged is not None else [True] * len(counts[start:end]))
         place = 0
-        for i in members:
-            size = len(services[i].counts)
-            if len(services[i].rises_only) == size:
-                found[i] = verdicts[place : place + size]
-                place += size
+        for member, service in screened:
+            size = len(service.counts)
+            found[members[member]] = verdicts[place : place + size]
+            place += size
     return found
 
 
 def _group(
-    requests: Sequence[Sequence[float]], t: Sequence[float], baseline: Window, incident: Window
+    requests: Sequence[Sequence[float | None]],
+    t: Sequence[float],
+    baseline: Window,
+    incident: Window,
 ) -> _Group | None:
-    """The services' requests as one array; None when they cannot all be read."""
-    served = _table(requests, len(t))
-    if served is None or not (served >= 0).all() or not _finite(served):
+    """The services' requests as one array; None when they cannot be read as numbers.
+
+    A service whose requests are not all numbers of `t`'s length, or holds a negative or
+    infinite one, is marked not `usable` (its row is filled in with ones).
+    """
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    width = len(t)
+    sized = [len(row) == width for row in requests]
+    rows = [row if fits else (1.0,) * width for row, fits in zip(requests, sized, strict=True)]
+    served = _table(rows, width)
+    if served is not None and not _finite(served):  # a None: no requests that minute
+        served = _table([[0.0 if n is None else n for n in row] for row in rows], width)
+    if served is None:
         return None
+    usable: Flags = numpy.asarray(
+        (served >= 0).all(axis=1) & numpy.isfinite(served).all(axis=1) & numpy.array(sized)
+    )
+    served[~usable] = 1.0  # those services are left to the full reading
     before = slice(bisect.bisect_left(t, baseline.start), bisect.bisect_right(t, baseline.end))
     during = slice(bisect.bisect_left(t, incident.start), bisect.bisect_right(t, incident.end))
-    return _Group(
-        served,
-        before,
-        during,
-        (served[:, before] != 0).sum(axis=1),
-        (served[:, during] != 0).sum(axis=1),
-    )
+    minutes_before = (served[:, before] != 0).sum(axis=1)
+    minutes_during = (served[:, during] != 0).sum(axis=1)
+    widths = (before.stop - before.start, during.stop - during.start)
+    gaps = bool((minutes_before < widths[0]).any() or (minutes_during < widths[1]).any())
+    readable = [bool(flag) for flag in usable]
+    return _Group(served, before, during, minutes_before, minutes_during, gaps, readable)
 
 
 def _table(rows: Sequence[Sequence[float | None]], width: int) -> Floats | None:
     """Rows of numbers as an array, None as NaN; None when they are not all `width` numbers."""
     import numpy  # noqa: PLC0415 - loaded only for maps with many log series
 
-    if any(len(row) != width for row in rows):
+    if set(map(len, rows)) - {width}:
         return None
     try:  # read straight through when every value is a number (most series)
         flat = numpy.fromiter(chain.from_iterable(rows), numpy.float64, len(rows) * width)
@@ -158,28 +180,25 @@ def _screen(
     table = _table(counts, group.served.shape[1])
     if table is None:
         return None
-    who = numpy.array(owners, dtype=numpy.int64)
+    who = numpy.asarray(owners, dtype=numpy.int64)
     requests_before = group.served[who, group.before]
     requests_during = group.served[who, group.during]
     counts_before, counts_during = table[:, group.before], table[:, group.during]
-    gaps = not requests_before.all() or not requests_during.all()
-    if gaps:  # minutes not served say nothing: their counts are left out
+    if group.gaps:  # minutes not served say nothing: their counts are left out
         counts_before = numpy.where(requests_before != 0, counts_before, 0.0)
         counts_during = numpy.where(requests_during != 0, counts_during, 0.0)
+    # A gap (NaN), an infinite or a negative count anywhere in the row: the full reading's.
+    unread = ~numpy.isfinite(table.sum(axis=1)) | ~(table.min(axis=1, initial=0.0) >= 0)
     seen = counts_during.sum(axis=1)
-    unread = ~numpy.isfinite(seen + counts_before.sum(axis=1))
-    for window in (counts_before, counts_during):
-        if window.shape[1]:
-            unread |= window.min(axis=1) < 0
     minutes_before = group.minutes_before[who]
     minutes_during = group.minutes_during[who]
     with numpy.errstate(all="ignore"):  # NaN rows are kept whatever the arithmetic gives
         rates = counts_before / requests_before
-        if gaps:
+        if group.gaps:
             rates = numpy.where(requests_before != 0, rates, numpy.inf)  # sorted last
         kept = _kept(rates, minutes_before)
-        logged = numpy.where(kept, counts_before, 0.0).sum(axis=1)
-        served = numpy.where(kept, requests_before, 0.0).sum(axis=1)
+        logged = numpy.einsum("ij,ij->i", counts_before, kept)  # sums of the minutes kept
+        served = numpy.einsum("ij,ij->i", requests_before, kept)
         rate = (logged + PRIOR_LINES) / served
         expected = rate * requests_during.sum(axis=1)
         maybe = _may_reach(seen, expected, cutoff, SLACK)
@@ -191,7 +210,7 @@ def _screen(
             rows,
             _Side(counts_before, requests_before, kept, counts_during, requests_during),
             _Pooled(rate, logged, served, seen, expected, minutes_before, minutes_during),
-            numpy.array(rises, dtype=numpy.bool_),
+            numpy.asarray(rises, dtype=numpy.bool_),
             cutoff,
         )
     verdicts: list[bool] = verdict.tolist()
@@ -272,13 +291,23 @@ def _kept(rates: Floats, minutes: Counts) -> Flags:
     drop = (TRIMMED * minutes).astype(numpy.int64)
     last = numpy.maximum(minutes - drop - 1, 0)
     ordered = numpy.sort(rates, axis=1)
+    width = ordered.shape[1]
     low = numpy.take_along_axis(ordered, drop[:, None], axis=1)
     high = numpy.take_along_axis(ordered, last[:, None], axis=1)
-    kept = (rates >= low) & (rates <= high) & (minutes > 0)[:, None]
-    at_low, at_high = rates == low, rates == high
-    tied = numpy.flatnonzero((at_low.sum(axis=1) > 1) | (at_high.sum(axis=1) > 1))
-    if tied.size:  # only where several minutes share a cut's rate does their order matter
-        kept[tied] = _places_kept(rates[tied], low[tied], high[tied], drop[tied], last[tied])
+    kept = (rates >= low) & (rates <= high)
+    if not minutes.all():
+        kept &= (minutes > 0)[:, None]
+    # Sorted, a cut's rate is shared exactly when a neighbour of its place holds it too.
+    tied = numpy.zeros(len(minutes), dtype=numpy.bool_)
+    for place, cut in ((drop, low), (last, high)):
+        for step in (-1, 1):
+            near = numpy.clip(place + step, 0, width - 1)
+            tied |= (near != place) & (
+                numpy.take_along_axis(ordered, near[:, None], axis=1)[:, 0] == cut[:, 0]
+            )
+    rows = numpy.flatnonzero(tied & (minutes > 0))
+    if rows.size:  # only where several minutes share a cut's rate does their order matter
+        kept[rows] = _places_kept(rates[rows], low[rows], high[rows], drop[rows], last[rows])
     return kept
 
 

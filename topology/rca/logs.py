@@ -122,7 +122,7 @@ def _screened(snapshot: Snapshot, read: Sequence[_Read], threshold: float) -> li
     logged = [
         Logged(
             service.logged.t,
-            _requests(service.logged.t, snapshot.series.get(service.name)),
+            _requests_as_kept(service.logged.t, snapshot.series.get(service.name)),
             service.counts,
             [level is not None for level in service.levels],
         )
@@ -303,6 +303,16 @@ def _requests(t: Sequence[float], served: Series | None) -> Sequence[float]:
         return cast("Sequence[float]", counts) if None not in counts else [n or 0.0 for n in counts]
     by_time = dict(zip(served.t, counts, strict=False))
     return [by_time.get(when) or 0.0 for when in t]
+
+
+def _requests_as_kept(t: Sequence[float], served: Series | None) -> Sequence[float | None]:
+    """`_requests`, but a series on the same minutes as it is: None where nothing was measured.
+
+    Looking for a None in every service's series costs more than the screen's own check.
+    """
+    if served is not None and served.t == t and "requests" in served.metrics:
+        return served.metrics["requests"]
+    return _requests(t, served)
 
 
 def _served(t: Sequence[float], requests: Sequence[float], window: Window) -> Sequence[int]:
