@@ -117,7 +117,7 @@ def _summed(
         summary, alerting=alerting, window_seconds=seconds, title=f"{title}, {window.describe()}"
     )
     svg = rendered(drawn.picture, fmt="svg", timeout_s=TIMEOUT_S).decode("utf-8")
-    ids: dict[Unit, str] = {group.unit: f"g{n}" for n, group in enumerate(summary.groups)}
+    ids: dict[Unit, str] = {group.unit: f"g{n}" for n, group in enumerate(drawn.groups)}
     ids.update((("service", name), f"n{n}") for n, name in enumerate(drawn.picture.names))
     words = {unit: unit[1] if unit[0] == "service" else "" for unit in ids}
     words.update((group.unit, f"team {group_name(group)}") for group in summary.groups)

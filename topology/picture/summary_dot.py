@@ -22,7 +22,10 @@ GROUP_SHAPE = "box3d"
 
 @dataclass(frozen=True, slots=True)
 class SummaryPicture:
-    """A summary's DOT as a `Picture` (services are `n0`, `n1`, ...), its teams `g0`, `g1`, ..."""
+    """A summary's DOT as a `Picture` (services are `n0`, `n1`, ...), its teams `g0`, `g1`, ...
+
+    In the order of their IDs: `picture.names` the services', `groups` the teams'.
+    """
 
     picture: Picture
     groups: tuple[Group, ...]
@@ -37,9 +40,15 @@ def group_name(group: Group) -> str:
 def build_summary_dot(
     summary: TeamSummary, *, alerting: set[str], window_seconds: int | None, title: str
 ) -> SummaryPicture:
-    """Draw `summary` as DOT; every name and team is an escaped quoted label."""
-    ids: dict[Unit, str] = {("team", g.team): f"g{n}" for n, g in enumerate(summary.groups)}
-    ids.update((("service", node.name), f"n{n}") for n, node in enumerate(summary.services))
+    """Draw `summary` as DOT; every name and team is an escaped quoted label.
+
+    Teams, services and lines are written in name order, whatever their rank: the same
+    teams and calls at another time are laid out the same way, where they were.
+    """
+    groups = sorted(summary.groups, key=lambda group: (group.team, group.rest))
+    services = sorted(summary.services, key=lambda node: node.name)
+    ids: dict[Unit, str] = {group.unit: f"g{n}" for n, group in enumerate(groups)}
+    ids.update((("service", node.name), f"n{n}") for n, node in enumerate(services))
     count = len(summary.groups) + len(summary.services)
     # Teams of a large fleet call nearly every other team: layered, their lines run long.
     engine = style.LARGE_ENGINE
@@ -58,10 +67,11 @@ def build_summary_dot(
         f'  node [{font}, fontsize=11, style="rounded,filled", fillcolor="{style.NODE_FILL}"];',
         f'  edge [{font}, fontsize=9, arrowsize=0.7, fontcolor="{style.NOTE_COLOUR}"];',
     ]
-    out.extend(_group_line(ids[group.unit], group) for group in summary.groups)
-    out.extend(_service_line(ids[("service", n.name)], n, alerting) for n in summary.services)
+    out.extend(_group_line(ids[group.unit], group) for group in groups)
+    out.extend(_service_line(ids[("service", n.name)], n, alerting) for n in services)
     busiest = max((link.calls for link in summary.links), default=0)
-    out.extend(_link_line(ids, link, busiest, window_seconds) for link in summary.links)
+    links = sorted(summary.links, key=lambda link: (link.parent, link.child))
+    out.extend(_link_line(ids, link, busiest, window_seconds) for link in links)
     out.append("}")
     picture = Picture(
         "\n".join(out) + "\n",
@@ -69,9 +79,9 @@ def build_summary_dot(
         Omitted(summary.services_left_out, summary.links_left_out),
         count,
         len(summary.links),
-        tuple(node.name for node in summary.services),
+        tuple(node.name for node in services),
     )
-    return SummaryPicture(picture, summary.groups)
+    return SummaryPicture(picture, tuple(groups))
 
 
 def _group_line(node_id: str, group: Group) -> str:

@@ -106,10 +106,12 @@ function showMap(data) {
   $("opened-name").textContent = data.opened === "" ? "no team" : data.opened || "";
   $("focus").hidden = !data.focus;
   $("focus-name").textContent = data.focus;
-  // Opened at a readable size around the focus, else the first team drawn (the least healthy).
+  // Opened at a readable size around the focus, else the first team listed (the least
+  // healthy, then the busiest: the teams are drawn in name order, to stay where they were).
+  const first = Object.keys(data.groups || {})[0];
   const focused = data.focus
     ? [...svg.querySelectorAll("g.node")].find((g) => g.dataset.name === data.focus)
-    : svg.querySelector("g.node.group");
+    : [...svg.querySelectorAll("g.node.group")].find((g) => g.querySelector("title")?.textContent === first);
   state.zoom = Zoom.mount(map, svg, { view: kept, around: focused || null });
   state.shown = key;
   if (data.focus) showService(data.focus, data.health[data.focus]);
