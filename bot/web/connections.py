@@ -97,7 +97,7 @@ class ConnectionLimits:
                 self._note()
                 return False
             self.left(oldest)
-            oldest.close(None)
+            oldest.hang_up(None)
             self.counts.made_room += 1
         self._note()
         return True
@@ -153,7 +153,7 @@ class LimitedH11Protocol(H11Protocol):
         """Count the connection in, or turn it away; start the deadline of its headers."""
         super().connection_made(transport)
         if not self.limits.arrived(self):
-            self.close(_TURNED_AWAY)
+            self.hang_up(_TURNED_AWAY)
             return
         self._wait()
 
@@ -173,7 +173,7 @@ class LimitedH11Protocol(H11Protocol):
         self.limits.left(self)
         super().connection_lost(exc)
 
-    def close(self, response: bytes | None) -> None:
+    def hang_up(self, response: bytes | None) -> None:
         """Send `response` (raw bytes), if any, and close the connection."""
         self._stop_deadline()
         self.limits.left(self)
@@ -208,4 +208,4 @@ class LimitedH11Protocol(H11Protocol):
         if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
             return
         self.limits.late()
-        self.close(_TIMED_OUT if self.conn.our_state is h11.IDLE else None)
+        self.hang_up(_TIMED_OUT if self.conn.our_state is h11.IDLE else None)

@@ -23,7 +23,7 @@ class Connection:
     limits: ConnectionLimits
     closed: list[bytes | None] = field(default_factory=list)
 
-    def close(self, response: bytes | None) -> None:
+    def hang_up(self, response: bytes | None) -> None:
         self.limits.left(self)
         self.closed.append(response)
 
