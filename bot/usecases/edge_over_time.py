@@ -19,6 +19,8 @@ def edge_over_time(
 ) -> dict[str, object]:
     """The calls `parent -> child`: calls, errors, p95 and network time a minute, to `at`.
 
+    With each end's team and the team's channel (None for a service no team owns).
+
     Over the `hours` to `at` (None: now), the two names read as the map names them
     (redacted as they come in); `UnknownServiceError` when the map of those hours has
     either name not, `UnknownCallError` when it has no call between them, `UsageError` for
@@ -37,9 +39,14 @@ def edge_over_time(
         raise UnknownCallError(f"{caller} does not call {callee} in those hours")
     points = app.store.edge_series(start, end, touching=[caller]).get((caller, callee), [])
     series = edge_series(points, steps(start, end - 1))
+    owners = {name: app.catalog.team_of(name) for name in (caller, callee)}
     return {
         "parent": caller,
         "child": callee,
+        "owners": {
+            name: {"team": team.name, "channel": team.slack_channel} if team else None
+            for name, team in owners.items()
+        },
         "at": end - 1,
         "t": list(series.t),
         "requests": list(series.metrics.get("requests", ())),

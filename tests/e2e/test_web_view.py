@@ -320,6 +320,9 @@ def test_an_edge_drills_down_to_its_calls_a_minute_over_the_last_hours(demo, pag
     text = page.locator("#edge").inner_text()
     assert "checkout \u2192 payment" in text
     assert "the line marks" in text
+    owners = page.locator("#edge .edge-owners").inner_text()
+    assert owners.startswith("checkout: owned by commerce")
+    assert "payment: owned by payments" in owners
     screenshot(page, "web-view-edge-drill-down.png")
 
 
@@ -330,6 +333,7 @@ def test_the_series_api_answers_an_edge_and_refuses_bad_questions(demo):
         timeout=10,
     ).json()
     assert (found["parent"], found["child"]) == ("checkout", "payment")
+    assert found["owners"]["payment"]["team"] == "payments"
     assert len(found["t"]) == len(found["requests"]) == len(found["network_ms"]) == 60
     assert len(found["errors"]) == len(found["p95_ms"]) == 60
     assert sum(found["requests"]) > 0

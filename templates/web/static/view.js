@@ -286,6 +286,16 @@ async function showEdge(edge) {
   try {
     const data = await getJson("/api/series?" + params);
     if (box.dataset.edge !== edge.id || box.hidden) return; // another was chosen meanwhile
+    const owners = document.createElement("p");
+    owners.className = "edge-owners";
+    owners.textContent = [data.parent, data.child]
+      .map((name) => {
+        const owner = data.owners[name];
+        if (!owner) return `${name}: no owner in the catalog`;
+        return `${name}: owned by ${owner.team}` + (owner.channel ? `, channel ${owner.channel}` : ", no channel");
+      })
+      .join("; ");
+    numbers.after(owners);
     drawSeries(data, chart, note, "calls");
   } catch (error) {
     note.textContent = error.message;
