@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -28,20 +28,33 @@ CANDIDATES_PAGED = 3
 SERVICES_SHOWN = 50
 
 
-def redacted_group(redaction: Redaction, group: AlertGroup) -> AlertGroup:
+def redacted_group(
+    redaction: Redaction, group: AlertGroup, *, services: Collection[str]
+) -> AlertGroup:
     """`group` with its annotations redacted (`topology.redaction_text`), and its links' secrets.
 
-    Whatever is shown, stored or sent of an alert's free text (titles, summaries, pages,
-    posts, links) is read from the group this returns.
+    The values of the labels in `services` (those naming the alerted service) are redacted
+    as names, so the service reads as the map names it wherever it is shown. Whatever is
+    shown, stored or sent of an alert's free text (titles, summaries, pages, posts, links)
+    is read from the group this returns.
     """
     text = TextRedaction(redaction.rules)
 
     def annotated(annotations: Mapping[str, str]) -> dict[str, str]:
         return {name: text.value(value) for name, value in annotations.items()}
 
+    def labelled(labels: Mapping[str, str]) -> Mapping[str, str]:
+        if not redaction or not labels.keys() & set(services):
+            return labels
+        return {
+            name: redaction.name(value) if name in services and value.strip() else value
+            for name, value in labels.items()
+        }
+
     def alert(one: Alert) -> Alert:
         return replace(
             one,
+            labels=labelled(one.labels),
             annotations=annotated(one.annotations),
             generator_url=redact_secrets(one.generator_url),
         )
@@ -49,14 +62,16 @@ def redacted_group(redaction: Redaction, group: AlertGroup) -> AlertGroup:
     return replace(
         group,
         alerts=tuple(alert(one) for one in group.alerts),
+        group_labels=labelled(group.group_labels),
+        common_labels=labelled(group.common_labels),
         common_annotations=annotated(group.common_annotations),
         external_url=redact_secrets(group.external_url),
     )
 
 
-def redacted_body(redaction: Redaction, group: AlertGroup) -> bytes:
+def redacted_body(redaction: Redaction, group: AlertGroup, *, services: Collection[str]) -> bytes:
     """The notification as it is kept to work later: `redacted_group`, as a webhook body."""
-    return webhook_body(redacted_group(redaction, group))
+    return webhook_body(redacted_group(redaction, group, services=services))
 
 
 def title_of(group: AlertGroup, symptom: str | None) -> str:

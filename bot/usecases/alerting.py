@@ -98,7 +98,8 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
     as it is saved. A group joining an open incident ranks nothing here: its evidence is
     refreshed then, at most once a minute.
     """
-    group = redacted_group(app.redaction, group)  # annotations as they are shown and stored
+    # annotations and the service label as they are shown and stored
+    group = redacted_group(app.redaction, group, services=app.settings.alert_labels)
     now = app.now()
     labels = app.settings.alert_labels
     alerts = alert_rows(group, labels)

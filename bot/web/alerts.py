@@ -72,7 +72,8 @@ def alerts_endpoint(
             return _refused(metrics, "bad_request", 400, str(error))
         if workers is not None:
             # no annotation text kept as it came; off the event loop, as a storm's is long
-            kept = await run_in_threadpool(redacted_body, app.redaction, group)
+            labels = app.settings.alert_labels
+            kept = await run_in_threadpool(redacted_body, app.redaction, group, services=labels)
             return await _queue(workers, metrics, kept, group)
         try:
             receipt = await run_in_threadpool(receive_alerts, app, group)

@@ -139,3 +139,21 @@ def test_a_queued_notification_is_kept_redacted_and_recorded_the_same(make_app, 
     assert "checkout-{num} fails for {email}" in stored_text(app)
     for secret in SECRETS:
         assert secret not in stored_text(app)
+
+
+def test_the_stored_alert_names_its_service_as_the_map_does(make_app):
+    app = make_app()
+    body = json.loads(annotated())
+    body["alerts"][0]["labels"]["service"] = "checkout-1234567"
+    body["alerts"][0]["labels"]["instance"] = "10.0.3.7:9100"
+
+    post(app, json.dumps(body).encode())
+
+    with app.engine.connect() as connection:
+        (service, labels) = connection.execute(
+            select(incident_alerts.c.service, incident_alerts.c.labels)
+        ).one()
+        (symptom,) = connection.execute(select(incidents.c.symptom)).scalars()
+    assert service == symptom == "checkout-{num}"
+    assert json.loads(labels)["service"] == "checkout-{num}"
+    assert json.loads(labels)["instance"] == "10.0.3.7:9100"  # other labels are kept
