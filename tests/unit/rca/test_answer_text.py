@@ -1,6 +1,6 @@
 """The rca answer in words names the candidates below the threshold after the ranking."""
 
-from bot.render.templating import render
+from bot.render.templating import render, render_slack
 from topology.rca import rank
 
 from .factories import latency, snapshot
@@ -29,3 +29,16 @@ def test_an_answer_without_them_says_nothing_of_them():
     assert "Below the threshold" not in render("cli/rca.txt.j2", data)
     del data["below_threshold"]
     assert "Below the threshold" not in render("cli/rca.txt.j2", data)
+
+
+def test_the_slack_answer_names_them_too_with_their_words_escaped():
+    snap = snapshot(
+        [("frontend", "cart*"), ("frontend", "search")],
+        {"frontend": latency(50, 50), "cart*": latency(50, 62), "search": latency(50, 66)},
+    )
+
+    text = render_slack("slack/rca.md.j2", rank(snap, "frontend").to_dict())
+
+    below = text.split("_Below the threshold, what to look at next:_")[1]
+    assert below.index("• *search*:") < below.index("• *cart")
+    assert "*cart*:" not in below
