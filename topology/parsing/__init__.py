@@ -9,25 +9,17 @@ too large to hold at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Iterable, Iterator
 
 import msgspec
 
 from topology.errors import TraceFormatError
 from topology.gcpause import paused_gc
 from topology.model import Span
-from topology.parsing import decoding, document, jaeger, otlp, streaming, zipkin
+from topology.parsing import decoding, document, formats, jaeger, otlp, pieces, streaming, zipkin
 from topology.trace_formats import TraceFormat as TraceFormat  # re-exported for its readers
 
-_NOT_A = {
-    fmt: f"not {'an' if fmt is TraceFormat.OTLP else 'a'} {fmt.label} document"
-    for fmt in TraceFormat
-}
-_OTLP_KEYS = frozenset({"resourceSpans", "batches", "result", "trace"})
-_JAEGER_KEYS = frozenset({"data", "traceID", "spans"})
-_ZIPKIN_KEYS = frozenset({"traceId", "id"})
 _NOT_A_TRACE = "not a Jaeger, Zipkin or OTLP document"
-_NOT_AN_ITEM = "$[0]: not a Zipkin span, a Jaeger trace or an OTLP document"
 _LISTED = 10
 
 
@@ -37,17 +29,17 @@ def detect_format(doc: object) -> TraceFormat:
     An empty list is taken for Zipkin, an empty object for OTLP (an export of no spans).
     """
     if isinstance(doc, dict):
-        found = _object_format(frozenset(doc)) if doc else TraceFormat.OTLP
+        found = formats.object_format(frozenset(doc)) if doc else TraceFormat.OTLP
         if found is None:
             raise TraceFormatError(f"{_NOT_A_TRACE} (top-level keys: {_listed(doc)})")
         return found
     if isinstance(doc, list):
         first = doc[0] if doc else []
-        found = _item_format(frozenset(first)) if isinstance(first, dict) else None
+        found = formats.item_format(frozenset(first)) if isinstance(first, dict) else None
         if isinstance(first, list):
             found = TraceFormat.ZIPKIN
         if found is None:
-            raise TraceFormatError(_NOT_AN_ITEM)
+            raise TraceFormatError(formats.NOT_AN_ITEM)
         return found
     raise TraceFormatError(f"{_NOT_A_TRACE} (it is {type(doc).__name__}, not an object or list)")
 
@@ -70,28 +62,77 @@ def stream_traces(
     source: str,
     fmt: TraceFormat | None = None,
     batch_spans: int = 50_000,
+    piece_limit: int = streaming.PIECE_LIMIT,
 ) -> Iterator[list[Span]]:
-    """The spans of a Jaeger `{"data": [...]}` document (see `streaming.streams`), in batches.
+    """The spans of a trace document or of JSON Lines, read piece by piece, in batches.
 
-    A batch holds whole traces, `batch_spans` spans or a few more (the last may hold
-    fewer). An error, raised when reached, names the source and the place as
-    `parse_traces` would; batches before it were already given.
+    A batch holds whole pieces (see `pieces`), `batch_spans` spans or a few more (the
+    last may hold fewer); a Jaeger trace or a Zipkin trace is one piece, but an OTLP
+    resource or a Zipkin span holds part of a trace only. An error, raised when
+    reached, names the source and the place as `parse_traces` would; batches before it
+    were already given.
     """
+
+    def whole(doc: document.Document, buf: memoryview) -> list[Span]:
+        return _spans_of(doc, buf, fmt)
+
     try:
-        _insist(fmt, TraceFormat.JAEGER)
         with paused_gc():
-            batch: list[tuple[str, jaeger.JaegerTrace]] = []
+            batch: list[pieces.Piece] = []
             held = 0
-            for path, trace in streaming.jaeger_traces(read):
-                batch.append((path, trace))
-                held += len(trace.spans or ())
+            for piece in pieces.pieces(read, whole, fmt=fmt, limit=piece_limit):
+                if batch and piece.fmt is not batch[0].fmt:
+                    yield _piece_spans(batch)
+                    batch, held = [], 0
+                batch.append(piece)
+                held += _size(piece)
                 if held >= batch_spans:
-                    yield jaeger.to_spans(batch)
+                    yield _piece_spans(batch)
                     batch, held = [], 0
             if batch:
-                yield jaeger.to_spans(batch)
+                yield _piece_spans(batch)
     except TraceFormatError as error:
         raise TraceFormatError(f"{source}: {error}") from None
+
+
+def _size(piece: pieces.Piece) -> int:
+    """About how many spans a piece holds."""
+    value = piece.value
+    if isinstance(value, jaeger.JaegerTrace):
+        return len(value.spans or ())
+    if isinstance(value, otlp.ResourceSpans):
+        return _group_size(value)
+    if isinstance(value, otlp.TracesData):
+        groups = (*(value.resource_spans or ()), *(value.batches or ()))
+        return sum(_group_size(group) for group in groups)
+    if value is None:
+        return len(piece.spans or ())
+    return 1 if isinstance(value, zipkin.ZipkinSpan) else len(value)
+
+
+def _group_size(group: otlp.ResourceSpans) -> int:
+    scopes = (*(group.scope_spans or ()), *(group.instrumentation_library_spans or ()))
+    return sum(len(scope.spans or ()) for scope in scopes)
+
+
+def _piece_spans(batch: list[pieces.Piece]) -> list[Span]:
+    """The spans of pieces all of one format."""
+    fmt = batch[0].fmt
+    if fmt is TraceFormat.JAEGER:
+        return jaeger.to_spans(
+            (p.path, p.value) for p in batch if isinstance(p.value, jaeger.JaegerTrace)
+        )
+    if fmt is TraceFormat.OTLP:
+        return otlp.to_spans(
+            (p.path, p.value)
+            for p in batch
+            if isinstance(p.value, otlp.ResourceSpans | otlp.TracesData)
+        )
+    if fmt is TraceFormat.ZIPKIN:
+        return zipkin.items_to_spans(
+            (p.path, p.value) for p in batch if isinstance(p.value, zipkin.ZipkinSpan | list)
+        )
+    return [span for p in batch for span in p.spans or ()]
 
 
 def _parse(body: bytes, fmt: TraceFormat | None) -> list[Span]:
@@ -107,11 +148,11 @@ def _spans_of(
 ) -> list[Span]:
     if isinstance(doc, list):
         return _spans_of_list(doc, fmt)
-    found = _object_format(document.keys_of(doc))
+    found = formats.object_format(document.keys_of(doc))
     if found is None:
         _refuse(doc, decoding.top_level_keys(buf), fmt)
         return []
-    _insist(fmt, found)
+    formats.insist(fmt, found)
     if found is TraceFormat.OTLP:
         return otlp.to_spans(document.otlp_documents(doc, "$"))
     failure = _server_error(doc.errors) if doc.data is None else None
@@ -126,16 +167,20 @@ def _spans_of_list(
     if not doc:
         return []
     first = doc[0]
-    found = TraceFormat.ZIPKIN if isinstance(first, list) else _item_format(document.keys_of(first))
+    found = (
+        TraceFormat.ZIPKIN
+        if isinstance(first, list)
+        else formats.item_format(document.keys_of(first))
+    )
     if found is None:
-        raise TraceFormatError(_NOT_AN_ITEM)
-    _insist(fmt, found)
+        raise TraceFormatError(formats.NOT_AN_ITEM)
+    formats.insist(fmt, found)
     if found is TraceFormat.ZIPKIN:
         return zipkin.to_spans(doc)
     items: list[tuple[str, document.ListItem]] = []
     for i, item in enumerate(doc):
-        if isinstance(item, list) or _item_format(document.keys_of(item)) is not found:
-            raise TraceFormatError(f"$[{i}]: {_NOT_A[found]} like the first one")
+        if isinstance(item, list) or formats.item_format(document.keys_of(item)) is not found:
+            raise TraceFormatError(f"$[{i}]: {formats.NOT_A[found]} like the first one")
         items.append((f"$[{i}]", item))
     if found is TraceFormat.JAEGER:
         return jaeger.to_spans(
@@ -146,25 +191,6 @@ def _spans_of_list(
     )
 
 
-def _object_format(keys: Set[str]) -> TraceFormat | None:
-    if keys & _OTLP_KEYS:
-        return TraceFormat.OTLP
-    return TraceFormat.JAEGER if keys & _JAEGER_KEYS else None
-
-
-def _item_format(keys: Set[str]) -> TraceFormat | None:
-    if keys & _OTLP_KEYS:
-        return TraceFormat.OTLP
-    if keys & (_JAEGER_KEYS - {"data"}):
-        return TraceFormat.JAEGER
-    return TraceFormat.ZIPKIN if keys & _ZIPKIN_KEYS else None
-
-
-def _insist(fmt: TraceFormat | None, found: TraceFormat) -> None:
-    if fmt is not None and fmt is not found:
-        raise TraceFormatError(f"{_NOT_A[fmt]}: it looks like {found.label}")
-
-
 def _refuse(doc: document.TopObject, keys: list[str], fmt: TraceFormat | None) -> None:
     """Raise for an object of no known shape; return for an empty one, which has no spans."""
     if not keys:
@@ -173,7 +199,7 @@ def _refuse(doc: document.TopObject, keys: list[str], fmt: TraceFormat | None) -
         failure = _server_error(answer)
         if failure is not None:
             raise TraceFormatError(failure)
-    what = _NOT_A_TRACE if fmt is None else _NOT_A[fmt]
+    what = _NOT_A_TRACE if fmt is None else formats.NOT_A[fmt]
     raise TraceFormatError(f"{what} (top-level keys: {_listed(keys)})")
 
 

@@ -81,11 +81,14 @@ class TracesData(Wire, rename="camel"):
 _ANY_VALUE = msgspec.json.Decoder(AnyValue)
 
 
-def to_spans(documents: Iterable[tuple[str, TracesData]]) -> list[Span]:
-    """Spans of OTLP documents, each given with its JSON path for error messages."""
+def to_spans(documents: Iterable[tuple[str, TracesData | ResourceSpans]]) -> list[Span]:
+    """Spans of OTLP documents or resources, each given with its JSON path for error messages."""
     names = naming.NameCache()
     spans: list[Span] = []
     for path, document in documents:
+        if isinstance(document, ResourceSpans):
+            spans.extend(_resource_spans(document, names, path))
+            continue
         for key, groups in (
             ("resourceSpans", document.resource_spans),
             ("batches", document.batches),

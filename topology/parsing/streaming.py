@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import msgspec
 
@@ -20,6 +20,7 @@ from topology.errors import TraceFormatError
 from topology.parsing import decoding, document
 from topology.parsing.jaeger import JaegerTrace
 
+T = TypeVar("T")
 Reader = Callable[[int], bytes]
 """Returns up to n more bytes of the document; b"" at its end."""
 
@@ -31,6 +32,8 @@ _TRAILING = re.compile(r"JSON is malformed: trailing characters \(byte (?P<at>\d
 _TRUNCATED = "Input data was truncated"
 _RAW = msgspec.json.Decoder(msgspec.Raw)
 _TRACE = msgspec.json.Decoder(JaegerTrace)
+PIECE_LIMIT = 256 * 1024 * 1024
+"""The most bytes one streamed piece (a trace, a resource's spans) may take."""
 _REST = msgspec.json.Decoder(document.TopObject)
 
 
@@ -39,7 +42,7 @@ def streams(head: bytes) -> bool:
     return _HEAD.match(head.removeprefix(_BOM)) is not None
 
 
-class _Buffer:
+class Buffer:
     """The unread part of the document, and where it lies in the whole."""
 
     def __init__(self, read: Reader, chunk: int) -> None:
@@ -95,7 +98,7 @@ def jaeger_traces(read: Reader, *, chunk: int = CHUNK_BYTES) -> Iterator[tuple[s
     The document must start as `streams` says. A trace is decoded from its own bytes,
     so it is held only while it is used.
     """
-    buffer = _Buffer(read, chunk)
+    buffer = Buffer(read, chunk)
     while not buffer.ended and len(buffer.data) < len(_BOM) + 64:
         buffer.more()
     buffer.at = len(_BOM) if buffer.data.startswith(_BOM) else 0
@@ -109,19 +112,24 @@ def jaeger_traces(read: Reader, *, chunk: int = CHUNK_BYTES) -> Iterator[tuple[s
     else:
         while True:
             path = f"$.data[{index}]"
-            yield path, _trace(buffer, path)
+            yield path, element(buffer, _TRACE, path)
             following = buffer.next_byte()
             buffer.at += 1
             if following == ord("]"):
                 break
             if following != ord(","):
-                _unexpected(buffer, buffer.at - 1, following, "',' or ']'")
+                unexpected(buffer, buffer.at - 1, following, "',' or ']'")
             index += 1
     _check_rest(buffer)
 
 
-def _trace(buffer: _Buffer, path: str) -> JaegerTrace:
-    """Decode the element starting at the next byte and move past it."""
+def element(
+    buffer: Buffer, decoder: msgspec.json.Decoder[T], path: str, *, limit: int = PIECE_LIMIT
+) -> T:
+    """Decode the JSON value starting at the next byte and move past it.
+
+    A value longer than `limit` bytes is refused before more of it is read.
+    """
     if buffer.next_byte() is None:
         raise TraceFormatError("not JSON: it ends too early")
     while True:
@@ -135,34 +143,48 @@ def _trace(buffer: _Buffer, path: str) -> JaegerTrace:
             if trailing is not None:
                 end = start + int(trailing["at"]) - 1  # msgspec counts the byte read
                 break
-            if message == _TRUNCATED and buffer.more():
+            cut = message == _TRUNCATED or _at_end(message, len(view))
+            if cut and len(view) <= limit and buffer.more():
                 continue
-            _typed(buffer, start, view, path)  # says what is wrong as decoding it whole would
-            _bad_syntax(buffer, start, message, view)
+            if cut and len(view) > limit:
+                raise TraceFormatError(f"{path}: larger than {limit:,} bytes") from None
+            _typed(buffer, decoder, start, view, path)  # says what is wrong as a whole read would
+            bad_syntax(buffer, start, message, view)
+        except RecursionError:
+            raise TraceFormatError("nested too deeply to be a trace document") from None
         else:
             end = len(buffer.data)  # the document ends with this element: bad, said below
             break
     buffer.at = end
-    element = memoryview(buffer.data)[start:end]  # its raw tag values keep a reference
-    return _typed(buffer, start, element, path)
+    piece = memoryview(buffer.data)[start:end]  # its raw tag values keep a reference
+    return _typed(buffer, decoder, start, piece, path)
 
 
-def _typed(buffer: _Buffer, start: int, element: memoryview, path: str) -> JaegerTrace:
-    """The trace in `element` (at `start` in the buffer), or the first fault in it."""
+def _at_end(message: str, size: int) -> bool:
+    """Whether msgspec's syntax error is at the end of the bytes read: a number cut short."""
+    at = decoding.malformed_at(message)
+    return at is not None and at[1] >= size
+
+
+def _typed(
+    buffer: Buffer, decoder: msgspec.json.Decoder[T], start: int, piece: memoryview, path: str
+) -> T:
+    """The value in `piece` (at `start` in the buffer), or the first fault in it."""
     try:
-        return _TRACE.decode(element)
+        return decoder.decode(piece)
     except msgspec.ValidationError as error:
         typed = decoding.invalid(str(error))
         raise TraceFormatError(f"{path}{typed.removeprefix('$')}") from None
     except msgspec.DecodeError as error:
-        _bad_syntax(buffer, start, str(error), element)
+        bad_syntax(buffer, start, str(error), piece)
     except UnicodeDecodeError:
         raise TraceFormatError("not JSON: not UTF-8 text") from None
     except RecursionError:
         raise TraceFormatError("nested too deeply to be a trace document") from None
 
 
-def _bad_syntax(buffer: _Buffer, start: int, message: str, view: memoryview) -> NoReturn:
+def bad_syntax(buffer: Buffer, start: int, message: str, view: memoryview) -> NoReturn:
+    """Refuse the bytes in `view` (at `start`) as msgspec's `message` says, line and column."""
     if not decoding.is_utf8(view):
         raise TraceFormatError("not JSON: not UTF-8 text")
     at = decoding.malformed_at(message)
@@ -174,19 +196,20 @@ def _bad_syntax(buffer: _Buffer, start: int, message: str, view: memoryview) -> 
     raise TraceFormatError(f"not JSON ({buffer.where(start + offset)}): {what}")
 
 
-def _unexpected(buffer: _Buffer, at: int, found: int | None, wanted: str) -> None:
+def unexpected(buffer: Buffer, at: int, found: int | None, wanted: str) -> NoReturn:
+    """Refuse the byte `found` at `at` where `wanted` was due."""
     if found is None:
         raise TraceFormatError("not JSON: it ends too early")
     raise TraceFormatError(f"not JSON ({buffer.where(at)}): expected {wanted}")
 
 
-def _check_rest(buffer: _Buffer) -> None:
+def _check_rest(buffer: Buffer) -> None:
     """The keys after `data` must make a Jaeger answer; their values are small."""
     while buffer.more():
         pass
     following = buffer.next_byte()
     if following not in (ord(","), ord("}")):
-        _unexpected(buffer, buffer.at, following, "',' or '}'")
+        unexpected(buffer, buffer.at, following, "',' or '}'")
     comma = following == ord(",")
     start = buffer.at if comma else buffer.at - 1  # where the object to decode lies
     rest = b"{" + buffer.data[buffer.at + 1 if comma else buffer.at :]
@@ -195,7 +218,7 @@ def _check_rest(buffer: _Buffer) -> None:
     except msgspec.ValidationError as error:
         raise TraceFormatError(decoding.invalid(str(error))) from None
     except msgspec.DecodeError as error:
-        _bad_syntax(buffer, start, str(error), memoryview(rest))
+        bad_syntax(buffer, start, str(error), memoryview(rest))
     found = document.keys_of(tail)
     if found - {"data", "traceID", "spans"}:
         keys = ", ".join(sorted(found))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
 
@@ -37,13 +37,18 @@ class ZipkinSpan(Wire, rename="camel"):
 
 def to_spans(items: Sequence[ZipkinSpan | Sequence[ZipkinSpan]]) -> list[Span]:
     """Spans of a list of spans, or of a list of traces (lists of spans) as `/api/v2/traces` has."""
+    return items_to_spans((f"$[{i}]", item) for i, item in enumerate(items))
+
+
+def items_to_spans(items: Iterable[tuple[str, ZipkinSpan | Sequence[ZipkinSpan]]]) -> list[Span]:
+    """Spans of the elements of a Zipkin list, each given with its JSON path."""
     names = naming.NameCache(lower=True)
     spans: list[Span] = []
-    for i, item in enumerate(items):
+    for path, item in items:
         if isinstance(item, ZipkinSpan):
-            spans.append(_read(item, names, f"$[{i}]"))
+            spans.append(_read(item, names, path))
         else:
-            spans.extend(_read(span, names, f"$[{i}][{j}]") for j, span in enumerate(item))
+            spans.extend(_read(span, names, f"{path}[{j}]") for j, span in enumerate(item))
     return spans
 
 
