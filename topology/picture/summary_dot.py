@@ -57,6 +57,7 @@ def build_summary_dot(
     attributes = {
         **style.engine_attributes(engine),
         "splines": "line",
+        "outputorder": "edgesfirst",  # straight lines pass under the nodes, not over labels
         "labelloc": "t",
         "fontsize": "14",
     }
