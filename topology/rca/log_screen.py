@@ -17,9 +17,9 @@ import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import TYPE_CHECKING
 
+from topology.rca.arrays import table_of
 from topology.rca.logs import KEPT_VARIANCE, PRIOR_LINES, TRIMMED
 from topology.rca.scoring import PERSISTENCE
 from topology.rca.snapshot import Window
@@ -125,9 +125,9 @@ def _group(
     width = len(t)
     sized = [len(row) == width for row in requests]
     rows = [row if fits else (1.0,) * width for row, fits in zip(requests, sized, strict=True)]
-    served = _table(rows, width)
+    served = table_of(rows, width)
     if served is not None and not _finite(served):  # a None: no requests that minute
-        served = _table([[0.0 if n is None else n for n in row] for row in rows], width)
+        served = table_of([[0.0 if n is None else n for n in row] for row in rows], width)
     if served is None:
         return None
     usable: Flags = numpy.asarray(
@@ -142,23 +142,6 @@ def _group(
     gaps = bool((minutes_before < widths[0]).any() or (minutes_during < widths[1]).any())
     readable = [bool(flag) for flag in usable]
     return _Group(served, before, during, minutes_before, minutes_during, gaps, readable)
-
-
-def _table(rows: Sequence[Sequence[float | None]], width: int) -> Floats | None:
-    """Rows of numbers as an array, None as NaN; None when they are not all `width` numbers."""
-    import numpy  # noqa: PLC0415 - loaded only for maps with many log series
-
-    if set(map(len, rows)) - {width}:
-        return None
-    try:  # read straight through when every value is a number (most series)
-        flat = numpy.fromiter(chain.from_iterable(rows), numpy.float64, len(rows) * width)
-        return flat.reshape(len(rows), width)
-    except (TypeError, ValueError):  # a None (a gap), or not a number
-        pass
-    try:
-        return numpy.array(rows, dtype=numpy.float64)
-    except (TypeError, ValueError):  # not numbers
-        return None
 
 
 def _finite(table: Floats) -> bool:
@@ -177,7 +160,7 @@ def _screen(
     """Per series: whether it could change; None when the counts cannot be read as numbers."""
     import numpy  # noqa: PLC0415 - loaded with the screen
 
-    table = _table(counts, group.served.shape[1])
+    table = table_of(counts, group.served.shape[1])
     if table is None:
         return None
     who = numpy.asarray(owners, dtype=numpy.int64)

@@ -6,7 +6,8 @@ looks like, so it is evidence that an anomalous caller can explain.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from itertools import chain
 from typing import cast
 
 from topology.rca.evidence import Evidence, Kind, number
@@ -14,6 +15,8 @@ from topology.rca.scoring import RELATIVE_FLOOR, Family, Metric, Positions, robu
 from topology.rca.scoring import measured as measured_values
 from topology.rca.snapshot import Snapshot
 
+SCREENED_FROM = 4000
+"""Metric series from which they are judged together first (`topology.rca.metric_screen`)."""
 FLOOR = 1e-6
 """The least spread of a metric whatever its unit: only a metric that never moved has it."""
 
@@ -74,6 +77,7 @@ def metric_evidence(
 ) -> dict[str, list[Evidence]]:
     """Per service of `names` with metrics: each one far off its baseline, either way."""
     positions = positions or Positions(snapshot.baseline, snapshot.incident)
+    screened = _screened(snapshot, names, threshold, positions)
     found: dict[str, list[Evidence]] = {}
     for name in names:
         measured = snapshot.metrics.get(name)
@@ -82,7 +86,11 @@ def metric_evidence(
         items = []
         baseline, incident = positions.of(measured.t)
         for key, values in measured.metrics.items():
-            if _unmoved(values, baseline, incident, threshold):
+            if (
+                next(screened)
+                if screened is not None
+                else _unmoved(values, baseline, incident, threshold)
+            ):
                 continue
             before = measured_values(values, baseline)
             during = measured_values(values, incident)
@@ -104,3 +112,19 @@ def metric_evidence(
         if items:
             found[name] = items
     return found
+
+
+def _screened(
+    snapshot: Snapshot, names: Collection[str], threshold: float, positions: Positions
+) -> Iterator[bool] | None:
+    """`_unmoved` of every metric series, in `metric_evidence`'s order; None for few series."""
+    services = []
+    for name in names:
+        measured = snapshot.metrics.get(name)
+        if measured is not None:
+            services.append((list(measured.metrics.values()), *positions.of(measured.t)))
+    if sum(len(series) for series, _, _ in services) < SCREENED_FROM:
+        return None
+    from topology.rca.metric_screen import unmoved  # noqa: PLC0415 - loads numpy
+
+    return chain.from_iterable(unmoved(services, threshold, FLOOR, _unmoved))
