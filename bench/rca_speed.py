@@ -7,7 +7,9 @@ service is a candidate; a few services deep in the map are slowed down. Every se
 has health series, log series (levels and templates) and metric series, and every
 edge its series with the time between its sides; `--traces-only` leaves out the logs
 and metrics. Reports the graph build (`ServiceGraph.build`) and the whole ranking.
-Target: ranking < 200 ms.
+Target: ranking < 200 ms. The ranking's CPU time is printed too: on a busy machine it
+says what the wall time cannot. The first ranking loads numpy (for the screens of a
+large map's log and metric series), as a command's one ranking does.
 """
 
 from __future__ import annotations
@@ -107,20 +109,22 @@ def main() -> None:
     parser.add_argument("--traces-only", action="store_true", help="no log or metric series")
     args = parser.parse_args()
     snapshot = build(args.services, random.Random(7), signals=not args.traces_only)
-    graphs, rankings = [], []
+    graphs, rankings, cpu = [], [], []
     for _ in range(args.repeat):
         start = time.perf_counter()
         snapshot_graph(snapshot)
         graphs.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         ranking = rank(snapshot, "svc-00000")
         rankings.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - used)
     print(
         f"{args.services} services, {ranking.examined} candidates, {len(ranking.candidates)} ranked"
         f", {len(snapshot.edge_series)} edge series, logs and metrics: {not args.traces_only}"
     )
     print(f"graph build  median {statistics.median(graphs) * 1000:7.1f} ms")
     print(f"rank (total) median {statistics.median(rankings) * 1000:7.1f} ms  (target < 200 ms)")
+    print(f"rank CPU     median {statistics.median(cpu) * 1000:7.1f} ms  (wall time less waiting)")
     figure("rca: rank median", statistics.median(rankings) * 1000, "ms", "<=", 200)
 
 
