@@ -1,12 +1,16 @@
 """Import trace, log and metric files, each stored in one transaction (all of it or none).
 
-A file is parsed whole, then stored; a large Jaeger `{"data": [...]}` document is read
-trace by trace and stored batch by batch in that one transaction instead, so that its
-import needs memory bounded by a batch, not by the file.
+A file is parsed whole, then stored; a large trace file (any format, JSON Lines too) is
+read piece by piece and stored batch by batch in that one transaction instead, so that
+its import needs memory bounded by a batch, not by the file. Pieces that may hold part
+of a trace (Zipkin spans, OTLP resources) are parked on disk by trace first, so that
+each trace is linked whole (see `trace_spill`).
 """
 
 from __future__ import annotations
 
+import math
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +18,11 @@ from pathlib import Path
 from bot.bootstrap import App
 from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refusals
 from bot.usecases.signal_import import SignalImport, import_signals
+from bot.usecases.trace_spill import SpanSpill
 from topology.errors import TraceFormatError
 from topology.linking import link, with_inferred_peers
 from topology.model import Call, Served, Span
-from topology.parsing import TraceFormat, parse_traces, stream_traces, streaming
+from topology.parsing import TraceFormat, parse_traces, pieces, stream_traces
 from topology.parsing.signals import signal_of
 from topology.time_window import TimeWindow, import_window, spans_within
 from topology.trace_ids import lower_trace_ids
@@ -59,9 +64,11 @@ def read_trace_file(path: Path) -> bytes:
 
 
 STREAM_FROM_BYTES = 32 * 1024 * 1024
-"""Jaeger `{"data": [...]}` files this large or larger are read trace by trace."""
+"""Trace files this large or larger are read piece by piece."""
 BATCH_SPANS = 50_000
 """Spans (in whole traces) parsed, linked and stored at a time when streaming."""
+SPILL_PART_BYTES = 64 * 1024 * 1024
+"""Bytes of a file whose spans are parked in one file, when its traces come in parts."""
 _HEAD_BYTES = 4096
 
 
@@ -74,11 +81,12 @@ def import_file(
 ) -> FileImport | SignalImport:
     """Import one file (traces, or OTLP logs or metrics); a malformed one stores nothing.
 
-    A Jaeger `{"data": [...]}` file of `stream_from` bytes or more is streamed.
+    A trace file of `stream_from` bytes or more is streamed.
     """
     source = str(path)
-    if fmt in (None, TraceFormat.JAEGER) and _streams(path, stream_from):
-        return _import_streamed(app, path, fmt)
+    head = _streamed_head(path, stream_from)
+    if head is not None:
+        return _import_streamed(app, path, fmt, head)
     data = read_trace_file(path)
     signal = signal_of(data) if fmt in (None, TraceFormat.OTLP) else None
     if signal is not None:
@@ -115,26 +123,34 @@ def import_file(
     )
 
 
-def _streams(path: Path, stream_from: int) -> bool:
+def _streamed_head(path: Path, stream_from: int) -> bytes | None:
+    """The first bytes of a trace file to stream, or None when it is read whole."""
     try:
         if path.stat().st_size < stream_from:
-            return False
+            return None
         with path.open("rb") as file:
-            return streaming.streams(file.read(_HEAD_BYTES))
+            head = file.read(_HEAD_BYTES)
     except OSError:
-        return False  # reading it again says why it cannot be
+        return None  # reading it again says why it cannot be
+    return head if pieces.streamable(head) else None
 
 
-def _import_streamed(app: App, path: Path, fmt: TraceFormat | None) -> FileImport:
-    """Import a Jaeger document trace by trace, batch by batch, in one transaction."""
+def _import_streamed(app: App, path: Path, fmt: TraceFormat | None, head: bytes) -> FileImport:
+    """Import a trace file piece by piece, batch by batch, in one transaction."""
     source = str(path)
     window = import_window(app.now())
     counts = _Counts()
     try:
-        with path.open("rb") as file:
+        with path.open("rb") as file, tempfile.TemporaryDirectory(prefix="svcmap-") as spill:
             batches = stream_traces(file.read, source=source, fmt=fmt, batch_spans=BATCH_SPANS)
+            linked = _linked(app, batches, window, counts, source)
+            if not pieces.whole_traces(head):
+                parts = math.ceil(path.stat().st_size / SPILL_PART_BYTES)
+                linked = _linked_whole(
+                    app, batches, window, counts, source, spill=SpanSpill(Path(spill), parts)
+                )
             result = app.store.ingest_batches(
-                _linked(app, batches, window, counts, source),
+                linked,
                 now_s=app.now(),
                 source=source,
                 admit=admission(app, IMPORT_SOURCE, rate=False),
@@ -170,16 +186,45 @@ def _linked(
 ) -> Iterator[tuple[Sequence[Call], Sequence[Served], int]]:
     """Each batch's calls, as `import_file` makes them from a whole file; counted in `counts`."""
     for read in batches:
-        spans, refused = spans_within(read, window)
-        counts.refused += refused
-        app.redaction.spans(spans)
-        if app.settings.infer_peers:
-            spans = with_inferred_peers(spans)
-        if not app.settings.strict_trace_id:
-            lower_trace_ids(spans)
+        spans = _kept(app, read, window, counts)
         linked = link(spans)
-        counts.spans += len(spans)
         counts.traces += linked.traces
         yield linked.calls, linked.served, len(spans)
     if counts.refused and not counts.spans:
         raise TraceFormatError(f"{source}: every span refused: {window.reason}")
+
+
+def _linked_whole(
+    app: App,
+    batches: Iterator[list[Span]],
+    window: TimeWindow,
+    counts: _Counts,
+    source: str,
+    *,
+    spill: SpanSpill,
+) -> Iterator[tuple[Sequence[Call], Sequence[Served], int]]:
+    """As `_linked`, for batches holding parts of traces: all parked by trace, then linked."""
+    try:
+        for read in batches:
+            spill.add(_kept(app, read, window, counts))
+        if counts.refused and not counts.spans:
+            raise TraceFormatError(f"{source}: every span refused: {window.reason}")
+        for spans in spill.parts():
+            linked = link(spans)
+            counts.traces += linked.traces
+            yield linked.calls, linked.served, len(spans)
+    finally:
+        spill.close()
+
+
+def _kept(app: App, read: list[Span], window: TimeWindow, counts: _Counts) -> list[Span]:
+    """The spans of a batch that are stored, ready to link (trace ids as linking groups them)."""
+    spans, refused = spans_within(read, window)
+    counts.refused += refused
+    app.redaction.spans(spans)
+    if app.settings.infer_peers:
+        spans = with_inferred_peers(spans)
+    if not app.settings.strict_trace_id:
+        lower_trace_ids(spans)
+    counts.spans += len(spans)
+    return spans
