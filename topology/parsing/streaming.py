@@ -1,45 +1,34 @@
-"""Jaeger `{"data": [...]}` documents read trace by trace, never the whole document at once.
+"""A JSON document read value by value from a reader, never the whole document at once.
 
-The bytes come in chunks from a reader. msgspec finds where each element of `data`
-ends (decoding it as raw JSON stops at the first byte after it and says where), then
-decodes that element alone as a typed Jaeger trace. Memory is bounded by the chunk
-size plus the largest trace, whatever the document's size. Errors say what the
-whole-document parser says: the JSON path (`$.data[7].spans[2].startTime`), or the
-line and column of bad syntax.
+The bytes come in chunks. msgspec finds where a value ends (decoding it as raw JSON
+stops at the first byte after it and says where), then decodes that value alone,
+typed. Memory is bounded by the chunk size plus the largest value read, whatever the
+document's size. Errors say what the whole-document parser says: the JSON path
+(`$.data[7].spans[2].startTime`), or the line and column of bad syntax.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
 import msgspec
 
 from topology.errors import TraceFormatError
-from topology.parsing import decoding, document
-from topology.parsing.jaeger import JaegerTrace
+from topology.parsing import decoding
 
 T = TypeVar("T")
 Reader = Callable[[int], bytes]
 """Returns up to n more bytes of the document; b"" at its end."""
 
 CHUNK_BYTES = 8 * 1024 * 1024
-_BOM = b"\xef\xbb\xbf"
-_HEAD = re.compile(rb'[ \t\r\n]*\{[ \t\r\n]*"data"[ \t\r\n]*:[ \t\r\n]*\[')
 _SPACE = b" \t\r\n"
 _TRAILING = re.compile(r"JSON is malformed: trailing characters \(byte (?P<at>\d+)\)")
 _TRUNCATED = "Input data was truncated"
 _RAW = msgspec.json.Decoder(msgspec.Raw)
-_TRACE = msgspec.json.Decoder(JaegerTrace)
 PIECE_LIMIT = 256 * 1024 * 1024
 """The most bytes one streamed piece (a trace, a resource's spans) may take."""
-_REST = msgspec.json.Decoder(document.TopObject)
-
-
-def streams(head: bytes) -> bool:
-    """Whether a document starting with `head` is one this module reads: `{"data": [`."""
-    return _HEAD.match(head.removeprefix(_BOM)) is not None
 
 
 class Buffer:
@@ -90,37 +79,6 @@ class Buffer:
         newlines = before.count(b"\n")
         last = self._offset + before.rfind(b"\n") if newlines else self._last_newline
         return f"line {self._lines + newlines + 1}, column {self._offset + at - last}"
-
-
-def jaeger_traces(read: Reader, *, chunk: int = CHUNK_BYTES) -> Iterator[tuple[str, JaegerTrace]]:
-    """Each trace of `data`, with its JSON path; then the other keys are checked.
-
-    The document must start as `streams` says. A trace is decoded from its own bytes,
-    so it is held only while it is used.
-    """
-    buffer = Buffer(read, chunk)
-    while not buffer.ended and len(buffer.data) < len(_BOM) + 64:
-        buffer.more()
-    buffer.at = len(_BOM) if buffer.data.startswith(_BOM) else 0
-    head = _HEAD.match(buffer.data, buffer.at)
-    if head is None:
-        raise TraceFormatError('not a Jaeger document starting {"data": [')
-    buffer.at = head.end()
-    index = 0
-    if buffer.next_byte() == ord("]"):
-        buffer.at += 1
-    else:
-        while True:
-            path = f"$.data[{index}]"
-            yield path, element(buffer, _TRACE, path)
-            following = buffer.next_byte()
-            buffer.at += 1
-            if following == ord("]"):
-                break
-            if following != ord(","):
-                unexpected(buffer, buffer.at - 1, following, "',' or ']'")
-            index += 1
-    _check_rest(buffer)
 
 
 def element(
@@ -201,25 +159,3 @@ def unexpected(buffer: Buffer, at: int, found: int | None, wanted: str) -> NoRet
     if found is None:
         raise TraceFormatError("not JSON: it ends too early")
     raise TraceFormatError(f"not JSON ({buffer.where(at)}): expected {wanted}")
-
-
-def _check_rest(buffer: Buffer) -> None:
-    """The keys after `data` must make a Jaeger answer; their values are small."""
-    while buffer.more():
-        pass
-    following = buffer.next_byte()
-    if following not in (ord(","), ord("}")):
-        unexpected(buffer, buffer.at, following, "',' or '}'")
-    comma = following == ord(",")
-    start = buffer.at if comma else buffer.at - 1  # where the object to decode lies
-    rest = b"{" + buffer.data[buffer.at + 1 if comma else buffer.at :]
-    try:
-        tail = _REST.decode(rest)
-    except msgspec.ValidationError as error:
-        raise TraceFormatError(decoding.invalid(str(error))) from None
-    except msgspec.DecodeError as error:
-        bad_syntax(buffer, start, str(error), memoryview(rest))
-    found = document.keys_of(tail)
-    if found - {"data", "traceID", "spans"}:
-        keys = ", ".join(sorted(found))
-        raise TraceFormatError(f"both Jaeger data and OTLP spans (top-level keys: {keys})")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from topology.errors import TraceFormatError
-from topology.parsing import TraceFormat, parse_traces, stream_traces, streaming
+from topology.parsing import TraceFormat, parse_traces, pieces, stream_traces
 
 from .documents import jaeger_span, jaeger_trace
 
@@ -57,7 +57,7 @@ def trace(index: int, spans: int = 2) -> dict[str, object]:
 
 def test_the_sample_reads_the_same_in_chunks_of_any_size():
     data = SAMPLE.read_bytes()
-    assert streaming.streams(data[:4096])
+    assert pieces.streamable(data[:4096])
     expected = whole(data)
     assert isinstance(expected, list)
     assert expected
@@ -133,9 +133,13 @@ def test_insisting_on_another_format_is_refused_before_reading():
     assert streamed(data, fmt=TraceFormat.JAEGER) == whole(data, fmt=TraceFormat.JAEGER)
 
 
-def test_other_documents_are_not_streamed():
-    for head in (b'[{"traceID": "a"}]', b'{"resourceSpans": []}', b'{"total": 0, "data": []}'):
-        assert not streaming.streams(head)
+def test_documents_starting_with_other_keys_are_not_streamed():
+    for head in (b'{"total": 0, "data": []}', b'{"resourceLogs": []}'):
+        assert not pieces.streamable(head)
+
+
+def read_whole(doc: object, buf: memoryview) -> list[object]:
+    raise AssertionError(f"read whole: {bytes(buf[:40])!r}")
 
 
 def test_memory_is_bounded_by_the_largest_trace_not_the_document():
@@ -147,7 +151,7 @@ def test_memory_is_bounded_by_the_largest_trace_not_the_document():
         held.append(n)
         return file.read(n)
 
-    traces = streaming.jaeger_traces(read, chunk=4096)
+    traces = pieces.pieces(read, read_whole, chunk=4096)
     assert sum(1 for _ in traces) == 2_000
     assert max(held) <= 4096 * 2
     assert len(data) > 100 * 4096
