@@ -121,8 +121,8 @@ class Journal:
     def adopt(self) -> list[Entry]:
         """The unfinished sends of dead processes (this one's file included), now in this one.
 
-        They are copied here (synced) before the files they came from are removed, so a
-        crash meanwhile loses none.
+        They are appended here (synced) before the files they came from are removed, so a
+        crash meanwhile loses none (a line copied twice reads as once).
         """
         taken = open_sends(_lines(self._file))
         dead: list[Path] = []
@@ -139,13 +139,11 @@ class Journal:
             with held:
                 if not _same_file(held, path):
                     continue  # another process took it over and removed it meanwhile
-                taken.extend(open_sends(_lines(held)))
+                theirs = open_sends(_lines(held))
+                self.write(*theirs)
+                taken.extend(theirs)
                 dead.append(path)
-                self._file.truncate(0)
-                self.write(*taken)
                 path.unlink()
-        self._file.truncate(0)
-        self.write(*taken)
         if dead:
             named = ", ".join(map(str, dead))
             log.info("took over the page journals of stopped senders: %s", named)
