@@ -1,10 +1,13 @@
 """Write a Jaeger JSON trace set of N spans over a random service topology.
 
-    .venv/bin/python -m bench.generate_traces [PATH] [--spans N] [--seed S]
+    .venv/bin/python -m bench.generate_traces [PATH] [--spans N] [--seed S] [--format F]
 
 200 services call each other in random trees of 10-40 spans per trace: client/server
 pairs, and leaf database calls named by `peer.service`. The same seed and size write the
 same bytes; an existing file of the right size is reused (a `.meta` file beside it says).
+`--format otlp` writes the same spans as OTLP JSON Lines, as a Collector's file exporter
+does: a line per 2,000 traces, one resource per service, so a trace's spans lie in many
+resources.
 """
 
 from __future__ import annotations
@@ -124,8 +127,10 @@ def _kind(kind: str, failed: object) -> list[Json]:
     return tags
 
 
-def generate(path: Path, spans: int, seed: int) -> int:
-    """Write `spans` spans to `path` as one Jaeger document; returns the number of traces."""
+def generate(path: Path, spans: int, seed: int, fmt: str = "jaeger") -> int:
+    """Write `spans` spans to `path` as one Jaeger document (or OTLP JSON Lines); the traces."""
+    if fmt == "otlp":
+        return _generate_otlp(path, spans, seed)
     rng = random.Random(seed)
     topology = Topology.random(rng)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,13 +161,78 @@ def generate(path: Path, spans: int, seed: int) -> int:
     return traces
 
 
+def _generate_otlp(path: Path, spans: int, seed: int) -> int:
+    """The spans `generate` writes for a Jaeger document, as OTLP JSON Lines."""
+    rng = random.Random(seed)
+    topology = Topology.random(rng)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    made = traces = 0
+    with path.open("wb") as out:
+        while made < spans:
+            resources: dict[str, list[Json]] = {}
+            for _ in range(CHUNK_TRACES):
+                if made >= spans:
+                    break
+                builder = TraceBuilder(rng, topology, f"{rng.getrandbits(128):032x}")
+                builder.build(
+                    min(rng.randint(10, 40), spans - made), END_US - rng.randrange(WINDOW_US)
+                )
+                made += len(builder.spans)
+                traces += 1
+                names = {pid: name for name, pid in builder.processes.items()}
+                for span in builder.spans:
+                    resources.setdefault(names[span["processID"]], []).append(_otlp_span(span))
+            line = {
+                "resourceSpans": [
+                    {
+                        "resource": {"attributes": [_attribute("service.name", name)]},
+                        "scopeSpans": [{"scope": {"name": "bench"}, "spans": group}],
+                    }
+                    for name, group in resources.items()
+                ]
+            }
+            out.write(orjson.dumps(line) + b"\n")
+    return traces
+
+
+_OTLP_KINDS = {"server": 2, "client": 3}
+
+
+def _otlp_span(span: Json) -> Json:
+    tags = {tag["key"]: tag["value"] for tag in span["tags"]}
+    start_ns = span["startTime"] * 1000
+    otlp: Json = {
+        "traceId": span["traceID"],
+        "spanId": span["spanID"],
+        "name": span["operationName"],
+        "kind": _OTLP_KINDS.get(str(tags.get("span.kind")), 1),
+        "startTimeUnixNano": str(start_ns),
+        "endTimeUnixNano": str(start_ns + span["duration"] * 1000),
+        "attributes": [
+            _attribute(key, value) for key, value in tags.items() if key == "peer.service"
+        ],
+        "status": {"code": 2 if tags.get("error") else 0},
+    }
+    if span["references"]:
+        otlp["parentSpanId"] = span["references"][0]["spanID"]
+    return otlp
+
+
+def _attribute(key: str, value: object) -> Json:
+    return {"key": key, "value": {"stringValue": value}}
+
+
 def _meta_path(path: Path) -> Path:
     return path.with_name(path.name + ".meta")
 
 
-def ensure(path: Path, spans: int = DEFAULT_SPANS, seed: int = DEFAULT_SEED) -> Path:
-    """Make sure `path` holds the trace set of this size and seed, writing it if not."""
-    wanted = {"version": VERSION, "spans": spans, "seed": seed}
+def ensure(
+    path: Path, spans: int = DEFAULT_SPANS, seed: int = DEFAULT_SEED, fmt: str = "jaeger"
+) -> Path:
+    """Make sure `path` holds the trace set of this size, seed and format, writing it if not."""
+    wanted: dict[str, object] = {"version": VERSION, "spans": spans, "seed": seed}
+    if fmt != "jaeger":
+        wanted["format"] = fmt
     meta = _meta_path(path)
     if path.exists() and meta.exists():
         known = orjson.loads(meta.read_bytes())
@@ -170,7 +240,7 @@ def ensure(path: Path, spans: int = DEFAULT_SPANS, seed: int = DEFAULT_SEED) -> 
             print(f"generate: reusing {path} ({spans:,} spans, {_mb(path)})")
             return path
     started = time.perf_counter()
-    traces = generate(path, spans, seed)
+    traces = generate(path, spans, seed, fmt)
     seconds = time.perf_counter() - started
     meta.write_bytes(orjson.dumps({**wanted, "bytes": path.stat().st_size}))
     print(
@@ -189,8 +259,9 @@ def main() -> None:
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--spans", type=int, default=DEFAULT_SPANS)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--format", choices=("jaeger", "otlp"), default="jaeger")
     args = parser.parse_args()
-    ensure(args.path, args.spans, args.seed)
+    ensure(args.path, args.spans, args.seed, args.format)
 
 
 if __name__ == "__main__":
