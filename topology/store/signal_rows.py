@@ -63,14 +63,23 @@ def series_of(counts: Counts, start: int, end: int, *, missing: float | None) ->
     from topology.rca.snapshot import Series  # noqa: PLC0415 - loads ranking: rca only
 
     t = minute_starts(start, end)
+    place = {int(minute): i for i, minute in enumerate(t)}
     return {
         service: Series(
-            t,
-            {
-                key: tuple(values.get(int(minute), missing) for minute in t)
-                for key, values in sorted(metrics.items())
-            },
+            t, {key: _row(values, place, missing) for key, values in sorted(metrics.items())}
         )
         for service, metrics in sorted(counts.items())
         if metrics
     }
+
+
+def _row(
+    values: dict[int, float], place: dict[int, int], missing: float | None
+) -> tuple[float | None, ...]:
+    """The values at their minutes' places, `missing` elsewhere; minutes off the grid dropped."""
+    row: list[float | None] = [missing] * len(place)
+    for minute, value in values.items():
+        at = place.get(minute)
+        if at is not None:
+            row[at] = value
+    return tuple(row)
