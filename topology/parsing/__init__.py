@@ -2,9 +2,9 @@
 
 `parse_traces` reads a whole document in one typed pass with the garbage collector
 paused, tells the format from the keys it found, and reports every problem as a
-`TraceFormatError` naming the source and the place. `stream_traces` reads a Jaeger
-`{"data": [...]}` document trace by trace, in batches of whole traces, for files
-too large to hold at once.
+`TraceFormatError` naming the source and the place. `stream_traces` reads any of
+them (and JSON Lines of them) piece by piece, in batches of whole pieces, for files
+too large to hold at once (see `pieces`).
 """
 
 from __future__ import annotations
