@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     Flags = numpy.typing.NDArray[numpy.bool_]
     Counts = numpy.typing.NDArray[numpy.int64]
 
-CHUNK = 4096
-"""Series judged together: bounds the arrays' memory whatever the map's size."""
+VALUES = 1_000_000
+"""Values of the series judged together, about: bounds the arrays' memory (tens of MB)."""
 SLACK = 1e-9
 """Relative allowance for sums added in another order than the full reading's."""
 ROUNDING = 1e-12
@@ -81,31 +81,63 @@ def could_change(
         by_minutes.setdefault(id(service.t), []).append(index)
     for members in by_minutes.values():
         t = services[members[0]].t
-        group = _group([services[i].requests for i in members], t, baseline, incident)
-        if group is None:
-            continue
-        screened = [
-            (member, services[i])
-            for member, i in enumerate(members)
-            if group.usable[member] and len(services[i].rises_only) == len(services[i].counts)
-        ]
-        counts: list[Sequence[float | None]] = []
-        owners: list[int] = []
-        rises: list[bool] = []
-        for member, service in screened:
-            counts.extend(service.counts)
-            owners.extend([member] * len(service.counts))
-            rises.extend(service.rises_only)
-        verdicts: list[bool] = []
-        for start in range(0, len(counts), CHUNK):
-            end = start + CHUNK
-            judged = _screen(counts[start:end], owners[start:end], rises[start:end], group, cutoff)
-            verdicts.extend(judged if judged is not None else [True] * len(counts[start:end]))
-        place = 0
-        for member, service in screened:
-            size = len(service.counts)
-            found[members[member]] = verdicts[place : place + size]
-            place += size
+        for batch in _batches([len(services[i].counts) for i in members], len(t)):
+            part = [members[i] for i in batch]
+            for i, verdicts in zip(
+                part,
+                _judged(
+                    [services[i] for i in part], t, windows=(baseline, incident), cutoff=cutoff
+                ),
+                strict=True,
+            ):
+                if verdicts is not None:
+                    found[i] = verdicts
+    return found
+
+
+def _batches(sizes: Sequence[int], width: int) -> list[range]:
+    """Consecutive services holding about `VALUES` values in their series, together."""
+    rows = max(1, VALUES // max(1, width))
+    found, start, held = [], 0, 0
+    for i, size in enumerate(sizes):
+        held += size
+        if held >= rows:
+            found.append(range(start, i + 1))
+            start, held = i + 1, 0
+    if start < len(sizes):
+        found.append(range(start, len(sizes)))
+    return found
+
+
+def _judged(
+    services: Sequence[Logged], t: Sequence[float], *, windows: tuple[Window, Window], cutoff: float
+) -> list[list[bool] | None]:
+    """Per service of a batch on the minutes `t`: its series' verdicts; None: all kept."""
+    group = _group([service.requests for service in services], t, *windows)
+    found: list[list[bool] | None] = [None] * len(services)
+    if group is None:
+        return found
+    screened = [
+        member
+        for member, service in enumerate(services)
+        if group.usable[member] and len(service.rises_only) == len(service.counts)
+    ]
+    counts: list[Sequence[float | None]] = []
+    owners: list[int] = []
+    rises: list[bool] = []
+    for member in screened:
+        service = services[member]
+        counts.extend(service.counts)
+        owners.extend([member] * len(service.counts))
+        rises.extend(service.rises_only)
+    verdicts = _screen(counts, owners, rises, group, cutoff)
+    if verdicts is None:
+        return found
+    place = 0
+    for member in screened:
+        size = len(services[member].counts)
+        found[member] = verdicts[place : place + size]
+        place += size
     return found
 
 

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     Floats = numpy.typing.NDArray[numpy.float64]
     Flags = numpy.typing.NDArray[numpy.bool_]
 
-CHUNK = 4096
-"""Series judged together: bounds the arrays' memory whatever the map's size."""
+VALUES = 1_000_000
+"""Values of the series judged together, about: bounds the arrays' memory (tens of MB)."""
 
 Unmoved = Callable[[Sequence[float | None], range, range, float], bool]
 """The one-at-a-time judgement: whether values stray far enough in no direction."""
@@ -47,8 +47,9 @@ def unmoved(
     for (before, during), members in groups.items():
         rows = [values for i in members for values in services[i][0]]
         verdicts: list[bool | None] = []
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
+        size = max(1, VALUES // max(1, len(rows[0]) if rows else 1))
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
             if not len(before) or not len(during):
                 verdicts.extend([True] * len(chunk))
                 continue

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topology.rca import logs
+from topology.rca import log_screen, logs
 from topology.rca.log_screen import Logged, _kept, could_change
 from topology.rca.logs import Minutes, log_evidence
 from topology.rca.snapshot import Series, Snapshot
@@ -202,3 +202,18 @@ def test_the_minutes_kept_are_those_a_stable_sort_by_rate_keeps(rows):
         drop = int(logs.TRIMMED * served)
         order = sorted((i for i, r in enumerate(row) if r != math.inf), key=row.__getitem__)
         assert {i for i, flag in enumerate(flags) if flag} == set(order[drop : served - drop])
+
+
+def test_series_judged_in_small_batches_get_the_verdicts_of_one_batch(monkeypatch):
+    frame = large_map(seeded(10), 300)
+    logged = [
+        Logged(
+            T, frame.series[name].metrics["requests"], list(series.metrics.values()), [False] * 5
+        )
+        for name, series in frame.logs.items()
+    ]
+    whole = could_change(logged, frame.baseline, frame.incident, 2.0)
+    monkeypatch.setattr(log_screen, "VALUES", 7 * STEPS)  # a service and a bit per batch
+
+    assert could_change(logged, frame.baseline, frame.incident, 2.0) == whole
+    assert any(not all(verdicts) for verdicts in whole)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from topology.rca import signals
+from topology.rca import metric_screen, signals
 from topology.rca.metric_screen import unmoved
 from topology.rca.signals import FLOOR, _unmoved, metric_evidence
 from topology.rca.snapshot import Series
@@ -91,3 +91,14 @@ def test_a_service_without_metric_minutes_in_a_window_strays_nowhere(cutoff):
     rows = [[0.1, 0.9, 5.0]]
 
     assert unmoved([(rows, range(3), range(3, 3))], cutoff, FLOOR, _unmoved) == [[True]]
+
+
+def test_metrics_judged_in_small_chunks_get_the_verdicts_of_one_chunk(monkeypatch):
+    frame = large_map(random.Random(11), 200)  # noqa: S311 - made-up metrics, not secrets
+    services = [
+        (list(s.metrics.values()), range(60), range(60, 66)) for s in frame.metrics.values()
+    ]
+    whole = unmoved(services, 2.0, FLOOR, _unmoved)
+    monkeypatch.setattr(metric_screen, "VALUES", 5 * STEPS)
+
+    assert unmoved(services, 2.0, FLOOR, _unmoved) == whole
