@@ -149,7 +149,7 @@ def _snapshot(document: object) -> Snapshot:
             for name, item in edge_series.items()
         },
         logs={
-            name: _series(item, f"$.logs[{json.dumps(name)}]", keys=None)
+            name: _series(item, f"$.logs[{json.dumps(name)}]", keys=None, counts=True)
             for name, item in logs.items()
         },
         metrics={
@@ -204,8 +204,13 @@ def _edge(value: object, path: str) -> SnapshotEdge:
     )
 
 
-def _series(value: object, path: str, keys: Iterable[str] | None = METRICS) -> Series:
-    """A series of the `keys` given (the known metrics), or of every key but `t` (None)."""
+def _series(
+    value: object, path: str, keys: Iterable[str] | None = METRICS, *, counts: bool = False
+) -> Series:
+    """A series of the `keys` given (the known metrics), or of every key but `t` (None).
+
+    `counts`: every value is a count of log lines, none below zero.
+    """
     item = _object(value, path)
     times = _list(_required(item, "t", path), f"{path}.t")
     t = tuple(_number(v, f"{path}.t[{i}]") for i, v in enumerate(times))
@@ -223,6 +228,9 @@ def _series(value: object, path: str, keys: Iterable[str] | None = METRICS) -> S
         metrics[key] = tuple(
             None if v is None else _number(v, f"{where}[{i}]") for i, v in enumerate(values)
         )
+        if counts and any(v is not None and v < 0 for v in metrics[key]):
+            i = next(i for i, v in enumerate(metrics[key]) if v is not None and v < 0)
+            raise _BadValueError(f"{where}[{i}]", "expected a count of log lines, got a negative")
     return Series(t, metrics)
 
 

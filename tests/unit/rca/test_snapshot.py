@@ -136,6 +136,10 @@ def with_series(**fields):
         ),
         (document(symptom={"metric": "latency"}), "$.symptom: missing 'service'"),
         (
+            document(logs={"frontend": {"t": [1, 2], "level:ERROR": [3, -5]}}),
+            '$.logs["frontend"]["level:ERROR"][1]: expected a count of log lines, got a negative',
+        ),
+        (
             '{"format": "svcmap-snapshot/1",'
             ' "windows": {"baseline": [NaN, 1], "incident": [1, 2]}}',
             "$.windows.baseline[0]: expected a finite number, got nan",
