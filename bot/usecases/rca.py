@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
-from bot.usecases.map_questions import load_graph
+from bot.usecases.map_questions import Asking, load_graph
 from bot.usecases.ranking_inputs import WindowInputs, health_of
 from bot.usecases.windows import Window as StoreWindow
 from topology.errors import SnapshotError, UsageError
@@ -20,7 +20,6 @@ from topology.rca.snapshot import Symptom, Window
 from topology.timespec import format_time
 
 if TYPE_CHECKING:
-    from topology.redaction import Redaction
     from topology.store import Store
     from topology.store.ports import MapStore, SeriesStore
 
@@ -188,26 +187,12 @@ def _with_edges(store: SeriesStore, snapshot: Snapshot) -> Snapshot:
     return with_edge_series(snapshot, edges)
 
 
-class Ranker(Protocol):
-    """What ranks from the store: the app, or the CLI's read-only `Reading`."""
+class Ranker(Asking, Protocol):
+    """What ranks from the store: what a map question reads, with the series of the map."""
 
     @property
     def store(self) -> SeriesStore:
         """The map and its series."""
-        ...
-
-    @property
-    def catalog(self) -> Catalog:
-        """Who owns what."""
-        ...
-
-    @property
-    def redaction(self) -> Redaction:
-        """What names coming in are redacted by."""
-        ...
-
-    def now(self) -> int:
-        """The current time in Unix seconds."""
         ...
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from topology.store import make_engine, upgrade
+from topology.store.incident_rows import Opening
 
 POSTGRES_URL_VARIABLE = "SVCMAP_TEST_POSTGRES_URL"
 
@@ -48,3 +49,18 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+def an_opening(key: str, **changes: object) -> Opening:
+    """An incident opened by hand for checkout, `payment` its cause; `changes` override."""
+    given: dict[str, object] = {
+        "key": key,
+        "group_hash": key,
+        "group_key": key,
+        "receiver": "svcmap",
+        "symptom": "checkout",
+        "cause": "payment",
+        "severity": "critical",
+        "title": "checkout: 5xx",
+    }
+    return Opening(**(given | changes))

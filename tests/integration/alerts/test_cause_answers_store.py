@@ -1,23 +1,13 @@
 """Answers to "Was this the cause?" kept with their incident, on SQLite and Postgres."""
 
+from tests.integration.conftest import an_opening
 from topology.incidents.feedback import Answer, Feedback, Verdict
-from topology.store.incident_rows import Opening
 
 T0 = 1_777_602_600
 
 
 def opened(app, key="inc-1"):
-    opening = Opening(
-        key=key,
-        group_hash=key,
-        group_key=key,
-        receiver="svcmap",
-        symptom="checkout",
-        cause="payment",
-        severity="critical",
-        title="checkout: 5xx",
-    )
-    return app.incidents.open_manual(opening, now_s=T0).id
+    return app.incidents.open_manual(an_opening(key), now_s=T0).id
 
 
 def test_answers_are_kept_per_incident_person_and_candidate(make_app):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests.integration.conftest import an_opening
 from tests.integration.store.conftest import make_call, make_served
 from topology.errors import StoreError
 from topology.incidents.feedback import Answer, Verdict
@@ -21,7 +22,6 @@ from topology.model import Call, NodeKind, Served
 from topology.retention import Retention
 from topology.signals.model import LogRecord, MetricPoint
 from topology.store import Store, make_engine, upgrade
-from topology.store.incident_rows import Opening
 from topology.store.incidents import IncidentLog
 from topology.store.ports import MapStore
 from topology.store.sources_state import SourceStates
@@ -175,17 +175,8 @@ def test_the_store_on_either_database_answers_as_the_reader_does(readers, databa
 
 
 def opened(log: IncidentLog, key: str, at: int) -> int:
-    opening = Opening(
-        key=key,
-        group_hash=key,
-        group_key=key,
-        receiver="svcmap",
-        symptom="checkout",
-        cause="payment" if key.endswith("1") else None,
-        severity="critical",
-        title=f"checkout: 5xx <{key}>",
-    )
-    return log.open_manual(opening, now_s=at).id
+    cause = "payment" if key.endswith("1") else None
+    return log.open_manual(an_opening(key, cause=cause, title=f"<{key}>"), now_s=at).id
 
 
 def test_both_readers_give_the_same_incidents_and_answers(filled, sqlite_url, t0):
