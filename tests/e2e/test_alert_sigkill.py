@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from bot.paging.journal import Step, journal_dir, open_sends
 from tests.e2e.conftest import SVCMAP, start_serve
@@ -74,6 +74,14 @@ def environment(
         SVCMAP_ALERT_LEASE=str(LEASE_S),
     )
     return env
+
+
+@pytest.fixture
+def store(environment: dict[str, str]) -> Iterator[Engine]:
+    """An engine on the servers' database, for the test's own reads and writes."""
+    engine = create_engine(environment["SVCMAP_DATABASE_URL"])
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
@@ -212,12 +220,12 @@ def test_killed_after_pagerduty_accepted_the_trigger_it_is_recorded_and_not_sent
 
 
 def test_killed_while_the_worker_records_the_incident_it_is_recorded_once_by_the_next(
-    environment, tmp_path, servers, pagerduty
+    environment, tmp_path, servers, pagerduty, store
 ):
     url = environment["SVCMAP_DATABASE_URL"]
     if make_url(url).get_backend_name() == "sqlite":
         pytest.skip("SQLite cannot lock one table while the outbox is written")
-    engine = create_engine(url)
+    engine = store
     base = serve(environment, tmp_path, servers)
     with ExitStack() as held:
         hold_writes(url, "incidents", held)()
@@ -233,7 +241,6 @@ def test_killed_while_the_worker_records_the_incident_it_is_recorded_once_by_the
         kill(servers)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM incidents")).scalar() == 0
-    engine.dispose()
 
     base = serve(environment, tmp_path, servers)  # takes the notification once its lease passed
 
@@ -257,7 +264,7 @@ SNAPSHOT_HELD = {
 
 
 def test_killed_with_the_snapshot_unsaved_the_next_server_makes_and_saves_it(
-    environment, tmp_path, servers, pagerduty
+    environment, tmp_path, servers, pagerduty, store
 ):
     traffic = tmp_path / "traffic.json"
     traffic.write_text(json.dumps(zipkin_traffic(int(time.time()))))
@@ -266,7 +273,7 @@ def test_killed_with_the_snapshot_unsaved_the_next_server_makes_and_saves_it(
         env=environment, cwd=tmp_path, capture_output=True, timeout=120, check=True,
     )  # fmt: skip
     base = serve(environment, tmp_path, servers)
-    engine = create_engine(environment["SVCMAP_DATABASE_URL"])
+    engine = store
     with engine.begin() as connection:
         for statement in SNAPSHOT_HELD[engine.dialect.name]:
             connection.execute(text(statement))
@@ -284,7 +291,6 @@ def test_killed_with_the_snapshot_unsaved_the_next_server_makes_and_saves_it(
         connection.execute(text("DROP TRIGGER hold_snapshot ON incidents")
                            if engine.dialect.name == "postgresql"
                            else text("DROP TRIGGER hold_snapshot"))  # fmt: skip
-    engine.dispose()
     assert incidents() == [("checkout", False)]
 
     serve(environment, tmp_path, servers)
@@ -301,12 +307,12 @@ HOLD_INCIDENTS = (
 
 
 def test_notifications_waiting_when_the_server_stops_are_recorded_by_the_next_each_once(
-    environment, tmp_path, servers, pagerduty
+    environment, tmp_path, servers, pagerduty, store
 ):
     url = environment["SVCMAP_DATABASE_URL"]
     services = [f"svc-{n}" for n in range(WAITING)]
     base = serve(environment, tmp_path, servers)
-    engine = create_engine(url)
+    engine = store
     sqlite = engine.dialect.name == "sqlite"
     waiting = text("SELECT count(*) FROM alert_outbox")
     with ExitStack() as held:
@@ -337,7 +343,6 @@ def test_notifications_waiting_when_the_server_stops_are_recorded_by_the_next_ea
             return connection.execute(waiting).scalar() == 0
 
     wait_until(all_recorded, LEASE_S + SOON_S, "the waiting notifications recorded")
-    engine.dispose()
     found = svcmap_json(environment, tmp_path, "incidents", "--limit", "50")
     assert isinstance(found, list)
     assert sorted((i["symptom"], i["alerts"]) for i in found) == sorted((s, 1) for s in services)
