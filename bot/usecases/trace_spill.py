@@ -11,6 +11,9 @@ from __future__ import annotations
 import pickle
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import fields
+from itertools import starmap
+from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,6 +36,10 @@ _Row = tuple[
 ]
 
 
+_ROW = attrgetter(*(field.name for field in fields(Span)))
+"""A span's fields as a tuple, in the order Span takes them."""
+
+
 class SpanSpill:
     """Spans written to `parts` files under `directory` by trace, read back file by file."""
 
@@ -43,15 +50,23 @@ class SpanSpill:
     def add(self, spans: Iterable[Span]) -> None:
         """Park `spans`, each in the file of its trace."""
         count = len(self._paths)
-        rows: dict[int, list[_Row]] = {}
-        for span in spans:
-            part = zlib.crc32(span.trace_id.encode()) % count if count > 1 else 0
-            rows.setdefault(part, []).append(_row(span))
-        for part, chunk in rows.items():
+        groups: dict[int, list[Span]] = {}
+        if count == 1:
+            groups[0] = list(spans)
+        else:
+            part_of: dict[str, list[Span]] = {}  # a trace's spans mostly come together
+            for span in spans:
+                group = part_of.get(span.trace_id)
+                if group is None:
+                    part = zlib.crc32(span.trace_id.encode()) % count
+                    group = part_of[span.trace_id] = groups.setdefault(part, [])
+                group.append(span)
+        for part, group in groups.items():
             file = self._files.get(part)
             if file is None:
                 file = self._files[part] = self._paths[part].open("wb")
-            pickle.dump(chunk, file, protocol=pickle.HIGHEST_PROTOCOL)
+            rows: list[_Row] = list(map(_ROW, group))
+            pickle.dump(rows, file, protocol=pickle.HIGHEST_PROTOCOL)
 
     def parts(self) -> Iterator[list[Span]]:
         """The spans of each file in turn (only files that got any); each is deleted once read."""
@@ -67,7 +82,7 @@ class SpanSpill:
                         chunk: list[_Row] = pickle.load(file)  # noqa: S301 - written just above by this process
                     except EOFError:
                         break
-                    spans.extend(Span(*row) for row in chunk)
+                    spans.extend(starmap(Span, chunk))
             path.unlink()
             yield spans
 
@@ -75,21 +90,3 @@ class SpanSpill:
         """Close the files still open (their directory is the caller's to remove)."""
         for file in self._files.values():
             file.close()
-
-
-def _row(span: Span) -> _Row:
-    return (
-        span.trace_id,
-        span.span_id,
-        span.parent_id,
-        span.kind,
-        span.local_service,
-        span.remote_service,
-        span.start_us,
-        span.duration_us,
-        span.error,
-        span.shared,
-        span.peer_kind,
-        span.local_address,
-        span.inferred_peer,
-    )
