@@ -112,7 +112,7 @@ def _node_line(node_id: str, node: Node, focus: str, alerting: set[str], into: f
         attributes["penwidth"] = str(style.FOCUS_PEN)
         attributes.setdefault("fillcolor", f'"{style.FOCUS_FILL}"')
     attributes["style"] = f'"{",".join(styles)}"'
-    return f"  {node_id} [{_join(attributes)}];"
+    return f"  {node_id} [{attribute_list(attributes)}];"
 
 
 def _edge_line(
@@ -122,11 +122,11 @@ def _edge_line(
     attributes = {
         "label": quote(edge_label(stats, window_seconds)),
         "color": f'"{colour}"',
-        "penwidth": f"{_pen(stats.calls, busiest):.2f}",
+        "penwidth": f"{pen_width(stats.calls, busiest):.2f}",
     }
     if colour != style.HEALTHY:
         attributes["fontcolor"] = f'"{colour}"'
-    return f"  {ids[stats.parent]} -> {ids[stats.child]} [{_join(attributes)}];"
+    return f"  {ids[stats.parent]} -> {ids[stats.child]} [{attribute_list(attributes)}];"
 
 
 def _legend(nodes: Iterable[Node], alerting: set[str]) -> list[str]:
@@ -167,12 +167,14 @@ def _error_rates_into(edges: Iterable[EdgeStats]) -> dict[str, float]:
     return {name: errors[name] / count for name, count in calls.items() if count}
 
 
-def _pen(calls: int, busiest: int) -> float:
+def pen_width(calls: int, busiest: int) -> float:
+    """A line's pen width: thin for few calls, up to the widest for the busiest line."""
     if busiest <= 1 or calls <= 0:
         return style.PEN_MIN
     share = math.log1p(calls) / math.log1p(busiest)
     return style.PEN_MIN + (style.PEN_MAX - style.PEN_MIN) * share
 
 
-def _join(attributes: Mapping[str, str]) -> str:
+def attribute_list(attributes: Mapping[str, str]) -> str:
+    """DOT attributes written `key=value, ...`; the values already quoted or escaped."""
     return ", ".join(f"{key}={value}" for key, value in attributes.items())

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from topology.model import NodeKind
 from topology.picture import style
-from topology.picture.dot import Picture
+from topology.picture.dot import Picture, attribute_list, pen_width
 from topology.picture.escape import LABEL_LIMIT, escape, lines, quote
 from topology.picture.labels import edge_label
 from topology.picture.select import Omitted
@@ -109,7 +108,7 @@ def _group_line(node_id: str, group: Group) -> str:
     if group.incidents:
         attributes["fillcolor"] = f'"{style.ALERT_FILL}"'
         attributes["color"] = f'"{style.ALERT_LINE}"'
-    return f"  {node_id} [{_join(attributes)}];"
+    return f"  {node_id} [{attribute_list(attributes)}];"
 
 
 def _service_line(node_id: str, node: Node, alerting: set[str]) -> str:
@@ -127,7 +126,7 @@ def _service_line(node_id: str, node: Node, alerting: set[str]) -> str:
     if node.name in alerting:
         attributes["fillcolor"] = f'"{style.ALERT_FILL}"'
         attributes["color"] = f'"{style.ALERT_LINE}"'
-    return f"  {node_id} [{_join(attributes)}];"
+    return f"  {node_id} [{attribute_list(attributes)}];"
 
 
 def _link_line(
@@ -146,19 +145,8 @@ def _link_line(
         # Many lines between teams: their words are shown on hover and in the page.
         ("label" if link.stats is not None else "tooltip"): quote(label),
         "color": f'"{colour}"',
-        "penwidth": f"{_pen(link.calls, busiest):.2f}",
+        "penwidth": f"{pen_width(link.calls, busiest):.2f}",
     }
     if colour != style.HEALTHY:
         attributes["fontcolor"] = f'"{colour}"'
-    return f"  {ids[link.parent]} -> {ids[link.child]} [{_join(attributes)}];"
-
-
-def _pen(calls: int, busiest: int) -> float:
-    if busiest <= 1 or calls <= 0:
-        return style.PEN_MIN
-    share = math.log1p(calls) / math.log1p(busiest)
-    return style.PEN_MIN + (style.PEN_MAX - style.PEN_MIN) * share
-
-
-def _join(attributes: Mapping[str, str]) -> str:
-    return ", ".join(f"{key}={value}" for key, value in attributes.items())
+    return f"  {ids[link.parent]} -> {ids[link.child]} [{attribute_list(attributes)}];"
