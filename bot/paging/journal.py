@@ -26,7 +26,7 @@ from topology.incidents.keys import digest
 
 log = logging.getLogger(__name__)
 
-SUFFIX = ".pages"
+FOLDER = "sent-pages"
 LINE_CHARS = 4096
 """A journal line longer than this is not one svcmap wrote; it is skipped."""
 
@@ -96,8 +96,10 @@ def open_sends(lines: list[bytes]) -> list[Entry]:
 def journal_dir(database_url: str, *, data_home: Path) -> Path | None:
     """Where the journals of senders to `database_url` are kept; None for a store in memory.
 
-    Beside a SQLite file; under `data_home` for any other database, one folder per
-    database (named by a digest of its URL without the password).
+    In a `sent-pages` folder beside a SQLite file, named for the file (not after it:
+    whatever takes the database's files by its name and a suffix leaves it alone); under
+    `data_home` for any other database, one folder per database (named by a digest of its
+    URL without the password).
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -106,8 +108,9 @@ def journal_dir(database_url: str, *, data_home: Path) -> Path | None:
             return None
         if name.startswith("file:"):
             name = name.removeprefix("file:").split("?", 1)[0]
-        return Path(name).with_name(Path(name).name + SUFFIX)
-    return data_home / "svcmap" / "sent-pages" / digest(url.render_as_string(), 16)
+        path = Path(name)
+        return path.parent / FOLDER / path.name
+    return data_home / "svcmap" / FOLDER / digest(url.render_as_string(), 16)
 
 
 class Journal:

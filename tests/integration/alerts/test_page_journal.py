@@ -161,8 +161,8 @@ def test_a_folder_that_cannot_be_made_is_an_os_error(tmp_path):
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("sqlite:////var/lib/svcmap/svcmap.db", Path("/var/lib/svcmap/svcmap.db.pages")),
-        ("sqlite:///relative.db", Path("relative.db.pages")),
+        ("sqlite:////var/lib/svcmap/svcmap.db", Path("/var/lib/svcmap/sent-pages/svcmap.db")),
+        ("sqlite:///relative.db", Path("sent-pages/relative.db")),
         ("sqlite://", None),
         ("sqlite:///:memory:", None),
         ("sqlite:///file:shared?mode=memory&uri=true", None),
