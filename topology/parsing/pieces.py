@@ -100,6 +100,7 @@ class _Reader:
         self.fmt = fmt
         self.limit = limit
         self.found: TraceFormat | None = None  # the format of the document being read
+        self.kept = 0  # bytes of its members read whole
 
     def documents(self) -> Iterator[Piece]:
         buffer = self.buffer
@@ -113,7 +114,7 @@ class _Reader:
         while (first := buffer.next_byte()) is not None:
             line = buffer.where(buffer.at).split(",")[0]  # "line N"
             root = "$" if count == 0 else f"{line}: $"
-            self.found = None
+            self.found, self.kept = None, 0
             try:
                 if first == ord("["):
                     yield from self._list(root)
@@ -193,7 +194,7 @@ class _Reader:
                 yield from self._inner(path)
             else:
                 raw = streaming.element(self.buffer, _RAW, path, limit=self.limit)
-                rest.append(_KEY_ENCODER.encode(key) + b":" + bytes(raw))
+                self._keep(rest, key, raw, path)
         yield from self._rest(root, b"{" + b",".join(rest) + b"}")
 
     def _inner(self, path: str) -> Iterator[Piece]:
@@ -204,9 +205,18 @@ class _Reader:
                 yield from self._array(where, _GROUP, TraceFormat.OTLP)
             else:
                 raw = streaming.element(self.buffer, _RAW, where, limit=self.limit)
-                rest.append(_KEY_ENCODER.encode(key) + b":" + bytes(raw))
+                self._keep(rest, key, raw, where)
         body = _typed(_INNER, b"{" + b",".join(rest) + b"}", path)
         yield Piece(TraceFormat.OTLP, path, body)
+
+    def _keep(self, rest: list[bytes], key: str, raw: msgspec.Raw, path: str) -> None:
+        """Keep a member read whole, refusing once those kept pass the limit together."""
+        rest.append(_KEY_ENCODER.encode(key) + b":" + bytes(raw))
+        self.kept += len(rest[-1])
+        if self.kept > self.limit:
+            raise TraceFormatError(
+                f"{path}: the members beside the spans pass {self.limit:,} bytes"
+            )
 
     def _members(self, path: str) -> Iterator[tuple[str, str]]:
         """Each key of the object starting at the next byte, left before its value."""

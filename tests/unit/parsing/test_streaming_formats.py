@@ -251,3 +251,14 @@ def test_which_documents_are_streamed_and_which_hold_whole_traces(
 ):
     assert pieces.streamable(head) is streamed_piecewise
     assert pieces.whole_traces(head) is whole_traces
+
+
+def test_many_small_members_beside_the_spans_are_refused_past_the_limit():
+    members = {f"k{i}": "v" * 90 for i in range(2_000)}
+    data = dumped({"resourceSpans": otlp_groups(2), **members})
+
+    found = streamed(data, most=4096, limit=64 << 10)
+
+    assert found.startswith("big.json: $.k"), found
+    assert found.endswith("the members beside the spans pass 65,536 bytes")
+    assert isinstance(streamed(data, most=4096), list)
