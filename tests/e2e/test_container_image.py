@@ -121,6 +121,22 @@ def run_in(container: str, *command: str, env: dict[str, str] | None = None) -> 
     )
 
 
+def recorded_incidents(container: str, env: dict[str, str], *, seconds: float) -> list[object]:
+    """The incidents `svcmap incidents` lists, once there are any or `seconds` have passed.
+
+    The webhook answers once the notification is queued; its incident is recorded by the
+    alert workers after, later on a busy machine.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        found: list[object] = json.loads(
+            run_in(container, "svcmap", "incidents", "--json", env=env)
+        )
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(1)
+
+
 def server_process(port: int) -> int:
     """The pid of the process serving on `port`, told by its SVCMAP_HTTP_PORT."""
     wanted = f"SVCMAP_HTTP_PORT={port}".encode()
@@ -233,11 +249,11 @@ def test_the_image_serves_otlp_and_alerts_on_postgres_as_its_non_root_user(
         healthcheck = config(image)["Healthcheck"]["Test"]
         run_in(container, *healthcheck[1:], env={"SVCMAP_HTTP_PORT": str(port)})  # exits 0
         uid = uid_of(server_process(port))
+        incidents = recorded_incidents(container, env, seconds=60)
     finally:
         process.terminate()
         process.wait(timeout=30)
     edges = json.loads(run_in(container, "svcmap", "edges", "--json", env=env))
-    incidents = json.loads(run_in(container, "svcmap", "incidents", "--json", env=env))
 
     assert otlp.status_code == 200
     assert (unsigned.status_code, view.status_code) == (401, 401)
