@@ -90,16 +90,21 @@ def test_an_accepted_page_a_dead_sender_could_not_record_is_recorded_by_the_next
     assert fresh.cut_off() == []
 
 
-def test_a_send_cut_off_by_a_crash_is_sent_again_at_once_with_its_dedup_key(
-    fired_and_resolved, pagerduty, tmp_path, journals
-):
-    app = fired_and_resolved
+def crash_mid_send(app, tmp_path, journals):
+    """host:1's sender dies while PagerDuty holds its trigger: only its journal knows."""
     dead = start_sender(tmp_path, journals, "host:1")
     with pytest.raises(SystemExit):
         dispatch_due(
             replace(app, pager=CutOff(app.pager)), holder="host:1", deliveries=dead, sleep=no_sleep
         )
     dead.close()
+
+
+def test_a_send_cut_off_by_a_crash_is_sent_again_at_once_with_its_dedup_key(
+    fired_and_resolved, pagerduty, tmp_path, journals
+):
+    app = fired_and_resolved
+    crash_mid_send(app, tmp_path, journals)
 
     fresh = start_sender(tmp_path, journals, "host:2")
     dispatch_due(app, holder="host:2", deliveries=fresh, sleep=no_sleep)  # the clock stood still
@@ -128,12 +133,7 @@ def test_a_cut_off_send_another_sender_took_meanwhile_is_left_to_it(
     fired_and_resolved, pagerduty, tmp_path, journals, clock
 ):
     app = fired_and_resolved
-    dead = start_sender(tmp_path, journals, "host:1")
-    with pytest.raises(SystemExit):
-        dispatch_due(
-            replace(app, pager=CutOff(app.pager)), holder="host:1", deliveries=dead, sleep=no_sleep
-        )
-    dead.close()
+    crash_mid_send(app, tmp_path, journals)
     clock.now += CLAIM_TTL_S + 1  # a replica took the lapsed claim, and is sending now
     (trigger,) = app.incidents.due(pages, now_s=app.now())
     assert app.incidents.claim(
@@ -151,12 +151,7 @@ def test_a_store_down_at_start_frees_nothing_and_sends_nothing_until_it_is_back(
     fired_and_resolved, pagerduty, tmp_path, journals
 ):
     app = fired_and_resolved
-    dead = start_sender(tmp_path, journals, "host:1")
-    with pytest.raises(SystemExit):
-        dispatch_due(
-            replace(app, pager=CutOff(app.pager)), holder="host:1", deliveries=dead, sleep=no_sleep
-        )
-    dead.close()
+    crash_mid_send(app, tmp_path, journals)
     breaker = Breaker(app.engine)
     breaker.fail()
 
