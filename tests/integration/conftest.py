@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from bot.bootstrap import App, build_app
+from bot.settings import load_settings
 from topology.store import make_engine, upgrade
 from topology.store.incident_rows import Opening
 
@@ -64,3 +67,21 @@ def an_opening(key: str, **changes: object) -> Opening:
         "title": "checkout: 5xx",
     }
     return Opening(**(given | changes))
+
+
+IMPORTED_AT = 1_790_000_000
+"""The clock of the apps `import_apps` makes."""
+
+
+@pytest.fixture
+def import_apps(tmp_path: Path, database_url: str) -> Iterator[Callable[[str], App]]:
+    """Apps importing files: on the database under test ("streamed"), or on a SQLite file of
+    any other name, closed at the end."""
+    with ExitStack() as stack:
+
+        def make(name: str) -> App:
+            url = database_url if name == "streamed" else f"sqlite:///{tmp_path / name}"
+            settings = load_settings(database_url=url)
+            return stack.enter_context(build_app(settings, clock=lambda: float(IMPORTED_AT)))
+
+        yield make

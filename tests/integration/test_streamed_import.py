@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import json
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import build_app
-from bot.settings import load_settings
 from bot.usecases import importing
 from bot.usecases.importing import import_file
+from tests.integration.conftest import IMPORTED_AT as NOW
 from topology.errors import TraceFormatError
 
 SAMPLE = Path(__file__).parents[2] / "samples" / "traces" / "shop-jaeger.json"
-NOW = 1_790_000_000
-
-
-@pytest.fixture
-def make_app(tmp_path, database_url):
-    """An app on the database under test ("streamed"), or on a SQLite file of that name."""
-    with ExitStack() as stack:
-
-        def make(name: str):
-            url = database_url if name == "streamed" else f"sqlite:///{tmp_path / name}"
-            settings = load_settings(database_url=url)
-            return stack.enter_context(build_app(settings, clock=lambda: float(NOW)))
-
-        yield make
 
 
 def stored(app) -> list[tuple[str, str, int, int]]:
@@ -52,11 +36,11 @@ def many_traces(tmp_path: Path, copies: int) -> Path:
 
 
 def test_a_streamed_import_stores_what_a_whole_one_does_and_counts_once(
-    make_app, tmp_path, monkeypatch
+    import_apps, tmp_path, monkeypatch
 ):
     path = many_traces(tmp_path, 3)
     monkeypatch.setattr(importing, "BATCH_SPANS", 7)
-    whole_app, streamed_app = make_app("whole.db"), make_app("streamed")
+    whole_app, streamed_app = import_apps("whole.db"), import_apps("streamed")
 
     whole = import_file(whole_app, path)
     streamed = import_file(streamed_app, path, stream_from=0)
@@ -73,14 +57,14 @@ def test_a_streamed_import_stores_what_a_whole_one_does_and_counts_once(
     assert (logged_again.spans, logged_again.calls_new) == (whole.spans, 0)
 
 
-def test_a_fault_late_in_a_streamed_file_stores_nothing_of_it(make_app, tmp_path, monkeypatch):
+def test_a_fault_late_in_a_streamed_file_stores_nothing_of_it(import_apps, tmp_path, monkeypatch):
     path = many_traces(tmp_path, 3)
     text = path.read_text()
     key = '"startTime": '
     cut = text.rindex(key)
     path.write_text(text[:cut] + key + '"noon", "x": ' + text[cut + len(key) :])
     monkeypatch.setattr(importing, "BATCH_SPANS", 7)
-    app = make_app("streamed")
+    app = import_apps("streamed")
 
     with pytest.raises(TraceFormatError) as caught:
         import_file(app, path, stream_from=0)
@@ -90,13 +74,13 @@ def test_a_fault_late_in_a_streamed_file_stores_nothing_of_it(make_app, tmp_path
     assert stored(app) == []
 
 
-def test_a_streamed_file_of_only_future_spans_is_refused_whole(make_app, tmp_path):
+def test_a_streamed_file_of_only_future_spans_is_refused_whole(import_apps, tmp_path):
     future = (NOW + 3 * 86_400) * 10**6
     span = {"traceID": "ab", "spanID": "cd", "startTime": future, "duration": 5, "processID": "p"}
     trace = {"spans": [span], "processes": {"p": {"serviceName": "a"}}}
     path = tmp_path / "future.json"
     path.write_text(json.dumps({"data": [trace]}))
-    app = make_app("streamed")
+    app = import_apps("streamed")
 
     with pytest.raises(TraceFormatError, match=r"future\.json: every span refused"):
         import_file(app, path, stream_from=0)

@@ -9,32 +9,15 @@ from __future__ import annotations
 
 import json
 import random
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import build_app
-from bot.settings import load_settings
 from bot.usecases import importing
 from bot.usecases.importing import import_file
 from topology.errors import TraceFormatError
 
 SAMPLES = Path(__file__).parents[2] / "samples" / "traces"
-NOW = 1_790_000_000
-
-
-@pytest.fixture
-def make_app(tmp_path, database_url):
-    """An app on the database under test ("streamed"), or on a SQLite file of that name."""
-    with ExitStack() as stack:
-
-        def make(name: str):
-            url = database_url if name == "streamed" else f"sqlite:///{tmp_path / name}"
-            settings = load_settings(database_url=url)
-            return stack.enter_context(build_app(settings, clock=lambda: float(NOW)))
-
-        yield make
 
 
 @pytest.fixture
@@ -88,9 +71,9 @@ def wrapped(tmp_path: Path, outer: str | None, key: str) -> Path:
     ],
     ids=["zipkin-shuffled", "otlp-lines", "otlp", "tempo-v1", "tempo-v2", "jaeger-api-v3"],
 )
-def test_a_streamed_import_stores_what_a_whole_one_does(make_app, tmp_path, write):
+def test_a_streamed_import_stores_what_a_whole_one_does(import_apps, tmp_path, write):
     path = write(tmp_path)
-    whole_app, streamed_app = make_app("whole.db"), make_app("streamed")
+    whole_app, streamed_app = import_apps("whole.db"), import_apps("streamed")
 
     whole = import_file(whole_app, path)
     streamed = import_file(streamed_app, path, stream_from=0)
@@ -105,38 +88,38 @@ def test_a_streamed_import_stores_what_a_whole_one_does(make_app, tmp_path, writ
 
 
 def test_scattered_traces_are_linked_whole_only_because_they_are_parked_by_trace(
-    make_app, tmp_path, monkeypatch
+    import_apps, tmp_path, monkeypatch
 ):
     path = zipkin_shuffled(tmp_path)
     monkeypatch.setattr(importing, "BATCH_SPANS", 7)
-    whole = import_file(make_app("whole.db"), path)
+    whole = import_file(import_apps("whole.db"), path)
     monkeypatch.setattr(importing.pieces, "whole_traces", lambda _: True)
 
-    split = import_file(make_app("split.db"), path, stream_from=0)
+    split = import_file(import_apps("split.db"), path, stream_from=0)
 
     assert split.traces > whole.traces  # linked batch by batch, a trace counts many times
     assert split.calls_new != whole.calls_new
 
 
-def test_the_parked_spans_are_removed_after_the_import(make_app, tmp_path, monkeypatch):
+def test_the_parked_spans_are_removed_after_the_import(import_apps, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "BATCH_SPANS", 7)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
     monkeypatch.setattr(importing.tempfile, "tempdir", None)
 
-    import_file(make_app("streamed"), zipkin_shuffled(tmp_path), stream_from=0)
+    import_file(import_apps("streamed"), zipkin_shuffled(tmp_path), stream_from=0)
 
     assert list(scratch.iterdir()) == []
 
 
 @pytest.mark.usefixtures("small_batches")
-def test_a_fault_on_a_late_line_stores_nothing_and_names_the_line(make_app, tmp_path):
+def test_a_fault_on_a_late_line_stores_nothing_and_names_the_line(import_apps, tmp_path):
     path = otlp_lines(tmp_path)
     lines = path.read_text().splitlines()
     lines[-1] = lines[-1].replace('"spanId":', '"spanId": 5, "x":', 1)
     path.write_text("\n".join(lines) + "\n")
-    app = make_app("streamed")
+    app = import_apps("streamed")
 
     with pytest.raises(TraceFormatError) as caught:
         import_file(app, path, stream_from=0)
@@ -147,11 +130,11 @@ def test_a_fault_on_a_late_line_stores_nothing_and_names_the_line(make_app, tmp_
 
 
 @pytest.mark.usefixtures("small_batches")
-def test_a_truncated_zipkin_file_stores_nothing(make_app, tmp_path):
+def test_a_truncated_zipkin_file_stores_nothing(import_apps, tmp_path):
     path = zipkin_shuffled(tmp_path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) * 2 // 3])
-    app = make_app("streamed")
+    app = import_apps("streamed")
 
     with pytest.raises(TraceFormatError, match="it ends too early"):
         import_file(app, path, stream_from=0)
