@@ -92,7 +92,11 @@ def _graph_attributes(engine: str, title: str, omitted: Omitted) -> list[str]:
     ]
 
 
-def _node_line(node_id: str, node: Node, focus: str, alerting: set[str], into: float) -> str:
+def node_look(node: Node, alerting: set[str]) -> tuple[list[str], dict[str, str]]:
+    """A node's styles and attributes by its kind and whether it is alerting (not its style).
+
+    The caller adds what else it draws, then the styles as `style`.
+    """
     styles = ["filled"]
     if node.kind is NodeKind.SERVICE:
         styles.append("rounded")
@@ -102,11 +106,16 @@ def _node_line(node_id: str, node: Node, focus: str, alerting: set[str], into: f
         "label": quote(node.name, limit=LABEL_LIMIT),
         "tooltip": quote(node.name, limit=TOOLTIP_LIMIT),
         "shape": style.SHAPES[node.kind],
-        "color": f'"{style.health_colour(into)}"',
     }
     if node.name in alerting:
         attributes["fillcolor"] = f'"{style.ALERT_FILL}"'
         attributes["color"] = f'"{style.ALERT_LINE}"'
+    return styles, attributes
+
+
+def _node_line(node_id: str, node: Node, focus: str, alerting: set[str], into: float) -> str:
+    styles, attributes = node_look(node, alerting)
+    attributes.setdefault("color", f'"{style.health_colour(into)}"')
     if node.name == focus:
         styles.append("bold")
         attributes["penwidth"] = str(style.FOCUS_PEN)

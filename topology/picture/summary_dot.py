@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from topology.model import NodeKind
 from topology.picture import style
-from topology.picture.dot import Picture, attribute_list, pen_width
+from topology.picture.dot import Picture, attribute_list, node_look, pen_width
 from topology.picture.escape import LABEL_LIMIT, escape, lines, quote
 from topology.picture.labels import edge_label
 from topology.picture.select import Omitted
@@ -112,20 +111,8 @@ def _group_line(node_id: str, group: Group) -> str:
 
 
 def _service_line(node_id: str, node: Node, alerting: set[str]) -> str:
-    styles = ["filled"]
-    if node.kind is NodeKind.SERVICE:
-        styles.append("rounded")
-    if node.virtual:
-        styles.append("dashed")
-    attributes = {
-        "label": quote(node.name, limit=LABEL_LIMIT),
-        "tooltip": quote(node.name, limit=LABEL_LIMIT * 4),
-        "shape": style.SHAPES[node.kind],
-        "style": f'"{",".join(styles)}"',
-    }
-    if node.name in alerting:
-        attributes["fillcolor"] = f'"{style.ALERT_FILL}"'
-        attributes["color"] = f'"{style.ALERT_LINE}"'
+    styles, attributes = node_look(node, alerting)
+    attributes["style"] = f'"{",".join(styles)}"'
     return f"  {node_id} [{attribute_list(attributes)}];"
 
 
