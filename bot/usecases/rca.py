@@ -100,29 +100,6 @@ def gather_for_ranking(
     return graph, _with_edges(store, snapshot)
 
 
-def gather_lean(
-    store: Store,
-    catalog: Catalog,
-    *,
-    symptom: str,
-    metric: str | None,
-    at: int,
-    incident_s: int,
-    baseline_s: int,
-) -> tuple[ServiceGraph, Snapshot]:
-    """`gather_for_ranking`, reading only what `rank` reads.
-
-    The health series of the candidates (the symptom's service and its downstream), and of
-    the edges into or out of them only the calls and the time on each side
-    (`with_every_edge` adds the rest).
-    """
-    windows = incident_windows(at, incident_s, baseline_s)
-    baseline, incident = windows
-    inputs = WindowInputs.of(store, int(baseline.start), int(incident.end) + 1)
-    symptom_at = (symptom, metric, at)
-    return inputs.graph, lean_snapshot(store, inputs, catalog, windows, symptom_at)
-
-
 def lean_snapshot(
     store: Store,
     inputs: WindowInputs,

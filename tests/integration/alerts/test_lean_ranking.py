@@ -12,7 +12,6 @@ from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import (
     gather_for_ranking,
-    gather_lean,
     lean_snapshot,
     with_every_edge,
     with_series_of,
@@ -26,15 +25,15 @@ from topology.stats import EdgeStats
 
 
 def gathered(app, symptom, *, lean):
-    return (gather_lean if lean else gather_for_ranking)(
-        app.store,
-        app.catalog,
-        symptom=symptom,
-        metric=None,
-        at=INCIDENT_AT,
-        incident_s=INCIDENT_WINDOW_S,
-        baseline_s=INCIDENT_BASELINE_S,
-    )[1]
+    """The snapshot ranked for `symptom`: read whole, or lean as an alert reads it."""
+    if not lean:
+        asked = {"symptom": symptom, "metric": None, "at": INCIDENT_AT}
+        windows = {"incident_s": INCIDENT_WINDOW_S, "baseline_s": INCIDENT_BASELINE_S}
+        return gather_for_ranking(app.store, app.catalog, **asked, **windows)[1]
+    windows = incident_windows(INCIDENT_AT, INCIDENT_WINDOW_S, INCIDENT_BASELINE_S)
+    baseline, incident = windows
+    inputs = WindowInputs.of(app.store, int(baseline.start), int(incident.end) + 1)
+    return lean_snapshot(app.store, inputs, app.catalog, windows, (symptom, None, INCIDENT_AT))
 
 
 @pytest.mark.parametrize("symptom", ["frontend", "checkout", "payment", "stripe-api", "cart"])
