@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bot.usecases.early_warnings import HeadsUp
     from bot.usecases.ranking_inputs import WindowInputs
     from topology.sources import CatalogSource, EdgeSource, TraceSource
+    from topology.sources.retry import Pacing
     from topology.store.incidents import IncidentLog
     from topology.store.ports import IncidentReader, SeriesStore, StateStore
     from topology.store.repository import Store
@@ -152,8 +153,14 @@ def read_catalog(path: Path | None) -> Catalog:
     return load_catalog(text, source=str(path))
 
 
-def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]:
-    """One HTTP client per configured source, and the adapter over it: the only place."""
+def build_sources(
+    settings: Settings, pacing: Pacing | None = None
+) -> tuple[list[Source], list[httpx.Client]]:
+    """One HTTP client per configured source, and the adapter over it: the only place.
+
+    Each adapter is wrapped to retry its requests when asking again may help, waiting as
+    `pacing` says (by default, really waiting).
+    """
     sources: list[Source] = []
     clients: list[httpx.Client] = []
     if not configured_sources(settings):
@@ -166,6 +173,9 @@ def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]
         TempoTraceSource,
         ZipkinTraceSource,
     )
+    from topology.sources.retry import Pacing, RetryingEdgeSource, RetryingTraceSource
+
+    paced = pacing or Pacing()
 
     def client(url: str) -> httpx.Client:
         made = httpx.Client(base_url=url, timeout=settings.source_timeout)
@@ -173,17 +183,19 @@ def build_sources(settings: Settings) -> tuple[list[Source], list[httpx.Client]]
         return made
 
     for name, url in configured_sources(settings):
+        traces: TraceSource
         match name:
             case "jaeger":
-                sources.append(JaegerTraceSource(client(url), name=name))
+                traces = JaegerTraceSource(client(url), name=name)
             case "zipkin":
-                sources.append(ZipkinTraceSource(client(url), name=name))
+                traces = ZipkinTraceSource(client(url), name=name)
             case "tempo":
-                sources.append(
-                    TempoTraceSource(client(url), tenant=settings.tempo_tenant, name=name)
-                )
+                traces = TempoTraceSource(client(url), tenant=settings.tempo_tenant, name=name)
             case _:
-                sources.append(PrometheusEdgeSource(client(url), name=name))
+                edges = PrometheusEdgeSource(client(url), name=name)
+                sources.append(RetryingEdgeSource(paced, inner=edges))
+                continue
+        sources.append(RetryingTraceSource(paced, inner=traces))
     return sources, clients
 
 
@@ -254,13 +266,19 @@ def slack_paging(settings: Settings) -> bool:
     return settings.paging_mode is not PagingMode.OFF and bool(allowed)
 
 
-def build_catalog_source(settings: Settings) -> tuple[CatalogSource | None, list[httpx.Client]]:
-    """The Backstage catalog source and its HTTP client, when a Backstage URL is set."""
+def build_catalog_source(
+    settings: Settings, pacing: Pacing | None = None
+) -> tuple[CatalogSource | None, list[httpx.Client]]:
+    """The Backstage catalog source and its HTTP client, when a Backstage URL is set.
+
+    Its read is retried when asking again may help, waiting as `pacing` says.
+    """
     if not settings.backstage_url:
         return None, []
     import httpx
 
     from topology.sources import BackstageCatalogSource
+    from topology.sources.retry import Pacing, RetryingCatalogSource
 
     made = httpx.Client(base_url=settings.backstage_url, timeout=settings.source_timeout)
     token = settings.backstage_token
@@ -269,7 +287,7 @@ def build_catalog_source(settings: Settings) -> tuple[CatalogSource | None, list
         token=token.get_secret_value() if token is not None else None,
         filters=settings.backstage_filters(),
     )
-    return source, [made]
+    return RetryingCatalogSource(pacing or Pacing(), inner=source), [made]
 
 
 def build_pager(settings: Settings) -> tuple[Pager | None, list[httpx.Client]]:
@@ -297,11 +315,13 @@ def name_limits(settings: Settings) -> NameLimits:
     )
 
 
-def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> App:
+def build_app(
+    settings: Settings, *, clock: Callable[[], float] = time.time, pacing: Pacing | None = None
+) -> App:
     """Build the store (migrated to the current schema), the catalogs, sources and pager.
 
     The catalog source is not read here: the refresh reads it, and the CLI before it
-    answers a question.
+    answers a question. `pacing` is how the sources wait between retries.
     """
     from topology.store.engine import Timeouts, make_engine, upgrade
     from topology.store.incidents import IncidentLog
@@ -311,8 +331,8 @@ def build_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> 
     timeouts = Timeouts(settings.db_pool_timeout, settings.db_statement_timeout)
     engine = make_engine(settings.database_url, timeouts=timeouts)
     upgrade(engine)
-    sources, clients = build_sources(settings)
-    catalog_source, catalog_clients = build_catalog_source(settings)
+    sources, clients = build_sources(settings, pacing)
+    catalog_source, catalog_clients = build_catalog_source(settings, pacing)
     pager, pager_clients = build_pager(settings)
     slack = build_slack_client(settings)
     redaction = settings_redaction(settings)

@@ -1,5 +1,8 @@
 """One refresh pass: pull every live source once, store what it gave, note how it went.
 
+The sources retry their own requests (`topology.sources.retry`); a pass asks each once
+and reports the retries it saw.
+
 The catalog source is read by every process (each keeps its own catalog in memory); the
 trace and edge sources by one process at a time, under the refresh lease.
 """
@@ -7,9 +10,6 @@ trace and edge sources by one process at a time, under the refresh lease.
 from __future__ import annotations
 
 import logging
-import random
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.bootstrap import App, Source
@@ -18,8 +18,7 @@ from topology.errors import SourceError, TraceFormatError
 from topology.linking import link, with_inferred_peers
 from topology.refresh_window import MINUTE, edge_minutes, trace_window
 from topology.sources import EdgeSource, TraceSource
-from topology.sources.retry import retrying
-from topology.stats import EdgeStats
+from topology.sources.retry import retries_of
 from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
@@ -77,34 +76,25 @@ class RefreshReport:
         return bool(self.sources) and all(item.error for item in self.sources)
 
 
-@dataclass(frozen=True, slots=True)
-class Pacing:
-    """How a pass waits between retries; tests pass a sleep that does not."""
-
-    sleep: Callable[[float], None] = time.sleep
-    jitter: Callable[[], float] = random.random
-
-
-def refresh_once(app: App, *, holder: str, pacing: Pacing | None = None) -> RefreshReport:
+def refresh_once(app: App, *, holder: str) -> RefreshReport:
     """Read the catalog source, then pull each trace and edge source under the refresh lease.
 
     One failure stops no other.
     """
-    pacing = pacing or Pacing()
-    catalog = [refresh_catalog(app, pacing)] if app.catalog_source is not None else []
+    catalog = [refresh_catalog(app)] if app.catalog_source is not None else []
     if not app.sources:
         return RefreshReport(leased=True, sources=catalog)
     ttl = 3 * app.settings.refresh_interval
     if not app.states.try_lease(LEASE, holder, app.now(), ttl):
         return RefreshReport(leased=False, sources=catalog)
     try:
-        passes = [_pull(app, source, pacing) for source in app.sources]
+        passes = [_pull(app, source) for source in app.sources]
     finally:
         app.states.release_lease(LEASE, holder)
     return RefreshReport(leased=True, sources=catalog + passes)
 
 
-def refresh_catalog(app: App, pacing: Pacing | None = None) -> SourcePass:
+def refresh_catalog(app: App) -> SourcePass:
     """Read the catalog source once; on success answer with it, on failure keep the last good.
 
     Its state's high water is the time of the last good read, so its lag says how old
@@ -113,62 +103,49 @@ def refresh_catalog(app: App, pacing: Pacing | None = None) -> SourcePass:
     source = app.catalog_source
     if source is None:
         return SourcePass("catalog", error="no catalog source configured")
-    pacing = pacing or Pacing()
     now = app.now()
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        pacing.sleep(seconds)
-
+    before = retries_of(source)
     try:
-        read, tries = retrying(source.read, sleep=sleep, jitter=pacing.jitter)
+        read = source.read()
     except SourceError as error:
         app.states.record_error(source.name, now_s=now, message=str(error))
-        return SourcePass(source.name, tries=1 + len(waits), error=str(error), entities=0)
+        tries = 1 + retries_of(source) - before
+        return SourcePass(source.name, tries=tries, error=str(error), entities=0)
     app.catalogs.update(read.catalog)
     app.states.record_success(source.name, high_water=now, now_s=now, spans=read.entities)
+    tries = 1 + retries_of(source) - before
     return SourcePass(source.name, tries=tries, entities=read.entities, notes=read.notes)
 
 
-def _pull(app: App, source: Source, pacing: Pacing) -> SourcePass:
+def _pull(app: App, source: Source) -> SourcePass:
     now = app.now()
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        pacing.sleep(seconds)
-
-    counted = Pacing(sleep=sleep, jitter=pacing.jitter)
+    before = retries_of(source)
     state = app.states.get(source.name)
     high_water = state.high_water if state else None
     end: int | None
     refused = 0
     try:
         if isinstance(source, TraceSource):
-            spans, calls, end, refused = _pull_traces(app, source, high_water, now, counted)
+            spans, calls, end, refused = _pull_traces(app, source, high_water, now)
         else:
-            spans, calls, end = _pull_edges(app, source, high_water, now, counted)
+            spans, calls, end = _pull_edges(app, source, high_water, now)
     except (SourceError, TraceFormatError) as error:
         app.states.record_error(source.name, now_s=now, message=str(error))
-        return SourcePass(source.name, tries=1 + len(waits), error=str(error))
+        return SourcePass(source.name, tries=1 + retries_of(source) - before, error=str(error))
     if end is not None:
         app.states.record_success(source.name, high_water=end, now_s=now, spans=spans)
-    return SourcePass(source.name, spans, calls, tries=1 + len(waits), refused=refused)
+    tries = 1 + retries_of(source) - before
+    return SourcePass(source.name, spans, calls, tries=tries, refused=refused)
 
 
 def _pull_traces(
-    app: App, source: TraceSource, high_water: int | None, now: int, pacing: Pacing
+    app: App, source: TraceSource, high_water: int | None, now: int
 ) -> tuple[int, int, int, int]:
     settings = app.settings
     start, end = trace_window(
         high_water, now, interval_s=settings.refresh_interval, overlap_s=settings.refresh_overlap
     )
-    spans, _ = retrying(
-        lambda: source.traces(start_us=start * _US, end_us=end * _US, limit=settings.trace_limit),
-        sleep=pacing.sleep,
-        jitter=pacing.jitter,
-    )
+    spans = source.traces(start_us=start * _US, end_us=end * _US, limit=settings.trace_limit)
     window = live_window(now, retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew)
     spans, refused = spans_within(spans, window)
     app.redaction.spans(spans)
@@ -194,7 +171,7 @@ def _pull_traces(
 
 
 def _pull_edges(
-    app: App, source: EdgeSource, high_water: int | None, now: int, pacing: Pacing
+    app: App, source: EdgeSource, high_water: int | None, now: int
 ) -> tuple[int, int, int | None]:
     settings = app.settings
     minutes = edge_minutes(
@@ -203,12 +180,7 @@ def _pull_edges(
     calls = 0
     name = f"{REFRESH_PREFIX}{source.name}"
     for minute in minutes:
-
-        def pull(start: int = minute) -> list[EdgeStats]:
-            return source.edges(start_s=start, end_s=start + MINUTE)
-
-        edges, _ = retrying(pull, sleep=pacing.sleep, jitter=pacing.jitter)
-        edges = app.redaction.edges(edges)
+        edges = app.redaction.edges(source.edges(start_s=minute, end_s=minute + MINUTE))
         calls += app.store.ingest_edges(
             edges, minute_s=minute, source=name, admit=admission(app, name), now_s=now
         )

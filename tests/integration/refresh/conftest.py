@@ -10,12 +10,15 @@ import pytest
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from tests.integration.sources.fakeserver import FakeServer
+from topology.sources.retry import Pacing
 
 NOW = 1_700_000_070
 PAYLOADS_RETAINED = dict.fromkeys(("retain_minutes", "retain_hours", "retain_days"), "4000d")
 """A minute retention reaching back to the recorded payloads' spans (2018): pulled spans
 older than it are refused."""
 """The app's clock at the first pass: 30 s into a minute."""
+NO_WAIT = Pacing(sleep=lambda _: None, jitter=lambda: 0.0)
+"""Retries that do not wait."""
 
 
 class Clock:
@@ -60,9 +63,10 @@ def make_app(database_url: str, clock: Clock) -> Iterator[Callable[..., App]]:
     """Build the app as `svcmap` does, on a fresh database, with the given settings."""
     apps: list[App] = []
 
-    def make(**settings: object) -> App:
+    def make(pacing: Pacing | None = None, **settings: object) -> App:
         settings = {**PAYLOADS_RETAINED, **settings}
-        app = build_app(load_settings(database_url=database_url, **settings), clock=clock)
+        loaded = load_settings(database_url=database_url, **settings)
+        app = build_app(loaded, clock=clock, pacing=pacing or NO_WAIT)
         apps.append(app)
         return app
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.scheduler import start_refresher
-from bot.usecases.refresh import Pacing, refresh_catalog, refresh_once
+from bot.usecases.refresh import refresh_catalog, refresh_once
 from bot.usecases.sources import source_statuses
 from tests.backstage_pages import INTEGRATION_KEY, component, entities, page
 from tests.conftest import REPO
@@ -18,7 +18,6 @@ from tests.integration.sources.fakeserver import Answer
 from topology.sources.backstage import PATH
 
 TOKEN = "bs-t0ken-never-shown"
-NO_WAIT = Pacing(sleep=lambda _: None, jitter=lambda: 0.0)
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def test_a_refresh_reads_the_catalog_and_answers_with_it(make_app, backstage):
     app = make_app(backstage_url=backstage.url, backstage_token=TOKEN)
     assert app.catalog.owners == {}
 
-    report = refresh_once(app, holder="test", pacing=NO_WAIT)
+    report = refresh_once(app, holder="test")
 
     (done,) = report.sources
     assert (done.name, done.entities, done.error) == ("backstage", 2, None)
@@ -49,11 +48,11 @@ def test_a_failing_read_keeps_the_last_good_catalog_and_is_shown_by_sources(
     make_app, backstage, clock
 ):
     app = make_app(backstage_url=backstage.url, backstage_token=TOKEN)
-    refresh_once(app, holder="test", pacing=NO_WAIT)
+    refresh_once(app, holder="test")
     backstage.answer(PATH, Answer(500, f"backend down; saw Bearer {TOKEN}".encode()))
     clock.now += 60
 
-    done = refresh_catalog(app, NO_WAIT)
+    done = refresh_catalog(app)
 
     assert done.tries == 3
     assert "HTTP 500" in done.error
@@ -73,7 +72,7 @@ def test_the_catalog_file_overrides_backstage_service_by_service(make_app, backs
     )
     app = make_app(backstage_url=backstage.url, catalog_file=owners)
 
-    refresh_catalog(app, NO_WAIT)
+    refresh_catalog(app)
 
     assert app.catalog.team_of("artist-lookup").name == "artists"
     assert app.catalog.team_of("artist-lookup").pagerduty_routing_key is None

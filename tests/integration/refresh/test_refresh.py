@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from bot.usecases.refresh import Pacing, refresh_once
+from bot.usecases.refresh import refresh_once
 from tests.integration.refresh.conftest import NOW
 from tests.integration.sources.fakeserver import Answer
 from tests.integration.test_mixed_trace_ids import frontend_calls_backend
+from topology.sources.retry import Pacing
 
 TRACES = "zipkin_v2_traces.CONSTRUCTED.json"
 
@@ -42,8 +43,8 @@ def edge_calls(app) -> dict[tuple[str, str], int]:
 
 
 def test_a_refresh_pulls_traces_and_stores_their_edges(make_app, zipkin, sleeps):
-    app = make_app(zipkin_url=zipkin.url)
-    report = refresh_once(app, holder="test", pacing=sleeps.pacing())
+    app = make_app(zipkin_url=zipkin.url, pacing=sleeps.pacing())
+    report = refresh_once(app, holder="test")
     (done,) = report.sources
     assert (done.name, done.error, done.tries) == ("zipkin", None, 1)
     assert done.spans > 0
@@ -76,8 +77,8 @@ def test_a_source_answering_500_then_200_is_retried_and_succeeds(
 ):
     services = (api_fixtures / "zipkin_v2_services.json").read_bytes()
     zipkin.answer("/api/v2/services", Answer(500, b"boom"), Answer(200, services))
-    app = make_app(zipkin_url=zipkin.url)
-    (done,) = refresh_once(app, holder="test", pacing=sleeps.pacing()).sources
+    app = make_app(zipkin_url=zipkin.url, pacing=sleeps.pacing())
+    (done,) = refresh_once(app, holder="test").sources
     assert (done.error, done.tries) == (None, 2)
     assert done.calls_new > 0
     assert sleeps.waits == [0.25]  # half of the first 0.5 s step, with no jitter
@@ -90,8 +91,8 @@ def test_a_source_answering_400_is_an_error_without_retry_while_another_succeeds
     prometheus = servers()
     bad = (api_fixtures / "prometheus_error_400_bad_data.CONSTRUCTED.json").read_bytes()
     prometheus.json("/api/v1/query", bad, status=400)
-    app = make_app(zipkin_url=zipkin.url, prometheus_url=prometheus.url)
-    report = refresh_once(app, holder="test", pacing=sleeps.pacing())
+    app = make_app(zipkin_url=zipkin.url, prometheus_url=prometheus.url, pacing=sleeps.pacing())
+    report = refresh_once(app, holder="test")
     outcomes = {done.name: done for done in report.sources}
     assert outcomes["zipkin"].error is None
     assert outcomes["zipkin"].calls_new > 0
@@ -106,12 +107,12 @@ def test_a_source_answering_400_is_an_error_without_retry_while_another_succeeds
 
 
 def test_a_failing_source_keeps_the_edges_stored_earlier(make_app, zipkin, clock, sleeps):
-    app = make_app(zipkin_url=zipkin.url)
+    app = make_app(zipkin_url=zipkin.url, pacing=sleeps.pacing())
     refresh_once(app, holder="test")
     before = edge_calls(app)
     zipkin.answer("/api/v2/services", Answer(503, b"unavailable"))
     clock.now += 60
-    report = refresh_once(app, holder="test", pacing=sleeps.pacing())
+    report = refresh_once(app, holder="test")
     (failed,) = report.sources
     assert failed.tries == 3
     assert "HTTP 503" in (failed.error or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.usecases.refresh import Pacing, refresh_once
+from bot.usecases.refresh import refresh_once
 from tests.integration.refresh.conftest import NOW
 
 DAY_US = 86_400 * 10**6
@@ -36,7 +36,7 @@ def test_a_pulled_span_a_day_ahead_or_past_the_retention_is_refused(make_app, se
     fake.json("/api/v2/traces", json.dumps(traces).encode())
     app = make_app(zipkin_url=fake.url, retain_minutes="2d")
 
-    report = refresh_once(app, holder="test", pacing=Pacing(sleep=lambda _: None))
+    report = refresh_once(app, holder="test")
 
     (done,) = report.sources
     assert (done.error, done.spans, done.refused) == (None, 1, 2)

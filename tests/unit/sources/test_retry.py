@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from topology.errors import SourceError
-from topology.sources.retry import CAP_S, backoff_s, retrying
+from topology.model import Span
+from topology.sources.ports import TraceSource
+from topology.sources.retry import (
+    CAP_S,
+    Pacing,
+    RetryingTraceSource,
+    backoff_s,
+    retries_of,
+    retrying,
+)
 
 
 def test_the_backoff_doubles_each_attempt_between_half_and_all_of_the_step():
@@ -60,3 +69,47 @@ def test_an_error_that_is_not_retryable_is_raised_at_once():
     with pytest.raises(SourceError, match="400"):
         retrying(flaky, sleep=slept.append, jitter=lambda: 0.5)
     assert (flaky.calls, slept) == (1, [])
+
+
+class FlakyTraces:
+    """A trace source failing with the given errors in turn, then answering no spans."""
+
+    name = "flaky"
+
+    def __init__(self, *errors: SourceError) -> None:
+        self.failing = Flaky(*errors)
+        self.asked: list[tuple[int, int, int]] = []
+
+    def services(self) -> list[str]:
+        self.failing()
+        return ["frontend"]
+
+    def traces(self, *, start_us: int, end_us: int, limit: int) -> list[Span]:
+        self.asked.append((start_us, end_us, limit))
+        self.failing()
+        return []
+
+
+def test_a_retrying_source_retries_and_counts_its_retries():
+    slept: list[float] = []
+    inner = FlakyTraces(SourceError("503", retryable=True))
+    source = RetryingTraceSource(Pacing(sleep=slept.append, jitter=lambda: 0.0), inner=inner)
+    assert source.name == "flaky"
+    assert isinstance(source, TraceSource)
+    assert source.traces(start_us=0, end_us=1, limit=10) == []
+    assert inner.asked == [(0, 1, 10), (0, 1, 10)]
+    assert (retries_of(source), slept) == (1, [0.25])
+    assert source.services() == ["frontend"]
+    assert retries_of(source) == 1
+
+
+def test_a_retrying_source_counts_the_retries_of_a_request_that_failed_for_good():
+    errors = (SourceError(f"try {n}", retryable=True) for n in (1, 2, 3))
+    source = RetryingTraceSource(Pacing(sleep=lambda _: None), inner=FlakyTraces(*errors))
+    with pytest.raises(SourceError, match="try 3"):
+        source.traces(start_us=0, end_us=1, limit=10)
+    assert retries_of(source) == 2
+
+
+def test_a_source_that_does_not_retry_counts_none():
+    assert retries_of(FlakyTraces()) == 0
