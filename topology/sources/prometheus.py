@@ -12,7 +12,7 @@ buckets are mapped onto svcmap's as `topology.sources.histogram` documents.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
 import httpx
@@ -31,9 +31,6 @@ _KINDS = {
 }
 _EDGE = "client, server, connection_type"
 _MS = 1_000.0
-
-Sample = tuple[dict[str, str], float]
-"""The labels and the value of one series of an instant vector."""
 
 
 class EdgeLabels(wire.Struct):
@@ -75,32 +72,22 @@ class _Answer(wire.Struct, Generic[L]):
     error: str = ""
 
 
-def parse_vector(data: bytes, *, source: str) -> list[Sample]:
-    """The series of an instant query's answer; `status: error` raises with its message.
-
-    Samples that are not finite numbers (NaN, ±Inf) are left out.
-    """
-    return _vector(data, _Answer[dict[str, str]], dict, source=source)
-
-
 def parse_edge_vector(data: bytes, *, source: str) -> list[EdgeSample]:
-    """As `parse_vector`, decoding only the labels `edges_of` reads."""
-    return _vector(data, _Answer[EdgeLabels], EdgeLabels, source=source)
+    """The series of an instant query's answer, with the labels `edges_from` reads.
 
-
-def _vector(
-    data: bytes, shape: type[_Answer[L]], unlabelled: Callable[[], L], *, source: str
-) -> list[tuple[L, float]]:
+    `status: error` raises with its message; samples that are not finite numbers (NaN,
+    ±Inf) are left out.
+    """
     # The labels of a large fleet's answers are a million small objects, hardly a cycle.
     with paused_gc():
-        answer = wire.decode(data, shape, source=source)
+        answer = wire.decode(data, _Answer[EdgeLabels], source=source)
     if answer.status != "success":
         said = prometheus_error(data) or f"not a Prometheus answer (status {answer.status!r})"
         raise SourceError(f"{source}: {said}")
     if answer.data is None or answer.data.resultType != "vector":
         kind = answer.data.resultType if answer.data else "nothing"
         raise SourceError(f"{source}: expected an instant vector, got {kind or 'nothing'}")
-    found: list[tuple[L, float]] = []
+    found: list[EdgeSample] = []
     for series in answer.data.result:
         if series.value is None:
             continue
@@ -110,7 +97,7 @@ def _vector(
             raise SourceError(f"{source}: not a sample value: {series.value[1]!r}") from None
         if math.isfinite(value):
             labels = series.metric
-            found.append((unlabelled() if labels is None else labels, value))
+            found.append((EdgeLabels() if labels is None else labels, value))
     return found
 
 
@@ -126,23 +113,6 @@ def prometheus_error(data: bytes) -> str | None:
     return f"Prometheus said {fetch.excerpt(said.encode())}"
 
 
-def edges_of(
-    requests: Sequence[Sample],
-    failed: Sequence[Sample],
-    buckets: Sequence[Sample],
-    sums: Sequence[Sample],
-    counts: Sequence[Sample],
-) -> list[EdgeStats]:
-    """Edges from the five answers; the latency histogram is the server side's."""
-    return edges_from(
-        _edge_samples(requests),
-        _edge_samples(failed),
-        _edge_samples(buckets),
-        _edge_samples(sums),
-        _edge_samples(counts),
-    )
-
-
 def edges_from(
     requests: Sequence[EdgeSample],
     failed: Sequence[EdgeSample],
@@ -150,7 +120,10 @@ def edges_from(
     sums: Sequence[EdgeSample],
     counts: Sequence[EdgeSample],
 ) -> list[EdgeStats]:
-    """As `edges_of`, from the answers as `parse_edge_vector` reads them."""
+    """Edges from the five answers as `parse_edge_vector` reads them.
+
+    The latency histogram is the server side's.
+    """
     edges: dict[Edge, EdgeStats] = {}
     calls, labelled_errors = _summed(requests, edges), _summed(requests, edges, failed=True)
     failed_total, sum_s, count = (_summed(samples, edges) for samples in (failed, sums, counts))
@@ -175,20 +148,6 @@ def edges_from(
             list(found.server.histogram), found.server.sum_ms, found.server.count
         )
     return [edges[key] for key in sorted(edges)]
-
-
-def _edge_samples(samples: Iterable[Sample]) -> list[EdgeSample]:
-    return [(_edge_labels(labels), value) for labels, value in samples]
-
-
-def _edge_labels(labels: Mapping[str, str]) -> EdgeLabels:
-    return EdgeLabels(
-        client=labels.get("client", ""),
-        server=labels.get("server", ""),
-        connection_type=labels.get("connection_type", ""),
-        failed=labels.get("failed", ""),
-        le=labels.get("le"),
-    )
 
 
 def _edge(labels: EdgeLabels, edges: dict[Edge, EdgeStats]) -> Edge:

@@ -21,7 +21,7 @@ from topology.parsing import parse_traces
 from topology.parsing.otlp_logs import parse_logs
 from topology.parsing.otlp_metrics import parse_metrics
 from topology.signals.metrics import Cumulatives
-from topology.sources.prometheus import edges_of, parse_vector
+from topology.sources.prometheus import edges_from, parse_edge_vector
 
 SETTINGS = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 HOLE = "__NUMBER__"
@@ -293,10 +293,10 @@ def vector(raw_time: str, raw_value: str) -> bytes:
 @given(raw_time=raw_values, raw_value=raw_values)
 def test_any_number_in_a_prometheus_answer_gives_edges_or_a_source_error(raw_time, raw_value):
     try:
-        samples = parse_vector(vector(raw_time, raw_value), source="prometheus")
+        samples = parse_edge_vector(vector(raw_time, raw_value), source="prometheus")
     except SourceError:
         return
-    edges = edges_of(samples, samples, samples, samples, samples)
+    edges = edges_from(samples, samples, samples, samples, samples)
     for edge in edges:
         for count in (edge.calls, edge.errors, edge.server.count, *edge.server.histogram):
             assert 0 <= count < 2**63

@@ -8,7 +8,12 @@ import pytest
 
 from topology.errors import SourceError
 from topology.model import NodeKind
-from topology.sources.prometheus import edges_of, parse_vector, prometheus_error
+from topology.sources.prometheus import (
+    EdgeLabels,
+    edges_from,
+    parse_edge_vector,
+    prometheus_error,
+)
 
 
 def _vector(*series: tuple[dict[str, str], str]) -> bytes:
@@ -18,24 +23,29 @@ def _vector(*series: tuple[dict[str, str], str]) -> bytes:
     ).encode()
 
 
-def test_an_instant_vector_gives_labels_and_float_values(payload):
-    samples = parse_vector(payload("prometheus_query_instant_vector_docs.json"), source="p")
+def test_an_instant_vector_gives_edge_labels_and_float_values(payload):
+    samples = parse_edge_vector(payload("prometheus_query_instant_vector_docs.json"), source="p")
 
-    assert samples == [
-        ({"__name__": "up", "job": "prometheus", "instance": "localhost:9090"}, 1.0),
-        ({"__name__": "up", "job": "node", "instance": "localhost:9100"}, 0.0),
+    # The documentation's series carry no edge labels: they read as empty.
+    assert samples == [(EdgeLabels(), 1.0), (EdgeLabels(), 0.0)]
+
+
+def test_the_edge_labels_are_read_and_others_ignored():
+    body = _vector(({"client": "a", "server": "b", "le": "0.1", "job": "x"}, "3"))
+    assert parse_edge_vector(body, source="p") == [
+        (EdgeLabels(client="a", server="b", le="0.1"), 3.0)
     ]
 
 
 def test_not_a_number_samples_are_left_out():
     body = _vector(({"client": "a"}, "NaN"), ({"client": "b"}, "+Inf"), ({"client": "c"}, "2"))
-    assert parse_vector(body, source="p") == [({"client": "c"}, 2.0)]
+    assert parse_edge_vector(body, source="p") == [(EdgeLabels(client="c"), 2.0)]
 
 
 def test_a_range_answer_is_refused_as_not_an_instant_vector(payload):
     body = payload("prometheus_query_range_service_graph.CONSTRUCTED.json")
     with pytest.raises(SourceError, match=r"^p: expected an instant vector, got matrix"):
-        parse_vector(body, source="p")
+        parse_edge_vector(body, source="p")
 
 
 def test_the_error_envelope_is_a_source_error_with_type_and_message(payload):
@@ -43,7 +53,7 @@ def test_the_error_envelope_is_a_source_error_with_type_and_message(payload):
     with pytest.raises(
         SourceError, match=r'^p: Prometheus said bad_data: invalid parameter "query"'
     ):
-        parse_vector(body, source="p")
+        parse_edge_vector(body, source="p")
 
 
 def test_the_error_envelope_is_told_from_other_bodies(payload):
@@ -56,15 +66,15 @@ def test_the_error_envelope_is_told_from_other_bodies(payload):
 
 def test_a_sample_value_that_is_no_number_is_refused():
     with pytest.raises(SourceError, match=r"^p: not a sample value: 'many'"):
-        parse_vector(_vector(({"client": "a"}, "many")), source="p")
+        parse_edge_vector(_vector(({"client": "a"}, "many")), source="p")
 
 
 def test_edges_sum_requests_across_failed_and_connection_type(payload):
-    requests = parse_vector(
+    requests = parse_edge_vector(
         payload("prometheus_query_instant_service_graph.CONSTRUCTED.json"), source="p"
     )
 
-    edges = edges_of(requests, [], [], [], [])
+    edges = edges_from(requests, [], [], [], [])
 
     assert [(e.parent, e.child, e.calls, e.errors, e.child_kind) for e in edges] == [
         ("checkout", "payments", 1498, 0, NodeKind.QUEUE),
@@ -74,21 +84,22 @@ def test_edges_sum_requests_across_failed_and_connection_type(payload):
 
 
 def test_errors_are_the_larger_of_the_failed_label_and_the_failed_counter():
-    requests = [({"client": "a", "server": "b", "failed": "true"}, 4.0)]
-    failed = [({"client": "a", "server": "b"}, 6.4)]
+    requests = [(EdgeLabels(client="a", server="b", failed="true"), 4.0)]
+    failed = [(EdgeLabels(client="a", server="b"), 6.4)]
 
-    (edge,) = edges_of(requests, failed, [], [], [])
+    (edge,) = edges_from(requests, failed, [], [], [])
 
     assert (edge.calls, edge.errors) == (4, 6)
 
 
 def test_latency_comes_from_the_server_histogram_sum_and_count():
-    edge_labels = {"client": "a", "server": "b"}
+    edge_labels = EdgeLabels(client="a", server="b")
     buckets = [
-        ({**edge_labels, "le": le}, n) for le, n in [("0.01", 3.0), ("0.1", 9.0), ("+Inf", 10.0)]
+        (EdgeLabels(client="a", server="b", le=le), n)
+        for le, n in [("0.01", 3.0), ("0.1", 9.0), ("+Inf", 10.0)]
     ]
 
-    (edge,) = edges_of(
+    (edge,) = edges_from(
         [(edge_labels, 10.0)], [], buckets, [(edge_labels, 0.5)], [(edge_labels, 10.0)]
     )
 
@@ -101,5 +112,5 @@ def test_latency_comes_from_the_server_histogram_sum_and_count():
 
 
 def test_an_edge_seen_only_in_failures_is_still_an_edge():
-    (edge,) = edges_of([], [({"client": "a", "server": "b"}, 2.0)], [], [], [])
+    (edge,) = edges_from([], [(EdgeLabels(client="a", server="b"), 2.0)], [], [], [])
     assert (edge.parent, edge.child, edge.calls, edge.errors) == ("a", "b", 0, 2)
