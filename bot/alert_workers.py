@@ -38,14 +38,21 @@ LOST_EVERY_S = 30.0
 """How often an idle saver looks for snapshots a stopped process left unsaved."""
 
 Save = Callable[[App, Receipt], None]
+Work = Callable[[App, Entry], Receipt]
+
+
+def work(app: App, entry: Entry) -> Receipt:
+    """Record the notification `entry` holds, as the webhook would have at once."""
+    return receive_alerts(app, parse_webhook(entry.body))
 
 
 class AlertWorkers:
     """`count` daemon threads working the outbox, and one saving the evidence they gathered.
 
-    `accept` queues a notification; `save` (`save_evidence`) is what the saver does with
-    each receipt. A claimed notification is left to its worker for `lease_s` seconds; past
-    that another worker or replica takes it (its worker died).
+    `accept` queues a notification; `work` records one (`work`), and `save`
+    (`save_evidence`) is what the saver does with each receipt. A claimed notification is
+    left to its worker for `lease_s` seconds; past that another worker or replica takes it
+    (its worker died).
     """
 
     def __init__(
@@ -59,6 +66,7 @@ class AlertWorkers:
         wake_sender: Callable[[], None] | None = None,
         lease_s: int,
         save: Save = save_evidence,
+        work: Work = work,
     ) -> None:
         self._app = app
         self._outbox = outbox
@@ -67,6 +75,9 @@ class AlertWorkers:
         self._wake_sender = wake_sender
         self._lease_s = lease_s
         self._save = save
+        self._work = work
+        self._working: dict[int, Entry] = {}
+        self._working_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._waiting: queue.Queue[Receipt] = queue.Queue(SAVES_WAITING)
@@ -94,19 +105,37 @@ class AlertWorkers:
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop after the notifications being worked; wait for them up to `timeout_s` in all.
 
-        One left unfinished stays claimed, and is worked again once its lease has passed.
-        The snapshots waiting are saved within the same time; one left unsaved is logged,
-        and made again by the saver of a later process, a lease after its incident opened.
+        One left unfinished is released (`AlertOutbox.release`), so the next process or a
+        replica takes it at once rather than once its lease has passed; recording it again
+        is harmless should its worker still finish. The snapshots waiting are saved within
+        the same time; one left unsaved is logged, and made again by the saver of a later
+        process, a lease after its incident opened.
         """
         self._stop.set()
         self._wake.set()
         deadline = time.monotonic() + timeout_s
-        for thread in [*self._threads, self._saver]:
+        for thread in self._threads:
             if thread.is_alive():
                 thread.join(max(0.0, deadline - time.monotonic()))
+        self._release_unfinished()
+        if self._saver.is_alive():
+            self._saver.join(max(0.0, deadline - time.monotonic()))
         left = self._waiting.qsize()
         if left:
             log.warning("stopped with %d incident snapshots unsaved", left)
+
+    def _release_unfinished(self) -> None:
+        """Release the claims of the notifications still being worked."""
+        with self._working_lock:
+            unfinished = list(self._working.values())
+        for entry in unfinished:
+            try:
+                released = self._outbox.release(entry.id, holder=self._holder)
+            except SvcmapError as error:  # its lease passes, and it is worked again then
+                log.warning("could not release notification %d: %s", entry.id, error)
+                continue
+            if released:
+                log.warning("stopped while working notification %d; released it", entry.id)
 
     def save_waiting(self) -> int:
         """Save the evidence waiting for the saver now, in this thread; how many were saved."""
@@ -161,16 +190,22 @@ class AlertWorkers:
             return False
         if entry is None:
             return False
+        with self._working_lock:
+            self._working[entry.id] = entry
         try:
-            receipt = work(app, entry)
+            receipt = self._work(app, entry)
         except AlertFormatError as error:
             self._failed(entry, str(error), retry=False)
             return True
         except Exception as error:  # noqa: BLE001 - the worker must outlive one bad notification
             self._failed(entry, str(error) or type(error).__name__, retry=True)
             return True
-        self._finish(entry, receipt)
-        return True
+        else:
+            self._finish(entry, receipt)
+            return True
+        finally:
+            with self._working_lock:
+                self._working.pop(entry.id, None)
 
     def _finish(self, entry: Entry, receipt: Receipt) -> None:
         try:
@@ -196,8 +231,3 @@ class AlertWorkers:
             self._outbox.failed(entry.id, holder=self._holder, error=error, retry_at=retry_at)
         except SvcmapError as stored:  # the claim lapses; it is tried again after the lease
             log.warning("could not note the failure of notification %d: %s", entry.id, stored)
-
-
-def work(app: App, entry: Entry) -> Receipt:
-    """Record the notification `entry` holds, as the webhook would have at once."""
-    return receive_alerts(app, parse_webhook(entry.body))

@@ -8,7 +8,8 @@ incident's snapshot not saved yet. A new server started then records the inciden
 and pages once: a trigger PagerDuty accepted is not sent again; one whose answer never
 came is sent again with the same dedup_key (PagerDuty folds it into the alert the first
 opened), at once, not after the 5-minute claim; the resolve that follows goes out at
-once; and the snapshot is made and saved.
+once; and the snapshot is made and saved. A server stopped (SIGTERM) while a
+notification is being worked releases it, so the next takes it at once, not a lease later.
 """
 
 from __future__ import annotations
@@ -346,3 +347,36 @@ def test_notifications_waiting_when_the_server_stops_are_recorded_by_the_next_ea
     found = svcmap_json(environment, tmp_path, "incidents", "--limit", "50")
     assert isinstance(found, list)
     assert sorted((i["symptom"], i["alerts"]) for i in found) == sorted((s, 1) for s in services)
+
+
+def test_stopped_while_a_notification_is_worked_the_next_server_takes_it_at_once(
+    environment, tmp_path, servers, pagerduty, store
+):
+    url = environment["SVCMAP_DATABASE_URL"]
+    if make_url(url).get_backend_name() == "sqlite":
+        pytest.skip("SQLite cannot lock one table while the outbox is written")
+    environment["SVCMAP_ALERT_LEASE"] = "600"  # a lease the test would not wait out
+    engine = store
+    claims = text("SELECT claimed_by, attempts FROM alert_outbox")
+    base = serve(environment, tmp_path, servers)
+    with ExitStack() as held:
+        hold_writes(url, "incidents", held)()
+        alert(base)
+
+        def worked() -> bool:
+            with engine.connect() as connection:
+                return any(row.claimed_by for row in connection.execute(claims))
+
+        wait_until(worked, SOON_S, "the notification claimed")
+        time.sleep(0.5)  # the worker is now waiting to write the incident
+        process = servers.pop()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        with engine.connect() as connection:
+            assert [tuple(row) for row in connection.execute(claims)] == [(None, 0)]
+
+    started = time.monotonic()
+    base = serve(environment, tmp_path, servers)
+
+    resolve_and_check(environment, tmp_path, base, pagerduty, triggers=1)
+    assert time.monotonic() - started < SOON_S  # not the 600 s lease

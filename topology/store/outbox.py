@@ -3,8 +3,9 @@
 A notification is answered once its row is committed; a worker claims the oldest row
 it may work (never a group's later notification while an earlier one waits), records
 it, and deletes it. A claim is a lease: the row of a worker that died is claimed again
-once `claimed_until` has passed. On Postgres replicas claim with `FOR UPDATE SKIP
-LOCKED`, so two never take the same row nor wait on each other; SQLite has one writer.
+once `claimed_until` has passed; one a stopping worker could not finish is released.
+On Postgres replicas claim with `FOR UPDATE SKIP LOCKED`, so two never take the same
+row nor wait on each other; SQLite has one writer.
 """
 
 from __future__ import annotations
@@ -107,6 +108,20 @@ class AlertOutbox:
                 delete(alert_outbox).where(
                     alert_outbox.c.id == entry_id, alert_outbox.c.claimed_by == holder
                 )
+            )
+            return result.rowcount == 1
+
+    def release(self, entry_id: int, *, holder: str) -> bool:
+        """Free a notification `holder` claimed and did not finish, for any worker to take now.
+
+        The try it was claimed for is not counted. False when the claim had passed to another.
+        """
+        table = alert_outbox
+        with transaction(self._engine, writes=True) as connection:
+            result = connection.execute(
+                update(table)
+                .where(table.c.id == entry_id, table.c.claimed_by == holder)
+                .values(claimed_until=None, claimed_by=None, attempts=table.c.attempts - 1)
             )
             return result.rowcount == 1
 

@@ -11,7 +11,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
-from bot.alert_workers import ROUNDS, AlertWorkers
+from bot.alert_workers import ROUNDS, AlertWorkers, work
 from bot.usecases.alerting import save_evidence
 from bot.usecases.dispatching import dispatch_due
 from bot.web.app import create_app
@@ -132,6 +132,55 @@ def test_a_notification_claimed_by_a_worker_that_died_is_worked_after_its_lease(
     assert len(app.incidents.incidents()) == 1
     assert waiting(app) == []
     assert outbox.done(1, holder="died") is False  # its late end changes nothing
+
+
+def test_a_notification_still_worked_when_the_workers_stop_is_released_for_the_next_at_once(
+    make_app, firing_body
+):
+    app = make_app()
+    started, go_on = threading.Event(), threading.Event()
+
+    def stuck(app_, entry):
+        started.set()
+        go_on.wait(30)
+        return work(app_, entry)
+
+    stopping = AlertWorkers(
+        app, AlertOutbox(app.engine), holder="stopping", count=1, limit=LIMIT, lease_s=600,
+        work=stuck,
+    )  # fmt: skip
+    post(app, stopping, firing_body)
+    stopping.start()
+    assert started.wait(10)
+
+    stopping.stop(timeout_s=0.2)
+
+    [row] = waiting(app)
+    assert (row.claimed_by, row.claimed_until, row.attempts) == (None, None, 0)
+    following = workers_of(app, holder="following", lease_s=600)
+    assert following.work_one() is True  # at once, not 600 s later
+    assert waiting(app) == []
+    recorded = [(i.key, i.alerts) for i in app.incidents.incidents()]
+    go_on.set()  # the stopped worker's late end records nothing twice
+    stopping.stop(timeout_s=10)
+    assert len(recorded) == 1
+    assert [(i.key, i.alerts) for i in app.incidents.incidents()] == recorded
+
+
+def test_a_release_by_a_worker_whose_claim_passed_to_another_changes_nothing(
+    make_app, clock, firing_body
+):
+    app = make_app()
+    outbox = AlertOutbox(app.engine)
+    post(app, workers_of(app), firing_body)
+    assert outbox.claim(holder="first", now_s=app.now(), lease_s=10) is not None
+    clock.now += 11
+    assert outbox.claim(holder="second", now_s=app.now(), lease_s=10) is not None
+
+    assert outbox.release(1, holder="first") is False
+
+    [row] = waiting(app)
+    assert (row.claimed_by, row.attempts) == ("second", 2)
 
 
 def test_a_groups_later_notification_waits_for_its_earlier_one_even_on_another_replica(
