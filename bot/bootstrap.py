@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
     from bot.usecases.early_warnings import HeadsUp
     from bot.usecases.ranking_inputs import WindowInputs
+    from bot.usecases.refresh import Refreshing
     from topology.sources import CatalogSource, EdgeSource, TraceSource
     from topology.sources.retry import Pacing
     from topology.store.incidents import IncidentLog
@@ -354,6 +355,34 @@ def build_app(
         pager=pager,
         notifier=build_notifier(settings, slack),
         heads_up=build_heads_up(settings, slack, catalogs),
+    )
+
+
+def refreshing(app: App) -> Refreshing:
+    """The ports a refresh pass works with, from the app's parts."""
+    from bot.usecases.refresh import Refreshing, RefreshPolicy
+
+    settings = app.settings
+    policy = RefreshPolicy(
+        interval_s=settings.refresh_interval,
+        overlap_s=settings.refresh_overlap,
+        trace_limit=settings.trace_limit,
+        retention_s=settings.retain_minutes,
+        skew_s=settings.max_clock_skew,
+        infer_peers=settings.infer_peers,
+        strict_trace_id=settings.strict_trace_id,
+    )
+    return Refreshing(
+        policy=policy,
+        sources=app.sources,
+        catalog_source=app.catalog_source,
+        writer=app.store,
+        progress=app.states,
+        use_catalog=app.catalogs.update,
+        redaction=app.redaction,
+        names=app.names,
+        map_changed=app.graphs.clear,
+        now=app.now,
     )
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.bootstrap import App
+from bot.bootstrap import App, refreshing
 from bot.usecases.compacting import compact_once
 from bot.usecases.early_warnings import warn_under_lease
 from bot.usecases.map_questions import warm_map
@@ -85,7 +85,7 @@ def settle(receiver: Receiver, *, everything: bool = False) -> None:
 def _refresh(app: App, holder: str) -> None:
     """One pass, then a compaction by the pass that held the lease; failures are logged."""
     try:
-        report = refresh_once(app, holder=holder)
+        report = refresh_once(refreshing(app), holder=holder)
     except Exception as error:  # noqa: BLE001 - the next pass must still run
         log.error("refresh failed: %s", error)  # noqa: TRY400 - the message only, no traceback
         return

@@ -221,9 +221,10 @@ def _read_catalog_source(app: App, args: argparse.Namespace) -> None:
     """Read the catalog source, if one is set; when it fails, say so and answer without it."""
     if app.catalog_source is None:
         return
+    from bot.bootstrap import refreshing
     from bot.usecases.refresh import refresh_catalog
 
-    done = refresh_catalog(app)
+    done = refresh_catalog(refreshing(app))
     if done.error:
         where = "the catalog file only" if app.settings.catalog_file else "no catalog"
         print(f"svcmap {args.command}: {done.error} (answering with {where})", file=sys.stderr)

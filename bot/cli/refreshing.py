@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from bot.bootstrap import App
+from bot.bootstrap import App, refreshing
 from bot.scheduler import default_holder
 from bot.usecases.refresh import RefreshReport, refresh_once
 from bot.usecases.sources import source_statuses
@@ -39,7 +39,7 @@ def run_refresh_command(app: App, args: argparse.Namespace) -> int:
             for line in [*_refused(statuses), *_capped(app)]:
                 print(line)
         return 0
-    report = refresh_once(app, holder=default_holder())
+    report = refresh_once(refreshing(app), holder=default_holder())
     if args.json:
         data = {"leased": report.leased, "sources": [p.to_dict() for p in report.sources]}
         print(_json(data))

@@ -23,7 +23,7 @@ from multiprocessing.sharedctypes import Synchronized
 
 from slack_bolt.context.respond import Respond
 
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, refreshing
 from bot.lifetime import die_with_parent
 from bot.logs import log_to_stderr
 from bot.settings import Settings
@@ -200,7 +200,7 @@ class _Worker:
         if now - self._catalog_read < self.app.settings.refresh_interval:
             return False
         self._catalog_read = now
-        refresh_catalog(self.app)
+        refresh_catalog(refreshing(self.app))
         return True
 
     def warm(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.bootstrap import App
-from topology.cardinality import Admission
+from topology.cardinality import Admission, NameGate
 
 IMPORT_SOURCE = "import"
 """The source every `svcmap import` (of traces, logs or metrics) counts under."""
@@ -22,5 +22,10 @@ def admission(app: App, source: str, *, rate: bool = True) -> Admission:
 
 def say_refusals(app: App) -> None:
     """Log, one line per source, what the caps refused since the source's last line a minute ago."""
-    for line in app.names.summaries(now_s=app.now()):
+    say_refused(app.names, now_s=app.now())
+
+
+def say_refused(names: NameGate, *, now_s: int) -> None:
+    """As `say_refusals`, for the caps `names` at `now_s`."""
+    for line in names.summaries(now_s=now_s):
         _log.warning("%s", line)

@@ -1,7 +1,8 @@
 """One refresh pass: pull every live source once, store what it gave, note how it went.
 
 The sources retry their own requests (`topology.sources.retry`); a pass asks each once
-and reports the retries it saw.
+and reports the retries it saw. A pass works through the ports `Refreshing` names; the
+composition root (`bot.bootstrap.refreshing`) builds them from the app.
 
 The catalog source is read by every process (each keeps its own catalog in memory); the
 trace and edge sources by one process at a time, under the refresh lease.
@@ -10,15 +11,19 @@ trace and edge sources by one process at a time, under the refresh lease.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.bootstrap import App, Source
-from bot.usecases.name_caps import REFRESH_PREFIX, admission, say_refusals
+from bot.usecases.name_caps import REFRESH_PREFIX, say_refused
+from topology.cardinality import Admission, NameGate
 from topology.errors import SourceError, TraceFormatError
 from topology.linking import link, with_inferred_peers
+from topology.ownership import Catalog
+from topology.redaction import Redaction
 from topology.refresh_window import MINUTE, edge_minutes, trace_window
-from topology.sources import EdgeSource, TraceSource
+from topology.sources import CatalogSource, EdgeSource, TraceSource
 from topology.sources.retry import retries_of
+from topology.store.ports import MapWriter, SourceProgress
 from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
@@ -76,115 +81,146 @@ class RefreshReport:
         return bool(self.sources) and all(item.error for item in self.sources)
 
 
-def refresh_once(app: App, *, holder: str) -> RefreshReport:
+@dataclass(frozen=True, slots=True)
+class RefreshPolicy:
+    """The settings a pass follows: how far back it asks, how much, what it keeps."""
+
+    interval_s: int
+    overlap_s: int
+    trace_limit: int
+    retention_s: int
+    skew_s: int
+    infer_peers: bool = False
+    strict_trace_id: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refreshing:
+    """What a pass works with: the sources, where it writes, and the process's caches."""
+
+    policy: RefreshPolicy
+    sources: Sequence[TraceSource | EdgeSource]
+    catalog_source: CatalogSource | None
+    writer: MapWriter
+    progress: SourceProgress
+    use_catalog: Callable[[Catalog], None]
+    """Answer with a catalog the source just read (the file's entries laid over it)."""
+    redaction: Redaction
+    names: NameGate
+    map_changed: Callable[[], None]
+    """Forget what was worked out from the map before this pass stored new calls."""
+    now: Callable[[], int]
+
+
+def refresh_once(deps: Refreshing, *, holder: str) -> RefreshReport:
     """Read the catalog source, then pull each trace and edge source under the refresh lease.
 
     One failure stops no other.
     """
-    catalog = [refresh_catalog(app)] if app.catalog_source is not None else []
-    if not app.sources:
+    catalog = [refresh_catalog(deps)] if deps.catalog_source is not None else []
+    if not deps.sources:
         return RefreshReport(leased=True, sources=catalog)
-    ttl = 3 * app.settings.refresh_interval
-    if not app.states.try_lease(LEASE, holder, app.now(), ttl):
+    ttl = 3 * deps.policy.interval_s
+    if not deps.progress.try_lease(LEASE, holder, deps.now(), ttl):
         return RefreshReport(leased=False, sources=catalog)
     try:
-        passes = [_pull(app, source) for source in app.sources]
+        passes = [_pull(deps, source) for source in deps.sources]
     finally:
-        app.states.release_lease(LEASE, holder)
+        deps.progress.release_lease(LEASE, holder)
     return RefreshReport(leased=True, sources=catalog + passes)
 
 
-def refresh_catalog(app: App) -> SourcePass:
+def refresh_catalog(deps: Refreshing) -> SourcePass:
     """Read the catalog source once; on success answer with it, on failure keep the last good.
 
     Its state's high water is the time of the last good read, so its lag says how old
     the catalog in use is.
     """
-    source = app.catalog_source
+    source = deps.catalog_source
     if source is None:
         return SourcePass("catalog", error="no catalog source configured")
-    now = app.now()
+    now = deps.now()
     before = retries_of(source)
     try:
         read = source.read()
     except SourceError as error:
-        app.states.record_error(source.name, now_s=now, message=str(error))
+        deps.progress.record_error(source.name, now_s=now, message=str(error))
         tries = 1 + retries_of(source) - before
         return SourcePass(source.name, tries=tries, error=str(error), entities=0)
-    app.catalogs.update(read.catalog)
-    app.states.record_success(source.name, high_water=now, now_s=now, spans=read.entities)
+    deps.use_catalog(read.catalog)
+    deps.progress.record_success(source.name, high_water=now, now_s=now, spans=read.entities)
     tries = 1 + retries_of(source) - before
     return SourcePass(source.name, tries=tries, entities=read.entities, notes=read.notes)
 
 
-def _pull(app: App, source: Source) -> SourcePass:
-    now = app.now()
+def _pull(deps: Refreshing, source: TraceSource | EdgeSource) -> SourcePass:
+    now = deps.now()
     before = retries_of(source)
-    state = app.states.get(source.name)
+    state = deps.progress.get(source.name)
     high_water = state.high_water if state else None
     end: int | None
     refused = 0
     try:
         if isinstance(source, TraceSource):
-            spans, calls, end, refused = _pull_traces(app, source, high_water, now)
+            spans, calls, end, refused = _pull_traces(deps, source, high_water, now)
         else:
-            spans, calls, end = _pull_edges(app, source, high_water, now)
+            spans, calls, end = _pull_edges(deps, source, high_water, now)
     except (SourceError, TraceFormatError) as error:
-        app.states.record_error(source.name, now_s=now, message=str(error))
+        deps.progress.record_error(source.name, now_s=now, message=str(error))
         return SourcePass(source.name, tries=1 + retries_of(source) - before, error=str(error))
     if end is not None:
-        app.states.record_success(source.name, high_water=end, now_s=now, spans=spans)
+        deps.progress.record_success(source.name, high_water=end, now_s=now, spans=spans)
     tries = 1 + retries_of(source) - before
     return SourcePass(source.name, spans, calls, tries=tries, refused=refused)
 
 
 def _pull_traces(
-    app: App, source: TraceSource, high_water: int | None, now: int
+    deps: Refreshing, source: TraceSource, high_water: int | None, now: int
 ) -> tuple[int, int, int, int]:
-    settings = app.settings
+    policy = deps.policy
     start, end = trace_window(
-        high_water, now, interval_s=settings.refresh_interval, overlap_s=settings.refresh_overlap
+        high_water, now, interval_s=policy.interval_s, overlap_s=policy.overlap_s
     )
-    spans = source.traces(start_us=start * _US, end_us=end * _US, limit=settings.trace_limit)
-    window = live_window(now, retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew)
+    spans = source.traces(start_us=start * _US, end_us=end * _US, limit=policy.trace_limit)
+    window = live_window(now, retention_s=policy.retention_s, skew_s=policy.skew_s)
     spans, refused = spans_within(spans, window)
-    app.redaction.spans(spans)
+    deps.redaction.spans(spans)
     if refused:
         _log.info("%s: refused %d spans: %s", source.name, refused, window.reason)
-    if settings.infer_peers:
+    if policy.infer_peers:
         spans = with_inferred_peers(spans)
-    if not settings.strict_trace_id:
+    if not policy.strict_trace_id:
         lower_trace_ids(spans)
     linked = link(spans)
     name = f"{REFRESH_PREFIX}{source.name}"
-    result = app.store.ingest(
+    result = deps.writer.ingest(
         linked.calls,
         linked.served,
         now_s=now,
         source=name,
         spans=len(spans),
-        admit=admission(app, name),
+        admit=Admission(deps.names, name),
     )
-    say_refusals(app)
-    app.graphs.clear()
+    say_refused(deps.names, now_s=now)
+    deps.map_changed()
     return len(spans), result.calls_new, end, refused
 
 
 def _pull_edges(
-    app: App, source: EdgeSource, high_water: int | None, now: int
+    deps: Refreshing, source: EdgeSource, high_water: int | None, now: int
 ) -> tuple[int, int, int | None]:
-    settings = app.settings
+    policy = deps.policy
     minutes = edge_minutes(
-        high_water, now, interval_s=settings.refresh_interval, overlap_s=settings.refresh_overlap
+        high_water, now, interval_s=policy.interval_s, overlap_s=policy.overlap_s
     )
     calls = 0
     name = f"{REFRESH_PREFIX}{source.name}"
     for minute in minutes:
-        edges = app.redaction.edges(source.edges(start_s=minute, end_s=minute + MINUTE))
-        calls += app.store.ingest_edges(
-            edges, minute_s=minute, source=name, admit=admission(app, name), now_s=now
+        edges = deps.redaction.edges(source.edges(start_s=minute, end_s=minute + MINUTE))
+        calls += deps.writer.ingest_edges(
+            edges, minute_s=minute, source=name, admit=Admission(deps.names, name), now_s=now
         )
-    say_refusals(app)
-    app.graphs.clear()
+    say_refused(deps.names, now_s=now)
+    deps.map_changed()
     end = minutes[-1] + MINUTE if minutes else None
     return 0, calls, end

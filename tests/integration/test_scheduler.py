@@ -82,6 +82,7 @@ def test_a_pass_that_raises_does_not_stop_the_next(monkeypatch, caplog):
         return RefreshReport(leased=True)
 
     monkeypatch.setattr(module, "refresh_once", flaky)
+    monkeypatch.setattr(module, "refreshing", lambda app: app)
     monkeypatch.setattr(module, "compact_once", lambda _app: Compaction(Cuts(0, 0, 0), *NOTHING))
     app = SimpleNamespace(
         sources=[object()],
@@ -120,6 +121,7 @@ def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, cap
         raise StoreError("disk full")
 
     monkeypatch.setattr(module, "compact_once", failing)
+    monkeypatch.setattr(module, "refreshing", lambda app: app)
     app = SimpleNamespace(
         sources=[],
         catalog_source=None,
@@ -144,6 +146,7 @@ def test_a_pass_that_did_not_get_the_lease_leaves_compaction_to_the_holder(monke
         return RefreshReport(leased=False)
 
     monkeypatch.setattr(module, "refresh_once", not_leased)
+    monkeypatch.setattr(module, "refreshing", lambda app: app)
     app = SimpleNamespace(
         sources=[object()],
         catalog_source=None,

@@ -1,4 +1,7 @@
-"""What the map questions read of a store: the ports both store adapters implement."""
+"""The store's ports: what the map questions read, and what a refresh writes.
+
+Both store adapters implement the read ports.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from topology.stats import EdgeStats, Node, ServiceStats
 from topology.store.incident_rows import IncidentRecord
 
 if TYPE_CHECKING:
+    from topology.cardinality import Admission
+    from topology.model import Call, Served
     from topology.rca.snapshot import Series
 
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
@@ -121,4 +126,69 @@ class IncidentReader(Protocol):
 
     def answers(self, incident_ids: Sequence[int]) -> list[Feedback]:
         """The answers to "Was this the cause?" kept with the incidents `incident_ids`."""
+        ...
+
+
+class Ingested(Protocol):
+    """What storing a batch of calls added."""
+
+    @property
+    def calls_new(self) -> int:
+        """Calls not stored before."""
+        ...
+
+
+class MapWriter(Protocol):
+    """What a refresh writes into the map: linked calls, or edges summed elsewhere."""
+
+    def ingest(
+        self,
+        calls: Sequence[Call],
+        served: Sequence[Served],
+        *,
+        now_s: int,
+        source: str,
+        spans: int,
+        admit: Admission | None = None,
+    ) -> Ingested:
+        """Add the calls and served requests not stored before."""
+        ...
+
+    def ingest_edges(
+        self,
+        edges: Sequence[EdgeStats],
+        *,
+        minute_s: int,
+        source: str,
+        admit: Admission | None = None,
+        now_s: int | None = None,
+    ) -> int:
+        """Store edges summed elsewhere as the minute bucket at `minute_s`; the calls added."""
+        ...
+
+
+class SourceProgress(StateStore, Protocol):
+    """Where the live sources' progress is kept, and the refresh lease.
+
+    The lease keeps a refresh on one replica at a time.
+    """
+
+    def get(self, name: str) -> SourceState | None:
+        """One source's state, if it has one."""
+        ...
+
+    def record_success(self, name: str, *, high_water: int, now_s: int, spans: int) -> None:
+        """A pass of `name` succeeded, up to `high_water`."""
+        ...
+
+    def record_error(self, name: str, *, now_s: int, message: str) -> None:
+        """A pass of `name` failed, saying why."""
+        ...
+
+    def try_lease(self, name: str, holder: str, now_s: int, ttl_s: int) -> bool:
+        """Take the lease `name` for `holder` if it is free, expired, or already its own."""
+        ...
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease back, if `holder` holds it."""
         ...

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from bot.bootstrap import refreshing
 from bot.cli.main import main
 from bot.scheduler import start_refresher
 from bot.usecases.refresh import refresh_catalog, refresh_once
@@ -33,7 +34,7 @@ def test_a_refresh_reads_the_catalog_and_answers_with_it(make_app, backstage):
     app = make_app(backstage_url=backstage.url, backstage_token=TOKEN)
     assert app.catalog.owners == {}
 
-    report = refresh_once(app, holder="test")
+    report = refresh_once(refreshing(app), holder="test")
 
     (done,) = report.sources
     assert (done.name, done.entities, done.error) == ("backstage", 2, None)
@@ -48,11 +49,11 @@ def test_a_failing_read_keeps_the_last_good_catalog_and_is_shown_by_sources(
     make_app, backstage, clock
 ):
     app = make_app(backstage_url=backstage.url, backstage_token=TOKEN)
-    refresh_once(app, holder="test")
+    refresh_once(refreshing(app), holder="test")
     backstage.answer(PATH, Answer(500, f"backend down; saw Bearer {TOKEN}".encode()))
     clock.now += 60
 
-    done = refresh_catalog(app)
+    done = refresh_catalog(refreshing(app))
 
     assert done.tries == 3
     assert "HTTP 500" in done.error
@@ -72,7 +73,7 @@ def test_the_catalog_file_overrides_backstage_service_by_service(make_app, backs
     )
     app = make_app(backstage_url=backstage.url, catalog_file=owners)
 
-    refresh_catalog(app)
+    refresh_catalog(refreshing(app))
 
     assert app.catalog.team_of("artist-lookup").name == "artists"
     assert app.catalog.team_of("artist-lookup").pagerduty_routing_key is None

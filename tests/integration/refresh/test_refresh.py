@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.bootstrap import refreshing
 from bot.usecases.refresh import refresh_once
 from tests.integration.refresh.conftest import NOW
 from tests.integration.sources.fakeserver import Answer
@@ -44,7 +45,7 @@ def edge_calls(app) -> dict[tuple[str, str], int]:
 
 def test_a_refresh_pulls_traces_and_stores_their_edges(make_app, zipkin, sleeps):
     app = make_app(zipkin_url=zipkin.url, pacing=sleeps.pacing())
-    report = refresh_once(app, holder="test")
+    report = refresh_once(refreshing(app), holder="test")
     (done,) = report.sources
     assert (done.name, done.error, done.tries) == ("zipkin", None, 1)
     assert done.spans > 0
@@ -59,10 +60,10 @@ def test_a_refresh_pulls_traces_and_stores_their_edges(make_app, zipkin, sleeps)
 
 def test_a_second_refresh_overlapping_the_first_adds_nothing_twice(make_app, zipkin, clock):
     app = make_app(zipkin_url=zipkin.url)
-    refresh_once(app, holder="test")
+    refresh_once(refreshing(app), holder="test")
     before = edge_calls(app)
     clock.now += 60
-    (again,) = refresh_once(app, holder="test").sources
+    (again,) = refresh_once(refreshing(app), holder="test").sources
     assert again.error is None
     assert again.spans > 0
     assert again.calls_new == 0
@@ -78,7 +79,7 @@ def test_a_source_answering_500_then_200_is_retried_and_succeeds(
     services = (api_fixtures / "zipkin_v2_services.json").read_bytes()
     zipkin.answer("/api/v2/services", Answer(500, b"boom"), Answer(200, services))
     app = make_app(zipkin_url=zipkin.url, pacing=sleeps.pacing())
-    (done,) = refresh_once(app, holder="test").sources
+    (done,) = refresh_once(refreshing(app), holder="test").sources
     assert (done.error, done.tries) == (None, 2)
     assert done.calls_new > 0
     assert sleeps.waits == [0.25]  # half of the first 0.5 s step, with no jitter
@@ -92,7 +93,7 @@ def test_a_source_answering_400_is_an_error_without_retry_while_another_succeeds
     bad = (api_fixtures / "prometheus_error_400_bad_data.CONSTRUCTED.json").read_bytes()
     prometheus.json("/api/v1/query", bad, status=400)
     app = make_app(zipkin_url=zipkin.url, prometheus_url=prometheus.url, pacing=sleeps.pacing())
-    report = refresh_once(app, holder="test")
+    report = refresh_once(refreshing(app), holder="test")
     outcomes = {done.name: done for done in report.sources}
     assert outcomes["zipkin"].error is None
     assert outcomes["zipkin"].calls_new > 0
@@ -108,11 +109,11 @@ def test_a_source_answering_400_is_an_error_without_retry_while_another_succeeds
 
 def test_a_failing_source_keeps_the_edges_stored_earlier(make_app, zipkin, clock, sleeps):
     app = make_app(zipkin_url=zipkin.url, pacing=sleeps.pacing())
-    refresh_once(app, holder="test")
+    refresh_once(refreshing(app), holder="test")
     before = edge_calls(app)
     zipkin.answer("/api/v2/services", Answer(503, b"unavailable"))
     clock.now += 60
-    report = refresh_once(app, holder="test")
+    report = refresh_once(refreshing(app), holder="test")
     (failed,) = report.sources
     assert failed.tries == 3
     assert "HTTP 503" in (failed.error or "")
@@ -140,7 +141,7 @@ def test_an_edge_source_stores_its_minute_once_however_often_it_is_pulled(make_a
     ]
     prometheus.json_each("/api/v1/query", *(body.encode() for body in answers))
     app = make_app(prometheus_url=prometheus.url)
-    (done,) = refresh_once(app, holder="test").sources
+    (done,) = refresh_once(refreshing(app), holder="test").sources
     assert (done.error, done.calls_new) == (None, 42)
     minute = NOW - 30 - 60
     assert prometheus.requests[0].param("time") == str(minute + 60)
@@ -155,14 +156,14 @@ def test_an_edge_source_stores_its_minute_once_however_often_it_is_pulled(make_a
 def test_only_one_holder_refreshes_while_the_lease_is_held(make_app, zipkin):
     app = make_app(zipkin_url=zipkin.url)
     assert app.states.try_lease("refresh", "other", NOW, 180)
-    report = refresh_once(app, holder="test")
+    report = refresh_once(refreshing(app), holder="test")
     assert (report.leased, report.sources) == (False, [])
     assert zipkin.requests == []
 
 
 def test_with_no_sources_a_refresh_does_nothing(make_app):
     app = make_app()
-    report = refresh_once(app, holder="test")
+    report = refresh_once(refreshing(app), holder="test")
     assert (report.leased, report.sources, report.all_failed) == (True, [], False)
 
 
@@ -190,7 +191,7 @@ def test_a_trace_pulled_with_64_and_128_bit_ids_links_unless_ids_are_strict(
     fake.json("/api/v2/traces", json.dumps([frontend_calls_backend()]).encode())
     app = make_app(zipkin_url=fake.url, strict_trace_id=strict)
 
-    (done,) = refresh_once(app, holder="test").sources
+    (done,) = refresh_once(refreshing(app), holder="test").sources
 
     assert done.error is None
     assert edge_calls(app) == stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.bootstrap import refreshing
 from bot.usecases.refresh import refresh_once
 from bot.usecases.sources import source_statuses
 from tests.integration.refresh.test_refresh import edge_calls, vector, zipkin  # noqa: F401 - the fixtures
@@ -11,7 +12,7 @@ from topology.cardinality import RATE
 def test_pulled_traces_bring_in_no_more_new_names_than_the_budget(make_app, zipkin):  # noqa: F811 - the fixture
     app = make_app(zipkin_url=zipkin.url, new_names_per_minute=2)
 
-    (done,) = refresh_once(app, holder="test").sources
+    (done,) = refresh_once(refreshing(app), holder="test").sources
 
     assert done.error is None
     assert len(app.store.nodes()) == 2
@@ -36,7 +37,7 @@ def test_pulled_edges_naming_new_names_past_the_budget_are_dropped_and_counted(m
     prometheus.json_each("/api/v1/query", *(body.encode() for body in answers))
     app = make_app(prometheus_url=prometheus.url, new_names_per_minute=3)
 
-    (done,) = refresh_once(app, holder="test").sources
+    (done,) = refresh_once(refreshing(app), holder="test").sources
 
     assert done.error is None
     assert edge_calls(app) == {("frontend", "svc0"): 10, ("frontend", "svc1"): 10}

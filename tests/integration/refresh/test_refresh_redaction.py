@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bot.bootstrap import refreshing
 from bot.usecases.importing import import_file
 from bot.usecases.refresh import refresh_once
 from tests.integration.refresh.conftest import NOW
@@ -40,7 +41,7 @@ def test_pulled_traces_are_redacted(make_app, servers):
     zipkin.json("/api/v2/traces", zipkin_traces("1234567", "7654321"))
     app = make_app(zipkin_url=zipkin.url)
 
-    (done,) = refresh_once(app, holder="test").sources
+    (done,) = refresh_once(refreshing(app), holder="test").sources
 
     assert done.error is None
     assert edge_calls(app) == {("web", "orders-{num}"): 2}
@@ -59,7 +60,7 @@ def test_pulled_edges_that_become_one_are_stored_as_one(make_app, servers):
     prometheus.json_each("/api/v1/query", *(body.encode() for body in answers))
     app = make_app(prometheus_url=prometheus.url)
 
-    (done,) = refresh_once(app, holder="test").sources
+    (done,) = refresh_once(refreshing(app), holder="test").sources
 
     assert done.error is None
     assert edge_calls(app) == {("frontend", "user-{num}"): 20}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.bootstrap import refreshing
 from bot.usecases.refresh import refresh_once
 from tests.integration.refresh.conftest import NOW
 
@@ -36,7 +37,7 @@ def test_a_pulled_span_a_day_ahead_or_past_the_retention_is_refused(make_app, se
     fake.json("/api/v2/traces", json.dumps(traces).encode())
     app = make_app(zipkin_url=fake.url, retain_minutes="2d")
 
-    report = refresh_once(app, holder="test")
+    report = refresh_once(refreshing(app), holder="test")
 
     (done,) = report.sources
     assert (done.error, done.spans, done.refused) == (None, 1, 2)
