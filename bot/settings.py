@@ -25,7 +25,7 @@ from bot.settings_fields import (
     read,
 )
 from topology.catalog_yaml import SLACK_CHANNEL
-from topology.errors import SvcmapError, UsageError
+from topology.errors import SettingsError, UsageError
 from topology.incidents.model import PagingMode
 from topology.redaction import redaction_of
 from topology.retention import DAY, Retention
@@ -576,10 +576,6 @@ def _admission_problem(settings: Settings) -> str:
 
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-class SettingsError(SvcmapError):
-    """A setting has a value svcmap cannot use."""
 
 
 ENV_PREFIX = "SVCMAP_"

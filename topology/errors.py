@@ -31,6 +31,18 @@ class UsageError(SvcmapError):
     """A question was asked with options that do not make sense."""
 
 
+class UnknownCallError(SvcmapError):
+    """Both services are on the map, but one does not call the other."""
+
+
+class SettingsError(SvcmapError):
+    """A setting has a value svcmap cannot use."""
+
+
+class RenderError(SvcmapError):
+    """A picture could not be rendered; the caller answers with text instead."""
+
+
 class SnapshotError(SvcmapError):
     """An incident snapshot could not be read; the message names the source and the place."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from typing import Literal
 
-from topology.errors import SvcmapError
+from topology.errors import RenderError
 from topology.picture import Picture
 from topology.picture.style import ENGINES
 
@@ -19,10 +19,6 @@ PNG_OPTIONS = ("-Gdpi=72", "-Gsize=40,40")
 fit. Graphviz spends most of a PNG's time painting pixels, not laying out: a 60-node
 picture laid out in 0.1 s took 1-1.9 s to paint at the default 96 dpi and no bound
 (up to 3,600 x 5,000 pixels), 0.2-0.75 s so. SVG is left as laid out."""
-
-
-class RenderError(SvcmapError):
-    """A picture could not be rendered; the caller answers with text instead."""
 
 
 def render(picture: Picture, *, fmt: Format = "png", timeout_s: float = TIMEOUT_S) -> bytes:

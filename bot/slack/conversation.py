@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from bot.bootstrap import App, slack_paging
-from bot.render.picture import TIMEOUT_S, RenderError
+from bot.render.picture import TIMEOUT_S
 from bot.render.templating import render_slack, table
 from bot.slack.access import AccessPolicy
 from bot.slack.blocks import AnswerView, answer_blocks, fallback_text
@@ -25,7 +25,7 @@ from bot.usecases.answering import Reply, answer
 from bot.usecases.drawing import picture_of, rendered, selection_of
 from bot.usecases.map_questions import redacted_question
 from bot.usecases.staleness import stale_sources
-from topology.errors import SvcmapError
+from topology.errors import RenderError, SvcmapError
 from topology.picture import FALLBACK_HEADERS, fallback_rows, omitted_note
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from bot.render.picture import Format, RenderError, render
+from bot.render.picture import Format, render
 from bot.usecases.answering import Reply
+from topology.errors import RenderError
 from topology.ownership import Catalog
 from topology.picture import Picture, Selection, build_dot, select
 

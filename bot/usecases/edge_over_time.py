@@ -6,12 +6,8 @@ from bot.bootstrap import App
 from bot.usecases.browsing import SERIES_HOURS
 from bot.usecases.map_questions import map_of
 from bot.usecases.windows import Window
-from topology.errors import SvcmapError, UsageError
+from topology.errors import UnknownCallError, UsageError
 from topology.rca.series import edge_series, steps
-
-
-class UnknownCallError(SvcmapError):
-    """Both services are on the map, but one does not call the other."""
 
 
 def edge_over_time(

@@ -6,11 +6,11 @@ from collections.abc import Collection, Iterable
 
 from bot.bootstrap import App
 from bot.commands import INCIDENT_WINDOW_S
-from bot.render.picture import RenderError
 from bot.usecases.answering import Reply
 from bot.usecases.drawing import picture_of
 from bot.usecases.map_questions import map_of
 from bot.usecases.windows import Window
+from topology.errors import RenderError
 from topology.picture import Picture
 from topology.store.incident_rows import IncidentRecord
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.bootstrap import App
-from bot.render.picture import RenderError
 from bot.usecases.answering import Reply
 from bot.usecases.drawing import picture_of
 from bot.usecases.map_questions import map_of
 from bot.usecases.windows import Window
+from topology.errors import RenderError
 from topology.picture import Picture
 from topology.rca.edges import edge_parts
 

@@ -24,14 +24,14 @@ from bot.usecases.browsing import (
     slack_preview,
     stored_times,
 )
-from bot.usecases.edge_over_time import UnknownCallError, edge_over_time
+from bot.usecases.edge_over_time import edge_over_time
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
 from bot.web.body import BodyTooLargeError, read_body
 from bot.web.csrf import csrf_token
 from bot.web.incidents import IncidentFeed
 from bot.web.signin import signed_in_name
-from topology.errors import SvcmapError, UnknownServiceError, UsageError
+from topology.errors import SvcmapError, UnknownCallError, UnknownServiceError, UsageError
 from topology.model import NodeKind
 from topology.timespec import parse_duration, parse_time
 

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import load_settings
+from topology.errors import SettingsError
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from bot.render.picture import RenderError, render
-from topology.errors import SvcmapError
+from bot.render.picture import render
+from topology.errors import RenderError, SvcmapError
 from topology.graph import ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from bot.bootstrap import App, build_app
-from bot.render.picture import RenderError
 from bot.settings import load_settings
 from bot.usecases import browsing
 from bot.usecases.browsing import slack_preview
 from tests.integration.slack.conftest import NOW, SAMPLES
+from topology.errors import RenderError
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import load_settings
+from topology.errors import SettingsError
 
 
 def test_two_workers_ten_thousand_waiting_and_a_two_minute_lease_by_default(monkeypatch):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import load_settings
+from topology.errors import SettingsError
 
 
 def test_ten_seconds_for_headers_and_a_thousand_connections_by_default(monkeypatch):

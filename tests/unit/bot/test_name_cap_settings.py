@@ -3,7 +3,8 @@
 import pytest
 
 from bot.bootstrap import name_limits
-from bot.settings import SettingsError, load_settings
+from bot.settings import load_settings
+from topology.errors import SettingsError
 
 
 def test_the_defaults_fit_a_large_fleet():

@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import load_settings
+from topology.errors import SettingsError
 
 
 def test_the_defaults_redact_name_nobody_and_hold_no_key(monkeypatch):

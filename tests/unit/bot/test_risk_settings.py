@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import load_settings
+from topology.errors import SettingsError
 
 NAMES = (
     "SVCMAP_RISK_MIN_SHARE",

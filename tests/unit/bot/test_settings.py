@@ -1,6 +1,7 @@
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import load_settings
+from topology.errors import SettingsError
 
 
 def test_settings_come_from_the_environment(monkeypatch, tmp_path):

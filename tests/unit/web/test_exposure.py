@@ -1,7 +1,8 @@
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import load_settings
 from bot.web.exposure import exposure_problem, unguarded
+from topology.errors import SettingsError
 
 GUARDED = {
     "otlp_tokens": "otlp-token-0123456789",
