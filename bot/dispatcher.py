@@ -3,7 +3,8 @@
 It sweeps at start (rows a crash left behind), whenever an alert was recorded
 (`wake`), and every `SWEEP_S` seconds (retries that came due). It remembers the pages
 PagerDuty accepted that the store did not take, to record them first when it does
-(`Deliveries`: on disk too when given a journal, for the next process after a crash).
+(`Deliveries`: on disk too when given a journal, for the next process after a crash),
+and the posts begun and those Slack accepted (`posts`), likewise.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ class Dispatcher:
         holder: str,
         interval_s: float = SWEEP_S,
         deliveries: Deliveries | None = None,
+        posts: Deliveries | None = None,
     ) -> None:
         self._app = app
         self._holder = holder
         self._interval_s = interval_s
         self._deliveries = Deliveries() if deliveries is None else deliveries
+        self._posts = Deliveries(kind="post") if posts is None else posts
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="svcmap-dispatcher", daemon=True)
@@ -56,6 +59,7 @@ class Dispatcher:
             self._thread.join(timeout_s)
         if not self._thread.is_alive():
             self._deliveries.close()
+            self._posts.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -66,7 +70,9 @@ class Dispatcher:
     def sweep(self) -> None:
         """One sweep; a failure is logged, never raised, so the next one still runs."""
         try:
-            report = dispatch_due(self._app, holder=self._holder, deliveries=self._deliveries)
+            report = dispatch_due(
+                self._app, holder=self._holder, deliveries=self._deliveries, posts=self._posts
+            )
         except Exception as error:  # noqa: BLE001 - the sender must outlive one bad sweep
             log.error("sending pages and posts failed: %s", error)  # noqa: TRY400 - message only
             return

@@ -23,7 +23,7 @@ from bot.alert_workers import AlertWorkers
 from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
 from bot.logs import log_to_stderr
-from bot.paging.journal import Journal, journal_dir
+from bot.paging.journal import FOLDER, POSTS_FOLDER, Journal, journal_dir
 from bot.scheduler import default_holder, settle, start_refresher
 from bot.settings import HTTP_HEADER_TIMEOUT_S, HTTP_MAX_CONNECTIONS, data_home
 from bot.slack.answer_processes import AnswerProcesses
@@ -78,7 +78,12 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     host = args.host or app.settings.http_host
     refuse_unguarded(app, host)
     holder = default_holder()
-    dispatcher = Dispatcher(app, holder=holder, deliveries=kept_deliveries(app, holder))
+    dispatcher = Dispatcher(
+        app,
+        holder=holder,
+        deliveries=kept_deliveries(app, holder),
+        posts=kept_deliveries(app, holder, kind="post"),
+    )
     bolt, answers = start_slack(app, wake=dispatcher.wake)
     receiver = Receiver(app)
     workers = alert_workers(app, holder=holder, wake_sender=dispatcher.wake)
@@ -115,16 +120,17 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def kept_deliveries(app: App, holder: str) -> Deliveries:
-    """The sender's notes of pages sent, kept in a journal on disk when one can be opened."""
-    directory = journal_dir(app.settings.database_url, data_home=data_home())
+def kept_deliveries(app: App, holder: str, *, kind: str = "page") -> Deliveries:
+    """The sender's notes of pages (or posts) sent, in a journal on disk when one can be opened."""
+    folder = POSTS_FOLDER if kind == "post" else FOLDER
+    directory = journal_dir(app.settings.database_url, data_home=data_home(), folder=folder)
     if directory is None:
-        return Deliveries()
+        return Deliveries(kind=kind)
     try:
-        return Deliveries(Journal(directory, holder))
+        return Deliveries(Journal(directory, holder), kind=kind)
     except OSError as error:
-        log.warning("pages sent are remembered in memory only (no journal): %s", error)
-        return Deliveries()
+        log.warning("%ss sent are remembered in memory only (no journal): %s", kind, error)
+        return Deliveries(kind=kind)
 
 
 def alert_workers(app: App, *, holder: str, wake_sender: Callable[[], None]) -> AlertWorkers:

@@ -1,11 +1,13 @@
-"""The sender's journal of pages on disk: each send begun, and each PagerDuty accepted.
+"""The sender's journals on disk: each send begun, and each one its recipient accepted.
 
-A line is written (and synced) before a page is sent and again once PagerDuty answered
-202, so a process that dies before the store has the outcome leaves it behind: the next
-process records an accepted page as sent instead of sending it again, and frees at once
-a send that was cut off (to send it again with its `dedup_key`) instead of waiting for
-its claim to lapse. Each process writes a file of its own, locked while it runs; a file
-nobody holds is a dead process's, taken over by the next one to start.
+A line is written (and synced) before a page (or post) is sent and again once PagerDuty
+answered 202 (Slack gave the message's place), so a process that dies before the store
+has the outcome leaves it behind: the next process records an accepted send as sent
+instead of sending it again, and frees at once a send that was cut off (to send it again
+with its `dedup_key`; a post once Slack was asked whether it has it) instead of waiting
+for its claim to lapse. Pages and posts are kept in folders of their own. Each process
+writes a file of its own, locked while it runs; a file nobody holds is a dead process's,
+taken over by the next one to start.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from topology.incidents.keys import digest
 log = logging.getLogger(__name__)
 
 FOLDER = "sent-pages"
+POSTS_FOLDER = "sent-posts"
 LINE_CHARS = 4096
 """A journal line longer than this is not one svcmap wrote; it is skipped."""
 
@@ -39,18 +42,33 @@ class Step(StrEnum):
     DONE = "done"
 
 
+PLACE_CHARS = 1024
+"""Longest `ref` or `url` a line keeps (a post's place in Slack is far shorter)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One line: page row `row_id`, claimed by `holder`, reached `step` at `at_s`."""
+    """One line: row `row_id`, claimed by `holder`, reached `step` at `at_s`.
+
+    An accepted post adds where it is: `ref` (its channel and `ts`) and `url`.
+    """
 
     row_id: int
     holder: str
     step: Step
     at_s: int
+    ref: str | None = None
+    url: str | None = None
 
     def line(self) -> bytes:
         """The entry as one JSON line."""
-        data = {"row": self.row_id, "holder": self.holder, "step": self.step.value, "at": self.at_s}
+        data: dict[str, object] = {
+            "row": self.row_id, "holder": self.holder, "step": self.step.value, "at": self.at_s
+        }  # fmt: skip
+        if self.ref is not None:
+            data["ref"] = self.ref[:PLACE_CHARS]
+        if self.url is not None:
+            data["url"] = self.url[:PLACE_CHARS]
         return json.dumps(data, sort_keys=True).encode() + b"\n"
 
 
@@ -76,7 +94,15 @@ def parse_line(line: bytes) -> Entry | None:
         or step not in steps
     ):
         return None
-    return Entry(row, holder, steps[step], at)
+    ref, url = data.get("ref"), data.get("url")
+    if not (_place(ref) and _place(url)):
+        return None
+    return Entry(row, holder, steps[step], at, ref, url)
+
+
+def _place(value: object) -> bool:
+    """Whether `value` is a `ref` or `url` as svcmap writes them, or absent (None)."""
+    return value is None or (isinstance(value, str) and 0 < len(value) <= PLACE_CHARS)
 
 
 def open_sends(lines: list[bytes]) -> list[Entry]:
@@ -93,11 +119,12 @@ def open_sends(lines: list[bytes]) -> list[Entry]:
     return sorted(last.values(), key=lambda e: e.row_id)
 
 
-def journal_dir(database_url: str, *, data_home: Path) -> Path | None:
+def journal_dir(database_url: str, *, data_home: Path, folder: str = FOLDER) -> Path | None:
     """Where the journals of senders to `database_url` are kept; None for a store in memory.
 
-    In a `sent-pages` folder beside a SQLite file, named for the file (not after it:
-    whatever takes the database's files by its name and a suffix leaves it alone); under
+    In a `folder` (`sent-pages`, `sent-posts`) beside a SQLite file, named for the file
+    (not after it: whatever takes the database's files by its name and a suffix leaves it
+    alone); under
     `data_home` for any other database, one folder per database (named by a digest of its
     URL without the password).
     """
@@ -109,8 +136,8 @@ def journal_dir(database_url: str, *, data_home: Path) -> Path | None:
         if name.startswith("file:"):
             name = name.removeprefix("file:").split("?", 1)[0]
         path = Path(name)
-        return path.parent / FOLDER / path.name
-    return data_home / "svcmap" / FOLDER / digest(url.render_as_string(), 16)
+        return path.parent / folder / path.name
+    return data_home / "svcmap" / folder / digest(url.render_as_string(), 16)
 
 
 class Journal:

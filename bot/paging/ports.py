@@ -34,7 +34,9 @@ class Notice:
     paged and why, and its state now); `text` is the same rendered as plain text. `post`
     is the incident post already sent, which replies thread under and the all-clear
     edits; `picture` is the map around the incident, for the incident post. `previous`
-    is where this notice was sent before (a summary reply, edited as it grows).
+    is where this notice was sent before (a summary reply, edited as it grows). `key` tells
+    it from every other notice (its incident's key and its row), and is carried with the
+    message so that a post whose answer was lost can be found again.
     """
 
     kind: str
@@ -45,6 +47,7 @@ class Notice:
     post: Posted | None = None
     picture: Picture | None = None
     previous: Posted | None = None
+    key: str = ""
 
 
 class Notifier(Protocol):
@@ -52,4 +55,11 @@ class Notifier(Protocol):
 
     def post(self, notice: Notice) -> Posted:
         """Post `notice` in its channel. Raises NoticeError."""
+        ...
+
+    def find(self, notice: Notice, *, since_s: int) -> Posted | None:
+        """Where `notice` was posted since `since_s`, if it was (a send whose answer was lost).
+
+        Raises NoticeError, retryable when asking again later may work.
+        """
         ...

@@ -1,10 +1,16 @@
-"""Sending to Slack through its Web API client: messages, ephemeral notes, pictures."""
+"""Sending to Slack through its Web API client: messages, ephemeral notes, pictures.
+
+A message may carry Slack message metadata (`event_type`, `event_payload`), by which it is
+found again in its channel's history (`find_marked`): Slack has no idempotency key for
+`chat.postMessage`, so that is how a post whose answer was lost is told from one never made.
+"""
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from http.client import HTTPException, IncompleteRead
 
 from slack_sdk import WebClient
@@ -19,6 +25,14 @@ CHANNEL_PROBLEMS = frozenset(
 PASSING = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})
 """Errors Slack answers while it is busy or failing: asking again later may work."""
 SERVER_ERROR = 500
+HISTORY_PAGE = 200
+"""Messages asked for at a time when looking for a marked one (Slack allows up to 999)."""
+HISTORY_PAGES = 10
+"""Pages of history read at most when looking for a marked message."""
+CHANNEL_PAGES = 20
+"""Pages of 1,000 channels read at most when looking for a channel's ID by its name."""
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
+"""What a Slack conversation ID looks like (a name does not: lower case, or a `#`)."""
 UPLOAD_TIMEOUT_S = 20.0
 """How long sending a picture's bytes to Slack may take, all told."""
 _CHUNK = 65_536
@@ -72,8 +86,12 @@ class SlackPoster:
         text: str,
         *,
         thread_ts: str | None = None,
+        metadata: Mapping[str, object] | None = None,
     ) -> tuple[str, str]:
-        """Post a message; the channel's ID (a name was maybe given) and the message's `ts`."""
+        """Post a message; the channel's ID (a name was maybe given) and the message's `ts`.
+
+        `metadata` is Slack message metadata (`event_type` and `event_payload`).
+        """
         try:
             response = self._client.chat_postMessage(
                 channel=channel,
@@ -82,6 +100,7 @@ class SlackPoster:
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=dict(metadata) if metadata is not None else None,
             )
         except (SlackApiError, SlackClientError, OSError) as error:
             raise _delivery_error("chat.postMessage", error) from None
@@ -90,6 +109,78 @@ class SlackPoster:
             raise DeliveryError("chat.postMessage answered without a message ts")
         posted_in = response.get("channel")
         return (posted_in if isinstance(posted_in, str) and posted_in else channel), ts
+
+    def find_marked(
+        self,
+        channel: str,
+        metadata: Mapping[str, object],
+        *,
+        since_s: int,
+        thread_ts: str | None = None,
+    ) -> tuple[str, str] | None:
+        """The channel ID and `ts` of a message carrying `metadata`, posted since `since_s`.
+
+        Read from the channel's history (`conversations.history`), or the thread's
+        (`conversations.replies`) when `thread_ts` is given, newest first, up to
+        `HISTORY_PAGES` pages; a channel named (not an ID) is looked up first
+        (`conversations.list`). None when no such message is there, or no such channel.
+        """
+        try:
+            found = self.channel_id(channel)
+            if found is None:
+                return None
+            for message in self._history(found, since_s=since_s, thread_ts=thread_ts):
+                ts = message.get("ts")
+                if _same_metadata(message.get("metadata"), metadata) and isinstance(ts, str):
+                    return found, ts
+        except (SlackApiError, SlackClientError, OSError) as error:
+            method = "conversations.replies" if thread_ts else "conversations.history"
+            raise _delivery_error(method, error) from None
+        return None
+
+    def channel_id(self, channel: str) -> str | None:
+        """The ID of `channel` (an ID already, or a name with or without `#`); None if unknown.
+
+        Raises SlackApiError and the client's errors.
+        """
+        if CHANNEL_ID.fullmatch(channel):
+            return channel
+        name = channel.removeprefix("#")
+        cursor = None
+        for _ in range(CHANNEL_PAGES):
+            response = self._client.conversations_list(
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=1000,
+                cursor=cursor,
+            )
+            for item in _dicts(response.get("channels")):
+                if item.get("name") == name and isinstance(item.get("id"), str):
+                    return str(item["id"])
+            cursor = _next_cursor(response.get("response_metadata"))
+            if cursor is None:
+                break
+        return None
+
+    def _history(
+        self, channel: str, *, since_s: int, thread_ts: str | None
+    ) -> Iterator[Mapping[str, object]]:
+        cursor = None
+        for _ in range(HISTORY_PAGES):
+            if thread_ts is None:
+                response = self._client.conversations_history(
+                    channel=channel, oldest=str(since_s), limit=HISTORY_PAGE,
+                    include_all_metadata=True, cursor=cursor,
+                )  # fmt: skip
+            else:
+                response = self._client.conversations_replies(
+                    channel=channel, ts=thread_ts, oldest=str(since_s), limit=HISTORY_PAGE,
+                    include_all_metadata=True, cursor=cursor,
+                )  # fmt: skip
+            yield from _dicts(response.get("messages"))
+            cursor = _next_cursor(response.get("response_metadata"))
+            if cursor is None or not response.get("has_more"):
+                return
 
     def update(self, channel: str, ts: str, blocks: Sequence[dict[str, object]], text: str) -> None:
         """Replace the message `ts` in `channel` (a channel ID) with `blocks`."""
@@ -144,6 +235,21 @@ class SlackPoster:
             )
         except (SlackApiError, SlackClientError, OSError, HTTPException) as error:
             raise _delivery_error("files.upload", error) from None
+
+
+def _same_metadata(found: object, wanted: Mapping[str, object]) -> bool:
+    if not isinstance(found, dict):
+        return False
+    return all(found.get(key) == wanted.get(key) for key in ("event_type", "event_payload"))
+
+
+def _dicts(value: object) -> list[Mapping[str, object]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _next_cursor(metadata: object) -> str | None:
+    cursor = metadata.get("next_cursor") if isinstance(metadata, dict) else None
+    return cursor if isinstance(cursor, str) and cursor else None
 
 
 def _send(url: str, content: bytes, *, timeout_s: float) -> None:

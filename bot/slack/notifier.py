@@ -3,7 +3,9 @@
 The incident post goes to its channel with its picture in the thread; one reply about
 new alerts threads under it, edited as more arrive; the all-clear edits the post and says
 so in the thread; an upstream team gets a short word in its channel. Once a message is
-posted nothing after it raises, so a retry never posts it twice.
+posted nothing after it raises, so a retry never posts it twice. Each message posted
+carries the notice's key as Slack message metadata (`marker`), by which `find` tells
+whether a post whose answer was lost reached the channel.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from topology.picture import Picture, omitted_note
 log = logging.getLogger(__name__)
 
 TITLE_LIMIT = 200
+EVENT_TYPE = "svcmap_notice"
+"""The `event_type` of the metadata on svcmap's posts."""
 
 
 def post_ref(channel_id: str, ts: str) -> str:
@@ -37,6 +41,13 @@ def read_ref(ref: str) -> tuple[str, str] | None:
     """The channel ID and `ts` of a stored reference, or None when it is not one."""
     channel, _, ts = ref.partition(":")
     return (channel, ts) if channel and ts else None
+
+
+def marker(notice: Notice) -> dict[str, object] | None:
+    """The Slack message metadata a post of `notice` carries; None when it has no key."""
+    if not notice.key:
+        return None
+    return {"event_type": EVENT_TYPE, "event_payload": {"notice": notice.key}}
 
 
 def archive_url(channel_id: str, ts: str) -> str:
@@ -71,9 +82,32 @@ class SlackNotifier:
         except DeliveryError as error:
             raise NoticeError(str(error), status=error.status, retryable=error.retryable) from None
 
+    def find(self, notice: Notice, *, since_s: int) -> Posted | None:
+        """Where `notice`'s message is, when one carrying its marker was posted since `since_s`.
+
+        Looked for in the incident post's thread for a reply, in its channel otherwise.
+        None for a notice without a key, or one that edits a message (sent again, the edit
+        changes nothing). Raises NoticeError, retryable when it may pass.
+        """
+        mark = marker(notice)
+        if mark is None or (notice.kind == "update" and notice.previous is not None):
+            return None
+        threaded = notice.kind in ("update", "resolved")
+        where = read_ref(notice.post.ref) if notice.post and threaded else None
+        channel, thread = where if where is not None else (notice.channel, None)
+        try:
+            found = self._poster.find_marked(channel, mark, since_s=since_s, thread_ts=thread)
+        except DeliveryError as error:
+            raise NoticeError(str(error), status=error.status, retryable=error.retryable) from None
+        if found is None:
+            return None
+        return Posted(post_ref(*found), archive_url(*found))
+
     def _incident(self, notice: Notice) -> Posted:
         message = incident_message(notice.body, paging=self._paging)
-        channel, ts = self._poster.post_in(notice.channel, message.blocks, message.text)
+        channel, ts = self._poster.post_in(
+            notice.channel, message.blocks, message.text, metadata=marker(notice)
+        )
         try:
             url = self._poster.permalink(channel, ts) or archive_url(channel, ts)
         except DeliveryError as error:
@@ -125,6 +159,6 @@ class SlackNotifier:
         where = read_ref(notice.post.ref) if notice.post and threaded else None
         channel, thread = where if where is not None else (notice.channel, None)
         posted_in, ts = self._poster.post_in(
-            channel, message.blocks, message.text, thread_ts=thread
+            channel, message.blocks, message.text, thread_ts=thread, metadata=marker(notice)
         )
         return Posted(post_ref(posted_in, ts), archive_url(posted_in, ts))

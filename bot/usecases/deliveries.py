@@ -1,8 +1,10 @@
-"""Pages whose send has begun and whose outcome the store does not have yet.
+"""Pages (or posts) whose send has begun and whose outcome the store does not have yet.
 
 PagerDuty's Events API v2 folds a trigger sent again with the same `dedup_key` into the
 alert it opened (and a resolve sent again changes nothing), so a page whose send may have
-happened is safe to send again; knowing it was accepted, svcmap records it instead.
+happened is safe to send again; knowing it was accepted, svcmap records it instead. A
+post is not: Slack posts it twice. One Slack accepted is recorded where Slack put it; one
+cut off is looked for in its channel before it is sent again (`bot.usecases.dispatching`).
 
 With a journal (`bot.paging.journal`) what is noted here is on disk too, so it outlives
 the process: the next one to start records the accepted pages first, and frees the sends
@@ -22,11 +24,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
-    """A page PagerDuty accepted: its row, the claim it was sent under, and when."""
+    """A send accepted: its row, the claim it was sent under, when, and (a post) where it is."""
 
     row_id: int
     holder: str
     at_s: int
+    ref: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +42,23 @@ class CutOff:
 
 
 class Deliveries:
-    """The sends begun and the accepted pages still to record, oldest first; thread-safe."""
+    """The sends begun and those accepted still to record, oldest first; thread-safe.
 
-    def __init__(self, journal: Journal | None = None) -> None:
+    `kind` (page, post) names them in the log.
+    """
+
+    def __init__(self, journal: Journal | None = None, *, kind: str = "page") -> None:
         self._journal = journal
+        self._kind = kind
         self._accepted: dict[int, Accepted] = {}
         self._sending: dict[int, str] = {}
         self._cut_off: dict[int, CutOff] = {}
         self._lock = threading.Lock()
         for entry in self._adopted():
             if entry.step is Step.ACCEPTED:
-                self._accepted[entry.row_id] = Accepted(entry.row_id, entry.holder, entry.at_s)
+                self._accepted[entry.row_id] = Accepted(
+                    entry.row_id, entry.holder, entry.at_s, entry.ref, entry.url
+                )
             else:
                 self._cut_off[entry.row_id] = CutOff(entry.row_id, entry.holder)
 
@@ -59,7 +69,7 @@ class Deliveries:
         try:
             return self._journal.adopt()
         except OSError as error:
-            log.warning("pages sent are remembered in memory only (journal: %s)", error)
+            log.warning("%ss sent are remembered in memory only (journal: %s)", self._kind, error)
             self._journal.close()
             self._journal = None
             return []
@@ -79,7 +89,16 @@ class Deliveries:
         with self._lock:
             self._sending.pop(accepted.row_id, None)
             self._accepted[accepted.row_id] = accepted
-            self._write(Entry(accepted.row_id, accepted.holder, Step.ACCEPTED, accepted.at_s))
+            self._write(
+                Entry(
+                    accepted.row_id,
+                    accepted.holder,
+                    Step.ACCEPTED,
+                    accepted.at_s,
+                    accepted.ref,
+                    accepted.url,
+                )
+            )
 
     def pending(self) -> list[Accepted]:
         """The accepted pages still to record, oldest first."""
@@ -107,7 +126,7 @@ class Deliveries:
                 try:
                     self._journal.empty()
                 except OSError as error:  # its lines are replayed harmlessly
-                    log.warning("could not empty the page journal: %s", error)
+                    log.warning("could not empty the %s journal: %s", self._kind, error)
 
     def close(self) -> None:
         """Close the journal; what is still in it waits for the next process."""
@@ -127,4 +146,5 @@ class Deliveries:
         try:
             self._journal.write(entry, sync=sync)
         except OSError as error:  # the send goes on, remembered in memory only
-            log.warning("could not write the page journal %s: %s", self._journal.path, error)
+            path = self._journal.path
+            log.warning("could not write the %s journal %s: %s", self._kind, path, error)

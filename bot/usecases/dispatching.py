@@ -14,6 +14,13 @@ so it is not sent again and its resolve does not wait. A page whose claim lapsed
 an outcome (its sender died mid-send) may have reached PagerDuty: it is sent again before
 any other, with its `dedup_key`, which PagerDuty folds into the alert the first send
 opened; a journal tells the next process of such a send, which frees it at once.
+
+Posts go the same way, except that Slack would show a post sent twice twice: each post is
+journaled (`posts`) before it is sent and once Slack said where it put it, and a post
+tried before (its sender died, or its answer was lost) is first looked for in its
+channel by the key it carries (`Notifier.find`): found, it is recorded where it is;
+not found, it is posted. When Slack cannot be asked (no history scope) it is posted,
+perhaps a second time: a post shown twice is better than an incident not shown.
 """
 
 from __future__ import annotations
@@ -54,6 +61,9 @@ PAGE_PASSES = 2
 GIVE_UP_S = 3600
 """A row still unsent this long after it was recorded is marked failed, not sent late."""
 
+SKEW_S = 60
+"""How far Slack's clock may be behind ours: a post is looked for from this long before its row."""
+
 
 @dataclass(slots=True)
 class Dispatched:
@@ -69,15 +79,22 @@ def dispatch_due(
     *,
     holder: str,
     deliveries: Deliveries | None = None,
+    posts: Deliveries | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Dispatched:
     """Send every page and post due now; return what happened to each.
 
-    The pages in `deliveries` (accepted, not recorded) are recorded first, and the sends
-    a dead sender left cut off are freed; while the store refuses them, nothing is sent
-    (StoreError).
+    The pages in `deliveries` and the posts in `posts` (accepted, not recorded) are
+    recorded first, and the sends a dead sender left cut off are freed; while the store
+    refuses them, nothing is sent (StoreError).
     """
-    sweep = _Sweep(app, holder, Deliveries() if deliveries is None else deliveries, sleep)
+    sweep = _Sweep(
+        app,
+        holder,
+        Deliveries() if deliveries is None else deliveries,
+        Deliveries(kind="post") if posts is None else posts,
+        sleep,
+    )
     sweep.record_accepted()
     sweep.free_cut_off()
     for _ in range(PAGE_PASSES):  # a resolve becomes due once its trigger was sent
@@ -86,8 +103,8 @@ def dispatch_due(
             sweep.page(row)
         if not due:
             break
-    posts = app.incidents.due(notifications, now_s=app.now())
-    for row in (r for r in posts if r.kind == "incident"):
+    due_posts = app.incidents.due(notifications, now_s=app.now())
+    for row in (r for r in due_posts if r.kind == "incident"):
         sweep.post(row)
     # Replies and all-clears wait for their incident post, which may have just been sent.
     for row in app.incidents.due(notifications, now_s=app.now()):
@@ -100,35 +117,43 @@ class _Sweep:
     """One pass over the rows due: claims, sends, and records each outcome."""
 
     def __init__(
-        self, app: App, holder: str, deliveries: Deliveries, sleep: Callable[[float], None]
+        self,
+        app: App,
+        holder: str,
+        deliveries: Deliveries,
+        posts: Deliveries,
+        sleep: Callable[[float], None],
     ) -> None:
         self.app = app
         self.holder = holder
         self.report = Dispatched()
         self.deliveries = deliveries
+        self.posts = posts
         self.sleep = sleep
 
     def record_accepted(self) -> None:
-        """Record as sent the pages PagerDuty accepted that the store did not take before."""
-        for accepted in self.deliveries.pending():
-            persisted(partial(self._record_sent, accepted), sleep=self.sleep)
-            self.deliveries.recorded(accepted)
-            log.info("recorded page %d as sent, as PagerDuty accepted it", accepted.row_id)
-            self.report.sent.append(accepted.row_id)
+        """Record as sent the pages and posts accepted that the store did not take before."""
+        for table, noted in ((pages, self.deliveries), (notifications, self.posts)):
+            for accepted in noted.pending():
+                persisted(partial(self._record_sent, table, accepted), sleep=self.sleep)
+                noted.recorded(accepted)
+                log.info("recorded %s %d as sent, as it was accepted", table.name, accepted.row_id)
+                self.report.sent.append(accepted.row_id)
 
     def free_cut_off(self) -> None:
-        """Free the pages a dead sender was sending, to send them again now."""
-        for cut in self.deliveries.cut_off():
-            persisted(
-                partial(self.app.incidents.release, pages, cut.row_id, holder=cut.holder),
-                sleep=self.sleep,
-            )
-            self.deliveries.finished(cut.row_id, self.app.now())
+        """Free the pages and posts a dead sender was sending, to send them again now."""
+        for table, noted in ((pages, self.deliveries), (notifications, self.posts)):
+            for cut in noted.cut_off():
+                persisted(
+                    partial(self.app.incidents.release, table, cut.row_id, holder=cut.holder),
+                    sleep=self.sleep,
+                )
+                noted.finished(cut.row_id, self.app.now())
 
-    def _record_sent(self, accepted: Accepted) -> None:
+    def _record_sent(self, table: Table, accepted: Accepted) -> None:
         self.app.incidents.finish(
-            pages, accepted.row_id, holder=accepted.holder, state=SendState.SENT.value,
-            now_s=accepted.at_s,
+            table, accepted.row_id, holder=accepted.holder, state=SendState.SENT.value,
+            now_s=accepted.at_s, url=accepted.url, ref=accepted.ref,
         )  # fmt: skip
 
     def page(self, row: Sending) -> None:
@@ -159,7 +184,7 @@ class _Sweep:
         log.info("sent %s %s to team %s", row.kind, row.dedup_key, row.team)
         accepted = Accepted(row.id, self.holder, app.now())
         self.deliveries.note(accepted)  # until recorded; recorded before anything else is sent
-        persisted(partial(self._record_sent, accepted), sleep=self.sleep)
+        persisted(partial(self._record_sent, pages, accepted), sleep=self.sleep)
         self.deliveries.recorded(accepted)
         self.report.sent.append(row.id)
 
@@ -170,13 +195,42 @@ class _Sweep:
             return
         if not self._claim(notifications, row):
             return
+        if row.attempts and self._found(row):
+            return
         notice = notice_of(app, row)
+        self.posts.sending(row.id, self.holder, app.now())
         try:
             posted = app.notifier.post(notice)
         except NoticeError as error:
             self._failed(notifications, row, error)
             return
+        self.posts.note(Accepted(row.id, self.holder, app.now(), posted.ref, posted.url))
         self._finish(notifications, row, url=posted.url, ref=posted.ref, sent_body=row.body)
+
+    def _found(self, row: Sending) -> bool:
+        """Whether a post tried before is settled: found in Slack (and recorded), or failed.
+
+        False when it is to be posted: not found, or Slack cannot be asked for good.
+        """
+        notifier = self.app.notifier
+        assert notifier is not None  # noqa: S101 - checked by the caller
+        since = row.created_at - SKEW_S
+        try:
+            found = notifier.find(notice_of(self.app, row, picture=False), since_s=since)
+        except NoticeError as error:
+            if error.retryable:
+                self._failed(notifications, row, error)
+                return True
+            log.warning(
+                "cannot tell whether %s post %d reached Slack (%s); posting it, maybe twice",
+                row.kind, row.id, error,
+            )  # fmt: skip
+            return False
+        if found is None:
+            return False
+        log.info("%s post %d was in Slack already; recorded, not posted again", row.kind, row.id)
+        self._finish(notifications, row, url=found.url, ref=found.ref)
+        return True
 
     def _claim(self, table: Table, row: Sending) -> bool:
         return self.app.incidents.claim(
@@ -229,8 +283,7 @@ class _Sweep:
             ref=ref,
             sent_body=sent_body,
         )
-        if table is pages:
-            self.deliveries.finished(row.id, self.app.now())
+        (self.deliveries if table is pages else self.posts).finished(row.id, self.app.now())
         outcome.append(row.id)
 
 
@@ -272,10 +325,11 @@ def _text(body: Mapping[str, object], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def notice_of(app: App, row: Sending) -> Notice:
+def notice_of(app: App, row: Sending, *, picture: bool = True) -> Notice:
     """The notice a recorded post sends, with the incident's state now.
 
-    It carries the incident post it refers to, and (the incident post) its picture.
+    It carries the incident post it refers to, and (the incident post, when `picture`)
+    its picture.
     """
     incident = app.incidents.incident(row.incident_id)
     body = {**row.body, **incident_facts(incident)} if incident else dict(row.body)
@@ -284,12 +338,12 @@ def notice_of(app: App, row: Sending) -> Notice:
         sent = app.incidents.post_of(row.incident_id)
         if sent is not None and sent.state == SendState.SENT.value and sent.ref:
             post = Posted(sent.ref, sent.url)
-    picture = None
-    if row.kind == "incident" and incident is not None:
+    drawn = None
+    if picture and row.kind == "incident" and incident is not None:
         causes = [str(c["service"]) for c in _items(body.get("candidates"))]
         try:
             alerting = app.incidents.alerting_services(incident.id)
-            picture = incident_picture(app, incident, causes, alerting)
+            drawn = incident_picture(app, incident, causes, alerting)
         except SvcmapError as error:  # the post goes without its picture
             log.warning("no picture for incident %s: %s", incident.key, error)
     return Notice(
@@ -299,8 +353,9 @@ def notice_of(app: App, row: Sending) -> Notice:
         text=notice_text(row.kind, body),
         body=body,
         post=post,
-        picture=picture,
+        picture=drawn,
         previous=Posted(row.ref, row.url) if row.kind == "update" and row.ref else None,
+        key=f"{incident.key if incident else row.incident_id}/{row.id}",
     )
 
 

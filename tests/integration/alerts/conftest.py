@@ -59,14 +59,22 @@ class Clock:
 
 @dataclass
 class FakeNotifier:
-    """Posts nowhere; remembers what it was asked to post."""
+    """Posts nowhere; remembers what it was asked to post, and finds it again by its key."""
 
     posted: list[Notice] = field(default_factory=list)
+    looked_for: list[Notice] = field(default_factory=list)
+    places: dict[str, Posted] = field(default_factory=dict)
 
     def post(self, notice: Notice) -> Posted:
         self.posted.append(notice)
         ref = f"{len(self.posted)}.000100"
-        return Posted(ref, f"https://slack.example.com/archives/{notice.channel[1:]}/p{ref}")
+        place = Posted(ref, f"https://slack.example.com/archives/{notice.channel[1:]}/p{ref}")
+        self.places[notice.key] = place
+        return place
+
+    def find(self, notice: Notice, *, since_s: int) -> Posted | None:
+        self.looked_for.append(notice)
+        return self.places.get(notice.key)
 
 
 @pytest.fixture

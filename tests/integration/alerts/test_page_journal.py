@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.paging.journal import LINE_CHARS, Entry, Journal, Step, journal_dir, open_sends
+from bot.paging.journal import (
+    LINE_CHARS,
+    PLACE_CHARS,
+    POSTS_FOLDER,
+    Entry,
+    Journal,
+    Step,
+    journal_dir,
+    open_sends,
+)
 from bot.usecases.deliveries import Accepted, Deliveries
 
 
@@ -47,6 +56,28 @@ def test_a_journal_keeps_each_send_begun_and_accepted_until_it_is_done(tmp_path,
     assert open_sends(lines(path)) == [Entry(8, "host:1", Step.SENDING, 101)]
     deliveries.finished(8, 103)
     assert path.read_bytes() == b""  # nothing open: emptied, not grown
+
+
+def test_a_post_slack_accepted_is_taken_over_with_where_it_is(tmp_path, sender):
+    dead = sender("host:1")
+    dead.sending(9, "host:1", 100)
+    dead.note(Accepted(9, "host:1", 101, "C0INCIDENT:1700000000.000100", "https://x.test/p1"))
+    dead.close()
+
+    taken = sender("host:2")
+
+    assert taken.pending() == [
+        Accepted(9, "host:1", 101, "C0INCIDENT:1700000000.000100", "https://x.test/p1")
+    ]
+    assert taken.cut_off() == []
+
+
+def test_posts_are_journaled_in_a_folder_of_their_own_beside_the_pages(tmp_path):
+    url = f"sqlite:///{tmp_path / 'svcmap.db'}"
+    pages = journal_dir(url, data_home=tmp_path)
+    posts = journal_dir(url, data_home=tmp_path, folder=POSTS_FOLDER)
+    assert pages == tmp_path / "sent-pages" / "svcmap.db"
+    assert posts == tmp_path / "sent-posts" / "svcmap.db"
 
 
 def test_the_next_process_takes_over_a_dead_senders_journal(tmp_path, sender):
@@ -103,6 +134,12 @@ def test_a_file_locked_by_another_process_is_not_read(tmp_path, sender):
         b"\xff\xfe\x00garbage\n",
         b"[" * 100_000 + b"\n",
         b'{"row": 7, "holder": "' + b"x" * (LINE_CHARS * 3) + b'", "step": "accepted", "at": 1}\n',
+        b'{"row": 7, "holder": "h", "step": "accepted", "at": 1, "ref": 7}\n',
+        b'{"row": 7, "holder": "h", "step": "accepted", "at": 1, "ref": ""}\n',
+        b'{"row": 7, "holder": "h", "step": "accepted", "at": 1, "url": ["x"]}\n',
+        b'{"row": 7, "holder": "h", "step": "accepted", "at": 1, "ref": "'
+        + b"C" * (PLACE_CHARS + 1)
+        + b'"}\n',
     ],
 )
 def test_a_bad_line_is_skipped_and_the_good_ones_kept(tmp_path, sender, bad):
