@@ -101,18 +101,23 @@ class SlackNotifier:
             raise NoticeError(str(error), status=error.status, retryable=error.retryable) from None
         if found is None:
             return None
-        return Posted(post_ref(*found), archive_url(*found))
+        url = self._link(notice, *found) if notice.kind == "incident" else archive_url(*found)
+        return Posted(post_ref(*found), url)
+
+    def _link(self, notice: Notice, channel: str, ts: str) -> str:
+        """The permalink of message `ts`, or its archive link when Slack gives none."""
+        try:
+            return self._poster.permalink(channel, ts) or archive_url(channel, ts)
+        except DeliveryError as error:
+            log.warning("no permalink of incident %d's post: %s", notice.incident_id, error)
+            return archive_url(channel, ts)
 
     def _incident(self, notice: Notice) -> Posted:
         message = incident_message(notice.body, paging=self._paging)
         channel, ts = self._poster.post_in(
             notice.channel, message.blocks, message.text, metadata=marker(notice)
         )
-        try:
-            url = self._poster.permalink(channel, ts) or archive_url(channel, ts)
-        except DeliveryError as error:
-            log.warning("no permalink of incident %d's post: %s", notice.incident_id, error)
-            url = archive_url(channel, ts)
+        url = self._link(notice, channel, ts)
         if notice.picture is not None:
             self._share(notice, notice.picture, channel, ts)
         return Posted(post_ref(channel, ts), url)

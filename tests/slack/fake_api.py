@@ -4,13 +4,22 @@ and the `response_url` hooks Slack gives each command and button press.
 
 `chat.update`, `chat.getPermalink` and `users.info` have no recorded answers in the shared
 fixtures; they answer in the shape Slack's method pages document. Channel names are answered
-with a channel ID, as Slack does."""
+with a channel ID, as Slack does.
+
+Messages posted are kept per channel, with their message metadata, and read back by
+`conversations.history` (top-level messages, newest first, metadata only when
+`include_all_metadata` is set), `conversations.replies` (a thread, oldest first) and
+`conversations.list` (the channels named in any call), in the shapes their method pages
+document. `stall` makes a method answer late, `lose` makes it act on nothing (a request
+that never reached Slack), `before` runs a function before a method answers."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,11 +77,22 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
     socket_url: str = ""
+    messages: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    """Channel ID -> the messages posted in it, oldest first."""
+    stall: dict[str, float] = field(default_factory=dict)
+    """Method -> seconds it waits before answering (once it did its work)."""
+    lose: set[str] = field(default_factory=set)
+    """Methods whose requests are acted on by nothing (they still wait `stall`)."""
+    before: dict[str, Callable[[], None]] = field(default_factory=dict)
+    """Method -> a function run before it answers."""
+    live_ts: bool = False
+    """Whether a message's `ts` is the time it was posted (else fixed seconds, 1700000000)."""
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
         self._counter = 0
+        self._names: dict[str, str] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
@@ -129,17 +149,79 @@ class FakeSlack:
         error = self.fail.get((call.method, channel)) or self.fail.get((call.method, "*"))
         if error:
             return 200, json.dumps({"ok": False, "error": error}).encode(), "application/json"
-        return 200, json.dumps(self._result(call, number)).encode(), "application/json"
+        if channel.startswith("#"):  # a channel of the workspace, for conversations.list
+            with self._lock:
+                self._names[channel[1:]] = channel_id(channel)
+        result = {"ok": True} if call.method in self.lose else self._result(call, number)
+        time.sleep(self.stall.get(call.method, 0.0))
+        if call.method in self.before:
+            self.before[call.method]()
+        return 200, json.dumps(result).encode(), "application/json"
+
+    def posted_in(self, channel: str) -> list[dict[str, object]]:
+        """The messages kept in `channel` (an ID or a name), oldest first."""
+        with self._lock:
+            return list(self.messages.get(channel_id(channel), []))
+
+    def _keep(self, channel: str, message: dict[str, object]) -> None:
+        with self._lock:
+            self.messages.setdefault(channel, []).append(message)
+
+    def _read(self, call: Call) -> dict[str, object]:
+        """The answer of `conversations.history`, `.replies` or `.list`."""
+        params = call.params
+        if call.method == "conversations.list":
+            with self._lock:
+                named = sorted(self._names.items())
+            channels = [{"id": cid, "name": name, "is_channel": True} for name, cid in named]
+            return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+        channel = str(params.get("channel", ""))
+        if not channel or channel.startswith("#"):
+            return {"ok": False, "error": "channel_not_found"}
+        with self._lock:
+            kept = list(self.messages.get(channel, []))
+        oldest = float(str(params.get("oldest") or 0))
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        if call.method == "conversations.replies":
+            thread = str(params.get("ts", ""))
+            found = [m for m in kept if m["ts"] == thread or m.get("thread_ts") == thread]
+            if not found:
+                return {"ok": False, "error": "thread_not_found"}
+        else:
+            found = [m for m in reversed(kept) if m.get("thread_ts") in (None, m["ts"])]
+        found = [m for m in found if float(str(m["ts"])) > oldest]
+        start = int(str(params.get("cursor") or 0))
+        limit = int(str(params.get("limit") or 100))
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        shown = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                 for m in page]  # fmt: skip
+        return {
+            "ok": True,
+            "messages": shown,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _result(self, call: Call, number: int) -> dict[str, object]:  # noqa: PLR0911, PLR0912 -- one per method
         method = call.method
-        ts = f"1700000000.{number:06d}"
+        ts = f"{int(time.time()) if self.live_ts else 1_700_000_000}.{number:06d}"
         if method == "chat.postMessage":
             answer = recorded("slack_chat_postMessage_response.json")
             message = dict(answer["message"])  # type: ignore[call-overload]
             message.update(ts=ts, text=call.params.get("text", ""))
-            channel = channel_id(str(call.params.get("channel", "")))
+            named = str(call.params.get("channel", ""))
+            channel = channel_id(named)
+            metadata = call.params.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            kept = {**message, "metadata": metadata} if metadata else dict(message)
+            if call.params.get("thread_ts"):
+                kept["thread_ts"] = call.params["thread_ts"]
+            self._keep(channel, kept)
             return {**answer, "channel": channel, "ts": ts, "message": message}
+        if method.startswith("conversations."):
+            return self._read(call)
         if method == "chat.update":
             message = {"text": call.params.get("text", ""), "type": "message", "bot_id": "B111"}
             channel, ts = str(call.params.get("channel", "")), call.params.get("ts")
@@ -216,6 +298,18 @@ def _texts(value: object, kind: str | None = None) -> list[str]:
 
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            params: dict[str, object] = dict(parse_qsl(urlsplit(self.path).query))
+            call = Call(urlsplit(self.path).path, params, dict(self.headers.items()))
+            self._reply(*fake.answer(call))
+
+        def _reply(self, status: int, answer: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)

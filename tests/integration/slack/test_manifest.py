@@ -16,6 +16,10 @@ NEEDED = {
     "usergroups:read": "usergroups.users.list, for access by user group",
     "app_mentions:read": "the app_mention event",
     "users:read": "users.info, for the display name of who pages (SVCMAP_PAGE_PRESSER_NAME)",
+    "channels:history": "conversations.history/replies: was a post made before a crash?",
+    "groups:history": "the same in private channels",
+    "channels:read": "conversations.list: a channel named in settings, by its ID",
+    "groups:read": "the same for private channels",
 }
 
 
