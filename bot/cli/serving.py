@@ -87,6 +87,7 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     bolt, answers = start_slack(app, wake=dispatcher.wake)
     receiver = Receiver(app)
     workers = alert_workers(app, holder=holder, wake_sender=dispatcher.wake)
+    limits = connection_limits(app)
     config = server_config(
         create_app(
             app,
@@ -95,11 +96,12 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
             receiver=receiver,
             listen_host=host,
             alert_workers=workers,
+            closed=limits.counts,
         ),
         host=host,
         port=args.port if args.port is not None else app.settings.http_port,
         grace_s=GRACE_S,
-        limits=connection_limits(app),
+        limits=limits,
     )
     refresher = start_refresher(app, holder=holder, receiver=receiver)
     dispatcher.start()

@@ -20,6 +20,8 @@ from bot.slack.members import GroupMembers
 from bot.usecases.receiving import Receiver
 from bot.web import uploads
 from bot.web.alerts import alerts_endpoint
+from bot.web.connection_metrics import ClosedConnections
+from bot.web.connections import Counts
 from bot.web.deadline import StoreDeadline
 from bot.web.guard import Guard, Protection, protection
 from bot.web.health import Readiness, livez
@@ -50,6 +52,7 @@ def create_app(
     receiver: Receiver | None = None,
     listen_host: str | None = None,
     alert_workers: AlertWorkers | None = None,
+    closed: Counts | None = None,
 ) -> Starlette:
     """A Starlette app: the web view at `/`, health, metrics, OTLP, alerts and Slack.
 
@@ -63,6 +66,7 @@ def create_app(
     when not given; its waiting client spans are then stored by the next export after
     their wait, as nothing calls its `settle`). With `alert_workers`, the webhook queues
     each notification for them and answers at once; without, it records it before answering.
+    `closed` is what the server's connection limits closed, shown on `/metrics`.
 
     Every route but health, Slack's and the webhook's is guarded (`bot.web.guard`) by the
     settings' allowed hosts (and `listen_host`, by default `SVCMAP_HTTP_HOST`), bearer
@@ -72,6 +76,8 @@ def create_app(
     metrics.registry.register(RefusedNames(app.names))
     receiver = receiver or Receiver(app)
     metrics.registry.register(PairingMemory(receiver.recent))
+    if closed is not None:
+        metrics.registry.register(ClosedConnections(closed))
     readiness = Readiness(app)
 
     async def prometheus(_: Request) -> Response:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.bootstrap import App, build_app
 from bot.cli.serving import server_config
@@ -86,7 +87,9 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
         )
         app = build_app(settings, clock=lambda: float(NOW))
         limits = ConnectionLimits(header_timeout_s=deadline_s, max_connections=max_connections)
-        config = server_config(create_app(app), host="127.0.0.1", port=0, limits=limits)
+        config = server_config(
+            create_app(app, closed=limits.counts), host="127.0.0.1", port=0, limits=limits
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -221,3 +224,39 @@ def test_a_request_whose_headers_are_in_may_take_longer_than_the_header_deadline
     received, _ = read_until_closed(sock, within_s=10)
 
     assert received.startswith(b"HTTP/1.1 200 "), received[:200]
+
+
+def closed_counts(served: Served) -> dict[str, float]:
+    """`svcmap_http_connections_closed_total` by reason, as `/metrics` shows it."""
+    answer = httpx.get(f"http://127.0.0.1:{served.port}/metrics", timeout=10)
+    assert answer.status_code == 200, answer.text
+    counts = {}
+    for family in text_string_to_metric_families(answer.text):
+        if family.name == "svcmap_http_connections_closed":
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    counts[sample.labels["reason"]] = sample.value
+    return counts
+
+
+def test_metrics_count_the_connections_closed_at_the_header_deadline(serve):
+    served = serve()
+    before = closed_counts(served)
+    stalled = [served.connect(PARTIAL) for _ in range(3)]
+
+    closed_within(stalled, DEADLINE_S + SLACK_S)
+
+    assert before == {"headers_late": 0, "made_room": 0, "turned_away": 0}
+    assert closed_counts(served) == {"headers_late": 3, "made_room": 0, "turned_away": 0}
+
+
+def test_metrics_count_the_connections_closed_to_make_room_under_the_cap(serve):
+    served = serve(max_connections=8, deadline_s=30)
+    stalled = [served.connect(PARTIAL) for _ in range(20)]
+
+    closed_within(stalled[:10], SLACK_S * 2)
+    counts = closed_counts(served)  # the scrape itself makes room for one more
+
+    assert counts["made_room"] >= 20 - 8
+    assert counts["headers_late"] == 0
+    assert counts["made_room"] == served.limits.counts.made_room
