@@ -225,6 +225,7 @@ def _facts(body: Mapping[str, object]) -> dict[str, object]:
         "incident_key": None,
         **body,
         "candidates": _dicts(body.get("candidates"))[:CAUSES_SHOWN],
+        "below_threshold": _dicts(body.get("below_threshold"))[:CAUSES_SHOWN],
         "opened": format_time(opened) if opened else "",
         "resolved_at": resolved,
         "lasted": lasted,

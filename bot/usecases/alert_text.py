@@ -120,6 +120,8 @@ def page_rows(
     named: dict[str, object] = {
         "suggested_causes_not_confirmed" if plan.suggestions else "likely_causes": causes
     }
+    if below := below_threshold(evidence)[:CANDIDATES_PAGED]:
+        named["weaker_signs_below_threshold"] = below
     body: dict[str, object] = {
         "summary": _line(summary, 1024),
         "source": evidence.symptom or page.service,
@@ -163,6 +165,7 @@ def notice_rows(
         "severity": page.severity.value if page else group_severity_word(group),
         "alerts": len(group.firing),
         "candidates": _candidates(evidence)[:CANDIDATES_SHOWN],
+        "below_threshold": below_threshold(evidence)[:CANDIDATES_SHOWN],
         "confirmed": not plan.suggestions,
         "evidence_note": evidence.note,
         "paged": paged,
@@ -191,6 +194,7 @@ def notice_text(kind: str, body: Mapping[str, object]) -> str:
         "severity": "error",
         "alerts": 0,
         "candidates": [],
+        "below_threshold": [],
         "confirmed": True,
         "evidence_note": None,
         "paged": None,
@@ -205,6 +209,16 @@ def notice_text(kind: str, body: Mapping[str, object]) -> str:
 def group_severity_word(group: AlertGroup) -> str:
     """The group's severity word, for a post when nobody is paged."""
     return group_severity(group.firing or group.alerts).value
+
+
+def below_threshold(evidence: Evidence) -> list[dict[str, object]]:
+    """The ranking's weaker signs (`below_threshold`), to name as suggestions when it is unsure.
+
+    None when the ranking is confident: its candidates say enough. Never paged.
+    """
+    if evidence.ranking is None or evidence.confident:
+        return []
+    return [c.to_dict() for c in evidence.ranking.below]
 
 
 def _candidates(evidence: Evidence) -> list[dict[str, object]]:
