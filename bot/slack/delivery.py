@@ -67,6 +67,8 @@ class SlackPoster:
     def __init__(self, client: WebClient, *, upload_timeout_s: float = UPLOAD_TIMEOUT_S) -> None:
         self._client = client
         self._upload_timeout_s = upload_timeout_s
+        self._ids: dict[str, str] = {}
+        """Channel name -> ID, as Slack answered a post or a `conversations.list`."""
 
     def post(
         self,
@@ -108,7 +110,11 @@ class SlackPoster:
         if not isinstance(ts, str):
             raise DeliveryError("chat.postMessage answered without a message ts")
         posted_in = response.get("channel")
-        return (posted_in if isinstance(posted_in, str) and posted_in else channel), ts
+        if not isinstance(posted_in, str) or not posted_in:
+            return channel, ts
+        if posted_in != channel:
+            self._ids[channel.removeprefix("#")] = posted_in
+        return posted_in, ts
 
     def find_marked(
         self,
@@ -141,11 +147,14 @@ class SlackPoster:
     def channel_id(self, channel: str) -> str | None:
         """The ID of `channel` (an ID already, or a name with or without `#`); None if unknown.
 
+        A name is looked up once (`conversations.list`), unless a post in it told its ID.
         Raises SlackApiError and the client's errors.
         """
         if CHANNEL_ID.fullmatch(channel):
             return channel
         name = channel.removeprefix("#")
+        if name in self._ids:
+            return self._ids[name]
         cursor = None
         for _ in range(CHANNEL_PAGES):
             response = self._client.conversations_list(
@@ -156,7 +165,8 @@ class SlackPoster:
             )
             for item in _dicts(response.get("channels")):
                 if item.get("name") == name and isinstance(item.get("id"), str):
-                    return str(item["id"])
+                    self._ids[name] = str(item["id"])
+                    return self._ids[name]
             cursor = _next_cursor(response.get("response_metadata"))
             if cursor is None:
                 break

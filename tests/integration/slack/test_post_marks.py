@@ -56,7 +56,17 @@ def test_a_post_made_is_found_in_its_named_channel_and_another_is_not(live_slack
 
     assert notifier.find(incident_notice("inc-1/7"), since_s=since) == posted
     assert notifier.find(incident_notice("inc-3/9"), since_s=since) is None
-    assert "conversations.list" in live_slack.methods()
+    assert "conversations.list" not in live_slack.methods()  # the posts told its ID
+
+
+def test_a_channel_named_is_looked_up_once_by_a_poster_that_never_posted_in_it(live_slack):
+    since = int(time.time()) - 60
+    posted = notifier_for(live_slack).post(incident_notice("inc-1/7"))
+    restarted = notifier_for(live_slack)
+
+    assert restarted.find(incident_notice("inc-1/7"), since_s=since) == posted
+    assert restarted.find(incident_notice("inc-3/9"), since_s=since) is None
+    assert live_slack.methods().count("conversations.list") == 1
 
 
 def test_a_post_older_than_asked_is_not_looked_at(live_slack):
