@@ -157,7 +157,13 @@ class Settings(SettingsModel):
         default=DAY, gt=0, le=400 * DAY, description="seconds; `1d` in the environment"
     )
     snapshot_services: int = Field(
-        default=2_000, ge=1, le=1_000_000, description="services an incident's snapshot keeps"
+        default=500, ge=1, le=1_000_000, description="services an incident's snapshot keeps"
+    )
+    snapshot_bytes: int = Field(
+        default=5_000_000,
+        ge=10_000,
+        le=1_000_000_000,
+        description="bytes an incident's snapshot takes, past what ranking reads",
     )
     redact_defaults: bool = Field(
         default=True, description="e-mails, addresses, UUIDs, hex ids, long numbers in names"

@@ -68,7 +68,8 @@ def export_snapshot(app: App, args: argparse.Namespace) -> str | None:
         incident_s=window,
         baseline_s=baseline,
     )
-    snapshot = around_symptom(whole, cap=app.settings.snapshot_services)
+    settings = app.settings
+    snapshot = around_symptom(whole, cap=settings.snapshot_services, size=settings.snapshot_bytes)
     written = _write(_dumped(snapshot, pseudonyms), args.output)
     if written is None:
         return None

@@ -15,7 +15,7 @@ from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.alert_text import notice_rows, page_rows, redacted_group, title_of
 from bot.usecases.ranking_inputs import WindowInputs
-from bot.usecases.rca import lean_snapshot, with_series_of
+from bot.usecases.rca import incident_snapshot, lean_snapshot
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
 from topology.incidents.decide import (
@@ -32,7 +32,6 @@ from topology.incidents.severity import group_severity
 from topology.rca import Ranking, Snapshot, rank
 from topology.rca.assemble import incident_windows
 from topology.rca.dump import dump_snapshot
-from topology.rca.scope import around_symptom, kept_around
 from topology.rca.snapshot import Window
 from topology.store.incident_rows import AlertRow, Opening, Outcome, Recorded
 from topology.timespec import format_time
@@ -210,13 +209,14 @@ def refresh_joined(app: App, joined_id: int) -> bool:
 def _save_snapshot(app: App, incident_id: int, snapshot: Snapshot, cause: str | None) -> None:
     """Save `snapshot` with incident `incident_id` (and `cause`, if any), with its edge series.
 
-    Only the symptom's neighbourhood is saved (`around_symptom`), not the whole map: the
-    series it lacks of that neighbourhood are read, the others not.
+    Only the symptom's neighbourhood is saved (`incident_snapshot`), not the whole map: what
+    ranking read, and the series of the nearest others up to the cap.
     """
-    cap = app.settings.snapshot_services
-    kept = kept_around(snapshot, cap=cap)
-    whole = with_series_of(app.store, snapshot, kept)
-    data = dump_snapshot(around_symptom(whole, cap=cap))
+    settings = app.settings
+    saved = incident_snapshot(
+        app.store, snapshot, settings.snapshot_services, settings.snapshot_bytes
+    )
+    data = dump_snapshot(saved)
     app.incidents.save_snapshot(incident_id, data, cause=cause)
 
 

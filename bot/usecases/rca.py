@@ -16,6 +16,7 @@ from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.rca import Ranking, Snapshot, load_snapshot, rank
 from topology.rca.assemble import assemble_for_ranking, incident_windows, with_edge_series
+from topology.rca.scope import cut_to, scope_of
 from topology.rca.snapshot import Symptom, Window
 from topology.timespec import format_time
 
@@ -157,6 +158,19 @@ def with_series_of(store: Store, snapshot: Snapshot, names: Collection[str] | No
         series.update(health_of(store, start, end, lacking))
     edges = store.edge_series(start, end, touching=names)
     return with_edge_series(replace(snapshot, series=dict(sorted(series.items()))), edges)
+
+
+def incident_snapshot(store: Store, snapshot: Snapshot, cap: int, size: int) -> Snapshot:
+    """`snapshot` (as ranked, lean or whole) cut to its symptom's neighbourhood, to be saved.
+
+    What ranking read stays (`scope_of`); the series of the nearest others, up to `cap`
+    services with series and `size` bytes written, are read from `store` where `snapshot`
+    lacks them.
+    """
+    scope = scope_of(snapshot, cap=cap)
+    if scope is None:
+        return with_every_edge(store, snapshot)
+    return cut_to(with_series_of(store, snapshot, scope.series), scope, size=size)
 
 
 def _with_edges(store: SeriesStore, snapshot: Snapshot) -> Snapshot:

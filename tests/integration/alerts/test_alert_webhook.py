@@ -243,15 +243,38 @@ def test_ranking_from_the_saved_snapshot_finds_what_ranking_at_the_time_did(make
     assert rank(saved, "checkout").to_dict() == at_the_time.to_dict()
 
 
-def test_the_saved_snapshot_keeps_the_symptoms_neighbourhood_up_to_the_cap(make_app, firing_body):
+def test_past_the_cap_the_saved_snapshot_keeps_what_ranking_read_and_ranks_the_same(
+    make_app, firing_body
+):
     app = make_app(snapshot_services=1)
+    at_the_time = gather(app, "checkout", INCIDENT_AT).ranking
 
     incident_id = post(app, firing_body).json()["incident"]
 
     saved = load_snapshot(app.incidents.snapshot(incident_id), source="saved")
-    assert set(saved.series) == {"checkout"}
+    assert at_the_time is not None
+    assert at_the_time.candidates
+    ranked = {candidate.service for candidate in at_the_time.candidates}
+    assert set(saved.series) == {"checkout"} | ranked
     assert saved.omitted["beyond_cap"] > 0
     assert saved.omitted["services"] > 0
+    assert rank(saved, "checkout") == at_the_time
+
+
+def test_past_the_size_the_saved_snapshot_keeps_what_ranking_read_and_ranks_the_same(
+    make_app, firing_body
+):
+    app = make_app(snapshot_bytes=10_000)
+    at_the_time = gather(app, "checkout", INCIDENT_AT).ranking
+
+    incident_id = post(app, firing_body).json()["incident"]
+
+    saved = load_snapshot(app.incidents.snapshot(incident_id), source="saved")
+    assert at_the_time is not None
+    ranked = {candidate.service for candidate in at_the_time.candidates}
+    assert set(saved.series) == {"checkout"} | ranked
+    assert saved.omitted["beyond_cap"] > 0
+    assert rank(saved, "checkout") == at_the_time
 
 
 def test_an_alert_for_a_service_off_the_map_is_recorded_and_posted_not_dropped(make_app, pagerduty):

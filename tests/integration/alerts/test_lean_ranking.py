@@ -12,15 +12,14 @@ from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import (
     gather_for_ranking,
+    incident_snapshot,
     lean_snapshot,
     with_every_edge,
-    with_series_of,
 )
 from tests.integration.alerts.conftest import INCIDENT_AT
 from topology.rca import rank
 from topology.rca.assemble import incident_windows
 from topology.rca.edges import edge_parts
-from topology.rca.scope import around_symptom, kept_around
 from topology.stats import EdgeStats
 
 
@@ -91,9 +90,10 @@ def test_the_narrowed_read_ranks_as_the_full_read_beside_distractors(make_app, s
     assert candidates < set(whole.series)
     assert all(not candidates.isdisjoint(edge_parts(key)) for key in narrow.edge_series)
     assert set(narrow.edge_series) <= set(whole.edge_series)
-    cut = kept_around(narrow, cap=app.settings.snapshot_services)
-    saved = around_symptom(with_series_of(app.store, narrow, cut))
-    assert saved == around_symptom(whole)
+    for cap, size in ((app.settings.snapshot_services, app.settings.snapshot_bytes), (2, 0)):
+        saved = incident_snapshot(app.store, narrow, cap, size)
+        assert rank(saved, symptom) == rank(narrow, symptom)
+        assert set(saved.series) <= set(whole.series)
 
 
 def test_the_narrowed_read_leaves_out_the_distractors_but_not_the_calls_into_a_candidate(
