@@ -72,7 +72,7 @@ class FakeNotifier:
         self.places[notice.key] = place
         return place
 
-    def find(self, notice: Notice, *, since_s: int) -> Posted | None:
+    def find(self, notice: Notice, *, since_s: int) -> Posted | None:  # noqa: ARG002 - the port's
         self.looked_for.append(notice)
         return self.places.get(notice.key)
 
