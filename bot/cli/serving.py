@@ -54,6 +54,10 @@ LEAVE_WAIT_S = 1.0
 """How long stopping waits for other threads' work once its own is done."""
 STOP_DEADLINE_S = 9.0
 """How long after SIGTERM or SIGINT the process ends, whatever is still running then."""
+WORKERS_WAIT_S = 5.0
+"""How long stopping waits at most for the alert workers' notifications in hand."""
+RELEASE_S = 2.0
+"""Kept before the deadline to release what the workers did not finish, and stop the rest."""
 ACCEPT_BACKLOG = 128
 """Connections the kernel queues for serve to accept (uvicorn's default: 2,048).
 
@@ -107,12 +111,14 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     dispatcher.start()
     workers.start()
     socket = start_socket_mode(app, bolt)
+    told_at = None
     try:
-        serve_until_stopped(config)
+        told_at = serve_until_stopped(config)
     finally:
         if socket is not None:
             socket.close()  # type: ignore[no-untyped-call]
-        workers.stop()
+        now = time.monotonic()
+        workers.stop(timeout_s=workers_wait(now if told_at is None else told_at, now))
         dispatcher.stop()
         refresher.shutdown(wait=False)
         settle(receiver, everything=True)
@@ -201,21 +207,34 @@ def _terminated(_signum: int, _frame: FrameType | None) -> None:
     raise _Terminated
 
 
-def serve_until_stopped(config: uvicorn.Config) -> None:
-    """Run uvicorn until SIGINT or SIGTERM, then return, so the caller's cleanup runs.
+def workers_wait(told_at: float, now: float) -> float:
+    """How long the alert workers may take to stop, told to stop at `told_at` (monotonic).
+
+    Up to `WORKERS_WAIT_S`, less whatever makes it end later than `RELEASE_S` before the
+    deadline (requests in flight took their grace), so that a notification still in hand
+    is released before the process is ended.
+    """
+    left = STOP_DEADLINE_S - RELEASE_S - (now - told_at)
+    return max(0.0, min(WORKERS_WAIT_S, left))
+
+
+def serve_until_stopped(config: uvicorn.Config) -> float:
+    """Run uvicorn until SIGINT or SIGTERM, then return when it was told to stop (monotonic).
 
     uvicorn shuts down gracefully on either signal, then raises it again for the handler
     it found; SIGTERM's default handler would end the process before any `finally`.
     """
     on_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if on_main else None
+    server = _Server(config)
     try:
-        _Server(config).run()
+        server.run()
     except (_Terminated, KeyboardInterrupt):
         pass
     finally:
         if on_main:
             signal.signal(signal.SIGTERM, previous)
+    return server.told_at if server.told_at is not None else time.monotonic()
 
 
 class _Server(uvicorn.Server):
@@ -226,8 +245,12 @@ class _Server(uvicorn.Server):
     otherwise keep the process from exiting.
     """
 
+    told_at: float | None = None
+    """When it was first told to stop (monotonic)."""
+
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.should_exit:
+            self.told_at = time.monotonic()
             threading.Thread(target=_end_by_deadline, name="svcmap-stop", daemon=True).start()
         super().handle_exit(sig, frame)
 
