@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -13,6 +16,7 @@ from topology.incidents.model import Alert, AlertGroup, PagingMode, SendState
 from topology.incidents.severity import group_severity
 from topology.incidents.webhook_body import webhook_body
 from topology.redaction import Redaction
+from topology.redaction_keys import kept_apart
 from topology.redaction_text import TextRedaction, redact_secrets
 from topology.store.incident_rows import NoticeRow, PageRow
 from topology.timespec import format_time
@@ -26,41 +30,57 @@ CANDIDATES_SHOWN = 5
 CANDIDATES_PAGED = 3
 """Candidates a page's details name."""
 SERVICES_SHOWN = 50
+_HASHED = re.compile(r"[0-9a-f]{16}")
+"""A fingerprint as Alertmanager writes it (a hash of the labels): nothing in it to redact."""
 
 
 def redacted_group(
-    redaction: Redaction, group: AlertGroup, *, services: Collection[str]
+    redaction: Redaction, group: AlertGroup, *, services: Collection[str], key: bytes
 ) -> AlertGroup:
-    """`group` with its annotations redacted (`topology.redaction_text`), and its links' secrets.
+    """`group` with its labels and annotations redacted (`topology.redaction_text`).
 
     The values of the labels in `services` (those naming the alerted service) are redacted
-    as names, so the service reads as the map names it wherever it is shown. Whatever is
-    shown, stored or sent of an alert's free text (titles, summaries, pages, posts, links)
-    is read from the group this returns.
+    as names, so the service reads as the map names it wherever it is shown; every other
+    label's value (`instance`, `pod`, ...) as an annotation is, and links lose their
+    secrets. The group key and the alerts' fingerprints, which say which incident and
+    which alert a notification is, are redacted and kept apart (`kept_apart`, tagged under
+    `key`): the same group is the same incident, two groups redacted alike are two. A
+    fingerprint as Alertmanager writes it (16 hex digits) is kept; an alert without one is
+    given the one its labels as they came make. Whatever is
+    shown, stored or sent of an alert (titles, summaries, labels, pages, posts, links) is
+    read from the group this returns.
     """
     text = TextRedaction(redaction.rules)
 
     def annotated(annotations: Mapping[str, str]) -> dict[str, str]:
         return {name: text.value(value) for name, value in annotations.items()}
 
-    def labelled(labels: Mapping[str, str]) -> Mapping[str, str]:
-        if not redaction or not labels.keys() & set(services):
-            return labels
+    def labelled(labels: Mapping[str, str]) -> dict[str, str]:
         return {
-            name: redaction.name(value) if name in services and value.strip() else value
+            name: redaction.name(value)
+            if name in services and value.strip() and redaction
+            else text.value(value)
             for name, value in labels.items()
         }
 
+    def identity(value: str) -> str:
+        return kept_apart(value, text.text, key)
+
     def alert(one: Alert) -> Alert:
+        fingerprint = one.fingerprint or labels_fingerprint(one.labels, key)
+        if not _HASHED.fullmatch(fingerprint):
+            fingerprint = identity(fingerprint)
         return replace(
             one,
             labels=labelled(one.labels),
             annotations=annotated(one.annotations),
             generator_url=redact_secrets(one.generator_url),
+            fingerprint=fingerprint,
         )
 
     return replace(
         group,
+        group_key=identity(group.group_key),
         alerts=tuple(alert(one) for one in group.alerts),
         group_labels=labelled(group.group_labels),
         common_labels=labelled(group.common_labels),
@@ -69,9 +89,20 @@ def redacted_group(
     )
 
 
-def redacted_body(redaction: Redaction, group: AlertGroup, *, services: Collection[str]) -> bytes:
+def labels_fingerprint(labels: Mapping[str, str], key: bytes) -> str:
+    """The fingerprint of an alert that came without one: a keyed digest of its labels.
+
+    Keyed, so that it gives no way to guess back a label value redaction hid.
+    """
+    text = repr(sorted(labels.items())).encode()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()[:16]
+
+
+def redacted_body(
+    redaction: Redaction, group: AlertGroup, *, services: Collection[str], key: bytes
+) -> bytes:
     """The notification as it is kept to work later: `redacted_group`, as a webhook body."""
-    return webhook_body(redacted_group(redaction, group, services=services))
+    return webhook_body(redacted_group(redaction, group, services=services, key=key))
 
 
 def title_of(group: AlertGroup, symptom: str | None) -> str:

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
+from bot.usecases.alert_keys import alert_key_secret
 from bot.usecases.alert_text import notice_rows, page_rows, redacted_group, title_of
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import incident_snapshot, lean_snapshot
@@ -98,7 +99,8 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
     refreshed then, at most once a minute.
     """
     # annotations and the service label as they are shown and stored
-    group = redacted_group(app.redaction, group, services=app.settings.alert_labels)
+    secret = alert_key_secret(app.settings)
+    group = redacted_group(app.redaction, group, services=app.settings.alert_labels, key=secret)
     now = app.now()
     labels = app.settings.alert_labels
     alerts = alert_rows(group, labels)

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.bootstrap import App
+from bot.usecases.alert_keys import alert_key_secret
 from bot.usecases.alert_text import redacted_body
 from bot.usecases.alerting import Receipt, receive_alerts, save_evidence
 from bot.web.auth import authorized, configured
@@ -71,9 +72,11 @@ def alerts_endpoint(
             _log.warning("refused an alert of %d bytes from %s: %s", len(body), peer, error)
             return _refused(metrics, "bad_request", 400, str(error))
         if workers is not None:
-            # no annotation text kept as it came; off the event loop, as a storm's is long
-            labels = app.settings.alert_labels
-            kept = await run_in_threadpool(redacted_body, app.redaction, group, services=labels)
+            # no label or annotation kept as it came; off the event loop, as a storm's is long
+            labels, secret = app.settings.alert_labels, alert_key_secret(app.settings)
+            kept = await run_in_threadpool(
+                redacted_body, app.redaction, group, services=labels, key=secret
+            )
             return await _queue(workers, metrics, kept, group)
         try:
             receipt = await run_in_threadpool(receive_alerts, app, group)
