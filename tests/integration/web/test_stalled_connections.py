@@ -260,3 +260,25 @@ def test_metrics_count_the_connections_closed_to_make_room_under_the_cap(serve):
     assert counts["made_room"] >= 20 - 8
     assert counts["headers_late"] == 0
     assert counts["made_room"] == served.limits.counts.made_room
+
+
+def test_metrics_count_the_connections_turned_away_with_every_one_busy(serve):
+    served = serve(max_connections=2, deadline_s=30)
+    head = (
+        "POST /alerts/alertmanager HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000\r\n\r\n"
+    ).encode()
+    busy = [served.connect(head) for _ in range(2)]
+    until = time.monotonic() + 10
+    while (served.limits.open < 2 or served.limits.waiting) and time.monotonic() < until:
+        time.sleep(0.02)  # both in, their headers read: busy with a request
+
+    (received,) = closed_within([served.connect()], SLACK_S * 2)
+    for sock in busy:
+        sock.close()
+    while served.limits.open and time.monotonic() < until:
+        time.sleep(0.02)
+
+    assert received.startswith(b"HTTP/1.1 503 "), received[:80]
+    assert closed_counts(served) == {"headers_late": 0, "made_room": 0, "turned_away": 1}
