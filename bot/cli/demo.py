@@ -11,7 +11,12 @@ from collections.abc import Mapping
 import httpx
 
 from bot.bootstrap import build_app, build_demo
-from bot.cli.serving import refuse_unguarded, serve_until_stopped, server_config
+from bot.cli.serving import (
+    connection_limits,
+    refuse_unguarded,
+    serve_until_stopped,
+    server_config,
+)
 from bot.demo.clock import DemoClock
 from bot.demo.faults import parse_latency, parse_latency_or_ramp, parse_share
 from bot.demo.shop import CATALOG_FILE
@@ -142,6 +147,7 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
         holder = default_holder()
         dispatcher = Dispatcher(app, holder=holder)
         receiver = Receiver(app)
+        limits = connection_limits(app)
         config = server_config(
             create_app(
                 app,
@@ -149,10 +155,12 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
                 wake=dispatcher.wake,
                 receiver=receiver,
                 listen_host=host,
+                closed=limits.counts,
             ),
             host=host,
             port=port,
             grace_s=5,
+            limits=limits,
         )
         refresher = start_refresher(app, holder=holder, receiver=receiver, speed=clock.speed)
         dispatcher.start()

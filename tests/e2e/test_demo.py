@@ -49,6 +49,7 @@ def test_the_demo_fills_the_map_with_the_shop_through_ingestion(demo: RunningDem
     assert wanted <= edges()
     metrics = httpx.get(f"{demo.base}/metrics", timeout=10).text
     assert "svcmap_otlp_spans_accepted_total" in metrics
+    assert 'svcmap_http_connections_closed_total{reason="headers_late"}' in metrics
 
 
 def test_a_broken_payment_is_ranked_first_for_the_checkout_symptom(demo: RunningDemo):
