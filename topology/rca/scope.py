@@ -36,6 +36,11 @@ SNAPSHOT_BYTES = 5_000_000
 What ranking reads is kept past it.
 """
 
+_NOTE_ROOM = 64
+"""Bytes kept for `omitted` to grow by as series are left out (its counts' digits)."""
+_BETWEEN = ",\n"
+"""What separates two entries of an object written (`dump_snapshot`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -107,7 +112,7 @@ def cut_to(snapshot: Snapshot, scope: Scope, *, size: int = SNAPSHOT_BYTES) -> S
     edge_keys = set(scope.edges)
     for name in kept:
         edge_keys.update(_calls_kept(name, calls, kept, scope))
-    room = size - len(dump_snapshot(_cut(snapshot, scope, kept, edge_keys)))
+    room = size - len(dump_snapshot(_cut(snapshot, scope, kept, edge_keys))) - _NOTE_ROOM
     empty = _size_of(snapshot, None, set())
     for name in scope.nearest:
         more = _calls_kept(name, calls, kept, scope) - edge_keys
@@ -181,7 +186,8 @@ def _calls_kept(
 def _size_of(snapshot: Snapshot, name: str | None, edge_keys: set[str]) -> int:
     """The bytes of `name`'s series, logs and metrics and of `edge_keys`' series, written.
 
-    Alone in an otherwise empty snapshot: `name` None gives what that adds.
+    Alone in an otherwise empty snapshot, and the separator each entry takes among others:
+    `name` None gives what that adds.
     """
     names = set() if name is None else {name}
     alone = replace(
@@ -194,7 +200,8 @@ def _size_of(snapshot: Snapshot, name: str | None, edge_keys: set[str]) -> int:
         metrics=_only(snapshot.metrics, names),
         omitted={},
     )
-    return len(dump_snapshot(alone))
+    entries = len(alone.series) + len(alone.edge_series) + len(alone.logs) + len(alone.metrics)
+    return len(dump_snapshot(alone)) + len(_BETWEEN) * entries
 
 
 def _reach(succ: Mapping[str, Iterable[str]], start: str) -> dict[str, None]:

@@ -91,6 +91,9 @@ def test_ranking_the_saved_snapshot_finds_what_the_whole_one_did_whatever_the_ca
     whole, symptom, cap, size = drawn
 
     assert rank(saved(whole, cap, size), symptom) == rank(whole, symptom)
+    written = len(dump_snapshot(around_symptom(whole, cap=cap, size=size)))
+    needed = len(dump_snapshot(around_symptom(whole, cap=0, size=0)))
+    assert written <= max(size, needed)
 
 
 def chain(length: int, slow: int) -> Snapshot:
