@@ -64,10 +64,7 @@ class GraphCache:
         With `now`, the window is one that ends now (a question without `--at`): a map of
         the same window read up to `LIVE_TTL_S` earlier answers it.
         """
-        if now is None:
-            key: Key = ("at", _minute(window.start), _minute(window.end))
-        else:
-            key = ("live", _offset(window.start, now), _offset(window.end, now))
+        key = _key(window, now)
         found = self._fresh(key)
         if found is not None:
             return found
@@ -90,6 +87,10 @@ class GraphCache:
                 with self._lock:
                     if self._reading.get(key) is reading:
                         del self._reading[key]
+
+    def cached(self, window: Window, *, now: int | None = None) -> ServiceGraph | None:
+        """The map `get` would answer for `window` without reading, if it holds one."""
+        return self._fresh(_key(window, now))
 
     def changed(self) -> None:
         """New calls were stored: maps of now read before this are kept only a few seconds."""
@@ -157,3 +158,10 @@ def _minute(moment: int | None) -> int | None:
 def _offset(moment: int | None, now: int) -> int | None:
     """Where `moment` lies relative to now: the same for the same question asked later."""
     return None if moment is None else moment - now
+
+
+def _key(window: Window, now: int | None) -> Key:
+    """The buckets a window reads: fixed minutes, or (with `now`) offsets from now."""
+    if now is None:
+        return ("at", _minute(window.start), _minute(window.end))
+    return ("live", _offset(window.start, now), _offset(window.end, now))

@@ -2,7 +2,9 @@
 
 The requests each service served in the question's window and its counts in every
 budget window are read in one query (`WindowCounts`), all of them ending together; of
-the week before the last day, only which edges it had.
+the week before the last day, only which edges it had. Weak points weigh traffic alone,
+so a map not already read is read with its edges' calls and errors only
+(`traffic_maps`), not their latency.
 """
 
 from __future__ import annotations
@@ -33,6 +35,28 @@ def budget_policy(app: App) -> BudgetPolicy:
         settings.burn_fast_rate,
         settings.burn_slow_rate,
     )
+
+
+def traffic_maps(app: App, *, live: bool) -> Callable[[Window], ServiceGraph]:
+    """Maps for `weigh_risks`: one the app already holds, else the calls of `window` alone.
+
+    A map read here is kept for this question only: the app's maps carry latency, for the
+    questions that show it. `live`: windows ending now (no `--at`).
+    """
+    read: dict[Window, ServiceGraph] = {}
+
+    def map_of(window: Window) -> ServiceGraph:
+        held = app.graphs.cached(window, now=app.now() if live else None)
+        if held is not None:
+            return held
+        if window not in read:
+            store = app.store
+            served = {s.service: s.requests for s in store.services(window.start, window.end)}
+            edges = store.edge_calls(window.start, window.end)
+            read[window] = ServiceGraph.build(edges, store.nodes(), served)
+        return read[window]
+
+    return map_of
 
 
 def weigh_risks(

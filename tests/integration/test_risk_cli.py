@@ -1,6 +1,7 @@
 """`svcmap risk` on a small store: single points of failure, owners, new edges, burning budgets."""
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from bot.cli.main import main
 from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
 from bot.settings import load_settings
+from bot.usecases.map_questions import map_of
+from bot.usecases.risk import traffic_maps, weigh_risks
 from topology.model import Call, NodeKind, Served
 
 AT = 1_777_604_400  # 2026-05-01T03:00Z
@@ -52,7 +55,7 @@ def _served(service: str, at_s: int, count: int, errors: int = 0) -> list[Served
 
 
 @pytest.fixture
-def ask(database_url: str, tmp_path: Path):
+def app(database_url: str, tmp_path: Path):
     catalog = tmp_path / "owners.yaml"
     catalog.write_text(CATALOG)
     settings = load_settings(database_url=database_url, catalog_file=catalog)
@@ -67,12 +70,39 @@ def ask(database_url: str, tmp_path: Path):
         served += _served("api", old, 90) + _served("api", recent, 90, errors=18)
         served += _served("flags", recent, 30)
         app.store.ingest(calls, served, now_s=AT, source="test", spans=len(calls) + len(served))
+        yield app
 
-        def asking(*words: str) -> str:
-            args = build_parser().parse_args(["risk", "--at", str(AT), "--window", "1h", *words])
-            return answer_question(app, args)
 
-        yield asking
+@pytest.fixture
+def ask(app):
+    def asking(*words: str) -> str:
+        args = build_parser().parse_args(["risk", "--at", str(AT), "--window", "1h", *words])
+        return answer_question(app, args)
+
+    return asking
+
+
+@pytest.mark.parametrize(
+    "words", [[], ["--min-share", "95%"], ["--min-share", "1%"], ["--window", "4d"]]
+)
+def test_the_traffic_alone_weighs_risks_as_the_whole_map_does(app, words) -> None:
+    args = build_parser().parse_args(["risk", "--at", str(AT), *words])
+    whole = weigh_risks(app, args, partial(map_of, app, live=False))
+    app.graphs.clear()
+
+    assert weigh_risks(app, args, traffic_maps(app, live=False)) == whole
+
+
+def test_a_map_the_app_holds_answers_risk_without_reading_again(app) -> None:
+    args = build_parser().parse_args(["risk", "--at", str(AT)])
+    whole = weigh_risks(app, args, partial(map_of, app, live=False))
+    held = [app.graphs.cached(window) for window in whole[0].values()]
+    read_again: list[object] = []
+    app.store.edge_calls = lambda *window: read_again.append(window)  # a read would fail
+
+    assert weigh_risks(app, args, traffic_maps(app, live=False)) == whole
+    assert read_again == []
+    assert held[0] is not None
 
 
 def test_risk_names_single_points_owners_new_edges_and_burning_budgets(ask) -> None:

@@ -352,6 +352,13 @@ class Store:
             found = self._rows(query)
             return [rows.edge_stats(row[0], row[1], row[2], row[3:]) for row in found]
 
+    def edge_calls(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
+        """As `edges`, with only the calls and errors summed: no latency on either side."""
+        query = reads.edge_call_sums(start_s, end_s)
+        with paused_gc():
+            found = self._rows(query)
+            return [rows.edge_counts(*row) for row in found]
+
     def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
         """Every service with its served requests summed over the window."""
         query = reads.service_sums(start_s, end_s)

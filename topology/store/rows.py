@@ -97,6 +97,11 @@ def edge_stats(parent: str, child: str, kind: str | None, values: Sequence[Any])
     )
 
 
+def edge_counts(parent: str, child: str, kind: str | None, calls: int, errors: int) -> EdgeStats:
+    """Edge statistics with only calls and errors (an `edge_call_sums` row)."""
+    return EdgeStats(parent, child, calls=calls, errors=errors, child_kind=KINDS.get(kind))
+
+
 def service_stats(service: str, values: Sequence[Any]) -> ServiceStats:
     """Service statistics from the `SERVICE_VALUES` of a row."""
     return ServiceStats(

@@ -174,6 +174,26 @@ def test_the_store_on_either_database_answers_as_the_reader_does(readers, databa
         engine.dispose()
 
 
+def test_the_edges_calls_alone_are_the_edges_calls_errors_and_kinds_on_either_database(
+    database_url, t0
+):
+    engine = make_engine(database_url)
+    try:
+        fill(engine, t0)
+        store = Store(engine)
+
+        for start, end in windows(t0):
+            full = store.edges(start, end)
+            lean = store.edge_calls(start, end)
+            assert [(e.parent, e.child, e.calls, e.errors, e.child_kind) for e in lean] == [
+                (e.parent, e.child, e.calls, e.errors, e.child_kind) for e in full
+            ]
+            assert all(e.latency.count == e.client.count == e.server.count == 0 for e in lean)
+        assert any(e.errors for e in store.edge_calls())
+    finally:
+        engine.dispose()
+
+
 def opened(log: IncidentLog, key: str, at: int) -> int:
     cause = "payment" if key.endswith("1") else None
     return log.open_manual(an_opening(key, cause=cause, title=f"<{key}>"), now_s=at).id

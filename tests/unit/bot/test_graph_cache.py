@@ -170,3 +170,18 @@ def test_a_failed_read_leaves_nothing_behind_and_the_next_ask_reads_again() -> N
 
     assert len(reads) == 1
     assert cache._reading == {}
+
+
+def test_cached_answers_what_get_would_without_reading() -> None:
+    clock, reads = Clock(), []
+    cache = GraphCache(clock, ttl_s=10, quiet_ttl_s=100, live_ttl_s=30)
+    assert cache.cached(Window(None, 1_000)) is None
+    first = cache.get(Window(None, 1_000), reader(reads))
+    live = cache.get(Window(400, 1_000), reader(reads), now=1_000)
+
+    assert cache.cached(Window(None, 1_000)) is first
+    assert cache.cached(Window(460, 1_060), now=1_060) is live  # the same offsets from now
+    assert cache.cached(Window(None, 2_000)) is None
+    clock.now = 30
+    assert cache.cached(Window(460, 1_060), now=1_060) is None
+    assert len(reads) == 2
