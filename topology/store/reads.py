@@ -90,6 +90,28 @@ def edge_sums(start_s: int | None, end_s: int | None) -> Query:
     )
 
 
+def minute_edge_sums(start_s: int | None, end_s: int | None) -> Query:
+    """`edge_sums` of a window no hour or day bucket starts in: the minutes alone.
+
+    The same rows summed in the same order (by start within each edge), without the
+    union of the tiers: with no start, SQLite reads the minutes in the order of their key
+    and groups them without sorting every bucket first (on 107,000 buckets, a third less).
+    For SQLite: Postgres groups the union by hashing, and would sum in another order.
+    """
+    table = edge_buckets
+    conditions = window(table, start_s, end_s)
+    if start_s is None:
+        # Not an indexed column once added to: the table's key order serves the grouping.
+        conditions[0] = (table.c.resolution + 0) == MINUTE
+    kind = select(nodes.c.kind).where(nodes.c.name == table.c.child).scalar_subquery()
+    return (
+        select(table.c.parent, table.c.child, kind.label("kind"), *_summed(table, EDGE_VALUES))
+        .where(*conditions)
+        .group_by(table.c.parent, table.c.child)
+        .order_by(table.c.parent, table.c.child)
+    )
+
+
 CALL_VALUES = ("calls", "errors")
 """What `edge_call_sums` sums: the edges' calls and errors, no latency."""
 
@@ -203,10 +225,14 @@ def bucket_range() -> Query:
     return select(func.min(starts.c.low), func.max(starts.c.high))
 
 
-def buckets_held(start_s: int, end_s: int, tiers: tuple[Table, ...] | None = None) -> Query:
+def buckets_held(
+    start_s: int | None, end_s: int | None, tiers: tuple[Table, ...] | None = None
+) -> Query:
     """Whether any edge or service bucket (of `tiers`, else of any) starts in the window."""
     tables = (*EDGE_TIERS, *SERVICE_TIERS) if tiers is None else tiers
-    return select(or_(*(exists().where(*window(table, start_s, end_s)) for table in tables)))
+    return select(
+        or_(*(exists(table.select().where(*window(table, start_s, end_s))) for table in tables))
+    )
 
 
 def edge_minutes_in(start_s: int, end_s: int, touching: Names = None) -> Query:

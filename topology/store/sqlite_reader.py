@@ -87,6 +87,26 @@ EDGE_SUMS = (
     f" FROM ({_union(EDGE_TIERS, 'parent, child', EDGE_VALUES)}) GROUP BY parent, child) AS summed"
     " LEFT OUTER JOIN nodes ON nodes.name = summed.child ORDER BY summed.parent, summed.child"
 )
+_MINUTE_SUMS = (
+    "SELECT parent, child, (SELECT kind FROM nodes WHERE nodes.name = edge_buckets.child),"  # noqa: S608 - names of the schema, values bound
+    f" {_summed(EDGE_VALUES)} FROM edge_buckets WHERE {{}}"
+    " GROUP BY parent, child ORDER BY parent, child"
+)
+MINUTE_EDGE_SUMS = _MINUTE_SUMS.format(
+    f"resolution = {MINUTE} AND start >= :start AND (:end IS NULL OR start < :end)"
+)
+"""`EDGE_SUMS` of a window from :start no hour or day bucket starts in: the minutes alone."""
+EARLY_MINUTE_EDGE_SUMS = _MINUTE_SUMS.format(
+    # Not an indexed column once added to: the table's key order serves the grouping.
+    f"resolution + 0 = {MINUTE} AND (:end IS NULL OR start < :end)"
+)
+"""`MINUTE_EDGE_SUMS` with no start: every minute before :end, grouped in key order."""
+_COARSE_CHECKS = [
+    f"EXISTS (SELECT 1 FROM {table} WHERE {_window(table, minutes=minutes)})"  # noqa: S608 - names of the schema, values bound
+    for table, minutes in EDGE_TIERS[1:]
+]
+_COARSE_EDGES = f"SELECT {' OR '.join(_COARSE_CHECKS)}"
+"""Whether any hour or day edge bucket starts in the window."""
 SERVICE_SUMS = (
     f"SELECT service, {_summed(SERVICE_VALUES)}"  # noqa: S608 - names of the schema, values bound
     f" FROM ({_union(SERVICE_TIERS, 'service', SERVICE_VALUES)})"
@@ -185,7 +205,13 @@ class SqliteMapReader:
 
     def edges(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
         """Every edge with its statistics summed over `start_s <= bucket start < end_s`."""
-        found = self._rows(EDGE_SUMS, {"start": start_s, "end": end_s})
+        window: dict[str, int | str | None] = {"start": start_s, "end": end_s}
+        ((coarse,),) = self._rows(_COARSE_EDGES, window)
+        if coarse:
+            statement = EDGE_SUMS
+        else:
+            statement = EARLY_MINUTE_EDGE_SUMS if start_s is None else MINUTE_EDGE_SUMS
+        found = self._rows(statement, window)
         return [edge_stats(row[0], row[1], row[2], row[3:]) for row in found]
 
     def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:

@@ -21,9 +21,10 @@ from topology.incidents.feedback import Answer, Verdict
 from topology.model import Call, NodeKind, Served
 from topology.retention import Retention
 from topology.signals.model import LogRecord, MetricPoint
-from topology.store import Store, make_engine, upgrade
+from topology.store import Store, make_engine, reads, upgrade
 from topology.store.incidents import IncidentLog
 from topology.store.ports import MapStore
+from topology.store.rows import edge_stats
 from topology.store.sources_state import SourceStates
 from topology.store.sqlite_reader import SqliteMapReader, open_reader
 
@@ -292,3 +293,54 @@ def test_both_readers_give_the_same_log_and_metric_series(filled, sqlite_url, t0
     assert "template:card <declined>" in logs["payment"].metrics
     assert reader.metric_series(["payment"], t0, t0 + HOUR)["payment"].metrics["cpu_seconds"]
     reader.close()
+
+
+def fill_minutes(engine: Engine, t0: int) -> None:
+    """Two hours of calls into the store behind `engine`, every bucket a minute."""
+    upgrade(engine)
+    calls = [
+        make_call(parent, child, f"{parent}{minute}", at=t0 + minute * 60, server_ms=1.1 + minute)
+        for minute in range(0, 120, 5)
+        for parent, child in (("frontend", "checkout"), ("checkout", "payment"), ("a", "a"))
+    ]
+    calls.append(make_call("checkout", "redis", "r", at=t0, child_kind=NodeKind.DATABASE))
+    Store(engine).ingest(calls, [], now_s=t0 + 2 * HOUR, source="test", spans=len(calls))
+
+
+def minute_windows(t0: int) -> list[tuple[int | None, int | None]]:
+    return [(None, None), (None, t0 + HOUR), (t0 + 30 * 60, None), (t0, t0 + 90 * 60)]
+
+
+def test_a_store_of_minutes_alone_sums_them_as_the_union_of_every_tier_does(database_url, t0):
+    """On SQLite, read from the minutes alone; the same sums, in the same order, either way."""
+    engine = make_engine(database_url)
+    try:
+        fill_minutes(engine, t0)
+        store = Store(engine)
+
+        for start, end in minute_windows(t0):
+            with engine.connect() as connection:
+                rows = connection.execute(reads.edge_sums(start, end)).all()
+            union = [edge_stats(row[0], row[1], row[2], row[3:]) for row in rows]
+            assert store.edges(start, end) == union
+        kinds = {(e.parent, e.child): e.child_kind for e in store.edges()}
+        assert kinds[("checkout", "redis")] is NodeKind.DATABASE
+        assert kinds[("a", "a")] is NodeKind.SERVICE
+        assert len(store.edges(None, t0 + HOUR)) == 4
+        assert len(store.edges(t0 + HOUR, None)) == 3
+    finally:
+        engine.dispose()
+
+
+def test_both_readers_give_the_same_edges_of_a_store_of_minutes_alone(sqlite_url, t0):
+    engine = make_engine(sqlite_url)
+    fill_minutes(engine, t0)
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+    try:
+        for start, end in minute_windows(t0):
+            assert reader.edges(start, end) == Store(engine).edges(start, end)
+        assert reader.edges(None, t0 + 30 * 60)
+    finally:
+        reader.close()
+        engine.dispose()
