@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from bot.usecases.windows import Window
@@ -96,9 +97,22 @@ def map_of(app: Asking, window: Window, *, live: bool = False) -> ServiceGraph:
     """The map of `window`, read once for a burst of questions about the same buckets.
 
     `live` is a window ending now (no `--at`): a map of it read moments ago will do.
+    Everything up to a time after the newest bucket stored is everything: the map of
+    everything now (`warm_map` reads it ahead) answers, when nothing newer was stored
+    before it was taken; a map of a large fleet is read once, not once per time asked.
     """
-    now = app.now() if live else None
-    return app.graphs.get(window, lambda w: load_graph(app.store, w), now=now)
+    read = partial(load_graph, app.store)
+    if not live and window.start is None and window.end is not None and _after(app, window.end):
+        graph = app.graphs.get(Window(), read, now=app.now())
+        if _after(app, window.end):  # nothing at or after the end came while it was read
+            return graph
+    return app.graphs.get(window, read, now=app.now() if live else None)
+
+
+def _after(app: Asking, end: int) -> bool:
+    """Whether every bucket stored starts before `end`."""
+    held = app.store.time_range()
+    return held is None or held[1] < end
 
 
 def warm_map(app: Asking) -> None:

@@ -161,3 +161,51 @@ def test_a_configured_source_lagging_three_intervals_is_named_stale(settings):
         "warning: the map may be stale: jaeger 4m behind (timed out); prometheus never pulled"
     )
     assert stale_sources(Reads(FakeMap(), settings, states)) == []
+
+
+@dataclass
+class CountedMap(FakeMap):
+    """A `FakeMap` counting its reads of edges."""
+
+    reads: int = 0
+
+    def edges(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
+        self.reads += 1
+        return super().edges(start_s, end_s)
+
+
+def callees(reads: Reads, at: int) -> list[str]:
+    asked = question("deps", service="checkout", direction="down", depth=None, at=at)
+    return [found["name"] for found in ask_map(reads, asked).to_dict()["downstream"]]
+
+
+def test_everything_up_to_a_time_after_the_newest_call_is_answered_by_the_map_of_now(settings):
+    store = CountedMap(shop().calls)
+    reads = Reads(store, settings)
+    ask_map(reads, question("deps", service="checkout", direction="down", depth=None))
+
+    assert callees(reads, NOW + 1) == ["legacy-tax", "payment"]
+    assert callees(reads, NOW + 3600) == ["legacy-tax", "payment"]
+    assert store.reads == 1
+
+
+def test_everything_up_to_a_time_before_the_newest_call_is_read_for_that_time(settings):
+    store = CountedMap(shop().calls)
+    reads = Reads(store, settings)
+    ask_map(reads, question("deps", service="checkout", direction="down", depth=None))
+
+    assert callees(reads, NOW - 3600) == ["legacy-tax"]
+    assert callees(reads, NOW - 61) == ["legacy-tax", "payment"]
+    assert store.reads == 3
+
+
+def test_a_call_stored_after_the_time_asked_is_not_in_its_map(settings):
+    store = CountedMap([(NOW - 60, "checkout", "payment")])
+    reads = Reads(store, settings)
+    assert callees(reads, NOW) == ["payment"]
+
+    store.calls.append((NOW + 30, "checkout", "fraud"))
+    reads.graphs.clear()
+
+    assert callees(reads, NOW) == ["payment"]
+    assert callees(reads, NOW + 60) == ["fraud", "payment"]
