@@ -76,17 +76,23 @@ def _error_level(rate: float, calls: int) -> str:
 def _calls_in(graph: ServiceGraph, names: set[str]) -> dict[str, tuple[int, int, Latency]]:
     """Calls, errors and latency of the calls into each of `names` (self-calls left out)."""
     found: dict[str, tuple[int, int, Latency]] = {}
+    pred = graph.pred
     for name in names:
         if not graph.has(name):
             continue
-        callers = [edge for parent, edge in graph.pred[name].items() if parent != name]
-        if not callers:
+        calls = errors = count = 0
+        sums: list[float] = []
+        histograms: list[list[int]] = []
+        for parent, edge in pred[name].items():
+            if parent != name:
+                calls += edge.calls
+                errors += edge.errors
+                latency = edge.latency
+                count += latency.count
+                sums.append(latency.sum_ms)
+                histograms.append(latency.histogram)
+        if not histograms:
             continue
-        latencies = [edge.latency for edge in callers]
-        latency = Latency(
-            list(map(sum, zip(*(one.histogram for one in latencies), strict=True))),
-            sum(one.sum_ms for one in latencies),
-            sum(one.count for one in latencies),
-        )
-        found[name] = (sum(e.calls for e in callers), sum(e.errors for e in callers), latency)
+        summed = list(map(sum, zip(*histograms, strict=True)))
+        found[name] = (calls, errors, Latency(summed, sum(sums), count))
     return found
