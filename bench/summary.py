@@ -70,7 +70,9 @@ def parse(line: str) -> Figure | None:
     _mark, name, value, unit, operator, target = fields
     if operator not in OPERATORS:
         raise ValueError(f"unknown operator {operator!r}")
-    parsed = Figure(name, float(value), unit, operator, float(target))
+    parsed = Figure(
+        name=name, value=float(value), unit=unit, operator=operator, target=float(target)
+    )
     if not (math.isfinite(parsed.value) and math.isfinite(parsed.target)):
         raise ValueError("value and target must be finite numbers")
     return parsed

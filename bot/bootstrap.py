@@ -408,7 +408,16 @@ def open_reading(settings: Settings, *, clock: Callable[[], float] = time.time) 
         reader.close()
         raise
     states = reader.states()
-    return Reading(settings, reader, states, reader, clock, catalog, redaction, reader.close)
+    return Reading(
+        settings=settings,
+        store=reader,
+        states=states,
+        incidents=reader,
+        clock=clock,
+        catalog=catalog,
+        redaction=redaction,
+        close=reader.close,
+    )
 
 
 DEMO_TIMEOUT_S = 10
@@ -441,4 +450,4 @@ def build_demo(
     board = FaultBoard(frozenset(SERVICES + PEERS))
     webhook = AlertmanagerWebhook(client, external_url=base_url, token=alert_token)
     simulator = Simulator(client, board, webhook, clock=clock, traffic=traffic)
-    return Demo(board, simulator, webhook, client, clock)
+    return Demo(board=board, simulator=simulator, webhook=webhook, client=client, clock=clock)

@@ -150,7 +150,13 @@ def _service_readings(
             found = [v for t in starts if (v := _value(ordinary, metric, t + shift)) is not None]
             if len(found) >= HOUR_STEPS // 2:
                 usual.append(statistics.fmean(found))
-        yield Reading(service, metric, tuple(map(float, starts)), values, tuple(usual))
+        yield Reading(
+            subject=service,
+            metric=metric,
+            times=tuple(map(float, starts)),
+            values=values,
+            history=tuple(usual),
+        )
 
 
 def _starts(now: int) -> list[int]:

@@ -117,7 +117,14 @@ class Trace:
         self, parent: Sp | None, service: str, kind: str | None, name: str, start_us: int
     ) -> Sp:
         """Start a span of `service` under `parent`."""
-        span = Sp(self.new_id(), parent.span_id if parent else None, service, kind, name, start_us)
+        span = Sp(
+            span_id=self.new_id(),
+            parent_id=parent.span_id if parent else None,
+            service=service,
+            kind=kind,
+            name=name,
+            start_us=start_us,
+        )
         self.spans.append(span)
         return span
 

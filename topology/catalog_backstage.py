@@ -128,5 +128,7 @@ def catalog_of(entities: Iterable[Entity]) -> tuple[Catalog, list[str]]:
         kind = kind_of(entity)
         if kind is not None:
             kinds[service] = kind
-    catalog = Catalog(owners, teams, depends_on, contacts, kinds)
+    catalog = Catalog(
+        owners=owners, teams=teams, depends_on=depends_on, contacts=contacts, kinds=kinds
+    )
     return catalog, notes

@@ -63,7 +63,14 @@ def glance(
             and p95 >= base * SLOW_RATIO
             and p95 - base >= SLOW_FLOOR_MS
         )
-        found[name] = Glance(calls, rate, p95, base, _error_level(rate, calls), slow)
+        found[name] = Glance(
+            calls=calls,
+            error_rate=rate,
+            p95_ms=p95,
+            baseline_p95_ms=base,
+            errors=_error_level(rate, calls),
+            slow=slow,
+        )
     return found
 
 

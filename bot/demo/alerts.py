@@ -104,7 +104,15 @@ class AlertRules:
                 changes.append(self._firing[key])
         for key in [key for key in self._firing if key not in breaking]:
             alert = self._firing.pop(key)
-            changes.append(Alert(alert.name, alert.service, alert.summary, alert.starts_at, at))
+            changes.append(
+                Alert(
+                    name=alert.name,
+                    service=alert.service,
+                    summary=alert.summary,
+                    starts_at=alert.starts_at,
+                    ends_at=at,
+                )
+            )
         return changes
 
     def firing(self) -> list[Alert]:

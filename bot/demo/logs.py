@@ -81,13 +81,17 @@ def exception_logs(spans: Iterable[DemoSpan]) -> list[DemoLog]:
         stack = f"{kind}: {text}\n    at {span.name} ({span.service}/handler.js:41:13)"
         lines.append(
             DemoLog(
-                span.service,
-                span.end_ns,
-                ERROR,
-                f"{span.name} failed: {kind}: {text}",
-                span.trace_id,
-                span.span_id,
-                {"exception.type": kind, "exception.message": text, "exception.stacktrace": stack},
+                service=span.service,
+                time_ns=span.end_ns,
+                severity=ERROR,
+                body=f"{span.name} failed: {kind}: {text}",
+                trace_id=span.trace_id,
+                span_id=span.span_id,
+                attrs={
+                    "exception.type": kind,
+                    "exception.message": text,
+                    "exception.stacktrace": stack,
+                },
             )
         )
     return lines

@@ -61,7 +61,13 @@ class Operation:
 
 def _sql(statement: str, median_ms: float, chance: float = 1.0) -> Leaf:
     attrs = (("db.system", "postgresql"), ("db.name", "shop"), ("db.statement", statement))
-    return Leaf("postgres", statement.partition(" ")[0], median_ms, attrs, chance)
+    return Leaf(
+        peer="postgres",
+        name=statement.partition(" ")[0],
+        median_ms=median_ms,
+        attrs=attrs,
+        chance=chance,
+    )
 
 
 def _cache(command: str, median_ms: float = 0.4) -> Leaf:

@@ -66,13 +66,13 @@ class TraceBuilder:
         self, parent: DemoSpan | None, service: str, kind: int, name: str, start: int
     ) -> DemoSpan:
         span = DemoSpan(
-            self._trace_id,
-            self._rng.getrandbits(64).to_bytes(8, "big"),
-            parent.span_id if parent else b"",
-            service,
-            kind,
-            name,
-            start,
+            trace_id=self._trace_id,
+            span_id=self._rng.getrandbits(64).to_bytes(8, "big"),
+            parent_id=parent.span_id if parent else b"",
+            service=service,
+            kind=kind,
+            name=name,
+            start_ns=start,
         )
         self.spans.append(span)
         return span

@@ -97,7 +97,7 @@ def parse_line(line: bytes) -> Entry | None:
     ref, url = data.get("ref"), data.get("url")
     if not (_place(ref) and _place(url)):
         return None
-    return Entry(row, holder, steps[step], at, ref, url)
+    return Entry(row_id=row, holder=holder, step=steps[step], at_s=at, ref=ref, url=url)
 
 
 def _place(value: object) -> bool:

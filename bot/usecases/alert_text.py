@@ -170,7 +170,16 @@ def page_rows(
         },
         "links": safe_links(group),
     }
-    return (PageRow(page.service, "trigger", page.team, page.dedup_key, state.value, body),)
+    return (
+        PageRow(
+            service=page.service,
+            action="trigger",
+            team=page.team,
+            dedup_key=page.dedup_key,
+            state=state.value,
+            body=body,
+        ),
+    )
 
 
 def notice_rows(
@@ -206,11 +215,11 @@ def notice_rows(
     }
     return tuple(
         NoticeRow(
-            order.channel,
-            order.kind.value,
-            order.team,
-            state.value,
-            {**shared, "team": order.team, "services": list(order.services[:SERVICES_SHOWN])},
+            channel=order.channel,
+            kind=order.kind.value,
+            team=order.team,
+            state=state.value,
+            body={**shared, "team": order.team, "services": list(order.services[:SERVICES_SHOWN])},
         )
         for order in plan.notices
     )

@@ -149,13 +149,13 @@ def draw(
     drawn_names = list(picture.names)
     health = glance(graph, _baseline(app, window), drawn_names)
     return Drawn(
-        svg,
-        {node_id: name for name, node_id in ids.items()},
-        edges,
-        omitted_note(picture.omitted),
-        {name: found.to_dict() for name, found in health.items()},
-        sorted(alerting.intersection(drawn_names)),
-        focus or "",
+        svg=svg,
+        nodes={node_id: name for name, node_id in ids.items()},
+        edges=edges,
+        omitted=omitted_note(picture.omitted),
+        health={name: found.to_dict() for name, found in health.items()},
+        incidents=sorted(alerting.intersection(drawn_names)),
+        focus=focus or "",
     )
 
 
@@ -178,12 +178,12 @@ def _summed(
         window=window,
     )
     return Drawn(
-        found.svg,
-        found.nodes,
-        found.edges,
-        found.note,
-        found.health,
-        sorted(alerting.intersection(found.nodes.values())),
+        svg=found.svg,
+        nodes=found.nodes,
+        edges=found.edges,
+        omitted=found.note,
+        health=found.health,
+        incidents=sorted(alerting.intersection(found.nodes.values())),
         groups=found.groups,
         opened=found.opened,
     )

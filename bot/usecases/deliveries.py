@@ -57,7 +57,11 @@ class Deliveries:
         for entry in self._adopted():
             if entry.step is Step.ACCEPTED:
                 self._accepted[entry.row_id] = Accepted(
-                    entry.row_id, entry.holder, entry.at_s, entry.ref, entry.url
+                    row_id=entry.row_id,
+                    holder=entry.holder,
+                    at_s=entry.at_s,
+                    ref=entry.ref,
+                    url=entry.url,
                 )
             else:
                 self._cut_off[entry.row_id] = CutOff(entry.row_id, entry.holder)
@@ -91,12 +95,12 @@ class Deliveries:
             self._accepted[accepted.row_id] = accepted
             self._write(
                 Entry(
-                    accepted.row_id,
-                    accepted.holder,
-                    Step.ACCEPTED,
-                    accepted.at_s,
-                    accepted.ref,
-                    accepted.url,
+                    row_id=accepted.row_id,
+                    holder=accepted.holder,
+                    step=Step.ACCEPTED,
+                    at_s=accepted.at_s,
+                    ref=accepted.ref,
+                    url=accepted.url,
                 )
             )
 

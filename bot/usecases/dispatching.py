@@ -204,7 +204,11 @@ class _Sweep:
         except NoticeError as error:
             self._failed(notifications, row, error)
             return
-        self.posts.note(Accepted(row.id, self.holder, app.now(), posted.ref, posted.url))
+        self.posts.note(
+            Accepted(
+                row_id=row.id, holder=self.holder, at_s=app.now(), ref=posted.ref, url=posted.url
+            )
+        )
         self._finish(notifications, row, url=posted.url, ref=posted.ref, sent_body=row.body)
 
     def _found(self, row: Sending) -> bool:

@@ -82,7 +82,9 @@ def read_readings(slices: SliceReader, now: int, reach: Reach = Reach()) -> list
         for metric in METRICS:
             values = tuple(_value(by_slice.get(start), metric, reach) for start in starts)
             usual = tuple(v for sums in past if (v := _value(sums, metric, reach)) is not None)
-            readings.append(Reading(name, metric, times, values, usual))
+            readings.append(
+                Reading(subject=name, metric=metric, times=times, values=values, history=usual)
+            )
     return readings
 
 

@@ -113,13 +113,13 @@ def import_file(
     say_refusals(app)
     app.graphs.clear()
     return FileImport(
-        source,
-        len(spans),
-        linked.traces,
-        result.calls_new,
-        result.calls_duplicate,
-        refused,
-        window.reason if refused else None,
+        source=source,
+        spans=len(spans),
+        traces=linked.traces,
+        calls_new=result.calls_new,
+        calls_duplicate=result.calls_duplicate,
+        refused=refused,
+        reason=window.reason if refused else None,
     )
 
 
@@ -160,13 +160,13 @@ def _import_streamed(app: App, path: Path, fmt: TraceFormat | None, head: bytes)
     say_refusals(app)
     app.graphs.clear()
     return FileImport(
-        source,
-        counts.spans,
-        counts.traces,
-        result.calls_new,
-        result.calls_duplicate,
-        counts.refused,
-        window.reason if counts.refused else None,
+        source=source,
+        spans=counts.spans,
+        traces=counts.traces,
+        calls_new=result.calls_new,
+        calls_duplicate=result.calls_duplicate,
+        refused=counts.refused,
+        reason=window.reason if counts.refused else None,
     )
 
 

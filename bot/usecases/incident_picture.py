@@ -26,7 +26,15 @@ def incident_picture(
     if not graph.has(incident.symptom):
         return None
     interest = frozenset(name for name in causes if graph.has(name))
-    reply = Reply("rca", {}, "", graph, incident.symptom, interest, INCIDENT_WINDOW_S)
+    reply = Reply(
+        question="rca",
+        data={},
+        detail="",
+        graph=graph,
+        focus=incident.symptom,
+        interest=interest,
+        window_seconds=INCIDENT_WINDOW_S,
+    )
     try:
         return picture_of(reply, app.catalog, alerting=alerting)
     except RenderError:

@@ -87,7 +87,12 @@ def _page(app: App, incident: IncidentRecord, service: str, *, by: str | None) -
         "details": details,
     }
     row = PageRow(
-        service, "trigger", team.name, dedup_key(incident.key, service), state.value, body
+        service=service,
+        action="trigger",
+        team=team.name,
+        dedup_key=dedup_key(incident.key, service),
+        state=state.value,
+        body=body,
     )
     if not app.incidents.record_page(incident.id, row, now_s=app.now()):
         return Paged(False, f"{team.name} was already paged about {service} for this incident")

@@ -95,7 +95,14 @@ class Receiver:
         if capped:
             say_refusals(self._app)
         if not let_in:
-            return Received(0, 0, 0, refused, reason, capped)
+            return Received(
+                spans=0,
+                calls_new=0,
+                calls_duplicate=0,
+                refused=refused,
+                reason=reason,
+                names_refused=capped,
+            )
         restored, unreadable = self._read_back(let_in)
         ready = self.recent.receive(let_in, now_s=now_s, restored=restored)
         stored = self._store(ready, now_s, spans=len(let_in), unreadable=unreadable)

@@ -95,15 +95,15 @@ def store_logs(
         say_refusals(app)
     stored = app.store.ingest_logs(records, cap=app.settings.log_template_cap)
     return SignalImport(
-        source,
-        Signal.LOGS,
-        read,
-        stored.records,
-        stored.duplicates,
-        export.refused.count,
-        stored.folded,
-        export.refused.reason,
-        read - len(records),
+        source=source,
+        signal=Signal.LOGS,
+        read=read,
+        stored=stored.records,
+        duplicates=stored.duplicates,
+        refused=export.refused.count,
+        capped=stored.folded,
+        reason=export.refused.reason,
+        names_refused=read - len(records),
     )
 
 
@@ -119,15 +119,15 @@ def store_metrics(
         say_refusals(app)
     stored = app.store.ingest_metrics(points, cap=app.settings.metric_name_cap)
     return SignalImport(
-        source,
-        Signal.METRICS,
-        read,
-        stored.points,
-        0,
-        export.refused.count,
-        stored.dropped,
-        export.refused.reason,
-        read - len(points),
+        source=source,
+        signal=Signal.METRICS,
+        read=read,
+        stored=stored.points,
+        duplicates=0,
+        refused=export.refused.count,
+        capped=stored.dropped,
+        reason=export.refused.reason,
+        names_refused=read - len(points),
     )
 
 

@@ -28,7 +28,15 @@ def source_statuses(app: App) -> list[SourceStatus]:
     statuses = [replace(s, refused=tuple(refused.pop(s.name, ()))) for s in statuses]
     for name, items in sorted(refused.items()):  # imports, and sources no longer configured
         imported = name == IMPORT_SOURCE
-        status = SourceStatus(name, False, None, None, None, None, not imported)
+        status = SourceStatus(
+            name=name,
+            configured=False,
+            last_success=None,
+            last_error_at=None,
+            last_error=None,
+            lag_s=None,
+            stale=not imported,
+        )
         statuses.append(replace(status, refused=tuple(items), imported=imported))
     return statuses
 
@@ -59,4 +67,15 @@ def pushed_statuses(app: App) -> list[SourceStatus]:
         return []
     lag = max(0, app.now() - last)
     stale = lag > STALE_INTERVALS * app.settings.refresh_interval
-    return [SourceStatus(OTLP_SOURCE, False, last, None, None, lag, stale, pushed=True)]
+    return [
+        SourceStatus(
+            name=OTLP_SOURCE,
+            configured=False,
+            last_success=last,
+            last_error_at=None,
+            last_error=None,
+            lag_s=lag,
+            stale=stale,
+            pushed=True,
+        )
+    ]

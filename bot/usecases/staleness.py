@@ -97,7 +97,13 @@ def status_of(
     lag = None if state.high_water is None else max(0, now_s - state.high_water)
     stale = lag is None or lag > STALE_INTERVALS * interval_s
     return SourceStatus(
-        name, configured, state.last_success, state.last_error_at, state.last_error, lag, stale
+        name=name,
+        configured=configured,
+        last_success=state.last_success,
+        last_error_at=state.last_error_at,
+        last_error=state.last_error,
+        lag_s=lag,
+        stale=stale,
     )
 
 

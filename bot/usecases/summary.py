@@ -123,13 +123,13 @@ def _summed(
     words.update((group.unit, f"team {group_name(group)}") for group in summary.groups)
     nodes = {node_id: unit[1] for unit, node_id in ids.items() if unit[0] == "service"}
     return Summed(
-        svg,
-        nodes,
-        {ids[group.unit]: _group_data(group) for group in summary.groups},
-        [_edge_data(link, ids, words, seconds) for link in summary.links],
-        summary_note(summary),
-        summary.opened,
-        {name: health[name].to_dict() for name in nodes.values() if name in health},
+        svg=svg,
+        nodes=nodes,
+        groups={ids[group.unit]: _group_data(group) for group in summary.groups},
+        edges=[_edge_data(link, ids, words, seconds) for link in summary.links],
+        note=summary_note(summary),
+        opened=summary.opened,
+        health={name: health[name].to_dict() for name in nodes.values() if name in health},
     )
 
 

@@ -22,7 +22,15 @@ def warning_picture(app: App, subject: str, now: int) -> Picture | None:
     if not shown:
         return None
     centre = shown[-1]
-    reply = Reply("rca", {}, "", graph, centre, frozenset(shown), WINDOW_S)
+    reply = Reply(
+        question="rca",
+        data={},
+        detail="",
+        graph=graph,
+        focus=centre,
+        interest=frozenset(shown),
+        window_seconds=WINDOW_S,
+    )
     try:
         return picture_of(reply, app.catalog, alerting=frozenset(shown))
     except RenderError:

@@ -85,4 +85,11 @@ def _fault(service: str, body: bytes) -> Fault:
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         raise UsageError(f"{', '.join(names)} must be numbers")
     errors, latency_ms, network_ms, exceptions, ramp = (float(v) for v in values)
-    return Fault(service, errors, latency_ms, network_ms, exceptions, latency_ms_per_min=ramp)
+    return Fault(
+        service=service,
+        errors=errors,
+        latency_ms=latency_ms,
+        network_ms=network_ms,
+        exceptions=exceptions,
+        latency_ms_per_min=ramp,
+    )

@@ -160,7 +160,13 @@ def plan_firing(
         note = target
     else:
         service, owner, reason = target
-        page = PageOrder(service, owner.name, dedup_key(incident, service), severity, reason)
+        page = PageOrder(
+            service=service,
+            team=owner.name,
+            dedup_key=dedup_key(incident, service),
+            severity=severity,
+            reason=reason,
+        )
     paged = page.team if page is not None else None
     hit = _affected(graph, cause or symptom, symptom, catalog)
     every = tuple(sorted({service for _, _, services in hit for service in services}))
@@ -179,7 +185,15 @@ def plan_firing(
         NoticeOrder(NoticeKind.UPSTREAM, channel, team, tuple(sorted(set(services))))
         for channel, (team, services) in by_channel.items()
     )
-    return Plan(cause, page, tuple(notices), tuple(affected), note, every, suggestions)
+    return Plan(
+        cause=cause,
+        page=page,
+        notices=tuple(notices),
+        affected_teams=tuple(affected),
+        note=note,
+        affected_services=every,
+        suggestions=suggestions,
+    )
 
 
 def _owner_channel(services: Iterable[str | None], catalog: Catalog) -> str | None:

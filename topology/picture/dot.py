@@ -67,12 +67,12 @@ def build_dot(
     out.extend(_legend(selection.nodes, alerting))
     out.append("}")
     return Picture(
-        "\n".join(out) + "\n",
-        engine,
-        selection.omitted,
-        len(selection.nodes),
-        len(selection.edges),
-        tuple(node.name for node in selection.nodes),
+        dot="\n".join(out) + "\n",
+        engine=engine,
+        omitted=selection.omitted,
+        nodes=len(selection.nodes),
+        edges=len(selection.edges),
+        names=tuple(node.name for node in selection.nodes),
     )
 
 

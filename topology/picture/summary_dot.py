@@ -73,12 +73,12 @@ def build_summary_dot(
     out.extend(_link_line(ids, link, busiest, window_seconds) for link in links)
     out.append("}")
     picture = Picture(
-        "\n".join(out) + "\n",
-        engine,
-        Omitted(summary.services_left_out, summary.links_left_out),
-        count,
-        len(summary.links),
-        tuple(node.name for node in services),
+        dot="\n".join(out) + "\n",
+        engine=engine,
+        omitted=Omitted(summary.services_left_out, summary.links_left_out),
+        nodes=count,
+        edges=len(summary.links),
+        names=tuple(node.name for node in services),
     )
     return SummaryPicture(picture, tuple(groups))
 

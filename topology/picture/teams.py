@@ -133,14 +133,14 @@ def summarise(
     chosen_teams = {group.team for group in chosen}
     left_out = [group for team, group in groups.items() if team not in chosen_teams]
     return TeamSummary(
-        tuple(chosen),
-        tuple(graph.node(name) for name in shown),
-        tuple(drawn_links),
-        opened,
-        len(members),
-        len(left_out),
-        sum(group.services for group in left_out),
-        len(links) - len(drawn_links),
+        groups=tuple(chosen),
+        services=tuple(graph.node(name) for name in shown),
+        links=tuple(drawn_links),
+        opened=opened,
+        teams=len(members),
+        teams_left_out=len(left_out),
+        services_left_out=sum(group.services for group in left_out),
+        links_left_out=len(links) - len(drawn_links),
     )
 
 
@@ -176,16 +176,16 @@ def _group(
         degraded += found.errors == "degraded"
         slow += found.slow
     return Group(
-        team,
-        len(names),
-        calls,
-        errors,
-        failing,
-        degraded,
-        slow,
-        sum(1 for name in names if name in alerting),
-        sum(traffic[name] for name in names),
-        rest,
+        team=team,
+        services=len(names),
+        calls=calls,
+        errors=errors,
+        failing=failing,
+        degraded=degraded,
+        slow=slow,
+        incidents=sum(1 for name in names if name in alerting),
+        traffic=sum(traffic[name] for name in names),
+        rest=rest,
     )
 
 
@@ -212,9 +212,13 @@ def _links(graph: ServiceGraph, inside: set[str], unit: Mapping[str, Unit]) -> l
                 counts[0] += stats.calls
                 counts[1] += stats.errors
                 counts[2] += 1
-    found = [Link(p, c, s.calls, s.errors, 1, s) for (p, c), s in single.items()]
+    found = [
+        Link(parent=p, child=c, calls=s.calls, errors=s.errors, edges=1, stats=s)
+        for (p, c), s in single.items()
+    ]
     found.extend(
-        Link(p, c, calls, errors, edges) for (p, c), [calls, errors, edges] in summed.items()
+        Link(parent=p, child=c, calls=calls, errors=errors, edges=edges)
+        for (p, c), [calls, errors, edges] in summed.items()
     )
     return found
 

@@ -78,7 +78,12 @@ def dependencies(
         up = _entries(graph, name, _walk(index.callers, start, depth), owners, down=False)
     loop = graph.edge(name, name)
     return DepsResult(
-        name, direction, depth, down, up, EdgeNumbers.of(loop) if loop is not None else None
+        service=name,
+        direction=direction,
+        depth=depth,
+        downstream=down,
+        upstream=up,
+        self_calls=EdgeNumbers.of(loop) if loop is not None else None,
     )
 
 
@@ -121,6 +126,14 @@ def _entries(
             stats = graph.edge(service, name) if down else graph.edge(name, service)
             numbers = EdgeNumbers.of(stats) if stats is not None else None
         entries.append(
-            Dependency(name, hops, names[via], node.kind, node.virtual, owner(name), numbers)
+            Dependency(
+                name=name,
+                hops=hops,
+                via=names[via],
+                kind=node.kind,
+                virtual=node.virtual,
+                owner=owner(name),
+                edge=numbers,
+            )
         )
     return tuple(entries)

@@ -103,12 +103,12 @@ def diff(
         key=lambda jump: (jump.before_p95_ms - jump.after_p95_ms, jump.parent, jump.child)
     )
     return DiffResult(
-        _only_in(new, old),
-        _only_in(old, new),
-        tuple(errors),
-        tuple(latencies),
-        tuple(sorted(set(after.names()) - set(before.names()))),
-        tuple(sorted(set(before.names()) - set(after.names()))),
+        new_edges=_only_in(new, old),
+        vanished_edges=_only_in(old, new),
+        error_jumps=tuple(errors),
+        latency_jumps=tuple(latencies),
+        new_services=tuple(sorted(set(after.names()) - set(before.names()))),
+        vanished_services=tuple(sorted(set(before.names()) - set(after.names()))),
     )
 
 

@@ -109,9 +109,9 @@ def drift(graph: ServiceGraph, catalog: Catalog) -> DriftResult:
         for service, called in unjudged.items()
     ]
     return DriftResult(
-        len(declared),
-        sum(len(children) for children in declared.values()),
-        tuple(sorted(unseen, key=lambda u: (u.parent, u.child))),
-        tuple(sorted(undeclared, key=lambda u: (-u.calls, u.parent, u.child))),
-        tuple(sorted(callers, key=lambda c: (-c.calls, c.service))),
+        services=len(declared),
+        declared=sum(len(children) for children in declared.values()),
+        unseen=tuple(sorted(unseen, key=lambda u: (u.parent, u.child))),
+        undeclared=tuple(sorted(undeclared, key=lambda u: (-u.calls, u.parent, u.child))),
+        unjudged=tuple(sorted(callers, key=lambda c: (-c.calls, c.service))),
     )

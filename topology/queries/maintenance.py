@@ -139,7 +139,14 @@ def week_impact(
     by_team: defaultdict[str, list[str]] = defaultdict(list)
     for name in sorted(index.names[number] for number in hops):
         by_team[catalog.owner_name(name) or UNOWNED].append(name)
-    impact = WeekImpact(window[0], window[1], total, lost, len(hops), tuple(sorted(by_team)))
+    impact = WeekImpact(
+        start=window[0],
+        end=window[1],
+        entry_requests=total,
+        lost_requests=lost,
+        affected=len(hops),
+        teams=tuple(sorted(by_team)),
+    )
     return impact, {team: tuple(names) for team, names in by_team.items()}
 
 
@@ -167,7 +174,13 @@ def plan(
     )
     median = statistics.median(with_data) if with_data else None
     return MaintenancePlan(
-        tuple(down), window[0], window[1], impacts, median, teams, tuple(suggestions)
+        down=tuple(down),
+        start=window[0],
+        end=window[1],
+        weeks=impacts,
+        median_lost_requests=median,
+        teams=teams,
+        suggestions=tuple(suggestions),
     )
 
 
@@ -209,11 +222,11 @@ def quiet_windows(
         if lost_by_week:
             scored.append(
                 QuietWindow(
-                    begin,
-                    begin + length,
-                    statistics.fmean(lost_by_week),
-                    statistics.fmean(entry_by_week),
-                    len(lost_by_week),
+                    start=begin,
+                    end=begin + length,
+                    lost_requests=statistics.fmean(lost_by_week),
+                    entry_requests=statistics.fmean(entry_by_week),
+                    weeks=len(lost_by_week),
                 )
             )
     scored.sort(key=lambda window: (window.lost_requests, window.start))

@@ -71,9 +71,16 @@ def paths(graph: ServiceGraph, a: str, b: str, *, limit: int = 5) -> PathResult:
         found = _shortest(graph, start, end, limit + 1)
         if found:
             return PathResult(
-                source, target, True, backwards, tuple(found[:limit]), len(found) > limit
+                source=source,
+                target=target,
+                found=True,
+                reversed=backwards,
+                paths=tuple(found[:limit]),
+                truncated=len(found) > limit,
             )
-    return PathResult(source, target, False, False, (), False)
+    return PathResult(
+        source=source, target=target, found=False, reversed=False, paths=(), truncated=False
+    )
 
 
 def _shortest(graph: ServiceGraph, start: str, end: str, most: int) -> list[CallPath]:

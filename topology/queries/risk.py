@@ -279,19 +279,19 @@ def weak_points(
         key=lambda names: (-len(names), names),
     )
     return RiskResult(
-        limits.min_share,
-        len(entries),
-        total,
-        points,
-        len(found) - len(shown),
-        unchecked,
-        _owner_gaps(catalog, points),
-        new,
-        other,
-        tuple(CallCycle(len(names), names) for names in cycles[: limits.limit]),
-        max(0, len(cycles) - limits.limit),
-        _hotspots(index, catalog, (bounds, shares), total, limits),
-        tuple(burning),
+        min_share=limits.min_share,
+        entries=len(entries),
+        entry_requests=total,
+        single_points=points,
+        more_single_points=len(found) - len(shown),
+        unchecked=unchecked,
+        owner_gaps=_owner_gaps(catalog, points),
+        new_dependencies=new,
+        other_new_edges=other,
+        cycles=tuple(CallCycle(len(names), names) for names in cycles[: limits.limit]),
+        more_cycles=max(0, len(cycles) - limits.limit),
+        hotspots=_hotspots(index, catalog, (bounds, shares), total, limits),
+        burning=tuple(burning),
     )
 
 
@@ -335,13 +335,13 @@ def _weak_point(
     index = graph.index
     name, node = index.names[number], index.nodes[number]
     return WeakPoint(
-        name,
-        requests / total,
-        requests,
-        len(index.callers[number]),
-        catalog.owner_name(name),
-        node.kind,
-        node.virtual,
+        name=name,
+        share=requests / total,
+        requests=requests,
+        callers=len(index.callers[number]),
+        owner=catalog.owner_name(name),
+        kind=node.kind,
+        virtual=node.virtual,
     )
 
 

@@ -82,13 +82,13 @@ def simulate_down(
         node = graph.node(name)
         affected.append(
             Impact(
-                name,
-                tuple(sorted(reaches[name])),
-                found.shares[name],
-                hops,
-                catalog.owner_name(name),
-                node.kind,
-                node.virtual,
+                name=name,
+                reaches=tuple(sorted(reaches[name])),
+                share=found.shares[name],
+                hops=hops,
+                owner=catalog.owner_name(name),
+                kind=node.kind,
+                virtual=node.virtual,
             )
         )
     affected.sort(key=lambda entry: (-entry.share, entry.hops, entry.name))

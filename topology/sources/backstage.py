@@ -103,14 +103,14 @@ def _entity(kind: str, found: _Entity, notes: list[str], index: int) -> Entity |
     where = f"{kind}:{namespace}/{name}"
     annotations = found.metadata.annotations
     return Entity(
-        kind,
-        name,
-        namespace,
-        found.spec.type,
-        found.spec.owner,
-        tuple(found.spec.dependsOn or ()),
-        _channel(annotations, where, notes),
-        _routing_key(annotations, where, notes),
+        kind=kind,
+        name=name,
+        namespace=namespace,
+        type=found.spec.type,
+        owner=found.spec.owner,
+        depends_on=tuple(found.spec.dependsOn or ()),
+        slack_channel=_channel(annotations, where, notes),
+        pagerduty_routing_key=_routing_key(annotations, where, notes),
     )
 
 

@@ -112,7 +112,16 @@ def compact(connection: Connection, cuts: Cuts) -> Compaction:
         connection.execute(delete(table).where(table.c.start < before)).rowcount
         for table in SIGNAL_MINUTES
     )
-    return Compaction(cuts, minutes, hours, days, traces, lines, signals, ahead)
+    return Compaction(
+        cuts=cuts,
+        minutes=minutes,
+        hours=hours,
+        days_deleted=days,
+        traces_forgotten=traces,
+        imports_deleted=lines,
+        signals_deleted=signals,
+        ahead_deleted=ahead,
+    )
 
 
 def drop_ahead(connection: Connection, start: int) -> int:

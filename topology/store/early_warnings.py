@@ -78,12 +78,12 @@ def _row(warning: KeptWarning) -> dict[str, Any]:
 def _warning(row: Row[Any]) -> KeptWarning:
     values = row._mapping
     finding = Finding(
-        values["subject"],
-        values["metric"],
-        values["kind"],
-        values["level"],
-        values["usual"],
-        values["threshold"],
-        values["eta_s"],
+        subject=values["subject"],
+        metric=values["metric"],
+        kind=values["kind"],
+        level=values["level"],
+        usual=values["usual"],
+        threshold=values["threshold"],
+        eta_s=values["eta_s"],
     )
     return KeptWarning(finding, **{name: values[name] for name in _KEPT})

@@ -158,7 +158,9 @@ def put_summary(
     found = connection.execute(query.where(where)).first()
     if found is None:
         body = summary_body({}, listed, grouped)
-        row = NoticeRow(channel, UPDATE, None, state, body, SUMMARY)
+        row = NoticeRow(
+            channel=channel, kind=UPDATE, team=None, state=state, body=body, key=SUMMARY
+        )
         if put_notices(connection, root, [row], now_s) or state != PENDING:
             return int(state == PENDING)
         found = connection.execute(query.where(where)).one()  # another writer's, just committed
@@ -302,12 +304,12 @@ def put_following(connection: Connection, root: int, action: str, now_s: int) ->
     ).all()
     rows = [
         PageRow(
-            t.service,
-            action,
-            t.team,
-            t.dedup_key,
-            DRY_RUN if t.state == DRY_RUN else PENDING,
-            {"follows": t.id},
+            service=t.service,
+            action=action,
+            team=t.team,
+            dedup_key=t.dedup_key,
+            state=DRY_RUN if t.state == DRY_RUN else PENDING,
+            body={"follows": t.id},
         )
         for t in triggers
     ]
@@ -327,7 +329,9 @@ def put_resolves(connection: Connection, root: int, now_s: int, notice_state: st
     notices = []
     if post is not None:
         body = json.loads(post.body) | {"opened_at": opened_at, "resolved_at": now_s}
-        notices.append(NoticeRow(post.channel, RESOLVED, None, notice_state, body))
+        notices.append(
+            NoticeRow(channel=post.channel, kind=RESOLVED, team=None, state=notice_state, body=body)
+        )
     return put_following(connection, root, "resolve", now_s) + put_notices(
         connection, root, notices, now_s
     )

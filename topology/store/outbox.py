@@ -99,7 +99,13 @@ class AlertOutbox:
                     attempts=table.c.attempts + 1,
                 )
             )
-        return Entry(row.id, row.group_hash, bytes(row.body), row.received_at, row.attempts + 1)
+        return Entry(
+            id=row.id,
+            group_hash=row.group_hash,
+            body=bytes(row.body),
+            received_at=row.received_at,
+            attempts=row.attempts + 1,
+        )
 
     def done(self, entry_id: int, *, holder: str) -> bool:
         """Delete a worked notification; False when the claim had passed to another."""

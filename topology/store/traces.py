@@ -70,7 +70,14 @@ def gather(calls: Sequence[Call], served: Sequence[Served], now_s: int) -> Batch
         traces[key] = trace if other is None else _union(other, trace)
     unique = sum(len(trace.hashes) for trace in traces.values())
     repeats = unique != len(calls) + len(served)
-    return Batch(calls, call_hashes, served, served_hashes, traces, repeats)
+    return Batch(
+        calls=calls,
+        call_hashes=call_hashes,
+        served=served,
+        served_hashes=served_hashes,
+        traces=traces,
+        repeats=repeats,
+    )
 
 
 def decide(batch: Batch, known: Mapping[int, Trace]) -> Decision:

@@ -134,7 +134,15 @@ def _judge(reading: Reading, now: float, rules: Rules) -> _Judged | None:
     if fitted is None or fitted[0] > rules.horizon_s:
         return _Judged(None, 1.0, otherwise)
     eta, p_value = fitted
-    trend = Finding(reading.subject, reading.metric, "trend", level, usual, threshold, eta)
+    trend = Finding(
+        subject=reading.subject,
+        metric=reading.metric,
+        kind="trend",
+        level=level,
+        usual=usual,
+        threshold=threshold,
+        eta_s=eta,
+    )
     return _Judged(trend, p_value, otherwise)
 
 
@@ -163,7 +171,15 @@ def _unseasonal(
     bar = max(high, math.nextafter(max(reading.history), math.inf))
     if min(recent) < bar:
         return None
-    return Finding(reading.subject, reading.metric, "unseasonal", level, usual, threshold, None)
+    return Finding(
+        subject=reading.subject,
+        metric=reading.metric,
+        kind="unseasonal",
+        level=level,
+        usual=usual,
+        threshold=threshold,
+        eta_s=None,
+    )
 
 
 def _eta(
