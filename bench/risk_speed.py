@@ -26,6 +26,7 @@ from bench.query_speed import NOW_S, ROOT, rss_mb, verdict
 from bench.summary import figure
 from bot.bootstrap import build_app
 from bot.commands import add_questions
+from bot.questions import question_of
 from bot.settings import load_settings
 from bot.usecases.asking import ask
 from bot.usecases.map_questions import load_graph
@@ -103,7 +104,7 @@ def _whole_question(db: Path) -> float:
     args = parser.parse_args(["risk", "--at", str(NOW_S)])
     with build_app(load_settings(database_url=f"sqlite:///{db}")) as app:
         started = time.perf_counter()
-        ask(app, args)
+        ask(app, question_of(args))
         return time.perf_counter() - started
 
 

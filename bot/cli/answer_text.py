@@ -5,10 +5,10 @@ Light on purpose: the map's questions are answered from here without the app.
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import TYPE_CHECKING
 
+from bot.questions import MapQuestion, Question
 from bot.render.templating import render
 from bot.usecases.map_questions import Answer, ask_map
 from bot.usecases.staleness import SourceStatus, stale_note, stale_sources
@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from bot.bootstrap import Reading
 
 
-def answer_text(answer: Answer, args: argparse.Namespace, stale: list[SourceStatus]) -> str:
-    """`answer` as `args` asks to see it (`--json` or a table), noting the `stale` sources."""
+def answer_text(answer: Answer, question: Question, stale: list[SourceStatus]) -> str:
+    """`answer` as `question` asks to see it (`--json` or a table), noting the `stale` sources."""
     data = answer.to_dict()
-    if args.json:
+    if question.json:
         if stale:
             data["stale_sources"] = [status.to_dict() for status in stale]
         return json.dumps(data, indent=2, ensure_ascii=False)
@@ -30,7 +30,7 @@ def answer_text(answer: Answer, args: argparse.Namespace, stale: list[SourceStat
     return f"{text}\n\n{note}" if note else text
 
 
-def answer_map_question(reading: Reading, args: argparse.Namespace) -> str:
+def answer_map_question(reading: Reading, question: MapQuestion) -> str:
     """A question about the map alone (`answers_from_map`), answered without the app."""
-    stale = stale_sources(reading) if args.at is None else []
-    return answer_text(ask_map(reading, args), args, stale)
+    stale = stale_sources(reading) if question.at is None else []
+    return answer_text(ask_map(reading, question), question, stale)

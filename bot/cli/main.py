@@ -182,11 +182,13 @@ def _answer_read_only(settings: Settings, args: argparse.Namespace) -> str | Non
     --for`), and a question naming owners (`rca` too) when a catalog source is to be read
     first.
     """
+    from bot.questions import question_of
     from bot.usecases.map_questions import answers_from_map
 
     if args.command in NEEDS_CATALOG and settings.backstage_url:
         return None
-    if args.command in QUESTIONS and not answers_from_map(args):
+    question = question_of(args) if args.command in QUESTIONS else None
+    if question is not None and not answers_from_map(question):
         return None
     from bot.bootstrap import open_reading
 
@@ -194,11 +196,15 @@ def _answer_read_only(settings: Settings, args: argparse.Namespace) -> str | Non
     if reading is None:
         return None
     with reading:
+        if question is not None and answers_from_map(question):
+            from bot.cli.answer_text import answer_map_question
+
+            return answer_map_question(reading, question)
         return _read(reading, args)
 
 
 def _read(reading: Reading, args: argparse.Namespace) -> str:
-    """The answer to `args`, a command of `READ_ONLY`, read without the app."""
+    """The answer to `args`, a command of `READ_ONLY` but a question, read without the app."""
     match args.command:
         case "edges":
             from bot.cli.listing import edges_text
@@ -208,13 +214,9 @@ def _read(reading: Reading, args: argparse.Namespace) -> str:
             from bot.cli.incident_list import incidents_text
 
             return incidents_text(reading.incidents, args)
-        case "rca":
-            from bot.cli.incidents import rca_from_store
+    from bot.cli.incidents import rca_from_store
 
-            return rca_from_store(reading, args)
-    from bot.cli.answer_text import answer_map_question
-
-    return answer_map_question(reading, args)
+    return rca_from_store(reading, args)
 
 
 def _read_catalog_source(app: App, args: argparse.Namespace) -> None:

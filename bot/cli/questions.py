@@ -6,10 +6,13 @@ import argparse
 
 from bot.bootstrap import App
 from bot.cli.answer_text import answer_text
+from bot.questions import question_of
 from bot.usecases.asking import ask
 from bot.usecases.staleness import stale_sources
 
 
 def answer_question(app: App, args: argparse.Namespace) -> str:
-    """Ask the question in `args` and format the answer for a terminal."""
-    return answer_text(ask(app, args), args, stale_sources(app) if args.at is None else [])
+    """Ask the question the command line `args` holds and format the answer for a terminal."""
+    question = question_of(args)
+    stale = stale_sources(app) if question.at is None else []
+    return answer_text(ask(app, question), question, stale)

@@ -102,7 +102,7 @@ class Conversation:
         try:
             reply = answer(self._app, question)
         except SvcmapError as error:
-            said = asked.text.strip() if vars(question) == vars(parsed) else command_text(question)
+            said = asked.text.strip() if question == parsed else command_text(question)
             self.tell(asked, f"{inline_code(said)}: {escape(str(error))}")
             return
         parsed = question

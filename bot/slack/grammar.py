@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NoReturn, cast
 
 from bot.commands import add_incident_options, add_questions
+from bot.questions import Question, question_of
 from topology.errors import UsageError
 
 COMMAND = "/svcmap"
@@ -95,7 +96,7 @@ def words(text: str, *, typed: bool = True) -> list[str]:
         raise CommandError(f"cannot read the command: {error}", "") from None
 
 
-def parse(text: str, *, typed: bool = True) -> argparse.Namespace | Help:
+def parse(text: str, *, typed: bool = True) -> Question | Help:
     """The question in `text`, or the help it asks for; `CommandError` when it makes no sense.
 
     `typed` is text a person typed in Slack; a button's own command text is not escaped.
@@ -115,7 +116,7 @@ def parse(text: str, *, typed: bool = True) -> argparse.Namespace | Help:
     if "-h" in args[1:] or "--help" in args[1:]:
         return Help(help_text(parser, args[0]), args[0])
     try:
-        return parser.parse_args(args)
+        return question_of(parser.parse_args(args))
     except CommandError as error:
         raise CommandError(str(error), help_text(parser, args[0])) from None
 

@@ -8,7 +8,6 @@ value from alerts and traces is escaped.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -241,10 +240,7 @@ def _ranked(body: Mapping[str, object]) -> list[str]:
 
 
 def _ask(question: str, service: str, at: int | None) -> str:
-    options: dict[str, object] = {"command": question, "service": service, "at": at}
-    if question == "deps":
-        options.update(direction="both", depth=None)
-    return reruns.command_text(argparse.Namespace(**options))
+    return reruns.command_text(reruns.asked_about(question, service, at))
 
 
 def _label(text: str, limit: int = 75) -> str:

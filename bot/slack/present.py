@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Sequence
 
+from bot.questions import Path, Question
 from bot.render.templating import render_slack
 from bot.slack import reruns
 from bot.slack.blocks import PAGE_ACTION, AnswerView, Button
@@ -21,14 +21,14 @@ EDGE_OPTIONS = 25
 
 def answer_view(
     reply: Reply,
-    args: argparse.Namespace,
+    question: Question,
     *,
     at: int,
     user: str | None,
     stale: Sequence[SourceStatus] = (),
     page_seal: Callable[[str], str] | None = None,
 ) -> AnswerView:
-    """The view of `reply`, asked as `args` at `at` by `user` (a Slack user ID).
+    """The view of `reply`, asked as `question` at `at` by `user` (a Slack user ID).
 
     `page_seal` (paging from Slack is on) adds "Page owners" to root-cause answers, sealed
     with what it gives for the service named (`bot.slack.seals`).
@@ -42,9 +42,9 @@ def answer_view(
         detail=reply.detail,
         context=context,
         warning=stale_warning(stale),
-        buttons=buttons(reply, args, at=at) + page_buttons(reply, page_seal),
-        edges=edge_options(reply, args, at=at),
-        rerun=reruns.command_text(argparse.Namespace(**{**vars(args), "at": None})),
+        buttons=buttons(reply, question, at=at) + page_buttons(reply, page_seal),
+        edges=edge_options(reply, question, at=at),
+        rerun=reruns.command_text(reruns.moved(question, None)),
         at=at,
     )
 
@@ -66,22 +66,21 @@ def stale_warning(stale: Sequence[SourceStatus]) -> str:
     return render_slack("slack/stale.md.j2", {"stale": rows})
 
 
-def buttons(reply: Reply, args: argparse.Namespace, *, at: int) -> list[Button]:
+def buttons(reply: Reply, question: Question, *, at: int) -> list[Button]:
     """Drill-down buttons for `reply`; each carries the command text it asks."""
     found: list[Button] = []
     if reply.focus is not None:
-        question = reply.question
-        if question in ("deps", "blast", "owners", "rca", "simulate", "path"):
-            found.append(Button("Upstream +1 hop", reruns.deeper(args, "up", at=at)))
-            found.append(Button("Downstream +1 hop", reruns.deeper(args, "down", at=at)))
+        if reply.question in ("deps", "blast", "owners", "rca", "simulate", "path"):
+            found.append(Button("Upstream +1 hop", reruns.deeper(question, "up", at=at)))
+            found.append(Button("Downstream +1 hop", reruns.deeper(question, "down", at=at)))
         for other, label in (
             ("owners", "Owners"),
             ("blast", "Blast radius"),
             ("rca", "Root causes"),
         ):
-            if other != question:
-                found.append(Button(label, reruns.about(args, other, at=at)))
-    earlier = reruns.command_text(args, at=at - EARLIER_S)
+            if other != reply.question:
+                found.append(Button(label, reruns.about(question, other, at=at)))
+    earlier = reruns.command_text(question, at=at - EARLIER_S)
     found.append(Button("An hour earlier", earlier))
     return [button for button in found if reruns.fits(button.command)]
 
@@ -100,7 +99,7 @@ def page_buttons(reply: Reply, page_seal: Callable[[str], str] | None) -> list[B
     return [button] if reruns.fits(button.command) else []
 
 
-def edge_options(reply: Reply, args: argparse.Namespace, *, at: int) -> list[tuple[str, str]]:
+def edge_options(reply: Reply, question: Question, *, at: int) -> list[tuple[str, str]]:
     """The busiest drawn edges, each with the command that shows its numbers."""
     if reply.graph is None or reply.focus is None:
         return []
@@ -109,12 +108,10 @@ def edge_options(reply: Reply, args: argparse.Namespace, *, at: int) -> list[tup
         (e for e in reply.graph.edges() if e.parent in names and e.child in names),
         key=lambda e: (-e.calls, e.parent, e.child),
     )
-    window = getattr(args, "window", None)
+    window = getattr(question, "window", None)
     options = []
     for edge in edges[:EDGE_OPTIONS]:
-        shown = argparse.Namespace(
-            command="path", source=edge.parent, target=edge.child, at=at, window=window
-        )
+        shown = Path(source=edge.parent, target=edge.child, at=at, window=window)
         command = reruns.command_text(shown)
         if reruns.fits(command, reruns.OPTION_LIMIT):
             options.append((f"{edge.parent} \u2192 {edge.child}", command))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.bootstrap import App
+from bot.questions import Question, Rca
 from bot.render.templating import render
 from bot.usecases.asking import ask
 from bot.usecases.map_questions import map_of
@@ -38,11 +38,11 @@ class Reply:
         return self.graph is not None and self.focus is not None and self.graph.has(self.focus)
 
 
-def answer(app: App, args: argparse.Namespace) -> Reply:
-    """Answer the question `args.command` names, for a chat message."""
-    if args.command == "rca":
-        return _rca(app, args)
-    asked = ask(app, args)
+def answer(app: App, question: Question) -> Reply:
+    """Answer `question`, for a chat message."""
+    if isinstance(question, Rca):
+        return _rca(app, question)
+    asked = ask(app, question)
     data = asked.to_dict()
     texts = {name: window.describe() for name, window in asked.windows.items()}
     detail = render(f"cli/{asked.question}.txt.j2", {**data, "window_text": texts})
@@ -50,13 +50,13 @@ def answer(app: App, args: argparse.Namespace) -> Reply:
         return Reply(asked.question, data, detail, None, None, frozenset(), None, texts)
     window = asked.windows["window"]
     focus, names = _drawn(asked.question, data)
-    graph = map_of(app, window, live=args.at is None)
+    graph = map_of(app, window, live=question.at is None)
     return Reply(asked.question, data, detail, graph, focus, names, _length(window), texts)
 
 
-def _rca(app: App, args: argparse.Namespace) -> Reply:
-    at, window_s, baseline_s = incident_times(app, args.at, args.window, args.baseline)
-    ranking = rank_from_store(app, args.service, at, window_s, baseline_s)
+def _rca(app: App, question: Rca) -> Reply:
+    at, window_s, baseline_s = incident_times(app, question.at, question.window, question.baseline)
+    ranking = rank_from_store(app, question.service, at, window_s, baseline_s)
     window = Window(at + 1 - window_s, at + 1)
     data = {"question": "rca", **ranking.to_dict(), "windows": {"window": window.to_dict()}}
     detail = render("cli/rca.txt.j2", data)

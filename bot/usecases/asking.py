@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-import argparse
 from functools import partial
 
 from bot.bootstrap import App
+from bot.questions import Question, Rca, Risk, Simulate
 from bot.usecases.maintenance import plan_maintenance
 from bot.usecases.map_questions import Answer, ask_map, map_of, redacted_question
 from bot.usecases.risk import traffic_maps, weigh_risks
 from topology.errors import UsageError
 
 
-def ask(app: App, args: argparse.Namespace) -> Answer:
-    """Answer the question `args.command` names, its services named as the map names them."""
-    if args.command == "risk":
-        args = redacted_question(app.redaction, args)
-        windows, risk = weigh_risks(app, args, traffic_maps(app, live=args.at is None))
-        return Answer("risk", windows, risk)
-    if args.command == "simulate" and (args.length or args.suggest):
-        if not args.length:
-            raise UsageError("--suggest needs --for, the length of the maintenance")
-        args = redacted_question(app.redaction, args)
-        read = partial(map_of, app, live=args.at is None)
-        windows, planned = plan_maintenance(app, args, read)
-        return Answer("simulate", windows, planned)
-    return ask_map(app, args)
+def ask(app: App, question: Question) -> Answer:
+    """Answer `question` (any but `rca`), its services named as the map names them."""
+    question = redacted_question(app.redaction, question)
+    match question:
+        case Risk():
+            windows, risk = weigh_risks(app, question, traffic_maps(app, live=question.at is None))
+            return Answer("risk", windows, risk)
+        case Simulate() if question.planning:
+            if not question.length:
+                raise UsageError("--suggest needs --for, the length of the maintenance")
+            read = partial(map_of, app, live=question.at is None)
+            windows, planned = plan_maintenance(app, question, read)
+            return Answer("simulate", windows, planned)
+        case Rca():
+            raise UsageError("rca is ranked from the store, not asked of the map")
+    return ask_map(app, question)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from bot.bootstrap import App
+from bot.questions import Simulate
 from bot.usecases.windows import Window
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
@@ -23,21 +23,21 @@ from topology.queries.maintenance import (
 
 
 def plan_maintenance(
-    app: App, args: argparse.Namespace, map_of: Callable[[Window], ServiceGraph]
+    app: App, args: Simulate, map_of: Callable[[Window], ServiceGraph]
 ) -> tuple[dict[str, Window], MaintenancePlan]:
     """The plan for `args.services` down for `args.length` from `--at` (default now)."""
-    if getattr(args, "window", None):
+    if args.window:
         raise UsageError(
             "--window does not apply with --for: the same hours of past weeks are read"
         )
     start = app.now() if args.at is None else args.at
-    length, count = args.length, args.weeks
+    length, count = args.length or 0, args.weeks
     planned = Window(start, start + length)
     graphs = []
     for week in range(1, count + 1):
         begin = start - week * WEEK
         graphs.append(((begin, begin + length), map_of(Window(begin, begin + length))))
-    down = _resolve([name for group in args.services for name in group], graphs)
+    down = _resolve(args.services, graphs)
     weeks = []
     for (begin, end), graph in graphs:
         served = {s.service: s.requests for s in app.store.services(begin, end)}

@@ -6,11 +6,22 @@ Light on purpose: what answers them may be the app or the CLI's read-only `Readi
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeGuard, TypeVar
 
+from bot.questions import (
+    Blast,
+    Deps,
+    Diff,
+    Drift,
+    MapQuestion,
+    Owners,
+    Path,
+    Question,
+    Rca,
+    Simulate,
+)
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 from topology.queries import (
@@ -27,14 +38,13 @@ from topology.queries.jsonable import ToDict
 from topology.redaction import Redaction
 from topology.timespec import parse_duration
 
+Q = TypeVar("Q", bound=Question)
+
 if TYPE_CHECKING:
     from bot.settings import Settings
     from bot.usecases.graphs import GraphCache
     from topology.ownership import Catalog
     from topology.store.ports import MapStore
-
-MAP_QUESTIONS = frozenset({"deps", "blast", "path", "diff", "simulate", "owners", "drift"})
-"""The questions answered from the map of a window alone (`ask_map`); not `simulate --for`."""
 
 
 class Asking(Protocol):
@@ -120,85 +130,74 @@ def _after(app: Asking, end: int) -> bool:
 
 def warm_map(app: Asking) -> None:
     """Read the map of the default window ending now, so the next question finds it ready."""
-    map_of(app, question_window(app, argparse.Namespace(at=None, window=None)), live=True)
+    map_of(app, question_window(app, None, None), live=True)
 
 
-def question_window(app: Asking, args: argparse.Namespace) -> Window:
-    """The window a question looks at: `--window`, else the configured default, to `--at`."""
-    length = getattr(args, "window", None)
+def question_window(app: Asking, at: int | None, length: int | None) -> Window:
+    """The window a question looks at: `length` (`--window`), else the default, to `at`."""
     if length is None and app.settings.default_window:
         length = parse_duration(app.settings.default_window)
-    return Window.ending_at(args.at, length, now=app.now())
+    return Window.ending_at(at, length, now=app.now())
 
 
-NAMED = ("service", "source", "target")
-"""The arguments of a question that name one service each (`services` names several)."""
+def answers_from_map(question: Question) -> TypeGuard[MapQuestion]:
+    """Whether `ask_map` answers `question`: one about the map of its window(s) alone."""
+    if isinstance(question, Simulate):
+        return not question.planning
+    return isinstance(question, Deps | Blast | Owners | Path | Diff | Drift)
 
 
-def answers_from_map(args: argparse.Namespace) -> bool:
-    """Whether `ask_map` answers `args`: a question about the map of its window(s) alone."""
-    planning = args.command == "simulate" and bool(args.length or args.suggest)
-    return args.command in MAP_QUESTIONS and not planning
-
-
-def ask_map(app: Asking, args: argparse.Namespace) -> Answer:
+def ask_map(app: Asking, question: MapQuestion) -> Answer:
     """Answer a question `answers_from_map`, its services named as the map names them."""
-    args = redacted_question(app.redaction, args)
-    if args.command == "diff":
-        return _diff(app, args)
-    window = question_window(app, args)
-    graph = map_of(app, window, live=args.at is None)
+    question = redacted_question(app.redaction, question)
+    if isinstance(question, Diff):
+        return _diff(app, question)
+    window = question_window(app, question.at, question.window)
+    graph = map_of(app, window, live=question.at is None)
     catalog = app.catalog
-    windows = {"window": window}
-    if args.command == "deps":
-        direction = Direction(args.direction or "both")
-        result: ToDict = dependencies(
-            graph, args.service, direction=direction, depth=args.depth, catalog=catalog
-        )
-    elif args.command == "blast":
-        result = blast_radius(graph, args.service, catalog)
-    elif args.command == "path":
-        result = paths(graph, args.source, args.target)
-    elif args.command == "drift":
-        result = drift(graph, catalog)
-    elif args.command == "simulate":
-        names = [name for group in args.services for name in group]
-        result = simulate_down(graph, names, catalog)
-    else:
-        result = owners(graph, args.service, catalog)
-    return Answer(args.command, windows, result)
+    result: ToDict
+    match question:
+        case Deps(service=service, direction=direction, depth=depth):
+            way = Direction(direction or "both")
+            result = dependencies(graph, service, direction=way, depth=depth, catalog=catalog)
+        case Blast(service=service):
+            result = blast_radius(graph, service, catalog)
+        case Path(source=source, target=target):
+            result = paths(graph, source, target)
+        case Drift():
+            result = drift(graph, catalog)
+        case Simulate(services=services):
+            result = simulate_down(graph, list(services), catalog)
+        case Owners(service=service):
+            result = owners(graph, service, catalog)
+    return Answer(question.name, {"window": window}, result)
 
 
-def _diff(app: Asking, args: argparse.Namespace) -> Answer:
+def _diff(app: Asking, question: Diff) -> Answer:
     now = app.now()
-    end = (now if args.at is None else args.at) + 1
-    since = args.since
-    baseline = args.baseline or since
+    end = (now if question.at is None else question.at) + 1
+    since = question.since
+    baseline = question.baseline or since
     after = Window(end - since, end)
     before = Window(end - since - baseline, end - since)
-    live = args.at is None
+    live = question.at is None
     result = diff(map_of(app, before, live=live), map_of(app, after, live=live))
     return Answer("diff", {"before": before, "after": after}, result)
 
 
-def redacted_question(redaction: Redaction, args: argparse.Namespace) -> argparse.Namespace:
-    """`args` with the services it names redacted as every name coming in is.
+def redacted_question(redaction: Redaction, question: Q) -> Q:
+    """`question` with the services it names redacted as every name coming in is.
 
     The map holds names redacted (`topology.redaction`): a question naming a service as
     its traces do (`cart-1234567`) asks about the node it became (`cart-{num}`).
     """
     if not redaction:
-        return args
-    given = vars(args)
-    changed: dict[str, object] = {
-        key: redaction.name(given[key]) for key in NAMED if isinstance(given.get(key), str)
-    }
-    groups = given.get("services")
-    if isinstance(groups, list):
-        changed["services"] = [
-            [redaction.name(name) for name in group]
-            if isinstance(group, list)
-            else redaction.name(group)
-            for group in groups
-        ]
-    return argparse.Namespace(**(given | changed)) if changed else args
+        return question
+    match question:
+        case Path(source=source, target=target):
+            return replace(question, source=redaction.name(source), target=redaction.name(target))
+        case Simulate(services=services):
+            return replace(question, services=tuple(redaction.name(n) for n in services))
+        case Deps() | Blast() | Owners() | Rca():
+            return replace(question, service=redaction.name(question.service))
+    return question

@@ -9,10 +9,10 @@ so a map not already read is read with its edges' calls and errors only
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 
 from bot.bootstrap import App
+from bot.questions import Risk
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 from topology.queries.burn import BudgetPolicy, burning_counts, slow_from, workbook_policy
@@ -60,7 +60,7 @@ def traffic_maps(app: App, *, live: bool) -> Callable[[Window], ServiceGraph]:
 
 
 def weigh_risks(
-    app: App, args: argparse.Namespace, map_of: Callable[[Window], ServiceGraph]
+    app: App, args: Risk, map_of: Callable[[Window], ServiceGraph]
 ) -> tuple[dict[str, Window], RiskResult]:
     """The weak points of the map of `--window` (default the last day) up to `--at`.
 

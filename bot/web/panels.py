@@ -8,7 +8,6 @@ every name escaped by the template; they need no script.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Awaitable, Callable
 from functools import cache
 
@@ -21,6 +20,7 @@ from starlette.routing import Route
 from bot.bootstrap import App
 from bot.cli.warnings import kept_warnings, warning_dict
 from bot.commands import parse_share
+from bot.questions import Risk
 from bot.render.templating import templates_dir
 from bot.usecases.asking import ask
 from bot.web.view import SECURITY_HEADERS, query_params
@@ -77,8 +77,7 @@ Reader = Callable[[Request], dict[str, object]]
 def _risk(app: App) -> Reader:
     def read(request: Request) -> dict[str, object]:
         params = query_params(request, "at", "window", "min_share")
-        args = argparse.Namespace(
-            command="risk",
+        question = Risk(
             at=parse_time(params["at"]) if params["at"] else None,
             window=parse_duration(params["window"]) if params["window"] else None,
             min_share=parse_share(params["min_share"], name="min_share")
@@ -87,7 +86,7 @@ def _risk(app: App) -> Reader:
             limit=RISK_LIMIT,
             json=True,
         )
-        answer = ask(app, args)
+        answer = ask(app, question)
         texts = {name: window.describe() for name, window in answer.windows.items()}
         return {**answer.to_dict(), "window_text": texts}
 

@@ -1,34 +1,26 @@
-import argparse
 import contextlib
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.questions import Blast, Deps, Question
 from bot.slack.grammar import TEXT_LIMIT, CommandError, Help, parse
 
 
-def asked(text: str) -> argparse.Namespace:
+def asked(text: str) -> Question:
     parsed = parse(text)
-    assert isinstance(parsed, argparse.Namespace)
+    assert not isinstance(parsed, Help)
     return parsed
 
 
 def test_every_subcommand_reads_with_the_cli_words() -> None:
-    assert vars(asked("deps payment --up --depth 2")) == {
-        "command": "deps",
-        "service": "payment",
-        "direction": "up",
-        "depth": 2,
-        "at": None,
-        "window": None,
-        "json": False,
-    }
-    assert asked("blast payment").service == "payment"
+    assert asked("deps payment --up --depth 2") == Deps(service="payment", direction="up", depth=2)
+    assert asked("blast payment") == Blast(service="payment")
     assert asked("rca checkout --window 20m --baseline 1h").window == 1_200
     assert (asked("path frontend postgres").source, asked("path a b").target) == ("frontend", "b")
     assert asked("diff --since 2h").since == 7_200
-    assert asked("simulate down payment,cart redis").services == [["payment", "cart"], ["redis"]]
+    assert asked("simulate down payment,cart redis").services == ("payment", "cart", "redis")
     assert asked("owners checkout --at 2026-05-01T02:30:00Z").at == 1_777_602_600
 
 
@@ -82,9 +74,7 @@ def test_slack_entities_curly_quotes_and_dashes_read_as_typed() -> None:
 
 
 def test_button_text_is_not_unescaped_again() -> None:
-    parsed = parse("blast 'a&amp;b'", typed=False)
-    assert isinstance(parsed, argparse.Namespace)
-    assert parsed.service == "a&amp;b"
+    assert parse("blast 'a&amp;b'", typed=False) == Blast(service="a&amp;b")
 
 
 def test_unbalanced_quotes_and_huge_text_are_refused_clearly() -> None:
@@ -97,4 +87,4 @@ def test_unbalanced_quotes_and_huge_text_are_refused_clearly() -> None:
 @given(st.text(max_size=200))
 def test_any_text_is_a_question_help_or_a_command_error(text: str) -> None:
     with contextlib.suppress(CommandError):
-        assert isinstance(parse(text), argparse.Namespace | Help)
+        assert isinstance(parse(text), Question | Help)

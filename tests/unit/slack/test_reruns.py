@@ -1,16 +1,15 @@
-import argparse
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.questions import Blast, Deps, Owners, Question
 from bot.slack import reruns
-from bot.slack.grammar import parse
+from bot.slack.grammar import Help, parse
 
 
-def asked(text: str) -> argparse.Namespace:
+def asked(text: str) -> Question:
     parsed = parse(text, typed=False)
-    assert isinstance(parsed, argparse.Namespace)
+    assert not isinstance(parsed, Help)
     return parsed
 
 
@@ -31,7 +30,7 @@ def asked(text: str) -> argparse.Namespace:
 )
 def test_command_text_asks_the_same_question_again(text: str) -> None:
     args = asked(text)
-    assert vars(asked(reruns.command_text(args))) == vars(args)
+    assert asked(reruns.command_text(args)) == args
 
 
 def test_command_text_can_move_the_question_in_time() -> None:
@@ -41,9 +40,11 @@ def test_command_text_can_move_the_question_in_time() -> None:
 
 def test_deeper_goes_one_more_hop_in_the_asked_direction() -> None:
     deeper = asked(reruns.deeper(asked("deps cart --up --depth 2"), "up", at=5))
+    assert isinstance(deeper, Deps)
     assert (deeper.direction, deeper.depth, deeper.at) == ("up", 3, 5)
     first = asked(reruns.deeper(asked("blast cart"), "down", at=5))
-    assert (first.command, first.service, first.direction, first.depth) == (
+    assert isinstance(first, Deps)
+    assert (first.name, first.service, first.direction, first.depth) == (
         "deps",
         "cart",
         "down",
@@ -53,10 +54,9 @@ def test_deeper_goes_one_more_hop_in_the_asked_direction() -> None:
 
 def test_about_asks_another_question_of_the_same_focus() -> None:
     other = asked(reruns.about(asked("path frontend postgres"), "owners", at=7))
-    assert (other.command, other.service, other.at) == ("owners", "frontend", 7)
+    assert other == Owners(service="frontend", at=7)
 
 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40))
 def test_any_service_name_survives_the_round_trip(name: str) -> None:
-    args = argparse.Namespace(command="blast", service=name, at=None, window=None, json=False)
-    assert asked(reruns.command_text(args)).service == name
+    assert asked(reruns.command_text(Blast(service=name))) == Blast(service=name)

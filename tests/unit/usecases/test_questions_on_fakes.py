@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from bot.questions import Question, question_of
 from bot.settings import Settings, load_settings
 from bot.usecases.graphs import GraphCache
 from bot.usecases.map_questions import answers_from_map, ask_map
@@ -97,9 +98,9 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
     return load_settings(database_url="sqlite://")
 
 
-def question(command: str, **given: object) -> argparse.Namespace:
+def question(command: str, **given: object) -> Question:
     defaults: dict[str, object] = {"at": None, "window": None, "json": False}
-    return argparse.Namespace(command=command, **(defaults | given))
+    return question_of(argparse.Namespace(command=command, **(defaults | given)))
 
 
 def shop() -> FakeMap:
@@ -138,9 +139,9 @@ def test_an_unknown_service_is_refused_with_a_suggestion(settings):
 
 
 def test_only_the_map_questions_are_answered_from_the_map_alone():
-    assert answers_from_map(question("path"))
-    assert answers_from_map(question("simulate", length=None, suggest=False))
-    assert not answers_from_map(question("simulate", length=1800, suggest=False))
+    assert answers_from_map(question("path", source="a", target="b"))
+    assert answers_from_map(question("simulate", services=[["a"]], length=None, suggest=False))
+    assert not answers_from_map(question("simulate", services=[["a"]], length=1800, suggest=False))
     assert not answers_from_map(question("risk"))
 
 
