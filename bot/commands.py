@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from bot.questions import DIFF_SINCE_S, KINDS, PLAN_WEEKS, RISK_LIMIT
 from topology.errors import UsageError
 from topology.timespec import parse_duration, parse_time
 
-QUESTIONS = ("deps", "blast", "path", "diff", "simulate", "owners", "drift", "risk")
+QUESTIONS = tuple(name for name in KINDS if name != "rca")
+"""The questions `add_questions` adds (`rca` has options of its own on each face)."""
 
 
 def _time(text: str) -> int:
@@ -133,7 +135,7 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     diff.add_argument(
         "--since",
         type=_duration,
-        default=3_600,
+        default=DIFF_SINCE_S,
         metavar="DURATION",
         help="the recent window, ending at --at (default 1h)",
     )
@@ -158,7 +160,7 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     simulate.add_argument(
         "--weeks",
         type=_count_up_to(MAX_WEEKS),
-        default=4,
+        default=PLAN_WEEKS,
         metavar="N",
         help="with --for: weeks of history (default 4, at most 52)",
     )
@@ -186,7 +188,11 @@ def add_questions(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="entry traffic a failure must reach to count (0.5 or 50%%; default from settings)",
     )
     risk.add_argument(
-        "--limit", type=_count_up_to(MAX_LIMIT), default=10, metavar="N", help="at most N per list"
+        "--limit",
+        type=_count_up_to(MAX_LIMIT),
+        default=RISK_LIMIT,
+        metavar="N",
+        help="at most N per list",
     )
     add_when_options(risk)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.bootstrap import App
-from bot.questions import Question, Rca
+from bot.questions import Diff, Drift, Question, Rca, Risk, Simulate
 from bot.render.templating import render
 from bot.usecases.asking import ask
 from bot.usecases.map_questions import map_of
@@ -14,7 +14,7 @@ from bot.usecases.rca import incident_times, rank_from_store
 from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 
-UNDRAWN = frozenset({"diff", "drift", "risk"})
+UNDRAWN = (Diff, Drift, Risk)
 """Questions about the whole map, with no service to draw around."""
 
 
@@ -46,7 +46,8 @@ def answer(app: App, question: Question) -> Reply:
     data = asked.to_dict()
     texts = {name: window.describe() for name, window in asked.windows.items()}
     detail = render(f"cli/{asked.question}.txt.j2", {**data, "window_text": texts})
-    if asked.question in UNDRAWN or "weeks" in data:  # a plan weighs past weeks: no one map
+    if isinstance(question, UNDRAWN) or (isinstance(question, Simulate) and question.planning):
+        # a plan weighs past weeks: no one map
         return Reply(asked.question, data, detail, None, None, frozenset(), None, texts)
     window = asked.windows["window"]
     focus, names = _drawn(asked.question, data)
