@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.bootstrap import App
-from bot.questions import Diff, Drift, Question, Rca, Risk, Simulate
+from bot.questions import Diff, Drift, Owners, Path, Question, Rca, Risk, Simulate
 from bot.render.templating import render
 from bot.usecases.asking import ask
 from bot.usecases.map_questions import map_of
@@ -50,7 +50,7 @@ def answer(app: App, question: Question) -> Reply:
         # a plan weighs past weeks: no one map
         return Reply(asked.question, data, detail, None, None, frozenset(), None, texts)
     window = asked.windows["window"]
-    focus, names = _drawn(asked.question, data)
+    focus, names = _drawn(question, data)
     graph = map_of(app, window, live=question.at is None)
     return Reply(asked.question, data, detail, graph, focus, names, _length(window), texts)
 
@@ -67,17 +67,17 @@ def _rca(app: App, question: Rca) -> Reply:
     return Reply("rca", data, detail, graph, ranking.symptom, names, window_s, texts)
 
 
-def _drawn(question: str, data: Mapping[str, object]) -> tuple[str | None, frozenset[str]]:
+def _drawn(question: Question, data: Mapping[str, object]) -> tuple[str | None, frozenset[str]]:
     """The focus of a question's picture, and the names of its answer to draw around it."""
-    if question == "path":
+    if isinstance(question, Path):
         paths = _items(data.get("paths"))
         names = {str(name) for path in paths for name in _strings(path.get("services"))}
         return str(data["source"]), frozenset(names)
-    if question == "simulate":
+    if isinstance(question, Simulate):
         down = list(_strings(data.get("down")))
         affected = {str(item["name"]) for item in _items(data.get("affected"))}
         return (down[0] if down else None), frozenset(affected | set(down))
-    if question == "owners":
+    if isinstance(question, Owners):
         keys = ("callers", "callees")
         names = {str(item["service"]) for key in keys for item in _items(data.get(key))}
         return str(data["service"]), frozenset(names)
