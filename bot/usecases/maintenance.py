@@ -23,27 +23,27 @@ from topology.queries.maintenance import (
 
 
 def plan_maintenance(
-    app: App, args: Simulate, map_of: Callable[[Window], ServiceGraph]
+    app: App, question: Simulate, map_of: Callable[[Window], ServiceGraph]
 ) -> tuple[dict[str, Window], MaintenancePlan]:
-    """The plan for `args.services` down for `args.length` from `--at` (default now)."""
-    if args.window:
+    """The plan for `question.services` down for `question.length` from `--at` (default now)."""
+    if question.window:
         raise UsageError(
             "--window does not apply with --for: the same hours of past weeks are read"
         )
-    start = app.now() if args.at is None else args.at
-    length, count = args.length or 0, args.weeks
+    start = app.now() if question.at is None else question.at
+    length, count = question.length or 0, question.weeks
     planned = Window(start, start + length)
     graphs = []
     for week in range(1, count + 1):
         begin = start - week * WEEK
         graphs.append(((begin, begin + length), map_of(Window(begin, begin + length))))
-    down = _resolve(args.services, graphs)
+    down = _resolve(question.services, graphs)
     weeks = []
     for (begin, end), graph in graphs:
         served = {s.service: s.requests for s in app.store.services(begin, end)}
         weeks.append(week_impact(graph, down, served, app.catalog, (begin, end)))
     suggestions: tuple[QuietWindow, ...] = ()
-    if args.suggest:
+    if question.suggest:
         suggestions = _quiet(app, map_of, down, (start, length), count)
     return {"window": planned}, plan(down, (start, start + length), weeks, suggestions)
 
