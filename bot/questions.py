@@ -212,10 +212,8 @@ def question_text(question: Question, *, at: int | None = None) -> str:
     moment = at if at is not None else question.at
     if moment is not None:
         options += ["--at", str(moment)]
-    for option, value in (
-        ("window", getattr(question, "window", None)),
-        ("baseline", getattr(question, "baseline", None)),
-    ):
+    baseline = question.baseline if isinstance(question, Diff | Rca) else None
+    for option, value in (("window", window_of(question)), ("baseline", baseline)):
         if value:
             options += [f"--{option}", f"{value}s"]
     words = [question.name, *options]
@@ -246,6 +244,11 @@ def _words(question: Question) -> tuple[list[str], list[str]]:  # noqa: PLR0911 
         case Risk(min_share=share, limit=limit):
             return [], (["--min-share", repr(share)] if share else []) + ["--limit", str(limit)]
     return [], []
+
+
+def window_of(question: Question) -> int | None:
+    """The `--window` of `question`; None for `diff`, which has windows of its own."""
+    return None if isinstance(question, Diff) else question.window
 
 
 def focus(question: Question) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.questions import Path, Question
+from bot.questions import Path, Question, window_of
 from bot.render.templating import render_slack
 from bot.slack import reruns
 from bot.slack.blocks import PAGE_ACTION, AnswerView, Button
@@ -108,7 +108,7 @@ def edge_options(reply: Reply, question: Question, *, at: int) -> list[tuple[str
         (e for e in reply.graph.edges() if e.parent in names and e.child in names),
         key=lambda e: (-e.calls, e.parent, e.child),
     )
-    window = getattr(question, "window", None)
+    window = window_of(question)
     options = []
     for edge in edges[:EDGE_OPTIONS]:
         shown = Path(source=edge.parent, target=edge.child, at=at, window=window)

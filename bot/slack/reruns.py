@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.questions import Blast, Deps, DirectionName, Owners, Question, Rca, focus, question_text
+from bot.questions import (
+    Blast,
+    Deps,
+    DirectionName,
+    Owners,
+    Question,
+    Rca,
+    focus,
+    question_text,
+    window_of,
+)
 
 VALUE_LIMIT = 2_000
 """Slack's limit on a button's value."""
@@ -24,7 +34,7 @@ def command_text(question: Question, *, at: int | None = None) -> str:
 def deeper(question: Question, direction: DirectionName, *, at: int) -> str:
     """`deps` one hop further than `question` went in `direction` (`up` or `down`)."""
     depth = (question.depth or 1) + 1 if isinstance(question, Deps) else 1
-    window = getattr(question, "window", None)
+    window = window_of(question)
     more = Deps(service=_focus(question), direction=direction, depth=depth, at=at, window=window)
     return command_text(more)
 
