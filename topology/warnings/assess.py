@@ -7,7 +7,15 @@ that hour (one high slice is noise; a degradation persists), and *trending* when
 (Mann-Kendall: Kendall's tau of value against time, one-sided) and a robust linear trend
 (the Theil-Sen line) reaches its alert threshold within the horizon. The threshold is
 relative to the season: `alert_factor` times the usual latency, or the usual error share
-plus `alert_error_pct`.
+plus `alert_error_pct`. A series is *past* its threshold, still rising, when its last
+`past_points` (or more) slices stand at or above it, each higher than the one before and
+than every earlier slice of the window. Were the slices exchangeable (no change at all),
+the last k of n would be the k highest, in rising order, with chance (n-k)!/n!: that is
+the rise's p-value. A degradation that goes by the threshold inside one slice, as a fast
+ramp does, leaves no time to fit a trend before it, and a service without earlier days
+cannot be unseasonal; yet a level that keeps climbing past where this module would alert
+is worth a word before a bigger alert rule fires. One high slice is noise; several, each
+higher, are a degradation.
 
 A pass tests thousands of series at once, so a test at a fixed level would flag some of
 them by chance every pass. The rises of one pass are kept under a false discovery rate
@@ -48,6 +56,8 @@ class Rules:
     """The last slices whose median is the level now."""
     fit_from: float = 0.5
     """A trend is fitted once the level has come this share of the way to the threshold."""
+    past_points: int = 2
+    """The last slices that must all stand at or above the threshold for a rise past it."""
     false_discovery: float = 0.05
     """The share of a pass's trends that may rise by chance (Benjamini-Hochberg)."""
 
@@ -86,9 +96,9 @@ def assess_all(
 ) -> list[Finding | None]:
     """The heads-up each of `readings` deserves at `now` (None: none), in their order.
 
-    A trend first, else unseasonal. The trends kept are those whose rises pass the
-    Benjamini-Hochberg procedure at `rules.false_discovery` over every series with enough
-    slices to be tested.
+    A trend (or a rise past the threshold) first, else unseasonal. The rises kept are those
+    that pass the Benjamini-Hochberg procedure at `rules.false_discovery` over every series
+    with enough slices to be tested.
     """
     judged = [_judge(reading, now, rules) for reading in readings]
     tested = sum(1 for one in judged if one is not None)
@@ -127,7 +137,15 @@ def _judge(reading: Reading, now: float, rules: Rules) -> _Judged | None:
         reading, recent, level=level, usual=usual, threshold=threshold, rules=rules
     )
     if level >= threshold:
-        return _Judged(None, 1.0, otherwise)
+        return _past(
+            reading,
+            points,
+            level=level,
+            threshold=threshold,
+            usual=usual,
+            otherwise=otherwise,
+            rules=rules,
+        )
     if level < usual + rules.fit_from * (threshold - usual):
         return _Judged(None, 1.0, otherwise)
     fitted = _eta(points, now, threshold)
@@ -144,6 +162,44 @@ def _judge(reading: Reading, now: float, rules: Rules) -> _Judged | None:
         eta_s=eta,
     )
     return _Judged(trend, p_value, otherwise)
+
+
+def _past(
+    reading: Reading,
+    points: list[tuple[float, float]],
+    *,
+    level: float,
+    threshold: float,
+    usual: float,
+    otherwise: Finding | None,
+    rules: Rules,
+) -> _Judged:
+    """`reading` at or past its threshold: a rise past it if it stays there and still rises."""
+    values = [v for _, v in points]
+    run = _rising_run(values, threshold)
+    if run < rules.past_points:
+        return _Judged(None, 1.0, otherwise)
+    p_value = math.perm(len(values), run) ** -1.0
+    past = Finding(
+        subject=reading.subject,
+        metric=reading.metric,
+        kind="past",
+        level=level,
+        usual=usual,
+        threshold=threshold,
+        eta_s=0,
+    )
+    return _Judged(past, p_value, otherwise)
+
+
+def _rising_run(values: Sequence[float], threshold: float) -> int:
+    """How many of the last `values` stand at or past `threshold`, each above all before it."""
+    run = 0
+    for i in range(len(values) - 1, -1, -1):
+        if values[i] < threshold or (i and values[i] <= max(values[:i])):
+            break
+        run += 1
+    return run
 
 
 def _threshold(metric: Metric, usual: float, rules: Rules) -> float:

@@ -7,8 +7,9 @@ from typing import Literal
 
 Metric = Literal["latency_ms", "error_pct"]
 """A series: average latency in ms, or the share of requests that failed, in %."""
-Kind = Literal["trend", "unseasonal"]
-"""Heading for its threshold, or well above the same hours of earlier days."""
+Kind = Literal["trend", "past", "unseasonal"]
+"""Heading for its threshold, past it and still rising, or well above the same hours of
+earlier days."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,4 +26,4 @@ class Finding:
     threshold: float
     """Where it alerts."""
     eta_s: int | None
-    """Seconds until it crosses `threshold`, for a trend."""
+    """Seconds until it crosses `threshold`, for a trend (0 for a rise already past it)."""

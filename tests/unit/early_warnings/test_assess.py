@@ -148,3 +148,67 @@ def test_a_lower_false_discovery_rate_never_finds_more_trends(series, rate):
     strict_trends = {i for i, f in enumerate(strict) if f is not None and f.kind == "trend"}
     loose_trends = {i for i, f in enumerate(loose) if f is not None and f.kind == "trend"}
     assert strict_trends <= loose_trends
+
+
+def test_a_level_that_stays_past_its_threshold_and_keeps_rising_is_warned_about():
+    # Without earlier days: ~1 ms usual, then a fast ramp that went by 6 ms inside a slice.
+    values = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 8.0, 20.0, 35.0, 50.0]
+    found = assess(reading(values), NOW)
+    assert found is not None
+    assert (found.kind, found.level, found.eta_s) == ("past", 35.0, 0)
+    assert found.threshold == pytest.approx(6.0)
+
+
+def test_one_slice_past_the_threshold_is_not_a_rise_past_it():
+    values = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 1.0, 1.1, 1.0, 50.0]
+    assert assess(reading(values), NOW) is None
+
+
+def test_a_level_past_its_threshold_that_is_flat_again_is_not_a_rise_past_it():
+    # Stepped up long ago and stayed: no longer rising, nothing new to say.
+    values = [50.0, 51.0, 49.0, 50.0, 50.5, 49.5, 50.0, 51.0, 49.0, 50.0, 50.5, 49.5]
+    history = ()
+    assert assess(reading(values, history), NOW) is None
+
+
+def test_noise_past_the_threshold_is_kept_under_the_false_discovery_bound():
+    # 2,000 series well past the threshold of their earlier days, without any rise in the
+    # window: whatever is called a rise past it is chance, bounded by the procedure.
+    rng = random.Random(11)  # noqa: S311 - noise for a test, not a secret
+    readings = [
+        reading([50 + rng.gauss(0, 5) for _ in range(12)], history=(1.0, 1.1, 0.9))
+        for _ in range(2000)
+    ]
+    found = assess_all(readings, NOW)
+    assert sum(1 for f in found if f is not None and f.kind == "past") <= 2000 * 0.05
+
+
+def test_a_step_up_that_holds_past_the_threshold_is_not_a_rise_past_it():
+    # Stepped past the threshold and no higher since: not rising (earlier days, where
+    # there are any, can call it unseasonal).
+    values = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 30.0, 31.0, 30.5, 30.8]
+    assert assess(reading(values), NOW) is None
+
+
+def test_a_rise_past_the_threshold_is_kept_by_the_chance_of_its_run_among_many_series():
+    # Two slices past, rising, of twelve: chance 1/132, kept alone but not among 20 series
+    # of noise (Benjamini-Hochberg needs 0.05/20 at rank 1); three slices (1/1320) are.
+    two = reading([1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 0.9, 1.0, 20.0, 35.0])
+    three = reading([1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 0.9, 8.0, 20.0, 35.0])
+    assert assess(two, NOW) is not None
+    quiet_pass = [reading([1.0 + 0.05 * ((i * 7) % 5) for i in range(12)]) for _ in range(19)]
+    assert assess_all([*quiet_pass, two], NOW)[-1] is None
+    found = assess_all([*quiet_pass, three], NOW)[-1]
+    assert found is not None
+    assert found.kind == "past"
+
+
+def test_a_rise_past_the_threshold_is_broken_by_a_slice_below_it_or_below_an_earlier_one():
+    below = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 8.0, 20.0, 5.0, 50.0]
+    lower = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 8.0, 30.0, 20.0, 50.0]
+    rising = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 8.0, 20.0, 30.0, 50.0]
+    assert assess(reading(below), NOW) is None
+    assert assess(reading(lower), NOW, Rules(past_points=3)) is None
+    found = assess(reading(rising), NOW, Rules(past_points=3))
+    assert found is not None
+    assert found.kind == "past"
