@@ -243,8 +243,11 @@ def test_the_slider_moves_an_hour_at_a_time_where_hours_are_kept(server, page):
     assert at == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(last_minute))
     assert page.input_value("#window") == "1h"
     assert page.get_attribute("#slider", "aria-valuetext") == f"{at}, hours kept"
-    # That hour holds the one old call: between the teams of svc-000 and svc-001.
-    page.wait_for_selector("#map svg g.edge[role=button]")
+    # That hour holds the one old call: between the teams of svc-000 and svc-001. The map
+    # of the newer window stays drawn until that hour's arrives: wait for it to be replaced.
+    page.wait_for_function(
+        "document.querySelectorAll('#map g.edge[role=button]').length === 1", timeout=30_000
+    )
     lines = page.locator("#map g.edge[role=button]")
     assert lines.count() == 1
     assert lines.first.get_attribute("aria-label") == (
