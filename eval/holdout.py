@@ -124,12 +124,12 @@ def _choose(
 def _figures(outcomes: Sequence[Outcome]) -> Figures:
     n = len(outcomes) or 1
     return Figures(
-        len(outcomes),
-        sum(1 for p, _, _ in outcomes if p == 1) / n,
-        sum(1 for p, _, _ in outcomes if 0 < p <= 3) / n,  # noqa: PLR2004 - top three
-        sum(1 for p, sure, _ in outcomes if sure and p != 1) / n,
-        sum(1 for _, _, at in outcomes if at == 1) / n,
-        sum(1 for _, _, at in outcomes if 0 < at <= 3) / n,  # noqa: PLR2004 - top three
+        cases=len(outcomes),
+        top1=sum(1 for p, _, _ in outcomes if p == 1) / n,
+        top3=sum(1 for p, _, _ in outcomes if 0 < p <= 3) / n,  # noqa: PLR2004 - top three
+        sure_wrong=sum(1 for p, sure, _ in outcomes if sure and p != 1) / n,
+        named1=sum(1 for _, _, at in outcomes if at == 1) / n,
+        named3=sum(1 for _, _, at in outcomes if 0 < at <= 3) / n,  # noqa: PLR2004 - top three
     )
 
 

@@ -137,7 +137,13 @@ def outcome(fault: Fault, report: dict[str, object]) -> Outcome:
     named = [*names, *_services(report, "below_threshold")]
     at = named.index(fault.service) + 1 if fault.service in named else 0
     confident = report.get("confidence") == "high"
-    return Outcome(fault, position, confident, named[0] if named else None, at)
+    return Outcome(
+        fault=fault,
+        position=position,
+        confident=confident,
+        top=named[0] if named else None,
+        named=at,
+    )
 
 
 def _services(report: dict[str, object], key: str) -> list[str]:

@@ -121,7 +121,13 @@ def _cases(scenario: Path) -> Iterator[Outcome]:
         cause = label["root_cause"]["node"]
         position = names.index(cause) + 1 if cause in names else 0
         metric = label["target"]["metric"]
-        yield Outcome(scenario.name, issue, metric, position, ranking.confident)
+        yield Outcome(
+            scenario=scenario.name,
+            issue=issue,
+            metric=metric,
+            position=position,
+            confident=ranking.confident,
+        )
 
 
 def held_out_lines(scenarios: list[Path]) -> list[str]:

@@ -72,7 +72,14 @@ class Question:
     def asked(self) -> Asked:
         """The question again, with a `respond` posting to its response URL."""
         respond = Respond(response_url=self.response_url) if self.response_url else None
-        return Asked(self.text, self.user, self.channel, self.typed, self.thread_ts, respond)
+        return Asked(
+            text=self.text,
+            user=self.user,
+            channel=self.channel,
+            typed=self.typed,
+            thread_ts=self.thread_ts,
+            respond=respond,
+        )
 
 
 Counters = tuple["Synchronized[int]", "Synchronized[int]"]

@@ -48,11 +48,29 @@ def answer(app: App, question: Question) -> Reply:
     detail = render(f"cli/{asked.question}.txt.j2", {**data, "window_text": texts})
     if isinstance(question, UNDRAWN) or (isinstance(question, Simulate) and question.planning):
         # a plan weighs past weeks: no one map
-        return Reply(asked.question, data, detail, None, None, frozenset(), None, texts)
+        return Reply(
+            question=asked.question,
+            data=data,
+            detail=detail,
+            graph=None,
+            focus=None,
+            interest=frozenset(),
+            window_seconds=None,
+            window_text=texts,
+        )
     window = asked.windows["window"]
     focus, names = _drawn(question, data)
     graph = map_of(app, window, live=question.at is None)
-    return Reply(asked.question, data, detail, graph, focus, names, _length(window), texts)
+    return Reply(
+        question=asked.question,
+        data=data,
+        detail=detail,
+        graph=graph,
+        focus=focus,
+        interest=names,
+        window_seconds=_length(window),
+        window_text=texts,
+    )
 
 
 def _rca(app: App, question: Rca) -> Reply:
@@ -64,7 +82,16 @@ def _rca(app: App, question: Rca) -> Reply:
     names = frozenset(candidate.service for candidate in ranking.candidates)
     graph = map_of(app, window)
     texts = {"window": window.describe()}
-    return Reply("rca", data, detail, graph, ranking.symptom, names, window_s, texts)
+    return Reply(
+        question="rca",
+        data=data,
+        detail=detail,
+        graph=graph,
+        focus=ranking.symptom,
+        interest=names,
+        window_seconds=window_s,
+        window_text=texts,
+    )
 
 
 def _drawn(question: Question, data: Mapping[str, object]) -> tuple[str | None, frozenset[str]]:

@@ -152,11 +152,17 @@ def burning_counts(
                     continue
                 key = (service, name)
                 owner = (owners or {}).get(service)
-                burn = Burn(service, name, *_rule(rule), long_rate, short_rate, requests, owner)
+                burn = Burn(
+                    service=service,
+                    budget=name,
+                    long_s=rule.long_s,
+                    short_s=rule.short_s,
+                    threshold=rule.rate,
+                    long_rate=long_rate,
+                    short_rate=short_rate,
+                    requests=requests,
+                    owner=owner,
+                )
                 if key not in found or found[key].long_rate < long_rate:
                     found[key] = burn
     return tuple(sorted(found.values(), key=lambda b: (-b.long_rate, b.service, b.budget)))
-
-
-def _rule(rule: BurnRule) -> tuple[int, int, float]:
-    return rule.long_s, rule.short_s, rule.rate

@@ -89,7 +89,16 @@ def diff(
         if was.calls < min_calls or now.calls < min_calls:
             continue
         if _error_jumped(was, now, error_rate_jump):
-            errors.append(ErrorJump(*key, was.error_rate, now.error_rate, was.calls, now.calls))
+            errors.append(
+                ErrorJump(
+                    parent=key[0],
+                    child=key[1],
+                    before_rate=was.error_rate,
+                    after_rate=now.error_rate,
+                    before_calls=was.calls,
+                    after_calls=now.calls,
+                )
+            )
         was_p95, now_p95 = was.latency.quantile_ms(0.95), now.latency.quantile_ms(0.95)
         if (
             was_p95 is not None
@@ -97,7 +106,16 @@ def diff(
             and now_p95 >= was_p95 * latency_ratio
             and now_p95 - was_p95 >= latency_floor_ms
         ):
-            latencies.append(LatencyJump(*key, was_p95, now_p95, was.calls, now.calls))
+            latencies.append(
+                LatencyJump(
+                    parent=key[0],
+                    child=key[1],
+                    before_p95_ms=was_p95,
+                    after_p95_ms=now_p95,
+                    before_calls=was.calls,
+                    after_calls=now.calls,
+                )
+            )
     errors.sort(key=lambda jump: (jump.before_rate - jump.after_rate, jump.parent, jump.child))
     latencies.sort(
         key=lambda jump: (jump.before_p95_ms - jump.after_p95_ms, jump.parent, jump.child)

@@ -173,7 +173,15 @@ def _group(
     widths = (before.stop - before.start, during.stop - during.start)
     gaps = bool((minutes_before < widths[0]).any() or (minutes_during < widths[1]).any())
     readable = [bool(flag) for flag in usable]
-    return _Group(served, before, during, minutes_before, minutes_during, gaps, readable)
+    return _Group(
+        served=served,
+        before=before,
+        during=during,
+        minutes_before=minutes_before,
+        minutes_during=minutes_during,
+        gaps=gaps,
+        usable=readable,
+    )
 
 
 def _finite(table: Floats) -> bool:
@@ -223,8 +231,22 @@ def _screen(
     if rows.size:
         verdict[rows] = _side_may_change(
             rows,
-            _Side(counts_before, requests_before, kept, counts_during, requests_during),
-            _Pooled(rate, logged, served, seen, expected, minutes_before, minutes_during),
+            _Side(
+                counts_before=counts_before,
+                requests_before=requests_before,
+                kept=kept,
+                counts_during=counts_during,
+                requests_during=requests_during,
+            ),
+            _Pooled(
+                rate=rate,
+                logged=logged,
+                served=served,
+                seen=seen,
+                expected=expected,
+                minutes_before=minutes_before,
+                minutes_during=minutes_during,
+            ),
             numpy.asarray(rises, dtype=numpy.bool_),
             cutoff,
         )

@@ -86,7 +86,7 @@ def log_evidence(
         logged = snapshot.logs.get(name)
         if logged is None:
             continue
-        service = _Read(name, logged, [], [], [])
+        service = _Read(name=name, logged=logged, keys=[], levels=[], counts=[])
         for key, values in logged.metrics.items():
             counted, level = _reading(key)
             if counted:

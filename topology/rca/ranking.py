@@ -194,13 +194,13 @@ def rank(
         own = [i for i in findings.evidence[service] if not i.explainable and not i.from_callers]
         apart = apart and bool(own)
     return Ranking(
-        service,
-        tuple(item[3] for item in ranked),
-        len(candidates),
-        threshold,
-        seen,
-        apart,
-        below,
+        symptom=service,
+        candidates=tuple(item[3] for item in ranked),
+        examined=len(candidates),
+        threshold=threshold,
+        symptom_anomalous=seen,
+        apart=apart,
+        below=below,
     )
 
 
@@ -293,4 +293,10 @@ def _candidate(
     told_first += [item for item in items if item not in told_first]
     told = "; ".join(item.text for item in told_first[:EVIDENCE_SHOWN])
     kinds = tuple(kind.value for kind in Kind if kind in strongest)
-    return Candidate(name, score, f"{told}; {context}", culprits, kinds)
+    return Candidate(
+        service=name,
+        score=score,
+        evidence=f"{told}; {context}",
+        explained_by=culprits,
+        signals=kinds,
+    )

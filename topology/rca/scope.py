@@ -82,11 +82,11 @@ def scope_of(
     others = (name for name in (*downstream, *upstream) if name not in needs.services)
     room = max(0, cap - len(needs.services))
     return Scope(
-        frozenset(downstream).union(upstream),
-        frozenset(downstream),
-        tuple(sorted(needs.services)),
-        tuple(name for _, name in zip(range(room), others, strict=False)),
-        needs.edges,
+        around=frozenset(downstream).union(upstream),
+        candidates=frozenset(downstream),
+        needed=tuple(sorted(needs.services)),
+        nearest=tuple(name for _, name in zip(range(room), others, strict=False)),
+        edges=needs.edges,
     )
 
 
