@@ -75,16 +75,18 @@ def window(table: Table, start_s: int | None, end_s: int | None) -> list[ColumnE
     return conditions
 
 
-def edge_sums(start_s: int | None, end_s: int | None) -> Query:
-    """Per edge: parent, child, child's kind, then the `EDGE_VALUES` summed over the window."""
-    tiers = _edges_in(start_s, end_s)
+def edge_sums(
+    start_s: int | None, end_s: int | None, values: tuple[str, ...] = EDGE_VALUES
+) -> Query:
+    """Per edge: parent, child, child's kind, then `values` summed over the window."""
+    tiers = _edges_in(start_s, end_s, values)
     summed = (
-        select(tiers.c.parent, tiers.c.child, *_summed(tiers, EDGE_VALUES))
+        select(tiers.c.parent, tiers.c.child, *_summed(tiers, values))
         .group_by(tiers.c.parent, tiers.c.child)
         .subquery()
     )
     return (
-        select(summed.c.parent, summed.c.child, nodes.c.kind, *_columns(summed, EDGE_VALUES))
+        select(summed.c.parent, summed.c.child, nodes.c.kind, *_columns(summed, values))
         .select_from(summed.outerjoin(nodes, nodes.c.name == summed.c.child))
         .order_by(summed.c.parent, summed.c.child)
     )
@@ -121,17 +123,7 @@ def edge_call_sums(start_s: int | None, end_s: int | None) -> Query:
 
     Summing the latency columns too costs about four times as much on a large map.
     """
-    tiers = _edges_in(start_s, end_s, CALL_VALUES)
-    summed = (
-        select(tiers.c.parent, tiers.c.child, *_summed(tiers, CALL_VALUES))
-        .group_by(tiers.c.parent, tiers.c.child)
-        .subquery()
-    )
-    return (
-        select(summed.c.parent, summed.c.child, nodes.c.kind, *_columns(summed, CALL_VALUES))
-        .select_from(summed.outerjoin(nodes, nodes.c.name == summed.c.child))
-        .order_by(summed.c.parent, summed.c.child)
-    )
+    return edge_sums(start_s, end_s, CALL_VALUES)
 
 
 def edge_buckets_in(start_s: int | None, end_s: int | None, touching: Names = None) -> Query:
