@@ -9,7 +9,9 @@ The file is imported as `svcmap import` imports a large Jaeger file: read trace 
 nothing. Parse, link and ingest are timed apart, and set against a bare typed msgspec
 decode of the same bytes (the fields the import reads, garbage collector paused).
 Targets: at least 300,000 spans/s end to end on one core, and a peak RSS of at most
-twice the file's size.
+twice the file's size. The rows the first import stores (buckets, nodes, traces remembered)
+are hashed; for the default file the hash must be `EXPECTED_DIGEST`, so a faster import
+gives the very same answers.
 
 `--huge` writes files of the given sizes (about 2.7 million spans per GB), imports each
 in a process of its own, reports that process's peak RSS against the file's size, and
@@ -21,6 +23,7 @@ imported by `svcmap import` itself: spans parked on disk by trace, then linked.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import resource
 import subprocess
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
+from sqlalchemy import Table, select
 
 from bench.generate_traces import DEFAULT_PATH, DEFAULT_SEED, DEFAULT_SPANS, ensure, generate
 from bench.summary import figure
@@ -39,6 +43,7 @@ from topology.linking import link
 from topology.model import Call, Served
 from topology.parsing import document, stream_traces
 from topology.store import IngestResult, Store, make_engine, upgrade
+from topology.store.schema import edge_buckets, nodes, seen_traces, service_buckets
 from topology.trace_ids import lower_trace_ids
 
 TARGET_SPANS_PER_S = 300_000
@@ -49,6 +54,11 @@ HUGE_PATH = Path("/tmp/svcmap-bench/traces-huge.json")  # noqa: S108 - a scratch
 SPANS_PER_GB = {"jaeger": 2_690_000, "otlp": 4_000_000}
 """The generator writes about 372 bytes a Jaeger span, 250 an OTLP one."""
 NOW_S = 1_777_604_400
+STORED_TABLES: tuple[Table, ...] = (edge_buckets, service_buckets, nodes, seen_traces)
+"""What an import leaves in the store: its sums, its nodes and the traces it remembers."""
+EXPECTED_DIGEST = "df78091a83eea527a4304e25c10c88592232659ae06247bccddfcf21a53296ff"
+"""`stored_digest` after importing the default file (1,000,000 spans, seed 1): the answers
+every faster import must give."""
 
 
 def fresh_store(path: Path) -> Store:
@@ -110,6 +120,20 @@ def import_file(store: Store, path: Path) -> tuple[IngestResult, Stages, float]:
     result = store.ingest_batches(_linked(path, stages), now_s=NOW_S, source=str(path))
     stages.ingest += time.process_time() - stages.marks[-1]  # the commit
     return result, stages, time.perf_counter() - wall
+
+
+def stored_digest(db: Path) -> str:
+    """A SHA-256 of every row an import stored in `db`, in key order, floats exactly (`repr`)."""
+    digest = hashlib.sha256()
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        for table in STORED_TABLES:
+            digest.update(table.name.encode())
+            query = select(table).order_by(*table.primary_key.columns)
+            for row in connection.execute(query):
+                digest.update(repr(tuple(row)).encode())
+    engine.dispose()
+    return digest.hexdigest()
 
 
 def bare_decode(path: Path) -> float:
@@ -223,6 +247,7 @@ def main() -> int:
 
     store = fresh_store(args.db)
     first, stages, wall_s = import_file(store, path)
+    digest = stored_digest(args.db)
     again, again_stages, again_wall_s = import_file(store, path)
     peak = peak_mb()
 
@@ -247,6 +272,14 @@ def main() -> int:
     )
     figure("import: spans per CPU second end to end", rate, "spans/s", ">=", TARGET_SPANS_PER_S)
     figure("import: re-import adds", added, "rows", "<=", 0)
+    if (args.spans, args.traces) == (DEFAULT_SPANS, DEFAULT_PATH):
+        same = digest == EXPECTED_DIGEST
+        print(f"stored rows: sha256 {digest} ({'as expected' if same else 'NOT AS EXPECTED'})")
+        figure(
+            "import: stored rows differ from the expected ones", int(not same), "mismatch", "<=", 0
+        )
+    else:
+        print(f"stored rows: sha256 {digest}")
     figure("import: peak RSS / file size", peak / file_mb, "x", "<=", TARGET_RSS_PER_BYTE)
     return 0
 
