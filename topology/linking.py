@@ -10,11 +10,9 @@ error, or for a server split from its client, the client's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import attrgetter
-
-from msgspec import structs
 
 from topology.gcpause import paused_gc
 from topology.model import KEY_SEP, Call, NodeKind, Served, Span, SpanKind
@@ -205,7 +203,7 @@ def with_inferred_peers(spans: list[Span]) -> list[Span]:
     brokers that instrumentation describes by attributes alone (as OTLP input does).
     """
     return [
-        structs.replace(span, remote_service=span.inferred_peer)
+        replace(span, remote_service=span.inferred_peer)
         if span.inferred_peer is not None and span.remote_service is None
         else span
         for span in spans

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from itertools import starmap
 from operator import attrgetter
 from pathlib import Path
@@ -35,7 +36,7 @@ _Row = tuple[
 ]
 
 
-_ROW = attrgetter(*Span.__struct_fields__)
+_ROW = attrgetter(*(field.name for field in fields(Span)))
 """A span's fields as a tuple, in the order Span takes them."""
 
 
