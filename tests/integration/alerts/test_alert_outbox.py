@@ -2,6 +2,7 @@
 
 import contextlib
 import threading
+import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -45,6 +46,17 @@ def post(app, workers, *bodies):
 def waiting(app):
     with app.engine.connect() as connection:
         return connection.execute(alert_outbox.select().order_by(alert_outbox.c.id)).all()
+
+
+def drained(app, workers, *, within_s=30.0):
+    """Run `workers` until the outbox is empty (or `within_s` passed), then stop them."""
+    workers.start()
+    try:
+        until = time.monotonic() + within_s
+        while waiting(app) and time.monotonic() < until:
+            time.sleep(0.05)
+    finally:
+        workers.stop()
 
 
 def test_a_queued_notification_is_answered_before_it_is_recorded_then_a_worker_records_it(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 
 from sqlalchemy import select
 
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
+from tests.integration.alerts.test_alert_outbox import drained, waiting, workers_of
 from tests.integration.alerts.test_alert_outbox import post as queue
-from tests.integration.alerts.test_alert_outbox import waiting, workers_of
 from tests.integration.alerts.test_alert_webhook import post
 from topology.incidents.webhook import parse_webhook
 from topology.store.schema import incident_alerts, incidents, metadata, notifications, pages
@@ -123,13 +122,7 @@ def test_a_queued_notification_is_kept_redacted_and_recorded_the_same(make_app, 
 
     [answer] = queue(app, workers, annotated())
     [kept] = waiting(app)
-    workers.start()
-    try:
-        until = time.monotonic() + 30
-        while waiting(app) and time.monotonic() < until:
-            time.sleep(0.05)
-    finally:
-        workers.stop()
+    drained(app, workers)
 
     assert answer.json()["outcome"] == "queued"
     for secret in SECRETS:

@@ -4,14 +4,13 @@ the same group still makes the same incident."""
 from __future__ import annotations
 
 import json
-import time
 
 from sqlalchemy import select
 
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
+from tests.integration.alerts.test_alert_outbox import drained, waiting, workers_of
 from tests.integration.alerts.test_alert_outbox import post as queue
-from tests.integration.alerts.test_alert_outbox import waiting, workers_of
 from tests.integration.alerts.test_alert_webhook import post
 from topology.store.schema import incidents, metadata
 
@@ -115,13 +114,7 @@ def test_a_queued_notification_keeps_no_label_as_it_came_and_joins_the_same_inci
 
     queue(app, workers, labelled())
     [kept] = waiting(app)
-    workers.start()
-    try:
-        until = time.monotonic() + 30
-        while waiting(app) and time.monotonic() < until:
-            time.sleep(0.05)
-    finally:
-        workers.stop()
+    drained(app, workers)
 
     for leak in LEAKS:
         assert leak.encode() not in kept.body
