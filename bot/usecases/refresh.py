@@ -145,11 +145,10 @@ def refresh_catalog(deps: Refreshing) -> SourcePass:
         read = source.read()
     except SourceError as error:
         deps.progress.record_error(source.name, now_s=now, message=str(error))
-        tries = 1 + retries_of(source) - before
-        return SourcePass(source.name, tries=tries, error=str(error), entities=0)
+        return SourcePass(source.name, tries=_tries(source, before), error=str(error), entities=0)
     deps.use_catalog(read.catalog)
     deps.progress.record_success(source.name, high_water=now, now_s=now, spans=read.entities)
-    tries = 1 + retries_of(source) - before
+    tries = _tries(source, before)
     return SourcePass(source.name, tries=tries, entities=read.entities, notes=read.notes)
 
 
@@ -167,11 +166,15 @@ def _pull(deps: Refreshing, source: TraceSource | EdgeSource) -> SourcePass:
             spans, calls, end = _pull_edges(deps, source, high_water, now)
     except (SourceError, TraceFormatError) as error:
         deps.progress.record_error(source.name, now_s=now, message=str(error))
-        return SourcePass(source.name, tries=1 + retries_of(source) - before, error=str(error))
+        return SourcePass(source.name, tries=_tries(source, before), error=str(error))
     if end is not None:
         deps.progress.record_success(source.name, high_water=end, now_s=now, spans=spans)
-    tries = 1 + retries_of(source) - before
-    return SourcePass(source.name, spans, calls, tries=tries, refused=refused)
+    return SourcePass(source.name, spans, calls, tries=_tries(source, before), refused=refused)
+
+
+def _tries(source: object, before: int) -> int:
+    """The requests a pass made of `source`: one, and the retries it counted since `before`."""
+    return 1 + retries_of(source) - before
 
 
 def _pull_traces(
