@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from topology.model import Call, NodeKind, Served
-from topology.stats import LATENCY_BOUNDS_MS, EdgeStats, Latency, Node, ServiceStats
+from topology.stats import LATENCY_BOUNDS_MS, EdgeStats, Node, ServiceStats
 
 BUCKET_SECONDS = 60
 _US_PER_MS = 1_000.0
@@ -62,7 +62,10 @@ def _sum_calls(
     sightings: _Sightings,
     now_s: int,
 ) -> None:
+    # A million calls pass here: `Latency.add` is written out, and a call's best latency
+    # (its server side, else its client side) reuses that side's bucket.
     local, kinds, service = sightings.local, sightings.kinds, NodeKind.SERVICE
+    bounds = LATENCY_BOUNDS_MS
     for call in calls:
         start_us = call.start_us
         seconds = start_us // 1_000_000 if start_us else now_s
@@ -77,13 +80,29 @@ def _sum_calls(
         stats.calls += 1
         stats.errors += call.error
         server_us, client_us = call.server_us, call.client_us
-        best_us = server_us if server_us is not None else client_us
-        if best_us is not None:
-            _add(stats.latency, best_us / _US_PER_MS)
-        if client_us is not None:
-            _add(stats.client, client_us / _US_PER_MS)
         if server_us is not None:
-            _add(stats.server, server_us / _US_PER_MS)
+            server_ms = server_us / _US_PER_MS
+            index = bisect_left(bounds, server_ms)
+            best = stats.latency
+            best.histogram[index] += 1
+            best.sum_ms += server_ms
+            best.count += 1
+            side = stats.server
+            side.histogram[index] += 1
+            side.sum_ms += server_ms
+            side.count += 1
+        if client_us is not None:
+            client_ms = client_us / _US_PER_MS
+            index = bisect_left(bounds, client_ms)
+            if server_us is None:
+                best = stats.latency
+                best.histogram[index] += 1
+                best.sum_ms += client_ms
+                best.count += 1
+            side = stats.client
+            side.histogram[index] += 1
+            side.sum_ms += client_ms
+            side.count += 1
         if call.parent_local:
             local.add(parent)
         if call.child_local:
@@ -100,27 +119,27 @@ def _sum_served(
     sightings: _Sightings,
     now_s: int,
 ) -> None:
+    bounds = LATENCY_BOUNDS_MS
     for request in served:
         start_us = request.start_us
         seconds = start_us // 1_000_000 if start_us else now_s
         minute = seconds - seconds % BUCKET_SECONDS
-        key = (request.service, minute)
+        name = request.service
+        key = (name, minute)
         health = services.get(key)
         if health is None:
-            health = services[key] = ServiceStats(request.service)
-            sightings.note(request.service, minute)
-            sightings.local.add(request.service)
+            health = services[key] = ServiceStats(name)
+            sightings.note(name, minute)
+            sightings.local.add(name)
         health.requests += 1
         health.errors += request.error
-        if request.duration_us is not None:
-            _add(health.latency, request.duration_us / _US_PER_MS)
-
-
-def _add(latency: Latency, latency_ms: float) -> None:
-    """`Latency.add`, with the bucket found by bisection."""
-    latency.histogram[bisect_left(LATENCY_BOUNDS_MS, latency_ms)] += 1
-    latency.sum_ms += latency_ms
-    latency.count += 1
+        duration_us = request.duration_us
+        if duration_us is not None:
+            duration_ms = duration_us / _US_PER_MS
+            latency = health.latency
+            latency.histogram[bisect_left(bounds, duration_ms)] += 1
+            latency.sum_ms += duration_ms
+            latency.count += 1
 
 
 class _Sightings:

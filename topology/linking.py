@@ -10,9 +10,11 @@ error, or for a server split from its client, the client's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
+
+from msgspec import structs
 
 from topology.gcpause import paused_gc
 from topology.model import KEY_SEP, Call, NodeKind, Served, Span, SpanKind
@@ -203,7 +205,7 @@ def with_inferred_peers(spans: list[Span]) -> list[Span]:
     brokers that instrumentation describes by attributes alone (as OTLP input does).
     """
     return [
-        replace(span, remote_service=span.inferred_peer)
+        structs.replace(span, remote_service=span.inferred_peer)
         if span.inferred_peer is not None and span.remote_service is None
         else span
         for span in spans

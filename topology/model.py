@@ -1,9 +1,18 @@
-"""Core types: the span every format is parsed into, and what linking produces."""
+"""Core types: the kinds of spans and nodes, and the records linking reads and makes.
+
+`Span`, `Call` and `Served` live in `topology.records` (msgspec structs) and are read
+from here on first use, so a question that never meets a span does not load msgspec.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # at run time, `__getattr__` below gives them
+    from topology.records import Call as Call  # noqa: PLC0414 - re-exported
+    from topology.records import Served as Served  # noqa: PLC0414 - re-exported
+    from topology.records import Span as Span  # noqa: PLC0414 - re-exported
 
 MAX_NAME_LENGTH = 200
 """Longer service names are cut to this many characters."""
@@ -27,35 +36,6 @@ class NodeKind(enum.Enum):
     EXTERNAL = "external"
 
 
-@dataclass(slots=True)
-class Span:
-    """One span, in the shape Zipkin's linker reasons about.
-
-    Ids are normalised by the parser (lower-case hex, padded) so that spans of one
-    trace from different documents compare equal. Times are epoch microseconds.
-    `peer_kind` is a hint of what the remote side is (a database, a broker), used to
-    draw virtual nodes. `local_address` is the reporting host's (ipv4, ipv6, port) when
-    the format gives it: Zipkin tells servers sharing one span id apart by it.
-    `inferred_peer` names the remote side of a client or producer span that names none,
-    from its `db.*` or `messaging.system` attributes: a virtual node that Zipkin's
-    linker (which reads only `remote_service`) would not draw.
-    """
-
-    trace_id: str
-    span_id: str
-    parent_id: str | None
-    kind: SpanKind | None
-    local_service: str | None
-    remote_service: str | None
-    start_us: int | None = None
-    duration_us: int | None = None
-    error: bool = False
-    shared: bool = False
-    peer_kind: NodeKind | None = None
-    local_address: tuple[str | None, str | None, int | None] | None = None
-    inferred_peer: str | None = None
-
-
 KEY_SEP = "\x1f"
 """Separates the fields of a call key; the first field is always the trace id."""
 
@@ -65,37 +45,12 @@ def trace_of_key(key: str) -> str:
     return key.partition(KEY_SEP)[0]
 
 
-@dataclass(slots=True)
-class Call:
-    """One call along an edge, as the linker found it in one trace.
-
-    `key` identifies the span the call was derived from (trace id first, see
-    `trace_of_key`), so that the same trace imported twice yields the same keys and
-    is counted once. Durations are in
-    microseconds: `server_us` as the callee measured it, `client_us` as the caller did.
-    `*_kind` hint at what a side is (a database, a broker); `*_local` say that the
-    side reported spans of its own, so it is an instrumented service, not a virtual peer.
-    """
-
-    parent: str
-    child: str
-    key: str
-    start_us: int | None
-    error: bool
-    server_us: int | None = None
-    client_us: int | None = None
-    parent_kind: NodeKind | None = None
-    child_kind: NodeKind | None = None
-    parent_local: bool = False
-    child_local: bool = False
+_RECORDS = frozenset({"Span", "Call", "Served"})
 
 
-@dataclass(slots=True)
-class Served:
-    """One request a service served (a server or consumer span), for its own health."""
+def __getattr__(name: str) -> object:
+    if name in _RECORDS:
+        from topology import records  # noqa: PLC0415 - loaded with the first record asked for
 
-    service: str
-    key: str
-    start_us: int | None
-    error: bool
-    duration_us: int | None
+        return getattr(records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,11 +8,12 @@ taking a short cut for the common trace whose span ids are all distinct and unsh
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+
+from msgspec import structs
 
 from topology.model import Span, SpanKind
 
@@ -82,7 +83,7 @@ class _EndpointTracker:
 
 
 def _merge_pieces(span: Span, piece: Span) -> Span:
-    return dataclasses.replace(
+    return structs.replace(
         span,
         parent_id=span.parent_id or piece.parent_id,
         kind=span.kind or piece.kind,
@@ -114,9 +115,9 @@ def merge_spans(spans: Sequence[Span]) -> list[Span]:
         last = result[-1] if result else None
         if last is not None and last.span_id == span.span_id:
             if last.kind is SpanKind.CLIENT and span.kind is SpanKind.SERVER and not span.shared:
-                span = dataclasses.replace(span, shared=True)
+                span = structs.replace(span, shared=True)
             if span.shared and span.parent_id is None and last.parent_id is not None:
-                span = dataclasses.replace(span, parent_id=last.parent_id)
+                span = structs.replace(span, parent_id=last.parent_id)
         result.append(span)
     return result
 

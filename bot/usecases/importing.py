@@ -20,12 +20,13 @@ from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refusals
 from bot.usecases.signal_import import SignalImport, import_signals
 from bot.usecases.trace_spill import SpanSpill
 from topology.errors import TraceFormatError
-from topology.linking import link, with_inferred_peers
+from topology.linked_stream import stream_linked
+from topology.linking import link
 from topology.model import Call, Served, Span
 from topology.parsing import TraceFormat, parse_traces, pieces, stream_traces
 from topology.parsing.signals import signal_of
-from topology.time_window import TimeWindow, import_window, spans_within
-from topology.trace_ids import lower_trace_ids
+from topology.preparing import LinkedBatch, Preparation
+from topology.time_window import TimeWindow, import_window
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +94,9 @@ def import_file(
         return import_signals(app, data, signal, source=source)
     read = parse_traces(data, source=source, fmt=fmt)
     window = import_window(app.now())
-    spans, refused = spans_within(read, window)
-    app.redaction.spans(spans)
+    spans, refused = _preparation(app, window).spans(read)
     if read and not spans:
         raise TraceFormatError(f"{source}: every span refused: {window.reason}")
-    if app.settings.infer_peers:
-        spans = with_inferred_peers(spans)
-    if not app.settings.strict_trace_id:
-        lower_trace_ids(spans)
     linked = link(spans)
     result = app.store.ingest(
         linked.calls,
@@ -139,15 +135,23 @@ def _import_streamed(app: App, path: Path, fmt: TraceFormat | None, head: bytes)
     """Import a trace file piece by piece, batch by batch, in one transaction."""
     source = str(path)
     window = import_window(app.now())
+    prep = _preparation(app, window)
     counts = _Counts()
     try:
         with path.open("rb") as file, tempfile.TemporaryDirectory(prefix="svcmap-") as spill:
-            batches = stream_traces(file.read, source=source, fmt=fmt, batch_spans=BATCH_SPANS)
-            linked = _linked(app, batches, window, counts, source)
-            if not pieces.whole_traces(head):
+            if pieces.whole_traces(head):
+                batches = stream_linked(
+                    file.read, source=source, prep=prep, fmt=fmt, batch_spans=BATCH_SPANS
+                )
+                linked = _linked(batches, window, counts, source)
+            else:
                 parts = math.ceil(path.stat().st_size / SPILL_PART_BYTES)
                 linked = _linked_whole(
-                    app, batches, window, counts, source, spill=SpanSpill(Path(spill), parts)
+                    stream_traces(file.read, source=source, fmt=fmt, batch_spans=BATCH_SPANS),
+                    prep,
+                    counts,
+                    source,
+                    spill=SpanSpill(Path(spill), parts),
                 )
             result = app.store.ingest_batches(
                 linked,
@@ -170,6 +174,16 @@ def _import_streamed(app: App, path: Path, fmt: TraceFormat | None, head: bytes)
     )
 
 
+def _preparation(app: App, window: TimeWindow) -> Preparation:
+    """How the app makes read spans ready to link."""
+    return Preparation(
+        window,
+        app.redaction,
+        infer_peers=app.settings.infer_peers,
+        strict_trace_id=app.settings.strict_trace_id,
+    )
+
+
 @dataclass(slots=True)
 class _Counts:
     spans: int = 0
@@ -178,26 +192,21 @@ class _Counts:
 
 
 def _linked(
-    app: App,
-    batches: Iterator[list[Span]],
-    window: TimeWindow,
-    counts: _Counts,
-    source: str,
+    batches: Iterator[LinkedBatch], window: TimeWindow, counts: _Counts, source: str
 ) -> Iterator[tuple[Sequence[Call], Sequence[Served], int]]:
     """Each batch's calls, as `import_file` makes them from a whole file; counted in `counts`."""
-    for read in batches:
-        spans = _kept(app, read, window, counts)
-        linked = link(spans)
-        counts.traces += linked.traces
-        yield linked.calls, linked.served, len(spans)
+    for batch in batches:
+        counts.spans += batch.spans
+        counts.refused += batch.refused
+        counts.traces += batch.linked.traces
+        yield batch.linked.calls, batch.linked.served, batch.spans
     if counts.refused and not counts.spans:
         raise TraceFormatError(f"{source}: every span refused: {window.reason}")
 
 
 def _linked_whole(
-    app: App,
     batches: Iterator[list[Span]],
-    window: TimeWindow,
+    prep: Preparation,
     counts: _Counts,
     source: str,
     *,
@@ -206,25 +215,15 @@ def _linked_whole(
     """As `_linked`, for batches holding parts of traces: all parked by trace, then linked."""
     try:
         for read in batches:
-            spill.add(_kept(app, read, window, counts))
+            spans, refused = prep.spans(read)
+            counts.spans += len(spans)
+            counts.refused += refused
+            spill.add(spans)
         if counts.refused and not counts.spans:
-            raise TraceFormatError(f"{source}: every span refused: {window.reason}")
+            raise TraceFormatError(f"{source}: every span refused: {prep.window.reason}")
         for spans in spill.parts():
             linked = link(spans)
             counts.traces += linked.traces
             yield linked.calls, linked.served, len(spans)
     finally:
         spill.close()
-
-
-def _kept(app: App, read: list[Span], window: TimeWindow, counts: _Counts) -> list[Span]:
-    """The spans of a batch that are stored, ready to link (trace ids as linking groups them)."""
-    spans, refused = spans_within(read, window)
-    counts.refused += refused
-    app.redaction.spans(spans)
-    if app.settings.infer_peers:
-        spans = with_inferred_peers(spans)
-    if not app.settings.strict_trace_id:
-        lower_trace_ids(spans)
-    counts.spans += len(spans)
-    return spans

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pickle
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import fields
 from itertools import starmap
 from operator import attrgetter
 from pathlib import Path
@@ -36,7 +35,7 @@ _Row = tuple[
 ]
 
 
-_ROW = attrgetter(*(field.name for field in fields(Span)))
+_ROW = attrgetter(*Span.__struct_fields__)
 """A span's fields as a tuple, in the order Span takes them."""
 
 

@@ -72,27 +72,42 @@ def stream_traces(
     reached, names the source and the place as `parse_traces` would; batches before it
     were already given.
     """
+    try:
+        with paused_gc():
+            for batch in piece_batches(read, fmt=fmt, batch_spans=batch_spans, limit=piece_limit):
+                yield piece_spans(batch)
+    except TraceFormatError as error:
+        raise TraceFormatError(f"{source}: {error}") from None
+
+
+def piece_batches(
+    read: streaming.Reader,
+    *,
+    fmt: TraceFormat | None = None,
+    batch_spans: int = 50_000,
+    limit: int = streaming.PIECE_LIMIT,
+) -> Iterator[list[pieces.Piece]]:
+    """The pieces `stream_traces` reads, in its batches: whole pieces, all of one format.
+
+    Errors do not name the source: the caller adds it.
+    """
 
     def whole(doc: document.Document, buf: memoryview) -> list[Span]:
         return _spans_of(doc, buf, fmt)
 
-    try:
-        with paused_gc():
-            batch: list[pieces.Piece] = []
-            held = 0
-            for piece in pieces.pieces(read, whole, fmt=fmt, limit=piece_limit):
-                if batch and piece.fmt is not batch[0].fmt:
-                    yield _piece_spans(batch)
-                    batch, held = [], 0
-                batch.append(piece)
-                held += _size(piece)
-                if held >= batch_spans:
-                    yield _piece_spans(batch)
-                    batch, held = [], 0
-            if batch:
-                yield _piece_spans(batch)
-    except TraceFormatError as error:
-        raise TraceFormatError(f"{source}: {error}") from None
+    batch: list[pieces.Piece] = []
+    held = 0
+    for piece in pieces.pieces(read, whole, fmt=fmt, limit=limit):
+        if batch and piece.fmt is not batch[0].fmt:
+            yield batch
+            batch, held = [], 0
+        batch.append(piece)
+        held += _size(piece)
+        if held >= batch_spans:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 def _size(piece: pieces.Piece) -> int:
@@ -115,7 +130,7 @@ def _group_size(group: otlp.ResourceSpans) -> int:
     return sum(len(scope.spans or ()) for scope in scopes)
 
 
-def _piece_spans(batch: list[pieces.Piece]) -> list[Span]:
+def piece_spans(batch: list[pieces.Piece]) -> list[Span]:
     """The spans of pieces all of one format."""
     fmt = batch[0].fmt
     if fmt is TraceFormat.JAEGER:

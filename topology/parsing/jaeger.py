@@ -118,28 +118,7 @@ def _span(
     if parent_id is not None and (parent_id == span_id or not parent_id.strip("0")):
         parent_id = None
 
-    wanted: dict[str, Scalar] = {}
-    tags = span.tags
-    if tags:
-        for tag in tags:
-            key = tag.key
-            if key.startswith(_WANTED):
-                wanted[key] = scalar(tag.value)
-    kind_value = wanted.get(_SPAN_KIND)
-    kind = _KINDS.get(kind_value.lower()) if isinstance(kind_value, str) else None
-    peer = wanted.get(naming.PEER_SERVICE)
-    side = (
-        naming.NOBODY
-        if peer is None and kind is SpanKind.SERVER
-        else naming.remote_side(kind, naming.text(peer), wanted)
-    )
-    if _ERROR in wanted or _STATUS in wanted:
-        status = wanted.get(_STATUS)
-        error = naming.is_true(wanted.get(_ERROR)) or (
-            isinstance(status, str) and status.upper() == "ERROR"
-        )
-    else:
-        error = False
+    kind, side, error = tag_facts(span.tags)
     start = span.start_time
     duration = span.duration
     process = span.process
@@ -170,6 +149,45 @@ def _span(
         None,  # local_address: Jaeger gives none
         side.inferred,
     )
+
+
+def tag_facts(tags: list[Tag] | None) -> tuple[SpanKind | None, naming.RemoteSide, bool]:
+    """A span's kind, remote side and error, from the tags the map reads."""
+    if not tags:
+        return None, naming.NOBODY, False
+    kind_raw: msgspec.Raw | None = None
+    for tag in tags:
+        key = tag.key
+        if key.startswith(_WANTED):
+            if key != _SPAN_KIND:
+                break
+            kind_raw = tag.value
+    else:  # the common span: its kind alone, or nothing the map reads
+        kind_value = None if kind_raw is None else scalar(kind_raw)
+        if type(kind_value) is not str:
+            return None, naming.NOBODY, False
+        return _KINDS.get(kind_value) or _KINDS.get(kind_value.lower()), naming.NOBODY, False
+    wanted: dict[str, Scalar] = {}
+    for tag in tags:
+        key = tag.key
+        if key.startswith(_WANTED):
+            wanted[key] = scalar(tag.value)
+    kind_value = wanted.get(_SPAN_KIND)
+    kind = _KINDS.get(kind_value.lower()) if isinstance(kind_value, str) else None
+    peer = wanted.get(naming.PEER_SERVICE)
+    side = (
+        naming.NOBODY
+        if peer is None and kind is SpanKind.SERVER
+        else naming.remote_side(kind, naming.text(peer), wanted)
+    )
+    if _ERROR in wanted or _STATUS in wanted:
+        status = wanted.get(_STATUS)
+        error = naming.is_true(wanted.get(_ERROR)) or (
+            isinstance(status, str) and status.upper() == "ERROR"
+        )
+    else:
+        error = False
+    return kind, side, error
 
 
 def _parent_of(span: JaegerSpan, trace_id: str) -> str | None:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
+from msgspec import structs
 from sqlalchemy import select
 
 from topology.model import NodeKind
@@ -90,7 +89,7 @@ def test_an_empty_store_has_no_time_range(store):
 
 
 def test_a_call_without_a_time_is_counted_in_the_minute_it_was_imported(store, call, t0):
-    undated = dataclasses.replace(call("web", "cart", "x"), start_us=None)
+    undated = structs.replace(call("web", "cart", "x"), start_us=None)
     ingest(store, [undated], now_s=t0 + 3601)
     assert store.time_range() == (t0 + 3600, t0 + 3600)
 

@@ -1,11 +1,11 @@
 """Non-strict trace ids: a 64-bit id and the 128-bit id ending in it are one trace."""
 
 import json
-from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec import structs
 
 from topology.linking import link
 from topology.model import Span, SpanKind
@@ -138,8 +138,8 @@ def test_the_calls_do_not_depend_on_which_spans_carry_the_high_half(lows, high, 
     mixed, short = [], []
     for which, long, span in drawn:
         low = lows[which]
-        mixed.append(replace(span, trace_id=high + low if long else low))
-        short.append(replace(span, trace_id=low))
+        mixed.append(structs.replace(span, trace_id=high + low if long else low))
+        short.append(structs.replace(span, trace_id=low))
 
     one, other = link(lowered(mixed)), link(short)
 

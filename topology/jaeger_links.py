@@ -1,0 +1,331 @@
+"""Jaeger traces linked straight from their decoded structs, without a `Span` per span.
+
+A large import is mostly traces of one common shape: every span of the trace has the
+trace's id, a canonical span id of its own (16 lower-case hex digits), one CHILD_OF
+reference in the trace or none, whole times within the import's window, and a process
+named by id. Such a trace is read into plain rows and linked by the rules of
+`topology.linking` on a tree whose span ids are distinct, as `trace_tree` places them.
+Every other trace, and every batch where one trace lies in several pieces or one piece
+holds several traces, takes the general path: `jaeger.to_spans`, `Preparation.spans`,
+`link`, which gives the same calls and served requests (a property test holds the two
+to it) and says what is wrong with bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from topology.linking import link
+from topology.model import KEY_SEP, Call, NodeKind, Served, SpanKind
+from topology.parsing import ids, jaeger, naming
+from topology.parsing.decoding import TIME_LIMIT
+from topology.preparing import LinkedBatch, Preparation
+from topology.trace_ids import low_trace_id
+
+_HEX = "0123456789abcdef"
+_SHORT_ID = 16
+_CHILD_OF = "CHILD_OF"
+_US = 1_000_000
+_SERVER, _CLIENT = SpanKind.SERVER, SpanKind.CLIENT
+_PRODUCER, _CONSUMER = SpanKind.PRODUCER, SpanKind.CONSUMER
+_QUEUE = NodeKind.QUEUE
+_ZEROS = "0" * _SHORT_ID
+
+_Row = tuple[
+    str,  # span id
+    str | None,  # parent id
+    SpanKind | None,
+    str | None,  # local service
+    str | None,  # remote service
+    int,  # start, microseconds
+    int | None,  # duration, microseconds
+    bool,  # error
+    NodeKind | None,  # what the remote side is
+]
+"""A span of the common shape, as linking reads it."""
+
+
+def link_traces(traces: Sequence[tuple[str, jaeger.JaegerTrace]], prep: Preparation) -> LinkedBatch:
+    """Prepare and link the spans of `traces` (each with its JSON path), as a batch."""
+    return _Linker(prep).batch(traces)
+
+
+class _Linker:
+    """One batch's linking, with the names and ids it has read once."""
+
+    def __init__(self, prep: Preparation) -> None:
+        self.prep = prep
+        self.names: dict[str | None, str | None] = {None: None}  # raw -> cleaned, redacted
+        self.peers: dict[str, str] = {}  # remote names, redacted
+        self.trace_ids: dict[str, str] = {}  # raw -> canonical, lowered unless strict
+        window = prep.window
+        self.earliest_us = window.earliest_s * _US
+        self.until_us = (window.latest_s + 1) * _US
+
+    def batch(self, traces: Sequence[tuple[str, jaeger.JaegerTrace]]) -> LinkedBatch:
+        """Link every trace of the batch, each the common way when it can be."""
+        units: list[tuple[str, jaeger.JaegerTrace, tuple[str, list[_Row], set[str]] | None]] = []
+        seen: set[str] = set()
+        for path, trace in traces:
+            spans = trace.spans
+            if not spans:
+                continue
+            read = self.rows(trace, spans)
+            trace_id = read[0] if read is not None else self.only_trace_id(spans)
+            if trace_id is None or trace_id in seen:
+                return self.general(traces)  # traces mixed in pieces: grouped by the batch
+            seen.add(trace_id)
+            units.append((path, trace, read))
+        result = LinkedBatch()
+        linked = result.linked
+        for path, trace, read in units:
+            if read is None:
+                other = self.general([(path, trace)])
+                linked.calls += other.linked.calls
+                linked.served += other.linked.served
+                linked.traces += other.linked.traces
+                result.spans += other.spans
+                result.refused += other.refused
+            else:
+                _link_rows(*read, linked.calls, linked.served)
+                linked.traces += 1
+                result.spans += len(read[1])
+        return result
+
+    def general(self, traces: Sequence[tuple[str, jaeger.JaegerTrace]]) -> LinkedBatch:
+        """The general path: spans made, prepared, then linked."""
+        spans, refused = self.prep.spans(jaeger.to_spans(traces))
+        return LinkedBatch(link(spans), len(spans), refused)
+
+    def trace_id(self, raw: str) -> str:
+        """The id a raw trace id is linked and remembered under."""
+        found = self.trace_ids.get(raw)
+        if found is None:
+            found = ids.jaeger_trace_id(raw)
+            if not self.prep.strict_trace_id:
+                found = low_trace_id(found)
+            self.trace_ids[raw] = found
+        return found
+
+    def only_trace_id(self, spans: list[jaeger.JaegerSpan]) -> str | None:
+        """The one id the spans of a piece are linked under; None when they have several."""
+        found = {self.trace_id(span.trace_id) for span in spans if span.trace_id}
+        return found.pop() if len(found) == 1 else None
+
+    def name(self, raw: str | None) -> str | None:
+        """A service name as the general path makes it: cleaned, then redacted."""
+        names = self.names
+        if raw in names:
+            return names[raw]
+        name = naming.clean_name(raw) if raw is not None else None
+        if name is not None and self.prep.redaction:
+            name = self.prep.redaction.name(name)
+        names[raw] = name
+        return name
+
+    def peer(self, name: str) -> str:
+        """A remote name, redacted."""
+        found = self.peers.get(name)
+        if found is None:
+            found = self.peers[name] = self.prep.redaction.name(name)
+        return found
+
+    def rows(  # noqa: PLR0911, PLR0912 - one loop over every span, leaving at the first odd one
+        self, trace: jaeger.JaegerTrace, spans: list[jaeger.JaegerSpan]
+    ) -> tuple[str, list[_Row], set[str]] | None:
+        """The trace's id, rows and span ids when every span has the common shape, else None."""
+        raw_trace = spans[0].trace_id
+        if not raw_trace:
+            return None
+        name, peer = self.name, self.peer
+        processes = trace.processes
+        services = {pid: name(p.service_name) for pid, p in processes.items()} if processes else {}
+        earliest, until = max(self.earliest_us, 1), min(self.until_us, TIME_LIMIT)
+        redact, infer = bool(self.prep.redaction), self.prep.infer_peers
+        tag_facts, nobody = jaeger.tag_facts, naming.NOBODY
+        rows: list[_Row] = []
+        span_ids: list[str] = []
+        parent_ids: list[str] = []
+        for span in spans:
+            span_id = span.span_id
+            start = span.start_time
+            if (
+                span.trace_id != raw_trace
+                or span.process is not None
+                or type(start) is not int
+                or not earliest <= start < until
+            ):
+                return None
+            references = span.references
+            if references:
+                if len(references) != 1:
+                    return None
+                reference = references[0]
+                parent = reference.span_id
+                if reference.ref_type != _CHILD_OF or reference.trace_id != raw_trace or not parent:
+                    return None
+                parent_ids.append(parent)  # checked canonical below, with the span ids
+                if parent == span_id:
+                    parent = None
+            elif span.parent_span_id:
+                return None
+            else:
+                parent = None
+            duration = span.duration
+            if type(duration) is not int or not 0 < duration < TIME_LIMIT:
+                if duration is not None and (
+                    type(duration) is not int or not -TIME_LIMIT < duration <= 0
+                ):
+                    return None
+                duration = None
+            span_ids.append(span_id)
+            process_id = span.process_id
+            kind, side, error = tag_facts(span.tags)
+            if side is nobody:
+                remote = peer_kind = None
+            else:
+                remote, peer_kind = side.service, side.kind
+                if infer and remote is None:
+                    remote = side.inferred
+                if redact and remote is not None:
+                    remote = peer(remote)
+            rows.append(
+                (
+                    span_id,
+                    parent,
+                    kind,
+                    services.get(process_id) if process_id is not None else None,
+                    remote,
+                    start,
+                    duration,
+                    error,
+                    peer_kind,
+                )
+            )
+        distinct = set(span_ids)
+        if (
+            len(distinct) != len(span_ids)
+            or not _canonical(span_ids)
+            or not _canonical(parent_ids)
+            or _ZEROS in parent_ids
+        ):
+            return None
+        return self.trace_id(raw_trace), rows, distinct
+
+
+def _canonical(span_ids: list[str]) -> bool:
+    """Whether every id is 16 lower-case hex digits."""
+    joined = "".join(span_ids)
+    return (
+        len(joined) == _SHORT_ID * len(span_ids)
+        and not joined.strip(_HEX)
+        and set(map(len, span_ids)) <= {_SHORT_ID}
+    )
+
+
+_Placed = tuple[_Row, _Row | None, _Row | None, bool, bool]
+"""A row in the tree: itself, its parent, its nearest ancestor with a kind, whether it has
+children, whether it is the root (as `trace_tree.Placed`)."""
+
+
+def _placed(rows: list[_Row], span_ids: set[str]) -> list[_Placed]:
+    """The rows in tree order, as `trace_tree.placed` places spans with distinct ids.
+
+    By id, the first without a parent is the root; a row whose parent is missing hangs
+    from it (or, with no root, is one of the top rows); then breadth-first.
+    """
+    rows.sort()  # by span id: they are distinct, so no other field is compared
+    root = next((row for row in rows if row[1] is None), None)
+    top = root[0] if root is not None else None
+    children: dict[str | None, list[_Row]] = {}
+    for row in rows:
+        if row is root:
+            continue
+        parent_id = row[1]
+        if parent_id is None or parent_id not in span_ids:
+            parent_id = top
+        kids = children.get(parent_id)
+        if kids is None:
+            children[parent_id] = [row]
+        else:
+            kids.append(row)
+    placed: list[_Placed]
+    if root is not None:
+        placed = [(root, None, None, top in children, True)]
+    else:
+        placed = [(row, None, None, row[0] in children, False) for row in children.get(None, ())]
+    for row, _parent, ancestor, has_children, _root in placed:  # grows as it goes
+        if has_children:
+            nearest = row if row[2] is not None else ancestor
+            placed.extend(
+                [(kid, row, nearest, kid[0] in children, False) for kid in children[row[0]]]
+            )
+    return placed
+
+
+def _link_rows(  # noqa: PLR0912 - one loop over every span: a call per rule would cost more
+    trace_id: str, rows: list[_Row], span_ids: set[str], calls: list[Call], served: list[Served]
+) -> None:
+    """Link one trace's rows, in the order and by the rules of `linking.link_trace`."""
+    prefix = f"{trace_id}{KEY_SEP}"
+    for row, tree_parent, ancestor, has_children, is_root in _placed(rows, span_ids):
+        span_id, parent_id, kind, service, remote, start, duration, error, peer_kind = row
+        if (kind is _SERVER or kind is _CONSUMER) and service:
+            key = f"{prefix}{span_id}{KEY_SEP}{service}{KEY_SEP}s"
+            served.append(Served(service, key, start, error, duration))
+        if kind is _CLIENT and has_children:
+            continue  # the server below names the callee better than the client did
+        caller: str | None
+        callee: str | None
+        if kind is None:
+            if service is None or remote is None:
+                continue
+            kind, caller, callee = _CLIENT, service, remote
+        elif kind is _SERVER or kind is _CONSUMER:
+            if is_root and remote is None:
+                continue
+            caller, callee = remote, service
+        else:
+            caller, callee = service, remote
+        key = f"{prefix}{span_id}{KEY_SEP}{service or ''}{KEY_SEP}c"
+        if kind is _PRODUCER or kind is _CONSUMER:
+            if caller is not None and callee is not None:
+                calls.append(_messaging(row, caller, callee, key))
+            continue
+        client: _Row | None = None
+        if ancestor is not None and (above := ancestor[3]) is not None:
+            if kind is _CLIENT and service is not None and above != service:
+                # The client span carries its caller's name: backfill the hop it skipped.
+                backfill = f"{prefix}{span_id}{KEY_SEP}{service}{KEY_SEP}b"
+                calls.append(
+                    Call(above, service, backfill, start, False, None, None, None, None, True, True)
+                )
+            if kind is _SERVER or caller is None:
+                caller = above
+            if ancestor[2] is _CLIENT and ancestor[0] == parent_id:
+                error = error or ancestor[7]
+            if kind is _SERVER and ancestor[2] is _CLIENT and tree_parent is ancestor:
+                client = ancestor  # the server's own client: the call's two sides are paired
+        if caller is None or callee is None:
+            continue
+        if kind is _SERVER:
+            paired = client[6] if client is not None else None
+            local = ancestor is not None and ancestor[3] == caller
+            calls.append(
+                Call(caller, callee, key, start, error, duration, paired, None, None, local, True)
+            )
+        else:
+            calls.append(
+                Call(
+                    caller, callee, key, start, error, None, duration, None, peer_kind, True, False
+                )
+            )
+
+
+def _messaging(row: _Row, caller: str, callee: str, key: str) -> Call:
+    """A producer's call into its broker, or a consumer's delivery from it."""
+    _, _, kind, _, _, start, duration, error, peer_kind = row
+    broker = peer_kind or _QUEUE
+    if kind is _PRODUCER:
+        return Call(caller, callee, key, start, error, None, duration, None, broker, True, False)
+    return Call(caller, callee, key, start, error, duration, None, broker, None, False, True)
