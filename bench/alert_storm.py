@@ -34,11 +34,11 @@ from bench.alert_speed import TOKEN, names
 from bench.name_flood import Peak, prepare, total_mb
 from bench.name_flood import serve_env as flood_env
 from bench.summary import figure
+from bot.adapters.store.schema import alert_outbox, incidents
 from tests.e2e.conftest import start_serve
 from tests.fake_pagerduty import FakePagerDuty
 from tests.slack.fake_api import FakeSlack
 from tests.slack.requests import SECRET
-from topology.store.schema import alert_outbox, incidents
 
 ROOT = Path(__file__).resolve().parents[1]
 SENDERS = 16

@@ -42,6 +42,8 @@ from sqlalchemy import Table, select
 
 from bench.generate_traces import DEFAULT_PATH, DEFAULT_SEED, DEFAULT_SPANS, ensure, generate
 from bench.summary import figure
+from bot.adapters.store import IngestResult, Store, make_engine, upgrade
+from bot.adapters.store.schema import edge_buckets, nodes, seen_traces, service_buckets
 from topology.gcpause import paused_gc
 from topology.jaeger_links import link_traces
 from topology.model import Call, Served
@@ -49,8 +51,6 @@ from topology.parsing import document, piece_batches
 from topology.parsing.jaeger import JaegerTrace
 from topology.preparing import Preparation
 from topology.redaction import Redaction
-from topology.store import IngestResult, Store, make_engine, upgrade
-from topology.store.schema import edge_buckets, nodes, seen_traces, service_buckets
 from topology.time_window import import_window
 
 TARGET_SPANS_PER_S = 300_000

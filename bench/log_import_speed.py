@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 from bench.summary import figure
+from bot.adapters.store import Store, make_engine, upgrade
 from topology.parsing.otlp_logs import parse_logs
-from topology.store import Store, make_engine, upgrade
 
 TARGET_RECORDS_PER_S = 50_000
 TARGET_MB = 20

@@ -32,8 +32,8 @@ import httpx
 import orjson
 
 from bench.summary import figure
-from topology.sources import PrometheusEdgeSource
-from topology.store import Store, make_engine, upgrade
+from bot.adapters.sources import PrometheusEdgeSource
+from bot.adapters.store import Store, make_engine, upgrade
 
 TARGET_S = 5.0
 DEFAULT_EDGES = 50_000

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.summary import figure
+from bot.adapters.store import Store, make_engine, upgrade
 from bot.cli.main import one_blas_thread
 from bot.usecases.map_questions import load_graph
 from bot.usecases.windows import Window
@@ -33,7 +34,6 @@ from topology.model import Call, NodeKind, Served
 from topology.ownership import Catalog, Team
 from topology.queries import Direction, blast_radius, dependencies, paths
 from topology.queries.reach import prepare
-from topology.store import Store, make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = Path("/tmp/svcmap-bench/query.db")  # noqa: S108 - a scratch file

@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from bench.otlp_speed import HOPS, export
-from topology.store.repository import Store
+from bot.adapters.store.repository import Store
 
 SVCMAP = Path(sys.executable).with_name("svcmap")
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

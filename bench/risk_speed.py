@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bench.query_speed import NOW_S, ROOT, rss_mb, verdict
 from bench.summary import figure
+from bot.adapters.store import Store, make_engine
 from bot.bootstrap import build_app
 from bot.commands import add_questions
 from bot.questions import question_of
@@ -34,7 +35,6 @@ from bot.usecases.windows import Window
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog, Team
 from topology.queries.risk import RiskLimits, weak_points
-from topology.store import Store, make_engine
 
 DEFAULT_DB = Path("/tmp/svcmap-bench/risk.db")  # noqa: S108 - a scratch file
 TARGET_S = 2.0

@@ -27,14 +27,14 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.summary import figure
+from bot.adapters.store import make_engine, upgrade
+from bot.adapters.store.early_warnings import WarningLog
+from bot.adapters.store.rows import edge_row, service_row
+from bot.adapters.store.schema import edge_buckets, edge_hours, service_buckets, service_hours
+from bot.adapters.store.slices import SliceReader
 from bot.usecases.early_warnings import warn_once
 from topology.retention import DAY, HOUR
 from topology.stats import EdgeStats, ServiceStats
-from topology.store import make_engine, upgrade
-from topology.store.early_warnings import WarningLog
-from topology.store.rows import edge_row, service_row
-from topology.store.schema import edge_buckets, edge_hours, service_buckets, service_hours
-from topology.store.slices import SliceReader
 
 SCRATCH = Path("/tmp/svcmap-bench")  # noqa: S108 - a scratch folder
 NOW = 1_790_000_040 - 1_790_000_040 % HOUR

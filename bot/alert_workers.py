@@ -16,13 +16,13 @@ import threading
 import time
 from collections.abc import Callable
 
+from bot.adapters.store.outbox import AlertOutbox, Entry
 from bot.bootstrap import App
 from bot.usecases.alerting import Receipt, group_hash, receive_alerts, save_evidence
 from bot.usecases.kept_snapshots import save_lost_snapshots
 from topology.errors import AlertFormatError, SvcmapError
 from topology.incidents.model import AlertGroup
 from topology.incidents.webhook import parse_webhook
-from topology.store.outbox import AlertOutbox, Entry
 
 log = logging.getLogger(__name__)
 

@@ -22,20 +22,20 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
     from sqlalchemy import Engine
 
+    from bot.adapters.paging.ports import Notifier, Pager
+    from bot.adapters.sources import CatalogSource, EdgeSource, TraceSource
+    from bot.adapters.sources.retry import Pacing
+    from bot.adapters.store.incidents import IncidentLog
+    from bot.adapters.store.ports import IncidentReader, SeriesStore, StateStore
+    from bot.adapters.store.repository import Store
+    from bot.adapters.store.sources_state import SourceStates
     from bot.demo.clock import DemoClock
     from bot.demo.running import Demo
     from bot.demo.simulator import Traffic
-    from bot.paging.ports import Notifier, Pager
     from bot.settings import Settings
     from bot.usecases.early_warnings import HeadsUp
     from bot.usecases.ranking_inputs import WindowInputs
     from bot.usecases.refresh import Refreshing
-    from topology.sources import CatalogSource, EdgeSource, TraceSource
-    from topology.sources.retry import Pacing
-    from topology.store.incidents import IncidentLog
-    from topology.store.ports import IncidentReader, SeriesStore, StateStore
-    from topology.store.repository import Store
-    from topology.store.sources_state import SourceStates
 
 # The adapters are imported in the builders that make them, not here: a CLI question then
 # loads no HTTP, Slack, Graphviz, demo or SQLAlchemy modules it does not use.
@@ -109,7 +109,7 @@ class Reading:
     """What a map question reads, without the app: a read-only store and the catalog file.
 
     The CLI answers its map questions so when the store is a SQLite file at the newest
-    schema (`topology.store.sqlite_reader`): no SQLAlchemy, migration, HTTP or Slack module
+    schema (`bot.adapters.store.sqlite_reader`): no SQLAlchemy, migration, HTTP or Slack module
     is loaded for them.
     """
 
@@ -168,13 +168,13 @@ def build_sources(
         return sources, clients
     import httpx
 
-    from topology.sources import (
+    from bot.adapters.sources import (
         JaegerTraceSource,
         PrometheusEdgeSource,
         TempoTraceSource,
         ZipkinTraceSource,
     )
-    from topology.sources.retry import Pacing, RetryingEdgeSource, RetryingTraceSource
+    from bot.adapters.sources.retry import Pacing, RetryingEdgeSource, RetryingTraceSource
 
     paced = pacing or Pacing()
 
@@ -278,8 +278,8 @@ def build_catalog_source(
         return None, []
     import httpx
 
-    from topology.sources import BackstageCatalogSource
-    from topology.sources.retry import Pacing, RetryingCatalogSource
+    from bot.adapters.sources import BackstageCatalogSource
+    from bot.adapters.sources.retry import Pacing, RetryingCatalogSource
 
     made = httpx.Client(base_url=settings.backstage_url, timeout=settings.source_timeout)
     token = settings.backstage_token
@@ -297,8 +297,8 @@ def build_pager(settings: Settings) -> tuple[Pager | None, list[httpx.Client]]:
         return None, []
     import httpx
 
-    from bot.paging.pagerduty import PagerDutyPager
-    from bot.paging.ratelimit import RateLimiter
+    from bot.adapters.paging.pagerduty import PagerDutyPager
+    from bot.adapters.paging.ratelimit import RateLimiter
 
     client = httpx.Client(base_url=settings.pagerduty_events_url, timeout=PAGER_TIMEOUT_S)
     limiter = RateLimiter(clock=time.monotonic, sleep=time.sleep)
@@ -324,10 +324,10 @@ def build_app(
     The catalog source is not read here: the refresh reads it, and the CLI before it
     answers a question. `pacing` is how the sources wait between retries.
     """
-    from topology.store.engine import Timeouts, make_engine, upgrade
-    from topology.store.incidents import IncidentLog
-    from topology.store.repository import Store
-    from topology.store.sources_state import SourceStates
+    from bot.adapters.store.engine import Timeouts, make_engine, upgrade
+    from bot.adapters.store.incidents import IncidentLog
+    from bot.adapters.store.repository import Store
+    from bot.adapters.store.sources_state import SourceStates
 
     timeouts = Timeouts(settings.db_pool_timeout, settings.db_statement_timeout)
     engine = make_engine(settings.database_url, timeouts=timeouts)
@@ -396,7 +396,7 @@ def open_reading(settings: Settings, *, clock: Callable[[], float] = time.time) 
 
     None otherwise: the caller then builds the app, which migrates the store first.
     """
-    from topology.store.sqlite_reader import open_reader
+    from bot.adapters.store.sqlite_reader import open_reader
 
     reader = open_reader(settings.database_url)
     if reader is None:

@@ -5,7 +5,7 @@ every hour that ended more than `minutes_s` ago into that hour's bucket, the hou
 every day that ended more than `hours_s` ago into that day's, and drops the days that
 ended more than `days_s` ago. A bucket is in exactly one tier at a time, so a sum over
 all three never counts a call twice. Days are UTC days. Log and metric minutes are not
-rolled up: a compaction deletes them with the minutes (`topology.store.compaction`).
+rolled up: a compaction deletes them with the minutes (`bot.adapters.store.compaction`).
 """
 
 from __future__ import annotations

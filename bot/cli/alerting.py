@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot.adapters.store.incident_rows import Sending
+from bot.adapters.store.schema import notifications, pages
 from bot.bootstrap import App
 from bot.cli.incident_list import incidents_text
 from bot.render.templating import render
-from topology.store.incident_rows import Sending
-from topology.store.schema import notifications, pages
 from topology.timespec import format_time
 
 

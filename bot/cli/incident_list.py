@@ -13,8 +13,8 @@ from bot.render.templating import render
 from topology.timespec import format_time
 
 if TYPE_CHECKING:
-    from topology.store.incident_rows import IncidentRecord
-    from topology.store.ports import IncidentReader
+    from bot.adapters.store.incident_rows import IncidentRecord
+    from bot.adapters.store.ports import IncidentReader
 
 
 def incidents_text(log: IncidentReader, args: argparse.Namespace) -> str:

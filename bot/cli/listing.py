@@ -11,8 +11,8 @@ from bot.usecases.listing import busiest_edges, edge_to_dict
 from bot.usecases.windows import Window
 
 if TYPE_CHECKING:
+    from bot.adapters.store.ports import MapStore
     from bot.bootstrap import App
-    from topology.store.ports import MapStore
 
 
 def list_edges_command(app: App, args: argparse.Namespace) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from bot.adapters.store.engine import masked, stored_revisions
 from bot.bootstrap import App
-from topology.store.engine import masked, stored_revisions
 
 
 def run_migrate_command(app: App, _args: argparse.Namespace) -> str:

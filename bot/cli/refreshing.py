@@ -6,13 +6,13 @@ import argparse
 import json
 import sys
 
+from bot.adapters.store.signal_writes import DROPPED, FOLDED
 from bot.bootstrap import App, refreshing
 from bot.scheduler import default_holder
 from bot.usecases.refresh import RefreshReport, refresh_once
 from bot.usecases.sources import source_statuses
 from bot.usecases.staleness import SourceStatus
 from topology.cardinality import EDGES, RATE, SERVICES, VIRTUAL
-from topology.store.signal_writes import DROPPED, FOLDED
 from topology.timespec import format_time
 
 EXIT_ERROR = 1

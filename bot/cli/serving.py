@@ -19,11 +19,12 @@ import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from starlette.applications import Starlette
 
+from bot.adapters.paging.journal import FOLDER, POSTS_FOLDER, Journal, journal_dir
+from bot.adapters.store.outbox import AlertOutbox
 from bot.alert_workers import AlertWorkers
 from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
 from bot.logs import log_to_stderr
-from bot.paging.journal import FOLDER, POSTS_FOLDER, Journal, journal_dir
 from bot.scheduler import default_holder, settle, start_refresher
 from bot.settings import HTTP_HEADER_TIMEOUT_S, HTTP_MAX_CONNECTIONS, data_home
 from bot.slack.answer_processes import AnswerProcesses
@@ -34,7 +35,6 @@ from bot.web.app import create_app
 from bot.web.connections import ConnectionLimits
 from bot.web.exposure import exposure_problem
 from topology.errors import UsageError
-from topology.store.outbox import AlertOutbox
 
 log = logging.getLogger(__name__)
 

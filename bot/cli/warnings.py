@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot.adapters.store.early_warnings import WarningLog
 from bot.bootstrap import App
 from bot.render.templating import render
-from topology.store.early_warnings import WarningLog
 from topology.timespec import format_duration, format_time
 from topology.warnings.track import KeptWarning
 

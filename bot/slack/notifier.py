@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.paging.ports import Notice, Posted
+from bot.adapters.paging.ports import Notice, Posted
 from bot.slack.delivery import DeliveryError, SlackPoster
 from bot.slack.incident_view import (
     Message,

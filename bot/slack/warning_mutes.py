@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 
+from bot.adapters.store.early_warnings import WarningLog
 from bot.bootstrap import App
 from bot.slack.incident_buttons import Pressed
 from bot.slack.mrkdwn import escape
 from bot.slack.warning_view import MUTE_S, mute_sealer, read_mute_value, sealed_subject
 from topology.errors import StoreError
-from topology.store.early_warnings import WarningLog
 from topology.timespec import format_time
 
 log = logging.getLogger(__name__)

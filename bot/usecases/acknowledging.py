@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.adapters.store.incident_rows import IncidentRecord, Sending
 from bot.bootstrap import App
 from bot.usecases.dispatching import incident_facts
-from topology.store.incident_rows import IncidentRecord, Sending
 
 
 @dataclass(frozen=True, slots=True)

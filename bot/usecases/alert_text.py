@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from bot.adapters.store.incident_rows import NoticeRow, PageRow
 from bot.render.templating import render
 from topology.incidents.decide import Plan
 from topology.incidents.model import Alert, AlertGroup, PagingMode, SendState
@@ -18,7 +19,6 @@ from topology.incidents.webhook_body import webhook_body
 from topology.redaction import Redaction
 from topology.redaction_keys import kept_apart
 from topology.redaction_text import TextRedaction, redact_secrets
-from topology.store.incident_rows import NoticeRow, PageRow
 from topology.timespec import format_time
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from bot.adapters.store.incident_rows import AlertRow, Opening, Outcome, Recorded
 from bot.bootstrap import App
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.alert_keys import alert_key_secret
@@ -34,7 +35,6 @@ from topology.rca import Ranking, Snapshot, rank
 from topology.rca.assemble import incident_windows
 from topology.rca.dump import dump_snapshot
 from topology.rca.snapshot import Window
-from topology.store.incident_rows import AlertRow, Opening, Outcome, Recorded
 from topology.timespec import format_time
 
 log = logging.getLogger(__name__)

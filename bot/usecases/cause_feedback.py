@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.adapters.store.incident_rows import SENT
 from bot.bootstrap import App
 from topology.incidents.feedback import Answer, Verdict, answers_of
-from topology.store.incident_rows import SENT
 
 
 @dataclass(frozen=True, slots=True)

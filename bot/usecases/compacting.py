@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.adapters.store.compaction import Compaction
 from bot.bootstrap import App
-from topology.store.compaction import Compaction
 from topology.time_window import IMPORT_AHEAD_S
 
 

@@ -6,7 +6,7 @@ happened is safe to send again; knowing it was accepted, svcmap records it inste
 post is not: Slack posts it twice. One Slack accepted is recorded where Slack put it; one
 cut off is looked for in its channel before it is sent again (`bot.usecases.dispatching`).
 
-With a journal (`bot.paging.journal`) what is noted here is on disk too, so it outlives
+With a journal (`bot.adapters.paging.journal`) what is noted here is on disk too, so it outlives
 the process: the next one to start records the accepted pages first, and frees the sends
 cut off mid-way so that they are sent again at once, not after their claim lapses.
 """
@@ -17,7 +17,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from bot.paging.journal import Entry, Journal, Step
+from bot.adapters.paging.journal import Entry, Journal, Step
 
 log = logging.getLogger(__name__)
 

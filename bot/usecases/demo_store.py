@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import make_url
 
+from bot.adapters.store.engine import masked
 from bot.bootstrap import App
 from bot.demo.own_store import foreign_nodes, resume_at
 from topology.errors import SvcmapError
-from topology.store.engine import masked
 
 SHOWN = 5
 """How many of a store's foreign services a refusal names."""

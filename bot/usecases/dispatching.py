@@ -33,16 +33,16 @@ from functools import partial
 
 from sqlalchemy import Table
 
+from bot.adapters.paging.ports import Notice, Posted
+from bot.adapters.store.incident_rows import IncidentRecord, Sending
+from bot.adapters.store.retry import persisted
+from bot.adapters.store.schema import notifications, pages
 from bot.bootstrap import App
-from bot.paging.ports import Notice, Posted
 from bot.usecases.alert_text import notice_text
 from bot.usecases.deliveries import Accepted, Deliveries
 from bot.usecases.incident_picture import incident_picture
 from topology.errors import NoticeError, PagingError, RemoteError, SvcmapError
 from topology.incidents.model import Link, PageAction, PageEvent, SendState, Severity
-from topology.store.incident_rows import IncidentRecord, Sending
-from topology.store.retry import persisted
-from topology.store.schema import notifications, pages
 
 log = logging.getLogger(__name__)
 

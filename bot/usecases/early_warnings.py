@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from bot.adapters.store.early_warnings import WarningLog
+from bot.adapters.store.slices import SliceReader, Sums
 from bot.usecases.warning_picture import warning_picture
 from topology.picture import Picture
 from topology.retention import DAY
-from topology.store.early_warnings import WarningLog
-from topology.store.slices import SliceReader, Sums
 from topology.warnings.assess import Reading, Rules, assess_all
 from topology.warnings.model import Finding, Metric
 from topology.warnings.track import KeptWarning, Key, track

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+from bot.adapters.store.incident_rows import IncidentRecord
 from bot.bootstrap import App
 from bot.commands import INCIDENT_WINDOW_S
 from bot.usecases.answering import Reply
@@ -12,7 +13,6 @@ from bot.usecases.map_questions import map_of
 from bot.usecases.windows import Window
 from topology.errors import RenderError
 from topology.picture import Picture
-from topology.store.incident_rows import IncidentRecord
 
 
 def incident_picture(

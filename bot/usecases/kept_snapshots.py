@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 
+from bot.adapters.store.incident_rows import Outcome, Recorded
 from bot.bootstrap import App
 from bot.usecases.alerting import Receipt, gather, save_evidence
-from topology.store.incident_rows import Outcome, Recorded
 
 log = logging.getLogger(__name__)
 

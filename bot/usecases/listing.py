@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.adapters.store.ports import MapStore
     from bot.bootstrap import App
     from bot.usecases.windows import Window
     from topology.stats import EdgeStats
-    from topology.store.ports import MapStore
 
 
 def edge_to_dict(edge: EdgeStats) -> dict[str, object]:

@@ -41,10 +41,10 @@ from topology.timespec import parse_duration
 Q = TypeVar("Q", bound=Question)
 
 if TYPE_CHECKING:
+    from bot.adapters.store.ports import MapStore
     from bot.settings import Settings
     from bot.usecases.graphs import GraphCache
     from topology.ownership import Catalog
-    from topology.store.ports import MapStore
 
 
 class Asking(Protocol):

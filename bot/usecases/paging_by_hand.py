@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.adapters.store.incident_rows import IncidentRecord, Opening, PageRow
 from bot.bootstrap import App
 from topology.incidents.keys import dedup_key, digest
 from topology.incidents.model import PagingMode, SendState, Severity
 from topology.ownership import Team
-from topology.store.incident_rows import IncidentRecord, Opening, PageRow
 
 SUMMARY_CHARS = 1024
 

@@ -22,7 +22,7 @@ from topology.rca.series import served_series, steps, timing_series
 from topology.rca.snapshot import Series, Snapshot, Symptom, Window
 
 if TYPE_CHECKING:
-    from topology.store import Store
+    from bot.adapters.store import Store
 
 
 @dataclass(slots=True)

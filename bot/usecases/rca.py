@@ -21,8 +21,8 @@ from topology.rca.snapshot import Symptom, Window
 from topology.timespec import format_time
 
 if TYPE_CHECKING:
-    from topology.store import Store
-    from topology.store.ports import MapStore, SeriesStore
+    from bot.adapters.store import Store
+    from bot.adapters.store.ports import MapStore, SeriesStore
 
 
 def rank_snapshot_file(path: Path, symptom: str) -> Ranking:

@@ -24,14 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
 
+from bot.adapters.store.pending import PendingKey, SettledElsewhere, Waiting, key_of
+from bot.adapters.store.repository import IngestResult, Parking
 from bot.bootstrap import App
 from bot.usecases.name_caps import admission, say_refusals
 from bot.usecases.recent_traces import Parked, Ready, RecentTraces, callers_missing
 from topology.errors import SvcmapError
 from topology.linking import link
 from topology.model import Span
-from topology.store.pending import PendingKey, SettledElsewhere, Waiting, key_of
-from topology.store.repository import IngestResult, Parking
 from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 

@@ -1,6 +1,6 @@
 """One refresh pass: pull every live source once, store what it gave, note how it went.
 
-The sources retry their own requests (`topology.sources.retry`); a pass asks each once
+The sources retry their own requests (`bot.adapters.sources.retry`); a pass asks each once
 and reports the retries it saw. A pass works through the ports `Refreshing` names; the
 composition root (`bot.bootstrap.refreshing`) builds them from the app.
 
@@ -14,6 +14,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bot.adapters.sources import CatalogSource, EdgeSource, TraceSource
+from bot.adapters.sources.retry import retries_of
+from bot.adapters.store.ports import MapWriter, SourceProgress
 from bot.usecases.name_caps import REFRESH_PREFIX, say_refused
 from topology.cardinality import Admission, NameGate
 from topology.errors import SourceError, TraceFormatError
@@ -21,9 +24,6 @@ from topology.linking import link, with_inferred_peers
 from topology.ownership import Catalog
 from topology.redaction import Redaction
 from topology.refresh_window import MINUTE, edge_minutes, trace_window
-from topology.sources import CatalogSource, EdgeSource, TraceSource
-from topology.sources.retry import retries_of
-from topology.store.ports import MapWriter, SourceProgress
 from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.adapters.store.slices import WindowCounts, seen_edges
 from bot.bootstrap import App
 from bot.questions import Risk
 from bot.usecases.windows import Window
@@ -18,7 +19,6 @@ from topology.graph import ServiceGraph
 from topology.queries.burn import BudgetPolicy, burning_counts, slow_from, workbook_policy
 from topology.queries.risk import RiskLimits, RiskResult, edges_new_since, weak_points
 from topology.retention import DAY
-from topology.store.slices import WindowCounts, seen_edges
 
 RECENT_S = DAY
 """New dependencies: edges seen in this long up to the question's end..."""

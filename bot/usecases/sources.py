@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.adapters.store.name_caps import Refused
 from bot.bootstrap import App
 from bot.usecases.name_caps import IMPORT_SOURCE, REFRESH_PREFIX
 from bot.usecases.receiving import OTLP_SOURCE
 from bot.usecases.staleness import STALE_INTERVALS, SourceStatus, status_of
-from topology.store.name_caps import Refused
 
 
 def source_statuses(app: App) -> list[SourceStatus]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from topology.store.ports import SourceState, StateStore
+from bot.adapters.store.ports import SourceState, StateStore
 from topology.timespec import format_duration
 
 if TYPE_CHECKING:
+    from bot.adapters.store.name_caps import Refused
     from bot.settings import Settings
-    from topology.store.name_caps import Refused
 
 
 class Watching(Protocol):

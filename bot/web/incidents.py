@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from topology.store.incidents import IncidentLog
-from topology.store.schema import notifications, pages
+from bot.adapters.store.incidents import IncidentLog
+from bot.adapters.store.schema import notifications, pages
 from topology.timespec import format_time
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import time
 
+from bot.adapters.store.outbox import AlertOutbox
 from bot.bootstrap import build_app
 from bot.settings import load_settings
 from tests.integration.alerts.conftest import webhook
 from topology.incidents.keys import digest
-from topology.store.outbox import AlertOutbox
 
 TOKEN = "outbox-token"
 LEASE_S = 120

@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from bot.paging.journal import Step, journal_dir, open_sends
+from bot.adapters.paging.journal import Step, journal_dir, open_sends
 from tests.e2e.conftest import SVCMAP, start_serve
 from tests.e2e.test_alertmanager import zipkin_traffic
 from tests.fake_pagerduty import FakePagerDuty, Reply

@@ -26,9 +26,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from bot.adapters.store.engine import head_revision
 from tests.e2e.conftest import free_port
 from tests.otlp_exports import as_protobuf, frontend_calls_cart
-from topology.store.engine import head_revision
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from bot.adapters.store.engine import head_revision
 from tests.e2e.conftest import SVCMAP
-from topology.store.engine import head_revision
 
 
 def test_migrate_creates_the_schema_and_says_the_revision_and_a_second_run_changes_nothing(

@@ -18,7 +18,7 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from sqlalchemy import create_engine
 
-from topology.store import Store
+from bot.adapters.store import Store
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import create_engine
 
-from topology.store import Store
+from bot.adapters.store import Store
 
 T0 = 1_700_000_040
 

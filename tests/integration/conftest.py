@@ -13,10 +13,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import CreateSchema, DropSchema
 
+from bot.adapters.store import make_engine, upgrade
+from bot.adapters.store.incident_rows import Opening
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
-from topology.store import make_engine, upgrade
-from topology.store.incident_rows import Opening
 
 POSTGRES_URL_VARIABLE = "SVCMAP_TEST_POSTGRES_URL"
 

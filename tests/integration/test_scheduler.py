@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import scheduler as module
+from bot.adapters.store.compaction import Compaction, Moved
+from bot.adapters.store.schema import edge_buckets, edge_hours
 from bot.bootstrap import build_app
 from bot.scheduler import start_refresher
 from bot.settings import load_settings
@@ -19,8 +21,6 @@ from tests.integration.sources.fakeserver import FakeServer
 from topology.errors import StoreError
 from topology.model import Call
 from topology.retention import HOUR, Cuts
-from topology.store.compaction import Compaction, Moved
-from topology.store.schema import edge_buckets, edge_hours
 
 DAY0 = 1_699_920_000
 """Midnight UTC."""

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
+from bot.adapters.store import Store
+from bot.adapters.store.rows import edge_row, service_row
+from bot.adapters.store.schema import edge_buckets, edge_hours, service_buckets, service_hours
+from bot.adapters.store.slices import WindowCounts, seen_edges
 from topology.queries.burn import slow_count, slow_from
 from topology.stats import EdgeStats, ServiceStats
-from topology.store import Store
-from topology.store.rows import edge_row, service_row
-from topology.store.schema import edge_buckets, edge_hours, service_buckets, service_hours
-from topology.store.slices import WindowCounts, seen_edges
 
 HOUR = 3_600
 END = 1_800_000_000 - 1_800_000_000 % HOUR

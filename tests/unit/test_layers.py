@@ -1,8 +1,9 @@
 """The layers hold: the pure core reaches no outside world, adapters reach no entry point.
 
-The core is `topology/` outside `topology/store/` and `topology/sources/`; the adapters are
-those two; the entry points and use cases are `bot/`. Read from the source with `ast`, so a
-lazy import inside a function counts as much as one at the top of a module.
+The core is `topology/`; the adapters are `bot/adapters/` (the store, the trace and catalog
+sources, the pager); the use cases are `bot/usecases/` and the rest of `bot/` is the entry
+points and their composition. Read from the source with `ast`, so a lazy import inside a
+function counts as much as one at the top of a module.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ADAPTER_PACKAGES = ("topology.store", "topology.sources")
+ADAPTERS_PACKAGE = "bot.adapters"
 
 CORE_THIRD_PARTY = {
     "networkx": "the graph model",
@@ -64,11 +65,6 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _is_core(path: Path) -> bool:
-    name = _module_name(path)
-    return not any(name == p or name.startswith(p + ".") for p in ADAPTER_PACKAGES)
-
-
 def _imports(path: Path) -> Iterator[tuple[int, str]]:
     """Each absolute module a file imports, with its line; relative imports resolved."""
     package = _module_name(path).split(".")
@@ -104,8 +100,8 @@ def _under(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
-CORE = [path for path in _modules("topology") if _is_core(path)]
-ADAPTERS = [path for path in _modules("topology") if not _is_core(path)]
+CORE = _modules("topology")
+ADAPTERS = _modules(ADAPTERS_PACKAGE)
 
 
 def _where(path: Path, line: int) -> str:
@@ -124,7 +120,7 @@ def test_a_core_module_imports_no_adapter_no_entry_point_and_nothing_of_the_worl
     wrong = []
     for line, module in _imports(path):
         top = module.split(".")[0]
-        if any(_under(module, adapter) for adapter in ADAPTER_PACKAGES) or top == "bot":
+        if top == "bot":
             wrong.append(f"{_where(path, line)} imports {module} (outside the core)")
         elif top in CORE_FORBIDDEN_STDLIB:
             wrong.append(f"{_where(path, line)} imports {module} ({CORE_FORBIDDEN_STDLIB[top]})")
@@ -146,7 +142,7 @@ def test_an_adapter_imports_no_entry_point(path: Path) -> None:
     wrong = [
         f"{_where(path, line)} imports {module}"
         for line, module in _imports(path)
-        if module.split(".")[0] == "bot"
+        if _under(module, "bot") and not _under(module, ADAPTERS_PACKAGE)
     ]
     assert not wrong, "\n".join(wrong)
 
@@ -155,11 +151,11 @@ def test_the_checks_catch_an_adapter_a_clock_the_world_and_a_relative_import() -
     source = (
         "import os\n"
         "from datetime import datetime\n"
-        "from ..store import engine\n"
+        "from ..adapters.store import engine\n"
         "def f():\n"
         "    from bot import settings\n"
         "    return datetime.now()\n"
     )
-    found = [module for _, module in _imports_of(source, ["topology", "queries"])]
-    assert found == ["os", "datetime", "topology.store", "bot"]
+    found = [module for _, module in _imports_of(source, ["bot", "usecases"])]
+    assert found == ["os", "datetime", "bot.adapters.store", "bot"]
     assert _clock_calls(source) == [6]

@@ -1,5 +1,5 @@
 """Logs and metrics as evidence: severities, log templates, per-minute metric values.
 
 Pure: records come in as core types (`topology.signals.model`), decisions go out; the
-store (`topology.store.signals`) keeps only counts, masked template text and means.
+store (`bot.adapters.store.signals`) keeps only counts, masked template text and means.
 """

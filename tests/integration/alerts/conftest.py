@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.adapters.paging.pagerduty import PagerDutyPager
+from bot.adapters.paging.ports import Notice, Posted
+from bot.adapters.paging.ratelimit import RateLimiter
 from bot.bootstrap import App, build_app
-from bot.paging.pagerduty import PagerDutyPager
-from bot.paging.ports import Notice, Posted
-from bot.paging.ratelimit import RateLimiter
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from tests.conftest import REPO

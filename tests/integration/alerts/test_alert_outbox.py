@@ -12,13 +12,13 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
+from bot.adapters.store.outbox import AlertOutbox
+from bot.adapters.store.schema import alert_outbox
 from bot.alert_workers import ROUNDS, AlertWorkers, work
 from bot.usecases.alerting import save_evidence
 from bot.usecases.dispatching import dispatch_due
 from bot.web.app import create_app
 from tests.integration.alerts.conftest import TOKEN, FakeNotifier, webhook
-from topology.store.outbox import AlertOutbox
-from topology.store.schema import alert_outbox
 
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 LIMIT = 5

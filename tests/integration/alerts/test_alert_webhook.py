@@ -11,6 +11,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
+from bot.adapters.store.schema import notifications, pages
 from bot.cli.alerting import list_incidents, list_sent
 from bot.usecases.alerting import gather
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -26,7 +27,6 @@ from tests.integration.alerts.conftest import (
 from topology.incidents.keys import incident_key
 from topology.incidents.webhook import parse_webhook
 from topology.rca import load_snapshot, rank
-from topology.store.schema import notifications, pages
 
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 

@@ -4,11 +4,11 @@ import json
 
 from sqlalchemy import select
 
+from bot.adapters.store.schema import incident_alerts, incidents
 from bot.usecases.compacting import compact_once
 from tests.integration.alerts.conftest import INCIDENT_AT, webhook
 from tests.integration.alerts.test_alert_webhook import post
 from topology.model import Call, Served
-from topology.store.schema import incident_alerts, incidents
 
 FAR_AHEAD_US = 10**25 // 1000  # a span stamped 10^25 ns: the year 316889355
 BEFORE_1970_US = -5 * 10**12

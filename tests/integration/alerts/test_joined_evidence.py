@@ -1,10 +1,10 @@
 """A group joining an open incident reuses its evidence, ranked again at most once a minute."""
 
+from bot.adapters.store.incident_rows import Outcome
 from bot.usecases.alerting import EVIDENCE_EVERY_S, receive_alerts, refresh_joined, save_evidence
 from tests.integration.alerts.conftest import webhook
 from topology.incidents.webhook import parse_webhook
 from topology.rca import load_snapshot
-from topology.store.incident_rows import Outcome
 
 
 def received(app, service, group=None):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 
+from bot.adapters.store.incident_rows import Outcome
+from bot.adapters.store.outbox import AlertOutbox
 from bot.alert_workers import AlertWorkers
 from bot.usecases.alerting import receive_alerts, save_evidence
 from bot.usecases.kept_snapshots import KEPT_S, save_lost_snapshots
 from tests.integration.alerts.conftest import webhook
 from topology.incidents.webhook import parse_webhook
 from topology.rca import load_snapshot
-from topology.store.incident_rows import Outcome
-from topology.store.outbox import AlertOutbox
 
 LEASE_S = 120
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.paging.journal import (
+from bot.adapters.paging.journal import (
     LINE_CHARS,
     PLACE_CHARS,
     POSTS_FOLDER,
@@ -165,7 +165,7 @@ def test_a_torn_last_line_loses_only_itself(tmp_path, sender):
 WRITE_PAST_LIMIT = """
 import resource, signal, sys
 from pathlib import Path
-from bot.paging.journal import Journal
+from bot.adapters.paging.journal import Journal
 from bot.usecases.deliveries import Accepted, Deliveries
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.paging.journal import Journal
-from bot.paging.ports import Notice, Posted
+from bot.adapters.paging.journal import Journal
+from bot.adapters.paging.ports import Notice, Posted
+from bot.adapters.store.schema import notifications
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -22,7 +23,6 @@ from tests.integration.alerts.conftest import FakeNotifier
 from tests.integration.alerts.test_sending_outcomes import Breaker, no_sleep
 from topology.errors import NoticeError, StoreError
 from topology.incidents.webhook import parse_webhook
-from topology.store.schema import notifications
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import json
 
 from sqlalchemy import select
 
+from bot.adapters.store.schema import incident_alerts, incidents, metadata, notifications, pages
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
 from tests.integration.alerts.test_alert_outbox import drained, waiting, workers_of
 from tests.integration.alerts.test_alert_outbox import post as queue
 from tests.integration.alerts.test_alert_webhook import post
 from topology.incidents.webhook import parse_webhook
-from topology.store.schema import incident_alerts, incidents, metadata, notifications, pages
 
 EMAIL = "ada@example.com"
 PASSWORD = "hunter2-Zq9"

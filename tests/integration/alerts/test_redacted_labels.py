@@ -7,12 +7,12 @@ import json
 
 from sqlalchemy import select
 
+from bot.adapters.store.schema import incidents, metadata
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
 from tests.integration.alerts.test_alert_outbox import drained, waiting, workers_of
 from tests.integration.alerts.test_alert_outbox import post as queue
 from tests.integration.alerts.test_alert_webhook import post
-from topology.store.schema import incidents, metadata
 
 IP = "10.0.3.7"
 EMAIL = "ada@example.com"

@@ -7,8 +7,10 @@ import time
 import httpx
 import pytest
 
-from bot.paging.pagerduty import PagerDutyPager
-from bot.paging.ratelimit import RateLimiter
+from bot.adapters.paging.pagerduty import PagerDutyPager
+from bot.adapters.paging.ratelimit import RateLimiter
+from bot.adapters.store.incident_rows import PageRow
+from bot.adapters.store.schema import pages
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.dispatching import CLAIM_TTL_S, ROUNDS, dispatch_due
 from tests.fake_pagerduty import Reply
@@ -16,8 +18,6 @@ from tests.integration.alerts.conftest import FakeNotifier
 from topology.errors import PagingError
 from topology.incidents.model import PageAction, PageEvent
 from topology.incidents.webhook import parse_webhook
-from topology.store.incident_rows import PageRow
-from topology.store.schema import pages
 
 THROTTLED = Reply(
     429,

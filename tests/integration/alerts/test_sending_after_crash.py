@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.paging.journal import Journal
+from bot.adapters.paging.journal import Journal
+from bot.adapters.store.schema import pages
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -28,7 +29,6 @@ from tests.integration.alerts.test_sending_outcomes import (
 from topology.errors import StoreError
 from topology.incidents.model import PageEvent
 from topology.incidents.webhook import parse_webhook
-from topology.store.schema import pages
 
 
 @pytest.fixture

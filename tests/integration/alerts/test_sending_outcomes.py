@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from bot.adapters.store.retry import TRIES
+from bot.adapters.store.schema import pages
 from bot.dispatcher import Dispatcher
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
@@ -22,8 +24,6 @@ from topology.errors import StoreError
 from topology.incidents.decide import GROUP_WINDOW_S
 from topology.incidents.model import PageEvent
 from topology.incidents.webhook import parse_webhook
-from topology.store.retry import TRIES
-from topology.store.schema import pages
 
 
 class Breaker:

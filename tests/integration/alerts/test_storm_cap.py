@@ -3,14 +3,14 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from bot.adapters.store.incident_rows import Outcome
+from bot.adapters.store.schema import notifications
 from bot.usecases.alerting import decide_opening, gather, receive_alerts
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
 from topology.incidents.decide import STORM_LIMIT
 from topology.incidents.keys import incident_key
 from topology.incidents.webhook import parse_webhook
-from topology.store.incident_rows import Outcome
-from topology.store.schema import notifications
 
 ON_MAP = ("frontend", "checkout", "payment", "cart", "shipping", "currency")
 OFF_MAP = ("ledger", "billing", "search", "mailer", "reports", "geo")

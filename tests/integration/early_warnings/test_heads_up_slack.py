@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from slack_sdk import WebClient
 
+from bot.adapters.store.early_warnings import WarningLog
 from bot.bootstrap import build_app
 from bot.settings import load_settings
 from bot.slack.delivery import SlackPoster
@@ -18,7 +19,6 @@ from bot.slack.warning_mutes import WarningMutes
 from bot.slack.warning_view import MUTE_ACTION, mute_sealer, mute_value, read_mute_value
 from tests.slack.fake_api import FakeSlack
 from topology.ownership import Catalog, Team
-from topology.store.early_warnings import WarningLog
 from topology.warnings.model import Finding
 from topology.warnings.track import track
 

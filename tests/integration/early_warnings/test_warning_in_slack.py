@@ -11,6 +11,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
+from bot.adapters.store.early_warnings import WarningLog
 from bot.bootstrap import build_app
 from bot.settings import load_settings
 from bot.slack.bolt import build_bolt
@@ -19,7 +20,6 @@ from bot.web.app import create_app
 from tests.slack.fake_api import FakeSlack
 from tests.slack.requests import SECRET, action_body, signed
 from topology.stats import EdgeStats
-from topology.store.early_warnings import WarningLog
 
 NOW = 1_800_000_000 - 1_800_000_000 % 3600
 CATALOG = """

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
-from topology.store import make_engine, upgrade
-from topology.store.early_warnings import WarningLog
+from bot.adapters.store import make_engine, upgrade
+from bot.adapters.store.early_warnings import WarningLog
 from topology.warnings.model import Finding
 from topology.warnings.track import track
 

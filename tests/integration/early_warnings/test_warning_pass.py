@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from bot.adapters.store import Store
+from bot.adapters.store.early_warnings import WarningLog
+from bot.adapters.store.slices import SliceReader
 from bot.usecases.early_warnings import Reach, read_readings, warn_once
 from topology.stats import EdgeStats
-from topology.store import Store
-from topology.store.early_warnings import WarningLog
-from topology.store.slices import SliceReader
 from topology.warnings.track import KeptWarning
 
 NOW = 1_800_000_000 - 1_800_000_000 % 3600

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from bot.adapters.store import make_engine, upgrade
+from bot.adapters.store.early_warnings import WarningLog
 from bot.cli.main import main
-from topology.store import make_engine, upgrade
-from topology.store.early_warnings import WarningLog
 from topology.warnings.model import Finding
 from topology.warnings.track import track
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.sources.retry import Pacing
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from tests.integration.sources.fakeserver import FakeServer
-from topology.sources.retry import Pacing
 
 NOW = 1_700_000_070
 PAYLOADS_RETAINED = dict.fromkeys(("retain_minutes", "retain_hours", "retain_days"), "4000d")

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from bot.adapters.sources.backstage import PATH
 from bot.bootstrap import refreshing
 from bot.cli.main import main
 from bot.scheduler import start_refresher
@@ -16,7 +17,6 @@ from tests.backstage_pages import INTEGRATION_KEY, component, entities, page
 from tests.conftest import REPO
 from tests.integration.refresh.conftest import NOW
 from tests.integration.sources.fakeserver import Answer
-from topology.sources.backstage import PATH
 
 TOKEN = "bs-t0ken-never-shown"
 

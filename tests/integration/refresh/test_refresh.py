@@ -6,12 +6,12 @@ import json
 
 import pytest
 
+from bot.adapters.sources.retry import Pacing
 from bot.bootstrap import refreshing
 from bot.usecases.refresh import refresh_once
 from tests.integration.refresh.conftest import NOW
 from tests.integration.sources.fakeserver import Answer
 from tests.integration.test_mixed_trace_ids import frontend_calls_backend
-from topology.sources.retry import Pacing
 
 TRACES = "zipkin_v2_traces.CONSTRUCTED.json"
 

@@ -18,6 +18,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
+from bot.adapters.store.incident_writes import SUMMARY_EVERY_S
+from bot.adapters.store.schema import notifications, pages
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.slack.bolt import build_bolt
@@ -30,8 +32,6 @@ from tests.slack.fake_api import Call, FakeSlack, channel_id
 from tests.slack.requests import SECRET, command_body, signed
 from tests.slack.requests import action_body as signed_action
 from topology.picture import style
-from topology.store.incident_writes import SUMMARY_EVERY_S
-from topology.store.schema import notifications, pages
 
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 ONCALL = "S0ONCALL"

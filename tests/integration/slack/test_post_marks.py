@@ -14,7 +14,7 @@ import time
 import pytest
 from slack_sdk import WebClient
 
-from bot.paging.ports import Notice, Posted
+from bot.adapters.paging.ports import Notice, Posted
 from bot.slack.delivery import SlackPoster
 from bot.slack.notifier import EVENT_TYPE, SlackNotifier, marker, post_ref
 from tests.slack.fake_api import FakeSlack, channel_id

@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.adapters.sources import BackstageCatalogSource
+from bot.adapters.sources.backstage import FIELDS, PATH
 from tests.backstage_pages import INTEGRATION_KEY, component, entities, page
 from tests.integration.sources.fakeserver import Answer
 from topology.errors import SourceError
-from topology.sources import BackstageCatalogSource
-from topology.sources.backstage import FIELDS, PATH
 
 TOKEN = "bs-t0ken-0f-the-backstage-backend"
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from bot.adapters.sources import JaegerTraceSource
 from topology.errors import SourceError
-from topology.sources import JaegerTraceSource
 
 START_US = 1_722_945_300_000_000
 END_US = 1_722_945_600_123_456

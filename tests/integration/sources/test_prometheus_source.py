@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from bot.adapters.sources import PrometheusEdgeSource
 from topology.errors import SourceError
 from topology.model import NodeKind
-from topology.sources import PrometheusEdgeSource
 
 T = 1_722_945_600
 

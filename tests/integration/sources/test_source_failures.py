@@ -8,14 +8,14 @@ import time
 import httpx
 import pytest
 
-from tests.integration.sources.fakeserver import Answer
-from topology.errors import SourceError
-from topology.sources import (
+from bot.adapters.sources import (
     JaegerTraceSource,
     PrometheusEdgeSource,
     TempoTraceSource,
     ZipkinTraceSource,
 )
+from tests.integration.sources.fakeserver import Answer
+from topology.errors import SourceError
 
 WINDOW = {"start_us": 1_722_945_300_000_000, "end_us": 1_722_945_600_000_000, "limit": 5}
 

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
+from bot.adapters.sources import TempoTraceSource
 from topology.errors import SourceError
-from topology.sources import TempoTraceSource
 
 START_US = 1_722_945_300_500_000
 END_US = 1_722_945_600_000_001

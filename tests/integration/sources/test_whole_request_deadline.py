@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from bot.adapters.sources import fetch
+from bot.adapters.sources.deadline import DeadlineExceededError, send_within
 from topology.errors import SourceError
-from topology.sources import fetch
-from topology.sources.deadline import DeadlineExceededError, send_within
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.adapters.sources import ZipkinTraceSource
 from topology.model import SpanKind
-from topology.sources import ZipkinTraceSource
 
 START_US = 1_722_945_300_000_000
 END_US = 1_722_945_600_000_500

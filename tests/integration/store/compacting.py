@@ -5,8 +5,8 @@ from __future__ import annotations
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
+from bot.adapters.store import Store, make_engine
 from topology.retention import Retention
-from topology.store import Store, make_engine
 
 
 def compact(

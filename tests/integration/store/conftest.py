@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.adapters.store import Store
 from topology.model import Call, NodeKind, Served
-from topology.store import Store
 
 T0 = 1_700_000_040
 """A minute-aligned epoch second the tests count from."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
-from topology.store import make_engine
-from topology.store.sources_state import SourceStates
+from bot.adapters.store import make_engine
+from bot.adapters.store.sources_state import SourceStates
 
 
 def contend(url: str, holder: str, now_s: int, start: Barrier, results: Queue[object]) -> None:

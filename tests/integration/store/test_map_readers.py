@@ -14,6 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.adapters.store import Store, make_engine, reads, upgrade
+from bot.adapters.store.incidents import IncidentLog
+from bot.adapters.store.ports import MapStore
+from bot.adapters.store.rows import edge_stats
+from bot.adapters.store.sources_state import SourceStates
+from bot.adapters.store.sqlite_reader import SqliteMapReader, open_reader
 from tests.integration.conftest import an_opening
 from tests.integration.store.conftest import make_call, make_served
 from topology.errors import StoreError
@@ -21,12 +27,6 @@ from topology.incidents.feedback import Answer, Verdict
 from topology.model import Call, NodeKind, Served
 from topology.retention import Retention
 from topology.signals.model import LogRecord, MetricPoint
-from topology.store import Store, make_engine, reads, upgrade
-from topology.store.incidents import IncidentLog
-from topology.store.ports import MapStore
-from topology.store.rows import edge_stats
-from topology.store.sources_state import SourceStates
-from topology.store.sqlite_reader import SqliteMapReader, open_reader
 
 HOUR = 3600
 

@@ -7,8 +7,8 @@ import multiprocessing
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.adapters.store.sources_state import SourceState, SourceStates
 from tests.integration.store.leasing import contend
-from topology.store.sources_state import SourceState, SourceStates
 
 T = 1_700_000_040
 

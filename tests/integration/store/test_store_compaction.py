@@ -5,9 +5,7 @@ import multiprocessing
 import pytest
 from sqlalchemy import Table, select
 
-from tests.integration.store.compacting import compact
-from topology.retention import DAY, HOUR, Retention
-from topology.store.schema import (
+from bot.adapters.store.schema import (
     edge_buckets,
     edge_days,
     edge_hours,
@@ -17,6 +15,8 @@ from topology.store.schema import (
     service_days,
     service_hours,
 )
+from tests.integration.store.compacting import compact
+from topology.retention import DAY, HOUR, Retention
 
 DAY0 = 1_699_920_000
 """Midnight UTC, the first day the tests store calls on."""

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.adapters.store import make_engine
 from topology.errors import StoreError
-from topology.store import make_engine
 
 
 def pragma(engine, name):

@@ -5,8 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import event
 
+from bot.adapters.store import IngestResult
 from topology.model import NodeKind
-from topology.store import IngestResult
 
 NOW = 1_800_000_000
 """When the tests import: later than every call they make."""

@@ -14,11 +14,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import BigInteger, Column, MetaData, inspect, text
 from sqlalchemy.engine import Engine
 
-import topology.store
-from topology.store import Store, make_engine, upgrade
-from topology.store.schema import metadata
+import bot.adapters.store
+from bot.adapters.store import Store, make_engine, upgrade
+from bot.adapters.store.schema import metadata
 
-ALEMBIC_INI = Path(topology.store.__file__).parent / "alembic.ini"
+ALEMBIC_INI = Path(bot.adapters.store.__file__).parent / "alembic.ini"
 
 
 def table_names(engine: Engine) -> set[str]:
@@ -100,7 +100,7 @@ def test_the_alembic_command_line_reads_the_url_from_the_environment(database_ur
 
 MIGRATE = """
 import sys
-from topology.store import Store, make_engine, upgrade
+from bot.adapters.store import Store, make_engine, upgrade
 engine = make_engine(sys.argv[1])
 upgrade(engine)
 engine.dispose()

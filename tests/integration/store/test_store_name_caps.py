@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.adapters.store import name_caps
 from tests.integration.store.conftest import T0, make_call
 from topology.cardinality import EDGES, RATE, Admission, Drops, NameGate, NameLimits
 from topology.retention import DAY, HOUR, Retention
-from topology.store import name_caps
 
 
 def test_names_and_edges_are_known_once_stored_in_any_tier(store, engine):

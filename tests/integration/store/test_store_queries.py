@@ -4,9 +4,9 @@ import pytest
 from msgspec import structs
 from sqlalchemy import select
 
+from bot.adapters.store.schema import nodes as nodes_table
 from topology.model import NodeKind
 from topology.stats import Node
-from topology.store.schema import nodes as nodes_table
 
 NOW = 1_800_000_000
 """When the tests import: later than every call they make."""

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.adapters.store import Store
 from bot.bootstrap import build_app
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
@@ -26,7 +27,6 @@ from topology.rca.assemble import assemble_snapshot, incident_windows
 from topology.rca.snapshot import Symptom
 from topology.retention import DAY, HOUR, Retention
 from topology.stats import EdgeStats
-from topology.store import Store
 
 SHOP_INCIDENT = 1_777_602_600
 """2026-05-01T02:30:00Z, the end of the sample shop's injected payment failures."""

@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bot.adapters.store import Store
 from topology.retention import Retention
 from topology.signals.model import LogRecord, MetricPoint
 from topology.signals.templates import OTHER_TEXT
-from topology.store import Store
 
 T0 = 1_700_000_040
 

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event, select
 
-from topology.store import IngestResult
-from topology.store.schema import seen_traces
+from bot.adapters.store import IngestResult
+from bot.adapters.store.schema import seen_traces
 
 NOW = 1_800_000_000
 """When the tests import: later than every call they make."""

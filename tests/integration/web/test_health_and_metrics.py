@@ -5,13 +5,13 @@ import time
 from sqlalchemy import create_engine
 from starlette.testclient import TestClient
 
+from bot.adapters.store.incidents import IncidentLog
+from bot.adapters.store.repository import Store
+from bot.adapters.store.sources_state import SourceStates
 from bot.bootstrap import App
 from bot.settings import load_settings
 from bot.web.app import create_app
 from tests.otlp_exports import as_protobuf, frontend_calls_cart
-from topology.store.incidents import IncidentLog
-from topology.store.repository import Store
-from topology.store.sources_state import SourceStates
 
 
 def test_healthz_is_ok_when_the_database_answers(web):

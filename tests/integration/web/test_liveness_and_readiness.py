@@ -12,14 +12,14 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
+from bot.adapters.store.incidents import IncidentLog
+from bot.adapters.store.repository import Store
+from bot.adapters.store.sources_state import SourceStates
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.health import READY_TIMEOUT_S
 from tests.tcp_relay import TcpRelay
-from topology.store.incidents import IncidentLog
-from topology.store.repository import Store
-from topology.store.sources_state import SourceStates
 
 
 def app_over(url: str) -> App:

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from bot.adapters.store.pending import key_of
+from bot.adapters.store.schema import pending_spans
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.usecases.receiving import SETTLE_GRACE_S, Receiver
@@ -18,8 +20,6 @@ from tests.integration.alerts.conftest import Clock
 from tests.integration.web.conftest import NOW
 from topology.errors import StoreError
 from topology.model import Span, SpanKind
-from topology.store.pending import key_of
-from topology.store.schema import pending_spans
 
 START_US = (NOW - 60) * 1_000_000
 WAIT = 10

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.adapters.store.early_warnings import WarningLog
 from bot.bootstrap import App
 from tests.integration.web.conftest import NOW
 from topology.stats import EdgeStats
-from topology.store.early_warnings import WarningLog
 from topology.warnings.model import Finding
 from topology.warnings.track import track
 

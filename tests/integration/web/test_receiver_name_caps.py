@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import func, select
 
+from bot.adapters.store.schema import pending_spans
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.usecases.receiving import Receiver
@@ -19,7 +20,6 @@ from tests.integration.web.conftest import NOW, TestClient
 from tests.integration.web.test_name_caps import JSON, served_by
 from topology.cardinality import RATE
 from topology.model import Span, SpanKind
-from topology.store.schema import pending_spans
 
 START_US = (NOW - 60) * 1_000_000
 

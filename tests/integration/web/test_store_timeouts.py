@@ -15,13 +15,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.testclient import TestClient
 
+from bot.adapters.store.engine import WRITES, Timeouts, make_engine, postgres_connect_args
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.deadline import RETRY_AFTER_S
 from tests.otlp_exports import as_json, frontend_calls_cart
 from tests.tcp_relay import TcpRelay
-from topology.store.engine import WRITES, Timeouts, make_engine, postgres_connect_args
 
 TOKEN = "t0ken-for-tests"
 ALERT_HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}

@@ -1,6 +1,6 @@
 import json
 
-from bot.paging.events import SUMMARY_CHARS, accepted_key, event_body, refusal
+from bot.adapters.paging.events import SUMMARY_CHARS, accepted_key, event_body, refusal
 from topology.incidents.model import Link, PageAction, PageEvent, Severity
 
 KEY = "0123456789abcdef0123456789abcdef"

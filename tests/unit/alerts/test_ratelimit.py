@@ -1,6 +1,6 @@
 from collections import deque
 
-from bot.paging.ratelimit import RateLimiter, wait_s
+from bot.adapters.paging.ratelimit import RateLimiter, wait_s
 
 
 def test_no_wait_under_the_limit():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.adapters.store.sources_state import SourceState
 from bot.usecases.staleness import status_of
-from topology.store.sources_state import SourceState
 
 NOW = 1_700_000_070
 

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.adapters.sources.backstage import parse_page
 from tests.backstage_pages import INTEGRATION_KEY, entities, page
 from topology.catalog_backstage import Entity, catalog_of, is_name, ref_name
 from topology.model import NodeKind
 from topology.ownership import Catalog, Contact, Team, overlay
-from topology.sources.backstage import parse_page
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.adapters.sources.prometheus import edges_from, parse_edge_vector
 from topology.errors import AlertFormatError, SourceError, TraceFormatError
 from topology.incidents.webhook import parse_webhook
 from topology.parsing import parse_traces
 from topology.parsing.otlp_logs import parse_logs
 from topology.parsing.otlp_metrics import parse_metrics
 from topology.signals.metrics import Cumulatives
-from topology.sources.prometheus import edges_from, parse_edge_vector
 
 SETTINGS = settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 HOLE = "__NUMBER__"

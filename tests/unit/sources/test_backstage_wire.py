@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from bot.adapters.sources.backstage import parse_page
 from tests.backstage_pages import INTEGRATION_KEY, component, entities, page
 from topology.catalog_backstage import Entity
 from topology.errors import SourceError
-from topology.sources.backstage import parse_page
 
 
 def test_the_recorded_answer_gives_owner_dependencies_and_the_paging_key(payload):

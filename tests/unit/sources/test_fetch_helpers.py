@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from topology.sources.fetch import excerpt, retry_after_s, retryable_status
+from bot.adapters.sources.fetch import excerpt, retry_after_s, retryable_status
 
 NOW = datetime(2015, 10, 21, 7, 27, 0, tzinfo=UTC)
 

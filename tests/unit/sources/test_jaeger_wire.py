@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from topology.errors import SourceError
-from topology.model import SpanKind
-from topology.sources.jaeger import (
+from bot.adapters.sources.jaeger import (
     parse_v1_services,
     parse_v1_traces,
     parse_v3_services,
     parse_v3_traces,
     rfc3339,
 )
+from topology.errors import SourceError
+from topology.model import SpanKind
 
 
 def test_v3_services_are_the_services_list(payload):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from topology.sources.histogram import latency_histogram
+from bot.adapters.sources.histogram import latency_histogram
 from topology.stats import HISTOGRAM_SIZE, LATENCY_BOUNDS_MS
 
 INF = math.inf

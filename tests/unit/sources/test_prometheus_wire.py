@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from topology.errors import SourceError
-from topology.model import NodeKind
-from topology.sources.prometheus import (
+from bot.adapters.sources.prometheus import (
     EdgeLabels,
     edges_from,
     parse_edge_vector,
     prometheus_error,
 )
+from topology.errors import SourceError
+from topology.model import NodeKind
 
 
 def _vector(*series: tuple[dict[str, str], str]) -> bytes:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from topology.errors import SourceError
-from topology.model import Span
-from topology.sources.ports import TraceSource
-from topology.sources.retry import (
+from bot.adapters.sources.ports import TraceSource
+from bot.adapters.sources.retry import (
     CAP_S,
     Pacing,
     RetryingTraceSource,
@@ -15,6 +13,8 @@ from topology.sources.retry import (
     retries_of,
     retrying,
 )
+from topology.errors import SourceError
+from topology.model import Span
 
 
 def test_the_backoff_doubles_each_attempt_between_half_and_all_of_the_step():

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
+from bot.adapters.sources.tempo import padded_id, parse_search, parse_tag_values, parse_trace
 from topology.errors import SourceError
-from topology.sources.tempo import padded_id, parse_search, parse_tag_values, parse_trace
 
 
 def test_search_gives_the_trace_ids_padded_to_32_digits():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.adapters.sources.zipkin import parse_services, parse_traces, window_ms
 from topology.model import SpanKind
-from topology.sources.zipkin import parse_services, parse_traces, window_ms
 
 
 def test_services_are_the_json_list(payload):

@@ -5,7 +5,7 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from topology.store.revisions import MIGRATION_FILE, MIGRATIONS, head_revision
+from bot.adapters.store.revisions import MIGRATION_FILE, MIGRATIONS, head_revision
 
 
 def alembic_scripts() -> ScriptDirectory:

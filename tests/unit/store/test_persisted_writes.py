@@ -2,8 +2,8 @@
 
 import pytest
 
+from bot.adapters.store.retry import BASE_S, TRIES, persisted
 from topology.errors import StoreError
-from topology.store.retry import BASE_S, TRIES, persisted
 
 
 class Flaky:

@@ -3,8 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topology.store.columns import MINUTE
-from topology.store.signal_rows import minute_starts, series_of
+from bot.adapters.store.columns import MINUTE
+from bot.adapters.store.signal_rows import minute_starts, series_of
 
 START = 1_700_000_040
 

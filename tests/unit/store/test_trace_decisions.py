@@ -1,8 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.adapters.store.traces import decide, gather
 from topology.model import KEY_SEP, Call, Served
-from topology.store.traces import decide, gather
 
 
 def call(trace, span, at=60_000_000):

@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.adapters.store.pending import decoded, encoded
 from topology.model import NodeKind, Span, SpanKind
-from topology.store.pending import decoded, encoded
 
 names = st.none() | st.text(max_size=20)
 micros = st.none() | st.integers(min_value=0, max_value=2**62)

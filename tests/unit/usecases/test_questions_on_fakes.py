@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from bot.adapters.store.ports import SourceState
 from bot.questions import Question, question_of
 from bot.settings import Settings, load_settings
 from bot.usecases.graphs import GraphCache
@@ -21,7 +22,6 @@ from topology.errors import UnknownServiceError
 from topology.ownership import Catalog
 from topology.redaction import Redaction, redaction_of
 from topology.stats import EdgeStats, Node, ServiceStats
-from topology.store.ports import SourceState
 
 NOW = 1_800_000_000
 MINUTE = 60

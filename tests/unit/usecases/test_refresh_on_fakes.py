@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.adapters.sources.ports import CatalogRead, EdgeSource, TraceSource
+from bot.adapters.sources.retry import Pacing, RetryingTraceSource
+from bot.adapters.store.ports import SourceState
 from bot.usecases.refresh import Refreshing, RefreshPolicy, refresh_catalog, refresh_once
 from topology.cardinality import Admission, NameGate, NameLimits
 from topology.errors import SourceError
 from topology.model import Call, Served, Span, SpanKind
 from topology.ownership import Catalog
 from topology.redaction import Redaction
-from topology.sources.ports import CatalogRead, EdgeSource, TraceSource
-from topology.sources.retry import Pacing, RetryingTraceSource
 from topology.stats import EdgeStats
-from topology.store.ports import SourceState
 
 NOW = 1_800_000_030
 """30 s into a minute."""

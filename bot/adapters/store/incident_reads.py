@@ -1,0 +1,99 @@
+"""Reading the incident tables: the select of incidents and the records made of rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, func, select
+
+from bot.adapters.store.incident_rows import IncidentRecord, Sending
+from bot.adapters.store.schema import incident_alerts, incidents, pages
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Row
+
+
+def select_open(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
+    """The open incident of a group."""
+    return select_incidents().where(
+        incidents.c.group_hash == group_hash, incidents.c.resolved_at.is_(None)
+    )
+
+
+def select_recent(since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
+    """Open incidents of their own (not joined to another) opened by alerts from `since_s`."""
+    return select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(
+        incidents.c.resolved_at.is_(None),
+        incidents.c.status == "firing",
+        incidents.c.merged_into.is_(None),
+        incidents.c.opened_at >= since_s,
+    )
+
+
+def select_incidents() -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
+    """Incidents with their number of alerts and whether a snapshot is kept, not the snapshot."""
+    alerts = (
+        select(func.count())
+        .where(incident_alerts.c.incident_id == incidents.c.id)
+        .scalar_subquery()
+    )
+    columns = [c for c in incidents.c if c.name != "snapshot"]
+    return select(*columns, alerts.label("alerts"), incidents.c.snapshot.is_not(None).label("has"))
+
+
+def select_incident(incident_id: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
+    """Incident `incident_id`, as `select_incidents` reads it."""
+    return select_incidents().where(incidents.c.id == incident_id)
+
+
+def incident_of(row: Row[Any]) -> IncidentRecord:
+    """The record of a row of `select_incidents`."""
+    return IncidentRecord(
+        id=row.id,
+        key=row.key,
+        status=row.status,
+        symptom=row.symptom,
+        cause=row.cause,
+        severity=row.severity,
+        title=row.title,
+        opened_at=row.opened_at,
+        resolved_at=row.resolved_at,
+        merged_into=row.merged_into,
+        paged_team=row.paged_team,
+        note=row.note,
+        receiver=row.receiver,
+        alerts=int(row.alerts),
+        has_snapshot=bool(row.has),
+        acknowledged_by=row.acknowledged_by,
+        acknowledged_at=row.acknowledged_at,
+    )
+
+
+def sending_of(table: Table, row: Row[Any]) -> Sending:
+    """The record of a row of `table`, pages or notifications."""
+    is_page = table is pages
+    return Sending(
+        id=row.id,
+        incident_id=row.incident_id,
+        kind=row.action if is_page else row.kind,
+        target=row.service if is_page else row.channel,
+        team=row.team,
+        state=row.state,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        last_error=row.last_error,
+        body=body_of(row.body),
+        dedup_key=row.dedup_key if is_page else None,
+        url=None if is_page else row.url,
+        ref=None if is_page else row.ref,
+        claimed_by=row.claimed_by,
+    )
+
+
+def body_of(text: str) -> Mapping[str, object]:
+    """A stored JSON body; anything but an object reads as an empty one."""
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,194 @@
+"""The store's ports: what the map questions read, and what a refresh writes.
+
+Both store adapters implement the read ports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from bot.adapters.store.incident_rows import IncidentRecord
+from topology.incidents.feedback import Feedback
+from topology.stats import EdgeStats, Node, ServiceStats
+
+if TYPE_CHECKING:
+    from topology.cardinality import Admission
+    from topology.model import Call, Served
+    from topology.rca.snapshot import Series
+
+EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
+"""Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
+ServiceSeries = dict[str, list[tuple[int, ServiceStats]]]
+"""Per service, `(bucket start, statistics)` pairs in time order."""
+
+
+class MapStore(Protocol):
+    """A read-only view of the map: its nodes, and edges and services summed over a window."""
+
+    def edges(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
+        """Every edge with its statistics summed over `start_s <= bucket start < end_s`."""
+        ...
+
+    def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
+        """Every service with its served requests summed over the window."""
+        ...
+
+    def nodes(self) -> list[Node]:
+        """Every node ever seen, instrumented or virtual."""
+        ...
+
+    def holds_buckets(self, start_s: int, end_s: int) -> bool:
+        """Whether any edge or service bucket starts in `start_s <= start < end_s`."""
+        ...
+
+    def time_range(self) -> tuple[int, int] | None:
+        """The first and last bucket start stored, in any tier, or None when the store is empty."""
+        ...
+
+
+class SeriesStore(MapStore, Protocol):
+    """What ranking root causes reads of a store: the map, and series minute by minute."""
+
+    def service_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        services: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per service (of `services`, if given), its served requests bucket by bucket."""
+        ...
+
+    def incoming_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        nodes: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per node (of `nodes`, if given) that served nothing in the window, the calls into it."""
+        ...
+
+    def edge_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        touching: Collection[str] | None = None,
+    ) -> EdgeSeries:
+        """Per edge (into or out of `touching`, if given), its statistics bucket by bucket."""
+        ...
+
+    def log_series(
+        self, services: Collection[str] | None, start: int, end: int
+    ) -> dict[str, Series]:
+        """Per service, log counts per minute by level and template."""
+        ...
+
+    def metric_series(
+        self, services: Collection[str] | None, start: int, end: int
+    ) -> dict[str, Series]:
+        """Per service, each metric's value per minute."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """One source's progress: pulled up to `high_water`, its last success and last error.
+
+    Times are epoch seconds; `spans` is what the last successful pass pulled.
+    """
+
+    name: str
+    high_water: int | None = None
+    last_success: int | None = None
+    last_error_at: int | None = None
+    last_error: str | None = None
+    spans: int | None = None
+
+
+class StateStore(Protocol):
+    """What the answers read of the live sources' progress."""
+
+    def all(self) -> dict[str, SourceState]:
+        """Every source's state, by name."""
+        ...
+
+
+class IncidentReader(Protocol):
+    """What `svcmap incidents` reads of the incident log."""
+
+    def incidents(self, limit: int = 20) -> list[IncidentRecord]:
+        """The latest incidents, newest first."""
+        ...
+
+    def answers(self, incident_ids: Sequence[int]) -> list[Feedback]:
+        """The answers to "Was this the cause?" kept with the incidents `incident_ids`."""
+        ...
+
+
+class Ingested(Protocol):
+    """What storing a batch of calls added."""
+
+    @property
+    def calls_new(self) -> int:
+        """Calls not stored before."""
+        ...
+
+
+class MapWriter(Protocol):
+    """What a refresh writes into the map: linked calls, or edges summed elsewhere."""
+
+    def ingest(
+        self,
+        calls: Sequence[Call],
+        served: Sequence[Served],
+        *,
+        now_s: int,
+        source: str,
+        spans: int,
+        admit: Admission | None = None,
+    ) -> Ingested:
+        """Add the calls and served requests not stored before."""
+        ...
+
+    def ingest_edges(
+        self,
+        edges: Sequence[EdgeStats],
+        *,
+        minute_s: int,
+        source: str,
+        admit: Admission | None = None,
+        now_s: int | None = None,
+    ) -> int:
+        """Store edges summed elsewhere as the minute bucket at `minute_s`; the calls added."""
+        ...
+
+
+class SourceProgress(StateStore, Protocol):
+    """Where the live sources' progress is kept, and the refresh lease.
+
+    The lease keeps a refresh on one replica at a time.
+    """
+
+    def get(self, name: str) -> SourceState | None:
+        """One source's state, if it has one."""
+        ...
+
+    def record_success(self, name: str, *, high_water: int, now_s: int, spans: int) -> None:
+        """A pass of `name` succeeded, up to `high_water`."""
+        ...
+
+    def record_error(self, name: str, *, now_s: int, message: str) -> None:
+        """A pass of `name` failed, saying why."""
+        ...
+
+    def try_lease(self, name: str, holder: str, now_s: int, ttl_s: int) -> bool:
+        """Take the lease `name` for `holder` if it is free, expired, or already its own."""
+        ...
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease back, if `holder` holds it."""
+        ...

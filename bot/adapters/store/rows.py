@@ -1,0 +1,145 @@
+"""Statistics turned into table rows and back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from operator import add
+from typing import Any
+
+from bot.adapters.store.columns import HISTOGRAM_COLUMNS
+from topology.model import NodeKind
+from topology.stats import HISTOGRAM_SIZE, EdgeStats, Latency, ServiceStats
+
+EDGE_VALUES: tuple[str, ...] = (
+    "calls",
+    "errors",
+    "lat_sum_ms",
+    "lat_count",
+    "client_sum_ms",
+    "client_count",
+    "server_sum_ms",
+    "server_count",
+    *HISTOGRAM_COLUMNS,
+)
+"""The summable columns of `edge_buckets`, in the order `edge_stats` reads them."""
+
+SERVICE_VALUES: tuple[str, ...] = (
+    "requests",
+    "errors",
+    "lat_sum_ms",
+    "lat_count",
+    *HISTOGRAM_COLUMNS,
+)
+"""The summable columns of `service_buckets`, in the order `service_stats` reads them."""
+
+TIMING_VALUES: tuple[str, ...] = tuple(
+    name for name in EDGE_VALUES if name != "errors" and name not in HISTOGRAM_COLUMNS
+)
+"""The `edge_buckets` columns of an edge's calls and the time on its sides (`EdgeTiming`)."""
+
+INCOMING_VALUES: tuple[str, ...] = (
+    "calls",
+    "errors",
+    "lat_sum_ms",
+    "lat_count",
+    *HISTOGRAM_COLUMNS,
+)
+"""The `edge_buckets` columns a callee's own series can be made of, as `SERVICE_VALUES`."""
+
+KINDS: dict[str | None, NodeKind | None] = {kind.value: kind for kind in NodeKind}
+KINDS[None] = None
+
+
+def edge_row(stats: EdgeStats, resolution: int, start: int) -> dict[str, Any]:
+    """The `edge_buckets` row of one edge's statistics in one bucket."""
+    return {
+        "parent": stats.parent,
+        "child": stats.child,
+        "resolution": resolution,
+        "start": start,
+        "calls": stats.calls,
+        "errors": stats.errors,
+        "lat_sum_ms": stats.latency.sum_ms,
+        "lat_count": stats.latency.count,
+        "client_sum_ms": stats.client.sum_ms,
+        "client_count": stats.client.count,
+        "server_sum_ms": stats.server.sum_ms,
+        "server_count": stats.server.count,
+        **dict(zip(HISTOGRAM_COLUMNS, stats.latency.histogram, strict=True)),
+    }
+
+
+def service_row(stats: ServiceStats, resolution: int, start: int) -> dict[str, Any]:
+    """The `service_buckets` row of one service's statistics in one bucket."""
+    return {
+        "service": stats.service,
+        "resolution": resolution,
+        "start": start,
+        "requests": stats.requests,
+        "errors": stats.errors,
+        "lat_sum_ms": stats.latency.sum_ms,
+        "lat_count": stats.latency.count,
+        **dict(zip(HISTOGRAM_COLUMNS, stats.latency.histogram, strict=True)),
+    }
+
+
+def edge_stats(parent: str, child: str, kind: str | None, values: Sequence[Any]) -> EdgeStats:
+    """Edge statistics from the `EDGE_VALUES` of a row (the sides keep no histogram)."""
+    return EdgeStats(
+        parent,
+        child,
+        calls=values[0],
+        errors=values[1],
+        latency=Latency(list(values[8:]), values[2], values[3]),
+        client=Latency([0] * HISTOGRAM_SIZE, values[4], values[5]),
+        server=Latency([0] * HISTOGRAM_SIZE, values[6], values[7]),
+        child_kind=KINDS.get(kind),
+    )
+
+
+def edge_counts(parent: str, child: str, kind: str | None, calls: int, errors: int) -> EdgeStats:
+    """Edge statistics with only calls and errors (an `edge_call_sums` row)."""
+    return EdgeStats(parent, child, calls=calls, errors=errors, child_kind=KINDS.get(kind))
+
+
+def service_stats(service: str, values: Sequence[Any]) -> ServiceStats:
+    """Service statistics from the `SERVICE_VALUES` of a row."""
+    return ServiceStats(
+        service,
+        requests=values[0],
+        errors=values[1],
+        latency=Latency(list(values[4:]), values[2], values[3]),
+    )
+
+
+def incoming_series(
+    buckets: Iterable[Sequence[Any]],
+) -> dict[str, list[tuple[int, ServiceStats]]]:
+    """Per callee, its `incoming_buckets_in` rows summed per start, as served requests.
+
+    The latency sums are added caller by caller, each caller's tiers first, as the sums of
+    `edge_buckets_in` merged in its order would be: floating-point sums depend on order.
+    """
+    series: dict[str, list[tuple[int, ServiceStats]]] = {}
+    last: tuple[str, int, str] | None = None
+    into = ServiceStats("")
+    caller_ms = 0.0
+    for child, start, parent, calls, errors, lat_sum, lat_count, *histogram in buckets:
+        if last is not None and last[0] == child and last[1] == start:
+            if parent == last[2]:
+                caller_ms += lat_sum
+            else:
+                into.latency.sum_ms += caller_ms
+                caller_ms = lat_sum
+            into.requests += calls
+            into.errors += errors
+            into.latency.count += lat_count
+            into.latency.histogram = list(map(add, into.latency.histogram, histogram))
+        else:
+            into.latency.sum_ms += caller_ms
+            into = ServiceStats(child, calls, errors, Latency(histogram, 0.0, lat_count))
+            caller_ms = lat_sum
+            series.setdefault(child, []).append((start, into))
+        last = (child, start, parent)
+    into.latency.sum_ms += caller_ms
+    return series
