@@ -31,6 +31,14 @@ class UsageError(SvcmapError):
     """A question was asked with options that do not make sense."""
 
 
+class CommandError(UsageError):
+    """The command text cannot be read; `help` is the usage of the subcommand it names."""
+
+    def __init__(self, message: str, help_text: str) -> None:
+        super().__init__(message)
+        self.help = help_text
+
+
 class UnknownCallError(SvcmapError):
     """Both services are on the map, but one does not call the other."""
 
@@ -79,6 +87,28 @@ class PagingError(RemoteError):
 
 class NoticeError(RemoteError):
     """A post could not be sent; the message says what the chat service answered."""
+
+
+class DeliveryError(RemoteError):
+    """The chat service refused or did not answer a call; `code` is its error code, if any.
+
+    The adapter that met the refusal says whether asking again later may work
+    (`retryable`) and whether the bot cannot post in the channel at all (`channel_problem`:
+    not invited, archived, ...).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        status: int | None = None,
+        retryable: bool = False,
+        channel_problem: bool = False,
+    ) -> None:
+        super().__init__(message, status=status, retryable=retryable)
+        self.code = code
+        self.channel_problem = channel_problem
 
 
 class AlertFormatError(SvcmapError):

@@ -14,8 +14,8 @@ from bot.render.picture import TIMEOUT_S
 from bot.render.templating import render_slack, table
 from bot.slack.access import AccessPolicy
 from bot.slack.blocks import AnswerView, answer_blocks, fallback_text
-from bot.slack.delivery import DeliveryError, SlackPoster
-from bot.slack.grammar import CommandError, Help, parse
+from bot.slack.delivery import SlackPoster
+from bot.slack.grammar import Help, parse
 from bot.slack.members import GroupMembers
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
@@ -25,7 +25,7 @@ from bot.usecases.answering import Reply, answer
 from bot.usecases.drawing import picture_of, rendered, selection_of
 from bot.usecases.map_questions import redacted_question
 from bot.usecases.staleness import stale_sources
-from topology.errors import RenderError, SvcmapError
+from topology.errors import CommandError, DeliveryError, RenderError, SvcmapError
 from topology.picture import FALLBACK_HEADERS, fallback_rows, omitted_note
 
 log = logging.getLogger(__name__)

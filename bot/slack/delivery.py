@@ -16,7 +16,7 @@ from http.client import HTTPException, IncompleteRead
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from topology.errors import RemoteError
+from topology.errors import DeliveryError
 
 CHANNEL_PROBLEMS = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "no_permission"}
@@ -38,21 +38,19 @@ UPLOAD_TIMEOUT_S = 20.0
 _CHUNK = 65_536
 
 
-class DeliveryError(RemoteError):
-    """Slack refused or did not answer a call; `code` is Slack's error code when it gave one.
+def refused(message: str, code: str = "", *, status: int | None = None) -> DeliveryError:
+    """The `DeliveryError` for Slack's answer: `code` is Slack's error code when it gave one.
 
-    Asking again later may work (`retryable`) when Slack did not answer, answered a 5xx or
-    429, or said it is busy.
+    Asking again later may work when Slack did not answer, answered a 5xx or 429, or said
+    it is busy; some codes say the bot cannot post in the channel at all.
     """
-
-    def __init__(self, message: str, code: str = "", *, status: int | None = None) -> None:
-        super().__init__(message, status=status, retryable=_retryable(status, code))
-        self.code = code
-
-    @property
-    def channel_problem(self) -> bool:
-        """Whether the bot cannot post in the channel (not invited, archived, ...)."""
-        return self.code in CHANNEL_PROBLEMS
+    return DeliveryError(
+        message,
+        code=code,
+        status=status,
+        retryable=_retryable(status, code),
+        channel_problem=code in CHANNEL_PROBLEMS,
+    )
 
 
 def _retryable(status: int | None, code: str) -> bool:
@@ -108,7 +106,7 @@ class SlackPoster:
             raise _delivery_error("chat.postMessage", error) from None
         ts = response.get("ts")
         if not isinstance(ts, str):
-            raise DeliveryError("chat.postMessage answered without a message ts")
+            raise refused("chat.postMessage answered without a message ts")
         posted_in = response.get("channel")
         if not isinstance(posted_in, str) or not posted_in:
             return channel, ts
@@ -238,7 +236,7 @@ class SlackPoster:
             )
             file_id, url = issued.get("file_id"), issued.get("upload_url")
             if not isinstance(file_id, str) or not isinstance(url, str):
-                raise DeliveryError("Slack files.getUploadURLExternal gave no upload URL")
+                raise refused("Slack files.getUploadURLExternal gave no upload URL")
             _send(url, content, timeout_s=self._upload_timeout_s)
             self._client.files_completeUploadExternal(
                 files=[{"id": file_id, "title": title}], channel_id=channel, thread_ts=thread_ts
@@ -265,7 +263,7 @@ def _next_cursor(metadata: object) -> str | None:
 def _send(url: str, content: bytes, *, timeout_s: float) -> None:
     """POST `content` to an upload URL Slack issued, within `timeout_s` seconds all told."""
     if not url.startswith(("https://", "http://")):
-        raise DeliveryError("Slack gave an upload URL that is not http(s)")
+        raise refused("Slack gave an upload URL that is not http(s)")
     deadline = time.monotonic() + timeout_s
     request = urllib.request.Request(url, data=content, method="POST")  # noqa: S310 - http(s), checked
     with urllib.request.urlopen(request, timeout=timeout_s) as answer:  # noqa: S310 - as above
@@ -276,7 +274,7 @@ def _send(url: str, content: bytes, *, timeout_s: float) -> None:
             raise IncompleteRead(b"", answer.length)
         status = answer.status
     if status != 200:  # noqa: PLR2004 - OK
-        raise DeliveryError(f"Slack files.upload failed: HTTP {status}", status=status)
+        raise refused(f"Slack files.upload failed: HTTP {status}", status=status)
 
 
 def _delivery_error(
@@ -289,5 +287,5 @@ def _delivery_error(
         if status is not None and status != 200:  # noqa: PLR2004 - a non-JSON body is no code
             code = ""
         said = code or f"HTTP {status if status is not None else '?'}"
-        return DeliveryError(f"Slack {method} failed: {said}", code, status=status)
-    return DeliveryError(f"Slack {method} failed: {type(error).__name__}: {error}")
+        return refused(f"Slack {method} failed: {said}", code, status=status)
+    return refused(f"Slack {method} failed: {type(error).__name__}: {error}")

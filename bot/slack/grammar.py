@@ -11,7 +11,7 @@ from typing import NoReturn, cast
 
 from bot.commands import add_incident_options, add_questions
 from bot.questions import Question, question_of
-from topology.errors import UsageError
+from topology.errors import CommandError
 
 COMMAND = "/svcmap"
 SUBCOMMANDS = (
@@ -32,14 +32,6 @@ TEXT_LIMIT = 1_000
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"})
 _MENTION = re.compile(r"<[@#!][^>]*>")
 _DASHES = re.compile(r"(?<!\S)[\u2013\u2014](?=\w)")
-
-
-class CommandError(UsageError):
-    """The command text cannot be read; `help` is the usage of the subcommand it names."""
-
-    def __init__(self, message: str, help_text: str) -> None:
-        super().__init__(message)
-        self.help = help_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.slack.delivery import DeliveryError, SlackPoster
+from bot.slack.delivery import SlackPoster
 from bot.slack.seals import Sealer
 from bot.slack.warning_view import heads_up_message, mute_value, sealed_subject, with_mute_button
-from topology.errors import NoticeError, SvcmapError
+from topology.errors import DeliveryError, NoticeError, SvcmapError
 from topology.ownership import Catalog, Team
 from topology.picture import Picture
 from topology.rca.edges import edge_parts

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.bootstrap import App
 from bot.slack.access import AccessPolicy
 from bot.slack.blocks import section
-from bot.slack.delivery import DeliveryError, SlackPoster
+from bot.slack.delivery import SlackPoster
 from bot.slack.incident_view import (
     incident_message,
     read_cause_value,
@@ -29,6 +29,7 @@ from bot.slack.seals import Sealer, thread_of
 from bot.usecases.acknowledging import acknowledge
 from bot.usecases.cause_feedback import answer_cause
 from bot.usecases.paging_by_hand import Paged, page_for_answer, page_for_incident
+from topology.errors import DeliveryError
 
 log = logging.getLogger(__name__)
 

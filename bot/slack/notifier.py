@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 
 from bot.adapters.paging.ports import Notice, Posted
-from bot.slack.delivery import DeliveryError, SlackPoster
+from bot.slack.delivery import SlackPoster
 from bot.slack.incident_view import (
     Message,
     incident_message,
@@ -22,7 +22,7 @@ from bot.slack.incident_view import (
     update_message,
     upstream_message,
 )
-from topology.errors import NoticeError, SvcmapError
+from topology.errors import DeliveryError, NoticeError, SvcmapError
 from topology.picture import Picture, omitted_note
 
 log = logging.getLogger(__name__)

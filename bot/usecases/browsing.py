@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot.bootstrap import App
 from bot.render.picture import TIMEOUT_S
 from bot.slack.blocks import answer_blocks
-from bot.slack.grammar import CommandError, Help, parse
+from bot.slack.grammar import Help, parse
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
 from bot.slack.reruns import command_text
@@ -18,7 +18,7 @@ from bot.usecases.ranking_inputs import health_of
 from bot.usecases.staleness import stale_note, stale_sources
 from bot.usecases.summary import summed_map
 from bot.usecases.windows import Window
-from topology.errors import RenderError, SvcmapError, UsageError
+from topology.errors import CommandError, RenderError, SvcmapError, UsageError
 from topology.glance import glance
 from topology.graph import ServiceGraph
 from topology.picture import NODE_BUDGET, build_dot, omitted_note, overview, select

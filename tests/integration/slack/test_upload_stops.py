@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.slack.delivery import DeliveryError, SlackPoster
+from bot.slack.delivery import SlackPoster
 from tests.slack.fake_api import FakeSlack
+from topology.errors import DeliveryError
 
 HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n"
 

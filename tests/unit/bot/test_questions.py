@@ -22,7 +22,8 @@ from bot.questions import (
     question_of,
     question_text,
 )
-from bot.slack.grammar import CommandError, Help, parse
+from bot.slack.grammar import Help, parse
+from topology.errors import CommandError
 
 
 def read(text: str) -> Question:

@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.questions import Blast, Deps, Question
-from bot.slack.grammar import TEXT_LIMIT, CommandError, Help, parse
+from bot.slack.grammar import TEXT_LIMIT, Help, parse
+from topology.errors import CommandError
 
 
 def asked(text: str) -> Question:
