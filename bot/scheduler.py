@@ -123,7 +123,7 @@ def _warm(app: App) -> None:
 
 def _compact(app: App) -> None:
     try:
-        done = compact_once(app)
+        done = compact_once(app.store, app.settings.retention, now_s=app.now())
     except Exception as error:  # noqa: BLE001 - the next pass must still run
         log.error("compaction failed: %s", error)  # noqa: TRY400 - the message only
         return

@@ -15,7 +15,7 @@ _TIMES = ("before", "from")
 
 def run_compact_command(app: App, args: argparse.Namespace) -> str:
     """Compact the store once; return what to print."""
-    done = compaction_to_dict(compact_once(app))
+    done = compaction_to_dict(compact_once(app.store, app.settings.retention, now_s=app.now()))
     if args.json:
         return json.dumps(done, indent=2)
     shown = {

@@ -115,7 +115,11 @@ class IncidentButtons:
         if incident is not None and not self._on_its_post(pressed, incident):
             self._tell(pressed, "That button is not on this incident's post; nothing was noted.")
             return
-        done = acknowledge(self._app, incident, user=pressed.user) if incident is not None else None
+        done = (
+            acknowledge(self._app.incidents, incident, user=pressed.user, now_s=self._app.now())
+            if incident is not None
+            else None
+        )
         if done is None or done.incident is None:
             self._tell(pressed, "That incident is not in svcmap's incident log.")
             return
@@ -148,7 +152,13 @@ class IncidentButtons:
         incident, answer, candidate = named
         message = post_ref(pressed.channel, pressed.message_ts)
         done = answer_cause(
-            self._app, incident, candidate, answer, user=pressed.user, message=message
+            self._app.incidents,
+            incident,
+            candidate,
+            answer,
+            user=pressed.user,
+            message=message,
+            now_s=self._app.now(),
         )
         said = escape(done.text)
         self._tell(pressed, f"{said[:1].upper()}{said[1:]}.")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.adapters.store.incident_rows import IncidentRecord, Sending
-from bot.bootstrap import App
+from bot.adapters.store.ports import Acknowledgements
 from bot.usecases.dispatching import incident_facts
 
 
@@ -28,17 +28,17 @@ class Acknowledged:
     to_send: bool = False
 
 
-def acknowledge(app: App, incident_id: int, *, user: str) -> Acknowledged:
-    """Note `user` as acknowledging incident `incident_id` unless someone did before."""
-    incident = app.incidents.incident(incident_id)
+def acknowledge(log: Acknowledgements, incident_id: int, *, user: str, now_s: int) -> Acknowledged:
+    """Note `user` as acknowledging incident `incident_id` in `log` unless someone did before."""
+    incident = log.incident(incident_id)
     if incident is None:
         return Acknowledged(None)
     root = incident.merged_into or incident.id
-    done = app.incidents.acknowledge(root, user=user, now_s=app.now())
+    done = log.acknowledge(root, user=user, now_s=now_s)
     record = done.incident
     if record is None:
         return Acknowledged(None)
-    post = app.incidents.post_of(root)
+    post = log.post_of(root)
     body: dict[str, object] = {}
     if post is not None:
         body = {**post.body, **incident_facts(record), "resolved_at": record.resolved_at}

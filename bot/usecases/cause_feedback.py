@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.adapters.store.incident_rows import SENT
-from bot.bootstrap import App
+from bot.adapters.store.ports import CauseAnswers
 from topology.incidents.feedback import Answer, Verdict, answers_of
 
 
@@ -24,21 +24,22 @@ class Answered:
 
 
 def answer_cause(
-    app: App,
+    log: CauseAnswers,
     incident_id: int,
     candidate: str | None,
     verdict: Verdict,
     *,
     user: str,
     message: str,
+    now_s: int,
 ) -> Answered:
     """Keep `user`'s `verdict` on `candidate` (None: each one shown) for incident `incident_id`.
 
     `message` is the reference (as the notifier stores it) of the message the button was
-    pressed on: it must be the incident's post.
+    pressed on: it must be the incident's post. `log` is the incident log.
     """
-    incident = app.incidents.incident(incident_id)
-    post = app.incidents.post_of(incident_id)
+    incident = log.incident(incident_id)
+    post = log.post_of(incident_id)
     if incident is None or post is None:
         return Answered((), "that incident is not in svcmap's incident log; nothing was noted")
     if post.state != SENT or post.ref != message:
@@ -47,8 +48,8 @@ def answer_cause(
     answers = answers_of(ranked, candidate, verdict)
     if answers is None:
         return Answered((), "that service was not ranked for this incident; nothing was noted")
-    app.incidents.record_answers(post.incident_id, user, answers, now_s=app.now())
-    root = app.incidents.incident(post.incident_id) or incident
+    log.record_answers(post.incident_id, user, answers, now_s=now_s)
+    root = log.incident(post.incident_id) or incident
     return Answered(answers, _thanks(answers, root.key), root.key)
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from bot.adapters.store.compaction import Compaction
-from bot.bootstrap import App
+from bot.adapters.store.ports import Compacting
+from topology.retention import Retention
 from topology.time_window import IMPORT_AHEAD_S
 
 
-def compact_once(app: App) -> Compaction:
-    """Compact the store now, with the configured retention.
+def compact_once(store: Compacting, retention: Retention, *, now_s: int) -> Compaction:
+    """Compact `store` at `now_s`, keeping what `retention` says.
 
     Buckets starting more than a day ahead are dropped: no record is stored that far ahead
     (`topology.time_window`), but a store written before that rule may hold some.
     """
-    settings = app.settings
-    return app.store.compact(now_s=app.now(), retention=settings.retention, ahead_s=IMPORT_AHEAD_S)
+    return store.compact(now_s=now_s, retention=retention, ahead_s=IMPORT_AHEAD_S)
 
 
 def compaction_to_dict(done: Compaction) -> dict[str, dict[str, int]]:

@@ -83,11 +83,15 @@ def test_a_pass_that_raises_does_not_stop_the_next(monkeypatch, caplog):
 
     monkeypatch.setattr(module, "refresh_once", flaky)
     monkeypatch.setattr(module, "refreshing", lambda app: app)
-    monkeypatch.setattr(module, "compact_once", lambda _app: Compaction(Cuts(0, 0, 0), *NOTHING))
+    monkeypatch.setattr(
+        module, "compact_once", lambda *_, **__: Compaction(Cuts(0, 0, 0), *NOTHING)
+    )
     app = SimpleNamespace(
         sources=[object()],
         catalog_source=None,
-        settings=SimpleNamespace(refresh_interval=0.1, warnings="off"),
+        settings=SimpleNamespace(refresh_interval=0.1, warnings="off", retention=None),
+        store=None,
+        now=lambda: 0,
     )
     caplog.set_level(logging.ERROR, logger="bot.scheduler")
     refresher = start_refresher(app, holder="me")
@@ -116,7 +120,7 @@ def test_with_no_sources_the_job_still_compacts_the_store(tmp_path, call_at):
 def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, caplog):
     compactions = threading.Semaphore(0)
 
-    def failing(app):
+    def failing(*_: object, **__: object) -> None:
         compactions.release()
         raise StoreError("disk full")
 
@@ -125,7 +129,9 @@ def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, cap
     app = SimpleNamespace(
         sources=[],
         catalog_source=None,
-        settings=SimpleNamespace(refresh_interval=0.05, warnings="off"),
+        settings=SimpleNamespace(refresh_interval=0.05, warnings="off", retention=None),
+        store=None,
+        now=lambda: 0,
     )
     caplog.set_level(logging.ERROR, logger="bot.scheduler")
     refresher = start_refresher(app, holder="me")
@@ -139,7 +145,7 @@ def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, cap
 
 def test_a_pass_that_did_not_get_the_lease_leaves_compaction_to_the_holder(monkeypatch):
     passes, compactions = threading.Semaphore(0), []
-    monkeypatch.setattr(module, "compact_once", compactions.append)
+    monkeypatch.setattr(module, "compact_once", lambda *args, **_: compactions.append(args))
 
     def not_leased(app, *, holder):
         passes.release()
@@ -150,7 +156,9 @@ def test_a_pass_that_did_not_get_the_lease_leaves_compaction_to_the_holder(monke
     app = SimpleNamespace(
         sources=[object()],
         catalog_source=None,
-        settings=SimpleNamespace(refresh_interval=0.05, warnings="off"),
+        settings=SimpleNamespace(refresh_interval=0.05, warnings="off", retention=None),
+        store=None,
+        now=lambda: 0,
     )
     refresher = start_refresher(app, holder="me")
     try:

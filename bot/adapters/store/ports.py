@@ -9,14 +9,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.adapters.store.incident_rows import IncidentRecord
-from topology.incidents.feedback import Feedback
+from bot.adapters.store.incident_rows import Acknowledgement, IncidentRecord, Sending
+from topology.incidents.feedback import Answer, Feedback
 from topology.stats import EdgeStats, Node, ServiceStats
 
 if TYPE_CHECKING:
+    from bot.adapters.store.compaction import Compaction
     from topology.cardinality import Admission
     from topology.model import Call, Served
     from topology.rca.snapshot import Series
+    from topology.retention import Retention
 
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
 """Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
@@ -126,6 +128,46 @@ class IncidentReader(Protocol):
 
     def answers(self, incident_ids: Sequence[int]) -> list[Feedback]:
         """The answers to "Was this the cause?" kept with the incidents `incident_ids`."""
+        ...
+
+
+class IncidentPosts(Protocol):
+    """What a press on an incident's post reads: the incident, and its post."""
+
+    def incident(self, incident_id: int) -> IncidentRecord | None:
+        """Incident `incident_id`, or None when there is none."""
+        ...
+
+    def post_of(self, incident_id: int) -> Sending | None:
+        """The post of incident `incident_id` (or of the one it joined), in any state."""
+        ...
+
+
+class Acknowledgements(IncidentPosts, Protocol):
+    """The incident log as acknowledging an incident from its post uses it."""
+
+    def acknowledge(self, incident_id: int, *, user: str, now_s: int) -> Acknowledgement:
+        """Note that `user` acknowledged incident `incident_id`, unless someone did first."""
+        ...
+
+
+class CauseAnswers(IncidentPosts, Protocol):
+    """The incident log as answering "Was this the cause?" uses it."""
+
+    def record_answers(
+        self, incident_id: int, user: str, answers: Sequence[Answer], *, now_s: int
+    ) -> None:
+        """Keep `user`'s answers; each replaces their earlier one."""
+        ...
+
+
+class Compacting(Protocol):
+    """The store as compaction uses it."""
+
+    def compact(
+        self, *, now_s: int, retention: Retention, ahead_s: int | None = None
+    ) -> Compaction:
+        """Roll expired buckets into coarser ones and drop what is past all retention."""
         ...
 
 

@@ -39,7 +39,7 @@ def test_a_compaction_deletes_the_buckets_stamped_over_a_day_ahead(make_app):
     app = make_app()
     store_absurd_buckets(app)
 
-    done = compact_once(app)
+    done = compact_once(app.store, app.settings.retention, now_s=app.now())
 
     assert done.ahead_deleted == 3  # the edge's minute, the service's, the trace's record
     assert (app.store.time_range() or (0, 0))[1] <= INCIDENT_AT + 86_400
