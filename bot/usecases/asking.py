@@ -23,7 +23,9 @@ def ask(app: App, question: Question) -> Answer:
             if not question.length:
                 raise UsageError("--suggest needs --for, the length of the maintenance")
             read = partial(map_of, app, live=question.at is None)
-            windows, planned = plan_maintenance(app, question, read)
+            windows, planned = plan_maintenance(
+                app.store, app.catalog, question, read, now_s=app.now()
+            )
             return Answer("simulate", windows, planned)
         case Rca():
             raise UsageError("rca is ranked from the store, not asked of the map")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from bot.bootstrap import App
+from bot.adapters.store.ports import ServedHistory
 from bot.questions import Simulate
 from bot.usecases.windows import Window
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
+from topology.ownership import Catalog
 from topology.queries.maintenance import (
     HOUR,
     WEEK,
@@ -23,14 +24,23 @@ from topology.queries.maintenance import (
 
 
 def plan_maintenance(
-    app: App, question: Simulate, map_of: Callable[[Window], ServiceGraph]
+    history: ServedHistory,
+    catalog: Catalog,
+    question: Simulate,
+    map_of: Callable[[Window], ServiceGraph],
+    *,
+    now_s: int,
 ) -> tuple[dict[str, Window], MaintenancePlan]:
-    """The plan for `question.services` down for `question.length` from `--at` (default now)."""
+    """The plan for `question.services` down for `question.length` from `--at` (default now).
+
+    The maps of past weeks come from `map_of`, the requests served from `history`, the
+    teams from `catalog`.
+    """
     if question.window:
         raise UsageError(
             "--window does not apply with --for: the same hours of past weeks are read"
         )
-    start = app.now() if question.at is None else question.at
+    start = now_s if question.at is None else question.at
     length, count = question.length or 0, question.weeks
     planned = Window(start, start + length)
     graphs = []
@@ -40,11 +50,11 @@ def plan_maintenance(
     down = _resolve(question.services, graphs)
     weeks = []
     for (begin, end), graph in graphs:
-        served = {s.service: s.requests for s in app.store.services(begin, end)}
-        weeks.append(week_impact(graph, down, served, app.catalog, (begin, end)))
+        served = {s.service: s.requests for s in history.services(begin, end)}
+        weeks.append(week_impact(graph, down, served, catalog, (begin, end)))
     suggestions: tuple[QuietWindow, ...] = ()
     if question.suggest:
-        suggestions = _quiet(app, map_of, down, (start, length), count)
+        suggestions = _quiet(history, map_of, down, (start, length), count, now_s=now_s)
     return {"window": planned}, plan(down, (start, start + length), weeks, suggestions)
 
 
@@ -67,21 +77,23 @@ def _resolve(
 
 
 def _quiet(
-    app: App,
+    history: ServedHistory,
     map_of: Callable[[Window], ServiceGraph],
     down: Sequence[str],
     planned: tuple[int, int],
     weeks: int,
+    *,
+    now_s: int,
 ) -> tuple[QuietWindow, ...]:
     """The quietest windows in the week from `planned` (start, length), by past weeks."""
     start, length = planned
-    history = Window(start - weeks * WEEK, min(start + length, app.now() + 1))
-    graph = map_of(history)
+    read = Window(start - weeks * WEEK, min(start + length, now_s + 1))
+    graph = map_of(read)
     index = graph.index
     entries = [index.names[n] for n, callers in enumerate(index.callers) if not callers]
     by_hour: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     if entries:
-        series = app.store.service_series(history.start, history.end, services=entries)
+        series = history.service_series(read.start, read.end, services=entries)
         for service, points in series.items():
             for bucket, stats in points:
                 by_hour[bucket // HOUR * HOUR][service] += stats.requests

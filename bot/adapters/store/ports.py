@@ -50,6 +50,24 @@ class MapStore(Protocol):
         ...
 
 
+class ServedHistory(Protocol):
+    """What weighing a maintenance window reads: the requests each service served."""
+
+    def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
+        """Every service with its served requests summed over the window."""
+        ...
+
+    def service_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        services: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per service (of `services`, if given), its served requests bucket by bucket."""
+        ...
+
+
 class SeriesStore(MapStore, Protocol):
     """What ranking root causes reads of a store: the map, and series minute by minute."""
 
