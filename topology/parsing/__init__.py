@@ -23,27 +23,6 @@ _NOT_A_TRACE = "not a Jaeger, Zipkin or OTLP document"
 _LISTED = 10
 
 
-def detect_format(doc: object) -> TraceFormat:
-    """The format of a decoded JSON document, as `json.loads` returns it.
-
-    An empty list is taken for Zipkin, an empty object for OTLP (an export of no spans).
-    """
-    if isinstance(doc, dict):
-        found = formats.object_format(frozenset(doc)) if doc else TraceFormat.OTLP
-        if found is None:
-            raise TraceFormatError(f"{_NOT_A_TRACE} (top-level keys: {_listed(doc)})")
-        return found
-    if isinstance(doc, list):
-        first = doc[0] if doc else []
-        found = formats.item_format(frozenset(first)) if isinstance(first, dict) else None
-        if isinstance(first, list):
-            found = TraceFormat.ZIPKIN
-        if found is None:
-            raise TraceFormatError(formats.NOT_AN_ITEM)
-        return found
-    raise TraceFormatError(f"{_NOT_A_TRACE} (it is {type(doc).__name__}, not an object or list)")
-
-
 def parse_traces(data: bytes, *, source: str, fmt: TraceFormat | None = None) -> list[Span]:
     """The spans of a trace document; `fmt` insists on one format instead of detecting it.
 

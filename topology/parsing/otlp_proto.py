@@ -37,11 +37,6 @@ class OtlpExport:
     reason: str | None = None
 
 
-def parse_otlp_protobuf(data: bytes, *, source: str) -> list[Span]:
-    """The usable spans of a protobuf `ExportTraceServiceRequest`."""
-    return read_otlp_protobuf(data, source=source).spans
-
-
 def read_otlp_protobuf(data: bytes, *, source: str) -> OtlpExport:
     """The spans of a protobuf export, with the count of spans rejected for bad ids."""
     with paused_gc():

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from topology.errors import TraceFormatError
-from topology.parsing import TraceFormat, detect_format, parse_traces
+from topology.parsing import TraceFormat, parse_traces
 
 from .documents import as_bytes, jaeger_span, jaeger_trace, otlp_body, otlp_span, zipkin_span
 
@@ -182,15 +182,18 @@ def test_the_garbage_collector_stays_off_if_it_was_off():
 
 
 @pytest.mark.parametrize("document", [42, "x", None, {"foo": 1}, [1], [{"foo": 1}]])
-def test_detecting_the_format_of_something_that_is_not_a_trace_document_is_refused(document):
-    with pytest.raises(TraceFormatError):
-        detect_format(document)
+def test_something_that_is_not_a_trace_document_is_refused_naming_the_source(document):
+    with pytest.raises(TraceFormatError, match=r"^doc\.json: "):
+        parse_traces(json.dumps(document).encode(), source="doc.json")
 
 
-def test_detecting_the_format_of_empty_documents_gives_their_natural_format():
-    assert detect_format([]) is TraceFormat.ZIPKIN
-    assert detect_format({}) is TraceFormat.OTLP
-    assert detect_format(json.loads('[[{"traceId": "a", "id": "b"}]]')) is TraceFormat.ZIPKIN
+def test_empty_documents_are_read_as_no_spans_and_a_list_of_traces_as_zipkin():
+    assert parse_traces(b"[]", source="t") == []
+    assert parse_traces(b"{}", source="t") == []
+    (span,) = parse_traces(b'[[{"traceId": "a", "id": "b"}]]', source="t")
+    assert parse_traces(b'[[{"traceId": "a", "id": "b"}]]', source="t", fmt=TraceFormat.ZIPKIN) == [
+        span
+    ]
 
 
 def test_invalid_utf8_in_an_unknown_key_is_refused():

@@ -16,11 +16,11 @@ from tests.otlp_exports import (
 from topology.errors import TraceFormatError
 from topology.model import NodeKind, SpanKind
 from topology.parsing import TraceFormat, parse_traces
-from topology.parsing.otlp_proto import parse_otlp_protobuf, read_otlp_protobuf
+from topology.parsing.otlp_proto import read_otlp_protobuf
 
 
 def parse(resources):
-    return parse_otlp_protobuf(as_protobuf(resources).SerializeToString(), source="test")
+    return read_otlp_protobuf(as_protobuf(resources).SerializeToString(), source="test").spans
 
 
 def test_a_protobuf_export_gives_the_same_spans_as_its_json_form():
@@ -116,10 +116,10 @@ def test_a_span_without_valid_ids_is_rejected_and_counted():
 
 
 def test_an_empty_body_is_an_export_of_no_spans():
-    assert parse_otlp_protobuf(b"", source="test") == []
+    assert read_otlp_protobuf(b"", source="test").spans == []
 
 
 @pytest.mark.parametrize("garbage", [b"\xff\xff\xff\xff", b"\x0a\x05ab", b'{"resourceSpans":[]}'])
 def test_bytes_that_are_not_an_export_raise_a_trace_format_error(garbage):
     with pytest.raises(TraceFormatError, match="test: not an OTLP protobuf export"):
-        parse_otlp_protobuf(garbage, source="test")
+        read_otlp_protobuf(garbage, source="test")
