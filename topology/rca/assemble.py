@@ -13,7 +13,6 @@ from topology.rca.series import (
     ServicePoints,
     edge_key,
     edge_series,
-    health_series,
     served_series,
     steps,
 )
@@ -32,20 +31,6 @@ def incident_windows(at: int, incident_s: int, baseline_s: int) -> tuple[Window,
     return Window(start - baseline_s, start - 1), Window(start, at)
 
 
-def assemble_snapshot(
-    graph: ServiceGraph,
-    catalog: Catalog,
-    symptom: Symptom,
-    *,
-    windows: tuple[Window, Window],
-    services: Mapping[str, ServicePoints],
-    edges: Mapping[tuple[str, str], EdgePoints],
-) -> Snapshot:
-    """The snapshot of `graph` and the series of `services` and `edges` over both windows."""
-    by_service, by_edge = health_series(services, edges, _times(windows))
-    return _snapshot(graph, catalog, symptom, windows, (by_service, by_edge))
-
-
 def assemble_for_ranking(
     graph: ServiceGraph,
     catalog: Catalog,
@@ -55,7 +40,9 @@ def assemble_for_ranking(
     services: Mapping[str, ServicePoints],
     incoming: Mapping[str, ServicePoints],
 ) -> Snapshot:
-    """The snapshot `assemble_snapshot` makes, without the edge series, which `rank` ignores.
+    """The snapshot of `graph` and the services' series over both windows, for ranking.
+
+    The edges' series, which `rank` does not read, are left out.
 
     `incoming` holds the calls into each node summed bucket by bucket (the series of a
     node that served nothing); `with_edge_series` adds the edges' series later.

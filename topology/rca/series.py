@@ -8,7 +8,7 @@ series of the calls into it, so that it can be scored like any service.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from topology.rca.snapshot import Series
@@ -61,16 +61,6 @@ def edge_series(points: EdgePoints, times: Sequence[int]) -> Series:
     return Series(series.t, {**series.metrics, "network_ms": network})
 
 
-def virtual_series(edges_in: Iterable[EdgePoints], times: Sequence[int]) -> Series:
-    """A node's health as its callers saw it: the calls into it summed bucket by bucket."""
-    merged: dict[int, EdgeStats] = {}
-    for points in edges_in:
-        for t, stats in points:
-            into = merged.setdefault(t, EdgeStats(stats.parent, stats.child))
-            into.merge(stats)
-    return _series(times, {t: (e.calls, e.errors, e.latency) for t, e in merged.items()})
-
-
 def timing_series(
     edges: Mapping[tuple[str, str], Sequence[EdgeTiming]], times: Sequence[int]
 ) -> dict[str, Series]:
@@ -104,35 +94,12 @@ def timing_series(
     return dict(sorted(found.items()))
 
 
-def health_series(
-    services: Mapping[str, ServicePoints],
-    edges: Mapping[tuple[str, str], EdgePoints],
-    times: Sequence[int],
-) -> tuple[dict[str, Series], dict[str, Series]]:
-    """The series of every service and of every edge, each `parent->child`.
-
-    Nodes that served nothing get theirs from the calls into them.
-    """
-    by_service = {name: service_series(points, times) for name, points in services.items()}
-    into: dict[str, list[EdgePoints]] = {}
-    for (parent, child), points in edges.items():
-        if parent != child and child not in services:
-            into.setdefault(child, []).append(points)
-    for name, incoming in into.items():
-        by_service[name] = virtual_series(incoming, times)
-    by_edge = {
-        edge_key(parent, child): edge_series(points, times)
-        for (parent, child), points in edges.items()
-    }
-    return dict(sorted(by_service.items())), dict(sorted(by_edge.items()))
-
-
 def served_series(
     services: Mapping[str, ServicePoints],
     incoming: Mapping[str, ServicePoints],
     times: Sequence[int],
 ) -> dict[str, Series]:
-    """The series of every service, as `health_series` gives them, without any edge's.
+    """The series of every service, and of every node that served nothing, without any edge's.
 
     `incoming` holds, per node, the calls into it summed bucket by bucket; it is used
     for the nodes that served nothing themselves.

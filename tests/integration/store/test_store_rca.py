@@ -20,10 +20,11 @@ from bot.usecases.map_questions import load_graph
 from bot.usecases.rca import add_edge_series, gather_for_ranking
 from bot.usecases.windows import Window
 from tests.conftest import REPO
+from tests.whole_snapshots import assemble_snapshot
 from topology.catalog_yaml import load_catalog
 from topology.ownership import Catalog
 from topology.rca import Snapshot, rank
-from topology.rca.assemble import assemble_snapshot, incident_windows
+from topology.rca.assemble import incident_windows
 from topology.rca.snapshot import Symptom
 from topology.retention import DAY, HOUR, Retention
 from topology.stats import EdgeStats

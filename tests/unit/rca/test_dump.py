@@ -2,11 +2,12 @@
 
 import json
 
+from tests.whole_snapshots import assemble_snapshot
 from topology.graph import ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog
 from topology.rca import load_snapshot
-from topology.rca.assemble import assemble_snapshot, incident_windows
+from topology.rca.assemble import incident_windows
 from topology.rca.dump import dump_snapshot
 from topology.rca.snapshot import FORMAT, Symptom
 from topology.stats import EdgeStats, Latency, Node, ServiceStats

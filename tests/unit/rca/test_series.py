@@ -2,13 +2,12 @@
 
 import pytest
 
+from tests.whole_snapshots import health_series, virtual_series
 from topology.rca.series import (
     edge_series,
-    health_series,
     served_series,
     service_series,
     steps,
-    virtual_series,
 )
 from topology.stats import EdgeStats, Latency, ServiceStats
 
