@@ -6,10 +6,10 @@ import argparse
 import json
 
 from bot.adapters.store.incident_rows import Sending
-from bot.adapters.store.schema import notifications, pages
 from bot.bootstrap import App
 from bot.cli.incident_list import incidents_text
 from bot.render.templating import render
+from topology.incidents.model import Outbox
 from topology.timespec import format_time
 
 
@@ -22,8 +22,8 @@ def list_sent(app: App, args: argparse.Namespace) -> str:
     """The latest pages and posts (of one incident), as tables or JSON."""
     log = app.incidents
     found = {
-        "pages": log.sendings(pages, incident_id=args.incident, limit=args.limit),
-        "posts": log.sendings(notifications, incident_id=args.incident, limit=args.limit),
+        "pages": log.sendings(Outbox.PAGES, incident_id=args.incident, limit=args.limit),
+        "posts": log.sendings(Outbox.POSTS, incident_id=args.incident, limit=args.limit),
     }
     if args.json:
         data = {name: [row.to_dict() for row in rows] for name, rows in found.items()}

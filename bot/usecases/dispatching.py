@@ -31,18 +31,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy import Table
-
 from bot.adapters.paging.ports import Notice, Posted
 from bot.adapters.store.incident_rows import IncidentRecord, Sending
 from bot.adapters.store.retry import persisted
-from bot.adapters.store.schema import notifications, pages
 from bot.bootstrap import App
 from bot.usecases.alert_text import notice_text
 from bot.usecases.deliveries import Accepted, Deliveries
 from bot.usecases.incident_picture import incident_picture
 from topology.errors import NoticeError, PagingError, RemoteError, SvcmapError
-from topology.incidents.model import Link, PageAction, PageEvent, SendState, Severity
+from topology.incidents.model import Link, Outbox, PageAction, PageEvent, SendState, Severity
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +95,16 @@ def dispatch_due(
     sweep.record_accepted()
     sweep.free_cut_off()
     for _ in range(PAGE_PASSES):  # a resolve becomes due once its trigger was sent
-        due = app.incidents.due(pages, now_s=app.now())
+        due = app.incidents.due(Outbox.PAGES, now_s=app.now())
         for row in sorted(due, key=lambda row: row.claimed_by is None):  # lapsed claims first
             sweep.page(row)
         if not due:
             break
-    due_posts = app.incidents.due(notifications, now_s=app.now())
+    due_posts = app.incidents.due(Outbox.POSTS, now_s=app.now())
     for row in (r for r in due_posts if r.kind == "incident"):
         sweep.post(row)
     # Replies and all-clears wait for their incident post, which may have just been sent.
-    for row in app.incidents.due(notifications, now_s=app.now()):
+    for row in app.incidents.due(Outbox.POSTS, now_s=app.now()):
         if row.kind != "incident":
             sweep.post(row)
     return sweep.report
@@ -133,41 +130,43 @@ class _Sweep:
 
     def record_accepted(self) -> None:
         """Record as sent the pages and posts accepted that the store did not take before."""
-        for table, noted in ((pages, self.deliveries), (notifications, self.posts)):
+        for outbox, noted in ((Outbox.PAGES, self.deliveries), (Outbox.POSTS, self.posts)):
             for accepted in noted.pending():
-                persisted(partial(self._record_sent, table, accepted), sleep=self.sleep)
+                persisted(partial(self._record_sent, outbox, accepted), sleep=self.sleep)
                 noted.recorded(accepted)
-                log.info("recorded %s %d as sent, as it was accepted", table.name, accepted.row_id)
+                log.info(
+                    "recorded %s %d as sent, as it was accepted", outbox.value, accepted.row_id
+                )
                 self.report.sent.append(accepted.row_id)
 
     def free_cut_off(self) -> None:
         """Free the pages and posts a dead sender was sending, to send them again now."""
-        for table, noted in ((pages, self.deliveries), (notifications, self.posts)):
+        for outbox, noted in ((Outbox.PAGES, self.deliveries), (Outbox.POSTS, self.posts)):
             for cut in noted.cut_off():
                 persisted(
-                    partial(self.app.incidents.release, table, cut.row_id, holder=cut.holder),
+                    partial(self.app.incidents.release, outbox, cut.row_id, holder=cut.holder),
                     sleep=self.sleep,
                 )
                 noted.finished(cut.row_id, self.app.now())
 
-    def _record_sent(self, table: Table, accepted: Accepted) -> None:
+    def _record_sent(self, outbox: Outbox, accepted: Accepted) -> None:
         self.app.incidents.finish(
-            table, accepted.row_id, holder=accepted.holder, state=SendState.SENT.value,
+            outbox, accepted.row_id, holder=accepted.holder, state=SendState.SENT.value,
             now_s=accepted.at_s, url=accepted.url, ref=accepted.ref,
         )  # fmt: skip
 
     def page(self, row: Sending) -> None:
         app = self.app
         if app.pager is None:
-            self._give_up_if_old(pages, row, "paging mode is not on")
+            self._give_up_if_old(Outbox.PAGES, row, "paging mode is not on")
             return
-        if not self._claim(pages, row):
+        if not self._claim(Outbox.PAGES, row):
             return
         self.deliveries.sending(row.id, self.holder, app.now())
         team = app.catalog.teams.get(row.team or "")
         key = team.pagerduty_routing_key if team else None
         if not key:
-            self._finish(pages, row, error=f"team {row.team} has no PagerDuty routing key")
+            self._finish(Outbox.PAGES, row, error=f"team {row.team} has no PagerDuty routing key")
             return
         event = page_event(row, key, app.incidents.post_url(row.incident_id))
         if row.claimed_by is not None:
@@ -179,21 +178,21 @@ class _Sweep:
         try:
             app.pager.send(event)
         except PagingError as error:
-            self._failed(pages, row, error)
+            self._failed(Outbox.PAGES, row, error)
             return
         log.info("sent %s %s to team %s", row.kind, row.dedup_key, row.team)
         accepted = Accepted(row.id, self.holder, app.now())
         self.deliveries.note(accepted)  # until recorded; recorded before anything else is sent
-        persisted(partial(self._record_sent, pages, accepted), sleep=self.sleep)
+        persisted(partial(self._record_sent, Outbox.PAGES, accepted), sleep=self.sleep)
         self.deliveries.recorded(accepted)
         self.report.sent.append(row.id)
 
     def post(self, row: Sending) -> None:
         app = self.app
         if app.notifier is None:
-            self._give_up_if_old(notifications, row, "no notifier is configured")
+            self._give_up_if_old(Outbox.POSTS, row, "no notifier is configured")
             return
-        if not self._claim(notifications, row):
+        if not self._claim(Outbox.POSTS, row):
             return
         if row.attempts and self._found(row):
             return
@@ -202,14 +201,14 @@ class _Sweep:
         try:
             posted = app.notifier.post(notice)
         except NoticeError as error:
-            self._failed(notifications, row, error)
+            self._failed(Outbox.POSTS, row, error)
             return
         self.posts.note(
             Accepted(
                 row_id=row.id, holder=self.holder, at_s=app.now(), ref=posted.ref, url=posted.url
             )
         )
-        self._finish(notifications, row, url=posted.url, ref=posted.ref, sent_body=row.body)
+        self._finish(Outbox.POSTS, row, url=posted.url, ref=posted.ref, sent_body=row.body)
 
     def _found(self, row: Sending) -> bool:
         """Whether a post tried before is settled: found in Slack (and recorded), or failed.
@@ -223,7 +222,7 @@ class _Sweep:
             found = notifier.find(notice_of(self.app, row, picture=False), since_s=since)
         except NoticeError as error:
             if error.retryable:
-                self._failed(notifications, row, error)
+                self._failed(Outbox.POSTS, row, error)
                 return True
             log.warning(
                 "cannot tell whether %s post %d reached Slack (%s); posting it, maybe twice",
@@ -233,34 +232,34 @@ class _Sweep:
         if found is None:
             return False
         log.info("%s post %d was in Slack already; recorded, not posted again", row.kind, row.id)
-        self._finish(notifications, row, url=found.url, ref=found.ref)
+        self._finish(Outbox.POSTS, row, url=found.url, ref=found.ref)
         return True
 
-    def _claim(self, table: Table, row: Sending) -> bool:
+    def _claim(self, outbox: Outbox, row: Sending) -> bool:
         return self.app.incidents.claim(
-            table, row.id, holder=self.holder, now_s=self.app.now(), ttl_s=CLAIM_TTL_S
+            outbox, row.id, holder=self.holder, now_s=self.app.now(), ttl_s=CLAIM_TTL_S
         )
 
-    def _failed(self, table: Table, row: Sending, error: RemoteError) -> None:
+    def _failed(self, outbox: Outbox, row: Sending, error: RemoteError) -> None:
         attempts = row.attempts + 1
         if error.retryable and attempts < ROUNDS:
             wait = RETRY_BASE_S * 2 ** (attempts - 1)
             log.warning("%s (attempt %d; trying again in %ds)", error, attempts, wait)
-            self._finish(table, row, error=str(error), retry_at=self.app.now() + wait)
+            self._finish(outbox, row, error=str(error), retry_at=self.app.now() + wait)
             return
         log.error("%s (attempt %d; giving up)", error, attempts)
-        self._finish(table, row, error=str(error))
+        self._finish(outbox, row, error=str(error))
 
-    def _give_up_if_old(self, table: Table, row: Sending, why: str) -> None:
+    def _give_up_if_old(self, outbox: Outbox, row: Sending, why: str) -> None:
         """Leave a row nobody can send pending, until it is too old to be worth sending."""
         if self.app.now() - row.created_at < GIVE_UP_S:
             return
-        if self._claim(table, row):
-            self._finish(table, row, error=f"not sent within {GIVE_UP_S // 60} minutes: {why}")
+        if self._claim(outbox, row):
+            self._finish(outbox, row, error=f"not sent within {GIVE_UP_S // 60} minutes: {why}")
 
     def _finish(
         self,
-        table: Table,
+        outbox: Outbox,
         row: Sending,
         *,
         error: str | None = None,
@@ -276,7 +275,7 @@ class _Sweep:
         else:
             state, outcome = SendState.FAILED, self.report.failed
         self.app.incidents.finish(
-            table,
+            outbox,
             row.id,
             holder=self.holder,
             state=state.value,
@@ -287,7 +286,7 @@ class _Sweep:
             ref=ref,
             sent_body=sent_body,
         )
-        (self.deliveries if table is pages else self.posts).finished(row.id, self.app.now())
+        (self.deliveries if outbox is Outbox.PAGES else self.posts).finished(row.id, self.app.now())
         outcome.append(row.id)
 
 

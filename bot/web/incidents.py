@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.adapters.store.incidents import IncidentLog
-from bot.adapters.store.schema import notifications, pages
+from topology.incidents.model import Outbox
 from topology.timespec import format_time
 
 
@@ -27,8 +27,8 @@ class StoredIncidents:
         """At most `limit` incidents, newest first, each with its pages and posts."""
         found: list[dict[str, object]] = []
         for incident in self._log.incidents(limit):
-            sent = self._log.sendings(pages, incident_id=incident.id)
-            posted = self._log.sendings(notifications, incident_id=incident.id)
+            sent = self._log.sendings(Outbox.PAGES, incident_id=incident.id)
+            posted = self._log.sendings(Outbox.POSTS, incident_id=incident.id)
             paged = [f"{page.kind} {page.target} ({page.state})" for page in sent]
             summary = [incident.title, incident.status]
             if incident.cause:

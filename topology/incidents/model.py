@@ -39,6 +39,13 @@ class PagingMode(StrEnum):
     ON = "on"
 
 
+class Outbox(StrEnum):
+    """Which of an incident's sendings: the pages to the paging service, or the posts in chat."""
+
+    PAGES = "pages"
+    POSTS = "posts"
+
+
 class SendState(StrEnum):
     """Where a recorded page or post is: to send, sent, given up on, or never to be sent."""
 

@@ -64,11 +64,16 @@ from bot.adapters.store.repository import reported
 from bot.adapters.store.schema import incident_alerts, incidents, notifications, pages
 from topology.incidents.decide import GROUP_WINDOW_S, RecentIncident, join_target
 from topology.incidents.feedback import Answer, Feedback
+from topology.incidents.model import Outbox
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 _ERROR_CHARS = 500
+
+
+TABLES: Mapping[Outbox, Table] = {Outbox.PAGES: pages, Outbox.POSTS: notifications}
+"""The table holding each outbox's rows."""
 
 
 class IncidentLog:
@@ -207,12 +212,13 @@ class IncidentLog:
                 sends = put_resolves(connection, root, now_s, notice_state)
             return Recorded(Outcome.RESOLVED, found.id, found.key, sends)
 
-    def due(self, table: Table, *, now_s: int, limit: int = 100) -> list[Sending]:
-        """Rows of `table` (pages or notifications) to send now, oldest first.
+    def due(self, outbox: Outbox, *, now_s: int, limit: int = 100) -> list[Sending]:
+        """The pages or posts (`outbox`) to send now, oldest first.
 
         An acknowledge or resolve waits while its trigger is still to be sent; a reply in
         an incident post's thread (or its all-clear) while the post is.
         """
+        table = TABLES[outbox]
         conditions = [
             table.c.state == PENDING,
             or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= now_s),
@@ -247,8 +253,9 @@ class IncidentLog:
         with self._read() as connection:
             return [sending_of(table, row) for row in connection.execute(query)]
 
-    def claim(self, table: Table, row_id: int, *, holder: str, now_s: int, ttl_s: int) -> bool:
-        """Take row `row_id` to send it, counting an attempt; False when another has it."""
+    def claim(self, outbox: Outbox, row_id: int, *, holder: str, now_s: int, ttl_s: int) -> bool:
+        """Take row `row_id` of `outbox` to send, counting an attempt; False if another has it."""
+        table = TABLES[outbox]
         with self._write() as connection:
             result = connection.execute(
                 update(table)
@@ -265,13 +272,14 @@ class IncidentLog:
             )
             return result.rowcount == 1
 
-    def release(self, table: Table, row_id: int, *, holder: str) -> bool:
+    def release(self, outbox: Outbox, row_id: int, *, holder: str) -> bool:
         """Free row `row_id` to send now, if it is still pending under `holder`'s claim.
 
         For a sender known to have died mid-send: its claim would otherwise hold the row
         (and whatever waits on it) until it lapsed. `claimed_by` stays, telling the next
         sender that this send may have reached its recipient.
         """
+        table = TABLES[outbox]
         with self._write() as connection:
             result = connection.execute(
                 update(table)
@@ -282,7 +290,7 @@ class IncidentLog:
 
     def finish(
         self,
-        table: Table,
+        outbox: Outbox,
         row_id: int,
         *,
         holder: str,
@@ -299,6 +307,7 @@ class IncidentLog:
         A post sent with `sent_body` whose body changed meanwhile (a summary reply that
         took more alerts) stays pending, to be edited again `SUMMARY_EVERY_S` later.
         """
+        table = TABLES[outbox]
         values: dict[str, Any] = {
             "state": state,
             "claimed_until": None,
@@ -432,9 +441,10 @@ class IncidentLog:
             return [incident_of(row) for row in connection.execute(query)]
 
     def sendings(
-        self, table: Table, *, incident_id: int | None = None, limit: int = 50
+        self, outbox: Outbox, *, incident_id: int | None = None, limit: int = 50
     ) -> list[Sending]:
-        """The latest pages or posts, newest first; of one incident when given."""
+        """The latest pages or posts (`outbox`), newest first; of one incident when given."""
+        table = TABLES[outbox]
         query = select(table).order_by(table.c.id.desc()).limit(limit)
         if incident_id is not None:
             query = query.where(table.c.incident_id == incident_id)

@@ -11,7 +11,6 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
-from bot.adapters.store.schema import notifications, pages
 from bot.cli.alerting import list_incidents, list_sent
 from bot.usecases.alerting import gather
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -25,6 +24,7 @@ from tests.integration.alerts.conftest import (
     webhook,
 )
 from topology.incidents.keys import incident_key
+from topology.incidents.model import Outbox
 from topology.incidents.webhook import parse_webhook
 from topology.rca import load_snapshot, rank
 
@@ -41,7 +41,7 @@ def post(app, body, headers=BEARER):
 
 
 def page_rows(app):
-    return app.incidents.sendings(pages)
+    return app.incidents.sendings(Outbox.PAGES)
 
 
 def test_a_firing_alert_pages_the_top_candidates_owner_when_sure_else_the_alerted_ones(
@@ -195,7 +195,7 @@ def test_a_page_sent_again_after_its_incident_post_links_to_it(
     post(app, firing_body)
     (row,) = page_rows(app)
     claimed = app.incidents.claim(
-        pages, row.id, holder="crashed", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
+        Outbox.PAGES, row.id, holder="crashed", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
     )
 
     dispatch_due(app, holder="other")  # the post goes; the page waits for the claim to lapse
@@ -215,7 +215,7 @@ def test_without_a_notifier_posts_are_recorded_as_dry_run(make_app, firing_body)
 
     post(app, firing_body)
 
-    posts = app.incidents.sendings(notifications)
+    posts = app.incidents.sendings(Outbox.POSTS)
     assert {(p.kind, p.state) for p in posts} >= {("incident", "dry-run")}
 
 
@@ -420,7 +420,7 @@ def test_an_alert_storm_is_grouped_into_a_few_incidents_not_hundreds_of_posts(ma
     assert len(app.incidents.incidents(limit=500)) == 200
     assert len(own) <= 3
     incident_posts = [
-        p for p in app.incidents.sendings(notifications, limit=500) if p.kind == "incident"
+        p for p in app.incidents.sendings(Outbox.POSTS, limit=500) if p.kind == "incident"
     ]
     assert len(incident_posts) == len(own)
 

@@ -15,13 +15,13 @@ import pytest
 
 from bot.adapters.paging.journal import Journal
 from bot.adapters.paging.ports import Notice, Posted
-from bot.adapters.store.schema import notifications
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier
 from tests.integration.alerts.test_sending_outcomes import Breaker, no_sleep
 from topology.errors import NoticeError, StoreError
+from topology.incidents.model import Outbox
 from topology.incidents.webhook import parse_webhook
 
 
@@ -47,7 +47,7 @@ def fired(make_app, firing_body):
 
 
 def incident_post(app):
-    [row] = [r for r in app.incidents.sendings(notifications) if r.kind == "incident"]
+    [row] = [r for r in app.incidents.sendings(Outbox.POSTS) if r.kind == "incident"]
     return row
 
 

@@ -10,13 +10,12 @@ import pytest
 from bot.adapters.paging.pagerduty import PagerDutyPager
 from bot.adapters.paging.ratelimit import RateLimiter
 from bot.adapters.store.incident_rows import PageRow
-from bot.adapters.store.schema import pages
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.dispatching import CLAIM_TTL_S, ROUNDS, dispatch_due
 from tests.fake_pagerduty import Reply
 from tests.integration.alerts.conftest import FakeNotifier
 from topology.errors import PagingError
-from topology.incidents.model import PageAction, PageEvent
+from topology.incidents.model import Outbox, PageAction, PageEvent
 from topology.incidents.webhook import parse_webhook
 
 THROTTLED = Reply(
@@ -34,7 +33,7 @@ INVALID = Reply(
 
 
 def the_page(app):
-    (row,) = app.incidents.sendings(pages)
+    (row,) = app.incidents.sendings(Outbox.PAGES)
     return row
 
 
@@ -59,7 +58,7 @@ def test_a_claim_left_by_a_crash_mid_send_expires_and_the_page_is_sent_once(
     receive_alerts(app, parse_webhook(firing_body))
     row = the_page(app)
     assert app.incidents.claim(
-        pages, row.id, holder="crashed", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
+        Outbox.PAGES, row.id, holder="crashed", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
     )
 
     dispatch_due(app, holder="other")
@@ -291,7 +290,7 @@ def test_in_dry_run_an_acknowledgement_is_recorded_as_a_dry_run_too(
     dispatch_due(app, holder="test")
 
     assert done.pages_to_send == 0
-    states = {row.kind: row.state for row in app.incidents.sendings(pages)}
+    states = {row.kind: row.state for row in app.incidents.sendings(Outbox.PAGES)}
     assert states == {"trigger": "dry-run", "acknowledge": "dry-run"}
     assert pagerduty.events == []
 
@@ -318,7 +317,7 @@ def test_a_page_asked_for_again_is_recorded_again_only_after_a_failure_or_a_dry_
     second = PageRow("cart", "trigger", "shop", "svcmap/x/cart", again, {"summary": "two"})
 
     assert app.incidents.record_page(incident.id, second, now_s=app.now()) is recorded
-    (row,) = [r for r in app.incidents.sendings(pages) if r.target == "cart"]
+    (row,) = [r for r in app.incidents.sendings(Outbox.PAGES) if r.target == "cart"]
     assert row.state == (again if recorded else earlier)
     assert row.body["summary"] == ("two" if recorded else "one")
 

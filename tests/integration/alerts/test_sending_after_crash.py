@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.paging.journal import Journal
-from bot.adapters.store.schema import pages
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -27,7 +26,7 @@ from tests.integration.alerts.test_sending_outcomes import (
     states,
 )
 from topology.errors import StoreError
-from topology.incidents.model import PageEvent
+from topology.incidents.model import Outbox, PageEvent
 from topology.incidents.webhook import parse_webhook
 
 
@@ -135,9 +134,9 @@ def test_a_cut_off_send_another_sender_took_meanwhile_is_left_to_it(
     app = fired_and_resolved
     crash_mid_send(app, tmp_path, journals)
     clock.now += CLAIM_TTL_S + 1  # a replica took the lapsed claim, and is sending now
-    (trigger,) = app.incidents.due(pages, now_s=app.now())
+    (trigger,) = app.incidents.due(Outbox.PAGES, now_s=app.now())
     assert app.incidents.claim(
-        pages, trigger.id, holder="replica:9", now_s=app.now(), ttl_s=CLAIM_TTL_S
+        Outbox.PAGES, trigger.id, holder="replica:9", now_s=app.now(), ttl_s=CLAIM_TTL_S
     )
 
     fresh = start_sender(tmp_path, journals, "host:2")

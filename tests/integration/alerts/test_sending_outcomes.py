@@ -13,7 +13,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from bot.adapters.store.retry import TRIES
-from bot.adapters.store.schema import pages
 from bot.dispatcher import Dispatcher
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
@@ -22,7 +21,7 @@ from tests.integration.alerts.conftest import webhook
 from tests.tcp_relay import TcpRelay
 from topology.errors import StoreError
 from topology.incidents.decide import GROUP_WINDOW_S
-from topology.incidents.model import PageEvent
+from topology.incidents.model import Outbox, PageEvent
 from topology.incidents.webhook import parse_webhook
 
 
@@ -68,7 +67,7 @@ def no_sleep(_: float) -> None:
 
 
 def states(app) -> list[tuple[str, str]]:
-    return sorted((row.kind, row.state) for row in app.incidents.sendings(pages))
+    return sorted((row.kind, row.state) for row in app.incidents.sendings(Outbox.PAGES))
 
 
 def actions(pagerduty) -> list[tuple[str, str]]:
@@ -145,9 +144,9 @@ def test_a_page_whose_sender_died_mid_send_is_sent_again_before_new_ones_with_it
     receive_alerts(app, parse_webhook(webhook("frontend")))
     clock.now += GROUP_WINDOW_S + 1  # a later alert, an incident of its own
     receive_alerts(app, parse_webhook(webhook("payment")))
-    first, crashed = sorted(app.incidents.sendings(pages), key=lambda row: row.id)
+    first, crashed = sorted(app.incidents.sendings(Outbox.PAGES), key=lambda row: row.id)
     assert app.incidents.claim(
-        pages, crashed.id, holder="died", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
+        Outbox.PAGES, crashed.id, holder="died", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
     )
     clock.now += CLAIM_TTL_S + 1
 

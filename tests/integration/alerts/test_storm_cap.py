@@ -4,12 +4,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.adapters.store.incident_rows import Outcome
-from bot.adapters.store.schema import notifications
 from bot.usecases.alerting import decide_opening, gather, receive_alerts
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
 from topology.incidents.decide import STORM_LIMIT
 from topology.incidents.keys import incident_key
+from topology.incidents.model import Outbox
 from topology.incidents.webhook import parse_webhook
 
 ON_MAP = ("frontend", "checkout", "payment", "cart", "shipping", "currency")
@@ -44,7 +44,7 @@ def test_openings_decided_before_any_was_recorded_open_no_more_than_the_cap(make
     assert len(own) == STORM_LIMIT
     assert {i.merged_into for i in joined} == {max(i.id for i in own)}
     assert all(i.paged_team is None for i in joined)
-    posts = app.incidents.sendings(notifications, limit=500)
+    posts = app.incidents.sendings(Outbox.POSTS, limit=500)
     assert sorted(p.incident_id for p in posts) == sorted(i.id for i in own)
 
 
@@ -88,7 +88,7 @@ def test_concurrent_webhooks_on_two_replicas_open_at_most_the_cap_and_page_each_
     assert len(own) + len(joined) == len(services)
     assert 1 <= len(own) <= STORM_LIMIT
     assert sum(r.outcome is Outcome.OPENED for r in recorded) == len(own)
-    posts = [p for p in app.incidents.sendings(notifications, limit=500) if p.kind == "incident"]
+    posts = [p for p in app.incidents.sendings(Outbox.POSTS, limit=500) if p.kind == "incident"]
     assert len(posts) == len(own)
     triggers = [e for e in pagerduty.events if e["event_action"] == "trigger"]
     assert len(triggers) == len({e["dedup_key"] for e in triggers}) <= len(own)

@@ -19,7 +19,6 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bot.adapters.store.incident_writes import SUMMARY_EVERY_S
-from bot.adapters.store.schema import notifications, pages
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
 from bot.slack.bolt import build_bolt
@@ -31,6 +30,7 @@ from tests.integration.alerts.conftest import CATALOG, INCIDENT_AT, SAMPLES, TOK
 from tests.slack.fake_api import Call, FakeSlack, channel_id
 from tests.slack.requests import SECRET, command_body, signed
 from tests.slack.requests import action_body as signed_action
+from topology.incidents.model import Outbox
 from topology.picture import style
 
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -247,7 +247,7 @@ def test_the_picture_of_the_neighbourhood_goes_in_the_posts_thread(desk):
 
 def test_the_picture_shows_the_alerting_service_in_the_alert_colour(desk):
     desk.alert(FIRING)
-    (row,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "incident"]
+    (row,) = [r for r in desk.app.incidents.sendings(Outbox.POSTS) if r.kind == "incident"]
 
     picture = notice_of(desk.app, row).picture
 
@@ -329,7 +329,7 @@ def test_a_channel_slack_refuses_fails_the_post_and_the_page_still_goes(desk):
     desk.alert(FIRING)
     desk.send()
 
-    (post,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "incident"]
+    (post,) = [r for r in desk.app.incidents.sendings(Outbox.POSTS) if r.kind == "incident"]
     assert post.state == "failed"
     assert "channel_not_found" in (post.last_error or "")
     (trigger,) = desk.pagerduty.events
@@ -341,7 +341,7 @@ def test_a_slack_answering_500_leaves_the_post_to_retry_and_the_page_still_goes(
     desk.alert(FIRING)
     desk.send()
 
-    (post,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "incident"]
+    (post,) = [r for r in desk.app.incidents.sendings(Outbox.POSTS) if r.kind == "incident"]
     assert (post.state, post.attempts) == ("pending", 1)
     assert "HTTP 500" in (post.last_error or "")
     assert len(desk.pagerduty.events) == 1
@@ -379,13 +379,13 @@ def routing_key(desk: Desk, team: str) -> str | None:
 
 def test_the_page_button_is_refused_to_someone_outside_the_paging_groups(desk):
     pressed, _, _ = page_button_of_an_owner_not_paged(desk)
-    before = len(desk.app.incidents.sendings(pages))
+    before = len(desk.app.incidents.sendings(Outbox.PAGES))
 
     desk.press(pressed, user="W999")
 
     (said,) = desk.told()
     assert said.startswith("Sorry, paging is allowed only to the on-call user groups")
-    assert len(desk.app.incidents.sendings(pages)) == before
+    assert len(desk.app.incidents.sendings(Outbox.PAGES)) == before
 
 
 def test_the_page_button_pages_once_for_someone_in_the_paging_group_even_pressed_twice(desk):
@@ -410,7 +410,7 @@ def test_a_page_that_failed_is_tried_again_when_the_button_is_pressed_again(desk
     desk.pagerduty.reply(Reply(400, refusal))
     desk.press(pressed, user="W111")
     desk.send()
-    (failed,) = [p for p in desk.app.incidents.sendings(pages) if p.target == service]
+    (failed,) = [p for p in desk.app.incidents.sendings(Outbox.PAGES) if p.target == service]
     assert failed.state == "failed"
 
     desk.press(pressed, user="W111")
@@ -419,7 +419,7 @@ def test_a_page_that_failed_is_tried_again_when_the_button_is_pressed_again(desk
     assert desk.told() == [f"Paging {team} about {service}."] * 2
     by_button = [e for e in desk.pagerduty.events if e["dedup_key"].endswith(f"/{service}")]
     assert len(by_button) == 2
-    (sent,) = [p for p in desk.app.incidents.sendings(pages) if p.target == service]
+    (sent,) = [p for p in desk.app.incidents.sendings(Outbox.PAGES) if p.target == service]
     assert (sent.state, sent.attempts, sent.last_error) == ("sent", 1, None)
 
 
@@ -431,7 +431,7 @@ def test_a_forged_page_button_value_pages_nobody(desk):
 
     assert desk.told()[0] == "Only the owners of the incident's services can be paged from it."
     assert "nothing svcmap can page" in desk.told()[1]
-    assert all(p.target != "frontend" for p in desk.app.incidents.sendings(pages))
+    assert all(p.target != "frontend" for p in desk.app.incidents.sendings(Outbox.PAGES))
 
 
 def test_incident_buttons_pressed_anywhere_but_on_the_incidents_post_do_nothing(desk):
@@ -689,13 +689,13 @@ def test_a_storm_on_one_incident_makes_one_reply_edited_every_few_seconds_at_mos
     assert len(replies) == 1
     seconds = NOTIFICATIONS * 0.5 + SUMMARY_EVERY_S
     assert 1 <= len(edits) <= seconds / SUMMARY_EVERY_S + 1
-    reply_ts = desk.app.incidents.sendings(notifications)[0].ref.split(":")[1]
+    reply_ts = desk.app.incidents.sendings(Outbox.POSTS)[0].ref.split(":")[1]
     assert {e.params["ts"] for e in edits} == {reply_ts}
     assert {e.params["channel"] for e in edits} == {INCIDENTS}
     last = edits[-1].text_of_blocks()
     assert f"{NOTIFICATIONS} more alerts firing" in last
     assert f"and {NOTIFICATIONS - 10} more" in last
-    (summary,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "update"]
+    (summary,) = [r for r in desk.app.incidents.sendings(Outbox.POSTS) if r.kind == "update"]
     assert summary.state == "sent"
     assert len(desk.pagerduty.events) == 1
 
@@ -704,12 +704,12 @@ def test_alerts_arriving_while_the_reply_is_sent_are_edited_in_after(desk):
     desk.alert(notification(("fp-1", "checkout")))
     desk.send()
     desk.alert(notification(("fp-1", "checkout"), ("fp-2", "checkout")))
-    (row,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "update"]
-    desk.app.incidents.claim(notifications, row.id, holder="slow", now_s=desk.app.now(), ttl_s=60)
+    (row,) = [r for r in desk.app.incidents.sendings(Outbox.POSTS) if r.kind == "update"]
+    desk.app.incidents.claim(Outbox.POSTS, row.id, holder="slow", now_s=desk.app.now(), ttl_s=60)
     desk.alert(notification(("fp-1", "checkout"), ("fp-2", "checkout"), ("fp-3", "checkout")))
 
     desk.app.incidents.finish(
-        notifications,
+        Outbox.POSTS,
         row.id,
         holder="slow",
         state="sent",
@@ -717,7 +717,7 @@ def test_alerts_arriving_while_the_reply_is_sent_are_edited_in_after(desk):
         ref=f"{INCIDENTS}:1.0001",
         sent_body=row.body,
     )
-    (after,) = [r for r in desk.app.incidents.sendings(notifications) if r.kind == "update"]
+    (after,) = [r for r in desk.app.incidents.sendings(Outbox.POSTS) if r.kind == "update"]
     desk.clock.now += SUMMARY_EVERY_S
     desk.send()
 
