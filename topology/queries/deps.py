@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import repeat
+from operator import attrgetter
 
 from topology.errors import UsageError
 from topology.graph import ServiceGraph
@@ -12,6 +14,7 @@ from topology.model import NodeKind
 from topology.ownership import Catalog
 from topology.queries.jsonable import as_dict
 from topology.queries.numbers import EdgeNumbers
+from topology.stats import EdgeStats
 
 
 class Direction(enum.Enum):
@@ -117,23 +120,36 @@ def _entries(
     *,
     down: bool,
 ) -> tuple[Dependency, ...]:
-    names, nodes, owner = graph.index.names, graph.index.nodes, catalog.owner_name
-    entries = []
-    for hops, number, via in found:
-        name, node = names[number], nodes[number]
-        numbers = None
-        if hops == 1:
-            stats = graph.edge(service, name) if down else graph.edge(name, service)
-            numbers = EdgeNumbers.of(stats) if stats is not None else None
-        entries.append(
-            Dependency(
-                name=name,
-                hops=hops,
-                via=names[via],
-                kind=node.kind,
-                virtual=node.virtual,
-                owner=owner(name),
-                edge=numbers,
-            )
+    """The entries of a walk, built column by column: a deep walk makes thousands."""
+    if not found:
+        return ()
+    names, nodes = graph.index.names, graph.index.nodes
+    hops, numbers, vias = zip(*found, strict=True)
+    named = list(map(names.__getitem__, numbers))
+    reached = list(map(nodes.__getitem__, numbers))
+    direct = bisect_right(hops, 1)  # nearest first: the direct neighbours lead
+    edges: list[EdgeNumbers | None] = [
+        _numbers(graph.edge(service, name) if down else graph.edge(name, service))
+        for name in named[:direct]
+    ]
+    edges.extend(repeat(None, len(named) - direct))
+    return tuple(
+        map(
+            Dependency,
+            named,
+            hops,
+            map(names.__getitem__, vias),
+            map(_KIND, reached),
+            map(_VIRTUAL, reached),
+            map(catalog.owners.get, named),
+            edges,
         )
-    return tuple(entries)
+    )
+
+
+def _numbers(stats: EdgeStats | None) -> EdgeNumbers | None:
+    return EdgeNumbers.of(stats) if stats is not None else None
+
+
+_KIND = attrgetter("kind")
+_VIRTUAL = attrgetter("virtual")

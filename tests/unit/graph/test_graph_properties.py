@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.queries.blast import blast_radius
-from topology.queries.deps import Direction, dependencies
+from topology.queries.deps import Dependency, Direction, dependencies
+from topology.queries.numbers import EdgeNumbers
 from topology.queries.path import paths
 from topology.queries.simulate import simulate_down
 from topology.stats import Node
@@ -206,3 +207,71 @@ def test_simulating_one_service_down_agrees_with_its_blast_radius(case):
     assert {i.name: i.share for i in simulated.affected} == {
         e.name: pytest.approx(e.share) for e in blast.upstream
     }
+
+
+@st.composite
+def owned_graphs_and_service(draw, max_nodes=10):
+    """A map with self-loops and cycles, some services known only from edges, some owned."""
+    count = draw(st.integers(min_value=2, max_value=max_nodes))
+    names = [f"s{number}" for number in range(count)]
+    node = st.integers(min_value=0, max_value=count - 1)
+    edges = draw(
+        st.lists(
+            st.tuples(node, node, st.integers(min_value=0, max_value=100)),
+            max_size=3 * count,
+            unique_by=lambda edge: edge[:2],
+        )
+    )
+    given_nodes = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+    graph = ServiceGraph.build(
+        [stats(names[parent], names[child], calls) for parent, child, calls in edges],
+        [Node(name) for name in given_nodes],
+    )
+    owned = draw(st.lists(st.sampled_from(graph.names()), unique=True))
+    catalog = Catalog({name: f"team-{len(name) % 2}" for name in owned})
+    return graph, draw(st.sampled_from(graph.names())), catalog
+
+
+def networkx_dependencies(graph, service, *, down, depth, catalog):
+    """The entries `dependencies` gives one way, worked out on networkx's DiGraph."""
+    oracle = networkx_of(graph) if down else networkx_of(graph).reverse()
+    distance = nx.single_source_shortest_path_length(oracle, service, cutoff=depth)
+    entries = []
+    for name in sorted(distance, key=lambda other: (distance[other], other)):
+        hops = distance[name]
+        if name == service:
+            continue
+        edge = None
+        if hops == 1:
+            found = graph.edge(service, name) if down else graph.edge(name, service)
+            edge = EdgeNumbers.of(found)
+        node = graph.node(name)
+        entries.append(
+            Dependency(
+                name=name,
+                hops=hops,
+                via=min(p for p in oracle.predecessors(name) if distance.get(p) == hops - 1),
+                kind=node.kind,
+                virtual=node.virtual,
+                owner=catalog.owners.get(name),
+                edge=edge,
+            )
+        )
+    return tuple(entries)
+
+
+@settings(max_examples=400, deadline=None)
+@given(owned_graphs_and_service(), st.sampled_from([None, 1, 2, 3]))
+def test_dependencies_are_exactly_what_networkx_finds_either_way(case, depth):
+    graph, service, catalog = case
+
+    result = dependencies(graph, service, direction=Direction.BOTH, depth=depth, catalog=catalog)
+
+    assert result.downstream == networkx_dependencies(
+        graph, service, down=True, depth=depth, catalog=catalog
+    )
+    assert result.upstream == networkx_dependencies(
+        graph, service, down=False, depth=depth, catalog=catalog
+    )
+    loop = graph.edge(service, service)
+    assert result.self_calls == (EdgeNumbers.of(loop) if loop is not None else None)
