@@ -238,9 +238,9 @@ def build_notifier(settings: Settings, client: WebClient | None) -> Notifier | N
     """
     if client is None:
         return None
+    from bot.adapters.slack.delivery import SlackPoster
+    from bot.adapters.slack.notifier import SlackNotifier
     from bot.render.picture import render
-    from bot.slack.delivery import SlackPoster
-    from bot.slack.notifier import SlackNotifier
 
     return SlackNotifier(SlackPoster(client), draw=render, paging=slack_paging(settings))
 
@@ -252,9 +252,9 @@ def build_heads_up(
     secret = settings.slack_signing_secret
     if client is None or secret is None or settings.warnings != "on":
         return None
+    from bot.adapters.slack.delivery import SlackPoster
+    from bot.adapters.slack.heads_up import SlackHeadsUp
     from bot.render.picture import render
-    from bot.slack.delivery import SlackPoster
-    from bot.slack.heads_up import SlackHeadsUp
     from bot.slack.warning_view import mute_sealer
 
     sealer = mute_sealer(secret.get_secret_value())

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.bootstrap import App
+from bot.questions import Rca
 from bot.render.templating import render
 from bot.usecases.rca import (
     Ranker,
@@ -46,9 +47,25 @@ def rca_from_file(args: argparse.Namespace) -> str:
 
 def rca_from_store(app: Ranker, args: argparse.Namespace) -> str:
     """Rank from the health series stored around `--at` (read by the app or a `Reading`)."""
-    at, window, baseline = _when(app, args)
-    ranking = rank_from_store(app, symptom_of(args), at, window, baseline)
-    return _shown(ranking, as_json=args.json)
+    return answer_rca(app, rca_question(args))
+
+
+def rca_question(args: argparse.Namespace) -> Rca:
+    """The `rca` question the command line asks of the store."""
+    return Rca(
+        service=symptom_of(args),
+        at=args.at,
+        window=args.window,
+        baseline=args.baseline,
+        json=args.json,
+    )
+
+
+def answer_rca(app: Ranker, question: Rca) -> str:
+    """The ranking `question` asks for, as the CLI shows it."""
+    at, window, baseline = incident_times(app, question.at, question.window, question.baseline)
+    ranking = rank_from_store(app, question.service, at, window, baseline)
+    return _shown(ranking, as_json=question.json)
 
 
 def export_snapshot(app: App, args: argparse.Namespace) -> str | None:

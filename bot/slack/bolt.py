@@ -11,16 +11,16 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot.adapters.slack.delivery import SlackPoster
+from bot.adapters.slack.members import GroupMembers
+from bot.adapters.slack.people import DisplayNames
 from bot.bootstrap import App, slack_paging
 from bot.render.templating import prime_templates
 from bot.settings_fields import SecretStr
 from bot.slack.access import AccessPolicy
 from bot.slack.conversation import Conversation
-from bot.slack.delivery import SlackPoster
 from bot.slack.incident_buttons import IncidentButtons
 from bot.slack.listeners import Answers, register
-from bot.slack.members import GroupMembers
-from bot.slack.people import DisplayNames
 from bot.slack.warning_mutes import WarningMutes
 from topology.errors import SvcmapError
 

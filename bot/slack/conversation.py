@@ -9,14 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
+from bot.adapters.slack.delivery import SlackPoster
+from bot.adapters.slack.members import GroupMembers
 from bot.bootstrap import App, slack_paging
 from bot.render.picture import TIMEOUT_S
 from bot.render.templating import render_slack, table
 from bot.slack.access import AccessPolicy
 from bot.slack.blocks import AnswerView, answer_blocks, fallback_text
-from bot.slack.delivery import SlackPoster
 from bot.slack.grammar import Help, parse
-from bot.slack.members import GroupMembers
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
 from bot.slack.reruns import command_text

@@ -11,24 +11,24 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.adapters.slack.delivery import SlackPoster
+from bot.adapters.slack.members import GroupMembers
+from bot.adapters.slack.notifier import post_ref, read_ref
+from bot.adapters.slack.people import DisplayNames
 from bot.bootstrap import App
 from bot.slack.access import AccessPolicy
 from bot.slack.blocks import section
-from bot.slack.delivery import SlackPoster
 from bot.slack.incident_view import (
     incident_message,
     read_cause_value,
     read_incident,
     read_page_value,
 )
-from bot.slack.members import GroupMembers
 from bot.slack.mrkdwn import escape, mention
-from bot.slack.notifier import post_ref, read_ref
-from bot.slack.people import DisplayNames
 from bot.slack.seals import Sealer, thread_of
 from bot.usecases.acknowledging import acknowledge
 from bot.usecases.cause_feedback import answer_cause
-from bot.usecases.paging_by_hand import Paged, page_for_answer, page_for_incident
+from bot.usecases.paging_by_hand import Paged, PagingDesk, page_for_answer, page_for_incident
 from topology.errors import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,10 @@ class IncidentButtons:
         by = self._names.of(pressed.user) if self._names is not None else None
         if incident is None:
             paged = page_for_answer(
-                self._app, service, by=by, channel=pressed.channel, message=pressed.message_ts
+                self._desk(), service, by=by, channel=pressed.channel, message=pressed.message_ts
             )
         else:
-            paged = page_for_incident(self._app, incident, service, by=by)
+            paged = page_for_incident(self._desk(), incident, service, by=by)
         # Whoever the page names, svcmap's own log keeps who asked for it.
         log.info("Slack user %s pressed Page owners of %s: %s", pressed.user, service, paged.text)
         self._paged(pressed, paged)
@@ -162,6 +162,11 @@ class IncidentButtons:
         )
         said = escape(done.text)
         self._tell(pressed, f"{said[:1].upper()}{said[1:]}.")
+
+    def _desk(self) -> PagingDesk:
+        """What paging by hand uses, now."""
+        app = self._app
+        return PagingDesk(app.incidents, app.catalog, app.settings.paging_mode, app.now())
 
     def _on_its_post(self, pressed: Pressed, incident: int) -> bool:
         """Whether the button was pressed on the post of incident `incident`, as it was sent."""

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from bot.adapters.slack.members import GroupMembers
 from bot.alert_workers import AlertWorkers
 from bot.bootstrap import App
-from bot.slack.members import GroupMembers
 from bot.usecases.receiving import Receiver
 from bot.web import uploads
 from bot.web.alerts import alerts_endpoint

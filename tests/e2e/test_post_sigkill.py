@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.adapters.paging.journal import POSTS_FOLDER, Step, journal_dir, open_sends
-from bot.slack.notifier import EVENT_TYPE
+from bot.adapters.slack.notifier import EVENT_TYPE
 from tests.e2e.test_alert_sigkill import (  # noqa: F401 - the fixtures
     SOON_S,
     alert,

@@ -1,9 +1,11 @@
 """The layers hold: the pure core reaches no outside world, adapters reach no entry point.
 
 The core is `topology/`; the adapters are `bot/adapters/` (the store, the trace and catalog
-sources, the pager); the use cases are `bot/usecases/` and the rest of `bot/` is the entry
-points and their composition. Read from the source with `ast`, so a lazy import inside a
-function counts as much as one at the top of a module.
+sources, the pager, the Slack client); the use cases are `bot/usecases/`; the entry points
+are the CLI, the HTTP routes, the Slack listeners and the processes' composition. The rest
+of `bot/` is pure presentation (Slack views, templates) that adapters may send. Read from
+the source with `ast`, so a lazy import inside a function counts as much as one at the top
+of a module.
 """
 
 from __future__ import annotations
@@ -17,6 +19,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAPTERS_PACKAGE = "bot.adapters"
+ABOVE_ADAPTERS = {
+    "bot.usecases": "a use case",
+    "bot.cli": "the CLI",
+    "bot.web": "the HTTP routes",
+    "bot.demo": "the demo",
+    "bot.slack.bolt": "the Slack app",
+    "bot.slack.listeners": "the Slack listeners",
+    "bot.slack.conversation": "a Slack conversation",
+    "bot.slack.incident_buttons": "the incident buttons",
+    "bot.slack.warning_mutes": "the mute button",
+    "bot.slack.answer_processes": "the answer workers",
+    "bot.bootstrap": "the composition root",
+    "bot.scheduler": "the scheduler",
+    "bot.alert_workers": "the alert workers",
+    "bot.lifetime": "the process's lifetime",
+}
+"""What an adapter never imports: the use cases and the entry points that use it."""
 
 CORE_THIRD_PARTY = {
     "networkx": "the graph model",
@@ -104,6 +123,11 @@ CORE = _modules("topology")
 ADAPTERS = _modules(ADAPTERS_PACKAGE)
 
 
+def _above_adapters(module: str) -> str | None:
+    """What `module` is, when an adapter may not import it; None when it may."""
+    return next((what for package, what in ABOVE_ADAPTERS.items() if _under(module, package)), None)
+
+
 def _where(path: Path, line: int) -> str:
     return f"{path.relative_to(ROOT)}:{line}"
 
@@ -140,9 +164,9 @@ def test_a_core_module_reads_no_clock(path: Path) -> None:
 @pytest.mark.parametrize("path", ADAPTERS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_an_adapter_imports_no_entry_point(path: Path) -> None:
     wrong = [
-        f"{_where(path, line)} imports {module}"
+        f"{_where(path, line)} imports {module} ({what})"
         for line, module in _imports(path)
-        if _under(module, "bot") and not _under(module, ADAPTERS_PACKAGE)
+        if (what := _above_adapters(module)) is not None
     ]
     assert not wrong, "\n".join(wrong)
 
@@ -159,3 +183,22 @@ def test_the_checks_catch_an_adapter_a_clock_the_world_and_a_relative_import() -
     found = [module for _, module in _imports_of(source, ["bot", "usecases"])]
     assert found == ["os", "datetime", "bot.adapters.store", "bot"]
     assert _clock_calls(source) == [6]
+
+
+def test_the_adapter_check_catches_use_cases_and_entry_points_but_not_views() -> None:
+    assert _above_adapters("bot.usecases.alerting") == "a use case"
+    assert _above_adapters("bot.slack.listeners") == "the Slack listeners"
+    assert _above_adapters("bot.bootstrap") == "the composition root"
+    assert _above_adapters("bot.slack.incident_view") is None
+    assert _above_adapters("bot.adapters.store.ports") is None
+    assert _above_adapters("bot.usecasesx") is None
+
+
+def test_every_module_above_the_adapters_is_one() -> None:
+    missing = [
+        package
+        for package in ABOVE_ADAPTERS
+        if not (ROOT / package.replace(".", "/")).is_dir()
+        and not (ROOT / (package.replace(".", "/") + ".py")).is_file()
+    ]
+    assert not missing, f"no such module: {missing}"

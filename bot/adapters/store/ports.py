@@ -9,7 +9,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.adapters.store.incident_rows import Acknowledgement, IncidentRecord, Sending
+from bot.adapters.store.incident_rows import (
+    Acknowledgement,
+    IncidentRecord,
+    Opening,
+    PageRow,
+    Sending,
+)
 from topology.incidents.feedback import Answer, Feedback
 from topology.stats import EdgeStats, Node, ServiceStats
 
@@ -166,6 +172,22 @@ class Acknowledgements(IncidentPosts, Protocol):
 
     def acknowledge(self, incident_id: int, *, user: str, now_s: int) -> Acknowledgement:
         """Note that `user` acknowledged incident `incident_id`, unless someone did first."""
+        ...
+
+
+class ManualPages(Protocol):
+    """The incident log as paging owners by hand uses it."""
+
+    def incident(self, incident_id: int) -> IncidentRecord | None:
+        """Incident `incident_id`, or None when there is none."""
+        ...
+
+    def open_manual(self, opening: Opening, *, now_s: int) -> IncidentRecord:
+        """The incident a person opened under `opening.key`: opened once, kept open."""
+        ...
+
+    def record_page(self, incident_id: int, page: PageRow, *, now_s: int) -> bool:
+        """Record `page` for incident `incident_id`; False when it was recorded before."""
         ...
 
 

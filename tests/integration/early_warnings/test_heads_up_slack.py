@@ -9,11 +9,11 @@ from dataclasses import replace
 import pytest
 from slack_sdk import WebClient
 
+from bot.adapters.slack.delivery import SlackPoster
+from bot.adapters.slack.heads_up import SlackHeadsUp
 from bot.adapters.store.early_warnings import WarningLog
 from bot.bootstrap import build_app
 from bot.settings import load_settings
-from bot.slack.delivery import SlackPoster
-from bot.slack.heads_up import SlackHeadsUp
 from bot.slack.incident_buttons import Pressed
 from bot.slack.warning_mutes import WarningMutes
 from bot.slack.warning_view import MUTE_ACTION, mute_sealer, mute_value, read_mute_value

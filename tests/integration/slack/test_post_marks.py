@@ -15,8 +15,8 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.adapters.paging.ports import Notice, Posted
-from bot.slack.delivery import SlackPoster
-from bot.slack.notifier import EVENT_TYPE, SlackNotifier, marker, post_ref
+from bot.adapters.slack.delivery import SlackPoster
+from bot.adapters.slack.notifier import EVENT_TYPE, SlackNotifier, marker, post_ref
 from tests.slack.fake_api import FakeSlack, channel_id
 from topology.errors import NoticeError
 

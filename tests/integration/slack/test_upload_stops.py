@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.slack.delivery import SlackPoster
+from bot.adapters.slack.delivery import SlackPoster
 from tests.slack.fake_api import FakeSlack
 from topology.errors import DeliveryError
 

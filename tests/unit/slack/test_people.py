@@ -2,8 +2,8 @@
 
 from slack_sdk.errors import SlackApiError
 
-from bot.slack import people
-from bot.slack.people import DisplayNames, shown_name
+from bot.adapters.slack import people
+from bot.adapters.slack.people import DisplayNames, shown_name
 
 
 class FakeUsers:

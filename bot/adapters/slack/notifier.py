@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 
 from bot.adapters.paging.ports import Notice, Posted
-from bot.slack.delivery import SlackPoster
+from bot.adapters.slack.delivery import SlackPoster
 from bot.slack.incident_view import (
     Message,
     incident_message,

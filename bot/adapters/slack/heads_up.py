@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.slack.delivery import SlackPoster
+from bot.adapters.slack.delivery import SlackPoster
 from bot.slack.seals import Sealer
 from bot.slack.warning_view import heads_up_message, mute_value, sealed_subject, with_mute_button
 from topology.errors import DeliveryError, NoticeError, SvcmapError
