@@ -87,6 +87,12 @@ class App:
         """The names of the live sources pulled from."""
         return [source.name for source in self.sources]
 
+    @property
+    def pulled_names(self) -> list[str]:
+        """The names of every source pulled from: the live sources, the catalog source last."""
+        found = self.source_names
+        return found if self.catalog_source is None else [*found, self.catalog_source.name]
+
     def now(self) -> int:
         """The current time in Unix seconds."""
         return int(self.clock())

@@ -7,23 +7,34 @@ should arrive is for the exporters' owners to say.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.adapters.store.name_caps import Refused
-from bot.bootstrap import App
+from bot.adapters.store.ports import ImportLedger, StateStore
 from bot.usecases.name_caps import IMPORT_SOURCE, REFRESH_PREFIX
 from bot.usecases.receiving import OTLP_SOURCE
 from bot.usecases.staleness import STALE_INTERVALS, SourceStatus, status_of
 
 
-def source_statuses(app: App) -> list[SourceStatus]:
+def source_statuses(
+    states: StateStore,
+    ledger: ImportLedger,
+    *,
+    configured: Sequence[str],
+    interval_s: int,
+    now_s: int,
+) -> list[SourceStatus]:
     """The pulled sources, then the OTLP receiver once it stored anything, with refusals.
 
-    File imports are shown last when the caps on new names refused anything of them.
+    `configured` names the sources pulled from (the catalog source last), `interval_s` is
+    how often they are pulled. File imports are shown last when the caps on new names
+    refused anything of them.
     """
-    statuses = pulled_statuses(app) + pushed_statuses(app)
+    statuses = pulled_statuses(states, configured, interval_s=interval_s, now_s=now_s)
+    statuses += pushed_statuses(ledger, interval_s=interval_s, now_s=now_s)
     refused: dict[str, list[Refused]] = {}
-    for item in app.store.refused_names():
+    for item in ledger.refused_names():
         refused.setdefault(item.source.removeprefix(REFRESH_PREFIX), []).append(item)
     statuses = [replace(s, refused=tuple(refused.pop(s.name, ()))) for s in statuses]
     for name, items in sorted(refused.items()):  # imports, and sources no longer configured
@@ -41,32 +52,31 @@ def source_statuses(app: App) -> list[SourceStatus]:
     return statuses
 
 
-def pulled_statuses(app: App) -> list[SourceStatus]:
-    """The configured sources (the catalog source last), then others the store remembers."""
-    states = app.states.all()
-    configured = [source.name for source in app.sources]
-    if app.catalog_source is not None:
-        configured.append(app.catalog_source.name)
-    names = configured + sorted(set(states) - set(configured))
+def pulled_statuses(
+    states: StateStore, configured: Sequence[str], *, interval_s: int, now_s: int
+) -> list[SourceStatus]:
+    """The `configured` sources, then others the store remembers."""
+    found = states.all()
+    names = [*configured, *sorted(set(found) - set(configured))]
     return [
         status_of(
             name,
-            states.get(name),
+            found.get(name),
             configured=name in configured,
-            now_s=app.now(),
-            interval_s=app.settings.refresh_interval,
+            now_s=now_s,
+            interval_s=interval_s,
         )
         for name in names
     ]
 
 
-def pushed_statuses(app: App) -> list[SourceStatus]:
+def pushed_statuses(ledger: ImportLedger, *, interval_s: int, now_s: int) -> list[SourceStatus]:
     """The OTLP receiver's status, once it stored anything: its last export and lag."""
-    last = app.store.last_import(OTLP_SOURCE)
+    last = ledger.last_import(OTLP_SOURCE)
     if last is None:
         return []
-    lag = max(0, app.now() - last)
-    stale = lag > STALE_INTERVALS * app.settings.refresh_interval
+    lag = max(0, now_s - last)
+    stale = lag > STALE_INTERVALS * interval_s
     return [
         SourceStatus(
             name=OTLP_SOURCE,

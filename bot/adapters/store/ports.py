@@ -21,6 +21,7 @@ from topology.stats import EdgeStats, Node, ServiceStats
 
 if TYPE_CHECKING:
     from bot.adapters.store.compaction import Compaction
+    from bot.adapters.store.name_caps import Refused
     from topology.cardinality import Admission
     from topology.model import Call, Served
     from topology.rca.snapshot import Series
@@ -140,6 +141,18 @@ class StateStore(Protocol):
 
     def all(self) -> dict[str, SourceState]:
         """Every source's state, by name."""
+        ...
+
+
+class ImportLedger(Protocol):
+    """What the store remembers of what came in: the names refused, the last push stored."""
+
+    def refused_names(self) -> list[Refused]:
+        """Per source and reason, what the caps on new names refused."""
+        ...
+
+    def last_import(self, source: str) -> int | None:
+        """When `source` last stored calls (epoch seconds), or None if it never did."""
         ...
 
 
