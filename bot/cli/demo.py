@@ -135,7 +135,10 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
     with build_app(settings, clock=clock) as app:
         refuse_unguarded(app, host)
         traffic = Traffic(
-            rate=args.rate, seed=args.seed, history_s=history_s, resume_s=demo_resume_at(app)
+            rate=args.rate,
+            seed=args.seed,
+            history_s=history_s,
+            resume_s=demo_resume_at(app.store, app.settings.database_url),
         )
         demo = build_demo(
             f"http://{local}:{port}",

@@ -1,14 +1,18 @@
 import random
 
 import httpx
+import pytest
 
 from bot.demo.alerting import AlertmanagerWebhook
 from bot.demo.faults import Fault, FaultBoard
 from bot.demo.own_store import SHOP, foreign_nodes, resume_at
 from bot.demo.simulator import Simulator, Traffic
 from bot.demo.traces import build_trace
+from bot.usecases.demo_store import demo_resume_at
+from topology.errors import SvcmapError
 from topology.model import SpanKind
 from topology.parsing.otlp_proto import read_otlp_protobuf
+from topology.stats import Node
 
 NOW_S = 1_800_000_000
 NS = 10**9
@@ -65,3 +69,34 @@ def test_no_history_is_sent_before_the_resume_time():
     assert roots
     assert min(s.start_us for s in roots) >= resume * 10**6
     assert {s.trace_id for s in spans} == {s.trace_id for s in roots}
+
+
+class FakeStore:
+    """A store holding `names` as nodes, and buckets up to `last` (None: empty)."""
+
+    def __init__(self, names: list[str], last: int | None) -> None:
+        self.names, self.last = names, last
+
+    def nodes(self) -> list[Node]:
+        return [Node(name) for name in self.names]
+
+    def time_range(self) -> tuple[int, int] | None:
+        return None if self.last is None else (0, self.last)
+
+
+def test_the_demo_resumes_a_minute_after_its_own_store_s_last_bucket() -> None:
+    shop = sorted(SHOP)[:3]
+
+    assert demo_resume_at(FakeStore(shop, 1_700_000_040), "sqlite:///demo.db") == 1_700_000_100
+    assert demo_resume_at(FakeStore([], None), "sqlite:///demo.db") == 0.0
+
+
+def test_a_store_holding_other_services_is_refused_naming_them_and_no_password() -> None:
+    names = [*sorted(SHOP)[:2], *(f"billing-{n}" for n in range(7))]
+
+    with pytest.raises(SvcmapError) as refused:
+        demo_resume_at(FakeStore(names, 60), "postgresql://svcmap:hunter2@db/prod")
+
+    said = str(refused.value)
+    assert "billing-0, billing-1, billing-2, billing-3, billing-4, ..." in said
+    assert "hunter2" not in said
