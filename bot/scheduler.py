@@ -17,7 +17,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.bootstrap import App, refreshing
 from bot.usecases.compacting import compact_once
-from bot.usecases.early_warnings import warn_under_lease
 from bot.usecases.map_questions import warm_map
 from bot.usecases.receiving import Receiver
 from bot.usecases.refresh import refresh_once
@@ -99,6 +98,9 @@ def _refresh(app: App, holder: str) -> None:
 
 def _warn(app: App, holder: str) -> None:
     """One early warning pass, by the process holding its lease; failures are logged."""
+    # Imported here: its statistics (scipy) cost a second at start-up, before /healthz.
+    from bot.usecases.early_warnings import warn_under_lease  # noqa: PLC0415
+
     try:
         report = warn_under_lease(app, holder=holder)
     except Exception as error:  # noqa: BLE001 - the next pass must still run
