@@ -75,18 +75,8 @@ class ServedHistory(Protocol):
         ...
 
 
-class SeriesStore(MapStore, Protocol):
+class SeriesStore(MapStore, ServedHistory, Protocol):
     """What ranking root causes reads of a store: the map, and series minute by minute."""
-
-    def service_series(
-        self,
-        start_s: int | None = None,
-        end_s: int | None = None,
-        *,
-        services: Collection[str] | None = None,
-    ) -> ServiceSeries:
-        """Per service (of `services`, if given), its served requests bucket by bucket."""
-        ...
 
     def incoming_series(
         self,
