@@ -99,7 +99,7 @@ def _refresh(app: App, holder: str) -> None:
 def _warn(app: App, holder: str) -> None:
     """One early warning pass, by the process holding its lease; failures are logged."""
     # Imported here: its statistics (scipy) cost a second at start-up, before /healthz.
-    from bot.usecases.early_warnings import warn_under_lease  # noqa: PLC0415
+    from bot.usecases.early_warnings import warn_under_lease  # noqa: PLC0415 - scipy only when a pass runs
 
     try:
         report = warn_under_lease(app, holder=holder)

@@ -54,8 +54,8 @@ def signin_routes(
     with warnings.catch_warnings(record=True, action="ignore", category=DeprecationWarning):
         # Imported here, only when sign-in is on: Authlib costs 0.4 s at start-up. It
         # warns, once, on import, that it prefers httpx2; httpx is what svcmap uses.
-        from authlib.common.errors import AuthlibBaseError  # noqa: PLC0415
-        from authlib.integrations.starlette_client import OAuth  # noqa: PLC0415
+        from authlib.common.errors import AuthlibBaseError  # noqa: PLC0415 - only with sign-in on
+        from authlib.integrations.starlette_client import OAuth  # noqa: PLC0415 - only with sign-in on
     issuer = settings.oidc_issuer.rstrip("/")
     secret = settings.oidc_client_secret
     oauth = OAuth()
