@@ -30,16 +30,21 @@ NOTES_SHOWN = 5
 """How many notes on left-out catalog entities `svcmap refresh` prints."""
 
 
+def statuses_now(app: App) -> list[SourceStatus]:
+    """What `svcmap sources` lists of `app`'s sources now."""
+    return source_statuses(
+        app.states,
+        app.store,
+        configured=app.pulled_names,
+        interval_s=app.settings.refresh_interval,
+        now_s=app.now(),
+    )
+
+
 def run_refresh_command(app: App, args: argparse.Namespace) -> int:
     """Run `refresh` or `sources`; print the outcome; return the exit status."""
     if args.command == "sources":
-        statuses = source_statuses(
-            app.states,
-            app.store,
-            configured=app.pulled_names,
-            interval_s=app.settings.refresh_interval,
-            now_s=app.now(),
-        )
+        statuses = statuses_now(app)
         print(_json([s.to_dict() for s in statuses]) if args.json else _status_table(statuses))
         if not args.json:
             for line in [*_refused(statuses), *_capped(app)]:

@@ -17,8 +17,6 @@ from bot.adapters.store import make_engine, upgrade
 from bot.adapters.store.incident_rows import Opening
 from bot.bootstrap import App, build_app
 from bot.settings import load_settings
-from bot.usecases.sources import source_statuses
-from bot.usecases.staleness import SourceStatus
 
 POSTGRES_URL_VARIABLE = "SVCMAP_TEST_POSTGRES_URL"
 
@@ -87,14 +85,3 @@ def import_apps(tmp_path: Path, database_url: str) -> Iterator[Callable[[str], A
             return stack.enter_context(build_app(settings, clock=lambda: float(IMPORTED_AT)))
 
         yield make
-
-
-def statuses_of(app: App) -> list[SourceStatus]:
-    """`svcmap sources` of `app`, now: each source's status as the CLI lists it."""
-    return source_statuses(
-        app.states,
-        app.store,
-        configured=app.pulled_names,
-        interval_s=app.settings.refresh_interval,
-        now_s=app.now(),
-    )

@@ -10,11 +10,11 @@ import pytest
 from bot.adapters.sources.backstage import PATH
 from bot.bootstrap import refreshing
 from bot.cli.main import main
+from bot.cli.refreshing import statuses_now
 from bot.scheduler import start_refresher
 from bot.usecases.refresh import refresh_catalog, refresh_once
 from tests.backstage_pages import INTEGRATION_KEY, component, entities, page
 from tests.conftest import REPO
-from tests.integration.conftest import statuses_of
 from tests.integration.refresh.conftest import NOW
 from tests.integration.sources.fakeserver import Answer
 
@@ -59,7 +59,7 @@ def test_a_failing_read_keeps_the_last_good_catalog_and_is_shown_by_sources(
     assert "HTTP 500" in done.error
     assert TOKEN not in done.error
     assert app.catalog.owner_name("artist-lookup") == "team-a"
-    (status,) = statuses_of(app)
+    (status,) = statuses_now(app)
     assert (status.name, status.configured, status.last_success) == ("backstage", True, NOW)
     assert status.last_error_at == NOW + 60
     assert TOKEN not in status.last_error

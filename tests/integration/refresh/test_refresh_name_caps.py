@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.bootstrap import refreshing
+from bot.cli.refreshing import statuses_now
 from bot.usecases.refresh import refresh_once
-from tests.integration.conftest import statuses_of
 from tests.integration.refresh.test_refresh import edge_calls, vector, zipkin  # noqa: F401 - the fixtures
 from topology.cardinality import RATE
 
@@ -20,7 +20,7 @@ def test_pulled_traces_bring_in_no_more_new_names_than_the_budget(make_app, zipk
     assert (refused.source, refused.reason) == ("refresh:zipkin", RATE)
     assert refused.names > 0
     assert refused.items > 0
-    (status,) = [s for s in statuses_of(app) if s.name == "zipkin"]
+    (status,) = [s for s in statuses_now(app) if s.name == "zipkin"]
     assert [item.reason for item in status.refused] == [RATE]
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import App, build_app
+from bot.cli.refreshing import statuses_now
 from bot.settings import load_settings
 from bot.web.app import create_app
-from tests.integration.conftest import statuses_of
 from tests.integration.refresh.conftest import Clock
 from tests.integration.web.conftest import NOW, TestClient
 from tests.otlp_exports import SERVER, START_NS, OtlpSpanSpec, as_json, frontend_calls_cart
@@ -102,7 +102,7 @@ def test_an_export_of_more_new_names_than_the_budget_keeps_the_known_and_counts_
     assert metric(client, "svcmap_names_refused_calls_total", source="otlp", reason=RATE) == 18
     (said,) = [r.getMessage() for r in caplog.records if r.name == "bot.usecases.name_caps"]
     assert said == "otlp: refused 18 names and 18 calls over 5 new names a minute"
-    (otlp,) = [status for status in statuses_of(app) if status.name == "otlp"]
+    (otlp,) = [status for status in statuses_now(app) if status.name == "otlp"]
     assert [item.to_dict() for item in otlp.refused] == [
         {"source": "otlp", "reason": RATE, "names": 18, "calls": 18, "last_at": NOW}
     ]

@@ -8,12 +8,12 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from bot.bootstrap import build_app
+from bot.cli.refreshing import statuses_now
 from bot.settings import load_settings
 from bot.usecases.receiving import Receiver
 from bot.usecases.staleness import stale_sources
 from bot.web.app import create_app
 from bot.web.otlp import encode_status
-from tests.integration.conftest import statuses_of
 from tests.integration.web.conftest import NOW, TestClient
 from tests.otlp_exports import (
     CLIENT,
@@ -307,16 +307,16 @@ def test_waiting_client_spans_are_all_stored_on_demand(ticking):
 
 def test_svcmap_sources_shows_when_the_receiver_last_stored_spans(ticking):
     app, _, client, now = ticking
-    assert statuses_of(app) == []
+    assert statuses_now(app) == []
     client.post("/v1/traces", content=protobuf_body(), headers=PROTOBUF)
     now[0] += 100
 
-    (otlp,) = statuses_of(app)
+    (otlp,) = statuses_now(app)
 
     assert (otlp.name, otlp.pushed, otlp.last_success, otlp.lag_s) == ("otlp", True, NOW, 100)
     assert otlp.condition == "receiving"
     now[0] += 3 * app.settings.refresh_interval
-    assert statuses_of(app)[0].condition == "quiet"
+    assert statuses_now(app)[0].condition == "quiet"
     assert stale_sources(app) == []  # answers warn of pulled sources only
 
 
