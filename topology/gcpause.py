@@ -21,3 +21,15 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def settle_survivors() -> None:
+    """Move every object alive now into the oldest generation, without walking them.
+
+    A map just read is some 400,000 objects that live until the next map replaces them;
+    promoted one generation at a time, the young collections would walk each of them twice
+    on the way (a tenth of a second on the 5,000-service map, in the next question's
+    time). Nothing stays frozen: the oldest generation is collected as before.
+    """
+    gc.freeze()
+    gc.unfreeze()

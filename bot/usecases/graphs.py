@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from bot.usecases.windows import Window
+from topology.gcpause import settle_survivors
 from topology.graph import ServiceGraph
 
 BUCKET_S = 60
@@ -76,6 +77,7 @@ class GraphCache:
                 if found is not None:
                     return found
                 graph = read(window)
+                settle_survivors()
                 with self._lock:
                     self._maps[key] = (self._clock(), graph)
                     self._maps.move_to_end(key)

@@ -1,3 +1,4 @@
+import gc
 import threading
 
 import pytest
@@ -185,3 +186,23 @@ def test_cached_answers_what_get_would_without_reading() -> None:
     clock.now = 30
     assert cache.cached(Window(460, 1_060), now=1_060) is None
     assert len(reads) == 2
+
+
+def test_a_map_just_read_is_in_the_oldest_generation_and_nothing_stays_frozen() -> None:
+    kept: list[list[int]] = []
+
+    def read(_: Window) -> ServiceGraph:
+        kept.append([1, 2, 3])
+        return ServiceGraph.build([], [])
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # no collection between the read and the look: the read's objects are young
+    try:
+        GraphCache(Clock()).get(Window(None, 1_000), read)
+        oldest = gc.get_objects(generation=2)
+        assert any(found is kept[0] for found in oldest)
+        assert gc.get_count()[0] == 0
+        assert gc.get_freeze_count() == 0
+    finally:
+        if was_enabled:
+            gc.enable()
