@@ -558,6 +558,21 @@ $("slider").addEventListener("input", () => {
 });
 $("slider").addEventListener("change", () => { loadServices(); loadMap(); });
 
+// The legend starts closed, over no part of the map, and stays as it was last left.
+const LEGEND_KEY = "svcmap.legend";
+try {
+  $("legend").open = localStorage.getItem(LEGEND_KEY) === "open";
+} catch {
+  // Storage refused (a private window's settings): closed, as a first visit.
+}
+$("legend").addEventListener("toggle", () => {
+  try {
+    localStorage.setItem(LEGEND_KEY, $("legend").open ? "open" : "closed");
+  } catch {
+    // Not remembered; the legend still opens and closes.
+  }
+});
+
 // A link may name the time and window to open at (`/?at=...&window=1h`).
 $("at").value = document.body.dataset.at || "";
 if (document.body.dataset.window !== undefined) {
