@@ -7,15 +7,17 @@ that hour (one high slice is noise; a degradation persists), and *trending* when
 (Mann-Kendall: Kendall's tau of value against time, one-sided) and a robust linear trend
 (the Theil-Sen line) reaches its alert threshold within the horizon. The threshold is
 relative to the season: `alert_factor` times the usual latency, or the usual error share
-plus `alert_error_pct`. A series is *past* its threshold, still rising, when its last
-`past_points` (or more) slices stand at or above it, each higher than the one before and
-than every earlier slice of the window. Were the slices exchangeable (no change at all),
-the last k of n would be the k highest, in rising order, with chance (n-k)!/n!: that is
-the rise's p-value. A degradation that goes by the threshold inside one slice, as a fast
-ramp does, leaves no time to fit a trend before it, and a service without earlier days
-cannot be unseasonal; yet a level that keeps climbing past where this module would alert
-is worth a word before a bigger alert rule fires. One high slice is noise; several, each
-higher, are a degradation.
+plus `alert_error_pct`. A series is *past* its threshold, still rising, when its level
+and its last slice stand at or above it and its last `past_points` (or more) slices are
+each higher than every earlier slice of the window. The first slice of such a run may
+stay below the threshold: slices seldom start when a degradation does, so the first one
+it shows in also holds some of the time before it. Were the slices exchangeable (no
+change at all), the last k of n would be the k highest, in rising order, with chance
+(n-k)!/n!: that is the rise's p-value, whatever the threshold. A degradation that goes
+by the threshold inside one slice, as a fast ramp does, leaves no time to fit a trend
+before it, and a service without earlier days cannot be unseasonal; yet a level that
+keeps climbing past where this module would alert is worth a word before a bigger alert
+rule fires. One high slice is noise; several, each higher, are a degradation.
 
 A pass tests thousands of series at once, so a test at a fixed level would flag some of
 them by chance every pass. The rises of one pass are kept under a false discovery rate
@@ -57,7 +59,7 @@ class Rules:
     fit_from: float = 0.5
     """A trend is fitted once the level has come this share of the way to the threshold."""
     past_points: int = 2
-    """The last slices that must all stand at or above the threshold for a rise past it."""
+    """The last slices that must each be higher than all before them for a rise past it."""
     false_discovery: float = 0.05
     """The share of a pass's trends that may rise by chance (Benjamini-Hochberg)."""
 
@@ -193,10 +195,17 @@ def _past(
 
 
 def _rising_run(values: Sequence[float], threshold: float) -> int:
-    """How many of the last `values` stand at or past `threshold`, each above all before it."""
+    """The run of last `values` each above all before it; 0 when the last is below `threshold`.
+
+    Only the last must stand at or past the threshold: a slice seldom
+    starts when a degradation does, so the first slice of a rise holds some of the time
+    before it and may stay below.
+    """
+    if not values or values[-1] < threshold:
+        return 0
     run = 0
     for i in range(len(values) - 1, -1, -1):
-        if values[i] < threshold or (i and values[i] <= max(values[:i])):
+        if i and values[i] <= max(values[:i]):
             break
         run += 1
     return run

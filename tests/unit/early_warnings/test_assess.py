@@ -212,3 +212,33 @@ def test_a_rise_past_the_threshold_is_broken_by_a_slice_below_it_or_below_an_ear
     found = assess(reading(rising), NOW, Rules(past_points=3))
     assert found is not None
     assert found.kind == "past"
+
+
+def test_a_rise_past_the_threshold_counts_its_first_slice_though_it_stayed_below():
+    # A fast ramp began late in the slice holding 3 ms: that slice is already above every
+    # earlier one, though below the 6 ms threshold. Three rising slices (1/1320) are kept
+    # among 20 series; the two past the threshold alone (1/132) would not be.
+    ramp = reading([1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 0.9, 3.0, 20.0, 35.0])
+    quiet_pass = [reading([1.0 + 0.05 * ((i * 7) % 5) for i in range(12)]) for _ in range(19)]
+    found = assess_all([*quiet_pass, ramp], NOW)[-1]
+    assert found is not None
+    assert (found.kind, found.level, found.eta_s) == ("past", 20.0, 0)
+    assert found.threshold == pytest.approx(6.0)
+
+
+def test_a_rise_whose_last_slice_is_below_the_threshold_is_not_past_it():
+    # Each slice higher than all before, but the last still under 6 ms: a trend's to tell.
+    values = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 0.9, 5.0, 5.5, 5.9]
+    found = assess(reading(values), NOW)
+    assert found is None or found.kind != "past"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0, 1e3), min_size=6, max_size=12), st.integers(2, 4))
+def test_a_rise_past_the_threshold_ends_past_it_on_a_run_of_new_highs(values, points):
+    found = assess(reading(values), NOW, Rules(past_points=points))
+    if found is not None and found.kind == "past":
+        assert values[-1] >= found.threshold
+        assert found.level >= found.threshold
+        for i in range(len(values) - points, len(values)):
+            assert values[i] > max(values[:i])
