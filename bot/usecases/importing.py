@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.bootstrap import App
-from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refusals
+from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refused
 from bot.usecases.signal_import import SignalImport, import_signals
 from bot.usecases.trace_spill import SpanSpill
 from topology.errors import TraceFormatError
@@ -104,9 +104,9 @@ def import_file(
         now_s=app.now(),
         source=source,
         spans=len(spans),
-        admit=admission(app, IMPORT_SOURCE, rate=False),
+        admit=admission(app.names, IMPORT_SOURCE, rate=False),
     )
-    say_refusals(app)
+    say_refused(app.names, now_s=app.now())
     app.graphs.clear()
     return FileImport(
         source=source,
@@ -157,11 +157,11 @@ def _import_streamed(app: App, path: Path, fmt: TraceFormat | None, head: bytes)
                 linked,
                 now_s=app.now(),
                 source=source,
-                admit=admission(app, IMPORT_SOURCE, rate=False),
+                admit=admission(app.names, IMPORT_SOURCE, rate=False),
             )
     except OSError as error:
         raise TraceFormatError(f"{source}: cannot read: {error.strerror}") from None
-    say_refusals(app)
+    say_refused(app.names, now_s=app.now())
     app.graphs.clear()
     return FileImport(
         source=source,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from bot.bootstrap import App
 from topology.cardinality import Admission, NameGate
 
 IMPORT_SOURCE = "import"
@@ -15,17 +14,12 @@ REFRESH_PREFIX = "refresh:"
 _log = logging.getLogger(__name__)
 
 
-def admission(app: App, source: str, *, rate: bool = True) -> Admission:
-    """The process's caps on new names for a batch from `source`."""
-    return Admission(app.names, source, rate=rate)
-
-
-def say_refusals(app: App) -> None:
-    """Log, one line per source, what the caps refused since the source's last line a minute ago."""
-    say_refused(app.names, now_s=app.now())
+def admission(names: NameGate, source: str, *, rate: bool = True) -> Admission:
+    """The caps on new names `names` for a batch from `source` (`rate`: by the minute too)."""
+    return Admission(names, source, rate=rate)
 
 
 def say_refused(names: NameGate, *, now_s: int) -> None:
-    """As `say_refusals`, for the caps `names` at `now_s`."""
+    """Log, one line per source, what the caps `names` refused since its last line a minute ago."""
     for line in names.summaries(now_s=now_s):
         _log.warning("%s", line)

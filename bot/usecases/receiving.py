@@ -27,7 +27,7 @@ from operator import attrgetter
 from bot.adapters.store.pending import PendingKey, SettledElsewhere, Waiting, key_of
 from bot.adapters.store.repository import IngestResult, Parking
 from bot.bootstrap import App
-from bot.usecases.name_caps import admission, say_refusals
+from bot.usecases.name_caps import admission, say_refused
 from bot.usecases.recent_traces import Parked, Ready, RecentTraces, callers_missing
 from topology.errors import SvcmapError
 from topology.linking import link
@@ -89,11 +89,11 @@ class Receiver:
         if not settings.strict_trace_id:
             lower_trace_ids(kept)
         reason = window.reason if refused else None
-        admit = admission(self._app, OTLP_SOURCE)
+        admit = admission(self._app.names, OTLP_SOURCE)
         let_in, _ = self._app.store.admitted_services(kept, _SERVICE, admit, now_s=now_s)
         capped = len(kept) - len(let_in)
         if capped:
-            say_refusals(self._app)
+            say_refused(self._app.names, now_s=self._app.now())
         if not let_in:
             return Received(
                 spans=0,
@@ -152,7 +152,7 @@ class Receiver:
                 self.recent.hold(ready.spans, until_s=now_s)
                 raise
         self.recent.unpark(ready.settled)
-        say_refusals(self._app)
+        say_refused(self._app.names, now_s=self._app.now())
         if result.calls_new:
             self._app.graphs.changed()
         return Received(spans, result.calls_new, result.calls_duplicate)
@@ -168,7 +168,7 @@ class Receiver:
             now_s=now_s,
             source=OTLP_SOURCE,
             spans=spans,
-            admit=admission(self._app, OTLP_SOURCE),
+            admit=admission(self._app.names, OTLP_SOURCE),
             parking=Parking(ready.waiting, settled, unreadable),
         )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from bot.bootstrap import App
-from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refusals
+from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refused
 from topology.cardinality import Admission
 from topology.parsing.otlp_logs import parse_logs
 from topology.parsing.otlp_metrics import parse_metrics
@@ -67,7 +67,7 @@ def import_signals(
     """Parse and store a logs or metrics document; a malformed one raises before storing."""
     now_s = app.now()
     window = import_window(now_s)
-    admit = admission(app, IMPORT_SOURCE, rate=False)
+    admit = admission(app.names, IMPORT_SOURCE, rate=False)
     if signal is Signal.LOGS:
         logs = parse_logs(data, source=source, now_s=now_s, body_chars=app.settings.log_body_chars)
         return store_logs(app, logs, source=source, window=window, admit=admit)
@@ -92,7 +92,7 @@ def store_logs(
     read = len(export.records)
     records, dropped = app.store.admitted_services(export.records, _SERVICE, admit, now_s=app.now())
     if dropped:
-        say_refusals(app)
+        say_refused(app.names, now_s=app.now())
     stored = app.store.ingest_logs(records, cap=app.settings.log_template_cap)
     return SignalImport(
         source=source,
@@ -116,7 +116,7 @@ def store_metrics(
     read = len(export.points)
     points, dropped = app.store.admitted_services(export.points, _SERVICE, admit, now_s=app.now())
     if dropped:
-        say_refusals(app)
+        say_refused(app.names, now_s=app.now())
     stored = app.store.ingest_metrics(points, cap=app.settings.metric_name_cap)
     return SignalImport(
         source=source,

@@ -62,7 +62,7 @@ def logs_endpoint(app: App, metrics: WebMetrics) -> Endpoint:
             export = read_logs_protobuf(body, source=SOURCE, now_s=now_s, body_chars=chars)
         else:
             export = parse_logs(body, source=SOURCE, now_s=now_s, body_chars=chars)
-        window, admit = received_window(app), admission(app, SOURCE)
+        window, admit = received_window(app), admission(app.names, SOURCE)
         return store_logs(app, export, source=SOURCE, window=window, admit=admit)
 
     return _endpoint(app, metrics, Signal.LOGS, ingest)
@@ -78,7 +78,7 @@ def metrics_endpoint(app: App, metrics: WebMetrics, cumulatives: Cumulatives) ->
                 export = read_metrics_protobuf(body, source=SOURCE, cumulatives=cumulatives)
             else:
                 export = parse_metrics(body, source=SOURCE, cumulatives=cumulatives)
-        window, admit = received_window(app), admission(app, SOURCE)
+        window, admit = received_window(app), admission(app.names, SOURCE)
         return store_metrics(app, export, source=SOURCE, window=window, admit=admit)
 
     return _endpoint(app, metrics, Signal.METRICS, ingest)
