@@ -15,14 +15,24 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from bot.adapters.store.incident_rows import Outcome, Recorded
 from bot.adapters.store.outbox import AlertOutbox, Entry
 from bot.bootstrap import App
-from bot.usecases.alerting import Receipt, group_hash, receive_alerts, save_evidence
+from bot.usecases.alerting import (
+    Evidence,
+    Receipt,
+    gather,
+    group_hash,
+    receive_alerts,
+    save_evidence,
+)
 from bot.usecases.kept_snapshots import save_lost_snapshots
 from topology.errors import AlertFormatError, SvcmapError
 from topology.incidents.model import AlertGroup
 from topology.incidents.webhook import parse_webhook
+from topology.rca import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +48,30 @@ LOST_EVERY_S = 30.0
 """How often an idle saver looks for snapshots a stopped process left unsaved."""
 
 Save = Callable[[App, Receipt], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AppSnapshots:
+    """Lost snapshots made again as `app` reads the evidence and saves an opening's."""
+
+    app: App
+
+    def evidence(self, symptom: str, at_s: int) -> Evidence:
+        """The evidence for `symptom` at `at_s`, as alerts ranked then read it."""
+        return gather(self.app, symptom, at_s)
+
+    def save(self, incident_id: int, key: str, snapshot: Snapshot) -> None:
+        """Save `snapshot` with incident `incident_id`, as the opening's saver does."""
+        save_evidence(self.app, Receipt(Recorded(Outcome.OPENED, incident_id, key), snapshot))
+
+
+def save_lost(app: App, *, lost_after_s: int) -> int:
+    """Make again, now, the snapshots `app`'s store lost `lost_after_s` after they were due."""
+    return save_lost_snapshots(
+        app.incidents, AppSnapshots(app), lost_after_s=lost_after_s, now_s=app.now()
+    )
+
+
 Work = Callable[[App, Entry], Receipt]
 
 
@@ -163,7 +197,7 @@ class AlertWorkers:
     def _save_lost(self) -> None:
         """Save the snapshots a stopped process left unsaved (a lease after they were due)."""
         try:
-            save_lost_snapshots(self._app, lost_after_s=self._lease_s)
+            save_lost(self._app, lost_after_s=self._lease_s)
         except SvcmapError as error:
             log.warning("could not make the snapshots left unsaved: %s", error)
 

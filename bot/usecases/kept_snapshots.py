@@ -10,10 +10,13 @@ moment it opened, and saves that.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Protocol
 
-from bot.adapters.store.incident_rows import Outcome, Recorded
-from bot.bootstrap import App
-from bot.usecases.alerting import Receipt, gather, save_evidence
+from bot.adapters.store.ports import UnsavedSnapshots
+
+if TYPE_CHECKING:
+    from bot.usecases.alerting import Evidence
+    from topology.rca import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -23,27 +26,38 @@ AT_ONCE = 20
 """Incidents looked at in one pass at most."""
 
 
-def save_lost_snapshots(app: App, *, lost_after_s: int) -> int:
+class SnapshotMaker(Protocol):
+    """What making a lost snapshot again uses: the evidence at a moment, and its saving."""
+
+    def evidence(self, symptom: str, at_s: int) -> Evidence:
+        """The map, ranking and snapshot around `at_s` for `symptom`, or why there are none."""
+        ...
+
+    def save(self, incident_id: int, key: str, snapshot: Snapshot) -> None:
+        """Save `snapshot` as the evidence of incident `incident_id` (`key`), as at its opening."""
+        ...
+
+
+def save_lost_snapshots(
+    incidents: UnsavedSnapshots, maker: SnapshotMaker, *, lost_after_s: int, now_s: int
+) -> int:
     """Make and save the snapshots not saved `lost_after_s` after their incident opened.
 
     Each is claimed first (one statement), so of replicas doing this at once one makes
     it; one whose evidence cannot be read now is left without a snapshot, tried once.
     Answers how many were saved.
     """
-    now = app.now()
-    incidents = app.incidents
     saved = 0
     for incident in incidents.unsaved(
-        since_s=now - KEPT_S, before_s=now - lost_after_s + 1, limit=AT_ONCE
+        since_s=now_s - KEPT_S, before_s=now_s - lost_after_s + 1, limit=AT_ONCE
     ):
-        if incident.symptom is None or not incidents.claim_unsaved(incident.id, now_s=now):
+        if incident.symptom is None or not incidents.claim_unsaved(incident.id, now_s=now_s):
             continue
-        evidence = gather(app, incident.symptom, incident.opened_at)
+        evidence = maker.evidence(incident.symptom, incident.opened_at)
         if evidence.snapshot is None:
             log.info("incident %s: no snapshot to make again: %r", incident.key, evidence.note)
             continue
-        recorded = Recorded(Outcome.OPENED, incident.id, incident.key)
-        save_evidence(app, Receipt(recorded, evidence.snapshot))
+        maker.save(incident.id, incident.key, evidence.snapshot)
         log.info("incident %s: saved the snapshot a stopped process had not", incident.key)
         saved += 1
     return saved

@@ -204,6 +204,18 @@ class CauseAnswers(IncidentPosts, Protocol):
         ...
 
 
+class UnsavedSnapshots(Protocol):
+    """The incident log as making again the snapshots a stopped process lost uses it."""
+
+    def unsaved(self, *, since_s: int, before_s: int, limit: int) -> list[IncidentRecord]:
+        """Incidents opened from `since_s` to before `before_s` whose evidence was never saved."""
+        ...
+
+    def claim_unsaved(self, incident_id: int, *, now_s: int) -> bool:
+        """Take incident `incident_id`'s lost snapshot to make again; False when another has."""
+        ...
+
+
 class Compacting(Protocol):
     """The store as compaction uses it."""
 

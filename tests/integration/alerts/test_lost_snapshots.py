@@ -6,9 +6,9 @@ import time
 
 from bot.adapters.store.incident_rows import Outcome
 from bot.adapters.store.outbox import AlertOutbox
-from bot.alert_workers import AlertWorkers
+from bot.alert_workers import AlertWorkers, save_lost
 from bot.usecases.alerting import receive_alerts, save_evidence
-from bot.usecases.kept_snapshots import KEPT_S, save_lost_snapshots
+from bot.usecases.kept_snapshots import KEPT_S
 from tests.integration.alerts.conftest import webhook
 from topology.incidents.webhook import parse_webhook
 from topology.rca import load_snapshot
@@ -29,7 +29,7 @@ def test_a_later_process_saves_the_snapshot_as_it_would_have_been_saved(make_app
     lost = opened_unsaved(dead)
     clock.now += LEASE_S
 
-    assert save_lost_snapshots(later, lost_after_s=LEASE_S) == 1
+    assert save_lost(later, lost_after_s=LEASE_S) == 1
 
     incident_id = lost.recorded.incident_id
     saved = load_snapshot(later.incidents.snapshot(incident_id), source="incident")
@@ -47,7 +47,7 @@ def test_a_snapshot_is_left_to_its_own_process_until_a_lease_after_opening(make_
     lost = opened_unsaved(app)
     clock.now += LEASE_S - 1
 
-    assert save_lost_snapshots(app, lost_after_s=LEASE_S) == 0
+    assert save_lost(app, lost_after_s=LEASE_S) == 0
     assert app.incidents.incident(lost.recorded.incident_id).has_snapshot is False
 
 
@@ -56,7 +56,7 @@ def test_replicas_looking_at_once_make_a_lost_snapshot_once(make_app, clock):
     opened_unsaved(replicas[0])
     clock.now += LEASE_S
 
-    assert [save_lost_snapshots(app, lost_after_s=LEASE_S) for app in replicas] == [1, 0]
+    assert [save_lost(app, lost_after_s=LEASE_S) for app in replicas] == [1, 0]
 
 
 def test_a_saved_or_a_joined_incident_is_not_made_again(make_app, clock):
@@ -68,7 +68,7 @@ def test_a_saved_or_a_joined_incident_is_not_made_again(make_app, clock):
     assert joined.recorded.outcome is Outcome.JOINED
     clock.now += LEASE_S
 
-    assert save_lost_snapshots(app, lost_after_s=LEASE_S) == 0
+    assert save_lost(app, lost_after_s=LEASE_S) == 0
     assert app.incidents.snapshot(saved.recorded.incident_id) == before
     assert app.incidents.incident(joined.recorded.incident_id).has_snapshot is False
 
@@ -78,7 +78,7 @@ def test_a_snapshot_lost_longer_ago_than_kept_is_left_without(make_app, clock):
     lost = opened_unsaved(app)
     clock.now += KEPT_S + 1
 
-    assert save_lost_snapshots(app, lost_after_s=LEASE_S) == 0
+    assert save_lost(app, lost_after_s=LEASE_S) == 0
     left = app.incidents.unsaved(since_s=0, before_s=int(clock.now), limit=9)
     assert [i.id for i in left] == [lost.recorded.incident_id]  # not even claimed
 
@@ -92,7 +92,7 @@ def test_an_incident_with_no_evidence_now_is_tried_once(make_app, clock):
     unsaved = app.incidents.unsaved(since_s=0, before_s=int(clock.now), limit=10)
     assert [i.id for i in unsaved] == [receipt.recorded.incident_id]
 
-    assert save_lost_snapshots(app, lost_after_s=LEASE_S) == 0
+    assert save_lost(app, lost_after_s=LEASE_S) == 0
     assert app.incidents.unsaved(since_s=0, before_s=int(clock.now), limit=10) == []
 
 
