@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
+from bot.adapters.store.slices import BudgetReads
 from bot.bootstrap import App
 from bot.questions import Question, Rca, Risk, Simulate
 from bot.usecases.maintenance import plan_maintenance
 from bot.usecases.map_questions import Answer, ask_map, map_of, redacted_question
-from bot.usecases.risk import traffic_maps, weigh_risks
+from bot.usecases.risk import RiskDesk, traffic_maps, weigh_risks
+from bot.usecases.windows import Window
 from topology.errors import UsageError
+from topology.graph import ServiceGraph
+from topology.queries.burn import workbook_policy
 
 
 def ask(app: App, question: Question) -> Answer:
@@ -17,7 +22,8 @@ def ask(app: App, question: Question) -> Answer:
     question = redacted_question(app.redaction, question)
     match question:
         case Risk():
-            windows, risk = weigh_risks(app, question, traffic_maps(app, live=question.at is None))
+            read = risk_maps(app, live=question.at is None)
+            windows, risk = weigh_risks(risk_desk(app), question, read)
             return Answer("risk", windows, risk)
         case Simulate() if question.planning:
             if not question.length:
@@ -30,3 +36,29 @@ def ask(app: App, question: Question) -> Answer:
         case Rca():
             raise UsageError("rca is ranked from the store, not asked of the map")
     return ask_map(app, question)
+
+
+def risk_desk(app: App) -> RiskDesk:
+    """What weighing risks uses of `app`, now."""
+    settings = app.settings
+    policy = workbook_policy(
+        settings.slo_objective,
+        settings.slo_latency_ms,
+        settings.burn_fast_rate,
+        settings.burn_slow_rate,
+    )
+    return RiskDesk(
+        BudgetReads(app.engine), app.catalog, policy, settings.risk_min_share, app.now()
+    )
+
+
+def risk_maps(app: App, *, live: bool) -> Callable[[Window], ServiceGraph]:
+    """Maps for `weigh_risks`: one `app` already holds, else the calls of a window alone.
+
+    `live`: windows ending now (no `--at`).
+    """
+
+    def held(window: Window) -> ServiceGraph | None:
+        return app.graphs.cached(window, now=app.now() if live else None)
+
+    return traffic_maps(held, app.store)

@@ -11,8 +11,9 @@ from bot.cli.main import main
 from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
 from bot.settings import load_settings
+from bot.usecases.asking import risk_desk, risk_maps
 from bot.usecases.map_questions import map_of
-from bot.usecases.risk import traffic_maps, weigh_risks
+from bot.usecases.risk import weigh_risks
 from topology.model import Call, NodeKind, Served
 
 AT = 1_777_604_400  # 2026-05-01T03:00Z
@@ -87,20 +88,20 @@ def ask(app):
 )
 def test_the_traffic_alone_weighs_risks_as_the_whole_map_does(app, words) -> None:
     args = build_parser().parse_args(["risk", "--at", str(AT), *words])
-    whole = weigh_risks(app, args, partial(map_of, app, live=False))
+    whole = weigh_risks(risk_desk(app), args, partial(map_of, app, live=False))
     app.graphs.clear()
 
-    assert weigh_risks(app, args, traffic_maps(app, live=False)) == whole
+    assert weigh_risks(risk_desk(app), args, risk_maps(app, live=False)) == whole
 
 
 def test_a_map_the_app_holds_answers_risk_without_reading_again(app) -> None:
     args = build_parser().parse_args(["risk", "--at", str(AT)])
-    whole = weigh_risks(app, args, partial(map_of, app, live=False))
+    whole = weigh_risks(risk_desk(app), args, partial(map_of, app, live=False))
     held = [app.graphs.cached(window) for window in whole[0].values()]
     read_again: list[object] = []
     app.store.edge_calls = lambda *window: read_again.append(window)  # a read would fail
 
-    assert weigh_risks(app, args, traffic_maps(app, live=False)) == whole
+    assert weigh_risks(risk_desk(app), args, risk_maps(app, live=False)) == whole
     assert read_again == []
     assert held[0] is not None
 

@@ -22,6 +22,7 @@ from topology.stats import EdgeStats, Node, ServiceStats
 if TYPE_CHECKING:
     from bot.adapters.store.compaction import Compaction
     from bot.adapters.store.name_caps import Refused
+    from bot.adapters.store.slices import ByWindow
     from topology.cardinality import Admission
     from topology.model import Call, Served
     from topology.rca.snapshot import Series
@@ -108,6 +109,34 @@ class SeriesStore(MapStore, ServedHistory, Protocol):
         self, services: Collection[str] | None, start: int, end: int
     ) -> dict[str, Series]:
         """Per service, each metric's value per minute."""
+        ...
+
+
+class CallMap(Protocol):
+    """What a map of calls alone reads: nodes, edges' calls and errors, requests served."""
+
+    def nodes(self) -> list[Node]:
+        """Every node ever seen, instrumented or virtual."""
+        ...
+
+    def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
+        """Every service with its served requests summed over the window."""
+        ...
+
+    def edge_calls(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
+        """Every edge with only its calls and errors summed over the window: no latency."""
+        ...
+
+
+class BudgetHistory(Protocol):
+    """What weighing risks reads beyond the map: counts per budget window, edges seen before."""
+
+    def window_counts(self, end_s: int, windows: Sequence[int], slow_from: int) -> ByWindow:
+        """Per length in `windows`, per service, its requests, errors and slow requests."""
+        ...
+
+    def seen_edges(self, start_s: int, end_s: int) -> set[tuple[str, str]]:
+        """The edges (caller, callee) with a bucket starting in `start_s <= start < end_s`."""
         ...
 
 

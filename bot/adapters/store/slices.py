@@ -185,3 +185,18 @@ def seen_edges(engine: Engine, start_s: int, end_s: int) -> set[tuple[str, str]]
     """The edges (caller, callee) with a bucket starting in `start_s <= start < end_s`."""
     with transaction(engine, writes=False) as connection:
         return {(row[0], row[1]) for row in connection.execute(edge_keys(start_s, end_s))}
+
+
+class BudgetReads:
+    """The counts of budget windows and the edges seen, from one database (`BudgetHistory`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def window_counts(self, end_s: int, windows: Sequence[int], slow_from: int) -> ByWindow:
+        """As `WindowCounts.read`."""
+        return WindowCounts(self._engine).read(end_s, windows, slow_from)
+
+    def seen_edges(self, start_s: int, end_s: int) -> set[tuple[str, str]]:
+        """As `seen_edges`, on this database."""
+        return seen_edges(self._engine, start_s, end_s)
