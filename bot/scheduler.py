@@ -11,15 +11,23 @@ import logging
 import os
 import socket
 from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.adapters.store.early_warnings import WarningLog
+from bot.adapters.store.slices import SliceReader
 from bot.bootstrap import App, refreshing
 from bot.usecases.compacting import compact_once
 from bot.usecases.map_questions import warm_map
 from bot.usecases.receiving import Receiver
 from bot.usecases.refresh import refresh_once
+from bot.usecases.warning_picture import warning_picture
+
+if TYPE_CHECKING:
+    from bot.usecases.early_warnings import PassReport
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +106,8 @@ def _refresh(app: App, holder: str) -> None:
 
 def _warn(app: App, holder: str) -> None:
     """One early warning pass, by the process holding its lease; failures are logged."""
-    # Imported here: its statistics (scipy) cost a second at start-up, before /healthz.
-    from bot.usecases.early_warnings import warn_under_lease  # noqa: PLC0415 - scipy only when a pass runs
-
     try:
-        report = warn_under_lease(app, holder=holder)
+        report = warn_now(app, holder=holder)
     except Exception as error:  # noqa: BLE001 - the next pass must still run
         log.error("warning pass failed: %s", error)  # noqa: TRY400 - the message only
         return
@@ -113,6 +118,32 @@ def _warn(app: App, holder: str) -> None:
             report.posted,
             report.failed,
         )
+
+
+def warn_now(app: App, *, holder: str) -> PassReport | None:
+    """One early warning pass at `app`'s now, if `holder` takes its lease; else None."""
+    # Imported here: its statistics (scipy) cost a second at start-up, before /healthz.
+    from bot.usecases.early_warnings import (  # noqa: PLC0415 - scipy only when a pass runs
+        WarningDesk,
+        WarningSchedule,
+        warn_under_lease,
+    )
+
+    settings = app.settings
+    schedule = WarningSchedule(
+        interval_s=settings.warnings_interval,
+        horizon_s=settings.warnings_horizon,
+        days=settings.warnings_days,
+    )
+    desk = WarningDesk(
+        app.states,
+        SliceReader(app.engine),
+        WarningLog(app.engine),
+        app.heads_up,
+        schedule,
+        picture=partial(warning_picture, app),
+    )
+    return warn_under_lease(desk, holder=holder, now_s=app.now())
 
 
 def _warm(app: App) -> None:

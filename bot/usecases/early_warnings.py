@@ -11,20 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from bot.adapters.store.early_warnings import WarningLog
-from bot.adapters.store.slices import SliceReader, Sums
-from bot.usecases.warning_picture import warning_picture
+from bot.adapters.store.ports import Lease, SlicedSums, WarningKeep
+from bot.adapters.store.slices import Sums
 from topology.picture import Picture
 from topology.retention import DAY
 from topology.warnings.assess import Reading, Rules, assess_all
 from topology.warnings.model import Finding, Metric
 from topology.warnings.track import KeptWarning, Key, track
-
-if TYPE_CHECKING:
-    from bot.bootstrap import App
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +60,7 @@ class PassReport:
     failed: int
 
 
-def read_readings(slices: SliceReader, now: int, reach: Reach = Reach()) -> list[Reading]:
+def read_readings(slices: SlicedSums, now: int, reach: Reach = Reach()) -> list[Reading]:
     """Every service's and edge's latency and error share over the recent slices, by name."""
     first = now - reach.recent_s
     starts = tuple(range(first, now, reach.slice_s))
@@ -96,8 +91,8 @@ def findings_of(readings: Iterable[Reading], now: int, rules: Rules) -> Iterator
 
 
 def warn_once(
-    slices: SliceReader,
-    warnings: WarningLog,
+    slices: SlicedSums,
+    warnings: WarningKeep,
     heads_up: HeadsUp | None,
     *,
     now: int,
@@ -141,27 +136,46 @@ def _value(sums: Sums | None, metric: Metric, reach: Reach) -> float | None:
     return 100.0 * min(errors, requests) / requests
 
 
-def rules_of(settings: Settings) -> Rules:
-    """The warning rules `settings` ask for."""
-    return Rules(horizon_s=settings.warnings_horizon)
+@dataclass(frozen=True, slots=True)
+class WarningSchedule:
+    """What the settings say of the pass: how often it runs, how far ahead, how many days back."""
+
+    interval_s: int
+    horizon_s: int
+    days: int
 
 
-def warn_under_lease(app: App, *, holder: str) -> PassReport | None:
-    """One pass at the app's now, if this process takes the `warnings` lease; else None."""
-    settings = app.settings
-    now = app.now()
-    ttl = 2 * settings.warnings_interval
-    if not app.states.try_lease(LEASE, holder, now, ttl):
+@dataclass(frozen=True, slots=True)
+class WarningDesk:
+    """What a pass under the lease uses: the lease, the sums, the warnings kept, the posting.
+
+    `picture` draws the map around a subject at a time, for a heads-up's post.
+    """
+
+    lease: Lease
+    slices: SlicedSums
+    warnings: WarningKeep
+    heads_up: HeadsUp | None
+    schedule: WarningSchedule
+    picture: Callable[[str, int], Picture | None] | None = None
+
+
+def warn_under_lease(desk: WarningDesk, *, holder: str, now_s: int) -> PassReport | None:
+    """One pass at `now_s`, if this process takes the `warnings` lease; else None."""
+    schedule = desk.schedule
+    ttl = 2 * schedule.interval_s
+    if not desk.lease.try_lease(LEASE, holder, now_s, ttl):
         return None
+    draw = desk.picture
     try:
         return warn_once(
-            SliceReader(app.engine),
-            WarningLog(app.engine),
-            app.heads_up,
-            now=now,
-            rules=rules_of(settings),
-            reach=Reach(days=settings.warnings_days),
-            picture=lambda subject: warning_picture(app, subject, now),
+            desk.slices,
+            desk.warnings,
+            desk.heads_up,
+            now=now_s,
+            rules=Rules(horizon_s=schedule.horizon_s),
+            reach=Reach(days=schedule.days),
+            picture=None if draw is None else lambda subject: draw(subject, now_s),
         )
     finally:
-        app.states.release_lease(LEASE, holder)
+        desk.lease.release_lease(LEASE, holder)

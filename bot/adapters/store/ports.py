@@ -5,7 +5,7 @@ Both store adapters implement the read ports.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,11 +22,12 @@ from topology.stats import EdgeStats, Node, ServiceStats
 if TYPE_CHECKING:
     from bot.adapters.store.compaction import Compaction
     from bot.adapters.store.name_caps import Refused
-    from bot.adapters.store.slices import ByWindow
+    from bot.adapters.store.slices import BySlice, ByWindow
     from topology.cardinality import Admission
     from topology.model import Call, Served
     from topology.rca.snapshot import Series
     from topology.retention import Retention
+    from topology.warnings.track import KeptWarning, Key
 
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
 """Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
@@ -317,4 +318,40 @@ class SourceProgress(StateStore, Protocol):
 
     def release_lease(self, name: str, holder: str) -> None:
         """Give the lease back, if `holder` holds it."""
+        ...
+
+
+class Lease(Protocol):
+    """A lease kept in the store: a named job on one replica at a time."""
+
+    def try_lease(self, name: str, holder: str, now_s: int, ttl_s: int) -> bool:
+        """Take the lease `name` for `holder` if it is free, expired, or already its own."""
+        ...
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease back, if `holder` holds it."""
+        ...
+
+
+class SlicedSums(Protocol):
+    """What the warning pass reads: per service and edge, its sums slice by slice."""
+
+    def read(self, start_s: int, end_s: int, width_s: int) -> BySlice:
+        """Per service and edge `parent->child`, its sums in each `width_s` slice from `start_s`."""
+        ...
+
+
+class WarningKeep(Protocol):
+    """Where the warnings found are kept between passes, and which were posted."""
+
+    def kept(self) -> dict[Key, KeptWarning]:
+        """Every warning kept, by its key."""
+        ...
+
+    def write(self, warnings: Iterable[KeptWarning]) -> None:
+        """Keep `warnings`, each replacing the one of its key."""
+        ...
+
+    def posted(self, key: Key, now: int) -> None:
+        """Note that the warning `key` was posted at `now`."""
         ...

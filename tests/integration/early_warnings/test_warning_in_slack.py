@@ -13,9 +13,9 @@ with warnings.catch_warnings():
 
 from bot.adapters.store.early_warnings import WarningLog
 from bot.bootstrap import build_app
+from bot.scheduler import warn_now
 from bot.settings import load_settings
 from bot.slack.bolt import build_bolt
-from bot.usecases.early_warnings import warn_under_lease
 from bot.web.app import create_app
 from tests.slack.fake_api import FakeSlack
 from tests.slack.requests import SECRET, action_body, signed
@@ -56,7 +56,7 @@ def test_a_heads_up_is_posted_then_muted_by_its_button(tmp_path):
     try:
         with build_app(settings, clock=lambda: NOW) as app:
             fill(app)
-            report = warn_under_lease(app, holder="me")
+            report = warn_now(app, holder="me")
             assert report is not None
             assert report.posted == 1
             (posted,) = fake.of("chat.postMessage")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.bootstrap import build_app
-from bot.scheduler import start_refresher
+from bot.scheduler import start_refresher, warn_now
 from bot.settings import load_settings
-from bot.usecases.early_warnings import LEASE, warn_under_lease
+from bot.usecases.early_warnings import LEASE
 from topology.warnings.track import KeptWarning
 
 
@@ -55,8 +55,8 @@ def test_a_pass_runs_only_for_the_holder_of_the_lease(tmp_path):
     with build_app(settings, clock=lambda: 1_800_000_000) as built:
         app = replace(built, heads_up=Recorder())
         assert app.states.try_lease(LEASE, "other", 1_800_000_000, 600)
-        assert warn_under_lease(app, holder="me") is None
+        assert warn_now(app, holder="me") is None
         app.states.release_lease(LEASE, "other")
-        report = warn_under_lease(app, holder="me")
+        report = warn_now(app, holder="me")
         assert report is not None
         assert report.readings == 0
