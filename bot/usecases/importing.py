@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.bootstrap import App
 from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refused
-from bot.usecases.signal_import import SignalImport, import_signals
+from bot.usecases.signal_import import SignalCaps, SignalDesk, SignalImport, import_signals
 from bot.usecases.trace_spill import SpanSpill
 from topology.errors import TraceFormatError
 from topology.linked_stream import stream_linked
@@ -91,7 +91,7 @@ def import_file(
     data = read_trace_file(path)
     signal = signal_of(data) if fmt in (None, TraceFormat.OTLP) else None
     if signal is not None:
-        return import_signals(app, data, signal, source=source)
+        return import_signals(signal_desk(app), data, signal, source=source)
     read = parse_traces(data, source=source, fmt=fmt)
     window = import_window(app.now())
     spans, refused = _preparation(app, window).spans(read)
@@ -227,3 +227,14 @@ def _linked_whole(
             yield linked.calls, linked.served, len(spans)
     finally:
         spill.close()
+
+
+def signal_desk(app: App) -> SignalDesk:
+    """What storing logs and metrics uses of `app`, now."""
+    settings = app.settings
+    caps = SignalCaps(
+        body_chars=settings.log_body_chars,
+        template_cap=settings.log_template_cap,
+        metric_name_cap=settings.metric_name_cap,
+    )
+    return SignalDesk(app.store, app.names, app.redaction, caps, app.now())

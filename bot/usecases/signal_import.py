@@ -13,21 +13,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import attrgetter
 
-from bot.bootstrap import App
+from bot.adapters.store.ports import SignalWriter
 from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refused
-from topology.cardinality import Admission
+from topology.cardinality import Admission, NameGate
 from topology.parsing.otlp_logs import parse_logs
 from topology.parsing.otlp_metrics import parse_metrics
 from topology.parsing.signals import Signal
+from topology.redaction import Redaction
 from topology.signals.metrics import Cumulatives
 from topology.signals.model import LogExport, MetricExport
-from topology.time_window import (
-    TimeWindow,
-    import_window,
-    live_window,
-    restrict_logs,
-    restrict_metrics,
-)
+from topology.time_window import TimeWindow, import_window, restrict_logs, restrict_metrics
+
+
+@dataclass(frozen=True, slots=True)
+class SignalCaps:
+    """What the settings cap: a log body's characters, templates and metric names a service."""
+
+    body_chars: int
+    template_cap: int
+    metric_name_cap: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignalDesk:
+    """What storing logs and metrics uses: the store, the caps on new names, the redaction.
+
+    With the settings' caps (`SignalCaps`) and the time.
+    """
+
+    store: SignalWriter
+    names: NameGate
+    redaction: Redaction
+    caps: SignalCaps
+    now_s: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,38 +80,36 @@ class SignalImport:
 
 
 def import_signals(
-    app: App, data: bytes, signal: Signal, *, source: str, cumulatives: Cumulatives | None = None
+    desk: SignalDesk,
+    data: bytes,
+    signal: Signal,
+    *,
+    source: str,
+    cumulatives: Cumulatives | None = None,
 ) -> SignalImport:
     """Parse and store a logs or metrics document; a malformed one raises before storing."""
-    now_s = app.now()
+    now_s = desk.now_s
     window = import_window(now_s)
-    admit = admission(app.names, IMPORT_SOURCE, rate=False)
+    admit = admission(desk.names, IMPORT_SOURCE, rate=False)
     if signal is Signal.LOGS:
-        logs = parse_logs(data, source=source, now_s=now_s, body_chars=app.settings.log_body_chars)
-        return store_logs(app, logs, source=source, window=window, admit=admit)
+        logs = parse_logs(data, source=source, now_s=now_s, body_chars=desk.caps.body_chars)
+        return store_logs(desk, logs, source=source, window=window, admit=admit)
     metrics = parse_metrics(data, source=source, cumulatives=cumulatives)
-    return store_metrics(app, metrics, source=source, window=window, admit=admit)
-
-
-def received_window(app: App) -> TimeWindow:
-    """The window of records received over OTLP now."""
-    settings = app.settings
-    return live_window(
-        app.now(), retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew
-    )
+    return store_metrics(desk, metrics, source=source, window=window, admit=admit)
 
 
 def store_logs(
-    app: App, export: LogExport, *, source: str, window: TimeWindow, admit: Admission
+    desk: SignalDesk, export: LogExport, *, source: str, window: TimeWindow, admit: Admission
 ) -> SignalImport:
     """Store the parsed log records `window` and `admit` let in; the others are counted."""
-    export.records = app.redaction.log_records(export.records)
+    export.records = desk.redaction.log_records(export.records)
     restrict_logs(export, window)
     read = len(export.records)
-    records, dropped = app.store.admitted_services(export.records, _SERVICE, admit, now_s=app.now())
+    store = desk.store
+    records, dropped = store.admitted_services(export.records, _SERVICE, admit, now_s=desk.now_s)
     if dropped:
-        say_refused(app.names, now_s=app.now())
-    stored = app.store.ingest_logs(records, cap=app.settings.log_template_cap)
+        say_refused(desk.names, now_s=desk.now_s)
+    stored = store.ingest_logs(records, cap=desk.caps.template_cap)
     return SignalImport(
         source=source,
         signal=Signal.LOGS,
@@ -108,16 +124,17 @@ def store_logs(
 
 
 def store_metrics(
-    app: App, export: MetricExport, *, source: str, window: TimeWindow, admit: Admission
+    desk: SignalDesk, export: MetricExport, *, source: str, window: TimeWindow, admit: Admission
 ) -> SignalImport:
     """Store the parsed metric points `window` and `admit` let in; the others are counted."""
-    export.points = app.redaction.metric_points(export.points)
+    export.points = desk.redaction.metric_points(export.points)
     restrict_metrics(export, window)
     read = len(export.points)
-    points, dropped = app.store.admitted_services(export.points, _SERVICE, admit, now_s=app.now())
+    store = desk.store
+    points, dropped = store.admitted_services(export.points, _SERVICE, admit, now_s=desk.now_s)
     if dropped:
-        say_refused(app.names, now_s=app.now())
-    stored = app.store.ingest_metrics(points, cap=app.settings.metric_name_cap)
+        say_refused(desk.names, now_s=desk.now_s)
+    stored = store.ingest_metrics(points, cap=desk.caps.metric_name_cap)
     return SignalImport(
         source=source,
         signal=Signal.METRICS,

@@ -24,10 +24,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.bootstrap import App
+from bot.usecases.importing import signal_desk
 from bot.usecases.name_caps import admission
 from bot.usecases.signal_import import (
     SignalImport,
-    received_window,
     store_logs,
     store_metrics,
 )
@@ -47,6 +47,7 @@ from topology.parsing.otlp_metrics import parse_metrics
 from topology.parsing.otlp_signals_proto import read_logs_protobuf, read_metrics_protobuf
 from topology.parsing.signals import Signal
 from topology.signals.metrics import Cumulatives
+from topology.time_window import TimeWindow, live_window
 
 SOURCE = "otlp"
 _Ingest = Callable[[bytes, str], SignalImport]
@@ -63,7 +64,7 @@ def logs_endpoint(app: App, metrics: WebMetrics) -> Endpoint:
         else:
             export = parse_logs(body, source=SOURCE, now_s=now_s, body_chars=chars)
         window, admit = received_window(app), admission(app.names, SOURCE)
-        return store_logs(app, export, source=SOURCE, window=window, admit=admit)
+        return store_logs(signal_desk(app), export, source=SOURCE, window=window, admit=admit)
 
     return _endpoint(app, metrics, Signal.LOGS, ingest)
 
@@ -79,9 +80,17 @@ def metrics_endpoint(app: App, metrics: WebMetrics, cumulatives: Cumulatives) ->
             else:
                 export = parse_metrics(body, source=SOURCE, cumulatives=cumulatives)
         window, admit = received_window(app), admission(app.names, SOURCE)
-        return store_metrics(app, export, source=SOURCE, window=window, admit=admit)
+        return store_metrics(signal_desk(app), export, source=SOURCE, window=window, admit=admit)
 
     return _endpoint(app, metrics, Signal.METRICS, ingest)
+
+
+def received_window(app: App) -> TimeWindow:
+    """The window of records received over OTLP now."""
+    settings = app.settings
+    return live_window(
+        app.now(), retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew
+    )
 
 
 def _endpoint(app: App, metrics: WebMetrics, signal: Signal, ingest: _Ingest) -> Endpoint:

@@ -5,9 +5,9 @@ Both store adapters implement the read ports.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.adapters.store.incident_rows import (
     Acknowledgement,
@@ -22,12 +22,16 @@ from topology.stats import EdgeStats, Node, ServiceStats
 if TYPE_CHECKING:
     from bot.adapters.store.compaction import Compaction
     from bot.adapters.store.name_caps import Refused
+    from bot.adapters.store.signal_writes import LogsStored, MetricsStored
     from bot.adapters.store.slices import BySlice, ByWindow
-    from topology.cardinality import Admission
+    from topology.cardinality import Admission, Drops
     from topology.model import Call, Served
     from topology.rca.snapshot import Series
     from topology.retention import Retention
+    from topology.signals.model import LogRecord, MetricPoint
     from topology.warnings.track import KeptWarning, Key
+
+_T = TypeVar("_T")
 
 EdgeSeries = dict[tuple[str, str], list[tuple[int, EdgeStats]]]
 """Per `(parent, child)`, `(bucket start, statistics)` pairs in time order."""
@@ -354,4 +358,27 @@ class WarningKeep(Protocol):
 
     def posted(self, key: Key, now: int) -> None:
         """Note that the warning `key` was posted at `now`."""
+        ...
+
+
+class SignalWriter(Protocol):
+    """What storing logs and metrics writes: what the caps on new names let in, then that."""
+
+    def admitted_services(
+        self,
+        items: Sequence[_T],
+        service_of: Callable[[_T], str | None],
+        admit: Admission,
+        *,
+        now_s: int,
+    ) -> tuple[Sequence[_T], Drops]:
+        """The items whose service `admit` lets in, and what it refused (counted in the store)."""
+        ...
+
+    def ingest_logs(self, records: Sequence[LogRecord], *, cap: int) -> LogsStored:
+        """Store log records, their templates up to `cap` a service."""
+        ...
+
+    def ingest_metrics(self, points: Sequence[MetricPoint], *, cap: int) -> MetricsStored:
+        """Store metric points, up to `cap` metric names a service."""
         ...
