@@ -136,11 +136,11 @@ def warn_now(app: App, *, holder: str) -> PassReport | None:
         days=settings.warnings_days,
     )
     desk = WarningDesk(
-        app.states,
-        SliceReader(app.engine),
-        WarningLog(app.engine),
-        app.heads_up,
-        schedule,
+        lease=app.states,
+        slices=SliceReader(app.engine),
+        warnings=WarningLog(app.engine),
+        heads_up=app.heads_up,
+        schedule=schedule,
         picture=partial(warning_picture, app),
     )
     return warn_under_lease(desk, holder=holder, now_s=app.now())

@@ -48,7 +48,11 @@ def risk_desk(app: App) -> RiskDesk:
         settings.burn_slow_rate,
     )
     return RiskDesk(
-        BudgetReads(app.engine), app.catalog, policy, settings.risk_min_share, app.now()
+        history=BudgetReads(app.engine),
+        catalog=app.catalog,
+        policy=policy,
+        min_share=settings.risk_min_share,
+        now_s=app.now(),
     )
 
 

@@ -237,4 +237,6 @@ def signal_desk(app: App) -> SignalDesk:
         template_cap=settings.log_template_cap,
         metric_name_cap=settings.metric_name_cap,
     )
-    return SignalDesk(app.store, app.names, app.redaction, caps, app.now())
+    return SignalDesk(
+        store=app.store, names=app.names, redaction=app.redaction, caps=caps, now_s=app.now()
+    )

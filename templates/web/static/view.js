@@ -565,13 +565,16 @@ try {
 } catch {
   // Storage refused (a private window's settings): closed, as a first visit.
 }
-$("legend").addEventListener("toggle", () => {
+function rememberLegend() {
   try {
     localStorage.setItem(LEGEND_KEY, $("legend").open ? "open" : "closed");
   } catch {
     // Not remembered; the legend still opens and closes.
   }
-});
+}
+// The toggle event comes a task later: a page left at once is remembered as it leaves.
+$("legend").addEventListener("toggle", rememberLegend);
+window.addEventListener("pagehide", rememberLegend);
 
 // A link may name the time and window to open at (`/?at=...&window=1h`).
 $("at").value = document.body.dataset.at || "";

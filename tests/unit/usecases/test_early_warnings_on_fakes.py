@@ -104,7 +104,14 @@ def _picture(subject: str, at: int) -> Picture:
 def _desk(
     lease: FakeLease, keep: FakeKeep, heads_up: FakeHeadsUp, slices: FakeSlices
 ) -> WarningDesk:
-    return WarningDesk(lease, slices, keep, heads_up, SCHEDULE, picture=_picture)
+    return WarningDesk(
+        lease=lease,
+        slices=slices,
+        warnings=keep,
+        heads_up=heads_up,
+        schedule=SCHEDULE,
+        picture=_picture,
+    )
 
 
 def test_the_fakes_are_the_ports_the_pass_takes() -> None:

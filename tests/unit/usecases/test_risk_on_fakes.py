@@ -76,7 +76,9 @@ def _map(_window: Window) -> ServiceGraph:
 
 
 def _desk(history: FakeHistory, *, min_share: float = 0.5) -> RiskDesk:
-    return RiskDesk(history, CATALOG, POLICY, min_share, NOW_S)
+    return RiskDesk(
+        history=history, catalog=CATALOG, policy=POLICY, min_share=min_share, now_s=NOW_S
+    )
 
 
 def test_the_fakes_are_the_ports_the_use_case_reads() -> None:

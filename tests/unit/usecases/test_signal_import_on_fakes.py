@@ -83,7 +83,7 @@ class FakeStore:
 
 def _desk(store: FakeStore, names: NameGate | None = None) -> SignalDesk:
     gate = names or NameGate(NameLimits())
-    return SignalDesk(store, gate, Redaction(()), CAPS, NOW_S)
+    return SignalDesk(store=store, names=gate, redaction=Redaction(()), caps=CAPS, now_s=NOW_S)
 
 
 def _logs_document(*bodies: str, service: str = "cart") -> bytes:
