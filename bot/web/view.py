@@ -24,7 +24,8 @@ from bot.usecases.browsing import (
     slack_preview,
     stored_times,
 )
-from bot.usecases.edge_over_time import edge_over_time
+from bot.usecases.edge_over_time import CallDesk, edge_over_time
+from bot.usecases.map_questions import map_of
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
 from bot.web.body import BodyTooLargeError, read_body
@@ -213,7 +214,9 @@ def _series_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
                 found = await run_in_threadpool(service_over_time, app, named, at=at, hours=hours)
             else:
                 found = await run_in_threadpool(
-                    partial(edge_over_time, at=at, hours=hours), app, *named
+                    partial(edge_over_time, at=at, hours=hours, now_s=app.now()),
+                    call_desk(app),
+                    *named,
                 )
         except (UnknownServiceError, UnknownCallError) as error:
             return _error(str(error), 404)
@@ -224,6 +227,16 @@ def _series_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
         return _json(found)
 
     return series_api
+
+
+def call_desk(app: App) -> CallDesk:
+    """What a call's drill-down uses of `app`."""
+    return CallDesk(
+        map_of=partial(map_of, app),
+        calls=app.store,
+        catalog=app.catalog,
+        redaction=app.redaction,
+    )
 
 
 def _times_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:

@@ -81,7 +81,21 @@ class ServedHistory(Protocol):
         ...
 
 
-class SeriesStore(MapStore, ServedHistory, Protocol):
+class CallHistory(Protocol):
+    """What a call's drill-down reads: each edge's statistics bucket by bucket."""
+
+    def edge_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        touching: Collection[str] | None = None,
+    ) -> EdgeSeries:
+        """Per edge (into or out of `touching`, if given), its statistics bucket by bucket."""
+        ...
+
+
+class SeriesStore(MapStore, ServedHistory, CallHistory, Protocol):
     """What ranking root causes reads of a store: the map, and series minute by minute."""
 
     def incoming_series(
@@ -92,16 +106,6 @@ class SeriesStore(MapStore, ServedHistory, Protocol):
         nodes: Collection[str] | None = None,
     ) -> ServiceSeries:
         """Per node (of `nodes`, if given) that served nothing in the window, the calls into it."""
-        ...
-
-    def edge_series(
-        self,
-        start_s: int | None = None,
-        end_s: int | None = None,
-        *,
-        touching: Collection[str] | None = None,
-    ) -> EdgeSeries:
-        """Per edge (into or out of `touching`, if given), its statistics bucket by bucket."""
         ...
 
     def log_series(
