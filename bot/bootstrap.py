@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
     from bot.usecases.early_warnings import HeadsUp
     from bot.usecases.ranking_inputs import WindowInputs
+    from bot.usecases.receiving import Receiver
     from bot.usecases.refresh import Refreshing
 
 # The adapters are imported in the builders that make them, not here: a CLI question then
@@ -390,6 +391,28 @@ def refreshing(app: App) -> Refreshing:
         map_changed=app.graphs.clear,
         now=app.now,
     )
+
+
+def build_receiver(app: App) -> Receiver:
+    """The receiver of pushed spans, on the app's store, caps, redaction and clock."""
+    from bot.usecases.receiving import Receiver, ReceivingDesk, ReceivingRules
+
+    settings = app.settings
+    rules = ReceivingRules(
+        retain_s=settings.retain_minutes,
+        skew_s=settings.max_clock_skew,
+        pairing_wait_s=settings.otlp_pairing_wait,
+        strict_trace_id=settings.strict_trace_id,
+    )
+    desk = ReceivingDesk(
+        store=app.store,
+        names=app.names,
+        redaction=app.redaction,
+        maps=app.graphs,
+        rules=rules,
+        clock=app.now,
+    )
+    return Receiver(desk)
 
 
 def settings_redaction(settings: Settings) -> Redaction:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from bot.bootstrap import build_app, build_demo
+from bot.bootstrap import build_app, build_demo, build_receiver
 from bot.cli.serving import (
     connection_limits,
     refuse_unguarded,
@@ -25,7 +25,6 @@ from bot.dispatcher import Dispatcher
 from bot.scheduler import default_holder, settle, start_refresher
 from bot.settings import load_settings
 from bot.usecases.demo_store import demo_resume_at
-from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 from bot.web.demo import demo_routes
 from topology.errors import SvcmapError, UsageError
@@ -149,7 +148,7 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
         )
         holder = default_holder()
         dispatcher = Dispatcher(app, holder=holder)
-        receiver = Receiver(app)
+        receiver = build_receiver(app)
         limits = connection_limits(app)
         config = server_config(
             create_app(

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from bot.adapters.paging.journal import FOLDER, POSTS_FOLDER, Journal, journal_dir
 from bot.adapters.store.outbox import AlertOutbox
 from bot.alert_workers import AlertWorkers
-from bot.bootstrap import App
+from bot.bootstrap import App, build_receiver
 from bot.dispatcher import Dispatcher
 from bot.logs import log_to_stderr
 from bot.scheduler import default_holder, settle, start_refresher
@@ -30,7 +30,6 @@ from bot.settings import HTTP_HEADER_TIMEOUT_S, HTTP_MAX_CONNECTIONS, data_home
 from bot.slack.answer_processes import AnswerProcesses
 from bot.slack.bolt import build_bolt, conversation_of
 from bot.usecases.deliveries import Deliveries
-from bot.usecases.receiving import Receiver
 from bot.web.app import create_app
 from bot.web.connections import ConnectionLimits
 from bot.web.exposure import exposure_problem
@@ -89,7 +88,7 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
         posts=kept_deliveries(app, holder, kind="post"),
     )
     bolt, answers = start_slack(app, wake=dispatcher.wake)
-    receiver = Receiver(app)
+    receiver = build_receiver(app)
     workers = alert_workers(app, holder=holder, wake_sender=dispatcher.wake)
     limits = connection_limits(app)
     config = server_config(

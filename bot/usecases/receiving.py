@@ -20,18 +20,21 @@ nor among those waiting. The calls it would link to are judged again as they are
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
+from typing import Protocol
 
 from bot.adapters.store.pending import PendingKey, SettledElsewhere, Waiting, key_of
+from bot.adapters.store.ports import SpanKeeper
 from bot.adapters.store.repository import IngestResult, Parking
-from bot.bootstrap import App
 from bot.usecases.name_caps import admission, say_refused
 from bot.usecases.recent_traces import Parked, Ready, RecentTraces, callers_missing
+from topology.cardinality import NameGate
 from topology.errors import SvcmapError
 from topology.linking import link
 from topology.model import Span
+from topology.redaction import Redaction
 from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
@@ -63,12 +66,50 @@ class Received:
     """Spans dropped, their service a new name past the caps on new names."""
 
 
-class Receiver:
-    """Stores pushed spans into `app`, pairing them through `recent`."""
+class MapChanges(Protocol):
+    """Who is told that new calls were stored, so maps of now read before are read again."""
 
-    def __init__(self, app: App, recent: RecentTraces | None = None) -> None:
-        self._app = app
-        self.recent = recent or RecentTraces(pairing_wait=app.settings.otlp_pairing_wait)
+    def changed(self) -> None:
+        """New calls were stored."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivingRules:
+    """The settings receiving follows.
+
+    `retain_s` and `skew_s` bound the live window spans must fall in; `pairing_wait_s` is
+    how long a client span waits for its server span; `strict_trace_id` keeps trace ids'
+    case as sent.
+    """
+
+    retain_s: int
+    skew_s: int
+    pairing_wait_s: int
+    strict_trace_id: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivingDesk:
+    """What receiving uses: the store, the caps on new names, the redaction, the time.
+
+    `maps` is told when new calls are stored; `clock` says the time in Unix seconds.
+    """
+
+    store: SpanKeeper
+    names: NameGate
+    redaction: Redaction
+    maps: MapChanges
+    rules: ReceivingRules
+    clock: Callable[[], int]
+
+
+class Receiver:
+    """Stores pushed spans through `desk`, pairing them through `recent`."""
+
+    def __init__(self, desk: ReceivingDesk, recent: RecentTraces | None = None) -> None:
+        self._desk = desk
+        self.recent = recent or RecentTraces(pairing_wait=desk.rules.pairing_wait_s)
 
     def receive(self, spans: Sequence[Span]) -> Received:
         """Store what the spans of one export (with their traces' recent spans) link to.
@@ -79,21 +120,20 @@ class Receiver:
         """
         if not spans:
             return Received(0, 0, 0)
-        now_s = self._app.now()
-        settings = self._app.settings
-        window = live_window(
-            now_s, retention_s=settings.retain_minutes, skew_s=settings.max_clock_skew
-        )
+        desk = self._desk
+        now_s = desk.clock()
+        rules = desk.rules
+        window = live_window(now_s, retention_s=rules.retain_s, skew_s=rules.skew_s)
         kept, refused = spans_within(spans, window)
-        self._app.redaction.spans(kept)
-        if not settings.strict_trace_id:
+        desk.redaction.spans(kept)
+        if not rules.strict_trace_id:
             lower_trace_ids(kept)
         reason = window.reason if refused else None
-        admit = admission(self._app.names, OTLP_SOURCE)
-        let_in, _ = self._app.store.admitted_services(kept, _SERVICE, admit, now_s=now_s)
+        admit = admission(desk.names, OTLP_SOURCE)
+        let_in, _ = desk.store.admitted_services(kept, _SERVICE, admit, now_s=now_s)
         capped = len(kept) - len(let_in)
         if capped:
-            say_refused(self._app.names, now_s=self._app.now())
+            say_refused(desk.names, now_s=desk.clock())
         if not let_in:
             return Received(
                 spans=0,
@@ -116,12 +156,12 @@ class Receiver:
         at shutdown, whether done waiting or not. When the store fails they wait again,
         for the next call.
         """
-        now_s = self._app.now()
+        now_s = self._desk.clock()
         restored: list[Parked] = []
         unreadable: list[PendingKey] = []
         if not everything:
             due_s = now_s - SETTLE_GRACE_S
-            found = self._app.store.waiting_due(now_s=due_s, limit=SETTLE_BATCH)
+            found = self._desk.store.waiting_due(now_s=due_s, limit=SETTLE_BATCH)
             restored, unreadable = _readable(found)
         ready = self.recent.settle(now_s=now_s, everything=everything, restored=restored)
         return self._store(ready, now_s, spans=0, unreadable=unreadable)
@@ -131,7 +171,7 @@ class Receiver:
         lacking = self.recent.unknown(callers_missing(spans))
         if not lacking:
             return [], []
-        return _readable(self._app.store.waiting_in(lacking, limit=RESTORE_LIMIT))
+        return _readable(self._desk.store.waiting_in(lacking, limit=RESTORE_LIMIT))
 
     def _store(
         self, ready: Ready, now_s: int, *, spans: int, unreadable: Sequence[PendingKey]
@@ -152,9 +192,9 @@ class Receiver:
                 self.recent.hold(ready.spans, until_s=now_s)
                 raise
         self.recent.unpark(ready.settled)
-        say_refused(self._app.names, now_s=self._app.now())
+        say_refused(self._desk.names, now_s=self._desk.clock())
         if result.calls_new:
-            self._app.graphs.changed()
+            self._desk.maps.changed()
         return Received(spans, result.calls_new, result.calls_duplicate)
 
     def _ingest(
@@ -162,13 +202,13 @@ class Receiver:
     ) -> IngestResult:
         linked = link(ready.spans)
         settled = [key_of(span) for span in ready.settled]
-        return self._app.store.ingest(
+        return self._desk.store.ingest(
             linked.calls,
             linked.served,
             now_s=now_s,
             source=OTLP_SOURCE,
             spans=spans,
-            admit=admission(self._app.names, OTLP_SOURCE),
+            admit=admission(self._desk.names, OTLP_SOURCE),
             parking=Parking(ready.waiting, settled, unreadable),
         )
 

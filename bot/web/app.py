@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.adapters.slack.members import GroupMembers
 from bot.alert_workers import AlertWorkers
-from bot.bootstrap import App
+from bot.bootstrap import App, build_receiver
 from bot.usecases.receiving import Receiver
 from bot.web import uploads
 from bot.web.alerts import alerts_endpoint
@@ -74,7 +74,7 @@ def create_app(
     """
     metrics = WebMetrics()
     metrics.registry.register(RefusedNames(app.names))
-    receiver = receiver or Receiver(app)
+    receiver = receiver or build_receiver(app)
     metrics.registry.register(PairingMemory(receiver.recent))
     if closed is not None:
         metrics.registry.register(ClosedConnections(closed))

@@ -22,6 +22,8 @@ from topology.stats import EdgeStats, Node, ServiceStats
 if TYPE_CHECKING:
     from bot.adapters.store.compaction import Compaction
     from bot.adapters.store.name_caps import Refused
+    from bot.adapters.store.pending import Waiting
+    from bot.adapters.store.repository import IngestResult, Parking
     from bot.adapters.store.signal_writes import LogsStored, MetricsStored
     from bot.adapters.store.slices import BySlice, ByWindow
     from topology.cardinality import Admission, Drops
@@ -365,8 +367,8 @@ class WarningKeep(Protocol):
         ...
 
 
-class SignalWriter(Protocol):
-    """What storing logs and metrics writes: what the caps on new names let in, then that."""
+class AdmittedNames(Protocol):
+    """What the caps on new names let in of items naming a service, counting what they refuse."""
 
     def admitted_services(
         self,
@@ -379,10 +381,44 @@ class SignalWriter(Protocol):
         """The items whose service `admit` lets in, and what it refused (counted in the store)."""
         ...
 
+
+class SignalWriter(AdmittedNames, Protocol):
+    """What storing logs and metrics writes: what the caps on new names let in, then that."""
+
     def ingest_logs(self, records: Sequence[LogRecord], *, cap: int) -> LogsStored:
         """Store log records, their templates up to `cap` a service."""
         ...
 
     def ingest_metrics(self, points: Sequence[MetricPoint], *, cap: int) -> MetricsStored:
         """Store metric points, up to `cap` metric names a service."""
+        ...
+
+
+class SpanKeeper(AdmittedNames, Protocol):
+    """What receiving pushed spans writes: their calls, and the client spans still waiting.
+
+    `ingest` stores the calls with the spans to keep waiting and those done waiting in
+    one transaction; it raises `SettledElsewhere` when another settled some first.
+    """
+
+    def waiting_in(self, trace_ids: Sequence[str], *, limit: int) -> list[Waiting]:
+        """The client spans waiting in the traces `trace_ids`, at most `limit`."""
+        ...
+
+    def waiting_due(self, *, now_s: int, limit: int) -> list[Waiting]:
+        """The client spans done waiting at `now_s`, at most `limit`, those due first first."""
+        ...
+
+    def ingest(
+        self,
+        calls: Sequence[Call],
+        served: Sequence[Served],
+        *,
+        now_s: int,
+        source: str,
+        spans: int,
+        admit: Admission | None = None,
+        parking: Parking | None = None,
+    ) -> IngestResult:
+        """Store calls and served requests, and the waiting spans as `parking` says."""
         ...

@@ -7,10 +7,9 @@ import os
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_app, build_receiver
 from bot.cli.refreshing import statuses_now
 from bot.settings import load_settings
-from bot.usecases.receiving import Receiver
 from bot.usecases.staleness import stale_sources
 from bot.web.app import create_app
 from bot.web.otlp import encode_status
@@ -253,7 +252,7 @@ def ticking(tmp_path):
     now = [float(NOW)]
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}")
     app = build_app(settings, clock=lambda: now[0])
-    receiver = Receiver(app)
+    receiver = build_receiver(app)
     client = TestClient(create_app(app, receiver=receiver), base_url="http://127.0.0.1")
     yield app, receiver, client, now
     client.close()

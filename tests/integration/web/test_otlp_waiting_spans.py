@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from bot.adapters.store.pending import key_of
 from bot.adapters.store.schema import pending_spans
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, build_receiver
 from bot.settings import load_settings
 from bot.usecases.receiving import SETTLE_GRACE_S, Receiver
 from tests.integration.alerts.conftest import Clock
@@ -59,7 +59,7 @@ def process(database_url: str, clock: Clock) -> Iterator[Callable[[], tuple[App,
         settings = load_settings(database_url=database_url, otlp_pairing_wait=WAIT)
         app = build_app(settings, clock=clock)
         opened.append(app)
-        return app, Receiver(app)
+        return app, build_receiver(app)
 
     yield start
     for app in opened:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.adapters.store.schema import pending_spans
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, build_receiver
 from bot.settings import load_settings
 from bot.usecases.receiving import Receiver
 from tests.integration.alerts.conftest import Clock
@@ -49,7 +49,7 @@ def receiver(database_url: str) -> Iterator[Callable[..., tuple[App, Receiver]]]
         settings = load_settings(database_url=database_url, otlp_pairing_wait=30, **caps)
         app = build_app(settings, clock=Clock(float(NOW)))
         opened.append(app)
-        return app, Receiver(app)
+        return app, build_receiver(app)
 
     yield start
     for app in opened:
