@@ -21,7 +21,7 @@ from bot.adapters.store.early_warnings import WarningLog
 from bot.adapters.store.slices import SliceReader
 from bot.bootstrap import App, refreshing
 from bot.usecases.compacting import compact_once
-from bot.usecases.map_questions import warm_map
+from bot.usecases.map_questions import map_of, warm_map
 from bot.usecases.receiving import Receiver
 from bot.usecases.refresh import refresh_once
 from bot.usecases.warning_picture import warning_picture
@@ -141,7 +141,7 @@ def warn_now(app: App, *, holder: str) -> PassReport | None:
         warnings=WarningLog(app.engine),
         heads_up=app.heads_up,
         schedule=schedule,
-        picture=partial(warning_picture, app),
+        picture=partial(warning_picture, partial(map_of, app), app.catalog),
     )
     return warn_under_lease(desk, holder=holder, now_s=app.now())
 

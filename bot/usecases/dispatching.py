@@ -38,6 +38,7 @@ from bot.bootstrap import App
 from bot.usecases.alert_text import notice_text
 from bot.usecases.deliveries import Accepted, Deliveries
 from bot.usecases.incident_picture import incident_picture
+from bot.usecases.map_questions import map_of
 from topology.errors import NoticeError, PagingError, RemoteError, SvcmapError
 from topology.incidents.model import Link, Outbox, PageAction, PageEvent, SendState, Severity
 
@@ -346,7 +347,7 @@ def notice_of(app: App, row: Sending, *, picture: bool = True) -> Notice:
         causes = [str(c["service"]) for c in _items(body.get("candidates"))]
         try:
             alerting = app.incidents.alerting_services(incident.id)
-            drawn = incident_picture(app, incident, causes, alerting)
+            drawn = incident_picture(partial(map_of, app), app.catalog, incident, causes, alerting)
         except SvcmapError as error:  # the post goes without its picture
             log.warning("no picture for incident %s: %s", incident.key, error)
     return Notice(

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from bot.adapters.store.incident_rows import IncidentRecord
-from bot.bootstrap import App
 from bot.commands import INCIDENT_WINDOW_S
 from bot.usecases.answering import Reply
 from bot.usecases.drawing import picture_of
-from bot.usecases.map_questions import map_of
 from bot.usecases.windows import Window
 from topology.errors import RenderError
+from topology.graph import ServiceGraph
+from topology.ownership import Catalog
 from topology.picture import Picture
+
+MapReader = Callable[[Window], ServiceGraph]
+"""The map of a window."""
 
 
 def incident_picture(
-    app: App, incident: IncidentRecord, causes: Iterable[str], alerting: Collection[str]
+    maps: MapReader,
+    catalog: Catalog,
+    incident: IncidentRecord,
+    causes: Iterable[str],
+    alerting: Collection[str],
 ) -> Picture | None:
-    """The DOT picture around the incident's symptom and `causes` when it opened, or None."""
+    """The DOT picture around the incident's symptom and `causes` when it opened, or None.
+
+    The map is the one `maps` gives of the incident's window; owners come from `catalog`.
+    """
     if incident.symptom is None:
         return None
     at = incident.opened_at
-    graph = map_of(app, Window(at + 1 - INCIDENT_WINDOW_S, at + 1))
+    graph = maps(Window(at + 1 - INCIDENT_WINDOW_S, at + 1))
     if not graph.has(incident.symptom):
         return None
     interest = frozenset(name for name in causes if graph.has(name))
@@ -36,6 +46,6 @@ def incident_picture(
         window_seconds=INCIDENT_WINDOW_S,
     )
     try:
-        return picture_of(reply, app.catalog, alerting=alerting)
+        return picture_of(reply, catalog, alerting=alerting)
     except RenderError:
         return None

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from bot.bootstrap import App
 from bot.usecases.answering import Reply
 from bot.usecases.drawing import picture_of
-from bot.usecases.map_questions import map_of
+from bot.usecases.incident_picture import MapReader
 from bot.usecases.windows import Window
 from topology.errors import RenderError
+from topology.ownership import Catalog
 from topology.picture import Picture
 from topology.rca.edges import edge_parts
 
 WINDOW_S = 3600
 
 
-def warning_picture(app: App, subject: str, now: int) -> Picture | None:
-    """The DOT picture around `subject` (a service, or an edge `parent->child`), or None."""
-    graph = map_of(app, Window(now + 1 - WINDOW_S, now + 1))
+def warning_picture(maps: MapReader, catalog: Catalog, subject: str, now: int) -> Picture | None:
+    """The DOT picture around `subject` (a service, or an edge `parent->child`), or None.
+
+    The map is the one `maps` gives of the last hour to `now`; owners come from `catalog`.
+    """
+    graph = maps(Window(now + 1 - WINDOW_S, now + 1))
     ends = edge_parts(subject) if "->" in subject else (subject, subject)
     shown = [name for name in ends if graph.has(name)]
     if not shown:
@@ -32,6 +35,6 @@ def warning_picture(app: App, subject: str, now: int) -> Picture | None:
         window_seconds=WINDOW_S,
     )
     try:
-        return picture_of(reply, app.catalog, alerting=frozenset(shown))
+        return picture_of(reply, catalog, alerting=frozenset(shown))
     except RenderError:
         return None
