@@ -1,30 +1,44 @@
-"""What the web view asks: the map drawn for a window, its names, a Slack answer's preview."""
+"""What the web view asks: the map drawn for a window, its names, a Slack answer's preview.
+
+Each takes what it reads (`BrowseDesk`, `PreviewDesk`) and the time; the web view builds
+them of the app (`bot.web.view`), as `slack_preview` does the preview's.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Protocol
 
-from bot.bootstrap import App
+from bot.adapters.store.ports import IncidentReader, ServiceHistory, StoredSpan
+from bot.questions import Question
 from bot.render.picture import TIMEOUT_S
 from bot.slack.blocks import answer_blocks
 from bot.slack.grammar import Help, parse
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
 from bot.slack.reruns import command_text
-from bot.usecases.answering import answer
+from bot.usecases.answering import Reply, answer
 from bot.usecases.drawing import picture_of, rendered
-from bot.usecases.map_questions import map_of, redacted_question
+from bot.usecases.map_questions import redacted_question
 from bot.usecases.ranking_inputs import health_of
-from bot.usecases.staleness import stale_note, stale_sources
+from bot.usecases.staleness import SourceStatus, stale_note, stale_sources
 from bot.usecases.summary import summed_map
 from bot.usecases.windows import Window
 from topology.errors import CommandError, RenderError, SvcmapError, UsageError
 from topology.glance import glance
 from topology.graph import ServiceGraph
-from topology.picture import NODE_BUDGET, build_dot, omitted_note, overview, select
+from topology.ownership import Catalog
+from topology.picture import NODE_BUDGET, Picture, build_dot, omitted_note, overview, select
 from topology.picture.labels import error_percent, p95, rate
 from topology.picture.nearby import nearby
+from topology.redaction import Redaction
+from topology.retention import Retention
 from topology.tiers import held_tiers
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
 
 SEARCH_LIMIT = 200
 """Names a search lists at most."""
@@ -32,6 +46,50 @@ SERIES_HOURS = 24
 """The longest span of a service's series the web view asks for (one point a minute)."""
 INCIDENTS_READ = 200
 """The latest incidents read to find those a window overlaps."""
+
+
+class MapReader(Protocol):
+    """The map of a window, read once for a burst of questions (`map_questions.map_of`)."""
+
+    def __call__(self, window: Window, *, live: bool = False) -> ServiceGraph:
+        """The map of `window`; `live` is a window ending now, which a map read moments ago does."""
+        ...
+
+
+Stale = Callable[[], list[SourceStatus]]
+"""The live sources lagging behind now (`staleness.stale_sources`)."""
+Svg = Callable[[Picture], str]
+"""A picture laid out as SVG (`drawing.rendered`); `RenderError` when it cannot be."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseDesk:
+    """What the web view's map uses: its maps, the services' series, the incident log.
+
+    With the catalog, the redaction names coming in are redacted by, and the layout of a
+    picture as SVG.
+    """
+
+    maps: MapReader
+    history: ServiceHistory
+    incidents: IncidentReader
+    catalog: Catalog
+    redaction: Redaction
+    svg: Svg
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewDesk:
+    """What a Slack answer's preview uses: the answer to a question, the lagging sources.
+
+    With the catalog, the redaction and the layout of a picture as SVG.
+    """
+
+    answer: Callable[[Question], Reply]
+    stale: Stale
+    catalog: Catalog
+    redaction: Redaction
+    svg: Svg
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +112,20 @@ class Drawn:
     """The team a summary shows as its services ("" for no team); None when not summed."""
 
 
+def svg_of(picture: Picture) -> str:
+    """`picture` laid out by Graphviz as SVG, within the time a picture is given."""
+    return rendered(picture, fmt="svg", timeout_s=TIMEOUT_S).decode("utf-8")
+
+
 def names_on_map(
-    app: App, window: Window, *, team: str = "", kind: str = "", live: bool = False
+    desk: BrowseDesk, window: Window, *, team: str = "", kind: str = "", live: bool = False
 ) -> list[str]:
     """The names on the map of `window`, of `team` and `kind` when given.
 
     `live` is a window ending now, as in every function here: see `map_of`.
     """
-    graph = map_of(app, window, live=live)
-    catalog = app.catalog
+    graph = desk.maps(window, live=live)
+    catalog = desk.catalog
     return [
         name
         for name in graph.names()
@@ -72,7 +135,7 @@ def names_on_map(
 
 
 def search(
-    app: App, window: Window, text: str, *, live: bool = False
+    desk: BrowseDesk, window: Window, text: str, *, live: bool = False
 ) -> tuple[list[dict[str, object]], list[str]]:
     """Services whose name holds `text` (any case), with their team and kind; their teams.
 
@@ -81,16 +144,16 @@ def search(
     looked for redacted as names coming in are (`cart-1234567` finds the `cart-{num}` it
     became).
     """
-    graph = map_of(app, window, live=live)
-    wanted = {text.casefold(), app.redaction.name(text).casefold()}
+    graph = desk.maps(window, live=live)
+    wanted = {text.casefold(), desk.redaction.name(text).casefold()}
     found = [name for name in graph.names() if any(part in name.casefold() for part in wanted)]
-    owner = app.catalog.owner_name
+    owner = desk.catalog.owner_name
     teams = sorted({team for team in map(owner, found) if team})
-    return [_about(app, graph, name) for name in found[:SEARCH_LIMIT]], teams
+    return [_about(desk.catalog, graph, name) for name in found[:SEARCH_LIMIT]], teams
 
 
 def draw(
-    app: App,
+    desk: BrowseDesk,
     window: Window,
     *,
     focus: str | None,
@@ -104,12 +167,12 @@ def draw(
     focus, more names than a picture draws are summed by team, `opened` drawn as its
     services ("" for the services of no team).
     """
-    graph = map_of(app, window, live=live)
-    alerting = incident_services(app, window)
+    graph = desk.maps(window, live=live)
+    alerting = incident_services(desk.incidents, window)
     if not focus and len(names) > NODE_BUDGET:
-        return _summed(app, window, graph, names, alerting=alerting, opened=opened)
+        return _summed(desk, window, graph, names, alerting=alerting, opened=opened)
     if focus:
-        focus = graph.resolve(app.redaction.name(focus))
+        focus = graph.resolve(desk.redaction.name(focus))
         if len(names) == len(graph):
             # Nothing filtered out: walked out from the focus only as far as it draws.
             selection = nearby(graph, focus)
@@ -125,12 +188,12 @@ def draw(
     picture = build_dot(
         selection,
         focus=focus or "",
-        catalog=app.catalog,
+        catalog=desk.catalog,
         alerting=alerting,
         window_seconds=seconds,
         title=f"{title}, {window.describe()}",
     )
-    svg = rendered(picture, fmt="svg", timeout_s=TIMEOUT_S).decode("utf-8")
+    svg = desk.svg(picture)
     ids = {name: f"n{number}" for number, name in enumerate(picture.names)}
     edges: list[dict[str, object]] = [
         {
@@ -147,7 +210,7 @@ def draw(
         for e in selection.edges
     ]
     drawn_names = list(picture.names)
-    health = glance(graph, _baseline(app, window), drawn_names)
+    health = glance(graph, _baseline(desk.maps, window), drawn_names)
     return Drawn(
         svg=svg,
         nodes={node_id: name for name, node_id in ids.items()},
@@ -160,7 +223,7 @@ def draw(
 
 
 def _summed(
-    app: App,
+    desk: BrowseDesk,
     window: Window,
     graph: ServiceGraph,
     names: list[str],
@@ -171,8 +234,8 @@ def _summed(
     found = summed_map(
         graph,
         names,
-        catalog=app.catalog,
-        baseline=_baseline(app, window),
+        catalog=desk.catalog,
+        baseline=_baseline(desk.maps, window),
         alerting=alerting,
         opened=opened,
         window=window,
@@ -189,18 +252,18 @@ def _summed(
     )
 
 
-def _baseline(app: App, window: Window) -> ServiceGraph | None:
+def _baseline(maps: MapReader, window: Window) -> ServiceGraph | None:
     """The map of as long a window just before `window`; None for an open-ended window."""
     if window.start is None or window.end is None:
         return None
     length = window.end - window.start
-    return map_of(app, Window(window.start - length, window.start))
+    return maps(Window(window.start - length, window.start))
 
 
-def incident_services(app: App, window: Window) -> set[str]:
+def incident_services(incidents: IncidentReader, window: Window) -> set[str]:
     """The services of the latest incidents open at some time of `window`."""
     found = set()
-    for incident in app.incidents.incidents(INCIDENTS_READ):
+    for incident in incidents.incidents(INCIDENTS_READ):
         if incident.symptom is None:
             continue
         if window.end is not None and incident.opened_at >= window.end:
@@ -232,10 +295,22 @@ class Preview:
 
 
 def slack_preview(app: App, text: str) -> Preview:
+    """What Slack would show for `/svcmap text` asked of `app` now (`preview`)."""
+    desk = PreviewDesk(
+        answer=partial(answer, app),
+        stale=partial(stale_sources, app),
+        catalog=app.catalog,
+        redaction=app.redaction,
+        svg=svg_of,
+    )
+    return preview(desk, text, now_s=app.now())
+
+
+def preview(desk: PreviewDesk, text: str, *, now_s: int) -> Preview:
     """What Slack would show for `/svcmap text`, its picture drawn as SVG.
 
     The services `text` names are redacted as the map's names are, in the answer, its
-    buttons and what a mistake echoes.
+    buttons and what a mistake echoes. An answer about now (no `--at`) is at `now_s`.
     """
     try:
         parsed = parse(text, typed=False)
@@ -244,57 +319,59 @@ def slack_preview(app: App, text: str) -> Preview:
         return Preview(_whisper(f"{escape(str(error))}{usage}"), ephemeral=True)
     if isinstance(parsed, Help):
         return Preview(_whisper(code_block(parsed.text)), ephemeral=True)
-    asked = redacted_question(app.redaction, parsed)
+    asked = redacted_question(desk.redaction, parsed)
     try:
-        reply = answer(app, asked)
+        reply = desk.answer(asked)
     except SvcmapError as error:
         said = text.strip() if vars(asked) == vars(parsed) else command_text(asked)
         return Preview(_whisper(f"{inline_code(said)}: {escape(str(error))}"), ephemeral=True)
-    at = asked.at if asked.at is not None else app.now()
-    stale = stale_sources(app) if asked.at is None else []
+    at = asked.at if asked.at is not None else now_s
+    stale = desk.stale() if asked.at is None else []
     blocks = answer_blocks(answer_view(reply, asked, at=at, user=None, stale=stale))
     note = stale_note(stale)
     if not reply.drawable:
         return Preview(blocks, ephemeral=False, stale=note)
     try:
-        svg = rendered(picture_of(reply, app.catalog), fmt="svg", timeout_s=TIMEOUT_S)
+        svg = desk.svg(picture_of(reply, desk.catalog))
     except RenderError as error:
         return Preview(blocks, ephemeral=False, no_picture=str(error), stale=note)
-    return Preview(blocks, ephemeral=False, picture=svg.decode("utf-8"), stale=note)
+    return Preview(blocks, ephemeral=False, picture=svg, stale=note)
 
 
-def map_staleness(app: App, *, live: bool) -> str:
+def map_staleness(stale: Stale, *, live: bool) -> str:
     """The line naming the sources a map of now lags behind, as the CLI says it; "" if none."""
-    return stale_note(stale_sources(app)) if live else ""
+    return stale_note(stale()) if live else ""
 
 
 def _whisper(mrkdwn: str) -> list[dict[str, object]]:
     return [{"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}]
 
 
-def _about(app: App, graph: ServiceGraph, name: str) -> dict[str, object]:
+def _about(catalog: Catalog, graph: ServiceGraph, name: str) -> dict[str, object]:
     node = graph.node(name)
     return {
         "name": name,
-        "team": app.catalog.owner_name(name),
+        "team": catalog.owner_name(name),
         "kind": node.kind.value,
         "virtual": node.virtual,
     }
 
 
-def service_over_time(app: App, service: str, *, at: int | None, hours: int) -> dict[str, object]:
-    """`service`'s requests, errors and p95 a minute over the `hours` to `at` (None: now).
+def service_over_time(
+    desk: BrowseDesk, service: str, *, at: int | None, hours: int, now_s: int
+) -> dict[str, object]:
+    """`service`'s requests, errors and p95 a minute over the `hours` to `at` (None: `now_s`).
 
     With its owning team and the team's channel; `UnknownServiceError` when the map of
     those hours does not have it, `UsageError` for hours outside 1..SERIES_HOURS.
     """
     if not 1 <= hours <= SERIES_HOURS:
         raise UsageError(f"hours must be 1 to {SERIES_HOURS}, not {hours}")
-    end = (app.now() if at is None else at) + 1
+    end = (now_s if at is None else at) + 1
     start = end - hours * 3600
-    name = map_of(app, Window(start, end)).resolve(app.redaction.name(service))
-    found = health_of(app.store, start, end, [name]).get(name)
-    team = app.catalog.team_of(name)
+    name = desk.maps(Window(start, end)).resolve(desk.redaction.name(service))
+    found = health_of(desk.history, start, end, [name]).get(name)
+    team = desk.catalog.team_of(name)
     metrics = found.metrics if found is not None else {}
     return {
         "service": name,
@@ -308,20 +385,18 @@ def service_over_time(app: App, service: str, *, at: int | None, hours: int) -> 
     }
 
 
-def stored_times(app: App) -> dict[str, object]:
+def stored_times(
+    span: StoredSpan, incidents: IncidentReader, *, retention: Retention, now_s: int
+) -> dict[str, object]:
     """The first and last minute the store holds (None when empty), and incidents' openings.
 
     The latest incidents (at most INCIDENTS_READ), each with when it opened, for which
     service and its status, oldest first: what the web view's time slider marks. And the
-    tiers the time between is kept in (days, hours, minutes) as the retention cuts now.
+    tiers the time between is kept in (days, hours, minutes) as `retention` cuts at `now_s`.
     """
-    held = app.store.time_range()
-    tiers = (
-        held_tiers(held[0], held[1], now_s=app.now(), retention=app.settings.retention)
-        if held
-        else []
-    )
-    latest = sorted(app.incidents.incidents(INCIDENTS_READ), key=lambda found: found.opened_at)
+    held = span.time_range()
+    tiers = held_tiers(held[0], held[1], now_s=now_s, retention=retention) if held else []
+    latest = sorted(incidents.incidents(INCIDENTS_READ), key=lambda found: found.opened_at)
     return {
         "first": held[0] if held else None,
         "last": held[1] if held else None,

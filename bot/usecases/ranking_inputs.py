@@ -23,6 +23,7 @@ from topology.rca.snapshot import Series, Snapshot, Symptom, Window
 
 if TYPE_CHECKING:
     from bot.adapters.store import Store
+    from bot.adapters.store.ports import ServiceHistory
 
 
 @dataclass(slots=True)
@@ -94,7 +95,7 @@ class WindowInputs:
 
 
 def health_of(
-    store: Store, start: int, end: int, names: Collection[str] | None
+    store: ServiceHistory, start: int, end: int, names: Collection[str] | None
 ) -> dict[str, Series]:
     """The health series of `names` (None: every node) over the buckets starting in the window.
 

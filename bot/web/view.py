@@ -16,6 +16,7 @@ from starlette.routing import Route
 from bot.bootstrap import App
 from bot.render.templating import templates_dir
 from bot.usecases.browsing import (
+    BrowseDesk,
     draw,
     map_staleness,
     names_on_map,
@@ -23,9 +24,11 @@ from bot.usecases.browsing import (
     service_over_time,
     slack_preview,
     stored_times,
+    svg_of,
 )
 from bot.usecases.edge_over_time import CallDesk, edge_over_time
 from bot.usecases.map_questions import map_of
+from bot.usecases.staleness import stale_sources
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
 from bot.web.body import BodyTooLargeError, read_body
@@ -105,16 +108,17 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
         try:
             params = query_params(request, "focus", "team", "kind", "at", "window", "open")
             window, live = _window(app, params), not params["at"]
+            desk = browse_desk(app)
             names = await run_in_threadpool(
-                names_on_map, app, window, team=params["team"], kind=params["kind"], live=live
+                names_on_map, desk, window, team=params["team"], kind=params["kind"], live=live
             )
             opened = params["open"] if "open" in request.query_params else None
             drawn = await run_in_threadpool(
                 partial(draw, focus=params["focus"] or None, names=names, live=live, opened=opened),
-                app,
+                desk,
                 window,
             )
-            stale = await run_in_threadpool(map_staleness, app, live=live)
+            stale = await run_in_threadpool(map_staleness, partial(stale_sources, app), live=live)
         except UnknownServiceError as error:
             return _error(str(error), 404)
         except UsageError as error:
@@ -145,7 +149,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
             params = query_params(request, "q", "at", "window")
             window = _window(app, params)
             found, teams = await run_in_threadpool(
-                partial(search, live=not params["at"]), app, window, params["q"]
+                partial(search, live=not params["at"]), browse_desk(app), window, params["q"]
             )
         except UsageError as error:
             return _error(str(error), 400)
@@ -211,7 +215,11 @@ def _series_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
         try:
             named, at, hours = _series_params(request)
             if isinstance(named, str):
-                found = await run_in_threadpool(service_over_time, app, named, at=at, hours=hours)
+                found = await run_in_threadpool(
+                    partial(service_over_time, at=at, hours=hours, now_s=app.now()),
+                    browse_desk(app),
+                    named,
+                )
             else:
                 found = await run_in_threadpool(
                     partial(edge_over_time, at=at, hours=hours, now_s=app.now()),
@@ -229,6 +237,18 @@ def _series_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
     return series_api
 
 
+def browse_desk(app: App) -> BrowseDesk:
+    """What the map, its search and a service's drill-down use of `app`."""
+    return BrowseDesk(
+        maps=partial(map_of, app),
+        history=app.store,
+        incidents=app.incidents,
+        catalog=app.catalog,
+        redaction=app.redaction,
+        svg=svg_of,
+    )
+
+
 def call_desk(app: App) -> CallDesk:
     """What a call's drill-down uses of `app`."""
     return CallDesk(
@@ -244,7 +264,11 @@ def _times_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
 
     async def times_api(_: Request) -> Response:
         try:
-            found = await run_in_threadpool(stored_times, app)
+            found = await run_in_threadpool(
+                partial(stored_times, retention=app.settings.retention, now_s=app.now()),
+                app.store,
+                app.incidents,
+            )
         except SvcmapError as error:
             return _error(str(error), 503)
         return _json(found)

@@ -41,7 +41,15 @@ ServiceSeries = dict[str, list[tuple[int, ServiceStats]]]
 """Per service, `(bucket start, statistics)` pairs in time order."""
 
 
-class MapStore(Protocol):
+class StoredSpan(Protocol):
+    """What the web view's time slider reads of a store: the first and last bucket held."""
+
+    def time_range(self) -> tuple[int, int] | None:
+        """The first and last bucket start stored, in any tier, or None when the store is empty."""
+        ...
+
+
+class MapStore(StoredSpan, Protocol):
     """A read-only view of the map: its nodes, and edges and services summed over a window."""
 
     def edges(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
@@ -58,10 +66,6 @@ class MapStore(Protocol):
 
     def holds_buckets(self, start_s: int, end_s: int) -> bool:
         """Whether any edge or service bucket starts in `start_s <= start < end_s`."""
-        ...
-
-    def time_range(self) -> tuple[int, int] | None:
-        """The first and last bucket start stored, in any tier, or None when the store is empty."""
         ...
 
 
@@ -83,6 +87,30 @@ class ServedHistory(Protocol):
         ...
 
 
+class ServiceHistory(Protocol):
+    """What a service's drill-down reads: its requests bucket by bucket, else the calls into it."""
+
+    def service_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        services: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per service (of `services`, if given), its served requests bucket by bucket."""
+        ...
+
+    def incoming_series(
+        self,
+        start_s: int | None = None,
+        end_s: int | None = None,
+        *,
+        nodes: Collection[str] | None = None,
+    ) -> ServiceSeries:
+        """Per node (of `nodes`, if given) that served nothing in the window, the calls into it."""
+        ...
+
+
 class CallHistory(Protocol):
     """What a call's drill-down reads: each edge's statistics bucket by bucket."""
 
@@ -97,18 +125,8 @@ class CallHistory(Protocol):
         ...
 
 
-class SeriesStore(MapStore, ServedHistory, CallHistory, Protocol):
+class SeriesStore(MapStore, ServedHistory, ServiceHistory, CallHistory, Protocol):
     """What ranking root causes reads of a store: the map, and series minute by minute."""
-
-    def incoming_series(
-        self,
-        start_s: int | None = None,
-        end_s: int | None = None,
-        *,
-        nodes: Collection[str] | None = None,
-    ) -> ServiceSeries:
-        """Per node (of `nodes`, if given) that served nothing in the window, the calls into it."""
-        ...
 
     def log_series(
         self, services: Collection[str] | None, start: int, end: int
