@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from bot.demo.running import Demo
     from bot.demo.simulator import Traffic
     from bot.settings import Settings
+    from bot.usecases.dispatching import DispatchDesk
     from bot.usecases.early_warnings import HeadsUp
     from bot.usecases.ranking_inputs import WindowInputs
     from bot.usecases.receiving import Receiver
@@ -390,6 +392,23 @@ def refreshing(app: App) -> Refreshing:
         names=app.names,
         map_changed=app.graphs.clear,
         now=app.now,
+    )
+
+
+def dispatch_desk(app: App) -> DispatchDesk:
+    """What sending pages and posts uses of `app`, its catalog as it is now."""
+    from bot.usecases.dispatching import DispatchDesk
+    from bot.usecases.incident_picture import incident_picture
+    from bot.usecases.map_questions import map_of
+
+    catalog = app.catalog
+    return DispatchDesk(
+        outboxes=app.incidents,
+        pager=app.pager,
+        notifier=app.notifier,
+        teams=catalog.teams,
+        picture=partial(incident_picture, partial(map_of, app), catalog),
+        clock=app.now,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.bootstrap import App
+from bot.bootstrap import App, dispatch_desk
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import dispatch_due
 
@@ -71,7 +71,10 @@ class Dispatcher:
         """One sweep; a failure is logged, never raised, so the next one still runs."""
         try:
             report = dispatch_due(
-                self._app, holder=self._holder, deliveries=self._deliveries, posts=self._posts
+                dispatch_desk(self._app),
+                holder=self._holder,
+                deliveries=self._deliveries,
+                posts=self._posts,
             )
         except Exception as error:  # noqa: BLE001 - the sender must outlive one bad sweep
             log.error("sending pages and posts failed: %s", error)  # noqa: TRY400 - message only

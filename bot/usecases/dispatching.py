@@ -27,20 +27,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from bot.adapters.paging.ports import Notice, Posted
+from bot.adapters.paging.ports import Notice, Notifier, Pager, Posted
 from bot.adapters.store.incident_rows import IncidentRecord, Sending
+from bot.adapters.store.ports import Outboxes
 from bot.adapters.store.retry import persisted
-from bot.bootstrap import App
 from bot.usecases.alert_text import notice_text
 from bot.usecases.deliveries import Accepted, Deliveries
-from bot.usecases.incident_picture import incident_picture
-from bot.usecases.map_questions import map_of
 from topology.errors import NoticeError, PagingError, RemoteError, SvcmapError
 from topology.incidents.model import Link, Outbox, PageAction, PageEvent, SendState, Severity
+from topology.ownership import Team
+from topology.picture import Picture
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,27 @@ SKEW_S = 60
 """How far Slack's clock may be behind ours: a post is looked for from this long before its row."""
 
 
+IncidentPicture = Callable[[IncidentRecord, Sequence[str], Collection[str]], "Picture | None"]
+"""The picture of an incident, with its likely causes and its alerting services, or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchDesk:
+    """What sending uses: the incident log's outboxes, the pager, the notifier, the time.
+
+    `pager` is None unless paging is on, `notifier` until Slack is configured; `teams`
+    are the catalog's (their routing keys); `picture` draws an incident for its post;
+    `clock` says the time in Unix seconds.
+    """
+
+    outboxes: Outboxes
+    pager: Pager | None
+    notifier: Notifier | None
+    teams: Mapping[str, Team]
+    picture: IncidentPicture
+    clock: Callable[[], int]
+
+
 @dataclass(slots=True)
 class Dispatched:
     """What one sweep did, by outcome."""
@@ -73,7 +94,7 @@ class Dispatched:
 
 
 def dispatch_due(
-    app: App,
+    desk: DispatchDesk,
     *,
     holder: str,
     deliveries: Deliveries | None = None,
@@ -87,7 +108,7 @@ def dispatch_due(
     refuses them, nothing is sent (StoreError).
     """
     sweep = _Sweep(
-        app,
+        desk,
         holder,
         Deliveries() if deliveries is None else deliveries,
         Deliveries(kind="post") if posts is None else posts,
@@ -96,16 +117,16 @@ def dispatch_due(
     sweep.record_accepted()
     sweep.free_cut_off()
     for _ in range(PAGE_PASSES):  # a resolve becomes due once its trigger was sent
-        due = app.incidents.due(Outbox.PAGES, now_s=app.now())
+        due = desk.outboxes.due(Outbox.PAGES, now_s=desk.clock())
         for row in sorted(due, key=lambda row: row.claimed_by is None):  # lapsed claims first
             sweep.page(row)
         if not due:
             break
-    due_posts = app.incidents.due(Outbox.POSTS, now_s=app.now())
+    due_posts = desk.outboxes.due(Outbox.POSTS, now_s=desk.clock())
     for row in (r for r in due_posts if r.kind == "incident"):
         sweep.post(row)
     # Replies and all-clears wait for their incident post, which may have just been sent.
-    for row in app.incidents.due(Outbox.POSTS, now_s=app.now()):
+    for row in desk.outboxes.due(Outbox.POSTS, now_s=desk.clock()):
         if row.kind != "incident":
             sweep.post(row)
     return sweep.report
@@ -116,13 +137,13 @@ class _Sweep:
 
     def __init__(
         self,
-        app: App,
+        desk: DispatchDesk,
         holder: str,
         deliveries: Deliveries,
         posts: Deliveries,
         sleep: Callable[[float], None],
     ) -> None:
-        self.app = app
+        self.desk = desk
         self.holder = holder
         self.report = Dispatched()
         self.deliveries = deliveries
@@ -145,31 +166,31 @@ class _Sweep:
         for outbox, noted in ((Outbox.PAGES, self.deliveries), (Outbox.POSTS, self.posts)):
             for cut in noted.cut_off():
                 persisted(
-                    partial(self.app.incidents.release, outbox, cut.row_id, holder=cut.holder),
+                    partial(self.desk.outboxes.release, outbox, cut.row_id, holder=cut.holder),
                     sleep=self.sleep,
                 )
-                noted.finished(cut.row_id, self.app.now())
+                noted.finished(cut.row_id, self.desk.clock())
 
     def _record_sent(self, outbox: Outbox, accepted: Accepted) -> None:
-        self.app.incidents.finish(
+        self.desk.outboxes.finish(
             outbox, accepted.row_id, holder=accepted.holder, state=SendState.SENT.value,
             now_s=accepted.at_s, url=accepted.url, ref=accepted.ref,
         )  # fmt: skip
 
     def page(self, row: Sending) -> None:
-        app = self.app
-        if app.pager is None:
+        desk = self.desk
+        if desk.pager is None:
             self._give_up_if_old(Outbox.PAGES, row, "paging mode is not on")
             return
         if not self._claim(Outbox.PAGES, row):
             return
-        self.deliveries.sending(row.id, self.holder, app.now())
-        team = app.catalog.teams.get(row.team or "")
+        self.deliveries.sending(row.id, self.holder, desk.clock())
+        team = desk.teams.get(row.team or "")
         key = team.pagerduty_routing_key if team else None
         if not key:
             self._finish(Outbox.PAGES, row, error=f"team {row.team} has no PagerDuty routing key")
             return
-        event = page_event(row, key, app.incidents.post_url(row.incident_id))
+        event = page_event(row, key, desk.outboxes.post_url(row.incident_id))
         if row.claimed_by is not None:
             log.warning(
                 "sending %s %s again: its last send may have reached PagerDuty, which folds "
@@ -177,36 +198,36 @@ class _Sweep:
                 row.kind, row.dedup_key,
             )  # fmt: skip
         try:
-            app.pager.send(event)
+            desk.pager.send(event)
         except PagingError as error:
             self._failed(Outbox.PAGES, row, error)
             return
         log.info("sent %s %s to team %s", row.kind, row.dedup_key, row.team)
-        accepted = Accepted(row.id, self.holder, app.now())
+        accepted = Accepted(row.id, self.holder, desk.clock())
         self.deliveries.note(accepted)  # until recorded; recorded before anything else is sent
         persisted(partial(self._record_sent, Outbox.PAGES, accepted), sleep=self.sleep)
         self.deliveries.recorded(accepted)
         self.report.sent.append(row.id)
 
     def post(self, row: Sending) -> None:
-        app = self.app
-        if app.notifier is None:
+        desk = self.desk
+        if desk.notifier is None:
             self._give_up_if_old(Outbox.POSTS, row, "no notifier is configured")
             return
         if not self._claim(Outbox.POSTS, row):
             return
         if row.attempts and self._found(row):
             return
-        notice = notice_of(app, row)
-        self.posts.sending(row.id, self.holder, app.now())
+        notice = notice_of(desk, row)
+        self.posts.sending(row.id, self.holder, desk.clock())
         try:
-            posted = app.notifier.post(notice)
+            posted = desk.notifier.post(notice)
         except NoticeError as error:
             self._failed(Outbox.POSTS, row, error)
             return
         self.posts.note(
             Accepted(
-                row_id=row.id, holder=self.holder, at_s=app.now(), ref=posted.ref, url=posted.url
+                row_id=row.id, holder=self.holder, at_s=desk.clock(), ref=posted.ref, url=posted.url
             )
         )
         self._finish(Outbox.POSTS, row, url=posted.url, ref=posted.ref, sent_body=row.body)
@@ -216,11 +237,11 @@ class _Sweep:
 
         False when it is to be posted: not found, or Slack cannot be asked for good.
         """
-        notifier = self.app.notifier
+        notifier = self.desk.notifier
         assert notifier is not None  # noqa: S101 - checked by the caller
         since = row.created_at - SKEW_S
         try:
-            found = notifier.find(notice_of(self.app, row, picture=False), since_s=since)
+            found = notifier.find(notice_of(self.desk, row, picture=False), since_s=since)
         except NoticeError as error:
             if error.retryable:
                 self._failed(Outbox.POSTS, row, error)
@@ -237,8 +258,8 @@ class _Sweep:
         return True
 
     def _claim(self, outbox: Outbox, row: Sending) -> bool:
-        return self.app.incidents.claim(
-            outbox, row.id, holder=self.holder, now_s=self.app.now(), ttl_s=CLAIM_TTL_S
+        return self.desk.outboxes.claim(
+            outbox, row.id, holder=self.holder, now_s=self.desk.clock(), ttl_s=CLAIM_TTL_S
         )
 
     def _failed(self, outbox: Outbox, row: Sending, error: RemoteError) -> None:
@@ -246,14 +267,14 @@ class _Sweep:
         if error.retryable and attempts < ROUNDS:
             wait = RETRY_BASE_S * 2 ** (attempts - 1)
             log.warning("%s (attempt %d; trying again in %ds)", error, attempts, wait)
-            self._finish(outbox, row, error=str(error), retry_at=self.app.now() + wait)
+            self._finish(outbox, row, error=str(error), retry_at=self.desk.clock() + wait)
             return
         log.error("%s (attempt %d; giving up)", error, attempts)
         self._finish(outbox, row, error=str(error))
 
     def _give_up_if_old(self, outbox: Outbox, row: Sending, why: str) -> None:
         """Leave a row nobody can send pending, until it is too old to be worth sending."""
-        if self.app.now() - row.created_at < GIVE_UP_S:
+        if self.desk.clock() - row.created_at < GIVE_UP_S:
             return
         if self._claim(outbox, row):
             self._finish(outbox, row, error=f"not sent within {GIVE_UP_S // 60} minutes: {why}")
@@ -275,19 +296,21 @@ class _Sweep:
             state, outcome = SendState.PENDING, self.report.retrying
         else:
             state, outcome = SendState.FAILED, self.report.failed
-        self.app.incidents.finish(
+        self.desk.outboxes.finish(
             outbox,
             row.id,
             holder=self.holder,
             state=state.value,
-            now_s=self.app.now(),
+            now_s=self.desk.clock(),
             error=error,
             retry_at=retry_at,
             url=url,
             ref=ref,
             sent_body=sent_body,
         )
-        (self.deliveries if outbox is Outbox.PAGES else self.posts).finished(row.id, self.app.now())
+        (self.deliveries if outbox is Outbox.PAGES else self.posts).finished(
+            row.id, self.desk.clock()
+        )
         outcome.append(row.id)
 
 
@@ -329,25 +352,25 @@ def _text(body: Mapping[str, object], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def notice_of(app: App, row: Sending, *, picture: bool = True) -> Notice:
+def notice_of(desk: DispatchDesk, row: Sending, *, picture: bool = True) -> Notice:
     """The notice a recorded post sends, with the incident's state now.
 
     It carries the incident post it refers to, and (the incident post, when `picture`)
     its picture.
     """
-    incident = app.incidents.incident(row.incident_id)
+    incident = desk.outboxes.incident(row.incident_id)
     body = {**row.body, **incident_facts(incident)} if incident else dict(row.body)
     post = None
     if row.kind != "incident":
-        sent = app.incidents.post_of(row.incident_id)
+        sent = desk.outboxes.post_of(row.incident_id)
         if sent is not None and sent.state == SendState.SENT.value and sent.ref:
             post = Posted(sent.ref, sent.url)
     drawn = None
     if picture and row.kind == "incident" and incident is not None:
         causes = [str(c["service"]) for c in _items(body.get("candidates"))]
         try:
-            alerting = app.incidents.alerting_services(incident.id)
-            drawn = incident_picture(partial(map_of, app), app.catalog, incident, causes, alerting)
+            alerting = desk.outboxes.alerting_services(incident.id)
+            drawn = desk.picture(incident, causes, alerting)
         except SvcmapError as error:  # the post goes without its picture
             log.warning("no picture for incident %s: %s", incident.key, error)
     return Notice(

@@ -5,7 +5,7 @@ Both store adapters implement the read ports.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -17,6 +17,7 @@ from bot.adapters.store.incident_rows import (
     Sending,
 )
 from topology.incidents.feedback import Answer, Feedback
+from topology.incidents.model import Outbox
 from topology.stats import EdgeStats, Node, ServiceStats
 
 if TYPE_CHECKING:
@@ -225,6 +226,47 @@ class IncidentPosts(Protocol):
 
     def post_of(self, incident_id: int) -> Sending | None:
         """The post of incident `incident_id` (or of the one it joined), in any state."""
+        ...
+
+
+class Outboxes(IncidentPosts, Protocol):
+    """What sending recorded pages and posts reads and writes of the incident log."""
+
+    def due(self, outbox: Outbox, *, now_s: int, limit: int = 100) -> list[Sending]:
+        """The pages or posts (`outbox`) to send now, oldest first."""
+        ...
+
+    def claim(self, outbox: Outbox, row_id: int, *, holder: str, now_s: int, ttl_s: int) -> bool:
+        """Take row `row_id` of `outbox` to send, counting an attempt; False if another has it."""
+        ...
+
+    def release(self, outbox: Outbox, row_id: int, *, holder: str) -> bool:
+        """Free row `row_id` to send now, if it is still pending under `holder`'s claim."""
+        ...
+
+    def finish(
+        self,
+        outbox: Outbox,
+        row_id: int,
+        *,
+        holder: str,
+        state: str,
+        now_s: int,
+        error: str | None = None,
+        retry_at: int | None = None,
+        url: str | None = None,
+        ref: str | None = None,
+        sent_body: Mapping[str, object] | None = None,
+    ) -> None:
+        """Record how sending row `row_id`, claimed by `holder`, ended."""
+        ...
+
+    def post_url(self, incident_id: int) -> str | None:
+        """The link to the incident's post, once it was sent."""
+        ...
+
+    def alerting_services(self, incident_id: int) -> list[str]:
+        """The services named by alerts of incident `incident_id` and those joined to it."""
         ...
 
 

@@ -15,6 +15,7 @@ with warnings.catch_warnings():
 from bot.adapters.store.outbox import AlertOutbox
 from bot.adapters.store.schema import alert_outbox
 from bot.alert_workers import ROUNDS, AlertWorkers, work
+from bot.bootstrap import dispatch_desk
 from bot.usecases.alerting import save_evidence
 from bot.usecases.dispatching import dispatch_due
 from bot.web.app import create_app
@@ -74,7 +75,7 @@ def test_a_queued_notification_is_answered_before_it_is_recorded_then_a_worker_r
     assert len(waiting(app)) == 1
 
     assert workers.work_one() is True
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
     assert app.incidents.incidents()[0].has_snapshot is False  # the saver's to save
     assert workers.save_waiting() == 1
 
@@ -337,7 +338,7 @@ def test_two_replicas_with_running_workers_take_a_storm_at_once_within_the_cap(m
         for web in webs:
             web.close()
     for app in replicas:
-        dispatch_due(app, holder=f"sender-{id(app)}")
+        dispatch_due(dispatch_desk(app), holder=f"sender-{id(app)}")
 
     assert [a.status_code for a in answers] == [200] * len(bodies)
     app = replicas[0]
@@ -381,7 +382,7 @@ def test_a_slow_snapshot_save_holds_up_neither_the_next_notification_nor_its_pag
                 break
             threading.Event().wait(0.05)
         opened = app.incidents.incidents(limit=10)
-        dispatch_due(app, holder="sender")
+        dispatch_due(dispatch_desk(app), holder="sender")
         assert waiting(app) == []
         assert len(opened) == 2
         assert not any(incident.has_snapshot for incident in opened)

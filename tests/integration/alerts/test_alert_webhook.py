@@ -11,6 +11,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
+from bot.bootstrap import dispatch_desk
 from bot.cli.alerting import list_incidents, list_sent
 from bot.usecases.alerting import gather
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -51,7 +52,7 @@ def test_a_firing_alert_pages_the_top_candidates_owner_when_sure_else_the_alerte
     sure = gather(app, "checkout", INCIDENT_AT).confident
 
     answer = post(app, firing_body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert answer.status_code == 200
     assert answer.json()["outcome"] == "opened"
@@ -79,9 +80,9 @@ def test_the_same_notification_twice_pages_once(make_app, pagerduty, firing_body
     app = make_app()
 
     first = post(app, firing_body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
     again = post(app, firing_body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert (first.json()["outcome"], again.json()["outcome"]) == ("opened", "updated")
     assert len(pagerduty.events) == 1
@@ -93,10 +94,10 @@ def test_resolved_resolves_every_page_it_triggered_with_the_same_key(
 ):
     app = make_app()
     post(app, firing_body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     answer = post(app, resolved_body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert answer.json()["outcome"] == "resolved"
     trigger, resolve = pagerduty.events
@@ -115,10 +116,10 @@ def test_a_late_redelivery_of_the_firing_notification_after_resolve_pages_nobody
     app = make_app()
     for body in (firing_body, resolved_body):
         post(app, body)
-        dispatch_due(app, holder="test")
+        dispatch_due(dispatch_desk(app), holder="test")
 
     late = post(app, firing_body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert late.json()["outcome"] == "stale"
     assert [e["event_action"] for e in pagerduty.events] == ["trigger", "resolve"]
@@ -142,7 +143,7 @@ def test_dry_run_records_and_logs_what_would_be_paged_and_sends_nothing(
 
     with caplog.at_level(logging.INFO, logger="bot"):
         post(app, firing_body)
-        dispatch_due(app, holder="test")
+        dispatch_due(dispatch_desk(app), holder="test")
 
     assert pagerduty.events == []
     (row,) = page_rows(app)
@@ -156,7 +157,7 @@ def test_paging_off_records_the_incident_and_pages_nobody(make_app, pagerduty, f
     app = make_app(paging_mode="off")
 
     post(app, firing_body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert pagerduty.events == []
     assert page_rows(app) == []
@@ -176,7 +177,7 @@ def test_the_page_goes_first_and_the_incident_post_after_it(make_app, pagerduty,
     app = make_app(notifier=notifier)
 
     post(app, firing_body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     kinds = [(n.kind, n.channel) for n in notifier.posted]
     assert kinds[0] == ("incident", "#incidents")
@@ -198,9 +199,11 @@ def test_a_page_sent_again_after_its_incident_post_links_to_it(
         Outbox.PAGES, row.id, holder="crashed", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
     )
 
-    dispatch_due(app, holder="other")  # the post goes; the page waits for the claim to lapse
+    dispatch_due(
+        dispatch_desk(app), holder="other"
+    )  # the post goes; the page waits for the claim to lapse
     clock.now += CLAIM_TTL_S + 1
-    dispatch_due(app, holder="other")
+    dispatch_due(dispatch_desk(app), holder="other")
 
     assert claimed
     (event,) = pagerduty.events
@@ -282,7 +285,7 @@ def test_an_alert_for_a_service_off_the_map_is_recorded_and_posted_not_dropped(m
     app = make_app(notifier=notifier)
 
     answer = post(app, webhook("ledger"))
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert answer.json()["outcome"] == "opened"
     (incident,) = app.incidents.incidents()
@@ -299,7 +302,7 @@ def test_an_alert_without_any_service_label_is_recorded_and_posted(make_app):
     body = webhook("x").replace(b'"service": "x", ', b"")
 
     post(app, body)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     (incident,) = app.incidents.incidents()
     assert incident.symptom is None
@@ -402,7 +405,7 @@ def test_the_secret_token_never_shows_in_the_log(make_app, firing_body, caplog):
     with caplog.at_level(logging.DEBUG):
         post(app, firing_body, headers={**BEARER, "Authorization": "Bearer nearly-" + TOKEN})
         post(app, firing_body)
-        dispatch_due(app, holder="test")
+        dispatch_due(dispatch_desk(app), holder="test")
 
     assert TOKEN not in caplog.text
     assert PAYMENTS_KEY not in caplog.text
@@ -433,7 +436,7 @@ def test_a_related_alert_joins_the_open_incident_instead_of_paging_again(
     clock.now += 60
 
     answer = post(app, webhook("frontend"))
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert answer.json()["outcome"] == "joined"
     assert app.incidents.incident(answer.json()["incident"]).merged_into == first

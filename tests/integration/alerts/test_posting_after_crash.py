@@ -15,6 +15,7 @@ import pytest
 
 from bot.adapters.paging.journal import Journal
 from bot.adapters.paging.ports import Notice, Posted
+from bot.bootstrap import dispatch_desk
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -109,7 +110,7 @@ def die_mid_post(app, tmp_path, journals, *, before_slack=False):
     dead = start_sender(tmp_path, journals, "host:1")
     dying = replace(app, notifier=DiesAfterPosting(app.notifier, before_slack=before_slack))
     with pytest.raises(SystemExit):
-        dispatch_due(dying, holder="host:1", posts=dead, sleep=no_sleep)
+        dispatch_due(dispatch_desk(dying), holder="host:1", posts=dead, sleep=no_sleep)
     dead.close()
 
 
@@ -121,7 +122,9 @@ def test_a_post_that_reached_slack_before_its_sender_died_is_found_and_recorded_
     [first] = posted_incidents(notifier)
 
     fresh = start_sender(tmp_path, journals, "host:2")
-    dispatch_due(app, holder="host:2", posts=fresh, sleep=no_sleep)  # the clock stood still
+    dispatch_due(
+        dispatch_desk(app), holder="host:2", posts=fresh, sleep=no_sleep
+    )  # the clock stood still
 
     assert posted_incidents(notifier) == [first]
     assert [n.key for n in notifier.looked_for] == [first.key]
@@ -138,7 +141,7 @@ def test_a_post_cut_off_before_it_reached_slack_is_posted_at_once_by_the_next_se
     assert posted_incidents(notifier) == []
 
     fresh = start_sender(tmp_path, journals, "host:2")
-    dispatch_due(app, holder="host:2", posts=fresh, sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="host:2", posts=fresh, sleep=no_sleep)
 
     [posted] = posted_incidents(notifier)
     assert [n.key for n in notifier.looked_for] == [posted.key]
@@ -153,7 +156,7 @@ def test_a_post_slack_accepted_that_the_store_refused_is_recorded_by_the_next_se
     dead = start_sender(tmp_path, journals, "host:1")
     with pytest.raises(StoreError):
         dispatch_due(
-            replace(app, notifier=ThenBreak(notifier, breaker)),
+            replace(dispatch_desk(app), notifier=ThenBreak(notifier, breaker)),
             holder="host:1", posts=dead, sleep=no_sleep,
         )  # fmt: skip
     dead.close()  # the process dies: only its journal knows where Slack put the post
@@ -161,7 +164,7 @@ def test_a_post_slack_accepted_that_the_store_refused_is_recorded_by_the_next_se
     [first] = posted_incidents(notifier)
 
     fresh = start_sender(tmp_path, journals, "host:2")
-    dispatch_due(app, holder="host:2", posts=fresh, sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="host:2", posts=fresh, sleep=no_sleep)
 
     assert posted_incidents(notifier) == [first]
     assert notifier.looked_for == []  # the journal said where it is: Slack was not asked
@@ -177,12 +180,12 @@ def test_without_a_journal_a_post_whose_claim_lapsed_is_looked_for_before_it_is_
     app, notifier = fired, fired.notifier
     dying = replace(app, notifier=DiesAfterPosting(notifier))
     with pytest.raises(SystemExit):
-        dispatch_due(dying, holder="host:1", sleep=no_sleep)
+        dispatch_due(dispatch_desk(dying), holder="host:1", sleep=no_sleep)
 
-    dispatch_due(app, holder="replica:2", sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="replica:2", sleep=no_sleep)
     assert incident_post(app).state == "pending"  # still held by the dead sender's claim
     clock.now += CLAIM_TTL_S + 1
-    dispatch_due(app, holder="replica:2", sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="replica:2", sleep=no_sleep)
 
     assert len(posted_incidents(notifier)) == 1
     assert incident_post(app).state == "sent"
@@ -191,7 +194,7 @@ def test_without_a_journal_a_post_whose_claim_lapsed_is_looked_for_before_it_is_
 def test_a_post_sent_the_first_time_is_not_looked_for(fired):
     app, notifier = fired, fired.notifier
 
-    dispatch_due(app, holder="host:1", sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="host:1", sleep=no_sleep)
 
     assert len(posted_incidents(notifier)) == 1
     assert notifier.looked_for == []
@@ -203,12 +206,18 @@ def test_a_post_whose_channel_cannot_be_read_for_now_waits_and_is_not_posted_bli
     app, notifier = fired, fired.notifier
     with pytest.raises(SystemExit):
         dispatch_due(
-            replace(app, notifier=DiesAfterPosting(notifier)), holder="h:1", sleep=no_sleep
+            replace(dispatch_desk(app), notifier=DiesAfterPosting(notifier)),
+            holder="h:1",
+            sleep=no_sleep,
         )
     clock.now += CLAIM_TTL_S + 1
     busy = NoticeError("Slack conversations.history failed: ratelimited", retryable=True)
 
-    dispatch_due(replace(app, notifier=CannotLook(notifier, busy)), holder="h:2", sleep=no_sleep)
+    dispatch_due(
+        replace(dispatch_desk(app), notifier=CannotLook(notifier, busy)),
+        holder="h:2",
+        sleep=no_sleep,
+    )
 
     assert len(posted_incidents(notifier)) == 1
     row = incident_post(app)
@@ -221,13 +230,17 @@ def test_a_post_whose_channel_can_never_be_read_is_posted_again_rather_than_lost
     app, notifier = fired, fired.notifier
     with pytest.raises(SystemExit):
         dispatch_due(
-            replace(app, notifier=DiesAfterPosting(notifier)), holder="h:1", sleep=no_sleep
+            replace(dispatch_desk(app), notifier=DiesAfterPosting(notifier)),
+            holder="h:1",
+            sleep=no_sleep,
         )
     clock.now += CLAIM_TTL_S + 1
     no_scope = NoticeError("Slack conversations.history failed: missing_scope", retryable=False)
 
     dispatch_due(
-        replace(app, notifier=CannotLook(notifier, no_scope)), holder="h:2", sleep=no_sleep
+        replace(dispatch_desk(app), notifier=CannotLook(notifier, no_scope)),
+        holder="h:2",
+        sleep=no_sleep,
     )
 
     assert len(posted_incidents(notifier)) == 2

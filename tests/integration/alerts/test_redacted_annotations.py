@@ -7,6 +7,7 @@ import json
 from sqlalchemy import select
 
 from bot.adapters.store.schema import incident_alerts, incidents, metadata, notifications, pages
+from bot.bootstrap import dispatch_desk
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
 from tests.integration.alerts.test_alert_outbox import drained, waiting, workers_of
@@ -47,7 +48,7 @@ def test_secrets_and_names_in_annotations_are_never_stored_posted_or_paged(make_
     app = make_app(notifier=notifier)
 
     answer = post(app, annotated())
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert answer.status_code == 200
     (event,) = pagerduty.events

@@ -8,6 +8,7 @@ import json
 from sqlalchemy import select
 
 from bot.adapters.store.schema import incidents, metadata
+from bot.bootstrap import dispatch_desk
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
 from tests.integration.alerts.test_alert_outbox import drained, waiting, workers_of
@@ -57,7 +58,7 @@ def test_no_address_email_or_password_from_a_label_reaches_a_table_a_page_or_a_p
     app = make_app(notifier=notifier)
 
     answer = post(app, labelled())
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["outcome"] == "opened"

@@ -10,6 +10,7 @@ import pytest
 from bot.adapters.paging.pagerduty import PagerDutyPager
 from bot.adapters.paging.ratelimit import RateLimiter
 from bot.adapters.store.incident_rows import PageRow
+from bot.bootstrap import dispatch_desk
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.dispatching import CLAIM_TTL_S, ROUNDS, dispatch_due
 from tests.fake_pagerduty import Reply
@@ -45,7 +46,7 @@ def test_a_crash_between_record_and_send_is_sent_by_the_next_process(
     crashed.close()
 
     restarted = make_app()
-    dispatch_due(restarted, holder="restarted")
+    dispatch_due(dispatch_desk(restarted), holder="restarted")
 
     assert len(pagerduty.events) == 1
     assert the_page(restarted).state == "sent"
@@ -61,11 +62,11 @@ def test_a_claim_left_by_a_crash_mid_send_expires_and_the_page_is_sent_once(
         Outbox.PAGES, row.id, holder="crashed", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
     )
 
-    dispatch_due(app, holder="other")
+    dispatch_due(dispatch_desk(app), holder="other")
     assert pagerduty.events == []
     clock.now += CLAIM_TTL_S + 1
-    dispatch_due(app, holder="other")
-    dispatch_due(app, holder="other")
+    dispatch_due(dispatch_desk(app), holder="other")
+    dispatch_due(dispatch_desk(app), holder="other")
 
     assert len(pagerduty.events) == 1
     assert the_page(app).attempts == 2
@@ -81,7 +82,7 @@ def test_two_replicas_receiving_the_same_notification_page_once(make_app, pagerd
         barrier.wait()
         outcomes.append(receive_alerts(app, group).recorded.outcome.value)
         barrier.wait()
-        dispatch_due(app, holder=str(id(app)))
+        dispatch_due(dispatch_desk(app), holder=str(id(app)))
 
     threads = [threading.Thread(target=receive_and_send, args=(app,)) for app in replicas]
     for thread in threads:
@@ -99,7 +100,7 @@ def test_a_throttled_page_is_retried_and_sent(make_app, pagerduty, firing_body):
     pagerduty.reply(THROTTLED)
 
     receive_alerts(app, parse_webhook(firing_body))
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert len(pagerduty.events) == 2
     assert the_page(app).state == "sent"
@@ -112,11 +113,11 @@ def test_server_errors_past_the_retries_leave_the_page_for_the_next_sweep_then_s
     pagerduty.reply(UNAVAILABLE, UNAVAILABLE, UNAVAILABLE)
     receive_alerts(app, parse_webhook(firing_body))
 
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
     waiting = the_page(app)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
     clock.now += 60
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert (waiting.state, waiting.attempts) == ("pending", 1)
     assert "HTTP 500" in waiting.last_error
@@ -130,7 +131,7 @@ def test_a_page_that_keeps_failing_is_shown_as_failed(make_app, pagerduty, firin
     receive_alerts(app, parse_webhook(firing_body))
 
     for _ in range(ROUNDS):
-        dispatch_due(app, holder="test")
+        dispatch_due(dispatch_desk(app), holder="test")
         clock.now += 3600
 
     row = the_page(app)
@@ -145,7 +146,7 @@ def test_a_refused_event_is_not_retried_and_shown_as_failed_with_what_pagerduty_
     pagerduty.reply(INVALID)
     receive_alerts(app, parse_webhook(firing_body))
 
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert len(pagerduty.events) == 1
     row = the_page(app)
@@ -158,7 +159,7 @@ def test_a_pagerduty_that_does_not_answer_in_time_is_retried(make_app, pagerduty
     pagerduty.reply(Reply(delay_s=0.6))
     receive_alerts(app, parse_webhook(firing_body))
 
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     row = the_page(app)
     assert row.state == "sent"
@@ -170,7 +171,7 @@ def test_a_resolve_waits_for_its_trigger(make_app, pagerduty, firing_body, resol
     receive_alerts(app, parse_webhook(firing_body))
     receive_alerts(app, parse_webhook(resolved_body))
 
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert [e["event_action"] for e in pagerduty.events] == ["trigger", "resolve"]
 
@@ -244,14 +245,14 @@ def test_new_alerts_of_a_posted_incident_are_recorded_once_as_a_reply_in_its_thr
     notifier = FakeNotifier()
     app = make_app(notifier=notifier)
     receive_alerts(app, parse_webhook(firing_body))
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
     more = json.loads(firing_body)
     more["alerts"].append({**more["alerts"][0], "fingerprint": "0123456789abcdef"})
     later = parse_webhook(json.dumps(more).encode())
 
     receive_alerts(app, later)
     receive_alerts(app, later)
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     (reply,) = [n for n in notifier.posted if n.kind == "update"]
     (post,) = [n for n in notifier.posted if n.kind == "incident"]
@@ -271,7 +272,7 @@ def test_an_acknowledgement_waits_for_its_trigger_and_comes_before_the_resolve(
     again = app.incidents.acknowledge(incident.id, user="W222", now_s=app.now())
     receive_alerts(app, parse_webhook(resolved_body))
 
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert (acknowledged.pages_to_send, again.pages_to_send) == (1, 0)
     actions = [e["event_action"] for e in pagerduty.events]
@@ -287,7 +288,7 @@ def test_in_dry_run_an_acknowledgement_is_recorded_as_a_dry_run_too(
     (incident,) = app.incidents.incidents()
 
     done = app.incidents.acknowledge(incident.id, user="W111", now_s=app.now())
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
 
     assert done.pages_to_send == 0
     states = {row.kind: row.state for row in app.incidents.sendings(Outbox.PAGES)}

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.paging.journal import Journal
+from bot.bootstrap import dispatch_desk
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -75,12 +76,12 @@ def test_an_accepted_page_a_dead_sender_could_not_record_is_recorded_by_the_next
     dead = start_sender(tmp_path, journals, "host:1")
     broken = replace(app, pager=ThenBreak(app.pager, breaker, failures=10**9))
     with pytest.raises(StoreError):
-        dispatch_due(broken, holder="host:1", deliveries=dead, sleep=no_sleep)
+        dispatch_due(dispatch_desk(broken), holder="host:1", deliveries=dead, sleep=no_sleep)
     dead.close()  # the process dies: only its journal knows PagerDuty took the trigger
     breaker.mend()
 
     fresh = start_sender(tmp_path, journals, "host:2")
-    report = dispatch_due(app, holder="host:2", deliveries=fresh, sleep=no_sleep)
+    report = dispatch_due(dispatch_desk(app), holder="host:2", deliveries=fresh, sleep=no_sleep)
 
     assert [action for action, _ in actions(pagerduty)] == ["trigger", "resolve"]
     assert states(app) == [("resolve", "sent"), ("trigger", "sent")]
@@ -94,7 +95,10 @@ def crash_mid_send(app, tmp_path, journals):
     dead = start_sender(tmp_path, journals, "host:1")
     with pytest.raises(SystemExit):
         dispatch_due(
-            replace(app, pager=CutOff(app.pager)), holder="host:1", deliveries=dead, sleep=no_sleep
+            replace(dispatch_desk(app), pager=CutOff(app.pager)),
+            holder="host:1",
+            deliveries=dead,
+            sleep=no_sleep,
         )
     dead.close()
 
@@ -106,7 +110,9 @@ def test_a_send_cut_off_by_a_crash_is_sent_again_at_once_with_its_dedup_key(
     crash_mid_send(app, tmp_path, journals)
 
     fresh = start_sender(tmp_path, journals, "host:2")
-    dispatch_due(app, holder="host:2", deliveries=fresh, sleep=no_sleep)  # the clock stood still
+    dispatch_due(
+        dispatch_desk(app), holder="host:2", deliveries=fresh, sleep=no_sleep
+    )  # the clock stood still
 
     sent = actions(pagerduty)
     assert [action for action, _ in sent] == ["trigger", "trigger", "resolve"]
@@ -119,12 +125,14 @@ def test_without_a_journal_a_cut_off_send_waits_for_its_claim_to_lapse(
 ):
     app = fired_and_resolved
     with pytest.raises(SystemExit):
-        dispatch_due(replace(app, pager=CutOff(app.pager)), holder="host:1", sleep=no_sleep)
+        dispatch_due(
+            replace(dispatch_desk(app), pager=CutOff(app.pager)), holder="host:1", sleep=no_sleep
+        )
 
-    dispatch_due(app, holder="host:2", sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="host:2", sleep=no_sleep)
     assert [action for action, _ in actions(pagerduty)] == ["trigger"]
     clock.now += CLAIM_TTL_S + 1
-    dispatch_due(app, holder="host:2", sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="host:2", sleep=no_sleep)
     assert [action for action, _ in actions(pagerduty)] == ["trigger", "trigger", "resolve"]
 
 
@@ -140,7 +148,7 @@ def test_a_cut_off_send_another_sender_took_meanwhile_is_left_to_it(
     )
 
     fresh = start_sender(tmp_path, journals, "host:2")
-    dispatch_due(app, holder="host:2", deliveries=fresh, sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="host:2", deliveries=fresh, sleep=no_sleep)
 
     assert [action for action, _ in actions(pagerduty)] == ["trigger"]  # only the first
     assert fresh.cut_off() == []
@@ -156,10 +164,10 @@ def test_a_store_down_at_start_frees_nothing_and_sends_nothing_until_it_is_back(
 
     fresh = start_sender(tmp_path, journals, "host:2")
     with pytest.raises(StoreError):
-        dispatch_due(app, holder="host:2", deliveries=fresh, sleep=no_sleep)
+        dispatch_due(dispatch_desk(app), holder="host:2", deliveries=fresh, sleep=no_sleep)
     assert len(fresh.cut_off()) == 1
     breaker.mend()
-    dispatch_due(app, holder="host:2", deliveries=fresh, sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="host:2", deliveries=fresh, sleep=no_sleep)
 
     assert [action for action, _ in actions(pagerduty)] == ["trigger", "trigger", "resolve"]
 
@@ -170,7 +178,7 @@ def test_a_page_refused_for_good_is_done_in_the_journal(
     app = fired_and_resolved
     pagerduty.reply(Reply(400, b'{"status": "invalid event"}'))
     deliveries = start_sender(tmp_path, journals, "host:1")
-    dispatch_due(app, holder="host:1", deliveries=deliveries, sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="host:1", deliveries=deliveries, sleep=no_sleep)
 
     assert states(app) == [("resolve", "sent"), ("trigger", "failed")]
     assert deliveries.pending() == []

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from bot.adapters.store.retry import TRIES
+from bot.bootstrap import dispatch_desk
 from bot.dispatcher import Dispatcher
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
@@ -90,7 +91,7 @@ def test_a_blip_after_a_202_is_ridden_out_and_the_resolve_follows_in_the_same_sw
     breaker = Breaker(app.engine)
     app = replace(app, pager=ThenBreak(app.pager, breaker, failures=TRIES - 1))
 
-    dispatch_due(app, holder="sender", sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="sender", sleep=no_sleep)
 
     assert breaker.statements_failed == TRIES - 1
     assert [action for action, _ in actions(pagerduty)] == ["trigger", "resolve"]
@@ -106,13 +107,15 @@ def test_an_outage_after_a_202_is_recorded_first_when_the_store_is_back_never_se
     deliveries = Deliveries()
 
     with pytest.raises(StoreError):
-        dispatch_due(app, holder="sender", deliveries=deliveries, sleep=no_sleep)
+        dispatch_due(dispatch_desk(app), holder="sender", deliveries=deliveries, sleep=no_sleep)
     assert len(deliveries) == 1
     with pytest.raises(StoreError):  # still down: nothing else is sent
-        dispatch_due(app, holder="sender", deliveries=deliveries, sleep=no_sleep)
+        dispatch_due(dispatch_desk(app), holder="sender", deliveries=deliveries, sleep=no_sleep)
     breaker.mend()
     clock.now += CLAIM_TTL_S + 1  # even once the claim lapsed
-    report = dispatch_due(app, holder="sender", deliveries=deliveries, sleep=no_sleep)
+    report = dispatch_due(
+        dispatch_desk(app), holder="sender", deliveries=deliveries, sleep=no_sleep
+    )
 
     assert [action for action, _ in actions(pagerduty)] == ["trigger", "resolve"]
     assert states(app) == [("resolve", "sent"), ("trigger", "sent")]
@@ -150,7 +153,7 @@ def test_a_page_whose_sender_died_mid_send_is_sent_again_before_new_ones_with_it
     )
     clock.now += CLAIM_TTL_S + 1
 
-    dispatch_due(app, holder="sender", sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="sender", sleep=no_sleep)
 
     assert actions(pagerduty) == [
         ("trigger", crashed.dedup_key),
@@ -200,9 +203,11 @@ def test_a_postgres_vanishing_after_a_202_sends_the_trigger_once_and_the_resolve
 
     deliveries = Deliveries()
     with pytest.raises(StoreError):
-        dispatch_due(replace(app, pager=ThenVanish()), holder="s", deliveries=deliveries)
+        dispatch_due(
+            replace(dispatch_desk(app), pager=ThenVanish()), holder="s", deliveries=deliveries
+        )
     database.come_back()
-    dispatch_due(app, holder="s", deliveries=deliveries, sleep=no_sleep)
+    dispatch_due(dispatch_desk(app), holder="s", deliveries=deliveries, sleep=no_sleep)
 
     assert [action for action, _ in actions(pagerduty)] == ["trigger", "resolve"]
     assert states(app) == [("resolve", "sent"), ("trigger", "sent")]

@@ -4,6 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.adapters.store.incident_rows import Outcome
+from bot.bootstrap import dispatch_desk
 from bot.usecases.alerting import decide_opening, gather, receive_alerts
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
@@ -81,7 +82,7 @@ def test_concurrent_webhooks_on_two_replicas_open_at_most_the_cap_and_page_each_
     with ThreadPoolExecutor(len(services)) as pool:
         recorded = list(pool.map(receive, range(len(services))))
     for app in replicas:
-        dispatch_due(app, holder=f"replica-{id(app)}")
+        dispatch_due(dispatch_desk(app), holder=f"replica-{id(app)}")
 
     app = replicas[0]
     own, joined = own_and_joined(app)

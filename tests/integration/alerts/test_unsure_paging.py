@@ -3,6 +3,7 @@ and the candidates go with the page and the post as suggestions (SQLite and Post
 
 from dataclasses import replace
 
+from bot.bootstrap import dispatch_desk
 from bot.usecases.alerting import alert_rows, decide_opening, gather, notice_state
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import (
@@ -26,7 +27,7 @@ def opened_with(app, *, confident):
     opening = decide_opening(app, group, incident_key(group), unsure, joined_to=None)
     rows = alert_rows(group, app.settings.alert_labels)
     app.incidents.record_firing(opening, rows, now_s=INCIDENT_AT, notice_state=notice_state(app))
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
     return [c.service for c in evidence.ranking.candidates]
 
 

@@ -3,6 +3,7 @@ suggestions, escaped, and nobody is paged for them (SQLite and Postgres)."""
 
 from dataclasses import replace
 
+from bot.bootstrap import dispatch_desk
 from bot.slack.incident_view import incident_message
 from bot.usecases.alerting import alert_rows, decide_opening, gather, notice_state
 from bot.usecases.dispatching import dispatch_due
@@ -30,7 +31,7 @@ def opened_with(app, *, confident, quiet=False):
     opening = decide_opening(app, group, incident_key(group), made, joined_to=None)
     rows = alert_rows(group, app.settings.alert_labels)
     app.incidents.record_firing(opening, rows, now_s=INCIDENT_AT, notice_state=notice_state(app))
-    dispatch_due(app, holder="test")
+    dispatch_due(dispatch_desk(app), holder="test")
     return opening
 
 

@@ -19,7 +19,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bot.adapters.store.incident_writes import SUMMARY_EVERY_S
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, dispatch_desk
 from bot.settings import load_settings
 from bot.slack.bolt import build_bolt
 from bot.usecases.dispatching import dispatch_due, notice_of
@@ -98,7 +98,7 @@ class Desk:
         return dict(answer.json())
 
     def send(self) -> None:
-        dispatch_due(self.app, holder="test")
+        dispatch_due(dispatch_desk(self.app), holder="test")
 
     def posts(self, channel: str) -> list[Call]:
         names = {channel, channel_id(channel)}
@@ -249,7 +249,7 @@ def test_the_picture_shows_the_alerting_service_in_the_alert_colour(desk):
     desk.alert(FIRING)
     (row,) = [r for r in desk.app.incidents.sendings(Outbox.POSTS) if r.kind == "incident"]
 
-    picture = notice_of(desk.app, row).picture
+    picture = notice_of(dispatch_desk(desk.app), row).picture
 
     assert picture is not None
     assert style.ALERT_FILL in picture.dot
