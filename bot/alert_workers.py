@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from bot.adapters.store.incident_rows import Outcome, Recorded
 from bot.adapters.store.outbox import AlertOutbox, Entry
-from bot.bootstrap import App
+from bot.bootstrap import App, alert_desk
 from bot.usecases.alerting import (
     Evidence,
     Receipt,
@@ -58,11 +58,11 @@ class AppSnapshots:
 
     def evidence(self, symptom: str, at_s: int) -> Evidence:
         """The evidence for `symptom` at `at_s`, as alerts ranked then read it."""
-        return gather(self.app, symptom, at_s)
+        return gather(alert_desk(self.app), symptom, at_s)
 
     def save(self, incident_id: int, key: str, snapshot: Snapshot) -> None:
         """Save `snapshot` with incident `incident_id`, as the opening's saver does."""
-        save_evidence(self.app, Receipt(Recorded(Outcome.OPENED, incident_id, key), snapshot))
+        save_receipt(self.app, Receipt(Recorded(Outcome.OPENED, incident_id, key), snapshot))
 
 
 def save_lost(app: App, *, lost_after_s: int) -> int:
@@ -77,7 +77,12 @@ Work = Callable[[App, Entry], Receipt]
 
 def work(app: App, entry: Entry) -> Receipt:
     """Record the notification `entry` holds, as the webhook would have at once."""
-    return receive_alerts(app, parse_webhook(entry.body))
+    return receive_alerts(alert_desk(app), parse_webhook(entry.body))
+
+
+def save_receipt(app: App, receipt: Receipt) -> None:
+    """Save the evidence `receipt` left to save (`save_evidence`), with `app`'s parts now."""
+    save_evidence(alert_desk(app), receipt)
 
 
 class AlertWorkers:
@@ -99,7 +104,7 @@ class AlertWorkers:
         limit: int,
         wake_sender: Callable[[], None] | None = None,
         lease_s: int,
-        save: Save = save_evidence,
+        save: Save = save_receipt,
         work: Work = work,
     ) -> None:
         self._app = app

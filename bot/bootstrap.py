@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from bot.demo.running import Demo
     from bot.demo.simulator import Traffic
     from bot.settings import Settings
+    from bot.usecases.alerting import AlertDesk
     from bot.usecases.dispatching import DispatchDesk
     from bot.usecases.early_warnings import HeadsUp
     from bot.usecases.ranking_inputs import WindowInputs
@@ -392,6 +393,38 @@ def refreshing(app: App) -> Refreshing:
         names=app.names,
         map_changed=app.graphs.clear,
         now=app.now,
+    )
+
+
+def alert_desk(app: App) -> AlertDesk:
+    """What receiving alerts uses of `app`, its catalog as it is now."""
+    from bot.usecases.alert_inputs import StoredInputs
+    from bot.usecases.alert_keys import alert_key_secret
+    from bot.usecases.alerting import AlertDesk, AlertRules
+
+    settings, catalog, graphs = app.settings, app.catalog, app.graphs
+    inputs = StoredInputs(
+        store=app.store,
+        rankings=app.rankings,
+        stamp=lambda: graphs.stamp,
+        catalog=catalog,
+        snapshot_services=settings.snapshot_services,
+        snapshot_bytes=settings.snapshot_bytes,
+    )
+    rules = AlertRules(
+        labels=settings.alert_labels,
+        paging_mode=settings.paging_mode,
+        incident_channel=settings.incident_channel or None,
+        key_secret=alert_key_secret(settings),
+    )
+    return AlertDesk(
+        incidents=app.incidents,
+        inputs=inputs,
+        catalog=catalog,
+        redaction=app.redaction,
+        rules=rules,
+        notify=app.notifier is not None,
+        clock=app.now,
     )
 
 

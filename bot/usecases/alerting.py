@@ -9,15 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Protocol
 
 from bot.adapters.store.incident_rows import AlertRow, Opening, Outcome, Recorded
-from bot.bootstrap import App
-from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
-from bot.usecases.alert_keys import alert_key_secret
+from bot.adapters.store.ports import AlertIncidents
 from bot.usecases.alert_text import notice_rows, page_rows, redacted_group, title_of
-from bot.usecases.ranking_inputs import WindowInputs
-from bot.usecases.rca import incident_snapshot, lean_snapshot
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
 from topology.incidents.decide import (
@@ -31,19 +27,68 @@ from topology.incidents.decide import (
 from topology.incidents.keys import digest, incident_key
 from topology.incidents.model import AlertGroup, AlertStatus, PagingMode, SendState
 from topology.incidents.severity import group_severity
+from topology.ownership import Catalog
 from topology.rca import Ranking, Snapshot, rank
-from topology.rca.assemble import incident_windows
 from topology.rca.dump import dump_snapshot
-from topology.rca.snapshot import Window
+from topology.redaction import Redaction
 from topology.timespec import format_time
 
 log = logging.getLogger(__name__)
 
-Kept = TypeVar("Kept")
-Windows = tuple[Window, Window]
-
 EVIDENCE_EVERY_S = 60
 """Seconds at least between two rankings of an incident's evidence for groups joining it."""
+
+
+class AlertInputs(Protocol):
+    """What an alert's evidence is read from: the map and series around a time."""
+
+    def graph(self, now: int) -> ServiceGraph:
+        """The map an alert at `now` is ranked on."""
+        ...
+
+    def lean(self, symptom: str, now: int) -> tuple[ServiceGraph, Snapshot]:
+        """The map and the snapshot `rank` reads for `symptom` at `now`.
+
+        Raises `UnknownServiceError` when the map lacks it, `UsageError` when nothing is
+        stored for the windows.
+        """
+        ...
+
+    def to_save(self, snapshot: Snapshot) -> Snapshot:
+        """`snapshot` as it is saved with its incident: cut to the symptom's neighbourhood."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRules:
+    """The settings receiving alerts follows.
+
+    `labels` name the alerted service, first found first; `key_secret` keys the tags of
+    group keys that redaction changed; `incident_channel` is where posts go when the
+    owners have no channel.
+    """
+
+    labels: tuple[str, ...]
+    paging_mode: PagingMode
+    incident_channel: str | None
+    key_secret: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDesk:
+    """What receiving alerts uses: the incident log, the evidence, the catalog, the time.
+
+    `notify` says whether a notifier is configured (else posts are recorded as dry runs);
+    `clock` says the time in Unix seconds.
+    """
+
+    incidents: AlertIncidents
+    inputs: AlertInputs
+    catalog: Catalog
+    redaction: Redaction
+    rules: AlertRules
+    notify: bool
+    clock: Callable[[], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +134,7 @@ def group_hash(group: AlertGroup) -> str:
     return digest(group.group_key, 8)
 
 
-def receive_alerts(app: App, group: AlertGroup) -> Receipt:
+def receive_alerts(desk: AlertDesk, group: AlertGroup) -> Receipt:
     """Open, update or resolve the incident of `group`; record the pages and posts it needs.
 
     The snapshot of a new incident comes back unsaved: writing it out takes longer than
@@ -99,19 +144,19 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
     refreshed then, at most once a minute.
     """
     # annotations and the service label as they are shown and stored
-    secret = alert_key_secret(app.settings)
-    group = redacted_group(app.redaction, group, services=app.settings.alert_labels, key=secret)
-    now = app.now()
-    labels = app.settings.alert_labels
+    rules = desk.rules
+    labels = rules.labels
+    group = redacted_group(desk.redaction, group, services=labels, key=rules.key_secret)
+    now = desk.clock()
     alerts = alert_rows(group, labels)
-    incidents = app.incidents
+    incidents = desk.incidents
     if group.status is AlertStatus.RESOLVED:
         resolved = incidents.record_resolved(
             group_hash(group),
             alerts,
             now_s=now,
             all_resolved=True,
-            notice_state=notice_state(app),
+            notice_state=notice_state(desk),
         )
         return Receipt(resolved)
     key = incident_key(group)
@@ -120,10 +165,10 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
         # A repeat (or redelivery): no new evidence is needed; new alerts get a reply.
         bare = _bare(group, key)
         return Receipt(
-            incidents.record_firing(bare, alerts, now_s=now, notice_state=notice_state(app))
+            incidents.record_firing(bare, alerts, now_s=now, notice_state=notice_state(desk))
         )
-    symptom = app.redaction.optional(symptom_of(group, labels))  # as the map names it
-    graph = grouping_map(app, now)
+    symptom = desk.redaction.optional(symptom_of(group, labels))  # as the map names it
+    graph = desk.inputs.graph(now)
     named = _on_map(graph, symptom)
     related = neighbours(graph, named)
     target = join_target(named, related, incidents.recent_open(now - GROUP_WINDOW_S), now)
@@ -131,31 +176,16 @@ def receive_alerts(app: App, group: AlertGroup) -> Receipt:
         # Joining: the incident joined has the evidence, refreshed after the answer if due.
         evidence = Evidence(named, graph)
     else:
-        evidence = gather(app, symptom, now)
+        evidence = gather(desk, symptom, now)
         related = neighbours(evidence.graph, evidence.symptom)
-    opening = decide_opening(app, group, key, evidence, joined_to=target)
+    opening = decide_opening(desk, group, key, evidence, joined_to=target)
     recorded = incidents.record_firing(
-        opening, alerts, now_s=now, notice_state=notice_state(app), related=related
+        opening, alerts, now_s=now, notice_state=notice_state(desk), related=related
     )
     if recorded.outcome is Outcome.OPENED:
-        _log_opened(app, recorded, opening)
+        _log_opened(recorded, opening, now)
         return Receipt(recorded, evidence.snapshot)
     return Receipt(recorded)
-
-
-def grouping_map(app: App, now: int) -> ServiceGraph:
-    """The map an incident's evidence is ranked on, as recently read: to tell related services."""
-    return _with_inputs(app, now, lambda inputs, _: inputs.graph)
-
-
-def _with_inputs(app: App, now: int, work: Callable[[WindowInputs, Windows], Kept]) -> Kept:
-    """`work` on what was read for ranking an alert at `now` (read now if nothing fresh was)."""
-    windows = incident_windows(now, INCIDENT_WINDOW_S, INCIDENT_BASELINE_S)
-    span = (int(windows[0].start), int(windows[1].end) + 1)
-    store = app.store
-    return app.rankings.use(
-        span, app.graphs.stamp, lambda: WindowInputs.of(store, *span), lambda i: work(i, windows)
-    )
 
 
 def _on_map(graph: ServiceGraph, symptom: str | None) -> str | None:
@@ -168,7 +198,7 @@ def _on_map(graph: ServiceGraph, symptom: str | None) -> str | None:
         return symptom
 
 
-def save_evidence(app: App, receipt: Receipt) -> None:
+def save_evidence(desk: AlertDesk, receipt: Receipt) -> None:
     """Save the snapshot of the incident `receipt` opened; refresh that of one a group joined.
 
     A group joining an incident ranks it again and saves its snapshot and likely cause,
@@ -179,65 +209,55 @@ def save_evidence(app: App, receipt: Receipt) -> None:
     if not receipt.to_save or recorded.incident_id is None:
         return
     if receipt.snapshot is not None:
-        _save_snapshot(app, recorded.incident_id, receipt.snapshot, None)
+        _save_snapshot(desk, recorded.incident_id, receipt.snapshot, None)
     else:
-        refresh_joined(app, recorded.incident_id)
+        refresh_joined(desk, recorded.incident_id)
 
 
-def refresh_joined(app: App, joined_id: int) -> bool:
+def refresh_joined(desk: AlertDesk, joined_id: int) -> bool:
     """Rank again the incident that incident `joined_id` joined, if due; whether it was.
 
     Due once `EVIDENCE_EVERY_S` passed since its evidence was made (decided in the store,
     so replicas refresh it once between them). The ranking reads what the alerts of the
     minute read (`gather`); without evidence now, the incident keeps what it has.
     """
-    joined = app.incidents.incident(joined_id)
+    joined = desk.incidents.incident(joined_id)
     if joined is None or joined.merged_into is None:
         return False
-    now = app.now()
-    root = app.incidents.claim_evidence(joined.merged_into, now_s=now, every_s=EVIDENCE_EVERY_S)
+    now = desk.clock()
+    root = desk.incidents.claim_evidence(joined.merged_into, now_s=now, every_s=EVIDENCE_EVERY_S)
     if root is None or root.symptom is None:
         return False
-    evidence = gather(app, root.symptom, now)
+    evidence = gather(desk, root.symptom, now)
     if evidence.snapshot is None:
         log.info("incident %s: evidence not refreshed: %r", root.key, evidence.note)
         return False
     candidates = evidence.ranking.candidates if evidence.ranking else ()
     cause = candidates[0].service if candidates else None
-    _save_snapshot(app, root.id, evidence.snapshot, cause)
+    _save_snapshot(desk, root.id, evidence.snapshot, cause)
     return True
 
 
-def _save_snapshot(app: App, incident_id: int, snapshot: Snapshot, cause: str | None) -> None:
+def _save_snapshot(
+    desk: AlertDesk, incident_id: int, snapshot: Snapshot, cause: str | None
+) -> None:
     """Save `snapshot` with incident `incident_id` (and `cause`, if any), with its edge series.
 
-    Only the symptom's neighbourhood is saved (`incident_snapshot`), not the whole map: what
-    ranking read, and the series of the nearest others up to the cap.
+    Only the symptom's neighbourhood is saved (`AlertInputs.to_save`), not the whole map:
+    what ranking read, and the series of the nearest others up to the cap.
     """
-    settings = app.settings
-    saved = incident_snapshot(
-        app.store, snapshot, settings.snapshot_services, settings.snapshot_bytes
-    )
-    data = dump_snapshot(saved)
-    app.incidents.save_snapshot(incident_id, data, cause=cause)
+    data = dump_snapshot(desk.inputs.to_save(snapshot))
+    desk.incidents.save_snapshot(incident_id, data, cause=cause)
 
 
-def gather(app: App, symptom: str | None, now: int) -> Evidence:
+def gather(desk: AlertDesk, symptom: str | None, now: int) -> Evidence:
     """The map, ranking and snapshot around `now` for `symptom`, or why there are none."""
     if symptom is None:
-        labels = ", ".join(app.settings.alert_labels)
+        labels = ", ".join(desk.rules.labels)
         return Evidence(None, note=f"the alerts carry none of the labels {labels}")
-    store, catalog = app.store, app.catalog
     try:
         # Inputs read for an alert moments ago serve this one: a storm reads once a minute.
-        graph, snapshot = _with_inputs(
-            app,
-            now,
-            lambda inputs, windows: (
-                inputs.graph,
-                lean_snapshot(store, inputs, catalog, windows, (symptom, None, now)),
-            ),
-        )
+        graph, snapshot = desk.inputs.lean(symptom, now)
     except UnknownServiceError:
         return Evidence(symptom, note=f"{symptom} is not on the map")
     except UsageError as error:
@@ -249,7 +269,7 @@ def gather(app: App, symptom: str | None, now: int) -> Evidence:
 
 
 def decide_opening(
-    app: App, group: AlertGroup, key: str, evidence: Evidence, *, joined_to: int | None
+    desk: AlertDesk, group: AlertGroup, key: str, evidence: Evidence, *, joined_to: int | None
 ) -> Opening:
     """What opening the incident records: its pages and posts, or none when it joins another."""
     severity = group_severity(group.firing or group.alerts)
@@ -267,20 +287,20 @@ def decide_opening(
     )
     if joined_to is not None:
         return replace(base, merged_into=joined_to, note=f"grouped into incident {joined_to}")
-    mode = app.settings.paging_mode
+    mode = desk.rules.paging_mode
     plan: Plan = plan_firing(
         incident=key,
         symptom=evidence.symptom,
         candidates=[c.service for c in candidates],
         confident=evidence.confident,
         graph=evidence.graph,
-        catalog=app.catalog,
+        catalog=desk.catalog,
         mode=mode,
-        incident_channel=app.settings.incident_channel or None,
+        incident_channel=desk.rules.incident_channel or None,
         severity=severity,
     )
     page_state = SendState.DRY_RUN if mode is PagingMode.DRY_RUN else SendState.PENDING
-    posts = SendState(notice_state(app))
+    posts = SendState(notice_state(desk))
     return replace(
         base,
         paged_team=plan.page.team if plan.page else None,
@@ -290,9 +310,9 @@ def decide_opening(
     )
 
 
-def notice_state(app: App) -> str:
+def notice_state(desk: AlertDesk) -> str:
     """The state posts are recorded in: to send, or dry-run while no notifier is configured."""
-    return SendState.PENDING.value if app.notifier is not None else SendState.DRY_RUN.value
+    return SendState.PENDING.value if desk.notify else SendState.DRY_RUN.value
 
 
 def alert_rows(group: AlertGroup, labels: tuple[str, ...]) -> list[AlertRow]:
@@ -331,9 +351,9 @@ def _bare(group: AlertGroup, key: str) -> Opening:
     )
 
 
-def _log_opened(app: App, recorded: Recorded, opening: Opening) -> None:
+def _log_opened(recorded: Recorded, opening: Opening, now: int) -> None:
     """Log the new incident; alert text is quoted (`%r`), so it cannot forge log lines."""
-    at = format_time(app.now())
+    at = format_time(now)
     log.info("incident %s opened at %s: %r", recorded.key, at, opening.title)
     for page in opening.pages:
         if page.state == SendState.DRY_RUN:

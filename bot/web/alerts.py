@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.bootstrap import App
+from bot.bootstrap import App, alert_desk
 from bot.usecases.alert_keys import alert_key_secret
 from bot.usecases.alert_text import redacted_body
 from bot.usecases.alerting import Receipt, receive_alerts, save_evidence
@@ -79,7 +79,7 @@ def alerts_endpoint(
             )
             return await _queue(workers, metrics, kept, group)
         try:
-            receipt = await run_in_threadpool(receive_alerts, app, group)
+            receipt = await run_in_threadpool(receive_alerts, alert_desk(app), group)
         except SvcmapError:
             _log.exception("could not record an alert notification")
             return _refused(metrics, "unavailable", 503, "the store is unavailable")
@@ -114,7 +114,7 @@ def _after(app: App, receipt: Receipt, wake: Callable[[], None] | None) -> None:
     if wake is not None and receipt.recorded.to_send:
         wake()
     try:
-        save_evidence(app, receipt)
+        save_evidence(alert_desk(app), receipt)
     except SvcmapError:
         _log.exception("could not save the snapshot of incident %s", receipt.recorded.key)
 

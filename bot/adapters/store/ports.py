@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.adapters.store.incident_rows import (
     Acknowledgement,
+    AlertRow,
     IncidentRecord,
     Opening,
     PageRow,
+    Recorded,
     Sending,
 )
+from topology.incidents.decide import RecentIncident
 from topology.incidents.feedback import Answer, Feedback
 from topology.incidents.model import Outbox
 from topology.stats import EdgeStats, Node, ServiceStats
@@ -226,6 +229,60 @@ class IncidentPosts(Protocol):
 
     def post_of(self, incident_id: int) -> Sending | None:
         """The post of incident `incident_id` (or of the one it joined), in any state."""
+        ...
+
+
+class AlertIncidents(Protocol):
+    """What receiving alerts reads and records of the incident log."""
+
+    def open_for_group(self, group_hash: str) -> IncidentRecord | None:
+        """The open incident of a group, or None."""
+        ...
+
+    def by_key(self, key: str) -> IncidentRecord | None:
+        """The incident with `key`, open or not."""
+        ...
+
+    def incident(self, incident_id: int) -> IncidentRecord | None:
+        """Incident `incident_id`, or None."""
+        ...
+
+    def recent_open(self, since_s: int) -> list[RecentIncident]:
+        """Open incidents of their own (not joined to another) opened from `since_s` by alerts."""
+        ...
+
+    def record_firing(
+        self,
+        opening: Opening,
+        alerts: Sequence[AlertRow],
+        *,
+        now_s: int,
+        notice_state: str = ...,
+        related: frozenset[str] | None = None,
+    ) -> Recorded:
+        """Open the incident `opening` describes, or add the alerts to the group's open one."""
+        ...
+
+    def record_resolved(
+        self,
+        group_hash: str,
+        alerts: Sequence[AlertRow],
+        *,
+        now_s: int,
+        all_resolved: bool,
+        notice_state: str,
+    ) -> Recorded:
+        """Note resolved alerts; when the incident and all joined to it are resolved, resolve."""
+        ...
+
+    def claim_evidence(
+        self, incident_id: int, *, now_s: int, every_s: int
+    ) -> IncidentRecord | None:
+        """Incident `incident_id` when its evidence is due to be made again, noted as made now."""
+        ...
+
+    def save_snapshot(self, incident_id: int, data: bytes, *, cause: str | None = None) -> None:
+        """Keep `data` as the snapshot of incident `incident_id`, and `cause` if given."""
         ...
 
 

@@ -15,7 +15,7 @@ with warnings.catch_warnings():
 from bot.adapters.store.outbox import AlertOutbox
 from bot.adapters.store.schema import alert_outbox
 from bot.alert_workers import ROUNDS, AlertWorkers, work
-from bot.bootstrap import dispatch_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.usecases.alerting import save_evidence
 from bot.usecases.dispatching import dispatch_due
 from bot.web.app import create_app
@@ -360,7 +360,7 @@ def test_a_slow_snapshot_save_holds_up_neither_the_next_notification_nor_its_pag
     def slow_save(app, receipt):
         saving.set()
         release.wait(30)
-        save_evidence(app, receipt)
+        save_evidence(alert_desk(app), receipt)
         saved.append(receipt.recorded.incident_id)
 
     workers = AlertWorkers(

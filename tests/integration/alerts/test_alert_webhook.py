@@ -11,7 +11,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
-from bot.bootstrap import dispatch_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.cli.alerting import list_incidents, list_sent
 from bot.usecases.alerting import gather
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -49,7 +49,7 @@ def test_a_firing_alert_pages_the_top_candidates_owner_when_sure_else_the_alerte
     make_app, pagerduty, firing_body
 ):
     app = make_app()
-    sure = gather(app, "checkout", INCIDENT_AT).confident
+    sure = gather(alert_desk(app), "checkout", INCIDENT_AT).confident
 
     answer = post(app, firing_body)
     dispatch_due(dispatch_desk(app), holder="test")
@@ -235,7 +235,7 @@ def test_every_incident_saves_a_snapshot_of_its_evidence(make_app, firing_body):
 
 def test_ranking_from_the_saved_snapshot_finds_what_ranking_at_the_time_did(make_app, firing_body):
     app = make_app()
-    at_the_time = gather(app, "checkout", INCIDENT_AT).ranking
+    at_the_time = gather(alert_desk(app), "checkout", INCIDENT_AT).ranking
 
     incident_id = post(app, firing_body).json()["incident"]
 
@@ -250,7 +250,7 @@ def test_past_the_cap_the_saved_snapshot_keeps_what_ranking_read_and_ranks_the_s
     make_app, firing_body
 ):
     app = make_app(snapshot_services=1)
-    at_the_time = gather(app, "checkout", INCIDENT_AT).ranking
+    at_the_time = gather(alert_desk(app), "checkout", INCIDENT_AT).ranking
 
     incident_id = post(app, firing_body).json()["incident"]
 
@@ -268,7 +268,7 @@ def test_past_the_size_the_saved_snapshot_keeps_what_ranking_read_and_ranks_the_
     make_app, firing_body
 ):
     app = make_app(snapshot_bytes=10_000)
-    at_the_time = gather(app, "checkout", INCIDENT_AT).ranking
+    at_the_time = gather(alert_desk(app), "checkout", INCIDENT_AT).ranking
 
     incident_id = post(app, firing_body).json()["incident"]
 

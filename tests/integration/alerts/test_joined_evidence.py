@@ -1,6 +1,7 @@
 """A group joining an open incident reuses its evidence, ranked again at most once a minute."""
 
 from bot.adapters.store.incident_rows import Outcome
+from bot.bootstrap import alert_desk
 from bot.usecases.alerting import EVIDENCE_EVERY_S, receive_alerts, refresh_joined, save_evidence
 from tests.integration.alerts.conftest import webhook
 from topology.incidents.webhook import parse_webhook
@@ -9,8 +10,8 @@ from topology.rca import load_snapshot
 
 def received(app, service, group=None):
     """Receive a notification on `service` as a worker does: record, then save the evidence."""
-    receipt = receive_alerts(app, parse_webhook(webhook(service, group=group)))
-    save_evidence(app, receipt)
+    receipt = receive_alerts(alert_desk(app), parse_webhook(webhook(service, group=group)))
+    save_evidence(alert_desk(app), receipt)
     return receipt.recorded
 
 
@@ -71,11 +72,14 @@ def test_replicas_joining_at_once_refresh_the_evidence_once(make_app, clock):
     opened = received(replicas[0], "payment")
     clock.now += EVIDENCE_EVERY_S
     joined = [
-        receive_alerts(app, parse_webhook(webhook(service))).recorded
+        receive_alerts(alert_desk(app), parse_webhook(webhook(service))).recorded
         for app, service in zip(replicas, ("checkout", "frontend"), strict=True)
     ]
 
-    done = [refresh_joined(app, r.incident_id) for app, r in zip(replicas, joined, strict=True)]
+    done = [
+        refresh_joined(alert_desk(app), r.incident_id)
+        for app, r in zip(replicas, joined, strict=True)
+    ]
 
     assert done == [True, False]
     assert saved_at(replicas[1], opened.incident_id) == int(clock.now)
@@ -87,10 +91,10 @@ def test_a_resolved_incident_is_not_ranked_again(make_app, clock):
     joined = received(app, "checkout")
     first = app.incidents.snapshot(opened.incident_id)
     resolve = webhook("payment", status="resolved")
-    receive_alerts(app, parse_webhook(resolve))
+    receive_alerts(alert_desk(app), parse_webhook(resolve))
     clock.now += EVIDENCE_EVERY_S
 
-    assert refresh_joined(app, joined.incident_id) is False
+    assert refresh_joined(alert_desk(app), joined.incident_id) is False
     assert app.incidents.snapshot(opened.incident_id) == first
 
 
@@ -99,10 +103,10 @@ def test_without_evidence_now_the_incident_keeps_what_it_has(make_app, clock):
     opened = received(app, "payment")
     first = app.incidents.incident(opened.incident_id)
     data = app.incidents.snapshot(opened.incident_id)
-    joined = receive_alerts(app, parse_webhook(webhook("checkout"))).recorded
+    joined = receive_alerts(alert_desk(app), parse_webhook(webhook("checkout"))).recorded
     clock.now += 86_400  # nothing is stored a day later: nothing to rank on
 
-    refreshed = refresh_joined(app, joined.incident_id)
+    refreshed = refresh_joined(alert_desk(app), joined.incident_id)
 
     assert refreshed is False
     assert app.incidents.snapshot(opened.incident_id) == data

@@ -7,6 +7,7 @@ import time
 from bot.adapters.store.incident_rows import Outcome
 from bot.adapters.store.outbox import AlertOutbox
 from bot.alert_workers import AlertWorkers, save_lost
+from bot.bootstrap import alert_desk
 from bot.usecases.alerting import receive_alerts, save_evidence
 from bot.usecases.kept_snapshots import KEPT_S
 from tests.integration.alerts.conftest import webhook
@@ -18,7 +19,7 @@ LEASE_S = 120
 
 def opened_unsaved(app, service="payment"):
     """Record a notification as a worker does, and lose its snapshot (the process died)."""
-    receipt = receive_alerts(app, parse_webhook(webhook(service)))
+    receipt = receive_alerts(alert_desk(app), parse_webhook(webhook(service)))
     assert receipt.recorded.outcome is Outcome.OPENED
     assert receipt.snapshot is not None
     return receipt
@@ -38,7 +39,7 @@ def test_a_later_process_saves_the_snapshot_as_it_would_have_been_saved(make_app
     assert saved.symptom.at == lost.snapshot.symptom.at
     # The same evidence the dead process held: saving that instead gives the same bytes.
     made_again = later.incidents.snapshot(incident_id)
-    save_evidence(dead, lost)
+    save_evidence(alert_desk(dead), lost)
     assert dead.incidents.snapshot(incident_id) == made_again
 
 
@@ -62,9 +63,9 @@ def test_replicas_looking_at_once_make_a_lost_snapshot_once(make_app, clock):
 def test_a_saved_or_a_joined_incident_is_not_made_again(make_app, clock):
     app = make_app()
     saved = opened_unsaved(app, "payment")
-    save_evidence(app, saved)
+    save_evidence(alert_desk(app), saved)
     before = app.incidents.snapshot(saved.recorded.incident_id)
-    joined = receive_alerts(app, parse_webhook(webhook("checkout")))
+    joined = receive_alerts(alert_desk(app), parse_webhook(webhook("checkout")))
     assert joined.recorded.outcome is Outcome.JOINED
     clock.now += LEASE_S
 
@@ -85,7 +86,7 @@ def test_a_snapshot_lost_longer_ago_than_kept_is_left_without(make_app, clock):
 
 def test_an_incident_with_no_evidence_now_is_tried_once(make_app, clock):
     app = make_app()
-    receipt = receive_alerts(app, parse_webhook(webhook("not-on-the-map")))
+    receipt = receive_alerts(alert_desk(app), parse_webhook(webhook("not-on-the-map")))
     assert receipt.recorded.outcome is Outcome.OPENED
     assert receipt.snapshot is None
     clock.now += LEASE_S

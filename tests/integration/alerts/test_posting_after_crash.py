@@ -15,7 +15,7 @@ import pytest
 
 from bot.adapters.paging.journal import Journal
 from bot.adapters.paging.ports import Notice, Posted
-from bot.bootstrap import dispatch_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
@@ -43,7 +43,7 @@ def start_sender(tmp_path: Path, journals: list[Deliveries], holder: str) -> Del
 def fired(make_app, firing_body):
     """An app with a fake notifier whose incident fired, its posts still to send."""
     app = make_app(notifier=FakeNotifier())
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
     return app
 
 

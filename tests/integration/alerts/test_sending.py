@@ -10,7 +10,7 @@ import pytest
 from bot.adapters.paging.pagerduty import PagerDutyPager
 from bot.adapters.paging.ratelimit import RateLimiter
 from bot.adapters.store.incident_rows import PageRow
-from bot.bootstrap import dispatch_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.dispatching import CLAIM_TTL_S, ROUNDS, dispatch_due
 from tests.fake_pagerduty import Reply
@@ -42,7 +42,7 @@ def test_a_crash_between_record_and_send_is_sent_by_the_next_process(
     make_app, pagerduty, firing_body
 ):
     crashed = make_app()
-    receive_alerts(crashed, parse_webhook(firing_body))
+    receive_alerts(alert_desk(crashed), parse_webhook(firing_body))
     crashed.close()
 
     restarted = make_app()
@@ -56,7 +56,7 @@ def test_a_claim_left_by_a_crash_mid_send_expires_and_the_page_is_sent_once(
     make_app, pagerduty, firing_body, clock
 ):
     app = make_app()
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
     row = the_page(app)
     assert app.incidents.claim(
         Outbox.PAGES, row.id, holder="crashed", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
@@ -80,7 +80,7 @@ def test_two_replicas_receiving_the_same_notification_page_once(make_app, pagerd
 
     def receive_and_send(app):
         barrier.wait()
-        outcomes.append(receive_alerts(app, group).recorded.outcome.value)
+        outcomes.append(receive_alerts(alert_desk(app), group).recorded.outcome.value)
         barrier.wait()
         dispatch_due(dispatch_desk(app), holder=str(id(app)))
 
@@ -99,7 +99,7 @@ def test_a_throttled_page_is_retried_and_sent(make_app, pagerduty, firing_body):
     app = make_app()
     pagerduty.reply(THROTTLED)
 
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
     dispatch_due(dispatch_desk(app), holder="test")
 
     assert len(pagerduty.events) == 2
@@ -111,7 +111,7 @@ def test_server_errors_past_the_retries_leave_the_page_for_the_next_sweep_then_s
 ):
     app = make_app()
     pagerduty.reply(UNAVAILABLE, UNAVAILABLE, UNAVAILABLE)
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
 
     dispatch_due(dispatch_desk(app), holder="test")
     waiting = the_page(app)
@@ -128,7 +128,7 @@ def test_server_errors_past_the_retries_leave_the_page_for_the_next_sweep_then_s
 def test_a_page_that_keeps_failing_is_shown_as_failed(make_app, pagerduty, firing_body, clock):
     app = make_app()
     pagerduty.reply(*[UNAVAILABLE] * (3 * ROUNDS))
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
 
     for _ in range(ROUNDS):
         dispatch_due(dispatch_desk(app), holder="test")
@@ -144,7 +144,7 @@ def test_a_refused_event_is_not_retried_and_shown_as_failed_with_what_pagerduty_
 ):
     app = make_app()
     pagerduty.reply(INVALID)
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
 
     dispatch_due(dispatch_desk(app), holder="test")
 
@@ -157,7 +157,7 @@ def test_a_refused_event_is_not_retried_and_shown_as_failed_with_what_pagerduty_
 def test_a_pagerduty_that_does_not_answer_in_time_is_retried(make_app, pagerduty, firing_body):
     app = make_app(timeout_s=0.2)
     pagerduty.reply(Reply(delay_s=0.6))
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
 
     dispatch_due(dispatch_desk(app), holder="test")
 
@@ -168,8 +168,8 @@ def test_a_pagerduty_that_does_not_answer_in_time_is_retried(make_app, pagerduty
 
 def test_a_resolve_waits_for_its_trigger(make_app, pagerduty, firing_body, resolved_body):
     app = make_app()
-    receive_alerts(app, parse_webhook(firing_body))
-    receive_alerts(app, parse_webhook(resolved_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(resolved_body))
 
     dispatch_due(dispatch_desk(app), holder="test")
 
@@ -244,14 +244,14 @@ def test_new_alerts_of_a_posted_incident_are_recorded_once_as_a_reply_in_its_thr
 ):
     notifier = FakeNotifier()
     app = make_app(notifier=notifier)
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
     dispatch_due(dispatch_desk(app), holder="test")
     more = json.loads(firing_body)
     more["alerts"].append({**more["alerts"][0], "fingerprint": "0123456789abcdef"})
     later = parse_webhook(json.dumps(more).encode())
 
-    receive_alerts(app, later)
-    receive_alerts(app, later)
+    receive_alerts(alert_desk(app), later)
+    receive_alerts(alert_desk(app), later)
     dispatch_due(dispatch_desk(app), holder="test")
 
     (reply,) = [n for n in notifier.posted if n.kind == "update"]
@@ -266,11 +266,11 @@ def test_an_acknowledgement_waits_for_its_trigger_and_comes_before_the_resolve(
     make_app, pagerduty, firing_body, resolved_body
 ):
     app = make_app()
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
     (incident,) = app.incidents.incidents()
     acknowledged = app.incidents.acknowledge(incident.id, user="W111", now_s=app.now())
     again = app.incidents.acknowledge(incident.id, user="W222", now_s=app.now())
-    receive_alerts(app, parse_webhook(resolved_body))
+    receive_alerts(alert_desk(app), parse_webhook(resolved_body))
 
     dispatch_due(dispatch_desk(app), holder="test")
 
@@ -284,7 +284,7 @@ def test_in_dry_run_an_acknowledgement_is_recorded_as_a_dry_run_too(
     make_app, pagerduty, firing_body
 ):
     app = make_app(paging_mode="dry-run")
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
     (incident,) = app.incidents.incidents()
 
     done = app.incidents.acknowledge(incident.id, user="W111", now_s=app.now())
@@ -310,7 +310,7 @@ def test_a_page_asked_for_again_is_recorded_again_only_after_a_failure_or_a_dry_
     make_app, firing_body, earlier, again, recorded
 ):
     app = make_app()
-    receive_alerts(app, parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
     (incident,) = app.incidents.incidents()
     first = PageRow("cart", "trigger", "shop", "svcmap/x/cart", earlier, {"summary": "one"})
     assert app.incidents.record_page(incident.id, first, now_s=app.now())

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from bot.adapters.store.retry import TRIES
-from bot.bootstrap import dispatch_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.dispatcher import Dispatcher
 from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
@@ -79,8 +79,8 @@ def actions(pagerduty) -> list[tuple[str, str]]:
 def fired_and_resolved(make_app, firing_body, resolved_body):
     """An app whose incident fired and resolved, its trigger and resolve still to send."""
     app = make_app()
-    receive_alerts(app, parse_webhook(firing_body))
-    receive_alerts(app, parse_webhook(resolved_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(resolved_body))
     return app
 
 
@@ -144,9 +144,9 @@ def test_a_page_whose_sender_died_mid_send_is_sent_again_before_new_ones_with_it
     make_app, pagerduty, clock
 ):
     app = make_app()
-    receive_alerts(app, parse_webhook(webhook("frontend")))
+    receive_alerts(alert_desk(app), parse_webhook(webhook("frontend")))
     clock.now += GROUP_WINDOW_S + 1  # a later alert, an incident of its own
-    receive_alerts(app, parse_webhook(webhook("payment")))
+    receive_alerts(alert_desk(app), parse_webhook(webhook("payment")))
     first, crashed = sorted(app.incidents.sendings(Outbox.PAGES), key=lambda row: row.id)
     assert app.incidents.claim(
         Outbox.PAGES, crashed.id, holder="died", now_s=int(clock.now), ttl_s=CLAIM_TTL_S
@@ -192,8 +192,8 @@ def test_a_postgres_vanishing_after_a_202_sends_the_trigger_once_and_the_resolve
 ):
     database, url = relayed_postgres
     app = make_app(database_url=url)
-    receive_alerts(app, parse_webhook(firing_body))
-    receive_alerts(app, parse_webhook(resolved_body))
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(resolved_body))
 
     class ThenVanish:
         def send(self, event: PageEvent) -> str:

@@ -4,7 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.adapters.store.incident_rows import Outcome
-from bot.bootstrap import dispatch_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.usecases.alerting import decide_opening, gather, receive_alerts
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import FakeNotifier, webhook
@@ -28,7 +28,9 @@ def test_openings_decided_before_any_was_recorded_open_no_more_than_the_cap(make
     groups = [parse_webhook(webhook(service)) for service in OFF_MAP]
     # As replicas do in a storm: every one decided to open before any was recorded.
     openings = [
-        decide_opening(app, g, incident_key(g), gather(app, s, now), joined_to=None)
+        decide_opening(
+            alert_desk(app), g, incident_key(g), gather(alert_desk(app), s, now), joined_to=None
+        )
         for g, s in zip(groups, OFF_MAP, strict=True)
     ]
 
@@ -54,7 +56,12 @@ def test_an_opening_decided_before_a_related_one_was_recorded_joins_it(make_app,
     now = int(clock.now)
     first, second = (parse_webhook(webhook(s)) for s in ("payment", "checkout"))
     early = [
-        (g, decide_opening(app, g, incident_key(g), gather(app, s, now), joined_to=None))
+        (
+            g,
+            decide_opening(
+                alert_desk(app), g, incident_key(g), gather(alert_desk(app), s, now), joined_to=None
+            ),
+        )
         for g, s in ((first, "payment"), (second, "checkout"))
     ]
 
@@ -77,7 +84,7 @@ def test_concurrent_webhooks_on_two_replicas_open_at_most_the_cap_and_page_each_
     def receive(number):
         start.wait()
         app = replicas[number % 2]
-        return receive_alerts(app, parse_webhook(webhook(services[number]))).recorded
+        return receive_alerts(alert_desk(app), parse_webhook(webhook(services[number]))).recorded
 
     with ThreadPoolExecutor(len(services)) as pool:
         recorded = list(pool.map(receive, range(len(services))))
@@ -97,10 +104,10 @@ def test_concurrent_webhooks_on_two_replicas_open_at_most_the_cap_and_page_each_
 
 def test_a_group_joining_an_open_incident_ranks_nothing_and_saves_no_snapshot(make_app, clock):
     app = make_app()
-    opened = receive_alerts(app, parse_webhook(webhook("payment")))
+    opened = receive_alerts(alert_desk(app), parse_webhook(webhook("payment")))
     clock.now += 30
 
-    joined = receive_alerts(app, parse_webhook(webhook("checkout")))
+    joined = receive_alerts(alert_desk(app), parse_webhook(webhook("checkout")))
 
     assert opened.snapshot is not None
     assert joined.recorded.outcome is Outcome.JOINED

@@ -3,7 +3,7 @@ and the candidates go with the page and the post as suggestions (SQLite and Post
 
 from dataclasses import replace
 
-from bot.bootstrap import dispatch_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.usecases.alerting import alert_rows, decide_opening, gather, notice_state
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import (
@@ -20,13 +20,15 @@ from topology.incidents.webhook import parse_webhook
 def opened_with(app, *, confident):
     """Open an incident for an alert on checkout, its ranking as sure as `confident` says."""
     group = parse_webhook(webhook("checkout"))
-    evidence = gather(app, "checkout", INCIDENT_AT)
+    evidence = gather(alert_desk(app), "checkout", INCIDENT_AT)
     assert evidence.ranking is not None
     assert evidence.ranking.candidates
     unsure = replace(evidence, confident=confident)
-    opening = decide_opening(app, group, incident_key(group), unsure, joined_to=None)
+    opening = decide_opening(alert_desk(app), group, incident_key(group), unsure, joined_to=None)
     rows = alert_rows(group, app.settings.alert_labels)
-    app.incidents.record_firing(opening, rows, now_s=INCIDENT_AT, notice_state=notice_state(app))
+    app.incidents.record_firing(
+        opening, rows, now_s=INCIDENT_AT, notice_state=notice_state(alert_desk(app))
+    )
     dispatch_due(dispatch_desk(app), holder="test")
     return [c.service for c in evidence.ranking.candidates]
 

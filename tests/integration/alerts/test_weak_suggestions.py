@@ -3,7 +3,7 @@ suggestions, escaped, and nobody is paged for them (SQLite and Postgres)."""
 
 from dataclasses import replace
 
-from bot.bootstrap import dispatch_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.slack.incident_view import incident_message
 from bot.usecases.alerting import alert_rows, decide_opening, gather, notice_state
 from bot.usecases.dispatching import dispatch_due
@@ -22,15 +22,17 @@ WEAK = (
 def opened_with(app, *, confident, quiet=False):
     """Open an incident on checkout whose ranking names `WEAK` below its threshold."""
     group = parse_webhook(webhook("checkout"))
-    evidence = gather(app, "checkout", INCIDENT_AT)
+    evidence = gather(alert_desk(app), "checkout", INCIDENT_AT)
     assert evidence.ranking is not None
     ranking = replace(evidence.ranking, below=WEAK)
     if quiet:
         ranking = replace(ranking, candidates=())
     made = replace(evidence, ranking=ranking, confident=confident)
-    opening = decide_opening(app, group, incident_key(group), made, joined_to=None)
+    opening = decide_opening(alert_desk(app), group, incident_key(group), made, joined_to=None)
     rows = alert_rows(group, app.settings.alert_labels)
-    app.incidents.record_firing(opening, rows, now_s=INCIDENT_AT, notice_state=notice_state(app))
+    app.incidents.record_firing(
+        opening, rows, now_s=INCIDENT_AT, notice_state=notice_state(alert_desk(app))
+    )
     dispatch_due(dispatch_desk(app), holder="test")
     return opening
 
