@@ -37,9 +37,11 @@ if TYPE_CHECKING:
     from bot.usecases.alerting import AlertDesk
     from bot.usecases.dispatching import DispatchDesk
     from bot.usecases.early_warnings import HeadsUp
+    from bot.usecases.importing import ImportDesk
     from bot.usecases.ranking_inputs import WindowInputs
     from bot.usecases.receiving import Receiver
     from bot.usecases.refresh import Refreshing
+    from bot.usecases.signal_import import SignalCaps, SignalDesk
 
 # The adapters are imported in the builders that make them, not here: a CLI question then
 # loads no HTTP, Slack, Graphviz, demo or SQLAlchemy modules it does not use.
@@ -393,6 +395,47 @@ def refreshing(app: App) -> Refreshing:
         names=app.names,
         map_changed=app.graphs.clear,
         now=app.now,
+    )
+
+
+def signal_caps(settings: Settings) -> SignalCaps:
+    """The caps on logs and metrics the settings give."""
+    from bot.usecases.signal_import import SignalCaps
+
+    return SignalCaps(
+        body_chars=settings.log_body_chars,
+        template_cap=settings.log_template_cap,
+        metric_name_cap=settings.metric_name_cap,
+    )
+
+
+def signal_desk(app: App) -> SignalDesk:
+    """What storing logs and metrics uses of `app`, now."""
+    from bot.usecases.signal_import import SignalDesk
+
+    return SignalDesk(
+        store=app.store,
+        names=app.names,
+        redaction=app.redaction,
+        caps=signal_caps(app.settings),
+        now_s=app.now(),
+    )
+
+
+def import_desk(app: App) -> ImportDesk:
+    """What importing files uses of `app`."""
+    from bot.usecases.importing import ImportDesk
+
+    settings = app.settings
+    return ImportDesk(
+        store=app.store,
+        names=app.names,
+        redaction=app.redaction,
+        caps=signal_caps(settings),
+        infer_peers=settings.infer_peers,
+        strict_trace_id=settings.strict_trace_id,
+        map_changed=app.graphs.clear,
+        clock=app.now,
     )
 
 

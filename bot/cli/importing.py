@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from bot.bootstrap import App
+from bot.bootstrap import App, import_desk
 from bot.render.templating import render
 from bot.usecases.importing import import_file
 from topology.errors import TraceFormatError
@@ -18,10 +18,11 @@ EXIT_ERROR = 1
 def run_import_command(app: App, args: argparse.Namespace) -> int:
     """Import each file on its own: a bad file is reported and skipped, the rest go in."""
     fmt = TraceFormat(args.format) if args.format else None
+    desk = import_desk(app)
     reports, failures = [], []
     for path in args.files:
         try:
-            reports.append(import_file(app, path, fmt).to_dict())
+            reports.append(import_file(desk, path, fmt).to_dict())
         except TraceFormatError as error:
             failures.append(str(error))
     if args.json:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.bootstrap import App
+from bot.adapters.store.ports import FileWriter
 from bot.usecases.name_caps import IMPORT_SOURCE, admission, say_refused
 from bot.usecases.signal_import import SignalCaps, SignalDesk, SignalImport, import_signals
 from bot.usecases.trace_spill import SpanSpill
+from topology.cardinality import NameGate
 from topology.errors import TraceFormatError
 from topology.linked_stream import stream_linked
 from topology.linking import link
@@ -26,7 +27,38 @@ from topology.model import Call, Served, Span
 from topology.parsing import TraceFormat, parse_traces, pieces, stream_traces
 from topology.parsing.signals import signal_of
 from topology.preparing import LinkedBatch, Preparation
+from topology.redaction import Redaction
 from topology.time_window import TimeWindow, import_window
+
+
+@dataclass(frozen=True, slots=True)
+class ImportDesk:
+    """What importing files uses: the store, the caps on new names, the redaction, the time.
+
+    `caps` are the settings' caps on logs and metrics; `infer_peers` and
+    `strict_trace_id` how spans are made ready to link; `map_changed` is called once
+    calls were stored, so maps read before are read again; `clock` says the time in Unix
+    seconds.
+    """
+
+    store: FileWriter
+    names: NameGate
+    redaction: Redaction
+    caps: SignalCaps
+    infer_peers: bool
+    strict_trace_id: bool
+    map_changed: Callable[[], None]
+    clock: Callable[[], int]
+
+    def signals(self) -> SignalDesk:
+        """What storing logs and metrics uses of this desk, now."""
+        return SignalDesk(
+            store=self.store,
+            names=self.names,
+            redaction=self.redaction,
+            caps=self.caps,
+            now_s=self.clock(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +106,7 @@ _HEAD_BYTES = 4096
 
 
 def import_file(
-    app: App,
+    desk: ImportDesk,
     path: Path,
     fmt: TraceFormat | None = None,
     *,
@@ -87,27 +119,27 @@ def import_file(
     source = str(path)
     head = _streamed_head(path, stream_from)
     if head is not None:
-        return _import_streamed(app, path, fmt, head)
+        return _import_streamed(desk, path, fmt, head)
     data = read_trace_file(path)
     signal = signal_of(data) if fmt in (None, TraceFormat.OTLP) else None
     if signal is not None:
-        return import_signals(signal_desk(app), data, signal, source=source)
+        return import_signals(desk.signals(), data, signal, source=source)
     read = parse_traces(data, source=source, fmt=fmt)
-    window = import_window(app.now())
-    spans, refused = _preparation(app, window).spans(read)
+    window = import_window(desk.clock())
+    spans, refused = _preparation(desk, window).spans(read)
     if read and not spans:
         raise TraceFormatError(f"{source}: every span refused: {window.reason}")
     linked = link(spans)
-    result = app.store.ingest(
+    result = desk.store.ingest(
         linked.calls,
         linked.served,
-        now_s=app.now(),
+        now_s=desk.clock(),
         source=source,
         spans=len(spans),
-        admit=admission(app.names, IMPORT_SOURCE, rate=False),
+        admit=admission(desk.names, IMPORT_SOURCE, rate=False),
     )
-    say_refused(app.names, now_s=app.now())
-    app.graphs.clear()
+    say_refused(desk.names, now_s=desk.clock())
+    desk.map_changed()
     return FileImport(
         source=source,
         spans=len(spans),
@@ -131,11 +163,13 @@ def _streamed_head(path: Path, stream_from: int) -> bytes | None:
     return head if pieces.streamable(head) else None
 
 
-def _import_streamed(app: App, path: Path, fmt: TraceFormat | None, head: bytes) -> FileImport:
+def _import_streamed(
+    desk: ImportDesk, path: Path, fmt: TraceFormat | None, head: bytes
+) -> FileImport:
     """Import a trace file piece by piece, batch by batch, in one transaction."""
     source = str(path)
-    window = import_window(app.now())
-    prep = _preparation(app, window)
+    window = import_window(desk.clock())
+    prep = _preparation(desk, window)
     counts = _Counts()
     try:
         with path.open("rb") as file, tempfile.TemporaryDirectory(prefix="svcmap-") as spill:
@@ -153,16 +187,16 @@ def _import_streamed(app: App, path: Path, fmt: TraceFormat | None, head: bytes)
                     source,
                     spill=SpanSpill(Path(spill), parts),
                 )
-            result = app.store.ingest_batches(
+            result = desk.store.ingest_batches(
                 linked,
-                now_s=app.now(),
+                now_s=desk.clock(),
                 source=source,
-                admit=admission(app.names, IMPORT_SOURCE, rate=False),
+                admit=admission(desk.names, IMPORT_SOURCE, rate=False),
             )
     except OSError as error:
         raise TraceFormatError(f"{source}: cannot read: {error.strerror}") from None
-    say_refused(app.names, now_s=app.now())
-    app.graphs.clear()
+    say_refused(desk.names, now_s=desk.clock())
+    desk.map_changed()
     return FileImport(
         source=source,
         spans=counts.spans,
@@ -174,13 +208,13 @@ def _import_streamed(app: App, path: Path, fmt: TraceFormat | None, head: bytes)
     )
 
 
-def _preparation(app: App, window: TimeWindow) -> Preparation:
-    """How the app makes read spans ready to link."""
+def _preparation(desk: ImportDesk, window: TimeWindow) -> Preparation:
+    """How read spans are made ready to link."""
     return Preparation(
         window,
-        app.redaction,
-        infer_peers=app.settings.infer_peers,
-        strict_trace_id=app.settings.strict_trace_id,
+        desk.redaction,
+        infer_peers=desk.infer_peers,
+        strict_trace_id=desk.strict_trace_id,
     )
 
 
@@ -227,16 +261,3 @@ def _linked_whole(
             yield linked.calls, linked.served, len(spans)
     finally:
         spill.close()
-
-
-def signal_desk(app: App) -> SignalDesk:
-    """What storing logs and metrics uses of `app`, now."""
-    settings = app.settings
-    caps = SignalCaps(
-        body_chars=settings.log_body_chars,
-        template_cap=settings.log_template_cap,
-        metric_name_cap=settings.metric_name_cap,
-    )
-    return SignalDesk(
-        store=app.store, names=app.names, redaction=app.redaction, caps=caps, now_s=app.now()
-    )

@@ -23,8 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.bootstrap import App
-from bot.usecases.importing import signal_desk
+from bot.bootstrap import App, signal_desk
 from bot.usecases.name_caps import admission
 from bot.usecases.signal_import import (
     SignalImport,

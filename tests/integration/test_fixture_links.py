@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.usecases.listing import list_edges
@@ -30,7 +30,7 @@ def links_of(app):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_a_fixture_gives_exactly_the_links_zipkin_gives(name, fixtures_dir, app):
-    import_file(app, fixtures_dir / "traces" / name)
+    import_file(import_desk(app), fixtures_dir / "traces" / name)
 
     assert links_of(app) == expected_links(name)
 
@@ -38,8 +38,8 @@ def test_a_fixture_gives_exactly_the_links_zipkin_gives(name, fixtures_dir, app)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_importing_a_fixture_twice_counts_nothing_twice(name, fixtures_dir, app):
     path = fixtures_dir / "traces" / name
-    first = import_file(app, path)
-    second = import_file(app, path)
+    first = import_file(import_desk(app), path)
+    second = import_file(import_desk(app), path)
 
     assert second.calls_new == 0
     assert second.calls_duplicate == first.calls_new

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from topology.errors import TraceFormatError
@@ -43,7 +43,7 @@ def app(tmp_path):
 def test_last_years_spans_go_in_and_those_two_days_ahead_are_counted_refused(app, tmp_path):
     file = zipkin(tmp_path / "t.json", (NOW - 365 * DAY) * 10**6, (NOW + 2 * DAY) * 10**6)
 
-    done = import_file(app, file)
+    done = import_file(import_desk(app), file)
 
     assert (done.spans, done.refused) == (1, 1)
     assert "a day ahead" in (done.reason or "")
@@ -55,7 +55,7 @@ def test_a_file_of_nothing_but_future_spans_is_refused_whole(app, tmp_path):
     file = zipkin(tmp_path / "t.json", (NOW + 2 * DAY) * 10**6)
 
     with pytest.raises(TraceFormatError, match=r"t\.json: every span refused"):
-        import_file(app, file)
+        import_file(import_desk(app), file)
 
 
 @pytest.mark.parametrize("start", [10**30, "1" * 5000, -(10**30)])
@@ -63,4 +63,4 @@ def test_a_time_that_does_not_fit_names_the_file_and_the_json_path(app, tmp_path
     file = zipkin(tmp_path / "t.json", start)
 
     with pytest.raises(TraceFormatError, match=r"t\.json: \$\[0\]\.timestamp: "):
-        import_file(app, file)
+        import_file(import_desk(app), file)

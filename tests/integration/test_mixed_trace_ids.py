@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.usecases.listing import list_edges
@@ -76,8 +76,8 @@ def test_a_mixed_width_trace_gives_one_edge_and_a_second_import_counts_nothing(m
     app = make_app()
     path = written(tmp_path, "mixed.json", frontend_calls_backend())
 
-    first = import_file(app, path)
-    second = import_file(app, path)
+    first = import_file(import_desk(app), path)
+    second = import_file(import_desk(app), path)
 
     assert (first.traces, first.calls_new) == (1, 1)
     assert (second.calls_new, second.calls_duplicate) == (0, 1)
@@ -89,9 +89,9 @@ def test_the_same_trace_sent_with_64_bit_and_with_128_bit_ids_counts_once(make_a
     long = frontend_calls_backend(client_trace=HIGH + LOW, server_trace=HIGH + LOW)
     short = frontend_calls_backend(client_trace=LOW, server_trace=LOW)
 
-    import_file(app, written(tmp_path, "long.json", long))
-    again = import_file(app, written(tmp_path, "short.json", short))
-    mixed = import_file(app, written(tmp_path, "mixed.json", frontend_calls_backend()))
+    import_file(import_desk(app), written(tmp_path, "long.json", long))
+    again = import_file(import_desk(app), written(tmp_path, "short.json", short))
+    mixed = import_file(import_desk(app), written(tmp_path, "mixed.json", frontend_calls_backend()))
 
     assert (again.calls_new, mixed.calls_new) == (0, 0)
     assert links_of(app) == {("frontend", "backend"): 1}
@@ -100,7 +100,9 @@ def test_the_same_trace_sent_with_64_bit_and_with_128_bit_ids_counts_once(make_a
 def test_with_strict_trace_ids_the_mixed_pair_does_not_link(make_app, tmp_path):
     app = make_app(strict_trace_id=True)
 
-    result = import_file(app, written(tmp_path, "mixed.json", frontend_calls_backend()))
+    result = import_file(
+        import_desk(app), written(tmp_path, "mixed.json", frontend_calls_backend())
+    )
 
     assert (result.traces, result.calls_new) == (2, 0)
     assert links_of(app) == {}

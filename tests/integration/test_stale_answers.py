@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_app, import_desk
 from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
 from bot.settings import load_settings
@@ -14,7 +14,7 @@ from tests.conftest import REPO
 def ask(tmp_path: Path, *words: str, **settings: object) -> str:
     config = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}", **settings)
     with build_app(config) as app:
-        import_file(app, REPO / "samples" / "traces" / "shop-otlp.json")
+        import_file(import_desk(app), REPO / "samples" / "traces" / "shop-otlp.json")
         return answer_question(app, build_parser().parse_args(list(words)))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import import_desk
 from bot.usecases import importing
 from bot.usecases.importing import import_file
 from tests.integration.conftest import IMPORTED_AT as NOW
@@ -42,9 +43,9 @@ def test_a_streamed_import_stores_what_a_whole_one_does_and_counts_once(
     monkeypatch.setattr(importing, "BATCH_SPANS", 7)
     whole_app, streamed_app = import_apps("whole.db"), import_apps("streamed")
 
-    whole = import_file(whole_app, path)
-    streamed = import_file(streamed_app, path, stream_from=0)
-    again = import_file(streamed_app, path, stream_from=0)
+    whole = import_file(import_desk(whole_app), path)
+    streamed = import_file(import_desk(streamed_app), path, stream_from=0)
+    again = import_file(import_desk(streamed_app), path, stream_from=0)
 
     assert streamed == whole
     assert streamed.spans > 3 * 7
@@ -67,7 +68,7 @@ def test_a_fault_late_in_a_streamed_file_stores_nothing_of_it(import_apps, tmp_p
     app = import_apps("streamed")
 
     with pytest.raises(TraceFormatError) as caught:
-        import_file(app, path, stream_from=0)
+        import_file(import_desk(app), path, stream_from=0)
 
     assert str(caught.value).startswith(f"{path}: $.data[")
     assert "startTime: expected a number, got a string" in str(caught.value)
@@ -83,5 +84,5 @@ def test_a_streamed_file_of_only_future_spans_is_refused_whole(import_apps, tmp_
     app = import_apps("streamed")
 
     with pytest.raises(TraceFormatError, match=r"future\.json: every span refused"):
-        import_file(app, path, stream_from=0)
+        import_file(import_desk(app), path, stream_from=0)
     assert app.store.imports(limit=5) == []

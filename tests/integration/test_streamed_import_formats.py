@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import import_desk
 from bot.usecases import importing
 from bot.usecases.importing import import_file
 from topology.errors import TraceFormatError
@@ -75,9 +76,9 @@ def test_a_streamed_import_stores_what_a_whole_one_does(import_apps, tmp_path, w
     path = write(tmp_path)
     whole_app, streamed_app = import_apps("whole.db"), import_apps("streamed")
 
-    whole = import_file(whole_app, path)
-    streamed = import_file(streamed_app, path, stream_from=0)
-    again = import_file(streamed_app, path, stream_from=0)
+    whole = import_file(import_desk(whole_app), path)
+    streamed = import_file(import_desk(streamed_app), path, stream_from=0)
+    again = import_file(import_desk(streamed_app), path, stream_from=0)
 
     assert whole.spans > 1_000
     assert streamed == whole
@@ -92,10 +93,10 @@ def test_scattered_traces_are_linked_whole_only_because_they_are_parked_by_trace
 ):
     path = zipkin_shuffled(tmp_path)
     monkeypatch.setattr(importing, "BATCH_SPANS", 7)
-    whole = import_file(import_apps("whole.db"), path)
+    whole = import_file(import_desk(import_apps("whole.db")), path)
     monkeypatch.setattr(importing.pieces, "whole_traces", lambda _: True)
 
-    split = import_file(import_apps("split.db"), path, stream_from=0)
+    split = import_file(import_desk(import_apps("split.db")), path, stream_from=0)
 
     assert split.traces > whole.traces  # linked batch by batch, a trace counts many times
     assert split.calls_new != whole.calls_new
@@ -108,7 +109,7 @@ def test_the_parked_spans_are_removed_after_the_import(import_apps, tmp_path, mo
     monkeypatch.setenv("TMPDIR", str(scratch))
     monkeypatch.setattr(importing.tempfile, "tempdir", None)
 
-    import_file(import_apps("streamed"), zipkin_shuffled(tmp_path), stream_from=0)
+    import_file(import_desk(import_apps("streamed")), zipkin_shuffled(tmp_path), stream_from=0)
 
     assert list(scratch.iterdir()) == []
 
@@ -122,7 +123,7 @@ def test_a_fault_on_a_late_line_stores_nothing_and_names_the_line(import_apps, t
     app = import_apps("streamed")
 
     with pytest.raises(TraceFormatError) as caught:
-        import_file(app, path, stream_from=0)
+        import_file(import_desk(app), path, stream_from=0)
 
     assert str(caught.value).startswith(f"{path}: line {len(lines)}: $.resourceSpans[0]")
     assert "spanId: expected a string, got an integer" in str(caught.value)
@@ -137,6 +138,6 @@ def test_a_truncated_zipkin_file_stores_nothing(import_apps, tmp_path):
     app = import_apps("streamed")
 
     with pytest.raises(TraceFormatError, match="it ends too early"):
-        import_file(app, path, stream_from=0)
+        import_file(import_desk(app), path, stream_from=0)
     assert stored(app) == []
     assert app.store.imports(limit=5) == []

@@ -539,3 +539,31 @@ class SpanKeeper(AdmittedNames, Protocol):
     ) -> IngestResult:
         """Store calls and served requests, and the waiting spans as `parking` says."""
         ...
+
+
+class FileWriter(SignalWriter, Protocol):
+    """What importing files writes: linked calls (whole, or batch by batch), logs, metrics."""
+
+    def ingest(
+        self,
+        calls: Sequence[Call],
+        served: Sequence[Served],
+        *,
+        now_s: int,
+        source: str,
+        spans: int,
+        admit: Admission | None = None,
+    ) -> IngestResult:
+        """Add the calls and served requests not stored before."""
+        ...
+
+    def ingest_batches(
+        self,
+        batches: Iterable[tuple[Sequence[Call], Sequence[Served], int]],
+        *,
+        now_s: int,
+        source: str,
+        admit: Admission | None = None,
+    ) -> IngestResult:
+        """`ingest` for an import too large to hold at once, one batch at a time."""
+        ...

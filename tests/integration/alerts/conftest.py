@@ -13,7 +13,7 @@ import pytest
 from bot.adapters.paging.pagerduty import PagerDutyPager
 from bot.adapters.paging.ports import Notice, Posted
 from bot.adapters.paging.ratelimit import RateLimiter
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from tests.conftest import REPO
@@ -119,7 +119,7 @@ def make_app(
         opened.append(app)
         if not opened[:-1]:
             for path in SAMPLES:
-                import_file(app, path, None)
+                import_file(import_desk(app), path, None)
         client = httpx.Client(base_url=pagerduty.url, timeout=timeout_s)
         app.clients.append(client)
         limiter = RateLimiter(clock=clock, sleep=lambda _: None)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import import_desk
 from bot.cli.incidents import export_snapshot
 from bot.cli.parser import build_parser
 from bot.usecases.importing import import_file
@@ -88,7 +89,7 @@ def shop(make_app, tmp_path):
     app = make_app(anonymise_key=KEY)
     for name, data in zip(("logs.json", "metrics.json"), payment_signals(), strict=True):
         (tmp_path / name).write_bytes(data)
-        import_file(app, tmp_path / name, None)
+        import_file(import_desk(app), tmp_path / name, None)
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.bootstrap import import_desk
 from bot.usecases.importing import import_file
 from tests.integration.alerts.conftest import INCIDENT_AT, webhook
 from tests.integration.alerts.test_alert_webhook import post
@@ -32,7 +33,7 @@ def test_an_alert_for_a_service_named_by_a_user_id_opens_on_its_redacted_node(
     for minute in range(1, 30):
         path = tmp_path / f"traces-{minute}.json"
         path.write_bytes(as_json(calls_into_profile("1234567", minute)))
-        import_file(app, path, None)
+        import_file(import_desk(app), path, None)
 
     incident_id = post(app, webhook("profile-7654321")).json()["incident"]
 

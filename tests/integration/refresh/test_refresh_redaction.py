@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.bootstrap import refreshing
+from bot.bootstrap import import_desk, refreshing
 from bot.usecases.importing import import_file
 from bot.usecases.refresh import refresh_once
 from tests.integration.refresh.conftest import NOW
@@ -73,7 +73,7 @@ def test_imported_files_are_redacted(make_app, tmp_path: Path):
     traces = tmp_path / "traces.json"
     traces.write_bytes(user_calls("ada@example.org", "1" * 32))
 
-    import_file(app, traces)
+    import_file(import_desk(app), traces)
 
     assert {node.name for node in app.store.nodes()} == {
         "cart-{email}",

@@ -15,7 +15,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, import_desk
 from bot.settings import load_settings
 from bot.slack.bolt import build_bolt
 from bot.usecases.importing import import_file
@@ -56,7 +56,7 @@ def shop_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('shop') / 'svcmap.db'}"
     with build_app(load_settings(database_url=url)) as app:
         for path in sorted((SAMPLES / "traces").glob("*.json")):
-            import_file(app, path)
+            import_file(import_desk(app), path)
     return url
 
 

@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from tests.integration.slack.conftest import Slack
@@ -25,7 +25,7 @@ def hostile_db(path: Path) -> str:
     traces.write_bytes(export)
     url = f"sqlite:///{path / 'hostile.db'}"
     with build_app(load_settings(database_url=url)) as app:
-        import_file(app, traces)
+        import_file(import_desk(app), traces)
     return url
 
 

@@ -19,7 +19,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from bot.adapters.store.incident_writes import SUMMARY_EVERY_S
-from bot.bootstrap import App, build_app, dispatch_desk
+from bot.bootstrap import App, build_app, dispatch_desk, import_desk
 from bot.settings import load_settings
 from bot.slack.bolt import build_bolt
 from bot.usecases.dispatching import dispatch_due, notice_of
@@ -142,7 +142,7 @@ def shop_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("incident-shop") / "svcmap.db"
     with build_app(load_settings(database_url=f"sqlite:///{path}")) as app:
         for sample in SAMPLES:
-            import_file(app, sample, None)
+            import_file(import_desk(app), sample, None)
     return path
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.adapters.store import Store
-from bot.bootstrap import build_app
+from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.usecases.map_questions import load_graph
@@ -78,7 +78,7 @@ def shop_store(database_url: str) -> Iterator[Store]:
     """A store holding the sample shop's traces."""
     with build_app(load_settings(database_url=database_url)) as app:
         for path in sorted((REPO / "samples" / "traces").glob("*.json")):
-            import_file(app, path)
+            import_file(import_desk(app), path)
         yield app.store
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from bot.bootstrap import build_app
+from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.web.app import create_app
@@ -26,7 +26,7 @@ def make_client(tmp_path: Path) -> Iterator:
     def make(**overrides: object) -> TestClient:
         settings = load_settings(database_url=f"sqlite:///{tmp_path / 'svcmap.db'}", **overrides)
         app = build_app(settings)
-        import_file(app, REPO / "samples" / "traces" / "shop-otlp.json")
+        import_file(import_desk(app), REPO / "samples" / "traces" / "shop-otlp.json")
         client = TestClient(create_app(app), base_url="http://127.0.0.1")
         client.headers["x-csrf-token"] = csrf_of(client)
         opened.append((app, client))
