@@ -31,6 +31,7 @@ from bot.usecases.alerting import (
 )
 from tests.unit.graph.factories import catalog, graph_of
 from tests.unit.rca.factories import latency, snapshot
+from tests.unit.usecases.records import incident
 from topology.graph import ServiceGraph
 from topology.incidents.decide import RecentIncident
 from topology.incidents.keys import incident_key
@@ -201,22 +202,8 @@ def _desk(
     )
 
 
-def _incident(incident_id: int, *, symptom: str = "frontend", merged_into: int | None = None):
-    return IncidentRecord(
-        id=incident_id,
-        key=f"INC-{incident_id}",
-        status="open",
-        symptom=symptom,
-        cause=None,
-        severity="critical",
-        title="frontend is slow",
-        opened_at=NOW_S - 600,
-        resolved_at=None,
-        merged_into=merged_into,
-        paged_team=None,
-        note=None,
-        receiver="svcmap",
-    )
+def _incident(incident_id: int, *, merged_into: int | None = None) -> IncidentRecord:
+    return incident(incident_id, symptom="frontend", opened_at=NOW_S - 600, merged_into=merged_into)
 
 
 def test_the_fake_is_the_port_the_use_case_records_in() -> None:

@@ -25,6 +25,7 @@ from bot.usecases.dispatching import (
     DispatchDesk,
     dispatch_due,
 )
+from tests.unit.usecases.records import incident
 from topology.errors import NoticeError, PagingError
 from topology.incidents.model import Outbox, PageAction, PageEvent, SendState
 from topology.ownership import Team
@@ -301,21 +302,7 @@ def test_pages_are_sent_before_posts() -> None:
 
 def test_the_incident_post_carries_the_picture_of_its_causes_and_alerting_services() -> None:
     outboxes, notifier = FakeOutboxes(urls={7: POST_URL}), FakeNotifier()
-    outboxes.records[7] = IncidentRecord(
-        id=7,
-        key="INC-7",
-        status="open",
-        symptom="checkout",
-        cause="payment",
-        severity="critical",
-        title="checkout is failing",
-        opened_at=NOW_S,
-        resolved_at=None,
-        merged_into=None,
-        paged_team=None,
-        note=None,
-        receiver="svcmap",
-    )
+    outboxes.records[7] = incident(7, cause="payment", opened_at=NOW_S)
     candidates = [
         {"service": "payment", "score": 9.1, "evidence": "ERROR logs 0 → 37/min"},
         {"service": "ledger", "score": 4.2, "evidence": "p95 latency 2x baseline"},

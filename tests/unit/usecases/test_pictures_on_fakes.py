@@ -14,6 +14,7 @@ from bot.usecases.incident_picture import incident_picture
 from bot.usecases.warning_picture import WINDOW_S, warning_picture
 from bot.usecases.windows import Window
 from tests.unit.graph.factories import catalog, graph_of
+from tests.unit.usecases.records import incident
 from topology.graph import ServiceGraph
 from topology.picture.style import ALERT_FILL
 
@@ -35,21 +36,7 @@ class Maps:
 
 
 def _incident(symptom: str | None) -> IncidentRecord:
-    return IncidentRecord(
-        id=7,
-        key="INC-7",
-        status="open",
-        symptom=symptom,
-        cause=None,
-        severity="critical",
-        title="checkout is failing",
-        opened_at=OPENED_S,
-        resolved_at=None,
-        merged_into=None,
-        paged_team=None,
-        note=None,
-        receiver="svcmap",
-    )
+    return incident(7, symptom=symptom, opened_at=OPENED_S)
 
 
 def _filled(dot: str, name: str) -> bool:
