@@ -122,6 +122,7 @@ def _run(args: argparse.Namespace, overrides: Mapping[str, object]) -> int:
             "alert_user": "",
             "paging_mode": "dry-run",  # the catalog's routing keys are placeholders
             "warnings": "on",  # a slow degradation is warned about before its alert
+            "warnings_interval": 60,  # each minute, as the minutes it reads arrive
         }
     )
     host = args.host or settings.http_host

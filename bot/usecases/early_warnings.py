@@ -1,9 +1,10 @@
 """Early warnings: read every service's and edge's recent series, decide, keep, and post.
 
-A pass reads the last `recent_s` seconds in slices of `slice_s`, and the same hours of
-each of the `days` previous days, as sums per service and per edge in one query each
-(`SliceReader`); `topology.warnings` decides. Under the `warnings` lease one replica runs
-it at a time. The posting is the `HeadsUp` port's (the Slack app's, when configured).
+A pass reads the last `recent_s` seconds in slices of `slice_s`, the last `minutes_s`
+of them minute by minute, and the same hours of each of the `days` previous days, as sums
+per service and per edge in one query each (`SliceReader`); `topology.warnings` decides.
+Under the `warnings` lease one replica runs it at a time. The posting is the `HeadsUp`
+port's (the Slack app's, when configured).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 METRICS: tuple[Metric, ...] = ("latency_ms", "error_pct")
 """The series of each service and edge a pass reads."""
 LEASE = "warnings"
+MINUTE = 60
 """Name of the lease that keeps the warning pass on one replica at a time."""
 
 
@@ -35,6 +37,8 @@ class Reach:
 
     recent_s: int = 3600
     slice_s: int = 300
+    minutes_s: int = 900
+    """The latest slices, also read minute by minute: a fast ramp shows in minutes first."""
     days: int = 7
     min_requests: int = 50
     """Requests (or calls) a slice needs for its error share to count."""
@@ -65,6 +69,8 @@ def read_readings(slices: SlicedSums, now: int, reach: Reach = Reach()) -> list[
     first = now - reach.recent_s
     starts = tuple(range(first, now, reach.slice_s))
     recent = slices.read(first, now, reach.slice_s)
+    minute_starts = tuple(range(now - reach.minutes_s, now, MINUTE))
+    by_minute = slices.read(now - reach.minutes_s, now, MINUTE)
     history = [
         slices.read(first - day * DAY, now - day * DAY, reach.recent_s)
         for day in range(1, reach.days + 1)
@@ -77,8 +83,16 @@ def read_readings(slices: SlicedSums, now: int, reach: Reach = Reach()) -> list[
         for metric in METRICS:
             values = tuple(_value(by_slice.get(start), metric, reach) for start in starts)
             usual = tuple(v for sums in past if (v := _value(sums, metric, reach)) is not None)
+            minutes = by_minute.get(name, {})
             readings.append(
-                Reading(subject=name, metric=metric, times=times, values=values, history=usual)
+                Reading(
+                    subject=name,
+                    metric=metric,
+                    times=times,
+                    values=values,
+                    history=usual,
+                    minutes=tuple(_value(minutes.get(at), metric, reach) for at in minute_starts),
+                )
             )
     return readings
 

@@ -19,6 +19,13 @@ before it, and a service without earlier days cannot be unseasonal; yet a level 
 keeps climbing past where this module would alert is worth a word before a bigger alert
 rule fires. One high slice is noise; several, each higher, are a degradation.
 
+A series may also carry its minutes: its latest slices read minute by minute. A ramp that
+passes the threshold within a slice shows in its minutes first, so the rise past the
+threshold is also judged on them, by the same rule: the level (the median of the last
+`level_points` minutes) at or past the threshold, and the last `past_points` (or more)
+minutes each higher than every earlier one, with the chance of that run among the
+minutes as its p-value.
+
 A pass tests thousands of series at once, so a test at a fixed level would flag some of
 them by chance every pass. The rises of one pass are kept under a false discovery rate
 (Benjamini-Hochberg over every series with enough slices): `assess_all` judges a pass.
@@ -76,6 +83,8 @@ class Reading:
     """The value in each slice; None where nothing was measured."""
     history: tuple[float, ...] = ()
     """The value over the same hours on each previous day that measured any."""
+    minutes: tuple[float | None, ...] = ()
+    """The value in each minute of the latest slices, going up (empty: not read)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,16 +147,30 @@ def _judge(reading: Reading, now: float, rules: Rules) -> _Judged | None:
     otherwise = _unseasonal(
         reading, recent, level=level, usual=usual, threshold=threshold, rules=rules
     )
-    if level >= threshold:
-        return _past(
+    minutes = [v for v in reading.minutes if v is not None]
+    if len(minutes) >= rules.min_points and median(minutes[-rules.level_points :]) >= threshold:
+        by_minute = _past(
             reading,
-            points,
-            level=level,
+            minutes,
             threshold=threshold,
             usual=usual,
             otherwise=otherwise,
             rules=rules,
         )
+        if by_minute.trend is not None and level < threshold:
+            return by_minute
+    else:
+        by_minute = _Judged(None, 1.0, otherwise)
+    if level >= threshold:
+        by_slice = _past(
+            reading,
+            values,
+            threshold=threshold,
+            usual=usual,
+            otherwise=otherwise,
+            rules=rules,
+        )
+        return by_slice if by_slice.trend is not None else by_minute
     if level < usual + rules.fit_from * (threshold - usual):
         return _Judged(None, 1.0, otherwise)
     fitted = _eta(points, now, threshold)
@@ -168,16 +191,18 @@ def _judge(reading: Reading, now: float, rules: Rules) -> _Judged | None:
 
 def _past(
     reading: Reading,
-    points: list[tuple[float, float]],
+    values: Sequence[float],
     *,
-    level: float,
     threshold: float,
     usual: float,
     otherwise: Finding | None,
     rules: Rules,
 ) -> _Judged:
-    """`reading` at or past its threshold: a rise past it if it stays there and still rises."""
-    values = [v for _, v in points]
+    """`values` (slices or minutes) at or past the threshold: a rise past it if they still rise.
+
+    The level is the median of the last `rules.level_points` of `values`.
+    """
+    level = median(values[-rules.level_points :])
     run = _rising_run(values, threshold)
     if run < rules.past_points:
         return _Judged(None, 1.0, otherwise)
@@ -261,7 +286,7 @@ def _eta(
     fit = theilslopes(values, times)
     if not fit.slope > 0:
         return None
-    reached = float((threshold - fit.intercept) / fit.slope)
+    reached = float(threshold - fit.intercept) / float(fit.slope)
     if not math.isfinite(reached):
         return None
     p_value = float(kendalltau(times, values, alternative="greater").pvalue)

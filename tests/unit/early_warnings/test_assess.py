@@ -226,6 +226,46 @@ def test_a_rise_past_the_threshold_counts_its_first_slice_though_it_stayed_below
     assert found.threshold == pytest.approx(6.0)
 
 
+def minutes_of(values, minutes):
+    times = tuple(NOW - STEP * (len(values) - i) for i in range(len(values)))
+    return Reading("cart", "latency_ms", times, tuple(values), minutes=tuple(minutes))
+
+
+def test_a_fast_ramp_is_past_its_threshold_in_its_minutes_before_its_slices_show_it():
+    # ~1 ms usual; a 5 ms/min ramp began three minutes ago: the last slice holds it diluted
+    # by two quiet minutes, the minutes show three new highs past 6 ms (chance 1/2,730 of
+    # fifteen), kept among 20 series (Benjamini-Hochberg needs 0.05/20 at rank 1).
+    quiet = [1.0 + 0.05 * ((i * 7) % 5) for i in range(12)]
+    slices = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 0.9, 1.0, 1.1, 5.7]
+    assert assess(reading(slices), NOW) is None
+    quiet_pass = [reading([1.0 + 0.05 * ((i * 7) % 5) for i in range(12)]) for _ in range(19)]
+    found = assess_all([*quiet_pass, minutes_of(slices, [*quiet, 3.5, 8.5, 13.5])], NOW)[-1]
+    assert found is not None
+    assert (found.kind, found.level, found.eta_s) == ("past", 8.5, 0)
+    assert found.threshold == pytest.approx(6.0)
+    # Two new highs (1/210) are not.
+    two = minutes_of(slices, [*quiet, 1.0, 8.5, 13.5])
+    assert assess_all([*quiet_pass, two], NOW)[-1] is None
+
+
+def test_minutes_past_the_threshold_that_no_longer_rise_are_not_a_rise_past_it():
+    quiet = [1.0 + 0.05 * ((i * 7) % 5) for i in range(12)]
+    slices = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 0.9, 1.0, 1.1, 5.7]
+    stepped = minutes_of(slices, [*quiet, 9.0, 8.5, 8.8])
+    one_minute = minutes_of(slices, [*quiet, 1.0, 1.1, 30.0])
+    assert assess(stepped, NOW) is None
+    assert assess(one_minute, NOW) is None
+
+
+def test_minute_noise_past_the_threshold_is_kept_under_the_false_discovery_bound():
+    rng = random.Random(12)  # noqa: S311 - noise for a test, not a secret
+    readings = [
+        minutes_of([1.0] * 12, [50 + rng.gauss(0, 5) for _ in range(15)]) for _ in range(2000)
+    ]
+    found = assess_all(readings, NOW)
+    assert sum(1 for f in found if f is not None and f.kind == "past") <= 2000 * 0.05
+
+
 def test_a_rise_whose_last_slice_is_below_the_threshold_is_not_past_it():
     # Each slice higher than all before, but the last still under 6 ms: a trend's to tell.
     values = [1.0, 0.9, 1.1, 1.0, 0.9, 1.0, 1.1, 1.0, 0.9, 5.0, 5.5, 5.9]

@@ -142,7 +142,7 @@ def test_a_pass_under_the_lease_keeps_the_warning_and_posts_it_once_with_its_pic
     assert len(heads_up.sent) == 1
 
 
-def test_a_pass_reads_the_recent_slices_and_the_days_the_schedule_asks() -> None:
+def test_a_pass_reads_the_recent_slices_their_minutes_and_the_days_the_schedule_asks() -> None:
     lease, keep, heads_up, slices = FakeLease(), FakeKeep(), FakeHeadsUp(), FakeSlices()
 
     warn_under_lease(_desk(lease, keep, heads_up, slices), holder="me", now_s=NOW_S)
@@ -150,6 +150,7 @@ def test_a_pass_reads_the_recent_slices_and_the_days_the_schedule_asks() -> None
     first = NOW_S - RECENT_S
     assert slices.asked == [
         (first, NOW_S, SLICE_S),
+        (NOW_S - 900, NOW_S, 60),
         *((first - d * 86_400, NOW_S - d * 86_400, RECENT_S) for d in (1, 2, 3)),
     ]
 
