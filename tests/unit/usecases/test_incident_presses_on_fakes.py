@@ -15,29 +15,15 @@ from bot.adapters.store.incident_rows import SENT, Acknowledgement, IncidentReco
 from bot.adapters.store.ports import Acknowledgements, CauseAnswers
 from bot.usecases.acknowledging import acknowledge
 from bot.usecases.cause_feedback import answer_cause
+from tests.unit.usecases.records import OPENED_S, incident
 from topology.incidents.feedback import Answer, Verdict
 
-OPENED_S = 1_700_000_000
 NOW_S = OPENED_S + 300
 POST_REF = "C123/1700000001.000100"
 
 
 def _incident(incident_id: int, *, merged_into: int | None = None) -> IncidentRecord:
-    return IncidentRecord(
-        id=incident_id,
-        key=f"INC-{incident_id}",
-        status="open",
-        symptom="checkout",
-        cause=None,
-        severity="critical",
-        title="checkout is slow",
-        opened_at=OPENED_S,
-        resolved_at=None,
-        merged_into=merged_into,
-        paged_team=None,
-        note=None,
-        receiver="svcmap",
-    )
+    return incident(incident_id, title="checkout is slow", merged_into=merged_into)
 
 
 def _post(incident_id: int, *, state: str = SENT, ref: str | None = POST_REF) -> Sending:
