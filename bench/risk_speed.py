@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.query_speed import NOW_S, ROOT, rss_mb, verdict
 from bench.summary import figure
 from bot.adapters.store import Store, make_engine
-from bot.bootstrap import build_app
+from bot.bootstrap import ask_desk, build_app
 from bot.commands import add_questions
 from bot.questions import question_of
 from bot.settings import load_settings
@@ -104,7 +104,7 @@ def _whole_question(db: Path) -> float:
     args = parser.parse_args(["risk", "--at", str(NOW_S)])
     with build_app(load_settings(database_url=f"sqlite:///{db}")) as app:
         started = time.perf_counter()
-        ask(app, question_of(args))
+        ask(ask_desk(app), question_of(args))
         return time.perf_counter() - started
 
 

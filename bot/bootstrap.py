@@ -35,8 +35,11 @@ if TYPE_CHECKING:
     from bot.demo.simulator import Traffic
     from bot.settings import Settings
     from bot.usecases.alerting import AlertDesk
+    from bot.usecases.asking import AskDesk
+    from bot.usecases.browsing import BrowseDesk, PreviewDesk
     from bot.usecases.dispatching import DispatchDesk
     from bot.usecases.early_warnings import HeadsUp
+    from bot.usecases.edge_over_time import CallDesk
     from bot.usecases.importing import ImportDesk
     from bot.usecases.ranking_inputs import WindowInputs
     from bot.usecases.receiving import Receiver
@@ -485,6 +488,66 @@ def dispatch_desk(app: App) -> DispatchDesk:
         teams=catalog.teams,
         picture=partial(incident_picture, partial(map_of, app), catalog),
         clock=app.now,
+    )
+
+
+def ask_desk(app: App) -> AskDesk:
+    """What answering a question uses of `app`, its catalog as it is now."""
+    from bot.adapters.store.slices import BudgetReads
+    from bot.usecases.asking import AskDesk
+
+    return AskDesk(
+        settings=app.settings,
+        store=app.store,
+        graphs=app.graphs,
+        budgets=BudgetReads(app.engine),
+        catalog=app.catalog,
+        redaction=app.redaction,
+        clock=app.clock,
+    )
+
+
+def preview_desk(app: App) -> PreviewDesk:
+    """What the web view's preview of a Slack answer uses of `app`, now."""
+    from bot.usecases.answering import answer
+    from bot.usecases.browsing import PreviewDesk, svg_of
+    from bot.usecases.staleness import stale_sources
+
+    desk = ask_desk(app)
+    return PreviewDesk(
+        answer=partial(answer, desk),
+        stale=partial(stale_sources, app),
+        catalog=desk.catalog,
+        redaction=app.redaction,
+        svg=svg_of,
+    )
+
+
+def browse_desk(app: App) -> BrowseDesk:
+    """What the map, its search and a service's drill-down use of `app`."""
+    from bot.usecases.browsing import BrowseDesk, svg_of
+    from bot.usecases.map_questions import map_of
+
+    return BrowseDesk(
+        maps=partial(map_of, app),
+        history=app.store,
+        incidents=app.incidents,
+        catalog=app.catalog,
+        redaction=app.redaction,
+        svg=svg_of,
+    )
+
+
+def call_desk(app: App) -> CallDesk:
+    """What a call's drill-down uses of `app`."""
+    from bot.usecases.edge_over_time import CallDesk
+    from bot.usecases.map_questions import map_of
+
+    return CallDesk(
+        map_of=partial(map_of, app),
+        calls=app.store,
+        catalog=app.catalog,
+        redaction=app.redaction,
     )
 
 

@@ -11,7 +11,7 @@ from functools import partial
 
 from bot.adapters.slack.delivery import SlackPoster
 from bot.adapters.slack.members import GroupMembers
-from bot.bootstrap import App, slack_paging
+from bot.bootstrap import App, ask_desk, slack_paging
 from bot.render.picture import TIMEOUT_S
 from bot.render.templating import render_slack, table
 from bot.slack.access import AccessPolicy
@@ -100,7 +100,7 @@ class Conversation:
             return
         question = redacted_question(self._app.redaction, parsed)  # as the map names services
         try:
-            reply = answer(self._app, question)
+            reply = answer(ask_desk(self._app), question)
         except SvcmapError as error:
             said = asked.text.strip() if question == parsed else command_text(question)
             self.tell(asked, f"{inline_code(said)}: {escape(str(error))}")

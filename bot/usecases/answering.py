@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bot.bootstrap import App
 from bot.questions import Diff, Drift, Owners, Path, Question, Rca, Risk, Simulate
 from bot.render.templating import render
-from bot.usecases.asking import ask
+from bot.usecases.asking import AskDesk, ask
 from bot.usecases.map_questions import map_of
 from bot.usecases.rca import incident_times, rank_from_store
 from bot.usecases.windows import Window
@@ -38,11 +37,11 @@ class Reply:
         return self.graph is not None and self.focus is not None and self.graph.has(self.focus)
 
 
-def answer(app: App, question: Question) -> Reply:
+def answer(desk: AskDesk, question: Question) -> Reply:
     """Answer `question`, for a chat message."""
     if isinstance(question, Rca):
-        return _rca(app, question)
-    asked = ask(app, question)
+        return _rca(desk, question)
+    asked = ask(desk, question)
     data = asked.to_dict()
     texts = {name: window.describe() for name, window in asked.windows.items()}
     detail = render(f"cli/{asked.question}.txt.j2", {**data, "window_text": texts})
@@ -60,7 +59,7 @@ def answer(app: App, question: Question) -> Reply:
         )
     window = asked.windows["window"]
     focus, names = _drawn(question, data)
-    graph = map_of(app, window, live=question.at is None)
+    graph = map_of(desk, window, live=question.at is None)
     return Reply(
         question=asked.question,
         data=data,
@@ -73,14 +72,14 @@ def answer(app: App, question: Question) -> Reply:
     )
 
 
-def _rca(app: App, question: Rca) -> Reply:
-    at, window_s, baseline_s = incident_times(app, question.at, question.window, question.baseline)
-    ranking = rank_from_store(app, question.service, at, window_s, baseline_s)
+def _rca(desk: AskDesk, question: Rca) -> Reply:
+    at, window_s, baseline_s = incident_times(desk, question.at, question.window, question.baseline)
+    ranking = rank_from_store(desk, question.service, at, window_s, baseline_s)
     window = Window(at + 1 - window_s, at + 1)
     data = {"question": "rca", **ranking.to_dict(), "windows": {"window": window.to_dict()}}
     detail = render("cli/rca.txt.j2", data)
     names = frozenset(candidate.service for candidate in ranking.candidates)
-    graph = map_of(app, window)
+    graph = map_of(desk, window)
     texts = {"window": window.describe()}
     return Reply(
         question="rca",

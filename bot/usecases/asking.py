@@ -3,44 +3,75 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
-from bot.adapters.store.slices import BudgetReads
-from bot.bootstrap import App
+from bot.adapters.store.ports import BudgetHistory, CallMap, SeriesStore
 from bot.questions import Question, Rca, Risk, Simulate
+from bot.settings import Settings
+from bot.usecases.graphs import GraphCache
 from bot.usecases.maintenance import plan_maintenance
 from bot.usecases.map_questions import Answer, ask_map, map_of, redacted_question
 from bot.usecases.risk import RiskDesk, traffic_maps, weigh_risks
 from bot.usecases.windows import Window
 from topology.errors import UsageError
 from topology.graph import ServiceGraph
+from topology.ownership import Catalog
 from topology.queries.burn import workbook_policy
+from topology.redaction import Redaction
 
 
-def ask(app: App, question: Question) -> Answer:
+class QuestionStore(SeriesStore, CallMap, Protocol):
+    """What the questions read of the store: the map, its series, and its calls alone."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AskDesk:
+    """What answering a question uses: the store, the maps held, the budget windows' counts.
+
+    With who owns what, the redaction of names, the settings and the clock. It reads as a
+    map question's `Asking` does, so the map's own questions take it too.
+    """
+
+    settings: Settings
+    """The default window, and the objective, burn rates and share `risk` weighs by."""
+    store: QuestionStore
+    graphs: GraphCache
+    budgets: BudgetHistory
+    catalog: Catalog
+    redaction: Redaction
+    clock: Callable[[], float]
+
+    def now(self) -> int:
+        """The current time in Unix seconds."""
+        return int(self.clock())
+
+
+def ask(desk: AskDesk, question: Question) -> Answer:
     """Answer `question` (any but `rca`), its services named as the map names them."""
-    question = redacted_question(app.redaction, question)
+    question = redacted_question(desk.redaction, question)
     match question:
         case Risk():
-            read = risk_maps(app, live=question.at is None)
-            windows, risk = weigh_risks(risk_desk(app), question, read)
+            read = risk_maps(desk, live=question.at is None)
+            windows, risk = weigh_risks(risk_desk(desk), question, read)
             return Answer("risk", windows, risk)
         case Simulate() if question.planning:
             if not question.length:
                 raise UsageError("--suggest needs --for, the length of the maintenance")
-            read = partial(map_of, app, live=question.at is None)
+            read = partial(map_of, desk, live=question.at is None)
             windows, planned = plan_maintenance(
-                app.store, app.catalog, question, read, now_s=app.now()
+                desk.store, desk.catalog, question, read, now_s=desk.now()
             )
             return Answer("simulate", windows, planned)
         case Rca():
             raise UsageError("rca is ranked from the store, not asked of the map")
-    return ask_map(app, question)
+    return ask_map(desk, question)
 
 
-def risk_desk(app: App) -> RiskDesk:
-    """What weighing risks uses of `app`, now."""
-    settings = app.settings
+def risk_desk(desk: AskDesk) -> RiskDesk:
+    """What weighing risks uses of `desk`, now."""
+    settings = desk.settings
     policy = workbook_policy(
         settings.slo_objective,
         settings.slo_latency_ms,
@@ -48,21 +79,21 @@ def risk_desk(app: App) -> RiskDesk:
         settings.burn_slow_rate,
     )
     return RiskDesk(
-        history=BudgetReads(app.engine),
-        catalog=app.catalog,
+        history=desk.budgets,
+        catalog=desk.catalog,
         policy=policy,
         min_share=settings.risk_min_share,
-        now_s=app.now(),
+        now_s=desk.now(),
     )
 
 
-def risk_maps(app: App, *, live: bool) -> Callable[[Window], ServiceGraph]:
-    """Maps for `weigh_risks`: one `app` already holds, else the calls of a window alone.
+def risk_maps(desk: AskDesk, *, live: bool) -> Callable[[Window], ServiceGraph]:
+    """Maps for `weigh_risks`: one `desk` already holds, else the calls of a window alone.
 
     `live`: windows ending now (no `--at`).
     """
 
     def held(window: Window) -> ServiceGraph | None:
-        return app.graphs.cached(window, now=app.now() if live else None)
+        return desk.graphs.cached(window, now=desk.now() if live else None)
 
-    return traffic_maps(held, app.store)
+    return traffic_maps(held, desk.store)

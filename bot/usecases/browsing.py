@@ -1,15 +1,14 @@
 """What the web view asks: the map drawn for a window, its names, a Slack answer's preview.
 
 Each takes what it reads (`BrowseDesk`, `PreviewDesk`) and the time; the web view builds
-them of the app (`bot.web.view`), as `slack_preview` does the preview's.
+them of the app (`bot.bootstrap`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.adapters.store.ports import IncidentReader, ServiceHistory, StoredSpan
 from bot.questions import Question
@@ -19,11 +18,11 @@ from bot.slack.grammar import Help, parse
 from bot.slack.mrkdwn import code_block, escape, inline_code
 from bot.slack.present import answer_view
 from bot.slack.reruns import command_text
-from bot.usecases.answering import Reply, answer
+from bot.usecases.answering import Reply
 from bot.usecases.drawing import picture_of, rendered
 from bot.usecases.map_questions import redacted_question
 from bot.usecases.ranking_inputs import health_of
-from bot.usecases.staleness import SourceStatus, stale_note, stale_sources
+from bot.usecases.staleness import SourceStatus, stale_note
 from bot.usecases.summary import summed_map
 from bot.usecases.windows import Window
 from topology.errors import CommandError, RenderError, SvcmapError, UsageError
@@ -36,9 +35,6 @@ from topology.picture.nearby import nearby
 from topology.redaction import Redaction
 from topology.retention import Retention
 from topology.tiers import held_tiers
-
-if TYPE_CHECKING:
-    from bot.bootstrap import App
 
 SEARCH_LIMIT = 200
 """Names a search lists at most."""
@@ -292,18 +288,6 @@ class Preview:
     picture: str = ""
     no_picture: str = ""
     stale: str = ""
-
-
-def slack_preview(app: App, text: str) -> Preview:
-    """What Slack would show for `/svcmap text` asked of `app` now (`preview`)."""
-    desk = PreviewDesk(
-        answer=partial(answer, app),
-        stale=partial(stale_sources, app),
-        catalog=app.catalog,
-        redaction=app.redaction,
-        svg=svg_of,
-    )
-    return preview(desk, text, now_s=app.now())
 
 
 def preview(desk: PreviewDesk, text: str, *, now_s: int) -> Preview:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.adapters.store.ports import MapStore
-    from bot.bootstrap import App
     from bot.usecases.windows import Window
     from topology.stats import EdgeStats
 
@@ -28,11 +27,6 @@ def edge_to_dict(edge: EdgeStats) -> dict[str, object]:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
-
-
-def list_edges(app: App, window: Window) -> list[EdgeStats]:
-    """The edges with traffic in `window`, busiest first."""
-    return busiest_edges(app.store, window)
 
 
 def busiest_edges(store: MapStore, window: Window) -> list[EdgeStats]:

@@ -1,7 +1,7 @@
 """Answer the questions about the map of a window: read the graph, ask the pure core.
 
-Light on purpose: what answers them may be the app or the CLI's read-only `Reading`
-(`bot.bootstrap`), which loads no SQLAlchemy.
+Light on purpose: what answers them may be the asking desk (`bot.usecases.asking`) or
+the CLI's read-only `Reading` (`bot.bootstrap`), which loads no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 
 class Asking(Protocol):
-    """What a map question reads: the app, or the CLI's read-only `Reading`."""
+    """What a map question reads: the asking desk, or the CLI's read-only `Reading`."""
 
     @property
     def settings(self) -> Settings:
@@ -103,7 +103,7 @@ def load_graph(store: MapStore, window: Window) -> ServiceGraph:
     return ServiceGraph.build(store.edges(window.start, window.end), store.nodes(), served)
 
 
-def map_of(app: Asking, window: Window, *, live: bool = False) -> ServiceGraph:
+def map_of(reads: Asking, window: Window, *, live: bool = False) -> ServiceGraph:
     """The map of `window`, read once for a burst of questions about the same buckets.
 
     `live` is a window ending now (no `--at`): a map of it read moments ago will do.
@@ -111,33 +111,33 @@ def map_of(app: Asking, window: Window, *, live: bool = False) -> ServiceGraph:
     everything now (`warm_map` reads it ahead) answers, when nothing newer was stored
     before it was taken; a map of a large fleet is read once, not once per time asked.
     """
-    read = partial(load_graph, app.store)
-    if not live and window.start is None and window.end is not None and _after(app, window.end):
-        graph = app.graphs.get(Window(), read, now=app.now())
-        if _after(app, window.end):  # nothing at or after the end came while it was read
+    read = partial(load_graph, reads.store)
+    if not live and window.start is None and window.end is not None and _after(reads, window.end):
+        graph = reads.graphs.get(Window(), read, now=reads.now())
+        if _after(reads, window.end):  # nothing at or after the end came while it was read
             return graph
-    return app.graphs.get(window, read, now=app.now() if live else None)
+    return reads.graphs.get(window, read, now=reads.now() if live else None)
 
 
 LAST_SECOND = 2**63 - 1
 """The latest time a bucket can start at (the largest BIGINT)."""
 
 
-def _after(app: Asking, end: int) -> bool:
+def _after(reads: Asking, end: int) -> bool:
     """Whether every bucket stored starts before `end` (an indexed look, not a scan)."""
-    return not app.store.holds_buckets(end, LAST_SECOND)
+    return not reads.store.holds_buckets(end, LAST_SECOND)
 
 
-def warm_map(app: Asking) -> None:
+def warm_map(reads: Asking) -> None:
     """Read the map of the default window ending now, so the next question finds it ready."""
-    map_of(app, question_window(app, None, None), live=True)
+    map_of(reads, question_window(reads, None, None), live=True)
 
 
-def question_window(app: Asking, at: int | None, length: int | None) -> Window:
+def question_window(reads: Asking, at: int | None, length: int | None) -> Window:
     """The window a question looks at: `length` (`--window`), else the default, to `at`."""
-    if length is None and app.settings.default_window:
-        length = parse_duration(app.settings.default_window)
-    return Window.ending_at(at, length, now=app.now())
+    if length is None and reads.settings.default_window:
+        length = parse_duration(reads.settings.default_window)
+    return Window.ending_at(at, length, now=reads.now())
 
 
 def answers_from_map(question: Question) -> TypeGuard[MapQuestion]:
@@ -147,14 +147,14 @@ def answers_from_map(question: Question) -> TypeGuard[MapQuestion]:
     return isinstance(question, Deps | Blast | Owners | Path | Diff | Drift)
 
 
-def ask_map(app: Asking, question: MapQuestion) -> Answer:
+def ask_map(reads: Asking, question: MapQuestion) -> Answer:
     """Answer a question `answers_from_map`, its services named as the map names them."""
-    question = redacted_question(app.redaction, question)
+    question = redacted_question(reads.redaction, question)
     if isinstance(question, Diff):
-        return _diff(app, question)
-    window = question_window(app, question.at, question.window)
-    graph = map_of(app, window, live=question.at is None)
-    catalog = app.catalog
+        return _diff(reads, question)
+    window = question_window(reads, question.at, question.window)
+    graph = map_of(reads, window, live=question.at is None)
+    catalog = reads.catalog
     result: ToDict
     match question:
         case Deps(service=service, direction=direction, depth=depth):
@@ -173,15 +173,15 @@ def ask_map(app: Asking, question: MapQuestion) -> Answer:
     return Answer(question.name, {"window": window}, result)
 
 
-def _diff(app: Asking, question: Diff) -> Answer:
-    now = app.now()
+def _diff(reads: Asking, question: Diff) -> Answer:
+    now = reads.now()
     end = (now if question.at is None else question.at) + 1
     since = question.since
     baseline = question.baseline or since
     after = Window(end - since, end)
     before = Window(end - since - baseline, end - since)
     live = question.at is None
-    result = diff(map_of(app, before, live=live), map_of(app, after, live=live))
+    result = diff(map_of(reads, before, live=live), map_of(reads, after, live=live))
     return Answer("diff", {"before": before, "after": after}, result)
 
 

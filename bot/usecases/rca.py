@@ -188,25 +188,25 @@ class Ranker(Asking, Protocol):
 
 
 def incident_times(
-    app: Ranker, at: int | None, window: int | None, baseline: int | None
+    reads: Ranker, at: int | None, window: int | None, baseline: int | None
 ) -> tuple[int, int, int]:
     """When the symptom was seen, and the incident and baseline lengths, defaults filled in."""
     return (
-        app.now() if at is None else at,
+        reads.now() if at is None else at,
         window or INCIDENT_WINDOW_S,
         baseline or INCIDENT_BASELINE_S,
     )
 
 
-def rank_from_store(app: Ranker, symptom: str, at: int, window: int, baseline: int) -> Ranking:
+def rank_from_store(reads: Ranker, symptom: str, at: int, window: int, baseline: int) -> Ranking:
     """Rank the root-cause candidates for `symptom` in the `window` seconds up to `at`.
 
     `symptom` is named as a question names it: redacted here as the map's names are.
     """
-    symptom = app.redaction.name(symptom)
+    symptom = reads.redaction.name(symptom)
     _, snapshot = gather_for_ranking(
-        app.store,
-        app.catalog,
+        reads.store,
+        reads.catalog,
         symptom=symptom,
         metric=None,
         at=at,

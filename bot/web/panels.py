@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.bootstrap import App
+from bot.bootstrap import App, ask_desk
 from bot.cli.warnings import kept_warnings, warning_dict
 from bot.commands import parse_share
 from bot.questions import Risk
@@ -86,7 +86,7 @@ def _risk(app: App) -> Reader:
             limit=RISK_LIMIT,
             json=True,
         )
-        answer = ask(app, question)
+        answer = ask(ask_desk(app), question)
         texts = {name: window.describe() for name, window in answer.windows.items()}
         return {**answer.to_dict(), "window_text": texts}
 

@@ -13,21 +13,18 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.bootstrap import App
+from bot.bootstrap import App, browse_desk, call_desk, preview_desk
 from bot.render.templating import templates_dir
 from bot.usecases.browsing import (
-    BrowseDesk,
     draw,
     map_staleness,
     names_on_map,
+    preview,
     search,
     service_over_time,
-    slack_preview,
     stored_times,
-    svg_of,
 )
-from bot.usecases.edge_over_time import CallDesk, edge_over_time
-from bot.usecases.map_questions import map_of
+from bot.usecases.edge_over_time import edge_over_time
 from bot.usecases.staleness import stale_sources
 from bot.usecases.windows import Window
 from bot.web.blockkit import blocks_html
@@ -166,7 +163,7 @@ def view_routes(app: App, incidents: IncidentFeed) -> list[Route]:
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             return _error('send {"text": "deps checkout"}', 400)
-        shown = await run_in_threadpool(slack_preview, app, data["text"])
+        shown = await run_in_threadpool(preview, preview_desk(app), data["text"], now_s=app.now())
         return _json(
             {
                 "blocks": shown.blocks,
@@ -235,28 +232,6 @@ def _series_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
         return _json(found)
 
     return series_api
-
-
-def browse_desk(app: App) -> BrowseDesk:
-    """What the map, its search and a service's drill-down use of `app`."""
-    return BrowseDesk(
-        maps=partial(map_of, app),
-        history=app.store,
-        incidents=app.incidents,
-        catalog=app.catalog,
-        redaction=app.redaction,
-        svg=svg_of,
-    )
-
-
-def call_desk(app: App) -> CallDesk:
-    """What a call's drill-down uses of `app`."""
-    return CallDesk(
-        map_of=partial(map_of, app),
-        calls=app.store,
-        catalog=app.catalog,
-        redaction=app.redaction,
-    )
 
 
 def _times_endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:

@@ -7,7 +7,7 @@ import pytest
 from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
-from bot.usecases.listing import list_edges
+from bot.usecases.listing import busiest_edges
 from bot.usecases.windows import Window
 from tests.conftest import REPO
 
@@ -25,7 +25,7 @@ def expected_links(name):
 
 
 def links_of(app):
-    return {(e.parent, e.child): (e.calls, e.errors) for e in list_edges(app, Window())}
+    return {(e.parent, e.child): (e.calls, e.errors) for e in busiest_edges(app.store, Window())}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -7,7 +7,7 @@ import pytest
 from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
-from bot.usecases.listing import list_edges
+from bot.usecases.listing import busiest_edges
 from bot.usecases.windows import Window
 
 HIGH, LOW = "463ac35c9f6413ad", "48485a3953bb6124"
@@ -69,7 +69,7 @@ def written(tmp_path, name, spans):
 
 
 def links_of(app):
-    return {(e.parent, e.child): e.calls for e in list_edges(app, Window())}
+    return {(e.parent, e.child): e.calls for e in busiest_edges(app.store, Window())}
 
 
 def test_a_mixed_width_trace_gives_one_edge_and_a_second_import_counts_nothing(make_app, tmp_path):

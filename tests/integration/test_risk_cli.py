@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bootstrap import build_app
+from bot.bootstrap import ask_desk, build_app
 from bot.cli.main import main
 from bot.cli.parser import build_parser
 from bot.cli.questions import answer_question
@@ -88,20 +88,22 @@ def ask(app):
 )
 def test_the_traffic_alone_weighs_risks_as_the_whole_map_does(app, words) -> None:
     args = build_parser().parse_args(["risk", "--at", str(AT), *words])
-    whole = weigh_risks(risk_desk(app), args, partial(map_of, app, live=False))
+    desk = ask_desk(app)
+    whole = weigh_risks(risk_desk(desk), args, partial(map_of, desk, live=False))
     app.graphs.clear()
 
-    assert weigh_risks(risk_desk(app), args, risk_maps(app, live=False)) == whole
+    assert weigh_risks(risk_desk(desk), args, risk_maps(desk, live=False)) == whole
 
 
 def test_a_map_the_app_holds_answers_risk_without_reading_again(app) -> None:
     args = build_parser().parse_args(["risk", "--at", str(AT)])
-    whole = weigh_risks(risk_desk(app), args, partial(map_of, app, live=False))
+    desk = ask_desk(app)
+    whole = weigh_risks(risk_desk(desk), args, partial(map_of, desk, live=False))
     held = [app.graphs.cached(window) for window in whole[0].values()]
     read_again: list[object] = []
     app.store.edge_calls = lambda *window: read_again.append(window)  # a read would fail
 
-    assert weigh_risks(risk_desk(app), args, risk_maps(app, live=False)) == whole
+    assert weigh_risks(risk_desk(desk), args, risk_maps(desk, live=False)) == whole
     assert read_again == []
     assert held[0] is not None
 

@@ -3,7 +3,9 @@
 The core is `topology/`; the adapters are `bot/adapters/` (the store, the trace and catalog
 sources, the pager, the Slack client); the use cases are `bot/usecases/`; the entry points
 are the CLI, the HTTP routes, the Slack listeners and the processes' composition. The rest
-of `bot/` is pure presentation (Slack views, templates) that adapters may send. Read from
+of `bot/` is pure presentation (Slack views, templates) that adapters may send. A use
+case takes its ports as arguments: it imports neither the composition root nor an entry
+point. Read from
 the source with `ast`, so a lazy import inside a function counts as much as one at the top
 of a module.
 """
@@ -121,6 +123,16 @@ def _under(module: str, package: str) -> bool:
 
 CORE = _modules("topology")
 ADAPTERS = _modules(ADAPTERS_PACKAGE)
+USE_CASES = _modules("bot.usecases")
+DEMO_DATA = {"bot.demo.shop", "bot.demo.own_store"}
+"""The demo's shop as data: what its use case checks a store against, not an entry point."""
+
+
+def _entry_point(module: str) -> str | None:
+    """What `module` is, when a use case may not import it; None when it may."""
+    if module in DEMO_DATA or _under(module, "bot.usecases"):
+        return None
+    return _above_adapters(module)
 
 
 def _above_adapters(module: str) -> str | None:
@@ -132,9 +144,10 @@ def _where(path: Path, line: int) -> str:
     return f"{path.relative_to(ROOT)}:{line}"
 
 
-def test_the_core_and_the_adapters_are_both_found() -> None:
+def test_the_core_the_adapters_and_the_use_cases_are_all_found() -> None:
     assert len(CORE) > 50
     assert len(ADAPTERS) > 10
+    assert len(USE_CASES) > 20
 
 
 @pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(ROOT)))
@@ -169,6 +182,25 @@ def test_an_adapter_imports_no_entry_point(path: Path) -> None:
         if (what := _above_adapters(module)) is not None
     ]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path", USE_CASES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_use_case_imports_no_entry_point_nor_the_composition_root(path: Path) -> None:
+    wrong = [
+        f"{_where(path, line)} imports {module} ({what}): take what it needs as arguments"
+        for line, module in _imports(path)
+        if (what := _entry_point(module)) is not None
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_use_case_check_catches_the_app_and_entry_points_but_not_other_use_cases() -> None:
+    assert _entry_point("bot.bootstrap") == "the composition root"
+    assert _entry_point("bot.web.view") == "the HTTP routes"
+    assert _entry_point("bot.demo.running") == "the demo"
+    assert _entry_point("bot.demo.shop") is None
+    assert _entry_point("bot.usecases.map_questions") is None
+    assert _entry_point("bot.adapters.store.ports") is None
 
 
 def test_the_checks_catch_an_adapter_a_clock_the_world_and_a_relative_import() -> None:

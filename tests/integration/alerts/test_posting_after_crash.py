@@ -108,9 +108,10 @@ class CannotLook:
 def die_mid_post(app, tmp_path, journals, *, before_slack=False):
     """host:1's sender dies while posting the incident post: only its journal knows."""
     dead = start_sender(tmp_path, journals, "host:1")
-    dying = replace(app, notifier=DiesAfterPosting(app.notifier, before_slack=before_slack))
+    notifier = DiesAfterPosting(app.notifier, before_slack=before_slack)
+    dying = replace(dispatch_desk(app), notifier=notifier)
     with pytest.raises(SystemExit):
-        dispatch_due(dispatch_desk(dying), holder="host:1", posts=dead, sleep=no_sleep)
+        dispatch_due(dying, holder="host:1", posts=dead, sleep=no_sleep)
     dead.close()
 
 
@@ -178,9 +179,9 @@ def test_without_a_journal_a_post_whose_claim_lapsed_is_looked_for_before_it_is_
     fired, clock
 ):
     app, notifier = fired, fired.notifier
-    dying = replace(app, notifier=DiesAfterPosting(notifier))
+    dying = replace(dispatch_desk(app), notifier=DiesAfterPosting(notifier))
     with pytest.raises(SystemExit):
-        dispatch_due(dispatch_desk(dying), holder="host:1", sleep=no_sleep)
+        dispatch_due(dying, holder="host:1", sleep=no_sleep)
 
     dispatch_due(dispatch_desk(app), holder="replica:2", sleep=no_sleep)
     assert incident_post(app).state == "pending"  # still held by the dead sender's claim

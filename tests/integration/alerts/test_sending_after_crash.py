@@ -74,9 +74,9 @@ def test_an_accepted_page_a_dead_sender_could_not_record_is_recorded_by_the_next
     app = fired_and_resolved
     breaker = Breaker(app.engine)
     dead = start_sender(tmp_path, journals, "host:1")
-    broken = replace(app, pager=ThenBreak(app.pager, breaker, failures=10**9))
+    broken = replace(dispatch_desk(app), pager=ThenBreak(app.pager, breaker, failures=10**9))
     with pytest.raises(StoreError):
-        dispatch_due(dispatch_desk(broken), holder="host:1", deliveries=dead, sleep=no_sleep)
+        dispatch_due(broken, holder="host:1", deliveries=dead, sleep=no_sleep)
     dead.close()  # the process dies: only its journal knows PagerDuty took the trigger
     breaker.mend()
 

@@ -89,9 +89,9 @@ def test_a_blip_after_a_202_is_ridden_out_and_the_resolve_follows_in_the_same_sw
 ):
     app = fired_and_resolved
     breaker = Breaker(app.engine)
-    app = replace(app, pager=ThenBreak(app.pager, breaker, failures=TRIES - 1))
+    desk = replace(dispatch_desk(app), pager=ThenBreak(app.pager, breaker, failures=TRIES - 1))
 
-    dispatch_due(dispatch_desk(app), holder="sender", sleep=no_sleep)
+    dispatch_due(desk, holder="sender", sleep=no_sleep)
 
     assert breaker.statements_failed == TRIES - 1
     assert [action for action, _ in actions(pagerduty)] == ["trigger", "resolve"]
@@ -103,19 +103,17 @@ def test_an_outage_after_a_202_is_recorded_first_when_the_store_is_back_never_se
 ):
     app = fired_and_resolved
     breaker = Breaker(app.engine)
-    app = replace(app, pager=ThenBreak(app.pager, breaker, failures=10**9))
+    desk = replace(dispatch_desk(app), pager=ThenBreak(app.pager, breaker, failures=10**9))
     deliveries = Deliveries()
 
     with pytest.raises(StoreError):
-        dispatch_due(dispatch_desk(app), holder="sender", deliveries=deliveries, sleep=no_sleep)
+        dispatch_due(desk, holder="sender", deliveries=deliveries, sleep=no_sleep)
     assert len(deliveries) == 1
     with pytest.raises(StoreError):  # still down: nothing else is sent
-        dispatch_due(dispatch_desk(app), holder="sender", deliveries=deliveries, sleep=no_sleep)
+        dispatch_due(desk, holder="sender", deliveries=deliveries, sleep=no_sleep)
     breaker.mend()
     clock.now += CLAIM_TTL_S + 1  # even once the claim lapsed
-    report = dispatch_due(
-        dispatch_desk(app), holder="sender", deliveries=deliveries, sleep=no_sleep
-    )
+    report = dispatch_due(desk, holder="sender", deliveries=deliveries, sleep=no_sleep)
 
     assert [action for action, _ in actions(pagerduty)] == ["trigger", "resolve"]
     assert states(app) == [("resolve", "sent"), ("trigger", "sent")]

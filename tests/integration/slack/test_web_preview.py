@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, preview_desk
 from bot.settings import load_settings
 from bot.usecases import browsing
-from bot.usecases.browsing import slack_preview
+from bot.usecases.browsing import Preview, preview
 from tests.integration.slack.conftest import NOW, SAMPLES
 from topology.errors import RenderError
 
@@ -22,7 +22,7 @@ def app(shop_db: str) -> Iterator[App]:
 
 
 def test_an_answer_comes_with_the_picture_slack_would_get_as_svg(app):
-    shown = slack_preview(app, "deps checkout --down")
+    shown = _preview(app, "deps checkout --down")
 
     assert not shown.ephemeral
     assert shown.picture.lstrip().startswith("<?xml")
@@ -36,15 +36,19 @@ def test_when_graphviz_fails_the_preview_says_why_there_is_no_picture(app, monke
 
     monkeypatch.setattr(browsing, "rendered", failing)
 
-    shown = slack_preview(app, "deps checkout --down")
+    shown = _preview(app, "deps checkout --down")
 
     assert (shown.picture, shown.no_picture) == ("", "Graphviz took longer than 5 s")
     assert shown.blocks
 
 
 def test_mistakes_are_for_the_asker_alone_and_have_no_picture(app):
-    shown = slack_preview(app, "blast paymnt")
+    shown = _preview(app, "blast paymnt")
 
     assert shown.ephemeral
     assert "did you mean" in str(shown.blocks)
     assert (shown.picture, shown.no_picture) == ("", "")
+
+
+def _preview(app: App, text: str) -> Preview:
+    return preview(preview_desk(app), text, now_s=app.now())
