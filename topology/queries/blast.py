@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 
 from topology.graph import ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog
 from topology.queries.contacts import TeamContact, TeamServices, contact_of, group_owned
 from topology.queries.jsonable import as_dict
+from topology.queries.ranking import rank
 from topology.queries.reach import reach_by_number
 
 
@@ -54,34 +54,23 @@ def blast_radius(graph: ServiceGraph, service: str, catalog: Catalog) -> BlastRe
         stats = graph.edge(caller, failed)
         if stats is not None:
             direct[caller] = stats.calls
-    # Hardest hit first, then nearest, then by name (numbers are in name order): stable
-    # sorts by each key, the last first, comparing plain numbers rather than tuples.
-    by_name = sorted(hops)
-    order = sorted(by_name, key=hops.__getitem__)
-    order.sort(key=share.__getitem__, reverse=True)
-    names, owner_name = index.names, catalog.owners.get
-    affected = list(map(names.__getitem__, order))
-    nodes = list(map(index.nodes.__getitem__, order))
+    ranked = rank(index, hops, share)
+    owner_name = catalog.owners.get
     upstream = tuple(
         map(
             Affected,
-            affected,
-            map(hops.__getitem__, order),
-            map(share.__getitem__, order),
-            map(direct.get, affected),  # only the direct callers, one hop away, are in it
-            map(owner_name, affected),
-            map(_KIND, nodes),
-            map(_VIRTUAL, nodes),
+            ranked.names,
+            ranked.hops,
+            ranked.shares,
+            map(direct.get, ranked.names),  # only the direct callers, one hop away, are in it
+            map(owner_name, ranked.names),
+            ranked.kinds,
+            ranked.virtual,
         )
     )
-    in_name_order = list(map(names.__getitem__, by_name))
     return BlastResult(
         failed,
         contact_of(catalog, failed),
         upstream,
-        group_owned(zip(in_name_order, map(owner_name, in_name_order), strict=True), catalog),
+        group_owned(zip(ranked.by_name, map(owner_name, ranked.by_name), strict=True), catalog),
     )
-
-
-_KIND = attrgetter("kind")
-_VIRTUAL = attrgetter("virtual")

@@ -30,6 +30,7 @@ from operator import mul
 from typing import TYPE_CHECKING, TypeAlias, cast
 
 from topology.graph import CallIndex, ServiceGraph
+from topology.queries import walk
 from topology.queries.fixed_point import climb, invert_m_matrix, solve_small
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ RECENT_KEY = "reach.recent"
 SOLVERS = "reach.cycles"
 """The key of the cycle solvers in a `CallIndex.memo`."""
 
+SCHEDULE = "reach.schedule"
+"""The key of the order in which shares are settled in a `CallIndex.memo`."""
+
 
 @dataclass(frozen=True, slots=True)
 class Reach:
@@ -85,23 +89,25 @@ def reach(graph: ServiceGraph, targets: Collection[str]) -> Reach:
     )
 
 
-def reach_by_number(index: CallIndex, targets: list[int]) -> tuple[dict[int, int], list[float]]:
+def reach_by_number(index: CallIndex, targets: list[int]) -> Answer:
     """`reach` by node number: hops of each transitive caller, and shares of every node.
 
     The last RECENT answers of each graph are kept, by the set of targets: an incident
     asks about the same services again and again. Both are shared: read them, never
-    change them.
+    change them. (The shares are a tuple, and the hops hold only numbers, so that the
+    cycle collector soon stops walking the answers kept.)
     """
     key = frozenset(targets)
     recent = _recent(index)
     found = recent.get(key)
     if found is None:
         hops = _upstream(index, targets, set(targets))
-        found = recent.put(key, (hops, _shares(index, targets, hops)))
+        found = recent.put(key, (hops, tuple(_shares(index, targets, hops))))
     return found
 
 
-Answer = tuple[dict[int, int], list[float]]
+Answer = tuple[dict[int, int], tuple[float, ...]]
+"""Hops of each transitive caller by node number, and the shares of every node."""
 
 
 class _Recent:
@@ -152,20 +158,7 @@ def upstream_hops(
 
 def _upstream(index: CallIndex, targets: list[int], closed: set[int]) -> dict[int, int]:
     """Breadth-first over callers from `targets`, never entering `closed`."""
-    callers = index.callers
-    hops: dict[int, int] = {}
-    frontier = list(dict.fromkeys(targets))
-    level = 0
-    while frontier:
-        level += 1
-        found = []
-        for child in frontier:
-            for parent in callers[child]:
-                if parent not in hops and parent not in closed:
-                    hops[parent] = level
-                    found.append(parent)
-        frontier = found
-    return hops
+    return walk.upstream(index, targets, closed)
 
 
 def _shares(index: CallIndex, targets: list[int], hops: dict[int, int]) -> list[float]:
@@ -173,31 +166,55 @@ def _shares(index: CallIndex, targets: list[int], hops: dict[int, int]) -> list[
     share = [0.0] * len(index.names)
     for target in targets:
         share[target] = 1.0
-    callees, weights = index.callees, index.weights
+    get = share.__getitem__
     solvers = _solvers(index)
     fixed = set(targets)
-    for number, part in enumerate(index.parts):  # callees first: what a part calls is settled
-        if len(part) == 1:
-            [node] = part
+    for rows, number in _schedule(index):  # callees first: what a part calls is settled
+        for node, weights, callees in rows:
             if node in hops:
-                share[node] = min(
-                    1.0, sum(map(mul, weights[node], map(share.__getitem__, callees[node])))
-                )
+                share[node] = min(1.0, sum(map(mul, weights, map(get, callees))))
+        if number is None:
             continue
         # A cycle less the targets may fall apart, but climbing it as one block still
         # reaches the same least fixed point.
+        part = index.parts[number]
         members = [node for node in part if node in hops]
         if not members:
             continue
         if number not in solvers:
             solvers[number] = _Cycle.of(part, index)
         solver = solvers[number]
-        if solver is not None and _solve(solver, members, fixed, index, share):
+        if solver is not None and _solve(solver, members, fixed, share):
             continue
         # Nearest the targets first, so one round carries a change all the way up.
         members.sort(key=hops.__getitem__)
         _settle(members, index, share)
     return share
+
+
+Row = tuple[int, tuple[float, ...], tuple[int, ...]]
+"""A node, the weights of its calls and their callees."""
+
+Run = tuple[tuple[Row, ...], int | None]
+"""Parts of one node each, in order, then the part number of the cycle that follows them."""
+
+
+def _schedule(index: CallIndex) -> tuple[Run, ...]:
+    """The parts of `index` in callee-first order as runs, made once per graph."""
+    found = index.memo.get(SCHEDULE)
+    if found is None:
+        runs: list[Run] = []
+        rows: list[Row] = []
+        for number, part in enumerate(index.parts):
+            if len(part) == 1:
+                [node] = part
+                rows.append((node, index.weights[node], index.callees[node]))
+            else:
+                runs.append((tuple(rows), number))
+                rows = []
+        runs.append((tuple(rows), None))
+        found = index.memo.setdefault(SCHEDULE, tuple(runs))
+    return cast("tuple[Run, ...]", found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,8 +229,13 @@ class _Cycle:
     before the cap, given the shares of `outside`."""
     inverse: FloatMatrix
     """(I - A)^-1."""
-    growth: FloatVector
-    """(I - A)^-1 1: how much a shortfall of 1 in every equation lowers each solution."""
+    shave: FloatVector
+    """SHAVE (I - A)^-1 1: how far below a solution its checking round starts (the
+    solutions fall by (I - A)^-1 1 for a shortfall of 1 in every equation)."""
+    rows: tuple[Row, ...]
+    """The node, weights and callees of each service, in the order of `nodes`."""
+    local: dict[int, int]
+    """The place of each service in `nodes`."""
 
     @classmethod
     def of(cls, part: Sequence[int], index: CallIndex) -> _Cycle | None:
@@ -239,20 +261,30 @@ class _Cycle:
         exits = numpy.zeros((len(nodes), len(outside)), dtype=numpy.float64)
         for row, out, weight in calls_out:
             exits[row, out] += weight
-        return cls(nodes, tuple(outside), inverse @ exits, inverse, inverse.sum(axis=1))
+        return cls(
+            nodes,
+            tuple(outside),
+            inverse @ exits,
+            inverse,
+            SHAVE * inverse.sum(axis=1),
+            tuple((node, index.weights[node], index.callees[node]) for node in nodes),
+            local,
+        )
 
 
 def prepare(graph: ServiceGraph) -> None:
-    """Make every cycle's solver now, so that no share question pays for it later.
+    """Make every cycle's solver and what walks need now, so no question pays for it later.
 
     A process holding one graph for many questions (a server between refreshes) calls
-    this once after loading; a one-off question makes only the solvers it needs.
+    this once after loading; a one-off question makes only what it needs.
     """
     index = graph.index
     solvers = _solvers(index)
     for number, part in enumerate(index.parts):
         if len(part) > 1 and number not in solvers:
             solvers[number] = _Cycle.of(part, index)
+    _schedule(index)
+    walk.prepare(index)
 
 
 def _solvers(index: CallIndex) -> dict[int, _Cycle | None]:
@@ -263,9 +295,7 @@ def _solvers(index: CallIndex) -> dict[int, _Cycle | None]:
     return cast("dict[int, _Cycle | None]", found)
 
 
-def _solve(
-    cycle: _Cycle, members: list[int], fixed: set[int], index: CallIndex, share: list[float]
-) -> bool:
+def _solve(cycle: _Cycle, members: list[int], fixed: set[int], share: list[float]) -> bool:
     """Set the shares of `members`, the upstream services of `cycle`, if proved not too high.
 
     False when the solution cannot be proved below the fixed point: the shares of `members`
@@ -273,24 +303,27 @@ def _solve(
     """
     import numpy  # noqa: PLC0415 - loaded with the cycle's solver
 
-    nodes = cycle.nodes
-    pinned = {number for number, node in enumerate(nodes) if node in fixed}
-    if len(members) + len(pinned) != len(nodes):
+    local = cycle.local
+    pinned = {local[node] for node in fixed if node in local}
+    if len(members) + len(pinned) != len(cycle.nodes):
         return False
     solution = _linear(cycle, pinned, share)
     if solution is None:
         return False
-    start = numpy.maximum(0.0, numpy.minimum(1.0, solution) - SHAVE * cycle.growth).tolist()
-    for node, value in zip(nodes, start, strict=True):
-        if node not in fixed:
-            share[node] = value
-    callees, weights = index.callees, index.weights
-    for node, value in zip(nodes, start, strict=True):
-        if node not in fixed:
-            new = min(1.0, sum(map(mul, weights[node], map(share.__getitem__, callees[node]))))
-            if not new >= value:
-                return False
-            share[node] = new
+    start = numpy.maximum(0.0, numpy.minimum(1.0, solution) - cycle.shave).tolist()
+    rows = cycle.rows
+    if pinned:  # the failed services keep their share of 1
+        kept = [place for place in range(len(rows)) if place not in pinned]
+        rows = tuple(map(rows.__getitem__, kept))
+        start = list(map(start.__getitem__, kept))
+    for (node, _weights, _callees), value in zip(rows, start, strict=True):
+        share[node] = value
+    get = share.__getitem__
+    for (node, weights, callees), value in zip(rows, start, strict=True):
+        new = min(1.0, sum(map(mul, weights, map(get, callees))))
+        if not new >= value:
+            return False
+        share[node] = new
     return True
 
 
