@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -43,17 +44,49 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _measure(args: argparse.Namespace, folder: Path) -> int:
+    started = time.monotonic()
+    breaking = ("demo", "break", args.service, "--latency", args.ramp)
+    with running_demo(args, folder) as (client, svcmap):
+        broke = svcmap(*breaking)
+        if broke.returncode != 0:
+            say(f"svcmap demo break failed: {broke.stderr.strip()}")
+            return 1
+        since = _since(client.get("/demo/state").json(), args.service)
+        warned, alerted = _follow(client, args, since)
+    _report(args, warned, alerted, since)
+    say_cpu(started)
+    return 0
+
+
+Svcmap = Callable[..., "subprocess.CompletedProcess[str]"]
+"""Runs `svcmap WORDS... --port PORT` against the demo running."""
+
+
+@contextmanager
+def running_demo(args: argparse.Namespace, folder: Path) -> Iterator[tuple[httpx.Client, Svcmap]]:
+    """`svcmap demo` on its own SQLite file in `folder` and a free port, its history sent.
+
+    Yields a client of its HTTP API and a runner of `svcmap` commands aimed at it
+    (`--speed`, `--rate` and `--history` of `args`).
+    """
     port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
     env["HOME"] = str(folder)
     db = f"sqlite:///{folder / 'demo.db'}"
-    started = time.monotonic()
     run = (str(SVCMAP), "--db", db, "demo", "--port", str(port))
     pace = ("--speed", str(args.speed), "--rate", str(args.rate), "--history", args.history)
-    breaking = ("demo", "break", args.service, "--latency", args.ramp, "--port", str(port))
+
+    def svcmap(*words: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - the installed svcmap, our own arguments
+            [str(SVCMAP), *words, "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
     with (folder / "demo.log").open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - the installed svcmap, our own arguments
+        process = subprocess.Popen(  # noqa: S603 - the same
             [*run, *pace],
             env=env,
             cwd=folder,
@@ -61,30 +94,21 @@ def _measure(args: argparse.Namespace, folder: Path) -> int:
             stderr=log,
         )
         try:
-            with httpx.Client(base_url=base, timeout=10) as client:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
                 _wait_for_history(client, process)
-                broke = subprocess.run(  # noqa: S603 - the same
-                    [str(SVCMAP), *breaking],
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                if broke.returncode != 0:
-                    say(f"svcmap demo break failed: {broke.stderr.strip()}")
-                    return 1
-                since = _since(client.get("/demo/state").json(), args.service)
-                warned, alerted = _follow(client, args, since)
+                yield client, svcmap
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def say_cpu(started: float) -> None:
+    """Print the wall time since `started` and the CPU the demo's processes used."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    _report(args, warned, alerted, since)
     say(
         f"  wall {time.monotonic() - started:.0f} s; the demo's processes used "
         f"{used.ru_utime + used.ru_stime:.0f} s of CPU"
     )
-    return 0
 
 
 def _follow(

@@ -2,7 +2,9 @@
 
 A finding is keyed by its subject and metric. It opens when first seen (or seen again
 after it closed), is posted once (tried again each pass until it is) unless its key is
-muted, and closes at the first pass that no longer finds it. A mute outlives the
+muted, and closes at the first pass that has not found it for `CLOSE_AFTER_S`: a rise
+that dips under its rule for a pass or two, as a noisy series does near a threshold,
+and comes back is the same finding, not a new one to post again. A mute outlives the
 finding, so a finding back within the mute is not posted either.
 """
 
@@ -15,6 +17,9 @@ from topology.warnings.model import Finding, Metric
 
 Key = tuple[str, Metric]
 """A finding's subject and metric."""
+CLOSE_AFTER_S = 900
+"""How long an open finding may go unfound before it closes: three passes at the default
+five minutes, fifteen of the demo's one-minute passes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +56,17 @@ class Pass:
     post: tuple[Key, ...]
 
 
-def track(kept: Mapping[Key, KeptWarning], findings: Iterable[Finding], now: int) -> Pass:
-    """The changes a pass at `now` finding `findings` makes to the `kept` warnings."""
+def track(
+    kept: Mapping[Key, KeptWarning],
+    findings: Iterable[Finding],
+    now: int,
+    *,
+    close_after_s: int = CLOSE_AFTER_S,
+) -> Pass:
+    """The changes a pass at `now` finding `findings` makes to the `kept` warnings.
+
+    An open warning not found closes once it was last seen `close_after_s` or more ago.
+    """
     writes: list[KeptWarning] = []
     post: list[Key] = []
     found: set[Key] = set()
@@ -71,6 +85,6 @@ def track(kept: Mapping[Key, KeptWarning], findings: Iterable[Finding], now: int
         if not warning.muted(now):
             post.append(key)
     for key, before in kept.items():
-        if before.open and key not in found:
+        if before.open and key not in found and now - before.seen_at >= close_after_s:
             writes.append(replace(before, closed_at=now))
     return Pass(tuple(writes), tuple(post))

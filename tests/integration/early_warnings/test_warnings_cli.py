@@ -10,7 +10,7 @@ from bot.adapters.store import make_engine, upgrade
 from bot.adapters.store.early_warnings import WarningLog
 from bot.cli.main import main
 from topology.warnings.model import Finding
-from topology.warnings.track import track
+from topology.warnings.track import CLOSE_AFTER_S, track
 
 T = 1_800_000_000
 
@@ -47,7 +47,7 @@ def test_no_warnings_says_so(svcmap):
 def test_open_warnings_are_listed_and_closed_ones_only_with_all(svcmap, log):
     log.write(track({}, [finding("web->cart"), finding("search")], T).writes)
     kept = log.kept()
-    log.write(track(kept, [finding("web->cart")], T + 300).writes)
+    log.write(track(kept, [finding("web->cart")], T + CLOSE_AFTER_S).writes)
     code, out, _ = svcmap("warnings", "--json")
     assert code == 0
     shown = json.loads(out)

@@ -9,7 +9,7 @@ from bot.bootstrap import App
 from tests.integration.web.conftest import NOW
 from topology.stats import EdgeStats
 from topology.warnings.model import Finding
-from topology.warnings.track import track
+from topology.warnings.track import CLOSE_AFTER_S, track
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -84,7 +84,7 @@ def test_open_warnings_are_listed_escaped_and_closed_ones_only_when_asked(web: W
     log = WarningLog(app.engine)
     cart = Finding("web->cart", "latency_ms", "trend", 55.0, 40.0, 80.0, 1500)
     hostile = Finding(HOSTILE, "error_pct", "unseasonal", 9.0, 1.0, 6.0, None)
-    log.write(track({}, [cart, hostile], NOW - 600).writes)
+    log.write(track({}, [cart, hostile], NOW - CLOSE_AFTER_S - 300).writes)
     log.write(track(log.kept(), [cart], NOW - 300).writes)
 
     shown = client.get("/api/warnings").json()

@@ -1,9 +1,9 @@
-"""A finding is posted once while it lasts, closes when gone, and a mute outlives it."""
+"""A finding is posted once while it lasts, closes when gone a while, and a mute outlives it."""
 
 from dataclasses import replace
 
 from topology.warnings.model import Finding
-from topology.warnings.track import KeptWarning, track
+from topology.warnings.track import CLOSE_AFTER_S, KeptWarning, track
 
 T = 1_800_000_000
 
@@ -37,14 +37,32 @@ def test_a_finding_whose_post_failed_is_posted_at_the_next_pass():
     assert track(first, [finding()], T + 300).post == (("cart", "latency_ms"),)
 
 
-def test_a_finding_no_longer_found_closes_and_opens_again_as_new():
+def test_a_finding_not_found_for_a_while_closes_and_opens_again_as_new():
     posted = {k: replace(w, posted_at=T) for k, w in kept(track({}, [finding()], T)).items()}
-    closed = track(posted, [], T + 300)
+    closed = track(posted, [], T + CLOSE_AFTER_S)
     (warning,) = closed.writes
-    assert warning.closed_at == T + 300
-    back = track(kept(closed), [finding()], T + 600)
+    assert warning.closed_at == T + CLOSE_AFTER_S
+    back = track(kept(closed), [finding()], T + CLOSE_AFTER_S + 300)
     assert back.post == (("cart", "latency_ms"),)
-    assert back.writes[0].opened_at == T + 600
+    assert back.writes[0].opened_at == T + CLOSE_AFTER_S + 300
+
+
+def test_a_finding_missed_for_a_pass_or_two_stays_open_and_is_not_posted_again():
+    posted = {k: replace(w, posted_at=T) for k, w in kept(track({}, [finding()], T)).items()}
+    missed = track(posted, [], T + 300)
+    assert missed.writes == ()
+    still = track(posted, [], T + CLOSE_AFTER_S - 1)
+    assert still.writes == ()
+    back = track(posted, [finding(level=70.0)], T + 600)
+    assert back.post == ()
+    (warning,) = back.writes
+    assert (warning.opened_at, warning.seen_at, warning.open) == (T, T + 600, True)
+
+
+def test_how_long_a_finding_may_go_unfound_is_an_argument():
+    posted = {k: replace(w, posted_at=T) for k, w in kept(track({}, [finding()], T)).items()}
+    assert track(posted, [], T + 60, close_after_s=120).writes == ()
+    assert track(posted, [], T + 120, close_after_s=120).writes[0].closed_at == T + 120
 
 
 def test_a_muted_finding_back_within_its_mute_is_not_posted_and_keeps_the_mute():
