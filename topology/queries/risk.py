@@ -24,9 +24,10 @@ from topology.graph import CallIndex, ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog
 from topology.queries.burn import Burn
+from topology.queries.cycle_shares import FloatMatrix, FloatVector
 from topology.queries.diff import EdgeChange
 from topology.queries.jsonable import as_dict
-from topology.queries.reach import FloatMatrix, FloatVector, reach_by_number
+from topology.queries.reach import reach_by_number
 
 NO_OWNER = "no owner"
 NO_ROUTING_KEY = "no routing key"
