@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from hypothesis import strategies as st
+
 from topology.graph import ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog, Team
@@ -41,3 +43,25 @@ def catalog(
     channels, keys = channels or {}, keys or {}
     teams = {team: Team(team, channels.get(team), keys.get(team)) for team in set(owners.values())}
     return Catalog(owners=owners, teams=teams)
+
+
+@st.composite
+def counted_calls(
+    draw: st.DrawFn, max_nodes: int, *, min_edges: int = 0
+) -> tuple[list[str], list[tuple[int, int, int]]]:
+    """Names s00, s01 ... and calls (caller, callee, count) between them by number.
+
+    Any caller may call any callee once, itself included: cycles, self-loops and fan-in.
+    """
+    count = draw(st.integers(min_value=2, max_value=max_nodes))
+    names = [f"s{number:02d}" for number in range(count)]
+    node = st.integers(min_value=0, max_value=count - 1)
+    edges = draw(
+        st.lists(
+            st.tuples(node, node, st.integers(min_value=1, max_value=9)),
+            min_size=min_edges,
+            max_size=4 * count,
+            unique_by=lambda edge: edge[:2],
+        )
+    )
+    return names, edges

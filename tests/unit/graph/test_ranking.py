@@ -13,7 +13,7 @@ from topology.queries.blast import blast_radius
 from topology.queries.ranking import rank, rank_in_arrays, rank_plainly
 from topology.stats import Node
 
-from .factories import catalog, graph_of, stats
+from .factories import catalog, counted_calls, graph_of, stats
 
 SHARES = st.sampled_from([0.0, 0.125, 0.5, 1 / 3, 1.0])  # few values: many ties
 
@@ -21,18 +21,8 @@ SHARES = st.sampled_from([0.0, 0.125, 0.5, 1 / 3, 1.0])  # few values: many ties
 @st.composite
 def graphs(draw, max_nodes=16):
     """Maps with cycles, self-loops, fan-in, virtual nodes and kinds, and their call counts."""
-    count = draw(st.integers(min_value=2, max_value=max_nodes))
-    names = [f"s{number:02d}" for number in range(count)]
-    node = st.integers(min_value=0, max_value=count - 1)
-    edges = draw(
-        st.lists(
-            st.tuples(node, node, st.integers(min_value=1, max_value=9)),
-            min_size=1,
-            max_size=4 * count,
-            unique_by=lambda edge: edge[:2],
-        )
-    )
-    kinds = draw(st.lists(st.sampled_from(NodeKind), min_size=count, max_size=count))
+    names, edges = draw(counted_calls(max_nodes, min_edges=1))
+    kinds = draw(st.lists(st.sampled_from(NodeKind), min_size=len(names), max_size=len(names)))
     given_nodes = draw(st.sets(st.sampled_from(names)))  # the others are virtual
     built = [
         stats(names[parent], names[child], calls, kind=kinds[child])

@@ -11,21 +11,12 @@ from topology.queries.cycle_shares import Cycle, settle, solve
 from topology.queries.reach import prepare, reach_by_number
 from topology.stats import Node
 
-from .factories import stats
+from .factories import counted_calls, stats
 
 
 @st.composite
 def graphs(draw, max_nodes=14):
-    count = draw(st.integers(min_value=2, max_value=max_nodes))
-    names = [f"s{number:02d}" for number in range(count)]
-    node = st.integers(min_value=0, max_value=count - 1)
-    edges = draw(
-        st.lists(
-            st.tuples(node, node, st.integers(min_value=1, max_value=9)),
-            max_size=4 * count,
-            unique_by=lambda edge: edge[:2],
-        )
-    )
+    names, edges = draw(counted_calls(max_nodes))
     built = [stats(names[parent], names[child], calls) for parent, child, calls in edges]
     served = draw(st.dictionaries(st.sampled_from(names), st.integers(1, 20)))
     return ServiceGraph.build(built, [Node(name) for name in names[::2]], served)
