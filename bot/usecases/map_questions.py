@@ -35,6 +35,7 @@ from topology.queries import (
     simulate_down,
 )
 from topology.queries.jsonable import ToDict
+from topology.queries.reach import prepare
 from topology.redaction import Redaction
 from topology.timespec import parse_duration
 
@@ -129,8 +130,13 @@ def _after(reads: Asking, end: int) -> bool:
 
 
 def warm_map(reads: Asking) -> None:
-    """Read the map of the default window ending now, so the next question finds it ready."""
-    map_of(reads, question_window(reads, None, None), live=True)
+    """Read the map of the default window ending now, so the next question finds it ready.
+
+    What its walks and shares need (`topology.queries.reach.prepare`: the cycles'
+    solvers, the order shares settle in, a large map's callers matrix) is made now too,
+    not by the first blast radius after each refresh.
+    """
+    prepare(map_of(reads, question_window(reads, None, None), live=True))
 
 
 def question_window(reads: Asking, at: int | None, length: int | None) -> Window:

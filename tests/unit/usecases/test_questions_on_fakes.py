@@ -16,11 +16,12 @@ from bot.adapters.store.ports import SourceState
 from bot.questions import Question, question_of
 from bot.settings import Settings, load_settings
 from bot.usecases.graphs import GraphCache
-from bot.usecases.map_questions import answers_from_map, ask_map
+from bot.usecases.map_questions import answers_from_map, ask_map, question_window, warm_map
 from bot.usecases.staleness import stale_note, stale_sources
 from tests.unit.usecases.fake_map import FakeMap
 from topology.errors import UnknownServiceError
 from topology.ownership import Catalog
+from topology.queries.reach import SCHEDULE, SOLVERS
 from topology.redaction import Redaction, redaction_of
 from topology.stats import EdgeStats
 
@@ -173,3 +174,14 @@ def test_a_call_stored_after_the_time_asked_is_not_in_its_map(settings):
 
     assert callees(reads, NOW) == ["payment"]
     assert callees(reads, NOW + 60) == ["fraud", "payment"]
+
+
+def test_the_map_read_ahead_is_made_ready_for_blast_radius(settings):
+    cycle = [(NOW - 60, "web", "cart"), (NOW - 60, "cart", "stock"), (NOW - 60, "stock", "cart")]
+    reads = Reads(FakeMap(cycle), settings)
+
+    warm_map(reads)
+
+    [graph] = [reads.graphs.cached(question_window(reads, None, None), now=NOW)]
+    assert graph is not None
+    assert {SCHEDULE, SOLVERS} <= set(graph.index.memo)
