@@ -184,7 +184,7 @@ def _schedule(index: CallIndex) -> tuple[Run, ...]:
 
 
 def prepare(graph: ServiceGraph) -> None:
-    """Make every cycle's solver and what walks need now, so no question pays for it later.
+    """Make every cycle's solver and the order shares settle in now, so no question pays later.
 
     A process holding one graph for many questions (a server between refreshes) calls
     this once after loading; a one-off question makes only what it needs.
@@ -195,7 +195,6 @@ def prepare(graph: ServiceGraph) -> None:
         if len(part) > 1 and number not in solvers:
             solvers[number] = Cycle.of(part, index)
     _schedule(index)
-    walk.prepare(index)
 
 
 def _solvers(index: CallIndex) -> dict[int, Cycle | None]:

@@ -1,11 +1,11 @@
-"""The compiled breadth-first walk finds what the plain one finds, in the same order."""
+"""The breadth-first walk over callers: every caller at its fewest hops, never through `closed`."""
 
+import networkx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from topology.graph import ServiceGraph
-from topology.queries import walk
-from topology.queries.walk import upstream, upstream_compiled, upstream_plainly
+from topology.queries.walk import upstream
 from topology.stats import Node
 
 from .factories import graph_of, stats
@@ -23,44 +23,59 @@ def graphs(draw, max_nodes=24):
     return ServiceGraph.build(built, [Node(name) for name in names])
 
 
+def fewest_hops(index, targets, closed):
+    """Each caller's fewest hops to a target, by networkx over the calls reversed."""
+    reversed_calls = networkx.DiGraph()
+    reversed_calls.add_nodes_from(range(len(index.names)))
+    for child, callers in enumerate(index.callers):
+        for parent in callers:
+            if parent not in closed:
+                reversed_calls.add_edge(child, parent)
+    found = networkx.multi_source_dijkstra_path_length(reversed_calls, set(targets))
+    return {node: hops for node, hops in found.items() if node not in closed}
+
+
 @settings(max_examples=200, deadline=None)
-@given(graphs())
-def test_the_compiled_walk_finds_every_caller_at_the_same_hops_in_the_same_order(graph):
+@given(graphs(), st.data())
+def test_every_caller_is_found_at_its_fewest_hops_and_never_through_a_closed_node(graph, data):
     index = graph.index
-    for target in range(len(index.names)):
-        plain = upstream_plainly(index, [target], {target})
-        compiled = upstream_compiled(index, target)
+    every = range(len(index.names))
+    targets = data.draw(st.lists(st.sampled_from(every), min_size=1, unique=True))
+    avoided = data.draw(st.sets(st.sampled_from(every)))
 
-        assert list(compiled.items()) == list(plain.items())
+    found = upstream(index, targets, {*targets, *avoided})
+
+    assert found == fewest_hops(index, targets, {*targets, *avoided})
 
 
-def test_a_service_nobody_calls_has_no_callers_either_way():
+def test_callers_come_in_the_order_the_walk_finds_them():
+    graph = graph_of(("b", "t"), ("a", "t"), ("c", "a"), ("d", "b"), ("a", "b"))
+    ids, names = graph.index.ids, graph.index.names
+    t = ids["t"]
+
+    found = upstream(graph.index, [t], {t})
+
+    assert [(names[node], hops) for node, hops in found.items()] == [
+        ("a", 1),
+        ("b", 1),
+        ("c", 2),
+        ("d", 2),
+    ]
+
+
+def test_a_service_nobody_calls_has_no_callers():
     graph = graph_of(("a", "b"))
     a = graph.index.ids["a"]
 
-    assert upstream_compiled(graph.index, a) == {} == upstream_plainly(graph.index, [a], {a})
+    assert upstream(graph.index, [a], {a}) == {}
 
 
-def test_a_large_map_walks_one_target_compiled_and_several_plainly(monkeypatch):
+def test_a_walk_from_several_targets_avoiding_one_caller():
     graph = graph_of(("a", "b"), ("b", "c"), ("x", "c"), ("c", "a"))
     ids = graph.index.ids
-    used = []
-    monkeypatch.setattr(walk, "COMPILED_FROM", 1)
-    monkeypatch.setattr(walk, "upstream_compiled", lambda *args: used.append(args) or {})
 
-    upstream(graph.index, [ids["c"]], {ids["c"]})
     several = upstream(graph.index, [ids["c"], ids["b"]], {ids["c"], ids["b"]})
     avoiding = upstream(graph.index, [ids["c"]], {ids["c"], ids["x"]})
 
-    assert len(used) == 1
     assert several == {ids["x"]: 1, ids["a"]: 1}
     assert avoiding == {ids["b"]: 1, ids["a"]: 2}
-
-
-def test_the_callers_matrix_is_made_once_per_graph():
-    graph = graph_of(("a", "b"), ("c", "b"))
-
-    matrix = walk.callers_matrix(graph.index)
-
-    assert walk.callers_matrix(graph.index) is matrix
-    assert matrix.toarray().tolist() == [[0, 0, 0], [1, 0, 1], [0, 0, 0]]
