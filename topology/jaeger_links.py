@@ -18,13 +18,16 @@ from collections.abc import Sequence
 from topology.linking import link
 from topology.model import KEY_SEP, Call, NodeKind, Served, SpanKind
 from topology.parsing import ids, jaeger, naming
-from topology.parsing.decoding import TIME_LIMIT
+from topology.parsing.decoding import TIME_LIMIT, Scalar, scalar
 from topology.preparing import LinkedBatch, Preparation
 from topology.trace_ids import low_trace_id
 
 _HEX = "0123456789abcdef"
+_HEX_BYTES = _HEX.encode()
 _SHORT_ID = 16
 _CHILD_OF = "CHILD_OF"
+_SPAN_KIND = "span.kind"
+_KINDS: dict[Scalar, SpanKind] = {kind.value: kind for kind in SpanKind}
 _US = 1_000_000
 _SERVER, _CLIENT = SpanKind.SERVER, SpanKind.CLIENT
 _PRODUCER, _CONSUMER = SpanKind.PRODUCER, SpanKind.CONSUMER
@@ -130,7 +133,7 @@ class _Linker:
             found = self.peers[name] = self.prep.redaction.name(name)
         return found
 
-    def rows(  # noqa: PLR0911, PLR0912 - one loop over every span, leaving at the first odd one
+    def rows(  # noqa: PLR0911, PLR0912, PLR0915 - one loop over every span, left at the first odd one
         self, trace: jaeger.JaegerTrace, spans: list[jaeger.JaegerSpan]
     ) -> tuple[str, list[_Row], set[str]] | None:
         """The trace's id, rows and span ids when every span has the common shape, else None."""
@@ -139,13 +142,16 @@ class _Linker:
             return None
         name, peer = self.name, self.peer
         processes = trace.processes
-        services = {pid: name(p.service_name) for pid, p in processes.items()} if processes else {}
+        services: dict[str | None, str | None] = (
+            {pid: name(p.service_name) for pid, p in processes.items()} if processes else {}
+        )
         earliest, until = max(self.earliest_us, 1), min(self.until_us, TIME_LIMIT)
         redact, infer = bool(self.prep.redaction), self.prep.infer_peers
         tag_facts, nobody = jaeger.tag_facts, naming.NOBODY
         rows: list[_Row] = []
         span_ids: list[str] = []
         parent_ids: list[str] = []
+        kinds, read_kind = _KINDS, scalar
         for span in spans:
             span_id = span.span_id
             start = span.start_time
@@ -179,22 +185,34 @@ class _Linker:
                     return None
                 duration = None
             span_ids.append(span_id)
-            process_id = span.process_id
-            kind, side, error = tag_facts(span.tags)
-            if side is nobody:
+            tags = span.tags
+            # The common span has no tags the map reads but a kind (as `tag_facts` finds).
+            if not tags:
+                kind = remote = peer_kind = None
+                error = False
+            elif (
+                len(tags) == 1
+                and tags[0].key == _SPAN_KIND
+                and (kind := kinds.get(read_kind(tags[0].value)))
+            ):
                 remote = peer_kind = None
+                error = False
             else:
-                remote, peer_kind = side.service, side.kind
-                if infer and remote is None:
-                    remote = side.inferred
-                if redact and remote is not None:
-                    remote = peer(remote)
+                kind, side, error = tag_facts(tags)
+                if side is nobody:
+                    remote = peer_kind = None
+                else:
+                    remote, peer_kind = side.service, side.kind
+                    if infer and remote is None:
+                        remote = side.inferred
+                    if redact and remote is not None:
+                        remote = peer(remote)
             rows.append(
                 (
                     span_id,
                     parent,
                     kind,
-                    services.get(process_id) if process_id is not None else None,
+                    services.get(span.process_id),  # pids are strings: None finds nobody
                     remote,
                     start,
                     duration,
@@ -218,21 +236,19 @@ def _canonical(span_ids: list[str]) -> bool:
     joined = "".join(span_ids)
     return (
         len(joined) == _SHORT_ID * len(span_ids)
-        and not joined.strip(_HEX)
+        and joined.isascii()
+        and not joined.encode().translate(None, _HEX_BYTES)  # nothing but hex digits
         and set(map(len, span_ids)) <= {_SHORT_ID}
     )
 
 
-_Placed = tuple[_Row, _Row | None, _Row | None, bool, bool]
-"""A row in the tree: itself, its parent, its nearest ancestor with a kind, whether it has
-children, whether it is the root (as `trace_tree.Placed`)."""
+def _children(
+    rows: list[_Row], span_ids: set[str]
+) -> tuple[_Row | None, dict[str | None, list[_Row]]]:
+    """The root and each row's children, in id order, as `trace_tree.placed` hangs spans.
 
-
-def _placed(rows: list[_Row], span_ids: set[str]) -> list[_Placed]:
-    """The rows in tree order, as `trace_tree.placed` places spans with distinct ids.
-
-    By id, the first without a parent is the root; a row whose parent is missing hangs
-    from it (or, with no root, is one of the top rows); then breadth-first.
+    By id, the first row without a parent is the root; a row whose parent is missing hangs
+    from it (or, with no root, is one of the top rows, the children of None).
     """
     rows.sort()  # by span id: they are distinct, so no other field is compared
     root = next((row for row in rows if row[1] is None), None)
@@ -249,31 +265,34 @@ def _placed(rows: list[_Row], span_ids: set[str]) -> list[_Placed]:
             children[parent_id] = [row]
         else:
             kids.append(row)
-    placed: list[_Placed]
-    if root is not None:
-        placed = [(root, None, None, top in children, True)]
-    else:
-        placed = [(row, None, None, row[0] in children, False) for row in children.get(None, ())]
-    for row, _parent, ancestor, has_children, _root in placed:  # grows as it goes
-        if has_children:
-            nearest = row if row[2] is not None else ancestor
-            placed.extend(
-                [(kid, row, nearest, kid[0] in children, False) for kid in children[row[0]]]
-            )
-    return placed
+    return root, children
 
 
-def _link_rows(  # noqa: PLR0912 - one loop over every span: a call per rule would cost more
+def _link_rows(  # noqa: PLR0912, PLR0915 - one loop over every span: a call per rule would cost more
     trace_id: str, rows: list[_Row], span_ids: set[str], calls: list[Call], served: list[Served]
 ) -> None:
-    """Link one trace's rows, in the order and by the rules of `linking.link_trace`."""
+    """Link one trace's rows, in the order and by the rules of `linking.link_trace`.
+
+    The rows are walked breadth-first from the root (or the top rows), as `trace_tree`
+    places them: beside each, its parent in the tree and its nearest ancestor with a kind.
+    """
+    root, children = _children(rows, span_ids)
+    order = [root] if root is not None else list(children.get(None, ()))
+    parents: list[_Row | None] = [None] * len(order)
+    ancestors: list[_Row | None] = [None] * len(order)
     prefix = f"{trace_id}{KEY_SEP}"
-    for row, tree_parent, ancestor, has_children, is_root in _placed(rows, span_ids):
+    # The three lists grow as the walk goes: each row's children join them behind it.
+    for row, tree_parent, ancestor in zip(order, parents, ancestors, strict=True):
         span_id, parent_id, kind, service, remote, start, duration, error, peer_kind = row
+        kids = children.get(span_id)
+        if kids is not None:
+            order += kids
+            parents += [row] * len(kids)
+            ancestors += [row if kind is not None else ancestor] * len(kids)
         if (kind is _SERVER or kind is _CONSUMER) and service:
             key = f"{prefix}{span_id}{KEY_SEP}{service}{KEY_SEP}s"
             served.append(Served(service, key, start, error, duration))
-        if kind is _CLIENT and has_children:
+        if kind is _CLIENT and kids is not None:
             continue  # the server below names the callee better than the client did
         caller: str | None
         callee: str | None
@@ -282,7 +301,7 @@ def _link_rows(  # noqa: PLR0912 - one loop over every span: a call per rule wou
                 continue
             kind, caller, callee = _CLIENT, service, remote
         elif kind is _SERVER or kind is _CONSUMER:
-            if is_root and remote is None:
+            if row is root and remote is None:
                 continue
             caller, callee = remote, service
         else:
