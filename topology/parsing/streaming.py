@@ -48,13 +48,15 @@ class Buffer:
         """Read another chunk (at least as much as is left unread); False at the end."""
         if self.ended:
             return False
-        gone = self.data[: self.at]
-        newlines = gone.count(b"\n")
-        if newlines:
-            self._lines += newlines
-            self._last_newline = self._offset + gone.rfind(b"\n")
-        self._offset += self.at
-        rest = self.data[self.at :]
+        data, at = self.data, self.at
+        # Most documents are one line: looking for the last newline is quick, and the lines
+        # are counted (which reads every byte) only when there is one.
+        last = data.rfind(b"\n", 0, at)
+        if last >= 0:
+            self._lines += data.count(b"\n", 0, at)
+            self._last_newline = self._offset + last
+        self._offset += at
+        rest = data[at:]
         added = self._read(max(self._chunk, len(rest)))
         if not added:
             self.ended = True
