@@ -36,7 +36,7 @@ def claim_traces(connection: Connection, rows: Rows) -> dict[int, tuple[int, byt
         known = _remembered(connection, [row["key"] for row in ordered], lock=False)
         unknown = [row for row in ordered if row["key"] not in known]
         if unknown:
-            connection.execute(statement, unknown)
+            _execute_plain(connection, statement, unknown)
         return known
     claiming = statement.on_conflict_do_nothing(index_elements=["key"])
     claimed = set(connection.execute(claiming.returning(seen_traces.c.key), ordered).scalars())
@@ -71,7 +71,8 @@ def add_sums(connection: Connection, table: Table, rows: Rows) -> None:
         for column in table.columns
         if not column.primary_key
     }
-    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=sums), rows)
+    upsert = statement.on_conflict_do_update(index_elements=keys, set_=sums)
+    _execute_plain(connection, upsert, rows)
 
 
 def add_edges(connection: Connection, rows: Rows) -> None:
