@@ -47,20 +47,27 @@ def catalog(
 
 @st.composite
 def counted_calls(
-    draw: st.DrawFn, max_nodes: int, *, min_edges: int = 0
+    draw: st.DrawFn,
+    max_nodes: int,
+    *,
+    min_nodes: int = 2,
+    min_edges: int = 0,
+    per_node: int = 4,
+    most_calls: int = 9,
 ) -> tuple[list[str], list[tuple[int, int, int]]]:
     """Names s00, s01 ... and calls (caller, callee, count) between them by number.
 
-    Any caller may call any callee once, itself included: cycles, self-loops and fan-in.
+    Any caller may call any callee once, itself included: cycles, self-loops and fan-in;
+    at most `per_node` calls a node, each of 1 to `most_calls`.
     """
-    count = draw(st.integers(min_value=2, max_value=max_nodes))
+    count = draw(st.integers(min_value=min_nodes, max_value=max_nodes))
     names = [f"s{number:02d}" for number in range(count)]
     node = st.integers(min_value=0, max_value=count - 1)
     edges = draw(
         st.lists(
-            st.tuples(node, node, st.integers(min_value=1, max_value=9)),
+            st.tuples(node, node, st.integers(min_value=1, max_value=most_calls)),
             min_size=min_edges,
-            max_size=4 * count,
+            max_size=per_node * count,
             unique_by=lambda edge: edge[:2],
         )
     )

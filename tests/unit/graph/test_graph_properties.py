@@ -14,23 +14,14 @@ from topology.queries.path import paths
 from topology.queries.simulate import simulate_down
 from topology.stats import Node
 
-from .factories import stats
+from .factories import counted_calls, stats
 
 NOBODY = Catalog()
 
 
 @st.composite
 def call_graphs(draw, max_nodes=8):
-    count = draw(st.integers(min_value=2, max_value=max_nodes))
-    names = [f"s{number}" for number in range(count)]
-    node = st.integers(min_value=0, max_value=count - 1)
-    edges = draw(
-        st.lists(
-            st.tuples(node, node, st.integers(min_value=1, max_value=100)),
-            max_size=3 * count,
-            unique_by=lambda edge: edge[:2],
-        )
-    )
+    names, edges = draw(counted_calls(max_nodes, per_node=3, most_calls=100))
     built = [stats(names[parent], names[child], calls) for parent, child, calls in edges]
     return ServiceGraph.build(built, [Node(name) for name in names])
 

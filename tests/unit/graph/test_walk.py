@@ -8,18 +8,13 @@ from topology.graph import ServiceGraph
 from topology.queries.walk import upstream
 from topology.stats import Node
 
-from .factories import graph_of, stats
+from .factories import counted_calls, graph_of, stats
 
 
 @st.composite
 def graphs(draw, max_nodes=24):
-    count = draw(st.integers(min_value=1, max_value=max_nodes))
-    names = [f"s{number:02d}" for number in range(count)]
-    node = st.integers(min_value=0, max_value=count - 1)
-    edges = draw(
-        st.lists(st.tuples(node, node), max_size=4 * count, unique=True)  # self-loops too
-    )
-    built = [stats(names[parent], names[child]) for parent, child in edges]
+    names, edges = draw(counted_calls(max_nodes, min_nodes=1))
+    built = [stats(names[parent], names[child]) for parent, child, _ in edges]
     return ServiceGraph.build(built, [Node(name) for name in names])
 
 
