@@ -149,7 +149,6 @@ class _Linker:
         redact, infer = bool(self.prep.redaction), self.prep.infer_peers
         tag_facts, nobody = jaeger.tag_facts, naming.NOBODY
         rows: list[_Row] = []
-        span_ids: list[str] = []
         parent_ids: list[str] = []
         kinds, read_kind = _KINDS, scalar
         for span in spans:
@@ -184,7 +183,6 @@ class _Linker:
                 ):
                     return None
                 duration = None
-            span_ids.append(span_id)
             tags = span.tags
             # The common span has no tags the map reads but a kind (as `tag_facts` finds).
             if not tags:
@@ -220,6 +218,7 @@ class _Linker:
                     peer_kind,
                 )
             )
+        span_ids = [row[0] for row in rows]
         distinct = set(span_ids)
         if (
             len(distinct) != len(span_ids)
