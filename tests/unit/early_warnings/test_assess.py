@@ -88,11 +88,22 @@ def test_the_rules_set_the_horizon():
     st.lists(st.one_of(st.none(), st.floats(0, 1e6)), min_size=0, max_size=30),
     st.lists(st.floats(0, 1e6), max_size=7),
 )
-def test_any_series_gets_an_answer_and_a_trend_never_lies_about_its_threshold(values, history):
+def test_any_series_gets_an_answer_and_no_finding_lies_about_its_threshold(values, history):
     found = assess(reading(values, history), NOW)
     if found is not None:
-        assert found.level < found.threshold or found.kind == "unseasonal"
+        if found.kind == "trend":  # on its way to the threshold, not there yet
+            assert found.level < found.threshold
+        if found.kind == "past":  # there already
+            assert found.level >= found.threshold
+            assert found.eta_s == 0
         assert found.eta_s is None or 0 <= found.eta_s <= Rules().horizon_s
+
+
+def test_a_rise_to_the_threshold_itself_is_past_it():
+    found = assess(reading([0.0, 0.0, 0.0, 0.0, 5.0, 6.0], history=()), NOW)
+
+    assert found is not None
+    assert (found.kind, found.level, found.threshold, found.eta_s) == ("past", 5.0, 5.0, 0)
 
 
 WEAK_RISE = (40, 52, 44, 60, 50, 58, 66, 56, 70, 62, 74, 68)
