@@ -32,9 +32,8 @@ from topology.rca.scoring import (
     reach,
     robust_score,
     window_score,
-    window_values,
 )
-from topology.rca.snapshot import Series, Snapshot, Window
+from topology.rca.snapshot import Series, Snapshot
 
 GAP = Metric(
     "network_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="time between sides", unit=" ms"
@@ -133,7 +132,7 @@ def own_time_evidence(
     found = {}
     for name, calls in outgoing.items():
         served = snapshot.series.get(name)
-        if served is None or not _slower(served, windows, threshold, positions):
+        if served is None or not _slower(served, threshold, positions):
             continue
         own = own_series(served, calls)
         score = window_score(own, "own_ms", windows, OWN, cutoff=threshold)
@@ -183,40 +182,22 @@ def _client_ms(series: Series, at: int) -> float:
     return n * (took + (between or 0.0))
 
 
-def _slower(
-    served: Series, windows: tuple[Window, Window], threshold: float, positions: Positions
-) -> bool:
+def _slower(served: Series, threshold: float, positions: Positions) -> bool:
     """Whether the service's average latency grew by enough for its own time to have.
 
     Own time is part of the latency: it cannot grow by more than the whole did, unless its
     calls got faster at the same time (and then the service is no slower to its callers).
+    `positions` holds where the baseline and the incident fall in the service's steps.
     """
     values = served.metrics.get("latency_avg_ms")
     if values is None:
         return False
-    if _far_from_slower(values, positions.of(served.t), threshold):
-        return False
-    before = window_values(served, "latency_avg_ms", windows[0])
-    during = window_values(served, "latency_avg_ms", windows[1])
+    before_at, during_at = positions.of(served.t)
+    before = measured(values, before_at)
+    during = measured(values, during_at)
     if not before or not during:
         return False
-    grown = held_worst(during, up=True) - statistics.median(before)
-    return grown >= threshold * OWN.floor
-
-
-def _far_from_slower(
-    values: Sequence[float | None], steps: tuple[range, range], threshold: float
-) -> bool:
-    """Whether even the highest incident value is not enough above the lowest baseline one.
-
-    The growth `_slower` asks for is at most that; judged on the values as they are, and
-    left to `_slower` when a window is empty or holds a gap (None cannot be compared).
-    """
-    before = values[steps[0].start : steps[0].stop]
-    during = values[steps[1].start : steps[1].stop]
-    if not before or not during:
-        return False
-    try:
-        return max(during) - min(before) < threshold * OWN.floor  # type: ignore[type-var,operator]
-    except TypeError:  # a None among them
-        return False
+    worst = held_worst(during, up=True)
+    if worst - min(before) < threshold * OWN.floor:
+        return False  # the median is at least the least: most services stop here, unsorted
+    return worst - statistics.median(before) >= threshold * OWN.floor

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from topology.rca import load_snapshot, rank
 from topology.rca.dump import dump_snapshot
+from topology.rca.edges import own_time_evidence
 from topology.rca.logs import count_change
 from topology.rca.snapshot import Series
 
@@ -112,6 +113,24 @@ def test_own_time_grows_when_a_service_is_slower_while_its_calls_are_not():
 
     assert top.service == "cart"
     assert "own time (less its calls) 369 ms (baseline 9 ms)" in top.evidence
+
+
+def test_own_time_that_grew_only_because_its_calls_got_faster_is_no_evidence():
+    # One quick minute in the baseline: cart's latency grew past its least, not its median.
+    cart = series(
+        latency_avg_ms=[1.0, *wobble(400.0, BASELINE_STEPS - 1), *wobble(405.0, INCIDENT_STEPS)],
+        requests=wobble(100.0, STEPS),
+    )
+    snap = snapshot([("frontend", "cart")], {"frontend": latency(10, 10), "cart": cart})
+    calls = series(
+        requests=wobble(100.0, STEPS),
+        latency_avg_ms=[*wobble(300.0), *wobble(1.0, INCIDENT_STEPS)],
+        network_ms=wobble(1.0, STEPS),
+    )
+
+    found = own_time_evidence(replace(snap, edge_series={"cart->db": calls}), {"cart"}, 8.0)
+
+    assert found == {}
 
 
 def test_error_logs_and_a_vanished_template_point_at_the_service_that_wrote_them():
