@@ -19,7 +19,6 @@ from operator import mul
 from typing import cast
 
 from topology.graph import CallIndex, ServiceGraph
-from topology.queries import walk
 from topology.queries.cycle_shares import Cycle, settle, solve
 from topology.queries.share_rows import Row, row_of
 
@@ -124,8 +123,27 @@ def upstream_hops(
 
 
 def _upstream(index: CallIndex, targets: list[int], closed: set[int]) -> dict[int, int]:
-    """Breadth-first over callers from `targets`, never entering `closed`."""
-    return walk.upstream(index, targets, closed)
+    """Breadth-first over callers from `targets`, never entering `closed`.
+
+    In the order the walk finds them, each node's callers in number order. On the bench's
+    5,000-service map, scipy's compiled walk saved about half a millisecond of a blast
+    radius's 8 at the 99th percentile and made each answer worker about 60 MB larger, so
+    the walk stays plain.
+    """
+    callers = index.callers
+    hops: dict[int, int] = {}
+    frontier = list(dict.fromkeys(targets))
+    level = 0
+    while frontier:
+        level += 1
+        found = []
+        for child in frontier:
+            for parent in callers[child]:
+                if parent not in hops and parent not in closed:
+                    hops[parent] = level
+                    found.append(parent)
+        frontier = found
+    return hops
 
 
 def _shares(index: CallIndex, targets: list[int], hops: dict[int, int]) -> list[float]:

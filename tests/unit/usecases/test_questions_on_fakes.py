@@ -182,6 +182,6 @@ def test_the_map_read_ahead_is_made_ready_for_blast_radius(settings):
 
     warm_map(reads)
 
-    [graph] = [reads.graphs.cached(question_window(reads, None, None), now=NOW)]
+    graph = reads.graphs.cached(question_window(reads, None, None), now=NOW)
     assert graph is not None
     assert {SCHEDULE, SOLVERS} <= set(graph.index.memo)

@@ -1,0 +1,65 @@
+"""The breadth-first walk over callers: every caller at its fewest hops, never through `avoid`."""
+
+import networkx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from topology.graph import ServiceGraph
+from topology.queries.reach import upstream_hops
+from topology.stats import Node
+
+from .factories import counted_calls, graph_of, stats
+
+
+@st.composite
+def graphs(draw, max_nodes=24):
+    names, edges = draw(counted_calls(max_nodes, min_nodes=1))
+    built = [stats(names[parent], names[child]) for parent, child, _ in edges]
+    return ServiceGraph.build(built, [Node(name) for name in names])
+
+
+def fewest_hops(graph, targets, closed):
+    """Each caller's fewest hops to a target, by networkx over the calls reversed."""
+    reversed_calls = networkx.DiGraph()
+    reversed_calls.add_nodes_from(graph.names())
+    for edge in graph.edges():
+        if edge.parent not in closed:
+            reversed_calls.add_edge(edge.child, edge.parent)
+    found = networkx.multi_source_dijkstra_path_length(reversed_calls, set(targets))
+    return {name: hops for name, hops in found.items() if name not in closed}
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.data())
+def test_every_caller_is_found_at_its_fewest_hops_and_never_through_an_avoided_one(graph, data):
+    names = graph.names()
+    targets = data.draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+    avoided = data.draw(st.sets(st.sampled_from(names)))
+
+    found = upstream_hops(graph, targets, avoid=avoided)
+
+    assert found == fewest_hops(graph, targets, {*targets, *avoided})
+
+
+def test_callers_come_in_the_order_the_walk_finds_them():
+    graph = graph_of(("b", "t"), ("a", "t"), ("c", "a"), ("d", "b"), ("a", "b"))
+
+    found = upstream_hops(graph, ["t"])
+
+    assert list(found.items()) == [
+        ("a", 1),
+        ("b", 1),
+        ("c", 2),
+        ("d", 2),
+    ]
+
+
+def test_a_service_nobody_calls_has_no_callers():
+    assert upstream_hops(graph_of(("a", "b")), ["a"]) == {}
+
+
+def test_a_walk_from_several_targets_avoiding_one_caller():
+    graph = graph_of(("a", "b"), ("b", "c"), ("x", "c"), ("c", "a"))
+
+    assert upstream_hops(graph, ["c", "b"]) == {"x": 1, "a": 1}
+    assert upstream_hops(graph, ["c"], avoid=["x"]) == {"b": 1, "a": 2}
