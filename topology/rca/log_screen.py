@@ -3,10 +3,13 @@
 Most log series of a large map stay near their baseline's rate. This screen rules those
 out with array arithmetic, all the series on the same minutes together, so that only the
 rest are read one by one (`Minutes.change`). It follows that reading step by step (the
-baseline's minutes trimmed by rate per request, ties cut in time order; the pooled rate;
-the over-dispersion; the minutes the change held in) and errs one way only: sums added
-in another order are given a margin, so a series it rules out is one the full reading
-finds no change in. A series it cannot judge (a gap in a minute served, a negative
+first estimate from the middle of the baseline's minutes by rate per request, ties cut in
+time order; the usual minutes; the pooled rate; the over-dispersion; the minutes the
+change held in) and errs one way only: sums added in another order are given a margin,
+so a series it rules out is one the full reading finds no change in. A series with a
+baseline minute that may be far off the first estimate is kept for the full reading,
+which tells which minutes are usual; the screen reads only series whose minutes are all
+usual. A series it cannot judge (a gap in a minute served, a negative
 count) is kept for the full reading, and so are a service's series when its requests
 cannot be read as numbers of the series' length.
 """
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from topology.rca.arrays import table_of
-from topology.rca.logs import KEPT_VARIANCE, PRIOR_LINES, TRIMMED
+from topology.rca.logs import ANSCOMBE, MAD_SCALE, POISSON_SPREAD, PRIOR_LINES, TRIMMED, USUAL
 from topology.rca.scoring import PERSISTENCE
 from topology.rca.snapshot import Window
 
@@ -38,6 +41,9 @@ SLACK = 1e-9
 """Relative allowance for sums added in another order than the full reading's."""
 ROUNDING = 1e-12
 """Rounding allowed per term of the over-dispersion's sum, relative to the terms' size."""
+CLOSE = 1e-6
+"""A minute's distance from the cut of usual minutes, on the square-root scale, under which
+sums added in another order could put it on the other side."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,22 +225,25 @@ def _screen(
         rates = counts_before / requests_before
         if group.gaps:
             rates = numpy.where(requests_before != 0, rates, numpy.inf)  # sorted last
-        kept = _kept(rates, minutes_before)
-        logged = numpy.einsum("ij,ij->i", counts_before, kept)  # sums of the minutes kept
-        served = numpy.einsum("ij,ij->i", requests_before, kept)
+        usual = _usual(counts_before, requests_before, rates, minutes_before)
+        counts_before = numpy.where(usual.minutes, counts_before, 0.0)
+        requests_before = numpy.where(usual.minutes, requests_before, 0.0)
+        minutes_before = usual.minutes.sum(axis=1)
+        logged = counts_before.sum(axis=1)
+        served = requests_before.sum(axis=1)
         rate = (logged + PRIOR_LINES) / served
         expected = rate * requests_during.sum(axis=1)
         maybe = _may_reach(seen, expected, cutoff, SLACK)
         maybe &= (minutes_before > 0) & (minutes_during > 0)
-    verdict = unread.copy()
-    rows = numpy.flatnonzero(maybe & ~unread)
+    verdict = unread | usual.unsure
+    rows = numpy.flatnonzero(maybe & ~verdict)
     if rows.size:
         verdict[rows] = _side_may_change(
             rows,
             _Side(
                 counts_before=counts_before,
                 requests_before=requests_before,
-                kept=kept,
+                kept=usual.minutes,
                 counts_during=counts_during,
                 requests_during=requests_during,
             ),
@@ -295,10 +304,7 @@ def _side_may_change(
         usual = rate[:, None] * side.requests_before[rows]
         kept = side.kept[rows]
         squares = numpy.where(kept, (side.counts_before[rows] - usual) ** 2 / usual, 0.0)
-        drop = (TRIMMED * minutes_before).astype(numpy.int64)
-        scale = numpy.maximum(1, minutes_before - 2 * drop - 1) * numpy.where(
-            drop > 0, KEPT_VARIANCE, 1.0
-        )
+        scale = numpy.maximum(1, minutes_before - 1).astype(numpy.float64)
         dispersion = numpy.maximum(1.0, squares.sum(axis=1) / scale)
         # The sum of squares may be rounded apart from the full reading's by about this.
         size = pooled.logged[rows] + rate * pooled.served[rows] + 1
@@ -314,6 +320,61 @@ def _side_may_change(
     fell = ~rises[rows] & (seen <= expected * (1 + SLACK)) & (below >= held_at)
     passes: Flags = reach & (rose | fell)
     return passes
+
+
+def _usual(counts: Floats, requests: Floats, rates: Floats, minutes: Counts) -> _Usual:
+    """The baseline minutes `logs.usual_minutes` keeps, and the series too close to tell.
+
+    The first estimate is the pooled rate of the middle minutes by rate (`_kept`); a series
+    too short to cut a minute from has only usual minutes. A minute this close to the cut,
+    its sums added in another order, leaves its series to the full reading.
+    """
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    served = requests != 0
+    middle = _kept(rates, minutes)
+    rate = (numpy.einsum("ij,ij->i", counts, middle) + PRIOR_LINES) / numpy.einsum(
+        "ij,ij->i", requests, middle
+    )
+    away = numpy.sqrt(counts + ANSCOMBE)
+    usual_root = rate[:, None] * requests
+    usual_root += ANSCOMBE
+    away -= numpy.sqrt(usual_root, out=usual_root)
+    numpy.abs(away, out=away)
+    every = bool(served.all())  # most services serve every minute: no mask needed
+    spread = _median(away if every else numpy.where(served, away, numpy.inf), minutes)
+    bound = (USUAL * numpy.maximum(POISSON_SPREAD, spread * MAD_SCALE))[:, None]
+    cut = (TRIMMED * minutes).astype(numpy.int64)[:, None] > 0
+    usual = ~(cut & (away > bound))
+    close = cut & (away > bound - CLOSE) & (away <= bound + CLOSE)
+    if not every:
+        usual &= served
+        close &= served
+    return _Usual(usual, close.any(axis=1) | (~numpy.isfinite(rate) & (minutes > 0)))
+
+
+def _median(values: Floats, known: Counts) -> Floats:
+    """Per row, the median of its first `known` values in order (the rest are infinite)."""
+    import numpy  # noqa: PLC0415 - loaded with the screen
+
+    last = numpy.maximum(known - 1, 0)[:, None]
+    if len(known) and (known == known[0]).all():  # every row as long: two places of each
+        places = sorted({int(last[0, 0]) // 2, (int(last[0, 0]) + 1) // 2})
+        ordered = numpy.partition(values, places, axis=1)
+    else:
+        ordered = numpy.sort(values, axis=1)
+    low = numpy.take_along_axis(ordered, last // 2, axis=1)[:, 0]
+    high = numpy.take_along_axis(ordered, (last + 1) // 2, axis=1)[:, 0]
+    middle: Floats = (low + high) / 2
+    return middle
+
+
+@dataclass(frozen=True, slots=True)
+class _Usual:
+    minutes: Flags
+    """Per series and baseline minute: whether it is a usual minute."""
+    unsure: Flags
+    """Per series: whether a minute was too close to the cut to tell."""
 
 
 def _kept(rates: Floats, minutes: Counts) -> Flags:

@@ -2,13 +2,19 @@
 
 A log line's count follows the traffic, so each level and template is read as a rate per
 request the service served (per minute, for a service with no traced requests), pooled
-over the baseline's minutes; that rate times the incident's requests is what the
-incident should have logged. The baseline's rate leaves out the tenth of its minutes that
-logged the most per request and the tenth that logged the least: an earlier episode of
-the same fault, a few minutes of the hour, logged far from the usual rate and is not what
-to expect (the spread of the minutes kept is widened by what such a cut takes from a
-normal distribution's, so that ordinary minutes are not judged against too narrow a
-spread). The score is how unlikely what it did log is for a Poisson
+over the baseline's usual minutes; that rate times the incident's requests is what the
+incident should have logged. An hour's baseline can hold earlier episodes of the same
+fault (one that flaps, or comes back): a few minutes that logged far from the usual rate.
+So the usual rate is found in two steps. A first estimate comes from the middle half of
+the minutes, ordered by rate per request (a quarter left out at each end: the
+interquartile mean). Then each minute's distance from it is read on the square-root scale
+on which a Poisson count's spread is a half whatever its size (Anscombe's), and every
+minute more than `USUAL` spreads off is left out: the spread is the larger of a Poisson
+count's and the median distance's (as the standard deviation of a normal with that median
+absolute deviation). The rest, the usual minutes, give the rate and the spread. A line
+logged now and then is not cut away by the first step: its minutes of one line are usual
+against the first estimate and come back in the second.
+The score is how unlikely what it did log is for a Poisson
 count over-dispersed as much as the baseline's minutes were around their own expected
 counts, told in the robust scores' units: the standard deviations of a Laplace
 distribution (the heavy tail they allow for) with the same tail probability. Minutes in
@@ -23,10 +29,10 @@ from __future__ import annotations
 
 import bisect
 import math
+import statistics
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import truediv
 from typing import cast
 
 from topology.rca.evidence import Evidence, Kind, number
@@ -42,11 +48,17 @@ TEMPLATE_SHOWN = 60
 """Characters of a template's text shown in evidence."""
 PRIOR_LINES = 0.5
 """Lines added to a baseline's count: a silent baseline does not make a line impossible."""
-TRIMMED = 0.1
-"""The share of the baseline's minutes left out at each end of its rate per request:
-those of an earlier episode of the same fault, when one falls in the baseline."""
-KEPT_VARIANCE = 0.438
-"""The share of a normal distribution's variance left when a tenth is cut off each end."""
+TRIMMED = 0.25
+"""The share of the baseline's minutes left out at each end of rate for the first estimate
+of its usual rate: up to a quarter of the hour may be earlier episodes of the fault."""
+USUAL = 3.0
+"""Spreads off the first estimate from which a baseline minute is not usual."""
+ANSCOMBE = 0.375
+"""Added before the square root, so that a Poisson count's is nearly normal, spread 1/2."""
+POISSON_SPREAD = 0.5
+"""A Poisson count's standard deviation on that scale: the least spread a minute is given."""
+MAD_SCALE = 1.4826
+"""A normal distribution's standard deviation per unit of its median absolute deviation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +71,11 @@ class CountChange:
     up: bool
 
 
-SCREENED_FROM = 4000
+SCREENED_FROM = 1500
 """Log series from which they are screened together first (`topology.rca.log_screen`).
 
-Fewer are read one by one in less time than loading the array library takes.
+Fewer are read one by one in less time than loading the array library takes (about 50 µs
+a series against 70-100 ms).
 """
 
 
@@ -147,10 +160,6 @@ class Minutes:
     before: Sequence[int]
     during: Sequence[int]
     requests: Sequence[float]
-    served_before: float
-    served_during: float
-    requests_before: Sequence[float]
-    """The requests served in each minute of `before`, in its order."""
 
     @classmethod
     def of(cls, t: Sequence[float], served: Series | None, snapshot: Snapshot) -> Minutes | None:
@@ -160,97 +169,60 @@ class Minutes:
         during = _served(t, requests, snapshot.incident)
         if not before or not during:
             return None
-        return cls(
-            before,
-            during,
-            requests,
-            _total(requests, before),
-            _total(requests, during),
-            _at(requests, before),
-        )
+        return cls(before, during, requests)
 
     def change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
-        """How far the incident's counts are from the baseline's rate per request."""
-        during, before = self.during, self.before
-        seen: float
-        logged: float
-        try:
-            if isinstance(during, range) and isinstance(before, range):  # most services
-                seen = sum(counts[during.start : during.stop])  # type: ignore[arg-type]
-                logged = sum(counts[before.start : before.stop])  # type: ignore[arg-type]
-            else:
-                seen, logged = _total(counts, during), _total(counts, before)
-        except TypeError:  # a minute without a count: left out
-            return self._pairs_change(counts, cutoff)
-        known = cast("Sequence[float]", counts)  # the sums above found no gap
-        drop = int(TRIMMED * len(self.before))
-        if not drop:
-            expected = (logged + PRIOR_LINES) / self.served_before * self.served_during
-            if not _may_reach(seen, expected, cutoff):
-                return None
-            return self._pairs_change(counts, cutoff)
-        counts_before, kept = self._kept(known, drop)
-        requests_before = self.requests_before
-        # The trimmed rate before any dispersion, judged cheaply: most series stop here.
-        rate = (sum(map(counts_before.__getitem__, kept)) + PRIOR_LINES) / sum(
-            map(requests_before.__getitem__, kept)
-        )
-        if not _may_reach(seen, rate * self.served_during, cutoff):
-            return None
+        """How far the incident's counts are from the baseline's usual rate per request."""
         requests = self.requests
-        return trimmed_change(
-            [(counts_before[i], requests_before[i]) for i in kept],
-            [(known[i], requests[i]) for i in during],
-            cutoff,
-            drop,
-        )
-
-    def _kept(self, known: Sequence[float], drop: int) -> tuple[Sequence[float], list[int]]:
-        """The baseline's counts, and which of them are kept: `drop` left at each end of rate.
-
-        In the order of their rate per request, as `count_change` orders them (ties in
-        time order), each minute's rate computed once rather than at every comparison.
-        """
-        before = self.before
-        counts = _at(known, before)
-        requests = self.requests_before
-        rates = list(map(truediv, counts, requests))
-        ordered = sorted(range(len(rates)), key=rates.__getitem__)
-        return counts, ordered[drop : len(ordered) - drop]
-
-    def _pairs_change(self, counts: Sequence[float | None], cutoff: float) -> CountChange | None:
-        before = [(c, self.requests[i]) for i in self.before if (c := counts[i]) is not None]
-        during = [(c, self.requests[i]) for i in self.during if (c := counts[i]) is not None]
+        before = [(c, requests[i]) for i in self.before if (c := counts[i]) is not None]
+        during = [(c, requests[i]) for i in self.during if (c := counts[i]) is not None]
         return count_change(before, during, cutoff)
 
 
 def count_change(
     before: Sequence[tuple[float, float]], during: Sequence[tuple[float, float]], cutoff: float
 ) -> CountChange | None:
-    """How far (count, requests) minutes of the incident are from the baseline's rate.
+    """How far (count, requests) minutes of the incident are from the baseline's usual rate.
 
-    The rate of the baseline without its `TRIMMED` minutes that logged the most per
-    request and those that logged the least, its spread widened by `KEPT_VARIANCE`:
-    minutes that serve nothing are left out.
+    Minutes that served nothing are left out; the usual ones are `usual_minutes`.
     """
-    minutes = sorted(((c, r) for c, r in before if r > 0), key=lambda pair: pair[0] / pair[1])
+    minutes = [(c, r) for c, r in before if r > 0]
     if not minutes or not during:
         return None
+    usual = usual_minutes(minutes)
+    if not usual:
+        return None
+    return _side(usual, during, cutoff, up=True) or _side(usual, during, cutoff, up=False)
+
+
+def usual_minutes(minutes: Sequence[tuple[float, float]]) -> Sequence[tuple[float, float]]:
+    """The (count, requests) minutes of a baseline near its first estimate, in their order.
+
+    A baseline too short to cut a minute from is all usual.
+    """
     drop = int(TRIMMED * len(minutes))
-    return trimmed_change(minutes[drop : len(minutes) - drop], during, cutoff, drop)
+    if not drop:
+        return minutes
+    ordered = sorted(minutes, key=lambda pair: pair[0] / pair[1])  # ties in time order
+    middle = ordered[drop : len(ordered) - drop]
+    rate = (sum(c for c, _ in middle) + PRIOR_LINES) / sum(r for _, r in middle)
+    away = [abs(departure(c, rate * r)) for c, r in minutes]
+    bound = USUAL * max(POISSON_SPREAD, MAD_SCALE * statistics.median(away))
+    return [minute for minute, far in zip(minutes, away, strict=True) if far <= bound]
 
 
-def trimmed_change(
-    kept: Sequence[tuple[float, float]],
-    during: Sequence[tuple[float, float]],
-    cutoff: float,
-    drop: int,
-) -> CountChange | None:
-    """`count_change` from the baseline's minutes `kept`, `drop` left out at each end."""
-    spread = KEPT_VARIANCE if drop else 1.0
-    return _side(kept, during, cutoff, up=True, spread=spread) or _side(
-        kept, during, cutoff, up=False, spread=spread
-    )
+def departure(count: float, expected: float) -> float:
+    """A count's distance from its expected value on Anscombe's square-root scale.
+
+    A negative count (no count can be) is read as none.
+    """
+    return math.sqrt(max(count, 0.0) + ANSCOMBE) - math.sqrt(expected + ANSCOMBE)
+
+
+def _dispersion(minutes: Sequence[tuple[float, float]], rate: float) -> float:
+    """How over-dispersed the minutes are around `rate`, at least 1 (a Poisson's)."""
+    squares = sum((c - rate * r) ** 2 / (rate * r) for c, r in minutes)
+    return max(1.0, squares / max(1, len(minutes) - 1))
 
 
 def _side(
@@ -259,7 +231,6 @@ def _side(
     cutoff: float,
     *,
     up: bool,
-    spread: float = 1.0,
 ) -> CountChange | None:
     """How far the incident's minutes rose (`up`) or fell from `before`'s pooled rate."""
     served = sum(r for _, r in before)
@@ -268,10 +239,7 @@ def _side(
     expected = rate * sum(r for _, r in during)
     if (seen > expected) is not up or not _may_reach(seen, expected, cutoff):
         return None
-    dispersion = max(
-        1.0,
-        sum((c - rate * r) ** 2 / (rate * r) for c, r in before) / max(1, len(before) - 1) / spread,
-    )
+    dispersion = _dispersion(before, rate)
     if not _may_reach(seen / dispersion, expected / dispersion, cutoff):
         return None
     held = sum(1 for c, r in during if (c > rate * r if up else c < rate * r))
@@ -324,21 +292,6 @@ def _served(t: Sequence[float], requests: Sequence[float], window: Window) -> Se
     if all(requests[first:last]):
         return range(first, last)
     return [i for i in range(first, last) if requests[i]]
-
-
-def _at(values: Sequence[float], at: Sequence[int]) -> Sequence[float]:
-    """The values at positions `at`, in its order (a slice when `at` is a range)."""
-    if isinstance(at, range):
-        return values[at.start : at.stop]
-    return [values[i] for i in at]
-
-
-def _total(counts: Sequence[float | None], at: Sequence[int]) -> float:
-    """The sum of `counts` at positions `at`; a TypeError if one is None."""
-    known = cast("Sequence[float]", counts)
-    if isinstance(at, range):
-        return sum(known[at.start : at.stop])
-    return sum(map(known.__getitem__, at))
 
 
 def _told(key: str, level: str | None, change: CountChange) -> str:
