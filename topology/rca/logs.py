@@ -31,7 +31,7 @@ import bisect
 import math
 import statistics
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import cast
 
@@ -69,6 +69,8 @@ class CountChange:
     expected: float
     seen: float
     up: bool
+    earlier: int = 0
+    """Baseline minutes left out as unusual on the side of the change: earlier episodes."""
 
 
 SCREENED_FROM = 1500
@@ -189,10 +191,13 @@ def count_change(
     minutes = [(c, r) for c, r in before if r > 0]
     if not minutes or not during:
         return None
-    usual = usual_minutes(minutes)
+    usual, above, below = _sorted_out(minutes)
     if not usual:
         return None
-    return _side(usual, during, cutoff, up=True) or _side(usual, during, cutoff, up=False)
+    change = _side(usual, during, cutoff, up=True) or _side(usual, during, cutoff, up=False)
+    if change is None:
+        return None
+    return replace(change, earlier=above if change.up else below)
 
 
 def usual_minutes(minutes: Sequence[tuple[float, float]]) -> Sequence[tuple[float, float]]:
@@ -200,15 +205,24 @@ def usual_minutes(minutes: Sequence[tuple[float, float]]) -> Sequence[tuple[floa
 
     A baseline too short to cut a minute from is all usual.
     """
+    return _sorted_out(minutes)[0]
+
+
+def _sorted_out(
+    minutes: Sequence[tuple[float, float]],
+) -> tuple[Sequence[tuple[float, float]], int, int]:
+    """`usual_minutes`, and how many of the others were above and below the first estimate."""
     drop = int(TRIMMED * len(minutes))
     if not drop:
-        return minutes
+        return minutes, 0, 0
     ordered = sorted(minutes, key=lambda pair: pair[0] / pair[1])  # ties in time order
     middle = ordered[drop : len(ordered) - drop]
     rate = (sum(c for c, _ in middle) + PRIOR_LINES) / sum(r for _, r in middle)
-    away = [abs(departure(c, rate * r)) for c, r in minutes]
-    bound = USUAL * max(POISSON_SPREAD, MAD_SCALE * statistics.median(away))
-    return [minute for minute, far in zip(minutes, away, strict=True) if far <= bound]
+    away = [departure(c, rate * r) for c, r in minutes]
+    bound = USUAL * max(POISSON_SPREAD, MAD_SCALE * statistics.median(map(abs, away)))
+    usual = [minute for minute, far in zip(minutes, away, strict=True) if abs(far) <= bound]
+    above = sum(1 for far in away if far > bound)
+    return usual, above, len(minutes) - len(usual) - above
 
 
 def departure(count: float, expected: float) -> float:
@@ -296,15 +310,27 @@ def _served(t: Sequence[float], requests: Sequence[float], window: Window) -> Se
 
 def _told(key: str, level: str | None, change: CountChange) -> str:
     before, after = _rate(change.expected), _rate(change.seen)
+    again = earlier_minutes(change)
     if level is not None:
-        return f"{level} logs {before} → {after}/min"
+        return f"{level} logs {before} → {after}/min{again}"
     text = key.removeprefix(TEMPLATE_KEY)
     shown = text if len(text) <= TEMPLATE_SHOWN else text[: TEMPLATE_SHOWN - 1] + "…"
-    if change.up and change.expected < 0.5:  # noqa: PLR2004 - under one a minute
+    if change.up and change.expected < 0.5 and not again:  # noqa: PLR2004 - under one a minute
         return f"new template '{shown}' {after}/min"
     if not change.up and change.seen < 0.5:  # noqa: PLR2004 - under one a minute
-        return f"'{shown}' {before}/min → 0"
-    return f"'{shown}' {before}/min → {after}/min"
+        return f"'{shown}' {before}/min → 0{again}"
+    return f"'{shown}' {before}/min → {after}/min{again}"
+
+
+def earlier_minutes(change: CountChange) -> str:
+    """What to add when the baseline held earlier minutes like these: a fault come back.
+
+    Said from `PERSISTENCE` minutes on: one odd minute is no episode.
+    """
+    if change.earlier < PERSISTENCE:
+        return ""
+    side = "high" if change.up else "low"
+    return f", {side} in {change.earlier} earlier minutes too"
 
 
 def _rate(value: float) -> str:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Collection
 
 from topology.rca.evidence import Evidence, Kind, number
-from topology.rca.logs import TEMPLATE_KEY, Minutes
+from topology.rca.logs import TEMPLATE_KEY, Minutes, earlier_minutes
 from topology.rca.snapshot import Snapshot
 
 AROUND = 40
@@ -51,6 +51,7 @@ def named_evidence(
                 told = (
                     f"{caller} logs '{_shown(text, callee)}'"
                     f" {_rate(change.expected)} → {_rate(change.seen)}/min"
+                    f"{earlier_minutes(change)}"
                 )
                 found.setdefault(callee, []).append(
                     Evidence(Kind.LOGS, change.score, told, explainable=True)

@@ -1,9 +1,14 @@
 """The baseline's usual minutes: earlier episodes of a fault left out, lines now and then kept."""
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topology.rca.logs import count_change, usual_minutes
+from topology.rca.logs import count_change, earlier_minutes, log_evidence, usual_minutes
+from topology.rca.snapshot import Series
+
+from .factories import BASELINE_STEPS, INCIDENT_STEPS, latency, snapshot
 
 QUIET = [(0.0, 40.0), (1.0, 40.0), (0.0, 40.0), (0.0, 40.0)]
 """A minute's errors of a healthy service: a line now and then."""
@@ -85,3 +90,56 @@ def test_minutes_logging_at_one_rate_per_request_are_all_usual(
     minutes = [(float(rate * r), float(r)) for r in served]
 
     assert usual_minutes(minutes) == minutes
+
+
+def test_a_rise_says_how_many_earlier_minutes_were_left_out_as_high():
+    baseline = [*QUIET * 5, *EPISODE, *QUIET * 3, *EPISODE, *QUIET * 5]
+
+    change = count_change(baseline, DURING, 8.0)
+
+    assert change is not None
+    assert change.earlier == 8
+    assert earlier_minutes(change) == ", high in 8 earlier minutes too"
+
+
+def test_a_baseline_without_episodes_adds_nothing_to_the_evidence():
+    change = count_change(QUIET * 15, DURING, 8.0)
+
+    assert change is not None
+    assert change.earlier < 2
+    assert earlier_minutes(change) == ""
+
+
+def errors_evidence(errors: list[float], template: list[float]) -> list[str]:
+    served = latency(20, 20)
+    frame = snapshot([], {"route": served})
+    logs = {
+        "route": Series(
+            served.t,
+            {"level:ERROR": tuple(errors), "template:Exception in <*>": tuple(template)},
+        )
+    }
+    found = log_evidence(replace(frame, logs=logs), ["route"], 8.0)
+    return [item.text for item in found.get("route", [])]
+
+
+def test_a_fault_come_back_is_told_as_such_and_its_template_is_not_new():
+    quiet = [0.0, 1.0, 0.0, 0.0] * 15
+    episodes = [*quiet[:20], 40.0, 42.0, 39.0, 41.0, *quiet[24:40], 40.0, 38.0, 41.0, *quiet[43:]]
+    incident = [40.0] * INCIDENT_STEPS
+    silent_then_episodes = [0.0 if n < 10 else n for n in episodes]
+
+    told = errors_evidence([*episodes, *incident], [*silent_then_episodes, *incident])
+
+    assert "ERROR logs 0.25 → 40/min, high in 7 earlier minutes too" in told
+    assert not any(text.startswith("new template") for text in told)
+    assert "'Exception in <*>' 0/min → 40/min, high in 7 earlier minutes too" in told
+
+
+def test_a_template_never_seen_in_the_baseline_is_new():
+    quiet = [0.0, 1.0, 0.0, 0.0] * 15
+    incident = [40.0] * INCIDENT_STEPS
+
+    told = errors_evidence([*quiet, *incident], [*[0.0] * BASELINE_STEPS, *incident])
+
+    assert "new template 'Exception in <*>' 40/min" in told
