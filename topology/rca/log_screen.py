@@ -6,12 +6,12 @@ rest are read one by one (`Minutes.change`). It follows that reading step by ste
 first estimate from the middle of the baseline's minutes by rate per request, ties cut in
 time order; the usual minutes; the pooled rate; the over-dispersion; the minutes the
 change held in) and errs one way only: sums added in another order are given a margin,
-so a series it rules out is one the full reading finds no change in. A series with a
-baseline minute that may be far off the first estimate is kept for the full reading,
-which tells which minutes are usual; the screen reads only series whose minutes are all
-usual. A series it cannot judge (a gap in a minute served, a negative
-count) is kept for the full reading, and so are a service's series when its requests
-cannot be read as numbers of the series' length.
+so a series it rules out is one the full reading finds no change in. The usual minutes
+are found as the full reading finds them; a series with a minute so close to their cut
+that sums added in another order could put it on the other side is kept for the full
+reading. A series it cannot judge (a gap in a minute served, a negative count) is kept
+for the full reading, and so are a service's series when its requests cannot be read as
+numbers of the series' length.
 """
 
 from __future__ import annotations
