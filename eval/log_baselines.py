@@ -18,8 +18,10 @@ is known.
 from __future__ import annotations
 
 import argparse
-import random
 from collections.abc import Sequence
+
+import numpy
+from numpy.random import Generator
 
 from topology.rca.logs import count_change
 
@@ -34,39 +36,23 @@ DISPERSIONS = (1.0, 3.0)
 
 
 def minutes(
-    rng: random.Random, rate: float, dispersion: float, *, rise: float, episodes: int
+    rng: Generator, rate: float, dispersion: float, *, rise: float, episodes: int
 ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """One series: its baseline and incident (count, requests) minutes."""
-    served = [float(rng.randint(80, 120)) for _ in range(BASELINE + INCIDENT)]
-    mean = [rate * r / 100 for r in served]
-    for i in range(BASELINE, BASELINE + INCIDENT):
-        mean[i] *= rise
-    for start in rng.sample(range(0, BASELINE - 2, 3), episodes // 3):
-        for i in range(start, start + 3):
-            mean[i] *= rise
-    counts = [float(_count(rng, m, dispersion)) for m in mean]
-    pairs = list(zip(counts, served, strict=True))
+    served = rng.integers(80, 121, BASELINE + INCIDENT).astype(float)
+    mean = rate * served / 100
+    mean[BASELINE:] *= rise
+    for start in rng.choice(range(0, BASELINE - 2, 3), episodes // 3, replace=False):
+        mean[start : start + 3] *= rise
+    if dispersion > 1:  # a gamma-distributed mean: variance `dispersion` times the mean
+        mean = rng.gamma(mean / (dispersion - 1), dispersion - 1)
+    counts = rng.poisson(mean).astype(float)
+    pairs = list(zip(counts.tolist(), served.tolist(), strict=True))
     return pairs[:BASELINE], pairs[BASELINE:]
 
 
-def _count(rng: random.Random, mean: float, dispersion: float) -> int:
-    if dispersion > 1:  # a gamma-distributed mean: variance `dispersion` times the mean
-        mean = rng.gammavariate(mean / (dispersion - 1), dispersion - 1)
-    return _poisson(rng, mean)
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    if mean > 30:  # noqa: PLR2004 - a normal is close enough this far from zero
-        return max(0, round(rng.gauss(mean, mean**0.5)))
-    limit, k, product = 2.718281828459045 ** (-mean), 0, rng.random()
-    while product > limit:
-        k += 1
-        product *= rng.random()
-    return k
-
-
 def share_rising(
-    rng: random.Random,
+    rng: Generator,
     rate: float,
     dispersion: float,
     cutoff: float,
@@ -86,7 +72,7 @@ def share_rising(
 
 def table(runs: int, seed: int) -> list[str]:
     """The figures as lines."""
-    rng = random.Random(seed)  # noqa: S311 - made-up log counts, not secrets
+    rng = numpy.random.default_rng(seed)
     head = "  ".join(f"ep {m:>2}m" for m in EPISODE_MINUTES)
     lines = [f"{'rate/min':>8} {'disp':>4}  false@8  false@4  rise  found: {head}"]
     for dispersion in DISPERSIONS:

@@ -1,12 +1,12 @@
 """The made-up log series of `eval.log_baselines` say what they are meant to."""
 
-import random
+import numpy
 
 from eval.log_baselines import BASELINE, INCIDENT, minutes, share_rising, table
 
 
-def seeded(seed: int) -> random.Random:
-    return random.Random(seed)  # noqa: S311 - made-up log counts, not secrets
+def seeded(seed: int) -> numpy.random.Generator:
+    return numpy.random.default_rng(seed)
 
 
 def test_a_series_has_an_hour_of_baseline_and_the_incident_minutes():
