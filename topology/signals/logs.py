@@ -1,8 +1,9 @@
 """Log records as read from OTLP (JSON or protobuf) turned into `LogRecord`s.
 
-Only what the store counts is kept: the service, the minute, the normalised level and
-the body, cut to `body_chars` characters before template mining. The digest covers the
-time, severity, ids and the whole body, so a record sent again is known again.
+Only what the store counts is kept: the service, the minute, the normalised level (read
+from the body's own header when the record names none, `header`) and the body, cut to
+`body_chars` characters before template mining. The digest covers the time, severity,
+ids and the whole body, so a record sent again is known again.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from hashlib import blake2b
 
+from topology.signals.header import split_header
 from topology.signals.model import MAX_TIME_NS, LogExport, LogRecord, minute_of_ns
-from topology.signals.severity import normalised
+from topology.signals.severity import UNSET, normalised
 
 UNKNOWN_SERVICE = "unknown_service"
 """The service of records whose resource names none, as the OpenTelemetry SDKs say."""
+HEADER_CHARS = 200
+"""Characters of a body searched for a header: a time and a level fit in far fewer."""
 BODY_CHARS = 4096
 """Characters of a record's body kept for template mining by default."""
 TIME_REFUSED = "a log record's time is before 1970 or past the year 2200"
@@ -65,8 +69,17 @@ class LogReader:
             LogRecord(
                 service or UNKNOWN_SERVICE,
                 minute,
-                normalised(number, text),
+                _level(number, text, body),
                 body[: self.body_chars],
                 digest,
             )
         )
+
+
+def _level(number: int | None, text: str | None, body: str) -> str:
+    """The record's severity, else the level its body's own header names (`header`)."""
+    level = normalised(number, text)
+    if level != UNSET:
+        return level
+    found = split_header(body[:HEADER_CHARS])
+    return UNSET if found is None else normalised(None, found[0])

@@ -32,6 +32,9 @@ _BY_TEXT = {
     "PANIC": "FATAL",
 }
 
+WORDS = frozenset(_BY_TEXT)
+"""The severity words a log line's own header may lead with, in upper case."""
+
 
 def normalised(number: int | None, text: str | None) -> str:
     """The level of an OTLP `severityNumber` (1-24), else of its `severityText`, else UNSET.

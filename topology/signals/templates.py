@@ -3,8 +3,8 @@
 A miner is seeded with the templates the store holds for its service (their ids and
 masked text), so a line maps to the same template in a later import or in another
 replica. New templates take the next ids. A line is mined from its first `MINED_TOKENS`
-tokens. Past `cap` templates, a line that matches none of them counts under `OTHER_ID`
-instead of growing the miner.
+tokens, after its own header (`headless`). Past `cap` templates, a line that matches none
+of them counts under `OTHER_ID` instead of growing the miner.
 
 A book lives across batches: each batch starts by `follow`ing the stored templates of
 its services, and a service whose stored templates are not what its open miner holds
@@ -21,6 +21,7 @@ from drain3 import TemplateMiner
 from drain3.drain import LogCluster
 from drain3.template_miner_config import TemplateMinerConfig
 
+from topology.signals.header import split_header
 from topology.signals.masking import TokenMasks
 
 OTHER_ID = 0
@@ -97,7 +98,7 @@ class TemplateBook:
         opened = self._open.get(service)
         if opened is None:
             opened = self._opened(service)
-        masked = _leading(opened.miner.masker.mask(body))
+        masked = _leading(headless(opened.miner.masker.mask(body)))
         found = opened.seen.get(masked)
         if found is not None:
             if found == OTHER_ID:
@@ -174,6 +175,20 @@ def _leading(masked: str) -> str:
     return masked[:cut]
 
 
+def headless(masked: str) -> str:
+    """A masked line without the header (`header`) it leads with: its time and its level.
+
+    drain3 files a line under its first token and merges lines alike in most of the rest.
+    Filed under the header's time, the lines of two code sites alike but for their logger
+    (a controller's and a service's, under the same request ids) would be one template,
+    and one of them vanishing would be drowned by the other. Without the header, the line
+    is filed under its logger, or a bare message under its first word as before. The
+    level is counted apart, by severity.
+    """
+    found = split_header(masked)
+    return masked if found is None else found[1]
+
+
 def _seeded(known: Mapping[int, str], config: TemplateMinerConfig) -> TemplateMiner:
     """A miner holding the templates `known` under their ids."""
     miner = TemplateMiner(config=config)
@@ -181,7 +196,7 @@ def _seeded(known: Mapping[int, str], config: TemplateMinerConfig) -> TemplateMi
     for template_id, text in sorted(known.items()):
         if template_id == OTHER_ID:
             continue
-        cluster = LogCluster(text.split(), template_id)
+        cluster = LogCluster(headless(text).split(), template_id)  # stored with a header
         drain.id_to_cluster[template_id] = cluster
         drain.add_seq_to_prefix_tree(drain.root_node, cluster)
         drain.clusters_counter = max(drain.clusters_counter, template_id)

@@ -109,6 +109,20 @@ def test_a_huge_body_is_cut_before_mining():
     assert len(record.body) == 4096
 
 
+def test_a_record_without_a_severity_takes_the_level_its_raw_line_leads_with():
+    lines = [
+        "2023-01-29 10:03:20,976 ERROR o.a.c.c.C.[dispatcherServlet] threw exception",
+        "18:03:57.913 WARN  c.t.PaymentController#34 slow",
+        "Error in the first word only",
+    ]
+    records = [{"body": {"stringValue": line}} for line in lines]
+    records.append({"severityText": "INFO", "body": {"stringValue": "18:03:57 ERROR x y"}})
+
+    levels = [record.level for record in parse(document(*records)).records]
+
+    assert levels == ["ERROR", "WARN", "UNSET", "INFO"]
+
+
 def test_a_record_without_a_service_name_belongs_to_unknown_service():
     doc = {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {"stringValue": "x"}}]}]}]}
     assert parse(doc).records[0].service == "unknown_service"

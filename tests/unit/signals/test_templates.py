@@ -2,7 +2,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from topology.signals.masking import TokenMasks
-from topology.signals.templates import MINED_TOKENS, MINERS_KEPT, OTHER_ID, TemplateBook
+from topology.signals.templates import (
+    MINED_TOKENS,
+    MINERS_KEPT,
+    OTHER_ID,
+    TemplateBook,
+)
 
 
 def masked(line):
@@ -48,6 +53,34 @@ def test_a_long_line_listing_more_or_fewer_items_keeps_its_template():
 
     assert first == second
     assert len(book.texts("order")[first].split()) == MINED_TOKENS
+
+
+def test_lines_of_two_code_sites_alike_but_for_their_logger_keep_templates_of_their_own():
+    def line(site, what, price):
+        return (
+            f"18:03:57.913 INFO  p.c.{site} TraceID: 9bd72d837371fe1b33bd1ab5c2e51e85 "
+            f"SpanID: 524ac540b4a8b53e [findByRoute][{what}][Train Type: {price}]"
+        )
+
+    book = TemplateBook({})
+    controller = book.template_of("price", line("PriceController#46", "Query price", "G"))
+    service = book.template_of("price", line("PriceServiceImpl#71", "Route found", "D"))
+
+    assert controller != service
+    assert book.template_of("price", line("PriceController#46", "Query price", "K")) == (controller)
+
+
+def test_a_line_is_mined_without_the_time_and_level_it_leads_with():
+    book = TemplateBook({})
+    found = book.template_of("price", "18:03:57.913 INFO  p.c.PriceController#46 query 7")
+
+    assert book.texts("price") == {found: "p.c.PriceController#<NUM> query <NUM>"}
+
+
+def test_a_stored_template_with_its_header_keeps_its_id_for_the_same_lines():
+    book = TemplateBook({"price": {4: "<NUM> INFO p.c.PriceController#<NUM> query <NUM>"}})
+
+    assert book.template_of("price", "18:03:57.913 INFO p.c.PriceController#46 query 7") == 4
 
 
 def test_short_lines_of_different_lengths_keep_templates_of_their_own():
