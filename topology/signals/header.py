@@ -13,6 +13,8 @@ from topology.signals.severity import WORDS
 HEADER_TOKENS = 3
 """Leading tokens of a line that may be its header: a time in one or two, then a level."""
 _TIME_CHARS = frozenset("0123456789-:.,/+TZ[]()")
+_TIME_STARTS = frozenset("0123456789<[(")
+"""What a time's first character can be: a line starting otherwise has no header."""
 _NUMBER_MASK = "<NUM>"
 """What `masking` turns a number, or a time of digits and separators, into."""
 
@@ -22,6 +24,8 @@ def split_header(line: str) -> tuple[str, str] | None:
 
     What follows keeps its spacing when `line` is single-spaced (a masked line is).
     """
+    if not line or line[0] not in _TIME_STARTS:  # most bare messages: decided at once
+        return None
     head = line.split(None, HEADER_TOKENS)
     for at, token in enumerate(head[: min(HEADER_TOKENS, len(head) - 1)]):
         word = token.strip("[]():").upper()

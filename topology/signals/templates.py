@@ -3,7 +3,7 @@
 A miner is seeded with the templates the store holds for its service (their ids and
 masked text), so a line maps to the same template in a later import or in another
 replica. New templates take the next ids. A line is mined from its first `MINED_TOKENS`
-tokens, after its own header (`headless`). Past `cap` templates, a line that matches none
+tokens, less its own header (`headless`). Past `cap` templates, a line that matches none
 of them counts under `OTHER_ID` instead of growing the miner.
 
 A book lives across batches: each batch starts by `follow`ing the stored templates of
@@ -37,10 +37,10 @@ CACHE_SIZE = 20_000
 CACHED_CHARS = 1024
 """Masked lines longer than this are mined each time, not remembered."""
 MINED_TOKENS = 64
-"""Tokens of a line mined: a message's form is in its beginning. A longer line's length
-follows the data it lists (and where its body was cut), and drain3 keeps lines of
-different lengths apart: one message would become a template per length, each read as
-new or vanished when the data changes."""
+"""Tokens of a line mined, its header among them: a message's form is in its beginning.
+A longer line's length follows the data it lists (and where its body was cut), and
+drain3 keeps lines of different lengths apart: one message would become a template per
+length, each read as new or vanished when the data changes."""
 
 
 def miner_config() -> TemplateMinerConfig:
@@ -98,13 +98,13 @@ class TemplateBook:
         opened = self._open.get(service)
         if opened is None:
             opened = self._opened(service)
-        masked = _leading(headless(opened.miner.masker.mask(body)))
+        masked = _leading(opened.miner.masker.mask(body))
         found = opened.seen.get(masked)
         if found is not None:
             if found == OTHER_ID:
                 self.folded[service] += 1
             return found
-        found = self._mine(service, opened, masked)
+        found = self._mine(service, opened, headless(masked))
         if len(masked) <= CACHED_CHARS:
             if self._cached >= CACHE_SIZE:
                 for other in self._open.values():
