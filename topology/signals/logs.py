@@ -1,9 +1,10 @@
 """Log records as read from OTLP (JSON or protobuf) turned into `LogRecord`s.
 
 Only what the store counts is kept: the service, the minute, the normalised level (read
-from the body's own header when the record names none, `header`) and the body, cut to
-`body_chars` characters before template mining. The digest covers the time, severity,
-ids and the whole body, so a record sent again is known again.
+from a structured body's field or the line's own header when the record names none) and
+the body (a structured body's message), cut to `body_chars` characters before template
+mining. The digest covers the time, severity, ids and the whole body, so a record sent
+again is known again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from hashlib import blake2b
 from topology.signals.header import split_header
 from topology.signals.model import MAX_TIME_NS, LogExport, LogRecord, minute_of_ns
 from topology.signals.severity import UNSET, normalised
+from topology.signals.structured import structured
 
 UNKNOWN_SERVICE = "unknown_service"
 """The service of records whose resource names none, as the OpenTelemetry SDKs say."""
@@ -65,21 +67,24 @@ class LogReader:
         digest = int.from_bytes(
             blake2b(key, digest_size=8, person=b"log").digest(), "little", signed=True
         )
+        level, mined = _read(normalised(number, text), body)
         export.records.append(
-            LogRecord(
-                service or UNKNOWN_SERVICE,
-                minute,
-                _level(number, text, body),
-                body[: self.body_chars],
-                digest,
-            )
+            LogRecord(service or UNKNOWN_SERVICE, minute, level, mined[: self.body_chars], digest)
         )
 
 
-def _level(number: int | None, text: str | None, body: str) -> str:
-    """The record's severity, else the level its body's own header names (`header`)."""
-    level = normalised(number, text)
-    if level != UNSET:
-        return level
-    found = split_header(body[:HEADER_CHARS])
-    return UNSET if found is None else normalised(None, found[0])
+def _read(level: str, body: str) -> tuple[str, str]:
+    """The record's level and the text its template is mined from.
+
+    A structured body (`structured`) gives its message, and its level when the record
+    has none; else the level is the one the line's own header names (`header`).
+    """
+    if body.startswith("{"):
+        found = structured(body)
+        if found is not None:
+            body = found.message or body
+            level = found.level if level == UNSET else level
+    if level == UNSET:
+        header = split_header(body[:HEADER_CHARS])
+        level = UNSET if header is None else normalised(None, header[0])
+    return level, body

@@ -123,6 +123,26 @@ def test_a_record_without_a_severity_takes_the_level_its_raw_line_leads_with():
     assert levels == ["ERROR", "WARN", "UNSET", "INFO"]
 
 
+def test_a_json_line_is_counted_by_its_level_field_and_mined_from_its_message():
+    lines = [
+        {"level": "error", "msg": "charge failed", "req": "9f2c"},
+        {"level": "error", "msg": "charge failed", "req": "77e1"},
+        {"severity": "warning", "message": "18:03:57 ERROR retrying"},
+    ]
+    records = [{"body": {"stringValue": json.dumps(line)}} for line in lines]
+    records.append({"severityNumber": 9, "body": {"stringValue": json.dumps(lines[0])}})
+
+    read = parse(document(*records)).records
+
+    assert [(r.level, r.body) for r in read] == [
+        ("ERROR", "charge failed"),
+        ("ERROR", "charge failed"),
+        ("WARN", "18:03:57 ERROR retrying"),
+        ("INFO", "charge failed"),  # the record's own severity wins
+    ]
+    assert len({r.digest for r in read}) == 4  # told apart by the whole body
+
+
 def test_a_record_without_a_service_name_belongs_to_unknown_service():
     doc = {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {"stringValue": "x"}}]}]}]}
     assert parse(doc).records[0].service == "unknown_service"

@@ -1,0 +1,71 @@
+"""Structured log lines: a body that is one JSON object, its level and message in fields.
+
+zap, logrus, pino, bunyan, structlog, logback's and log4j's JSON layouts, Serilog's compact
+format and cloud logging agents write a line as a JSON object. A record collected from a
+container's output carries it as its body, often with no severity of its own. Its level is
+read from the first field of `LEVEL_KEYS` present (a word, or pino's and bunyan's numbers),
+and its template is mined from the first field of `MESSAGE_KEYS` that holds text, not from
+the whole object: the other fields (request ids, durations, paths) change from line to
+line and would make each message many templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import msgspec
+
+from topology.signals.severity import UNSET, normalised
+
+LEVEL_KEYS = ("level", "severity", "levelname", "log.level", "lvl", "loglevel", "@l")
+"""Fields naming a line's level, the first present wins."""
+MESSAGE_KEYS = ("message", "msg", "@m", "@mt", "event", "log", "text")
+"""Fields holding a line's message, the first holding text wins."""
+NUMBERED = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
+"""pino's and bunyan's level numbers."""
+READ_CHARS = 65_536
+"""Longer bodies are not decoded: they are cut and mined as text, in bounded memory."""
+
+_DECODER = msgspec.json.Decoder()
+
+
+@dataclass(frozen=True, slots=True)
+class Structured:
+    """What a structured line says of itself: its level (UNSET: none) and its message."""
+
+    level: str
+    message: str | None
+
+
+def structured(body: str) -> Structured | None:
+    """The level and message fields of `body` when it is one JSON object, else None."""
+    if not body.startswith("{") or len(body) > READ_CHARS:
+        return None
+    try:
+        fields = _DECODER.decode(body)
+    except (msgspec.DecodeError, UnicodeEncodeError):
+        return None
+    if not isinstance(fields, dict):
+        return None
+    return Structured(_level_of(fields), _message_of(fields))
+
+
+def _level_of(fields: dict[str, object]) -> str:
+    for key in LEVEL_KEYS:
+        value = fields.get(key)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            return normalised(None, value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return NUMBERED.get(value, UNSET)
+        return UNSET
+    return UNSET
+
+
+def _message_of(fields: dict[str, object]) -> str | None:
+    for key in MESSAGE_KEYS:
+        value = fields.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
