@@ -19,6 +19,7 @@ from topology.parsing.decoding import BadValueError, TimeRangeError, Wire, shown
 from topology.parsing.otlp import Resource, value_of
 from topology.signals.logs import LogReader
 from topology.signals.model import LogExport
+from topology.signals.structured import MAP_TEXT, map_text
 
 _SERVICE_NAME = "service.name"
 _HEX_DIGITS = "0123456789abcdef"
@@ -40,6 +41,22 @@ class Body(Wire, rename="camel"):
     kvlist_value: msgspec.Raw = msgspec.Raw()
     array_value: msgspec.Raw = msgspec.Raw()
     bytes_value: str | None = None
+
+
+class _Field(Wire):
+    """One field of a map body: its key and, when a string or a number, its value."""
+
+    key: str = ""
+    value: Body | None = None
+
+
+class _Fields(Wire):
+    """A map body's fields."""
+
+    values: list[_Field] | None = None
+
+
+_MAP_DECODER = msgspec.json.Decoder(_Fields)
 
 
 class OtlpLogRecord(Wire, rename="camel"):
@@ -157,10 +174,34 @@ def _body(body: Body | None) -> tuple[str, bytes]:
         if value is not None:
             return str(value), b""
     if body.kvlist_value:
-        return "<map>", bytes(body.kvlist_value)
+        return _map_text(bytes(body.kvlist_value)), bytes(body.kvlist_value)
     if body.array_value:
         return "<list>", bytes(body.array_value)
     return ("<bytes>", (body.bytes_value or "").encode()) if body.bytes_value else ("", b"")
+
+
+def _map_text(raw: bytes) -> str:
+    """A map body as `map_text` reads it: its level and message fields as a JSON line."""
+    try:
+        fields = _MAP_DECODER.decode(raw).values or []
+    except msgspec.ValidationError:
+        return MAP_TEXT
+    return map_text((field.key, _scalar(field.value)) for field in fields)
+
+
+def _scalar(value: Body | None) -> str | int | None:
+    """A map field's string, or its whole number (which OTLP JSON may write as a string)."""
+    if value is None:
+        return None
+    if value.string_value is not None:
+        return value.string_value
+    number = value.int_value
+    if isinstance(number, str):
+        try:
+            return int(number)
+        except ValueError:  # not a whole number, or past Python's 4,300 digits
+            return None
+    return number
 
 
 def nanos(value: float | str | None, field: str) -> int:

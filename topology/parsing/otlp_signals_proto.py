@@ -22,6 +22,7 @@ from topology.signals import metrics
 from topology.signals.logs import UNKNOWN_SERVICE, LogReader
 from topology.signals.metrics import Cumulatives, Sample
 from topology.signals.model import LogExport, MetricExport
+from topology.signals.structured import map_text
 
 _SERVICE_NAME = "service.name"
 _COUNTED = ("histogram", "exponential_histogram", "summary")
@@ -135,12 +136,22 @@ def _body(body: Any) -> tuple[str, bytes]:  # noqa: ANN401 - an AnyValue message
     if which in ("bool_value", "int_value", "double_value"):
         return str(getattr(body, which)), b""
     if which == "kvlist_value":
-        return "<map>", body.SerializeToString()
+        fields = ((field.key, _scalar(field.value)) for field in body.kvlist_value.values)
+        return map_text(fields), body.SerializeToString()
     if which == "array_value":
         return "<list>", body.SerializeToString()
     if which == "bytes_value":
         return "<bytes>", body.bytes_value
     return "", b""
+
+
+def _scalar(value: Any) -> str | int | None:  # noqa: ANN401 - an AnyValue message, untyped
+    which = value.WhichOneof("value")
+    if which == "string_value":
+        return str(value.string_value)
+    if which == "int_value":
+        return int(value.int_value)
+    return None
 
 
 def _series(attributes: Iterable[Any]) -> object:

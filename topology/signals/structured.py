@@ -11,6 +11,7 @@ line and would make each message many templates.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import msgspec
@@ -25,6 +26,8 @@ NUMBERED = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "
 """pino's and bunyan's level numbers."""
 READ_CHARS = 65_536
 """Longer bodies are not decoded: they are cut and mined as text, in bounded memory."""
+MAP_TEXT = "<map>"
+"""The text of a map body none of whose fields is a level or a message."""
 
 _DECODER = msgspec.json.Decoder()
 
@@ -69,3 +72,22 @@ def _message_of(fields: dict[str, object]) -> str | None:
         if isinstance(value, str) and value.strip():
             return value
     return None
+
+
+def map_text(fields: Iterable[tuple[str, object]]) -> str:
+    """A map body (OTLP's kvlist) as a structured line of its level and message fields.
+
+    `MAP_TEXT` when it holds neither, so that its template stays one of the map bodies.
+    """
+    kept = {
+        key: value
+        for key, value in fields
+        if key in _NAMED and isinstance(value, str | int) and not isinstance(value, bool)
+    }
+    if not kept:
+        return MAP_TEXT
+    return _ENCODER.encode(kept).decode()
+
+
+_NAMED = frozenset(LEVEL_KEYS + MESSAGE_KEYS)
+_ENCODER = msgspec.json.Encoder()

@@ -40,7 +40,7 @@ def test_a_collector_shaped_document_gives_services_minutes_levels_and_bodies():
         ("checkout", T0, "INFO", "order 1043 placed by user 12 in 41 ms"),
         ("checkout", T0 + 60, "INFO", "cache warmed: 512 entries"),
         ("checkout", T0 + 60, "ERROR", "payment call to 10.1.2.3:8443 failed: connection reset"),
-        ("checkout", T0 + 60, "WARN", "<map>"),
+        ("checkout", T0 + 60, "WARN", "slow"),  # a map body: its message field
         ("checkout", T0 + 60, "UNSET", "heartbeat"),
         ("payments", T0, "FATAL", "out of memory in worker 3"),
     ]
@@ -141,6 +141,21 @@ def test_a_json_line_is_counted_by_its_level_field_and_mined_from_its_message():
         ("INFO", "charge failed"),  # the record's own severity wins
     ]
     assert len({r.digest for r in read}) == 4  # told apart by the whole body
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"values": "not a list"},
+        {"values": [{"key": 3, "value": {"stringValue": "x"}}]},
+        {"values": [{"key": "msg", "value": {"kvlistValue": {"values": []}}}]},
+        {"values": [{"key": "level", "value": {"intValue": "9" * 5000}}]},
+        {},
+    ],
+)
+def test_a_map_body_of_no_level_or_message_text_stays_a_map(fields):
+    [record] = parse(document({"body": {"kvlistValue": fields}})).records
+    assert (record.level, record.body) == ("UNSET", "<map>")
 
 
 def test_a_record_without_a_service_name_belongs_to_unknown_service():

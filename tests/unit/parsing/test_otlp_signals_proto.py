@@ -61,6 +61,26 @@ def test_protobuf_and_json_of_the_same_logs_give_the_same_records():
     assert [r.level for r in from_json.records] == [r.level for r in from_protobuf.records]
 
 
+def test_a_map_body_gives_its_level_and_message_fields_in_protobuf_and_json_alike():
+    request = logs()
+    scope = request.resource_logs[0].scope_logs[0]
+    for fields in (
+        [("level", AnyValue(int_value=50)), ("msg", AnyValue(string_value="charge failed"))],
+        [("severity", AnyValue(string_value="warn")), ("nested", AnyValue(double_value=1.5))],
+    ):
+        record = scope.log_records.add()
+        record.time_unix_nano = T0 * NS
+        for key, value in fields:
+            record.body.kvlist_value.values.append(KeyValue(key=key, value=value))
+
+    from_protobuf = read_logs_protobuf(request.SerializeToString(), source="otlp", now_s=T0)
+    from_json = parse_logs(MessageToJson(request).encode(), source="otlp", now_s=T0)
+
+    expected = [("ERROR", "charge failed"), ("WARN", '{"severity":"warn"}')]
+    assert [(r.level, r.body) for r in from_protobuf.records[-2:]] == expected
+    assert [(r.level, r.body) for r in from_json.records[-2:]] == expected
+
+
 def test_absurd_protobuf_times_are_refused_and_counted():
     request = logs()
     request.resource_logs[0].scope_logs[0].log_records[0].time_unix_nano = 2**64 - 1
