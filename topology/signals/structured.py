@@ -46,7 +46,7 @@ def structured(body: str) -> Structured | None:
         return None
     try:
         fields = _DECODER.decode(body)
-    except (msgspec.DecodeError, UnicodeEncodeError):
+    except (msgspec.DecodeError, UnicodeEncodeError, RecursionError):  # deep nesting too
         return None
     if not isinstance(fields, dict):
         return None

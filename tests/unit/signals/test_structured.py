@@ -50,6 +50,10 @@ def test_what_is_not_one_json_object_is_no_structured_line(body):
     assert structured(body) is None
 
 
+def test_a_json_body_nested_too_deep_to_decode_is_no_structured_line():
+    assert structured('{"a":' + "[" * 30_000 + "]" * 30_000 + "}") is None
+
+
 def test_a_json_body_longer_than_the_read_limit_is_not_decoded():
     body = json.dumps({"msg": "big", "data": "x" * READ_CHARS})
     assert structured(body) is None
