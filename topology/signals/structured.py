@@ -4,9 +4,11 @@ zap, logrus, pino, bunyan, structlog, logback's and log4j's JSON layouts, Serilo
 format and cloud logging agents write a line as a JSON object. A record collected from a
 container's output carries it as its body, often with no severity of its own. Its level is
 read from the first field of `LEVEL_KEYS` present (a word, or pino's and bunyan's numbers),
-and its template is mined from the first field of `MESSAGE_KEYS` that holds text, not from
-the whole object: the other fields (request ids, durations, paths) change from line to
-line and would make each message many templates.
+and its template is mined from the first field of `MESSAGE_KEYS` that holds text, after
+the logger or code site that wrote it (`LOGGER_KEYS`), not from the whole object: the
+other fields (request ids, durations, paths) change from line to line and would make each
+message many templates, and the logger keeps two code sites' messages that look alike
+apart, as it does leading a raw line.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ LEVEL_KEYS = ("level", "severity", "levelname", "log.level", "lvl", "loglevel", 
 """Fields naming a line's level, the first present wins."""
 MESSAGE_KEYS = ("message", "msg", "@m", "@mt", "event", "log", "text")
 """Fields holding a line's message, the first holding text wins."""
+LOGGER_KEYS = ("logger", "logger_name", "log.logger", "caller", "SourceContext")
+"""Fields naming the logger or code site that wrote a line, the first holding text wins."""
 NUMBERED = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 """pino's and bunyan's level numbers."""
 READ_CHARS = 65_536
@@ -34,7 +38,10 @@ _DECODER = msgspec.json.Decoder()
 
 @dataclass(frozen=True, slots=True)
 class Structured:
-    """What a structured line says of itself: its level (UNSET: none) and its message."""
+    """What a structured line says of itself: its level (UNSET: none) and its message.
+
+    `message` leads with the logger that wrote it, when the line names one.
+    """
 
     level: str
     message: str | None
@@ -50,7 +57,11 @@ def structured(body: str) -> Structured | None:
         return None
     if not isinstance(fields, dict):
         return None
-    return Structured(_level_of(fields), _message_of(fields))
+    message = _text_of(fields, MESSAGE_KEYS)
+    logger = _text_of(fields, LOGGER_KEYS)
+    if message is not None and logger is not None:
+        message = f"{logger} {message}"
+    return Structured(_level_of(fields), message)
 
 
 def _level_of(fields: dict[str, object]) -> str:
@@ -66,8 +77,8 @@ def _level_of(fields: dict[str, object]) -> str:
     return UNSET
 
 
-def _message_of(fields: dict[str, object]) -> str | None:
-    for key in MESSAGE_KEYS:
+def _text_of(fields: dict[str, object], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
         value = fields.get(key)
         if isinstance(value, str) and value.strip():
             return value
@@ -75,9 +86,9 @@ def _message_of(fields: dict[str, object]) -> str | None:
 
 
 def map_text(fields: Iterable[tuple[str, object]]) -> str:
-    """A map body (OTLP's kvlist) as a structured line of its level and message fields.
+    """A map body (OTLP's kvlist) as a structured line of its level, message and logger.
 
-    `MAP_TEXT` when it holds neither, so that its template stays one of the map bodies.
+    `MAP_TEXT` when it holds none of them, so that its template stays one of the map bodies.
     """
     kept = {
         key: value
@@ -89,5 +100,5 @@ def map_text(fields: Iterable[tuple[str, object]]) -> str:
     return _ENCODER.encode(kept).decode()
 
 
-_NAMED = frozenset(LEVEL_KEYS + MESSAGE_KEYS)
+_NAMED = frozenset(LEVEL_KEYS + MESSAGE_KEYS + LOGGER_KEYS)
 _ENCODER = msgspec.json.Encoder()

@@ -33,6 +33,17 @@ from topology.signals.templates import TemplateBook
             "Order {Id} placed",
         ),
         ({"log.level": "INFO", "message": "ready"}, "INFO", "ready"),
+        (
+            {"level": "info", "logger": "c.t.PayController", "message": "paid"},
+            "INFO",
+            "c.t.PayController paid",
+        ),
+        (
+            {"level": "error", "caller": "cart/store.go:42", "msg": "x"},
+            "ERROR",
+            "cart/store.go:42 x",
+        ),
+        ({"logger": "c.t.PayController"}, "UNSET", None),
         ({"level": "loud", "msg": "x"}, "UNSET", "x"),
         ({"level": 35, "msg": "x"}, "UNSET", "x"),
         ({"level": True, "msg": "x"}, "UNSET", "x"),
@@ -66,6 +77,21 @@ def test_lines_of_one_message_with_other_fields_changing_share_a_template():
     assert first is not None
     assert second is not None
     assert book.template_of("pay", first.message) == book.template_of("pay", second.message)
+
+
+def test_alike_messages_of_two_loggers_keep_templates_of_their_own():
+    def mined(logger, what):
+        line = {"level": "info", "logger": logger, "message": f"TraceID: 9bd7 [find][{what}]"}
+        found = structured(json.dumps(line))
+        assert found is not None
+        return book.template_of("price", found.message)
+
+    book = TemplateBook({})
+    controller = mined("p.c.PriceController#46", "Query price")
+    service = mined("p.s.PriceServiceImpl#71", "Route found")
+
+    assert controller != service
+    assert mined("p.c.PriceController#46", "Query price") == controller
 
 
 @given(st.text(max_size=200))
