@@ -9,6 +9,8 @@ threshold (`below_threshold`), and how often the ranking was `high` confidence w
 wrong service on top.
 
     --traces-only    import the traces alone (no logs, no metrics)
+    --json-lines     the logs as structured lines with no severity of their own
+                     (`eval.json_lines`): the figures should match those of the plain lines
     --leave-one-out  also: per fault type, the settings chosen on the other types,
                      scored on the type left out (`eval.holdout`)
 Figures only: nothing here asserts a target.
@@ -29,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from eval.holdout import Case, cases_from, held_out
+from eval.json_lines import restructured
 from topology.rca import Snapshot, load_snapshot
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -191,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.nezha")
     parser.add_argument("--traces-only", action="store_true", help="import no logs or metrics")
     parser.add_argument("--leave-one-out", action="store_true", help="also held-out figures")
+    parser.add_argument(
+        "--json-lines", action="store_true", help="the logs as structured (JSON) lines"
+    )
     parser.add_argument("--day", type=Path, default=DAY, help="the day's folder")
     parser.add_argument(
         "--cache",
@@ -201,10 +207,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     files = converted(args.day, args.cache)
+    if args.json_lines:
+        files = restructured(files, args.cache)
     labelled = faults(args.day)
     with tempfile.TemporaryDirectory() as scratch:
         url, notes = fresh_store(files, Path(scratch), traces_only=args.traces_only)
         signals = "traces only" if args.traces_only else "traces, logs and metrics"
+        signals += ", logs as structured lines" if args.json_lines and not args.traces_only else ""
         _say(f"Nezha Train Ticket {args.day.name}: {len(labelled)} faults, {signals}")
         for note in notes:
             _say(f"  note: {note}")
