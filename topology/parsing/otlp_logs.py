@@ -174,7 +174,8 @@ def _body(body: Body | None) -> tuple[str, bytes]:
         if value is not None:
             return str(value), b""
     if body.kvlist_value:
-        return _map_text(bytes(body.kvlist_value)), bytes(body.kvlist_value)
+        raw = bytes(body.kvlist_value)
+        return _map_text(raw), raw
     if body.array_value:
         return "<list>", bytes(body.array_value)
     return ("<bytes>", (body.bytes_value or "").encode()) if body.bytes_value else ("", b"")
