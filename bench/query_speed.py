@@ -29,6 +29,7 @@ from bot.adapters.store import Store, make_engine, upgrade
 from bot.cli.main import one_blas_thread
 from bot.usecases.map_questions import load_graph
 from bot.usecases.windows import Window
+from topology import gcpause
 from topology.graph import ServiceGraph
 from topology.model import Call, NodeKind, Served
 from topology.ownership import Catalog, Team
@@ -232,6 +233,7 @@ def main() -> int:
     # long, so keep the cycle collector from walking them on every full pass.
     gc.collect()
     gc.freeze()
+    gcpause.serving()  # as the server and its answer workers collect
     rss = rss_mb()
     print(
         f"load: {len(graph):,} nodes and {sum(1 for _ in graph.edges()):,} edges "

@@ -6,6 +6,24 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+SERVING_THRESHOLDS = (7_000, 10, 10)
+"""The cycle collector's thresholds in a process holding a map for many questions: the
+server and its answer workers (CPython's default: 700, 10, 10).
+
+Ranking an alert reads some 400,000 objects that all live until it is done (minute
+statistics, latencies, rows); with the default first threshold each one set off the
+collector's rule for a full collection (a quarter more long-lived objects) again and
+again, about six full walks of the whole heap an alert, 0.1 to 0.8 s each on a busy
+machine. Ten times the allocations between young collections leave about one. A blast
+radius on a 5,000-service map makes some 10,000 short-lived objects: with the default,
+a dozen young collections each time, a tenth of its time.
+"""
+
+
+def serving() -> None:
+    """Set the cycle collector's thresholds for a process that holds a map for many questions."""
+    gc.set_threshold(*SERVING_THRESHOLDS)
+
 
 @contextmanager
 def paused_gc() -> Iterator[None]:

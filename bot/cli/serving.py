@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import resource
@@ -33,20 +32,12 @@ from bot.usecases.deliveries import Deliveries
 from bot.web.app import create_app
 from bot.web.connections import ConnectionLimits
 from bot.web.exposure import exposure_problem
+from topology import gcpause
 from topology.errors import UsageError
 
 log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL_S = 0.001
-GC_THRESHOLDS = (7_000, 10, 10)
-"""The cycle collector's thresholds while serving (CPython's default: 700, 10, 10).
-
-Ranking an alert reads some 400,000 objects that all live until it is done (minute
-statistics, latencies, rows); with the default first threshold each one set off the
-collector's rule for a full collection (a quarter more long-lived objects) again and
-again, about six full walks of the whole heap an alert, 0.1 to 0.8 s each on a busy
-machine. Ten times the allocations between young collections leave about one.
-"""
 GRACE_S = 5
 """How long the server waits for the requests in flight once told to stop."""
 LEAVE_WAIT_S = 1.0
@@ -77,7 +68,7 @@ def run_serve_command(app: App, args: argparse.Namespace) -> int:
     # processes): a shorter switch interval lets a waiting request (an ack Slack expects
     # within 3 s) take the interpreter lock sooner.
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    gc.set_threshold(*GC_THRESHOLDS)
+    gcpause.serving()
     host = args.host or app.settings.http_host
     refuse_unguarded(app, host)
     holder = default_holder()

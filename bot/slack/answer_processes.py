@@ -32,6 +32,7 @@ from bot.slack.conversation import Asked, Conversation
 from bot.usecases.graphs import Stamp
 from bot.usecases.map_questions import warm_map
 from bot.usecases.refresh import refresh_catalog
+from topology import gcpause
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +237,7 @@ def _start_worker(settings: Settings, counters: Counters, server_pid: int) -> No
     """
     global _worker  # noqa: PLW0603 - the one worker of this process
     die_with_parent(server_pid)
+    gcpause.serving()  # a spawned worker starts with the defaults
     log_to_stderr()
     _worker = _Worker(settings, counters)
     _worker.follow()

@@ -6,7 +6,8 @@ graph each cycle gets (I - A)^-1 (when A's spectral radius is below 1, the cappe
 then has exactly one fixed point), so a question takes one product with it, then pins the
 services the cap holds at 1 (and failed services within the cycle) by a few
 policy-iteration steps. The result, lowered a little for rounding, must pass one
-Gauss-Seidel round that lowers nothing, which proves it lies below the fixed point; else
+round of the share equations (all services at once, a product with A) that lowers
+nothing, which proves it lies below the fixed point; else
 the cycle is climbed from zero with Gauss-Seidel rounds, so that even when a large cycle
 keeps its shares from settling within the rounds allowed, each is a lower bound of its
 true value.
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from topology.graph import CallIndex
 from topology.queries.fixed_point import climb, invert_m_matrix, solve_small
-from topology.queries.share_rows import Reader, Row, reader, row_of
+from topology.queries.share_rows import Reader, reader
 
 if TYPE_CHECKING:
     import numpy
@@ -54,16 +55,16 @@ class Cycle:
     nodes: tuple[int, ...]
     outside: Reader
     """Reads the shares of the services outside the cycle that its services call."""
-    through: FloatMatrix
-    """(I - A)^-1 E, E being the weights of the calls to those outside: the cycle's shares
-    before the cap, given the shares outside."""
     inverse: FloatMatrix
-    """(I - A)^-1."""
+    """(I - A)^-1: the cycle's shares before the cap are (I - A)^-1 E s, s being the
+    shares outside."""
     shave: FloatVector
     """SHAVE (I - A)^-1 1: how far below a solution its checking round starts (the
     solutions fall by (I - A)^-1 1 for a shortfall of 1 in every equation)."""
-    rows: tuple[Row, ...]
-    """The share equation of each service, in the order of `nodes`."""
+    within: FloatMatrix
+    """A: the weights of the calls between the cycle's services."""
+    exits: FloatMatrix
+    """E: the weights of the calls to the services outside that `outside` reads."""
     local: dict[int, int]
     """The place of each service in `nodes`."""
 
@@ -74,7 +75,7 @@ class Cycle:
 
         nodes = tuple(sorted(part))
         local = {node: number for number, node in enumerate(nodes)}
-        matrix = numpy.identity(len(nodes), dtype=numpy.float64)
+        within = numpy.zeros((len(nodes), len(nodes)), dtype=numpy.float64)
         outside: dict[int, int] = {}
         calls_out: list[tuple[int, int, float]] = []
         for row, node in enumerate(nodes):
@@ -84,8 +85,8 @@ class Cycle:
                     out = outside.setdefault(callee, len(outside))
                     calls_out.append((row, out, weight))
                 else:
-                    matrix[row, column] -= weight
-        inverse = invert_m_matrix(matrix)
+                    within[row, column] += weight
+        inverse = invert_m_matrix(numpy.identity(len(nodes)) - within)
         if inverse is None:
             return None
         exits = numpy.zeros((len(nodes), len(outside)), dtype=numpy.float64)
@@ -94,10 +95,10 @@ class Cycle:
         return cls(
             nodes=nodes,
             outside=reader(tuple(outside)),
-            through=inverse @ exits,
             inverse=inverse,
             shave=SHAVE * inverse.sum(axis=1),
-            rows=tuple(row_of(index, node) for node in nodes),
+            within=within,
+            exits=exits,
             local=local,
         )
 
@@ -106,45 +107,51 @@ def solve(cycle: Cycle, members: list[int], fixed: set[int], share: list[float])
     """Set the shares of `members`, the upstream services of `cycle`, if proved not too high.
 
     False when the solution cannot be proved below the fixed point: the shares of `members`
-    are then to be worked out again.
+    are then to be worked out again. The proof is one round of the share equations from
+    the solution lowered a little: the equations being monotone with one fixed point, a
+    round that lowers no share from there starts below that point, and stays below it.
     """
     import numpy  # noqa: PLC0415 - loaded with the cycle's solver
 
     local = cycle.local
-    pinned = {local[node] for node in fixed if node in local}
+    pinned = sorted(local[node] for node in fixed if node in local)
     if len(members) + len(pinned) != len(cycle.nodes):
         return False
-    solution = _linear(cycle, pinned, share)
+    incoming = cycle.exits @ numpy.array(cycle.outside(share), dtype=numpy.float64)
+    solution = _linear(cycle, set(pinned), incoming)
     if solution is None:
         return False
-    start = numpy.maximum(0.0, numpy.minimum(1.0, solution) - cycle.shave).tolist()
-    rows = cycle.rows
-    if pinned:  # the failed services keep their share of 1
-        kept = [place for place in range(len(rows)) if place not in pinned]
-        rows = tuple(map(rows.__getitem__, kept))
-        start = list(map(start.__getitem__, kept))
-    for (node, _weights, _read), value in zip(rows, start, strict=True):
+    start = numpy.maximum(0.0, numpy.minimum(1.0, solution) - cycle.shave)
+    if pinned:
+        start[pinned] = 1.0  # the failed services keep their share of 1
+    checked = cycle.within @ start
+    checked += incoming
+    numpy.minimum(checked, 1.0, out=checked)
+    nodes: Sequence[int] = cycle.nodes
+    if pinned:
+        free = numpy.ones(len(nodes), dtype=bool)
+        free[pinned] = False
+        nodes = numpy.asarray(nodes)[free].tolist()
+        checked, start = checked[free], start[free]
+    if not bool((checked >= start).all()):  # a NaN fails too
+        return False
+    for node, value in zip(nodes, checked.tolist(), strict=True):
         share[node] = value
-    for (node, weights, read), value in zip(rows, start, strict=True):
-        total = sum(map(mul, weights, read(share)))
-        new = total if total < 1.0 else 1.0
-        if not new >= value:
-            return False
-        share[node] = new
     return True
 
 
-def _linear(cycle: Cycle, fixed: set[int], share: list[float]) -> FloatVector | None:
+def _linear(cycle: Cycle, fixed: set[int], incoming: FloatVector) -> FloatVector | None:
     """The shares of the cycle by policy iteration: services pinned at 1 or solved linearly.
 
-    `fixed` are the (local numbers of) failed services in the cycle, pinned throughout.
+    `fixed` are the (local numbers of) failed services in the cycle, pinned throughout;
+    `incoming` is E s, what each service gets from the shares outside.
     """
     import numpy  # noqa: PLC0415 - loaded with the cycle's solver
 
-    free = cycle.through @ numpy.array(cycle.outside(share), dtype=numpy.float64)
-    pins = fixed | set(numpy.flatnonzero(free > 1.0).tolist())
-    if not pins:
+    free = cycle.inverse @ incoming
+    if not fixed and not bool((free > 1.0).any()):
         return free  # nothing failed or capped within the cycle: the linear solution stands
+    pins = fixed | set(numpy.flatnonzero(free > 1.0).tolist())
     inverse = cycle.inverse
     for _step in range(MAX_SWITCHES):
         if len(pins) > MAX_PINS:

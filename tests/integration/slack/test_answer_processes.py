@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -21,6 +22,7 @@ from bot.slack.conversation import Asked
 from tests.integration.slack.conftest import NOW, SAMPLES
 from tests.slack.fake_api import FakeSlack
 from tests.slack.requests import SECRET
+from topology.gcpause import SERVING_THRESHOLDS
 from topology.model import Call
 
 
@@ -121,3 +123,12 @@ def test_a_question_travels_to_a_worker_with_its_response_url(fake_slack):
     again = question.asked()
     assert (again.text, again.user, again.channel) == ("deps cart", "W111", "C111")
     assert getattr(again.respond, "response_url", None) == fake_slack.response_url("7")
+
+
+def test_a_worker_collects_young_objects_as_seldom_as_the_server(answers):
+    # A spawned worker starts with CPython's defaults; a blast radius on a large map makes
+    # thousands of short-lived objects, each 700 of them a young collection.
+    in_worker = answers._pool.submit(gc.get_threshold).result(timeout=60)
+
+    assert in_worker == SERVING_THRESHOLDS
+    assert in_worker != (700, 10, 10)
