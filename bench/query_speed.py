@@ -140,8 +140,11 @@ def verdict(value: float, target: float) -> str:
     return "" if value <= target else "  TARGET MISSED"
 
 
-def measure(label: str, question: Callable[[], object], count: int) -> None:
-    """Time `count` runs of `question` and print the median and p99, wall and CPU."""
+def measure(label: str, question: Callable[[], object], count: int, *, target: bool = True) -> None:
+    """Time `count` runs of `question` and print the median and p99, wall and CPU.
+
+    Without a `target`, the figure is printed for what it says, and kept out of the summary.
+    """
     times, cpu = [], []
     for _ in range(count):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -149,13 +152,14 @@ def measure(label: str, question: Callable[[], object], count: int) -> None:
         cpu.append((time.process_time() - started_cpu) * 1000)
         times.append((time.perf_counter() - started) * 1000)
     p99, cpu_p99 = statistics.quantiles(times, n=100)[98], statistics.quantiles(cpu, n=100)[98]
+    judged = f" (target p99 <= {TARGET_P99_MS:.0f} ms){verdict(p99, TARGET_P99_MS)}"
     print(
         f"{label}: median {statistics.median(times):.2f} ms, p99 {p99:.2f} ms, "
-        f"max {max(times):.2f} ms over {count:,} queries "
-        f"(target p99 <= {TARGET_P99_MS:.0f} ms){verdict(p99, TARGET_P99_MS)}; "
+        f"max {max(times):.2f} ms over {count:,} queries{judged if target else ''}; "
         f"CPU median {statistics.median(cpu):.2f} ms, p99 {cpu_p99:.2f} ms"
     )
-    figure(f"query {label}: p99", p99, "ms", "<=", TARGET_P99_MS)
+    if target:
+        figure(f"query {label}: p99", p99, "ms", "<=", TARGET_P99_MS)
 
 
 def questions(graph: ServiceGraph, count: int) -> None:
@@ -182,6 +186,13 @@ def questions(graph: ServiceGraph, count: int) -> None:
         count,
     )
     measure("blast radius", lambda: blast_radius(graph, next(blasted), catalog), count)
+    again = iter(random.Random(13).choices(names, k=count))  # leaves the pairs below as they were
+    measure(
+        "blast radius as plain data (what the CLI, Slack and the web view render)",
+        lambda: blast_radius(graph, next(again), catalog).to_dict(),
+        count,
+        target=False,
+    )
     pairs = iter([_pair(rng, graph, names) for _ in range(count)])
     measure("path (half connected pairs)", lambda: paths(graph, *next(pairs)), count)
 

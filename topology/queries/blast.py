@@ -26,8 +26,16 @@ class Affected:
     virtual: bool
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-able data."""
-        return as_dict(self)
+        """Plain JSON-able data: `as_dict`'s, written out (a large answer has thousands)."""
+        return {
+            "name": self.name,
+            "hops": self.hops,
+            "share": self.share,
+            "direct_calls": self.direct_calls,
+            "owner": self.owner,
+            "kind": self.kind.value,
+            "virtual": self.virtual,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,8 +38,16 @@ class Dependency:
     edge: EdgeNumbers | None
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-able data."""
-        return as_dict(self)
+        """Plain JSON-able data: `as_dict`'s, written out (a deep walk has thousands)."""
+        return {
+            "name": self.name,
+            "hops": self.hops,
+            "via": self.via,
+            "kind": self.kind.value,
+            "virtual": self.virtual,
+            "owner": self.owner,
+            "edge": None if self.edge is None else self.edge.to_dict(),
+        }
 
 
 @dataclass(frozen=True, slots=True)

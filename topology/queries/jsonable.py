@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -19,13 +20,25 @@ class ToDict(Protocol):
         """The object as plain JSON-able data."""
 
 
+PLAIN = frozenset({str, int, float, bool, type(None)})
+"""The types whose values are JSON as they are (not their subclasses: a str enum is not)."""
+
+
 def as_dict(result: DataclassInstance) -> dict[str, object]:
     """The fields of a result dataclass as plain JSON-able data."""
-    return {field.name: jsonable(getattr(result, field.name)) for field in fields(result)}
+    return {name: jsonable(getattr(result, name)) for name in _field_names(type(result))}
+
+
+@cache
+def _field_names(kind: type[DataclassInstance]) -> tuple[str, ...]:
+    """The names of a dataclass's fields, in order: `fields` makes them anew at each call."""
+    return tuple(field.name for field in fields(kind))
 
 
 def jsonable(value: object) -> object:  # noqa: PLR0911 -- one return per kind of value
     """`value` with enums, dataclasses and tuples turned into JSON types."""
+    if type(value) in PLAIN:  # most values: answered before any isinstance
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if value is None or isinstance(value, str | int | float):
