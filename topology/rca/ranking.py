@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from topology.gcpause import paused_gc
 from topology.graph import ServiceGraph
 from topology.rca.evidence import Evidence, Kind
 from topology.rca.explaining import callers
@@ -161,7 +162,22 @@ def rank(
     threshold: float = QUIET_THRESHOLD,
     separation: float = SEPARATION,
 ) -> Ranking:
-    """Rank the root-cause candidates for a symptom at `symptom`, from the snapshot alone."""
+    """Rank the root-cause candidates for a symptom at `symptom`, from the snapshot alone.
+
+    The cycle collector is paused meanwhile: a large map's ranking makes a few hundred
+    thousand short-lived objects and no cycles, a tenth of its time in young collections.
+    """
+    with paused_gc():
+        return _rank(snapshot, symptom, graph, threshold, separation)
+
+
+def _rank(
+    snapshot: Snapshot,
+    symptom: str,
+    graph: ServiceGraph | None,
+    threshold: float,
+    separation: float,
+) -> Ranking:
     calls = None if graph is not None else _calls(snapshot)
     succ: Mapping[str, Iterable[str]]
     if calls is not None and symptom in calls[0]:

@@ -1,9 +1,12 @@
 """Ranking: the deepest anomalous service first, quiet when nothing stands out."""
 
+import gc
+
 import pytest
 
 from topology.errors import UnknownServiceError
 from topology.rca import rank
+from topology.rca import ranking as ranking_module
 from topology.rca.ranking import QUIET_MESSAGE, QUIET_THRESHOLD, snapshot_graph
 from topology.rca.snapshot import Symptom
 
@@ -247,3 +250,21 @@ def test_ranking_from_the_snapshot_alone_equals_ranking_with_its_graph(symptom):
     )
 
     assert rank(snap, symptom) == rank(snap, symptom, graph=snapshot_graph(snap))
+
+
+def test_the_cycle_collector_is_paused_while_ranking_and_running_again_after(monkeypatch):
+    seen = []
+    real_gather = ranking_module.gather
+
+    def watched_gather(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_gather(*args, **kwargs)
+
+    monkeypatch.setattr(ranking_module, "gather", watched_gather)
+    snap = snapshot(CHAIN, {"frontend": latency(100, 420), "redis": latency(2, 300)})
+
+    assert gc.isenabled()
+    assert rank(snap, "frontend").candidates[0].service == "redis"
+    assert seen  # once, and again for the candidates below the threshold
+    assert not any(seen)
+    assert gc.isenabled()
