@@ -36,8 +36,11 @@ def named_evidence(
         if logged is None:
             continue
         minutes: Minutes | None = None
+        ordered = sorted(callees)
         for key, values in logged.metrics.items():
-            named = [c for c in sorted(callees) if key.startswith(TEMPLATE_KEY) and _names(key, c)]
+            if not key.startswith(TEMPLATE_KEY):
+                continue
+            named = [callee for callee in ordered if _names(key, callee)]
             if not named:
                 continue
             minutes = minutes or Minutes.of(logged.t, snapshot.series.get(caller), snapshot)
