@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
@@ -134,16 +134,19 @@ class Redaction:
         """`name` redacted, or None."""
         return None if name is None else self.name(name)
 
-    def spans(self, spans: Iterable[Span]) -> None:
+    def spans(self, spans: Sequence[Span]) -> None:
         """Redact the names of `spans` in place: their service, peer and inferred peer."""
         if not self.rules:
             return
-        name, optional = self.name, self.optional
+        # A batch names a few services a million times: each distinct name is redacted once.
+        names = {span.local_service for span in spans}
+        names.update([span.remote_service for span in spans])
+        names.update([span.inferred_peer for span in spans])
+        redacted = {name: self.optional(name) for name in names}
         for span in spans:
-            if span.local_service is not None:
-                span.local_service = name(span.local_service)
-            span.remote_service = optional(span.remote_service)
-            span.inferred_peer = optional(span.inferred_peer)
+            span.local_service = redacted[span.local_service]
+            span.remote_service = redacted[span.remote_service]
+            span.inferred_peer = redacted[span.inferred_peer]
 
     def edges(self, edges: Sequence[EdgeStats]) -> list[EdgeStats]:
         """`edges` with their ends redacted; edges that become one are merged (into the first)."""

@@ -7,6 +7,7 @@ from topology.model import Span
 from topology.signals.model import LogExport, LogRecord, MetricExport, MetricPoint
 from topology.time_window import (
     DAY,
+    TimeWindow,
     import_window,
     live_window,
     restrict_logs,
@@ -57,6 +58,22 @@ def test_any_start_is_either_kept_or_counted_refused(start_us):
         live_window(NOW, retention_s=RETENTION),
     )
     assert len(kept) + refused == 1
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.integers(min_value=-(2**66), max_value=2**66)), max_size=8),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.integers(min_value=0, max_value=2**20),
+)
+def test_a_span_is_kept_exactly_when_the_window_admits_its_second(starts, earliest_s, width_s):
+    window = TimeWindow(earliest_s, earliest_s + width_s, "out")
+    spans = [Span("t", f"s{i}", None, None, "a", "b", start_us=s) for i, s in enumerate(starts)]
+
+    kept, refused = spans_within(spans, window)
+
+    admitted = [s for s in spans if s.start_us is None or window.admits(s.start_us // 1_000_000)]
+    assert kept == admitted
+    assert refused == len(spans) - len(admitted)
 
 
 def test_log_records_and_metric_points_outside_the_window_are_refused_and_counted():

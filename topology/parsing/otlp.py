@@ -8,12 +8,17 @@ import msgspec
 
 from topology.model import Span, SpanKind
 from topology.parsing import ids, naming
-from topology.parsing.decoding import BadValueError, Scalar, Wire, shown, time_number
+from topology.parsing.decoding import TIME_LIMIT, BadValueError, Scalar, Wire, shown, time_number
 
 _KINDS = {2: SpanKind.SERVER, 3: SpanKind.CLIENT, 4: SpanKind.PRODUCER, 5: SpanKind.CONSUMER}
 _KIND_NAMES = {kind.name: kind for kind in _KINDS.values()}
 _STATUS_ERROR = 2
 _SERVICE_NAME = "service.name"
+_HEX = "0123456789abcdef"
+_SHORT = 16
+"""Hex digits of a canonical span id."""
+_DIGITS_OVER = len(str(TIME_LIMIT))
+"""A time of fewer digits than this fits in OTLP's unsigned 64 bits."""
 
 
 class AnyValue(Wire, rename="camel"):
@@ -84,21 +89,24 @@ _ANY_VALUE = msgspec.json.Decoder(AnyValue)
 def to_spans(documents: Iterable[tuple[str, TracesData | ResourceSpans]]) -> list[Span]:
     """Spans of OTLP documents or resources, each given with its JSON path for error messages."""
     names = naming.NameCache()
+    trace_ids: dict[str, str] = {}  # raw -> canonical: a trace's spans repeat its id
     spans: list[Span] = []
     for path, document in documents:
         if isinstance(document, ResourceSpans):
-            spans.extend(_resource_spans(document, names, path))
+            spans.extend(_resource_spans(document, names, trace_ids, path))
             continue
         for key, groups in (
             ("resourceSpans", document.resource_spans),
             ("batches", document.batches),
         ):
             for i, group in enumerate(groups or ()):
-                spans.extend(_resource_spans(group, names, f"{path}.{key}[{i}]"))
+                spans.extend(_resource_spans(group, names, trace_ids, f"{path}.{key}[{i}]"))
     return spans
 
 
-def _resource_spans(group: ResourceSpans, names: naming.NameCache, path: str) -> list[Span]:
+def _resource_spans(
+    group: ResourceSpans, names: naming.NameCache, trace_ids: dict[str, str], path: str
+) -> list[Span]:
     attributes = group.resource.attributes if group.resource is not None else None
     service = None
     for attribute in attributes or ():
@@ -113,34 +121,39 @@ def _resource_spans(group: ResourceSpans, names: naming.NameCache, path: str) ->
         for i, scope in enumerate(scopes or ()):
             for j, span in enumerate(scope.spans or ()):
                 try:
-                    spans.append(_span(span, service))
+                    spans.append(_span(span, service, trace_ids))
                 except BadValueError as error:
                     raise error.at(f"{path}.{key}[{i}].spans[{j}]") from None
     return spans
 
 
-def _span(span: OtlpSpan, service: str | None) -> Span:
-    trace_id = ids.otlp_trace_id(span.trace_id)
+def _span(span: OtlpSpan, service: str | None, trace_ids: dict[str, str]) -> Span:
+    # A million spans pass here. The common span (ids in canonical hex, times as strings
+    # of digits, a numeric kind and status) is read inline; anything else goes through
+    # the general readers, which also say what is wrong.
+    trace_id = trace_ids.get(span.trace_id)
     if trace_id is None:
-        raise BadValueError(f"not a hex or base64 trace id: {shown(span.trace_id)}", "traceId")
-    span_id = ids.otlp_span_id(span.span_id)
-    if span_id is None:
-        raise BadValueError(f"not a hex or base64 span id: {shown(span.span_id)}", "spanId")
-    parent_id = None
-    if span.parent_span_id:
-        parent_id = ids.otlp_span_id(span.parent_span_id)
-        if parent_id is None:
-            raise BadValueError(
-                f"not a hex or base64 span id: {shown(span.parent_span_id)}", "parentSpanId"
-            )
+        trace_id = ids.otlp_trace_id(span.trace_id)
+        if trace_id is None:
+            raise BadValueError(f"not a hex or base64 trace id: {shown(span.trace_id)}", "traceId")
+        trace_ids[span.trace_id] = trace_id
+    span_id = span.span_id
+    if len(span_id) != _SHORT or span_id.strip(_HEX):
+        span_id = _span_id(span_id, "spanId")
+    parent_id = span.parent_span_id or None
+    if parent_id is not None:
+        if len(parent_id) != _SHORT or parent_id.strip(_HEX):
+            parent_id = _span_id(parent_id, "parentSpanId")
         if parent_id == span_id or ids.is_null_id(parent_id):
             parent_id = None
-    kind = _kind(span.kind)
-    wanted: dict[str, Scalar] = {}
-    for attribute in span.attributes or ():
-        if attribute.key.startswith(naming.WANTED_PREFIXES):
-            wanted[attribute.key] = value_of(attribute.value)
-    side = naming.remote_side(kind, naming.text(wanted.get(naming.PEER_SERVICE)), wanted)
+    kind = _KINDS.get(span.kind) if type(span.kind) is int else _kind(span.kind)
+    side = naming.NOBODY  # what a span without attributes says of its remote side
+    if span.attributes:
+        wanted: dict[str, Scalar] = {}
+        for attribute in span.attributes:
+            if attribute.key.startswith(naming.WANTED_PREFIXES):
+                wanted[attribute.key] = value_of(attribute.value)
+        side = naming.remote_side(kind, naming.text(wanted.get(naming.PEER_SERVICE)), wanted)
     start = _nanos(span.start_time_unix_nano, "startTimeUnixNano")
     end = _nanos(span.end_time_unix_nano, "endTimeUnixNano")
     code = span.status.code if span.status is not None else None
@@ -149,16 +162,24 @@ def _span(span: OtlpSpan, service: str | None) -> Span:
         span_id,
         parent_id,
         kind,
-        local_service=service,
+        service,
         # OTLP follows the OpenTelemetry servicegraph connector: db and messaging
         # attributes name a virtual peer when no peer.service does.
-        remote_service=side.service or side.inferred,
-        start_us=start // 1000 if start else None,
-        duration_us=(end - start) // 1000 if start and end and end >= start else None,
-        error=_is_error(code),
+        side.service or side.inferred,
+        start // 1000 if start else None,
+        (end - start) // 1000 if start and end and end >= start else None,
+        code == _STATUS_ERROR if type(code) is int else _is_error(code),
         peer_kind=side.kind,
         inferred_peer=side.inferred,
     )
+
+
+def _span_id(value: str, field: str) -> str:
+    """A span id not already canonical: hex in another case or length, or base64."""
+    span_id = ids.otlp_span_id(value)
+    if span_id is None:
+        raise BadValueError(f"not a hex or base64 span id: {shown(value)}", field)
+    return span_id
 
 
 def value_of(raw: msgspec.Raw) -> Scalar:
@@ -194,4 +215,6 @@ def _is_error(code: int | str | None) -> bool:
 
 def _nanos(value: float | str | None, field: str) -> int | None:
     """A time (OTLP's are unsigned); 0 is unset."""
+    if type(value) is str and len(value) < _DIGITS_OVER and value.isascii() and value.isdigit():
+        return int(value) or None  # under 2**64: what `time_number` finds, sooner
     return time_number(value, field, "nanoseconds", signed=False) or None

@@ -147,3 +147,26 @@ def test_the_memory_of_names_is_bounded():
     for n in range(1000):
         assert redaction.name(f"svc-{n:07d}") == "svc-{num}"
     assert redaction.remembered <= 100
+
+
+def test_every_span_of_a_batch_takes_its_names_redaction_one_by_one():
+    redaction = Redaction()
+    names = [None, "cart-1234567", "web", "db-10.0.0.9", "orders-9f8e7d6c5b", "web "]
+    spans = [
+        Span("t", f"s{i}", None, SpanKind.CLIENT, names[i % 6], names[(i + 1) % 6])
+        for i in range(30)
+    ]
+    for i, span in enumerate(spans):
+        span.inferred_peer = names[(i + 2) % 6]
+    expected = [
+        tuple(
+            redaction.optional(name)
+            for name in (s.local_service, s.remote_service, s.inferred_peer)
+        )
+        for s in spans
+    ]
+
+    redaction.spans(spans)
+
+    assert [(s.local_service, s.remote_service, s.inferred_peer) for s in spans] == expected
+    assert expected[1] == ("cart-{num}", "web", "db-{ip}")
