@@ -3,8 +3,8 @@
 A large import is mostly traces of one common shape: every span of the trace has the
 trace's id, a canonical span id of its own (16 lower-case hex digits), one CHILD_OF
 reference in the trace or none, whole times within the import's window, and a process
-named by id. Such a trace is read into plain rows and linked by the rules of
-`topology.linking` on a tree whose span ids are distinct, as `trace_tree` places them.
+named by id. Such a trace is read into plain rows and linked as rows (`row_links`), by
+the rules of `topology.linking` on a tree whose span ids are distinct.
 Every other trace, and every batch where one trace lies in several pieces or one piece
 holds several traces, takes the general path: `jaeger.to_spans`, `Preparation.spans`,
 `link`, which gives the same calls and served requests (a property test holds the two
@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from topology.linking import link
-from topology.model import KEY_SEP, Call, NodeKind, Served, SpanKind
+from topology.model import SpanKind
 from topology.parsing import ids, jaeger, naming
 from topology.parsing.decoding import TIME_LIMIT, Scalar, scalar
 from topology.preparing import LinkedBatch, Preparation
+from topology.row_links import Row, link_rows
 from topology.trace_ids import low_trace_id
 
 _HEX = "0123456789abcdef"
@@ -29,23 +30,7 @@ _CHILD_OF = "CHILD_OF"
 _SPAN_KIND = "span.kind"
 _KINDS: dict[Scalar, SpanKind] = {kind.value: kind for kind in SpanKind}
 _US = 1_000_000
-_SERVER, _CLIENT = SpanKind.SERVER, SpanKind.CLIENT
-_PRODUCER, _CONSUMER = SpanKind.PRODUCER, SpanKind.CONSUMER
-_QUEUE = NodeKind.QUEUE
 _ZEROS = "0" * _SHORT_ID
-
-_Row = tuple[
-    str,  # span id
-    str | None,  # parent id
-    SpanKind | None,
-    str | None,  # local service
-    str | None,  # remote service
-    int,  # start, microseconds
-    int | None,  # duration, microseconds
-    bool,  # error
-    NodeKind | None,  # what the remote side is
-]
-"""A span of the common shape, as linking reads it."""
 
 
 def link_traces(traces: Sequence[tuple[str, jaeger.JaegerTrace]], prep: Preparation) -> LinkedBatch:
@@ -67,7 +52,7 @@ class _Linker:
 
     def batch(self, traces: Sequence[tuple[str, jaeger.JaegerTrace]]) -> LinkedBatch:
         """Link every trace of the batch, each the common way when it can be."""
-        units: list[tuple[str, jaeger.JaegerTrace, tuple[str, list[_Row], set[str]] | None]] = []
+        units: list[tuple[str, jaeger.JaegerTrace, tuple[str, list[Row], set[str]] | None]] = []
         seen: set[str] = set()
         for path, trace in traces:
             spans = trace.spans
@@ -90,7 +75,7 @@ class _Linker:
                 result.spans += other.spans
                 result.refused += other.refused
             else:
-                _link_rows(*read, linked.calls, linked.served)
+                link_rows(*read, linked.calls, linked.served)
                 linked.traces += 1
                 result.spans += len(read[1])
         return result
@@ -135,7 +120,7 @@ class _Linker:
 
     def rows(  # noqa: PLR0911, PLR0912, PLR0915 - one loop over every span, left at the first odd one
         self, trace: jaeger.JaegerTrace, spans: list[jaeger.JaegerSpan]
-    ) -> tuple[str, list[_Row], set[str]] | None:
+    ) -> tuple[str, list[Row], set[str]] | None:
         """The trace's id, rows and span ids when every span has the common shape, else None."""
         raw_trace = spans[0].trace_id
         if not raw_trace:
@@ -148,7 +133,7 @@ class _Linker:
         earliest, until = max(self.earliest_us, 1), min(self.until_us, TIME_LIMIT)
         redact, infer = bool(self.prep.redaction), self.prep.infer_peers
         tag_facts, nobody = jaeger.tag_facts, naming.NOBODY
-        rows: list[_Row] = []
+        rows: list[Row] = []
         parent_ids: list[str] = []
         kinds, read_kind = _KINDS, scalar
         for span in spans:
@@ -239,111 +224,3 @@ def _canonical(span_ids: list[str]) -> bool:
         and not joined.encode().translate(None, _HEX_BYTES)  # nothing but hex digits
         and set(map(len, span_ids)) <= {_SHORT_ID}
     )
-
-
-def _children(
-    rows: list[_Row], span_ids: set[str]
-) -> tuple[_Row | None, dict[str | None, list[_Row]]]:
-    """The root and each row's children, in id order, as `trace_tree.placed` hangs spans.
-
-    By id, the first row without a parent is the root; a row whose parent is missing hangs
-    from it (or, with no root, is one of the top rows, the children of None).
-    """
-    rows.sort()  # by span id: they are distinct, so no other field is compared
-    root = next((row for row in rows if row[1] is None), None)
-    top = root[0] if root is not None else None
-    children: dict[str | None, list[_Row]] = {}
-    for row in rows:
-        if row is root:
-            continue
-        parent_id = row[1]
-        if parent_id is None or parent_id not in span_ids:
-            parent_id = top
-        kids = children.get(parent_id)
-        if kids is None:
-            children[parent_id] = [row]
-        else:
-            kids.append(row)
-    return root, children
-
-
-def _link_rows(  # noqa: PLR0912, PLR0915 - one loop over every span: a call per rule would cost more
-    trace_id: str, rows: list[_Row], span_ids: set[str], calls: list[Call], served: list[Served]
-) -> None:
-    """Link one trace's rows, in the order and by the rules of `linking.link_trace`.
-
-    The rows are walked breadth-first from the root (or the top rows), as `trace_tree`
-    places them: beside each, its parent in the tree and its nearest ancestor with a kind.
-    """
-    root, children = _children(rows, span_ids)
-    order = [root] if root is not None else list(children.get(None, ()))
-    parents: list[_Row | None] = [None] * len(order)
-    ancestors: list[_Row | None] = [None] * len(order)
-    prefix = f"{trace_id}{KEY_SEP}"
-    # The three lists grow as the walk goes: each row's children join them behind it.
-    for row, tree_parent, ancestor in zip(order, parents, ancestors, strict=True):
-        span_id, parent_id, kind, service, remote, start, duration, error, peer_kind = row
-        kids = children.get(span_id)
-        if kids is not None:
-            order += kids
-            parents += [row] * len(kids)
-            ancestors += [row if kind is not None else ancestor] * len(kids)
-        if (kind is _SERVER or kind is _CONSUMER) and service:
-            key = f"{prefix}{span_id}{KEY_SEP}{service}{KEY_SEP}s"
-            served.append(Served(service, key, start, error, duration))
-        if kind is _CLIENT and kids is not None:
-            continue  # the server below names the callee better than the client did
-        caller: str | None
-        callee: str | None
-        if kind is None:
-            if service is None or remote is None:
-                continue
-            kind, caller, callee = _CLIENT, service, remote
-        elif kind is _SERVER or kind is _CONSUMER:
-            if row is root and remote is None:
-                continue
-            caller, callee = remote, service
-        else:
-            caller, callee = service, remote
-        key = f"{prefix}{span_id}{KEY_SEP}{service or ''}{KEY_SEP}c"
-        if kind is _PRODUCER or kind is _CONSUMER:
-            if caller is not None and callee is not None:
-                calls.append(_messaging(row, caller, callee, key))
-            continue
-        client: _Row | None = None
-        if ancestor is not None and (above := ancestor[3]) is not None:
-            if kind is _CLIENT and service is not None and above != service:
-                # The client span carries its caller's name: backfill the hop it skipped.
-                backfill = f"{prefix}{span_id}{KEY_SEP}{service}{KEY_SEP}b"
-                calls.append(
-                    Call(above, service, backfill, start, False, None, None, None, None, True, True)
-                )
-            if kind is _SERVER or caller is None:
-                caller = above
-            if ancestor[2] is _CLIENT and ancestor[0] == parent_id:
-                error = error or ancestor[7]
-            if kind is _SERVER and ancestor[2] is _CLIENT and tree_parent is ancestor:
-                client = ancestor  # the server's own client: the call's two sides are paired
-        if caller is None or callee is None:
-            continue
-        if kind is _SERVER:
-            paired = client[6] if client is not None else None
-            local = ancestor is not None and ancestor[3] == caller
-            calls.append(
-                Call(caller, callee, key, start, error, duration, paired, None, None, local, True)
-            )
-        else:
-            calls.append(
-                Call(
-                    caller, callee, key, start, error, None, duration, None, peer_kind, True, False
-                )
-            )
-
-
-def _messaging(row: _Row, caller: str, callee: str, key: str) -> Call:
-    """A producer's call into its broker, or a consumer's delivery from it."""
-    _, _, kind, _, _, start, duration, error, peer_kind = row
-    broker = peer_kind or _QUEUE
-    if kind is _PRODUCER:
-        return Call(caller, callee, key, start, error, None, duration, None, broker, True, False)
-    return Call(caller, callee, key, start, error, duration, None, broker, None, False, True)

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, eq
 
 from msgspec import structs
 
 from topology.gcpause import paused_gc
 from topology.model import KEY_SEP, Call, NodeKind, Served, Span, SpanKind
+from topology.row_links import ROW_OF, link_rows
 from topology.trace_tree import placed
 
 _SEP = KEY_SEP
@@ -55,12 +56,38 @@ def link(spans: Iterable[Span]) -> Linked:
 
 
 _trace_id = attrgetter("trace_id")
+_span_id = attrgetter("span_id")
+_parent_id = attrgetter("parent_id")
+_shared = attrgetter("shared")
+_address = attrgetter("local_address")
 
 
 def link_trace(spans: Sequence[Span], into: Linked) -> None:
     """Link the spans of one trace, appending what was found to `into`."""
-    if not spans:
-        return
+    if spans and not _linked_as_rows(spans, into):
+        link_placed(spans, into)
+
+
+def _linked_as_rows(spans: Sequence[Span], into: Linked) -> bool:
+    """Link a tree of distinct spans, none shared, addressed or its own parent, as rows.
+
+    Such a trace links as `link_placed` links it, a third sooner (`row_links`). False,
+    linking nothing, for any other.
+    """
+    span_ids = set(map(_span_id, spans))
+    if (
+        len(span_ids) < len(spans)
+        or any(map(_shared, spans))
+        or any(map(_address, spans))
+        or any(map(eq, map(_span_id, spans), map(_parent_id, spans)))
+    ):
+        return False
+    link_rows(spans[0].trace_id, list(map(ROW_OF, spans)), span_ids, into.calls, into.served)
+    return True
+
+
+def link_placed(spans: Sequence[Span], into: Linked) -> None:
+    """Link the spans of one trace as `trace_tree` places them, whatever they hold."""
     served, calls = into.served, into.calls
     for span, parent, ancestor, has_children, is_root in placed(spans):
         kind = span.kind

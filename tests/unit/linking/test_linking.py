@@ -1,7 +1,7 @@
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from topology.linking import link, with_inferred_peers
+from topology.linking import Linked, link, link_placed, link_trace, with_inferred_peers
 from topology.model import NodeKind, Span, SpanKind
 
 CLIENT, SERVER = SpanKind.CLIENT, SpanKind.SERVER
@@ -217,3 +217,45 @@ def test_messaging_calls_carry_the_producer_and_consumer_durations():
         ("checkout", "kafka"): (2_000, None),
         ("kafka", "accounting"): (None, 5_000),
     }
+
+
+tree_names = st.sampled_from([None, "x", "y", "z"])
+CLIENT_ERROR_UNDER_A_SERVER = [
+    Span("t1", "000000000000000a", None, CLIENT, "x", None, start_us=5, error=True),
+    Span("t1", "000000000000000b", "000000000000000a", SERVER, "y", None, start_us=5),
+]
+
+
+@st.composite
+def distinct_trees(draw):
+    """Spans of one trace with distinct ids; a parent is one of them (itself too), missing, none."""
+    count = draw(st.integers(min_value=1, max_value=12))
+    span_ids = [f"{n:016x}" for n in draw(st.permutations(range(1, 40)))[:count]]
+    parents = st.one_of(st.none(), st.sampled_from([*span_ids, "00000000000000ff"]))
+    return [
+        Span(
+            "t1",
+            span_id,
+            draw(parents),
+            draw(st.one_of(st.none(), st.sampled_from(list(SpanKind)))),
+            draw(tree_names),
+            draw(tree_names),
+            start_us=draw(st.one_of(st.none(), st.integers(1, 10**12))),
+            duration_us=draw(st.one_of(st.none(), st.integers(0, 10**6))),
+            error=draw(st.booleans()),
+            peer_kind=draw(st.one_of(st.none(), st.sampled_from(list(NodeKind)))),
+        )
+        for span_id in span_ids
+    ]
+
+
+@settings(max_examples=500)
+@given(distinct_trees())
+@example(CLIENT_ERROR_UNDER_A_SERVER)
+def test_a_tree_of_distinct_spans_links_as_rows_as_it_links_placed(spans):
+    as_rows, placed = Linked(), Linked()
+
+    link_trace(spans, as_rows)
+    link_placed(spans, placed)
+
+    assert (as_rows.calls, as_rows.served) == (placed.calls, placed.served)
