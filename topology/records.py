@@ -13,7 +13,7 @@ import msgspec
 from topology.model import NodeKind, SpanKind
 
 
-class Span(msgspec.Struct, gc=False):
+class Span(msgspec.Struct, gc=False, array_like=True):
     """One span, in the shape Zipkin's linker reasons about.
 
     Ids are normalised by the parser (lower-case hex, padded) so that spans of one
@@ -24,6 +24,9 @@ class Span(msgspec.Struct, gc=False):
     `inferred_peer` names the remote side of a client or producer span that names none,
     from its `db.*` or `messaging.system` attributes: a virtual node that Zipkin's
     linker (which reads only `remote_service`) would not draw.
+
+    Encoded (by msgspec) as an array of its fields, not a map: spans parked on disk
+    during an import (`trace_spill`) take a third of the room, and less time.
     """
 
     trace_id: str

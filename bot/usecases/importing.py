@@ -100,7 +100,7 @@ STREAM_FROM_BYTES = 32 * 1024 * 1024
 """Trace files this large or larger are read piece by piece."""
 BATCH_SPANS = 50_000
 """Spans (in whole traces) parsed, linked and stored at a time when streaming."""
-SPILL_PART_BYTES = 64 * 1024 * 1024
+SPILL_PART_BYTES = 32 * 1024 * 1024
 """Bytes of a file whose spans are parked in one file, when its traces come in parts."""
 _HEAD_BYTES = 4096
 

@@ -8,42 +8,27 @@ whole in one file, and memory holds one file's spans, not the whole import's.
 
 from __future__ import annotations
 
-import pickle
+import errno
 import zlib
 from collections.abc import Iterable, Iterator
-from itertools import starmap
-from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
 
-from topology.model import NodeKind, Span, SpanKind
+import msgspec
 
-_Row = tuple[
-    str,
-    str,
-    str | None,
-    SpanKind | None,
-    str | None,
-    str | None,
-    int | None,
-    int | None,
-    bool,
-    bool,
-    NodeKind | None,
-    tuple[str | None, str | None, int | None] | None,
-    str | None,
-]
+from topology.model import Span
 
-
-_ROW = attrgetter(*Span.__struct_fields__)
-"""A span's fields as a tuple, in the order Span takes them."""
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(list[Span])
+_LENGTH_BYTES = 8
+"""Each chunk of a file is its length (little-endian), then a msgpack array of spans."""
 
 
 class SpanSpill:
     """Spans written to `parts` files under `directory` by trace, read back file by file."""
 
     def __init__(self, directory: Path, parts: int) -> None:
-        self._paths = [directory / f"part-{i:04d}.pickle" for i in range(max(1, parts))]
+        self._paths = [directory / f"part-{i:04d}.msgpack" for i in range(max(1, parts))]
         self._files: dict[int, BinaryIO] = {}
 
     def add(self, spans: Iterable[Span]) -> None:
@@ -64,8 +49,9 @@ class SpanSpill:
             file = self._files.get(part)
             if file is None:
                 file = self._files[part] = self._paths[part].open("wb")
-            rows: list[_Row] = list(map(_ROW, group))
-            pickle.dump(rows, file, protocol=pickle.HIGHEST_PROTOCOL)
+            chunk = _ENCODER.encode(group)
+            file.write(len(chunk).to_bytes(_LENGTH_BYTES, "little"))
+            file.write(chunk)
 
     def parts(self) -> Iterator[list[Span]]:
         """The spans of each file in turn (only files that got any); each is deleted once read."""
@@ -76,12 +62,13 @@ class SpanSpill:
                 continue
             spans: list[Span] = []
             with path.open("rb") as file:
-                while True:
-                    try:
-                        chunk: list[_Row] = pickle.load(file)  # noqa: S301 - written just above by this process
-                    except EOFError:
-                        break
-                    spans.extend(starmap(Span, chunk))
+                while length := file.read(_LENGTH_BYTES):
+                    size = int.from_bytes(length, "little")
+                    chunk = file.read(size)
+                    if len(length) < _LENGTH_BYTES or len(chunk) < size:
+                        # Written above by this process: cut short only by a failing disk.
+                        raise OSError(errno.EIO, f"{path.name}: parked spans cut short")
+                    spans.extend(_DECODER.decode(chunk))
             path.unlink()
             yield spans
 

@@ -166,7 +166,7 @@ def _span(span: OtlpSpan, service: str | None, trace_ids: dict[str, str]) -> Spa
         # OTLP follows the OpenTelemetry servicegraph connector: db and messaging
         # attributes name a virtual peer when no peer.service does.
         side.service or side.inferred,
-        start // 1000 if start else None,
+        (start or 0) // 1000 or None,  # under a microsecond after 1970: no time
         (end - start) // 1000 if start and end and end >= start else None,
         code == _STATUS_ERROR if type(code) is int else _is_error(code),
         peer_kind=side.kind,

@@ -164,3 +164,9 @@ def test_a_resource_without_a_service_name_gives_spans_without_one():
     [span] = parse(body)
 
     assert span.local_service is None
+
+
+def test_a_start_within_the_first_microsecond_of_1970_is_no_start_at_all():
+    [span] = parse(otlp_body(otlp_span(startTimeUnixNano="999", endTimeUnixNano="5000")))
+
+    assert span.start_us is None  # 0 would mean "no time" downstream, yet pass as a time

@@ -108,7 +108,7 @@ def by_the_general_rules(span: otlp.OtlpSpan, service: str | None) -> Span:
         kind,
         local_service=service,
         remote_service=side.service or side.inferred,
-        start_us=start // 1000 if start else None,
+        start_us=(start or 0) // 1000 or None,
         duration_us=(end - start) // 1000 if start and end and end >= start else None,
         error=otlp._is_error(code),
         peer_kind=side.kind,
