@@ -1,6 +1,9 @@
+from unittest import mock
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from topology import linking, trace_tree
 from topology.linking import Linked, link, link_placed, link_trace, with_inferred_peers
 from topology.model import NodeKind, Span, SpanKind
 
@@ -253,9 +256,17 @@ def distinct_trees(draw):
 @given(distinct_trees())
 @example(CLIENT_ERROR_UNDER_A_SERVER)
 def test_a_tree_of_distinct_spans_links_as_rows_as_it_links_placed(spans):
-    as_rows, placed = Linked(), Linked()
+    as_rows, placed, in_a_tree = Linked(), Linked(), Linked()
 
     link_trace(spans, as_rows)
     link_placed(spans, placed)
+    with mock.patch.object(linking, "placed", by_the_built_tree):
+        link_placed(spans, in_a_tree)
 
     assert (as_rows.calls, as_rows.served) == (placed.calls, placed.served)
+    assert (as_rows.calls, as_rows.served) == (in_a_tree.calls, in_a_tree.served)
+
+
+def by_the_built_tree(spans):
+    """`trace_tree.placed` by the general tree, whatever the spans' ids."""
+    return trace_tree._placed_in(trace_tree.build_tree(spans))
