@@ -1,6 +1,8 @@
 """OTLP protobuf exports read into the same spans as their JSON form."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.otlp_exports import (
     CONSUMER,
@@ -123,3 +125,34 @@ def test_an_empty_body_is_an_export_of_no_spans():
 def test_bytes_that_are_not_an_export_raise_a_trace_format_error(garbage):
     with pytest.raises(TraceFormatError, match="test: not an OTLP protobuf export"):
         read_otlp_protobuf(garbage, source="test")
+
+
+span_specs = st.builds(
+    OtlpSpanSpec,
+    span_id=st.sampled_from(["a000000000000001", "a000000000000002", "00000000000000ff"]),
+    parent_id=st.sampled_from(["", "a000000000000001", "0000000000000000"]),
+    kind=st.integers(min_value=0, max_value=6),
+    attributes=st.dictionaries(
+        st.sampled_from(["peer.service", "db.system", "messaging.system", "error", "http.url"]),
+        st.one_of(st.sampled_from(["billing", "postgres", "kafka", " "]), st.integers(0, 9)),
+        max_size=3,
+    ),
+    error=st.booleans(),
+    trace_id=st.sampled_from([TRACE, "0" * 16 + TRACE[16:]]),
+    start_ns=st.one_of(st.integers(0, 2_000), st.just(START_NS)),
+    duration_ns=st.integers(0, 10**9),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["api", "cart"]), st.lists(span_specs, max_size=4)))
+def test_any_export_reads_the_same_from_protobuf_as_from_json(resources):
+    from_json = parse_traces(as_json(resources), source="test", fmt=TraceFormat.OTLP)
+
+    assert parse(resources) == from_json
+
+
+def test_a_start_within_the_first_microsecond_of_1970_is_no_start_at_all():
+    [span] = parse({"api": [OtlpSpanSpec("a000000000000001", start_ns=999)]})
+
+    assert span.start_us is None
