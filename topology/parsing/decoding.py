@@ -86,6 +86,8 @@ def time_number(
     if value is None:
         return None
     if isinstance(value, str):
+        if len(value) < _TIME_DIGITS and value.isascii() and value.isdigit():
+            return int(value)  # the common case: fewer digits than 2**64 has, none negative
         digits = value.removeprefix("-") if signed else value
         if not (digits.isascii() and digits.isdigit()):
             raise BadValueError(f"not a time in {unit}: {shown(value)}", field)

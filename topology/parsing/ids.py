@@ -78,6 +78,8 @@ def otlp_trace_id(value: str) -> str | None:
 def otlp_span_id(value: str) -> str | None:
     """An OTLP span id, hex (16 digits) or base64 (8 bytes); None if neither."""
     if len(value) == _SHORT:
+        if not value.strip(_HEX):
+            return value  # already canonical: the common case, made cheap
         canonical = hex_span_id(value)
         if canonical is not None:
             return canonical

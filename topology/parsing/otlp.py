@@ -8,17 +8,12 @@ import msgspec
 
 from topology.model import Span, SpanKind
 from topology.parsing import ids, naming
-from topology.parsing.decoding import TIME_LIMIT, BadValueError, Scalar, Wire, shown, time_number
+from topology.parsing.decoding import BadValueError, Scalar, Wire, shown, time_number
 
 _KINDS = {2: SpanKind.SERVER, 3: SpanKind.CLIENT, 4: SpanKind.PRODUCER, 5: SpanKind.CONSUMER}
 _KIND_NAMES = {kind.name: kind for kind in _KINDS.values()}
 _STATUS_ERROR = 2
 _SERVICE_NAME = "service.name"
-_HEX = "0123456789abcdef"
-_SHORT = 16
-"""Hex digits of a canonical span id."""
-_DIGITS_OVER = len(str(TIME_LIMIT))
-"""A time of fewer digits than this fits in OTLP's unsigned 64 bits."""
 
 
 class AnyValue(Wire, rename="camel"):
@@ -128,25 +123,19 @@ def _resource_spans(
 
 
 def _span(span: OtlpSpan, service: str | None, trace_ids: dict[str, str]) -> Span:
-    # A million spans pass here. The common span (ids in canonical hex, times as strings
-    # of digits, a numeric kind and status) is read inline; anything else goes through
-    # the general readers, which also say what is wrong.
     trace_id = trace_ids.get(span.trace_id)
     if trace_id is None:
         trace_id = ids.otlp_trace_id(span.trace_id)
         if trace_id is None:
             raise BadValueError(f"not a hex or base64 trace id: {shown(span.trace_id)}", "traceId")
         trace_ids[span.trace_id] = trace_id
-    span_id = span.span_id
-    if len(span_id) != _SHORT or span_id.strip(_HEX):
-        span_id = _span_id(span_id, "spanId")
+    span_id = _span_id(span.span_id, "spanId")
     parent_id = span.parent_span_id or None
     if parent_id is not None:
-        if len(parent_id) != _SHORT or parent_id.strip(_HEX):
-            parent_id = _span_id(parent_id, "parentSpanId")
+        parent_id = _span_id(parent_id, "parentSpanId")
         if parent_id == span_id or ids.is_null_id(parent_id):
             parent_id = None
-    kind = _KINDS.get(span.kind) if type(span.kind) is int else _kind(span.kind)
+    kind = _kind(span.kind)
     side = naming.NOBODY  # what a span without attributes says of its remote side
     if span.attributes:
         wanted: dict[str, Scalar] = {}
@@ -162,20 +151,20 @@ def _span(span: OtlpSpan, service: str | None, trace_ids: dict[str, str]) -> Spa
         span_id,
         parent_id,
         kind,
-        service,
+        local_service=service,
         # OTLP follows the OpenTelemetry servicegraph connector: db and messaging
         # attributes name a virtual peer when no peer.service does.
-        side.service or side.inferred,
-        (start or 0) // 1000 or None,  # under a microsecond after 1970: no time
-        (end - start) // 1000 if start and end and end >= start else None,
-        code == _STATUS_ERROR if type(code) is int else _is_error(code),
+        remote_service=side.service or side.inferred,
+        start_us=(start or 0) // 1000 or None,  # under a microsecond after 1970: no time
+        duration_us=(end - start) // 1000 if start and end and end >= start else None,
+        error=_is_error(code),
         peer_kind=side.kind,
         inferred_peer=side.inferred,
     )
 
 
 def _span_id(value: str, field: str) -> str:
-    """A span id not already canonical: hex in another case or length, or base64."""
+    """A span id in canonical hex, from hex in any case or length, or base64."""
     span_id = ids.otlp_span_id(value)
     if span_id is None:
         raise BadValueError(f"not a hex or base64 span id: {shown(value)}", field)
@@ -215,6 +204,4 @@ def _is_error(code: int | str | None) -> bool:
 
 def _nanos(value: float | str | None, field: str) -> int | None:
     """A time (OTLP's are unsigned); 0 is unset."""
-    if type(value) is str and len(value) < _DIGITS_OVER and value.isascii() and value.isdigit():
-        return int(value) or None  # under 2**64: what `time_number` finds, sooner
     return time_number(value, field, "nanoseconds", signed=False) or None

@@ -65,7 +65,6 @@ def _service(attributes: Iterable[Any], names: naming.NameCache) -> str | None:
 def _add_spans(export: OtlpExport, spans: Iterable[Any], service: str | None) -> None:
     append = export.spans.append
     kinds = _KINDS
-    trace_ids: dict[bytes, str] = {}  # a trace's spans repeat its id: made canonical once
     for span in spans:
         raw_trace = span.trace_id
         raw_span = span.span_id
@@ -73,9 +72,7 @@ def _add_spans(export: OtlpExport, spans: Iterable[Any], service: str | None) ->
             export.rejected += 1
             export.reason = "a span has no valid trace id (16 bytes) or span id (8 bytes)"
             continue
-        trace_id = trace_ids.get(raw_trace)
-        if trace_id is None:
-            trace_id = trace_ids[raw_trace] = ids.hex_trace_id(raw_trace.hex()) or raw_trace.hex()
+        trace_id = ids.hex_trace_id(raw_trace.hex())
         span_id = raw_span.hex()
         raw_parent = span.parent_span_id
         parent_id = raw_parent.hex() if len(raw_parent) == _SPAN_ID_BYTES else None
@@ -87,16 +84,12 @@ def _add_spans(export: OtlpExport, spans: Iterable[Any], service: str | None) ->
             key = attribute.key
             if key.startswith(naming.WANTED_PREFIXES):
                 wanted[key] = _scalar(attribute.value)
-        side = (
-            naming.remote_side(kind, naming.text(wanted.get(naming.PEER_SERVICE)), wanted)
-            if wanted
-            else naming.NOBODY  # what a span without such attributes says of its remote side
-        )
+        side = naming.remote_side(kind, naming.text(wanted.get(naming.PEER_SERVICE)), wanted)
         start = span.start_time_unix_nano
         end = span.end_time_unix_nano
         append(
             Span(
-                trace_id,
+                trace_id or raw_trace.hex(),
                 span_id,
                 parent_id,
                 kind,

@@ -62,7 +62,14 @@ def test_otlp_trace_ids_are_hex_or_base64(given, canonical):
 
 @pytest.mark.parametrize(
     ("given", "canonical"),
-    [("7uGbfsPBsXQ=", "eee19b7ec3c1b174"), ("eee19b7ec3c1b174", "eee19b7ec3c1b174"), ("?", None)],
+    [
+        ("7uGbfsPBsXQ=", "eee19b7ec3c1b174"),
+        ("eee19b7ec3c1b174", "eee19b7ec3c1b174"),
+        ("EEE19B7EC3C1B174", "eee19b7ec3c1b174"),
+        ("eee19b7ec3c1b17g", None),  # sixteen characters, not hex, not base64 of 8 bytes
+        ("eee19b7ec3c1b17", "0eee19b7ec3c1b17"),
+        ("?", None),
+    ],
 )
 def test_otlp_span_ids_are_hex_or_base64(given, canonical):
     assert ids.otlp_span_id(given) == canonical
