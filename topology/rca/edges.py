@@ -17,28 +17,31 @@ per request (their client-side sums, over its requests): what it spent itself.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from topology.rca.evidence import Evidence, Kind, duration
+from topology.rca.extremes import extremes
 from topology.rca.scoring import (
     Family,
     Metric,
     MetricScore,
     Positions,
-    held_worst,
     measured,
     reach,
     robust_score,
     window_score,
 )
+from topology.rca.slower import slower_together
 from topology.rca.snapshot import Series, Snapshot
 
 GAP = Metric(
     "network_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="time between sides", unit=" ms"
 )
 OWN = Metric("own_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="own time", unit=" ms")
+SCREENED_FROM = 4000
+"""Gap series from which they are judged together first, from their extremes: fewer are
+judged one by one in less time than loading the array library takes."""
 CALLEE_SHARE = 2 / 3
 """The part of a grown gap credited to the callee when all its calls grew, the rest to the
 caller when all of its did: each side's part shrinks with the share of its calls that grew."""
@@ -66,25 +69,31 @@ def gap_evidence(
     grown_in: Counter[str] = Counter()
     grown_out: Counter[str] = Counter()
     grown = []
+    sides: list[tuple[str, str]] = []
+    rows: list[Sequence[float | None]] = []
+    windows: list[tuple[range, range]] = []
     for key, series in snapshot.edge_series.items():
         parent, child = edge_parts(key)
         if parent == child or (parent not in names and child not in names):
             continue
         values = series.metrics.get("network_ms")
-        if values is None:
-            continue
-        steps = positions.of(series.t)
-        near = reach(values, *steps, GAP, threshold)
+        if values is not None:
+            sides.append((parent, child))
+            rows.append(values)
+            windows.append(positions.of(series.t))
+    for (parent, child), gaps, steps, near in zip(
+        sides, rows, windows, _reach(rows, windows, threshold), strict=True
+    ):
         if near is False:  # measured in both windows, far from the threshold
             measured_out[parent] += 1
             measured_in[child] += 1
             continue
-        during = measured(values, steps[1])
+        during = measured(gaps, steps[1])
         if not during:
             continue
         measured_out[parent] += 1
         measured_in[child] += 1
-        before = measured(values, steps[0])
+        before = measured(gaps, steps[0])
         score = robust_score(before, during, GAP, cutoff=threshold)
         if score is not None:
             grown_in[child] += 1
@@ -115,6 +124,20 @@ def gap_evidence(
     return dict(found), {(parent, child): score for parent, child, score in grown}
 
 
+def _reach(
+    rows: Sequence[Sequence[float | None]], windows: Sequence[tuple[range, range]], cutoff: float
+) -> Iterable[bool | None]:
+    """`reach` of each gap series at its (baseline, incident) positions.
+
+    A large map's are judged from their extremes all at once (`topology.rca.extremes`).
+    """
+    if len(rows) < SCREENED_FROM:
+        return (
+            reach(values, *steps, GAP, cutoff) for values, steps in zip(rows, windows, strict=True)
+        )
+    return extremes(rows, windows).reach([GAP] * len(rows), cutoff)
+
+
 def own_time_evidence(
     snapshot: Snapshot,
     names: Collection[str],
@@ -129,10 +152,15 @@ def own_time_evidence(
         if parent != child and parent in names:
             outgoing[parent].append(series)
     windows = (snapshot.baseline, snapshot.incident)
+    calling = [
+        (name, calls, served)
+        for name, calls in outgoing.items()
+        if (served := snapshot.series.get(name)) is not None
+    ]
+    grew = slower_together([served for _, _, served in calling], threshold * OWN.floor, positions)
     found = {}
-    for name, calls in outgoing.items():
-        served = snapshot.series.get(name)
-        if served is None or not _slower(served, threshold, positions):
+    for (name, calls, served), slowed in zip(calling, grew, strict=True):
+        if not slowed:
             continue
         own = own_series(served, calls)
         score = window_score(own, "own_ms", windows, OWN, cutoff=threshold)
@@ -180,24 +208,3 @@ def _client_ms(series: Series, at: int) -> float:
         return 0.0
     between = gap[at] if at < len(gap) else None
     return n * (took + (between or 0.0))
-
-
-def _slower(served: Series, threshold: float, positions: Positions) -> bool:
-    """Whether the service's average latency grew by enough for its own time to have.
-
-    Own time is part of the latency: it cannot grow by more than the whole did, unless its
-    calls got faster at the same time (and then the service is no slower to its callers).
-    `positions` holds where the baseline and the incident fall in the service's steps.
-    """
-    values = served.metrics.get("latency_avg_ms")
-    if values is None:
-        return False
-    before_at, during_at = positions.of(served.t)
-    before = measured(values, before_at)
-    during = measured(values, during_at)
-    if not before or not during:
-        return False
-    worst = held_worst(during, up=True)
-    if worst - min(before) < threshold * OWN.floor:
-        return False  # the median is at least the least: most services stop here, unsorted
-    return worst - statistics.median(before) >= threshold * OWN.floor

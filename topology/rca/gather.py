@@ -13,11 +13,24 @@ from dataclasses import dataclass, field
 
 from topology.rca.edges import gap_evidence, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
+from topology.rca.extremes import extremes
 from topology.rca.logs import log_evidence
 from topology.rca.naming import named_evidence
-from topology.rca.scoring import Family, MetricScore, Positions, metric_scores, relevant
+from topology.rca.scoring import (
+    METRIC_INFO,
+    Family,
+    Metric,
+    MetricScore,
+    Positions,
+    metric_scores,
+    relevant,
+)
 from topology.rca.signals import metric_evidence
-from topology.rca.snapshot import Snapshot
+from topology.rca.snapshot import Series, Snapshot
+
+SCREENED_FROM = 4000
+"""Health series from which they are judged together first, from their extremes: fewer are
+judged one by one in less time than loading the array library takes."""
 
 _KIND_OF = {Family.LATENCY: Kind.LATENCY, Family.ERRORS: Kind.ERRORS, Family.TRAFFIC: Kind.ERRORS}
 
@@ -43,15 +56,17 @@ def gather(
     gaps: dict[tuple[str, str], MetricScore] = {}
     found: dict[str, list[Evidence]] = {}
     health: dict[str, list[MetricScore]] = {}
-    for name in candidates:
-        series = snapshot.series.get(name)
-        if series is None:
-            continue
+    watched = [
+        (name, series, relevant(series, family))
+        for name in candidates
+        if (series := snapshot.series.get(name)) is not None
+    ]
+    for name, series, keys in _may_clear(watched, threshold, positions):
         clearing = metric_scores(
             series,
             snapshot.baseline,
             snapshot.incident,
-            keys=relevant(series, family),
+            keys=keys,
             cutoff=threshold,
             positions=positions,
         )
@@ -74,6 +89,32 @@ def gather(
         if name not in health and series is not None:
             health[name] = metric_scores(series, snapshot.baseline, snapshot.incident)
     return Findings(found, health, gaps)
+
+
+def _may_clear(
+    watched: list[tuple[str, Series, tuple[str, ...]]], threshold: float, positions: Positions
+) -> list[tuple[str, Series, tuple[str, ...]]]:
+    """The (name, series, keys) of `watched` some of whose keys' scores may reach `threshold`.
+
+    All of them for a small map; a large map's are judged from their extremes all at once
+    (`topology.rca.extremes`), and those none of whose keys can reach it are left out, as
+    `metric_scores` would find them with nothing clearing it.
+    """
+    rows: list[Sequence[float | None]] = []
+    windows: list[tuple[range, range]] = []
+    metrics: list[Metric] = []
+    for _, series, keys in watched:
+        steps = positions.of(series.t)
+        for key in keys:
+            rows.append(series.metrics[key])
+            windows.append(steps)
+            metrics.append(METRIC_INFO[key])
+    if len(rows) < SCREENED_FROM or not threshold > 0:
+        return watched
+    verdicts = iter(extremes(rows, windows).reach(metrics, threshold))
+    return [
+        item for item in watched if [next(verdicts) for _ in item[2]].count(False) < len(item[2])
+    ]
 
 
 def _health(score: MetricScore) -> Evidence:

@@ -21,6 +21,7 @@ import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import cast
 
 from topology.rca.metrics import METRIC_INFO, Family, Metric
@@ -205,10 +206,16 @@ class Positions:
         return before, during
 
 
-def relevant(series: Series, family: Family | None) -> list[str]:
+def relevant(series: Series, family: Family | None) -> tuple[str, ...]:
     """The known metric keys of `series` worth scoring: the family's, when it has any."""
-    known = [key for key in series.metrics if key in METRIC_INFO]
-    return [key for key in known if METRIC_INFO[key].family is family] or known
+    return _relevant(tuple(series.metrics), family)
+
+
+@lru_cache(maxsize=256)
+def _relevant(keys: tuple[str, ...], family: Family | None) -> tuple[str, ...]:
+    """`relevant` by the series' keys: the series of a snapshot mostly carry the same ones."""
+    known = tuple(key for key in keys if key in METRIC_INFO)
+    return tuple(key for key in known if METRIC_INFO[key].family is family) or known
 
 
 def metric_scores(

@@ -7,16 +7,18 @@ looks like, so it is evidence that an anomalous caller can explain.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from itertools import chain
 from typing import cast
 
 from topology.rca.evidence import Evidence, Kind, number
+from topology.rca.extremes import extremes
 from topology.rca.scoring import RELATIVE_FLOOR, Family, Metric, Positions, robust_score
 from topology.rca.scoring import measured as measured_values
 from topology.rca.snapshot import Snapshot
 
 SCREENED_FROM = 4000
-"""Metric series from which they are judged together first (`topology.rca.metric_screen`)."""
+"""Metric series from which they are judged together first, from their extremes
+(`topology.rca.extremes`): fewer are judged one by one in less time than loading the
+array library takes."""
 FLOOR = 1e-6
 """The least spread of a metric whatever its unit: only a metric that never moved has it."""
 
@@ -118,13 +120,33 @@ def _screened(
     snapshot: Snapshot, names: Collection[str], threshold: float, positions: Positions
 ) -> Iterator[bool] | None:
     """`_unmoved` of every metric series, in `metric_evidence`'s order; None for few series."""
-    services = []
+    rows: list[Sequence[float | None]] = []
+    windows: list[tuple[range, range]] = []
     for name in names:
         measured = snapshot.metrics.get(name)
         if measured is not None:
-            services.append((list(measured.metrics.values()), *positions.of(measured.t)))
-    if sum(len(series) for series, _, _ in services) < SCREENED_FROM:
+            steps = positions.of(measured.t)
+            rows.extend(measured.metrics.values())
+            windows.extend([steps] * len(measured.metrics))
+    if len(rows) < SCREENED_FROM:
         return None
-    from topology.rca.metric_screen import unmoved  # noqa: PLC0415 - loads numpy
+    return iter(unmoved_together(rows, windows, threshold))
 
-    return chain.from_iterable(unmoved(services, threshold, FLOOR, _unmoved))
+
+def unmoved_together(
+    rows: Sequence[Sequence[float | None]], windows: Sequence[tuple[range, range]], cutoff: float
+) -> list[bool]:
+    """`_unmoved` of each row at its (baseline, incident) positions, all at once.
+
+    Judged from their extremes (`topology.rca.extremes`); a row they cannot judge is
+    judged on its own.
+    """
+    found = extremes(rows, windows)
+    risen = found.may_reach(up=True, floor=FLOOR, relative=True, cutoff=cutoff).tolist()
+    fallen = found.may_reach(up=False, floor=FLOOR, relative=True, cutoff=cutoff).tolist()
+    return [
+        not (up or down) if judged else _unmoved(values, *steps, cutoff)
+        for values, steps, up, down, judged in zip(
+            rows, windows, risen, fallen, found.judged.tolist(), strict=True
+        )
+    ]

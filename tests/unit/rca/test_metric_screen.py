@@ -7,9 +7,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from topology.rca import metric_screen, signals
-from topology.rca.metric_screen import unmoved
-from topology.rca.signals import FLOOR, _unmoved, metric_evidence
+from topology.rca import extremes, signals
+from topology.rca.signals import _unmoved, metric_evidence, unmoved_together
 from topology.rca.snapshot import Series
 
 from .factories import BASELINE_STEPS, INCIDENT_STEPS, latency, snapshot
@@ -48,12 +47,20 @@ def services(draw: st.DrawFn) -> list[tuple[list[list[float | None]], range, ran
 @example([([[0.0, 2e-6]], range(1), range(1, 2))], 2.0)  # risen by just the reach
 @example([([[2e-6, 0.0]], range(1), range(1, 2))], 2.0)  # fallen by just the reach
 def test_series_judged_together_stray_where_judged_one_at_a_time(series, cutoff):
-    judged = unmoved(series, cutoff, FLOOR, _unmoved)
+    rows, windows = flat(series)
+
+    judged = unmoved_together(rows, windows, cutoff)
 
     assert judged == [
-        [_unmoved(values, before, during, cutoff) for values in rows]
-        for rows, before, during in series
+        _unmoved(values, *steps, cutoff) for values, steps in zip(rows, windows, strict=True)
     ]
+
+
+def flat(services):
+    """Every row of the services, and the (baseline, incident) positions of each."""
+    rows = [values for series, _, _ in services for values in series]
+    windows = [(before, during) for series, before, during in services for _ in series]
+    return rows, windows
 
 
 def large_map(rng: random.Random, services: int):
@@ -88,17 +95,14 @@ def test_the_metric_evidence_of_a_large_map_is_what_judging_each_series_finds(mo
 
 @pytest.mark.parametrize("cutoff", [2.0, 8.0])
 def test_a_service_without_metric_minutes_in_a_window_strays_nowhere(cutoff):
-    rows = [[0.1, 0.9, 5.0]]
-
-    assert unmoved([(rows, range(3), range(3, 3))], cutoff, FLOOR, _unmoved) == [[True]]
+    assert unmoved_together([[0.1, 0.9, 5.0]], [(range(3), range(3, 3))], cutoff) == [True]
 
 
 def test_metrics_judged_in_small_chunks_get_the_verdicts_of_one_chunk(monkeypatch):
     frame = large_map(random.Random(11), 200)  # noqa: S311 - made-up metrics, not secrets
-    services = [
-        (list(s.metrics.values()), range(60), range(60, 66)) for s in frame.metrics.values()
-    ]
-    whole = unmoved(services, 2.0, FLOOR, _unmoved)
-    monkeypatch.setattr(metric_screen, "VALUES", 5 * STEPS)
+    rows = [values for s in frame.metrics.values() for values in s.metrics.values()]
+    windows = [(range(60), range(60, 66))] * len(rows)
+    whole = unmoved_together(rows, windows, 2.0)
+    monkeypatch.setattr(extremes, "VALUES", 5 * STEPS)
 
-    assert unmoved(services, 2.0, FLOOR, _unmoved) == whole
+    assert unmoved_together(rows, windows, 2.0) == whole

@@ -117,9 +117,9 @@ def test_the_symptoms_metric_family_is_preferred_when_the_service_has_it():
     both = series(latency_avg_ms=[50.0, 51.0], availability_pct=[100.0, 99.0], saturation=[1, 2])
     only_availability = series(availability_pct=[100.0, 99.0])
 
-    assert relevant(both, Family.LATENCY) == ["latency_avg_ms"]
-    assert relevant(both, None) == ["latency_avg_ms", "availability_pct"]
-    assert relevant(only_availability, Family.LATENCY) == ["availability_pct"]
+    assert relevant(both, Family.LATENCY) == ("latency_avg_ms",)
+    assert relevant(both, None) == ("latency_avg_ms", "availability_pct")
+    assert relevant(only_availability, Family.LATENCY) == ("availability_pct",)
 
 
 def test_with_a_cutoff_only_metrics_that_reach_it_are_scored():

@@ -1,0 +1,122 @@
+"""The least and most value of many series in the baseline and in the incident, all at once.
+
+Whether a series' score could reach a cutoff is first judged from these four extremes
+(`scoring.reach`, and `signals`' directions of a resource metric): most series of a large
+map are far from it. One at a time, each series costs a few function calls; packed into
+arrays, all the series on the same windows together cost about what reading their values
+once does. Minimums, maximums, their differences and the products with the cutoff are the
+same floating-point numbers either way, so a verdict given here is the one-at-a-time
+verdict. A series is not judged here (its verdict is None) when a window is empty, holds
+a gap, or runs past its values, or when its values are not numbers of one length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from topology.rca.arrays import table_of
+from topology.rca.metrics import Metric
+from topology.rca.scoring import RELATIVE_FLOOR
+
+if TYPE_CHECKING:
+    import numpy
+    import numpy.typing
+
+    Floats = numpy.typing.NDArray[numpy.float64]
+    Flags = numpy.typing.NDArray[numpy.bool_]
+
+VALUES = 1_000_000
+"""Values of the series packed together, about: bounds the arrays' memory (8 MB)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Extremes:
+    """Per series: its least and most value in each window, and whether it was judged."""
+
+    low_before: Floats
+    high_before: Floats
+    low_during: Floats
+    high_during: Floats
+    judged: Flags
+    """False where a window is empty, holds a gap or runs past the values (NaN above)."""
+
+    def may_reach(self, *, up: bool, floor: float, relative: bool, cutoff: float) -> Flags:
+        """Per series, as `scoring.reach` judges: whether the excess may reach `cutoff`.
+
+        The most the excess can be (the incident's worst extreme against the baseline's
+        best), over the least the spread's floor can be. Meaningful where `judged`.
+        """
+        import numpy  # noqa: PLC0415 - loaded with the arrays
+
+        low = self.low_before
+        with numpy.errstate(invalid="ignore"):  # NaN where not judged; inf less inf
+            most = self.high_during - low if up else self.high_before - self.low_during
+            least = numpy.full(len(low), floor)
+            if relative:
+                grown = low >= 0
+                least[grown] = numpy.maximum(least[grown], RELATIVE_FLOOR * low[grown])
+            found: Flags = most >= cutoff * least
+        return found
+
+    def reach(self, metrics: Sequence[Metric], cutoff: float) -> list[bool | None]:
+        """`scoring.reach` of each series read as its metric; None where not judged."""
+        import numpy  # noqa: PLC0415 - loaded with the arrays
+
+        found = numpy.zeros(len(metrics), dtype=numpy.bool_)
+        by_metric: dict[Metric, list[int]] = {}
+        for i, metric in enumerate(metrics):
+            by_metric.setdefault(metric, []).append(i)
+        for metric, rows in by_metric.items():
+            every = self.may_reach(
+                up=metric.up_is_bad, floor=metric.floor, relative=metric.relative, cutoff=cutoff
+            )
+            found[rows] = every[rows]
+        return [
+            bool(may) if judged else None
+            for may, judged in zip(found.tolist(), self.judged.tolist(), strict=True)
+        ]
+
+
+def extremes(
+    rows: Sequence[Sequence[float | None]], windows: Sequence[tuple[range, range]]
+) -> Extremes:
+    """The extremes of each row in its (baseline, incident) positions.
+
+    Rows on the same positions are packed together, `VALUES` values at a time.
+    """
+    import numpy  # noqa: PLC0415 - loaded only for maps with many series
+
+    size = len(rows)
+    found = [numpy.full(size, numpy.nan) for _ in range(4)]
+    groups: dict[tuple[range, range], list[int]] = {}
+    for i, steps in enumerate(windows):
+        groups.setdefault(steps, []).append(i)
+    for (before, during), members in groups.items():
+        if not len(before) or not len(during):
+            continue
+        width = max(before.stop, during.stop)
+        chunk = max(1, VALUES // width)
+        for start in range(0, len(members), chunk):
+            part = members[start : start + chunk]
+            table = table_of([rows[i] for i in part], len(rows[part[0]]))
+            if table is None or table.shape[1] < width:
+                continue
+            base = table[:, before.start : before.stop]
+            seen = table[:, during.start : during.stop]
+            at = numpy.asarray(part, dtype=numpy.int64)
+            for into, value in zip(
+                found,
+                (base.min(axis=1), base.max(axis=1), seen.min(axis=1), seen.max(axis=1)),
+                strict=True,
+            ):
+                into[at] = value
+    low_before, high_before, low_during, high_during = found
+    judged: Flags = ~(
+        numpy.isnan(low_before)
+        | numpy.isnan(high_before)
+        | numpy.isnan(low_during)
+        | numpy.isnan(high_during)
+    )
+    return Extremes(low_before, high_before, low_during, high_during, judged)
