@@ -82,13 +82,23 @@ a series against 70-100 ms).
 
 
 @dataclass(frozen=True, slots=True)
+class _Plan:
+    """Which of a service's log series, by their keys in order, count as evidence."""
+
+    at: tuple[int, ...]
+    keys: tuple[str, ...]
+    levels: tuple[str | None, ...]
+    rises_only: tuple[bool, ...]
+    """Per counted series: whether only a rise counts (a level) or a fall too (a template)."""
+
+
+@dataclass(frozen=True, slots=True)
 class _Read:
     """A service's log series that count as evidence: keys, levels (None: a template), counts."""
 
     name: str
     logged: Series
-    keys: list[str]
-    levels: list[str | None]
+    plan: _Plan
     counts: list[tuple[float | None, ...]]
 
 
@@ -101,14 +111,10 @@ def log_evidence(
         logged = snapshot.logs.get(name)
         if logged is None:
             continue
-        service = _Read(name=name, logged=logged, keys=[], levels=[], counts=[])
-        for key, values in logged.metrics.items():
-            counted, level = _reading(key)
-            if counted:
-                service.keys.append(key)
-                service.levels.append(level)
-                service.counts.append(values)
-        read.append(service)
+        plan = _plan(tuple(logged.metrics))
+        values = tuple(logged.metrics.values())
+        counts = [values[i] for i in plan.at]
+        read.append(_Read(name, logged, plan, counts))
     found: dict[str, list[Evidence]] = {}
     for service, could in zip(read, _screened(snapshot, read, threshold), strict=True):
         if not any(could):
@@ -118,7 +124,7 @@ def log_evidence(
             continue
         items = []
         for i in (i for i, may in enumerate(could) if may):
-            key, level = service.keys[i], service.levels[i]
+            key, level = service.plan.keys[i], service.plan.levels[i]
             change = minutes.change(service.counts[i], threshold)
             if change is None or change.score < threshold or (level and not change.up):
                 continue
@@ -130,8 +136,8 @@ def log_evidence(
 
 def _screened(snapshot: Snapshot, read: Sequence[_Read], threshold: float) -> list[list[bool]]:
     """Per service, per series: whether it may be a change (all, when there are few)."""
-    if sum(len(service.keys) for service in read) < SCREENED_FROM:
-        return [[True] * len(service.keys) for service in read]
+    if sum(len(service.counts) for service in read) < SCREENED_FROM:
+        return [[True] * len(service.counts) for service in read]
     from topology.rca.log_screen import Logged, could_change  # noqa: PLC0415 - loads numpy
 
     logged = [
@@ -139,11 +145,21 @@ def _screened(snapshot: Snapshot, read: Sequence[_Read], threshold: float) -> li
             service.logged.t,
             _requests_as_kept(service.logged.t, snapshot.series.get(service.name)),
             service.counts,
-            [level is not None for level in service.levels],
+            service.plan.rises_only,
         )
         for service in read
     ]
     return could_change(logged, snapshot.baseline, snapshot.incident, threshold)
+
+
+@lru_cache(maxsize=1024)
+def _plan(keys: tuple[str, ...]) -> _Plan:
+    """The series of these keys that count, with their levels: services share their keys."""
+    at = [i for i, key in enumerate(keys) if _reading(key)[0]]
+    levels = tuple(_reading(keys[i])[1] for i in at)
+    return _Plan(
+        tuple(at), tuple(keys[i] for i in at), levels, tuple(level is not None for level in levels)
+    )
 
 
 @lru_cache(maxsize=4096)
