@@ -12,9 +12,9 @@ a gap, or runs past its values, or when its values are not numbers of one length
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from topology.rca.arrays import table_of
 from topology.rca.metrics import Metric
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
     Floats = numpy.typing.NDArray[numpy.float64]
     Flags = numpy.typing.NDArray[numpy.bool_]
+
+K = TypeVar("K", bound=Hashable)
 
 VALUES = 1_000_000
 """Values of the series packed together, about: bounds the arrays' memory (8 MB)."""
@@ -66,9 +68,7 @@ class Extremes:
 
         found = numpy.zeros(len(metrics), dtype=numpy.bool_)
         by_metric: dict[Metric, list[int]] = {}
-        for i, metric in enumerate(metrics):
-            by_metric.setdefault(metric, []).append(i)
-        for metric, rows in by_metric.items():
+        for metric, rows in _runs(metrics, by_metric):
             every = self.may_reach(
                 up=metric.up_is_bad, floor=metric.floor, relative=metric.relative, cutoff=cutoff
             )
@@ -91,9 +91,7 @@ def extremes(
     size = len(rows)
     found = [numpy.full(size, numpy.nan) for _ in range(4)]
     groups: dict[tuple[range, range], list[int]] = {}
-    for i, steps in enumerate(windows):
-        groups.setdefault(steps, []).append(i)
-    for (before, during), members in groups.items():
+    for (before, during), members in _runs(windows, groups):
         if not len(before) or not len(during):
             continue
         width = max(before.stop, during.stop)
@@ -120,3 +118,19 @@ def extremes(
         | numpy.isnan(high_during)
     )
     return Extremes(low_before, high_before, low_during, high_during, judged)
+
+
+def _runs(items: Sequence[K], groups: dict[K, list[int]]) -> Iterable[tuple[K, list[int]]]:
+    """The positions of each distinct item of `items`, gathered into `groups`.
+
+    Items mostly come in runs of one object (a snapshot's series share their windows, a
+    screen's rows their metric): an item that is the one before it is not hashed again.
+    """
+    last: K | None = None
+    members: list[int] = []
+    for i, item in enumerate(items):
+        if item is not last:
+            members = groups.setdefault(item, [])
+            last = item
+        members.append(i)
+    return groups.items()

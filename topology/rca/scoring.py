@@ -194,16 +194,16 @@ class Positions:
 
     def __init__(self, baseline: Window, incident: Window) -> None:
         self._windows = (baseline, incident)
-        self._found: dict[int, tuple[Sequence[float], range, range]] = {}
+        self._found: dict[int, tuple[Sequence[float], tuple[range, range]]] = {}
 
     def of(self, t: Sequence[float]) -> tuple[range, range]:
-        """The positions of `t` in the baseline, and in the incident."""
+        """The positions of `t` in the baseline, and in the incident (one tuple per axis)."""
         found = self._found.get(id(t))
         if found is not None and found[0] is t:
-            return found[1], found[2]
-        before, during = (_steps(t, window) for window in self._windows)
-        self._found[id(t)] = (t, before, during)  # holds `t`, so its id stays its own
-        return before, during
+            return found[1]
+        steps = (_steps(t, self._windows[0]), _steps(t, self._windows[1]))
+        self._found[id(t)] = (t, steps)  # holds `t`, so its id stays its own
+        return steps
 
 
 def relevant(series: Series, family: Family | None) -> tuple[str, ...]:
