@@ -22,8 +22,7 @@ from topology.rca.series import served_series, steps, timing_series
 from topology.rca.snapshot import Series, Snapshot, Symptom, Window
 
 if TYPE_CHECKING:
-    from bot.adapters.store import Store
-    from bot.adapters.store.ports import ServiceHistory
+    from bot.adapters.store.ports import SeriesStore, ServiceHistory
 
 
 @dataclass(slots=True)
@@ -43,11 +42,11 @@ class WindowInputs:
     """The names whose series, logs, metrics and edges are in."""
 
     @classmethod
-    def of(cls, store: Store, start: int, end: int) -> WindowInputs:
+    def of(cls, store: SeriesStore, start: int, end: int) -> WindowInputs:
         """The map of the buckets starting in `start <= start < end`, no series read yet."""
         return cls(start, end, load_graph(store, StoreWindow(start, end)))
 
-    def read_for(self, store: Store, names: Sequence[str]) -> None:
+    def read_for(self, store: SeriesStore, names: Sequence[str]) -> None:
         """Read what ranking `names` needs and is not in yet."""
         missing = [name for name in names if name not in self.read]
         if not missing:
@@ -69,7 +68,7 @@ class WindowInputs:
 
     def snapshot(
         self,
-        store: Store,
+        store: SeriesStore,
         catalog: Catalog,
         symptom: Symptom,
         windows: tuple[Window, Window],

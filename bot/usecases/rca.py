@@ -102,7 +102,7 @@ def gather_for_ranking(
 
 
 def lean_snapshot(
-    store: Store,
+    store: SeriesStore,
     inputs: WindowInputs,
     catalog: Catalog,
     windows: tuple[Window, Window],
@@ -202,18 +202,14 @@ def rank_from_store(reads: Ranker, symptom: str, at: int, window: int, baseline:
     """Rank the root-cause candidates for `symptom` in the `window` seconds up to `at`.
 
     `symptom` is named as a question names it: redacted here as the map's names are.
+    Only what ranking reads is read, as for an alert (`lean_snapshot`): the series of the
+    symptom's service and its downstream, and of the calls into or out of them.
     """
     symptom = reads.redaction.name(symptom)
-    _, snapshot = gather_for_ranking(
-        reads.store,
-        reads.catalog,
-        symptom=symptom,
-        metric=None,
-        at=at,
-        incident_s=window,
-        baseline_s=baseline,
-    )
-    return rank(snapshot, symptom)
+    windows = incident_windows(at, window, baseline)
+    inputs = WindowInputs.of(reads.store, int(windows[0].start), int(windows[1].end) + 1)
+    snapshot = lean_snapshot(reads.store, inputs, reads.catalog, windows, (symptom, None, at))
+    return rank(snapshot, snapshot.symptom.service if snapshot.symptom else symptom)
 
 
 def _require_data(store: MapStore, window: Window, name: str) -> None:

@@ -21,7 +21,7 @@ from bot.adapters.store.incident_rows import (
 from topology.incidents.decide import RecentIncident
 from topology.incidents.feedback import Answer, Feedback
 from topology.incidents.model import Outbox
-from topology.stats import EdgeStats, Node, ServiceStats
+from topology.stats import EdgeStats, EdgeTiming, Node, ServiceStats
 
 if TYPE_CHECKING:
     from bot.adapters.store.compaction import Compaction
@@ -131,6 +131,17 @@ class CallHistory(Protocol):
 
 class SeriesStore(MapStore, ServedHistory, ServiceHistory, CallHistory, Protocol):
     """What ranking root causes reads of a store: the map, and series minute by minute."""
+
+    def calls_around(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
+    ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
+        """What ranking reads of the calls into or out of `touching` (None: of every node).
+
+        Per edge, its calls and the time on each side bucket by bucket; per node of
+        `touching` not in `served` (the nodes with buckets of their own in the window), the
+        calls into it as `incoming_series` gives them.
+        """
+        ...
 
     def log_series(
         self, services: Collection[str] | None, start: int, end: int

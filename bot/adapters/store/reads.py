@@ -51,6 +51,8 @@ SERVICE_TIERS = (service_buckets, service_hours, service_days)
 """The service bucket tables, finest first."""
 COARSE_EDGE_TIERS = EDGE_TIERS[1:]
 """The edge bucket tables compacted minutes move to."""
+COARSE_SERVICE_TIERS = SERVICE_TIERS[1:]
+"""The service bucket tables compacted minutes move to."""
 
 
 def name_chunks(names: Names) -> Iterator[Sequence[str] | None]:
@@ -201,6 +203,21 @@ def service_buckets_in(start_s: int | None, end_s: int | None, services: Names =
         select(tiers.c.service, tiers.c.start, *_summed(tiers, SERVICE_VALUES))
         .group_by(tiers.c.service, tiers.c.start)
         .order_by(tiers.c.service, tiers.c.start)
+    )
+
+
+def service_minutes_in(start_s: int | None, end_s: int | None, services: Names = None) -> Query:
+    """Per minute service bucket, in no order: service, start, `SERVICE_VALUES`.
+
+    The service buckets of a window no hour or day bucket starts in: those of
+    `service_buckets_in`, unsummed, as each is the one of its service and start. With
+    `services`, only theirs.
+    """
+    table = service_buckets
+    return (
+        select(table.c.service, table.c.start, *_columns(table, SERVICE_VALUES))
+        .where(*window(table, start_s, end_s))
+        .where(*([] if services is None else [table.c.service.in_(services)]))
     )
 
 

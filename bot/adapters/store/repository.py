@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy.exc import DBAPIError
@@ -34,7 +34,7 @@ from topology.errors import StoreError
 from topology.gcpause import paused_gc
 from topology.model import Call, NodeKind, Span
 from topology.retention import Retention, cuts
-from topology.stats import EdgeStats, EdgeTiming, Latency, Node, ServiceStats
+from topology.stats import EdgeStats, EdgeTiming, Node, ServiceStats
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine, Row
@@ -426,7 +426,7 @@ class Store:
                 part.setdefault((row[0], row[1]), []).append(row)
             for key, points in part.items():  # an edge between two chunks comes twice
                 found.setdefault(key, points)
-        return _timings_and_incoming(found, touching, served)
+        return rows.timings_and_incoming(found, touching, served)
 
     def service_series(
         self,
@@ -435,13 +435,18 @@ class Store:
         *,
         services: Collection[str] | None = None,
     ) -> ServiceSeries:
-        """Per service (of `services`, if given), its served requests bucket by bucket."""
+        """Per service (of `services`, if given), its served requests bucket by bucket.
+
+        One read of the minutes, unsorted, when no hour or day bucket starts in the window.
+        """
+        ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_SERVICE_TIERS))
+        statement = reads.service_buckets_in if coarse else reads.service_minutes_in
         series: ServiceSeries = {}
         for names in reads.name_chunks(services):
-            for row in self._rows(reads.service_buckets_in(start_s, end_s, names)):
+            for row in self._rows(statement(start_s, end_s, names)):
                 stats = rows.service_stats(row[0], row[2:])
                 series.setdefault(row[0], []).append((row[1], stats))
-        return series
+        return series if coarse else rows.in_time_order(series)
 
     def incoming_series(
         self,
@@ -505,41 +510,6 @@ class Store:
     def _rows(self, query: reads.Query) -> Sequence[Row[*tuple[Any, ...]]]:
         with reported(self._engine), self._engine.connect() as connection:
             return connection.execute(query).all()
-
-
-def _timings_and_incoming(
-    found: dict[tuple[str, str], list[Row[*tuple[Any, ...]]]],
-    touching: Collection[str] | None,
-    served: Collection[str],
-) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
-    """`calls_around` from the `edge_minutes_in` rows of each edge, in the orders it reads."""
-    wanted = None if touching is None else set(touching)
-    skipped = set(served)
-    timings: dict[tuple[str, str], list[EdgeTiming]] = {}
-    into: dict[str, dict[int, ServiceStats]] = {}
-    for (parent, child), points in sorted(found.items()):  # callers in order: sums are
-        points.sort(key=_START)  # added in it, as `incoming_series` adds them
-        timings[parent, child] = list(map(_TIMING, points))
-        if parent != child and child not in skipped and (wanted is None or child in wanted):
-            by_start = into.setdefault(child, {})
-            for row in points:  # one caller's minute bucket: requests `child` served then
-                stats = by_start.get(row[2])
-                if stats is None:
-                    latency = Latency(list(row[11:]), 0.0 + row[5], row[6])
-                    by_start[row[2]] = ServiceStats(child, row[3], row[4], latency)
-                    continue
-                stats.requests += row[3]
-                stats.errors += row[4]
-                stats.latency.sum_ms += row[5]
-                stats.latency.count += row[6]
-                stats.latency.histogram = list(map(add, stats.latency.histogram, row[11:]))
-    incoming = {child: sorted(by_start.items()) for child, by_start in sorted(into.items())}
-    return timings, incoming
-
-
-_START = itemgetter(2)
-_TIMING = itemgetter(2, 3, 5, 6, 7, 8, 9, 10)
-"""An `edge_minutes_in` row's `EdgeTiming`."""
 
 
 @contextmanager

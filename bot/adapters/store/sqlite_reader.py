@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import fields
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +24,10 @@ from bot.adapters.store.rows import (
     INCOMING_VALUES,
     SERVICE_VALUES,
     edge_stats,
+    in_time_order,
     incoming_series,
     service_stats,
+    timings_and_incoming,
 )
 from bot.adapters.store.signal_rows import (
     add_levels,
@@ -36,7 +39,7 @@ from bot.adapters.store.signal_rows import (
 from topology.errors import StoreError
 from topology.incidents.feedback import Feedback
 from topology.model import NodeKind
-from topology.stats import EdgeStats, Node, ServiceStats
+from topology.stats import EdgeStats, EdgeTiming, Node, ServiceStats
 
 if TYPE_CHECKING:
     from topology.rca.snapshot import Series
@@ -154,6 +157,22 @@ INCOMING_BUCKETS = (
     + ") ORDER BY child, start, parent"
 )
 """The edge buckets into each node (of :names) that served nothing in the window."""
+SERVICE_MINUTES = (
+    f"SELECT service, start, {', '.join(SERVICE_VALUES)} FROM service_buckets"  # noqa: S608 - names of the schema, values bound
+    f" WHERE {_window('service_buckets', minutes=True)} AND {_named('service')}"
+)
+"""`SERVICE_BUCKETS` of a window no hour or day bucket starts in: the minutes, unsummed."""
+EDGE_MINUTES = (
+    f"SELECT parent, child, start, {', '.join(EDGE_VALUES)} FROM edge_buckets"  # noqa: S608 - names of the schema, values bound
+    f" WHERE {_window('edge_buckets', minutes=True)} AND {_TOUCHING}"
+)
+"""The minute edge buckets (into or out of :names), in no order: parent, child, start, values."""
+_COARSE_SERVICE_CHECKS = [
+    f"EXISTS (SELECT 1 FROM {table} WHERE {_window(table, minutes=minutes)})"  # noqa: S608 - names of the schema, values bound
+    for table, minutes in SERVICE_TIERS[1:]
+]
+_COARSE_SERVICES = f"SELECT {' OR '.join(_COARSE_SERVICE_CHECKS)}"
+"""Whether any hour or day service bucket starts in the window."""
 LOG_LEVELS = (
     f"SELECT service, start, {', '.join(LOG_LEVEL_COLUMNS)} FROM log_minutes"  # noqa: S608 - names of the schema, values bound
     f" WHERE start >= :start AND start <= :end AND {_named('service')}"
@@ -249,11 +268,16 @@ class SqliteMapReader:
         *,
         services: Collection[str] | None = None,
     ) -> ServiceSeries:
-        """Per service (of `services`, if given), its served requests bucket by bucket."""
+        """Per service (of `services`, if given), its served requests bucket by bucket.
+
+        One read of the minutes, unsorted, when no hour or day bucket starts in the window.
+        """
+        asked = _asked(start_s, end_s, services)
+        ((coarse,),) = self._rows(_COARSE_SERVICES, asked)
         series: ServiceSeries = {}
-        for row in self._rows(SERVICE_BUCKETS, _asked(start_s, end_s, services)):
+        for row in self._rows(SERVICE_BUCKETS if coarse else SERVICE_MINUTES, asked):
             series.setdefault(row[0], []).append((row[1], service_stats(row[0], row[2:])))
-        return series
+        return series if coarse else in_time_order(series)
 
     def incoming_series(
         self,
@@ -278,6 +302,29 @@ class SqliteMapReader:
             stats = edge_stats(row[0], row[1], row[2], row[4:])
             series.setdefault((row[0], row[1]), []).append((row[3], stats))
         return series
+
+    def calls_around(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
+    ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
+        """What ranking reads of the calls into or out of `touching` (None: of every node).
+
+        Per edge, its `EdgeTiming` bucket by bucket, and the `incoming_series` of the nodes
+        of `touching` not in `served`: one read of the minutes when no hour or day bucket
+        starts in the window, else the tiers summed.
+        """
+        asked = _asked(start_s, end_s, touching)
+        ((coarse,),) = self._rows(_COARSE_EDGES, asked)
+        if not coarse:
+            found: dict[tuple[str, str], list[Any]] = {}
+            for row in self._rows(EDGE_MINUTES, asked):
+                found.setdefault((row[0], row[1]), []).append(row)
+            return timings_and_incoming(found, touching, served)
+        timings: dict[tuple[str, str], list[EdgeTiming]] = {}
+        for row in self._rows(EDGE_BUCKETS, asked):
+            timings.setdefault((row[0], row[1]), []).append(_BUCKET_TIMING(row))
+        idle = None if touching is None else [name for name in touching if name not in served]
+        incoming = {} if idle == [] else self.incoming_series(start_s, end_s, nodes=idle)
+        return timings, incoming
 
     def log_series(
         self, services: Collection[str] | None, start: int, end: int
@@ -325,6 +372,10 @@ class SqliteMapReader:
             return self._connection.execute(statement, parameters).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"{self._name}: {error}") from None
+
+
+_BUCKET_TIMING = itemgetter(3, 4, 6, 7, 8, 9, 10, 11)
+"""An `EDGE_BUCKETS` row's `EdgeTiming`: its start, calls and the sums of each side's time."""
 
 
 def _asked(

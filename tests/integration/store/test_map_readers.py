@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.adapters.store import Store, make_engine, reads, upgrade
 from bot.adapters.store.incidents import IncidentLog
 from bot.adapters.store.ports import MapStore
-from bot.adapters.store.rows import edge_stats
+from bot.adapters.store.rows import edge_stats, service_stats
 from bot.adapters.store.sources_state import SourceStates
 from bot.adapters.store.sqlite_reader import SqliteMapReader, open_reader
 from tests.integration.conftest import an_opening
@@ -274,7 +274,15 @@ def test_both_readers_give_the_same_service_incoming_and_edge_series(readers, t0
             assert reader.edge_series(start, end, touching=names) == store.edge_series(
                 start, end, touching=names
             )
+            for served in ([], ["checkout", "payment"]):
+                begin, finish = start or 0, end or t0 + 10 * HOUR
+                assert reader.calls_around(
+                    begin, finish, touching=names, served=served
+                ) == store.calls_around(begin, finish, touching=names, served=served)
     assert reader.incoming_series(t0, t0 + 2 * HOUR)  # postgres serves nothing of its own
+    timings, incoming = reader.calls_around(t0 + HOUR, t0 + 2 * HOUR, touching=None, served=[])
+    assert timings[("checkout", "payment")]
+    assert set(incoming) == {"checkout", "payment", "postgres"}
     assert reader.edge_series(t0, t0 + 2 * HOUR, touching=["payment"])
 
 
@@ -304,7 +312,12 @@ def fill_minutes(engine: Engine, t0: int) -> None:
         for parent, child in (("frontend", "checkout"), ("checkout", "payment"), ("a", "a"))
     ]
     calls.append(make_call("checkout", "redis", "r", at=t0, child_kind=NodeKind.DATABASE))
-    Store(engine).ingest(calls, [], now_s=t0 + 2 * HOUR, source="test", spans=len(calls))
+    served = [  # payment's first: a read in time order meets the names out of order
+        make_served(name, f"{name}{minute}", at=t0 + (minute + late) * 60, ms=0.1 * minute + 2.3)
+        for minute in range(0, 120, 3)
+        for name, late in (("payment", 0), ("checkout", 1))
+    ]
+    Store(engine).ingest(calls, served, now_s=t0 + 2 * HOUR, source="test", spans=len(calls))
 
 
 def minute_windows(t0: int) -> list[tuple[int | None, int | None]]:
@@ -329,6 +342,52 @@ def test_a_store_of_minutes_alone_sums_them_as_the_union_of_every_tier_does(data
         assert len(store.edges(None, t0 + HOUR)) == 4
         assert len(store.edges(t0 + HOUR, None)) == 3
     finally:
+        engine.dispose()
+
+
+def test_the_series_of_a_store_of_minutes_alone_are_those_of_the_union_of_every_tier(
+    database_url, t0
+):
+    """Read from the minutes alone, unsummed: the same buckets as every tier's summed."""
+    engine = make_engine(database_url)
+    try:
+        fill_minutes(engine, t0)
+        store = Store(engine)
+
+        for start, end in minute_windows(t0):
+            for names in NAMED:
+                with engine.connect() as connection:
+                    rows = connection.execute(reads.service_buckets_in(start, end, names)).all()
+                union: dict[str, list[tuple[int, object]]] = {}
+                for row in rows:
+                    union.setdefault(row[0], []).append((row[1], service_stats(row[0], row[2:])))
+                assert store.service_series(start, end, services=names) == union
+                assert list(store.service_series(start, end, services=names)) == list(union)
+        assert len(store.service_series(t0, t0 + HOUR)["payment"]) == 20
+    finally:
+        engine.dispose()
+
+
+def test_both_readers_give_the_same_series_of_a_store_of_minutes_alone(sqlite_url, t0):
+    engine = make_engine(sqlite_url)
+    fill_minutes(engine, t0)
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+    store = Store(engine)
+    try:
+        for start, end in minute_windows(t0):
+            for names in NAMED:
+                assert reader.service_series(start, end, services=names) == store.service_series(
+                    start, end, services=names
+                )
+                begin, finish = start or 0, end or t0 + 10 * HOUR
+                for served in ([], ["checkout"]):
+                    assert reader.calls_around(
+                        begin, finish, touching=names, served=served
+                    ) == store.calls_around(begin, finish, touching=names, served=served)
+        assert reader.calls_around(t0, t0 + HOUR, touching=["redis"], served=[])[1]["redis"]
+    finally:
+        reader.close()
         engine.dispose()
 
 

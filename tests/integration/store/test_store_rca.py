@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
 
 from bot.adapters.store import Store
+from bot.adapters.store.sqlite_reader import open_reader
 from bot.bootstrap import build_app, import_desk
 from bot.settings import load_settings
 from bot.usecases.importing import import_file
 from bot.usecases.map_questions import load_graph
-from bot.usecases.rca import add_edge_series, gather_for_ranking
+from bot.usecases.rca import add_edge_series, gather_for_ranking, rank_from_store
 from bot.usecases.windows import Window
 from tests.conftest import REPO
 from tests.whole_snapshots import assemble_snapshot
@@ -26,6 +28,7 @@ from topology.ownership import Catalog
 from topology.rca import Snapshot, rank
 from topology.rca.assemble import incident_windows
 from topology.rca.snapshot import Symptom
+from topology.redaction import Redaction
 from topology.retention import DAY, HOUR, Retention
 from topology.stats import EdgeStats
 
@@ -71,6 +74,8 @@ def assert_ranks_alike(
     assert lean.series == full.series
     assert rank(lean, symptom) == rank(full, symptom)
     assert add_edge_series(store, lean) == full
+    asked = SimpleNamespace(store=store, catalog=catalog, redaction=Redaction())
+    assert rank_from_store(asked, symptom, at, window, baseline) == rank(full, symptom)
 
 
 @pytest.fixture
@@ -89,6 +94,24 @@ def test_the_shop_ranks_alike_from_the_lean_and_the_full_snapshot(shop_store, sy
     catalog = load_catalog(path.read_text(), source=str(path))
 
     assert_ranks_alike(shop_store, catalog, symptom, at=at, window=20 * 60, baseline=60 * 60)
+
+
+@pytest.mark.parametrize("at", [SHOP_INCIDENT, SHOP_QUIET])
+def test_the_read_only_reader_ranks_the_shop_as_the_store_does(shop_store, database_url, at):
+    reader = open_reader(database_url)
+    if reader is None:
+        pytest.skip("the read-only reader reads SQLite files alone")
+    catalog = Catalog(owners={})
+    try:
+        for symptom in ("frontend", "checkout", "payment", "stripe-api"):
+            by_reader = SimpleNamespace(store=reader, catalog=catalog, redaction=Redaction())
+            by_store = SimpleNamespace(store=shop_store, catalog=catalog, redaction=Redaction())
+            ranked = rank_from_store(by_reader, symptom, at, 20 * 60, 60 * 60)
+
+            assert ranked == rank_from_store(by_store, symptom, at, 20 * 60, 60 * 60)
+            assert at == SHOP_QUIET or ranked.candidates
+    finally:
+        reader.close()
 
 
 def test_many_callers_of_virtual_nodes_across_tiers_sum_alike(store):
