@@ -93,6 +93,15 @@ class WindowInputs:
         )
 
 
+def ranking_map(store: SeriesStore, start: int, end: int) -> ServiceGraph:
+    """The map ranking reads of the buckets starting in `start <= start < end`.
+
+    Who calls whom and what kind of node each callee is: not the latencies and requests a
+    map question sums (`load_graph`), which ranking reads from the series.
+    """
+    return ServiceGraph.build(store.edge_calls(start, end), store.nodes())
+
+
 def health_of(
     store: ServiceHistory, start: int, end: int, names: Collection[str] | None
 ) -> dict[str, Series]:

@@ -132,14 +132,18 @@ class CallHistory(Protocol):
 class SeriesStore(MapStore, ServedHistory, ServiceHistory, CallHistory, Protocol):
     """What ranking root causes reads of a store: the map, and series minute by minute."""
 
+    def edge_calls(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
+        """Every edge with only its calls and errors summed over the window."""
+        ...
+
     def calls_around(
         self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
     ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
         """What ranking reads of the calls into or out of `touching` (None: of every node).
 
         Per edge, its calls and the time on each side bucket by bucket; per node of
-        `touching` not in `served` (the nodes with buckets of their own in the window), the
-        calls into it as `incoming_series` gives them.
+        `touching` that served nothing in the window (nor is in `served`, the nodes already
+        read with buckets of their own), the calls into it as `incoming_series` gives them.
         """
         ...
 

@@ -25,7 +25,13 @@ from sqlalchemy import (
     union_all,
 )
 
-from bot.adapters.store.rows import EDGE_VALUES, INCOMING_VALUES, SERVICE_VALUES, TIMING_VALUES
+from bot.adapters.store.rows import (
+    CALL_VALUES,
+    EDGE_VALUES,
+    INCOMING_VALUES,
+    SERVICE_VALUES,
+    TIMING_VALUES,
+)
 from bot.adapters.store.schema import (
     MINUTE,
     edge_buckets,
@@ -116,10 +122,6 @@ def minute_edge_sums(start_s: int | None, end_s: int | None) -> Query:
     )
 
 
-CALL_VALUES = ("calls", "errors")
-"""What `edge_call_sums` sums: the edges' calls and errors, no latency."""
-
-
 def edge_call_sums(start_s: int | None, end_s: int | None) -> Query:
     """As `edge_sums`, with only the calls and errors summed: for questions about traffic.
 
@@ -160,6 +162,20 @@ def edge_timings_in(start_s: int, end_s: int, touching: Names = None) -> Query:
         select(tiers.c.parent, tiers.c.child, tiers.c.start, *_summed(tiers, TIMING_VALUES))
         .group_by(tiers.c.parent, tiers.c.child, tiers.c.start)
         .order_by(tiers.c.parent, tiers.c.child, tiers.c.start)
+    )
+
+
+def edge_timing_minutes_in(start_s: int, end_s: int, touching: Names = None) -> Query:
+    """Per minute edge bucket, in no order: parent, child, start, `TIMING_VALUES`.
+
+    `edge_timings_in` of a window no hour or day bucket starts in, unsummed, as each is
+    the one of its edge and start.
+    """
+    table = edge_buckets
+    return (
+        select(table.c.parent, table.c.child, table.c.start, *_columns(table, TIMING_VALUES))
+        .where(*window(table, start_s, end_s))
+        .where(*_touching(table, touching))
     )
 
 
@@ -241,21 +257,6 @@ def buckets_held(
     tables = (*EDGE_TIERS, *SERVICE_TIERS) if tiers is None else tiers
     return select(
         or_(*(exists(table.select().where(*window(table, start_s, end_s))) for table in tables))
-    )
-
-
-def edge_minutes_in(start_s: int, end_s: int, touching: Names = None) -> Query:
-    """Per minute edge bucket, in no order: parent, child, start, `EDGE_VALUES`.
-
-    The edge buckets of a window no hour or day bucket starts in: those of
-    `edge_buckets_in`, unsummed, as each is the one of its edge and start. With
-    `touching`, only the edges into or out of those nodes.
-    """
-    table = edge_buckets
-    return (
-        select(table.c.parent, table.c.child, table.c.start, *_columns(table, EDGE_VALUES))
-        .where(*window(table, start_s, end_s))
-        .where(*_touching(table, touching))
     )
 
 

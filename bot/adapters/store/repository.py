@@ -6,8 +6,6 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy.exc import DBAPIError
@@ -392,18 +390,19 @@ class Store:
     ) -> dict[tuple[str, str], list[EdgeTiming]]:
         """Per edge (into or out of `touching`, if given), its `EdgeTiming` bucket by bucket.
 
-        What ranking reads of an edge, without its latency histogram.
+        What ranking reads of an edge, without its latency histogram. One read of the
+        minutes, unsorted, when no hour or day bucket starts in the window.
         """
+        ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
+        statement = reads.edge_timings_in if coarse else reads.edge_timing_minutes_in
         timings: dict[tuple[str, str], list[EdgeTiming]] = {}
         for names in reads.name_chunks(touching):
             part: dict[tuple[str, str], list[EdgeTiming]] = {}
-            for key, found in groupby(
-                self._rows(reads.edge_timings_in(start_s, end_s, names)), itemgetter(0, 1)
-            ):
-                part[key] = [cast("EdgeTiming", tuple(row[2:])) for row in found]
+            for row in self._rows(statement(start_s, end_s, names)):
+                part.setdefault((row[0], row[1]), []).append(cast("EdgeTiming", tuple(row[2:])))
             for key, points in part.items():  # an edge between two chunks comes twice
                 timings.setdefault(key, points)
-        return timings
+        return timings if coarse else rows.timings_in_order(timings)
 
     def calls_around(
         self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
@@ -411,22 +410,11 @@ class Store:
         """What ranking reads of the calls into or out of `touching` (None: of every node).
 
         The `edge_timings` of those edges, and the `incoming_series` of those nodes not in
-        `served` (the nodes with buckets of their own in the window). One read of the
-        minutes when no hour or day bucket starts in the window, else as those two read.
+        `served` (the nodes with buckets of their own in the window).
         """
-        ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
-        if coarse:
-            idle = None if touching is None else [n for n in touching if n not in served]
-            incoming = {} if idle == [] else self.incoming_series(start_s, end_s, nodes=idle)
-            return self.edge_timings(start_s, end_s, touching=touching), incoming
-        found: dict[tuple[str, str], list[Row[*tuple[Any, ...]]]] = {}
-        for names in reads.name_chunks(touching):
-            part: dict[tuple[str, str], list[Row[*tuple[Any, ...]]]] = {}
-            for row in self._rows(reads.edge_minutes_in(start_s, end_s, names)):
-                part.setdefault((row[0], row[1]), []).append(row)
-            for key, points in part.items():  # an edge between two chunks comes twice
-                found.setdefault(key, points)
-        return rows.timings_and_incoming(found, touching, served)
+        idle = None if touching is None else [name for name in touching if name not in served]
+        incoming = {} if idle == [] else self.incoming_series(start_s, end_s, nodes=idle)
+        return self.edge_timings(start_s, end_s, touching=touching), incoming
 
     def service_series(
         self,

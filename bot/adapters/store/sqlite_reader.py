@@ -11,7 +11,6 @@ import json
 import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import fields
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,14 +19,17 @@ from bot.adapters.store.incident_rows import IncidentRecord
 from bot.adapters.store.ports import EdgeSeries, ServiceSeries, SourceState
 from bot.adapters.store.revisions import VERSION_TABLE, head_revision
 from bot.adapters.store.rows import (
+    CALL_VALUES,
     EDGE_VALUES,
     INCOMING_VALUES,
     SERVICE_VALUES,
+    TIMING_VALUES,
+    edge_counts,
     edge_stats,
     in_time_order,
     incoming_series,
     service_stats,
-    timings_and_incoming,
+    timings_in_order,
 )
 from bot.adapters.store.signal_rows import (
     add_levels,
@@ -96,6 +98,20 @@ EDGE_SUMS = (
     f" FROM ({_union(EDGE_TIERS, 'parent, child', EDGE_VALUES)}) GROUP BY parent, child) AS summed"
     " LEFT OUTER JOIN nodes ON nodes.name = summed.child ORDER BY summed.parent, summed.child"
 )
+EDGE_CALL_SUMS = (
+    "SELECT summed.parent, summed.child, nodes.kind, summed.calls, summed.errors"  # noqa: S608 - names of the schema, values bound
+    f" FROM (SELECT parent, child, {_summed(CALL_VALUES)}"
+    f" FROM ({_union(EDGE_TIERS, 'parent, child', CALL_VALUES)}) GROUP BY parent, child) AS summed"
+    " LEFT OUTER JOIN nodes ON nodes.name = summed.child ORDER BY summed.parent, summed.child"
+)
+"""`EDGE_SUMS` of the calls and errors alone: no latency on either side."""
+MINUTE_EDGE_CALL_SUMS = (
+    "SELECT parent, child, (SELECT kind FROM nodes WHERE nodes.name = edge_buckets.child),"  # noqa: S608 - names of the schema, values bound
+    f" {_summed(CALL_VALUES)} FROM edge_buckets"
+    f" WHERE resolution = {MINUTE} AND start >= :start AND (:end IS NULL OR start < :end)"
+    " GROUP BY parent, child ORDER BY parent, child"
+)
+"""`EDGE_CALL_SUMS` of a window from :start no hour or day bucket starts in: the minutes alone."""
 _MINUTE_SUMS = (
     "SELECT parent, child, (SELECT kind FROM nodes WHERE nodes.name = edge_buckets.child),"  # noqa: S608 - names of the schema, values bound
     f" {_summed(EDGE_VALUES)} FROM edge_buckets WHERE {{}}"
@@ -162,11 +178,18 @@ SERVICE_MINUTES = (
     f" WHERE {_window('service_buckets', minutes=True)} AND {_named('service')}"
 )
 """`SERVICE_BUCKETS` of a window no hour or day bucket starts in: the minutes, unsummed."""
-EDGE_MINUTES = (
-    f"SELECT parent, child, start, {', '.join(EDGE_VALUES)} FROM edge_buckets"  # noqa: S608 - names of the schema, values bound
+EDGE_TIMINGS = (
+    f"SELECT parent, child, start, {_summed(TIMING_VALUES)}"  # noqa: S608 - names of the schema, values bound
+    f" FROM ({_union(EDGE_TIERS, 'parent, child', TIMING_VALUES, _TOUCHING)})"
+    " GROUP BY parent, child, start ORDER BY parent, child, start"
+)
+"""Per edge bucket (into or out of :names), in time order: parent, child, start, the
+`TIMING_VALUES`, tiers summed."""
+EDGE_TIMING_MINUTES = (
+    f"SELECT parent, child, start, {', '.join(TIMING_VALUES)} FROM edge_buckets"  # noqa: S608 - names of the schema, values bound
     f" WHERE {_window('edge_buckets', minutes=True)} AND {_TOUCHING}"
 )
-"""The minute edge buckets (into or out of :names), in no order: parent, child, start, values."""
+"""`EDGE_TIMINGS` of a window no hour or day bucket starts in: the minutes, unsummed."""
 _COARSE_SERVICE_CHECKS = [
     f"EXISTS (SELECT 1 FROM {table} WHERE {_window(table, minutes=minutes)})"  # noqa: S608 - names of the schema, values bound
     for table, minutes in SERVICE_TIERS[1:]
@@ -239,6 +262,14 @@ class SqliteMapReader:
         found = self._rows(statement, window)
         return [edge_stats(row[0], row[1], row[2], row[3:]) for row in found]
 
+    def edge_calls(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
+        """As `edges`, with only the calls and errors summed: no latency on either side."""
+        window: dict[str, int | str | None] = {"start": start_s, "end": end_s}
+        ((coarse,),) = self._rows(_COARSE_EDGES, window)
+        minutes = not coarse and start_s is not None
+        found = self._rows(MINUTE_EDGE_CALL_SUMS if minutes else EDGE_CALL_SUMS, window)
+        return [edge_counts(*row) for row in found]
+
     def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
         """Every service with its served requests summed over the window."""
         found = self._rows(SERVICE_SUMS, {"start": start_s, "end": end_s})
@@ -303,28 +334,31 @@ class SqliteMapReader:
             series.setdefault((row[0], row[1]), []).append((row[3], stats))
         return series
 
+    def edge_timings(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None = None
+    ) -> dict[tuple[str, str], list[EdgeTiming]]:
+        """Per edge (into or out of `touching`, if given), its `EdgeTiming` bucket by bucket.
+
+        One read of the minutes, unsorted, when no hour or day bucket starts in the window.
+        """
+        asked = _asked(start_s, end_s, touching)
+        ((coarse,),) = self._rows(_COARSE_EDGES, asked)
+        timings: dict[tuple[str, str], list[EdgeTiming]] = {}
+        for row in self._rows(EDGE_TIMINGS if coarse else EDGE_TIMING_MINUTES, asked):
+            timings.setdefault((row[0], row[1]), []).append(row[2:])
+        return timings if coarse else timings_in_order(timings)
+
     def calls_around(
         self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
     ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
         """What ranking reads of the calls into or out of `touching` (None: of every node).
 
-        Per edge, its `EdgeTiming` bucket by bucket, and the `incoming_series` of the nodes
-        of `touching` not in `served`: one read of the minutes when no hour or day bucket
-        starts in the window, else the tiers summed.
+        The `edge_timings` of those edges, and the `incoming_series` of those nodes not in
+        `served` (the nodes with buckets of their own in the window).
         """
-        asked = _asked(start_s, end_s, touching)
-        ((coarse,),) = self._rows(_COARSE_EDGES, asked)
-        if not coarse:
-            found: dict[tuple[str, str], list[Any]] = {}
-            for row in self._rows(EDGE_MINUTES, asked):
-                found.setdefault((row[0], row[1]), []).append(row)
-            return timings_and_incoming(found, touching, served)
-        timings: dict[tuple[str, str], list[EdgeTiming]] = {}
-        for row in self._rows(EDGE_BUCKETS, asked):
-            timings.setdefault((row[0], row[1]), []).append(_BUCKET_TIMING(row))
         idle = None if touching is None else [name for name in touching if name not in served]
         incoming = {} if idle == [] else self.incoming_series(start_s, end_s, nodes=idle)
-        return timings, incoming
+        return self.edge_timings(start_s, end_s, touching=touching), incoming
 
     def log_series(
         self, services: Collection[str] | None, start: int, end: int
@@ -372,10 +406,6 @@ class SqliteMapReader:
             return self._connection.execute(statement, parameters).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"{self._name}: {error}") from None
-
-
-_BUCKET_TIMING = itemgetter(3, 4, 6, 7, 8, 9, 10, 11)
-"""An `EDGE_BUCKETS` row's `EdgeTiming`: its start, calls and the sums of each side's time."""
 
 
 def _asked(
