@@ -18,6 +18,7 @@ run bench.risk_speed
 run bench.render_speed
 run bench.web_view_speed
 run bench.rca_speed
+run bench.rca_store_speed
 run bench.snapshot_size
 run bench.otlp_speed
 run bench.replicas_speed

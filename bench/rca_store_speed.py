@@ -1,0 +1,163 @@
+"""`svcmap rca` end to end on a store of a large map: 5,000 services, 75 minutes of minutes.
+
+    .venv/bin/python -m bench.rca_store_speed [--services N] [--reuse]
+
+Builds a fresh SQLite store through `Store.ingest`, a minute at a time: every service is
+called by up to two services numbered before it, one call a minute on each edge, and the
+callee serves it; three services deep in the map are slow and failing in the last 15
+minutes. Then runs `svcmap rca SYMPTOM --at <end> --window 15m --baseline 1h --json`, each
+a process of its own, at three symptoms: the root (every service downstream of it, the
+most a question can read), one in the middle of the map and one deep in it, each once to
+warm up and twice timed, and prints the least wall time, CPU time and peak RSS of each.
+The root's answer must name the slowed services first. `--reuse` keeps a store already
+built for the same number of services. The store is built by a process of its own.
+Target: each answer within 3 s, the time an alert takes to page (`bench.alert_speed`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.summary import figure
+from bot.adapters.store import Store, make_engine, upgrade
+from topology.model import Call, Served
+
+SCRATCH = Path("/tmp/svcmap-bench")  # noqa: S108 - a scratch folder
+SVCMAP = Path(sys.executable).with_name("svcmap")
+NOW = 1_790_000_040
+MINUTES = 75
+FAILING_FROM = MINUTES - 15
+SLOWED = 3
+TARGET_S = 3.0
+QUESTION = ("--at", str(NOW), "--window", "15m", "--baseline", "1h", "--json")
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One `svcmap rca` process: its wall and CPU seconds, peak RSS and answer."""
+
+    wall: float
+    cpu: float
+    rss_mb: float
+    answer: dict[str, object]
+
+
+def names(services: int) -> list[str]:
+    """Service names, the root first."""
+    return [f"svc-{i:04d}" for i in range(services)]
+
+
+def build(database: Path, services: int) -> None:
+    """Fill a fresh store at `database`; the names of the slowed services kept beside it."""
+    for leftover in database.parent.glob(f"{database.name}*"):
+        leftover.unlink()
+    rng = random.Random(3)
+    every = names(services)
+    edges = [(p, c) for c in range(1, services) for p in rng.sample(range(c), min(c, 2))]
+    slowed = set(rng.sample(range(services // 2, services), SLOWED))
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    store = Store(engine)
+    first = NOW - NOW % 60 - MINUTES * 60
+    started = time.perf_counter()
+    for minute in range(MINUTES):
+        calls, served = [], []
+        for parent, child in edges:
+            bad = child in slowed and minute >= FAILING_FROM
+            server_us = int(rng.gauss(900_000 if bad else 40_000, 2_000))
+            start_us = (first + minute * 60) * 1_000_000 + rng.randrange(59_000_000)
+            failed = bad and rng.random() < 0.5
+            key = f"{minute}-{parent}-{child}"
+            calls.append(
+                Call(
+                    every[parent],
+                    every[child],
+                    key,
+                    start_us,
+                    failed,
+                    server_us=server_us,
+                    client_us=server_us + 3_000,
+                    parent_local=True,
+                    child_local=True,
+                )
+            )
+            served.append(Served(every[child], f"{key}-s", start_us, failed, server_us))
+        store.ingest(calls, served, now_s=NOW, source="bench", spans=2 * len(calls))
+    engine.dispose()
+    took = time.perf_counter() - started
+    print(
+        f"store: {services:,} services, {len(edges):,} edges, {MINUTES} minutes,"
+        f" {database.stat().st_size / 1e6:.0f} MB, built in {took:.0f} s"
+    )
+    found = sorted(every[i] for i in slowed)
+    database.with_name(f"{database.name}.slowed").write_text(json.dumps(found))
+
+
+def ask(database: Path, symptom: str) -> Run:
+    """Run `svcmap rca SYMPTOM` once on `database`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
+    env["SVCMAP_DATABASE_URL"] = f"sqlite:///{database}"
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(SVCMAP), "rca", symptom, *QUESTION], env=env, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own CPU time and peak RSS
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise SystemExit(f"svcmap rca {symptom}: {err.read().decode(errors='replace')}")
+        answer = json.loads(out.read())
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, answer)
+
+
+def main() -> None:
+    """Build (or reuse) the store, then time `svcmap rca` at three depths."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--services", type=int, default=5_000)
+    parser.add_argument("--reuse", action="store_true", help="keep a store already built")
+    parser.add_argument("--build", action="store_true", help="only build the store")
+    args = parser.parse_args()
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    database = SCRATCH / f"rca-store-{args.services}.db"
+    kept = database.with_name(f"{database.name}.slowed")
+    if args.build:
+        build(database, args.services)
+        return
+    if not (args.reuse and database.is_file() and kept.is_file()):
+        # Built by a process of its own: this one stays small, and a child's peak RSS
+        # starts from its parent's at the fork.
+        command = [sys.executable, "-m", "bench.rca_store_speed", "--build"]
+        subprocess.run([*command, "--services", str(args.services)], check=True)
+    slowed = json.loads(kept.read_text())
+    every = names(args.services)
+    symptoms = {"root": every[0], "mid-map": every[100], "deep": every[args.services // 2]}
+    for depth, symptom in symptoms.items():
+        ask(database, symptom)  # warm: the file in the page cache, the bytecode written
+        runs = [ask(database, symptom) for _ in range(2)]
+        best = min(runs, key=lambda run: run.wall)
+        ranking = best.answer.get("ranking")
+        named = [item["service"] for item in ranking] if isinstance(ranking, list) else []
+        examined = best.answer.get("examined")
+        print(
+            f"rca {depth:7} ({symptom}, {examined} candidates): wall {best.wall:5.2f} s,"
+            f" CPU {best.cpu:5.2f} s, peak RSS {max(r.rss_mb for r in runs):5.0f} MB"
+        )
+        if depth == "root" and sorted(named[:SLOWED]) != slowed:
+            raise SystemExit(f"the root's answer names {named[:SLOWED]}, not {slowed}")
+        figure(f"rca from the store: {depth} symptom, wall", best.wall, "s", "<=", TARGET_S)
+
+
+if __name__ == "__main__":
+    main()
