@@ -58,7 +58,9 @@ class WindowInputs:
         start, end = self.start, self.end
         times = steps(start, end - 1)
         services = store.service_series(start, end, services=asked)
-        timings, incoming = store.calls_around(start, end, touching=asked, served=services)
+        timings = store.edge_timings(start, end, touching=asked)
+        idle = [name for name in missing if name not in services]  # the calls into them
+        incoming = store.incoming_series(start, end, nodes=idle) if idle else {}
         self.series.update(served_series(services, incoming, times))
         for key, series in timing_series(timings, times).items():
             self.edges.setdefault(key, series)

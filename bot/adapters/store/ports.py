@@ -136,14 +136,12 @@ class SeriesStore(MapStore, ServedHistory, ServiceHistory, CallHistory, Protocol
         """Every edge with only its calls and errors summed over the window."""
         ...
 
-    def calls_around(
-        self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
-    ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
-        """What ranking reads of the calls into or out of `touching` (None: of every node).
+    def edge_timings(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None = None
+    ) -> dict[tuple[str, str], list[EdgeTiming]]:
+        """Per edge (into or out of `touching`, if given), its `EdgeTiming` bucket by bucket.
 
-        Per edge, its calls and the time on each side bucket by bucket; per node of
-        `touching` that served nothing in the window (nor is in `served`, the nodes already
-        read with buckets of their own), the calls into it as `incoming_series` gives them.
+        Its calls and the time on each of its sides: what ranking reads of an edge.
         """
         ...
 

@@ -404,18 +404,6 @@ class Store:
                 timings.setdefault(key, points)
         return timings if coarse else rows.timings_in_order(timings)
 
-    def calls_around(
-        self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
-    ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
-        """What ranking reads of the calls into or out of `touching` (None: of every node).
-
-        The `edge_timings` of those edges, and the `incoming_series` of those nodes not in
-        `served` (the nodes with buckets of their own in the window).
-        """
-        idle = None if touching is None else [name for name in touching if name not in served]
-        incoming = {} if idle == [] else self.incoming_series(start_s, end_s, nodes=idle)
-        return self.edge_timings(start_s, end_s, touching=touching), incoming
-
     def service_series(
         self,
         start_s: int | None = None,
