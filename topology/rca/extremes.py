@@ -117,7 +117,13 @@ def extremes(
         | numpy.isnan(low_during)
         | numpy.isnan(high_during)
     )
-    return Extremes(low_before, high_before, low_during, high_during, judged)
+    return Extremes(
+        low_before=low_before,
+        high_before=high_before,
+        low_during=low_during,
+        high_during=high_during,
+        judged=judged,
+    )
 
 
 def _runs(items: Sequence[K], groups: dict[K, list[int]]) -> Iterable[tuple[K, list[int]]]:
