@@ -58,9 +58,12 @@ class WindowInputs:
         start, end = self.start, self.end
         times = steps(start, end - 1)
         services = store.service_series(start, end, services=asked)
-        timings = store.edge_timings(start, end, touching=asked)
-        idle = [name for name in missing if name not in services]  # the calls into them
-        incoming = store.incoming_series(start, end, nodes=idle) if idle else {}
+        idle = [name for name in missing if name not in services]  # read: the calls into them
+        if 2 * len(idle) >= len(missing):  # mostly (a map of edges alone: all) served nothing
+            timings, incoming = store.calls_around(start, end, touching=asked, served=services)
+        else:  # the timings alone, and apart, the calls into the few that served nothing
+            timings = store.edge_timings(start, end, touching=asked)
+            incoming = store.incoming_series(start, end, nodes=idle) if idle else {}
         self.series.update(served_series(services, incoming, times))
         for key, series in timing_series(timings, times).items():
             self.edges.setdefault(key, series)

@@ -136,6 +136,17 @@ class SeriesStore(MapStore, ServedHistory, ServiceHistory, CallHistory, Protocol
         """Every edge with only its calls and errors summed over the window."""
         ...
 
+    def calls_around(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
+    ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
+        """What ranking reads of the calls into or out of `touching` (None: of every node).
+
+        Per edge, its calls and the time on each side bucket by bucket; per node of
+        `touching` not in `served` (the nodes with buckets of their own in the window), the
+        calls into it as `incoming_series` gives them.
+        """
+        ...
+
     def edge_timings(
         self, start_s: int, end_s: int, *, touching: Collection[str] | None = None
     ) -> dict[tuple[str, str], list[EdgeTiming]]:

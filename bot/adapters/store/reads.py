@@ -260,6 +260,21 @@ def buckets_held(
     )
 
 
+def edge_minutes_in(start_s: int, end_s: int, touching: Names = None) -> Query:
+    """Per minute edge bucket, in no order: parent, child, start, `EDGE_VALUES`.
+
+    The edge buckets of a window no hour or day bucket starts in: those of
+    `edge_buckets_in`, unsummed, as each is the one of its edge and start. With
+    `touching`, only the edges into or out of those nodes.
+    """
+    table = edge_buckets
+    return (
+        select(table.c.parent, table.c.child, table.c.start, *_columns(table, EDGE_VALUES))
+        .where(*window(table, start_s, end_s))
+        .where(*_touching(table, touching))
+    )
+
+
 def all_nodes() -> Query:
     """Every node: name, kind, virtual."""
     return select(nodes.c.name, nodes.c.kind, nodes.c.virtual).order_by(nodes.c.name)

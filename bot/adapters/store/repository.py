@@ -404,6 +404,29 @@ class Store:
                 timings.setdefault(key, points)
         return timings if coarse else rows.timings_in_order(timings)
 
+    def calls_around(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
+    ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
+        """What ranking reads of the calls into or out of `touching` (None: of every node).
+
+        The `edge_timings` of those edges, and the `incoming_series` of those nodes not in
+        `served` (the nodes with buckets of their own in the window): one read of the
+        minutes, histograms and all, when no hour or day bucket starts in the window.
+        """
+        ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
+        if coarse:
+            idle = None if touching is None else [n for n in touching if n not in served]
+            incoming = {} if idle == [] else self.incoming_series(start_s, end_s, nodes=idle)
+            return self.edge_timings(start_s, end_s, touching=touching), incoming
+        found: dict[tuple[str, str], list[Row[*tuple[Any, ...]]]] = {}
+        for names in reads.name_chunks(touching):
+            part: dict[tuple[str, str], list[Row[*tuple[Any, ...]]]] = {}
+            for row in self._rows(reads.edge_minutes_in(start_s, end_s, names)):
+                part.setdefault((row[0], row[1]), []).append(row)
+            for key, points in part.items():  # an edge between two chunks comes twice
+                found.setdefault(key, points)
+        return rows.timings_and_incoming(found, touching, served)
+
     def service_series(
         self,
         start_s: int | None = None,

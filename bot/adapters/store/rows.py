@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from operator import add, itemgetter
-from typing import Any
+from typing import Any, cast
 
 from bot.adapters.store.columns import HISTOGRAM_COLUMNS
 from topology.model import NodeKind
@@ -163,3 +163,42 @@ def incoming_series(
         last = (child, start, parent)
     into.latency.sum_ms += caller_ms
     return series
+
+
+def timings_and_incoming(
+    found: Mapping[tuple[str, str], Sequence[Sequence[Any]]],
+    touching: Collection[str] | None,
+    served: Collection[str],
+) -> tuple[dict[tuple[str, str], list[EdgeTiming]], dict[str, list[tuple[int, ServiceStats]]]]:
+    """`calls_around` from the `edge_minutes_in` rows of each edge, in the orders it reads.
+
+    Per edge, its timings minute by minute; per node of `touching` (None: any) that is not
+    in `served`, the calls into it as the requests it served, summed minute by minute.
+    """
+    wanted = None if touching is None else set(touching)
+    skipped = set(served)
+    timings: dict[tuple[str, str], list[EdgeTiming]] = {}
+    into: dict[str, dict[int, ServiceStats]] = {}
+    for (parent, child), unordered in sorted(found.items()):  # callers in order: sums are
+        points = sorted(unordered, key=_START)  # added in it, as `incoming_series` adds them
+        timings[parent, child] = cast("list[EdgeTiming]", list(map(_TIMING, points)))
+        if parent != child and child not in skipped and (wanted is None or child in wanted):
+            by_start = into.setdefault(child, {})
+            for row in points:  # one caller's minute bucket: requests `child` served then
+                stats = by_start.get(row[2])
+                if stats is None:
+                    latency = Latency(list(row[11:]), 0.0 + row[5], row[6])
+                    by_start[row[2]] = ServiceStats(child, row[3], row[4], latency)
+                    continue
+                stats.requests += row[3]
+                stats.errors += row[4]
+                stats.latency.sum_ms += row[5]
+                stats.latency.count += row[6]
+                stats.latency.histogram = list(map(add, stats.latency.histogram, row[11:]))
+    incoming = {child: sorted(by_start.items()) for child, by_start in sorted(into.items())}
+    return timings, incoming
+
+
+_START = itemgetter(2)
+_TIMING = itemgetter(2, 3, 5, 6, 7, 8, 9, 10)
+"""An `edge_minutes_in` row's `EdgeTiming`."""

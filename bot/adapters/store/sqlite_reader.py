@@ -29,6 +29,7 @@ from bot.adapters.store.rows import (
     in_time_order,
     incoming_series,
     service_stats,
+    timings_and_incoming,
     timings_in_order,
 )
 from bot.adapters.store.signal_rows import (
@@ -190,6 +191,11 @@ EDGE_TIMING_MINUTES = (
     f" WHERE {_window('edge_buckets', minutes=True)} AND {_TOUCHING}"
 )
 """`EDGE_TIMINGS` of a window no hour or day bucket starts in: the minutes, unsummed."""
+EDGE_MINUTES = (
+    f"SELECT parent, child, start, {', '.join(EDGE_VALUES)} FROM edge_buckets"  # noqa: S608 - names of the schema, values bound
+    f" WHERE {_window('edge_buckets', minutes=True)} AND {_TOUCHING}"
+)
+"""The minute edge buckets (into or out of :names), in no order: parent, child, start, values."""
 _COARSE_SERVICE_CHECKS = [
     f"EXISTS (SELECT 1 FROM {table} WHERE {_window(table, minutes=minutes)})"  # noqa: S608 - names of the schema, values bound
     for table, minutes in SERVICE_TIERS[1:]
@@ -347,6 +353,26 @@ class SqliteMapReader:
         for row in self._rows(EDGE_TIMINGS if coarse else EDGE_TIMING_MINUTES, asked):
             timings.setdefault((row[0], row[1]), []).append(row[2:])
         return timings if coarse else timings_in_order(timings)
+
+    def calls_around(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
+    ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:
+        """What ranking reads of the calls into or out of `touching` (None: of every node).
+
+        The `edge_timings` of those edges, and the `incoming_series` of those nodes not in
+        `served`: one read of the minutes, histograms and all, when no hour or day bucket
+        starts in the window.
+        """
+        asked = _asked(start_s, end_s, touching)
+        ((coarse,),) = self._rows(_COARSE_EDGES, asked)
+        if coarse:
+            idle = None if touching is None else [n for n in touching if n not in served]
+            incoming = {} if idle == [] else self.incoming_series(start_s, end_s, nodes=idle)
+            return self.edge_timings(start_s, end_s, touching=touching), incoming
+        found: dict[tuple[str, str], list[Any]] = {}
+        for row in self._rows(EDGE_MINUTES, asked):
+            found.setdefault((row[0], row[1]), []).append(row)
+        return timings_and_incoming(found, touching, served)
 
     def log_series(
         self, services: Collection[str] | None, start: int, end: int

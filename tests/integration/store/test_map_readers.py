@@ -279,6 +279,10 @@ def test_both_readers_give_the_same_service_incoming_and_edge_series(readers, t0
             assert reader.edge_timings(begin, finish, touching=names) == store.edge_timings(
                 begin, finish, touching=names
             )
+            for served in ([], ["checkout", "payment"]):
+                assert reader.calls_around(
+                    begin, finish, touching=names, served=served
+                ) == store.calls_around(begin, finish, touching=names, served=served)
     assert reader.incoming_series(t0, t0 + 2 * HOUR)  # postgres serves nothing of its own
     assert reader.edge_timings(t0 + HOUR, t0 + 2 * HOUR)[("checkout", "payment")]
     assert reader.edge_series(t0, t0 + 2 * HOUR, touching=["payment"])
@@ -392,7 +396,12 @@ def test_both_readers_give_the_same_series_of_a_store_of_minutes_alone(sqlite_ur
                 assert reader.edge_timings(begin, finish, touching=names) == store.edge_timings(
                     begin, finish, touching=names
                 )
+                for served in ([], ["checkout"]):
+                    assert reader.calls_around(
+                        begin, finish, touching=names, served=served
+                    ) == store.calls_around(begin, finish, touching=names, served=served)
         assert reader.edge_timings(t0, t0 + HOUR, touching=["redis"])[("checkout", "redis")]
+        assert reader.calls_around(t0, t0 + HOUR, touching=["redis"], served=[])[1]["redis"]
     finally:
         reader.close()
         engine.dispose()
