@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 
 from topology.rca.evidence import Evidence, Kind, duration
-from topology.rca.extremes import extremes
+from topology.rca.extremes import extremes, worth_screening
 from topology.rca.scoring import (
     Family,
     Metric,
@@ -39,9 +39,6 @@ GAP = Metric(
     "network_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="time between sides", unit=" ms"
 )
 OWN = Metric("own_ms", Family.LATENCY, up_is_bad=True, floor=1.0, label="own time", unit=" ms")
-SCREENED_FROM = 4000
-"""Gap series from which they are judged together first, from their extremes: fewer are
-judged one by one in less time than loading the array library takes."""
 CALLEE_SHARE = 2 / 3
 """The part of a grown gap credited to the callee when all its calls grew, the rest to the
 caller when all of its did: each side's part shrinks with the share of its calls that grew."""
@@ -131,7 +128,7 @@ def _reach(
 
     A large map's are judged from their extremes all at once (`topology.rca.extremes`).
     """
-    if len(rows) < SCREENED_FROM:
+    if not worth_screening(len(rows)):
         return (
             reach(values, *steps, GAP, cutoff) for values, steps in zip(rows, windows, strict=True)
         )

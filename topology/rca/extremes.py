@@ -31,6 +31,14 @@ K = TypeVar("K", bound=Hashable)
 
 VALUES = 1_000_000
 """Values of the series packed together, about: bounds the arrays' memory (8 MB)."""
+SCREENED_FROM = 4000
+"""Series from which they are judged together first, from their extremes: fewer are
+judged one by one in less time than loading the array library takes."""
+
+
+def worth_screening(series: int) -> bool:
+    """Whether that many series are judged together first (`SCREENED_FROM`)."""
+    return series >= SCREENED_FROM
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from topology.rca.edges import gap_evidence, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
-from topology.rca.extremes import extremes
+from topology.rca.extremes import extremes, worth_screening
 from topology.rca.logs import log_evidence
 from topology.rca.naming import named_evidence
 from topology.rca.scoring import (
@@ -27,10 +27,6 @@ from topology.rca.scoring import (
 )
 from topology.rca.signals import metric_evidence
 from topology.rca.snapshot import Series, Snapshot
-
-SCREENED_FROM = 4000
-"""Health series from which they are judged together first, from their extremes: fewer are
-judged one by one in less time than loading the array library takes."""
 
 _KIND_OF = {Family.LATENCY: Kind.LATENCY, Family.ERRORS: Kind.ERRORS, Family.TRAFFIC: Kind.ERRORS}
 
@@ -109,12 +105,15 @@ def _may_clear(
             rows.append(series.metrics[key])
             windows.append(steps)
             metrics.append(METRIC_INFO[key])
-    if len(rows) < SCREENED_FROM or not threshold > 0:
+    if not worth_screening(len(rows)) or not threshold > 0:
         return watched
     verdicts = iter(extremes(rows, windows).reach(metrics, threshold))
-    return [
-        item for item in watched if [next(verdicts) for _ in item[2]].count(False) < len(item[2])
-    ]
+    kept = []
+    for item in watched:
+        far = [next(verdicts) is False for _ in item[2]]  # each key's, in `rows`' order
+        if not all(far):
+            kept.append(item)
+    return kept
 
 
 def _health(score: MetricScore) -> Evidence:

@@ -10,15 +10,11 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import cast
 
 from topology.rca.evidence import Evidence, Kind, number
-from topology.rca.extremes import extremes
+from topology.rca.extremes import extremes, worth_screening
 from topology.rca.scoring import RELATIVE_FLOOR, Family, Metric, Positions, robust_score
 from topology.rca.scoring import measured as measured_values
 from topology.rca.snapshot import Snapshot
 
-SCREENED_FROM = 4000
-"""Metric series from which they are judged together first, from their extremes
-(`topology.rca.extremes`): fewer are judged one by one in less time than loading the
-array library takes."""
 FLOOR = 1e-6
 """The least spread of a metric whatever its unit: only a metric that never moved has it."""
 
@@ -128,7 +124,7 @@ def _screened(
             steps = positions.of(measured.t)
             rows.extend(measured.metrics.values())
             windows.extend([steps] * len(measured.metrics))
-    if len(rows) < SCREENED_FROM:
+    if not worth_screening(len(rows)):
         return None
     return iter(unmoved_together(rows, windows, threshold))
 

@@ -165,20 +165,6 @@ def edge_timings_in(start_s: int, end_s: int, touching: Names = None) -> Query:
     )
 
 
-def edge_timing_minutes_in(start_s: int, end_s: int, touching: Names = None) -> Query:
-    """Per minute edge bucket, in no order: parent, child, start, `TIMING_VALUES`.
-
-    `edge_timings_in` of a window no hour or day bucket starts in, unsummed, as each is
-    the one of its edge and start.
-    """
-    table = edge_buckets
-    return (
-        select(table.c.parent, table.c.child, table.c.start, *_columns(table, TIMING_VALUES))
-        .where(*window(table, start_s, end_s))
-        .where(*_touching(table, touching))
-    )
-
-
 def incoming_buckets_in(start_s: int | None, end_s: int | None, nodes: Names = None) -> Query:
     """The edge buckets into each node that served nothing in the window, from other nodes.
 
@@ -260,16 +246,19 @@ def buckets_held(
     )
 
 
-def edge_minutes_in(start_s: int, end_s: int, touching: Names = None) -> Query:
-    """Per minute edge bucket, in no order: parent, child, start, `EDGE_VALUES`.
+def edge_minutes_in(
+    start_s: int, end_s: int, touching: Names = None, values: tuple[str, ...] = EDGE_VALUES
+) -> Query:
+    """Per minute edge bucket, in no order: parent, child, start, `values`.
 
     The edge buckets of a window no hour or day bucket starts in: those of
-    `edge_buckets_in`, unsummed, as each is the one of its edge and start. With
-    `touching`, only the edges into or out of those nodes.
+    `edge_buckets_in` (with `TIMING_VALUES`, of `edge_timings_in`), unsummed, as each is
+    the one of its edge and start. With `touching`, only the edges into or out of those
+    nodes.
     """
     table = edge_buckets
     return (
-        select(table.c.parent, table.c.child, table.c.start, *_columns(table, EDGE_VALUES))
+        select(table.c.parent, table.c.child, table.c.start, *_columns(table, values))
         .where(*window(table, start_s, end_s))
         .where(*_touching(table, touching))
     )

@@ -394,11 +394,15 @@ class Store:
         minutes, unsorted, when no hour or day bucket starts in the window.
         """
         ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
-        statement = reads.edge_timings_in if coarse else reads.edge_timing_minutes_in
         timings: dict[tuple[str, str], list[EdgeTiming]] = {}
         for names in reads.name_chunks(touching):
             part: dict[tuple[str, str], list[EdgeTiming]] = {}
-            for row in self._rows(statement(start_s, end_s, names)):
+            statement = (
+                reads.edge_timings_in(start_s, end_s, names)
+                if coarse
+                else reads.edge_minutes_in(start_s, end_s, names, rows.TIMING_VALUES)
+            )
+            for row in self._rows(statement):
                 part.setdefault((row[0], row[1]), []).append(cast("EdgeTiming", tuple(row[2:])))
             for key, points in part.items():  # an edge between two chunks comes twice
                 timings.setdefault(key, points)

@@ -186,16 +186,20 @@ EDGE_TIMINGS = (
 )
 """Per edge bucket (into or out of :names), in time order: parent, child, start, the
 `TIMING_VALUES`, tiers summed."""
-EDGE_TIMING_MINUTES = (
-    f"SELECT parent, child, start, {', '.join(TIMING_VALUES)} FROM edge_buckets"  # noqa: S608 - names of the schema, values bound
-    f" WHERE {_window('edge_buckets', minutes=True)} AND {_TOUCHING}"
-)
+
+
+def _edge_minutes(values: tuple[str, ...]) -> str:
+    """Minute edge buckets (into or out of :names), in no order: parent, child, start, values."""
+    return (
+        f"SELECT parent, child, start, {', '.join(values)} FROM edge_buckets"  # noqa: S608 - names of the schema, values bound
+        f" WHERE {_window('edge_buckets', minutes=True)} AND {_TOUCHING}"
+    )
+
+
+EDGE_TIMING_MINUTES = _edge_minutes(TIMING_VALUES)
 """`EDGE_TIMINGS` of a window no hour or day bucket starts in: the minutes, unsummed."""
-EDGE_MINUTES = (
-    f"SELECT parent, child, start, {', '.join(EDGE_VALUES)} FROM edge_buckets"  # noqa: S608 - names of the schema, values bound
-    f" WHERE {_window('edge_buckets', minutes=True)} AND {_TOUCHING}"
-)
-"""The minute edge buckets (into or out of :names), in no order: parent, child, start, values."""
+EDGE_MINUTES = _edge_minutes(EDGE_VALUES)
+"""The minute edge buckets, every value: what `calls_around` reads of a window of minutes."""
 _COARSE_SERVICE_CHECKS = [
     f"EXISTS (SELECT 1 FROM {table} WHERE {_window(table, minutes=minutes)})"  # noqa: S608 - names of the schema, values bound
     for table, minutes in SERVICE_TIERS[1:]

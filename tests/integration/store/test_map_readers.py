@@ -8,8 +8,9 @@ incident list, its answers and the sources' progress read alike too.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -349,6 +350,20 @@ def test_a_store_of_minutes_alone_sums_them_as_the_union_of_every_tier_does(data
         engine.dispose()
 
 
+def grouped(
+    engine: Engine,
+    query: reads.Query,
+    key: Callable[[Any], object],
+    point: Callable[[Any], object],
+) -> dict[object, list[object]]:
+    """The rows of `query`, each turned into a point, listed by key in the order read."""
+    found: dict[object, list[object]] = {}
+    with engine.connect() as connection:
+        for row in connection.execute(query):
+            found.setdefault(key(row), []).append(point(row))
+    return found
+
+
 def test_the_series_of_a_store_of_minutes_alone_are_those_of_the_union_of_every_tier(
     database_url, t0
 ):
@@ -360,19 +375,21 @@ def test_the_series_of_a_store_of_minutes_alone_are_those_of_the_union_of_every_
 
         for start, end in minute_windows(t0):
             for names in NAMED:
-                with engine.connect() as connection:
-                    rows = connection.execute(reads.service_buckets_in(start, end, names)).all()
-                union: dict[str, list[tuple[int, object]]] = {}
-                for row in rows:
-                    union.setdefault(row[0], []).append((row[1], service_stats(row[0], row[2:])))
+                union = grouped(
+                    engine,
+                    reads.service_buckets_in(start, end, names),
+                    lambda row: row[0],
+                    lambda row: (row[1], service_stats(row[0], row[2:])),
+                )
                 assert store.service_series(start, end, services=names) == union
                 assert list(store.service_series(start, end, services=names)) == list(union)
                 begin, finish = start or 0, end or t0 + 10 * HOUR
-                with engine.connect() as connection:
-                    rows = connection.execute(reads.edge_timings_in(begin, finish, names)).all()
-                summed: dict[tuple[str, str], list[tuple[object, ...]]] = {}
-                for row in rows:
-                    summed.setdefault((row[0], row[1]), []).append(tuple(row[2:]))
+                summed = grouped(
+                    engine,
+                    reads.edge_timings_in(begin, finish, names),
+                    lambda row: (row[0], row[1]),
+                    lambda row: tuple(row[2:]),
+                )
                 assert store.edge_timings(begin, finish, touching=names) == summed
                 assert list(store.edge_timings(begin, finish, touching=names)) == list(summed)
         assert len(store.service_series(t0, t0 + HOUR)["payment"]) == 20

@@ -7,7 +7,7 @@ from unittest.mock import patch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from topology.rca import edges, extremes, gather, slower
+from topology.rca import extremes, slower
 from topology.rca.edges import GAP, gap_evidence, own_time_evidence
 from topology.rca.extremes import extremes as extremes_of
 from topology.rca.gather import gather as gather_all
@@ -157,12 +157,9 @@ def large_map(rng: random.Random, services: int):
     return replace(frame, edge_series=calls)
 
 
-SCREENS = (gather, edges, slower)
-
-
 def screened(monkeypatch, *, from_rows: int) -> None:
     """Judge the series together from `from_rows` series on (from none: always)."""
-    for module in SCREENS:
+    for module in (extremes, slower):
         monkeypatch.setattr(module, "SCREENED_FROM", from_rows)
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from topology.rca import extremes, signals
+from topology.rca import extremes
 from topology.rca.signals import _unmoved, metric_evidence, unmoved_together
 from topology.rca.snapshot import Series
 
@@ -85,7 +85,7 @@ def test_the_metric_evidence_of_a_large_map_is_what_judging_each_series_finds(mo
     frame = large_map(random.Random(9), 1_500)  # noqa: S311 - made-up metrics, not secrets
     names = set(frame.metrics)
     together = metric_evidence(frame, names, 8.0)
-    monkeypatch.setattr(signals, "SCREENED_FROM", 10**9)
+    monkeypatch.setattr(extremes, "SCREENED_FROM", 10**9)
 
     one_at_a_time = metric_evidence(frame, names, 8.0)
 
