@@ -9,7 +9,10 @@ side's calls whose gap grew: a callee whose calls from every caller grew is the 
 place, a caller whose calls to every callee grew is (its pods are slow to send and
 receive), a gap grown on one pair only is weak evidence against either, and a service
 slow on its incoming and outgoing calls alike collects both parts. A caller's part that
-is the smaller one is explained by the callee it waits for.
+is the smaller one is explained by the callee it waits for; a callee's part is explained
+by a caller whose own incoming calls grew as widely (a pod slow to send delays what it
+answers and what it asks alike, where a callee's fault does not reach its caller's
+incoming calls).
 
 A service's own time is its average server time less the time its outgoing calls took
 per request (their client-side sums, over its requests): what it spent itself.
@@ -98,8 +101,10 @@ def gap_evidence(
             grown.append((parent, child, score))
     found: defaultdict[str, list[Evidence]] = defaultdict(list)
     for parent, child, score in grown:
-        to_child = CALLEE_SHARE * grown_in[child] / measured_in[child]
+        into_child = grown_in[child] / measured_in[child]
+        to_child = CALLEE_SHARE * into_child
         to_parent = (1 - CALLEE_SHARE) * grown_out[parent] / measured_out[parent]
+        into_parent = grown_in[parent] / measured_in[parent] if measured_in[parent] else 0.0
         took = f"take {duration(score.worst)} longer than {child} spends on them"
         usual = f"(baseline {duration(score.baseline)})"
         found[child].append(
@@ -108,6 +113,7 @@ def gap_evidence(
                 score.score * to_child,
                 f"calls from {parent} into {child} {took} {usual}",
                 explainable=False,
+                through=parent if into_parent >= into_child else None,
             )
         )
         found[parent].append(
@@ -133,6 +139,37 @@ def _reach(
             reach(values, *steps, GAP, cutoff) for values, steps in zip(rows, windows, strict=True)
         )
     return extremes(rows, windows).reach([GAP] * len(rows), cutoff)
+
+
+def fan_outs(
+    snapshot: Snapshot, names: Collection[str], positions: Positions | None = None
+) -> dict[tuple[str, str], float]:
+    """Calls per request served, in the incident window, on each edge between two of `names`.
+
+    A caller that calls a service twice per request waits for it twice: the time each call
+    gained counts that many times in the caller's own latency. Edges whose caller served no
+    request it measured in the window are left out.
+    """
+    positions = positions or Positions(snapshot.baseline, snapshot.incident)
+    edges = snapshot.edge_series
+    if len(names) ** 2 < len(edges):  # a few anomalous services on a large map
+        keys: Iterable[str] = (f"{parent}->{child}" for parent in names for child in names)
+    else:
+        keys = edges
+    found = {}
+    for key in keys:
+        series = edges.get(key)
+        parent, child = edge_parts(key)
+        served = snapshot.series.get(parent)
+        if series is None or served is None or parent == child:
+            continue
+        if parent not in names or child not in names:
+            continue
+        calls = sum(measured(series.metrics.get("requests", ()), positions.of(series.t)[1]))
+        requests = sum(measured(served.metrics.get("requests", ()), positions.of(served.t)[1]))
+        if requests > 0:
+            found[(parent, child)] = calls / requests
+    return found
 
 
 def own_time_evidence(

@@ -35,6 +35,9 @@ class Evidence:
     """The health metric behind it, when it is one (compared with the dependencies')."""
     from_callers: bool = False
     """Whether it is less work come in (fewer calls, fewer lines): what a caller's fault does."""
+    through: str | None = None
+    """The caller that explains it when anomalous: set on a callee's part of a grown gap whose
+    caller's incoming calls grew as much (a caller slow to send and receive shows on both)."""
 
 
 def number(value: float) -> str:

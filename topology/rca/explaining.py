@@ -2,11 +2,14 @@
 
 Slower or failing calls make their callers slow, failing and logging errors: a
 dependency explains a caller's latency or errors when its own excess on the same metric
-(for latency, with the growth of the gap on the calls into it) is at least
-`EXPLAINING_SHARE` of the caller's, and its logs when it fails itself (errors or logs of
+(for latency, with the growth of the gap on the calls into it, once per call the caller
+makes per request; or the same of the mean latency, which adds up along the calls) is at
+least `EXPLAINING_SHARE` of the caller's, and its logs when it fails itself (errors or logs of
 its own): a dependency that is merely slower makes its callers slow, not failing.
-Less work coming in is explained by an anomalous caller. A service's own time, the time
-around its calls and its own resources are its own: nothing explains them.
+Less work coming in is explained by an anomalous caller, and a grown time between the
+sides of a call by a caller whose incoming calls grew as widely (`edges`). A service's
+own time, the time around its calls and its own resources are its own: nothing explains
+them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from topology.rca.evidence import Evidence, Kind
 from topology.rca.gather import Findings
 from topology.rca.metrics import Family
+from topology.rca.scoring import MetricScore
 
 EXPLAINING_SHARE = 0.5
 """A dependency explains a caller when its excess is at least this part of the caller's."""
@@ -49,6 +53,9 @@ def culprits(
         if item.from_callers and upstream:
             culprits.update(upstream)
             continue
+        if item.through in upstream:
+            culprits.add(item.through)
+            continue
         if not item.explainable:
             return ()
         explaining = [c for c in suspects if _explains(name, c, item, findings)]
@@ -63,20 +70,56 @@ def _explains(caller: str, callee: str, item: Evidence, findings: Findings) -> b
 
     On a health metric, the callee's excess on that metric must be enough; for latency,
     the growth of the gap between the sides of the caller's calls into it counts too (the
-    caller waits for both). A callee without that metric cannot be compared, so it may
-    explain it. Logs are explained by a callee that fails itself (its errors or logs, not
-    merely less work coming in); anything else by a callee anomalous itself.
+    caller waits for both), as many times as the caller calls it per request (never less
+    than once: a caller that calls it on some requests only is slowed on those). A
+    caller's latency is also explained when the mean time it gained is: means add up
+    along the calls, where a percentile read off a histogram is known only to within its
+    bucket. A callee without that metric cannot be compared, so it may explain it. Logs
+    are explained by a callee that fails itself (its errors or logs, not merely less work
+    coming in); anything else by a callee anomalous itself.
     """
     if item.metric is None:
         own = [other for other in findings.evidence[callee] if not other.from_callers]
         if item.kind is Kind.LOGS:
             return any(other.kind in FAILING for other in own)
         return bool(own)
-    same = [s for s in findings.health.get(callee, []) if s.metric is item.metric.metric]
-    added = same[0].excess if same else None
+    wanted = item.metric
+    if wanted.metric.family is not Family.LATENCY:
+        added = _excess(findings, callee, wanted.metric.key)
+        return added is None or added >= EXPLAINING_SHARE * wanted.excess
+    if _waited_for(caller, callee, wanted, findings) is not False:
+        return True
+    mean = _score(findings, caller, MEAN_LATENCY)
+    if mean is None or mean.excess <= 0:
+        return False
+    return bool(_waited_for(caller, callee, mean, findings))
+
+
+MEAN_LATENCY = "latency_avg_ms"
+"""The latency metric that adds up along the calls: a caller's mean holds its calls'."""
+
+
+def _waited_for(caller: str, callee: str, wanted: MetricScore, findings: Findings) -> bool | None:
+    """Whether what `caller` waits for in `callee` grew by enough of `wanted`'s excess.
+
+    The callee's own excess on the same metric, with the gap's growth, once per call the
+    caller makes per request; None when neither was measured.
+    """
+    added = _excess(findings, callee, wanted.metric.key)
     gap = findings.gaps.get((caller, callee))
-    if gap is not None and item.metric.metric.family is Family.LATENCY:
+    if gap is not None:
         added = (added or 0.0) + gap.excess
     if added is None:
-        return True
-    return added >= EXPLAINING_SHARE * item.metric.excess
+        return None
+    added *= max(1.0, findings.fan_out.get((caller, callee), 1.0))
+    return added >= EXPLAINING_SHARE * wanted.excess
+
+
+def _excess(findings: Findings, name: str, key: str) -> float | None:
+    found = _score(findings, name, key)
+    return None if found is None else found.excess
+
+
+def _score(findings: Findings, name: str, key: str) -> MetricScore | None:
+    """`name`'s health score on the metric `key`, if it has one."""
+    return next((s for s in findings.health.get(name, ()) if s.metric.key == key), None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from topology.rca.edges import gap_evidence, own_time_evidence
+from topology.rca.edges import fan_outs, gap_evidence, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
 from topology.rca.extremes import extremes, worth_screening
 from topology.rca.logs import log_evidence
@@ -41,6 +41,8 @@ class Findings:
     """Per anomalous candidate, every health metric's score (to compare with its callers')."""
     gaps: dict[tuple[str, str], MetricScore] = field(default_factory=dict)
     """The grown gaps between the sides of calls, per (parent, child)."""
+    fan_out: dict[tuple[str, str], float] = field(default_factory=dict)
+    """Calls per request served in the incident, per (parent, child) both anomalous."""
 
 
 def gather(
@@ -84,7 +86,7 @@ def gather(
         series = snapshot.series.get(name)
         if name not in health and series is not None:
             health[name] = metric_scores(series, snapshot.baseline, snapshot.incident)
-    return Findings(found, health, gaps)
+    return Findings(found, health, gaps, fan_outs(snapshot, found, positions))
 
 
 def _may_clear(

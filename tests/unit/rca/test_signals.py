@@ -105,6 +105,103 @@ def test_a_service_slow_on_its_incoming_and_outgoing_calls_is_blamed_over_its_ca
     assert ranking.candidates[0].service == "booking"
 
 
+def test_a_pod_slow_to_send_is_blamed_over_the_callee_whose_calls_it_delays():
+    # A delay on booking's pod: what it answers and what it asks both come late.
+    snap = snapshot(
+        [("frontend", "booking"), ("booking", "accounts")],
+        {
+            "frontend": latency(60, 1060),
+            "booking": latency(50, 550),
+            "accounts": latency(20, 20),
+        },
+    )
+    snap = replace(
+        snap,
+        edge_series={
+            "frontend->booking": edge(100, 50, 3, 503, server_during_ms=550),
+            "booking->accounts": edge(100, 20, 3, 503),
+        },
+    )
+
+    ranking = rank(snap, "frontend")
+
+    assert ranking.candidates[0].service == "booking"
+    by_name = {c.service: c for c in ranking.candidates}
+    assert by_name["accounts"].explained_by == ("booking",)
+    assert by_name["frontend"].explained_by == ("booking",)
+
+
+def test_a_callee_delayed_alone_is_not_explained_by_a_caller_slow_on_one_of_two_callers():
+    snap = snapshot(
+        [("frontend", "booking"), ("mobile", "booking"), ("booking", "accounts")],
+        {name: latency(20, 20) for name in ("frontend", "mobile", "booking", "accounts")},
+    )
+    snap = replace(
+        snap,
+        edge_series={
+            "frontend->booking": edge(100, 20, 3, 503),
+            "mobile->booking": edge(100, 20, 3, 3),
+            "booking->accounts": edge(100, 20, 3, 503),
+        },
+    )
+
+    by_name = {c.service: c for c in rank(snap, "frontend").candidates}
+
+    assert by_name["accounts"].explained_by == ()
+
+
+def test_a_caller_waits_for_a_slowed_callee_once_per_call_it_makes():
+    # checkout calls route three times per request: 1 s more per call is 3 s more for it.
+    snap = snapshot(
+        [("frontend", "checkout"), ("checkout", "route")],
+        {
+            "frontend": latency(60, 3060),
+            "checkout": latency(50, 3050),
+            "route": latency(20, 20),
+        },
+    )
+    snap = replace(
+        snap,
+        edge_series={
+            "frontend->checkout": edge(100, 50, 3, 3, server_during_ms=3050),
+            "checkout->route": edge(300, 20, 3, 1003),
+        },
+    )
+
+    ranking = rank(snap, "frontend")
+
+    assert ranking.candidates[0].service == "route"
+    by_name = {c.service: c for c in ranking.candidates}
+    assert by_name["checkout"].explained_by == ("route",)
+
+
+def test_a_percentile_that_overshoots_within_its_bucket_is_explained_by_the_mean():
+    # checkout's p90, read off a histogram, lands high in the 1-2.5 s bucket; its mean
+    # grew by what its calls into route gained.
+    def checkout(p90_during: float) -> Series:
+        return series(
+            latency_avg_ms=[*wobble(50), *wobble(1050, INCIDENT_STEPS)],
+            latency_p90_ms=[*wobble(80), *wobble(p90_during, INCIDENT_STEPS)],
+            requests=wobble(100, STEPS),
+        )
+
+    snap = snapshot(
+        [("frontend", "checkout"), ("checkout", "route")],
+        {"frontend": latency(60, 1060), "checkout": checkout(2300), "route": latency(20, 20)},
+    )
+    snap = replace(
+        snap,
+        edge_series={
+            "frontend->checkout": edge(100, 50, 3, 3, server_during_ms=1050),
+            "checkout->route": edge(100, 20, 3, 1003),
+        },
+    )
+
+    by_name = {c.service: c for c in rank(snap, "frontend").candidates}
+
+    assert by_name["checkout"].explained_by == ("route",)
+
+
 def test_own_time_grows_when_a_service_is_slower_while_its_calls_are_not():
     snap = snapshot([("frontend", "cart")], {"frontend": latency(10, 10), "cart": latency(40, 400)})
     snap = replace(snap, edge_series={"cart->db": edge(100, 30, 1, 1)})
