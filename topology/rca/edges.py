@@ -10,9 +10,7 @@ place, a caller whose calls to every callee grew is (its pods are slow to send a
 receive), a gap grown on one pair only is weak evidence against either, and a service
 slow on its incoming and outgoing calls alike collects both parts. A caller's part that
 is the smaller one is explained by the callee it waits for; a callee's part is explained
-by a caller whose own incoming calls grew as widely (a pod slow to send delays what it
-answers and what it asks alike, where a callee's fault does not reach its caller's
-incoming calls).
+by a caller that sends late (`_sent_late`).
 
 A service's own time is its average server time less the time its outgoing calls took
 per request (their client-side sums, over its requests): what it spent itself.
@@ -101,10 +99,9 @@ def gap_evidence(
             grown.append((parent, child, score))
     found: defaultdict[str, list[Evidence]] = defaultdict(list)
     for parent, child, score in grown:
-        into_child = grown_in[child] / measured_in[child]
-        to_child = CALLEE_SHARE * into_child
+        to_child = CALLEE_SHARE * grown_in[child] / measured_in[child]
         to_parent = (1 - CALLEE_SHARE) * grown_out[parent] / measured_out[parent]
-        into_parent = grown_in[parent] / measured_in[parent] if measured_in[parent] else 0.0
+        late = _sent_late(parent, child, (grown_in, grown_out, measured_in))
         took = f"take {duration(score.worst)} longer than {child} spends on them"
         usual = f"(baseline {duration(score.baseline)})"
         found[child].append(
@@ -113,7 +110,7 @@ def gap_evidence(
                 score.score * to_child,
                 f"calls from {parent} into {child} {took} {usual}",
                 explainable=False,
-                through=parent if into_parent >= into_child else None,
+                through=parent if late else None,
             )
         )
         found[parent].append(
@@ -125,6 +122,21 @@ def gap_evidence(
             )
         )
     return dict(found), {(parent, child): score for parent, child, score in grown}
+
+
+def _sent_late(parent: str, child: str, counts: tuple[Counter[str], ...]) -> bool:
+    """Whether the grown gap on `parent`'s calls into `child` is the caller's doing.
+
+    It is when the caller's incoming calls grew as widely as the callee's (a pod slow to
+    send delays what it answers and what it asks alike, where a callee's fault does not
+    reach its caller's incoming calls), or when the caller's calls into several callees
+    grew and into this one only its calls did (one late sender, not several callees slow
+    at once). `counts` are the grown incoming, grown outgoing and measured incoming edges.
+    """
+    grown_in, grown_out, measured_in = counts
+    into_parent = grown_in[parent] / measured_in[parent] if measured_in[parent] else 0.0
+    into_child = grown_in[child] / measured_in[child]
+    return into_parent >= into_child or (grown_out[parent] > 1 and grown_in[child] == 1)
 
 
 def _reach(

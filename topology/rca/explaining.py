@@ -4,12 +4,12 @@ Slower or failing calls make their callers slow, failing and logging errors: a
 dependency explains a caller's latency or errors when its own excess on the same metric
 (for latency, with the growth of the gap on the calls into it, once per call the caller
 makes per request; or the same of the mean latency, which adds up along the calls) is at
-least `EXPLAINING_SHARE` of the caller's, and its logs when it fails itself (errors or logs of
-its own): a dependency that is merely slower makes its callers slow, not failing.
-Less work coming in is explained by an anomalous caller, and a grown time between the
-sides of a call by a caller whose incoming calls grew as widely (`edges`). A service's
-own time, the time around its calls and its own resources are its own: nothing explains
-them.
+least `EXPLAINING_SHARE` of the caller's, and its logs when it fails itself (errors or
+logs of its own): a dependency that is merely slower makes its callers slow, not
+failing. Less work coming in is explained by an anomalous caller, and a grown time
+between the sides of a call by a caller that sends late (`edges`), which that time then
+cannot explain in turn. A service's own time, the time around its calls and its own
+resources are its own: nothing explains them.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from topology.rca.scoring import MetricScore
 
 EXPLAINING_SHARE = 0.5
 """A dependency explains a caller when its excess is at least this part of the caller's."""
+MEAN_LATENCY = "latency_avg_ms"
+"""The latency metric that adds up along the calls: a caller's mean holds its calls'."""
 FAILING = frozenset({Kind.ERRORS, Kind.LOGS})
 """The kinds of evidence of a dependency that fails: what explains its callers' logs."""
 
@@ -76,17 +78,25 @@ def _explains(caller: str, callee: str, item: Evidence, findings: Findings) -> b
     along the calls, where a percentile read off a histogram is known only to within its
     bucket. A callee without that metric cannot be compared, so it may explain it. Logs
     are explained by a callee that fails itself (its errors or logs, not merely less work
-    coming in); anything else by a callee anomalous itself.
+    coming in); anything else by a callee anomalous itself. A callee all of whose evidence
+    is the caller's own late sending explains nothing of it.
     """
+    if all(other.through == caller for other in findings.evidence[callee]):
+        return False  # all it shows is the caller's own late sending
     if item.metric is None:
-        own = [other for other in findings.evidence[callee] if not other.from_callers]
+        own = [o for o in findings.evidence[callee] if not o.from_callers and o.through != caller]
         if item.kind is Kind.LOGS:
             return any(other.kind in FAILING for other in own)
         return bool(own)
     wanted = item.metric
-    if wanted.metric.family is not Family.LATENCY:
-        added = _excess(findings, callee, wanted.metric.key)
-        return added is None or added >= EXPLAINING_SHARE * wanted.excess
+    if wanted.metric.family is Family.LATENCY:
+        return _explains_latency(caller, callee, wanted, findings)
+    added = _excess(findings, callee, wanted.metric.key)
+    return added is None or added >= EXPLAINING_SHARE * wanted.excess
+
+
+def _explains_latency(caller: str, callee: str, wanted: MetricScore, findings: Findings) -> bool:
+    """Whether what `caller` waits for in `callee` explains its latency `wanted`, or its mean."""
     if _waited_for(caller, callee, wanted, findings) is not False:
         return True
     mean = _score(findings, caller, MEAN_LATENCY)
@@ -95,19 +105,16 @@ def _explains(caller: str, callee: str, item: Evidence, findings: Findings) -> b
     return bool(_waited_for(caller, callee, mean, findings))
 
 
-MEAN_LATENCY = "latency_avg_ms"
-"""The latency metric that adds up along the calls: a caller's mean holds its calls'."""
-
-
 def _waited_for(caller: str, callee: str, wanted: MetricScore, findings: Findings) -> bool | None:
     """Whether what `caller` waits for in `callee` grew by enough of `wanted`'s excess.
 
-    The callee's own excess on the same metric, with the gap's growth, once per call the
-    caller makes per request; None when neither was measured.
+    The callee's own excess on the same metric, with the gap's growth (unless the caller
+    sent late: then the gap is its own), once per call the caller makes per request; None
+    when neither was measured.
     """
     added = _excess(findings, callee, wanted.metric.key)
     gap = findings.gaps.get((caller, callee))
-    if gap is not None:
+    if gap is not None and not any(o.through == caller for o in findings.evidence[callee]):
         added = (added or 0.0) + gap.excess
     if added is None:
         return None

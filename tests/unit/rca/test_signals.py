@@ -5,8 +5,12 @@ from dataclasses import replace
 
 from topology.rca import load_snapshot, rank
 from topology.rca.dump import dump_snapshot
-from topology.rca.edges import own_time_evidence
+from topology.rca.edges import GAP, own_time_evidence
+from topology.rca.evidence import Evidence, Kind
+from topology.rca.explaining import culprits
+from topology.rca.gather import Findings
 from topology.rca.logs import count_change
+from topology.rca.scoring import METRIC_INFO, MetricScore
 from topology.rca.snapshot import Series
 
 from .factories import BASELINE_STEPS, INCIDENT_STEPS, latency, series, snapshot, wobble
@@ -134,7 +138,7 @@ def test_a_pod_slow_to_send_is_blamed_over_the_callee_whose_calls_it_delays():
 def test_a_callee_delayed_alone_is_not_explained_by_a_caller_slow_on_one_of_two_callers():
     snap = snapshot(
         [("frontend", "booking"), ("mobile", "booking"), ("booking", "accounts")],
-        {name: latency(20, 20) for name in ("frontend", "mobile", "booking", "accounts")},
+        {name: latency(20, 20) for name in ("frontend", "mobile", "booking", "accounts", "prices")},
     )
     snap = replace(
         snap,
@@ -148,6 +152,56 @@ def test_a_callee_delayed_alone_is_not_explained_by_a_caller_slow_on_one_of_two_
     by_name = {c.service: c for c in rank(snap, "frontend").candidates}
 
     assert by_name["accounts"].explained_by == ()
+
+
+def test_a_caller_whose_calls_into_several_callees_grew_is_blamed_over_each_of_them():
+    # Nothing shows on the calls into booking (its caller's client time is not traced),
+    # but its calls into both its callees grew, and only its calls into them did.
+    snap = snapshot(
+        [("frontend", "booking"), ("booking", "accounts"), ("booking", "prices")],
+        {
+            "frontend": latency(60, 1060),
+            "booking": latency(50, 1050),
+            "accounts": latency(20, 20),
+            "prices": latency(20, 20),
+        },
+    )
+    snap = replace(
+        snap,
+        edge_series={
+            "frontend->booking": edge(100, 50, 3, 3, server_during_ms=1050),
+            "booking->accounts": edge(100, 20, 3, 503),
+            "booking->prices": edge(100, 20, 3, 503),
+        },
+    )
+
+    ranking = rank(snap, "frontend")
+
+    assert ranking.candidates[0].service == "booking"
+    by_name = {c.service: c for c in ranking.candidates}
+    assert by_name["accounts"].explained_by == ("booking",)
+    assert by_name["prices"].explained_by == ("booking",)
+
+
+def test_callees_whose_calls_from_every_caller_grew_are_not_the_senders_doing():
+    # accounts and prices are slow to answer booking and mobile alike: each caller's calls
+    # into two callees grew, but so did the other caller's.
+    names = ("frontend", "mobile", "booking", "accounts", "prices")
+    calls = [(caller, callee) for caller in ("booking", "mobile") for callee in names[3:]]
+    entries = [("frontend", "booking"), ("frontend", "mobile")]
+    snap = snapshot([*entries, *calls], {name: latency(20, 20) for name in names})
+    snap = replace(
+        snap,
+        edge_series={
+            **{f"{caller}->{callee}": edge(100, 20, 3, 3) for caller, callee in entries},
+            **{f"{caller}->{callee}": edge(100, 20, 3, 503) for caller, callee in calls},
+        },
+    )
+
+    by_name = {c.service: c for c in rank(snap, "frontend").candidates}
+
+    assert by_name["accounts"].explained_by == ()
+    assert by_name["prices"].explained_by == ()
 
 
 def test_a_caller_waits_for_a_slowed_callee_once_per_call_it_makes():
@@ -448,3 +502,24 @@ def test_minutes_like_the_baselines_are_no_change_though_its_ends_are_left_out()
     change = count_change(wobbling * 15, wobbling * 10, 8.0)
 
     assert change is None or change.score < 8.0
+
+
+def test_the_time_a_late_sender_adds_to_its_own_calls_does_not_explain_its_latency():
+    waited = MetricScore(METRIC_INFO["latency_avg_ms"], 40.0, 50.0, 550.0)
+    gap = MetricScore(GAP, 60.0, 3.0, 503.0)
+    slow = Evidence(Kind.LATENCY, 40.0, "average latency", explainable=True, metric=waited)
+
+    a_little = MetricScore(METRIC_INFO["latency_avg_ms"], 9.0, 20.0, 40.0)
+    slower = Evidence(Kind.LATENCY, 9.0, "average latency", explainable=True, metric=a_little)
+
+    def findings(through: str | None, *also: Evidence) -> Findings:
+        late = Evidence(Kind.EDGE, 40.0, "calls from booking", explainable=False, through=through)
+        return Findings(
+            evidence={"booking": [slow], "accounts": [late, *also]},
+            health={"booking": [waited], **({"accounts": [a_little]} if also else {})},
+            gaps={("booking", "accounts"): gap},
+        )
+
+    for also in ((), (slower,)):
+        assert culprits("booking", [slow], ["accounts"], [], findings(None, *also)) == ("accounts",)
+        assert culprits("booking", [slow], ["accounts"], [], findings("booking", *also)) == ()
