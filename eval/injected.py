@@ -232,18 +232,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Path(tempfile.gettempdir()) / "svcmap-eval-nezha",
         help="where the converted day is kept between runs",
     )
+    parser.add_argument("--keep", type=Path, help="keep the stores here (a new folder)")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     files = converted(DAY, args.cache)
     outcomes = []
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as temporary:
+        scratch = Path(args.keep or temporary)
+        if args.keep:
+            scratch.mkdir(parents=True)
         for kind in args.kind or KINDS:
             amount = args.delay_ms * 1e6 if kind == "delay" else args.slowdown
             what = (
                 f"{args.delay_ms:g} ms delay" if kind == "delay" else f"{args.slowdown:g}x own time"
             )
             _say(f"Nezha {DAY.name}, traces only, injected {what} (seed {args.seed}):")
-            outcomes.extend(run(files, Path(scratch), kind, amount, args.seed))
+            outcomes.extend(run(files, scratch, kind, amount, args.seed))
     _say("")
     for line in table(outcomes, "injected"):
         _say(line)
