@@ -7,8 +7,9 @@ explain ranks after one whose cannot: slower or failing calls make their callers
 failing and logging errors, but a dependency explains a caller's latency or errors only
 when its own excess on the same metric (milliseconds, errors, points of availability) is
 at least half the caller's; less work coming in (fewer requests, fewer log lines, less
-CPU) is explained by an anomalous caller. A service's own time, the time around its
-calls and its own resources are its own. A virtual node (seen only by its callers) shows
+CPU) is explained by an anomalous caller, and so is the grown time between the sides of
+its calls into a service when it sends late (`edges`). A service's own time, the time
+around its calls and its own resources are its own. A virtual node (seen only by its callers) shows
 no dependencies, so nothing clears it: it ranks between the two. Within a tier, the
 score ranks: the strongest evidence of each kind, added up, so that signals that agree
 count for more than one alone.
@@ -234,7 +235,8 @@ def _ranked(
         virtual = virtuals[name]
         tier = 2 if culprits else (1 if virtual else 0)
         score = _combined(items)
-        ranked.append((tier, -score, name, _candidate(name, score, items, culprits, virtual)))
+        candidate = _candidate(name, score, items, culprits, virtual, callees=succ[name])
+        ranked.append((tier, -score, name, candidate))
     ranked.sort(key=lambda item: item[:3])
     return ranked
 
@@ -288,16 +290,31 @@ def _downstream(succ: Mapping[str, Iterable[str]], start: str) -> list[str]:
     return order
 
 
+def _explained_text(culprits: tuple[str, ...], callees: Iterable[str]) -> str:
+    """`may be explained by anomalous dependencies: a, b`, and callers apart, three each."""
+    below = set(callees)
+    parts = []
+    for side, names in (
+        ("dependencies", [c for c in culprits if c in below]),
+        ("callers", [c for c in culprits if c not in below]),
+    ):
+        if names:
+            shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")  # noqa: PLR2004 - the three shown
+            parts.append(f"anomalous {side}: {shown}")
+    return "may be explained by " + "; ".join(parts)
+
+
 def _candidate(
     name: str,
     score: float,
     items: list[Evidence],
     culprits: tuple[str, ...],
     virtual: bool,  # noqa: FBT001 - private, positional by its one caller
+    *,
+    callees: Iterable[str],
 ) -> Candidate:
     if culprits:
-        shown = ", ".join(culprits[:3]) + (", ..." if len(culprits) > 3 else "")  # noqa: PLR2004 - the three shown
-        context = f"may be explained by anomalous dependencies: {shown}"
+        context = _explained_text(culprits, callees)
     elif virtual:
         context = "seen only by its callers, its own dependencies unknown"
     else:

@@ -132,7 +132,11 @@ def test_a_pod_slow_to_send_is_blamed_over_the_callee_whose_calls_it_delays():
     assert ranking.candidates[0].service == "booking"
     by_name = {c.service: c for c in ranking.candidates}
     assert by_name["accounts"].explained_by == ("booking",)
+    assert by_name["accounts"].evidence.endswith("may be explained by anomalous callers: booking")
     assert by_name["frontend"].explained_by == ("booking",)
+    assert by_name["frontend"].evidence.endswith(
+        "may be explained by anomalous dependencies: booking"
+    )
 
 
 def test_a_callee_delayed_alone_is_not_explained_by_a_caller_slow_on_one_of_two_callers():
