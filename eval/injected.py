@@ -204,7 +204,7 @@ def run(files: Path, scratch: Path, kind: str, amount: float, seed: int) -> list
     out.mkdir()
     for path, document in zip(paths, documents, strict=True):
         (out / path.name).write_text(json.dumps(document))
-    url, notes = fresh_store(out, scratch / kind, traces_only=True)
+    url, notes = fresh_store(out, out, traces_only=True)
     for note in notes:
         _say(f"  note: {note}")
     found = []
