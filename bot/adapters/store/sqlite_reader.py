@@ -57,10 +57,20 @@ SERVICE_TIERS = (("service_buckets", True), ("service_hours", False), ("service_
 """The service bucket tables, finest first, and whether theirs is the `resolution` column."""
 
 
+_FROM = "start >= coalesce(:start, -9223372036854775808)"
+"""Buckets from :start, or from the first when it is NULL.
+
+Written so, and not `(:start IS NULL OR start >= :start)`, the bound is a range on the
+`start` index: with the OR, SQLite walks every minute the store keeps (two days by
+default) to answer a question about an hour and a quarter."""
+_UNTIL = "start < coalesce(:end, 9223372036854775807)"
+"""Buckets before :end, or all when it is NULL (no bucket starts at the largest integer)."""
+
+
 def _window(table: str, *, minutes: bool) -> str:
     """The condition picking a window's buckets of `table`: parameters :start and :end."""
     conditions = [f"{table}.resolution = {MINUTE}"] if minutes else []
-    conditions += ["(:start IS NULL OR start >= :start)", "(:end IS NULL OR start < :end)"]
+    conditions += [_FROM, _UNTIL]
     return " AND ".join(conditions)
 
 
@@ -109,7 +119,7 @@ EDGE_CALL_SUMS = (
 MINUTE_EDGE_CALL_SUMS = (
     "SELECT parent, child, (SELECT kind FROM nodes WHERE nodes.name = edge_buckets.child),"  # noqa: S608 - names of the schema, values bound
     f" {_summed(CALL_VALUES)} FROM edge_buckets"
-    f" WHERE resolution = {MINUTE} AND start >= :start AND (:end IS NULL OR start < :end)"
+    f" WHERE resolution = {MINUTE} AND start >= :start AND {_UNTIL}"
     " GROUP BY parent, child ORDER BY parent, child"
 )
 """`EDGE_CALL_SUMS` of a window from :start no hour or day bucket starts in: the minutes alone."""
@@ -118,9 +128,7 @@ _MINUTE_SUMS = (
     f" {_summed(EDGE_VALUES)} FROM edge_buckets WHERE {{}}"
     " GROUP BY parent, child ORDER BY parent, child"
 )
-MINUTE_EDGE_SUMS = _MINUTE_SUMS.format(
-    f"resolution = {MINUTE} AND start >= :start AND (:end IS NULL OR start < :end)"
-)
+MINUTE_EDGE_SUMS = _MINUTE_SUMS.format(f"resolution = {MINUTE} AND start >= :start AND {_UNTIL}")
 """`EDGE_SUMS` of a window from :start no hour or day bucket starts in: the minutes alone."""
 EARLY_MINUTE_EDGE_SUMS = _MINUTE_SUMS.format(
     # Not an indexed column once added to: the table's key order serves the grouping.

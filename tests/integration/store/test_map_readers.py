@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.adapters.store import Store, make_engine, reads, upgrade
+from bot.adapters.store import Store, make_engine, reads, sqlite_reader, upgrade
 from bot.adapters.store.incidents import IncidentLog
 from bot.adapters.store.ports import MapStore
 from bot.adapters.store.rows import edge_stats, service_stats
@@ -112,6 +112,53 @@ def test_both_readers_give_the_same_nodes_range_and_held_buckets(readers, t0):
     for start, end in windows(t0):
         begin, finish = start or 0, end or t0 + 10 * HOUR
         assert reader.holds_buckets(begin, finish) == store.holds_buckets(begin, finish)
+
+
+WINDOWED = (
+    "EDGE_SUMS",
+    "EDGE_CALL_SUMS",
+    "MINUTE_EDGE_SUMS",
+    "MINUTE_EDGE_CALL_SUMS",
+    "SERVICE_SUMS",
+    "EDGE_BUCKETS",
+    "SERVICE_BUCKETS",
+    "INCOMING_BUCKETS",
+    "SERVICE_MINUTES",
+    "EDGE_TIMINGS",
+    "EDGE_TIMING_MINUTES",
+    "EDGE_MINUTES",
+    "BUCKETS_HELD",
+    "LOG_LEVELS",
+    "LOG_TEMPLATES",
+    "METRIC_MEANS",
+)
+"""The reader's statements of a window of buckets (all but `EARLY_MINUTE_EDGE_SUMS`, which
+reads every minute before its end in key order on purpose)."""
+BUCKET_TABLES = ("edge_", "service_", "log_", "metric_minutes", "measured", "counted")
+
+
+@pytest.mark.parametrize("statement", WINDOWED)
+@pytest.mark.parametrize("names", [None, '["checkout"]'])
+def test_a_window_is_read_through_the_start_index_whatever_history_is_kept(
+    filled, sqlite_url, statement, names
+):
+    # A store keeps two days of minutes by default: a question about an hour must not
+    # walk them all. Every read of a bucket table searches a range of its start index.
+    window = {"start": 1_000, "end": 2_000, "names": names}
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as connection:
+        plan = connection.execute(
+            f"EXPLAIN QUERY PLAN {getattr(sqlite_reader, statement)}", window
+        ).fetchall()
+    reads_of_buckets = [
+        step
+        for *_, step in plan
+        if step.startswith(("SEARCH ", "SCAN ")) and step.split()[1].startswith(BUCKET_TABLES)
+    ]
+
+    assert reads_of_buckets
+    for step in reads_of_buckets:
+        assert step.startswith("SEARCH"), step
+        assert "start>? AND start<?" in step, step
 
 
 def test_a_store_behind_the_newest_schema_gets_no_reader(sqlite_url):
