@@ -5,7 +5,8 @@
 Stores 2h15m of per-minute edge statistics for N services (each called by up to two
 services numbered before it; a few deep services fail in the last 15 minutes) in a
 fresh SQLite file, then runs `svcmap serve`'s web app, alert workers and sender (uvicorn
-on 127.0.0.1) with paging on against a local fake PagerDuty. Each round posts a new
+on 127.0.0.1), tuned as `svcmap serve` tunes its process, with paging on against a local
+fake PagerDuty. Each round posts a new
 firing group for the root service and times until the fake PagerDuty holds the trigger,
 then resolves the group and waits for the incident's snapshot (saved after the page)
 before the next round. The clock stands still, so every round after the first finds
@@ -30,7 +31,7 @@ import uvicorn
 
 from bench.summary import figure
 from bot.bootstrap import App, build_app
-from bot.cli.serving import alert_workers
+from bot.cli.serving import alert_workers, tune_for_serving
 from bot.dispatcher import Dispatcher
 from bot.settings import load_settings
 from bot.web.app import create_app
@@ -151,6 +152,7 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    tune_for_serving()  # as `svcmap serve` runs
     SCRATCH.mkdir(parents=True, exist_ok=True)
     database = SCRATCH / "alerts.db"
     for leftover in SCRATCH.glob("alerts.db*"):

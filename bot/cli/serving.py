@@ -61,14 +61,22 @@ FILES_KEPT = 64 + 3 * ACCEPT_BACKLOG
 MIN_CONNECTIONS = 16
 
 
+def tune_for_serving() -> None:
+    """Tune the interpreter of a process that serves: its thread switches and collector.
+
+    Threads here do CPU work too (the web view, alerts; answers, without worker
+    processes): a shorter switch interval lets a waiting request (an ack Slack expects
+    within 3 s) take the interpreter lock sooner. The cycle collector runs as a process
+    holding a map for many questions needs it to (`gcpause.serving`).
+    """
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    gcpause.serving()
+
+
 def run_serve_command(app: App, args: argparse.Namespace) -> int:
     """Serve until interrupted (SIGINT or SIGTERM); return the exit status."""
     log_to_stderr()
-    # Threads here do CPU work too (the web view, alerts; answers, without worker
-    # processes): a shorter switch interval lets a waiting request (an ack Slack expects
-    # within 3 s) take the interpreter lock sooner.
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    gcpause.serving()
+    tune_for_serving()
     host = args.host or app.settings.http_host
     refuse_unguarded(app, host)
     holder = default_holder()

@@ -18,6 +18,7 @@ from bot.usecases.graphs import Stamp
 from bot.usecases.minute_cache import MinuteCache
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import incident_snapshot, lean_snapshot
+from topology.gcpause import paused_gc
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.rca import Snapshot
@@ -67,13 +68,25 @@ class StoredInputs:
 
     def to_save(self, snapshot: Snapshot) -> Snapshot:
         """`snapshot` cut to its symptom's neighbourhood, with the series it lacks read."""
-        return incident_snapshot(self.store, snapshot, self.snapshot_services, self.snapshot_bytes)
+        with paused_gc():  # series read are many objects, and no cycles
+            return incident_snapshot(
+                self.store, snapshot, self.snapshot_services, self.snapshot_bytes
+            )
 
     def _with_inputs(self, now: int, work: Callable[[WindowInputs, Windows], Kept]) -> Kept:
-        """`work` on what was read for ranking an alert at `now` (read now if nothing fresh was)."""
+        """`work` on what was read for ranking an alert at `now` (read now if nothing fresh was).
+
+        The cycle collector is paused meanwhile, as when ranking: the map and series of a
+        large map are a few hundred thousand objects, and no cycles; left running, it walks
+        them again and again before the first alert of a minute can page.
+        """
         windows = incident_windows(now, INCIDENT_WINDOW_S, INCIDENT_BASELINE_S)
         span = (int(windows[0].start), int(windows[1].end) + 1)
         store = self.store
-        return self.rankings.use(
-            span, self.stamp(), lambda: WindowInputs.of(store, *span), lambda i: work(i, windows)
-        )
+        with paused_gc():
+            return self.rankings.use(
+                span,
+                self.stamp(),
+                lambda: WindowInputs.of(store, *span),
+                lambda i: work(i, windows),
+            )

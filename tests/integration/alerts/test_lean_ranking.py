@@ -4,11 +4,14 @@ The store also holds distractors: a failing part of the map away from the candid
 and a caller outside them whose calls into a candidate slowed down.
 """
 
+import gc
 import random
 
 import pytest
 
+from bot.bootstrap import alert_desk
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
+from bot.usecases import alert_inputs
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import (
     gather_for_ranking,
@@ -133,3 +136,32 @@ def test_a_second_symptom_of_the_same_window_reads_only_what_it_lacks_and_ranks_
 
     assert "decoy-a" not in inputs.read  # calls decoy-b, downstream of none of them
     assert {"payment", "checkout", "decoy-b", "decoy-db"} <= inputs.read
+
+
+def test_an_alert_reads_its_inputs_and_saves_its_snapshot_with_the_collector_paused(
+    make_app, monkeypatch
+):
+    # A large map's series are a few hundred thousand objects and no cycles: the first
+    # alert of a minute reads them all before it can page.
+    app = make_app()
+    inputs = alert_desk(app).inputs
+    seen = {}
+    read_for, snapshot_of = WindowInputs.read_for, alert_inputs.incident_snapshot
+
+    def watched_read(self, *args):
+        seen["read"] = gc.isenabled()
+        return read_for(self, *args)
+
+    def watched_save(*args):
+        seen["save"] = gc.isenabled()
+        return snapshot_of(*args)
+
+    monkeypatch.setattr(WindowInputs, "read_for", watched_read)
+    monkeypatch.setattr(alert_inputs, "incident_snapshot", watched_save)
+
+    assert gc.isenabled()
+    _, snapshot = inputs.lean("checkout", INCIDENT_AT)
+    assert gc.isenabled()
+    assert inputs.to_save(snapshot).symptom == snapshot.symptom
+    assert gc.isenabled()
+    assert seen == {"read": False, "save": False}
