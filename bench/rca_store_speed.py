@@ -1,6 +1,6 @@
 """`svcmap rca` end to end on a store of a large map: 5,000 services, 75 minutes of minutes.
 
-    .venv/bin/python -m bench.rca_store_speed [--services N] [--reuse]
+    .venv/bin/python -m bench.rca_store_speed [--services N] [--history HOURS] [--reuse]
 
 Builds a fresh SQLite store through `Store.ingest`, a minute at a time: every service is
 called by up to two services numbered before it, one call a minute on each edge, and the
@@ -9,8 +9,11 @@ minutes. Then runs `svcmap rca SYMPTOM --at <end> --window 15m --baseline 1h --j
 a process of its own, at three symptoms: the root (every service downstream of it, the
 most a question can read), one in the middle of the map and one deep in it, each once to
 warm up and twice timed, and prints the least wall time, CPU time and peak RSS of each.
-The root's answer must name the slowed services first. `--reuse` keeps a store already
-built for the same number of services. The store is built by a process of its own.
+The root's answer must name the slowed services first. `--history HOURS` also keeps that
+many hours of minutes before them (the 75 minutes copied back, quiet, as often as it
+takes), as a store does that keeps its minutes for two days (`SVCMAP_RETAIN_MINUTES`):
+what a question does not ask about must cost it little. `--reuse` keeps a store already
+built for the same services and history. The store is built by a process of its own.
 Target: each answer within 3 s, the time an alert takes to page (`bench.alert_speed`).
 """
 
@@ -20,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -56,8 +60,11 @@ def names(services: int) -> list[str]:
     return [f"svc-{i:04d}" for i in range(services)]
 
 
-def build(database: Path, services: int) -> None:
-    """Fill a fresh store at `database`; the names of the slowed services kept beside it."""
+def build(database: Path, services: int, history_h: int = 0) -> None:
+    """Fill a fresh store at `database`; the names of the slowed services kept beside it.
+
+    With `history_h` hours of minutes before the window asked about (`add_history`).
+    """
     for leftover in database.parent.glob(f"{database.name}*"):
         leftover.unlink()
     rng = random.Random(3)
@@ -93,13 +100,30 @@ def build(database: Path, services: int) -> None:
             served.append(Served(every[child], f"{key}-s", start_us, failed, server_us))
         store.ingest(calls, served, now_s=NOW, source="bench", spans=2 * len(calls))
     engine.dispose()
+    add_history(database, first, history_h)
     took = time.perf_counter() - started
     print(
-        f"store: {services:,} services, {len(edges):,} edges, {MINUTES} minutes,"
-        f" {database.stat().st_size / 1e6:.0f} MB, built in {took:.0f} s"
+        f"store: {services:,} services, {len(edges):,} edges, {MINUTES} minutes"
+        f" and {history_h} h of minutes before, {database.stat().st_size / 1e6:.0f} MB,"
+        f" built in {took:.0f} s"
     )
     found = sorted(every[i] for i in slowed)
     database.with_name(f"{database.name}.slowed").write_text(json.dumps(found))
+
+
+def add_history(database: Path, first: int, hours: int) -> None:
+    """Copy the quiet minutes before the failures back in time to fill `hours` before `first`."""
+    quiet = FAILING_FROM * 60
+    with sqlite3.connect(database) as connection:
+        for table in ("edge_buckets", "service_buckets"):
+            columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+            for back in range(quiet, hours * 3600 + quiet, quiet):
+                moved = ", ".join(f"start - {back}" if c == "start" else c for c in columns)
+                connection.execute(
+                    f"INSERT INTO {table} SELECT {moved} FROM {table}"  # noqa: S608 - the schema's names
+                    " WHERE start >= ? AND start < ? AND start - ? >= ?",
+                    (first, first + quiet, back, first - hours * 3600),
+                )
 
 
 def ask(database: Path, symptom: str) -> Run:
@@ -126,20 +150,23 @@ def main() -> None:
     """Build (or reuse) the store, then time `svcmap rca` at three depths."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, default=5_000)
+    parser.add_argument("--history", type=int, default=0, help="hours of minutes before")
     parser.add_argument("--reuse", action="store_true", help="keep a store already built")
     parser.add_argument("--build", action="store_true", help="only build the store")
     args = parser.parse_args()
     SCRATCH.mkdir(parents=True, exist_ok=True)
-    database = SCRATCH / f"rca-store-{args.services}.db"
+    history = f"-{args.history}h" if args.history else ""
+    database = SCRATCH / f"rca-store-{args.services}{history}.db"
     kept = database.with_name(f"{database.name}.slowed")
     if args.build:
-        build(database, args.services)
+        build(database, args.services, args.history)
         return
     if not (args.reuse and database.is_file() and kept.is_file()):
         # Built by a process of its own: this one stays small, and a child's peak RSS
         # starts from its parent's at the fork.
         command = [sys.executable, "-m", "bench.rca_store_speed", "--build"]
-        subprocess.run([*command, "--services", str(args.services)], check=True)
+        sizes = ["--services", str(args.services), "--history", str(args.history)]
+        subprocess.run([*command, *sizes], check=True)
     slowed = json.loads(kept.read_text())
     every = names(args.services)
     symptoms = {"root": every[0], "mid-map": every[100], "deep": every[args.services // 2]}
@@ -156,7 +183,9 @@ def main() -> None:
         )
         if depth == "root" and sorted(named[:SLOWED]) != slowed:
             raise SystemExit(f"the root's answer names {named[:SLOWED]}, not {slowed}")
-        figure(f"rca from the store: {depth} symptom, wall", best.wall, "s", "<=", TARGET_S)
+        with_history = f", {args.history} h of minutes before" if args.history else ""
+        label = f"rca from the store: {depth} symptom{with_history}, wall"
+        figure(label, best.wall, "s", "<=", TARGET_S)
 
 
 if __name__ == "__main__":
