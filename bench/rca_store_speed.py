@@ -102,10 +102,10 @@ def build(database: Path, services: int, history_h: int = 0) -> None:
     engine.dispose()
     add_history(database, first, history_h)
     took = time.perf_counter() - started
+    before = f" and {history_h} h of minutes before" if history_h else ""
     print(
-        f"store: {services:,} services, {len(edges):,} edges, {MINUTES} minutes"
-        f" and {history_h} h of minutes before, {database.stat().st_size / 1e6:.0f} MB,"
-        f" built in {took:.0f} s"
+        f"store: {services:,} services, {len(edges):,} edges, {MINUTES} minutes{before},"
+        f" {database.stat().st_size / 1e6:.0f} MB, built in {took:.0f} s"
     )
     found = sorted(every[i] for i in slowed)
     database.with_name(f"{database.name}.slowed").write_text(json.dumps(found))

@@ -9,10 +9,10 @@ when its own excess on the same metric (milliseconds, errors, points of availabi
 at least half the caller's; less work coming in (fewer requests, fewer log lines, less
 CPU) is explained by an anomalous caller, and so is the grown time between the sides of
 its calls into a service when it sends late (`edges`). A service's own time, the time
-around its calls and its own resources are its own. A virtual node (seen only by its callers) shows
-no dependencies, so nothing clears it: it ranks between the two. Within a tier, the
-score ranks: the strongest evidence of each kind, added up, so that signals that agree
-count for more than one alone.
+around its calls and its own resources are its own. A virtual node (seen only by its
+callers) shows no dependencies, so nothing clears it: it ranks between the two. Within a
+tier, the score ranks: the strongest evidence of each kind, added up, so that signals
+that agree count for more than one alone.
 
 When fewer than `NAMED` candidates clear the threshold, the candidates whose evidence
 reaches `WEAK_SHARE` of it are named after them, ranked the same way among themselves:
