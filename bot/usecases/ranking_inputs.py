@@ -22,7 +22,7 @@ from topology.rca.series import served_series, steps, timing_series
 from topology.rca.snapshot import Series, Snapshot, Symptom, Window
 
 if TYPE_CHECKING:
-    from bot.adapters.store.ports import SeriesStore, ServiceHistory
+    from bot.adapters.store.ports import SeriesStore, ServiceHistory, ServiceSeries
 
 
 @dataclass(slots=True)
@@ -57,14 +57,20 @@ class WindowInputs:
             asked = None
         start, end = self.start, self.end
         times = steps(start, end - 1)
+        # Each read is made series and let go before the next: a large map's buckets are
+        # hundreds of MB as objects, its series a fraction of that.
         services = store.service_series(start, end, services=asked)
-        idle = [name for name in missing if name not in services]  # read: the calls into them
+        served = set(services)
+        idle = [name for name in missing if name not in served]  # read: the calls into them
+        self.series.update(served_series(services, {}, times))
+        del services
         if 2 * len(idle) >= len(missing):  # mostly (a map of edges alone: all) served nothing
-            timings, incoming = store.calls_around(start, end, touching=asked, served=services)
+            timings, incoming = store.calls_around(start, end, touching=asked, served=served)
         else:  # the timings alone, and apart, the calls into the few that served nothing
-            timings = store.edge_timings(start, end, touching=asked)
             incoming = store.incoming_series(start, end, nodes=idle) if idle else {}
-        self.series.update(served_series(services, incoming, times))
+            timings = store.edge_timings(start, end, touching=asked)
+        self.series.update(served_series({}, _unserved(incoming, served), times))
+        del incoming
         for key, series in timing_series(timings, times).items():
             self.edges.setdefault(key, series)
         self.logs.update(store.log_series(asked, start, end - 1))
@@ -118,6 +124,11 @@ def health_of(
     idle = None if names is None else [name for name in names if name not in services]
     incoming = store.incoming_series(start, end, nodes=idle) if idle != [] else {}
     return served_series(services, incoming, steps(start, end - 1))
+
+
+def _unserved(incoming: ServiceSeries, served: set[str]) -> ServiceSeries:
+    """The calls into the nodes that did not serve requests themselves."""
+    return {name: points for name, points in incoming.items() if name not in served}
 
 
 def _only(series: dict[str, Series], names: set[str]) -> dict[str, Series]:

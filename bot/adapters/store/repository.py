@@ -402,7 +402,7 @@ class Store:
                 if coarse
                 else reads.edge_minutes_in(start_s, end_s, names, rows.TIMING_VALUES)
             )
-            for row in self._rows(statement):
+            for row in self._each(statement):
                 part.setdefault((row[0], row[1]), []).append(cast("EdgeTiming", tuple(row[2:])))
             for key, points in part.items():  # an edge between two chunks comes twice
                 timings.setdefault(key, points)
@@ -446,7 +446,7 @@ class Store:
         statement = reads.service_buckets_in if coarse else reads.service_minutes_in
         series: ServiceSeries = {}
         for names in reads.name_chunks(services):
-            for row in self._rows(statement(start_s, end_s, names)):
+            for row in self._each(statement(start_s, end_s, names)):
                 stats = rows.service_stats(row[0], row[2:])
                 series.setdefault(row[0], []).append((row[1], stats))
         return series if coarse else rows.in_time_order(series)
@@ -513,6 +513,11 @@ class Store:
     def _rows(self, query: reads.Query) -> Sequence[Row[*tuple[Any, ...]]]:
         with reported(self._engine), self._engine.connect() as connection:
             return connection.execute(query).all()
+
+    def _each(self, query: reads.Query) -> Iterator[Row[*tuple[Any, ...]]]:
+        """The rows of `query` as they are fetched: a large read is never all held as rows."""
+        with reported(self._engine), self._engine.connect() as connection:
+            yield from connection.execute(query)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -262,6 +262,10 @@ SOURCE_STATES = (
 REVISION = f"SELECT version_num FROM {VERSION_TABLE}"  # noqa: S608 - names of the schema, values bound
 
 
+BATCH = 10_000
+"""Rows fetched at a time by a read that goes through them once."""
+
+
 class SqliteMapReader:
     """`MapStore` over one read-only sqlite3 connection."""
 
@@ -324,7 +328,7 @@ class SqliteMapReader:
         asked = _asked(start_s, end_s, services)
         ((coarse,),) = self._rows(_COARSE_SERVICES, asked)
         series: ServiceSeries = {}
-        for row in self._rows(SERVICE_BUCKETS if coarse else SERVICE_MINUTES, asked):
+        for row in self._each(SERVICE_BUCKETS if coarse else SERVICE_MINUTES, asked):
             series.setdefault(row[0], []).append((row[1], service_stats(row[0], row[2:])))
         return series if coarse else in_time_order(series)
 
@@ -362,7 +366,7 @@ class SqliteMapReader:
         asked = _asked(start_s, end_s, touching)
         ((coarse,),) = self._rows(_COARSE_EDGES, asked)
         timings: dict[tuple[str, str], list[EdgeTiming]] = {}
-        for row in self._rows(EDGE_TIMINGS if coarse else EDGE_TIMING_MINUTES, asked):
+        for row in self._each(EDGE_TIMINGS if coarse else EDGE_TIMING_MINUTES, asked):
             timings.setdefault((row[0], row[1]), []).append(row[2:])
         return timings if coarse else timings_in_order(timings)
 
@@ -430,6 +434,15 @@ class SqliteMapReader:
     def _rows(self, statement: str, parameters: dict[str, int | str | None]) -> list[Any]:
         try:
             return self._connection.execute(statement, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"{self._name}: {error}") from None
+
+    def _each(self, statement: str, parameters: dict[str, int | str | None]) -> Iterator[Any]:
+        """The rows of `statement` a batch at a time: a large read is never all held as rows."""
+        try:
+            cursor = self._connection.execute(statement, parameters)
+            while batch := cursor.fetchmany(BATCH):
+                yield from batch
         except sqlite3.Error as error:
             raise StoreError(f"{self._name}: {error}") from None
 

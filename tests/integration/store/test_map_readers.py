@@ -444,7 +444,11 @@ def test_the_series_of_a_store_of_minutes_alone_are_those_of_the_union_of_every_
         engine.dispose()
 
 
-def test_both_readers_give_the_same_series_of_a_store_of_minutes_alone(sqlite_url, t0):
+@pytest.mark.parametrize("batch", [sqlite_reader.BATCH, 3])
+def test_both_readers_give_the_same_series_of_a_store_of_minutes_alone(
+    sqlite_url, t0, batch, monkeypatch
+):
+    monkeypatch.setattr(sqlite_reader, "BATCH", batch)  # rows read a few at a time, too
     engine = make_engine(sqlite_url)
     fill_minutes(engine, t0)
     reader = open_reader(sqlite_url)
