@@ -28,9 +28,11 @@ _UPPER = numpy.array(LATENCY_BOUNDS_MS, dtype=numpy.float64)
 _NEAR_HALF = 1e-6
 """How near a half a scaled value may come before `rounded` leaves it to Python."""
 _EXACT_BELOW = 2.0**31
+"""Scaled values at least this large have too few fraction bits to round here."""
 _SPLIT = 2.0**27 + 1.0
 """Veltkamp's splitter: a double times it splits into two halves of 26 bits."""
-"""Scaled values at least this large have too few fraction bits to round here."""
+_REST = float(LATENCY_BOUNDS_MS[-1])
+"""What a quantile in the last bucket (the rest) reads: its lower bound."""
 
 
 def rounded(values: Floats, digits: int) -> Floats:
@@ -38,9 +40,9 @@ def rounded(values: Floats, digits: int) -> Floats:
 
     Scaled by 10**digits, a value rounds to the nearest whole number and back. Where the
     scaled value lies within a hair of a half, the scaling's own rounding could decide:
-    there the exact product (`_past`) tells, and a true half goes to the even
-    side, as Python's correctly rounded `round` does. Values too large to keep a
-    fraction, and infinities, are left to Python.
+    there the exact product (`_past`) tells, and a true half goes to the even side, as
+    Python's correctly rounded `round` does. Values too large to keep a fraction, and
+    infinities, are left to Python.
     """
     scale = 10.0**digits
     with numpy.errstate(over="ignore", invalid="ignore"):  # the wide ones, Python's below
@@ -94,8 +96,7 @@ def quantiles(histograms: Ints, totals: Ints, qs: Sequence[float]) -> list[Float
         step = _UPPER[within] - _LOWER[within]
         with numpy.errstate(invalid="ignore", divide="ignore"):
             value = _LOWER[within] + step * (rank - seen) / count
-        last = _UPPER[-1]  # the rest: its lower bound
-        found.append(numpy.where(totals > 0, numpy.where(inside, value, last), numpy.nan))
+        found.append(numpy.where(totals > 0, numpy.where(inside, value, _REST), numpy.nan))
     return found
 
 

@@ -1,4 +1,4 @@
-"""The health series of many nodes or edges at once, in numpy: a large map's, quickly.
+"""The health series of many services or edges at once, in numpy: a large map's, quickly.
 
 The same values, None for None, as `topology.rca.series` works out a minute at a time:
 `CHUNK` series at a time, each column for all their minutes at once.
@@ -6,7 +6,7 @@ The same values, None for None, as `topology.rca.series` works out a minute at a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ import numpy
 from topology.rca.columns import as_counts, as_values, cells_of, quantiles, rounded
 from topology.rca.series import DIGITS, QUANTILES, edge_key
 from topology.rca.snapshot import Series
-from topology.stats import HISTOGRAM_SIZE, EdgeStats, EdgeTiming, ServiceStats
+from topology.stats import HISTOGRAM_SIZE, EdgeTiming, ServiceStats
 
 if TYPE_CHECKING:
     import numpy.typing
@@ -34,7 +34,7 @@ def health_of_many(
     """`service_series` of each of `nodes`' buckets at `times`, in their order."""
     found = []
     for first in range(0, len(nodes), CHUNK):
-        found.extend(_health(times, nodes[first : first + CHUNK], _SERVED))
+        found.extend(_health(times, nodes[first : first + CHUNK]))
     return found
 
 
@@ -73,18 +73,12 @@ def _timings(
     }
 
 
-_SERVED = attrgetter("requests")
-
-
 def _health(
-    times: Sequence[int],
-    nodes: Sequence[Sequence[tuple[int, ServiceStats | EdgeStats]]],
-    served_of: Callable[[Any], int],
+    times: Sequence[int], nodes: Sequence[Sequence[tuple[int, ServiceStats]]]
 ) -> list[Series]:
     """The health series at `times` of each of `nodes`' buckets, all worked out at once.
 
-    `served_of` reads a bucket's requests (a service's) or calls (an edge's). A bucket
-    given twice for one time counts once, the later, as a mapping by time would.
+    A bucket given twice for one time counts once, the later, as a mapping by time would.
     """
     shared = tuple(times)
     points = list(chain.from_iterable(nodes))
@@ -93,7 +87,7 @@ def _health(
     latencies = list(map(_LATENCY, buckets))
     histograms = list(map(_HISTOGRAM, latencies))
     rows = numpy.repeat(numpy.arange(len(nodes)), list(map(len, nodes)))
-    served = list(map(served_of, buckets))
+    served = list(map(_REQUESTS, buckets))
     failed = list(map(_ERRORS, buckets))
     sums = list(map(_SUM, latencies))
     counts = list(map(_COUNT, latencies))
@@ -138,9 +132,10 @@ def _rows_of(
     if set(map(len, rows)) <= {width}:
         values = chain.from_iterable(rows)
         return numpy.fromiter(values, kind, count=len(rows) * width).reshape(-1, width)
-    return numpy.array(rows, dtype=kind).reshape(-1, width)  # fails: rows of another width
+    return numpy.array(rows, dtype=kind).reshape(-1, width)  # a row of another width raises
 
 
+_REQUESTS = attrgetter("requests")
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
 _LATENCY = attrgetter("latency")
@@ -179,7 +174,7 @@ def _placed(
 
 
 def _ratio(total: Floats, count: Floats, cells: Ints, grid: tuple[int, int]) -> Floats:
-    """`round(total / count, DIGITS)` in the cells of the buckets with a count, NaN elsewhere."""
+    """`total / count` in the cells of the buckets with a count, NaN elsewhere."""
     measured = count != 0
     return _placed(total[measured] / count[measured], cells[measured], grid, numpy.nan)
 
