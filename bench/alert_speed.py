@@ -6,12 +6,12 @@ Stores 2h15m of per-minute edge statistics for N services (each called by up to 
 services numbered before it; a few deep services fail in the last 15 minutes) in a
 fresh SQLite file, then runs `svcmap serve`'s web app, alert workers and sender (uvicorn
 on 127.0.0.1), tuned as `svcmap serve` tunes its process, with paging on against a local
-fake PagerDuty. Each round posts a new
-firing group for the root service and times until the fake PagerDuty holds the trigger,
-then resolves the group and waits for the incident's snapshot (saved after the page)
-before the next round. The clock stands still, so every round after the first finds
-what the first read of the map's series (`bot.usecases.minute_cache`): the first
-round's time is the one to watch, and the most the bench prints.
+fake PagerDuty. Each round posts a new firing group for the root service and times until
+the fake PagerDuty holds the trigger, then resolves the group and waits for the
+incident's snapshot (saved after the page) before the next round. The clock stands
+still, so every round after the first finds what the first read of the map's series
+(`bot.usecases.minute_cache`): the first round's time is the one to watch, and the most
+the bench prints.
 Target: under 3 s from the webhook to the page, on a 500-service map.
 """
 
