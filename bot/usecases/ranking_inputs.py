@@ -12,13 +12,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.usecases.map_questions import load_graph
-from bot.usecases.windows import Window as StoreWindow
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.rca.assemble import snapshot_of
 from topology.rca.edges import edge_parts
-from topology.rca.series import served_series, steps, timing_series
+from topology.rca.series import TOGETHER_FROM, served_series, steps, timing_series
 from topology.rca.snapshot import Series, Snapshot, Symptom, Window
 
 if TYPE_CHECKING:
@@ -43,8 +41,11 @@ class WindowInputs:
 
     @classmethod
     def of(cls, store: SeriesStore, start: int, end: int) -> WindowInputs:
-        """The map of the buckets starting in `start <= start < end`, no series read yet."""
-        return cls(start, end, load_graph(store, StoreWindow(start, end)))
+        """The map of the buckets starting in `start <= start < end`, no series read yet.
+
+        Who calls whom (`ranking_map`): ranking reads the latencies from the series.
+        """
+        return cls(start, end, ranking_map(store, start, end))
 
     def read_for(self, store: SeriesStore, names: Sequence[str]) -> None:
         """Read what ranking `names` needs and is not in yet."""
@@ -65,17 +66,46 @@ class WindowInputs:
         self.series.update(served_series(services, {}, times))
         del services
         if 2 * len(idle) >= len(missing):  # mostly (a map of edges alone: all) served nothing
-            timings, incoming = store.calls_around(start, end, touching=asked, served=served)
+            calls = self._calls_around(store, asked, served, times)
         else:  # the timings alone, and apart, the calls into the few that served nothing
             incoming = store.incoming_series(start, end, nodes=idle) if idle else {}
             timings = store.edge_timings(start, end, touching=asked)
-        self.series.update(served_series({}, _unserved(incoming, served), times))
-        del incoming
-        for key, series in timing_series(timings, times).items():
+            calls = (
+                served_series({}, _unserved(incoming, served), times),
+                timing_series(timings, times),
+            )
+            del incoming, timings
+        self.series.update(calls[0])
+        for key, series in calls[1].items():
             self.edges.setdefault(key, series)
+        del calls
         self.logs.update(store.log_series(asked, start, end - 1))
         self.metrics.update(store.metric_series(asked, start, end - 1))
         self.read.update(missing)
+
+    def _calls_around(
+        self,
+        store: SeriesStore,
+        asked: Collection[str] | None,
+        served: set[str],
+        times: Sequence[int],
+    ) -> tuple[dict[str, Series], dict[str, Series]]:
+        """The series of the calls into the nodes of `asked` not `served`, and of their edges.
+
+        A large read (`TOGETHER_FROM` minutes or more, as the map tells) is read as columns
+        and worked out together, without an object per minute.
+        """
+        start, end = self.start, self.end
+        if _edges_near(self.graph, asked) * len(times) >= TOGETHER_FROM:
+            minutes = store.edge_minutes(start, end, touching=asked)
+            if minutes is not None:
+                from topology.rca.edge_minutes import tables_of  # noqa: PLC0415 - numpy
+
+                tables = tables_of(minutes, times, wanted=asked, served=served)
+                del minutes  # hundreds of MB on a large map: let go before the series are made
+                return tables.series()
+        timings, points = store.calls_around(start, end, touching=asked, served=served)
+        return served_series({}, _unserved(points, served), times), timing_series(timings, times)
 
     def snapshot(
         self,
@@ -124,6 +154,14 @@ def health_of(
     idle = None if names is None else [name for name in names if name not in services]
     incoming = store.incoming_series(start, end, nodes=idle) if idle != [] else {}
     return served_series(services, incoming, steps(start, end - 1))
+
+
+def _edges_near(graph: ServiceGraph, names: Collection[str] | None) -> int:
+    """How many edges go into or out of `names` (None: every node), about (some twice)."""
+    succ, pred = graph.succ, graph.pred
+    if names is None:
+        return sum(map(len, succ.values()))
+    return sum(len(succ.get(name, ())) + len(pred.get(name, ())) for name in names)
 
 
 def _unserved(incoming: ServiceSeries, served: set[str]) -> ServiceSeries:

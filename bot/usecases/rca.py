@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases.map_questions import Asking, load_graph
-from bot.usecases.ranking_inputs import WindowInputs, health_of, ranking_map
+from bot.usecases.ranking_inputs import WindowInputs, health_of
 from bot.usecases.windows import Window as StoreWindow
 from topology.errors import SnapshotError, UsageError
 from topology.gcpause import paused_gc
@@ -210,7 +210,7 @@ def rank_from_store(reads: Ranker, symptom: str, at: int, window: int, baseline:
     windows = incident_windows(at, window, baseline)
     with paused_gc():  # a large map's series are millions of objects, and no cycles
         start, end = int(windows[0].start), int(windows[1].end) + 1
-        inputs = WindowInputs(start, end, ranking_map(reads.store, start, end))
+        inputs = WindowInputs.of(reads.store, start, end)
         snapshot = lean_snapshot(reads.store, inputs, reads.catalog, windows, (symptom, None, at))
     return rank(snapshot, snapshot.symptom.service if snapshot.symptom else symptom)
 

@@ -7,6 +7,7 @@ The same values, None for None, as `topology.rca.series` works out a minute at a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,18 @@ def _timings(
 ) -> dict[str, Series]:
     table = _rows_of(list(chain.from_iterable(points for _, points in edges)), _TIMING_WIDTH)
     rows = numpy.repeat(numpy.arange(len(edges)), [len(points) for _, points in edges])
+    return timings_of_table([key for key, _ in edges], table, rows, times)
+
+
+def timings_of_table(
+    edges: Sequence[tuple[str, str]], table: Floats, rows: Ints, times: tuple[int, ...]
+) -> dict[str, Series]:
+    """`timing_series` of `edges` from their buckets as a table, a bucket a row.
+
+    Its columns are those of an `EdgeTiming`: start, calls, latency sum and count, client
+    sum and count, server sum and count; `rows` tells each bucket's edge (its place in
+    `edges`).
+    """
     cells, kept = _cells(table[:, 0], rows, times)
     table, cells = table[kept], cells[kept]
     grid = (len(edges), len(times))
@@ -69,7 +82,7 @@ def _timings(
         edge_key(parent, child): Series(
             times, {"requests": n, "latency_avg_ms": avg, "network_ms": net}
         )
-        for ((parent, child), _), (n, avg, net) in zip(edges, columns, strict=True)
+        for (parent, child), (n, avg, net) in zip(edges, columns, strict=True)
     }
 
 
@@ -92,11 +105,44 @@ def _health(
     sums = list(map(_SUM, latencies))
     counts = list(map(_COUNT, latencies))
     cells, kept = _cells(numpy.array(starts, dtype=numpy.float64), numpy.array(rows), shared)
-    cells = cells[kept]
-    grid = (len(nodes), len(shared))
-    requests = numpy.asarray(served)[kept] if served else numpy.zeros(0, dtype=numpy.int64)
-    errors = numpy.asarray(failed)[kept] if failed else numpy.zeros(0, dtype=numpy.int64)
-    count = numpy.asarray(counts, dtype=numpy.float64)[kept]
+    return health_of_buckets(
+        shared,
+        len(nodes),
+        cells[kept],
+        Buckets(
+            requests=numpy.asarray(served)[kept] if served else numpy.zeros(0, numpy.int64),
+            errors=numpy.asarray(failed)[kept] if failed else numpy.zeros(0, numpy.int64),
+            sums=numpy.asarray(sums, dtype=numpy.float64)[kept],
+            counts=numpy.asarray(counts, dtype=numpy.float64)[kept],
+            histograms=_rows_of(histograms, HISTOGRAM_SIZE, numpy.int64)[kept],
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Buckets:
+    """Buckets as columns, a bucket a place: what each served, failed and took."""
+
+    requests: Ints
+    errors: Ints
+    sums: Floats
+    """The latency sum, in milliseconds."""
+    counts: Floats
+    """How many latencies the sum adds up."""
+    histograms: Ints
+    """The latency histogram, a bucket a row."""
+
+
+def health_of_buckets(
+    times: tuple[int, ...], nodes: int, cells: Ints, buckets: Buckets
+) -> list[Series]:
+    """The health series at `times` of `nodes` nodes from their buckets.
+
+    A bucket's cell is its node's place times `len(times)` plus its time's place; no two
+    buckets share a cell, and a cell without one is a minute without requests.
+    """
+    grid = (nodes, len(times))
+    requests, errors, count = buckets.requests, buckets.errors, buckets.counts
     with numpy.errstate(invalid="ignore", divide="ignore"):
         share = 100.0 * (1 - numpy.minimum(errors, requests) / requests)
     columns = {
@@ -105,19 +151,16 @@ def _health(
         "availability_pct": _measured(
             _placed(share, cells[requests > 0], grid, numpy.nan, requests > 0)
         ),
-        "latency_avg_ms": _measured(
-            _ratio(numpy.asarray(sums, dtype=numpy.float64)[kept], count, cells, grid)
-        ),
+        "latency_avg_ms": _measured(_ratio(buckets.sums, count, cells, grid)),
     }
-    bins = _rows_of(histograms, HISTOGRAM_SIZE, numpy.int64)[kept]
+    bins = buckets.histograms
     totals = bins.sum(axis=1)
     found = quantiles(bins, totals, [q for _, q in QUANTILES])
     for (key, q), value in zip(QUANTILES, found, strict=True):
         told = (count * (1 - q) >= 1 - 1e-9) & (totals > 0)
         columns[key] = _measured(_placed(value[told], cells[told], grid, numpy.nan))
     return [
-        Series(shared, {key: values[row] for key, values in columns.items()})
-        for row in range(len(nodes))
+        Series(times, {key: values[row] for key, values in columns.items()}) for row in range(nodes)
     ]
 
 

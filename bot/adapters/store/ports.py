@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bot.adapters.store.slices import BySlice, ByWindow
     from topology.cardinality import Admission, Drops
     from topology.model import Call, Served
+    from topology.rca.edge_minutes import EdgeMinutes
     from topology.rca.snapshot import Series
     from topology.retention import Retention
     from topology.signals.model import LogRecord, MetricPoint
@@ -144,6 +145,16 @@ class SeriesStore(MapStore, ServedHistory, ServiceHistory, CallHistory, Protocol
         Per edge, its calls and the time on each side bucket by bucket; per node of
         `touching` not in `served` (the nodes with buckets of their own in the window), the
         calls into it as `incoming_series` gives them.
+        """
+        ...
+
+    def edge_minutes(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None
+    ) -> EdgeMinutes | None:
+        """What `calls_around` reads, as columns; None when an hour or day bucket starts in it.
+
+        Every minute bucket of the edges into or out of `touching` (None: of every edge),
+        each value a column: a large map's calls read without an object per minute.
         """
         ...
 

@@ -45,6 +45,7 @@ from topology.model import NodeKind
 from topology.stats import EdgeStats, EdgeTiming, Node, ServiceStats
 
 if TYPE_CHECKING:
+    from topology.rca.edge_minutes import EdgeMinutes
     from topology.rca.snapshot import Series
 
 SQLITE_PREFIX = "sqlite:///"
@@ -390,6 +391,18 @@ class SqliteMapReader:
             found.setdefault((row[0], row[1]), []).append(row)
         return timings_and_incoming(found, touching, served)
 
+    def edge_minutes(
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None
+    ) -> EdgeMinutes | None:
+        """What `calls_around` reads, as columns; None when an hour or day bucket starts in it."""
+        from topology.rca.edge_minutes import edge_minutes  # noqa: PLC0415 - loads numpy
+
+        asked = _asked(start_s, end_s, touching)
+        ((coarse,),) = self._rows(_COARSE_EDGES, asked)
+        if coarse:
+            return None
+        return edge_minutes([self._batches(EDGE_MINUTES, asked)], EDGE_VALUES)
+
     def log_series(
         self, services: Collection[str] | None, start: int, end: int
     ) -> dict[str, Series]:
@@ -439,10 +452,17 @@ class SqliteMapReader:
 
     def _each(self, statement: str, parameters: dict[str, int | str | None]) -> Iterator[Any]:
         """The rows of `statement` a batch at a time: a large read is never all held as rows."""
+        for batch in self._batches(statement, parameters):
+            yield from batch
+
+    def _batches(
+        self, statement: str, parameters: dict[str, int | str | None]
+    ) -> Iterator[list[Any]]:
+        """The rows of `statement`, `BATCH` at a time."""
         try:
             cursor = self._connection.execute(statement, parameters)
             while batch := cursor.fetchmany(BATCH):
-                yield from batch
+                yield batch
         except sqlite3.Error as error:
             raise StoreError(f"{self._name}: {error}") from None
 

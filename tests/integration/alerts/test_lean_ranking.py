@@ -12,7 +12,7 @@ import pytest
 
 from bot.bootstrap import alert_desk
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
-from bot.usecases import alert_inputs
+from bot.usecases import alert_inputs, ranking_inputs
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import (
     gather_for_ranking,
@@ -205,3 +205,30 @@ def test_the_services_buckets_are_let_go_before_the_calls_are_read(make_app, mon
     let_go = [reads[name] for name in ("edge_timings", "calls_around") if name in reads]
     assert let_go
     assert all(gone == [True] * len(gone) and gone for gone in let_go)
+
+
+@pytest.mark.parametrize("symptom", ["stripe-api", "decoy-a", "decoy-b", "frontend"])
+def test_calls_read_as_columns_give_the_snapshot_read_as_objects_gives(
+    make_app, monkeypatch, symptom
+):
+    # A large map's calls are read as columns (`edge_minutes`), a small one's as objects.
+    app = make_app()
+    add_distractors(app)
+    as_objects = gathered(app, symptom, lean=True)
+    read = app.store.edge_minutes
+    columns = []
+
+    def read_as_columns(*args, **kwargs):
+        found = read(*args, **kwargs)
+        columns.append(found)
+        return found
+
+    monkeypatch.setattr(app.store, "edge_minutes", read_as_columns)
+    monkeypatch.setattr(ranking_inputs, "TOGETHER_FROM", 0)
+    as_columns = gathered(app, symptom, lean=True)
+
+    assert as_columns == as_objects
+    assert rank(as_columns, symptom) == rank(as_objects, symptom)
+    mostly_idle = symptom != "frontend"  # its downstream serves: no call read around it
+    assert bool(columns) is mostly_idle
+    assert all(found is not None and len(found.edge) for found in columns)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.adapters.store import Store, make_engine, reads, sqlite_reader, upgrade
+from bot.adapters.store import Store, make_engine, reads, repository, sqlite_reader, upgrade
 from bot.adapters.store.incidents import IncidentLog
 from bot.adapters.store.ports import MapStore
 from bot.adapters.store.rows import edge_stats, service_stats
@@ -26,6 +26,9 @@ from tests.integration.store.conftest import make_call, make_served
 from topology.errors import StoreError
 from topology.incidents.feedback import Answer, Verdict
 from topology.model import Call, NodeKind, Served
+from topology.rca.edge_minutes import tables_of
+from topology.rca.series import served_series, steps, timing_series
+from topology.rca.snapshot import Series
 from topology.retention import Retention
 from topology.signals.model import LogRecord, MetricPoint
 
@@ -487,4 +490,70 @@ def test_both_readers_give_the_same_edges_of_a_store_of_minutes_alone(sqlite_url
         assert reader.edges(None, t0 + 30 * 60)
     finally:
         reader.close()
+        engine.dispose()
+
+
+def around_as_series(
+    store: Any, start: int, end: int, names: list[str] | None, served: list[str]
+) -> tuple[dict[str, Series], dict[str, Series]]:
+    """`calls_around`'s minutes made into series as ranking makes them of objects."""
+    timings, incoming = store.calls_around(start, end, touching=names, served=served)
+    times = steps(start, end - 1)
+    unserved = {name: points for name, points in incoming.items() if name not in served}
+    return served_series({}, unserved, times), timing_series(timings, times)
+
+
+@pytest.mark.parametrize("batch", [repository.BATCH, 3])
+def test_the_minutes_read_as_columns_make_the_series_calls_around_makes(
+    database_url, t0, batch, monkeypatch
+):
+    monkeypatch.setattr(repository, "BATCH", batch)  # rows read a few at a time, too
+    monkeypatch.setattr(sqlite_reader, "BATCH", batch)
+    monkeypatch.setattr(reads, "NAMES_PER_QUERY", 1)  # an edge between two chunks comes twice
+    engine = make_engine(database_url)
+    fill_minutes(engine, t0)
+    stores: list[Any] = [Store(engine)]
+    reader = open_reader(database_url)
+    stores += [reader] if reader is not None else []
+    try:
+        for store in stores:
+            for start, end in ((t0 - HOUR, t0 + 3 * HOUR), (t0 + 30 * 60, t0 + 90 * 60)):
+                for names in NAMED:
+                    for served in ([], ["checkout"]):
+                        minutes = store.edge_minutes(start, end, touching=names)
+                        assert minutes is not None
+                        times = steps(start, end - 1)
+                        tables = tables_of(minutes, times, wanted=names, served=served)
+                        found = tables.series()
+                        expected = around_as_series(store, start, end, names, served)
+                        assert found == expected
+                        assert [list(part) for part in found] == [list(p) for p in expected]
+        whole = stores[0].edge_minutes(t0 - HOUR, t0 + 3 * HOUR, touching=None)
+        assert len(whole.edges) == 6
+        assert len(whole.edge) == len(
+            {*zip(whole.edge.tolist(), whole.start.tolist(), strict=True)}
+        )
+    finally:
+        if reader is not None:
+            reader.close()
+        engine.dispose()
+
+
+def test_minutes_are_not_read_as_columns_where_an_hour_bucket_starts(readers, t0):
+    store, reader = readers
+
+    for each in (store, reader):
+        assert each.edge_minutes(t0 - HOUR, t0 + HOUR, touching=None) is None  # compacted
+        assert each.edge_minutes(t0 + HOUR, t0 + 2 * HOUR, touching=["payment"]) is not None
+
+
+def test_a_read_as_columns_that_fails_is_a_store_error_naming_the_database(sqlite_url, t0):
+    engine = make_engine(sqlite_url)
+    fill_minutes(engine, t0)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE edge_buckets")
+    try:
+        with pytest.raises(StoreError, match=r"svcmap\.db: no such table: edge_buckets"):
+            Store(engine).edge_minutes(t0, t0 + HOUR, touching=["checkout"])
+    finally:
         engine.dispose()

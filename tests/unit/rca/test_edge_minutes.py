@@ -1,0 +1,130 @@
+"""Edge minutes read as columns make the very series the rows made into objects make."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.adapters.store.rows import EDGE_VALUES, timings_and_incoming
+from topology.rca.edge_minutes import edge_minutes, tables_of
+from topology.rca.series import served_series, steps, timing_series
+from topology.stats import HISTOGRAM_SIZE
+
+T0 = 1_790_000_040 - 1_790_000_040 % 60
+TIMES = steps(T0, T0 + 19 * 60)
+NAMES = [f"n{i}" for i in range(7)]
+SUMS = (0.1, 0.2, 0.7, 1e-3, 3.3, 1e16, 12.25)
+"""Milliseconds whose sum depends on the order they are added in."""
+
+
+def _rng(seed: int) -> random.Random:
+    return random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+
+
+def _row(rng: random.Random, parent: str, child: str, start: int) -> tuple[object, ...]:
+    histogram = [rng.choice((0, 0, 1, 3, 40)) for _ in range(HISTOGRAM_SIZE)]
+    count = rng.choice((0, sum(histogram), sum(histogram) + 1))
+    calls = rng.randint(0, 60)
+    return (
+        parent,
+        child,
+        start,
+        calls,
+        rng.randint(0, 80),
+        rng.choice(SUMS),
+        count,
+        rng.choice(SUMS),
+        rng.choice((0, 1, 3)),
+        rng.choice(SUMS),
+        rng.choice((0, 1, 3)),
+        *histogram,
+    )
+
+
+def _rows(rng: random.Random) -> list[tuple[object, ...]]:
+    """Minutes of random edges (self-calls among them), some off the grid, in random order."""
+    edges = {(rng.choice(NAMES), rng.choice(NAMES)) for _ in range(rng.randint(1, 25))}
+    rows = []
+    for parent, child in edges:
+        starts = rng.sample([*TIMES, T0 - 60, T0 + 30, T0 + 3_600], rng.randint(1, 12))
+        rows += [_row(rng, parent, child, start) for start in starts]
+        if rng.random() < 0.2:  # a minute read twice: no store holds one, but it is told
+            rows.append(_row(rng, parent, child, starts[0]))
+    rng.shuffle(rows)
+    return rows
+
+
+def _chunks(rng: random.Random, rows: list[tuple[object, ...]]) -> list[list[tuple[object, ...]]]:
+    """The rows as a store reads them by chunks of names: an edge between two comes twice."""
+    names = sorted(NAMES)
+    cut = rng.randint(0, len(names))
+    chunks = [set(names[:cut]), set(names[cut:])]
+    return [[row for row in rows if {row[0], row[1]} & chunk] for chunk in chunks]
+
+
+def _as_objects(chunks, wanted, served):
+    """What a store's `calls_around` reads, made into series as ranking makes them."""
+    found: dict[tuple[str, str], list[tuple[object, ...]]] = {}
+    for chunk in chunks:
+        part: dict[tuple[str, str], list[tuple[object, ...]]] = {}
+        for row in chunk:
+            part.setdefault((row[0], row[1]), []).append(row)
+        for key, points in part.items():
+            found.setdefault(key, points)
+    timings, incoming = timings_and_incoming(found, wanted, served)
+    unserved = {name: points for name, points in incoming.items() if name not in served}
+    return served_series({}, unserved, TIMES), timing_series(timings, TIMES)
+
+
+def _batched(rows, size):
+    return [rows[at : at + size] for at in range(0, len(rows), size)]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_series_are_those_of_the_rows_made_into_objects(seed):
+    rng = _rng(seed)
+    chunks = _chunks(rng, _rows(rng))
+    wanted = rng.choice([None, rng.sample(NAMES, rng.randint(0, len(NAMES)))])
+    served = rng.sample(NAMES, rng.randint(0, 3))
+    size = rng.choice((1, 3, 1_000))
+
+    minutes = edge_minutes([_batched(chunk, size) for chunk in chunks], EDGE_VALUES)
+    health, timings = tables_of(minutes, TIMES, wanted=wanted, served=served).series()
+
+    expected_health, expected_timings = _as_objects(chunks, wanted, served)
+    assert health == expected_health
+    assert list(health) == list(expected_health)
+    assert timings == expected_timings
+    assert list(timings) == list(expected_timings)
+
+
+def test_the_calls_into_a_node_are_added_in_its_callers_order():
+    """Read the callers last first, the sum is still that of adding them first to last."""
+    rows = []
+    for caller, ms in (("p0", 1.0), ("p1", 1.0), ("p2", 1e16)):
+        row = list(_row(_rng(0), caller, "db", T0))
+        row[5:7] = [ms, 1]  # the latency sum and count
+        rows.append(tuple(row))
+
+    minutes = edge_minutes([[rows[::-1]]], EDGE_VALUES)
+    health, _ = tables_of(minutes, TIMES, wanted=None, served=[]).series()
+
+    assert health["db"].metrics["latency_avg_ms"][0] == round((1.0 + 1.0 + 1e16) / 3, 3)
+    assert (1e16 + 1.0) + 1.0 != 1.0 + 1.0 + 1e16  # the order tells
+
+
+def test_no_rows_make_no_series():
+    minutes = edge_minutes([[], [[]]], EDGE_VALUES)
+
+    assert tables_of(minutes, TIMES, wanted=None, served=[]).series() == ({}, {})
+
+
+def test_a_node_served_or_not_wanted_gets_no_series_of_its_calls():
+    rows = [_row(_rng(1), "a", "b", T0), _row(_rng(2), "b", "c", T0)]
+    minutes = edge_minutes([[rows]], EDGE_VALUES)
+
+    health, timings = tables_of(minutes, TIMES, wanted=["b", "c"], served=["c"]).series()
+
+    assert list(health) == ["b"]
+    assert list(timings) == ["a->b", "b->c"]

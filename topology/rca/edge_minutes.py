@@ -1,0 +1,217 @@
+"""The minute buckets of many edges as columns, made into series without an object per minute.
+
+What ranking reads of a large map's calls (the calls, errors, time on each side and
+latency histogram of every edge minute in the window) is read into arrays, a column per
+value, as the rows arrive; then each edge's timing series and, for the nodes that served
+nothing themselves, the series of the calls into them are worked out all at once. The
+values are those `topology.rca.series` gives from the same buckets as objects: the calls
+into a node are added in its callers' order, the sums being floats.
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import compress, starmap
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy
+
+from topology.rca.many_series import Buckets, health_of_buckets, timings_of_table
+from topology.rca.snapshot import Series
+from topology.stats import HISTOGRAM_SIZE
+
+if TYPE_CHECKING:
+    import numpy.typing
+
+    from topology.rca.columns import Floats, Ints
+
+TIMING = (
+    "calls",
+    "lat_sum_ms",
+    "lat_count",
+    "client_sum_ms",
+    "client_count",
+    "server_sum_ms",
+    "server_count",
+)
+"""The values of an edge's timings, after its start (`topology.stats.EdgeTiming`)."""
+SUMMED = ("calls", "errors", "lat_count")
+"""The counts of a callee's incoming calls summed into the requests it served."""
+HISTOGRAM = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
+"""The latency histogram's values, bucket by bucket."""
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeMinutes:
+    """Minute buckets of edges, a row each, as read: `order` puts them in edge order."""
+
+    edges: list[tuple[str, str]]
+    """The edges, (parent, child), in order."""
+    edge: Ints
+    """Each row's edge, its place in `edges`."""
+    start: Ints
+    values: dict[str, Floats]
+    """Each value's column, by name: as doubles, which hold every count below 2**53."""
+    order: Ints
+    """The rows in edge order, each edge's as read: the order sums are added in (a minute
+    read twice, the later counts)."""
+
+
+def edge_minutes(
+    chunks: Iterable[Iterable[Sequence[Sequence[Any]]]], names: Sequence[str]
+) -> EdgeMinutes:
+    """Rows (parent, child, start, then the values `names`) as columns.
+
+    The rows come in chunks, each of the edges into or out of some nodes and read a batch
+    at a time: an edge between nodes of two chunks comes in both, and is taken from the
+    first. The values are packed as doubles a row at a time, straight from the row (twice
+    as fast as a column at a time), into one buffer the columns are views of.
+    """
+    ids: dict[tuple[str, str], int] = {}
+    numbers = array("q")
+    starts = array("q")
+    packed = bytearray()
+    pack = struct.Struct(f"{len(names)}d").pack
+    for chunk in chunks:
+        known = len(ids)  # the edges numbered below came in an earlier chunk
+        for batch in chunk:
+            found = _numbered(ids, list(map(_KEY, batch)))
+            rows: Iterable[Sequence[Any]] = batch
+            if known:
+                new = [number >= known for number in found]
+                rows, found = list(compress(batch, new)), list(compress(found, new))
+            numbers.extend(found)
+            starts.extend(map(_START, rows))
+            packed += b"".join(starmap(pack, map(_VALUES, rows)))
+    keys = sorted(ids)
+    place = numpy.empty(len(keys), dtype=numpy.int64)
+    place[[ids[key] for key in keys]] = numpy.arange(len(keys))
+    edges = place[numpy.frombuffer(numbers, dtype=numpy.int64)]
+    start = numpy.frombuffer(starts, dtype=numpy.int64)
+    table = numpy.frombuffer(packed, dtype=numpy.float64).reshape(-1, len(names))
+    return EdgeMinutes(
+        edges=keys,
+        edge=edges,
+        start=start,
+        values={name: table[:, column] for column, name in enumerate(names)},
+        order=numpy.argsort(edges, kind="stable"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CallTables:
+    """What the series of edges' minutes are made of, a fraction of their size (`tables_of`).
+
+    The timings of each edge's minutes, and the minutes of the calls into some nodes, summed.
+    """
+
+    times: tuple[int, ...]
+    edges: list[tuple[str, str]]
+    timings: Floats
+    """Per minute of an edge, as read: start, then the `TIMING` values."""
+    timed: Ints
+    """Each timing's edge, its place in `edges`."""
+    nodes: list[str]
+    """The nodes the calls into which are summed, by name."""
+    cells: Ints
+    """Each summed minute's cell: its node's place times `len(times)` plus its time's."""
+    into: Buckets
+    """The summed minutes, in the order of `cells`."""
+
+    def series(self) -> tuple[dict[str, Series], dict[str, Series]]:
+        """The health series of `nodes`, by name, and the timing series of `edges`, by key."""
+        health = health_of_buckets(self.times, len(self.nodes), self.cells, self.into)
+        timings = timings_of_table(self.edges, self.timings, self.timed, self.times)
+        return dict(zip(self.nodes, health, strict=True)), dict(sorted(timings.items()))
+
+
+def tables_of(
+    minutes: EdgeMinutes,
+    times: Sequence[int],
+    *,
+    wanted: Collection[str] | None,
+    served: Collection[str],
+) -> CallTables:
+    """The timings of every edge of `minutes`, and the calls into each node to be given series.
+
+    Those nodes are the ones of `wanted` (None: any) not in `served`, called by others:
+    their callers' calls, errors and latencies are summed minute by minute, the callers in
+    order, as `incoming_series` sums them into the requests the node would have served.
+    """
+    shared = tuple(times)
+    timings = numpy.column_stack(
+        [minutes.start.astype(numpy.float64)] + [minutes.values[name] for name in TIMING]
+    )
+    nodes, cells, into = _incoming(minutes, shared, wanted, set(served))
+    return CallTables(shared, minutes.edges, timings, minutes.edge, nodes, cells, into)
+
+
+def _incoming(
+    minutes: EdgeMinutes,
+    times: tuple[int, ...],
+    wanted: Collection[str] | None,
+    skipped: set[str],
+) -> tuple[list[str], Ints, Buckets]:
+    """The nodes called whose calls are summed, the cells of their minutes, and the sums."""
+    asked = None if wanted is None else set(wanted)
+    into = [
+        parent != child and child not in skipped and (asked is None or child in asked)
+        for parent, child in minutes.edges
+    ]
+    nodes = sorted({child for (_, child), taken in zip(minutes.edges, into, strict=True) if taken})
+    node_of = {name: place for place, name in enumerate(nodes)}
+    target = numpy.array(
+        [
+            node_of[child] if taken else -1
+            for (_, child), taken in zip(minutes.edges, into, strict=True)
+        ],
+        dtype=numpy.int64,
+    )[minutes.edge]
+    grid = numpy.asarray(times, dtype=numpy.int64)
+    step = numpy.searchsorted(grid, minutes.start)
+    on_grid = step < len(grid)
+    on_grid[on_grid] = grid[step[on_grid]] == minutes.start[on_grid]
+    counted = (target >= 0) & on_grid
+    rows = numpy.flatnonzero(counted)
+    cell = target[rows] * len(grid) + step[rows]
+    size = len(nodes) * len(grid)
+    cells = numpy.flatnonzero(numpy.bincount(cell, minlength=size))
+
+    def summed(name: str) -> Floats:
+        # Counts: whole numbers below 2**53, their sum the same in any order.
+        found = numpy.bincount(cell, weights=minutes.values[name][rows], minlength=size)
+        return found[cells].astype(numpy.float64, copy=False)  # doubles already, as weighed
+
+    # Milliseconds: each cell's callers added one after the other, from 0.0, in order.
+    ordered = minutes.order[counted[minutes.order]]
+    in_order = target[ordered] * len(grid) + step[ordered]
+    sums = numpy.bincount(in_order, weights=minutes.values["lat_sum_ms"][ordered], minlength=size)
+    requests, errors, counts = (summed(name).astype(numpy.int64) for name in SUMMED)
+    return (
+        nodes,
+        cells,
+        Buckets(
+            requests=requests,
+            errors=errors,
+            sums=sums[cells].astype(numpy.float64, copy=False),
+            counts=counts.astype(numpy.float64),
+            histograms=numpy.column_stack([summed(name) for name in HISTOGRAM]).astype(numpy.int64),
+        ),
+    )
+
+
+def _numbered(ids: dict[tuple[str, str], int], keys: list[tuple[str, str]]) -> list[int]:
+    """The number of each key in `ids`, a key not in it yet numbered next."""
+    found = list(map(ids.get, keys))  # most batches hold only keys numbered before
+    if None not in found:
+        return cast("list[int]", found)
+    return [ids.setdefault(key, len(ids)) for key in keys]
+
+
+_KEY = itemgetter(0, 1)
+_START = itemgetter(2)
+_VALUES = itemgetter(slice(3, None))
