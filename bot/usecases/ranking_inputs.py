@@ -60,21 +60,20 @@ class WindowInputs:
         times = steps(start, end - 1)
         # Each read is made series and let go before the next: a large map's buckets are
         # hundreds of MB as objects, its series a fraction of that.
-        services = store.service_series(start, end, services=asked)
-        served = set(services)
+        own = self._own_series(store, asked, times)
+        served = set(own)
         idle = [name for name in missing if name not in served]  # read: the calls into them
-        self.series.update(served_series(services, {}, times))
-        del services
+        self.series.update(own)
+        del own
         if 2 * len(idle) >= len(missing):  # mostly (a map of edges alone: all) served nothing
             calls = self._calls_around(store, asked, served, times)
         else:  # the timings alone, and apart, the calls into the few that served nothing
             incoming = store.incoming_series(start, end, nodes=idle) if idle else {}
-            timings = store.edge_timings(start, end, touching=asked)
             calls = (
                 served_series({}, _unserved(incoming, served), times),
-                timing_series(timings, times),
+                self._timings(store, asked, times),
             )
-            del incoming, timings
+            del incoming
         self.series.update(calls[0])
         for key, series in calls[1].items():
             self.edges.setdefault(key, series)
@@ -82,6 +81,39 @@ class WindowInputs:
         self.logs.update(store.log_series(asked, start, end - 1))
         self.metrics.update(store.metric_series(asked, start, end - 1))
         self.read.update(missing)
+
+    def _own_series(
+        self, store: SeriesStore, asked: Collection[str] | None, times: Sequence[int]
+    ) -> dict[str, Series]:
+        """The health series of the services of `asked` (None: every one) that served.
+
+        A large read is read as columns and worked out together (`_calls_around`).
+        """
+        start, end = self.start, self.end
+        nodes = len(self.graph) if asked is None else len(asked)
+        if nodes * len(times) >= TOGETHER_FROM:
+            minutes = store.service_minutes(start, end, services=asked)
+            if minutes is not None:
+                from topology.rca.minute_columns import health_of_minutes  # noqa: PLC0415
+
+                return health_of_minutes(minutes, times)
+        return served_series(store.service_series(start, end, services=asked), {}, times)
+
+    def _timings(
+        self, store: SeriesStore, asked: Collection[str] | None, times: Sequence[int]
+    ) -> dict[str, Series]:
+        """The timing series of the edges into or out of `asked` (None: every edge).
+
+        A large read is read as columns and worked out together (`_calls_around`).
+        """
+        start, end = self.start, self.end
+        if _edges_near(self.graph, asked) * len(times) >= TOGETHER_FROM:
+            minutes = store.edge_minutes(start, end, touching=asked, timings=True)
+            if minutes is not None:
+                from topology.rca.minute_columns import timings_of_minutes  # noqa: PLC0415
+
+                return timings_of_minutes(minutes, times)
+        return timing_series(store.edge_timings(start, end, touching=asked), times)
 
     def _calls_around(
         self,
@@ -99,7 +131,7 @@ class WindowInputs:
         if _edges_near(self.graph, asked) * len(times) >= TOGETHER_FROM:
             minutes = store.edge_minutes(start, end, touching=asked)
             if minutes is not None:
-                from topology.rca.edge_minutes import tables_of  # noqa: PLC0415 - numpy
+                from topology.rca.minute_columns import tables_of  # noqa: PLC0415 - numpy
 
                 tables = tables_of(minutes, times, wanted=asked, served=served)
                 del minutes  # hundreds of MB on a large map: let go before the series are made

@@ -68,7 +68,7 @@ def timings_of_table(
     sum and count, server sum and count; `rows` tells each bucket's edge (its place in
     `edges`).
     """
-    cells, kept = _cells(table[:, 0], rows, times)
+    cells, kept = placed_cells(table[:, 0], rows, times)
     table, cells = table[kept], cells[kept]
     grid = (len(edges), len(times))
     calls = _placed(table[:, 1], cells, grid, 0.0)
@@ -104,7 +104,7 @@ def _health(
     failed = list(map(_ERRORS, buckets))
     sums = list(map(_SUM, latencies))
     counts = list(map(_COUNT, latencies))
-    cells, kept = _cells(numpy.array(starts, dtype=numpy.float64), numpy.array(rows), shared)
+    cells, kept = placed_cells(numpy.array(starts, dtype=numpy.float64), numpy.array(rows), shared)
     return health_of_buckets(
         shared,
         len(nodes),
@@ -131,6 +131,13 @@ class Buckets:
     """How many latencies the sum adds up."""
     histograms: Ints
     """The latency histogram, a bucket a row."""
+
+    @classmethod
+    def none(cls) -> Buckets:
+        """No buckets at all."""
+        counts = numpy.zeros(0, dtype=numpy.int64)
+        times = numpy.zeros(0, dtype=numpy.float64)
+        return cls(counts, counts, times, times, numpy.zeros((0, HISTOGRAM_SIZE), numpy.int64))
 
 
 def health_of_buckets(
@@ -188,7 +195,7 @@ _SUM = attrgetter("sum_ms")
 _COUNT = attrgetter("count")
 
 
-def _cells(starts: Floats, rows: Ints, times: tuple[int, ...]) -> tuple[Ints, Bools]:
+def placed_cells(starts: Floats, rows: Ints, times: tuple[int, ...]) -> tuple[Ints, Bools]:
     """The cell (row by row, a step each) of each bucket start, and which to keep.
 
     Kept: the starts on one of `times`, each cell once (the later of two).

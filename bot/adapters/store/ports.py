@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bot.adapters.store.slices import BySlice, ByWindow
     from topology.cardinality import Admission, Drops
     from topology.model import Call, Served
-    from topology.rca.edge_minutes import EdgeMinutes
+    from topology.rca.minute_columns import Minutes
     from topology.rca.snapshot import Series
     from topology.retention import Retention
     from topology.signals.model import LogRecord, MetricPoint
@@ -149,13 +149,20 @@ class SeriesStore(MapStore, ServedHistory, ServiceHistory, CallHistory, Protocol
         ...
 
     def edge_minutes(
-        self, start_s: int, end_s: int, *, touching: Collection[str] | None
-    ) -> EdgeMinutes | None:
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, timings: bool = False
+    ) -> Minutes | None:
         """What `calls_around` reads, as columns; None when an hour or day bucket starts in it.
 
         Every minute bucket of the edges into or out of `touching` (None: of every edge),
-        each value a column: a large map's calls read without an object per minute.
+        each value a column: a large map's calls read without an object per minute. With
+        `timings`, only the values of `edge_timings`.
         """
+        ...
+
+    def service_minutes(
+        self, start_s: int, end_s: int, *, services: Collection[str] | None
+    ) -> Minutes | None:
+        """What `service_series` reads, as columns; None when an hour or day bucket starts in it."""
         ...
 
     def edge_timings(

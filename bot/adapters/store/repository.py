@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from bot.adapters.store.compaction import Compaction
     from topology.aggregate import Aggregate
     from topology.model import Served
-    from topology.rca.edge_minutes import EdgeMinutes
+    from topology.rca.minute_columns import Minutes
     from topology.rca.snapshot import Series
     from topology.signals.model import LogRecord, MetricPoint
     from topology.signals.templates import TemplateBook
@@ -435,19 +435,35 @@ class Store:
         return rows.timings_and_incoming(found, touching, served)
 
     def edge_minutes(
-        self, start_s: int, end_s: int, *, touching: Collection[str] | None
-    ) -> EdgeMinutes | None:
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, timings: bool = False
+    ) -> Minutes | None:
         """What `calls_around` reads, as columns; None when an hour or day bucket starts in it."""
-        from topology.rca.edge_minutes import edge_minutes  # noqa: PLC0415 - loads numpy
+        from topology.rca.minute_columns import minute_columns  # noqa: PLC0415 - loads numpy
 
         ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
         if coarse:
             return None
+        values = rows.TIMING_VALUES if timings else rows.EDGE_VALUES
         chunks = (
-            self._plain_batches(reads.edge_minutes_in(start_s, end_s, names))
+            self._plain_batches(reads.edge_minutes_in(start_s, end_s, names, values))
             for names in reads.name_chunks(touching)
         )
-        return edge_minutes(chunks, rows.EDGE_VALUES)
+        return minute_columns(chunks, values, keyed_by=2)
+
+    def service_minutes(
+        self, start_s: int, end_s: int, *, services: Collection[str] | None
+    ) -> Minutes | None:
+        """What `service_series` reads, as columns; None when an hour or day bucket starts in it."""
+        from topology.rca.minute_columns import minute_columns  # noqa: PLC0415 - loads numpy
+
+        ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_SERVICE_TIERS))
+        if coarse:
+            return None
+        chunks = (
+            self._plain_batches(reads.service_minutes_in(start_s, end_s, names))
+            for names in reads.name_chunks(services)
+        )
+        return minute_columns(chunks, rows.SERVICE_VALUES, keyed_by=1)
 
     def service_series(
         self,

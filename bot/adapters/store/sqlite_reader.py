@@ -45,7 +45,7 @@ from topology.model import NodeKind
 from topology.stats import EdgeStats, EdgeTiming, Node, ServiceStats
 
 if TYPE_CHECKING:
-    from topology.rca.edge_minutes import EdgeMinutes
+    from topology.rca.minute_columns import Minutes
     from topology.rca.snapshot import Series
 
 SQLITE_PREFIX = "sqlite:///"
@@ -392,16 +392,32 @@ class SqliteMapReader:
         return timings_and_incoming(found, touching, served)
 
     def edge_minutes(
-        self, start_s: int, end_s: int, *, touching: Collection[str] | None
-    ) -> EdgeMinutes | None:
+        self, start_s: int, end_s: int, *, touching: Collection[str] | None, timings: bool = False
+    ) -> Minutes | None:
         """What `calls_around` reads, as columns; None when an hour or day bucket starts in it."""
-        from topology.rca.edge_minutes import edge_minutes  # noqa: PLC0415 - loads numpy
+        from topology.rca.minute_columns import minute_columns  # noqa: PLC0415 - loads numpy
 
         asked = _asked(start_s, end_s, touching)
         ((coarse,),) = self._rows(_COARSE_EDGES, asked)
         if coarse:
             return None
-        return edge_minutes([self._batches(EDGE_MINUTES, asked)], EDGE_VALUES)
+        query, values = (
+            (EDGE_TIMING_MINUTES, TIMING_VALUES) if timings else (EDGE_MINUTES, EDGE_VALUES)
+        )
+        return minute_columns([self._batches(query, asked)], values, keyed_by=2)
+
+    def service_minutes(
+        self, start_s: int, end_s: int, *, services: Collection[str] | None
+    ) -> Minutes | None:
+        """What `service_series` reads, as columns; None when an hour or day bucket starts in it."""
+        from topology.rca.minute_columns import minute_columns  # noqa: PLC0415 - loads numpy
+
+        asked = _asked(start_s, end_s, services)
+        ((coarse,),) = self._rows(_COARSE_SERVICES, asked)
+        if coarse:
+            return None
+        batches = self._batches(SERVICE_MINUTES, asked)
+        return minute_columns([batches], SERVICE_VALUES, keyed_by=1)
 
     def log_series(
         self, services: Collection[str] | None, start: int, end: int

@@ -208,27 +208,37 @@ def test_the_services_buckets_are_let_go_before_the_calls_are_read(make_app, mon
 
 
 @pytest.mark.parametrize("symptom", ["stripe-api", "decoy-a", "decoy-b", "frontend"])
-def test_calls_read_as_columns_give_the_snapshot_read_as_objects_gives(
+def test_minutes_read_as_columns_give_the_snapshot_read_as_objects_gives(
     make_app, monkeypatch, symptom
 ):
-    # A large map's calls are read as columns (`edge_minutes`), a small one's as objects.
+    # A large map's minutes are read as columns (`service_minutes`, `edge_minutes`), a
+    # small one's as objects.
     app = make_app()
     add_distractors(app)
     as_objects = gathered(app, symptom, lean=True)
-    read = app.store.edge_minutes
     columns = []
 
-    def read_as_columns(*args, **kwargs):
-        found = read(*args, **kwargs)
-        columns.append(found)
-        return found
+    def watched(name):
+        read = getattr(app.store, name)
 
-    monkeypatch.setattr(app.store, "edge_minutes", read_as_columns)
+        def read_as_columns(*args, **kwargs):
+            found = read(*args, **kwargs)
+            columns.append((name, kwargs.get("timings", False), found))
+            return found
+
+        return read_as_columns
+
+    for name in ("service_minutes", "edge_minutes"):
+        monkeypatch.setattr(app.store, name, watched(name))
     monkeypatch.setattr(ranking_inputs, "TOGETHER_FROM", 0)
     as_columns = gathered(app, symptom, lean=True)
 
     assert as_columns == as_objects
     assert rank(as_columns, symptom) == rank(as_objects, symptom)
-    mostly_idle = symptom != "frontend"  # its downstream serves: no call read around it
-    assert bool(columns) is mostly_idle
-    assert all(found is not None and len(found.edge) for found in columns)
+    mostly_served = symptom == "frontend"  # its downstream serves: the timings alone
+    assert [(name, timings) for name, timings, _ in columns] == [
+        ("service_minutes", False),
+        ("edge_minutes", mostly_served),
+    ]
+    assert all(found is not None for _, _, found in columns)
+    assert len(columns[1][2].key)

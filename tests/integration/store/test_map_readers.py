@@ -26,7 +26,7 @@ from tests.integration.store.conftest import make_call, make_served
 from topology.errors import StoreError
 from topology.incidents.feedback import Answer, Verdict
 from topology.model import Call, NodeKind, Served
-from topology.rca.edge_minutes import tables_of
+from topology.rca.minute_columns import health_of_minutes, tables_of, timings_of_minutes
 from topology.rca.series import served_series, steps, timing_series
 from topology.rca.snapshot import Series
 from topology.retention import Retention
@@ -504,7 +504,7 @@ def around_as_series(
 
 
 @pytest.mark.parametrize("batch", [repository.BATCH, 3])
-def test_the_minutes_read_as_columns_make_the_series_calls_around_makes(
+def test_the_minutes_read_as_columns_make_the_series_read_as_objects_make(
     database_url, t0, batch, monkeypatch
 ):
     monkeypatch.setattr(repository, "BATCH", batch)  # rows read a few at a time, too
@@ -528,11 +528,17 @@ def test_the_minutes_read_as_columns_make_the_series_calls_around_makes(
                         expected = around_as_series(store, start, end, names, served)
                         assert found == expected
                         assert [list(part) for part in found] == [list(p) for p in expected]
+                    times = steps(start, end - 1)
+                    own = store.service_minutes(start, end, services=names)
+                    services = store.service_series(start, end, services=names)
+                    assert health_of_minutes(own, times) == served_series(services, {}, times)
+                    timed = store.edge_minutes(start, end, touching=names, timings=True)
+                    timings = store.edge_timings(start, end, touching=names)
+                    assert timings_of_minutes(timed, times) == timing_series(timings, times)
         whole = stores[0].edge_minutes(t0 - HOUR, t0 + 3 * HOUR, touching=None)
-        assert len(whole.edges) == 6
-        assert len(whole.edge) == len(
-            {*zip(whole.edge.tolist(), whole.start.tolist(), strict=True)}
-        )
+        assert len(whole.keys) == 6
+        minutes = zip(whole.key.tolist(), whole.start.tolist(), strict=True)
+        assert len(whole.key) == len(set(minutes))  # each minute of each edge once
     finally:
         if reader is not None:
             reader.close()
@@ -544,7 +550,10 @@ def test_minutes_are_not_read_as_columns_where_an_hour_bucket_starts(readers, t0
 
     for each in (store, reader):
         assert each.edge_minutes(t0 - HOUR, t0 + HOUR, touching=None) is None  # compacted
+        assert each.edge_minutes(t0 - HOUR, t0 + HOUR, touching=None, timings=True) is None
+        assert each.service_minutes(t0 - HOUR, t0 + HOUR, services=None) is None
         assert each.edge_minutes(t0 + HOUR, t0 + 2 * HOUR, touching=["payment"]) is not None
+        assert each.service_minutes(t0 + HOUR, t0 + 2 * HOUR, services=["payment"]) is not None
 
 
 def test_a_read_as_columns_that_fails_is_a_store_error_naming_the_database(sqlite_url, t0):

@@ -1,11 +1,12 @@
-"""The minute buckets of many edges as columns, made into series without an object per minute.
+"""Minute buckets read as columns, made into series without an object per minute.
 
-What ranking reads of a large map's calls (the calls, errors, time on each side and
-latency histogram of every edge minute in the window) is read into arrays, a column per
-value, as the rows arrive; then each edge's timing series and, for the nodes that served
-nothing themselves, the series of the calls into them are worked out all at once. The
-values are those `topology.rca.series` gives from the same buckets as objects: the calls
-into a node are added in its callers' order, the sums being floats.
+What ranking reads of a large map (each service's requests, errors and latency histogram
+per minute; each edge's calls, time on each side and histogram) is read into arrays, a
+column per value, as the rows arrive; then the health series of the services, the
+timing series of the edges and, for the nodes that served nothing themselves, the series
+of the calls into them are worked out all at once. The values are those
+`topology.rca.series` gives from the same buckets as objects: the calls into a node are
+added in its callers' order, the sums being floats.
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, starmap
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import numpy
 
-from topology.rca.many_series import Buckets, health_of_buckets, timings_of_table
+from topology.rca.many_series import Buckets, health_of_buckets, placed_cells, timings_of_table
 from topology.rca.snapshot import Series
 from topology.stats import HISTOGRAM_SIZE
 
 if TYPE_CHECKING:
-    import numpy.typing
-
     from topology.rca.columns import Floats, Ints
 
 TIMING = (
@@ -46,60 +45,90 @@ HISTOGRAM = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
 
 
 @dataclass(frozen=True, slots=True)
-class EdgeMinutes:
-    """Minute buckets of edges, a row each, as read: `order` puts them in edge order."""
+class Minutes:
+    """Minute buckets of services or edges, a row each, as read."""
 
-    edges: list[tuple[str, str]]
-    """The edges, (parent, child), in order."""
-    edge: Ints
-    """Each row's edge, its place in `edges`."""
+    keys: list[Key]
+    """The services' names, or the edges' (parent, child), in order."""
+    key: Ints
+    """Each row's service or edge, its place in `keys`."""
     start: Ints
     values: dict[str, Floats]
     """Each value's column, by name: as doubles, which hold every count below 2**53."""
-    order: Ints
-    """The rows in edge order, each edge's as read: the order sums are added in (a minute
-    read twice, the later counts)."""
+
+    def order(self) -> Ints:
+        """The rows in the order of their keys, each key's as read: the order sums are added in."""
+        found: Ints = numpy.argsort(self.key, kind="stable")
+        return found
 
 
-def edge_minutes(
-    chunks: Iterable[Iterable[Sequence[Sequence[Any]]]], names: Sequence[str]
-) -> EdgeMinutes:
-    """Rows (parent, child, start, then the values `names`) as columns.
+def minute_columns(
+    chunks: Iterable[Iterable[Sequence[Sequence[Any]]]], names: Sequence[str], *, keyed_by: int
+) -> Minutes:
+    """Rows (a key of `keyed_by` names, start, then the values `names`) as columns.
 
-    The rows come in chunks, each of the edges into or out of some nodes and read a batch
-    at a time: an edge between nodes of two chunks comes in both, and is taken from the
-    first. The values are packed as doubles a row at a time, straight from the row (twice
-    as fast as a column at a time), into one buffer the columns are views of.
+    The rows come in chunks, each of the services, or the edges into or out of some
+    nodes, read a batch at a time: an edge between nodes of two chunks comes in both, and
+    is taken from the first. The values are packed as doubles a row at a time, straight
+    from the row (twice as fast as a column at a time), into one buffer the columns are
+    views of.
     """
-    ids: dict[tuple[str, str], int] = {}
+    key_of = itemgetter(*range(keyed_by))  # one name: the name itself
+    start_of = itemgetter(keyed_by)
+    values_of = itemgetter(slice(keyed_by + 1, None))
+    ids: dict[Key, int] = {}
     numbers = array("q")
     starts = array("q")
     packed = bytearray()
     pack = struct.Struct(f"{len(names)}d").pack
     for chunk in chunks:
-        known = len(ids)  # the edges numbered below came in an earlier chunk
+        known = len(ids)  # the keys numbered below came in an earlier chunk
         for batch in chunk:
-            found = _numbered(ids, list(map(_KEY, batch)))
+            found = _numbered(ids, list(map(key_of, batch)))
             rows: Iterable[Sequence[Any]] = batch
             if known:
                 new = [number >= known for number in found]
                 rows, found = list(compress(batch, new)), list(compress(found, new))
             numbers.extend(found)
-            starts.extend(map(_START, rows))
-            packed += b"".join(starmap(pack, map(_VALUES, rows)))
+            starts.extend(map(start_of, rows))
+            packed += b"".join(starmap(pack, map(values_of, rows)))
     keys = sorted(ids)
     place = numpy.empty(len(keys), dtype=numpy.int64)
     place[[ids[key] for key in keys]] = numpy.arange(len(keys))
-    edges = place[numpy.frombuffer(numbers, dtype=numpy.int64)]
-    start = numpy.frombuffer(starts, dtype=numpy.int64)
     table = numpy.frombuffer(packed, dtype=numpy.float64).reshape(-1, len(names))
-    return EdgeMinutes(
-        edges=keys,
-        edge=edges,
-        start=start,
+    return Minutes(
+        keys=keys,
+        key=place[numpy.frombuffer(numbers, dtype=numpy.int64)],
+        start=numpy.frombuffer(starts, dtype=numpy.int64),
         values={name: table[:, column] for column, name in enumerate(names)},
-        order=numpy.argsort(edges, kind="stable"),
     )
+
+
+def health_of_minutes(minutes: Minutes, times: Sequence[int]) -> dict[str, Series]:
+    """The health series of each service of `minutes` (its own buckets), by name.
+
+    A minute read twice counts once, the later, as `service_series` reads it.
+    """
+    shared = tuple(times)
+    cells, kept = placed_cells(minutes.start.astype(numpy.float64), minutes.key, shared)
+    values = minutes.values
+    buckets = Buckets(
+        requests=values["requests"][kept].astype(numpy.int64),
+        errors=values["errors"][kept].astype(numpy.int64),
+        sums=values["lat_sum_ms"][kept],
+        counts=values["lat_count"][kept],
+        histograms=numpy.column_stack([values[name][kept] for name in HISTOGRAM]).astype(
+            numpy.int64
+        ),
+    )
+    found = health_of_buckets(shared, len(minutes.keys), cells[kept], buckets)
+    return dict(zip(cast("list[str]", minutes.keys), found, strict=True))
+
+
+def timings_of_minutes(minutes: Minutes, times: Sequence[int]) -> dict[str, Series]:
+    """`timing_series` of each edge of `minutes`, by edge key."""
+    found = timings_of_table(_edges(minutes), _timing_table(minutes), minutes.key, tuple(times))
+    return dict(sorted(found.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +159,7 @@ class CallTables:
 
 
 def tables_of(
-    minutes: EdgeMinutes,
+    minutes: Minutes,
     times: Sequence[int],
     *,
     wanted: Collection[str] | None,
@@ -143,34 +172,41 @@ def tables_of(
     order, as `incoming_series` sums them into the requests the node would have served.
     """
     shared = tuple(times)
-    timings = numpy.column_stack(
-        [minutes.start.astype(numpy.float64)] + [minutes.values[name] for name in TIMING]
-    )
     nodes, cells, into = _incoming(minutes, shared, wanted, set(served))
-    return CallTables(shared, minutes.edges, timings, minutes.edge, nodes, cells, into)
+    edges = _edges(minutes)
+    return CallTables(shared, edges, _timing_table(minutes), minutes.key, nodes, cells, into)
+
+
+def _timing_table(minutes: Minutes) -> Floats:
+    """Start, then the `TIMING` values, a minute a row, as read."""
+    starts = minutes.start.astype(numpy.float64)
+    table: Floats = numpy.column_stack([starts] + [minutes.values[name] for name in TIMING])
+    return table
+
+
+def _edges(minutes: Minutes) -> list[tuple[str, str]]:
+    return cast("list[tuple[str, str]]", minutes.keys)
 
 
 def _incoming(
-    minutes: EdgeMinutes,
+    minutes: Minutes,
     times: tuple[int, ...],
     wanted: Collection[str] | None,
     skipped: set[str],
 ) -> tuple[list[str], Ints, Buckets]:
     """The nodes called whose calls are summed, the cells of their minutes, and the sums."""
+    edges = _edges(minutes)
     asked = None if wanted is None else set(wanted)
     into = [
         parent != child and child not in skipped and (asked is None or child in asked)
-        for parent, child in minutes.edges
+        for parent, child in edges
     ]
-    nodes = sorted({child for (_, child), taken in zip(minutes.edges, into, strict=True) if taken})
+    nodes = sorted({child for (_, child), taken in zip(edges, into, strict=True) if taken})
     node_of = {name: place for place, name in enumerate(nodes)}
     target = numpy.array(
-        [
-            node_of[child] if taken else -1
-            for (_, child), taken in zip(minutes.edges, into, strict=True)
-        ],
+        [node_of[child] if taken else -1 for (_, child), taken in zip(edges, into, strict=True)],
         dtype=numpy.int64,
-    )[minutes.edge]
+    )[minutes.key]
     grid = numpy.asarray(times, dtype=numpy.int64)
     step = numpy.searchsorted(grid, minutes.start)
     on_grid = step < len(grid)
@@ -180,6 +216,8 @@ def _incoming(
     cell = target[rows] * len(grid) + step[rows]
     size = len(nodes) * len(grid)
     cells = numpy.flatnonzero(numpy.bincount(cell, minlength=size))
+    if not len(cells):
+        return nodes, cells, Buckets.none()
 
     def summed(name: str) -> Floats:
         # Counts: whole numbers below 2**53, their sum the same in any order.
@@ -187,7 +225,8 @@ def _incoming(
         return found[cells].astype(numpy.float64, copy=False)  # doubles already, as weighed
 
     # Milliseconds: each cell's callers added one after the other, from 0.0, in order.
-    ordered = minutes.order[counted[minutes.order]]
+    order = minutes.order()
+    ordered = order[counted[order]]
     in_order = target[ordered] * len(grid) + step[ordered]
     sums = numpy.bincount(in_order, weights=minutes.values["lat_sum_ms"][ordered], minlength=size)
     requests, errors, counts = (summed(name).astype(numpy.int64) for name in SUMMED)
@@ -204,7 +243,7 @@ def _incoming(
     )
 
 
-def _numbered(ids: dict[tuple[str, str], int], keys: list[tuple[str, str]]) -> list[int]:
+def _numbered(ids: dict[Key, int], keys: list[Key]) -> list[int]:
     """The number of each key in `ids`, a key not in it yet numbered next."""
     found = list(map(ids.get, keys))  # most batches hold only keys numbered before
     if None not in found:
@@ -212,6 +251,5 @@ def _numbered(ids: dict[tuple[str, str], int], keys: list[tuple[str, str]]) -> l
     return [ids.setdefault(key, len(ids)) for key in keys]
 
 
-_KEY = itemgetter(0, 1)
-_START = itemgetter(2)
-_VALUES = itemgetter(slice(3, None))
+Key: TypeAlias = "str | tuple[str, ...]"
+"""A service's name, or an edge's (parent, child)."""

@@ -1,4 +1,4 @@
-"""Edge minutes read as columns make the very series the rows made into objects make."""
+"""Minutes read as columns make the very series the rows made into objects make."""
 
 from __future__ import annotations
 
@@ -6,10 +6,22 @@ import random
 
 import pytest
 
-from bot.adapters.store.rows import EDGE_VALUES, timings_and_incoming
-from topology.rca.edge_minutes import edge_minutes, tables_of
+from bot.adapters.store.rows import (
+    EDGE_VALUES,
+    SERVICE_VALUES,
+    TIMING_VALUES,
+    in_time_order,
+    service_stats,
+    timings_and_incoming,
+)
+from topology.rca.minute_columns import (
+    health_of_minutes,
+    minute_columns,
+    tables_of,
+    timings_of_minutes,
+)
 from topology.rca.series import served_series, steps, timing_series
-from topology.stats import HISTOGRAM_SIZE
+from topology.stats import HISTOGRAM_SIZE, ServiceStats
 
 T0 = 1_790_000_040 - 1_790_000_040 % 60
 TIMES = steps(T0, T0 + 19 * 60)
@@ -77,6 +89,10 @@ def _as_objects(chunks, wanted, served):
     return served_series({}, unserved, TIMES), timing_series(timings, TIMES)
 
 
+def _edge_minutes(chunks, names):
+    return minute_columns(chunks, names, keyed_by=2)
+
+
 def _batched(rows, size):
     return [rows[at : at + size] for at in range(0, len(rows), size)]
 
@@ -89,7 +105,7 @@ def test_the_series_are_those_of_the_rows_made_into_objects(seed):
     served = rng.sample(NAMES, rng.randint(0, 3))
     size = rng.choice((1, 3, 1_000))
 
-    minutes = edge_minutes([_batched(chunk, size) for chunk in chunks], EDGE_VALUES)
+    minutes = _edge_minutes([_batched(chunk, size) for chunk in chunks], EDGE_VALUES)
     health, timings = tables_of(minutes, TIMES, wanted=wanted, served=served).series()
 
     expected_health, expected_timings = _as_objects(chunks, wanted, served)
@@ -107,7 +123,7 @@ def test_the_calls_into_a_node_are_added_in_its_callers_order():
         row[5:7] = [ms, 1]  # the latency sum and count
         rows.append(tuple(row))
 
-    minutes = edge_minutes([[rows[::-1]]], EDGE_VALUES)
+    minutes = _edge_minutes([[rows[::-1]]], EDGE_VALUES)
     health, _ = tables_of(minutes, TIMES, wanted=None, served=[]).series()
 
     assert health["db"].metrics["latency_avg_ms"][0] == round((1.0 + 1.0 + 1e16) / 3, 3)
@@ -115,16 +131,67 @@ def test_the_calls_into_a_node_are_added_in_its_callers_order():
 
 
 def test_no_rows_make_no_series():
-    minutes = edge_minutes([[], [[]]], EDGE_VALUES)
+    minutes = _edge_minutes([[], [[]]], EDGE_VALUES)
 
     assert tables_of(minutes, TIMES, wanted=None, served=[]).series() == ({}, {})
 
 
 def test_a_node_served_or_not_wanted_gets_no_series_of_its_calls():
     rows = [_row(_rng(1), "a", "b", T0), _row(_rng(2), "b", "c", T0)]
-    minutes = edge_minutes([[rows]], EDGE_VALUES)
+    minutes = _edge_minutes([[rows]], EDGE_VALUES)
 
     health, timings = tables_of(minutes, TIMES, wanted=["b", "c"], served=["c"]).series()
 
     assert list(health) == ["b"]
     assert list(timings) == ["a->b", "b->c"]
+
+
+def _service_rows(rng: random.Random) -> list[tuple[object, ...]]:
+    """Minutes of random services, some off the grid, now and then one read twice."""
+    rows = []
+    for name in rng.sample(NAMES, rng.randint(1, len(NAMES))):
+        starts = rng.sample([*TIMES, T0 - 60, T0 + 30, T0 + 3_600], rng.randint(1, 12))
+        if rng.random() < 0.3:  # a minute read twice: the later counts
+            starts.append(starts[0])
+        for start in starts:
+            row = _row(rng, name, "", start)
+            rows.append((name, start, *row[3:7], *row[11:]))  # SERVICE_VALUES' order
+    rng.shuffle(rows)
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_services_health_is_that_of_their_buckets_made_into_objects(seed):
+    rng = _rng(seed)
+    rows = _service_rows(rng)
+
+    minutes = minute_columns(
+        [_batched(rows, rng.choice((1, 4, 1_000)))], SERVICE_VALUES, keyed_by=1
+    )
+
+    points: dict[str, list[tuple[int, ServiceStats]]] = {}
+    for row in rows:
+        points.setdefault(row[0], []).append((row[1], service_stats(row[0], row[2:])))
+    expected = served_series(in_time_order(points), {}, TIMES)
+    found = health_of_minutes(minutes, TIMES)
+    assert found == expected
+    assert list(found) == list(expected)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_timings_alone_are_those_of_the_edges_timings_made_into_objects(seed):
+    rng = _rng(seed)
+    rows = [
+        (*row[:3], *(row[3 + EDGE_VALUES.index(n)] for n in TIMING_VALUES)) for row in _rows(rng)
+    ]
+
+    batches = _batched(rows, rng.choice((1, 4, 1_000)))
+    minutes = minute_columns([batches], TIMING_VALUES, keyed_by=2)
+
+    timings: dict[tuple[str, str], list[tuple[object, ...]]] = {}
+    for row in rows:
+        timings.setdefault((row[0], row[1]), []).append(tuple(row[2:]))
+    expected = timing_series(dict(sorted(timings.items())), TIMES)
+    found = timings_of_minutes(minutes, TIMES)
+    assert found == expected
+    assert list(found) == list(expected)
