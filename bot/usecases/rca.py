@@ -16,8 +16,14 @@ from topology.gcpause import paused_gc
 from topology.graph import ServiceGraph
 from topology.ownership import Catalog
 from topology.rca import Ranking, Snapshot, load_snapshot, rank
-from topology.rca.assemble import assemble_for_ranking, incident_windows, with_edge_series
+from topology.rca.assemble import (
+    assemble_for_ranking,
+    incident_windows,
+    window_times,
+    with_edge_series,
+)
 from topology.rca.scope import cut_to, scope_of
+from topology.rca.series import TOGETHER_FROM
 from topology.rca.snapshot import Symptom, Window
 from topology.timespec import format_time
 
@@ -157,8 +163,23 @@ def with_series_of(store: Store, snapshot: Snapshot, names: Collection[str] | No
     series = dict(snapshot.series)
     if lacking != []:
         series.update(health_of(store, start, end, lacking))
-    edges = store.edge_series(start, end, touching=names)
-    return with_edge_series(replace(snapshot, series=dict(sorted(series.items()))), edges)
+    snapshot = replace(snapshot, series=dict(sorted(series.items())))
+    times = window_times((snapshot.baseline, snapshot.incident))
+    if _edges_of(snapshot, names) * len(times) >= TOGETHER_FROM:
+        minutes = store.edge_minutes(start, end, touching=names)
+        if minutes is not None:  # a large read, as columns (`WindowInputs.read_for`)
+            from topology.rca.minute_columns import edge_series_of_minutes  # noqa: PLC0415
+
+            return replace(snapshot, edge_series=edge_series_of_minutes(minutes, times))
+    return with_edge_series(snapshot, store.edge_series(start, end, touching=names))
+
+
+def _edges_of(snapshot: Snapshot, names: Collection[str] | None) -> int:
+    """How many edges of `snapshot` go into or out of `names` (None: every node)."""
+    if names is None:
+        return len(snapshot.edges)
+    wanted = set(names)
+    return sum(1 for edge in snapshot.edges if edge.parent in wanted or edge.child in wanted)
 
 
 def incident_snapshot(store: Store, snapshot: Snapshot, cap: int, size: int) -> Snapshot:

@@ -47,7 +47,7 @@ def assemble_for_ranking(
     `incoming` holds the calls into each node summed bucket by bucket (the series of a
     node that served nothing); `with_edge_series` adds the edges' series later.
     """
-    by_service = served_series(services, incoming, _times(windows))
+    by_service = served_series(services, incoming, window_times(windows))
     return _snapshot(graph, catalog, symptom, windows, (by_service, {}))
 
 
@@ -69,7 +69,7 @@ def snapshot_of(
 
 def with_edge_series(snapshot: Snapshot, edges: Mapping[tuple[str, str], EdgePoints]) -> Snapshot:
     """`snapshot` with the series of `edges` over its windows."""
-    times = _times((snapshot.baseline, snapshot.incident))
+    times = window_times((snapshot.baseline, snapshot.incident))
     by_edge = {
         edge_key(parent, child): edge_series(points, times)
         for (parent, child), points in edges.items()
@@ -77,7 +77,8 @@ def with_edge_series(snapshot: Snapshot, edges: Mapping[tuple[str, str], EdgePoi
     return replace(snapshot, edge_series=dict(sorted(by_edge.items())))
 
 
-def _times(windows: tuple[Window, Window]) -> tuple[int, ...]:
+def window_times(windows: tuple[Window, Window]) -> tuple[int, ...]:
+    """The steps of series over both windows: every minute from the first start to the last end."""
     baseline, incident = windows
     return steps(min(baseline.start, incident.start), max(baseline.end, incident.end))
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 import numpy
 
 from topology.rca.many_series import Buckets, health_of_buckets, placed_cells, timings_of_table
+from topology.rca.series import edge_key
 from topology.rca.snapshot import Series
 from topology.stats import HISTOGRAM_SIZE
 
@@ -110,10 +111,30 @@ def health_of_minutes(minutes: Minutes, times: Sequence[int]) -> dict[str, Serie
     A minute read twice counts once, the later, as `service_series` reads it.
     """
     shared = tuple(times)
-    cells, kept = placed_cells(minutes.start.astype(numpy.float64), minutes.key, shared)
+    found = _health(minutes, shared, "requests")
+    return dict(zip(cast("list[str]", minutes.keys), found, strict=True))
+
+
+def edge_series_of_minutes(minutes: Minutes, times: Sequence[int]) -> dict[str, Series]:
+    """`edge_series` of each edge of `minutes`, by edge key: its health and `network_ms`."""
+    shared = tuple(times)
+    health = _health(minutes, shared, "calls")
+    edges = _edges(minutes)
+    timings = timings_of_table(edges, _timing_table(minutes), minutes.key, shared)
+    found = {}
+    for (parent, child), series in zip(edges, health, strict=True):
+        key = edge_key(parent, child)
+        network = timings[key].metrics["network_ms"]
+        found[key] = Series(shared, {**series.metrics, "network_ms": network})
+    return dict(sorted(found.items()))
+
+
+def _health(minutes: Minutes, times: tuple[int, ...], served: str) -> list[Series]:
+    """The health series of each key of `minutes`, `served` being its requests' column."""
+    cells, kept = placed_cells(minutes.start.astype(numpy.float64), minutes.key, times)
     values = minutes.values
     buckets = Buckets(
-        requests=values["requests"][kept].astype(numpy.int64),
+        requests=values[served][kept].astype(numpy.int64),
         errors=values["errors"][kept].astype(numpy.int64),
         sums=values["lat_sum_ms"][kept],
         counts=values["lat_count"][kept],
@@ -121,8 +142,7 @@ def health_of_minutes(minutes: Minutes, times: Sequence[int]) -> dict[str, Serie
             numpy.int64
         ),
     )
-    found = health_of_buckets(shared, len(minutes.keys), cells[kept], buckets)
-    return dict(zip(cast("list[str]", minutes.keys), found, strict=True))
+    return health_of_buckets(times, len(minutes.keys), cells[kept], buckets)
 
 
 def timings_of_minutes(minutes: Minutes, times: Sequence[int]) -> dict[str, Series]:

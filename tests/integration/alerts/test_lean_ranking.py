@@ -13,6 +13,7 @@ import pytest
 from bot.bootstrap import alert_desk
 from bot.commands import INCIDENT_BASELINE_S, INCIDENT_WINDOW_S
 from bot.usecases import alert_inputs, ranking_inputs
+from bot.usecases import rca as rca_usecase
 from bot.usecases.ranking_inputs import WindowInputs
 from bot.usecases.rca import (
     gather_for_ranking,
@@ -23,6 +24,7 @@ from bot.usecases.rca import (
 from tests.integration.alerts.conftest import INCIDENT_AT
 from topology.rca import rank
 from topology.rca.assemble import incident_windows
+from topology.rca.dump import dump_snapshot
 from topology.rca.edges import edge_parts
 from topology.stats import EdgeStats
 
@@ -242,3 +244,30 @@ def test_minutes_read_as_columns_give_the_snapshot_read_as_objects_gives(
     ]
     assert all(found is not None for _, _, found in columns)
     assert len(columns[1][2].key)
+
+
+@pytest.mark.parametrize("symptom", ["decoy-a", "frontend"])
+def test_an_incident_snapshot_read_as_columns_is_the_one_read_as_objects(
+    make_app, monkeypatch, symptom
+):
+    app = make_app()
+    add_distractors(app)
+    lean = gathered(app, symptom, lean=True)
+    cap, size = app.settings.snapshot_services, app.settings.snapshot_bytes
+    as_objects = (incident_snapshot(app.store, lean, cap, size), with_every_edge(app.store, lean))
+    read = app.store.edge_minutes
+    columns = []
+
+    def read_as_columns(*args, **kwargs):
+        found = read(*args, **kwargs)
+        columns.append(found)
+        return found
+
+    monkeypatch.setattr(app.store, "edge_minutes", read_as_columns)
+    monkeypatch.setattr(rca_usecase, "TOGETHER_FROM", 0)
+    as_columns = (incident_snapshot(app.store, lean, cap, size), with_every_edge(app.store, lean))
+
+    assert as_columns == as_objects
+    assert dump_snapshot(as_columns[0]) == dump_snapshot(as_objects[0])  # key order too
+    assert len(columns) == 2
+    assert all(found is not None and len(found.key) for found in columns)

@@ -10,18 +10,20 @@ from bot.adapters.store.rows import (
     EDGE_VALUES,
     SERVICE_VALUES,
     TIMING_VALUES,
+    edge_stats,
     in_time_order,
     service_stats,
     timings_and_incoming,
 )
 from topology.rca.minute_columns import (
+    edge_series_of_minutes,
     health_of_minutes,
     minute_columns,
     tables_of,
     timings_of_minutes,
 )
-from topology.rca.series import served_series, steps, timing_series
-from topology.stats import HISTOGRAM_SIZE, ServiceStats
+from topology.rca.series import edge_key, edge_series, served_series, steps, timing_series
+from topology.stats import HISTOGRAM_SIZE, EdgeStats, ServiceStats
 
 T0 = 1_790_000_040 - 1_790_000_040 % 60
 TIMES = steps(T0, T0 + 19 * 60)
@@ -195,3 +197,27 @@ def test_the_timings_alone_are_those_of_the_edges_timings_made_into_objects(seed
     found = timings_of_minutes(minutes, TIMES)
     assert found == expected
     assert list(found) == list(expected)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_edges_whole_series_are_those_of_their_buckets_made_into_objects(seed):
+    rng = _rng(seed)
+    rows = _rows(rng)
+
+    batches = _batched(rows, rng.choice((1, 4, 1_000)))
+    minutes = minute_columns([batches], EDGE_VALUES, keyed_by=2)
+
+    points: dict[tuple[str, str], list[tuple[int, EdgeStats]]] = {}
+    for row in rows:
+        stats = edge_stats(row[0], row[1], None, row[3:])
+        points.setdefault((row[0], row[1]), []).append((row[2], stats))
+    expected = {
+        edge_key(*key): edge_series(sorted(found, key=lambda point: point[0]), TIMES)
+        for key, found in sorted(points.items())
+    }
+    found = edge_series_of_minutes(minutes, TIMES)
+    assert found == expected
+    assert list(found) == sorted(expected)
+    assert [list(series.metrics) for series in found.values()] == [
+        list(series.metrics) for series in expected.values()
+    ]
