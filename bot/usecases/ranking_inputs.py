@@ -94,9 +94,9 @@ class WindowInputs:
         if nodes * len(times) >= TOGETHER_FROM:
             minutes = store.service_minutes(start, end, services=asked)
             if minutes is not None:
-                from topology.rca.minute_columns import health_of_minutes  # noqa: PLC0415
+                from topology.rca import minute_columns  # noqa: PLC0415 - loads numpy
 
-                return health_of_minutes(minutes, times)
+                return minute_columns.health_of_minutes(minutes, times)
         return served_series(store.service_series(start, end, services=asked), {}, times)
 
     def _timings(
@@ -110,9 +110,9 @@ class WindowInputs:
         if _edges_near(self.graph, asked) * len(times) >= TOGETHER_FROM:
             minutes = store.edge_minutes(start, end, touching=asked, timings=True)
             if minutes is not None:
-                from topology.rca.minute_columns import timings_of_minutes  # noqa: PLC0415
+                from topology.rca import minute_columns  # noqa: PLC0415 - loads numpy
 
-                return timings_of_minutes(minutes, times)
+                return minute_columns.timings_of_minutes(minutes, times)
         return timing_series(store.edge_timings(start, end, touching=asked), times)
 
     def _calls_around(

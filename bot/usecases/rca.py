@@ -168,9 +168,10 @@ def with_series_of(store: Store, snapshot: Snapshot, names: Collection[str] | No
     if _edges_of(snapshot, names) * len(times) >= TOGETHER_FROM:
         minutes = store.edge_minutes(start, end, touching=names)
         if minutes is not None:  # a large read, as columns (`WindowInputs.read_for`)
-            from topology.rca.minute_columns import edge_series_of_minutes  # noqa: PLC0415
+            from topology.rca import minute_columns  # noqa: PLC0415 - loads numpy
 
-            return replace(snapshot, edge_series=edge_series_of_minutes(minutes, times))
+            edge_series = minute_columns.edge_series_of_minutes(minutes, times)
+            return replace(snapshot, edge_series=edge_series)
     return with_edge_series(snapshot, store.edge_series(start, end, touching=names))
 
 

@@ -136,8 +136,14 @@ class Buckets:
     def none(cls) -> Buckets:
         """No buckets at all."""
         counts = numpy.zeros(0, dtype=numpy.int64)
-        times = numpy.zeros(0, dtype=numpy.float64)
-        return cls(counts, counts, times, times, numpy.zeros((0, HISTOGRAM_SIZE), numpy.int64))
+        sums = numpy.zeros(0, dtype=numpy.float64)
+        return cls(
+            requests=counts,
+            errors=counts,
+            sums=sums,
+            counts=sums,
+            histograms=numpy.zeros((0, HISTOGRAM_SIZE), numpy.int64),
+        )
 
 
 def health_of_buckets(

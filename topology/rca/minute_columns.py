@@ -193,8 +193,15 @@ def tables_of(
     """
     shared = tuple(times)
     nodes, cells, into = _incoming(minutes, shared, wanted, set(served))
-    edges = _edges(minutes)
-    return CallTables(shared, edges, _timing_table(minutes), minutes.key, nodes, cells, into)
+    return CallTables(
+        times=shared,
+        edges=_edges(minutes),
+        timings=_timing_table(minutes),
+        timed=minutes.key,
+        nodes=nodes,
+        cells=cells,
+        into=into,
+    )
 
 
 def _timing_table(minutes: Minutes) -> Floats:
