@@ -1,8 +1,10 @@
 """What ranking reads of the store: the series of the candidates, only what `rank` uses.
 
-Of a window, the map, then per candidate its health series (its own buckets, or the calls
-into it when it served nothing), its logs and metrics, and of the edges into or out of it
-only the calls and the time on each side. Names are read once per window: kept a minute
+Of a window, the map (who calls whom), then per candidate its health series (its own
+buckets, or the calls into it when it served nothing), its logs and metrics, and of the
+edges into or out of it only the calls and the time on each side. A large read
+(`TOGETHER_FROM` minutes or more) comes as columns, worked out together without an object
+per minute (`topology.rca.minute_columns`). Names are read once per window: kept a minute
 (`bot.usecases.minute_cache`), a second alert reads only the candidates the first did not.
 """
 
