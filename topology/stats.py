@@ -29,6 +29,8 @@ LATENCY_BOUNDS_MS: tuple[float, ...] = (
 """Upper bounds of the latency histogram buckets; one more bucket holds the rest."""
 
 HISTOGRAM_SIZE = len(LATENCY_BOUNDS_MS) + 1
+HISTOGRAM_VALUES: tuple[str, ...] = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
+"""The names of a bucket's histogram counts, one per bucket, as the store's columns."""
 
 
 def bucket_index(latency_ms: float) -> int:
@@ -60,6 +62,16 @@ def quantile(histogram: tuple[int, ...] | list[int], q: float) -> float | None:
 EdgeTiming = tuple[int, int, float, int, float, int, float, int]
 """One edge bucket's start, calls, latency sum (ms) and count, and the same of its client
 and of its server side: what telling the time between the sides needs."""
+TIMING_VALUES: tuple[str, ...] = (
+    "calls",
+    "lat_sum_ms",
+    "lat_count",
+    "client_sum_ms",
+    "client_count",
+    "server_sum_ms",
+    "server_count",
+)
+"""The names of an `EdgeTiming`'s values after its start, as the store's columns."""
 
 
 def quantiles(histogram: Sequence[int], qs: Sequence[float]) -> list[float | None]:

@@ -24,25 +24,13 @@ import numpy
 from topology.rca.many_series import Buckets, health_of_buckets, placed_cells, timings_of_table
 from topology.rca.series import edge_key
 from topology.rca.snapshot import Series
-from topology.stats import HISTOGRAM_SIZE
+from topology.stats import HISTOGRAM_VALUES, TIMING_VALUES
 
 if TYPE_CHECKING:
     from topology.rca.columns import Floats, Ints
 
-TIMING = (
-    "calls",
-    "lat_sum_ms",
-    "lat_count",
-    "client_sum_ms",
-    "client_count",
-    "server_sum_ms",
-    "server_count",
-)
-"""The values of an edge's timings, after its start (`topology.stats.EdgeTiming`)."""
 SUMMED = ("calls", "errors", "lat_count")
 """The counts of a callee's incoming calls summed into the requests it served."""
-HISTOGRAM = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
-"""The latency histogram's values, bucket by bucket."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +126,7 @@ def _health(minutes: Minutes, times: tuple[int, ...], served: str) -> list[Serie
         errors=values["errors"][kept].astype(numpy.int64),
         sums=values["lat_sum_ms"][kept],
         counts=values["lat_count"][kept],
-        histograms=numpy.column_stack([values[name][kept] for name in HISTOGRAM]).astype(
+        histograms=numpy.column_stack([values[name][kept] for name in HISTOGRAM_VALUES]).astype(
             numpy.int64
         ),
     )
@@ -161,7 +149,7 @@ class CallTables:
     times: tuple[int, ...]
     edges: list[tuple[str, str]]
     timings: Floats
-    """Per minute of an edge, as read: start, then the `TIMING` values."""
+    """Per minute of an edge, as read: start, then the `TIMING_VALUES`."""
     timed: Ints
     """Each timing's edge, its place in `edges`."""
     nodes: list[str]
@@ -205,9 +193,9 @@ def tables_of(
 
 
 def _timing_table(minutes: Minutes) -> Floats:
-    """Start, then the `TIMING` values, a minute a row, as read."""
+    """Start, then the `TIMING_VALUES`, a minute a row, as read."""
     starts = minutes.start.astype(numpy.float64)
-    table: Floats = numpy.column_stack([starts] + [minutes.values[name] for name in TIMING])
+    table: Floats = numpy.column_stack([starts] + [minutes.values[name] for name in TIMING_VALUES])
     return table
 
 
@@ -265,7 +253,9 @@ def _incoming(
             errors=errors,
             sums=sums[cells].astype(numpy.float64, copy=False),
             counts=counts.astype(numpy.float64),
-            histograms=numpy.column_stack([summed(name) for name in HISTOGRAM]).astype(numpy.int64),
+            histograms=numpy.column_stack([summed(name) for name in HISTOGRAM_VALUES]).astype(
+                numpy.int64
+            ),
         ),
     )
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from topology.stats import HISTOGRAM_SIZE
+from topology.stats import HISTOGRAM_VALUES
 
 MINUTE = 60
 """Resolution, in seconds, of the buckets written by imports."""
 
-HISTOGRAM_COLUMNS: tuple[str, ...] = tuple(f"h{index}" for index in range(HISTOGRAM_SIZE))
+HISTOGRAM_COLUMNS: tuple[str, ...] = HISTOGRAM_VALUES
 """Names of the latency histogram columns, one per bucket of `topology.stats`."""
 
 LOG_LEVEL_COLUMNS = ("trace", "debug", "info", "warn", "error", "fatal", "unset")

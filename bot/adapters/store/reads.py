@@ -30,7 +30,6 @@ from bot.adapters.store.rows import (
     EDGE_VALUES,
     INCOMING_VALUES,
     SERVICE_VALUES,
-    TIMING_VALUES,
 )
 from bot.adapters.store.schema import (
     MINUTE,
@@ -43,6 +42,7 @@ from bot.adapters.store.schema import (
     service_days,
     service_hours,
 )
+from topology.stats import TIMING_VALUES
 
 Query: TypeAlias = Select[*tuple[Any, ...]]
 """A select of any number of columns of any type."""

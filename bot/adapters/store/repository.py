@@ -32,7 +32,7 @@ from topology.errors import StoreError
 from topology.gcpause import paused_gc
 from topology.model import Call, NodeKind, Span
 from topology.retention import Retention, cuts
-from topology.stats import EdgeStats, EdgeTiming, Node, ServiceStats
+from topology.stats import TIMING_VALUES, EdgeStats, EdgeTiming, Node, ServiceStats
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine, Row
@@ -403,7 +403,7 @@ class Store:
             statement = (
                 reads.edge_timings_in(start_s, end_s, names)
                 if coarse
-                else reads.edge_minutes_in(start_s, end_s, names, rows.TIMING_VALUES)
+                else reads.edge_minutes_in(start_s, end_s, names, TIMING_VALUES)
             )
             for row in self._each(statement):
                 part.setdefault((row[0], row[1]), []).append(cast("EdgeTiming", tuple(row[2:])))
@@ -443,7 +443,7 @@ class Store:
         ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
         if coarse:
             return None
-        values = rows.TIMING_VALUES if timings else rows.EDGE_VALUES
+        values = TIMING_VALUES if timings else rows.EDGE_VALUES
         chunks = (
             self._plain_batches(reads.edge_minutes_in(start_s, end_s, names, values))
             for names in reads.name_chunks(touching)

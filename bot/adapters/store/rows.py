@@ -8,17 +8,19 @@ from typing import Any, cast
 
 from bot.adapters.store.columns import HISTOGRAM_COLUMNS
 from topology.model import NodeKind
-from topology.stats import HISTOGRAM_SIZE, EdgeStats, EdgeTiming, Latency, ServiceStats
+from topology.stats import (
+    HISTOGRAM_SIZE,
+    TIMING_VALUES,
+    EdgeStats,
+    EdgeTiming,
+    Latency,
+    ServiceStats,
+)
 
 EDGE_VALUES: tuple[str, ...] = (
-    "calls",
+    TIMING_VALUES[0],  # the calls
     "errors",
-    "lat_sum_ms",
-    "lat_count",
-    "client_sum_ms",
-    "client_count",
-    "server_sum_ms",
-    "server_count",
+    *TIMING_VALUES[1:],  # the latency, then the client and server sides: sums and counts
     *HISTOGRAM_COLUMNS,
 )
 """The summable columns of `edge_buckets`, in the order `edge_stats` reads them."""
@@ -31,11 +33,6 @@ SERVICE_VALUES: tuple[str, ...] = (
     *HISTOGRAM_COLUMNS,
 )
 """The summable columns of `service_buckets`, in the order `service_stats` reads them."""
-
-TIMING_VALUES: tuple[str, ...] = tuple(
-    name for name in EDGE_VALUES if name != "errors" and name not in HISTOGRAM_COLUMNS
-)
-"""The `edge_buckets` columns of an edge's calls and the time on its sides (`EdgeTiming`)."""
 
 INCOMING_VALUES: tuple[str, ...] = (
     "calls",

@@ -23,7 +23,6 @@ from bot.adapters.store.rows import (
     EDGE_VALUES,
     INCOMING_VALUES,
     SERVICE_VALUES,
-    TIMING_VALUES,
     edge_counts,
     edge_stats,
     in_time_order,
@@ -42,7 +41,7 @@ from bot.adapters.store.signal_rows import (
 from topology.errors import StoreError
 from topology.incidents.feedback import Feedback
 from topology.model import NodeKind
-from topology.stats import EdgeStats, EdgeTiming, Node, ServiceStats
+from topology.stats import TIMING_VALUES, EdgeStats, EdgeTiming, Node, ServiceStats
 
 if TYPE_CHECKING:
     from topology.rca.minute_columns import Minutes

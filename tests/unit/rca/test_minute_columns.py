@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
+from operator import itemgetter
 
 import pytest
 
 from bot.adapters.store.rows import (
     EDGE_VALUES,
     SERVICE_VALUES,
-    TIMING_VALUES,
     edge_stats,
     in_time_order,
     service_stats,
@@ -23,7 +23,7 @@ from topology.rca.minute_columns import (
     timings_of_minutes,
 )
 from topology.rca.series import edge_key, edge_series, served_series, steps, timing_series
-from topology.stats import HISTOGRAM_SIZE, EdgeStats, ServiceStats
+from topology.stats import HISTOGRAM_SIZE, TIMING_VALUES
 
 T0 = 1_790_000_040 - 1_790_000_040 % 60
 TIMES = steps(T0, T0 + 19 * 60)
@@ -162,41 +162,54 @@ def _service_rows(rng: random.Random) -> list[tuple[object, ...]]:
     return rows
 
 
+def _as_columns(rng: random.Random, rows, names, keyed_by):
+    """`rows` read as columns, in batches of a random size."""
+    return minute_columns([_batched(rows, rng.choice((1, 4, 1_000)))], names, keyed_by=keyed_by)
+
+
+def _grouped(rows, key, point):
+    """Each row made a point, listed by key in the order read."""
+    found: dict[object, list[object]] = {}
+    for row in rows:
+        found.setdefault(key(row), []).append(point(row))
+    return found
+
+
+_NAME = itemgetter(0)
+_EDGE = itemgetter(0, 1)
+
+
+def _same(found, expected):
+    """The same series, in the same order, each with its metrics in the same order."""
+    assert found == expected
+    assert list(found) == list(expected)
+    assert [list(s.metrics) for s in found.values()] == [list(s.metrics) for s in expected.values()]
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_the_services_health_is_that_of_their_buckets_made_into_objects(seed):
     rng = _rng(seed)
     rows = _service_rows(rng)
 
-    minutes = minute_columns(
-        [_batched(rows, rng.choice((1, 4, 1_000)))], SERVICE_VALUES, keyed_by=1
-    )
+    minutes = _as_columns(rng, rows, SERVICE_VALUES, keyed_by=1)
 
-    points: dict[str, list[tuple[int, ServiceStats]]] = {}
-    for row in rows:
-        points.setdefault(row[0], []).append((row[1], service_stats(row[0], row[2:])))
-    expected = served_series(in_time_order(points), {}, TIMES)
-    found = health_of_minutes(minutes, TIMES)
-    assert found == expected
-    assert list(found) == list(expected)
+    points = _grouped(
+        rows, lambda row: row[0], lambda row: (row[1], service_stats(row[0], row[2:]))
+    )
+    _same(health_of_minutes(minutes, TIMES), served_series(in_time_order(points), {}, TIMES))
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_the_timings_alone_are_those_of_the_edges_timings_made_into_objects(seed):
     rng = _rng(seed)
-    rows = [
-        (*row[:3], *(row[3 + EDGE_VALUES.index(n)] for n in TIMING_VALUES)) for row in _rows(rng)
-    ]
+    at = [3 + EDGE_VALUES.index(name) for name in TIMING_VALUES]
+    rows = [(*row[:3], *(row[place] for place in at)) for row in _rows(rng)]
 
-    batches = _batched(rows, rng.choice((1, 4, 1_000)))
-    minutes = minute_columns([batches], TIMING_VALUES, keyed_by=2)
+    minutes = _as_columns(rng, rows, TIMING_VALUES, keyed_by=2)
 
-    timings: dict[tuple[str, str], list[tuple[object, ...]]] = {}
-    for row in rows:
-        timings.setdefault((row[0], row[1]), []).append(tuple(row[2:]))
+    timings = _grouped(rows, _EDGE, lambda row: tuple(row[2:]))
     expected = timing_series(dict(sorted(timings.items())), TIMES)
-    found = timings_of_minutes(minutes, TIMES)
-    assert found == expected
-    assert list(found) == list(expected)
+    _same(timings_of_minutes(minutes, TIMES), expected)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -204,20 +217,15 @@ def test_the_edges_whole_series_are_those_of_their_buckets_made_into_objects(see
     rng = _rng(seed)
     rows = _rows(rng)
 
-    batches = _batched(rows, rng.choice((1, 4, 1_000)))
-    minutes = minute_columns([batches], EDGE_VALUES, keyed_by=2)
+    minutes = _as_columns(rng, rows, EDGE_VALUES, keyed_by=2)
 
-    points: dict[tuple[str, str], list[tuple[int, EdgeStats]]] = {}
-    for row in rows:
-        stats = edge_stats(row[0], row[1], None, row[3:])
-        points.setdefault((row[0], row[1]), []).append((row[2], stats))
-    expected = {
+    points = _grouped(
+        rows,
+        _EDGE,
+        lambda row: (row[2], edge_stats(row[0], row[1], None, row[3:])),
+    )
+    by_key = {
         edge_key(*key): edge_series(sorted(found, key=lambda point: point[0]), TIMES)
-        for key, found in sorted(points.items())
+        for key, found in points.items()
     }
-    found = edge_series_of_minutes(minutes, TIMES)
-    assert found == expected
-    assert list(found) == sorted(expected)
-    assert [list(series.metrics) for series in found.values()] == [
-        list(series.metrics) for series in expected.values()
-    ]
+    _same(edge_series_of_minutes(minutes, TIMES), dict(sorted(by_key.items())))
