@@ -13,7 +13,7 @@ from bot.catalogs import LiveCatalog
 from bot.usecases.graphs import GraphCache
 from bot.usecases.minute_cache import MinuteCache
 from topology.cardinality import NameGate, NameLimits
-from topology.errors import CatalogError
+from topology.errors import CatalogError, SettingsError
 from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
 from topology.redaction import Redaction, redaction_of
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from bot.adapters.paging.ports import Notifier, Pager
-    from bot.adapters.sources import CatalogSource, EdgeSource, TraceSource
+    from bot.adapters.sources import CatalogSource, EdgeSource, SignalSource, TraceSource
     from bot.adapters.sources.retry import Pacing
     from bot.adapters.store.incidents import IncidentLog
     from bot.adapters.store.ports import IncidentReader, SeriesStore, StateStore
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # The adapters are imported in the builders that make them, not here: a CLI question then
 # loads no HTTP, Slack, Graphviz, demo or SQLAlchemy modules it does not use.
 
-Source: TypeAlias = "TraceSource | EdgeSource"
+Source: TypeAlias = "TraceSource | EdgeSource | SignalSource"
 """A live source: traces to link, or edges summed elsewhere."""
 
 PAGER_TIMEOUT_S = 10.0
@@ -186,10 +186,16 @@ def build_sources(
     from bot.adapters.sources import (
         JaegerTraceSource,
         PrometheusEdgeSource,
+        PrometheusSignalSource,
         TempoTraceSource,
         ZipkinTraceSource,
     )
-    from bot.adapters.sources.retry import Pacing, RetryingEdgeSource, RetryingTraceSource
+    from bot.adapters.sources.retry import (
+        Pacing,
+        RetryingEdgeSource,
+        RetryingSignalSource,
+        RetryingTraceSource,
+    )
 
     paced = pacing or Pacing()
 
@@ -207,6 +213,15 @@ def build_sources(
                 traces = ZipkinTraceSource(client(url), name=name)
             case "tempo":
                 traces = TempoTraceSource(client(url), tenant=settings.tempo_tenant, name=name)
+            case "prometheus-signals":
+                signals = PrometheusSignalSource(
+                    client(url),
+                    signals=read_signals(settings.prometheus_signals_file),
+                    service_label=settings.prometheus_service_label,
+                    name=name,
+                )
+                sources.append(RetryingSignalSource(paced, inner=signals))
+                continue
             case _:
                 edges = PrometheusEdgeSource(client(url), name=name)
                 sources.append(RetryingEdgeSource(paced, inner=edges))
@@ -222,8 +237,23 @@ def configured_sources(settings: Settings) -> list[tuple[str, str]]:
         ("zipkin", settings.zipkin_url),
         ("tempo", settings.tempo_url),
         ("prometheus", settings.prometheus_url),
+        ("prometheus-signals", settings.prometheus_url if settings.prometheus_signals_file else ""),
     )
     return [(name, url) for name, url in urls if url]
+
+
+def read_signals(path: Path | None) -> dict[str, str]:
+    """The signals file at `path`: metric name to PromQL (`signals_of`); none when unset."""
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        why = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise SettingsError(f"{path}: cannot read the signals: {why}") from None
+    from bot.adapters.sources.prometheus_signals import signals_of
+
+    return signals_of(text, source=str(path))
 
 
 SLACK_TIMEOUT_S = 10
@@ -386,6 +416,7 @@ def refreshing(app: App) -> Refreshing:
         skew_s=settings.max_clock_skew,
         infer_peers=settings.infer_peers,
         strict_trace_id=settings.strict_trace_id,
+        metric_name_cap=settings.metric_name_cap,
     )
     return Refreshing(
         policy=policy,
@@ -398,6 +429,7 @@ def refreshing(app: App) -> Refreshing:
         names=app.names,
         map_changed=app.graphs.clear,
         now=app.now,
+        signals=app.store,
     )
 
 

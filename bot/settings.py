@@ -78,6 +78,10 @@ class Settings(SettingsModel):
     tempo_url: str = ""
     tempo_tenant: str | None = None
     prometheus_url: str = ""
+    prometheus_signals_file: Path | None = None
+    prometheus_service_label: str = Field(
+        default="service", description="the label naming a service in the signals' series"
+    )
     backstage_url: str = ""
     backstage_token: SecretStr | None = None
     backstage_filter: str = Field(
@@ -446,6 +450,14 @@ class Settings(SettingsModel):
         return text
 
     @model_validator(mode="after")
+    def _signals_need_prometheus(self) -> Settings:
+        if self.prometheus_signals_file is not None and not self.prometheus_url:
+            raise ValueError(
+                "SVCMAP_PROMETHEUS_SIGNALS_FILE needs SVCMAP_PROMETHEUS_URL: the server asked"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _web_auth_is_whole(self) -> Settings:
         problem = _web_auth_problem(self)
         if problem:
@@ -508,12 +520,20 @@ class Settings(SettingsModel):
                 raise ValueError(str(error)) from None
         return value or None
 
-    @field_validator("catalog_file", mode="before")
+    @field_validator("catalog_file", "prometheus_signals_file", mode="before")
     @classmethod
     def _empty_path_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("prometheus_service_label")
+    @classmethod
+    def _label_name(cls, value: str) -> str:
+        if not _LABEL.fullmatch(value):
+            raise ValueError("a Prometheus label name: letters, digits and _, not first a digit")
+        return value
 
+
+_LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 _SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{2,20}")
 _TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{16,512}")
 _HOST = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_.-]{0,252})|\[[0-9a-f:.]{2,45}\]")

@@ -71,6 +71,10 @@ def _refresh_text(app: App, report: RefreshReport) -> str:
             line = f"{item.name}: {item.entities} entities"
             if item.notes:
                 line += f", {len(item.notes)} notes"
+        elif item.points is not None:
+            line = f"{item.name}: {item.points} metric points"
+            if item.left_out:
+                line += f", {item.left_out} left out"
         else:
             line = f"{item.name}: {item.spans} spans, {item.calls_new} calls new"
             if item.refused:

@@ -1,5 +1,9 @@
 """One refresh pass: pull every live source once, store what it gave, note how it went.
 
+Trace sources give spans, linked into calls; edge sources give edges summed elsewhere; a
+signal source gives each service's metrics per minute (CPU, memory), stored as imported
+metrics are, a minute asked for again taking the place of what it held.
+
 The sources retry their own requests (`bot.adapters.sources.retry`); a pass asks each once
 and reports the retries it saw. A pass works through the ports `Refreshing` names; the
 composition root (`bot.bootstrap.refreshing`) builds them from the app.
@@ -13,10 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
-from bot.adapters.sources import CatalogSource, EdgeSource, TraceSource
+from bot.adapters.sources import CatalogSource, EdgeSource, SignalSource, TraceSource
 from bot.adapters.sources.retry import retries_of
-from bot.adapters.store.ports import MapWriter, SourceProgress
+from bot.adapters.store.ports import MapWriter, SignalWriter, SourceProgress
 from bot.usecases.name_caps import REFRESH_PREFIX, say_refused
 from topology.cardinality import Admission, NameGate
 from topology.errors import SourceError, TraceFormatError
@@ -51,6 +56,12 @@ class SourcePass:
     notes: tuple[str, ...] = ()
     refused: int = 0
     """Spans refused for a time outside the live window."""
+    points: int | None = None
+    """Metric points stored, for a signal source (its `calls_new` is 0)."""
+    left_out: int = 0
+    """A signal source's series without a service's name, samples that were not numbers,
+    points past the cap of metric names and points whose service the caps on new names
+    refused."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for JSON output."""
@@ -65,6 +76,8 @@ class SourcePass:
             data |= {"entities": self.entities, "notes": list(self.notes)}
         if self.refused:
             data["refused"] = self.refused
+        if self.points is not None:
+            data |= {"points": self.points, "left_out": self.left_out}
         return data
 
 
@@ -92,6 +105,8 @@ class RefreshPolicy:
     skew_s: int
     infer_peers: bool = False
     strict_trace_id: bool = False
+    metric_name_cap: int = 64
+    """Metric names kept per service, for a signal source's points."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +114,7 @@ class Refreshing:
     """What a pass works with: the sources, where it writes, and the process's caches."""
 
     policy: RefreshPolicy
-    sources: Sequence[TraceSource | EdgeSource]
+    sources: Sequence[TraceSource | EdgeSource | SignalSource]
     catalog_source: CatalogSource | None
     writer: MapWriter
     progress: SourceProgress
@@ -110,6 +125,8 @@ class Refreshing:
     map_changed: Callable[[], None]
     """Forget what was worked out from the map before this pass stored new calls."""
     now: Callable[[], int]
+    signals: SignalWriter | None = None
+    """Where a signal source's points are stored; needed only with a signal source."""
 
 
 def refresh_once(deps: Refreshing, *, holder: str) -> RefreshReport:
@@ -152,16 +169,20 @@ def refresh_catalog(deps: Refreshing) -> SourcePass:
     return SourcePass(source.name, tries=tries, entities=read.entities, notes=read.notes)
 
 
-def _pull(deps: Refreshing, source: TraceSource | EdgeSource) -> SourcePass:
+def _pull(deps: Refreshing, source: TraceSource | EdgeSource | SignalSource) -> SourcePass:
     now = deps.now()
     before = retries_of(source)
     state = deps.progress.get(source.name)
     high_water = state.high_water if state else None
     end: int | None
     refused = 0
+    stored: tuple[int, int] | None = None
     try:
         if isinstance(source, TraceSource):
             spans, calls, end, refused = _pull_traces(deps, source, high_water, now)
+        elif isinstance(source, SignalSource):
+            spans, calls = 0, 0
+            stored, end = _pull_signals(deps, source, high_water, now)
         else:
             spans, calls, end = _pull_edges(deps, source, high_water, now)
     except (SourceError, TraceFormatError) as error:
@@ -169,7 +190,11 @@ def _pull(deps: Refreshing, source: TraceSource | EdgeSource) -> SourcePass:
         return SourcePass(source.name, tries=_tries(source, before), error=str(error))
     if end is not None:
         deps.progress.record_success(source.name, high_water=end, now_s=now, spans=spans)
-    return SourcePass(source.name, spans, calls, tries=_tries(source, before), refused=refused)
+    tries = _tries(source, before)
+    if stored is not None:
+        points, left_out = stored
+        return SourcePass(source.name, tries=tries, points=points, left_out=left_out)
+    return SourcePass(source.name, spans, calls, tries=tries, refused=refused)
 
 
 def _tries(source: object, before: int) -> int:
@@ -227,3 +252,40 @@ def _pull_edges(
     deps.map_changed()
     end = minutes[-1] + MINUTE if minutes else None
     return 0, calls, end
+
+
+def _pull_signals(
+    deps: Refreshing, source: SignalSource, high_water: int | None, now: int
+) -> tuple[tuple[int, int], int | None]:
+    """Store the signals of the whole minutes since the high water (less the overlap).
+
+    The points stored and those left out, and the end of the last minute read. Each
+    minute read takes the place of what it held, so the overlap counts nothing twice.
+    """
+    if deps.signals is None:
+        raise SourceError(f"{source.name}: this process stores no signals")
+    policy = deps.policy
+    minutes = edge_minutes(
+        high_water, now, interval_s=policy.interval_s, overlap_s=policy.overlap_s
+    )
+    if not minutes:
+        return (0, 0), None
+    read = source.points(start_s=minutes[0], end_s=minutes[-1] + MINUTE)
+    points = deps.redaction.metric_points(read.points)
+    name = f"{REFRESH_PREFIX}{source.name}"
+    admit = Admission(deps.names, name)
+    kept, _ = deps.signals.admitted_services(points, _SERVICE, admit, now_s=now)
+    say_refused(deps.names, now_s=now)
+    stored = deps.signals.ingest_metrics(kept, cap=policy.metric_name_cap, replace=True)
+    left_out = read.unlabelled + read.unusable + stored.dropped + len(points) - len(kept)
+    if read.unlabelled or read.unusable:
+        _log.info(
+            "%s: left out %d series without a service's name and %d samples not usable",
+            source.name,
+            read.unlabelled,
+            read.unusable,
+        )
+    return (stored.points, left_out), minutes[-1] + MINUTE
+
+
+_SERVICE = attrgetter("service")

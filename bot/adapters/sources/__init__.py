@@ -1,4 +1,4 @@
-"""Where a live refresh reads traces and edges from: one adapter per backend.
+"""Where a live refresh reads traces, edges and signals from: one adapter per backend.
 
 Each adapter takes an `httpx.Client` (its base URL, auth and timeouts are the caller's
 choice) and speaks the ports of `bot.adapters.sources.ports`. The wire formats are read by
@@ -7,8 +7,16 @@ pure functions beside each adapter. Every failure is a `topology.errors.SourceEr
 
 from bot.adapters.sources.backstage import BackstageCatalogSource
 from bot.adapters.sources.jaeger import JaegerTraceSource
-from bot.adapters.sources.ports import CatalogRead, CatalogSource, EdgeSource, TraceSource
+from bot.adapters.sources.ports import (
+    CatalogRead,
+    CatalogSource,
+    EdgeSource,
+    SignalRead,
+    SignalSource,
+    TraceSource,
+)
 from bot.adapters.sources.prometheus import PrometheusEdgeSource
+from bot.adapters.sources.prometheus_signals import PrometheusSignalSource
 from bot.adapters.sources.tempo import TempoTraceSource
 from bot.adapters.sources.zipkin import ZipkinTraceSource
 
@@ -19,6 +27,9 @@ __all__ = [
     "EdgeSource",
     "JaegerTraceSource",
     "PrometheusEdgeSource",
+    "PrometheusSignalSource",
+    "SignalRead",
+    "SignalSource",
     "TempoTraceSource",
     "TraceSource",
     "ZipkinTraceSource",

@@ -1,4 +1,4 @@
-"""The ports a live refresh reads through: traces, edges summed elsewhere, or a catalog."""
+"""The ports a live refresh reads through: traces, edges summed elsewhere, signals, a catalog."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from topology.model import Span
 from topology.ownership import Catalog
+from topology.signals.model import MetricPoint
 from topology.stats import EdgeStats
 
 
@@ -37,6 +38,28 @@ class EdgeSource(Protocol):
 
     def edges(self, *, start_s: int, end_s: int) -> list[EdgeStats]:
         """The edges seen between two epoch-second instants, with what is known of them."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignalRead:
+    """What a signal source gave for some minutes: the points, and what it left out."""
+
+    points: list[MetricPoint]
+    unlabelled: int = 0
+    """Series left out for want of a service's name."""
+    unusable: int = 0
+    """Samples left out: not a finite number, or outside the minutes asked for."""
+
+
+@runtime_checkable
+class SignalSource(Protocol):
+    """A metrics backend that answers each service's signals (CPU, memory...) per minute."""
+
+    name: str
+
+    def points(self, *, start_s: int, end_s: int) -> SignalRead:
+        """The signals' values per service in the whole minutes between two instants."""
         ...
 
 

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar, runtime_checkable
 
-from bot.adapters.sources.ports import CatalogRead, CatalogSource, EdgeSource, TraceSource
+from bot.adapters.sources.ports import (
+    CatalogRead,
+    CatalogSource,
+    EdgeSource,
+    SignalRead,
+    SignalSource,
+    TraceSource,
+)
 from topology.errors import RemoteError
 from topology.model import Span
 from topology.stats import EdgeStats
@@ -133,6 +140,22 @@ class RetryingEdgeSource(_Retrying):
     def edges(self, *, start_s: int, end_s: int) -> list[EdgeStats]:
         """The wrapped source's edges, asked again when it may help."""
         return self._call(lambda: self.inner.edges(start_s=start_s, end_s=end_s))
+
+
+@dataclass(slots=True)
+class RetryingSignalSource(_Retrying):
+    """A signal source whose every request is retried when asking again may help."""
+
+    inner: SignalSource = field(kw_only=True)
+    name: str = field(init=False)
+    """The wrapped source's name."""
+
+    def __post_init__(self) -> None:
+        self.name = self.inner.name
+
+    def points(self, *, start_s: int, end_s: int) -> SignalRead:
+        """The wrapped source's points, asked again when it may help."""
+        return self._call(lambda: self.inner.points(start_s=start_s, end_s=end_s))
 
 
 @dataclass(slots=True)

@@ -548,8 +548,14 @@ class SignalWriter(AdmittedNames, Protocol):
         """Store log records, their templates up to `cap` a service."""
         ...
 
-    def ingest_metrics(self, points: Sequence[MetricPoint], *, cap: int) -> MetricsStored:
-        """Store metric points, up to `cap` metric names a service."""
+    def ingest_metrics(
+        self, points: Sequence[MetricPoint], *, cap: int, replace: bool = False
+    ) -> MetricsStored:
+        """Store metric points, up to `cap` metric names a service.
+
+        With `replace`, they take the place of what their service's metric held in the
+        minute, rather than adding to it.
+        """
         ...
 
 

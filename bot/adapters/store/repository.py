@@ -319,13 +319,16 @@ class Store:
                 return signal_writes.store_logs(connection, records, cap=cap, book=self._templates)
 
     def ingest_metrics(
-        self, points: Sequence[MetricPoint], *, cap: int
+        self, points: Sequence[MetricPoint], *, cap: int, replace: bool = False
     ) -> signal_writes.MetricsStored:
-        """Add metric points onto their minutes, at most `cap` names a service; one transaction."""
+        """Add metric points onto their minutes, at most `cap` names a service; one transaction.
+
+        With `replace`, a service's metric in a minute is what these points say, not added to.
+        """
         with reported(self._engine), self._engine.connect() as connection:
             connection.execution_options(**{WRITES: True})
             with connection.begin():
-                return signal_writes.store_metrics(connection, points, cap=cap)
+                return signal_writes.store_metrics(connection, points, cap=cap, replace=replace)
 
     def log_series(
         self, services: Collection[str] | None, start: int, end: int

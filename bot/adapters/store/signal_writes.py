@@ -151,9 +151,13 @@ def template_book(cap: int) -> TemplateBook:
 
 
 def store_metrics(
-    connection: Connection, points: Sequence[MetricPoint], *, cap: int
+    connection: Connection, points: Sequence[MetricPoint], *, cap: int, replace: bool = False
 ) -> MetricsStored:
-    """Add the points onto their minute's sum and count, keeping at most `cap` names a service."""
+    """Add the points onto their minute's sum and count, keeping at most `cap` names a service.
+
+    With `replace`, the points of a service's metric in a minute take the place of what was
+    stored there (a source asked for the same minute again), rather than adding to it.
+    """
     if not points:
         return MetricsStored(0, 0)
     _lock(connection, metric_names, signal_drops)
@@ -180,14 +184,14 @@ def store_metrics(
         total[1] += 1
     if new_names:
         connection.execute(metric_names.insert(), new_names)
-    writes.add_sums(
-        connection,
-        metric_minutes,
-        [
-            {"service": s, "metric": m, "start": t, "total": total, "points": int(count)}
-            for (s, m, t), (total, count) in sorted(sums.items())
-        ],
-    )
+    rows = [
+        {"service": s, "metric": m, "start": t, "total": total, "points": int(count)}
+        for (s, m, t), (total, count) in sorted(sums.items())
+    ]
+    if replace:
+        _upsert(connection, metric_minutes, rows, ("total", "points"))
+    else:
+        writes.add_sums(connection, metric_minutes, rows)
     _add_drops(connection, DROPPED, dropped)
     lost = sum(dropped.values())
     return MetricsStored(len(points) - lost, lost)

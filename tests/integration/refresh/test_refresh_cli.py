@@ -90,3 +90,34 @@ def test_sources_shows_the_lag_and_the_last_error_of_each_source(svcmap, zipkin,
     assert table[2].startswith("prometheus ")
     assert "never pulled" in table[2]
     assert "HTTP 400" in table[2]
+
+
+def test_refresh_tells_the_signal_points_stored_and_left_out(
+    svcmap, servers, monkeypatch, tmp_path
+):
+    fake = servers()
+    fake.json("/api/v1/query", b'{"status":"success","data":{"resultType":"vector","result":[]}}')
+    result = [
+        {"metric": {"service": "cart"}, "values": [[1_000_000_020, "1"]]},  # long before
+        {"metric": {"pod": "cart-1"}, "values": [[1_000_000_020, "1"]]},  # no service
+    ]
+    body = {"status": "success", "data": {"resultType": "matrix", "result": result}}
+    fake.json("/api/v1/query_range", json.dumps(body).encode())
+    signals = tmp_path / "signals.yaml"
+    signals.write_text("cpu: sum by (service) (rate(cpu_seconds_total[1m]))\n")
+    monkeypatch.setenv("SVCMAP_PROMETHEUS_URL", fake.url)
+    monkeypatch.setenv("SVCMAP_PROMETHEUS_SIGNALS_FILE", str(signals))
+
+    code, out, _ = svcmap("refresh")
+
+    assert code == 0
+    assert out.splitlines() == [
+        "prometheus: 0 spans, 0 calls new",
+        "prometheus-signals: 0 metric points, 2 left out",
+    ]
+    (_, signal_pass) = json.loads(svcmap("refresh", "--json")[1])["sources"]
+    assert (signal_pass["source"], signal_pass["points"], signal_pass["error"]) == (
+        "prometheus-signals",
+        0,
+        None,
+    )

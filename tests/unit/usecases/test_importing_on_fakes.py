@@ -65,7 +65,10 @@ class FakeWriter:
         self.logs += records
         return LogsStored(len(records), 0, templates=0, folded=0)
 
-    def ingest_metrics(self, points: Sequence[MetricPoint], *, cap: int) -> MetricsStored:
+    def ingest_metrics(
+        self, points: Sequence[MetricPoint], *, cap: int, replace: bool = False
+    ) -> MetricsStored:
+        assert not replace  # an import adds its points
         assert cap == CAPS.metric_name_cap
         self.points += points
         return MetricsStored(points=len(points), dropped=0)

@@ -6,17 +6,19 @@ where it keeps the sources' progress and the lease, and the process's caches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.adapters.sources.ports import CatalogRead, EdgeSource, TraceSource
+from bot.adapters.sources.ports import CatalogRead, EdgeSource, SignalRead, TraceSource
 from bot.adapters.sources.retry import Pacing, RetryingTraceSource
 from bot.adapters.store.ports import SourceState
+from bot.adapters.store.signal_writes import MetricsStored
 from bot.usecases.refresh import Refreshing, RefreshPolicy, refresh_catalog, refresh_once
 from topology.cardinality import Admission, NameGate, NameLimits
 from topology.errors import SourceError
 from topology.model import Call, Served, Span, SpanKind
 from topology.ownership import Catalog
-from topology.redaction import Redaction
+from topology.redaction import Redaction, parse_rules
+from topology.signals.model import MetricPoint
 from topology.stats import EdgeStats
 
 NOW = 1_800_000_030
@@ -281,3 +283,68 @@ def test_the_catalog_is_used_when_read_and_the_last_good_kept_when_not():
     failed = refresh_catalog(parts.deps(catalog=source))
     assert (failed.error, parts.catalogs) == ("backstage: HTTP 500", [catalog])
     assert parts.progress.states["backstage"].last_success == NOW
+
+
+@dataclass
+class FakeSignals:
+    """A signal source answering one point a minute asked for, and one series it left out."""
+
+    name: str = "prometheus-signals"
+    asked: list[tuple[int, int]] = field(default_factory=list)
+
+    def points(self, *, start_s: int, end_s: int) -> SignalRead:
+        self.asked.append((start_s, end_s))
+        minutes = range(start_s, end_s, 60)
+        return SignalRead([MetricPoint("Cart", "cpu", m, 0.5) for m in minutes], unlabelled=1)
+
+
+@dataclass
+class FakeSignalWriter:
+    """A `SignalWriter` in memory for metric points: replaced minute by minute, as told."""
+
+    minutes: dict[tuple[str, str, int], float] = field(default_factory=dict)
+
+    def admitted_services(self, items, service_of, admit, *, now_s):
+        assert admit.source == "refresh:prometheus-signals"
+        assert now_s == NOW
+        assert {service_of(item) for item in items} == {"{shop}"}  # redacted before
+        return items, None
+
+    def ingest_metrics(
+        self, points: list[MetricPoint], *, cap: int, replace: bool = False
+    ) -> MetricsStored:
+        assert (cap, replace) == (POLICY.metric_name_cap, True)
+        for point in points:
+            self.minutes[point.service, point.name, point.minute] = point.value
+        return MetricsStored(points=len(points), dropped=0)
+
+
+def test_a_signal_pass_stores_whole_minutes_since_the_high_water_redacted_and_replaced():
+    parts = Parts()
+    signals = FakeSignals()
+    parts.progress.states[signals.name] = SourceState(signals.name, high_water=NOW - 90)
+    writer = FakeSignalWriter()
+    deps = replace(
+        parts.deps(signals), signals=writer, redaction=Redaction(parse_rules('{"Cart": "{shop}"}'))
+    )
+
+    (done,) = refresh_once(deps, holder="me").sources
+
+    # From the high water less the overlap, whole minutes up to the one still running.
+    assert signals.asked == [(NOW - 210, NOW - 30)]
+    assert (done.error, done.points, done.left_out, done.calls_new) == (None, 3, 1, 0)
+    assert sorted(writer.minutes) == [("{shop}", "cpu", m) for m in range(NOW - 210, NOW - 30, 60)]
+    assert parts.progress.states[signals.name].high_water == NOW - 30
+    assert done.to_dict() | {"points": 3, "left_out": 1} == done.to_dict()
+
+
+def test_a_signal_source_where_no_signals_are_stored_fails_its_pass_alone():
+    parts = Parts()
+    edges = FakeEdges()
+
+    report = refresh_once(parts.deps(FakeSignals(), edges), holder="me")
+
+    signals, edge_pass = report.sources
+    assert signals.error == "prometheus-signals: this process stores no signals"
+    assert edge_pass.error is None
+    assert parts.progress.states["prometheus-signals"].last_error_at == NOW

@@ -69,7 +69,10 @@ class FakeStore:
         self.logs += new
         return LogsStored(len(new), len(records) - len(new), templates=0, folded=0)
 
-    def ingest_metrics(self, points: Sequence[MetricPoint], *, cap: int) -> MetricsStored:
+    def ingest_metrics(
+        self, points: Sequence[MetricPoint], *, cap: int, replace: bool = False
+    ) -> MetricsStored:
+        assert not replace  # an import adds its points
         names: dict[str, set[str]] = {}
         kept = []
         for point in points:
