@@ -270,22 +270,25 @@ def _pull_signals(
     )
     if not minutes:
         return (0, 0), None
-    read = source.points(start_s=minutes[0], end_s=minutes[-1] + MINUTE)
-    points = deps.redaction.metric_points(read.points)
-    name = f"{REFRESH_PREFIX}{source.name}"
-    admit = Admission(deps.names, name)
-    kept, _ = deps.signals.admitted_services(points, _SERVICE, admit, now_s=now)
+    admit = Admission(deps.names, f"{REFRESH_PREFIX}{source.name}")
+    stored_points = left_out = 0
+    for signal in source.signals:  # one at a time: a signal's points are let go when stored
+        read = source.points(signal, start_s=minutes[0], end_s=minutes[-1] + MINUTE)
+        points = deps.redaction.metric_points(read.points)
+        kept, _ = deps.signals.admitted_services(points, _SERVICE, admit, now_s=now)
+        stored = deps.signals.ingest_metrics(kept, cap=policy.metric_name_cap, replace=True)
+        stored_points += stored.points
+        left_out += read.unlabelled + read.unusable + stored.dropped + len(points) - len(kept)
+        if read.unlabelled or read.unusable:
+            _log.info(
+                "%s: %s: left out %d series without a service's name, %d samples not usable",
+                source.name,
+                signal,
+                read.unlabelled,
+                read.unusable,
+            )
     say_refused(deps.names, now_s=now)
-    stored = deps.signals.ingest_metrics(kept, cap=policy.metric_name_cap, replace=True)
-    left_out = read.unlabelled + read.unusable + stored.dropped + len(points) - len(kept)
-    if read.unlabelled or read.unusable:
-        _log.info(
-            "%s: left out %d series without a service's name and %d samples not usable",
-            source.name,
-            read.unlabelled,
-            read.unusable,
-        )
-    return (stored.points, left_out), minutes[-1] + MINUTE
+    return (stored_points, left_out), minutes[-1] + MINUTE
 
 
 _SERVICE = attrgetter("service")

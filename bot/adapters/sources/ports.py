@@ -57,9 +57,11 @@ class SignalSource(Protocol):
     """A metrics backend that answers each service's signals (CPU, memory...) per minute."""
 
     name: str
+    signals: tuple[str, ...]
+    """The metric names it answers, each asked for apart."""
 
-    def points(self, *, start_s: int, end_s: int) -> SignalRead:
-        """The signals' values per service in the whole minutes between two instants."""
+    def points(self, signal: str, *, start_s: int, end_s: int) -> SignalRead:
+        """A signal's values per service in the whole minutes between two instants."""
         ...
 
 

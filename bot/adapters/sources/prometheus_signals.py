@@ -38,6 +38,8 @@ MAX_SIGNALS = 64
 MAX_NAME_CHARS = 200
 MAX_QUERY_CHARS = 10_000
 MAX_FILE_BYTES = 1_000_000
+MAX_SERIES = 20_000
+"""Series one answer may hold: a query summed by service gives one a service."""
 
 
 def signals_of(text: str, *, source: str) -> dict[str, str]:
@@ -108,6 +110,11 @@ def parse_signal_matrix(
     if answer.data is None or answer.data.resultType != "matrix":
         kind = answer.data.resultType if answer.data else ""
         raise SourceError(f"{source}: expected a range vector (matrix), got {kind or 'nothing'}")
+    if len(answer.data.result) > MAX_SERIES:
+        raise SourceError(
+            f"{source}: {len(answer.data.result):,} series, more than {MAX_SERIES:,}:"
+            " sum the query by the service label"
+        )
     first, end = minutes
     points: list[MetricPoint] = []
     unlabelled = unusable = 0
@@ -145,36 +152,30 @@ class PrometheusSignalSource:
         name: str = "prometheus-signals",
     ) -> None:
         self.name = name
-        self.signals = dict(signals)
+        self.queries = dict(signals)
+        self.signals = tuple(self.queries)
         self.service_label = service_label
         self._client = client
 
-    def points(self, *, start_s: int, end_s: int) -> SignalRead:
-        """Each signal's value per service in the whole minutes from `start_s` to `end_s`."""
+    def points(self, signal: str, *, start_s: int, end_s: int) -> SignalRead:
+        """`signal`'s value per service in the whole minutes from `start_s` to `end_s`."""
         first = start_s - start_s % MINUTE
         end = end_s - end_s % MINUTE
         if end <= first:
             return SignalRead([])
-        points: list[MetricPoint] = []
-        unlabelled = unusable = 0
-        for metric, query in self.signals.items():
-            params: dict[str, str | int] = {
-                "query": query,
-                "start": first + MINUTE,
-                "end": end,
-                "step": MINUTE,
-            }
-            _, body = fetch.get(
-                self._client, PATH, source=self.name, params=params, explain=prometheus_error
-            )
-            read = parse_signal_matrix(
-                body,
-                metric=metric,
-                label=self.service_label,
-                minutes=(first, end),
-                source=f"{self.name}: {metric}: GET {PATH}",
-            )
-            points += read.points
-            unlabelled += read.unlabelled
-            unusable += read.unusable
-        return SignalRead(points, unlabelled, unusable)
+        params: dict[str, str | int] = {
+            "query": self.queries[signal],
+            "start": first + MINUTE,
+            "end": end,
+            "step": MINUTE,
+        }
+        _, body = fetch.get(
+            self._client, PATH, source=self.name, params=params, explain=prometheus_error
+        )
+        return parse_signal_matrix(
+            body,
+            metric=signal,
+            label=self.service_label,
+            minutes=(first, end),
+            source=f"{self.name}: {signal}: GET {PATH}",
+        )

@@ -149,13 +149,16 @@ class RetryingSignalSource(_Retrying):
     inner: SignalSource = field(kw_only=True)
     name: str = field(init=False)
     """The wrapped source's name."""
+    signals: tuple[str, ...] = field(init=False)
+    """The wrapped source's signals."""
 
     def __post_init__(self) -> None:
         self.name = self.inner.name
+        self.signals = self.inner.signals
 
-    def points(self, *, start_s: int, end_s: int) -> SignalRead:
-        """The wrapped source's points, asked again when it may help."""
-        return self._call(lambda: self.inner.points(start_s=start_s, end_s=end_s))
+    def points(self, signal: str, *, start_s: int, end_s: int) -> SignalRead:
+        """The wrapped source's points of `signal`, asked again when it may help."""
+        return self._call(lambda: self.inner.points(signal, start_s=start_s, end_s=end_s))
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot.adapters.sources.prometheus_signals import (
+    MAX_SERIES,
     MAX_SIGNALS,
     parse_signal_matrix,
     signals_of,
@@ -148,3 +149,10 @@ def test_a_bad_signals_file_is_a_settings_error_naming_it(text, said):
         signals_of(text, source="signals.yaml")
     assert str(caught.value).startswith("signals.yaml: ")
     assert said in str(caught.value)
+
+
+def test_an_answer_of_more_series_than_services_could_give_is_refused_whole():
+    many = [({"service": f"s{i}"}, [(M + 60, "1")]) for i in range(MAX_SERIES + 1)]
+    with pytest.raises(SourceError, match="sum the query by the service label"):
+        _read(_matrix(*many))
+    assert len(_read(_matrix(*many[:MAX_SERIES])).points) == MAX_SERIES

@@ -290,12 +290,14 @@ class FakeSignals:
     """A signal source answering one point a minute asked for, and one series it left out."""
 
     name: str = "prometheus-signals"
-    asked: list[tuple[int, int]] = field(default_factory=list)
+    signals: tuple[str, ...] = ("cpu", "memory")
+    asked: list[tuple[str, int, int]] = field(default_factory=list)
 
-    def points(self, *, start_s: int, end_s: int) -> SignalRead:
-        self.asked.append((start_s, end_s))
+    def points(self, signal: str, *, start_s: int, end_s: int) -> SignalRead:
+        self.asked.append((signal, start_s, end_s))
         minutes = range(start_s, end_s, 60)
-        return SignalRead([MetricPoint("Cart", "cpu", m, 0.5) for m in minutes], unlabelled=1)
+        found = [MetricPoint("Cart", signal, m, 0.5) for m in minutes]
+        return SignalRead(found, unlabelled=1 if signal == "cpu" else 0)
 
 
 @dataclass
@@ -331,11 +333,15 @@ def test_a_signal_pass_stores_whole_minutes_since_the_high_water_redacted_and_re
     (done,) = refresh_once(deps, holder="me").sources
 
     # From the high water less the overlap, whole minutes up to the one still running.
-    assert signals.asked == [(NOW - 210, NOW - 30)]
-    assert (done.error, done.points, done.left_out, done.calls_new) == (None, 3, 1, 0)
-    assert sorted(writer.minutes) == [("{shop}", "cpu", m) for m in range(NOW - 210, NOW - 30, 60)]
+    assert signals.asked == [("cpu", NOW - 210, NOW - 30), ("memory", NOW - 210, NOW - 30)]
+    assert (done.error, done.points, done.left_out, done.calls_new) == (None, 6, 1, 0)
+    assert sorted(writer.minutes) == [
+        ("{shop}", signal, m)
+        for signal in ("cpu", "memory")
+        for m in range(NOW - 210, NOW - 30, 60)
+    ]
     assert parts.progress.states[signals.name].high_water == NOW - 30
-    assert done.to_dict() | {"points": 3, "left_out": 1} == done.to_dict()
+    assert done.to_dict() | {"points": 6, "left_out": 1} == done.to_dict()
 
 
 def test_a_signal_source_where_no_signals_are_stored_fails_its_pass_alone():
