@@ -28,7 +28,7 @@ from topology.errors import SourceError, TraceFormatError
 from topology.linking import link, with_inferred_peers
 from topology.ownership import Catalog
 from topology.redaction import Redaction
-from topology.refresh_window import MINUTE, edge_minutes, trace_window
+from topology.refresh_window import MAX_MINUTES, MINUTE, edge_minutes, trace_window
 from topology.time_window import live_window, spans_within
 from topology.trace_ids import lower_trace_ids
 
@@ -259,12 +259,16 @@ def _pull_signals(
 ) -> tuple[tuple[int, int], int | None]:
     """Store the signals of the whole minutes since the high water (less the overlap).
 
-    The points stored and those left out, and the end of the last minute read. Each
-    minute read takes the place of what it held, so the overlap counts nothing twice.
+    A first pass asks for the last `MAX_MINUTES`, so that ranking has a baseline at once.
+
+        The points stored and those left out, and the end of the last minute read. Each
+        minute read takes the place of what it held, so the overlap counts nothing twice.
     """
     if deps.signals is None:
         raise SourceError(f"{source.name}: this process stores no signals")
     policy = deps.policy
+    if high_water is None:  # the backend keeps history: a first pass fills the last hour in
+        high_water = now - now % MINUTE - MAX_MINUTES * MINUTE + policy.overlap_s
     minutes = edge_minutes(
         high_water, now, interval_s=policy.interval_s, overlap_s=policy.overlap_s
     )

@@ -19,7 +19,7 @@ from topology.errors import SettingsError
 from topology.redaction import Redaction
 
 M = NOW - 90
-"""The one whole minute a first pass at NOW (30 s into a minute) asks for."""
+"""The last whole minute a first pass at NOW (30 s into a minute) asks for."""
 RANGE = "/api/v1/query_range"
 EMPTY_VECTOR = b'{"status":"success","data":{"resultType":"vector","result":[]}}'
 
@@ -80,8 +80,9 @@ def test_a_pass_stores_each_signal_per_service_and_minute(make_app, prometheus, 
         "sum by (service) (rate(cpu_seconds_total[1m]))",
         "max by (service) (queue_messages)",
     ]
+    # A first pass fills the last hour in: a baseline at once.
     assert {(r.param("start"), r.param("end"), r.param("step")) for r in asked} == {
-        (str(M + 60), str(M + 60), "60")
+        (str(M + 60 - 59 * 60), str(M + 60), "60")
     }
     assert metric_values(app, M, M) == {
         ("cart", "cpu.utilization"): (0.25,),
