@@ -103,10 +103,10 @@ class RefreshPolicy:
     trace_limit: int
     retention_s: int
     skew_s: int
+    metric_name_cap: int
+    """Metric names kept per service, for a signal source's points."""
     infer_peers: bool = False
     strict_trace_id: bool = False
-    metric_name_cap: int = 64
-    """Metric names kept per service, for a signal source's points."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,9 +260,8 @@ def _pull_signals(
     """Store the signals of the whole minutes since the high water (less the overlap).
 
     A first pass asks for the last `MAX_MINUTES`, so that ranking has a baseline at once.
-
-        The points stored and those left out, and the end of the last minute read. Each
-        minute read takes the place of what it held, so the overlap counts nothing twice.
+    Answers the points stored and those left out, and the end of the last minute read.
+    Each minute read takes the place of what it held, so the overlap counts nothing twice.
     """
     if deps.signals is None:
         raise SourceError(f"{source.name}: this process stores no signals")

@@ -5,7 +5,8 @@ PromQL expression whose series name their service in a label, `service` unless t
 otherwise: `sum by (service) (...)`, or `label_replace` of a pod's or job's label. A pass
 asks each signal for the whole minutes it covers, a sample at the end of each minute
 (`step` 60 s): the sample at T is the value of the minute [T - 60, T), as a `rate(...[1m])`
-evaluated at T covers it. Series without the label, and samples that are not finite
+evaluated at T covers it. A service's name is cleaned as a span's is (blanks, NUL, its
+length). Series without the label, and samples that are not finite
 numbers or fall outside the minutes asked for, are left out and counted; several series of
 one service in a minute (pods, when the query does not sum them) are averaged when stored.
 
@@ -29,6 +30,7 @@ from bot.adapters.sources.ports import SignalRead
 from bot.adapters.sources.prometheus import prometheus_error
 from topology.errors import SettingsError, SourceError
 from topology.gcpause import paused_gc
+from topology.parsing.naming import clean_name
 from topology.signals.model import MetricPoint
 
 MINUTE = 60
@@ -119,8 +121,8 @@ def parse_signal_matrix(
     points: list[MetricPoint] = []
     unlabelled = unusable = 0
     for series in answer.data.result:
-        service = (series.metric or {}).get(label, "")
-        if not service:
+        service = clean_name((series.metric or {}).get(label, ""))
+        if service is None:
             unlabelled += 1
             continue
         for at, text in series.values or ():

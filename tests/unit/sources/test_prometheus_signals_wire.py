@@ -13,6 +13,7 @@ from bot.adapters.sources.prometheus_signals import (
     signals_of,
 )
 from topology.errors import SettingsError, SourceError
+from topology.model import MAX_NAME_LENGTH
 from topology.signals.model import MetricPoint
 
 M = 1_722_945_600
@@ -77,6 +78,23 @@ def test_series_without_the_label_and_samples_not_usable_are_left_out_and_counte
 
     assert read.points == [MetricPoint("cart", "cpu", M + 120, 2.0)]
     assert (read.unlabelled, read.unusable) == (2, 4)
+
+
+def test_a_service_name_is_cleaned_as_a_spans_is():
+    long = "x" * 300
+    data = _matrix(
+        ({"service": " cart\u0000 "}, [(M + 60, "1")]),
+        ({"service": long}, [(M + 60, "2")]),
+        ({"service": " \u0000 "}, [(M + 60, "3")]),
+    )
+
+    read = _read(data)
+
+    assert [(p.service, p.value) for p in read.points] == [
+        ("cart", 1.0),
+        (long[:MAX_NAME_LENGTH], 2.0),
+    ]
+    assert read.unlabelled == 1
 
 
 def test_an_empty_answer_gives_nothing(payload):

@@ -23,7 +23,14 @@ from topology.stats import EdgeStats
 
 NOW = 1_800_000_030
 """30 s into a minute."""
-POLICY = RefreshPolicy(interval_s=60, overlap_s=120, trace_limit=100, retention_s=3600, skew_s=600)
+POLICY = RefreshPolicy(
+    interval_s=60,
+    overlap_s=120,
+    trace_limit=100,
+    retention_s=3600,
+    skew_s=600,
+    metric_name_cap=64,
+)
 
 
 def call_pair(trace: str, start_s: int) -> list[Span]:
