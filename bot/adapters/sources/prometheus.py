@@ -22,6 +22,7 @@ from bot.adapters.sources import fetch, histogram, wire
 from topology.errors import SourceError
 from topology.gcpause import paused_gc
 from topology.model import NodeKind
+from topology.parsing.naming import NameCache
 from topology.stats import EdgeStats, Latency
 
 _KINDS = {
@@ -122,11 +123,16 @@ def edges_from(
 ) -> list[EdgeStats]:
     """Edges from the five answers as `parse_edge_vector` reads them.
 
-    The latency histogram is the server side's.
+    The latency histogram is the server side's. The ends' names are cleaned as a span's
+    are (blanks, NUL, length); a series with an empty end is left out.
     """
     edges: dict[Edge, EdgeStats] = {}
-    calls, labelled_errors = _summed(requests, edges), _summed(requests, edges, failed=True)
-    failed_total, sum_s, count = (_summed(samples, edges) for samples in (failed, sums, counts))
+    names = NameCache()
+    calls = _summed(requests, edges, names)
+    labelled_errors = _summed(requests, edges, names, failed=True)
+    failed_total, sum_s, count = (
+        _summed(samples, edges, names) for samples in (failed, sums, counts)
+    )
     per_le: dict[Edge, list[tuple[float, float]]] = {}
     les: dict[str | None, float] = {}  # a histogram has a handful of distinct bounds
     for labels, value in buckets:
@@ -134,7 +140,9 @@ def edges_from(
         le = les.get(text)
         if le is None:
             le = les[text] = _le(text)
-        key = _edge(labels, edges)
+        key = _edge(labels, edges, names)
+        if key is None:
+            continue
         pairs = per_le.get(key)
         if pairs is None:
             per_le[key] = [(le, value)]
@@ -150,9 +158,15 @@ def edges_from(
     return [edges[key] for key in sorted(edges)]
 
 
-def _edge(labels: EdgeLabels, edges: dict[Edge, EdgeStats]) -> Edge:
-    """The (client, server) of a series, its edge noted in `edges` with the child's kind."""
-    key = (labels.client, labels.server)
+def _edge(labels: EdgeLabels, edges: dict[Edge, EdgeStats], names: NameCache) -> Edge | None:
+    """The (client, server) of a series, its edge noted in `edges` with the child's kind.
+
+    None when an end has no name once cleaned.
+    """
+    client, server = names(labels.client), names(labels.server)
+    if client is None or server is None:
+        return None
+    key = (client, server)
     found = edges.get(key)
     if found is None:
         found = edges[key] = EdgeStats(*key)
@@ -162,14 +176,20 @@ def _edge(labels: EdgeLabels, edges: dict[Edge, EdgeStats]) -> Edge:
 
 
 def _summed(
-    samples: Iterable[EdgeSample], edges: dict[Edge, EdgeStats], *, failed: bool = False
+    samples: Iterable[EdgeSample],
+    edges: dict[Edge, EdgeStats],
+    names: NameCache,
+    *,
+    failed: bool = False,
 ) -> dict[Edge, float]:
     """Values summed per edge; with `failed`, only series labelled `failed="true"`."""
     sums: dict[Edge, float] = {}
     for labels, value in samples:
         if failed and labels.failed != "true":
             continue
-        key = _edge(labels, edges)
+        key = _edge(labels, edges, names)
+        if key is None:
+            continue
         sums[key] = sums.get(key, 0.0) + value
     return sums
 

@@ -114,3 +114,22 @@ def test_latency_comes_from_the_server_histogram_sum_and_count():
 def test_an_edge_seen_only_in_failures_is_still_an_edge():
     (edge,) = edges_from([], [(EdgeLabels(client="a", server="b"), 2.0)], [], [], [])
     assert (edge.parent, edge.child, edge.calls, edge.errors) == ("a", "b", 0, 2)
+
+
+def test_the_ends_names_are_cleaned_and_a_series_with_an_empty_end_is_left_out():
+    requests = [
+        (EdgeLabels(client=" a\x00", server="b "), 2.0),
+        (EdgeLabels(client="a", server="b"), 3.0),
+        (EdgeLabels(client="", server="b"), 5.0),
+        (EdgeLabels(client="a", server="\x00 "), 7.0),
+    ]
+    buckets = [
+        (EdgeLabels(client="a ", server="b", le="+Inf"), 5.0),
+        (EdgeLabels(server="b", le="+Inf"), 11.0),
+    ]
+    failed = [(EdgeLabels(server="b"), 13.0)]
+
+    (edge,) = edges_from(requests, failed, buckets, [], [])
+
+    assert (edge.parent, edge.child, edge.calls, edge.errors) == ("a", "b", 5, 0)
+    assert sum(edge.server.histogram) == 5
