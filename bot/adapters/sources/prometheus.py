@@ -22,7 +22,7 @@ from bot.adapters.sources import fetch, histogram, wire
 from topology.errors import SourceError
 from topology.gcpause import paused_gc
 from topology.model import NodeKind
-from topology.parsing.naming import NameCache
+from topology.parsing.naming import clean_name
 from topology.stats import EdgeStats, Latency
 
 _KINDS = {
@@ -127,7 +127,7 @@ def edges_from(
     are (blanks, NUL, length); a series with an empty end is left out.
     """
     edges: dict[Edge, EdgeStats] = {}
-    names = NameCache()
+    names: dict[Edge, Edge | None] = {}
     calls = _summed(requests, edges, names)
     labelled_errors = _summed(requests, edges, names, failed=True)
     failed_total, sum_s, count = (
@@ -158,15 +158,22 @@ def edges_from(
     return [edges[key] for key in sorted(edges)]
 
 
-def _edge(labels: EdgeLabels, edges: dict[Edge, EdgeStats], names: NameCache) -> Edge | None:
+def _edge(
+    labels: EdgeLabels, edges: dict[Edge, EdgeStats], names: dict[Edge, Edge | None]
+) -> Edge | None:
     """The (client, server) of a series, its edge noted in `edges` with the child's kind.
 
-    None when an end has no name once cleaned.
+    The ends are cleaned once per pair as given (`names` keeps them); None when an end
+    has no name once cleaned.
     """
-    client, server = names(labels.client), names(labels.server)
-    if client is None or server is None:
+    given = (labels.client, labels.server)
+    try:
+        key = names[given]
+    except KeyError:
+        client, server = clean_name(given[0]), clean_name(given[1])
+        key = names[given] = None if client is None or server is None else (client, server)
+    if key is None:
         return None
-    key = (client, server)
     found = edges.get(key)
     if found is None:
         found = edges[key] = EdgeStats(*key)
@@ -178,7 +185,7 @@ def _edge(labels: EdgeLabels, edges: dict[Edge, EdgeStats], names: NameCache) ->
 def _summed(
     samples: Iterable[EdgeSample],
     edges: dict[Edge, EdgeStats],
-    names: NameCache,
+    names: dict[Edge, Edge | None],
     *,
     failed: bool = False,
 ) -> dict[Edge, float]:
