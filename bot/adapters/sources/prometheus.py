@@ -82,12 +82,9 @@ def parse_edge_vector(data: bytes, *, source: str) -> list[EdgeSample]:
     # The labels of a large fleet's answers are a million small objects, hardly a cycle.
     with paused_gc():
         answer = wire.decode(data, _Answer[EdgeLabels], source=source)
-    if answer.status != "success":
-        said = prometheus_error(data) or f"not a Prometheus answer (status {answer.status!r})"
-        raise SourceError(f"{source}: {said}")
-    if answer.data is None or answer.data.resultType != "vector":
-        kind = answer.data.resultType if answer.data else "nothing"
-        raise SourceError(f"{source}: expected an instant vector, got {kind or 'nothing'}")
+    kind = answer.data.resultType if answer.data else None
+    check_answer(data, answer.status, kind, expected=("vector", "an instant vector"), source=source)
+    assert answer.data is not None  # noqa: S101 - checked just above: a vector came
     found: list[EdgeSample] = []
     for series in answer.data.result:
         if series.value is None:
@@ -100,6 +97,21 @@ def parse_edge_vector(data: bytes, *, source: str) -> list[EdgeSample]:
             labels = series.metric
             found.append((EdgeLabels() if labels is None else labels, value))
     return found
+
+
+def check_answer(
+    data: bytes, status: str, kind: str | None, *, expected: tuple[str, str], source: str
+) -> None:
+    """Raise unless `data` is a successful answer of the `expected` (result type, in words).
+
+    An error answer raises with what Prometheus said (`prometheus_error`).
+    """
+    if status != "success":
+        said = prometheus_error(data) or f"not a Prometheus answer (status {status!r})"
+        raise SourceError(f"{source}: {said}")
+    result_type, words = expected
+    if kind != result_type:
+        raise SourceError(f"{source}: expected {words}, got {kind or 'nothing'}")
 
 
 def prometheus_error(data: bytes) -> str | None:

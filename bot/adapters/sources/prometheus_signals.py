@@ -27,7 +27,7 @@ import msgspec
 
 from bot.adapters.sources import fetch, wire
 from bot.adapters.sources.ports import SignalRead
-from bot.adapters.sources.prometheus import prometheus_error
+from bot.adapters.sources.prometheus import check_answer, prometheus_error
 from topology.errors import SettingsError, SourceError
 from topology.gcpause import paused_gc
 from topology.parsing.naming import clean_name
@@ -106,12 +106,10 @@ def parse_signal_matrix(
     """
     with paused_gc():  # a large fleet's answer is many small objects, hardly a cycle
         answer = wire.decode(data, _Answer, source=source)
-    if answer.status != "success":
-        said = prometheus_error(data) or f"not a Prometheus answer (status {answer.status!r})"
-        raise SourceError(f"{source}: {said}")
-    if answer.data is None or answer.data.resultType != "matrix":
-        kind = answer.data.resultType if answer.data else ""
-        raise SourceError(f"{source}: expected a range vector (matrix), got {kind or 'nothing'}")
+    kind = answer.data.resultType if answer.data else None
+    matrix = ("matrix", "a range vector (matrix)")
+    check_answer(data, answer.status, kind, expected=matrix, source=source)
+    assert answer.data is not None  # noqa: S101 - checked just above: a matrix came
     if len(answer.data.result) > MAX_SERIES:
         raise SourceError(
             f"{source}: {len(answer.data.result):,} series, more than {MAX_SERIES:,}:"
