@@ -1,14 +1,19 @@
 """The web view over the 5,000-service map, in headless Chromium: how soon the map shows.
 
     .venv/bin/python -m bench.web_view_speed [--services N] [--edges M] [--runs R] [--db PATH]
-        [--after S]
+        [--after S] [--expired]
 
 Builds the map `bench.query_speed` builds (in a child process, into a fresh SQLite
 store), with the catalog its questions use (97 teams, team-{i % 97} by name order), runs
 `svcmap serve` over it on 127.0.0.1, and opens the page R times in a fresh headless
 Chromium page (Debian's /usr/bin/chromium through Playwright), at the map's time with
 the window "everything" (the first time S seconds after the server answers /healthz,
-`--after`, 0 by default: what its start-up left for the page). Per run: the time from
+`--after`, 0 by default: what its start-up left for the page). The map's minutes lie in
+the past (at `bench.query_speed`'s NOW_S), so the server keeps minutes, hours and days
+long enough that none of them has expired, as a server that has kept serving finds its
+store; `--expired` starts it with the default retention instead, as after months
+without a server: its first pass then rolls every minute into days while the page waits.
+Per run: the time from
 navigation to the first node of the map in the page (cold: the first run, the server
 reading the map; warm: the others), the CPU time the server (its process and its
 children: workers, Graphviz) spent meanwhile, how many nodes the SVG has (teams and
@@ -45,6 +50,7 @@ TARGET_HEAP_MB = 64
 CHROMIUM = "/usr/bin/chromium"
 SVCMAP = ROOT / ".venv" / "bin" / "svcmap"
 DEFAULT_DB = Path("/tmp/svcmap-bench/web.db")  # noqa: S108 - a scratch file
+DAY_S = 86_400
 TEAMS = 97
 """Teams of the catalog, as `bench.query_speed` asks its questions with."""
 FIRST_NODE = """
@@ -100,10 +106,14 @@ def _catalog(db: Path) -> Path:
     return path
 
 
-def _serve(db: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _serve(db: Path, *, expired: bool) -> tuple[subprocess.Popen[bytes], str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
     env["SVCMAP_DATABASE_URL"] = f"sqlite:///{db}"
     env["SVCMAP_CATALOG_FILE"] = str(_catalog(db))
+    if not expired:  # every tier kept from before the map's minutes: nothing to compact
+        kept = f"{(int(time.time()) - NOW_S) // DAY_S + 2}d"
+        for tier in ("MINUTES", "HOURS", "DAYS"):
+            env[f"SVCMAP_RETAIN_{tier}"] = kept
     port = _free_port()
     process = subprocess.Popen(
         [str(SVCMAP), "serve", "--port", str(port)],
@@ -170,19 +180,22 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=6)
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--after", type=float, default=0.0, help="seconds after /healthz")
+    parser.add_argument(
+        "--expired", action="store_true", help="the default retention: every minute expired"
+    )
     args = parser.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     build = [sys.executable, "-m", "bench.query_speed", "--build-only", "--db", str(args.db)]
     build += ["--services", str(args.services), "--edges", str(args.edges)]
     subprocess.run(build, check=True, cwd=ROOT)
-    process, base = _serve(args.db)
+    process, base = _serve(args.db, expired=args.expired)
     time.sleep(args.after)
     try:
         runs, focused = _measure(base, args.runs, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
-    _report(runs, focused)
+    _report(runs, focused, expired=args.expired)
     return 0
 
 
@@ -213,19 +226,21 @@ def _measure(base: str, count: int, server: int) -> tuple[list[dict[str, float]]
     return runs, focused
 
 
-def _report(runs: list[dict[str, float]], focused: dict[str, float]) -> None:
+def _report(runs: list[dict[str, float]], focused: dict[str, float], *, expired: bool) -> None:
     cold, warm = runs[0], runs[1:] or runs
+    start = "every minute expired, rolled into days at start" if expired else "nothing expired"
     paint = statistics.median(run["first_map_s"] for run in warm)
     heap = statistics.median(run["heap_mb"] for run in warm)
     times = ", ".join(f"{run['first_map_s']:.2f}" for run in warm)
     cpu = statistics.median(run["server_cpu_s"] for run in warm)
     print(
-        f"cold (a fresh server): map shown in {cold['first_map_s']:.2f} s "
+        f"cold (a fresh server, {start}): map shown in {cold['first_map_s']:.2f} s "
         f"(target <= {TARGET_S:.0f} s){verdict(cold['first_map_s'], TARGET_S)}, "
         f"server CPU {cold['server_cpu_s']:.2f} s; warm runs: {times} s, "
         f"server CPU median {cpu:.2f} s"
     )
-    figure("web view: map shown cold, 5,000-service map", cold["first_map_s"], "s", "<=", TARGET_S)
+    label = "web view: map shown cold" + (", every minute expired" if expired else "")
+    figure(f"{label}, 5,000-service map", cold["first_map_s"], "s", "<=", TARGET_S)
     print(
         f"first map shown (median of {len(warm)} warm runs): {paint:.2f} s "
         f"(target <= {TARGET_S:.0f} s){verdict(paint, TARGET_S)}"

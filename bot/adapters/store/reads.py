@@ -100,6 +100,24 @@ def edge_sums(
     )
 
 
+def grouped_edge_sums(
+    start_s: int | None, end_s: int | None, values: tuple[str, ...] = EDGE_VALUES
+) -> Query:
+    """`edge_sums` grouped in one level, the child's kind looked up per edge: for SQLite.
+
+    SQLite sorts the union once, for the grouping, and gives the groups in that order;
+    joining the kinds on after the grouping made it sort every edge a second time (on
+    50,000 edges compacted into days, 0.85 s against 0.55 s).
+    """
+    tiers = _edges_in(start_s, end_s, values)
+    kind = select(nodes.c.kind).where(nodes.c.name == tiers.c.child).scalar_subquery()
+    return (
+        select(tiers.c.parent, tiers.c.child, kind.label("kind"), *_summed(tiers, values))
+        .group_by(tiers.c.parent, tiers.c.child)
+        .order_by(tiers.c.parent, tiers.c.child)
+    )
+
+
 def minute_edge_sums(start_s: int | None, end_s: int | None) -> Query:
     """`edge_sums` of a window no hour or day bucket starts in: the minutes alone.
 

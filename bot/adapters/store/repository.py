@@ -354,7 +354,11 @@ class Store:
         query = reads.edge_sums(start_s, end_s)
         if self._engine.dialect.name == "sqlite":  # Postgres groups the union by hashing
             ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
-            query = query if coarse else reads.minute_edge_sums(start_s, end_s)
+            query = (
+                reads.grouped_edge_sums(start_s, end_s)
+                if coarse
+                else reads.minute_edge_sums(start_s, end_s)
+            )
         with paused_gc():  # a large map makes hundreds of thousands of objects, no cycles
             found = self._rows(query)
             return [rows.edge_stats(row[0], row[1], row[2], row[3:]) for row in found]
@@ -362,6 +366,8 @@ class Store:
     def edge_calls(self, start_s: int | None = None, end_s: int | None = None) -> list[EdgeStats]:
         """As `edges`, with only the calls and errors summed: no latency on either side."""
         query = reads.edge_call_sums(start_s, end_s)
+        if self._engine.dialect.name == "sqlite":
+            query = reads.grouped_edge_sums(start_s, end_s, rows.CALL_VALUES)
         with paused_gc():
             found = self._rows(query)
             return [rows.edge_counts(*row) for row in found]

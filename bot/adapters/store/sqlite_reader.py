@@ -103,17 +103,18 @@ def _named(column: str) -> str:
 _EDGE_COLUMNS = ", ".join(f"summed.{name}" for name in EDGE_VALUES)
 _ALL_TIERS = (*EDGE_TIERS, *SERVICE_TIERS)
 
+_KIND = "(SELECT kind FROM nodes WHERE nodes.name = tiers.child)"
+"""The child's kind, looked up per edge: joined on after the grouping, SQLite would sort
+every edge a second time (on 50,000 edges compacted into days, 0.85 s against 0.55 s)."""
 EDGE_SUMS = (
-    f"SELECT summed.parent, summed.child, nodes.kind, {_EDGE_COLUMNS}"  # noqa: S608 - names of the schema, values bound
-    f" FROM (SELECT parent, child, {_summed(EDGE_VALUES)}"
-    f" FROM ({_union(EDGE_TIERS, 'parent, child', EDGE_VALUES)}) GROUP BY parent, child) AS summed"
-    " LEFT OUTER JOIN nodes ON nodes.name = summed.child ORDER BY summed.parent, summed.child"
+    f"SELECT parent, child, {_KIND}, {_summed(EDGE_VALUES)}"  # noqa: S608 - names of the schema, values bound
+    f" FROM ({_union(EDGE_TIERS, 'parent, child', EDGE_VALUES)}) AS tiers"
+    " GROUP BY parent, child ORDER BY parent, child"
 )
 EDGE_CALL_SUMS = (
-    "SELECT summed.parent, summed.child, nodes.kind, summed.calls, summed.errors"  # noqa: S608 - names of the schema, values bound
-    f" FROM (SELECT parent, child, {_summed(CALL_VALUES)}"
-    f" FROM ({_union(EDGE_TIERS, 'parent, child', CALL_VALUES)}) GROUP BY parent, child) AS summed"
-    " LEFT OUTER JOIN nodes ON nodes.name = summed.child ORDER BY summed.parent, summed.child"
+    f"SELECT parent, child, {_KIND}, {_summed(CALL_VALUES)}"  # noqa: S608 - names of the schema, values bound
+    f" FROM ({_union(EDGE_TIERS, 'parent, child', CALL_VALUES)}) AS tiers"
+    " GROUP BY parent, child ORDER BY parent, child"
 )
 """`EDGE_SUMS` of the calls and errors alone: no latency on either side."""
 MINUTE_EDGE_CALL_SUMS = (

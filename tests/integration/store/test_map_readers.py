@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from bot.adapters.store import Store, make_engine, reads, repository, sqlite_reader, upgrade
 from bot.adapters.store.incidents import IncidentLog
 from bot.adapters.store.ports import MapStore
-from bot.adapters.store.rows import edge_stats, service_stats
+from bot.adapters.store.rows import edge_counts, edge_stats, service_stats
 from bot.adapters.store.sources_state import SourceStates
 from bot.adapters.store.sqlite_reader import SqliteMapReader, open_reader
 from tests.integration.conftest import an_opening
@@ -398,6 +398,24 @@ def test_a_store_of_minutes_alone_sums_them_as_the_union_of_every_tier_does(data
         assert len(store.edges(t0 + HOUR, None)) == 3
     finally:
         engine.dispose()
+
+
+def test_a_store_with_hours_sums_edges_in_one_grouping_as_the_union_joined_to_kinds(filled, t0):
+    """On SQLite, the kinds looked up per edge give what joining them after the sums gives."""
+    store = Store(filled)
+
+    for start, end in windows(t0):
+        with filled.connect() as connection:
+            rows = connection.execute(reads.edge_sums(start, end)).all()
+            calls = connection.execute(reads.edge_call_sums(start, end)).all()
+        assert store.edges(start, end) == [edge_stats(r[0], r[1], r[2], r[3:]) for r in rows]
+        assert store.edge_calls(start, end) == [edge_counts(*row) for row in calls]
+    kinds = {(e.parent, e.child): e.child_kind for e in store.edges(None, t0 + HOUR)}
+    assert kinds == {
+        ("frontend", "checkout"): NodeKind.SERVICE,
+        ("checkout", "payment"): NodeKind.SERVICE,
+        ("checkout", "postgres"): NodeKind.DATABASE,
+    }
 
 
 def grouped(
