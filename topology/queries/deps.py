@@ -13,6 +13,7 @@ from topology.graph import ServiceGraph
 from topology.model import NodeKind
 from topology.ownership import Catalog
 from topology.queries.jsonable import as_dict
+from topology.queries.levels import Walked, walk
 from topology.queries.numbers import EdgeNumbers
 from topology.stats import EdgeStats
 
@@ -84,9 +85,9 @@ def dependencies(
     down: tuple[Dependency, ...] = ()
     up: tuple[Dependency, ...] = ()
     if direction in (Direction.DOWN, Direction.BOTH):
-        down = _entries(graph, name, _walk(index.callees, start, depth), owners, down=True)
+        down = _entries(graph, name, walk(index, start, depth, down=True), owners, down=True)
     if direction in (Direction.UP, Direction.BOTH):
-        up = _entries(graph, name, _walk(index.callers, start, depth), owners, down=False)
+        up = _entries(graph, name, walk(index, start, depth, down=False), owners, down=False)
     loop = graph.edge(name, name)
     return DepsResult(
         service=name,
@@ -98,41 +99,19 @@ def dependencies(
     )
 
 
-def _walk(
-    adjacency: tuple[tuple[int, ...], ...], start: int, depth: int | None
-) -> list[tuple[int, int, int]]:
-    """Breadth-first: (hops, node, the smallest-named node one hop back), nearest first."""
-    seen = bytearray(len(adjacency))
-    seen[start] = 1
-    found: list[tuple[int, int, int]] = []
-    frontier = [start]
-    hops = 0
-    while frontier and (depth is None or hops < depth):
-        hops += 1
-        via_of: dict[int, int] = {}
-        for via in frontier:  # in number order: a node keeps the first, smallest via
-            for node in adjacency[via]:
-                if not seen[node]:
-                    seen[node] = 1
-                    via_of[node] = via
-        frontier = sorted(via_of)  # numbers, not tuples: the level is sorted cheaply
-        found.extend(zip(repeat(hops), frontier, map(via_of.__getitem__, frontier)))
-    return found
-
-
 def _entries(
     graph: ServiceGraph,
     service: str,
-    found: list[tuple[int, int, int]],
+    found: Walked,
     catalog: Catalog,
     *,
     down: bool,
 ) -> tuple[Dependency, ...]:
     """The entries of a walk, built column by column: a deep walk makes thousands."""
-    if not found:
+    if not found.numbers:
         return ()
     names, nodes = graph.index.names, graph.index.nodes
-    hops, numbers, vias = zip(*found, strict=True)
+    hops, numbers, vias = found.hops, found.numbers, found.vias
     named = list(map(names.__getitem__, numbers))
     reached = list(map(nodes.__getitem__, numbers))
     direct = bisect_right(hops, 1)  # nearest first: the direct neighbours lead

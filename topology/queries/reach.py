@@ -20,6 +20,7 @@ from typing import cast
 
 from topology.graph import CallIndex, ServiceGraph
 from topology.queries.cycle_shares import Cycle, settle, solve
+from topology.queries.levels import prepare_levels
 from topology.queries.share_rows import Row, row_of
 
 RECENT = 32
@@ -202,12 +203,15 @@ def _schedule(index: CallIndex) -> tuple[Run, ...]:
 
 
 def prepare(graph: ServiceGraph) -> None:
-    """Make every cycle's solver and the order shares settle in now, so no question pays later.
+    """Make what questions of `graph` need once now, so that no question pays for it later.
 
-    A process holding one graph for many questions (a server between refreshes) calls
-    this once after loading; a one-off question makes only what it needs.
+    Every cycle's solver, the order shares settle in, and a large map's calls as arrays
+    (`topology.queries.levels`). A process holding one graph for many questions (a server
+    between refreshes) calls this once after loading; a one-off question makes only what
+    it needs.
     """
     index = graph.index
+    prepare_levels(index)
     solvers = _solvers(index)
     for number, part in enumerate(index.parts):
         if len(part) > 1 and number not in solvers:
