@@ -172,3 +172,31 @@ def test_a_pass_that_did_not_get_the_lease_leaves_compaction_to_the_holder(monke
 def rows(engine, table) -> int:
     with engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_the_map_of_now_is_read_before_the_compaction(monkeypatch):
+    done, order = threading.Semaphore(0), []
+    monkeypatch.setattr(module, "refresh_once", lambda *_, **__: RefreshReport(leased=True))
+    monkeypatch.setattr(module, "refreshing", lambda app: app)
+    monkeypatch.setattr(module, "warm_map", lambda *_: order.append("map"))
+
+    def compact(*_: object, **__: object) -> Compaction:
+        order.append("compaction")
+        done.release()
+        return Compaction(Cuts(0, 0, 0), *NOTHING)
+
+    monkeypatch.setattr(module, "compact_once", compact)
+    app = SimpleNamespace(
+        sources=[object()],
+        catalog_source=None,
+        settings=SimpleNamespace(refresh_interval=0.05, warnings="off", retention=None),
+        store=None,
+        now=lambda: 0,
+    )
+    refresher = start_refresher(app, holder="me")
+    try:
+        assert done.acquire(timeout=2.0)
+        assert done.acquire(timeout=2.0)
+    finally:
+        refresher.shutdown(wait=True)
+    assert order[:4] == ["map", "compaction", "map", "compaction"]
