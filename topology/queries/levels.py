@@ -1,10 +1,10 @@
 """Breadth-first walks along the calls, level by level: the nodes reached, nearest first.
 
 Each node reached is listed with its hops from the start and the node one hop back it
-was reached from: of those, the one numbered first (in name order). On a large map the
-levels are worked out with array arithmetic over the calls packed once per graph (some
-20,000 calls visited by a deep walk: about 70 ns each one at a time); on a small one, or
-a walk of a level or two, one at a time, without loading the array library.
+was reached from: of those, the one numbered first (in name order). On a large map held
+for many questions, the levels are worked out with array arithmetic over the calls
+packed once per graph (`prepare_levels`; some 20,000 calls visited by a deep walk, about
+70 ns each one at a time); otherwise, and for a walk of a level or two, one at a time.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ def walk(index: CallIndex, start: int, depth: int | None, *, down: bool) -> Walk
 
     Within `depth` hops; None for any number.
     """
-    packed = None if depth is not None and depth <= SHALLOW else _packed(index)
-    if packed is None:
+    packed = None if depth is not None and depth <= SHALLOW else index.memo.get(ARRAYS_KEY)
+    if not packed:
         return walk_plainly(index.callees if down else index.callers, start, depth)
-    starts, targets = packed[0 if down else 1]
+    starts, targets = cast("Packed", packed)[0 if down else 1]
     return walk_in_arrays(starts, targets, start, depth)
 
 
@@ -116,18 +116,15 @@ the lists."""
 
 
 def prepare_levels(index: CallIndex) -> None:
-    """Pack a large map's calls now, so that no question pays for it later."""
-    _packed(index)
+    """Pack a large map's calls both ways, once, for its walks in arrays.
 
-
-def _packed(index: CallIndex) -> Packed | None:
-    """The calls of `index` packed both ways, made once per graph; None for a small map."""
-    found = index.memo.get(ARRAYS_KEY)
-    if found is None:
+    Only a process holding the map for many questions does (`reach.prepare`): a one-off
+    question's walk is over sooner than loading the array library.
+    """
+    if ARRAYS_KEY not in index.memo:
         large = sum(map(len, index.callees)) >= IN_ARRAYS_FROM
         made = (_pack(index.callees), _pack(index.callers)) if large else False
-        found = index.memo.setdefault(ARRAYS_KEY, made)
-    return cast("Packed", found) if found is not False else None
+        index.memo.setdefault(ARRAYS_KEY, made)
 
 
 def _pack(adjacency: tuple[tuple[int, ...], ...]) -> tuple[Ints, Ints]:

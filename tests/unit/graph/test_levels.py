@@ -69,15 +69,18 @@ def test_a_large_map_is_walked_in_arrays_and_a_small_one_plainly(monkeypatch):
     graph = graph_of(("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"))
     ids = graph.index.ids
     expected = Walked([1, 1, 2], [ids["b"], ids["c"], ids["d"]], [ids["a"], ids["a"], ids["c"]])
-    assert walk(graph.index, ids["a"], None, down=True) == expected
-    assert levels.ARRAYS_KEY in graph.index.memo
+    prepare(graph)
     assert graph.index.memo[levels.ARRAYS_KEY] is False  # four calls: not packed
-
-    large = graph_of(("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"))
-    monkeypatch.setattr(levels, "IN_ARRAYS_FROM", 4)
-    prepare(large)
     calls = []
     monkeypatch.setattr(levels, "walk_in_arrays", lambda *args: calls.append(args) or expected)
+    assert walk(graph.index, ids["a"], None, down=True) == expected
+    assert calls == []
+
+    monkeypatch.setattr(levels, "IN_ARRAYS_FROM", 4)
+    large = graph_of(("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"))
+    assert walk(large.index, ids["a"], None, down=True) == expected
+    assert calls == []  # not prepared: a one-off question walks plainly
+    prepare(large)
 
     assert walk(large.index, ids["a"], None, down=True) == expected
     assert walk(large.index, ids["a"], 2, down=True).numbers == expected.numbers
@@ -90,8 +93,11 @@ def test_dependencies_of_a_map_walked_in_arrays_are_those_walked_plainly(monkeyp
     edges += [("s29", "s3"), ("s17", "s1")]  # cycles
     plain = dependencies(graph_of(*edges), "s5", direction=direction)
     monkeypatch.setattr(levels, "IN_ARRAYS_FROM", 1)
+    prepared = graph_of(*edges)
+    prepare(prepared)
+    assert prepared.index.memo[levels.ARRAYS_KEY]
 
-    in_arrays = dependencies(graph_of(*edges), "s5", direction=direction)
+    in_arrays = dependencies(prepared, "s5", direction=direction)
 
     assert in_arrays == plain
     assert plain.downstream or plain.upstream
