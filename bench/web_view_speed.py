@@ -44,13 +44,13 @@ from playwright.sync_api import Page, sync_playwright
 
 from bench.query_speed import NOW_S, ROOT, verdict
 from bench.summary import figure
+from topology.retention import DAY
 
 TARGET_S = 2.0
 TARGET_HEAP_MB = 64
 CHROMIUM = "/usr/bin/chromium"
 SVCMAP = ROOT / ".venv" / "bin" / "svcmap"
 DEFAULT_DB = Path("/tmp/svcmap-bench/web.db")  # noqa: S108 - a scratch file
-DAY_S = 86_400
 TEAMS = 97
 """Teams of the catalog, as `bench.query_speed` asks its questions with."""
 FIRST_NODE = """
@@ -111,7 +111,7 @@ def _serve(db: Path, *, expired: bool) -> tuple[subprocess.Popen[bytes], str]:
     env["SVCMAP_DATABASE_URL"] = f"sqlite:///{db}"
     env["SVCMAP_CATALOG_FILE"] = str(_catalog(db))
     if not expired:  # every tier kept from before the map's minutes: nothing to compact
-        kept = f"{(int(time.time()) - NOW_S) // DAY_S + 2}d"
+        kept = f"{(int(time.time()) - NOW_S) // DAY + 2}d"
         for tier in ("MINUTES", "HOURS", "DAYS"):
             env[f"SVCMAP_RETAIN_{tier}"] = kept
     port = _free_port()

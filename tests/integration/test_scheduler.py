@@ -28,6 +28,17 @@ NOTHING = (Moved(), Moved(), 0)
 """The counts of a compaction that had nothing to do."""
 
 
+def fake_app(*, interval_s: float, sources: list[object]) -> SimpleNamespace:
+    """An app with what the refresh job reads of it, the sources standing in for real ones."""
+    return SimpleNamespace(
+        sources=sources,
+        catalog_source=None,
+        settings=SimpleNamespace(refresh_interval=interval_s, warnings="off", retention=None),
+        store=None,
+        now=lambda: 0,
+    )
+
+
 @pytest.fixture
 def call_at():
     def make(at: int) -> Call:
@@ -86,13 +97,7 @@ def test_a_pass_that_raises_does_not_stop_the_next(monkeypatch, caplog):
     monkeypatch.setattr(
         module, "compact_once", lambda *_, **__: Compaction(Cuts(0, 0, 0), *NOTHING)
     )
-    app = SimpleNamespace(
-        sources=[object()],
-        catalog_source=None,
-        settings=SimpleNamespace(refresh_interval=0.1, warnings="off", retention=None),
-        store=None,
-        now=lambda: 0,
-    )
+    app = fake_app(interval_s=0.1, sources=[object()])
     caplog.set_level(logging.ERROR, logger="bot.scheduler")
     refresher = start_refresher(app, holder="me")
     assert refresher is not None
@@ -126,13 +131,7 @@ def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, cap
 
     monkeypatch.setattr(module, "compact_once", failing)
     monkeypatch.setattr(module, "refreshing", lambda app: app)
-    app = SimpleNamespace(
-        sources=[],
-        catalog_source=None,
-        settings=SimpleNamespace(refresh_interval=0.05, warnings="off", retention=None),
-        store=None,
-        now=lambda: 0,
-    )
+    app = fake_app(interval_s=0.05, sources=[])
     caplog.set_level(logging.ERROR, logger="bot.scheduler")
     refresher = start_refresher(app, holder="me")
     try:
@@ -153,13 +152,7 @@ def test_a_pass_that_did_not_get_the_lease_leaves_compaction_to_the_holder(monke
 
     monkeypatch.setattr(module, "refresh_once", not_leased)
     monkeypatch.setattr(module, "refreshing", lambda app: app)
-    app = SimpleNamespace(
-        sources=[object()],
-        catalog_source=None,
-        settings=SimpleNamespace(refresh_interval=0.05, warnings="off", retention=None),
-        store=None,
-        now=lambda: 0,
-    )
+    app = fake_app(interval_s=0.05, sources=[object()])
     refresher = start_refresher(app, holder="me")
     try:
         assert passes.acquire(timeout=2.0)
@@ -186,13 +179,7 @@ def test_the_map_of_now_is_read_before_the_compaction(monkeypatch):
         return Compaction(Cuts(0, 0, 0), *NOTHING)
 
     monkeypatch.setattr(module, "compact_once", compact)
-    app = SimpleNamespace(
-        sources=[object()],
-        catalog_source=None,
-        settings=SimpleNamespace(refresh_interval=0.05, warnings="off", retention=None),
-        store=None,
-        now=lambda: 0,
-    )
+    app = fake_app(interval_s=0.05, sources=[object()])
     refresher = start_refresher(app, holder="me")
     try:
         assert done.acquire(timeout=2.0)
