@@ -48,7 +48,8 @@ def signals_of(text: str, *, source: str) -> dict[str, str]:
     """The signals a YAML file names: metric name to PromQL, in the file's order.
 
     Anything else (not YAML, not a mapping, a name or query that is not a non-empty line
-    of text within its length, too many signals) raises a `SettingsError` naming `source`.
+    of text within its length, a name twice, too many signals) raises a `SettingsError`
+    naming `source`.
     """
     import yaml  # noqa: PLC0415 - read once, at start, when signals are set
 
@@ -76,6 +77,8 @@ def signals_of(text: str, *, source: str) -> dict[str, str]:
             )
         if any(not char.isprintable() for char in name):
             raise SettingsError(f"{source}: {name!r}: a metric name is one line of printable text")
+        if name.strip() in found:  # "cpu" and " cpu": the second would replace the first
+            raise SettingsError(f"{source}: {name.strip()!r}: the metric is named twice")
         found[name.strip()] = query.strip()
     return found
 

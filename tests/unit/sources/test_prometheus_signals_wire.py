@@ -158,6 +158,7 @@ queue.depth: "sum by (service) (rabbitmq_queue_messages)"
         ("cpu: [up]\n", "the query is PromQL text"),
         (f"cpu: {'x' * 10_001}\n", "the query is PromQL text"),
         ('"cpu\\u0007": up\n', "one line of printable text"),
+        ("cpu: up\n' cpu': down\n", "named twice"),
         ("".join(f"m{i}: up\n" for i in range(MAX_SIGNALS + 1)), f"at most {MAX_SIGNALS}"),
         ("a: " + "x" * 1_000_001, "larger than"),
     ],
