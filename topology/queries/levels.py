@@ -9,6 +9,7 @@ packed once per graph (`prepare_levels`; some 20,000 calls visited by a deep wal
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, cast
@@ -47,7 +48,7 @@ def walk(index: CallIndex, start: int, depth: int | None, *, down: bool) -> Walk
     packed = None if depth is not None and depth <= SHALLOW else index.memo.get(ARRAYS_KEY)
     if not packed:
         return walk_plainly(index.callees if down else index.callers, start, depth)
-    starts, targets = cast("Packed", packed)[0 if down else 1]
+    starts, targets, _sources = cast("Packed", packed)[0 if down else 1]
     return walk_in_arrays(starts, targets, start, depth)
 
 
@@ -110,9 +111,46 @@ def walk_in_arrays(starts: Ints, targets: Ints, start: int, depth: int | None) -
     )
 
 
-Packed = tuple[tuple["Ints", "Ints"], tuple["Ints", "Ints"]]
-"""The calls as arrays, along them and against them: per node, where its list starts, and
-the lists."""
+Calls = tuple["Ints", "Ints", "Ints"]
+"""Calls one way as arrays: per node, where its list starts; the lists, one after the
+other; and per place in them, the node whose list it is."""
+Packed = tuple[Calls, Calls]
+"""The calls as arrays, along them and against them."""
+
+
+def packed_calls(index: CallIndex, *, down: bool) -> Calls | None:
+    """The calls of `index` packed as arrays (`prepare_levels`), or None when they are not."""
+    packed = index.memo.get(ARRAYS_KEY)
+    return cast("Packed", packed)[0 if down else 1] if packed else None
+
+
+def climb_in_arrays(
+    calls: Calls, frontier: list[int], seen: Iterable[int], level: int
+) -> Iterator[tuple[int, list[int]]]:
+    """The rest of a breadth-first walk from `frontier`: each level on, and its new nodes.
+
+    `frontier` holds the nodes found at `level`; the new nodes of a level come in number
+    order, and never one of `seen`. A level costs a few passes over every call: for the
+    deep walks of a large map, where most of a level's calls are visited anyway.
+    """
+    import numpy  # noqa: PLC0415 - only walks of a large map load it
+
+    starts, targets, sources = calls
+    closed = numpy.zeros(len(starts) - 1, dtype=bool)
+    closed[list(seen)] = True
+    front = numpy.zeros_like(closed)
+    front[frontier] = True
+    while True:
+        level += 1
+        fresh = numpy.zeros_like(closed)
+        fresh[targets[front[sources]]] = True
+        fresh &= ~closed
+        found = numpy.flatnonzero(fresh)
+        if not found.size:
+            return
+        closed |= fresh
+        front = fresh
+        yield level, found.tolist()
 
 
 def prepare_levels(index: CallIndex) -> None:
@@ -127,7 +165,7 @@ def prepare_levels(index: CallIndex) -> None:
         index.memo.setdefault(ARRAYS_KEY, made)
 
 
-def _pack(adjacency: tuple[tuple[int, ...], ...]) -> tuple[Ints, Ints]:
+def _pack(adjacency: tuple[tuple[int, ...], ...]) -> Calls:
     import numpy  # noqa: PLC0415 - only a large map's walks load it
 
     lengths = numpy.fromiter(map(len, adjacency), dtype=numpy.intp, count=len(adjacency))
@@ -136,4 +174,5 @@ def _pack(adjacency: tuple[tuple[int, ...], ...]) -> tuple[Ints, Ints]:
     targets = numpy.fromiter(
         (node for row in adjacency for node in row), dtype=numpy.intp, count=int(starts[-1])
     )
-    return starts, targets
+    sources = numpy.repeat(numpy.arange(len(adjacency), dtype=numpy.intp), lengths)
+    return starts, targets, sources

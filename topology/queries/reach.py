@@ -20,7 +20,7 @@ from typing import cast
 
 from topology.graph import CallIndex, ServiceGraph
 from topology.queries.cycle_shares import Cycle, settle, solve
-from topology.queries.levels import prepare_levels
+from topology.queries.levels import climb_in_arrays, packed_calls, prepare_levels
 from topology.queries.share_rows import Row, row_of
 
 RECENT = 32
@@ -32,6 +32,9 @@ RECENT_KEY = "reach.recent"
 
 SOLVERS = "reach.cycles"
 """The key of the cycle solvers in a `CallIndex.memo`."""
+
+CLIMB_FROM = 1_500
+"""Calls out of one level of a walk over callers from which the rest is climbed in arrays."""
 
 SCHEDULE = "reach.schedule"
 """The key of the order in which shares are settled in a `CallIndex.memo`."""
@@ -124,18 +127,24 @@ def upstream_hops(
 
 
 def _upstream(index: CallIndex, targets: list[int], closed: set[int]) -> dict[int, int]:
-    """Breadth-first over callers from `targets`, never entering `closed`.
+    """Breadth-first over callers from `targets`, never entering `closed`; in no set order.
 
-    In the order the walk finds them, each node's callers in number order. On the bench's
+    One node at a time while a level's calls are few; on a large map packed as arrays
+    (`prepare_levels`), the rest a level at a time once a level holds `CLIMB_FROM` calls
+    (about 70 ns each one at a time, against some 100 µs a level in arrays). On the bench's
     5,000-service map, scipy's compiled walk saved about half a millisecond of a blast
-    radius's 8 at the 99th percentile and made each answer worker about 60 MB larger, so
-    the walk stays plain.
+    radius's 8 at the 99th percentile and made each answer worker about 60 MB larger.
     """
     callers = index.callers
+    packed = packed_calls(index, down=False)
     hops: dict[int, int] = {}
     frontier = list(dict.fromkeys(targets))
     level = 0
     while frontier:
+        if packed is not None and sum(map(len, map(callers.__getitem__, frontier))) >= CLIMB_FROM:
+            for deeper, found in climb_in_arrays(packed, frontier, [*hops, *closed], level):
+                hops.update(dict.fromkeys(found, deeper))
+            return hops
         level += 1
         found = []
         for child in frontier:

@@ -23,7 +23,7 @@ def graphs(draw, max_nodes=16):
 
 
 def packed(adjacency):
-    starts, targets = levels._pack(adjacency)
+    starts, targets, _sources = levels._pack(adjacency)
     return starts, targets
 
 

@@ -1,10 +1,12 @@
 """The breadth-first walk over callers: every caller at its fewest hops, never through `avoid`."""
 
 import networkx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from topology.graph import ServiceGraph
+from topology.queries import levels, reach
 from topology.queries.reach import upstream_hops
 from topology.stats import Node
 
@@ -41,17 +43,48 @@ def test_every_caller_is_found_at_its_fewest_hops_and_never_through_an_avoided_o
     assert found == fewest_hops(graph, targets, {*targets, *avoided})
 
 
-def test_callers_come_in_the_order_the_walk_finds_them():
-    graph = graph_of(("b", "t"), ("a", "t"), ("c", "a"), ("d", "b"), ("a", "b"))
+def packed(graph):
+    """`graph` with its calls packed as arrays, as `prepare` packs a large map's."""
+    index = graph.index
+    index.memo[levels.ARRAYS_KEY] = (levels._pack(index.callees), levels._pack(index.callers))
+    return graph
 
-    found = upstream_hops(graph, ["t"])
 
-    assert list(found.items()) == [
-        ("a", 1),
-        ("b", 1),
-        ("c", 2),
-        ("d", 2),
-    ]
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.data())
+def test_a_walk_climbed_in_arrays_finds_every_caller_at_its_fewest_hops(graph, data):
+    names = graph.names()
+    targets = data.draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+    avoided = data.draw(st.sets(st.sampled_from(names)))
+    climb_from = data.draw(st.integers(0, 6))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reach, "CLIMB_FROM", climb_from)
+        found = upstream_hops(packed(graph), targets, avoid=avoided)
+
+    assert found == fewest_hops(graph, targets, {*targets, *avoided})
+
+
+def test_a_walk_goes_on_in_arrays_from_the_first_level_with_many_calls(monkeypatch):
+    graph = graph_of(("b", "t"), ("a", "t"), ("c", "a"), ("d", "b"), ("a", "b"), ("e", "d"))
+    climbed = []
+
+    def climb(calls, frontier, seen, level):
+        climbed.append((sorted(graph.index.names[n] for n in frontier), level))
+        return levels.climb_in_arrays(calls, frontier, seen, level)
+
+    monkeypatch.setattr(reach, "climb_in_arrays", climb)
+    monkeypatch.setattr(reach, "CLIMB_FROM", 3)  # t has two callers, a and b three
+
+    found = upstream_hops(packed(graph), ["t"])
+
+    assert found == {"a": 1, "b": 1, "c": 2, "d": 2, "e": 3}
+    assert climbed == [(["a", "b"], 1)]
+    assert upstream_hops(graph_of(("b", "t"), ("a", "t"), ("c", "a")), ["t"]) == {
+        "a": 1,
+        "b": 1,
+        "c": 2,
+    }  # not packed: walked plainly whatever the level
 
 
 def test_a_service_nobody_calls_has_no_callers():
