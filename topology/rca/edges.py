@@ -62,41 +62,44 @@ def gap_evidence(
     And the grown gaps themselves, per (parent, child).
     """
     positions = positions or Positions(snapshot.baseline, snapshot.incident)
-    measured_in: Counter[str] = Counter()
-    measured_out: Counter[str] = Counter()
     grown_in: Counter[str] = Counter()
     grown_out: Counter[str] = Counter()
     grown = []
     sides: list[tuple[str, str]] = []
     rows: list[Sequence[float | None]] = []
     windows: list[tuple[range, range]] = []
+    axis, steps = None, (range(0), range(0))
     for key, series in snapshot.edge_series.items():
-        parent, child = edge_parts(key)
+        parent, _, child = key.partition("->")
         if parent == child or (parent not in names and child not in names):
             continue
         values = series.metrics.get("network_ms")
         if values is not None:
             sides.append((parent, child))
             rows.append(values)
-            windows.append(positions.of(series.t))
+            if series.t is not axis:  # edges mostly share their axis
+                axis, steps = series.t, positions.of(series.t)
+            windows.append(steps)
+    measured_parents, measured_children = [], []
     for (parent, child), gaps, steps, near in zip(
         sides, rows, windows, _reach(rows, windows, threshold), strict=True
     ):
         if near is False:  # measured in both windows, far from the threshold
-            measured_out[parent] += 1
-            measured_in[child] += 1
+            measured_parents.append(parent)
+            measured_children.append(child)
             continue
         during = measured(gaps, steps[1])
         if not during:
             continue
-        measured_out[parent] += 1
-        measured_in[child] += 1
+        measured_parents.append(parent)
+        measured_children.append(child)
         before = measured(gaps, steps[0])
         score = robust_score(before, during, GAP, cutoff=threshold)
         if score is not None:
             grown_in[child] += 1
             grown_out[parent] += 1
             grown.append((parent, child, score))
+    measured_in, measured_out = Counter(measured_children), Counter(measured_parents)
     found: defaultdict[str, list[Evidence]] = defaultdict(list)
     for parent, child, score in grown:
         to_child = CALLEE_SHARE * grown_in[child] / measured_in[child]
