@@ -153,7 +153,7 @@ def _reach(
         return (
             reach(values, *steps, GAP, cutoff) for values, steps in zip(rows, windows, strict=True)
         )
-    return extremes(rows, windows).reach([GAP] * len(rows), cutoff)
+    return extremes(rows, windows, measured=True).reach([GAP] * len(rows), cutoff)
 
 
 def fan_outs(

@@ -8,6 +8,13 @@ once does. Minimums, maximums, their differences and the products with the cutof
 same floating-point numbers either way, so a verdict given here is the one-at-a-time
 verdict. A series is not judged here (its verdict is None) when a window is empty, holds
 a gap, or runs past its values, or when its values are not numbers of one length.
+
+Read `measured`, a window's extremes are those of the values measured in it, its gaps
+(None) left out, as `scoring.robust_score` first judges them: a low-traffic service's
+latency quantiles have gaps in most minutes, and would otherwise all be read in full. A
+window with no value measured is not judged, but told apart (`unmeasured`): no score can
+be read of it. (A series' values are numbers or None, never NaN: the snapshots refuse
+it, and the store's series hold None where nothing was measured.)
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ class Extremes:
     high_during: Floats
     judged: Flags
     """False where a window is empty, holds a gap or runs past the values (NaN above)."""
+    unmeasured: Flags
+    """Read `measured`: True where the values were read and a window holds none measured."""
 
     def may_reach(self, *, up: bool, floor: float, relative: bool, cutoff: float) -> Flags:
         """Per series, as `scoring.reach` judges: whether the excess may reach `cutoff`.
@@ -88,16 +97,22 @@ class Extremes:
 
 
 def extremes(
-    rows: Sequence[Sequence[float | None]], windows: Sequence[tuple[range, range]]
+    rows: Sequence[Sequence[float | None]],
+    windows: Sequence[tuple[range, range]],
+    *,
+    measured: bool = False,
 ) -> Extremes:
     """The extremes of each row in its (baseline, incident) positions.
 
-    Rows on the same positions are packed together, `VALUES` values at a time.
+    Of the values measured in them, gaps left out, when `measured`. Rows on the same
+    positions are packed together, `VALUES` values at a time.
     """
     import numpy  # noqa: PLC0415 - loaded only for maps with many series
 
+    least, most = (numpy.fmin, numpy.fmax) if measured else (numpy.minimum, numpy.maximum)
     size = len(rows)
     found = [numpy.full(size, numpy.nan) for _ in range(4)]
+    read = numpy.zeros(size, dtype=numpy.bool_)
     groups: dict[tuple[range, range], list[int]] = {}
     for (before, during), members in _runs(windows, groups):
         if not len(before) or not len(during):
@@ -112,9 +127,15 @@ def extremes(
             base = table[:, before.start : before.stop]
             seen = table[:, during.start : during.stop]
             at = numpy.asarray(part, dtype=numpy.int64)
+            read[at] = True
             for into, value in zip(
                 found,
-                (base.min(axis=1), base.max(axis=1), seen.min(axis=1), seen.max(axis=1)),
+                (
+                    least.reduce(base, axis=1),
+                    most.reduce(base, axis=1),
+                    least.reduce(seen, axis=1),
+                    most.reduce(seen, axis=1),
+                ),
                 strict=True,
             ):
                 into[at] = value
@@ -125,12 +146,18 @@ def extremes(
         | numpy.isnan(low_during)
         | numpy.isnan(high_during)
     )
+    unmeasured: Flags = (
+        read & (numpy.isnan(low_before) | numpy.isnan(low_during))
+        if measured
+        else numpy.zeros(size, dtype=numpy.bool_)
+    )
     return Extremes(
         low_before=low_before,
         high_before=high_before,
         low_during=low_during,
         high_during=high_during,
         judged=judged,
+        unmeasured=unmeasured,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from topology.rca.edges import fan_outs, gap_evidence, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
@@ -109,10 +110,12 @@ def _may_clear(
             metrics.append(METRIC_INFO[key])
     if not worth_screening(len(rows)) or not threshold > 0:
         return watched
-    verdicts = iter(extremes(rows, windows).reach(metrics, threshold))
+    found = extremes(rows, windows, measured=True)
+    # A key with no value measured in a window has no score (`robust_score`).
+    verdicts = zip(found.reach(metrics, threshold), found.unmeasured.tolist(), strict=True)
     kept = []
     for item in watched:
-        far = [next(verdicts) is False for _ in item[2]]  # each key's, in `rows`' order
+        far = [may is False or empty for may, empty in islice(verdicts, len(item[2]))]
         if not all(far):
             kept.append(item)
     return kept

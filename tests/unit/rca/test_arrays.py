@@ -38,6 +38,8 @@ def test_values_that_are_no_numbers_or_too_large_for_a_double_are_no_table():
     assert table_of([(1.0, "many")], 2) is None
     assert table_of([(1.0, [2.0])], 2) is None
     assert table_of([(1.0, 10**400)], 2) is None
+    assert table_of([(1.0, 2.0), (None, "many")], 2) is None  # with a gap too
+    assert table_of([(None, 10**400)], 2) is None
 
 
 def test_no_rows_make_an_empty_table():

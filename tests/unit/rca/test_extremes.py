@@ -7,7 +7,7 @@ from unittest.mock import patch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from topology.rca import extremes, slower
+from topology.rca import extremes, gather, slower
 from topology.rca.edges import GAP, gap_evidence, own_time_evidence
 from topology.rca.extremes import extremes as extremes_of
 from topology.rca.gather import gather as gather_all
@@ -120,8 +120,12 @@ def test_services_judged_slower_together_are_those_judged_slower_alone(served, s
     assert together == [slower_alone(series, grown, positions) for series in served]
 
 
-def large_map(rng: random.Random, services: int):
-    """Services calling the next two, a few slowed in themselves or on their calls in."""
+def large_map(rng: random.Random, services: int, *, quantiles: bool = False):
+    """Services calling the next two, a few slowed in themselves or on their calls in.
+
+    With `quantiles`, each also has a p90 latency: measured in no minute (too few requests),
+    but in a few minutes for every 5th service, and every 41st slowed.
+    """
     names = [f"svc-{i:04d}" for i in range(services)]
     t = tuple(float(i * 60) for i in range(STEPS))
 
@@ -135,9 +139,15 @@ def large_map(rng: random.Random, services: int):
             latency[BASELINE_STEPS:] = [400.0] * INCIDENT_STEPS
         if i % 43 == 0 or i % 82 == 0:  # a gap: in a slowed service's baseline too
             latency[i % BASELINE_STEPS] = None
-        health[name] = Series(
-            t, {"latency_avg_ms": tuple(latency), "requests": tuple(steady(100.0))}
-        )
+        metrics = {"latency_avg_ms": tuple(latency), "requests": tuple(steady(100.0))}
+        if quantiles:
+            p90: list[float | None] = [None] * STEPS
+            if i % 5 == 0:
+                p90[i % BASELINE_STEPS] = p90[-1] = 80.0
+            if i % 41 == 0:
+                p90[BASELINE_STEPS:] = [900.0] * INCIDENT_STEPS
+            metrics["latency_p90_ms"] = tuple(p90)
+        health[name] = Series(t, metrics)
         for child in names[i + 1 : i + 3]:
             gap = steady(3.0)
             if i % 37 == 0:
@@ -175,6 +185,42 @@ def test_a_maps_evidence_judged_together_is_what_judging_each_series_alone_finds
     assert together == alone
     assert len(together.gaps) >= 50  # the calls out of every 37th service
     assert len(together.evidence) >= 50
+
+
+def test_latencies_measured_in_no_minute_are_screened_out_as_they_have_no_score(monkeypatch):
+    frame = large_map(random.Random(6), 1_000, quantiles=True)  # noqa: S311 - made-up numbers
+    names = list(frame.series)
+    read = []
+    scores = gather.metric_scores
+
+    def reading(series, *args, **kwargs):
+        read.append(series)
+        return scores(series, *args, **kwargs)
+
+    monkeypatch.setattr(gather, "metric_scores", reading)
+    screened(monkeypatch, from_rows=0)
+    together = gather_all(frame, names, Family.LATENCY, 8.0)
+    read_together = len(read)
+    screened(monkeypatch, from_rows=10**9)
+
+    alone = gather_all(frame, names, Family.LATENCY, 8.0)
+
+    assert together == alone
+    assert len(together.evidence) >= 25  # every 41st slowed, and the calls of every 37th
+    assert read_together < len(read) / 5  # the unmeasured p90s did not keep their services
+
+
+def test_extremes_of_the_measured_values_are_what_the_score_first_judges():
+    found = [[1.0, None, 30.0], [None, None, 30.0], [1.0, 2.0, None], [None, 9.0, 9.5], [1.0]]
+    windows = [(range(2), range(2, 3))] * 4 + [(range(1), range(1, 3))]
+
+    screen = extremes_of(found, windows, measured=True)
+
+    assert screen.judged.tolist() == [True, False, False, True, False]
+    assert screen.unmeasured.tolist() == [False, True, True, False, False]  # too short: unread
+    assert screen.low_before.tolist()[:1] == [1.0]
+    assert screen.high_before.tolist()[3] == 9.0
+    assert screen.reach([METRIC_INFO["latency_avg_ms"]] * 5, 8.0) == [True, None, None, False, None]
 
 
 def test_own_time_and_gaps_judged_together_are_those_judged_alone(monkeypatch):
