@@ -174,7 +174,7 @@ def ranking_map(store: SeriesStore, start: int, end: int) -> ServiceGraph:
     Who calls whom and what kind of node each callee is: not the latencies and requests a
     map question sums (`load_graph`), which ranking reads from the series.
     """
-    return ServiceGraph.build(store.edge_calls(start, end), store.nodes())
+    return ServiceGraph.build(store.edge_pairs(start, end), store.nodes())
 
 
 def health_of(

@@ -137,6 +137,13 @@ class SeriesStore(MapStore, ServedHistory, ServiceHistory, CallHistory, Protocol
         """Every edge with only its calls and errors summed over the window."""
         ...
 
+    def edge_pairs(self, start_s: int, end_s: int) -> list[EdgeStats]:
+        """Every edge with a bucket starting in the window, its callee's kind, nothing summed.
+
+        Who calls whom, as `edge_calls` tells it, in its order.
+        """
+        ...
+
     def calls_around(
         self, start_s: int, end_s: int, *, touching: Collection[str] | None, served: Collection[str]
     ) -> tuple[dict[tuple[str, str], list[EdgeTiming]], ServiceSeries]:

@@ -372,6 +372,10 @@ class Store:
             found = self._rows(query)
             return [rows.edge_counts(*row) for row in found]
 
+    def edge_pairs(self, start_s: int, end_s: int) -> list[EdgeStats]:
+        """Every edge with a bucket starting in the window, its callee's kind, nothing summed."""
+        return rows.pairs_of(self.edge_calls(start_s, end_s))
+
     def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
         """Every service with its served requests summed over the window."""
         query = reads.service_sums(start_s, end_s)

@@ -102,6 +102,16 @@ def edge_counts(parent: str, child: str, kind: str | None, calls: int, errors: i
     return EdgeStats(parent, child, calls=calls, errors=errors, child_kind=KINDS.get(kind))
 
 
+def edge_pair(parent: str, child: str, kind: str | None) -> EdgeStats:
+    """An edge with its callee's kind alone, nothing summed (an `edge_pairs` row)."""
+    return EdgeStats(parent, child, child_kind=KINDS.get(kind))
+
+
+def pairs_of(edges: Iterable[EdgeStats]) -> list[EdgeStats]:
+    """`edges` with their callees' kinds alone, nothing summed: who calls whom."""
+    return [EdgeStats(edge.parent, edge.child, child_kind=edge.child_kind) for edge in edges]
+
+
 def service_stats(service: str, values: Sequence[Any]) -> ServiceStats:
     """Service statistics from the `SERVICE_VALUES` of a row."""
     return ServiceStats(

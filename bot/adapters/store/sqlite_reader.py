@@ -24,9 +24,11 @@ from bot.adapters.store.rows import (
     INCOMING_VALUES,
     SERVICE_VALUES,
     edge_counts,
+    edge_pair,
     edge_stats,
     in_time_order,
     incoming_series,
+    pairs_of,
     service_stats,
     timings_and_incoming,
     timings_in_order,
@@ -124,6 +126,30 @@ MINUTE_EDGE_CALL_SUMS = (
     " GROUP BY parent, child ORDER BY parent, child"
 )
 """`EDGE_CALL_SUMS` of a window from :start no hour or day bucket starts in: the minutes alone."""
+MINUTE_EDGE_PAIRS = (
+    # Each caller, then each of its callees, found by a seek along the table's key: some
+    # 15,000 seeks for 10,000 edges, where grouping the window's minutes sorts them all
+    # (70 ms against 460 ms for 75 minutes of 10,000 edges).
+    "WITH RECURSIVE callers(parent) AS ("  # noqa: S608 - names of the schema, values bound
+    " SELECT min(parent) FROM edge_buckets"
+    " UNION ALL SELECT (SELECT min(parent) FROM edge_buckets WHERE parent > callers.parent)"
+    " FROM callers WHERE callers.parent IS NOT NULL),"
+    " pairs(parent, child) AS ("
+    " SELECT parent,"
+    " (SELECT min(child) FROM edge_buckets WHERE edge_buckets.parent = callers.parent)"
+    " FROM callers WHERE parent IS NOT NULL"
+    " UNION ALL SELECT parent, (SELECT min(child) FROM edge_buckets"
+    " WHERE edge_buckets.parent = pairs.parent AND edge_buckets.child > pairs.child)"
+    " FROM pairs WHERE child IS NOT NULL)"
+    " SELECT parent, child, (SELECT kind FROM nodes WHERE nodes.name = pairs.child) FROM pairs"
+    " WHERE child IS NOT NULL AND EXISTS (SELECT 1 FROM edge_buckets AS minute"
+    " WHERE minute.parent = pairs.parent AND minute.child = pairs.child"
+    f" AND minute.resolution = {MINUTE} AND minute.start >= :start"
+    " AND minute.start < coalesce(:end, 9223372036854775807))"
+    " ORDER BY parent, child"
+)
+"""The edges with a minute bucket in a window from :start no hour or day bucket starts in,
+and their callees' kinds: what `MINUTE_EDGE_CALL_SUMS` groups, without the sums."""
 _MINUTE_SUMS = (
     "SELECT parent, child, (SELECT kind FROM nodes WHERE nodes.name = edge_buckets.child),"  # noqa: S608 - names of the schema, values bound
     f" {_summed(EDGE_VALUES)} FROM edge_buckets WHERE {{}}"
@@ -292,6 +318,14 @@ class SqliteMapReader:
         minutes = not coarse and start_s is not None
         found = self._rows(MINUTE_EDGE_CALL_SUMS if minutes else EDGE_CALL_SUMS, window)
         return [edge_counts(*row) for row in found]
+
+    def edge_pairs(self, start_s: int, end_s: int) -> list[EdgeStats]:
+        """Every edge with a bucket starting in the window, its callee's kind, nothing summed."""
+        window: dict[str, int | str | None] = {"start": start_s, "end": end_s}
+        ((coarse,),) = self._rows(_COARSE_EDGES, window)
+        if coarse:
+            return pairs_of(self.edge_calls(start_s, end_s))
+        return [edge_pair(*row) for row in self._rows(MINUTE_EDGE_PAIRS, window)]
 
     def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:
         """Every service with its served requests summed over the window."""

@@ -164,6 +164,22 @@ def test_a_window_is_read_through_the_start_index_whatever_history_is_kept(
         assert "start>? AND start<?" in step, step
 
 
+def test_who_calls_whom_is_found_by_seeks_along_the_key_never_walking_the_minutes(
+    filled, sqlite_url
+):
+    # A seek per caller and per edge kept, whatever the minutes kept or in the window.
+    window = {"start": 1_000, "end": 2_000}
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as connection:
+        plan = connection.execute(
+            f"EXPLAIN QUERY PLAN {sqlite_reader.MINUTE_EDGE_PAIRS}", window
+        ).fetchall()
+    reads = [step for *_, step in plan if " edge_buckets " in f"{step} " or " minute " in step]
+
+    assert len(reads) >= 5
+    assert all(step.startswith("SEARCH") for step in reads), reads
+    assert any("start>? AND start<?" in step for step in reads), reads
+
+
 def test_a_store_behind_the_newest_schema_gets_no_reader(sqlite_url):
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as connection:
         connection.execute("CREATE TABLE alembic_version (version_num TEXT)")
@@ -509,6 +525,47 @@ def test_both_readers_give_the_same_edges_of_a_store_of_minutes_alone(sqlite_url
     finally:
         reader.close()
         engine.dispose()
+
+
+def pairs(edges):
+    return [
+        (edge.parent, edge.child, edge.child_kind, edge.calls, edge.latency.count) for edge in edges
+    ]
+
+
+def test_who_calls_whom_is_the_edges_with_calls_in_the_window_nothing_summed(sqlite_url, t0):
+    """Both readers, on a store of minutes alone and on one with hours: `edge_calls`' edges."""
+    engine = make_engine(sqlite_url)
+    fill_minutes(engine, t0)
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+    try:
+        for start, end in [(t0, t0 + 90 * 60), (t0 + 30 * 60, None), (t0 + 61, t0 + 62), (0, 1)]:
+            expected = [
+                (edge.parent, edge.child, edge.child_kind, 0, 0)
+                for edge in Store(engine).edge_calls(start, end)
+            ]
+            assert pairs(reader.edge_pairs(start, end)) == expected
+            assert pairs(Store(engine).edge_pairs(start, end)) == expected
+        assert pairs(reader.edge_pairs(t0 + 60, t0 + 120)) == [
+            ("b", "c", NodeKind.SERVICE, 0, 0)  # its one minute, and only edge in the window
+        ]
+        assert ("checkout", "redis", NodeKind.DATABASE, 0, 0) in pairs(
+            reader.edge_pairs(t0, t0 + 1)
+        )
+    finally:
+        reader.close()
+        engine.dispose()
+
+
+def test_who_calls_whom_where_an_hour_bucket_starts_is_read_from_the_sums(readers, t0):
+    store, reader = readers
+
+    for start, end in windows(t0)[1:]:
+        expected = [(e.parent, e.child, e.child_kind, 0, 0) for e in store.edge_calls(start, end)]
+        assert pairs(reader.edge_pairs(start, end)) == expected
+        assert pairs(store.edge_pairs(start, end)) == expected
+    assert reader.edge_pairs(t0, t0 + HOUR)
 
 
 def around_as_series(
