@@ -8,9 +8,11 @@ The statements are those of `bot.adapters.store.reads`, written out for SQLite.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import fields
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,8 +99,44 @@ def _union(
 
 
 def _named(column: str) -> str:
-    """The condition keeping the rows whose `column` is a name of :names (a JSON list), if any."""
+    """The condition keeping the rows whose `column` is a name of :names (a JSON list), if any.
+
+    Marked as a condition on :names (`_written`): a read of every name leaves it out.
+    """
+    return _asking(f"{column} IN (SELECT value FROM json_each(:names))")  # noqa: S608 - names of the schema, values bound
+
+
+def _filtered(column: str) -> str:
+    """`_named`, unmarked: SQLite then reads the window through the `start` index.
+
+    For a table whose key puts another column between the name and `start` (the metric
+    minutes), where a seek by name would read the name's whole history.
+    """
     return f"(:names IS NULL OR {column} IN (SELECT value FROM json_each(:names)))"  # noqa: S608 - names of the schema, values bound
+
+
+def _asking(condition: str) -> str:
+    """`condition` on :names, marked: kept when names are asked for, else left out (`_written`)."""
+    return f"[[{condition}]]"
+
+
+_ASKING = re.compile(r"\[\[.*?\]\]")
+"""A marked condition on :names (`_asking`); they are never nested."""
+
+
+@lru_cache(maxsize=256)
+def _written(statement: str, *, named: bool) -> str:
+    """`statement` as run: each condition on :names kept for some names, else left out.
+
+    A read of every name binds :names to NULL. Written `(:names IS NULL OR name IN ...)`,
+    the condition would keep SQLite from the index that leads with the names' column:
+    a read of a few services, or of the calls into a few nodes, would walk every bucket
+    of the window instead of seeking each name's (0.2 s against 1 ms for the calls into
+    one node on the bench's 5,000-service store).
+    """
+    if named:
+        return statement.replace("[[", "(").replace("]]", ")")
+    return _ASKING.sub("1", statement)
 
 
 # S608 below: every name in these statements is the schema's own, every value a bound parameter.
@@ -176,9 +214,9 @@ SERVICE_SUMS = (
 ALL_NODES = "SELECT name, kind, virtual FROM nodes ORDER BY name"
 
 # The series ranking reads, as `bot.adapters.store.reads` and `.signals` read them.
-_TOUCHING = (
-    "(:names IS NULL OR parent IN (SELECT value FROM json_each(:names))"
-    " OR child IN (SELECT value FROM json_each(:names)))"
+_TOUCHING = _asking(
+    "parent IN (SELECT value FROM json_each(:names))"
+    " OR child IN (SELECT value FROM json_each(:names))"
 )
 EDGE_BUCKETS = (
     f"SELECT summed.parent, summed.child, nodes.kind, summed.start, {_EDGE_COLUMNS}"  # noqa: S608 - names of the schema, values bound
@@ -257,7 +295,7 @@ METRIC_MEANS = (
     " FROM metric_minutes AS measured JOIN metric_names AS named"
     " ON named.service = measured.service AND named.id = measured.metric"
     " WHERE measured.start >= :start AND measured.start <= :end"
-    f" AND {_named('measured.service')}"
+    f" AND {_filtered('measured.service')}"
 )
 BUCKETS_HELD = "SELECT " + " OR ".join(  # noqa: S608 - names of the schema, values bound
     f"EXISTS (SELECT 1 FROM {table} WHERE {_window(table, minutes=minutes)})"  # noqa: S608 - names of the schema, values bound
@@ -495,8 +533,9 @@ class SqliteMapReader:
         self._connection.close()
 
     def _rows(self, statement: str, parameters: dict[str, int | str | None]) -> list[Any]:
+        written = _written(statement, named=parameters.get("names") is not None)
         try:
-            return self._connection.execute(statement, parameters).fetchall()
+            return self._connection.execute(written, parameters).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"{self._name}: {error}") from None
 
@@ -509,8 +548,9 @@ class SqliteMapReader:
         self, statement: str, parameters: dict[str, int | str | None]
     ) -> Iterator[list[Any]]:
         """The rows of `statement`, `BATCH` at a time."""
+        written = _written(statement, named=parameters.get("names") is not None)
         try:
-            cursor = self._connection.execute(statement, parameters)
+            cursor = self._connection.execute(written, parameters)
             while batch := cursor.fetchmany(BATCH):
                 yield batch
         except sqlite3.Error as error:

@@ -149,9 +149,8 @@ def test_a_window_is_read_through_the_start_index_whatever_history_is_kept(
     # walk them all. Every read of a bucket table searches a range of its start index.
     window = {"start": 1_000, "end": 2_000, "names": names}
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as connection:
-        plan = connection.execute(
-            f"EXPLAIN QUERY PLAN {getattr(sqlite_reader, statement)}", window
-        ).fetchall()
+        written = sqlite_reader._written(getattr(sqlite_reader, statement), named=names is not None)
+        plan = connection.execute(f"EXPLAIN QUERY PLAN {written}", window).fetchall()
     reads_of_buckets = [
         step
         for *_, step in plan
@@ -162,6 +161,31 @@ def test_a_window_is_read_through_the_start_index_whatever_history_is_kept(
     for step in reads_of_buckets:
         assert step.startswith("SEARCH"), step
         assert "start>? AND start<?" in step, step
+
+
+@pytest.mark.parametrize(
+    ("statement", "table", "column"),
+    [
+        ("SERVICE_MINUTES", "service_buckets", "service"),
+        ("SERVICE_BUCKETS", "service_buckets", "service"),
+        ("INCOMING_BUCKETS", "edge_buckets", "child"),
+        ("LOG_LEVELS", "log_minutes", "service"),
+        ("LOG_TEMPLATES", "counted", "service"),
+    ],
+)
+def test_a_read_of_a_few_names_seeks_each_names_window(
+    filled, sqlite_url, statement, table, column
+):
+    # Not the whole window's buckets filtered by name: each name's, found by its index.
+    window = {"start": 1_000, "end": 2_000, "names": '["checkout"]'}
+    written = sqlite_reader._written(getattr(sqlite_reader, statement), named=True)
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as connection:
+        plan = connection.execute(f"EXPLAIN QUERY PLAN {written}", window).fetchall()
+    searches = [step for *_, step in plan if step.startswith(f"SEARCH {table} ")]
+
+    assert searches
+    assert all(f"({column}=? AND " in step for step in searches), searches
+    assert ":names" not in sqlite_reader._written(getattr(sqlite_reader, statement), named=False)
 
 
 def test_who_calls_whom_is_found_by_seeks_along_the_key_never_walking_the_minutes(
