@@ -229,3 +229,16 @@ def test_the_edges_whole_series_are_those_of_their_buckets_made_into_objects(see
         for key, found in points.items()
     }
     _same(edge_series_of_minutes(minutes, TIMES), dict(sorted(by_key.items())))
+
+
+def test_a_block_of_columns_is_those_columns_side_by_side_in_the_order_asked():
+    rows = [[("a", T0, 1.0, 2.0, 3.0, 4.0)], [("b", T0 + 60, 5.0, 6.0, 7.0, 8.0)]]
+    minutes = minute_columns([rows], ("w", "x", "y", "z"), keyed_by=1)
+
+    read_together = minutes.block(("x", "y"))
+    apart = minutes.block(("z", "w"))
+
+    assert read_together.tolist() == [[2.0, 3.0], [6.0, 7.0]]
+    assert read_together.base is not None  # a view of the table, not a copy
+    assert apart.tolist() == [[4.0, 1.0], [8.0, 5.0]]
+    assert minutes.block(("w", "x", "y", "z")).tolist() == minutes.table.tolist()
