@@ -13,7 +13,7 @@ from bot.catalogs import LiveCatalog
 from bot.usecases.graphs import GraphCache
 from bot.usecases.minute_cache import MinuteCache
 from topology.cardinality import NameGate, NameLimits
-from topology.errors import CatalogError, SettingsError
+from topology.errors import CatalogError, SettingsError, SvcmapError
 from topology.incidents.model import PagingMode
 from topology.ownership import Catalog
 from topology.redaction import Redaction, redaction_of
@@ -160,10 +160,7 @@ def read_catalog(path: Path | None) -> Catalog:
     """The ownership catalog at `path`, or an empty one when none is configured."""
     if path is None:
         return Catalog()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise CatalogError(f"{path}: cannot read the catalog: {error.strerror}") from None
+    text = _text_of(path, "catalog", CatalogError)
     from topology.catalog_yaml import load_catalog
 
     return load_catalog(text, source=str(path))
@@ -246,14 +243,19 @@ def read_signals(path: Path | None) -> dict[str, str]:
     """The signals file at `path`: metric name to PromQL (`signals_of`); none when unset."""
     if path is None:
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        why = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise SettingsError(f"{path}: cannot read the signals: {why}") from None
+    text = _text_of(path, "signals", SettingsError)
     from bot.adapters.sources.prometheus_signals import signals_of
 
     return signals_of(text, source=str(path))
+
+
+def _text_of(path: Path, what: str, error: type[SvcmapError]) -> str:
+    """The UTF-8 text of the file at `path`; `error` naming the file when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as failure:
+        why = failure.strerror if isinstance(failure, OSError) else "not UTF-8 text"
+        raise error(f"{path}: cannot read the {what}: {why}") from None
 
 
 SLACK_TIMEOUT_S = 10

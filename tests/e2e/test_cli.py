@@ -190,3 +190,13 @@ def test_a_bad_catalog_is_named_with_the_bad_value(svcmap, tmp_path):
 
     assert done.code == 1
     assert "owners.yaml: services.cart" in done.err
+
+
+def test_a_catalog_that_is_not_utf8_text_is_named_not_a_traceback(svcmap, tmp_path):
+    catalog = tmp_path / "owners.yaml"
+    catalog.write_bytes(b"services:\n  cart: \xff\xfe team\n")
+    done = svcmap("owners", "cart", catalog=catalog)
+
+    assert done.code == 1
+    assert "owners.yaml: cannot read the catalog: not UTF-8 text" in done.err
+    assert "Traceback" not in done.err
