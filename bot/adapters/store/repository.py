@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -26,6 +27,7 @@ from bot.adapters.store.engine import WRITES, masked
 from bot.adapters.store.keys import pack, unpack
 from bot.adapters.store.ports import EdgeSeries, ServiceSeries
 from bot.adapters.store.schema import MINUTE
+from bot.adapters.store.sqlite_reader import MINUTE_EDGE_PAIRS
 from topology.aggregate import Summing, aggregate, minute_of
 from topology.cardinality import Admission, Drops
 from topology.errors import StoreError
@@ -373,7 +375,19 @@ class Store:
             return [rows.edge_counts(*row) for row in found]
 
     def edge_pairs(self, start_s: int, end_s: int) -> list[EdgeStats]:
-        """Every edge with a bucket starting in the window, its callee's kind, nothing summed."""
+        """Every edge with a bucket starting in the window, its callee's kind, nothing summed.
+
+        On SQLite, a window of minutes alone is read by seeks along the edge key, as the
+        read-only reader reads it (`sqlite_reader.MINUTE_EDGE_PAIRS`); otherwise the edges
+        of `edge_calls` (Postgres groups the minutes by hashing).
+        """
+        if self._engine.dialect.name == "sqlite":
+            ((coarse,),) = self._rows(reads.buckets_held(start_s, end_s, reads.COARSE_EDGE_TIERS))
+            if not coarse:
+                window = {"start": start_s, "end": end_s}
+                with reported(self._engine), self._engine.connect() as connection:
+                    found = connection.execute(text(MINUTE_EDGE_PAIRS), window).all()
+                return [rows.edge_pair(*row) for row in found]
         return rows.pairs_of(self.edge_calls(start_s, end_s))
 
     def services(self, start_s: int | None = None, end_s: int | None = None) -> list[ServiceStats]:

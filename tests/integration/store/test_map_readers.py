@@ -282,6 +282,10 @@ def test_the_edges_calls_alone_are_the_edges_calls_errors_and_kinds_on_either_da
                 (e.parent, e.child, e.calls, e.errors, e.child_kind) for e in full
             ]
             assert all(e.latency.count == e.client.count == e.server.count == 0 for e in lean)
+            if start is not None and end is not None:
+                assert pairs(store.edge_pairs(start, end)) == [
+                    (e.parent, e.child, e.child_kind, 0, 0) for e in lean
+                ]
         assert any(e.errors for e in store.edge_calls())
     finally:
         engine.dispose()
