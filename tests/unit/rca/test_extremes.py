@@ -12,7 +12,7 @@ from topology.rca.edges import GAP, gap_evidence, own_time_evidence
 from topology.rca.extremes import extremes as extremes_of
 from topology.rca.gather import gather as gather_all
 from topology.rca.metrics import METRIC_INFO
-from topology.rca.scoring import Family, Positions, reach
+from topology.rca.scoring import Family, Positions, _may_reach, reach
 from topology.rca.slower import slower as slower_alone
 from topology.rca.slower import slower_together
 from topology.rca.snapshot import Series, Window
@@ -70,6 +70,41 @@ def test_a_verdict_from_the_extremes_is_the_one_judging_the_series_alone_gives(
         a for v, a in zip(verdicts, alone, strict=True) if v is not None
     ]
     assert all(v is None for v, a in zip(verdicts, alone, strict=True) if a is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows(), st.data(), st.sampled_from([0.5, 2.0, 8.0]))
+def test_a_verdict_from_the_measured_extremes_is_the_first_judgement_of_the_score(
+    judged, data, cutoff
+):
+    """Read `measured`: `robust_score`'s first check on the values measured in each window.
+
+    Rows of one length on their windows are all judged, or told unmeasured; rows of
+    several lengths may be left to the full reading (None), never judged otherwise.
+    """
+    found, windows = judged
+    metrics = [data.draw(metric) for _ in found]
+
+    screen = extremes_of(found, windows, measured=True)
+    verdicts = screen.reach(metrics, cutoff)
+
+    lengths = {}
+    for values, steps in zip(found, windows, strict=True):
+        lengths.setdefault(steps, set()).add(len(values))
+    for values, (before, during), one, verdict, empty in zip(
+        found, windows, metrics, verdicts, screen.unmeasured.tolist(), strict=True
+    ):
+        baseline = [v for v in values[before.start : before.stop] if v is not None]
+        incident = [v for v in values[during.start : during.stop] if v is not None]
+        fits = len(values) >= max(before.stop, during.stop) and len(before) and len(during)
+        if verdict is not None:
+            assert verdict == _may_reach(baseline, incident, one, cutoff)
+        if empty:
+            assert fits
+            assert not (baseline and incident)
+        if fits and len(lengths[(before, during)]) == 1:  # read with its like
+            assert (verdict is not None) == bool(baseline and incident)
+            assert empty == (not (baseline and incident))
 
 
 def test_rows_are_judged_when_their_windows_hold_numbers_only():
