@@ -122,6 +122,16 @@ def test_with_no_sources_the_job_still_compacts_the_store(tmp_path, call_at):
         assert [edge.calls for edge in app.store.edges()] == [1]
 
 
+def two_passes(app, signalled: threading.Semaphore) -> None:
+    """Run the refresher of `app` until `signalled` is released twice (two passes)."""
+    refresher = start_refresher(app, holder="me")
+    try:
+        assert signalled.acquire(timeout=2.0)
+        assert signalled.acquire(timeout=2.0)
+    finally:
+        refresher.shutdown(wait=True)
+
+
 def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, caplog):
     compactions = threading.Semaphore(0)
 
@@ -133,12 +143,7 @@ def test_a_compaction_that_fails_is_logged_and_the_passes_go_on(monkeypatch, cap
     monkeypatch.setattr(module, "refreshing", lambda app: app)
     app = fake_app(interval_s=0.05, sources=[])
     caplog.set_level(logging.ERROR, logger="bot.scheduler")
-    refresher = start_refresher(app, holder="me")
-    try:
-        assert compactions.acquire(timeout=2.0)
-        assert compactions.acquire(timeout=2.0)
-    finally:
-        refresher.shutdown(wait=True)
+    two_passes(app, compactions)
     assert caplog.records[0].getMessage() == "compaction failed: disk full"
 
 
@@ -153,12 +158,7 @@ def test_a_pass_that_did_not_get_the_lease_leaves_compaction_to_the_holder(monke
     monkeypatch.setattr(module, "refresh_once", not_leased)
     monkeypatch.setattr(module, "refreshing", lambda app: app)
     app = fake_app(interval_s=0.05, sources=[object()])
-    refresher = start_refresher(app, holder="me")
-    try:
-        assert passes.acquire(timeout=2.0)
-        assert passes.acquire(timeout=2.0)
-    finally:
-        refresher.shutdown(wait=True)
+    two_passes(app, passes)
     assert compactions == []
 
 
@@ -180,10 +180,5 @@ def test_the_map_of_now_is_read_before_the_compaction(monkeypatch):
 
     monkeypatch.setattr(module, "compact_once", compact)
     app = fake_app(interval_s=0.05, sources=[object()])
-    refresher = start_refresher(app, holder="me")
-    try:
-        assert done.acquire(timeout=2.0)
-        assert done.acquire(timeout=2.0)
-    finally:
-        refresher.shutdown(wait=True)
+    two_passes(app, done)
     assert order[:4] == ["map", "compaction", "map", "compaction"]

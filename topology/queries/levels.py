@@ -45,10 +45,10 @@ def walk(index: CallIndex, start: int, depth: int | None, *, down: bool) -> Walk
 
     Within `depth` hops; None for any number.
     """
-    packed = None if depth is not None and depth <= SHALLOW else index.memo.get(ARRAYS_KEY)
-    if not packed:
+    calls = None if depth is not None and depth <= SHALLOW else packed_calls(index, down=down)
+    if calls is None:
         return walk_plainly(index.callees if down else index.callers, start, depth)
-    starts, targets, _sources = cast("Packed", packed)[0 if down else 1]
+    starts, targets, _sources = calls
     return walk_in_arrays(starts, targets, start, depth)
 
 

@@ -70,7 +70,7 @@ def gap_evidence(
     windows: list[tuple[range, range]] = []
     axis, steps = None, (range(0), range(0))
     for key, series in snapshot.edge_series.items():
-        parent, _, child = key.partition("->")
+        parent, child = edge_parts(key)
         if parent == child or (parent not in names and child not in names):
             continue
         values = series.metrics.get("network_ms")

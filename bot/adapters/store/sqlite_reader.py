@@ -103,7 +103,7 @@ def _named(column: str) -> str:
 
     Marked as a condition on :names (`_written`): a read of every name leaves it out.
     """
-    return _asking(f"{column} IN (SELECT value FROM json_each(:names))")  # noqa: S608 - names of the schema, values bound
+    return _asking(_in_names(column))
 
 
 def _filtered(column: str) -> str:
@@ -112,7 +112,12 @@ def _filtered(column: str) -> str:
     For a table whose key puts another column between the name and `start` (the metric
     minutes), where a seek by name would read the name's whole history.
     """
-    return f"(:names IS NULL OR {column} IN (SELECT value FROM json_each(:names)))"  # noqa: S608 - names of the schema, values bound
+    return f"(:names IS NULL OR {_in_names(column)})"
+
+
+def _in_names(column: str) -> str:
+    """The condition that `column` is a name of :names (a JSON list)."""
+    return f"{column} IN (SELECT value FROM json_each(:names))"  # noqa: S608 - names of the schema, values bound
 
 
 def _asking(condition: str) -> str:
@@ -214,10 +219,7 @@ SERVICE_SUMS = (
 ALL_NODES = "SELECT name, kind, virtual FROM nodes ORDER BY name"
 
 # The series ranking reads, as `bot.adapters.store.reads` and `.signals` read them.
-_TOUCHING = _asking(
-    "parent IN (SELECT value FROM json_each(:names))"
-    " OR child IN (SELECT value FROM json_each(:names))"
-)
+_TOUCHING = _asking(f"{_in_names('parent')} OR {_in_names('child')}")
 EDGE_BUCKETS = (
     f"SELECT summed.parent, summed.child, nodes.kind, summed.start, {_EDGE_COLUMNS}"  # noqa: S608 - names of the schema, values bound
     f" FROM (SELECT parent, child, start, {_summed(EDGE_VALUES)}"

@@ -419,6 +419,18 @@ def fill_minutes(engine: Engine, t0: int) -> None:
     Store(engine).ingest(calls, served, now_s=t0 + 2 * HOUR, source="test", spans=len(calls))
 
 
+@pytest.fixture
+def minutes_readers(sqlite_url: str, t0: int) -> Iterator[tuple[Store, SqliteMapReader]]:
+    """Both readers of a SQLite store of minutes alone (`fill_minutes`)."""
+    engine = make_engine(sqlite_url)
+    fill_minutes(engine, t0)
+    reader = open_reader(sqlite_url)
+    assert reader is not None
+    yield Store(engine), reader
+    reader.close()
+    engine.dispose()
+
+
 def minute_windows(t0: int) -> list[tuple[int | None, int | None]]:
     return [(None, None), (None, t0 + HOUR), (t0 + 30 * 60, None), (t0, t0 + 90 * 60)]
 
@@ -511,48 +523,35 @@ def test_the_series_of_a_store_of_minutes_alone_are_those_of_the_union_of_every_
 
 @pytest.mark.parametrize("batch", [sqlite_reader.BATCH, 3])
 def test_both_readers_give_the_same_series_of_a_store_of_minutes_alone(
-    sqlite_url, t0, batch, monkeypatch
+    minutes_readers, t0, batch, monkeypatch
 ):
     monkeypatch.setattr(sqlite_reader, "BATCH", batch)  # rows read a few at a time, too
-    engine = make_engine(sqlite_url)
-    fill_minutes(engine, t0)
-    reader = open_reader(sqlite_url)
-    assert reader is not None
-    store = Store(engine)
-    try:
-        for start, end in minute_windows(t0):
-            for names in NAMED:
-                assert reader.service_series(start, end, services=names) == store.service_series(
-                    start, end, services=names
-                )
-                begin, finish = start or 0, end or t0 + 10 * HOUR
-                assert reader.edge_timings(begin, finish, touching=names) == store.edge_timings(
-                    begin, finish, touching=names
-                )
-                for served in ([], ["checkout"]):
-                    assert reader.calls_around(
-                        begin, finish, touching=names, served=served
-                    ) == store.calls_around(begin, finish, touching=names, served=served)
-        assert reader.edge_timings(t0, t0 + HOUR, touching=["redis"])[("checkout", "redis")]
-        assert reader.calls_around(t0, t0 + HOUR, touching=["redis"], served=[])[1]["redis"]
-    finally:
-        reader.close()
-        engine.dispose()
+    store, reader = minutes_readers
+
+    for start, end in minute_windows(t0):
+        for names in NAMED:
+            assert reader.service_series(start, end, services=names) == store.service_series(
+                start, end, services=names
+            )
+            begin, finish = start or 0, end or t0 + 10 * HOUR
+            assert reader.edge_timings(begin, finish, touching=names) == store.edge_timings(
+                begin, finish, touching=names
+            )
+            for served in ([], ["checkout"]):
+                assert reader.calls_around(
+                    begin, finish, touching=names, served=served
+                ) == store.calls_around(begin, finish, touching=names, served=served)
+    assert reader.edge_timings(t0, t0 + HOUR, touching=["redis"])[("checkout", "redis")]
+    assert reader.calls_around(t0, t0 + HOUR, touching=["redis"], served=[])[1]["redis"]
 
 
-def test_both_readers_give_the_same_edges_of_a_store_of_minutes_alone(sqlite_url, t0):
-    engine = make_engine(sqlite_url)
-    fill_minutes(engine, t0)
-    reader = open_reader(sqlite_url)
-    assert reader is not None
-    try:
-        for start, end in minute_windows(t0):
-            assert reader.edges(start, end) == Store(engine).edges(start, end)
-            assert reader.edge_calls(start, end) == Store(engine).edge_calls(start, end)
-        assert reader.edges(None, t0 + 30 * 60)
-    finally:
-        reader.close()
-        engine.dispose()
+def test_both_readers_give_the_same_edges_of_a_store_of_minutes_alone(minutes_readers, t0):
+    store, reader = minutes_readers
+
+    for start, end in minute_windows(t0):
+        assert reader.edges(start, end) == store.edges(start, end)
+        assert reader.edge_calls(start, end) == store.edge_calls(start, end)
+    assert reader.edges(None, t0 + 30 * 60)
 
 
 def pairs(edges):
@@ -561,29 +560,18 @@ def pairs(edges):
     ]
 
 
-def test_who_calls_whom_is_the_edges_with_calls_in_the_window_nothing_summed(sqlite_url, t0):
-    """Both readers, on a store of minutes alone and on one with hours: `edge_calls`' edges."""
-    engine = make_engine(sqlite_url)
-    fill_minutes(engine, t0)
-    reader = open_reader(sqlite_url)
-    assert reader is not None
-    try:
-        for start, end in [(t0, t0 + 90 * 60), (t0 + 30 * 60, None), (t0 + 61, t0 + 62), (0, 1)]:
-            expected = [
-                (edge.parent, edge.child, edge.child_kind, 0, 0)
-                for edge in Store(engine).edge_calls(start, end)
-            ]
-            assert pairs(reader.edge_pairs(start, end)) == expected
-            assert pairs(Store(engine).edge_pairs(start, end)) == expected
-        assert pairs(reader.edge_pairs(t0 + 60, t0 + 120)) == [
-            ("b", "c", NodeKind.SERVICE, 0, 0)  # its one minute, and only edge in the window
-        ]
-        assert ("checkout", "redis", NodeKind.DATABASE, 0, 0) in pairs(
-            reader.edge_pairs(t0, t0 + 1)
-        )
-    finally:
-        reader.close()
-        engine.dispose()
+def test_who_calls_whom_is_the_edges_with_calls_in_the_window_nothing_summed(minutes_readers, t0):
+    """Both readers, on a store of minutes alone: `edge_calls`' edges, nothing summed."""
+    store, reader = minutes_readers
+
+    for start, end in [(t0, t0 + 90 * 60), (t0 + 30 * 60, None), (t0 + 61, t0 + 62), (0, 1)]:
+        expected = [(e.parent, e.child, e.child_kind, 0, 0) for e in store.edge_calls(start, end)]
+        assert pairs(reader.edge_pairs(start, end)) == expected
+        assert pairs(store.edge_pairs(start, end)) == expected
+    assert pairs(reader.edge_pairs(t0 + 60, t0 + 120)) == [
+        ("b", "c", NodeKind.SERVICE, 0, 0)  # its one minute, and only edge in the window
+    ]
+    assert ("checkout", "redis", NodeKind.DATABASE, 0, 0) in pairs(reader.edge_pairs(t0, t0 + 1))
 
 
 def test_who_calls_whom_where_an_hour_bucket_starts_is_read_from_the_sums(readers, t0):
