@@ -6,7 +6,10 @@ dependency explains a caller's latency or errors when its own excess on the same
 makes per request; or the same of the mean latency, which adds up along the calls) is at
 least `EXPLAINING_SHARE` of the caller's, and its logs when it fails itself (errors or
 logs of its own): a dependency that is merely slower makes its callers slow, not
-failing. Less work coming in is explained by an anomalous caller, and a grown time
+failing. A failure is often passed up by services that do not log it (a service that
+answers its caller's request with the error it was given): logs no direct dependency
+explains are explained by a failing service further down, through services that show
+nothing. Less work coming in is explained by an anomalous caller, and a grown time
 between the sides of a call by a caller that sends late (`edges`), which that time then
 cannot explain in turn. A service's own time, the time around its calls and its own
 resources are its own: nothing explains them.
@@ -43,12 +46,15 @@ def callers(succ: Mapping[str, Iterable[str]], names: Iterable[str]) -> dict[str
 def culprits(
     name: str,
     items: list[Evidence],
-    callees: Iterable[str],
+    succ: Mapping[str, Iterable[str]],
     callers: Iterable[str],
     findings: Findings,
 ) -> tuple[str, ...]:
-    """The anomalous neighbours that explain all of `name`'s evidence; () when any is its own."""
-    suspects = [c for c in callees if c != name and c in findings.evidence]
+    """The anomalous services that explain all of `name`'s evidence; () when any is its own.
+
+    Its callees and callers, or for its logs a failing service further down (`passed_up`).
+    """
+    suspects = [c for c in succ[name] if c != name and c in findings.evidence]
     upstream = [c for c in callers if c in findings.evidence]
     culprits: set[str] = set()
     for item in items:
@@ -61,10 +67,42 @@ def culprits(
         if not item.explainable:
             return ()
         explaining = [c for c in suspects if _explains(name, c, item, findings)]
+        if not explaining and item.kind is Kind.LOGS:
+            explaining = passed_up(name, succ, findings)
         if not explaining:
             return ()
         culprits.update(explaining)
     return tuple(sorted(culprits))
+
+
+def passed_up(name: str, succ: Mapping[str, Iterable[str]], findings: Findings) -> list[str]:
+    """The failing services below `name`'s callees that show nothing, nearest first.
+
+    Walked down from its callees through services with no evidence of their own, each
+    service that fails (errors or logs of its own, not merely less work coming in) is
+    where the walk stops on that path: what fails further down passed it up.
+    """
+    seen = {name, *succ[name]}
+    quiet = [c for c in succ[name] if c not in findings.evidence]
+    found = []
+    for service in quiet:
+        for callee in succ[service]:
+            if callee in seen:
+                continue
+            seen.add(callee)
+            if callee not in findings.evidence:
+                quiet.append(callee)
+            elif _fails(callee, findings):
+                found.append(callee)
+    return found
+
+
+def _fails(name: str, findings: Findings) -> bool:
+    """Whether `name` has errors or logs of its own, not merely less work coming in."""
+    return any(
+        item.kind in FAILING and not item.from_callers and item.through is None
+        for item in findings.evidence[name]
+    )
 
 
 def _explains(caller: str, callee: str, item: Evidence, findings: Findings) -> bool:

@@ -231,11 +231,13 @@ def _ranked(
     calling = callers(succ, candidates)
     ranked = []
     for name, items in findings.evidence.items():
-        culprits = explained_by(name, items, succ[name], calling.get(name, ()), findings)
+        upstream = calling.get(name, ())
+        culprits = explained_by(name, items, succ, upstream, findings)
         virtual = virtuals[name]
         tier = 2 if culprits else (1 if virtual else 0)
         score = _combined(items)
-        candidate = _candidate(name, score, items, culprits, virtual, callees=succ[name])
+        near = (succ[name], upstream)
+        candidate = _candidate(name, score, items, culprits, virtual, near=near)
         ranked.append((tier, -score, name, candidate))
     ranked.sort(key=lambda item: item[:3])
     return ranked
@@ -290,13 +292,19 @@ def _downstream(succ: Mapping[str, Iterable[str]], start: str) -> list[str]:
     return order
 
 
-def _explained_text(culprits: tuple[str, ...], callees: Iterable[str]) -> str:
-    """`may be explained by anomalous dependencies: a, b`, and callers apart, three each."""
-    below = set(callees)
+def _explained_text(
+    culprits: tuple[str, ...], callees: Iterable[str], callers: Iterable[str]
+) -> str:
+    """`may be explained by anomalous dependencies: a, b`, and callers apart, three each.
+
+    Dependencies are its callees and what lies below them; callers are the ones that
+    only call it.
+    """
+    above = set(callers).difference(callees)
     parts = []
     for side, names in (
-        ("dependencies", [c for c in culprits if c in below]),
-        ("callers", [c for c in culprits if c not in below]),
+        ("dependencies", [c for c in culprits if c not in above]),
+        ("callers", [c for c in culprits if c in above]),
     ):
         if names:
             shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")  # noqa: PLR2004 - the three shown
@@ -311,10 +319,11 @@ def _candidate(
     culprits: tuple[str, ...],
     virtual: bool,  # noqa: FBT001 - private, positional by its one caller
     *,
-    callees: Iterable[str],
+    near: tuple[Iterable[str], Iterable[str]],
 ) -> Candidate:
+    """A ranked candidate; `near` holds its callees and its callers."""
     if culprits:
-        context = _explained_text(culprits, callees)
+        context = _explained_text(culprits, *near)
     elif virtual:
         context = "seen only by its callers, its own dependencies unknown"
     else:

@@ -7,7 +7,7 @@ from topology.rca import load_snapshot, rank
 from topology.rca.dump import dump_snapshot
 from topology.rca.edges import GAP, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
-from topology.rca.explaining import culprits
+from topology.rca.explaining import culprits, passed_up
 from topology.rca.gather import Findings
 from topology.rca.logs import count_change
 from topology.rca.scoring import METRIC_INFO, MetricScore
@@ -499,6 +499,54 @@ def test_error_logs_of_a_caller_are_explained_by_a_dependency_that_fails():
     assert by_name["checkout"].explained_by == ("cart",)
 
 
+def test_error_logs_of_a_caller_are_explained_by_a_failure_passed_up_through_a_quiet_service():
+    failing = series(
+        requests=counts(100, 100),
+        errors=counts(0, 40),
+        availability_pct=counts(100, 60),
+        latency_avg_ms=counts(10, 10),
+    )
+    calls = [("frontend", "checkout"), ("checkout", "proxy"), ("proxy", "cart")]
+    quiet = {"frontend": latency(20, 20), "checkout": latency(30, 30)}
+    snap = snapshot(calls, {**quiet, "proxy": latency(5, 5), "cart": failing})
+    logs = error_logs(snap.series["checkout"].t)
+
+    ranking = rank(replace(snap, logs=logs), "frontend")
+    by_name = {c.service: c for c in ranking.candidates}
+
+    assert ranking.candidates[0].service == "cart"
+    assert by_name["checkout"].explained_by == ("cart",)
+    assert "may be explained by anomalous dependencies: cart" in by_name["checkout"].evidence
+
+
+def test_a_failure_below_is_not_passed_up_through_a_service_with_evidence_of_its_own():
+    failing = series(
+        requests=counts(100, 100),
+        errors=counts(0, 40),
+        availability_pct=counts(100, 60),
+        latency_avg_ms=counts(10, 10),
+    )
+    calls = [("frontend", "checkout"), ("checkout", "proxy"), ("proxy", "cart")]
+    quiet = {"frontend": latency(20, 20), "checkout": latency(30, 30)}
+    snap = snapshot(calls, {**quiet, "proxy": latency(5, 80), "cart": failing})
+    logs = error_logs(snap.series["checkout"].t)
+
+    ranking = rank(replace(snap, logs=logs), "frontend")
+    by_name = {c.service: c for c in ranking.candidates}
+
+    assert by_name["checkout"].explained_by == ()
+
+
+def test_a_failure_is_passed_up_only_by_the_nearest_failing_service_on_each_path():
+    fails = Evidence(Kind.ERRORS, 9.0, "errors", explainable=True)
+    fewer = Evidence(Kind.LOGS, 9.0, "fewer lines", explainable=False, from_callers=True)
+    succ = {"a": ["b"], "b": ["c", "d"], "c": ["e"], "d": [], "e": []}
+    findings = Findings(evidence={"c": [fails], "d": [fewer], "e": [fails]})
+
+    assert passed_up("a", succ, findings) == ["c"]
+    assert passed_up("b", succ, findings) == []
+
+
 def test_minutes_like_the_baselines_are_no_change_though_its_ends_are_left_out():
     # Large, steadily varying counts: cutting the busiest minutes alone would make
     # ordinary incident minutes look like a rise.
@@ -524,6 +572,7 @@ def test_the_time_a_late_sender_adds_to_its_own_calls_does_not_explain_its_laten
             gaps={("booking", "accounts"): gap},
         )
 
+    succ: dict[str, list[str]] = {"booking": ["accounts"], "accounts": []}
     for also in ((), (slower,)):
-        assert culprits("booking", [slow], ["accounts"], [], findings(None, *also)) == ("accounts",)
-        assert culprits("booking", [slow], ["accounts"], [], findings("booking", *also)) == ()
+        assert culprits("booking", [slow], succ, [], findings(None, *also)) == ("accounts",)
+        assert culprits("booking", [slow], succ, [], findings("booking", *also)) == ()
