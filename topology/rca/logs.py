@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import statistics
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -44,8 +45,12 @@ LEVEL_KEY = "level:"
 TEMPLATE_KEY = "template:"
 BAD_LEVELS = frozenset({"WARN", "WARNING", "ERROR", "SEVERE", "FATAL", "CRITICAL"})
 """Log levels whose rise is evidence of a fault."""
-TEMPLATE_SHOWN = 60
-"""Characters of a template's text shown in evidence."""
+TEMPLATE_SHOWN = 90
+"""Characters of a template's text shown in evidence, at most (`shown_template`)."""
+SHOWN_END = 33
+"""Of those, the characters of a long template's end: where a line tells what happened."""
+_ID_FIELD = re.compile(r"(?<!\S)[\w.-]*[iI][dD][:=] ?<(?:ID|UUID|HEX|NUM|\*)>(?:\s+|$)")
+"""An id labelled as one, its value masked ("TraceID: <ID>"): noise in a template shown."""
 PRIOR_LINES = 0.5
 """Lines added to a baseline's count: a silent baseline does not make a line impossible."""
 TRIMMED = 0.25
@@ -329,13 +334,35 @@ def _told(key: str, level: str | None, change: CountChange) -> str:
     again = earlier_minutes(change)
     if level is not None:
         return f"{level} logs {before} → {after}/min{again}"
-    text = key.removeprefix(TEMPLATE_KEY)
-    shown = text if len(text) <= TEMPLATE_SHOWN else text[: TEMPLATE_SHOWN - 1] + "…"
+    shown = shown_template(key.removeprefix(TEMPLATE_KEY))
     if change.up and change.expected < 0.5 and not again:  # noqa: PLR2004 - under one a minute
         return f"new template '{shown}' {after}/min"
     if not change.up and change.seen < 0.5:  # noqa: PLR2004 - under one a minute
         return f"'{shown}' {before}/min → 0{again}"
     return f"'{shown}' {before}/min → {after}/min{again}"
+
+
+def shown_template(text: str) -> str:
+    """A template as evidence shows it, its labelled ids left out (`without_ids`).
+
+    A long one is shown by its start (the logger, the method) and its end (often the
+    outcome: the exception's message), cut between words where it can be.
+    """
+    text = without_ids(text)
+    if len(text) <= TEMPLATE_SHOWN:
+        return text
+    head = text[: TEMPLATE_SHOWN - SHOWN_END - 3]
+    tail = text[-SHOWN_END:]
+    if (cut := head.rfind(" ")) >= len(head) * 3 // 4:
+        head = head[:cut]
+    if 0 <= (cut := tail.find(" ")) < len(tail) // 4:
+        tail = tail[cut:]
+    return f"{head.rstrip()} … {tail.lstrip()}"
+
+
+def without_ids(text: str) -> str:
+    """`text` without its labelled, masked ids ("TraceID: <ID> "); itself when that is all."""
+    return _ID_FIELD.sub("", text).strip() or text
 
 
 def earlier_minutes(change: CountChange) -> str:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Collection
 
 from topology.rca.evidence import Evidence, Kind, number
-from topology.rca.logs import TEMPLATE_KEY, Minutes, earlier_minutes
+from topology.rca.logs import TEMPLATE_KEY, Minutes, earlier_minutes, without_ids
 from topology.rca.snapshot import Snapshot
 
 AROUND = 40
@@ -49,7 +49,7 @@ def named_evidence(
             change = minutes.change(values, threshold)
             if change is None or not change.up or change.score < threshold:
                 continue
-            text = key.removeprefix(TEMPLATE_KEY)
+            text = without_ids(key.removeprefix(TEMPLATE_KEY))
             for callee in named:
                 told = (
                     f"{caller} logs '{_shown(text, callee)}'"
