@@ -14,6 +14,9 @@ many hours of minutes before them (the 75 minutes copied back, quiet, as often a
 takes), as a store does that keeps its minutes for two days (`SVCMAP_RETAIN_MINUTES`):
 what a question does not ask about must cost it little. `--reuse` keeps a store already
 built for the same services and history. The store is built by a process of its own.
+`--url URL` copies the store's nodes and minutes into the database at `URL` (a Postgres
+one, as a large fleet keeps: `postgresql+psycopg://postgres@127.0.0.1:5432/bench`), its
+tables emptied first, and asks there; `--reuse` with it keeps what was copied there.
 Target: each answer within 3 s, the time an alert takes to page (`bench.alert_speed`).
 """
 
@@ -31,8 +34,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
 from bench.summary import figure
 from bot.adapters.store import Store, make_engine, upgrade
+from bot.adapters.store.schema import edge_buckets, nodes, service_buckets
 from topology.model import Call, Served
 
 SCRATCH = Path("/tmp/svcmap-bench")  # noqa: S108 - a scratch folder
@@ -126,10 +133,48 @@ def add_history(database: Path, first: int, hours: int) -> None:
                 )
 
 
-def ask(database: Path, symptom: str) -> Run:
-    """Run `svcmap rca SYMPTOM` once on `database`."""
+COPIED: tuple[Table, ...] = (nodes, service_buckets, edge_buckets)
+"""What `rca` reads of the store built, in the order copied."""
+COPY_ROWS = 20_000
+
+
+def copy_store(database: Path, url: str) -> None:
+    """Copy the store at `database` into the (migrated, emptied) database at `url`."""
+    source, target = make_engine(f"sqlite:///{database}"), make_engine(url)
+    upgrade(target)
+    started = time.perf_counter()
+    with source.connect() as reading, target.begin() as writing:
+        for table in reversed(COPIED):
+            writing.execute(delete(table))
+        for table in COPIED:
+            rows = reading.execute(select(table)).mappings()
+            while batch := rows.fetchmany(COPY_ROWS):
+                writing.execute(insert(table), [dict(row) for row in batch])
+    if target.dialect.name == "postgresql":
+        with target.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    source.dispose()
+    target.dispose()
+    took = time.perf_counter() - started
+    print(f"store copied to {target.url.render_as_string(hide_password=True)} in {took:.0f} s")
+
+
+def _holds(url: str, services: int) -> bool:
+    """Whether the database at `url` holds a copied store of `services` services."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(nodes)).scalar() == services
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def ask(url: str, symptom: str) -> Run:
+    """Run `svcmap rca SYMPTOM` once on the store at `url`."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SVCMAP_")}
-    env["SVCMAP_DATABASE_URL"] = f"sqlite:///{database}"
+    env["SVCMAP_DATABASE_URL"] = url
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -153,6 +198,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=0, help="hours of minutes before")
     parser.add_argument("--reuse", action="store_true", help="keep a store already built")
     parser.add_argument("--build", action="store_true", help="only build the store")
+    parser.add_argument("--url", help="copy the store into this database and ask there")
     args = parser.parse_args()
     SCRATCH.mkdir(parents=True, exist_ok=True)
     history = f"-{args.history}h" if args.history else ""
@@ -161,18 +207,23 @@ def main() -> None:
     if args.build:
         build(database, args.services, args.history)
         return
-    if not (args.reuse and database.is_file() and kept.is_file()):
+    built = args.reuse and database.is_file() and kept.is_file()
+    if not built:
         # Built by a process of its own: this one stays small, and a child's peak RSS
         # starts from its parent's at the fork.
         command = [sys.executable, "-m", "bench.rca_store_speed", "--build"]
         sizes = ["--services", str(args.services), "--history", str(args.history)]
         subprocess.run([*command, *sizes], check=True)
+    url = args.url or f"sqlite:///{database}"
+    if args.url and not (built and _holds(args.url, args.services)):
+        copy_store(database, args.url)
+    where = f" ({make_engine(url).dialect.name})" if args.url else ""
     slowed = json.loads(kept.read_text())
     every = names(args.services)
     symptoms = {"root": every[0], "mid-map": every[100], "deep": every[args.services // 2]}
     for depth, symptom in symptoms.items():
-        ask(database, symptom)  # warm: the file in the page cache, the bytecode written
-        runs = [ask(database, symptom) for _ in range(2)]
+        ask(url, symptom)  # warm: the file in the page cache, the bytecode written
+        runs = [ask(url, symptom) for _ in range(2)]
         best = min(runs, key=lambda run: run.wall)
         ranking = best.answer.get("ranking")
         named = [item["service"] for item in ranking] if isinstance(ranking, list) else []
@@ -184,7 +235,7 @@ def main() -> None:
         if depth == "root" and sorted(named[:SLOWED]) != slowed:
             raise SystemExit(f"the root's answer names {named[:SLOWED]}, not {slowed}")
         with_history = f", {args.history} h of minutes before" if args.history else ""
-        label = f"rca from the store: {depth} symptom{with_history}, wall"
+        label = f"rca from the store{where}: {depth} symptom{with_history}, wall"
         figure(label, best.wall, "s", "<=", TARGET_S)
 
 
