@@ -636,6 +636,30 @@ def test_the_minutes_read_as_columns_make_the_series_read_as_objects_make(
         engine.dispose()
 
 
+def test_a_large_read_left_before_its_end_leaves_the_store_answering(database_url, t0, monkeypatch):
+    # On Postgres the rows are streamed: leaving a read early cancels its query, and the
+    # connection must go back to the pool fit for the next question.
+    monkeypatch.setattr(repository, "BATCH", 2)
+    engine = make_engine(database_url)
+    fill_minutes(engine, t0)
+    store = Store(engine)
+    window = (t0 - HOUR, t0 + 3 * HOUR)
+    try:
+        whole = store.service_minutes(*window, services=None)
+        assert whole is not None
+        batches = store._plain_batches(reads.service_minutes_in(*window))
+        assert len(next(batches)) == 2
+        batches.close()
+
+        again = store.service_minutes(*window, services=None)
+        assert again is not None
+        assert again.keys == whole.keys
+        assert again.table.tolist() == whole.table.tolist()
+        assert len(whole.key) == 2 * 40  # every minute of both services
+    finally:
+        engine.dispose()
+
+
 def test_minutes_are_not_read_as_columns_where_an_hour_bucket_starts(readers, t0):
     store, reader = readers
 
