@@ -637,9 +637,9 @@ def _streamed(
     """The rows of `statement`, `BATCH` at a time, as Postgres sends them.
 
     Where `fetchmany` waits for the whole result before the first batch, the server goes
-    on sending while each batch is worked on: the root of a 5,000-service map reads its
-    minutes in half the time. A read left before its end cancels the query; the
-    connection's transaction is rolled back as it goes back to the pool.
+    on sending while each batch is worked on (`rca` at the root of a 5,000-service map:
+    3.3 s -> 2.7 s, `bench.rca_store_speed --url`). A read left before its end cancels
+    the query; the connection's transaction is rolled back as it goes back to the pool.
     """
     rows = cursor.stream(statement, parameters, size=BATCH)
     try:
