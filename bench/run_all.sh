@@ -19,6 +19,11 @@ run bench.render_speed
 run bench.web_view_speed
 run bench.rca_speed
 run bench.rca_store_speed
+if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
+    # The same store copied into Postgres, as a large fleet keeps it.
+    run bench.rca_store_speed --reuse --url \
+        "${SVCMAP_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+fi
 run bench.snapshot_size
 run bench.otlp_speed
 run bench.replicas_speed
