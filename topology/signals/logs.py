@@ -23,6 +23,8 @@ HEADER_CHARS = 200
 """Characters of a body searched for a header: a time and a level fit in far fewer."""
 BODY_CHARS = 4096
 """Characters of a record's body kept for template mining by default."""
+WRAPPINGS = 2
+"""Structured bodies read through, one inside the other: a runtime's line and the app's."""
 TIME_REFUSED = "a log record's time is before 1970 or past the year 2200"
 
 
@@ -77,13 +79,23 @@ def _read(level: str, body: str) -> tuple[str, str]:
     """The record's level and the text its template is mined from.
 
     A structured body (`structured`) gives its message, and its level when the record
-    has none; else the level is the one the line's own header names (`header`).
+    has none; else the level is the one the line's own header names (`header`). A
+    structured body whose message is itself a JSON object (a container runtime's line,
+    `{"log": "...", "stream": "stderr"}`, around the application's structured line, as a
+    collector that reads the runtime's files without its parser sends it) is read
+    through to the application's line.
     """
-    if body.startswith("{"):
-        found = structured(body)
-        if found is not None:
-            body = found.message or body
-            level = found.level if level == UNSET else level
+    for _ in range(WRAPPINGS):
+        found = structured(body) if body.startswith("{") else None
+        if found is None:
+            break
+        level = found.level if level == UNSET else level
+        if found.message is None:
+            break
+        body = found.message
+        if not body.lstrip().startswith("{"):
+            break
+        body = body.strip()
     if level == UNSET:
         header = split_header(body[:HEADER_CHARS])
         level = UNSET if header is None else normalised(None, header[0])

@@ -178,3 +178,23 @@ def test_any_numeric_fields_give_a_record_or_a_refusal_never_a_crash(time, sever
     assert len(export.records) + export.refused.count == 1
     if export.records:
         assert 0 <= export.records[0].minute <= MAX_TIME_NS // 10**9
+
+
+def test_a_runtime_line_around_an_applications_json_line_is_read_through_to_it():
+    # A collector reading a container runtime's files without its parser sends the
+    # runtime's JSON line, the application's own structured line as a string inside.
+    app = {"severity": "error", "logger": "payment", "message": "could not charge card 4242"}
+    wrapped = {"log": json.dumps(app) + "\n", "stream": "stderr", "time": "2023-01-29T10:12Z"}
+    plain = {"log": "10:12:06.549 WARN c.t.Cart#12 slow cart\n", "stream": "stdout"}
+    thrice = {"log": json.dumps({"log": json.dumps({"level": "error", "msg": "deep"})})}
+    at = str(T0 * 10**9)
+    records = [
+        {"timeUnixNano": at, "body": {"stringValue": json.dumps(b)}}
+        for b in (wrapped, plain, thrice)
+    ]
+
+    found = [(r.level, r.body) for r in parse(document(*records)).records]
+
+    assert found[0] == ("ERROR", "payment could not charge card 4242")
+    assert found[1] == ("WARN", plain["log"])
+    assert found[2] == ("UNSET", json.dumps({"level": "error", "msg": "deep"}))  # two deep at most
