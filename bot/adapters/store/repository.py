@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -21,6 +20,7 @@ from bot.adapters.store import (
     rows,
     signal_writes,
     signals,
+    streaming,
     traces,
     writes,
 )
@@ -586,7 +586,7 @@ class Store:
 
         For a large read of plain numbers and strings, which need no conversion on their
         way out: SQLAlchemy's row objects would take a third of the time again. On
-        Postgres the rows are streamed (`_streamed`).
+        Postgres the rows are streamed (`streaming.batches`).
         """
         engine = self._engine
         with reported(engine), engine.connect() as connection:
@@ -598,8 +598,8 @@ class Store:
             parameters = values if order is None else tuple(values[name] for name in order)
             cursor = connection.connection.cursor()
             try:
-                if connection.dialect.driver == "psycopg" and _streams():
-                    yield from _streamed(cast("_Streaming", cursor), compiled.string, parameters)
+                if connection.dialect.driver == "psycopg" and streaming.chunked():
+                    yield from streaming.batches(cursor, compiled.string, parameters, BATCH)
                     return
                 cursor.execute(compiled.string, parameters)
                 while batch := cursor.fetchmany(BATCH):
@@ -609,44 +609,6 @@ class Store:
                 raise StoreError(f"{masked(engine.url)}: {reason}") from error
             finally:
                 cursor.close()
-
-
-CHUNKED_LIBPQ = 170_000
-"""The first libpq (17) that hands a result over in chunks of rows, as `_streamed` reads it."""
-
-
-def _streams() -> bool:
-    """Whether psycopg's libpq receives results in chunks (psycopg with Postgres only)."""
-    from psycopg import pq  # noqa: PLC0415 - loaded only where the store is on Postgres
-
-    return pq.version() >= CHUNKED_LIBPQ
-
-
-class _Streaming(Protocol):
-    """A psycopg cursor, as far as `_streamed` uses it (psycopg is loaded with Postgres only)."""
-
-    def stream(
-        self, query: str, params: Sequence[Any] | Mapping[str, Any], *, size: int
-    ) -> Generator[Sequence[Any], None, None]:
-        """The rows of `query`, received `size` at a time."""
-
-
-def _streamed(
-    cursor: _Streaming, statement: str, parameters: Sequence[Any] | Mapping[str, Any]
-) -> Iterator[list[Any]]:
-    """The rows of `statement`, `BATCH` at a time, as Postgres sends them.
-
-    Where `fetchmany` waits for the whole result before the first batch, the server goes
-    on sending while each batch is worked on (`rca` at the root of a 5,000-service map:
-    3.3 s -> 2.7 s, `bench.rca_store_speed --url`). A read left before its end cancels
-    the query; the connection's transaction is rolled back as it goes back to the pool.
-    """
-    rows = cursor.stream(statement, parameters, size=BATCH)
-    try:
-        while batch := list(islice(rows, BATCH)):
-            yield batch
-    finally:
-        rows.close()
 
 
 @contextmanager
