@@ -49,7 +49,11 @@ TEMPLATE_SHOWN = 90
 """Characters of a template's text shown in evidence, at most (`shown_template`)."""
 SHOWN_END = 33
 """Of those, the characters of a long template's end: where a line tells what happened."""
-_ID_FIELD = re.compile(r"(?<!\S)[\w.-]*[iI][dD][:=] ?<(?:ID|UUID|HEX|NUM|\*)>(?:\s+|$)")
+_ID_FIELD = re.compile(
+    # The label: id, trace_id, order-id, spanId, TraceID; not paid or valid.
+    r"(?<!\S)(?:[\w.-]*(?:[_.-][iI][dD]|[a-z](?:Id|ID)|[A-Z]ID)|[iI][dD])"
+    r"[:=] ?<(?:ID|UUID|HEX|NUM|\*)>(?:\s+|$)"
+)
 """An id labelled as one, its value masked ("TraceID: <ID>"): noise in a template shown."""
 PRIOR_LINES = 0.5
 """Lines added to a baseline's count: a silent baseline does not make a line impossible."""

@@ -16,6 +16,11 @@ def test_ids_labelled_as_such_are_left_out_of_a_template_shown():
 
     assert shown == "p.c.PriceController#<NUM> [query price]"
     assert without_ids("trace_id=<ID> order-id: <NUM> paid for user=<*>") == "paid for user=<*>"
+    assert without_ids("id=<NUM> requestId: <UUID> ok") == "ok"
+
+
+def test_words_that_only_end_in_id_are_no_ids():
+    assert without_ids("amount paid: <NUM> valid=<*>") == "amount paid: <NUM> valid=<*>"
 
 
 def test_a_template_of_ids_alone_is_shown_as_it_is():
