@@ -68,32 +68,33 @@ def culprits(
             return ()
         explaining = [c for c in suspects if _explains(name, c, item, findings)]
         if not explaining and item.kind is Kind.LOGS:
-            explaining = passed_up(name, succ, findings)
+            explaining = list(passed_up(name, succ, findings))
         if not explaining:
             return ()
         culprits.update(explaining)
     return tuple(sorted(culprits))
 
 
-def passed_up(name: str, succ: Mapping[str, Iterable[str]], findings: Findings) -> list[str]:
+def passed_up(name: str, succ: Mapping[str, Iterable[str]], findings: Findings) -> dict[str, str]:
     """The failing services below `name`'s callees that show nothing, nearest first.
 
     Walked down from its callees through services with no evidence of their own, each
     service that fails (errors or logs of its own, not merely less work coming in) is
-    where the walk stops on that path: what fails further down passed it up.
+    where the walk stops on that path: what fails further down passed it up. Each is
+    given with the callee of `name` it was reached through.
     """
     seen = {name, *succ[name]}
-    quiet = [c for c in succ[name] if c not in findings.evidence]
-    found = []
-    for service in quiet:
+    quiet = [(c, c) for c in succ[name] if c not in findings.evidence]
+    found: dict[str, str] = {}
+    for service, via in quiet:
         for callee in succ[service]:
             if callee in seen:
                 continue
             seen.add(callee)
             if callee not in findings.evidence:
-                quiet.append(callee)
+                quiet.append((callee, via))
             elif _fails(callee, findings):
-                found.append(callee)
+                found[callee] = via
     return found
 
 

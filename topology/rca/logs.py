@@ -357,10 +357,10 @@ def shown_template(text: str) -> str:
         return text
     head = text[: TEMPLATE_SHOWN - SHOWN_END - 3]
     tail = text[-SHOWN_END:]
-    if (cut := head.rfind(" ")) >= len(head) * 3 // 4:
-        head = head[:cut]
-    if 0 <= (cut := tail.find(" ")) < len(tail) // 4:
-        tail = tail[cut:]
+    ends = [i + 1 for i, char in enumerate(head) if char in " ])" and i + 1 >= len(head) * 3 // 4]
+    starts = [i for i, char in enumerate(tail) if char in " [(" and i < len(tail) // 2]
+    head = head[: ends[-1]] if ends else head  # after a word or a closing bracket
+    tail = tail[starts[0] :] if starts else tail  # before a word or an opening bracket
     return f"{head.rstrip()} … {tail.lstrip()}"
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from topology.gcpause import paused_gc
 from topology.graph import ServiceGraph
 from topology.rca.evidence import Evidence, Kind
-from topology.rca.explaining import callers
+from topology.rca.explaining import callers, passed_up
 from topology.rca.explaining import culprits as explained_by
 from topology.rca.gather import Findings, gather
 from topology.rca.scoring import Family
@@ -236,7 +236,9 @@ def _ranked(
         virtual = virtuals[name]
         tier = 2 if culprits else (1 if virtual else 0)
         score = _combined(items)
-        near = (succ[name], upstream)
+        below = set(succ[name]).union(upstream)
+        further = passed_up(name, succ, findings) if not below.issuperset(culprits) else {}
+        near = (succ[name], upstream, further)
         candidate = _candidate(name, score, items, culprits, virtual, near=near)
         ranked.append((tier, -score, name, candidate))
     ranked.sort(key=lambda item: item[:3])
@@ -293,17 +295,21 @@ def _downstream(succ: Mapping[str, Iterable[str]], start: str) -> list[str]:
 
 
 def _explained_text(
-    culprits: tuple[str, ...], callees: Iterable[str], callers: Iterable[str]
+    culprits: tuple[str, ...],
+    callees: Iterable[str],
+    callers: Iterable[str],
+    further: Mapping[str, str],
 ) -> str:
     """`may be explained by anomalous dependencies: a, b`, and callers apart, three each.
 
-    Dependencies are its callees and what lies below them; callers are the ones that
-    only call it.
+    Dependencies are its callees and what lies below them, each of those named with the
+    callee it lies below (`further`); callers are the ones that only call it.
     """
     above = set(callers).difference(callees)
     parts = []
+    below = [f"{c} (below {further[c]})" if c in further else c for c in culprits if c not in above]
     for side, names in (
-        ("dependencies", [c for c in culprits if c not in above]),
+        ("dependencies", below),
         ("callers", [c for c in culprits if c in above]),
     ):
         if names:
@@ -319,9 +325,9 @@ def _candidate(
     culprits: tuple[str, ...],
     virtual: bool,  # noqa: FBT001 - private, positional by its one caller
     *,
-    near: tuple[Iterable[str], Iterable[str]],
+    near: tuple[Iterable[str], Iterable[str], Mapping[str, str]],
 ) -> Candidate:
-    """A ranked candidate; `near` holds its callees and its callers."""
+    """A ranked candidate; `near` holds its callees, its callers and `passed_up`'s finds."""
     if culprits:
         context = _explained_text(culprits, *near)
     elif virtual:
