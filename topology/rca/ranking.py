@@ -236,8 +236,8 @@ def _ranked(
         virtual = virtuals[name]
         tier = 2 if culprits else (1 if virtual else 0)
         score = _combined(items)
-        below = set(succ[name]).union(upstream)
-        further = passed_up(name, succ, findings) if not below.issuperset(culprits) else {}
+        neighbours = set(succ[name]).union(upstream)
+        further = passed_up(name, succ, findings) if not neighbours.issuperset(culprits) else {}
         near = (succ[name], upstream, further)
         candidate = _candidate(name, score, items, culprits, virtual, near=near)
         ranked.append((tier, -score, name, candidate))
