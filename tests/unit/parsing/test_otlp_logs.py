@@ -187,10 +187,11 @@ def test_a_runtime_line_around_an_applications_json_line_is_read_through_to_it()
     wrapped = {"log": json.dumps(app) + "\n", "stream": "stderr", "time": "2023-01-29T10:12Z"}
     plain = {"log": "10:12:06.549 WARN c.t.Cart#12 slow cart\n", "stream": "stdout"}
     thrice = {"log": json.dumps({"log": json.dumps({"level": "error", "msg": "deep"})})}
+    broken = {"log": '{"level": "error", "msg": "cut sho', "stream": "stderr"}
     at = str(T0 * 10**9)
     records = [
         {"timeUnixNano": at, "body": {"stringValue": json.dumps(b)}}
-        for b in (wrapped, plain, thrice)
+        for b in (wrapped, plain, thrice, broken)
     ]
 
     found = [(r.level, r.body) for r in parse(document(*records)).records]
@@ -198,3 +199,4 @@ def test_a_runtime_line_around_an_applications_json_line_is_read_through_to_it()
     assert found[0] == ("ERROR", "payment could not charge card 4242")
     assert found[1] == ("WARN", plain["log"])
     assert found[2] == ("UNSET", json.dumps({"level": "error", "msg": "deep"}))  # two deep at most
+    assert found[3] == ("UNSET", broken["log"])  # an inner line cut short is mined as text

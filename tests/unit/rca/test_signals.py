@@ -3,7 +3,7 @@ and resource metrics, and how they are read, ranked and written."""
 
 from dataclasses import replace
 
-from topology.rca import load_snapshot, rank
+from topology.rca import Candidate, load_snapshot, rank
 from topology.rca.dump import dump_snapshot
 from topology.rca.edges import GAP, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
@@ -479,42 +479,41 @@ def test_error_logs_of_a_caller_are_not_explained_by_a_dependency_that_is_only_s
     assert ranking.candidates[0].service == "checkout"
 
 
-def test_error_logs_of_a_caller_are_explained_by_a_dependency_that_fails():
-    failing = series(
+def failing() -> Series:
+    """A service whose requests hold steady while 40 % of them fail."""
+    return series(
         requests=counts(100, 100),
         errors=counts(0, 40),
         availability_pct=counts(100, 60),
         latency_avg_ms=counts(10, 10),
     )
-    snap = snapshot(
-        [("frontend", "checkout"), ("checkout", "cart")],
-        {"frontend": latency(20, 20), "checkout": latency(30, 30), "cart": failing},
-    )
+
+
+def ranked_with_checkout_logging_errors(
+    calls: list[tuple[str, str]], below: dict[str, Series]
+) -> tuple[list[str], dict[str, Candidate]]:
+    """The ranking from frontend, checkout logging errors: the order, and each by name."""
+    quiet = {"frontend": latency(20, 20), "checkout": latency(30, 30)}
+    snap = snapshot(calls, {**quiet, **below})
     logs = error_logs(snap.series["checkout"].t)
-
     ranking = rank(replace(snap, logs=logs), "frontend")
-    by_name = {c.service: c for c in ranking.candidates}
+    return [c.service for c in ranking.candidates], {c.service: c for c in ranking.candidates}
 
-    assert ranking.candidates[0].service == "cart"
+
+def test_error_logs_of_a_caller_are_explained_by_a_dependency_that_fails():
+    calls = [("frontend", "checkout"), ("checkout", "cart")]
+    order, by_name = ranked_with_checkout_logging_errors(calls, {"cart": failing()})
+
+    assert order[0] == "cart"
     assert by_name["checkout"].explained_by == ("cart",)
 
 
 def test_error_logs_of_a_caller_are_explained_by_a_failure_passed_up_through_a_quiet_service():
-    failing = series(
-        requests=counts(100, 100),
-        errors=counts(0, 40),
-        availability_pct=counts(100, 60),
-        latency_avg_ms=counts(10, 10),
-    )
     calls = [("frontend", "checkout"), ("checkout", "proxy"), ("proxy", "cart")]
-    quiet = {"frontend": latency(20, 20), "checkout": latency(30, 30)}
-    snap = snapshot(calls, {**quiet, "proxy": latency(5, 5), "cart": failing})
-    logs = error_logs(snap.series["checkout"].t)
+    below = {"proxy": latency(5, 5), "cart": failing()}
+    order, by_name = ranked_with_checkout_logging_errors(calls, below)
 
-    ranking = rank(replace(snap, logs=logs), "frontend")
-    by_name = {c.service: c for c in ranking.candidates}
-
-    assert ranking.candidates[0].service == "cart"
+    assert order[0] == "cart"
     assert by_name["checkout"].explained_by == ("cart",)
     assert "may be explained by anomalous dependencies: cart (below proxy)" in (
         by_name["checkout"].evidence
@@ -522,19 +521,9 @@ def test_error_logs_of_a_caller_are_explained_by_a_failure_passed_up_through_a_q
 
 
 def test_a_failure_below_is_not_passed_up_through_a_service_with_evidence_of_its_own():
-    failing = series(
-        requests=counts(100, 100),
-        errors=counts(0, 40),
-        availability_pct=counts(100, 60),
-        latency_avg_ms=counts(10, 10),
-    )
     calls = [("frontend", "checkout"), ("checkout", "proxy"), ("proxy", "cart")]
-    quiet = {"frontend": latency(20, 20), "checkout": latency(30, 30)}
-    snap = snapshot(calls, {**quiet, "proxy": latency(5, 80), "cart": failing})
-    logs = error_logs(snap.series["checkout"].t)
-
-    ranking = rank(replace(snap, logs=logs), "frontend")
-    by_name = {c.service: c for c in ranking.candidates}
+    below = {"proxy": latency(5, 80), "cart": failing()}
+    _, by_name = ranked_with_checkout_logging_errors(calls, below)
 
     assert by_name["checkout"].explained_by == ()
 
