@@ -37,7 +37,6 @@ from pathlib import Path
 from eval.nezha import (
     AFTER,
     DAY,
-    SYMPTOM,
     Fault,
     Outcome,
     ask,
@@ -47,6 +46,7 @@ from eval.nezha import (
     outcome,
     table,
 )
+from eval.otlp_spans import entry_service, raw_spans
 
 KINDS = ("delay", "cpu")
 QUIET = timedelta(hours=1)
@@ -145,7 +145,7 @@ def _children_first(
 def read_spans(documents: Sequence[dict[str, object]]) -> dict[SpanKey, Span]:
     """The spans of OTLP JSON trace documents (a span repeated in two files is read once)."""
     found: dict[SpanKey, Span] = {}
-    for raw, service in _raw_spans(documents):
+    for raw, service in raw_spans(documents):
         found.setdefault(
             _key(raw),
             Span(
@@ -160,7 +160,7 @@ def read_spans(documents: Sequence[dict[str, object]]) -> dict[SpanKey, Span]:
 
 def shift(documents: Sequence[dict[str, object]], later: dict[SpanKey, int]) -> None:
     """Move every copy of each span's end `later`, in place."""
-    for raw, _ in _raw_spans(documents):
+    for raw, _ in raw_spans(documents):
         extra = later.get(_key(raw))
         if extra:
             raw["endTimeUnixNano"] = str(int(str(raw["endTimeUnixNano"])) + extra)
@@ -170,32 +170,16 @@ def _key(raw: dict[str, object]) -> SpanKey:
     return str(raw["traceId"]), str(raw["spanId"])
 
 
-def _raw_spans(
-    documents: Sequence[dict[str, object]],
-) -> Iterator[tuple[dict[str, object], str]]:
-    for document in documents:
-        for resource in _items(document, "resourceSpans"):
-            attributes = _items(resource.get("resource"), "attributes")
-            named = [a.get("value") for a in attributes if a.get("key") == "service.name"]
-            value = named[0] if named else None
-            service = str(value.get("stringValue", "")) if isinstance(value, dict) else ""
-            for scope in _items(resource, "scopeSpans"):
-                for raw in _items(scope, "spans"):
-                    yield raw, service
-
-
-def _items(parent: object, key: str) -> list[dict[str, object]]:
-    found = parent.get(key) if isinstance(parent, dict) else None
-    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
-
-
 def run(files: Path, scratch: Path, kind: str, amount: float, seed: int) -> list[Outcome]:
     """Inject `kind` into a copy of the day's traces in `scratch`, import, and ask."""
     paths = sorted(files.glob("traces-*.json"))
     documents = [json.loads(path.read_text()) for path in paths]
     spans = read_spans(documents)
     labelled = faults()
-    services = sorted({span.service for span in spans.values()} - {SYMPTOM})
+    symptom = entry_service(documents)
+    if symptom is None:
+        raise SystemExit(f"{files}: no span starts a trace: no symptom to ask about")
+    services = sorted({span.service for span in spans.values()} - {symptom})
     at = [fault.at for fault in labelled]
     picked = chosen(at, services, [fault.service for fault in labelled], seed)
     injected = [Fault(when, kind, name) for when, name in zip(at, picked, strict=True)]
@@ -209,7 +193,7 @@ def run(files: Path, scratch: Path, kind: str, amount: float, seed: int) -> list
         _say(f"  note: {note}")
     found = []
     for fault in injected:
-        result = outcome(fault, ask(url, fault))
+        result = outcome(fault, ask(url, fault, symptom))
         found.append(result)
         where = f"#{result.position}" if result.position else "absent"
         sure = "high" if result.confident else "low"

@@ -1,8 +1,9 @@
-"""Score root-cause ranking on the Nezha Train Ticket development day; `python -m eval.nezha`.
+"""Score root-cause ranking on a Nezha day (by default Train Ticket's); `python -m eval.nezha`.
 
 The day is turned into OTLP JSON by the shared converter (cached), imported with
 `svcmap import` into a fresh SQLite store, and for each labelled fault `svcmap rca
-ts-gateway-service --at <inject_time + 3m> --window 3m --baseline 1h --json` is asked.
+SYMPTOM --at <inject_time + 3m> --window 3m --baseline 1h --json` is asked, SYMPTOM being
+the service that starts the most of the day's traces (Train Ticket's `ts-gateway-service`).
 The root cause is the injected pod's service. Prints AC@1 and AC@3 per fault type and
 overall, over the ranking and over the ranking followed by the candidates named below the
 threshold (`below_threshold`), and how often the ranking was `high` confidence with the
@@ -13,6 +14,8 @@ wrong service on top.
                      (`eval.json_lines`): the figures should match those of the plain lines
     --leave-one-out  also: per fault type, the settings chosen on the other types,
                      scored on the type left out (`eval.holdout`)
+    --day DIR        another day, of this application or another, in the same layout
+    --symptom NAME   the service asked about, instead of the one starting the most traces
 Figures only: nothing here asserts a target.
 """
 
@@ -32,12 +35,12 @@ from pathlib import Path
 
 from eval.holdout import Case, cases_from, held_out
 from eval.json_lines import restructured
+from eval.otlp_spans import entry_service
 from topology.rca import Snapshot, load_snapshot
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DAY = SHARED / "datasets" / "nezha-tt" / "2023-01-29"
 CONVERTER = SHARED / "tools" / "nezha_to_otlp.py"
-SYMPTOM = "ts-gateway-service"
 WINDOW = "3m"
 BASELINE = "1h"
 WINDOWS = ("--window", WINDOW, "--baseline", BASELINE)
@@ -118,11 +121,11 @@ def fresh_store(files: Path, scratch: Path, *, traces_only: bool) -> tuple[str, 
     return url, notes
 
 
-def ask(url: str, fault: Fault) -> dict[str, object]:
-    """The `rca --json` answer for `fault`."""
+def ask(url: str, fault: Fault, symptom: str) -> dict[str, object]:
+    """The `rca --json` answer for `fault`, asked about `symptom`."""
     at = (fault.at + AFTER).strftime("%Y-%m-%dT%H:%M:%SZ")
     answer = subprocess.run(  # noqa: S603 - the installed CLI of this checkout
-        [_svcmap(), "--db", url, "rca", SYMPTOM, "--at", at, *RCA_OPTIONS],
+        [_svcmap(), "--db", url, "rca", symptom, "--at", at, *RCA_OPTIONS],
         capture_output=True,
         text=True,
         check=False,
@@ -198,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--json-lines", action="store_true", help="the logs as structured (JSON) lines"
     )
     parser.add_argument("--day", type=Path, default=DAY, help="the day's folder")
+    parser.add_argument("--symptom", help="the service asked about (default: the entry service)")
     parser.add_argument(
         "--cache",
         type=Path,
@@ -210,16 +214,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json_lines:
         files = restructured(files, args.cache)
     labelled = faults(args.day)
+    symptom = args.symptom or symptom_of(files)
     with tempfile.TemporaryDirectory() as scratch:
         url, notes = fresh_store(files, Path(scratch), traces_only=args.traces_only)
         signals = "traces only" if args.traces_only else "traces, logs and metrics"
         signals += ", logs as structured lines" if args.json_lines and not args.traces_only else ""
-        _say(f"Nezha Train Ticket {args.day.name}: {len(labelled)} faults, {signals}")
+        _say(f"Nezha {args.day.name}, {symptom} asked: {len(labelled)} faults, {signals}")
         for note in notes:
             _say(f"  note: {note}")
         outcomes = []
         for fault in labelled:
-            report = ask(url, fault)
+            report = ask(url, fault, symptom)
             result = outcome(fault, report)
             outcomes.append(result)
             where = f"#{result.position}" if result.position else "absent"
@@ -237,12 +242,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.leave_one_out:
             _say("")
             _say("Leave one fault type out: settings chosen on the other types")
-            for line in held_out(exported_cases(url, labelled, Path(scratch))):
+            for line in held_out(exported_cases(url, labelled, symptom, Path(scratch))):
                 _say(line)
     return 0
 
 
-def exported_cases(url: str, labelled: Sequence[Fault], scratch: Path) -> list[Case]:
+def symptom_of(files: Path) -> str:
+    """The service starting the most traces in the day's converted trace files."""
+    documents = [json.loads(path.read_bytes()) for path in sorted(files.glob("traces-*.json"))]
+    found = entry_service(documents)
+    if found is None:
+        raise SystemExit(f"{files}: no span starts a trace: name the symptom with --symptom")
+    return found
+
+
+def exported_cases(url: str, labelled: Sequence[Fault], symptom: str, scratch: Path) -> list[Case]:
     """Each fault's snapshot, as `svcmap snapshot export` writes it, folded by fault type."""
 
     def load(i: int) -> Snapshot | None:
@@ -256,7 +270,7 @@ def exported_cases(url: str, labelled: Sequence[Fault], scratch: Path) -> list[C
                 url,
                 "snapshot",
                 "export",
-                SYMPTOM,
+                symptom,
                 "--at",
                 at,
                 *WINDOWS,
@@ -270,7 +284,7 @@ def exported_cases(url: str, labelled: Sequence[Fault], scratch: Path) -> list[C
             return None
         return load_snapshot(out.read_bytes(), source=str(out))
 
-    triples = [(fault.kind, SYMPTOM, fault.service) for fault in labelled]
+    triples = [(fault.kind, symptom, fault.service) for fault in labelled]
     return cases_from(triples, load)
 
 

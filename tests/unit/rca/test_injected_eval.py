@@ -4,6 +4,7 @@ import pytest
 
 from eval.injected import chosen, gained, read_spans, shift
 from eval.nezha import Fault
+from eval.otlp_spans import entry_service
 
 AT = datetime(2023, 1, 29, 9, 0, tzinfo=UTC)
 T0 = int(AT.timestamp() * 1e9) + 10_000_000_000  # ten seconds into the window
@@ -91,3 +92,14 @@ def test_services_are_chosen_apart_from_the_windows_own_fault_and_not_twice_an_h
     for at, name in zip(windows, picked, strict=True):
         assert name not in last or at - last[name] > timedelta(hours=1)
         last[name] = at
+
+
+def test_the_symptom_asked_is_the_service_that_starts_the_most_traces():
+    second_trace = document(("frontend", [span("r2", "", 0, 10)]), ("gateway", []))
+    assert entry_service([shop()]) == "gateway"
+    assert entry_service([shop(), second_trace, second_trace]) == "frontend"
+
+
+def test_no_symptom_is_guessed_from_spans_that_all_have_parents():
+    orphans = document(("checkout", [span("s1", "c1", 10, 90)]), ("route", []))
+    assert entry_service([orphans, {"resourceSpans": "not a list"}]) is None
