@@ -1,6 +1,6 @@
 """Structured log lines: a body that is one JSON object, its level and message in fields.
 
-zap, logrus, pino, bunyan, structlog, logback's and log4j's JSON layouts, Serilog's compact
+zap, logrus, pino, bunyan, structlog, logback's and log4j2's JSON layouts, Serilog's compact
 format and cloud logging agents write a line as a JSON object. A record collected from a
 container's output carries it as its body, often with no severity of its own. Its level is
 read from the first field of `LEVEL_KEYS` present (a word, or pino's and bunyan's numbers),
@@ -24,7 +24,7 @@ LEVEL_KEYS = ("level", "severity", "levelname", "log.level", "lvl", "loglevel", 
 """Fields naming a line's level, the first present wins."""
 MESSAGE_KEYS = ("message", "msg", "@m", "@mt", "event", "log", "text")
 """Fields holding a line's message, the first holding text wins."""
-LOGGER_KEYS = ("logger", "logger_name", "log.logger", "caller", "SourceContext")
+LOGGER_KEYS = ("logger", "logger_name", "loggerName", "log.logger", "caller", "SourceContext")
 """Fields naming the logger or code site that wrote a line, the first holding text wins."""
 NUMBERED = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 """pino's and bunyan's level numbers."""

@@ -39,6 +39,12 @@ from topology.signals.templates import TemplateBook
             "c.t.PayController paid",
         ),
         (
+            # log4j2's JsonLayout
+            {"level": "WARN", "loggerName": "hipstershop.AdService", "message": "no ads"},
+            "WARN",
+            "hipstershop.AdService no ads",
+        ),
+        (
             {"level": "error", "caller": "cart/store.go:42", "msg": "x"},
             "ERROR",
             "cart/store.go:42 x",
