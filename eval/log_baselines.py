@@ -11,7 +11,7 @@ gamma-Poisson mixture with three times a Poisson's variance). Printed, per rate:
   (three-minute blocks at random places): a fault that flaps, or comes back.
 
 Nothing here is data of a real system, and nothing asserts a target: the figures say how
-the baseline's usual minutes (`topology.rca.logs.usual_minutes`) behave where the answer
+the baseline's usual minutes (`topology.rca.counts.usual_minutes`) behave where the answer
 is known.
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy
 from numpy.random import Generator
 
-from topology.rca.logs import count_change
+from topology.rca.counts import count_change
 
 BASELINE = 60
 INCIDENT = 3

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from topology.rca.arrays import table_of
-from topology.rca.logs import ANSCOMBE, MAD_SCALE, POISSON_SPREAD, PRIOR_LINES, TRIMMED, USUAL
+from topology.rca.counts import ANSCOMBE, MAD_SCALE, POISSON_SPREAD, PRIOR_LINES, TRIMMED, USUAL
 from topology.rca.scoring import PERSISTENCE
 from topology.rca.snapshot import Window
 
@@ -325,7 +325,7 @@ def _side_may_change(
 
 
 def _usual(counts: Floats, requests: Floats, rates: Floats, minutes: Counts) -> _Usual:
-    """The baseline minutes `logs.usual_minutes` keeps, and the series too close to tell.
+    """The baseline minutes `counts.usual_minutes` keeps, and the series too close to tell.
 
     The first estimate is the pooled rate of the middle minutes by rate (`_kept`); a series
     too short to cut a minute from has only usual minutes. A minute this close to the cut,
@@ -420,7 +420,7 @@ def _places_kept(rates: Floats, low: Floats, high: Floats, drop: Counts, last: C
 
 
 def _may_reach(seen: Floats, expected: Floats, cutoff: float, unsure: Floats | float) -> Flags:
-    """`topology.rca.logs._may_reach` for arrays, erring on the side of reaching.
+    """`topology.rca.counts._may_reach` for arrays, erring on the side of reaching.
 
     `unsure` is the relative error either value may carry.
     """

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
+from topology.rca.counts import PERSISTENCE
 from topology.rca.metrics import METRIC_INFO, Family, Metric
 from topology.rca.snapshot import Series, Window
 
@@ -49,9 +50,6 @@ __all__ = [
 
 MAD_TO_SIGMA = 1.4826
 """Scales a median absolute deviation to a standard deviation for normal data."""
-
-PERSISTENCE = 2
-"""How many steps of the incident window must be that bad: one odd step is no incident."""
 
 TAIL_QUANTILE = 0.98
 TAIL_Z = 2.054

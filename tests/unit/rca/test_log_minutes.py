@@ -3,7 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topology.rca.logs import Minutes, count_change
+from topology.rca.counts import count_change
+from topology.rca.logs import Minutes
 from topology.rca.snapshot import Series
 
 from .factories import BASELINE_STEPS, INCIDENT_STEPS, latency, snapshot

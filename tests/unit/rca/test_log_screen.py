@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topology.rca import log_screen, logs
+from topology.rca import counts, log_screen, logs
 from topology.rca.log_screen import Logged, _kept, could_change
 from topology.rca.logs import Minutes, log_evidence
 from topology.rca.snapshot import Series, Snapshot
@@ -199,7 +199,7 @@ def test_the_minutes_kept_are_those_a_stable_sort_by_rate_keeps(rows):
     kept = _kept(rates, minutes)
 
     for row, served, flags in zip(rows, minutes.tolist(), kept.tolist(), strict=True):
-        drop = int(logs.TRIMMED * served)
+        drop = int(counts.TRIMMED * served)
         order = sorted((i for i, r in enumerate(row) if r != math.inf), key=row.__getitem__)
         assert {i for i, flag in enumerate(flags) if flag} == set(order[drop : served - drop])
 

@@ -4,12 +4,12 @@ and resource metrics, and how they are read, ranked and written."""
 from dataclasses import replace
 
 from topology.rca import Candidate, load_snapshot, rank
+from topology.rca.counts import count_change
 from topology.rca.dump import dump_snapshot
 from topology.rca.edges import GAP, own_time_evidence
 from topology.rca.evidence import Evidence, Kind
 from topology.rca.explaining import culprits, passed_up
 from topology.rca.gather import Findings
-from topology.rca.logs import count_change
 from topology.rca.scoring import METRIC_INFO, MetricScore
 from topology.rca.snapshot import Series
 

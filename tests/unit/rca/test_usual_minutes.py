@@ -5,7 +5,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from topology.rca.logs import count_change, earlier_minutes, log_evidence, usual_minutes
+from topology.rca.counts import count_change, usual_minutes
+from topology.rca.logs import earlier_minutes, log_evidence
 from topology.rca.snapshot import Series
 
 from .factories import BASELINE_STEPS, INCIDENT_STEPS, latency, snapshot
