@@ -18,11 +18,13 @@ from topology.rca.extremes import extremes, worth_screening
 from topology.rca.logs import log_evidence
 from topology.rca.naming import named_evidence
 from topology.rca.scoring import (
+    AVAILABILITY,
     METRIC_INFO,
     Family,
     Metric,
     MetricScore,
     Positions,
+    may_fail,
     metric_scores,
     relevant,
 )
@@ -97,25 +99,37 @@ def _may_clear(
 
     All of them for a small map; a large map's are judged from their extremes all at once
     (`topology.rca.extremes`), and those none of whose keys can reach it are left out, as
-    `metric_scores` would find them with nothing clearing it.
+    `metric_scores` would find them with nothing clearing it. An availability read from
+    counts of failed requests is judged from the incident's count (`may_fail`).
     """
     rows: list[Sequence[float | None]] = []
     windows: list[tuple[range, range]] = []
     metrics: list[Metric] = []
+    counted: list[bool | None] = []
     for _, series, keys in watched:
         steps = positions.of(series.t)
         for key in keys:
-            rows.append(series.metrics[key])
-            windows.append(steps)
-            metrics.append(METRIC_INFO[key])
-    if not worth_screening(len(rows)) or not threshold > 0:
+            verdict = may_fail(series, steps[1]) if key == AVAILABILITY else None
+            counted.append(verdict)
+            if verdict is None:
+                rows.append(series.metrics[key])
+                windows.append(steps)
+                metrics.append(METRIC_INFO[key])
+    if not worth_screening(len(counted)) or not threshold > 0:
         return watched
     found = extremes(rows, windows, measured=True)
     # A key with no value measured in a window has no score (`robust_score`).
-    verdicts = zip(found.reach(metrics, threshold), found.unmeasured.tolist(), strict=True)
+    screened = zip(found.reach(metrics, threshold), found.unmeasured.tolist(), strict=True)
+    verdicts = iter(counted)
     kept = []
     for item in watched:
-        far = [may is False or empty for may, empty in islice(verdicts, len(item[2]))]
+        far = []
+        for verdict in islice(verdicts, len(item[2])):
+            if verdict is None:
+                may, empty = next(screened)
+                far.append(may is False or empty)
+            else:
+                far.append(not verdict)
         if not all(far):
             kept.append(item)
     return kept

@@ -13,6 +13,12 @@ baseline neither divides by zero nor turns noise into alarms. A spread read from
 baseline steps is itself unsure: it is widened as Student's t widens a normal interval
 for that many points, so that two quiet minutes before an incident cannot make an idle
 service's small rise look like fifty standard deviations.
+
+Availability is the exception when a series counts its failed and served requests:
+failures are events that follow the traffic, and are read as `topology.rca.counts` reads
+them (`failure_score`). One failed request in a quiet minute is then chance, as it is,
+where a level per minute made it as bad as hundreds failing in a busy one; and a fifth of
+a service's requests failing is not hidden by the wobble of its few failures before.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
 
-from topology.rca.counts import PERSISTENCE
+from topology.rca.counts import PERSISTENCE, count_change, usual_minutes
 from topology.rca.metrics import METRIC_INFO, Family, Metric
 from topology.rca.snapshot import Series, Window
 
@@ -36,7 +42,10 @@ __all__ = [
     "Metric",
     "MetricScore",
     "Positions",
+    "failure_counts",
+    "failure_score",
     "held_worst",
+    "may_fail",
     "measured",
     "metric_scores",
     "positions",
@@ -47,6 +56,13 @@ __all__ = [
     "window_score",
     "window_values",
 ]
+
+AVAILABILITY = "availability_pct"
+"""The share of requests answered, read from the failed and served counts when a series has them."""
+FAILED = "errors"
+SERVED = "requests"
+LEAST_RISE = 2
+"""Failed requests an incident needs for a rise to count: one where none was expected is chance."""
 
 MAD_TO_SIGMA = 1.4826
 """Scales a median absolute deviation to a standard deviation for normal data."""
@@ -243,14 +259,90 @@ def metric_scores(
         values = series.metrics.get(key)
         if metric is None or values is None:
             continue
-        if cutoff > 0 and reach(values, before, during, metric, cutoff) is False:
+        counted = failure_counts(series, before, during) if key == AVAILABILITY else None
+        if counted is not None:
+            scored = failure_score(*counted, metric, cutoff=cutoff)
+        elif cutoff > 0 and reach(values, before, during, metric, cutoff) is False:
             continue
-        scored = robust_score(
-            _measured(values, before), _measured(values, during), metric, cutoff=cutoff
-        )
+        else:
+            scored = robust_score(
+                _measured(values, before), _measured(values, during), metric, cutoff=cutoff
+            )
         if scored is not None:
             scores.append(scored)
     return scores
+
+
+Counted = list[tuple[float, float]]
+"""(failed, requests) of each step that measured both."""
+
+
+def failure_counts(series: Series, before: range, during: range) -> tuple[Counted, Counted] | None:
+    """The (failed, requests) steps of `series` in the baseline and the incident.
+
+    None when the series does not count both: its availability is then read as a level.
+    """
+    failed = series.metrics.get(FAILED)
+    served = series.metrics.get(SERVED)
+    if failed is None or served is None:
+        return None
+    return _counted(failed, served, before), _counted(failed, served, during)
+
+
+def _counted(
+    failed: Sequence[float | None], served: Sequence[float | None], steps: range
+) -> Counted:
+    start, stop = steps.start, steps.stop
+    return [
+        (f, r)
+        for f, r in zip(failed[start:stop], served[start:stop], strict=True)
+        if f is not None and r is not None
+    ]
+
+
+def may_fail(series: Series, during: range) -> bool | None:
+    """Whether `failure_score` may find a rise in the incident's steps; None: not counted.
+
+    Judged from the incident's failed requests alone, as a large map's many series are.
+    """
+    failed = series.metrics.get(FAILED)
+    if failed is None or SERVED not in series.metrics:
+        return None
+    return sum(f for f in failed[during.start : during.stop] if f is not None) >= LEAST_RISE
+
+
+def failure_score(
+    before: Counted, during: Counted, metric: Metric, *, cutoff: float = 0.0
+) -> MetricScore | None:
+    """How unlikely the incident's failed requests are at the baseline's usual rate of failing.
+
+    Failed requests are counted events that follow the traffic, read as `counts` reads
+    them: a few failures of a few requests are chance, the same share of many is not,
+    where a level of availability per step makes one failure in a quiet minute as bad
+    as hundreds in a busy one. The levels shown are the baseline's usual minutes' share of
+    requests answered, and the incident's. None without requests in either window, or,
+    with a `cutoff`, when the failures do not rise that far; a rise needs two failures
+    at least, so most services are judged from their incident's sum alone.
+    """
+    before = [(f, r) for f, r in before if r > 0]
+    during = [(f, r) for f, r in during if r > 0]
+    if not before or not during:
+        return None
+    failed = sum(f for f, _ in during)
+    if cutoff > 0 and failed < LEAST_RISE:
+        return None
+    change = count_change(before, during, cutoff)
+    score = change.score if change is not None and change.up else 0.0
+    if cutoff > 0 and score < cutoff:
+        return None
+    usual = usual_minutes(before) or before
+    baseline = _answered(sum(f for f, _ in usual), sum(r for _, r in usual))
+    return MetricScore(metric, score, baseline, _answered(failed, sum(r for _, r in during)))
+
+
+def _answered(failed: float, served: float) -> float:
+    """The share of requests answered, in percent (within 0 to 100 whatever the counts)."""
+    return min(100.0, max(0.0, 100.0 * (1.0 - failed / served)))
 
 
 def window_score(
