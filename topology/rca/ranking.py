@@ -20,7 +20,8 @@ below the threshold, in order. They never make a ranking confident or loud, but 
 order is what a person reads next when nothing (or little) stands out.
 
 The ranking is confident when the symptom is off its baseline and the first candidate
-stands apart: nothing else unexplained, or its score `SEPARATION` times the next one's.
+stands apart: its score `SEPARATION` times that of every other unexplained one named,
+those named below the threshold too.
 The symptom's own service first, on evidence a dependency could have caused (latency,
 errors, error logs) and none of its own (own time, the time around its calls, its
 resources), is not confident: its dependencies may look normal because the cause is
@@ -193,20 +194,21 @@ def _rank(
     family = _family(snapshot, service)
     findings = gather(snapshot, candidates, family, threshold)
     ranked = _ranked(findings, candidates, succ, virtuals)
-    below: tuple[Candidate, ...] = ()
+    weaker: list[tuple[int, float, str, Candidate]] = []
     if len(ranked) < NAMED:
-        weaker = gather(snapshot, candidates, family, threshold * WEAK_SHARE)
+        found = gather(snapshot, candidates, family, threshold * WEAK_SHARE)
         named = {name for _, _, name, _ in ranked}
-        below = tuple(
-            item[3] for item in _ranked(weaker, candidates, succ, virtuals) if item[2] not in named
-        )[:NAMED]
+        weaker = [
+            item for item in _ranked(found, candidates, succ, virtuals) if item[2] not in named
+        ][:NAMED]
+    below = tuple(item[3] for item in weaker)
     watched = (snapshot.series, snapshot.logs, snapshot.metrics)
     seen = (
         _off_baseline(findings.evidence.get(service, ()))
         if any(service in m for m in watched)
         else None
     )
-    apart = _apart([(tier, -negative) for tier, negative, _, _ in ranked], separation)
+    apart = _apart([(tier, -negative) for tier, negative, _, _ in [*ranked, *weaker]], separation)
     if ranked and ranked[0][2] == service:
         own = [i for i in findings.evidence[service] if not i.explainable and not i.from_callers]
         apart = apart and bool(own)
@@ -262,17 +264,18 @@ def _combined(items: Iterable[Evidence]) -> float:
     return sum(best.values())
 
 
-def _apart(ranked: list[tuple[int, float]], separation: float) -> bool:
-    """Whether the first stands clearly apart: unexplained, and ahead of the next.
+def _apart(named: list[tuple[int, float]], separation: float) -> bool:
+    """Whether the first of the (tier, score) named stands clearly apart from the rest.
 
-    Ahead means in a better tier (the next is explained, or only seen by its callers), or
-    in the same tier with `separation` times its score.
+    It is unexplained, and has `separation` times the score of every other one named in
+    its tier or a better one, above the threshold or below it: a candidate just over the
+    threshold does not stand apart from one just under it. One in a worse tier (explained,
+    or only seen by its callers) is behind it whatever its score.
     """
-    if not ranked or ranked[0][0] == 2:  # noqa: PLR2004 - the explained tier
+    if not named or named[0][0] == 2:  # noqa: PLR2004 - the explained tier
         return False
-    if len(ranked) == 1 or ranked[1][0] > ranked[0][0]:
-        return True
-    return ranked[0][1] >= separation * ranked[1][1]
+    tier, score = named[0]
+    return all(score >= separation * other for rank, other in named[1:] if rank <= tier)
 
 
 def _family(snapshot: Snapshot, service: str) -> Family | None:

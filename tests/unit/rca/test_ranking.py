@@ -268,3 +268,21 @@ def test_the_cycle_collector_is_paused_while_ranking_and_running_again_after(mon
     assert seen  # once, and again for the candidates below the threshold
     assert not any(seen)
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(("cart", "confident"), [(61.0, False), (120.0, True)])
+def test_a_first_candidate_is_apart_only_from_those_named_below_the_threshold_too(cart, confident):
+    # cart just over the threshold, search just under it: neither stands apart; a cart far
+    # over it does.
+    edges = [("frontend", "cart"), ("frontend", "search")]
+    health = {
+        "frontend": latency(50, 90),
+        "cart": latency(40, cart),
+        "search": latency(40, 52.5),
+    }
+
+    ranking = rank(snapshot(edges, health), "frontend")
+
+    assert [c.service for c in ranking.candidates] == ["cart", "frontend"]
+    assert [c.service for c in ranking.below] == ["search"]
+    assert ranking.confident is confident
