@@ -257,7 +257,7 @@ def metric_scores(
     for key in series.metrics if keys is None else keys:
         metric = METRIC_INFO.get(key)
         values = series.metrics.get(key)
-        if metric is None or values is None:
+        if metric is None or values is None or (key == FAILED and _read_per_request(series)):
             continue
         counted = failure_counts(series, before, during) if key == AVAILABILITY else None
         if counted is not None:
@@ -287,6 +287,16 @@ def failure_counts(series: Series, before: range, during: range) -> tuple[Counte
     if failed is None or served is None:
         return None
     return _counted(failed, served, before), _counted(failed, served, during)
+
+
+def _read_per_request(series: Series) -> bool:
+    """Whether the series' failures are read per request, as its availability.
+
+    Then their count a step is not read on its own: it grows with the traffic, and more
+    requests failing as often is no failure.
+    """
+    metrics = series.metrics
+    return AVAILABILITY in metrics and SERVED in metrics
 
 
 def _counted(

@@ -125,3 +125,17 @@ def test_any_counts_give_a_score_and_levels_within_bounds_or_none(before, during
     found = failure_score(before, during, AVAILABILITY)
     assert found is None or (found.score >= 0 and 0 <= found.worst <= 100)
     assert found is None or 0 <= found.baseline <= 100
+
+
+def test_twice_the_requests_failing_as_often_is_no_failure():
+    doubled = series(
+        requests=[*[1_000.0] * BASELINE_STEPS, *[2_000.0] * INCIDENT_STEPS],
+        errors=[*[100.0] * BASELINE_STEPS, *[200.0] * INCIDENT_STEPS],
+        availability_pct=[90.0] * (BASELINE_STEPS + INCIDENT_STEPS),
+    )
+    frame = snapshot([], {"x": doubled})
+
+    found = metric_scores(doubled, frame.baseline, frame.incident, cutoff=1.0)
+
+    assert [s.metric.key for s in found] == []
+    assert rank(snapshot([("frontend", "x")], {"x": doubled}), "frontend").candidates == ()
