@@ -330,7 +330,8 @@ def failure_score(
     them: a few failures of a few requests are chance, the same share of many is not,
     where a level of availability per step makes one failure in a quiet minute as bad
     as hundreds in a busy one. The levels shown are the baseline's usual minutes' share of
-    requests answered, and the incident's. None without requests in either window, or,
+    requests answered, and the worst the incident's steps held (as `robust_score` shows
+    a level). None without requests in either window, or,
     with a `cutoff`, when the failures do not rise that far; a rise needs two failures
     at least, so most services are judged from their incident's sum alone.
     """
@@ -347,7 +348,8 @@ def failure_score(
         return None
     usual = usual_minutes(before) or before
     baseline = _answered(sum(f for f, _ in usual), sum(r for _, r in usual))
-    return MetricScore(metric, score, baseline, _answered(failed, sum(r for _, r in during)))
+    worst = held_worst([_answered(f, r) for f, r in during], up=False)
+    return MetricScore(metric, score, baseline, worst)
 
 
 def _answered(failed: float, served: float) -> float:

@@ -21,7 +21,7 @@ INCIDENT = "--at 2026-05-01T02:30:00Z --window 20m"
         ("owners checkout", "*checkout* is owned by web (#web)", "Its callers' owners:"),
         (
             f"rca frontend {INCIDENT} --baseline 60m",
-            "1. *stripe-api*: availability down to 0%",
+            "1. *stripe-api*: average latency 7.4x baseline",
             "Root-cause candidates for frontend",
         ),
     ],
