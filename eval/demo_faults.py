@@ -15,9 +15,11 @@ The timeline is written as OTLP JSON files, as a Collector's file exporter write
 imported by `svcmap import` into a fresh SQLite store, and for each fault
 `svcmap rca <entry service> --at <start + 3m> --window 3m --baseline 1h --json` is asked,
 as `eval.nezha` asks. Prints each fault's outcome, then AC@1, AC@3 and how often a
-`high` answer named another service first, per kind; and the faults no answer named, by
-service. A fault in a service the entry's requests do not wait on (a Kafka consumer)
-changes nothing the entry serves: the ranking may rightly stay quiet there.
+`high` answer named another service first, per kind; the faults no answer named, by
+service; and, asked the same way after each fault once it is lifted (`QUIET_AFTER`), how
+often a window with no fault in force got an empty ranking, and a confident one (which
+would page a team for nothing). A fault in a service the entry's requests do not wait on
+(a Kafka consumer) changes nothing the entry serves: the ranking may rightly stay quiet.
 Figures only: nothing here asserts a target.
 """
 
@@ -53,6 +55,8 @@ RATE = 2.0
 WARM_MINUTES = 60
 FAULT_MINUTES = 4
 SPACING_MINUTES = 10
+QUIET_AFTER = 6
+"""Minutes from a fault's start to the start of the window asked with none in force."""
 FILE_MINUTES = 60
 """Minutes of the timeline per written file."""
 START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -179,6 +183,33 @@ def unnamed(outcomes: Sequence[Outcome]) -> list[str]:
     ]
 
 
+def quiet_windows(faults: Sequence[Fault]) -> list[Fault]:
+    """After each fault, a window in which none is in force: asked as the faults are.
+
+    It ends `AFTER` past `QUIET_AFTER` minutes from the fault's start: by then the fault has
+    been lifted for a few minutes, and the next one has not begun.
+    """
+    return [
+        replace(fault, at=fault.at + timedelta(minutes=QUIET_AFTER), kind="none")
+        for fault in faults
+    ]
+
+
+def quiet_lines(answers: Sequence[tuple[Fault, dict[str, object]]]) -> list[str]:
+    """How often windows with no fault got an empty ranking, and a confident one."""
+    empty = sum(1 for _, report in answers if not report.get("ranking"))
+    sure = [(window, report) for window, report in answers if report.get("confidence") == "high"]
+    lines = [
+        f"  {len(answers)} windows: {empty / len(answers):.2f} empty,"
+        f" {len(sure) / len(answers):.2f} confident"
+    ]
+    for window, report in sure:
+        first = report.get("ranking")
+        named = first[0].get("service") if isinstance(first, list) and first else None
+        lines.append(f"  confident at {window.at:%H:%M}: {named} (after {window.service}'s fault)")
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Lay out the timeline, import it, ask about each fault, and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m eval.demo_faults")
@@ -206,8 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"  {fault.at:%H:%M} {fault.kind:10} {fault.service:16} {where:>10}"
                 f"  {sure:4} top {result.top}"
             )
+            quiet = [(window, ask(url, window, symptom)) for window in quiet_windows(faults)]
     _say("")
     for line in table(outcomes, "fault kind"):
+        _say(line)
+    _say("")
+    _say(f"With no fault in force ({QUIET_AFTER} minutes after each fault's start):")
+    for line in quiet_lines(quiet):
         _say(line)
     missing = unnamed(outcomes)
     if missing:
