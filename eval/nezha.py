@@ -107,6 +107,9 @@ def fresh_store(files: Path, scratch: Path, *, traces_only: bool) -> tuple[str, 
     notes = []
     for kind in kinds:
         paths = sorted(str(p) for p in files.glob(f"{kind}-*.json"))
+        if not paths:
+            notes.append(f"no {kind} to import")
+            continue
         answer = subprocess.run(  # noqa: S603 - the installed CLI of this checkout
             [_svcmap(), "--db", url, "import", "--json", *paths],
             capture_output=True,

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+CLOSED_PIPE = 141
+"""The status of a program ended by writing into a closed pipe (128 + SIGPIPE), as shells give."""
 NEEDS_CATALOG = frozenset({*QUESTIONS, "rca", "snapshot"})
 """The commands whose answers name owners: the catalog source is read before them."""
 COLLECTING = frozenset({"demo", "import", "refresh", "serve"})
@@ -55,9 +57,16 @@ def cli() -> NoReturn:
 
     What is left is frozen first: the interpreter's last cycle collection on the way out
     would otherwise walk every object of the process for nothing, a sixth of a question's
-    time.
+    time. Output piped into a reader that stops early (`svcmap rca ... | head`) ends the
+    program as a closed pipe ends a shell tool: quietly, with status `CLOSED_PIPE`.
     """
-    status = main()
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Nothing more can be written there, at exit either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = CLOSED_PIPE
     gc.freeze()
     sys.exit(status)
 

@@ -1,8 +1,11 @@
 """`svcmap rca --snapshot`: rank root causes from a snapshot file alone, as a user would."""
 
 import json
+import os
+import subprocess
 
 from tests.conftest import REPO
+from tests.e2e.conftest import SVCMAP
 
 SNAPSHOT = REPO / "tests" / "e2e" / "data" / "checkout-incident.json"
 
@@ -60,3 +63,21 @@ def test_rca_refuses_a_malformed_snapshot_naming_file_and_place(svcmap, tmp_path
     assert done.err.strip() == (
         f'svcmap rca: {bad}: $.series["payments"].latency_p90_ms: 1 values for 14 times in t'
     )
+
+
+def test_an_answer_piped_into_a_reader_that_stopped_ends_quietly(tmp_path):
+    # `svcmap rca ... | head -1`, with head gone before the answer is written.
+    reading, writing = os.pipe()
+    os.close(reading)
+    done = subprocess.run(
+        [SVCMAP, "rca", "--snapshot", str(SNAPSHOT), "--symptom", "frontend"],
+        stdout=writing,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    os.close(writing)
+
+    assert done.returncode == 141
+    assert done.stderr == ""
