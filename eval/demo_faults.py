@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"  {fault.at:%H:%M} {fault.kind:10} {fault.service:16} {where:>10}"
                 f"  {sure:4} top {result.top}"
             )
-            quiet = [(window, ask(url, window, symptom)) for window in quiet_windows(faults)]
+        quiet = [(window, ask(url, window, symptom)) for window in quiet_windows(faults)]
     _say("")
     for line in table(outcomes, "fault kind"):
         _say(line)
