@@ -229,13 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for fault in faults:
             result = outcome(fault, ask(url, fault, symptom))
             outcomes.append(result)
-            where = f"#{result.position}" if result.position else "absent"
-            if not result.position and result.named:
-                where = f"#{result.named} (below)"
-            sure = "high" if result.confident else "low"
             _say(
-                f"  {fault.at:%H:%M} {fault.kind:10} {fault.service:16} {where:>10}"
-                f"  {sure:4} top {result.top}"
+                f"  {fault.at:%H:%M} {fault.kind:10} {fault.service:16} {result.placed:>10}"
+                f"  {result.sureness:4} top {result.top}"
             )
         quiet = [(window, ask(url, window, symptom)) for window in quiet_windows(faults)]
     _say("")

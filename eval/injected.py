@@ -196,9 +196,9 @@ def run(files: Path, scratch: Path, kind: str, amount: float, seed: int) -> list
         result = outcome(fault, ask(url, fault, symptom))
         found.append(result)
         where = f"#{result.position}" if result.position else "absent"
-        sure = "high" if result.confident else "low"
         _say(
-            f"  {fault.at:%H:%M} {kind:6} {fault.service:32} {where:>6}  {sure:4} top {result.top}"
+            f"  {fault.at:%H:%M} {kind:6} {fault.service:32} {where:>6}"
+            f"  {result.sureness:4} top {result.top}"
         )
     return found
 

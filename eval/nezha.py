@@ -70,6 +70,18 @@ class Outcome:
     """Where it landed in the ranking followed by the candidates below the threshold."""
 
     @property
+    def placed(self) -> str:
+        """Where the root cause landed, in words: `#2`, `#1 (below)` the threshold, `absent`."""
+        if self.position:
+            return f"#{self.position}"
+        return f"#{self.named} (below)" if self.named else "absent"
+
+    @property
+    def sureness(self) -> str:
+        """The ranking's confidence: `high` or `low`."""
+        return "high" if self.confident else "low"
+
+    @property
     def sure_but_wrong(self) -> bool:
         """Whether the ranking was confident and named another service first."""
         return self.confident and self.position != 1
@@ -230,14 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = ask(url, fault, symptom)
             result = outcome(fault, report)
             outcomes.append(result)
-            where = f"#{result.position}" if result.position else "absent"
-            if not result.position and result.named:
-                where = f"#{result.named} (below)"
-            sure = "high" if result.confident else "low"
             error = f"  ({report['error']})" if "error" in report else ""
             _say(
-                f"  {fault.at:%H:%M:%S} {fault.kind:15} {fault.service:32} {where:>6}"
-                f"  {sure:4} top {result.top}{error}"
+                f"  {fault.at:%H:%M:%S} {fault.kind:15} {fault.service:32} {result.placed:>6}"
+                f"  {result.sureness:4} top {result.top}{error}"
             )
         _say("")
         for line in table(outcomes):
