@@ -9,7 +9,8 @@ exception) are laid out on one timeline: an hour of healthy traffic, then one fa
 another, each in force for `FAULT_MINUTES` and followed by healthy minutes up to
 `SPACING_MINUTES`, so that a fault's baseline hour holds earlier faults of other services,
 as on a busy day. Every service gets every kind of fault `svcmap demo break` puts, in a
-seeded order, each of one strength chosen once (`KINDS`), not fitted to the figures.
+seeded order, each of one strength chosen once (`KINDS`), not fitted to the figures;
+`--scale 0.25` makes every fault a quarter as strong, to see where finding them ends.
 
 The timeline is written as OTLP JSON files, as a Collector's file exporter writes them,
 imported by `svcmap import` into a fresh SQLite store, and for each fault
@@ -74,16 +75,33 @@ def schedule(seed: int) -> list[Fault]:
     ]
 
 
-def in_force(faults: Sequence[Fault], moment: datetime) -> dict[str, DemoFault]:
-    """The demo faults acting on a request arriving at `moment`."""
+def in_force(
+    faults: Sequence[Fault], moment: datetime, *, scale: float = 1.0
+) -> dict[str, DemoFault]:
+    """The demo faults acting on a request arriving at `moment`, `scale` times as strong."""
     return {
-        fault.service: replace(KINDS[fault.kind], service=fault.service)
+        fault.service: scaled(replace(KINDS[fault.kind], service=fault.service), scale)
         for fault in faults
         if fault.at <= moment < fault.at + timedelta(minutes=FAULT_MINUTES)
     }
 
 
-def timeline(faults: Sequence[Fault], seed: int) -> Iterator[tuple[list[DemoSpan], list[DemoLog]]]:
+def scaled(fault: DemoFault, scale: float) -> DemoFault:
+    """`fault` with its shares of requests and its delays `scale` times as large."""
+    if scale == 1.0:
+        return fault
+    return replace(
+        fault,
+        errors=fault.errors * scale,
+        latency_ms=fault.latency_ms * scale,
+        network_ms=fault.network_ms * scale,
+        exceptions=fault.exceptions * scale,
+    )
+
+
+def timeline(
+    faults: Sequence[Fault], seed: int, *, scale: float = 1.0
+) -> Iterator[tuple[list[DemoSpan], list[DemoLog]]]:
     """The spans and log lines of each `FILE_MINUTES` of the timeline, in order."""
     rng = random.Random(seed)  # noqa: S311 - simulated traffic
     log_rng = random.Random(seed + 1)  # noqa: S311 - the same
@@ -99,7 +117,7 @@ def timeline(faults: Sequence[Fault], seed: int) -> Iterator[tuple[list[DemoSpan
             logs += minute_logs(log_rng, minute_ns)
         while moment_ns < until_ns:
             at = datetime.fromtimestamp(moment_ns / NS, tz=UTC)
-            spans += build_trace(rng, moment_ns, in_force(faults, at))
+            spans += build_trace(rng, moment_ns, in_force(faults, at, scale=scale))
             moment_ns += gap_ns
         yield spans, logs + exception_logs(spans)
 
@@ -159,10 +177,10 @@ def _attributes(attrs: dict[str, str]) -> list[dict[str, object]]:
     return [{"key": key, "value": {"stringValue": value}} for key, value in attrs.items()]
 
 
-def write(faults: Sequence[Fault], seed: int, out: Path) -> str:
+def write(faults: Sequence[Fault], seed: int, out: Path, *, scale: float = 1.0) -> str:
     """The timeline's files in `out`; the service starting the most traces (the symptom)."""
     symptom = None
-    for i, (spans, logs) in enumerate(timeline(faults, seed)):
+    for i, (spans, logs) in enumerate(timeline(faults, seed, scale=scale)):
         document = traces_document(spans)
         symptom = symptom or entry_service([document])
         (out / f"traces-{i:03}.json").write_text(json.dumps(document))
@@ -215,14 +233,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.demo_faults")
     parser.add_argument("--seed", type=int, default=1, help="the traffic's and the order's")
     parser.add_argument("--keep", type=Path, help="keep the files and the store here (new)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="every fault this many times as strong (0.25: errors 5%%, latency 50 ms, ...)",
+    )
     args = parser.parse_args(argv)
     faults = schedule(args.seed)
     with tempfile.TemporaryDirectory() as temporary:
         scratch = Path(args.keep or temporary)
         scratch.mkdir(parents=True, exist_ok=bool(not args.keep))
-        symptom = write(faults, args.seed, scratch)
+        symptom = write(faults, args.seed, scratch, scale=args.scale)
         url, notes = fresh_store(scratch, scratch, traces_only=False)
-        _say(f"Demo shop, {len(faults)} faults one at a time, {symptom} asked:")
+        strength = f", {args.scale:g}x as strong" if args.scale != 1.0 else ""
+        _say(f"Demo shop, {len(faults)} faults one at a time{strength}, {symptom} asked:")
         for note in notes:
             _say(f"  note: {note}")
         outcomes = []

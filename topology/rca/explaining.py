@@ -49,14 +49,16 @@ def culprits(
     succ: Mapping[str, Iterable[str]],
     callers: Iterable[str],
     findings: Findings,
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], dict[str, str]]:
     """The anomalous services that explain all of `name`'s evidence; () when any is its own.
 
-    Its callees and callers, or for its logs a failing service further down (`passed_up`).
+    Its callees and callers, or for its logs a failing service further down (`passed_up`);
+    those further down are also given with the callee of `name` they lie below.
     """
     suspects = [c for c in succ[name] if c != name and c in findings.evidence]
     upstream = [c for c in callers if c in findings.evidence]
     culprits: set[str] = set()
+    below: dict[str, str] | None = None  # `passed_up`, walked once when first needed
     for item in items:
         if item.from_callers and upstream:
             culprits.update(upstream)
@@ -65,14 +67,16 @@ def culprits(
             culprits.add(item.through)
             continue
         if not item.explainable:
-            return ()
+            return (), {}
         explaining = [c for c in suspects if _explains(name, c, item, findings)]
         if not explaining and item.kind is Kind.LOGS:
-            explaining = list(passed_up(name, succ, findings))
+            below = passed_up(name, succ, findings) if below is None else below
+            explaining = list(below)
         if not explaining:
-            return ()
+            return (), {}
         culprits.update(explaining)
-    return tuple(sorted(culprits))
+    further = {c: via for c, via in (below or {}).items() if c in culprits}
+    return tuple(sorted(culprits)), further
 
 
 def passed_up(name: str, succ: Mapping[str, Iterable[str]], findings: Findings) -> dict[str, str]:

@@ -102,6 +102,8 @@ def _may_clear(
     `metric_scores` would find them with nothing clearing it. An availability read from
     counts of failed requests is judged from the incident's count (`may_fail`).
     """
+    if not worth_screening(sum(len(keys) for _, _, keys in watched)) or not threshold > 0:
+        return watched
     rows: list[Sequence[float | None]] = []
     windows: list[tuple[range, range]] = []
     metrics: list[Metric] = []
@@ -115,8 +117,6 @@ def _may_clear(
                 rows.append(series.metrics[key])
                 windows.append(steps)
                 metrics.append(METRIC_INFO[key])
-    if not worth_screening(len(counted)) or not threshold > 0:
-        return watched
     found = extremes(rows, windows, measured=True)
     # A key with no value measured in a window has no score (`robust_score`).
     screened = zip(found.reach(metrics, threshold), found.unmeasured.tolist(), strict=True)

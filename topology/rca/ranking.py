@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from topology.gcpause import paused_gc
 from topology.graph import ServiceGraph
 from topology.rca.evidence import Evidence, Kind
-from topology.rca.explaining import callers, passed_up
+from topology.rca.explaining import callers
 from topology.rca.explaining import culprits as explained_by
 from topology.rca.gather import Findings, gather
 from topology.rca.scoring import Family
@@ -234,12 +234,10 @@ def _ranked(
     ranked = []
     for name, items in findings.evidence.items():
         upstream = calling.get(name, ())
-        culprits = explained_by(name, items, succ, upstream, findings)
+        culprits, further = explained_by(name, items, succ, upstream, findings)
         virtual = virtuals[name]
         tier = 2 if culprits else (1 if virtual else 0)
         score = _combined(items)
-        neighbours = set(succ[name]).union(upstream)
-        further = passed_up(name, succ, findings) if not neighbours.issuperset(culprits) else {}
         near = (succ[name], upstream, further)
         candidate = _candidate(name, score, items, culprits, virtual, near=near)
         ranked.append((tier, -score, name, candidate))

@@ -52,3 +52,16 @@ def test_the_timeline_is_written_as_otlp_with_the_entry_starting_its_traces():
     assert {line.service for line in errors} == {faults[0].service}
     records = logs_document(logs)["resourceLogs"]
     assert sum(len(r["scopeLogs"][0]["logRecords"]) for r in records) == len(logs)
+
+
+def test_a_scaled_fault_is_as_much_weaker_in_every_part():
+    fault = schedule(seed=3)[0]
+    during = fault.at + timedelta(minutes=1)
+    whole = in_force([fault], during)[fault.service]
+    quarter = in_force([fault], during, scale=0.25)[fault.service]
+
+    assert quarter.errors == whole.errors / 4
+    assert quarter.latency_ms == whole.latency_ms / 4
+    assert quarter.network_ms == whole.network_ms / 4
+    assert quarter.exceptions == whole.exceptions / 4
+    assert quarter.service == whole.service

@@ -565,5 +565,5 @@ def test_the_time_a_late_sender_adds_to_its_own_calls_does_not_explain_its_laten
 
     succ: dict[str, list[str]] = {"booking": ["accounts"], "accounts": []}
     for also in ((), (slower,)):
-        assert culprits("booking", [slow], succ, [], findings(None, *also)) == ("accounts",)
-        assert culprits("booking", [slow], succ, [], findings("booking", *also)) == ()
+        assert culprits("booking", [slow], succ, [], findings(None, *also)) == (("accounts",), {})
+        assert culprits("booking", [slow], succ, [], findings("booking", *also)) == ((), {})
