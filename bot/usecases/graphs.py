@@ -63,7 +63,8 @@ class GraphCache:
         """The map of `window`: a recent read of the same buckets, or `read(window)`.
 
         With `now`, the window is one that ends now (a question without `--at`): a map of
-        the same window read up to `LIVE_TTL_S` earlier answers it.
+        a window as long, read up to `LIVE_TTL_S` earlier, answers it. A map is as old as
+        the moment its read began: calls stored while it was read are not in it.
         """
         key = _key(window, now)
         found = self._fresh(key)
@@ -76,10 +77,11 @@ class GraphCache:
                 found = self._fresh(key)
                 if found is not None:
                     return found
+                began = self._clock()
                 graph = read(window)
                 settle_survivors()
                 with self._lock:
-                    self._maps[key] = (self._clock(), graph)
+                    self._maps[key] = (began, graph)
                     self._maps.move_to_end(key)
                     while len(self._maps) > KEPT:
                         self._maps.popitem(last=False)
@@ -157,13 +159,18 @@ def _minute(moment: int | None) -> int | None:
     return None if moment is None else -(-moment // BUCKET_S) * BUCKET_S
 
 
-def _offset(moment: int | None, now: int) -> int | None:
-    """Where `moment` lies relative to now: the same for the same question asked later."""
-    return None if moment is None else moment - now
+def _offset(moment: int | None, end: int) -> int | None:
+    """Where `moment` lies relative to `end`: the same for the same question asked later."""
+    return None if moment is None else moment - end
 
 
 def _key(window: Window, now: int | None) -> Key:
-    """The buckets a window reads: fixed minutes, or (with `now`) offsets from now."""
+    """The buckets a window reads: fixed minutes, or (with `now`) offsets from its end.
+
+    A window ending now was made from a clock read a moment before `now` was: a second may
+    have passed in between. Offsets from its own end are the same whenever it was made.
+    """
     if now is None:
         return ("at", _minute(window.start), _minute(window.end))
-    return ("live", _offset(window.start, now), _offset(window.end, now))
+    end = now if window.end is None else window.end
+    return ("live", _offset(window.start, end), _offset(window.end, end))

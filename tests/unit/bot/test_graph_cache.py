@@ -102,6 +102,37 @@ def test_after_new_calls_a_map_of_now_is_kept_only_a_few_seconds() -> None:
     assert len(reads) == 2
 
 
+def test_a_window_of_now_made_a_second_before_it_is_asked_about_shares_the_map() -> None:
+    # The window is made from the clock, the question's `now` read again a moment later:
+    # a second may pass in between. The same five minutes of now are still one map, so an
+    # answer never comes from another map of them read earlier, and goes back in time.
+    clock, reads = Clock(), []
+    cache = GraphCache(clock, live_ttl_s=60)
+    first = cache.get(Window(3_000, 3_601), reader(reads), now=3_600)
+    assert cache.get(Window(3_001, 3_602), reader(reads), now=3_602) is first
+    assert cache.cached(Window(3_002, 3_603), now=3_604) is first
+    assert len(reads) == 1
+
+
+def test_calls_stored_while_a_map_of_now_is_read_leave_it_old_a_few_seconds_later() -> None:
+    clock, reads = Clock(), []
+    cache = GraphCache(clock, live_ttl_s=60)
+
+    def read_while_calls_arrive(window: Window) -> ServiceGraph:
+        reads.append(window)
+        clock.now += 1
+        cache.changed()  # stored while the store was being read: not in this map
+        clock.now += 1
+        return ServiceGraph.build([], [])
+
+    first = cache.get(Window(3_000, 3_601), read_while_calls_arrive, now=3_600)
+    clock.now = 4.5
+    assert cache.get(Window(3_000, 3_601), reader(reads), now=3_600) is first
+    clock.now = 5  # the read began 5 s ago, before those calls
+    assert cache.get(Window(3_000, 3_601), reader(reads), now=3_600) is not first
+    assert len(reads) == 2
+
+
 def test_without_new_calls_a_map_of_now_lasts_its_whole_time() -> None:
     clock, reads = Clock(), []
     cache = GraphCache(clock, live_ttl_s=60)
