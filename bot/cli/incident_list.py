@@ -30,11 +30,22 @@ def incidents_text(log: IncidentReader, args: argparse.Namespace) -> str:
         {
             **incident_dict(i),
             "opened": format_time(i.opened_at),
-            "paged": i.paged_team,
+            "paged": paged_cell(i),
         }
         for i in found
     ]
     return render("cli/incidents.txt.j2", {"incidents": rows})
+
+
+def paged_cell(incident: IncidentRecord) -> str | None:
+    """Whom the incident paged; for one grouped into another that paged nobody itself, where.
+
+    A grouped alert pages nobody of its own: the incident it joined pages, or did. Saying
+    so keeps a responder from reading it as an alert nobody was told of.
+    """
+    if incident.paged_team is None and incident.merged_into is not None:
+        return f"see #{incident.merged_into}"
+    return incident.paged_team
 
 
 def incident_dict(incident: IncidentRecord) -> dict[str, object]:

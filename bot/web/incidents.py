@@ -33,7 +33,10 @@ class StoredIncidents:
             summary = [incident.title, incident.status]
             if incident.cause:
                 summary.append(f"likely cause {incident.cause}")
-            summary.append("paged: " + (", ".join(paged) if paged else "nobody"))
+            if paged or incident.merged_into is None:
+                summary.append("paged: " + (", ".join(paged) if paged else "nobody"))
+            else:  # its alert went with the incident it joined, which pages
+                summary.append(f"grouped into incident {incident.merged_into}")
             found.append(
                 {
                     "id": incident.id,

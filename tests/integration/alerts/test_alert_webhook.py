@@ -16,6 +16,7 @@ from bot.cli.alerting import list_incidents, list_sent
 from bot.usecases.alerting import gather
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
 from bot.web.app import create_app
+from bot.web.incidents import StoredIncidents
 from tests.integration.alerts.conftest import (
     INCIDENT_AT,
     PAYMENTS_KEY,
@@ -441,6 +442,24 @@ def test_a_related_alert_joins_the_open_incident_instead_of_paging_again(
     assert answer.json()["outcome"] == "joined"
     assert app.incidents.incident(answer.json()["incident"]).merged_into == first
     assert len(pagerduty.events) == 1
+
+
+def test_a_joined_alert_is_listed_as_grouped_into_the_incident_that_pages(
+    make_app, pagerduty, firing_body, clock
+):
+    app = make_app()
+    first = post(app, firing_body).json()["incident"]
+    clock.now += 60
+    joined = post(app, webhook("frontend")).json()["incident"]
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    table = list_incidents(app, Namespace(limit=20, json=False))
+    row = next(line for line in table.splitlines() if line.lstrip().startswith(f"{joined} "))
+    assert f"see #{first}" in row
+    panel = {item["id"]: item["summary"] for item in StoredIncidents(app.incidents).latest(10)}
+    assert panel[joined].endswith(f"grouped into incident {first}")
+    assert "paged: nobody" not in panel[joined]
+    assert "paged: " in panel[first]
 
 
 def test_the_incidents_and_pages_commands_list_what_happened(make_app, firing_body):
