@@ -50,7 +50,7 @@ def run_demo_command(args: argparse.Namespace, overrides: Mapping[str, object]) 
     data = answer.json()
     if answer.status_code != httpx.codes.OK:
         raise SvcmapError(str(data.get("error", answer.text)))
-    print(json.dumps(data, indent=2) if getattr(args, "json", False) else _describe(data))
+    print(json.dumps(data, indent=2) if getattr(args, "json", False) else describe_state(data))
     return 0
 
 
@@ -76,9 +76,12 @@ def _control(client: httpx.Client, args: argparse.Namespace) -> httpx.Response:
     return client.get("/demo/state")
 
 
-def _describe(data: Mapping[str, object]) -> str:
+def describe_state(data: Mapping[str, object]) -> str:
+    """The demo's state in words: its time (and as `--at` takes it), faults and alerts."""
     faults = data.get("faults")
-    lines = [f"demo time {data.get('now')} (speed {data.get('speed')}x)"]
+    now = data.get("now")
+    when = f"{format_time(now)} (--at {now})" if isinstance(now, int) else str(now)
+    lines = [f"demo time {when}, running {data.get('speed')}x"]
     lines.extend(_broken(fault) for fault in (faults if isinstance(faults, list) else []))
     if not faults:
         lines.append("every service healthy")
