@@ -41,6 +41,16 @@ class RecentIncident:
 
 
 @dataclass(frozen=True, slots=True)
+class PagedIncident:
+    """An open incident of its own that paged a team, as paging again about its cause needs."""
+
+    id: int
+    cause: str | None
+    paged_team: str
+    opened_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class PageOrder:
     """Page `team` about `service` under `dedup_key`; `reason` says why this team."""
 
@@ -126,6 +136,23 @@ def join_target(
     if len(window) >= STORM_LIMIT:
         return window[0].id
     return None
+
+
+def paged_already(
+    cause: str | None, team: str | None, paged: Iterable[PagedIncident]
+) -> int | None:
+    """The open incident a new group joins because it paged `team` about `cause` already.
+
+    A fault spreading upstream fires alerts on service after service, minutes apart and
+    past the grouping window: ranked to the same likely cause, each would page the team
+    paged about it once more. Such a group joins the newest incident still firing that
+    paged that team about that cause. A group whose page goes to another team, or names
+    another cause, pages: it is news to someone.
+    """
+    if cause is None or team is None:
+        return None
+    same = [i for i in paged if i.cause == cause and i.paged_team == team]
+    return max(same, key=lambda i: (i.opened_at, i.id)).id if same else None
 
 
 def plan_firing(

@@ -32,6 +32,18 @@ def select_recent(since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
     )
 
 
+def select_paged_open() -> Any:  # noqa: ANN401 - a SQLAlchemy Select
+    """Open incidents of their own that paged a team: id, likely cause, team, opened at."""
+    return select(
+        incidents.c.id, incidents.c.cause, incidents.c.paged_team, incidents.c.opened_at
+    ).where(
+        incidents.c.resolved_at.is_(None),
+        incidents.c.status == "firing",
+        incidents.c.merged_into.is_(None),
+        incidents.c.paged_team.is_not(None),
+    )
+
+
 def select_incidents() -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
     """Incidents with their number of alerts and whether a snapshot is kept, not the snapshot."""
     alerts = (

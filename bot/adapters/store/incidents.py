@@ -22,6 +22,7 @@ from bot.adapters.store.incident_reads import (
     select_incident,
     select_incidents,
     select_open,
+    select_paged_open,
     select_recent,
     sending_of,
 )
@@ -62,7 +63,13 @@ from bot.adapters.store.incident_writes import (
 from bot.adapters.store.inserts import insert_for
 from bot.adapters.store.repository import reported
 from bot.adapters.store.schema import incident_alerts, incidents, notifications, pages
-from topology.incidents.decide import GROUP_WINDOW_S, RecentIncident, join_target
+from topology.incidents.decide import (
+    GROUP_WINDOW_S,
+    PagedIncident,
+    RecentIncident,
+    join_target,
+    paged_already,
+)
 from topology.incidents.feedback import Answer, Feedback
 from topology.incidents.model import Outbox
 
@@ -125,7 +132,9 @@ class IncidentLog:
         a new group joins an open incident (`join_target`: the storm cap, related symptoms)
         is decided again here, holding the grouping lock, on what is committed now: an
         opening decided on an older reading joins instead when it must, so replicas
-        receiving a storm at once never open more incidents than the cap.
+        receiving a storm at once never open more incidents than the cap. An opening that
+        would page a team an incident still firing paged about the same likely cause joins
+        that incident instead (`paged_already`), however long ago it opened.
         """
         with self._write() as connection:
             if related is not None:
@@ -141,6 +150,11 @@ class IncidentLog:
                 target = join_target(
                     opening.symptom, related, [RecentIncident(*r) for r in recent], now_s
                 )
+                if target is None:
+                    paged = connection.execute(select_paged_open())
+                    target = paged_already(
+                        opening.cause, opening.paged_team, [PagedIncident(*r) for r in paged]
+                    )
                 if target is not None:
                     opening = joining(opening, target)
             statement = insert_for(connection, incidents).values(

@@ -25,6 +25,7 @@ from tests.integration.alerts.conftest import (
     FakeNotifier,
     webhook,
 )
+from topology.incidents.decide import GROUP_WINDOW_S
 from topology.incidents.keys import incident_key
 from topology.incidents.model import Outbox
 from topology.incidents.webhook import parse_webhook
@@ -442,6 +443,43 @@ def test_a_related_alert_joins_the_open_incident_instead_of_paging_again(
     assert answer.json()["outcome"] == "joined"
     assert app.incidents.incident(answer.json()["incident"]).merged_into == first
     assert len(pagerduty.events) == 1
+
+
+def test_a_later_alert_joins_the_firing_incident_that_paged_its_team_about_its_cause(
+    make_app, pagerduty, firing_body, clock
+):
+    # Payment's fault reaches frontend's alert six minutes after checkout's, past the
+    # grouping window: ranked to the same cause, it would page payments a second time.
+    app = make_app()
+    clock.now = INCIDENT_AT - 2 * GROUP_WINDOW_S
+    first = post(app, firing_body).json()["incident"]
+    clock.now = INCIDENT_AT
+
+    answer = post(app, webhook("frontend"))
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert answer.json()["outcome"] == "joined"
+    joined = app.incidents.incident(answer.json()["incident"])
+    assert joined.merged_into == first
+    assert joined.cause == app.incidents.incident(first).cause
+    assert len(pagerduty.events) == 1
+
+
+def test_a_later_alert_after_the_incident_resolved_pages_again(
+    make_app, pagerduty, firing_body, resolved_body, clock
+):
+    app = make_app()
+    clock.now = INCIDENT_AT - 2 * GROUP_WINDOW_S
+    post(app, firing_body)
+    post(app, resolved_body)
+    clock.now = INCIDENT_AT
+
+    answer = post(app, webhook("frontend"))
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert answer.json()["outcome"] == "opened"
+    triggers = [e for e in pagerduty.events if e["event_action"] == "trigger"]
+    assert len(triggers) == 2
 
 
 def test_a_joined_alert_is_listed_as_grouped_into_the_incident_that_pages(

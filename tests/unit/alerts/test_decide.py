@@ -4,9 +4,11 @@ from topology.incidents.decide import (
     GROUP_WINDOW_S,
     STORM_LIMIT,
     NoticeKind,
+    PagedIncident,
     RecentIncident,
     join_target,
     neighbours,
+    paged_already,
     plan_firing,
     symptom_of,
 )
@@ -280,3 +282,24 @@ def test_in_a_storm_every_new_group_joins_the_newest_incident():
 
     assert join_target("unrelated", frozenset(), opened, T0 + 60) == STORM_LIMIT
     assert join_target(None, frozenset(), opened, T0 + 60) == STORM_LIMIT
+
+
+def test_a_group_paging_a_team_already_paged_about_the_same_cause_joins_the_newest_such():
+    paged = [
+        PagedIncident(1, "pay", "payments", T0),
+        PagedIncident(2, "pay", "payments", T0 + 3_600),
+        PagedIncident(3, "db", "payments", T0 + 7_200),
+    ]
+
+    assert paged_already("pay", "payments", paged) == 2
+    assert paged_already("db", "payments", paged) == 3
+
+
+def test_a_group_naming_another_cause_or_paging_another_team_pages():
+    paged = [PagedIncident(1, "pay", "payments", T0)]
+
+    assert paged_already("shop", "payments", paged) is None
+    assert paged_already("pay", "frontend", paged) is None
+    assert paged_already(None, "payments", [PagedIncident(1, None, "payments", T0)]) is None
+    assert paged_already("pay", None, paged) is None
+    assert paged_already("pay", "payments", []) is None
