@@ -15,6 +15,7 @@ INCIDENT = "--at 2026-05-01T02:30:00Z --window 20m"
     [
         ("deps checkout", "*Dependencies of checkout*", "Downstream (what checkout calls):"),
         ("deps payment --up --depth 1", "called by 1: checkout", "Upstream (what calls payment):"),
+        ("deps payment --up", "called by 2, 1 directly: checkout", "frontend"),
         ("blast payment", "*Blast radius of payment* (owned by payments)", "Teams to tell:"),
         ("path frontend postgres", "frontend \u2192 productcatalog \u2192 postgres", "1. frontend"),
         ("simulate down payment,cart", "*If payment, cart went down*", "would lose calls"),
