@@ -67,11 +67,15 @@ _FORMATS: dict[str, Callable[[Any], object]] = {
     "percent": percent,
     "ms": lambda v: None if v is None else round(v, 1),
     "yesno": lambda v: "yes" if v else "no",
+    "count": lambda v: None if v is None else round(v),
 }
 
 
 def columns(items: Sequence[Mapping[str, object]], *specs: str) -> list[list[object]]:
-    """Rows for `table` from dicts: each spec a dotted key, optionally `:percent` or `:ms`."""
+    """Rows for `table` from dicts: each spec a dotted key, optionally with a format.
+
+    `:percent`, `:ms`, `:yesno`, or `:count` (an estimated count, shown whole).
+    """
     rows = []
     for item in items:
         row = []

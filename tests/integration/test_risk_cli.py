@@ -135,8 +135,10 @@ def test_a_higher_share_leaves_only_the_entry(ask) -> None:
 def test_risk_as_text_names_each_part(ask) -> None:
     shown = ask()
 
-    assert "1 entry services served 100 requests" in shown
+    assert "1 entry service served 100 requests" in shown
     assert "Single points of failure" in shown
+    rows = shown.split("Single points of failure", 1)[1].split("\n\n", 1)[0]
+    assert ".0 " not in rows  # entry requests are counts, shown whole
     assert "Critical, and nobody can be paged or told for them:" in shown
     assert "New dependencies on the critical path" in shown
     assert "Budgets burning" in shown
