@@ -16,7 +16,8 @@ def test_a_quiet_answer_names_those_below_the_threshold_in_order():
 
     text = render("cli/rca.txt.j2", rank(snap, "frontend").to_dict())
 
-    assert "Nothing stands out" in text
+    assert "The incident window looks like the baseline: no candidate stands out." in text
+    assert "Nothing stands out" not in text  # said once, not twice
     below = text.split("Below the threshold, what to look at next:")[1]
     assert below.index("- search (score") < below.index("- cart (score")
     assert "average latency" in below
