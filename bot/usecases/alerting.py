@@ -36,7 +36,10 @@ from topology.timespec import format_time
 log = logging.getLogger(__name__)
 
 EVIDENCE_EVERY_S = 60
-"""Seconds at least between two rankings of an incident's evidence for groups joining it."""
+"""Seconds at least between two rankings of an incident's evidence (for groups joining it,
+and while it is followed)."""
+FOLLOW_S = 3_600
+"""How long after it opened an incident's evidence is ranked again as the calls come in."""
 
 
 class AlertInputs(Protocol):
@@ -224,8 +227,30 @@ def refresh_joined(desk: AlertDesk, joined_id: int) -> bool:
     joined = desk.incidents.incident(joined_id)
     if joined is None or joined.merged_into is None:
         return False
+    return _rank_again(desk, joined.merged_into, desk.clock())
+
+
+def follow_open(desk: AlertDesk) -> int:
+    """Rank again the open incidents of their own opened in the last `FOLLOW_S`, when due.
+
+    An alert often fires in a fault's first minute, before its calls show where it lies:
+    the incident opens with little or no likely cause. Followed, its snapshot and likely
+    cause are made again once `EVIDENCE_EVERY_S` passed since they were (the store
+    decides, so replicas rank each once between them), on the calls that came since.
+    What was paged and posted stays as it was. Answers how many were ranked again.
+    """
     now = desk.clock()
-    root = desk.incidents.claim_evidence(joined.merged_into, now_s=now, every_s=EVIDENCE_EVERY_S)
+    followed = desk.incidents.recent_open(now - FOLLOW_S)
+    return sum(_rank_again(desk, incident.id, now) for incident in followed)
+
+
+def _rank_again(desk: AlertDesk, incident_id: int, now: int) -> bool:
+    """Rank incident `incident_id` again and save its evidence, if due; whether it was.
+
+    Without evidence now, the incident keeps what it has; a ranking naming no candidate
+    keeps the likely cause it had.
+    """
+    root = desk.incidents.claim_evidence(incident_id, now_s=now, every_s=EVIDENCE_EVERY_S)
     if root is None or root.symptom is None:
         return False
     evidence = gather(desk, root.symptom, now)

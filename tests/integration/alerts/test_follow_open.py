@@ -1,0 +1,65 @@
+"""An open incident's likely cause follows the calls that come in after its alert fired."""
+
+import time
+
+from bot.adapters.store.outbox import AlertOutbox
+from bot.alert_workers import AlertWorkers
+from bot.bootstrap import alert_desk
+from bot.usecases.alerting import EVIDENCE_EVERY_S, FOLLOW_S, follow_open
+from tests.integration.alerts.conftest import INCIDENT_AT, webhook
+from tests.integration.alerts.test_alert_webhook import post
+
+EARLY = INCIDENT_AT - 1_320
+"""02:08, two minutes before payment's calls into stripe-api start failing in the sample:
+an alert then finds no likely cause."""
+
+
+def test_an_incident_opened_before_its_cause_shows_gets_it_a_minute_on(make_app, clock):
+    app = make_app()
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    assert app.incidents.incident(opened).cause is None
+    before = app.incidents.snapshot(opened)
+
+    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
+    assert follow_open(alert_desk(app)) == 1
+
+    followed = app.incidents.incident(opened)
+    assert followed.cause == "stripe-api"
+    assert app.incidents.snapshot(opened) not in (None, before)
+    assert follow_open(alert_desk(app)) == 0  # ranked a moment ago: not due yet
+
+
+def test_a_resolved_or_long_open_incident_is_left_as_it_is(make_app, clock):
+    app = make_app()
+    clock.now = EARLY
+    resolved = post(app, webhook("checkout")).json()["incident"]
+    post(app, webhook("checkout", status="resolved"))
+    clock.now = EARLY - FOLLOW_S
+    old = post(app, webhook("frontend")).json()["incident"]
+
+    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
+    assert follow_open(alert_desk(app)) == 0
+
+    assert app.incidents.incident(resolved).status == "resolved"
+    assert app.incidents.incident(resolved).cause is None
+    assert app.incidents.incident(old).cause is None
+
+
+def test_a_started_saver_follows_the_open_incidents(make_app, clock):
+    app = make_app()
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
+    workers = AlertWorkers(
+        app, AlertOutbox(app.engine), holder="test", count=1, limit=10, lease_s=120
+    )
+    workers.start()
+    try:
+        for _ in range(300):
+            if app.incidents.incident(opened).cause is not None:
+                break
+            time.sleep(0.1)
+    finally:
+        workers.stop(timeout_s=10)
+    assert app.incidents.incident(opened).cause == "stripe-api"
