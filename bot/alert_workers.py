@@ -3,10 +3,9 @@
 The webhook stores each notification in the outbox and answers at once; a worker claims
 it, gathers the evidence, records the incident with its pages and posts, wakes the
 sender, and hands the snapshot to the saver, a thread of its own, so that writing it out
-never holds up the next notification. When idle, the saver also ranks the open incidents
-again as the calls come in (`follow_open`), once a minute each. A few workers at most run
-at once, whatever the load: in a storm notifications wait in the outbox, and past `limit`
-waiting the webhook asks Alertmanager to send again later.
+never holds up the next notification. A few workers at most run at once, whatever the load:
+in a storm notifications wait in the outbox, and past `limit` waiting the webhook asks
+Alertmanager to send again later.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from bot.bootstrap import App, alert_desk
 from bot.usecases.alerting import (
     Evidence,
     Receipt,
-    follow_open,
     gather,
     group_hash,
     receive_alerts,
@@ -47,8 +45,7 @@ IDLE_S = 1.0
 SAVES_WAITING = 8
 """Snapshots waiting for the saver at most; past that a worker waits for room (memory)."""
 LOST_EVERY_S = 30.0
-"""How often an idle saver looks for snapshots a stopped process left unsaved, and for open
-incidents whose evidence is due to be ranked again (`follow_open`)."""
+"""How often an idle saver looks for snapshots a stopped process left unsaved."""
 
 Save = Callable[[App, Receipt], None]
 
@@ -73,11 +70,6 @@ def save_lost(app: App, *, lost_after_s: int) -> int:
     return save_lost_snapshots(
         app.incidents, AppSnapshots(app), lost_after_s=lost_after_s, now_s=app.now()
     )
-
-
-def follow(app: App) -> int:
-    """Rank again the open incidents of `app`'s store whose evidence is due (`follow_open`)."""
-    return follow_open(alert_desk(app))
 
 
 Work = Callable[[App, Entry], Receipt]
@@ -203,7 +195,6 @@ class AlertWorkers:
             except queue.Empty:
                 if time.monotonic() >= look_at and not self._stop.is_set():
                     self._save_lost()
-                    self._follow()
                     look_at = time.monotonic() + LOST_EVERY_S
                 continue
             self._save_one(receipt)
@@ -214,16 +205,6 @@ class AlertWorkers:
             save_lost(self._app, lost_after_s=self._lease_s)
         except SvcmapError as error:
             log.warning("could not make the snapshots left unsaved: %s", error)
-
-    def _follow(self) -> None:
-        """Rank again the open incidents whose evidence is due, as the calls came in since."""
-        try:
-            followed = follow(self._app)
-        except SvcmapError as error:
-            log.warning("could not rank the open incidents again: %s", error)
-            return
-        if followed:
-            log.info("ranked %d open incidents again", followed)
 
     def _save_one(self, receipt: Receipt) -> None:
         try:

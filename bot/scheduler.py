@@ -1,8 +1,9 @@
 """The periodic jobs of `svcmap serve`.
 
 A refresh pass (`refresh_once`), the map of now read ahead, then a compaction; the
-storing of the OTLP client spans that waited for their server spans long enough; with
-`SVCMAP_WARNINGS=on`, an early warning pass (`warn_under_lease`) every `warnings_interval`.
+storing of the OTLP client spans that waited for their server spans long enough; the open
+incidents ranked again as the calls come in (`follow_open`); with `SVCMAP_WARNINGS=on`, an
+early warning pass (`warn_under_lease`) every `warnings_interval`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.adapters.store.early_warnings import WarningLog
 from bot.adapters.store.slices import SliceReader
-from bot.bootstrap import App, refreshing
+from bot.bootstrap import App, alert_desk, refreshing
+from bot.usecases.alerting import EVIDENCE_EVERY_S, follow_open
 from bot.usecases.compacting import compact_once
 from bot.usecases.map_questions import map_of, warm_map
 from bot.usecases.receiving import Receiver
@@ -46,8 +48,9 @@ def start_refresher(
     """Refresh and compact every `refresh_interval` seconds; with no source set, only compact.
 
     With a `receiver`, its waiting client spans are stored every second once due. The
-    warning pass runs every `warnings_interval` seconds of the app's clock, which runs
-    `speed` times as fast as the wall clock (the demo's may), and at most once a second.
+    open incidents are followed every `EVIDENCE_EVERY_S`, and the warning pass runs every
+    `warnings_interval`, seconds of the app's clock, which runs `speed` times as fast as
+    the wall clock (the demo's may); each at most once a second.
     """
     scheduler = BackgroundScheduler(timezone=UTC)
     if receiver is not None:
@@ -67,6 +70,14 @@ def start_refresher(
         max_instances=1,
         coalesce=True,
         next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        _follow,
+        IntervalTrigger(seconds=max(1.0, EVIDENCE_EVERY_S / speed), timezone=UTC),
+        args=[app],
+        id="follow",
+        max_instances=1,
+        coalesce=True,
     )
     if app.settings.warnings == "on":
         scheduler.add_job(
@@ -108,6 +119,17 @@ def _refresh(app: App, holder: str) -> None:
     _warm(app)
     if report.leased:
         _compact(app)
+
+
+def _follow(app: App) -> None:
+    """Rank again the open incidents whose evidence is due; failures are logged."""
+    try:
+        followed = follow_open(alert_desk(app))
+    except Exception as error:  # noqa: BLE001 - the next run must still come
+        log.error("could not rank the open incidents again: %s", error)  # noqa: TRY400 - the message only
+        return
+    if followed:
+        log.info("ranked %d open incidents again", followed)
 
 
 def _warn(app: App, holder: str) -> None:

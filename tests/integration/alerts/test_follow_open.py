@@ -2,9 +2,8 @@
 
 import time
 
-from bot.adapters.store.outbox import AlertOutbox
-from bot.alert_workers import AlertWorkers
 from bot.bootstrap import alert_desk
+from bot.scheduler import start_refresher
 from bot.usecases.alerting import EVIDENCE_EVERY_S, FOLLOW_S, follow_open
 from tests.integration.alerts.conftest import INCIDENT_AT, webhook
 from tests.integration.alerts.test_alert_webhook import post
@@ -46,20 +45,18 @@ def test_a_resolved_or_long_open_incident_is_left_as_it_is(make_app, clock):
     assert app.incidents.incident(old).cause is None
 
 
-def test_a_started_saver_follows_the_open_incidents(make_app, clock):
+def test_the_scheduler_follows_the_open_incidents_each_minute_of_the_apps_clock(make_app, clock):
     app = make_app()
     clock.now = EARLY
     opened = post(app, webhook("checkout")).json()["incident"]
     clock.now = EARLY + 2 * EVIDENCE_EVERY_S
-    workers = AlertWorkers(
-        app, AlertOutbox(app.engine), holder="test", count=1, limit=10, lease_s=120
-    )
-    workers.start()
+    refresher = start_refresher(app, holder="test", speed=EVIDENCE_EVERY_S)  # once a second
     try:
+        assert refresher.get_job("follow").trigger.interval.total_seconds() == 1
         for _ in range(300):
             if app.incidents.incident(opened).cause is not None:
                 break
             time.sleep(0.1)
     finally:
-        workers.stop(timeout_s=10)
+        refresher.shutdown(wait=True)
     assert app.incidents.incident(opened).cause == "stripe-api"
