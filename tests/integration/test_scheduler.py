@@ -72,7 +72,7 @@ def test_the_first_pass_runs_at_once_against_a_real_source(tmp_path, fixtures_di
             refresher = start_refresher(app, holder="test")
             assert refresher is not None
             try:
-                assert [job.id for job in refresher.get_jobs()] == ["refresh"]
+                assert [job.id for job in refresher.get_jobs()] == ["refresh", "follow"]
                 assert wait_for(lambda: (s := app.states.get("zipkin")) and s.last_success)
             finally:
                 refresher.shutdown(wait=True)
