@@ -21,7 +21,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.adapters.store.early_warnings import WarningLog
 from bot.adapters.store.slices import SliceReader
 from bot.bootstrap import App, alert_desk, refreshing
-from bot.usecases.alerting import EVIDENCE_EVERY_S, follow_open
 from bot.usecases.compacting import compact_once
 from bot.usecases.map_questions import map_of, warm_map
 from bot.usecases.receiving import Receiver
@@ -71,6 +70,9 @@ def start_refresher(
         coalesce=True,
         next_run_time=datetime.now(UTC),
     )
+    # Imported here: a one-off `svcmap refresh` needs none of the alerts' modules.
+    from bot.usecases.alerting import EVIDENCE_EVERY_S  # noqa: PLC0415 - serving only
+
     scheduler.add_job(
         _follow,
         IntervalTrigger(seconds=max(1.0, EVIDENCE_EVERY_S / speed), timezone=UTC),
@@ -123,6 +125,8 @@ def _refresh(app: App, holder: str) -> None:
 
 def _follow(app: App) -> None:
     """Rank again the open incidents whose evidence is due; failures are logged."""
+    from bot.usecases.alerting import follow_open  # noqa: PLC0415 - as `start_refresher`
+
     try:
         followed = follow_open(alert_desk(app))
     except Exception as error:  # noqa: BLE001 - the next run must still come

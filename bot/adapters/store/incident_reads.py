@@ -25,10 +25,7 @@ def select_open(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select o
 def select_recent(since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
     """Open incidents of their own (not joined to another) opened by alerts from `since_s`."""
     return select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(
-        incidents.c.resolved_at.is_(None),
-        incidents.c.status == "firing",
-        incidents.c.merged_into.is_(None),
-        incidents.c.opened_at >= since_s,
+        *_OPEN_OF_THEIR_OWN, incidents.c.opened_at >= since_s
     )
 
 
@@ -36,12 +33,15 @@ def select_paged_open() -> Any:  # noqa: ANN401 - a SQLAlchemy Select
     """Open incidents of their own that paged a team: id, likely cause, team, opened at."""
     return select(
         incidents.c.id, incidents.c.cause, incidents.c.paged_team, incidents.c.opened_at
-    ).where(
-        incidents.c.resolved_at.is_(None),
-        incidents.c.status == "firing",
-        incidents.c.merged_into.is_(None),
-        incidents.c.paged_team.is_not(None),
-    )
+    ).where(*_OPEN_OF_THEIR_OWN, incidents.c.paged_team.is_not(None))
+
+
+_OPEN_OF_THEIR_OWN = (
+    incidents.c.resolved_at.is_(None),
+    incidents.c.status == "firing",
+    incidents.c.merged_into.is_(None),
+)
+"""Incidents still firing that joined no other."""
 
 
 def select_incidents() -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns

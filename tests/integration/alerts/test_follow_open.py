@@ -1,5 +1,6 @@
 """An open incident's likely cause follows the calls that come in after its alert fired."""
 
+import logging
 import time
 
 from bot.bootstrap import alert_desk
@@ -7,6 +8,7 @@ from bot.scheduler import start_refresher
 from bot.usecases.alerting import EVIDENCE_EVERY_S, FOLLOW_S, follow_open
 from tests.integration.alerts.conftest import INCIDENT_AT, webhook
 from tests.integration.alerts.test_alert_webhook import post
+from topology.errors import StoreError
 
 EARLY = INCIDENT_AT - 1_320
 """02:08, two minutes before payment's calls into stripe-api start failing in the sample:
@@ -60,3 +62,28 @@ def test_the_scheduler_follows_the_open_incidents_each_minute_of_the_apps_clock(
     finally:
         refresher.shutdown(wait=True)
     assert app.incidents.incident(opened).cause == "stripe-api"
+
+
+def test_a_follow_that_fails_is_logged_and_the_next_still_runs(make_app, monkeypatch, caplog):
+    calls = []
+
+    def store_down_once(desk):
+        calls.append(desk)
+        if len(calls) == 1:
+            raise StoreError("the store is unavailable")
+        return 0
+
+    monkeypatch.setattr("bot.usecases.alerting.follow_open", store_down_once)
+    caplog.set_level(logging.ERROR, logger="bot.scheduler")
+    refresher = start_refresher(make_app(), holder="test", speed=EVIDENCE_EVERY_S)
+    try:
+        for _ in range(50):
+            if len(calls) >= 2:
+                break
+            time.sleep(0.1)
+    finally:
+        refresher.shutdown(wait=True)
+    assert len(calls) >= 2
+    assert "could not rank the open incidents again: the store is unavailable" in [
+        record.getMessage() for record in caplog.records
+    ]
