@@ -162,6 +162,22 @@ def update_message(body: Mapping[str, object]) -> Message:
     return Message([section(text).to_dict()], fallback_text(_plain(text)))
 
 
+def cause_message(body: Mapping[str, object]) -> Message:
+    """The thread reply saying the ranking is now sure of a cause, and whom that pages."""
+    paged = body.get("paged")
+    data = {
+        "cause": "",
+        "paged_first": None,
+        **body,
+        "candidates": _dicts(body.get("candidates"))[:1],
+        "paged": {"team": "", "service": "", "reason": None, "mode": "on", **paged}
+        if isinstance(paged, dict)
+        else None,
+    }
+    text = render_slack("slack/incident_cause.md.j2", data)
+    return Message([section(text).to_dict()], fallback_text(_plain(text)))
+
+
 def resolved_message(body: Mapping[str, object]) -> Message:
     """The thread reply (or, when the post never went, the message) saying it is over."""
     text = render_slack("slack/incident_resolved.md.j2", _facts(body))

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from bot.adapters.store.incident_rows import NoticeRow, PageRow
 from bot.render.templating import render
-from topology.incidents.decide import Plan
+from topology.incidents.decide import PageOrder, Plan
 from topology.incidents.model import Alert, AlertGroup, PagingMode, SendState
 from topology.incidents.severity import group_severity
 from topology.incidents.webhook_body import webhook_body
@@ -182,6 +182,66 @@ def page_rows(
     )
 
 
+def sure_page_row(
+    page: PageOrder, evidence: Evidence, *, title: str, first_paged: str | None, state: SendState
+) -> PageRow:
+    """The trigger `page_once_sure` decides for an open incident, with the event it sends.
+
+    It has no alert group of its own to quote: the incident's title, its alerted service
+    and the ranking say what it is about, and which team was paged first.
+    """
+    summary = render(
+        "alerts/page_summary.txt.j2",
+        {
+            "title": title,
+            "cause": page.service,
+            "suggestions": (),
+            "symptom": evidence.symptom,
+            "team": page.team,
+            "reason": page.reason,
+        },
+    )
+    body: dict[str, object] = {
+        "summary": _line(summary, 1024),
+        "source": evidence.symptom or page.service,
+        "severity": page.severity.value,
+        "component": page.service,
+        "details": {
+            "alerted_service": evidence.symptom,
+            "paged_because": page.reason,
+            "likely_causes": _candidates(evidence)[:CANDIDATES_PAGED],
+            "paged_first": first_paged,
+        },
+    }
+    return PageRow(
+        service=page.service,
+        action="trigger",
+        team=page.team,
+        dedup_key=page.dedup_key,
+        state=state.value,
+        body=body,
+    )
+
+
+def sure_reply_body(
+    page: PageOrder, evidence: Evidence, *, title: str, first_paged: str | None, mode: PagingMode
+) -> dict[str, object]:
+    """What the reply in the incident post's thread says of a page `page_once_sure` decided."""
+    return {
+        "title": title,
+        "symptom": evidence.symptom,
+        "cause": page.service,
+        "candidates": _candidates(evidence)[:1],
+        "paged": {
+            "team": page.team,
+            "service": page.service,
+            "reason": page.reason,
+            "mode": mode.value,
+        },
+        "paged_first": first_paged,
+    }
+
+
 def notice_rows(
     group: AlertGroup,
     plan: Plan,
@@ -242,6 +302,7 @@ def notice_text(kind: str, body: Mapping[str, object]) -> str:
         "affected_teams": [],
         "team": None,
         "services": [],
+        "paged_first": None,
     }
     return render("alerts/notice.txt.j2", {**defaults, **body, "kind": kind}).strip()
 

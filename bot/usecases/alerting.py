@@ -11,9 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.adapters.store.incident_rows import AlertRow, Opening, Outcome, Recorded
+from bot.adapters.store.incident_rows import AlertRow, IncidentRecord, Opening, Outcome, Recorded
 from bot.adapters.store.ports import AlertIncidents
-from bot.usecases.alert_text import notice_rows, page_rows, redacted_group, title_of
+from bot.usecases.alert_text import (
+    notice_rows,
+    page_rows,
+    redacted_group,
+    sure_page_row,
+    sure_reply_body,
+    title_of,
+)
 from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
 from topology.incidents.decide import (
@@ -21,11 +28,12 @@ from topology.incidents.decide import (
     Plan,
     join_target,
     neighbours,
+    page_once_sure,
     plan_firing,
     symptom_of,
 )
 from topology.incidents.keys import digest, incident_key
-from topology.incidents.model import AlertGroup, AlertStatus, PagingMode, SendState
+from topology.incidents.model import AlertGroup, AlertStatus, PagingMode, SendState, Severity
 from topology.incidents.severity import group_severity
 from topology.ownership import Catalog
 from topology.rca import Ranking, Snapshot, rank
@@ -237,7 +245,8 @@ def follow_open(desk: AlertDesk) -> int:
     the incident opens with little or no likely cause. Followed, its snapshot and likely
     cause are made again once `EVIDENCE_EVERY_S` passed since they were (the store
     decides, so replicas rank each once between them), on the calls that came since.
-    What was paged and posted stays as it was. Answers how many were ranked again.
+    Once the ranking is sure of a cause another team owns, that team is paged too, once
+    (`_page_once_sure`). Answers how many were ranked again.
     """
     now = desk.clock()
     followed = desk.incidents.recent_open(now - FOLLOW_S)
@@ -260,7 +269,50 @@ def _rank_again(desk: AlertDesk, incident_id: int, now: int) -> bool:
     candidates = evidence.ranking.candidates if evidence.ranking else ()
     cause = candidates[0].service if candidates else None
     _save_snapshot(desk, root.id, evidence.snapshot, cause)
+    _page_once_sure(desk, root, evidence, now)
     return True
+
+
+def _page_once_sure(desk: AlertDesk, root: IncidentRecord, evidence: Evidence, now: int) -> None:
+    """Page the owners of the cause the ranking is now sure of, when `page_once_sure` says so.
+
+    The page is recorded with a reply in the incident post's thread saying why, and sent
+    by the dispatcher like the incident's first page.
+    """
+    candidates = evidence.ranking.candidates if evidence.ranking else ()
+    mode = desk.rules.paging_mode
+    page = page_once_sure(
+        incident=root.key,
+        symptom=evidence.symptom,
+        cause=candidates[0].service if candidates else None,
+        confident=evidence.confident,
+        paged_team=root.paged_team,
+        catalog=desk.catalog,
+        mode=mode,
+        severity=Severity(root.severity),
+    )
+    if page is None:
+        return
+    state = SendState.DRY_RUN if mode is PagingMode.DRY_RUN else SendState.PENDING
+    first = root.paged_team
+    recorded = desk.incidents.record_sure_page(
+        root.id,
+        sure_page_row(page, evidence, title=root.title, first_paged=first, state=state),
+        sure_reply_body(page, evidence, title=root.title, first_paged=first, mode=mode),
+        paged_first=first,
+        now_s=now,
+        notice_state=notice_state(desk),
+    )
+    if recorded:
+        verb = "would page" if state is SendState.DRY_RUN else "paging"
+        log.info(
+            "incident %s: sure of %r now: %s team %r (first paged: %r)",
+            root.key,
+            page.service,
+            verb,
+            page.team,
+            first,
+        )
 
 
 def _save_snapshot(

@@ -155,6 +155,43 @@ def paged_already(
     return max(same, key=lambda i: (i.opened_at, i.id)).id if same else None
 
 
+def page_once_sure(
+    *,
+    incident: str,
+    symptom: str | None,
+    cause: str | None,
+    confident: bool,
+    paged_team: str | None,
+    catalog: Catalog,
+    mode: PagingMode,
+    severity: Severity,
+) -> PageOrder | None:
+    """The page an open incident adds once its ranking is sure of a cause, or None.
+
+    An alert often fires before its fault's calls show where it lies: the ranking is
+    unsure, and the alerted service's owner is paged (`plan_firing`). Ranked again later
+    (`bot.usecases.alerting.follow_open`), once it is sure (`confident`) of a cause whose
+    owner is another team that can be paged, that team is paged too. Only after such a
+    page to the alerted service's owner, or none: an incident that paged another team
+    already (a cause's owner, sure then) pages nobody more, so a ranking changing its
+    mind never pages team after team. Nobody is paged in mode `off`.
+    """
+    if mode is PagingMode.OFF or not confident or cause is None or cause == symptom:
+        return None
+    team = catalog.team_of(cause)
+    if team is None or not team.pagerduty_routing_key or team.name == paged_team:
+        return None
+    if paged_team is not None and paged_team != (catalog.owner_name(symptom) if symptom else None):
+        return None
+    return PageOrder(
+        service=cause,
+        team=team.name,
+        dedup_key=dedup_key(incident, cause),
+        severity=severity,
+        reason="owner of the top root-cause candidate, sure once the incident's calls came in",
+    )
+
+
 def plan_firing(
     *,
     incident: str,

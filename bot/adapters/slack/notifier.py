@@ -1,8 +1,9 @@
 """`SlackNotifier`: the incident's posts in Slack, through the app's `SlackPoster`.
 
 The incident post goes to its channel with its picture in the thread; one reply about
-new alerts threads under it, edited as more arrive; the all-clear edits the post and says
-so in the thread; an upstream team gets a short word in its channel. Once a message is
+new alerts threads under it, edited as more arrive; a reply says when the ranking became
+sure of a cause whose owners it pages; the all-clear edits the post and says so in the
+thread; an upstream team gets a short word in its channel. Once a message is
 posted nothing after it raises, so a retry never posts it twice. Each message posted
 carries the notice's key as Slack message metadata (`marker`), by which `find` tells
 whether a post whose answer was lost reached the channel.
@@ -17,6 +18,7 @@ from bot.adapters.paging.ports import Notice, Posted
 from bot.adapters.slack.delivery import SlackPoster
 from bot.slack.incident_view import (
     Message,
+    cause_message,
     incident_message,
     resolved_message,
     update_message,
@@ -77,6 +79,8 @@ class SlackNotifier:
                 return self._resolved(notice)
             if notice.kind == "update":
                 return self._summary(notice)
+            if notice.kind == "cause":
+                return self._reply(notice, cause_message(notice.body))
             url = notice.post.url if notice.post else None
             return self._reply(notice, upstream_message(notice.body, url), threaded=False)
         except DeliveryError as error:
@@ -92,7 +96,7 @@ class SlackNotifier:
         mark = marker(notice)
         if mark is None or (notice.kind == "update" and notice.previous is not None):
             return None
-        threaded = notice.kind in ("update", "resolved")
+        threaded = notice.kind in ("update", "resolved", "cause")
         where = read_ref(notice.post.ref) if notice.post and threaded else None
         channel, thread = where if where is not None else (notice.channel, None)
         try:

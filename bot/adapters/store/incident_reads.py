@@ -25,7 +25,7 @@ def select_open(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select o
 def select_recent(since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
     """Open incidents of their own (not joined to another) opened by alerts from `since_s`."""
     return select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(
-        *_OPEN_OF_THEIR_OWN, incidents.c.opened_at >= since_s
+        *OPEN_OF_THEIR_OWN, incidents.c.opened_at >= since_s
     )
 
 
@@ -33,10 +33,10 @@ def select_paged_open() -> Any:  # noqa: ANN401 - a SQLAlchemy Select
     """Open incidents of their own that paged a team: id, likely cause, team, opened at."""
     return select(
         incidents.c.id, incidents.c.cause, incidents.c.paged_team, incidents.c.opened_at
-    ).where(*_OPEN_OF_THEIR_OWN, incidents.c.paged_team.is_not(None))
+    ).where(*OPEN_OF_THEIR_OWN, incidents.c.paged_team.is_not(None))
 
 
-_OPEN_OF_THEIR_OWN = (
+OPEN_OF_THEIR_OWN = (
     incidents.c.resolved_at.is_(None),
     incidents.c.status == "firing",
     incidents.c.merged_into.is_(None),

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 PENDING, SENT, FAILED, DRY_RUN = "pending", "sent", "failed", "dry-run"
-INCIDENT_POST, UPDATE, RESOLVED = "incident", "update", "resolved"
-"""Kinds of posts threaded on the incident post: the post, a reply about new alerts, the end."""
+INCIDENT_POST, UPDATE, RESOLVED, CAUSE = "incident", "update", "resolved", "cause"
+"""Kinds of posts threaded on the incident post: the post, a reply about new alerts, the end,
+and a reply that the ranking is now sure of a cause whose owners it pages."""
 MANUAL = "slack"
 """The receiver of incidents opened by a person paging from Slack, not by an alert."""
 UPDATE_ALERTS = 10

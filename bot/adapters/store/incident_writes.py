@@ -254,20 +254,20 @@ def touch(connection: Connection, incident_id: int, now_s: int) -> None:
 
 def put_pages(connection: Connection, incident_id: int, rows: Sequence[PageRow], now_s: int) -> int:
     """Record the pages not recorded before; the number of new ones to send."""
-    values = [
-        {
-            "incident_id": incident_id,
-            "service": row.service,
-            "action": row.action,
-            "team": row.team,
-            "dedup_key": row.dedup_key,
-            "state": row.state,
-            "body": json.dumps(row.body, sort_keys=True),
-        }
-        | fresh(now_s)
-        for row in rows
-    ]
-    return put(connection, pages, values)
+    return put(connection, pages, [page_values(incident_id, row) | fresh(now_s) for row in rows])
+
+
+def page_values(incident_id: int, row: PageRow) -> dict[str, Any]:
+    """The columns of incident `incident_id`'s page `row`, as recorded."""
+    return {
+        "incident_id": incident_id,
+        "service": row.service,
+        "action": row.action,
+        "team": row.team,
+        "dedup_key": row.dedup_key,
+        "state": row.state,
+        "body": json.dumps(row.body, sort_keys=True),
+    }
 
 
 def put_notices(

@@ -18,6 +18,7 @@ from sqlalchemy import Table, and_, case, exists, func, or_, select, update
 from bot.adapters.store.engine import WRITES
 from bot.adapters.store.incident_feedback import put_answers, read_answers
 from bot.adapters.store.incident_reads import (
+    OPEN_OF_THEIR_OWN,
     incident_of,
     select_incident,
     select_incidents,
@@ -27,6 +28,7 @@ from bot.adapters.store.incident_reads import (
     sending_of,
 )
 from bot.adapters.store.incident_rows import (
+    CAUSE,
     DRY_RUN,
     FAILED,
     INCIDENT_POST,
@@ -38,6 +40,7 @@ from bot.adapters.store.incident_rows import (
     Acknowledgement,
     AlertRow,
     IncidentRecord,
+    NoticeRow,
     Opening,
     Outcome,
     PageRow,
@@ -51,6 +54,7 @@ from bot.adapters.store.incident_writes import (
     joining,
     lock_grouping,
     opened_values,
+    page_values,
     put_alerts,
     put_following,
     put_notices,
@@ -242,7 +246,7 @@ class IncidentLog:
             post = notifications.alias("post")
             conditions.append(
                 or_(
-                    notifications.c.kind.not_in((UPDATE, RESOLVED)),
+                    notifications.c.kind.not_in((UPDATE, RESOLVED, CAUSE)),
                     ~exists().where(
                         post.c.incident_id == notifications.c.incident_id,
                         post.c.kind == INCIDENT_POST,
@@ -395,15 +399,7 @@ class IncidentLog:
         A page recorded before that failed, or was a dry run while `page` is to be sent,
         is recorded again: asked again, it is tried again.
         """
-        values = {
-            "incident_id": incident_id,
-            "service": page.service,
-            "action": page.action,
-            "team": page.team,
-            "dedup_key": page.dedup_key,
-            "state": page.state,
-            "body": json.dumps(page.body, sort_keys=True),
-        }
+        values = page_values(incident_id, page)
         renewable = [FAILED, DRY_RUN] if page.state == PENDING else [FAILED]
         with self._write() as connection:
             if put_one(connection, pages, values | fresh(now_s)):
@@ -486,6 +482,49 @@ class IncidentLog:
             connection.execute(
                 update(incidents).where(incidents.c.id == incident_id).values(**values)
             )
+
+    def record_sure_page(
+        self,
+        incident_id: int,
+        page: PageRow,
+        reply: Mapping[str, object],
+        *,
+        paged_first: str | None,
+        now_s: int,
+        notice_state: str,
+    ) -> bool:
+        """Record `page` to the owners of a cause the ranking is now sure of; whether it was.
+
+        Only while incident `incident_id` is still firing on its own and its paged team is
+        still `paged_first` (what the page was decided on; replicas deciding at once record
+        it once), and only once per service. With it: a reply (`reply`) in the incident
+        post's thread, and the incident's paged team and likely cause become the page's.
+        """
+        with self._write() as connection:
+            current = connection.execute(
+                select(incidents.c.paged_team).where(
+                    incidents.c.id == incident_id, *OPEN_OF_THEIR_OWN
+                )
+            ).first()
+            if current is None or current.paged_team != paged_first:
+                return False
+            if not put_one(connection, pages, page_values(incident_id, page) | fresh(now_s)):
+                return False
+            post = connection.execute(
+                select(notifications.c.channel).where(
+                    notifications.c.incident_id == incident_id,
+                    notifications.c.kind == INCIDENT_POST,
+                )
+            ).first()
+            if post is not None:
+                notice = NoticeRow(post.channel, CAUSE, page.team, notice_state, reply, key=CAUSE)
+                put_notices(connection, incident_id, [notice], now_s)
+            connection.execute(
+                update(incidents)
+                .where(incidents.c.id == incident_id)
+                .values(paged_team=page.team, cause=page.service)
+            )
+            return True
 
     def claim_evidence(
         self, incident_id: int, *, now_s: int, every_s: int

@@ -330,6 +330,19 @@ class AlertIncidents(Protocol):
         """Incident `incident_id` when its evidence is due to be made again, noted as made now."""
         ...
 
+    def record_sure_page(
+        self,
+        incident_id: int,
+        page: PageRow,
+        reply: Mapping[str, object],
+        *,
+        paged_first: str | None,
+        now_s: int,
+        notice_state: str,
+    ) -> bool:
+        """Record `page` to the owners of a cause the ranking is now sure of; whether it was."""
+        ...
+
     def save_snapshot(self, incident_id: int, data: bytes, *, cause: str | None = None) -> None:
         """Keep `data` as the snapshot of incident `incident_id`, and `cause` if given."""
         ...

@@ -2,13 +2,22 @@
 
 import logging
 import time
+from dataclasses import replace
 
-from bot.bootstrap import alert_desk
+from bot.bootstrap import alert_desk, dispatch_desk
 from bot.scheduler import start_refresher
-from bot.usecases.alerting import EVIDENCE_EVERY_S, FOLLOW_S, follow_open
-from tests.integration.alerts.conftest import INCIDENT_AT, webhook
+from bot.usecases.alerting import EVIDENCE_EVERY_S, FOLLOW_S, follow_open, gather
+from bot.usecases.dispatching import dispatch_due
+from tests.integration.alerts.conftest import (
+    INCIDENT_AT,
+    PAYMENTS_KEY,
+    WEB_KEY,
+    FakeNotifier,
+    webhook,
+)
 from tests.integration.alerts.test_alert_webhook import post
 from topology.errors import StoreError
+from topology.incidents.model import Outbox
 
 EARLY = INCIDENT_AT - 1_320
 """02:08, two minutes before payment's calls into stripe-api start failing in the sample:
@@ -87,3 +96,90 @@ def test_a_follow_that_fails_is_logged_and_the_next_still_runs(make_app, monkeyp
     assert "could not rank the open incidents again: the store is unavailable" in [
         record.getMessage() for record in caplog.records
     ]
+
+
+def test_once_sure_of_a_cause_another_team_owns_it_pages_that_team_once_and_says_so(
+    make_app, clock, pagerduty
+):
+    notifier = FakeNotifier()
+    app = make_app(notifier=notifier)
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    dispatch_due(dispatch_desk(app), holder="test")
+    assert [e["routing_key"] for e in pagerduty.events] == [WEB_KEY]  # unsure: checkout's owners
+    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
+    assert gather(alert_desk(app), "checkout", int(clock.now)).confident
+
+    follow_open(alert_desk(app))
+    dispatch_due(dispatch_desk(app), holder="test")
+    clock.now += 2 * EVIDENCE_EVERY_S
+    follow_open(alert_desk(app))  # sure again: paged already
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    first, then = pagerduty.events
+    assert then["routing_key"] == PAYMENTS_KEY
+    assert then["event_action"] == "trigger"
+    assert then["payload"]["component"] == "stripe-api"
+    assert then["payload"]["custom_details"]["paged_first"] == "web"
+    assert "sure once" in then["payload"]["custom_details"]["paged_because"]
+    assert then["dedup_key"] != first["dedup_key"]
+    followed = app.incidents.incident(opened)
+    assert (followed.paged_team, followed.cause) == ("payments", "stripe-api")
+    (reply,) = [n for n in notifier.posted if n.kind == "cause"]
+    assert reply.post is not None  # in the incident post's thread
+    assert "Likely cause now clear: stripe-api" in reply.text
+    assert "Paging payments about stripe-api" in reply.text
+    assert "First paged: web" in reply.text
+
+
+def test_the_cause_s_page_is_resolved_with_the_incident(make_app, clock, pagerduty):
+    app = make_app(notifier=FakeNotifier())
+    clock.now = EARLY
+    post(app, webhook("checkout"))
+    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
+    follow_open(alert_desk(app))
+
+    post(app, webhook("checkout", status="resolved"))
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    resolved = {(e["routing_key"], e["event_action"]) for e in pagerduty.events}
+    assert resolved == {(k, a) for k in (WEB_KEY, PAYMENTS_KEY) for a in ("trigger", "resolve")}
+
+
+def test_a_dry_run_records_the_cause_s_page_and_reply_without_sending_them(
+    make_app, clock, pagerduty
+):
+    app = make_app(paging_mode="dry-run")
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
+
+    follow_open(alert_desk(app))
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert pagerduty.events == []
+    pages = app.incidents.sendings(Outbox.PAGES, incident_id=opened)
+    assert {(p.team, p.state) for p in pages} == {("web", "dry-run"), ("payments", "dry-run")}
+    (reply,) = [
+        p for p in app.incidents.sendings(Outbox.POSTS, incident_id=opened) if p.kind == "cause"
+    ]
+    assert reply.state == "dry-run"
+    assert reply.body["paged"]["mode"] == "dry-run"
+
+
+def test_an_incident_resolved_meanwhile_pages_nobody_more(make_app, clock, pagerduty):
+    app = make_app()
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    desk = alert_desk(app)
+    root = app.incidents.incident(opened)
+    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
+    post(app, webhook("checkout", status="resolved"))
+    evidence = gather(desk, "checkout", int(clock.now))
+    sure = replace(evidence, confident=True)
+
+    from bot.usecases.alerting import _page_once_sure  # noqa: PLC0415 - the step alone
+
+    _page_once_sure(desk, root, sure, int(clock.now))
+
+    assert {p.team for p in app.incidents.sendings(Outbox.PAGES, incident_id=opened)} == {"web"}

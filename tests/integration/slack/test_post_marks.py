@@ -91,6 +91,24 @@ def test_a_reply_is_found_in_its_thread(live_slack):
     assert live_slack.of("conversations.replies")
 
 
+def test_a_reply_once_sure_of_the_cause_goes_in_the_posts_thread_and_is_found_there(live_slack):
+    notifier = notifier_for(live_slack)
+    since = int(time.time()) - 60
+    post = notifier.post(incident_notice())
+    body = {"cause": "stripe-api", "paged": {"team": "payments", "service": "stripe-api"}}
+    reply = Notice(
+        kind="cause", channel="#incidents", incident_id=1, text="", body=body, post=post,
+        key="inc-1/9",
+    )  # fmt: skip
+
+    posted = notifier.post(reply)
+
+    (_, answer) = live_slack.of("chat.postMessage")
+    assert answer.params["thread_ts"] == post.ref.partition(":")[2]
+    assert "stripe-api" in json.dumps(answer.params["blocks"])
+    assert notifier.find(reply, since_s=since) == posted
+
+
 def test_many_messages_since_are_paged_through(live_slack):
     poster = SlackPoster(WebClient(token="xoxb-test", base_url=live_slack.api_url))
     since = int(time.time()) - 60

@@ -8,6 +8,7 @@ from topology.incidents.decide import (
     RecentIncident,
     join_target,
     neighbours,
+    page_once_sure,
     paged_already,
     plan_firing,
     symptom_of,
@@ -303,3 +304,55 @@ def test_a_group_naming_another_cause_or_paging_another_team_pages():
     assert paged_already(None, "payments", [PagedIncident(1, None, "payments", T0)]) is None
     assert paged_already("pay", None, paged) is None
     assert paged_already("pay", "payments", []) is None
+
+
+def sure(cause="pay", *, symptom="shop", paged_team="commerce", **options):
+    given = {
+        "incident": "abc-1",
+        "symptom": symptom,
+        "cause": cause,
+        "confident": True,
+        "paged_team": paged_team,
+        "catalog": CATALOG,
+        "mode": PagingMode.ON,
+        "severity": Severity.ERROR,
+    }
+    return page_once_sure(**{**given, **options})
+
+
+def test_once_sure_of_a_cause_another_team_owns_that_team_is_paged_too():
+    page = sure()
+
+    assert (page.service, page.team, page.severity) == ("pay", "payments", Severity.ERROR)
+    assert page.dedup_key == dedup_key("abc-1", "pay")
+    assert "sure once" in page.reason
+
+
+def test_an_incident_that_paged_nobody_pages_the_cause_once_sure():
+    assert sure(paged_team=None).team == "payments"
+
+
+def test_nobody_more_is_paged_while_unsure_or_when_the_cause_is_the_alerted_services_team():
+    assert sure(confident=False) is None
+    assert sure(None) is None
+    assert sure("shop") is None  # the alerted service itself
+    assert sure("web", paged_team="frontend") is None  # its owners were paged already
+    assert sure("db") is None  # nobody owns it
+
+
+def test_an_incident_that_paged_a_causes_owners_already_pages_no_other_team():
+    # It paged payments about pay, sure then; a ranking sure of web later pages nobody.
+    assert sure("web", paged_team="payments") is None
+
+
+def test_a_cause_whose_owners_cannot_be_paged_pages_nobody():
+    catalog = Catalog(
+        owners={**CATALOG.owners, "pay": "unpaged"},
+        teams={**CATALOG.teams, "unpaged": Team("unpaged", "#unpaged")},
+    )
+    assert sure(catalog=catalog) is None
+
+
+def test_nobody_more_is_paged_when_paging_is_off():
+    assert sure(mode=PagingMode.OFF) is None
+    assert sure(mode=PagingMode.DRY_RUN).team == "payments"

@@ -3,6 +3,7 @@
 import json
 
 from bot.slack.incident_view import (
+    cause_message,
     cause_value,
     incident_message,
     page_value,
@@ -134,3 +135,28 @@ def test_a_page_buttons_value_is_read_back_strictly():
     for forged in ("", "7", "x payment", "-1 payment", "9" * 30 + " p", "7 " + "p" * 3000):
         assert read_page_value(forged) is None
     assert read_page_value(f"-{seal}= payment") is None
+
+
+def test_the_reply_once_sure_names_the_cause_its_evidence_and_whom_it_pages_escaped():
+    body = {
+        "cause": "pay<!channel>",
+        "candidates": [{"service": "pay<!channel>", "score": 12.5, "evidence": "*bold* <x|y>"}],
+        "paged": {"team": "payments", "service": "pay<!channel>", "reason": "sure", "mode": "on"},
+        "paged_first": "web",
+    }
+
+    message = cause_message(body)
+    text = json.dumps(message.blocks)
+
+    assert "Likely cause now clear: pay&lt;!channel&gt;" in text
+    assert "(score 12.5)" in text
+    assert "<!channel>" not in text
+    assert "<x|y>" not in text
+    assert "Paging *payments* about *pay&lt;!channel&gt;*: sure. First paged: web." in text
+    assert "<!channel>" not in message.text
+
+
+def test_the_reply_once_sure_in_a_dry_run_says_it_would_page():
+    body = {"cause": "pay", "paged": {"team": "payments", "service": "pay", "mode": "dry-run"}}
+
+    assert "Would page *payments*" in json.dumps(cause_message(body).blocks)

@@ -9,7 +9,7 @@ side, storms and replicas are held by `tests/integration/alerts/`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.adapters.store.incident_rows import (
@@ -17,6 +17,7 @@ from bot.adapters.store.incident_rows import (
     IncidentRecord,
     Opening,
     Outcome,
+    PageRow,
     Recorded,
 )
 from bot.adapters.store.ports import AlertIncidents
@@ -103,6 +104,7 @@ class FakeIncidents:
     resolved: list[tuple[str, list[AlertRow], str]] = field(default_factory=list)
     saved: list[tuple[int, bytes, str | None]] = field(default_factory=list)
     related: list[frozenset[str] | None] = field(default_factory=list)
+    sure_pages: list[tuple[int, PageRow, str | None, str]] = field(default_factory=list)
 
     def open_for_group(self, group_hash: str) -> IncidentRecord | None:
         return self.open if self.open and group_hash else None
@@ -156,6 +158,21 @@ class FakeIncidents:
 
     def save_snapshot(self, incident_id: int, data: bytes, *, cause: str | None = None) -> None:
         self.saved.append((incident_id, data, cause))
+
+    def record_sure_page(
+        self,
+        incident_id: int,
+        page: PageRow,
+        reply: Mapping[str, object],
+        *,
+        paged_first: str | None,
+        now_s: int,
+        notice_state: str,
+    ) -> bool:
+        assert now_s == NOW_S
+        assert reply["cause"] == page.service
+        self.sure_pages.append((incident_id, page, paged_first, notice_state))
+        return True
 
 
 @dataclass
@@ -308,6 +325,14 @@ def test_a_joined_incident_refreshes_the_evidence_of_the_one_it_joined_when_due(
 
     assert refresh_joined(_desk(incidents, inputs), 2) is True
     assert [(i, cause) for i, _, cause in incidents.saved] == [(1, "redis")]
+    [(paged_in, page, first, posts)] = incidents.sure_pages  # sure of redis: its owners
+    assert (paged_in, page.team, page.service, first, posts) == (
+        1,
+        "storage",
+        "redis",
+        None,
+        "pending",
+    )
 
     incidents.due = False
     assert refresh_joined(_desk(incidents, inputs), 2) is False
