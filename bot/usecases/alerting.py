@@ -286,6 +286,7 @@ def _page_once_sure(desk: AlertDesk, root: IncidentRecord, evidence: Evidence, n
         symptom=evidence.symptom,
         cause=candidates[0].service if candidates else None,
         confident=evidence.confident,
+        before=root.cause,
         paged_team=root.paged_team,
         catalog=desk.catalog,
         mode=mode,

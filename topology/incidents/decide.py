@@ -161,6 +161,7 @@ def page_once_sure(
     symptom: str | None,
     cause: str | None,
     confident: bool,
+    before: str | None,
     paged_team: str | None,
     catalog: Catalog,
     mode: PagingMode,
@@ -170,13 +171,18 @@ def page_once_sure(
 
     An alert often fires before its fault's calls show where it lies: the ranking is
     unsure, and the alerted service's owner is paged (`plan_firing`). Ranked again later
-    (`bot.usecases.alerting.follow_open`), once it is sure (`confident`) of a cause whose
-    owner is another team that can be paged, that team is paged too. Only after such a
-    page to the alerted service's owner, or none: an incident that paged another team
-    already (a cause's owner, sure then) pages nobody more, so a ranking changing its
-    mind never pages team after team. Nobody is paged in mode `off`.
+    (`bot.usecases.alerting.follow_open`, once a minute), once it is sure (`confident`)
+    of a cause that the ranking before it (`before`, its top candidate) named first too,
+    and whose owner is another team that can be paged, that team is paged too. Two
+    rankings in a row agreeing keep one minute's odd answer from paging anybody; the
+    alerted service's owners are on it meanwhile. Only after a page to the alerted
+    service's owner, or none: an incident that paged another team already (a cause's
+    owner, sure then) pages nobody more, so a ranking changing its mind never pages team
+    after team. Nobody is paged in mode `off`.
     """
     if mode is PagingMode.OFF or not confident or cause is None or cause == symptom:
+        return None
+    if before != cause:
         return None
     team = catalog.team_of(cause)
     if team is None or not team.pagerduty_routing_key or team.name == paged_team:

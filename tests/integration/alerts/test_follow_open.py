@@ -2,8 +2,8 @@
 
 import logging
 import time
-from dataclasses import replace
 
+from bot.adapters.store.incident_rows import PageRow
 from bot.bootstrap import alert_desk, dispatch_desk
 from bot.scheduler import start_refresher
 from bot.usecases.alerting import EVIDENCE_EVERY_S, FOLLOW_S, follow_open, gather
@@ -98,7 +98,15 @@ def test_a_follow_that_fails_is_logged_and_the_next_still_runs(make_app, monkeyp
     ]
 
 
-def test_once_sure_of_a_cause_another_team_owns_it_pages_that_team_once_and_says_so(
+def follow_at(app, clock, *minutes):
+    """Follow the open incidents at each of `minutes` after EARLY, sending what they record."""
+    for minute in minutes:
+        clock.now = EARLY + minute * EVIDENCE_EVERY_S
+        follow_open(alert_desk(app))
+        dispatch_due(dispatch_desk(app), holder="test")
+
+
+def test_sure_of_a_cause_another_team_owns_twice_running_it_pages_that_team_once_and_says_so(
     make_app, clock, pagerduty
 ):
     notifier = FakeNotifier()
@@ -107,14 +115,11 @@ def test_once_sure_of_a_cause_another_team_owns_it_pages_that_team_once_and_says
     opened = post(app, webhook("checkout")).json()["incident"]
     dispatch_due(dispatch_desk(app), holder="test")
     assert [e["routing_key"] for e in pagerduty.events] == [WEB_KEY]  # unsure: checkout's owners
-    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
-    assert gather(alert_desk(app), "checkout", int(clock.now)).confident
+    assert gather(alert_desk(app), "checkout", EARLY + 2 * EVIDENCE_EVERY_S).confident
 
-    follow_open(alert_desk(app))
-    dispatch_due(dispatch_desk(app), holder="test")
-    clock.now += 2 * EVIDENCE_EVERY_S
-    follow_open(alert_desk(app))  # sure again: paged already
-    dispatch_due(dispatch_desk(app), holder="test")
+    follow_at(app, clock, 2)
+    assert len(pagerduty.events) == 1  # one ranking sure of stripe-api: nobody more yet
+    follow_at(app, clock, 4, 6)  # sure again, then sure once more: paged already
 
     first, then = pagerduty.events
     assert then["routing_key"] == PAYMENTS_KEY
@@ -136,8 +141,7 @@ def test_the_cause_s_page_is_resolved_with_the_incident(make_app, clock, pagerdu
     app = make_app(notifier=FakeNotifier())
     clock.now = EARLY
     post(app, webhook("checkout"))
-    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
-    follow_open(alert_desk(app))
+    follow_at(app, clock, 2, 4)
 
     post(app, webhook("checkout", status="resolved"))
     dispatch_due(dispatch_desk(app), holder="test")
@@ -152,10 +156,8 @@ def test_a_dry_run_records_the_cause_s_page_and_reply_without_sending_them(
     app = make_app(paging_mode="dry-run")
     clock.now = EARLY
     opened = post(app, webhook("checkout")).json()["incident"]
-    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
 
-    follow_open(alert_desk(app))
-    dispatch_due(dispatch_desk(app), holder="test")
+    follow_at(app, clock, 2, 4)
 
     assert pagerduty.events == []
     pages = app.incidents.sendings(Outbox.PAGES, incident_id=opened)
@@ -167,19 +169,26 @@ def test_a_dry_run_records_the_cause_s_page_and_reply_without_sending_them(
     assert reply.body["paged"]["mode"] == "dry-run"
 
 
-def test_an_incident_resolved_meanwhile_pages_nobody_more(make_app, clock, pagerduty):
+def sure_page(team="payments", service="stripe-api"):
+    return PageRow(service, "trigger", team, f"svcmap/k/{service}", "pending", {"summary": "s"})
+
+
+def test_the_store_records_the_cause_s_page_only_as_it_was_decided(make_app, clock):
     app = make_app()
     clock.now = EARLY
     opened = post(app, webhook("checkout")).json()["incident"]
-    desk = alert_desk(app)
-    root = app.incidents.incident(opened)
-    clock.now = EARLY + 2 * EVIDENCE_EVERY_S
+    reply = {"cause": "stripe-api"}
+
+    def record(page, first):
+        return app.incidents.record_sure_page(
+            opened, page, reply, paged_first=first, now_s=EARLY, notice_state="pending"
+        )
+
+    assert record(sure_page(), "payments") is False  # decided on a paged team it no longer has
+    assert record(sure_page(), "web") is True
+    assert record(sure_page("web", "checkout"), "payments") is False  # once: its page is there
+    assert app.incidents.incident(opened).paged_team == "payments"
     post(app, webhook("checkout", status="resolved"))
-    evidence = gather(desk, "checkout", int(clock.now))
-    sure = replace(evidence, confident=True)
-
-    from bot.usecases.alerting import _page_once_sure  # noqa: PLC0415 - the step alone
-
-    _page_once_sure(desk, root, sure, int(clock.now))
-
-    assert {p.team for p in app.incidents.sendings(Outbox.PAGES, incident_id=opened)} == {"web"}
+    assert record(sure_page("platform", "postgres"), "payments") is False  # resolved meanwhile
+    pages = app.incidents.sendings(Outbox.PAGES, incident_id=opened)
+    assert {p.team for p in pages if p.kind == "trigger"} == {"web", "payments"}

@@ -312,6 +312,7 @@ def sure(cause="pay", *, symptom="shop", paged_team="commerce", **options):
         "symptom": symptom,
         "cause": cause,
         "confident": True,
+        "before": cause,
         "paged_team": paged_team,
         "catalog": CATALOG,
         "mode": PagingMode.ON,
@@ -326,6 +327,11 @@ def test_once_sure_of_a_cause_another_team_owns_that_team_is_paged_too():
     assert (page.service, page.team, page.severity) == ("pay", "payments", Severity.ERROR)
     assert page.dedup_key == dedup_key("abc-1", "pay")
     assert "sure once" in page.reason
+
+
+def test_a_cause_the_ranking_before_did_not_name_first_pages_nobody_yet():
+    assert sure(before=None) is None
+    assert sure(before="shop") is None
 
 
 def test_an_incident_that_paged_nobody_pages_the_cause_once_sure():

@@ -325,16 +325,20 @@ def test_a_joined_incident_refreshes_the_evidence_of_the_one_it_joined_when_due(
 
     assert refresh_joined(_desk(incidents, inputs), 2) is True
     assert [(i, cause) for i, _, cause in incidents.saved] == [(1, "redis")]
-    [(paged_in, page, first, posts)] = incidents.sure_pages  # sure of redis: its owners
-    assert (paged_in, page.team, page.service, first, posts) == (
-        1,
-        "storage",
-        "redis",
-        None,
-        "pending",
-    )
+    assert incidents.sure_pages == []  # sure of redis, but the ranking before named none
 
     incidents.due = False
     assert refresh_joined(_desk(incidents, inputs), 2) is False
     assert refresh_joined(_desk(incidents, inputs), 1) is False  # joined to none
     assert len(incidents.saved) == 1
+
+
+def test_a_ranking_sure_twice_running_of_a_cause_pages_its_owners_once_refreshed() -> None:
+    first = replace(_incident(1), cause="redis")
+    incidents = FakeIncidents(records={1: first, 2: _incident(2, merged_into=1)})
+
+    assert refresh_joined(_desk(incidents, FakeInputs()), 2) is True
+
+    [(paged_in, page, paged_first, posts)] = incidents.sure_pages
+    assert (paged_in, page.team, page.service, paged_first) == (1, "storage", "redis", None)
+    assert posts == SendState.PENDING.value
