@@ -66,6 +66,25 @@ class StoredInputs:
             ),
         )
 
+    def followed(self, symptom: str, opened_at: int, now: int) -> tuple[ServiceGraph, Snapshot]:
+        """`lean` for an incident on `symptom` opened at `opened_at`, ranked again at `now`.
+
+        Its windows stay where its opening put them: the incident from the start of the
+        opening's window until now, the baseline the hours before that, so the fault's
+        own minutes never become its baseline however long it lasts. Read afresh, not
+        kept: one incident's windows serve no alert, and reading them never holds up one.
+        """
+        windows = incident_windows(
+            now, INCIDENT_WINDOW_S + max(0, now - opened_at), INCIDENT_BASELINE_S
+        )
+        span = (int(windows[0].start), int(windows[1].end) + 1)
+        with paused_gc():
+            inputs = WindowInputs.of(self.store, *span)
+            snapshot = lean_snapshot(
+                self.store, inputs, self.catalog, windows, (symptom, None, now)
+            )
+        return inputs.graph, snapshot
+
     def to_save(self, snapshot: Snapshot) -> Snapshot:
         """`snapshot` cut to its symptom's neighbourhood, with the series it lacks read."""
         with paused_gc():  # series read are many objects, and no cycles

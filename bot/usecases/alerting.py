@@ -65,6 +65,14 @@ class AlertInputs(Protocol):
         """
         ...
 
+    def followed(self, symptom: str, opened_at: int, now: int) -> tuple[ServiceGraph, Snapshot]:
+        """`lean` for an incident on `symptom` opened at `opened_at`, ranked again at `now`.
+
+        The windows stay where the opening put them: the incident from the start of the
+        opening's window until `now`, the baseline before it.
+        """
+        ...
+
     def to_save(self, snapshot: Snapshot) -> Snapshot:
         """`snapshot` as it is saved with its incident: cut to the symptom's neighbourhood."""
         ...
@@ -256,13 +264,17 @@ def follow_open(desk: AlertDesk) -> int:
 def _rank_again(desk: AlertDesk, incident_id: int, now: int) -> bool:
     """Rank incident `incident_id` again and save its evidence, if due; whether it was.
 
+    It is ranked on its opening's windows, the incident's stretched until now (`gather`),
+    for `FOLLOW_S` after it opened; later (a group joining an incident open for longer),
+    on the windows of an alert now.
     Without evidence now, the incident keeps what it has; a ranking naming no candidate
     keeps the likely cause it had.
     """
     root = desk.incidents.claim_evidence(incident_id, now_s=now, every_s=EVIDENCE_EVERY_S)
     if root is None or root.symptom is None:
         return False
-    evidence = gather(desk, root.symptom, now)
+    anchored = now - root.opened_at <= FOLLOW_S  # past it, the windows would grow too long
+    evidence = gather(desk, root.symptom, now, opened_at=root.opened_at if anchored else None)
     if evidence.snapshot is None:
         log.info("incident %s: evidence not refreshed: %r", root.key, evidence.note)
         return False
@@ -328,14 +340,23 @@ def _save_snapshot(
     desk.incidents.save_snapshot(incident_id, data, cause=cause)
 
 
-def gather(desk: AlertDesk, symptom: str | None, now: int) -> Evidence:
-    """The map, ranking and snapshot around `now` for `symptom`, or why there are none."""
+def gather(
+    desk: AlertDesk, symptom: str | None, now: int, *, opened_at: int | None = None
+) -> Evidence:
+    """The map, ranking and snapshot around `now` for `symptom`, or why there are none.
+
+    With `opened_at`, for an incident open since then: on its opening's windows, the
+    incident's stretched until `now` (`AlertInputs.followed`).
+    """
     if symptom is None:
         labels = ", ".join(desk.rules.labels)
         return Evidence(None, note=f"the alerts carry none of the labels {labels}")
     try:
-        # Inputs read for an alert moments ago serve this one: a storm reads once a minute.
-        graph, snapshot = desk.inputs.lean(symptom, now)
+        if opened_at is not None:
+            graph, snapshot = desk.inputs.followed(symptom, opened_at, now)
+        else:
+            # Inputs read for an alert moments ago serve this one: a storm reads once a minute.
+            graph, snapshot = desk.inputs.lean(symptom, now)
     except UnknownServiceError:
         return Evidence(symptom, note=f"{symptom} is not on the map")
     except UsageError as error:

@@ -192,3 +192,16 @@ def test_the_store_records_the_cause_s_page_only_as_it_was_decided(make_app, clo
     assert record(sure_page("platform", "postgres"), "payments") is False  # resolved meanwhile
     pages = app.incidents.sendings(Outbox.PAGES, incident_id=opened)
     assert {p.team for p in pages if p.kind == "trigger"} == {"web", "payments"}
+
+
+def test_a_long_open_incident_is_ranked_against_the_hours_before_it_opened(make_app, clock):
+    app = make_app()
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    clock.now = EARLY + 50 * 60  # 48 minutes into stripe-api's failing
+    # The last 15 minutes against the two hours before them: the fault fills both.
+    assert gather(alert_desk(app), "checkout", int(clock.now)).ranking.candidates == ()
+
+    assert follow_open(alert_desk(app)) == 1
+
+    assert app.incidents.incident(opened).cause == "stripe-api"

@@ -195,6 +195,11 @@ class FakeInputs:
         self.graph_of.resolve(symptom)  # UnknownServiceError, as the store's inputs raise
         return self.graph_of, self.snapshot
 
+    def followed(self, symptom: str, opened_at: int, now: int) -> tuple[ServiceGraph, Snapshot]:
+        assert opened_at < now
+        self.reads.append(f"{symptom} since {opened_at}")
+        return self.lean(symptom, now)
+
     def to_save(self, snapshot: Snapshot) -> Snapshot:
         self.cut.append(snapshot)
         return snapshot
@@ -325,6 +330,7 @@ def test_a_joined_incident_refreshes_the_evidence_of_the_one_it_joined_when_due(
 
     assert refresh_joined(_desk(incidents, inputs), 2) is True
     assert [(i, cause) for i, _, cause in incidents.saved] == [(1, "redis")]
+    assert inputs.reads[0] == f"frontend since {NOW_S - 600}"  # on the opening's windows
     assert incidents.sure_pages == []  # sure of redis, but the ranking before named none
 
     incidents.due = False
