@@ -66,16 +66,16 @@ class StoredInputs:
             ),
         )
 
-    def followed(self, symptom: str, opened_at: int, now: int) -> tuple[ServiceGraph, Snapshot]:
-        """`lean` for an incident on `symptom` opened at `opened_at`, ranked again at `now`.
+    def followed(self, symptom: str, since: int, now: int) -> tuple[ServiceGraph, Snapshot]:
+        """`lean` for a fault on `symptom` alerted since `since`, ranked at `now`.
 
-        Its windows stay where its opening put them: the incident from the start of the
-        opening's window until now, the baseline the hours before that, so the fault's
-        own minutes never become its baseline however long it lasts. Read afresh, not
-        kept: one incident's windows serve no alert, and reading them never holds up one.
+        On the windows of an alert at `since`, the incident's stretched until `now`: the
+        baseline is the hours before the fault was alerted, so its own minutes never
+        become its baseline however long it lasts. Read afresh, not kept: these windows
+        serve no other alert, and reading them never holds one up.
         """
         windows = incident_windows(
-            now, INCIDENT_WINDOW_S + max(0, now - opened_at), INCIDENT_BASELINE_S
+            now, INCIDENT_WINDOW_S + max(0, now - since), INCIDENT_BASELINE_S
         )
         span = (int(windows[0].start), int(windows[1].end) + 1)
         with paused_gc():

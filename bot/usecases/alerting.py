@@ -26,6 +26,7 @@ from topology.graph import ServiceGraph
 from topology.incidents.decide import (
     GROUP_WINDOW_S,
     Plan,
+    fault_start,
     join_target,
     neighbours,
     page_once_sure,
@@ -65,11 +66,11 @@ class AlertInputs(Protocol):
         """
         ...
 
-    def followed(self, symptom: str, opened_at: int, now: int) -> tuple[ServiceGraph, Snapshot]:
-        """`lean` for an incident on `symptom` opened at `opened_at`, ranked again at `now`.
+    def followed(self, symptom: str, since: int, now: int) -> tuple[ServiceGraph, Snapshot]:
+        """`lean` for a fault on `symptom` alerted since `since`, ranked at `now`.
 
-        The windows stay where the opening put them: the incident from the start of the
-        opening's window until `now`, the baseline before it.
+        On the windows of an alert at `since`, the incident's stretched until `now`: the
+        baseline the hours before the fault was alerted.
         """
         ...
 
@@ -195,7 +196,8 @@ def receive_alerts(desk: AlertDesk, group: AlertGroup) -> Receipt:
         # Joining: the incident joined has the evidence, refreshed after the answer if due.
         evidence = Evidence(named, graph)
     else:
-        evidence = gather(desk, symptom, now)
+        start = _fault_start(desk, named, now, now)
+        evidence = gather(desk, symptom, now, since=start if start < now else None)
         related = neighbours(evidence.graph, evidence.symptom)
     opening = decide_opening(desk, group, key, evidence, joined_to=target)
     recorded = incidents.record_firing(
@@ -264,17 +266,19 @@ def follow_open(desk: AlertDesk) -> int:
 def _rank_again(desk: AlertDesk, incident_id: int, now: int) -> bool:
     """Rank incident `incident_id` again and save its evidence, if due; whether it was.
 
-    It is ranked on its opening's windows, the incident's stretched until now (`gather`),
-    for `FOLLOW_S` after it opened; later (a group joining an incident open for longer),
-    on the windows of an alert now.
+    It is ranked on the windows of its fault's first alert (its opening's, or an earlier
+    incident's it continues: `_fault_start`), the incident's stretched until now
+    (`gather`), for `FOLLOW_S` after that; later (a group joining an incident open for
+    longer), on the windows of an alert now.
     Without evidence now, the incident keeps what it has; a ranking naming no candidate
     keeps the likely cause it had.
     """
     root = desk.incidents.claim_evidence(incident_id, now_s=now, every_s=EVIDENCE_EVERY_S)
     if root is None or root.symptom is None:
         return False
-    anchored = now - root.opened_at <= FOLLOW_S  # past it, the windows would grow too long
-    evidence = gather(desk, root.symptom, now, opened_at=root.opened_at if anchored else None)
+    start = _fault_start(desk, root.symptom, root.opened_at, now)
+    anchored = now - start <= FOLLOW_S  # past it, the windows would grow too long
+    evidence = gather(desk, root.symptom, now, since=start if anchored else None)
     if evidence.snapshot is None:
         log.info("incident %s: evidence not refreshed: %r", root.key, evidence.note)
         return False
@@ -283,6 +287,17 @@ def _rank_again(desk: AlertDesk, incident_id: int, now: int) -> bool:
     _save_snapshot(desk, root.id, evidence.snapshot, cause)
     _page_once_sure(desk, root, evidence, now)
     return True
+
+
+def _fault_start(desk: AlertDesk, symptom: str | None, opened_at: int, now: int) -> int:
+    """When the fault behind an incident on `symptom` opened at `opened_at` was first alerted.
+
+    An alert firing again soon after its incident resolved continues it (`fault_start`),
+    back at most `FOLLOW_S` before `now`.
+    """
+    if symptom is None:
+        return opened_at
+    return fault_start(desk.incidents.episodes(symptom, now - FOLLOW_S), opened_at)
 
 
 def _page_once_sure(desk: AlertDesk, root: IncidentRecord, evidence: Evidence, now: int) -> None:
@@ -340,20 +355,18 @@ def _save_snapshot(
     desk.incidents.save_snapshot(incident_id, data, cause=cause)
 
 
-def gather(
-    desk: AlertDesk, symptom: str | None, now: int, *, opened_at: int | None = None
-) -> Evidence:
+def gather(desk: AlertDesk, symptom: str | None, now: int, *, since: int | None = None) -> Evidence:
     """The map, ranking and snapshot around `now` for `symptom`, or why there are none.
 
-    With `opened_at`, for an incident open since then: on its opening's windows, the
+    With `since`, for a fault alerted since then: on the windows of an alert then, the
     incident's stretched until `now` (`AlertInputs.followed`).
     """
     if symptom is None:
         labels = ", ".join(desk.rules.labels)
         return Evidence(None, note=f"the alerts carry none of the labels {labels}")
     try:
-        if opened_at is not None:
-            graph, snapshot = desk.inputs.followed(symptom, opened_at, now)
+        if since is not None:
+            graph, snapshot = desk.inputs.followed(symptom, since, now)
         else:
             # Inputs read for an alert moments ago serve this one: a storm reads once a minute.
             graph, snapshot = desk.inputs.lean(symptom, now)

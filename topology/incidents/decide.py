@@ -22,6 +22,10 @@ GROUP_WINDOW_S = 300
 STORM_LIMIT = 3
 """Incidents opened within the window beyond which every new group joins the newest one."""
 
+REFIRE_S = 900
+"""An alert on a service firing again this soon after its last incident resolved is the
+same fault still there (a flapping alert): ranked from that incident's start."""
+
 
 class NoticeKind(StrEnum):
     """What a Slack notice is: the incident post, a word to an upstream team, the all-clear."""
@@ -48,6 +52,14 @@ class PagedIncident:
     cause: str | None
     paged_team: str
     opened_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """An incident of its own on a service: when it opened, and resolved (None while open)."""
+
+    opened_at: int
+    resolved_at: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +148,26 @@ def join_target(
     if len(window) >= STORM_LIMIT:
         return window[0].id
     return None
+
+
+def fault_start(episodes: Iterable[Episode], opened_at: int) -> int:
+    """When the fault behind an incident on a service opened at `opened_at` was first alerted.
+
+    `episodes` are the service's incidents. An alert that resolves and fires again while
+    its fault lasts (a flapping one: the p95 crosses its threshold minute after minute)
+    opens incident after incident; each one's ranking, against the hours before it,
+    would read the fault's earlier minutes as its baseline and miss it. So an incident
+    opened within `REFIRE_S` of the one before it resolving continues it, and so on back:
+    the answer is the first one's opening, or `opened_at` when none was just before it.
+    """
+    start = opened_at
+    for episode in sorted(episodes, key=lambda e: e.opened_at, reverse=True):
+        if episode.opened_at >= start:
+            continue
+        if episode.resolved_at is None or not 0 <= start - episode.resolved_at <= REFIRE_S:
+            break
+        start = episode.opened_at
+    return start
 
 
 def paged_already(

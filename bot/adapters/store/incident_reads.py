@@ -29,6 +29,16 @@ def select_recent(since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
     )
 
 
+def select_episodes(symptom: str, since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
+    """Incidents of their own on `symptom` opened by alerts from `since_s`: opened, resolved."""
+    return select(incidents.c.opened_at, incidents.c.resolved_at).where(
+        incidents.c.symptom == symptom,
+        incidents.c.merged_into.is_(None),
+        incidents.c.status.in_(("firing", "resolved")),
+        incidents.c.opened_at >= since_s,
+    )
+
+
 def select_paged_open() -> Any:  # noqa: ANN401 - a SQLAlchemy Select
     """Open incidents of their own that paged a team: id, likely cause, team, opened at."""
     return select(

@@ -20,6 +20,7 @@ from bot.adapters.store.incident_feedback import put_answers, read_answers
 from bot.adapters.store.incident_reads import (
     OPEN_OF_THEIR_OWN,
     incident_of,
+    select_episodes,
     select_incident,
     select_incidents,
     select_open,
@@ -69,6 +70,7 @@ from bot.adapters.store.repository import reported
 from bot.adapters.store.schema import incident_alerts, incidents, notifications, pages
 from topology.incidents.decide import (
     GROUP_WINDOW_S,
+    Episode,
     PagedIncident,
     RecentIncident,
     join_target,
@@ -115,6 +117,11 @@ class IncidentLog:
         """Open incidents of their own (not joined to another) opened from `since_s` by alerts."""
         with self._read() as connection:
             return [RecentIncident(*row) for row in connection.execute(select_recent(since_s))]
+
+    def episodes(self, symptom: str, since_s: int) -> list[Episode]:
+        """The incidents of their own on `symptom` opened by alerts from `since_s`."""
+        with self._read() as connection:
+            return [Episode(*row) for row in connection.execute(select_episodes(symptom, since_s))]
 
     def record_firing(
         self,

@@ -18,7 +18,7 @@ from bot.adapters.store.incident_rows import (
     Recorded,
     Sending,
 )
-from topology.incidents.decide import RecentIncident
+from topology.incidents.decide import Episode, RecentIncident
 from topology.incidents.feedback import Answer, Feedback
 from topology.incidents.model import Outbox
 from topology.stats import EdgeStats, EdgeTiming, Node, ServiceStats
@@ -298,6 +298,10 @@ class AlertIncidents(Protocol):
 
     def recent_open(self, since_s: int) -> list[RecentIncident]:
         """Open incidents of their own (not joined to another) opened from `since_s` by alerts."""
+        ...
+
+    def episodes(self, symptom: str, since_s: int) -> list[Episode]:
+        """The incidents of their own on `symptom` opened by alerts from `since_s`."""
         ...
 
     def record_firing(

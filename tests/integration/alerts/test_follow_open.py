@@ -205,3 +205,21 @@ def test_a_long_open_incident_is_ranked_against_the_hours_before_it_opened(make_
     assert follow_open(alert_desk(app)) == 1
 
     assert app.incidents.incident(opened).cause == "stripe-api"
+
+
+def test_an_alert_firing_again_soon_after_its_incident_resolved_is_ranked_from_the_first(
+    make_app, clock
+):
+    app = make_app()
+    clock.now = EARLY + 4 * 60  # 02:12, two minutes into stripe-api's failing
+    first = post(app, webhook("checkout", starts="2026-05-01T02:12:00Z")).json()["incident"]
+    clock.now = EARLY + 42 * 60
+    post(app, webhook("checkout", status="resolved"))
+    clock.now = EARLY + 50 * 60  # the alert flaps: firing again 8 minutes later
+    # Ranked on its own, the fault's first 33 minutes are the new incident's baseline.
+    assert gather(alert_desk(app), "checkout", int(clock.now)).ranking.candidates == ()
+
+    again = post(app, webhook("checkout", starts="2026-05-01T02:58:00Z")).json()["incident"]
+
+    assert again != first
+    assert app.incidents.incident(again).cause == "stripe-api"

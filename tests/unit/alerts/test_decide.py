@@ -2,10 +2,13 @@ from tests.unit.alerts.groups import T0, alert, group
 from tests.unit.graph.factories import graph_of
 from topology.incidents.decide import (
     GROUP_WINDOW_S,
+    REFIRE_S,
     STORM_LIMIT,
+    Episode,
     NoticeKind,
     PagedIncident,
     RecentIncident,
+    fault_start,
     join_target,
     neighbours,
     page_once_sure,
@@ -362,3 +365,19 @@ def test_a_cause_whose_owners_cannot_be_paged_pages_nobody():
 def test_nobody_more_is_paged_when_paging_is_off():
     assert sure(mode=PagingMode.OFF) is None
     assert sure(mode=PagingMode.DRY_RUN).team == "payments"
+
+
+def test_an_alert_firing_again_soon_after_its_incident_resolved_continues_its_fault():
+    episodes = [Episode(T0, T0 + 600), Episode(T0 + 900, T0 + 1_200)]
+
+    assert fault_start(episodes, T0 + 1_200 + REFIRE_S) == T0  # back through both
+    refired = T0 + 1_200 + REFIRE_S
+    assert fault_start([*episodes, Episode(refired, None)], refired) == T0  # itself recorded
+
+
+def test_an_alert_firing_long_after_or_beside_an_open_incident_starts_its_own():
+    assert fault_start([Episode(T0, T0 + 600)], T0 + 601 + REFIRE_S) == T0 + 601 + REFIRE_S
+    assert fault_start([Episode(T0, None)], T0 + 60) == T0 + 60  # that one never resolved
+    later = [Episode(T0, T0 + 600), Episode(T0 + 900, T0 + 1_000)]
+    assert fault_start(later, T0 + 300) == T0 + 300  # only those before it count
+    assert fault_start([], T0) == T0

@@ -34,7 +34,7 @@ from tests.unit.graph.factories import catalog, graph_of
 from tests.unit.rca.factories import latency, snapshot
 from tests.unit.usecases.records import incident
 from topology.graph import ServiceGraph
-from topology.incidents.decide import RecentIncident
+from topology.incidents.decide import Episode, RecentIncident
 from topology.incidents.keys import incident_key
 from topology.incidents.model import PagingMode, SendState
 from topology.incidents.webhook import parse_webhook
@@ -119,6 +119,14 @@ class FakeIncidents:
         assert since_s < NOW_S
         return []
 
+    def episodes(self, symptom: str, since_s: int) -> list[Episode]:
+        assert since_s < NOW_S
+        return [
+            Episode(r.opened_at, r.resolved_at)
+            for r in self.records.values()
+            if r.symptom == symptom
+        ]
+
     def record_firing(
         self,
         opening: Opening,
@@ -195,9 +203,9 @@ class FakeInputs:
         self.graph_of.resolve(symptom)  # UnknownServiceError, as the store's inputs raise
         return self.graph_of, self.snapshot
 
-    def followed(self, symptom: str, opened_at: int, now: int) -> tuple[ServiceGraph, Snapshot]:
-        assert opened_at < now
-        self.reads.append(f"{symptom} since {opened_at}")
+    def followed(self, symptom: str, since: int, now: int) -> tuple[ServiceGraph, Snapshot]:
+        assert since < now
+        self.reads.append(f"{symptom} since {since}")
         return self.lean(symptom, now)
 
     def to_save(self, snapshot: Snapshot) -> Snapshot:
