@@ -136,17 +136,7 @@ def page_rows(
     page = plan.page
     if page is None:
         return ()
-    summary = render(
-        "alerts/page_summary.txt.j2",
-        {
-            "title": title,
-            "cause": plan.cause,
-            "suggestions": plan.suggestions[:CANDIDATES_PAGED],
-            "symptom": evidence.symptom,
-            "team": page.team,
-            "reason": page.reason,
-        },
-    )
+    summary = _page_summary(page, title, evidence.symptom, plan.cause, plan.suggestions)
     causes = _candidates(evidence)[:CANDIDATES_PAGED]
     named: dict[str, object] = {
         "suggested_causes_not_confirmed" if plan.suggestions else "likely_causes": causes
@@ -170,16 +160,7 @@ def page_rows(
         },
         "links": safe_links(group),
     }
-    return (
-        PageRow(
-            service=page.service,
-            action="trigger",
-            team=page.team,
-            dedup_key=page.dedup_key,
-            state=state.value,
-            body=body,
-        ),
-    )
+    return (_trigger(page, body, state),)
 
 
 def sure_page_row(
@@ -190,17 +171,7 @@ def sure_page_row(
     It has no alert group of its own to quote: the incident's title, its alerted service
     and the ranking say what it is about, and which team was paged first.
     """
-    summary = render(
-        "alerts/page_summary.txt.j2",
-        {
-            "title": title,
-            "cause": page.service,
-            "suggestions": (),
-            "symptom": evidence.symptom,
-            "team": page.team,
-            "reason": page.reason,
-        },
-    )
+    summary = _page_summary(page, title, evidence.symptom, page.service, ())
     body: dict[str, object] = {
         "summary": _line(summary, 1024),
         "source": evidence.symptom or page.service,
@@ -213,6 +184,32 @@ def sure_page_row(
             "paged_first": first_paged,
         },
     }
+    return _trigger(page, body, state)
+
+
+def _page_summary(
+    page: PageOrder,
+    title: str,
+    symptom: str | None,
+    cause: str | None,
+    suggestions: tuple[str, ...],
+) -> str:
+    """The one line a page shows: the alert, the likely cause or suggestions, why this team."""
+    return render(
+        "alerts/page_summary.txt.j2",
+        {
+            "title": title,
+            "cause": cause,
+            "suggestions": suggestions[:CANDIDATES_PAGED],
+            "symptom": symptom,
+            "team": page.team,
+            "reason": page.reason,
+        },
+    )
+
+
+def _trigger(page: PageOrder, body: dict[str, object], state: SendState) -> PageRow:
+    """The trigger of `page`, recorded with the event `body` it sends."""
     return PageRow(
         service=page.service,
         action="trigger",

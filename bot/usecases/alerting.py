@@ -11,7 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.adapters.store.incident_rows import AlertRow, IncidentRecord, Opening, Outcome, Recorded
+from bot.adapters.store.incident_rows import (
+    AlertRow,
+    IncidentRecord,
+    Opening,
+    Outcome,
+    Recorded,
+    SurePage,
+)
 from bot.adapters.store.ports import AlertIncidents
 from bot.usecases.alert_text import (
     notice_rows,
@@ -323,13 +330,13 @@ def _page_once_sure(desk: AlertDesk, root: IncidentRecord, evidence: Evidence, n
         return
     state = SendState.DRY_RUN if mode is PagingMode.DRY_RUN else SendState.PENDING
     first = root.paged_team
-    recorded = desk.incidents.record_sure_page(
-        root.id,
+    sure = SurePage(
         sure_page_row(page, evidence, title=root.title, first_paged=first, state=state),
         sure_reply_body(page, evidence, title=root.title, first_paged=first, mode=mode),
-        paged_first=first,
-        now_s=now,
-        notice_state=notice_state(desk),
+        first,
+    )
+    recorded = desk.incidents.record_sure_page(
+        root.id, sure, now_s=now, notice_state=notice_state(desk)
     )
     if recorded:
         verb = "would page" if state is SendState.DRY_RUN else "paging"

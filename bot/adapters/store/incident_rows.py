@@ -66,6 +66,19 @@ class NoticeRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SurePage:
+    """A page to the owners of a cause the ranking became sure of after its incident opened.
+
+    `reply` is the body of the reply saying so in the incident post's thread;
+    `paged_first` the team the incident had paged when it was decided (None: none).
+    """
+
+    page: PageRow
+    reply: Mapping[str, object]
+    paged_first: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Opening:
     """Everything an incident's first notification records, in one transaction."""
 

@@ -47,6 +47,7 @@ from bot.adapters.store.incident_rows import (
     PageRow,
     Recorded,
     Sending,
+    SurePage,
 )
 from bot.adapters.store.incident_writes import (
     SUMMARY_EVERY_S,
@@ -491,29 +492,23 @@ class IncidentLog:
             )
 
     def record_sure_page(
-        self,
-        incident_id: int,
-        page: PageRow,
-        reply: Mapping[str, object],
-        *,
-        paged_first: str | None,
-        now_s: int,
-        notice_state: str,
+        self, incident_id: int, sure: SurePage, *, now_s: int, notice_state: str
     ) -> bool:
-        """Record `page` to the owners of a cause the ranking is now sure of; whether it was.
+        """Record `sure`'s page to the owners of a cause now sure of; whether it was.
 
         Only while incident `incident_id` is still firing on its own and its paged team is
-        still `paged_first` (what the page was decided on; replicas deciding at once record
-        it once), and only once per service. With it: a reply (`reply`) in the incident
+        still `sure.paged_first` (what the page was decided on; replicas deciding at once
+        record it once), and only once per service. With it: the reply in the incident
         post's thread, and the incident's paged team and likely cause become the page's.
         """
+        page = sure.page
         with self._write() as connection:
             current = connection.execute(
                 select(incidents.c.paged_team).where(
                     incidents.c.id == incident_id, *OPEN_OF_THEIR_OWN
                 )
             ).first()
-            if current is None or current.paged_team != paged_first:
+            if current is None or current.paged_team != sure.paged_first:
                 return False
             if not put_one(connection, pages, page_values(incident_id, page) | fresh(now_s)):
                 return False
@@ -524,7 +519,9 @@ class IncidentLog:
                 )
             ).first()
             if post is not None:
-                notice = NoticeRow(post.channel, CAUSE, page.team, notice_state, reply, key=CAUSE)
+                notice = NoticeRow(
+                    post.channel, CAUSE, page.team, notice_state, sure.reply, key=CAUSE
+                )
                 put_notices(connection, incident_id, [notice], now_s)
             connection.execute(
                 update(incidents)

@@ -17,6 +17,7 @@ from bot.adapters.store.incident_rows import (
     PageRow,
     Recorded,
     Sending,
+    SurePage,
 )
 from topology.incidents.decide import Episode, RecentIncident
 from topology.incidents.feedback import Answer, Feedback
@@ -335,16 +336,9 @@ class AlertIncidents(Protocol):
         ...
 
     def record_sure_page(
-        self,
-        incident_id: int,
-        page: PageRow,
-        reply: Mapping[str, object],
-        *,
-        paged_first: str | None,
-        now_s: int,
-        notice_state: str,
+        self, incident_id: int, sure: SurePage, *, now_s: int, notice_state: str
     ) -> bool:
-        """Record `page` to the owners of a cause the ranking is now sure of; whether it was."""
+        """Record `sure`'s page to the owners of a cause now sure of; whether it was."""
         ...
 
     def save_snapshot(self, incident_id: int, data: bytes, *, cause: str | None = None) -> None:

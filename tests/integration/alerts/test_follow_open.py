@@ -3,7 +3,7 @@
 import logging
 import time
 
-from bot.adapters.store.incident_rows import PageRow
+from bot.adapters.store.incident_rows import PageRow, SurePage
 from bot.bootstrap import alert_desk, dispatch_desk
 from bot.scheduler import start_refresher
 from bot.usecases.alerting import EVIDENCE_EVERY_S, FOLLOW_S, follow_open, gather
@@ -181,7 +181,7 @@ def test_the_store_records_the_cause_s_page_only_as_it_was_decided(make_app, clo
 
     def record(page, first):
         return app.incidents.record_sure_page(
-            opened, page, reply, paged_first=first, now_s=EARLY, notice_state="pending"
+            opened, SurePage(page, reply, first), now_s=EARLY, notice_state="pending"
         )
 
     assert record(sure_page(), "payments") is False  # decided on a paged team it no longer has

@@ -9,7 +9,7 @@ side, storms and replicas are held by `tests/integration/alerts/`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.adapters.store.incident_rows import (
@@ -19,6 +19,7 @@ from bot.adapters.store.incident_rows import (
     Outcome,
     PageRow,
     Recorded,
+    SurePage,
 )
 from bot.adapters.store.ports import AlertIncidents
 from bot.usecases.alerting import (
@@ -168,18 +169,11 @@ class FakeIncidents:
         self.saved.append((incident_id, data, cause))
 
     def record_sure_page(
-        self,
-        incident_id: int,
-        page: PageRow,
-        reply: Mapping[str, object],
-        *,
-        paged_first: str | None,
-        now_s: int,
-        notice_state: str,
+        self, incident_id: int, sure: SurePage, *, now_s: int, notice_state: str
     ) -> bool:
         assert now_s == NOW_S
-        assert reply["cause"] == page.service
-        self.sure_pages.append((incident_id, page, paged_first, notice_state))
+        assert sure.reply["cause"] == sure.page.service
+        self.sure_pages.append((incident_id, sure.page, sure.paged_first, notice_state))
         return True
 
 
