@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, and_, exists, func, or_, select
 
 from bot.adapters.store.incident_rows import IncidentRecord, Sending
 from bot.adapters.store.schema import incident_alerts, incidents, pages
@@ -40,10 +40,24 @@ def select_episodes(symptom: str, since_s: int) -> Any:  # noqa: ANN401 - a SQLA
 
 
 def select_paged_open() -> Any:  # noqa: ANN401 - a SQLAlchemy Select
-    """Open incidents of their own that paged a team: id, likely cause, team, opened at."""
+    """Incidents of their own that paged a team, still firing: id, likely cause, team, opened at.
+
+    Still firing, or some group joined to it is: its alert resolved while others it grouped
+    fire on, its pages are not resolved, and the fault goes on.
+    """
+    member = incidents.alias("member")
+    grouped_firing = exists().where(
+        member.c.merged_into == incidents.c.id,
+        member.c.resolved_at.is_(None),
+        member.c.status == "firing",
+    )
     return select(
         incidents.c.id, incidents.c.cause, incidents.c.paged_team, incidents.c.opened_at
-    ).where(*OPEN_OF_THEIR_OWN, incidents.c.paged_team.is_not(None))
+    ).where(
+        incidents.c.merged_into.is_(None),
+        incidents.c.paged_team.is_not(None),
+        or_(and_(*OPEN_OF_THEIR_OWN), grouped_firing),
+    )
 
 
 OPEN_OF_THEIR_OWN = (

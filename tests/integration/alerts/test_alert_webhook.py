@@ -465,6 +465,30 @@ def test_a_later_alert_joins_the_firing_incident_that_paged_its_team_about_its_c
     assert len(pagerduty.events) == 1
 
 
+def test_an_alert_firing_again_while_the_alerts_it_grouped_fire_on_joins_its_incident(
+    make_app, pagerduty, clock
+):
+    # checkout's alert resolves while frontend's, grouped into its incident, fires on;
+    # firing again, ranked to the same cause, it must not page that team a second time.
+    app = make_app()
+    first = post(app, webhook("checkout")).json()["incident"]
+    assert post(app, webhook("frontend")).json()["outcome"] == "joined"
+    clock.now += 60
+    post(app, webhook("checkout", status="resolved"))
+    clock.now += 8 * 60
+
+    again = post(app, webhook("checkout", starts="2026-05-01T02:39:00Z")).json()
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert again["outcome"] == "joined"
+    assert app.incidents.incident(again["incident"]).merged_into == first
+    assert [e["event_action"] for e in pagerduty.events] == ["trigger"]
+    post(app, webhook("checkout", status="resolved"))
+    post(app, webhook("frontend", status="resolved"))
+    dispatch_due(dispatch_desk(app), holder="test")
+    assert [e["event_action"] for e in pagerduty.events] == ["trigger", "resolve"]
+
+
 def test_a_later_alert_after_the_incident_resolved_pages_again(
     make_app, pagerduty, firing_body, resolved_body, clock
 ):
