@@ -520,7 +520,12 @@ class IncidentLog:
             ).first()
             if post is not None:
                 notice = NoticeRow(
-                    post.channel, CAUSE, page.team, notice_state, sure.reply, key=CAUSE
+                    channel=post.channel,
+                    kind=CAUSE,
+                    team=page.team,
+                    state=notice_state,
+                    body=sure.reply,
+                    key=CAUSE,
                 )
                 put_notices(connection, incident_id, [notice], now_s)
             connection.execute(
