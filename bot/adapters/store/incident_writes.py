@@ -114,20 +114,25 @@ def put_update(
     )
     new = [(key, alert) for key, alert in new if key not in known]
     root = incident.merged_into or incident.id
-    post = connection.execute(
-        select(notifications.c.channel).where(
-            notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
-        )
-    ).first()
-    if not new or post is None:
+    channel = post_channel(connection, root)
+    if not new or channel is None:
         return 0
     listed = [
         {"alertname": a.alertname, "service": a.service, "summary": a.summary} for _, a in new
     ]
     grouped = [incident.title] if incident.merged_into is not None else []
     return put_summary(
-        connection, root, post.channel, listed=listed, grouped=grouped, now_s=now_s, state=state
+        connection, root, channel, listed=listed, grouped=grouped, now_s=now_s, state=state
     )
+
+
+def post_channel(connection: Connection, root: int) -> str | None:
+    """The channel of incident `root`'s post, where replies about it thread; None without one."""
+    return connection.execute(
+        select(notifications.c.channel).where(
+            notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
+        )
+    ).scalar()
 
 
 def put_summary(

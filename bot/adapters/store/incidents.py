@@ -57,6 +57,7 @@ from bot.adapters.store.incident_writes import (
     lock_grouping,
     opened_values,
     page_values,
+    post_channel,
     put_alerts,
     put_following,
     put_notices,
@@ -512,15 +513,10 @@ class IncidentLog:
                 return False
             if not put_one(connection, pages, page_values(incident_id, page) | fresh(now_s)):
                 return False
-            post = connection.execute(
-                select(notifications.c.channel).where(
-                    notifications.c.incident_id == incident_id,
-                    notifications.c.kind == INCIDENT_POST,
-                )
-            ).first()
-            if post is not None:
+            channel = post_channel(connection, incident_id)
+            if channel is not None:
                 notice = NoticeRow(
-                    channel=post.channel,
+                    channel=channel,
                     kind=CAUSE,
                     team=page.team,
                     state=notice_state,
