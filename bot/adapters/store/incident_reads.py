@@ -23,9 +23,9 @@ def select_open(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select o
 
 
 def select_recent(since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
-    """Open incidents of their own (not joined to another) opened by alerts from `since_s`."""
+    """Incidents of their own opened by alerts from `since_s`, still `FIRING_OF_THEIR_OWN`."""
     return select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(
-        *OPEN_OF_THEIR_OWN, incidents.c.opened_at >= since_s
+        *FIRING_OF_THEIR_OWN, incidents.c.opened_at >= since_s
     )
 
 
@@ -40,32 +40,32 @@ def select_episodes(symptom: str, since_s: int) -> Any:  # noqa: ANN401 - a SQLA
 
 
 def select_paged_open() -> Any:  # noqa: ANN401 - a SQLAlchemy Select
-    """Incidents of their own that paged a team, still firing: id, likely cause, team, opened at.
-
-    Still firing, or some group joined to it is: its alert resolved while others it grouped
-    fire on, its pages are not resolved, and the fault goes on.
-    """
-    member = incidents.alias("member")
-    grouped_firing = exists().where(
-        member.c.merged_into == incidents.c.id,
-        member.c.resolved_at.is_(None),
-        member.c.status == "firing",
-    )
+    """Incidents of their own that paged a team, still firing: id, likely cause, team, opened at."""
     return select(
         incidents.c.id, incidents.c.cause, incidents.c.paged_team, incidents.c.opened_at
-    ).where(
-        incidents.c.merged_into.is_(None),
-        incidents.c.paged_team.is_not(None),
-        or_(and_(*OPEN_OF_THEIR_OWN), grouped_firing),
-    )
+    ).where(*FIRING_OF_THEIR_OWN, incidents.c.paged_team.is_not(None))
 
 
-OPEN_OF_THEIR_OWN = (
-    incidents.c.resolved_at.is_(None),
-    incidents.c.status == "firing",
-    incidents.c.merged_into.is_(None),
+_MEMBER = incidents.alias("member")
+GROUPED_FIRING = exists().where(
+    _MEMBER.c.merged_into == incidents.c.id,
+    _MEMBER.c.resolved_at.is_(None),
+    _MEMBER.c.status == "firing",
 )
-"""Incidents still firing that joined no other."""
+"""Some group joined to the incident fires on: its own alert may have resolved meanwhile."""
+FIRING_OF_THEIR_OWN = (
+    incidents.c.merged_into.is_(None),
+    or_(
+        and_(incidents.c.resolved_at.is_(None), incidents.c.status == "firing"),
+        GROUPED_FIRING,
+    ),
+)
+"""Incidents that joined no other, still firing: their own alert, or a group joined to them.
+
+An incident whose alert resolved while groups it grouped fire on still stands for the
+fault: its pages are not resolved. It is followed, pages once sure and is joined as one
+still firing, until the last alert of the family resolves (`record_resolved`).
+"""
 
 
 def select_incidents() -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns

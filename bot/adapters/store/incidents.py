@@ -18,7 +18,8 @@ from sqlalchemy import Table, and_, case, exists, func, or_, select, update
 from bot.adapters.store.engine import WRITES
 from bot.adapters.store.incident_feedback import put_answers, read_answers
 from bot.adapters.store.incident_reads import (
-    OPEN_OF_THEIR_OWN,
+    FIRING_OF_THEIR_OWN,
+    GROUPED_FIRING,
     incident_of,
     select_episodes,
     select_incident,
@@ -116,7 +117,7 @@ class IncidentLog:
         return None if row is None else incident_of(row)
 
     def recent_open(self, since_s: int) -> list[RecentIncident]:
-        """Open incidents of their own (not joined to another) opened from `since_s` by alerts."""
+        """Incidents of their own opened from `since_s` by alerts, still firing, or their groups."""
         with self._read() as connection:
             return [RecentIncident(*row) for row in connection.execute(select_recent(since_s))]
 
@@ -497,16 +498,17 @@ class IncidentLog:
     ) -> bool:
         """Record `sure`'s page to the owners of a cause now sure of; whether it was.
 
-        Only while incident `incident_id` is still firing on its own and its paged team is
-        still `sure.paged_first` (what the page was decided on; replicas deciding at once
-        record it once), and only once per service. With it: the reply in the incident
-        post's thread, and the incident's paged team and likely cause become the page's.
+        Only while incident `incident_id` is still firing (`FIRING_OF_THEIR_OWN`) and its
+        paged team is still `sure.paged_first` (what the page was decided on; replicas
+        deciding at once record it once), and only once per service. With it: the reply in
+        the incident post's thread, and the incident's paged team and likely cause become
+        the page's.
         """
         page = sure.page
         with self._write() as connection:
             current = connection.execute(
                 select(incidents.c.paged_team).where(
-                    incidents.c.id == incident_id, *OPEN_OF_THEIR_OWN
+                    incidents.c.id == incident_id, *FIRING_OF_THEIR_OWN
                 )
             ).first()
             if current is None or current.paged_team != sure.paged_first:
@@ -536,14 +538,15 @@ class IncidentLog:
     ) -> IncidentRecord | None:
         """Incident `incident_id` when its evidence is due to be made again, noted as made now.
 
-        Due while it is open and its evidence was made `every_s` seconds ago or more (or
-        never). One statement decides, so of callers at once (replicas) one gets it.
+        Due while it is open, or a group joined to it fires on, and its evidence was made
+        `every_s` seconds ago or more (or never). One statement decides, so of callers at
+        once (replicas) one gets it.
         """
         due = (
             update(incidents)
             .where(
                 incidents.c.id == incident_id,
-                incidents.c.resolved_at.is_(None),
+                or_(incidents.c.resolved_at.is_(None), GROUPED_FIRING),
                 or_(
                     incidents.c.evidence_at.is_(None),
                     incidents.c.evidence_at <= now_s - every_s,

@@ -298,7 +298,7 @@ class AlertIncidents(Protocol):
         ...
 
     def recent_open(self, since_s: int) -> list[RecentIncident]:
-        """Open incidents of their own (not joined to another) opened from `since_s` by alerts."""
+        """Incidents of their own opened from `since_s` by alerts, still firing, or their groups."""
         ...
 
     def episodes(self, symptom: str, since_s: int) -> list[Episode]:

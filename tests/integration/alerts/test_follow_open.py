@@ -223,3 +223,29 @@ def test_an_alert_firing_again_soon_after_its_incident_resolved_is_ranked_from_t
 
     assert again != first
     assert app.incidents.incident(again).cause == "stripe-api"
+
+
+def test_an_incident_whose_alert_resolved_while_a_group_it_joined_fires_is_still_followed(
+    make_app, clock, pagerduty
+):
+    # checkout's alert resolves a minute in, frontend's (grouped into its incident) fires on:
+    # the fault goes on, so the incident is still ranked again and pages once sure.
+    app = make_app(notifier=FakeNotifier())
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    assert post(app, webhook("frontend")).json()["outcome"] == "joined"
+    clock.now = EARLY + 60
+    post(app, webhook("checkout", status="resolved"))
+    assert app.incidents.incident(opened).status == "resolved"
+
+    follow_at(app, clock, 2, 4)
+
+    assert app.incidents.incident(opened).cause == "stripe-api"
+    assert [e["routing_key"] for e in pagerduty.events] == [WEB_KEY, PAYMENTS_KEY]
+    post(app, webhook("frontend", status="resolved"))
+    follow_at(app, clock, 6, 8)
+    actions = [(e["routing_key"], e["event_action"]) for e in pagerduty.events]
+    assert actions[2:] in (
+        [(WEB_KEY, "resolve"), (PAYMENTS_KEY, "resolve")],
+        [(PAYMENTS_KEY, "resolve"), (WEB_KEY, "resolve")],
+    )

@@ -90,8 +90,9 @@ def test_a_resolved_incident_is_not_ranked_again(make_app, clock):
     opened = received(app, "payment")
     joined = received(app, "checkout")
     first = app.incidents.snapshot(opened.incident_id)
-    resolve = webhook("payment", status="resolved")
-    receive_alerts(alert_desk(app), parse_webhook(resolve))
+    for service in ("payment", "checkout"):  # the incident and the group joined to it
+        resolve = webhook(service, status="resolved")
+        receive_alerts(alert_desk(app), parse_webhook(resolve))
     clock.now += EVIDENCE_EVERY_S
 
     assert refresh_joined(alert_desk(app), joined.incident_id) is False
