@@ -249,3 +249,20 @@ def test_an_incident_whose_alert_resolved_while_a_group_it_joined_fires_is_still
         [(WEB_KEY, "resolve"), (PAYMENTS_KEY, "resolve")],
         [(PAYMENTS_KEY, "resolve"), (WEB_KEY, "resolve")],
     )
+
+
+def test_a_related_group_joins_an_incident_whose_alert_resolved_while_a_group_fires_on(
+    make_app, clock
+):
+    app = make_app()
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    post(app, webhook("frontend"))
+    clock.now = EARLY + 60
+    post(app, webhook("checkout", status="resolved"))
+    clock.now = EARLY + 120
+
+    answer = post(app, webhook("cart")).json()
+
+    assert answer["outcome"] == "joined"
+    assert app.incidents.incident(answer["incident"]).merged_into == opened
