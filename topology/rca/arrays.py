@@ -27,26 +27,10 @@ def table_of(rows: Sequence[Sequence[float | None]], width: int) -> Floats | Non
         return numpy.frombuffer(packed, numpy.float64).reshape(len(rows), width)
     except struct.error:  # a None (a gap), or not a number
         pass
-    try:  # the rows with gaps packed with NaN in them, the others as they are
-        packed = bytearray().join([_gapped(pack, row) for row in rows])
-        return numpy.frombuffer(packed, numpy.float64).reshape(len(rows), width)
-    except (struct.error, TypeError, OverflowError):  # not a number
-        pass
-    try:
-        return numpy.array(rows, dtype=numpy.float64)
+    try:  # a gap as NaN: numpy reads None so when told the values are doubles
+        return numpy.array(rows, dtype=numpy.float64).reshape(len(rows), width)
     except (TypeError, ValueError, OverflowError):  # not numbers, or too large for a double
         return None
-
-
-def _gapped(pack: Callable[..., bytes], row: Sequence[float | None]) -> bytes:
-    """`row` packed, each None as NaN."""
-    try:
-        return pack(*row)
-    except struct.error:
-        return pack(*[_NAN if value is None else value for value in row])
-
-
-_NAN = float("nan")
 
 
 @lru_cache(maxsize=64)
