@@ -163,10 +163,15 @@ def update_message(body: Mapping[str, object]) -> Message:
 
 
 def cause_message(body: Mapping[str, object]) -> Message:
-    """The thread reply saying the ranking is now sure of a cause, and whom that pages."""
+    """The thread reply saying whom an open incident pages now, and why.
+
+    The ranking is now sure of a cause, or an alert that joined the incident is not
+    explained by it (`joined`).
+    """
     paged = body.get("paged")
     data = {
         "cause": "",
+        "joined": None,
         "paged_first": None,
         **body,
         "candidates": _dicts(body.get("candidates"))[:1],

@@ -224,19 +224,58 @@ def sure_reply_body(
     page: PageOrder, evidence: Evidence, *, title: str, first_paged: str | None, mode: PagingMode
 ) -> dict[str, object]:
     """What the reply in the incident post's thread says of a page `page_once_sure` decided."""
-    return {
-        "title": title,
+    reply = _added_page_reply(page, title=title, paged_first=first_paged, mode=mode)
+    return reply | {
         "symptom": evidence.symptom,
         "cause": page.service,
         "candidates": _candidates(evidence)[:1],
+    }
+
+
+def _added_page_reply(
+    page: PageOrder, *, title: str, paged_first: str | None, mode: PagingMode
+) -> dict[str, object]:
+    """The facts a reply about a page added to an open incident is written from."""
+    return {
+        "title": title,
         "paged": {
             "team": page.team,
             "service": page.service,
             "reason": page.reason,
             "mode": mode.value,
         },
-        "paged_first": first_paged,
+        "paged_first": paged_first,
     }
+
+
+def joined_page_row(
+    page: PageOrder, *, title: str, incident_title: str, state: SendState
+) -> PageRow:
+    """The trigger `page_joined` decides for a group joining an incident, with its event.
+
+    `title` is the joining group's, `incident_title` the title of the incident it joined.
+    """
+    summary = _page_summary(page, title, page.service, None, ())
+    body: dict[str, object] = {
+        "summary": _line(summary, 1024),
+        "source": page.service,
+        "severity": page.severity.value,
+        "component": page.service,
+        "details": {
+            "alerted_service": page.service,
+            "paged_because": page.reason,
+            "joined_incident": incident_title,
+        },
+    }
+    return _trigger(page, body, state)
+
+
+def joined_reply_body(
+    page: PageOrder, *, title: str, paged_first: str | None, mode: PagingMode
+) -> dict[str, object]:
+    """What the reply in the incident post's thread says of a page `page_joined` decided."""
+    reply = _added_page_reply(page, title=title, paged_first=paged_first, mode=mode)
+    return reply | {"symptom": page.service, "joined": page.service, "cause": None}
 
 
 def notice_rows(
@@ -300,6 +339,7 @@ def notice_text(kind: str, body: Mapping[str, object]) -> str:
         "team": None,
         "services": [],
         "paged_first": None,
+        "joined": None,
     }
     return render("alerts/notice.txt.j2", {**defaults, **body, "kind": kind}).strip()
 

@@ -21,6 +21,8 @@ from bot.adapters.store.incident_rows import (
 )
 from bot.adapters.store.ports import AlertIncidents
 from bot.usecases.alert_text import (
+    joined_page_row,
+    joined_reply_body,
     notice_rows,
     page_rows,
     redacted_group,
@@ -36,6 +38,7 @@ from topology.incidents.decide import (
     fault_start,
     join_target,
     neighbours,
+    page_joined,
     page_once_sure,
     plan_firing,
     symptom_of,
@@ -213,7 +216,50 @@ def receive_alerts(desk: AlertDesk, group: AlertGroup) -> Receipt:
     if recorded.outcome is Outcome.OPENED:
         _log_opened(recorded, opening, now)
         return Receipt(recorded, evidence.snapshot)
+    if recorded.outcome is Outcome.JOINED:
+        return Receipt(_page_joined(desk, recorded, opening, evidence.graph, now))
     return Receipt(recorded)
+
+
+def _page_joined(
+    desk: AlertDesk, recorded: Recorded, opening: Opening, graph: ServiceGraph | None, now: int
+) -> Recorded:
+    """Page the owners of a joining group's service when the incident does not explain it.
+
+    `page_joined` decides; the page goes with the incident joined (resolved with it), with
+    a reply in its post's thread, to a team the incident paged nothing yet. `recorded`
+    comes back counting the page to send.
+    """
+    incidents = desk.incidents
+    member = incidents.incident(recorded.incident_id) if recorded.incident_id else None
+    root = incidents.incident(member.merged_into) if member and member.merged_into else None
+    if root is None:
+        return recorded
+    mode = desk.rules.paging_mode
+    page = page_joined(
+        incident=root.key,
+        symptom=opening.symptom,
+        joined_symptom=root.symptom,
+        joined_cause=root.cause,
+        graph=graph,
+        catalog=desk.catalog,
+        mode=mode,
+        severity=Severity(opening.severity),
+    )
+    if page is None:
+        return recorded
+    state = SendState.DRY_RUN if mode is PagingMode.DRY_RUN else SendState.PENDING
+    row = joined_page_row(page, title=opening.title, incident_title=root.title, state=state)
+    reply = joined_reply_body(page, title=opening.title, paged_first=root.paged_team, mode=mode)
+    if not incidents.record_joined_page(
+        root.id, row, reply, now_s=now, notice_state=notice_state(desk)
+    ):
+        return recorded
+    verb = "would page" if state is SendState.DRY_RUN else "paging"
+    log.info(
+        "incident %s: %s team %r: %r's alert joined it", root.key, verb, page.team, page.service
+    )
+    return replace(recorded, to_send=recorded.to_send + (state is SendState.PENDING))
 
 
 def _on_map(graph: ServiceGraph, symptom: str | None) -> str | None:

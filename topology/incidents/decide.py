@@ -6,7 +6,7 @@ Pure: the map, the ranking and the catalog come in, decisions go out; nothing is
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -114,15 +114,7 @@ def neighbours(graph: ServiceGraph | None, service: str | None) -> frozenset[str
     """Everything `service` calls or is called by, transitively; empty when off the map."""
     if graph is None or service is None or not graph.has(service):
         return frozenset()
-    seen = {service}
-    for step in (graph.callees, graph.callers):
-        todo = [service]
-        while todo:
-            for other in step(todo.pop()):
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
-    return frozenset(seen)
+    return frozenset(_reach(graph.callees, service) | _reach(graph.callers, service))
 
 
 def join_target(
@@ -228,6 +220,61 @@ def page_once_sure(
         severity=severity,
         reason="owner of the top root-cause candidate, sure once the incident's calls came in",
     )
+
+
+def page_joined(
+    *,
+    incident: str,
+    symptom: str | None,
+    joined_symptom: str | None,
+    joined_cause: str | None,
+    graph: ServiceGraph | None,
+    catalog: Catalog,
+    mode: PagingMode,
+    severity: Severity,
+) -> PageOrder | None:
+    """The page a group joining an open incident adds for its own service's owner, or None.
+
+    A group joins an incident about a service related to its own (`join_target`) and pages
+    nobody of its own: its alert is taken to be the incident's fault seen from elsewhere.
+    That holds when its service `symptom` calls, directly or not, the incident's alerted
+    service `joined_symptom` or its likely cause `joined_cause` (or is one of them): a
+    failure travels up to the callers, whose alerts add nothing to whom to page. It does
+    not hold for a service further down, or beside them: its alert says the fault may lie
+    there (the incident paged its alerted service's owners, unsure), or that a second
+    fault began. Its owner is paged then, when they can be (the store pages a team at
+    most once per incident). Nobody is paged in mode `off`, nor for a service off the map.
+    """
+    if mode is PagingMode.OFF or symptom is None or graph is None or not graph.has(symptom):
+        return None
+    explained = {s for s in (joined_symptom, joined_cause) if s is not None}
+    if explained & _reach(graph.callees, symptom):
+        return None
+    team = catalog.team_of(symptom)
+    if team is None or not team.pagerduty_routing_key:
+        return None
+    return PageOrder(
+        service=symptom,
+        team=team.name,
+        dedup_key=dedup_key(incident, symptom),
+        severity=severity,
+        reason=(
+            "owner of the alerted service, whose alert joined the incident: "
+            "the incident's alerted service and likely cause are not downstream of it"
+        ),
+    )
+
+
+def _reach(step: Callable[[str], Iterable[str]], service: str) -> set[str]:
+    """`service` and every service `step` leads to from it (its callees, or callers), on."""
+    seen = {service}
+    todo = [service]
+    while todo:
+        for other in step(todo.pop()):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return seen
 
 
 def plan_firing(

@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, exists, func, select, update
 
 from bot.adapters.store.incident_reads import select_incidents
 from bot.adapters.store.incident_rows import (
+    CAUSE,
     DRY_RUN,
     INCIDENT_POST,
     PENDING,
@@ -124,6 +125,38 @@ def put_update(
     return put_summary(
         connection, root, channel, listed=listed, grouped=grouped, now_s=now_s, state=state
     )
+
+
+def put_added_page(
+    connection: Connection,
+    root: int,
+    page: PageRow,
+    reply: Mapping[str, object],
+    *,
+    key: str,
+    now_s: int,
+    notice_state: str,
+) -> bool:
+    """Record `page`, added to open incident `root`, and `reply` in its post's thread.
+
+    Not when a trigger of `root` went to the page's team already: a team is paged once
+    per incident. `key` tells the reply apart from the incident's other such replies.
+    Whether the page was recorded.
+    """
+    paged = exists().where(
+        pages.c.incident_id == root, pages.c.action == "trigger", pages.c.team == page.team
+    )
+    if connection.execute(select(paged)).scalar():
+        return False
+    if not put_one(connection, pages, page_values(root, page) | fresh(now_s)):
+        return False
+    channel = post_channel(connection, root)
+    if channel is not None:
+        notice = NoticeRow(
+            channel=channel, kind=CAUSE, team=page.team, state=notice_state, body=reply, key=key
+        )
+        put_notices(connection, root, [notice], now_s)
+    return True
 
 
 def post_channel(connection: Connection, root: int) -> str | None:

@@ -42,7 +42,6 @@ from bot.adapters.store.incident_rows import (
     Acknowledgement,
     AlertRow,
     IncidentRecord,
-    NoticeRow,
     Opening,
     Outcome,
     PageRow,
@@ -58,7 +57,7 @@ from bot.adapters.store.incident_writes import (
     lock_grouping,
     opened_values,
     page_values,
-    post_channel,
+    put_added_page,
     put_alerts,
     put_following,
     put_notices,
@@ -500,9 +499,9 @@ class IncidentLog:
 
         Only while incident `incident_id` is still firing (`FIRING_OF_THEIR_OWN`) and its
         paged team is still `sure.paged_first` (what the page was decided on; replicas
-        deciding at once record it once), and only once per service. With it: the reply in
-        the incident post's thread, and the incident's paged team and likely cause become
-        the page's.
+        deciding at once record it once), and only to a team it paged nothing yet. With
+        it: the reply in the incident post's thread, and the incident's paged team and
+        likely cause become the page's.
         """
         page = sure.page
         with self._write() as connection:
@@ -513,25 +512,50 @@ class IncidentLog:
             ).first()
             if current is None or current.paged_team != sure.paged_first:
                 return False
-            if not put_one(connection, pages, page_values(incident_id, page) | fresh(now_s)):
+            if not put_added_page(
+                connection,
+                incident_id,
+                page,
+                sure.reply,
+                key=CAUSE,
+                now_s=now_s,
+                notice_state=notice_state,
+            ):
                 return False
-            channel = post_channel(connection, incident_id)
-            if channel is not None:
-                notice = NoticeRow(
-                    channel=channel,
-                    kind=CAUSE,
-                    team=page.team,
-                    state=notice_state,
-                    body=sure.reply,
-                    key=CAUSE,
-                )
-                put_notices(connection, incident_id, [notice], now_s)
             connection.execute(
                 update(incidents)
                 .where(incidents.c.id == incident_id)
                 .values(paged_team=page.team, cause=page.service)
             )
             return True
+
+    def record_joined_page(
+        self,
+        incident_id: int,
+        page: PageRow,
+        reply: Mapping[str, object],
+        *,
+        now_s: int,
+        notice_state: str,
+    ) -> bool:
+        """Record the page a group joining incident `incident_id` adds; whether it was.
+
+        Only while the incident is still firing (`FIRING_OF_THEIR_OWN`), and only to a team
+        it paged nothing yet. With it, `reply` in the incident post's thread.
+        """
+        with self._write() as connection:
+            firing = connection.execute(
+                select(incidents.c.id).where(incidents.c.id == incident_id, *FIRING_OF_THEIR_OWN)
+            ).first()
+            return firing is not None and put_added_page(
+                connection,
+                incident_id,
+                page,
+                reply,
+                key=f"joined:{page.service}",
+                now_s=now_s,
+                notice_state=notice_state,
+            )
 
     def claim_evidence(
         self, incident_id: int, *, now_s: int, every_s: int

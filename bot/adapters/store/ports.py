@@ -341,6 +341,18 @@ class AlertIncidents(Protocol):
         """Record `sure`'s page to the owners of a cause now sure of; whether it was."""
         ...
 
+    def record_joined_page(
+        self,
+        incident_id: int,
+        page: PageRow,
+        reply: Mapping[str, object],
+        *,
+        now_s: int,
+        notice_state: str,
+    ) -> bool:
+        """Record the page a group joining incident `incident_id` adds; whether it was."""
+        ...
+
     def save_snapshot(self, incident_id: int, data: bytes, *, cause: str | None = None) -> None:
         """Keep `data` as the snapshot of incident `incident_id`, and `cause` if given."""
         ...

@@ -11,6 +11,7 @@ from topology.incidents.decide import (
     fault_start,
     join_target,
     neighbours,
+    page_joined,
     page_once_sure,
     paged_already,
     plan_firing,
@@ -381,3 +382,47 @@ def test_an_alert_firing_long_after_or_beside_an_open_incident_starts_its_own():
     later = [Episode(T0, T0 + 600), Episode(T0 + 900, T0 + 1_000)]
     assert fault_start(later, T0 + 300) == T0 + 300  # only those before it count
     assert fault_start([], T0) == T0
+
+
+def joined(symptom, joined_symptom="shop", joined_cause=None, **options):
+    given = {
+        "incident": "abc-1",
+        "symptom": symptom,
+        "joined_symptom": joined_symptom,
+        "joined_cause": joined_cause,
+        "graph": GRAPH,
+        "catalog": CATALOG,
+        "mode": PagingMode.ON,
+        "severity": Severity.WARNING,
+    }
+    return page_joined(**{**given, **options})
+
+
+def test_a_group_below_the_incident_s_alerted_service_pages_its_owner():
+    # shop's incident paged commerce, unsure; pay's own alert then says where it may lie.
+    page = joined("pay")
+
+    assert page is not None
+    assert (page.service, page.team, page.severity) == ("pay", "payments", Severity.WARNING)
+    assert page.dedup_key == dedup_key("abc-1", "pay")
+    assert "not downstream" in page.reason
+
+
+def test_a_group_calling_the_incident_s_service_or_cause_pages_nobody():
+    assert joined("web") is None  # web calls shop: shop's failure travels up to it
+    assert joined("shop") is None  # the incident's own service
+    assert joined("web", joined_symptom="db", joined_cause="pay") is None
+    assert joined("shop", joined_symptom="admin", joined_cause="pay") is None  # shop calls pay
+
+
+def test_a_group_beside_the_incident_or_below_its_cause_pages_its_owner():
+    assert joined("pay", joined_symptom="web", joined_cause="shop").team == "payments"
+    assert joined("admin", joined_symptom="web").team == "frontend"  # beside: both call shop
+
+
+def test_a_joined_group_pages_nobody_when_off_unowned_or_off_the_map():
+    assert joined("pay", mode=PagingMode.OFF) is None
+    assert joined("db") is None  # db has no owner
+    assert joined("queue") is None  # not on the map
+    assert joined(None) is None
+    assert joined("pay", graph=None) is None

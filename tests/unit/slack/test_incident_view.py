@@ -160,3 +160,21 @@ def test_the_reply_once_sure_in_a_dry_run_says_it_would_page():
     body = {"cause": "pay", "paged": {"team": "payments", "service": "pay", "mode": "dry-run"}}
 
     assert "Would page *payments*" in json.dumps(cause_message(body).blocks)
+
+
+def test_the_reply_about_a_joined_group_s_page_names_its_service_escaped():
+    body = {
+        "joined": "pay<!channel>",
+        "cause": None,
+        "paged": {"team": "payments", "service": "pay<!channel>", "reason": "below", "mode": "on"},
+        "paged_first": "web",
+    }
+
+    message = cause_message(body)
+    text = json.dumps(message.blocks)
+
+    assert "An alert on pay&lt;!channel&gt; joined this incident" in text
+    assert "Likely cause now clear" not in text
+    assert "Paging *payments* about *pay&lt;!channel&gt;*: below. First paged: web." in text
+    assert "<!channel>" not in text
+    assert "<!channel>" not in message.text
