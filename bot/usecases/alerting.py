@@ -35,6 +35,7 @@ from topology.graph import ServiceGraph
 from topology.incidents.decide import (
     GROUP_WINDOW_S,
     Plan,
+    downstream,
     fault_start,
     join_target,
     neighbours,
@@ -210,8 +211,15 @@ def receive_alerts(desk: AlertDesk, group: AlertGroup) -> Receipt:
         evidence = gather(desk, symptom, now, since=start if start < now else None)
         related = neighbours(evidence.graph, evidence.symptom)
     opening = decide_opening(desk, group, key, evidence, joined_to=target)
+    # Unsure where the fault lies, it is one an incident firing below it pages for already.
+    unsure = not evidence.confident
     recorded = incidents.record_firing(
-        opening, alerts, now_s=now, notice_state=notice_state(desk), related=related
+        opening,
+        alerts,
+        now_s=now,
+        notice_state=notice_state(desk),
+        related=related,
+        explained_by=downstream(evidence.graph, evidence.symptom) if unsure else frozenset(),
     )
     if recorded.outcome is Outcome.OPENED:
         _log_opened(recorded, opening, now)

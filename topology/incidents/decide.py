@@ -52,6 +52,7 @@ class PagedIncident:
     cause: str | None
     paged_team: str
     opened_at: int
+    symptom: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,20 +164,40 @@ def fault_start(episodes: Iterable[Episode], opened_at: int) -> int:
 
 
 def paged_already(
-    cause: str | None, team: str | None, paged: Iterable[PagedIncident]
+    cause: str | None,
+    team: str | None,
+    paged: Iterable[PagedIncident],
+    *,
+    explained_by: frozenset[str] = frozenset(),
 ) -> int | None:
-    """The open incident a new group joins because it paged `team` about `cause` already.
+    """The open incident a new group joins because it paged for the group's fault already.
 
     A fault spreading upstream fires alerts on service after service, minutes apart and
     past the grouping window: ranked to the same likely cause, each would page the team
     paged about it once more. Such a group joins the newest incident still firing that
-    paged that team about that cause. A group whose page goes to another team, or names
-    another cause, pages: it is news to someone.
+    paged that team about that cause. So does a group the ranking is not sure of, whose
+    service calls, directly or not, an incident's alerted service or likely cause
+    (`explained_by`: the group's service and every service it calls, `downstream`): its
+    alert is that fault seen from upstream, and its owners would be paged only because
+    the ranking could not say where the fault lies. A group whose page goes to another
+    team, or names another cause, and that no such incident explains, pages: it is news
+    to someone.
     """
-    if cause is None or team is None:
-        return None
-    same = [i for i in paged if i.cause == cause and i.paged_team == team]
+    same = [
+        i
+        for i in paged
+        if (cause is not None and team is not None and (i.cause, i.paged_team) == (cause, team))
+        or i.symptom in explained_by
+        or i.cause in explained_by
+    ]
     return max(same, key=lambda i: (i.opened_at, i.id)).id if same else None
+
+
+def downstream(graph: ServiceGraph | None, service: str | None) -> frozenset[str]:
+    """`service` and every service it calls, directly or not; empty when off the map."""
+    if graph is None or service is None or not graph.has(service):
+        return frozenset()
+    return frozenset(_reach(graph.callees, service))
 
 
 def page_once_sure(
@@ -248,7 +269,7 @@ def page_joined(
     if mode is PagingMode.OFF or symptom is None or graph is None or not graph.has(symptom):
         return None
     explained = {s for s in (joined_symptom, joined_cause) if s is not None}
-    if explained & _reach(graph.callees, symptom):
+    if explained & downstream(graph, symptom):
         return None
     team = catalog.team_of(symptom)
     if team is None or not team.pagerduty_routing_key:

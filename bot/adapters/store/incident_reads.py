@@ -40,9 +40,13 @@ def select_episodes(symptom: str, since_s: int) -> Any:  # noqa: ANN401 - a SQLA
 
 
 def select_paged_open() -> Any:  # noqa: ANN401 - a SQLAlchemy Select
-    """Incidents of their own that paged a team, still firing: id, likely cause, team, opened at."""
+    """Incidents of their own that paged a team, still firing, as `PagedIncident` reads them."""
     return select(
-        incidents.c.id, incidents.c.cause, incidents.c.paged_team, incidents.c.opened_at
+        incidents.c.id,
+        incidents.c.cause,
+        incidents.c.paged_team,
+        incidents.c.opened_at,
+        incidents.c.symptom,
     ).where(*FIRING_OF_THEIR_OWN, incidents.c.paged_team.is_not(None))
 
 

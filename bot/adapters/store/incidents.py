@@ -133,6 +133,7 @@ class IncidentLog:
         now_s: int,
         notice_state: str = DRY_RUN,
         related: frozenset[str] | None = None,
+        explained_by: frozenset[str] = frozenset(),
     ) -> Recorded:
         """Open the incident `opening` describes, or add the alerts to the group's open one.
 
@@ -146,7 +147,8 @@ class IncidentLog:
         is decided again here, holding the grouping lock, on what is committed now: an
         opening decided on an older reading joins instead when it must, so replicas
         receiving a storm at once never open more incidents than the cap. An opening that
-        would page a team an incident still firing paged about the same likely cause joins
+        would page a team an incident still firing paged about the same likely cause, or
+        one that incident explains (its symptom or likely cause in `explained_by`), joins
         that incident instead (`paged_already`), however long ago it opened.
         """
         with self._write() as connection:
@@ -166,7 +168,10 @@ class IncidentLog:
                 if target is None:
                     paged = connection.execute(select_paged_open())
                     target = paged_already(
-                        opening.cause, opening.paged_team, [PagedIncident(*r) for r in paged]
+                        opening.cause,
+                        opening.paged_team,
+                        [PagedIncident(*r) for r in paged],
+                        explained_by=explained_by,
                     )
                 if target is not None:
                     opening = joining(opening, target)

@@ -313,6 +313,7 @@ class AlertIncidents(Protocol):
         now_s: int,
         notice_state: str = ...,
         related: frozenset[str] | None = None,
+        explained_by: frozenset[str] = frozenset(),
     ) -> Recorded:
         """Open the incident `opening` describes, or add the alerts to the group's open one."""
         ...

@@ -107,3 +107,35 @@ def test_the_store_records_a_joined_group_s_page_once_per_team_while_the_inciden
     assert record("platform", "postgres") is False  # resolved meanwhile
     pages = app.incidents.sendings(Outbox.PAGES, incident_id=opened)
     assert {p.team for p in pages if p.kind == "trigger"} == {"web", "payments"}
+
+
+def test_a_later_alert_unsure_of_its_cause_joins_the_firing_incident_below_it(
+    make_app, clock, pagerduty
+):
+    # checkout's alert pages web, unsure. Six minutes on, past the grouping window,
+    # frontend's alert is unsure too (its owner, web, would be paged): frontend calls
+    # checkout, so it is checkout's fault seen from above, and web is paged once.
+    app = make_app()
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    clock.now = EARLY + 6 * 60
+
+    later = post(app, webhook("frontend")).json()
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert later["outcome"] == "joined"
+    assert app.incidents.incident(later["incident"]).merged_into == opened
+    assert triggers(pagerduty) == [WEB_KEY]
+
+
+def test_a_later_alert_sure_of_its_cause_pages_as_its_ranking_says(make_app, clock, pagerduty):
+    app = make_app()
+    clock.now = EARLY
+    post(app, webhook("checkout"))
+    clock.now = EARLY + 8 * 60  # frontend's ranking is sure of stripe-api now
+
+    later = post(app, webhook("frontend")).json()
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert later["outcome"] == "opened"
+    assert triggers(pagerduty) == [WEB_KEY, PAYMENTS_KEY]

@@ -19,9 +19,9 @@ from bot.usecases.alerting import receive_alerts
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
 from tests.integration.alerts.conftest import webhook
+from tests.integration.alerts.test_follow_open import EARLY
 from tests.tcp_relay import TcpRelay
 from topology.errors import StoreError
-from topology.incidents.decide import GROUP_WINDOW_S
 from topology.incidents.model import Outbox, PageEvent
 from topology.incidents.webhook import parse_webhook
 
@@ -142,8 +142,9 @@ def test_a_page_whose_sender_died_mid_send_is_sent_again_before_new_ones_with_it
     make_app, pagerduty, clock
 ):
     app = make_app()
-    receive_alerts(alert_desk(app), parse_webhook(webhook("frontend")))
-    clock.now += GROUP_WINDOW_S + 1  # a later alert, an incident of its own
+    clock.now = EARLY  # checkout's alert, before a cause shows: its owners are paged
+    receive_alerts(alert_desk(app), parse_webhook(webhook("checkout")))
+    clock.now += 60  # payment's, below it, joins and pages payment's owners too
     receive_alerts(alert_desk(app), parse_webhook(webhook("payment")))
     first, crashed = sorted(app.incidents.sendings(Outbox.PAGES), key=lambda row: row.id)
     assert app.incidents.claim(

@@ -8,6 +8,7 @@ from topology.incidents.decide import (
     NoticeKind,
     PagedIncident,
     RecentIncident,
+    downstream,
     fault_start,
     join_target,
     neighbours,
@@ -426,3 +427,26 @@ def test_a_joined_group_pages_nobody_when_off_unowned_or_off_the_map():
     assert joined("queue") is None  # not on the map
     assert joined(None) is None
     assert joined("pay", graph=None) is None
+
+
+def test_a_group_unsure_of_its_cause_joins_the_incident_below_it_that_paged():
+    # shop's incident paged commerce; web's alert, unsure, is shop's fault seen from above.
+    paged = [
+        PagedIncident(1, None, "commerce", T0, symptom="shop"),
+        PagedIncident(2, "db", "payments", T0 + 60, symptom="pay"),
+    ]
+
+    assert paged_already(None, "frontend", paged, explained_by=downstream(GRAPH, "web")) == 2
+    assert paged_already("web", "frontend", paged[:1], explained_by=frozenset({"web", "shop"})) == 1
+    assert (
+        paged_already(None, "frontend", paged, explained_by=downstream(GRAPH, "db")) == 2
+    )  # cause
+    assert paged_already(None, "frontend", paged, explained_by=frozenset()) is None  # sure
+    assert paged_already(None, "payments", paged[:1], explained_by=downstream(GRAPH, "pay")) is None
+
+
+def test_downstream_is_the_service_and_all_it_calls():
+    assert downstream(GRAPH, "shop") == {"shop", "pay", "db"}
+    assert downstream(GRAPH, "db") == {"db"}
+    assert downstream(GRAPH, "queue") == frozenset()
+    assert downstream(None, "shop") == frozenset()

@@ -105,6 +105,7 @@ class FakeIncidents:
     resolved: list[tuple[str, list[AlertRow], str]] = field(default_factory=list)
     saved: list[tuple[int, bytes, str | None]] = field(default_factory=list)
     related: list[frozenset[str] | None] = field(default_factory=list)
+    explained_by: list[frozenset[str]] = field(default_factory=list)
     sure_pages: list[tuple[int, PageRow, str | None, str]] = field(default_factory=list)
 
     def open_for_group(self, group_hash: str) -> IncidentRecord | None:
@@ -136,10 +137,12 @@ class FakeIncidents:
         now_s: int,
         notice_state: str = SendState.DRY_RUN.value,
         related: frozenset[str] | None = None,
+        explained_by: frozenset[str] = frozenset(),
     ) -> Recorded:
         assert now_s == NOW_S
         self.opened.append((opening, list(alerts), notice_state))
         self.related.append(related)
+        self.explained_by.append(explained_by)
         if self.open is not None:
             return Recorded(Outcome.UPDATED, self.open.id, self.open.key)
         return Recorded(Outcome.OPENED, 1, opening.key, to_send=len(opening.pages))
@@ -252,6 +255,7 @@ def test_a_new_group_opens_an_incident_blaming_the_ranked_cause_and_keeps_its_sn
     [related] = incidents.related
     assert related is not None
     assert {"cart", "search"} <= related
+    assert incidents.explained_by == [frozenset()]  # sure of redis: no incident explains it
 
 
 def test_a_resolved_group_is_recorded_resolved_without_reading_evidence() -> None:
