@@ -46,7 +46,7 @@ class RecentIncident:
 
 @dataclass(frozen=True, slots=True)
 class PagedIncident:
-    """An open incident of its own that paged a team, as paging again about its cause needs."""
+    """An open incident of its own and a team it paged, about `cause`: as joining it needs."""
 
     id: int
     cause: str | None

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, and_, exists, func, or_, select
+from sqlalchemy import Table, and_, exists, func, or_, select, union_all
 
 from bot.adapters.store.incident_rows import IncidentRecord, Sending
 from bot.adapters.store.schema import incident_alerts, incidents, pages
@@ -40,14 +40,28 @@ def select_episodes(symptom: str, since_s: int) -> Any:  # noqa: ANN401 - a SQLA
 
 
 def select_paged_open() -> Any:  # noqa: ANN401 - a SQLAlchemy Select
-    """Incidents of their own that paged a team, still firing, as `PagedIncident` reads them."""
-    return select(
-        incidents.c.id,
-        incidents.c.cause,
-        incidents.c.paged_team,
-        incidents.c.opened_at,
-        incidents.c.symptom,
-    ).where(*FIRING_OF_THEIR_OWN, incidents.c.paged_team.is_not(None))
+    """Incidents of their own still firing, per team they paged, as `PagedIncident` reads them.
+
+    A row per team and what it was paged about: the incident's likely cause, and the
+    service its page named (a group that joined paged its own service's owners).
+    """
+    triggers = incidents.join(
+        pages, and_(pages.c.incident_id == incidents.c.id, pages.c.action == "trigger")
+    )
+    return union_all(
+        *(
+            select(
+                incidents.c.id,
+                about,
+                pages.c.team,
+                incidents.c.opened_at,
+                incidents.c.symptom,
+            )
+            .select_from(triggers)
+            .where(*FIRING_OF_THEIR_OWN, pages.c.team.is_not(None))
+            for about in (incidents.c.cause, pages.c.service)
+        )
+    )
 
 
 _MEMBER = incidents.alias("member")

@@ -139,3 +139,26 @@ def test_a_later_alert_sure_of_its_cause_pages_as_its_ranking_says(make_app, clo
 
     assert later["outcome"] == "opened"
     assert triggers(pagerduty) == [WEB_KEY, PAYMENTS_KEY]
+
+
+def test_a_later_alert_paging_a_team_a_joined_group_paged_about_the_cause_joins(
+    make_app, clock, pagerduty
+):
+    # payments was paged when payment's alert joined checkout's incident; the incident
+    # names stripe-api a minute on. frontend's alert, past the grouping window and sure of
+    # stripe-api, would page payments about it: that team is on it, in that incident.
+    app = make_app()
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    clock.now = EARLY + 60
+    post(app, webhook("payment"))
+    follow_at(app, clock, 2)
+    assert app.incidents.incident(opened).cause == "stripe-api"
+    clock.now = EARLY + 8 * 60
+
+    later = post(app, webhook("frontend")).json()
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert later["outcome"] == "joined"
+    assert app.incidents.incident(later["incident"]).merged_into == opened
+    assert triggers(pagerduty) == [WEB_KEY, PAYMENTS_KEY]
