@@ -234,13 +234,8 @@ def page_once_sure(
         return None
     if paged_team is not None and paged_team != (catalog.owner_name(symptom) if symptom else None):
         return None
-    return PageOrder(
-        service=cause,
-        team=team.name,
-        dedup_key=dedup_key(incident, cause),
-        severity=severity,
-        reason="owner of the top root-cause candidate, sure once the incident's calls came in",
-    )
+    why = "owner of the top root-cause candidate, sure once the incident's calls came in"
+    return _page_order(incident, cause, team, severity, why)
 
 
 def page_joined(
@@ -274,15 +269,23 @@ def page_joined(
     team = catalog.team_of(symptom)
     if team is None or not team.pagerduty_routing_key:
         return None
+    why = (
+        "owner of the alerted service, whose alert joined the incident: "
+        "the incident's alerted service and likely cause are not downstream of it"
+    )
+    return _page_order(incident, symptom, team, severity, why)
+
+
+def _page_order(
+    incident: str, service: str, team: Team, severity: Severity, reason: str
+) -> PageOrder:
+    """Page `team` about `service` for `incident`, under the key PagerDuty dedups it by."""
     return PageOrder(
-        service=symptom,
+        service=service,
         team=team.name,
-        dedup_key=dedup_key(incident, symptom),
+        dedup_key=dedup_key(incident, service),
         severity=severity,
-        reason=(
-            "owner of the alerted service, whose alert joined the incident: "
-            "the incident's alerted service and likely cause are not downstream of it"
-        ),
+        reason=reason,
     )
 
 
@@ -330,13 +333,7 @@ def plan_firing(
         note = target
     else:
         service, owner, reason = target
-        page = PageOrder(
-            service=service,
-            team=owner.name,
-            dedup_key=dedup_key(incident, service),
-            severity=severity,
-            reason=reason,
-        )
+        page = _page_order(incident, service, owner, severity, reason)
     paged = page.team if page is not None else None
     hit = _affected(graph, cause or symptom, symptom, catalog)
     every = tuple(sorted({service for _, _, services in hit for service in services}))
