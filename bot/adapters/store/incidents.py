@@ -116,7 +116,7 @@ class IncidentLog:
         return None if row is None else incident_of(row)
 
     def recent_open(self, since_s: int) -> list[RecentIncident]:
-        """Incidents of their own opened from `since_s` by alerts, still firing, or their groups."""
+        """Incidents of their own opened from `since_s` by alerts, firing or with a group firing."""
         with self._read() as connection:
             return [RecentIncident(*row) for row in connection.execute(select_recent(since_s))]
 

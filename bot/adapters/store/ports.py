@@ -298,7 +298,7 @@ class AlertIncidents(Protocol):
         ...
 
     def recent_open(self, since_s: int) -> list[RecentIncident]:
-        """Incidents of their own opened from `since_s` by alerts, still firing, or their groups."""
+        """Incidents of their own opened from `since_s` by alerts, firing or with a group firing."""
         ...
 
     def episodes(self, symptom: str, since_s: int) -> list[Episode]:
