@@ -256,12 +256,17 @@ def page_joined(
     That holds when its service `symptom` calls, directly or not, the incident's alerted
     service `joined_symptom` or its likely cause `joined_cause` (or is one of them): a
     failure travels up to the callers, whose alerts add nothing to whom to page. It does
-    not hold for a service further down, or beside them: its alert says the fault may lie
-    there (the incident paged its alerted service's owners, unsure), or that a second
+    not hold for a service further down than the incident's alerted service, unless it
+    calls the likely cause: its alert says the fault may lie there (the incident paged
+    its alerted service's owners, unsure), or, beside the likely cause, that a second
     fault began. Its owner is paged then, when they can be (the store pages a team at
-    most once per incident). Nobody is paged in mode `off`, nor for a service off the map.
+    most once per incident). A group joining only because of a storm (`STORM_LIMIT`), on
+    a service not below the incident's, pages nobody: a storm is paged for a few times,
+    not once per service. Nobody is paged in mode `off`, nor for a service off the map.
     """
-    if mode is PagingMode.OFF or symptom is None or graph is None or not graph.has(symptom):
+    if mode is PagingMode.OFF or symptom is None or graph is None:
+        return None
+    if symptom not in downstream(graph, joined_symptom):  # above it, off the map, or a storm's
         return None
     explained = {s for s in (joined_symptom, joined_cause) if s is not None}
     if explained & downstream(graph, symptom):

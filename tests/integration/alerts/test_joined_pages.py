@@ -162,3 +162,17 @@ def test_a_later_alert_paging_a_team_a_joined_group_paged_about_the_cause_joins(
     assert later["outcome"] == "joined"
     assert app.incidents.incident(later["incident"]).merged_into == opened
     assert triggers(pagerduty) == [WEB_KEY, PAYMENTS_KEY]
+
+
+def test_a_group_joined_only_by_the_storm_cap_pages_nobody(make_app, clock, pagerduty):
+    app = make_app()
+    clock.now = EARLY
+    opened = [post(app, webhook(s)).json() for s in ("cart", "shipping", "currency")]
+    assert [o["outcome"] for o in opened] == ["opened"] * 3  # no routing key: nobody paged
+
+    storm = post(app, webhook("payment")).json()  # beside them all: joins the newest
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert storm["outcome"] == "joined"
+    assert app.incidents.incident(storm["incident"]).merged_into == opened[-1]["incident"]
+    assert triggers(pagerduty) == []

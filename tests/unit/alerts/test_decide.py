@@ -416,9 +416,13 @@ def test_a_group_calling_the_incident_s_service_or_cause_pages_nobody():
     assert joined("shop", joined_symptom="admin", joined_cause="pay") is None  # shop calls pay
 
 
-def test_a_group_beside_the_incident_or_below_its_cause_pages_its_owner():
+def test_a_group_below_the_incident_s_likely_cause_pages_its_owner():
     assert joined("pay", joined_symptom="web", joined_cause="shop").team == "payments"
-    assert joined("admin", joined_symptom="web").team == "frontend"  # beside: both call shop
+
+
+def test_a_group_not_below_the_incident_s_service_joined_in_a_storm_pages_nobody():
+    assert joined("admin", joined_symptom="web") is None  # beside: both call shop
+    assert joined("pay", joined_symptom=None) is None
 
 
 def test_a_joined_group_pages_nobody_when_off_unowned_or_off_the_map():
