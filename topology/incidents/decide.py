@@ -6,7 +6,7 @@ Pure: the map, the ranking and the catalog come in, decisions go out; nothing is
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,6 +15,7 @@ from topology.incidents.keys import dedup_key
 from topology.incidents.model import AlertGroup, PagingMode, Severity
 from topology.ownership import Catalog, Team
 from topology.queries.blast import blast_radius
+from topology.queries.levels import walk
 
 GROUP_WINDOW_S = 300
 """A new group joins an open incident opened this recently when they are related."""
@@ -115,7 +116,7 @@ def neighbours(graph: ServiceGraph | None, service: str | None) -> frozenset[str
     """Everything `service` calls or is called by, transitively; empty when off the map."""
     if graph is None or service is None or not graph.has(service):
         return frozenset()
-    return frozenset(_reach(graph.callees, service) | _reach(graph.callers, service))
+    return frozenset(_reach(graph, service, down=True) | _reach(graph, service, down=False))
 
 
 def join_target(
@@ -197,7 +198,7 @@ def downstream(graph: ServiceGraph | None, service: str | None) -> frozenset[str
     """`service` and every service it calls, directly or not; empty when off the map."""
     if graph is None or service is None or not graph.has(service):
         return frozenset()
-    return frozenset(_reach(graph.callees, service))
+    return frozenset(_reach(graph, service, down=True))
 
 
 def page_once_sure(
@@ -294,16 +295,11 @@ def _page_order(
     )
 
 
-def _reach(step: Callable[[str], Iterable[str]], service: str) -> set[str]:
-    """`service` and every service `step` leads to from it (its callees, or callers), on."""
-    seen = {service}
-    todo = [service]
-    while todo:
-        for other in step(todo.pop()):
-            if other not in seen:
-                seen.add(other)
-                todo.append(other)
-    return seen
+def _reach(graph: ServiceGraph, service: str, *, down: bool) -> set[str]:
+    """`service` and every service it reaches along the calls (`down`), or against them."""
+    index = graph.index
+    walked = walk(index, index.ids[service], None, down=down)
+    return {service, *map(index.names.__getitem__, walked.numbers)}
 
 
 def plan_firing(

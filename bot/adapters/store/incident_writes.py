@@ -140,9 +140,11 @@ def put_added_page(
     """Record `page`, added to open incident `root`, and `reply` in its post's thread.
 
     Not when a trigger of `root` went to the page's team already: a team is paged once
-    per incident. `key` tells the reply apart from the incident's other such replies.
-    Whether the page was recorded.
+    per incident, replicas deciding at once included (under the grouping lock). `key`
+    tells the reply apart from the incident's other such replies. Whether the page was
+    recorded.
     """
+    lock_grouping(connection)
     paged = exists().where(
         pages.c.incident_id == root, pages.c.action == "trigger", pages.c.team == page.team
     )
