@@ -496,6 +496,7 @@ def alert_desk(app: App) -> AlertDesk:
         paging_mode=settings.paging_mode,
         incident_channel=settings.incident_channel or None,
         key_secret=alert_key_secret(settings),
+        resolve_hold_s=settings.resolve_hold,
     )
     return AlertDesk(
         incidents=app.incidents,

@@ -26,6 +26,7 @@ from bot.settings_fields import (
 )
 from topology.catalog_yaml import SLACK_CHANNEL
 from topology.errors import SettingsError, UsageError
+from topology.incidents.decide import RESOLVE_HOLD_S
 from topology.incidents.model import PagingMode
 from topology.redaction import redaction_of
 from topology.retention import DAY, Retention
@@ -44,6 +45,7 @@ _DURATIONS = (
     "http_header_timeout",
     "warnings_interval",
     "warnings_horizon",
+    "resolve_hold",
     *_RETAINED,
 )
 """Settings in seconds that may be written as durations (`90s`, `2d`)."""
@@ -210,6 +212,12 @@ class Settings(SettingsModel):
     alert_password: SecretStr | None = None
     alert_labels: tuple[str, ...] = ("service", "job")
     incident_channel: str = ""
+    resolve_hold: int = Field(
+        default=RESOLVE_HOLD_S,
+        ge=0,
+        le=DAY // 24,
+        description="seconds a resolve waits in case its alert fires again",
+    )
 
     @property
     def retention(self) -> Retention:

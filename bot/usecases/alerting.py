@@ -34,6 +34,7 @@ from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
 from topology.incidents.decide import (
     GROUP_WINDOW_S,
+    RESOLVE_HOLD_S,
     Plan,
     downstream,
     fault_start,
@@ -96,13 +97,15 @@ class AlertRules:
 
     `labels` name the alerted service, first found first; `key_secret` keys the tags of
     group keys that redaction changed; `incident_channel` is where posts go when the
-    owners have no channel.
+    owners have no channel; `resolve_hold_s` is how long an incident's resolves wait in
+    case its alert fires again (0: they are sent at once).
     """
 
     labels: tuple[str, ...]
     paging_mode: PagingMode
     incident_channel: str | None
     key_secret: bytes
+    resolve_hold_s: int = RESOLVE_HOLD_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +191,7 @@ def receive_alerts(desk: AlertDesk, group: AlertGroup) -> Receipt:
             now_s=now,
             all_resolved=True,
             notice_state=notice_state(desk),
+            hold_s=rules.resolve_hold_s,
         )
         return Receipt(resolved)
     key = incident_key(group)
@@ -198,6 +202,9 @@ def receive_alerts(desk: AlertDesk, group: AlertGroup) -> Receipt:
         return Receipt(
             incidents.record_firing(bare, alerts, now_s=now, notice_state=notice_state(desk))
         )
+    reopened = _reopen_held(desk, group, alerts, now)
+    if reopened is not None:
+        return Receipt(reopened)
     symptom = desk.redaction.optional(symptom_of(group, labels))  # as the map names it
     graph = desk.inputs.graph(now)
     named = _on_map(graph, symptom)
@@ -227,6 +234,24 @@ def receive_alerts(desk: AlertDesk, group: AlertGroup) -> Receipt:
     if recorded.outcome is Outcome.JOINED:
         return Receipt(_page_joined(desk, recorded, opening, evidence.graph, now))
     return Receipt(recorded)
+
+
+def _reopen_held(
+    desk: AlertDesk, group: AlertGroup, alerts: list[AlertRow], now: int
+) -> Recorded | None:
+    """The group's incident fired again, when it resolved so recently its resolves wait.
+
+    A flap: no new incident, no new page. None with no such incident, or no hold.
+    """
+    hold = desk.rules.resolve_hold_s
+    if not hold:
+        return None
+    reopened = desk.incidents.reopen_held(
+        group_hash(group), alerts, now_s=now, since_s=now - hold, notice_state=notice_state(desk)
+    )
+    if reopened is not None:
+        log.info("incident %s fired again before its resolves were sent", reopened.key)
+    return reopened
 
 
 def _page_joined(

@@ -70,6 +70,7 @@ def environment(
         SVCMAP_DATABASE_URL=database_url,
         SVCMAP_CATALOG_FILE=str(catalog),
         SVCMAP_PAGING_MODE="on",
+        SVCMAP_RESOLVE_HOLD="0",  # resolves sent at once: no flap to wait for
         SVCMAP_PAGERDUTY_EVENTS_URL=pagerduty.url,
         SVCMAP_ALERT_TOKEN=TOKEN,
         SVCMAP_ALERT_LEASE=str(LEASE_S),

@@ -113,6 +113,7 @@ def environment(tmp_path: Path, pagerduty: FakePagerDuty, fake_slack: FakeSlack)
         SVCMAP_DATABASE_URL=f"sqlite:///{tmp_path / 'svcmap.db'}",
         SVCMAP_CATALOG_FILE=str(catalog),
         SVCMAP_PAGING_MODE="on",
+        SVCMAP_RESOLVE_HOLD="0",  # resolves sent at once: no flap to wait for
         SVCMAP_PAGERDUTY_EVENTS_URL=pagerduty.url,
         SVCMAP_ALERT_TOKEN=TOKEN,
         SVCMAP_INCIDENT_CHANNEL="#incidents",

@@ -23,6 +23,7 @@ class Outcome(StrEnum):
     JOINED = "joined"
     UPDATED = "updated"
     RESOLVED = "resolved"
+    REOPENED = "reopened"
     STALE = "stale"
     UNKNOWN = "unknown"
 

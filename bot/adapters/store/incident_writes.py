@@ -91,10 +91,23 @@ def join_found(
         raise StoreError("an incident was neither opened nor found; try again")
     if row.resolved_at is not None:
         return Recorded(Outcome.STALE, row.id, row.key)
-    sends = put_update(connection, row, alerts, now_s, notice_state)
-    put_alerts(connection, row.id, alerts)
-    touch(connection, row.id, now_s)
-    return Recorded(Outcome.UPDATED, row.id, row.key, sends)
+    return put_firing(connection, row, alerts, now_s, notice_state)
+
+
+def put_firing(
+    connection: Connection,
+    incident: Row[Any],
+    alerts: Sequence[AlertRow],
+    now_s: int,
+    notice_state: str,
+    *,
+    outcome: Outcome = Outcome.UPDATED,
+) -> Recorded:
+    """Add `alerts` to an incident firing, a reply in its post's thread naming the new ones."""
+    sends = put_update(connection, incident, alerts, now_s, notice_state)
+    put_alerts(connection, incident.id, alerts)
+    touch(connection, incident.id, now_s)
+    return Recorded(outcome, incident.id, incident.key, sends)
 
 
 def put_update(
@@ -268,6 +281,19 @@ def put_alerts(connection: Connection, incident_id: int, alerts: Sequence[AlertR
     )
 
 
+def fired_since(connection: Connection, incident_id: int, alerts: Sequence[AlertRow]) -> bool:
+    """Whether each of `alerts` fired again later in the incident (a flap): told late of."""
+    rows = connection.execute(
+        select(incident_alerts.c.fingerprint, func.max(incident_alerts.c.starts_at))
+        .where(incident_alerts.c.incident_id == incident_id)
+        .group_by(incident_alerts.c.fingerprint)
+    )
+    latest: dict[str, int] = dict(rows.all())
+    return bool(alerts) and all(
+        a.starts_at < latest.get(a.fingerprint, a.starts_at) for a in alerts
+    )
+
+
 def opened_values(opening: Opening, now_s: int) -> dict[str, Any]:
     """The columns every new incident takes from its opening."""
     return {
@@ -311,9 +337,14 @@ def page_values(incident_id: int, row: PageRow) -> dict[str, Any]:
 
 
 def put_notices(
-    connection: Connection, incident_id: int, rows: Sequence[NoticeRow], now_s: int
+    connection: Connection,
+    incident_id: int,
+    rows: Sequence[NoticeRow],
+    now_s: int,
+    *,
+    due_s: int | None = None,
 ) -> int:
-    """Record the Slack posts not recorded before; the number of new ones to send."""
+    """Record the Slack posts not recorded before, to send from `due_s` (or now); how many."""
     values = [
         {
             "incident_id": incident_id,
@@ -324,16 +355,19 @@ def put_notices(
             "body": json.dumps(row.body, sort_keys=True),
             "key": row.key,
         }
-        | fresh(now_s)
+        | fresh(now_s, due_s)
         for row in rows
     ]
     return put(connection, notifications, values)
 
 
-def put_following(connection: Connection, root: int, action: str, now_s: int) -> int:
+def put_following(
+    connection: Connection, root: int, action: str, now_s: int, *, due_s: int | None = None
+) -> int:
     """Record an `action` (acknowledge, resolve) page after each of the incident's triggers.
 
-    Answers the number to send. A dry-run trigger is followed by a dry run.
+    Each is sent from `due_s` (or now). Answers the number to send. A dry-run trigger is
+    followed by a dry run.
     """
     triggers = connection.execute(
         select(pages).where(
@@ -353,11 +387,17 @@ def put_following(connection: Connection, root: int, action: str, now_s: int) ->
         )
         for t in triggers
     ]
-    return put_pages(connection, root, rows, now_s)
+    return put(connection, pages, [page_values(root, row) | fresh(now_s, due_s) for row in rows])
 
 
-def put_resolves(connection: Connection, root: int, now_s: int, notice_state: str) -> int:
-    """Record the resolves of the incident's pages and the edit of its post; the number to send."""
+def put_resolves(
+    connection: Connection, root: int, now_s: int, notice_state: str, *, hold_s: int
+) -> int:
+    """Record the resolves of the incident's pages and the edit of its post; the number to send.
+
+    They are held `hold_s` seconds before they are sent: an alert firing again meanwhile
+    takes them back (`take_back_resolves`) and its incident goes on.
+    """
     post = connection.execute(
         select(notifications.c.channel, notifications.c.body).where(
             notifications.c.incident_id == root, notifications.c.kind == INCIDENT_POST
@@ -372,14 +412,47 @@ def put_resolves(connection: Connection, root: int, now_s: int, notice_state: st
         notices.append(
             NoticeRow(channel=post.channel, kind=RESOLVED, team=None, state=notice_state, body=body)
         )
-    return put_following(connection, root, "resolve", now_s) + put_notices(
-        connection, root, notices, now_s
+    due_s = now_s + hold_s
+    return put_following(connection, root, "resolve", now_s, due_s=due_s) + put_notices(
+        connection, root, notices, now_s, due_s=due_s
     )
 
 
-def fresh(now_s: int) -> dict[str, Any]:
-    """The columns of a row to send that is new now."""
-    return {"attempts": 0, "created_at": now_s}
+def take_back_resolves(connection: Connection, root: int) -> bool:
+    """Delete the incident's resolves and all-clear, if none was tried yet; whether it did.
+
+    One tried (`attempts` above 0, or no longer pending nor a dry run) may have reached
+    PagerDuty or Slack, so none is taken back. A sender claiming one meanwhile (another
+    replica) makes this raise `ResolveClaimedError`, to roll the transaction back.
+    """
+    held = (
+        (pages, (pages.c.incident_id == root) & (pages.c.action == "resolve")),
+        (notifications, (notifications.c.incident_id == root) & (notifications.c.kind == RESOLVED)),
+    )
+    untried = [table.c.state.in_((PENDING, DRY_RUN)) & (table.c.attempts == 0) for table, _ in held]
+    counts = [
+        connection.execute(select(func.count(), func.count().filter(fresh_row)).where(rows)).one()
+        for (table, rows), fresh_row in zip(held, untried, strict=True)
+    ]
+    if any(total != takeable for total, takeable in counts):
+        return False
+    for (table, rows), fresh_row, (total, _) in zip(held, untried, counts, strict=True):
+        if connection.execute(table.delete().where(rows, fresh_row)).rowcount != total:
+            raise ResolveClaimedError(root)
+    return True
+
+
+class ResolveClaimedError(Exception):
+    """An incident's resolve was claimed to send while it was being taken back."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(f"a resolve of incident {root} is being sent")
+
+
+def fresh(now_s: int, due_s: int | None = None) -> dict[str, Any]:
+    """The columns of a row to send that is new now, to send from `due_s` (or now)."""
+    held = {} if due_s is None else {"next_attempt_at": due_s}
+    return {"attempts": 0, "created_at": now_s} | held
 
 
 def put(connection: Connection, table: Table, values: list[dict[str, Any]]) -> int:

@@ -51,6 +51,8 @@ from bot.adapters.store.incident_rows import (
 )
 from bot.adapters.store.incident_writes import (
     SUMMARY_EVERY_S,
+    ResolveClaimedError,
+    fired_since,
     fresh,
     join_found,
     joining,
@@ -59,12 +61,14 @@ from bot.adapters.store.incident_writes import (
     page_values,
     put_added_page,
     put_alerts,
+    put_firing,
     put_following,
     put_notices,
     put_one,
     put_pages,
     put_resolves,
     put_update,
+    take_back_resolves,
     touch,
 )
 from bot.adapters.store.inserts import insert_for
@@ -156,10 +160,7 @@ class IncidentLog:
                 lock_grouping(connection)
             found = connection.execute(select_open(opening.group_hash)).first()
             if found is not None:
-                sends = put_update(connection, found, alerts, now_s, notice_state)
-                put_alerts(connection, found.id, alerts)
-                touch(connection, found.id, now_s)
-                return Recorded(Outcome.UPDATED, found.id, found.key, sends)
+                return put_firing(connection, found, alerts, now_s, notice_state)
             if related is not None and opening.merged_into is None:
                 recent = connection.execute(select_recent(now_s - GROUP_WINDOW_S))
                 target = join_target(
@@ -199,6 +200,58 @@ class IncidentLog:
             outcome = Outcome.OPENED if opening.merged_into is None else Outcome.JOINED
             return Recorded(outcome, new_id, opening.key, sends)
 
+    def reopen_held(
+        self,
+        group_hash: str,
+        alerts: Sequence[AlertRow],
+        *,
+        now_s: int,
+        since_s: int,
+        notice_state: str,
+    ) -> Recorded | None:
+        """Fire the group's incident again if it resolved from `since_s` and nothing told so.
+
+        An alert that flaps resolves and fires again while its fault lasts. When the
+        group's last incident, and every incident joined with it, resolved at `since_s` or
+        later, and none of its resolves or its all-clear was tried yet (they are held, see
+        `record_resolved`), they are taken back and the incident fires again: no new
+        incident, no new page, the alerts new to it replied in its post's thread (outcome
+        `reopened`). None otherwise, changing nothing: the group opens as new.
+        """
+        try:
+            with self._write() as connection:
+                lock_grouping(connection)
+                last = connection.execute(
+                    select_incidents()
+                    .where(incidents.c.group_hash == group_hash)
+                    .order_by(incidents.c.id.desc())
+                    .limit(1)
+                ).first()
+                if last is None:
+                    return None
+                if last.resolved_at is None:  # reopened meanwhile (another replica)
+                    return put_firing(connection, last, alerts, now_s, notice_state)
+                root = last.merged_into or last.id
+                family = (incidents.c.id == root) | (incidents.c.merged_into == root)
+                resolved_at, still_open = connection.execute(
+                    select(
+                        func.max(incidents.c.resolved_at),
+                        func.count().filter(incidents.c.resolved_at.is_(None)),
+                    ).where(family)
+                ).one()
+                if still_open or resolved_at < since_s or not take_back_resolves(connection, root):
+                    return None
+                connection.execute(
+                    update(incidents)
+                    .where(incidents.c.id == last.id)
+                    .values(status="firing", resolved_at=None)
+                )
+                return put_firing(
+                    connection, last, alerts, now_s, notice_state, outcome=Outcome.REOPENED
+                )
+        except ResolveClaimedError:
+            return None
+
     def record_resolved(
         self,
         group_hash: str,
@@ -207,11 +260,15 @@ class IncidentLog:
         now_s: int,
         all_resolved: bool,
         notice_state: str,
+        hold_s: int,
     ) -> Recorded:
         """Note resolved alerts; when the incident and all joined to it are resolved, resolve.
 
         Resolving records a resolve for every trigger sent or still to send (a dry-run
-        trigger gets a dry-run resolve), and an all-clear where the incident was posted.
+        trigger gets a dry-run resolve), and an all-clear where the incident was posted,
+        each held `hold_s` seconds before it is sent (`reopen_held` takes them back). A
+        late notification of alerts that have all fired again since (`fired_since`)
+        resolves nothing.
         """
         with self._write() as connection:
             found = connection.execute(select_open(group_hash)).first()
@@ -225,8 +282,11 @@ class IncidentLog:
                 if latest is None:
                     return Recorded(Outcome.UNKNOWN)
                 return Recorded(Outcome.STALE, latest.id, latest.key)
+            superseded = fired_since(connection, found.id, alerts)
             put_alerts(connection, found.id, alerts)
             touch(connection, found.id, now_s)
+            if superseded:
+                return Recorded(Outcome.STALE, found.id, found.key)
             if not all_resolved:
                 return Recorded(Outcome.UPDATED, found.id, found.key)
             connection.execute(
@@ -241,7 +301,7 @@ class IncidentLog:
             ).scalar()
             sends = 0
             if not still_open:
-                sends = put_resolves(connection, root, now_s, notice_state)
+                sends = put_resolves(connection, root, now_s, notice_state, hold_s=hold_s)
             return Recorded(Outcome.RESOLVED, found.id, found.key, sends)
 
     def due(self, outbox: Outbox, *, now_s: int, limit: int = 100) -> list[Sending]:

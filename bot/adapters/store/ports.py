@@ -318,6 +318,18 @@ class AlertIncidents(Protocol):
         """Open the incident `opening` describes, or add the alerts to the group's open one."""
         ...
 
+    def reopen_held(
+        self,
+        group_hash: str,
+        alerts: Sequence[AlertRow],
+        *,
+        now_s: int,
+        since_s: int,
+        notice_state: str,
+    ) -> Recorded | None:
+        """Fire the group's incident again if it resolved from `since_s` and nothing told so."""
+        ...
+
     def record_resolved(
         self,
         group_hash: str,
@@ -326,6 +338,7 @@ class AlertIncidents(Protocol):
         now_s: int,
         all_resolved: bool,
         notice_state: str,
+        hold_s: int,
     ) -> Recorded:
         """Note resolved alerts; when the incident and all joined to it are resolved, resolve."""
         ...

@@ -13,11 +13,14 @@ import pytest
 from bot.adapters.paging.pagerduty import PagerDutyPager
 from bot.adapters.paging.ports import Notice, Posted
 from bot.adapters.paging.ratelimit import RateLimiter
-from bot.bootstrap import App, build_app, import_desk
+from bot.bootstrap import App, alert_desk, build_app, import_desk
 from bot.settings import load_settings
+from bot.usecases.alerting import receive_alerts
 from bot.usecases.importing import import_file
 from tests.conftest import REPO
 from tests.fake_pagerduty import FakePagerDuty
+from topology.incidents.decide import RESOLVE_HOLD_S
+from topology.incidents.webhook import parse_webhook
 
 INCIDENT_AT = 1_777_602_600
 """2026-05-01T02:30:00Z: payment has been failing (through stripe-api) for 20 minutes."""
@@ -139,6 +142,18 @@ def firing_body(fixtures_dir: Path) -> bytes:
 @pytest.fixture
 def resolved_body(fixtures_dir: Path) -> bytes:
     return (fixtures_dir / "api/alertmanager_webhook_v4_resolved.CONSTRUCTED.json").read_bytes()
+
+
+@pytest.fixture
+def fired_and_resolved(
+    make_app: Callable[..., App], firing_body: bytes, resolved_body: bytes, clock: Clock
+) -> App:
+    """An app whose incident fired and resolved, its trigger and resolve due to send."""
+    app = make_app()
+    receive_alerts(alert_desk(app), parse_webhook(firing_body))
+    receive_alerts(alert_desk(app), parse_webhook(resolved_body))
+    clock.now += RESOLVE_HOLD_S
+    return app
 
 
 def webhook(

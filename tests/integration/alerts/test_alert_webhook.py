@@ -25,7 +25,7 @@ from tests.integration.alerts.conftest import (
     FakeNotifier,
     webhook,
 )
-from topology.incidents.decide import GROUP_WINDOW_S
+from topology.incidents.decide import GROUP_WINDOW_S, RESOLVE_HOLD_S
 from topology.incidents.keys import incident_key
 from topology.incidents.model import Outbox
 from topology.incidents.webhook import parse_webhook
@@ -92,13 +92,16 @@ def test_the_same_notification_twice_pages_once(make_app, pagerduty, firing_body
 
 
 def test_resolved_resolves_every_page_it_triggered_with_the_same_key(
-    make_app, pagerduty, firing_body, resolved_body
+    make_app, pagerduty, firing_body, resolved_body, clock
 ):
     app = make_app()
     post(app, firing_body)
     dispatch_due(dispatch_desk(app), holder="test")
 
     answer = post(app, resolved_body)
+    dispatch_due(dispatch_desk(app), holder="test")
+    assert len(pagerduty.events) == 1  # held, in case the alert fires again
+    clock.now += RESOLVE_HOLD_S
     dispatch_due(dispatch_desk(app), holder="test")
 
     assert answer.json()["outcome"] == "resolved"
@@ -113,14 +116,15 @@ def test_resolved_resolves_every_page_it_triggered_with_the_same_key(
 
 
 def test_a_late_redelivery_of_the_firing_notification_after_resolve_pages_nobody(
-    make_app, pagerduty, firing_body, resolved_body
+    make_app, pagerduty, firing_body, resolved_body, clock
 ):
     app = make_app()
     for body in (firing_body, resolved_body):
         post(app, body)
         dispatch_due(dispatch_desk(app), holder="test")
 
-    late = post(app, firing_body)
+    late = post(app, firing_body)  # the same alert, not one firing again: not reopened
+    clock.now += RESOLVE_HOLD_S
     dispatch_due(dispatch_desk(app), holder="test")
 
     assert late.json()["outcome"] == "stale"
@@ -483,8 +487,9 @@ def test_an_alert_firing_again_while_the_alerts_it_grouped_fire_on_joins_its_inc
     assert again["outcome"] == "joined"
     assert app.incidents.incident(again["incident"]).merged_into == first
     assert [e["event_action"] for e in pagerduty.events] == ["trigger"]
-    post(app, webhook("checkout", status="resolved"))
+    post(app, webhook("checkout", status="resolved", starts="2026-05-01T02:39:00Z"))
     post(app, webhook("frontend", status="resolved"))
+    clock.now += RESOLVE_HOLD_S
     dispatch_due(dispatch_desk(app), holder="test")
     assert [e["event_action"] for e in pagerduty.events] == ["trigger", "resolve"]
 

@@ -17,6 +17,7 @@ from tests.integration.alerts.conftest import (
 )
 from tests.integration.alerts.test_alert_webhook import post
 from topology.errors import StoreError
+from topology.incidents.decide import RESOLVE_HOLD_S
 from topology.incidents.model import Outbox
 
 EARLY = INCIDENT_AT - 1_320
@@ -144,6 +145,7 @@ def test_the_cause_s_page_is_resolved_with_the_incident(make_app, clock, pagerdu
     follow_at(app, clock, 2, 4)
 
     post(app, webhook("checkout", status="resolved"))
+    clock.now += RESOLVE_HOLD_S
     dispatch_due(dispatch_desk(app), holder="test")
 
     resolved = {(e["routing_key"], e["event_action"]) for e in pagerduty.events}
@@ -243,7 +245,7 @@ def test_an_incident_whose_alert_resolved_while_a_group_it_joined_fires_is_still
     assert app.incidents.incident(opened).cause == "stripe-api"
     assert [e["routing_key"] for e in pagerduty.events] == [WEB_KEY, PAYMENTS_KEY]
     post(app, webhook("frontend", status="resolved"))
-    follow_at(app, clock, 6, 8)
+    follow_at(app, clock, 6, 10)  # the resolves are held 5 minutes
     actions = [(e["routing_key"], e["event_action"]) for e in pagerduty.events]
     assert actions[2:] in (
         [(WEB_KEY, "resolve"), (PAYMENTS_KEY, "resolve")],

@@ -13,6 +13,7 @@ from tests.integration.alerts.conftest import (
 )
 from tests.integration.alerts.test_alert_webhook import post
 from tests.integration.alerts.test_follow_open import EARLY, follow_at
+from topology.incidents.decide import RESOLVE_HOLD_S
 from topology.incidents.model import Outbox
 
 
@@ -54,6 +55,7 @@ def test_an_alert_below_the_incident_s_service_pages_its_owners_once_with_a_repl
 
     for service in ("checkout", "payment"):
         post(app, webhook(service, status="resolved"))
+    clock.now += RESOLVE_HOLD_S
     dispatch_due(dispatch_desk(app), holder="test")
     resolved = {e["routing_key"] for e in pagerduty.events if e["event_action"] == "resolve"}
     assert resolved == {WEB_KEY, PAYMENTS_KEY}

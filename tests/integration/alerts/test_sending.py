@@ -16,6 +16,7 @@ from bot.usecases.dispatching import CLAIM_TTL_S, ROUNDS, dispatch_due
 from tests.fake_pagerduty import Reply
 from tests.integration.alerts.conftest import FakeNotifier
 from topology.errors import PagingError
+from topology.incidents.decide import RESOLVE_HOLD_S
 from topology.incidents.model import Outbox, PageAction, PageEvent
 from topology.incidents.webhook import parse_webhook
 
@@ -166,10 +167,11 @@ def test_a_pagerduty_that_does_not_answer_in_time_is_retried(make_app, pagerduty
     assert len(pagerduty.events) == 2
 
 
-def test_a_resolve_waits_for_its_trigger(make_app, pagerduty, firing_body, resolved_body):
+def test_a_resolve_waits_for_its_trigger(make_app, pagerduty, firing_body, resolved_body, clock):
     app = make_app()
     receive_alerts(alert_desk(app), parse_webhook(firing_body))
     receive_alerts(alert_desk(app), parse_webhook(resolved_body))
+    clock.now += RESOLVE_HOLD_S
 
     dispatch_due(dispatch_desk(app), holder="test")
 
@@ -263,7 +265,7 @@ def test_new_alerts_of_a_posted_incident_are_recorded_once_as_a_reply_in_its_thr
 
 
 def test_an_acknowledgement_waits_for_its_trigger_and_comes_before_the_resolve(
-    make_app, pagerduty, firing_body, resolved_body
+    make_app, pagerduty, firing_body, resolved_body, clock
 ):
     app = make_app()
     receive_alerts(alert_desk(app), parse_webhook(firing_body))
@@ -271,6 +273,7 @@ def test_an_acknowledgement_waits_for_its_trigger_and_comes_before_the_resolve(
     acknowledged = app.incidents.acknowledge(incident.id, user="W111", now_s=app.now())
     again = app.incidents.acknowledge(incident.id, user="W222", now_s=app.now())
     receive_alerts(alert_desk(app), parse_webhook(resolved_body))
+    clock.now += RESOLVE_HOLD_S
 
     dispatch_due(dispatch_desk(app), holder="test")
 

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.paging.journal import Journal
-from bot.bootstrap import alert_desk, dispatch_desk
-from bot.usecases.alerting import receive_alerts
+from bot.bootstrap import dispatch_desk
 from bot.usecases.deliveries import Deliveries
 from bot.usecases.dispatching import CLAIM_TTL_S, dispatch_due
 from tests.fake_pagerduty import Reply
@@ -28,16 +27,6 @@ from tests.integration.alerts.test_sending_outcomes import (
 )
 from topology.errors import StoreError
 from topology.incidents.model import Outbox, PageEvent
-from topology.incidents.webhook import parse_webhook
-
-
-@pytest.fixture
-def fired_and_resolved(make_app, firing_body, resolved_body):
-    """An app whose incident fired and resolved, its trigger and resolve still to send."""
-    app = make_app()
-    receive_alerts(alert_desk(app), parse_webhook(firing_body))
-    receive_alerts(alert_desk(app), parse_webhook(resolved_body))
-    return app
 
 
 @pytest.fixture

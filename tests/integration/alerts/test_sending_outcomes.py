@@ -22,6 +22,7 @@ from tests.integration.alerts.conftest import webhook
 from tests.integration.alerts.test_follow_open import EARLY
 from tests.tcp_relay import TcpRelay
 from topology.errors import StoreError
+from topology.incidents.decide import RESOLVE_HOLD_S
 from topology.incidents.model import Outbox, PageEvent
 from topology.incidents.webhook import parse_webhook
 
@@ -73,15 +74,6 @@ def states(app) -> list[tuple[str, str]]:
 
 def actions(pagerduty) -> list[tuple[str, str]]:
     return [(e["event_action"], e["dedup_key"]) for e in pagerduty.events]
-
-
-@pytest.fixture
-def fired_and_resolved(make_app, firing_body, resolved_body):
-    """An app whose incident fired and resolved, its trigger and resolve still to send."""
-    app = make_app()
-    receive_alerts(alert_desk(app), parse_webhook(firing_body))
-    receive_alerts(alert_desk(app), parse_webhook(resolved_body))
-    return app
 
 
 def test_a_blip_after_a_202_is_ridden_out_and_the_resolve_follows_in_the_same_sweep(
@@ -187,12 +179,13 @@ def relayed_postgres(database_url: str) -> Iterator[tuple[RelayedDatabase, str]]
 
 
 def test_a_postgres_vanishing_after_a_202_sends_the_trigger_once_and_the_resolve_after_it(
-    make_app, relayed_postgres, firing_body, resolved_body, pagerduty
+    make_app, relayed_postgres, firing_body, resolved_body, pagerduty, *, clock
 ):
     database, url = relayed_postgres
     app = make_app(database_url=url)
     receive_alerts(alert_desk(app), parse_webhook(firing_body))
     receive_alerts(alert_desk(app), parse_webhook(resolved_body))
+    clock.now += RESOLVE_HOLD_S
 
     class ThenVanish:
         def send(self, event: PageEvent) -> str:

@@ -30,6 +30,7 @@ from tests.integration.alerts.conftest import CATALOG, INCIDENT_AT, SAMPLES, TOK
 from tests.slack.fake_api import Call, FakeSlack, channel_id
 from tests.slack.requests import SECRET, command_body, signed
 from tests.slack.requests import action_body as signed_action
+from topology.incidents.decide import RESOLVE_HOLD_S
 from topology.incidents.model import Outbox
 from topology.picture import style
 
@@ -299,6 +300,7 @@ def test_resolved_edits_the_post_saying_how_long_it_lasted_and_says_so_in_the_th
     desk.send()
     desk.clock.now += 25 * 60
     desk.alert(notification(("fp-1", "checkout"), status="resolved"))
+    desk.clock.now += RESOLVE_HOLD_S  # held in case the alert fires again
     desk.send()
 
     (edit,) = desk.fake.of("chat.update")

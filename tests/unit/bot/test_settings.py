@@ -122,6 +122,15 @@ def test_paging_is_a_dry_run_unless_set_otherwise(monkeypatch):
     assert load_settings().paging_mode.value == "dry-run"
 
 
+def test_resolves_are_held_five_minutes_unless_set_otherwise(monkeypatch):
+    monkeypatch.delenv("SVCMAP_RESOLVE_HOLD", raising=False)
+    assert load_settings().resolve_hold == 300
+    monkeypatch.setenv("SVCMAP_RESOLVE_HOLD", "90s")
+    assert load_settings().resolve_hold == 90
+    monkeypatch.setenv("SVCMAP_RESOLVE_HOLD", "0")
+    assert load_settings().resolve_hold == 0
+
+
 def test_alert_labels_are_read_as_a_comma_separated_list(monkeypatch):
     monkeypatch.setenv("SVCMAP_ALERT_LABELS", " app, job ,")
 
@@ -144,6 +153,9 @@ def test_the_webhook_token_never_shows_in_the_settings(monkeypatch):
         ("SVCMAP_PAGERDUTY_EVENTS_URL", "events.pagerduty.com"),
         ("SVCMAP_INCIDENT_CHANNEL", "incidents"),
         ("SVCMAP_ALERT_LABELS", " , "),
+        ("SVCMAP_RESOLVE_HOLD", "-1"),
+        ("SVCMAP_RESOLVE_HOLD", "2h"),
+        ("SVCMAP_RESOLVE_HOLD", "a while"),
     ],
 )
 def test_a_bad_alert_setting_is_refused_by_name(monkeypatch, name, value):

@@ -27,6 +27,7 @@ from bot.usecases.alerting import (
     AlertDesk,
     AlertRules,
     Receipt,
+    group_hash,
     receive_alerts,
     refresh_joined,
     save_evidence,
@@ -35,7 +36,7 @@ from tests.unit.graph.factories import catalog, graph_of
 from tests.unit.rca.factories import latency, snapshot
 from tests.unit.usecases.records import incident
 from topology.graph import ServiceGraph
-from topology.incidents.decide import Episode, RecentIncident
+from topology.incidents.decide import RESOLVE_HOLD_S, Episode, RecentIncident
 from topology.incidents.keys import incident_key
 from topology.incidents.model import PagingMode, SendState
 from topology.incidents.webhook import parse_webhook
@@ -107,6 +108,9 @@ class FakeIncidents:
     related: list[frozenset[str] | None] = field(default_factory=list)
     explained_by: list[frozenset[str]] = field(default_factory=list)
     sure_pages: list[tuple[int, PageRow, str | None, str]] = field(default_factory=list)
+    held: Recorded | None = None
+    reopen_asked: list[tuple[str, int]] = field(default_factory=list)
+    holds: list[int] = field(default_factory=list)
 
     def open_for_group(self, group_hash: str) -> IncidentRecord | None:
         return self.open if self.open and group_hash else None
@@ -147,6 +151,21 @@ class FakeIncidents:
             return Recorded(Outcome.UPDATED, self.open.id, self.open.key)
         return Recorded(Outcome.OPENED, 1, opening.key, to_send=len(opening.pages))
 
+    def reopen_held(
+        self,
+        group_hash: str,
+        alerts: Sequence[AlertRow],
+        *,
+        now_s: int,
+        since_s: int,
+        notice_state: str,
+    ) -> Recorded | None:
+        assert now_s == NOW_S
+        assert alerts
+        assert notice_state
+        self.reopen_asked.append((group_hash, since_s))
+        return self.held
+
     def record_resolved(
         self,
         group_hash: str,
@@ -155,9 +174,11 @@ class FakeIncidents:
         now_s: int,
         all_resolved: bool,
         notice_state: str,
+        hold_s: int,
     ) -> Recorded:
         assert now_s == NOW_S
         assert all_resolved
+        self.holds.append(hold_s)
         self.resolved.append((group_hash, list(alerts), notice_state))
         return Recorded(Outcome.RESOLVED, 1, "INC-1")
 
@@ -267,6 +288,37 @@ def test_a_resolved_group_is_recorded_resolved_without_reading_evidence() -> Non
     assert len(incidents.resolved) == 1
     assert incidents.opened == []
     assert inputs.reads == []
+
+
+def test_a_resolve_is_held_for_the_hold_before_it_is_sent() -> None:
+    incidents = FakeIncidents()
+
+    receive_alerts(_desk(incidents, FakeInputs()), parse_webhook(_group(status="resolved")))
+
+    assert incidents.holds == [RESOLVE_HOLD_S]
+
+
+def test_a_group_firing_again_within_the_hold_reopens_its_incident_and_ranks_nothing() -> None:
+    group = parse_webhook(_group("frontend"))
+    incidents = FakeIncidents(held=Recorded(Outcome.REOPENED, 3, "INC-3"))
+    inputs = FakeInputs()
+
+    receipt = receive_alerts(_desk(incidents, inputs), group)
+
+    assert receipt.recorded.outcome is Outcome.REOPENED
+    assert incidents.reopen_asked == [(group_hash(group), NOW_S - RESOLVE_HOLD_S)]
+    assert incidents.opened == []
+    assert inputs.reads == []
+    assert receipt.snapshot is None
+
+
+def test_a_group_with_nothing_held_to_reopen_opens_an_incident() -> None:
+    incidents = FakeIncidents()
+
+    receipt = receive_alerts(_desk(incidents, FakeInputs()), parse_webhook(_group("frontend")))
+
+    assert len(incidents.reopen_asked) == 1
+    assert receipt.recorded.outcome is Outcome.OPENED
 
 
 def test_a_repeat_of_an_open_incidents_group_records_its_alerts_and_ranks_nothing() -> None:

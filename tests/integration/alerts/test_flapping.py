@@ -1,0 +1,172 @@
+"""An alert that resolves and fires again within the resolve hold (a flap) fires its
+incident again: no new incident, no new page, and no resolve sent in between."""
+
+from bot.bootstrap import dispatch_desk
+from bot.usecases.dispatching import dispatch_due
+from tests.integration.alerts.conftest import WEB_KEY, FakeNotifier, webhook
+from tests.integration.alerts.test_alert_webhook import post
+from tests.integration.alerts.test_follow_open import EARLY
+from topology.incidents.decide import RESOLVE_HOLD_S
+from topology.incidents.model import Outbox
+
+AGAIN = "2026-05-01T02:24:00Z"
+"""When checkout's alert fires again (it first fired at 02:20)."""
+
+
+def actions(pagerduty):
+    return [(e["routing_key"], e["event_action"]) for e in pagerduty.events]
+
+
+def kinds(app, outbox):
+    return sorted(row.kind for row in app.incidents.sendings(outbox))
+
+
+def flap(app, clock, service="checkout"):
+    """`service`'s alert fires, resolves a minute later, and fires again two minutes on."""
+    clock.now = EARLY
+    opened = post(app, webhook(service)).json()
+    dispatch_due(dispatch_desk(app), holder="test")
+    clock.now = EARLY + 60
+    post(app, webhook(service, status="resolved"))
+    dispatch_due(dispatch_desk(app), holder="test")
+    clock.now = EARLY + 180
+    again = post(app, webhook(service, starts=AGAIN)).json()
+    dispatch_due(dispatch_desk(app), holder="test")
+    return opened, again
+
+
+def test_an_alert_firing_again_within_the_hold_fires_its_incident_again_paging_nobody_new(
+    make_app, clock, pagerduty
+):
+    notifier = FakeNotifier()
+    app = make_app(notifier=notifier)
+
+    opened, again = flap(app, clock)
+
+    assert again == {"outcome": "reopened", "incident": opened["incident"]}
+    (incident,) = app.incidents.incidents()
+    assert (incident.status, incident.resolved_at) == ("firing", None)
+    assert actions(pagerduty) == [(WEB_KEY, "trigger")]  # the resolve was taken back
+    assert kinds(app, Outbox.PAGES) == ["trigger"]
+    assert "resolved" not in kinds(app, Outbox.POSTS)
+    (reply,) = [n for n in notifier.posted if n.kind == "update"]
+    assert reply.post is not None  # in the incident post's thread: it fires again
+    assert "checkout" in reply.text
+
+    clock.now = EARLY + 240
+    post(app, webhook("checkout", status="resolved", starts=AGAIN))
+    clock.now += RESOLVE_HOLD_S - 1
+    dispatch_due(dispatch_desk(app), holder="test")
+    assert actions(pagerduty) == [(WEB_KEY, "trigger")]
+    clock.now += 1
+    dispatch_due(dispatch_desk(app), holder="test")
+    assert actions(pagerduty) == [(WEB_KEY, "trigger"), (WEB_KEY, "resolve")]
+    assert [n.kind for n in notifier.posted].count("resolved") == 1
+    assert app.incidents.incident(opened["incident"]).status == "resolved"
+
+
+def test_an_alert_firing_again_after_the_hold_opens_a_new_incident_and_pages_again(
+    make_app, clock, pagerduty
+):
+    app = make_app()
+    clock.now = EARLY
+    first = post(app, webhook("checkout")).json()["incident"]
+    clock.now = EARLY + 60
+    post(app, webhook("checkout", status="resolved"))
+    clock.now = EARLY + 60 + RESOLVE_HOLD_S + 1
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    again = post(app, webhook("checkout", starts="2026-05-01T02:27:00Z")).json()
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert again["outcome"] == "opened"
+    assert again["incident"] != first
+    assert [a for _, a in actions(pagerduty)] == ["trigger", "resolve", "trigger"]
+
+
+def test_a_resolve_a_sender_has_tried_is_not_taken_back(make_app, clock, pagerduty):
+    # another replica claimed the resolve (its hold over by its clock): it may have reached
+    # PagerDuty, so the alert firing again is a new incident, paged anew.
+    app = make_app()
+    clock.now = EARLY
+    first = post(app, webhook("checkout")).json()["incident"]
+    dispatch_due(dispatch_desk(app), holder="test")
+    clock.now = EARLY + 60
+    post(app, webhook("checkout", status="resolved"))
+    (resolve,) = [r for r in app.incidents.sendings(Outbox.PAGES) if r.kind == "resolve"]
+    assert app.incidents.claim(
+        Outbox.PAGES, resolve.id, holder="other", now_s=int(clock.now), ttl_s=60
+    )
+    clock.now = EARLY + 180
+
+    again = post(app, webhook("checkout", starts=AGAIN)).json()
+
+    assert again["outcome"] == "opened"
+    assert again["incident"] != first
+    assert app.incidents.incident(first).status == "resolved"
+    assert kinds(app, Outbox.PAGES) == ["resolve", "trigger", "trigger"]
+
+
+def test_in_dry_run_a_flap_takes_back_the_dry_run_resolve(make_app, clock, pagerduty):
+    app = make_app(paging_mode="dry-run")
+
+    opened, again = flap(app, clock)
+
+    assert again == {"outcome": "reopened", "incident": opened["incident"]}
+    assert kinds(app, Outbox.PAGES) == ["trigger"]
+    clock.now = EARLY + 240
+    post(app, webhook("checkout", status="resolved", starts=AGAIN))
+    states = {(r.kind, r.state) for r in app.incidents.sendings(Outbox.PAGES)}
+    assert states == {("trigger", "dry-run"), ("resolve", "dry-run")}
+    assert pagerduty.events == []
+
+
+def test_a_joined_group_firing_again_fires_the_incident_it_joined_again(make_app, clock, pagerduty):
+    # checkout's incident and frontend's group joined to it both resolve; frontend's
+    # alert fires again within the hold: the incident goes on, its page is not resolved.
+    app = make_app()
+    clock.now = EARLY
+    root = post(app, webhook("checkout")).json()["incident"]
+    member = post(app, webhook("frontend")).json()["incident"]
+    dispatch_due(dispatch_desk(app), holder="test")
+    clock.now = EARLY + 60
+    post(app, webhook("checkout", status="resolved"))
+    post(app, webhook("frontend", status="resolved"))
+    clock.now = EARLY + 180
+
+    again = post(app, webhook("frontend", starts=AGAIN)).json()
+    clock.now += RESOLVE_HOLD_S
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert again == {"outcome": "reopened", "incident": member}
+    assert app.incidents.incident(member).merged_into == root
+    assert actions(pagerduty) == [(WEB_KEY, "trigger")]
+    post(app, webhook("frontend", status="resolved", starts=AGAIN))
+    clock.now += RESOLVE_HOLD_S
+    dispatch_due(dispatch_desk(app), holder="test")
+    assert actions(pagerduty) == [(WEB_KEY, "trigger"), (WEB_KEY, "resolve")]
+
+
+def test_a_late_redelivery_of_the_resolved_notification_within_the_hold_changes_nothing(
+    make_app, clock, pagerduty
+):
+    app = make_app()
+    opened, _ = flap(app, clock)
+
+    late = post(app, webhook("checkout", status="resolved")).json()  # the first episode's
+    clock.now += RESOLVE_HOLD_S
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert late["outcome"] == "stale"
+    assert app.incidents.incident(opened["incident"]).status == "firing"
+    assert actions(pagerduty) == [(WEB_KEY, "trigger")]
+
+
+def test_with_no_hold_a_resolve_is_sent_at_once_and_a_flap_pages_again(make_app, clock, pagerduty):
+    app = make_app(resolve_hold=0)
+
+    opened, again = flap(app, clock)
+
+    assert again["outcome"] == "opened"
+    assert again["incident"] != opened["incident"]
+    assert [a for _, a in actions(pagerduty)] == ["trigger", "resolve", "trigger"]
