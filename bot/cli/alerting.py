@@ -9,7 +9,7 @@ from bot.adapters.store.incident_rows import Sending
 from bot.bootstrap import App
 from bot.cli.incident_list import incidents_text
 from bot.render.templating import render
-from topology.incidents.model import Outbox
+from topology.incidents.model import Outbox, SendState
 from topology.timespec import format_time
 
 
@@ -34,4 +34,11 @@ def list_sent(app: App, args: argparse.Namespace) -> str:
 
 
 def _shown(row: Sending) -> dict[str, object]:
-    return {**row.to_dict(), "sent": format_time(row.sent_at) if row.sent_at else None}
+    """The row as listed: when it was sent, or when it may be, if it waits (held, backing off)."""
+    if row.sent_at:
+        sent = format_time(row.sent_at)
+    elif row.not_before and row.state == SendState.PENDING.value:
+        sent = f"not before {format_time(row.not_before)}"
+    else:
+        sent = None
+    return {**row.to_dict(), "sent": sent}

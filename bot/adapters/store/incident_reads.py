@@ -144,6 +144,7 @@ def sending_of(table: Table, row: Row[Any]) -> Sending:
         url=None if is_page else row.url,
         ref=None if is_page else row.ref,
         claimed_by=row.claimed_by,
+        not_before=row.next_attempt_at,
     )
 
 

@@ -155,6 +155,8 @@ class Sending:
     """Where a sent post is, as the notifier that sent it wrote it."""
     claimed_by: str | None = None
     """Who claimed it to send it last, while no outcome is recorded: its send may have happened."""
+    not_before: int | None = None
+    """When it may be sent, if not at once: a retry's backoff, a resolve's hold."""
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able data (the body left out)."""
@@ -168,6 +170,7 @@ class Sending:
             "attempts": self.attempts,
             "created_at": self.created_at,
             "sent_at": self.sent_at,
+            "not_before": self.not_before,
             "last_error": self.last_error,
             "dedup_key": self.dedup_key,
             "url": self.url,

@@ -1,7 +1,10 @@
 """An alert that resolves and fires again within the resolve hold (a flap) fires its
 incident again: no new incident, no new page, and no resolve sent in between."""
 
+from argparse import Namespace
+
 from bot.bootstrap import dispatch_desk
+from bot.cli.alerting import list_sent
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import WEB_KEY, FakeNotifier, webhook
 from tests.integration.alerts.test_alert_webhook import post
@@ -170,3 +173,19 @@ def test_with_no_hold_a_resolve_is_sent_at_once_and_a_flap_pages_again(make_app,
     assert again["outcome"] == "opened"
     assert again["incident"] != opened["incident"]
     assert [a for _, a in actions(pagerduty)] == ["trigger", "resolve", "trigger"]
+
+
+def test_the_pages_command_says_until_when_a_resolve_is_held(make_app, clock, pagerduty):
+    app = make_app()
+    clock.now = EARLY
+    post(app, webhook("checkout"))
+    dispatch_due(dispatch_desk(app), holder="test")
+    clock.now = EARLY + 60
+    post(app, webhook("checkout", status="resolved"))
+
+    listed = list_sent(app, Namespace(incident=None, limit=50, json=False))
+    (resolve,) = [line for line in listed.splitlines() if " resolve " in line]
+    assert "not before 2026-05-01T02:14:00Z" in resolve
+    assert " pending " in resolve
+    rows = list_sent(app, Namespace(incident=None, limit=50, json=True))
+    assert f'"not_before": {EARLY + 60 + RESOLVE_HOLD_S}' in rows
