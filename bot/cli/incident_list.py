@@ -13,6 +13,8 @@ from bot.render.templating import render
 from topology.timespec import format_time
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from bot.adapters.store.incident_rows import IncidentRecord
     from bot.adapters.store.ports import IncidentReader
 
@@ -20,29 +22,41 @@ if TYPE_CHECKING:
 def incidents_text(log: IncidentReader, args: argparse.Namespace) -> str:
     """The latest incidents, as a table or JSON (with the answers to "Was this the cause?")."""
     found = log.incidents(limit=args.limit)
+    teams = log.paged_teams([i.id for i in found])
     if args.json:
         answers: dict[int, list[dict[str, object]]] = {}
         for answer in log.answers([i.id for i in found]):
             answers.setdefault(answer.incident_id, []).append(answer.to_dict())
-        shown = [{**incident_dict(i), "feedback": answers.get(i.id, [])} for i in found]
+        shown = [
+            {
+                **incident_dict(i),
+                "paged_teams": teams.get(i.id, []),
+                "feedback": answers.get(i.id, []),
+            }
+            for i in found
+        ]
         return json.dumps(shown, indent=2, ensure_ascii=False)
     rows = [
         {
             **incident_dict(i),
             "opened": format_time(i.opened_at),
-            "paged": paged_cell(i),
+            "paged": paged_cell(i, teams.get(i.id, [])),
         }
         for i in found
     ]
     return render("cli/incidents.txt.j2", {"incidents": rows})
 
 
-def paged_cell(incident: IncidentRecord) -> str | None:
-    """Whom the incident paged; for one grouped into another that paged nobody itself, where.
+def paged_cell(incident: IncidentRecord, teams: Sequence[str]) -> str | None:
+    """The teams the incident paged (`teams`); for one grouped into another, where.
 
     A grouped alert pages nobody of its own: the incident it joined pages, or did. Saying
-    so keeps a responder from reading it as an alert nobody was told of.
+    so keeps a responder from reading it as an alert nobody was told of. An incident
+    pages more than one team when a group joining it, or its cause once sure, is another
+    team's: each is named.
     """
+    if teams:
+        return ", ".join(teams)
     if incident.paged_team is None and incident.merged_into is not None:
         return f"see #{incident.merged_into}"
     return incident.paged_team

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 PENDING, SENT, FAILED, DRY_RUN = "pending", "sent", "failed", "dry-run"
 INCIDENT_POST, UPDATE, RESOLVED, CAUSE = "incident", "update", "resolved", "cause"
@@ -183,3 +184,13 @@ class Acknowledgement:
 
     incident: IncidentRecord | None
     pages_to_send: int = 0
+
+
+def teams_by_incident(rows: Iterable[Sequence[Any]]) -> dict[int, list[str]]:
+    """Per incident, the teams of its (incident, team) `rows` in their order, each once."""
+    teams: dict[int, list[str]] = {}
+    for incident_id, team in rows:
+        paged = teams.setdefault(incident_id, [])
+        if team not in paged:
+            paged.append(team)
+    return teams

@@ -48,6 +48,7 @@ from bot.adapters.store.incident_rows import (
     Recorded,
     Sending,
     SurePage,
+    teams_by_incident,
 )
 from bot.adapters.store.incident_writes import (
     SUMMARY_EVERY_S,
@@ -546,6 +547,21 @@ class IncidentLog:
         """The answers to "Was this the cause?" kept with the incidents `incident_ids`."""
         with self._read() as connection:
             return read_answers(connection, incident_ids)
+
+    def paged_teams(self, incident_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The teams the incidents `incident_ids` paged, or page, first paged first."""
+        query = (
+            select(pages.c.incident_id, pages.c.team)
+            .where(
+                pages.c.incident_id.in_(sorted(set(incident_ids))),
+                pages.c.action == "trigger",
+                pages.c.state != FAILED,
+                pages.c.team.is_not(None),
+            )
+            .order_by(pages.c.incident_id, pages.c.id)
+        )
+        with self._read() as connection:
+            return teams_by_incident(connection.execute(query))
 
     def save_snapshot(self, incident_id: int, data: bytes, *, cause: str | None = None) -> None:
         """Keep `data` as the snapshot of incident `incident_id`, and `cause` if given."""

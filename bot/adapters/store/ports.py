@@ -269,6 +269,10 @@ class IncidentReader(Protocol):
         """The answers to "Was this the cause?" kept with the incidents `incident_ids`."""
         ...
 
+    def paged_teams(self, incident_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The teams the incidents `incident_ids` paged, or page, first paged first."""
+        ...
+
 
 class IncidentPosts(Protocol):
     """What a press on an incident's post reads: the incident, and its post."""

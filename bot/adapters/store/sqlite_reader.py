@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.store.columns import LOG_LEVEL_COLUMNS, MINUTE
-from bot.adapters.store.incident_rows import IncidentRecord
+from bot.adapters.store.incident_rows import IncidentRecord, teams_by_incident
 from bot.adapters.store.ports import EdgeSeries, ServiceSeries, SourceState
 from bot.adapters.store.revisions import VERSION_TABLE, head_revision
 from bot.adapters.store.rows import (
@@ -323,6 +323,13 @@ ANSWERS = (
     " WHERE incident_id IN (SELECT value FROM json_each(:ids))"
     " ORDER BY incident_id, at, user_id, candidate"
 )
+PAGED_TEAMS = (
+    "SELECT incident_id, team FROM pages"
+    " WHERE incident_id IN (SELECT value FROM json_each(:ids))"
+    " AND action = 'trigger' AND state != 'failed' AND team IS NOT NULL"
+    " ORDER BY incident_id, id"
+)
+"""The teams each incident's pages went (or go) to, first paged first."""
 SOURCE_STATES = (
     "SELECT name, high_water, last_success, last_error_at, last_error, spans FROM source_state"
 )
@@ -521,6 +528,12 @@ class SqliteMapReader:
         if not ids:
             return []
         return [Feedback(*row) for row in self._rows(ANSWERS, {"ids": json.dumps(ids)})]
+
+    def paged_teams(self, incident_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The teams the incidents `incident_ids` paged, or page, first paged first."""
+        ids = sorted(set(incident_ids))
+        rows = self._rows(PAGED_TEAMS, {"ids": json.dumps(ids)}) if ids else []
+        return teams_by_incident(rows)
 
     def states(self) -> SqliteStates:
         """The live sources' progress, read over the same connection."""

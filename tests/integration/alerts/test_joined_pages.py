@@ -1,8 +1,15 @@
 """A group joining an open incident pages its own service's owners when the incident does
 not explain its alert: a service further down than the incident's, or beside it."""
 
+import json
+import sqlite3
+from argparse import Namespace
+
 from bot.adapters.store.incident_rows import PageRow
+from bot.adapters.store.sqlite_reader import SqliteMapReader
 from bot.bootstrap import dispatch_desk
+from bot.cli.alerting import list_incidents
+from bot.cli.incident_list import incidents_text
 from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import (
     INCIDENT_AT,
@@ -178,3 +185,34 @@ def test_a_group_joined_only_by_the_storm_cap_pages_nobody(make_app, clock, page
     assert storm["outcome"] == "joined"
     assert app.incidents.incident(storm["incident"]).merged_into == opened[-1]["incident"]
     assert triggers(pagerduty) == []
+
+
+def test_the_incidents_command_names_every_team_an_incident_paged(
+    make_app, clock, pagerduty, database_url
+):
+    # web paged first (checkout's alert, unsure), then payments (payment's alert joined)
+    app = make_app()
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    clock.now = EARLY + 60
+    joined = post(app, webhook("payment")).json()["incident"]
+
+    listed = list_incidents(app, Namespace(limit=20, json=False))
+    shown = {i["id"]: i for i in json.loads(list_incidents(app, Namespace(limit=20, json=True)))}
+
+    row = next(line for line in listed.splitlines() if line.lstrip().startswith(f"{opened} "))
+    assert "web, payments" in row
+    assert (shown[opened]["paged_teams"], shown[opened]["paged_team"]) == (
+        ["web", "payments"],
+        "web",
+    )
+    assert shown[joined]["paged_teams"] == []  # its page goes with the incident it joined
+    if database_url.startswith("sqlite:///"):  # as the CLI reads a SQLite store, without the app
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        try:
+            light = incidents_text(
+                SqliteMapReader(connection, "svcmap.db"), Namespace(limit=20, json=False)
+            )
+        finally:
+            connection.close()
+        assert light == listed

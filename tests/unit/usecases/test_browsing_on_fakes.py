@@ -130,6 +130,9 @@ class FakeIncidents:
     def answers(self, incident_ids: Sequence[int]) -> list[Feedback]:
         raise AssertionError(f"the web view reads no answers, not those of {incident_ids}")
 
+    def paged_teams(self, incident_ids: Sequence[int]) -> dict[int, list[str]]:
+        raise AssertionError(f"the web view reads no paged teams, not those of {incident_ids}")
+
 
 @dataclass
 class FakeSpan:
