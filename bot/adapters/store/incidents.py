@@ -212,12 +212,14 @@ class IncidentLog:
     ) -> Recorded | None:
         """Fire the group's incident again if it resolved from `since_s` and nothing told so.
 
-        An alert that flaps resolves and fires again while its fault lasts. When the
-        group's last incident, and every incident joined with it, resolved at `since_s` or
-        later, and none of its resolves or its all-clear was tried yet (they are held, see
-        `record_resolved`), they are taken back and the incident fires again: no new
-        incident, no new page, the alerts new to it replied in its post's thread (outcome
-        `reopened`). None otherwise, changing nothing: the group opens as new.
+        An alert that flaps resolves and fires again while its fault lasts. The group's
+        last incident fires again (no new incident, no new page; the alerts new to it are
+        replied in its post's thread; outcome `reopened`) when
+        - the incidents joined with it (or it joined) all resolved, the last at `since_s`
+          or later, and none of their resolves or their all-clear was tried yet (they are
+          held, see `record_resolved`): they are taken back;
+        - or one of them fires on, and it resolved itself at `since_s` or later.
+        None otherwise, changing nothing: the group opens as new.
         """
         try:
             with self._write() as connection:
@@ -240,7 +242,10 @@ class IncidentLog:
                         func.count().filter(incidents.c.resolved_at.is_(None)),
                     ).where(family)
                 ).one()
-                if still_open or resolved_at < since_s or not take_back_resolves(connection, root):
+                if still_open:
+                    if last.resolved_at < since_s:
+                        return None
+                elif resolved_at < since_s or not take_back_resolves(connection, root):
                     return None
                 connection.execute(
                     update(incidents)

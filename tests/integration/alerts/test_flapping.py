@@ -150,6 +150,33 @@ def test_a_joined_group_firing_again_fires_the_incident_it_joined_again(make_app
     assert actions(pagerduty) == [(WEB_KEY, "trigger"), (WEB_KEY, "resolve")]
 
 
+def test_a_joined_group_flapping_while_its_incident_fires_on_fires_again_as_it_was(
+    make_app, clock, pagerduty
+):
+    # frontend's group joined checkout's incident; checkout's alert fires on while
+    # frontend's flaps: its own incident fires again, not one more grouped into checkout's.
+    notifier = FakeNotifier()
+    app = make_app(notifier=notifier)
+    clock.now = EARLY
+    root = post(app, webhook("checkout")).json()["incident"]
+    member = post(app, webhook("frontend")).json()["incident"]
+    clock.now = EARLY + 60
+    post(app, webhook("frontend", status="resolved"))
+    clock.now = EARLY + 60 + RESOLVE_HOLD_S
+
+    again = post(app, webhook("frontend", starts=AGAIN)).json()
+    later = post(app, webhook("frontend", status="resolved", starts=AGAIN)).json()
+    clock.now += RESOLVE_HOLD_S + 1
+    last = post(app, webhook("frontend", starts="2026-05-01T02:40:00Z")).json()
+    dispatch_due(dispatch_desk(app), holder="test")
+
+    assert again == {"outcome": "reopened", "incident": member}
+    assert later["outcome"] == "resolved"
+    assert last["outcome"] == "opened"  # past the hold: a new episode, as before
+    assert last["incident"] not in {root, member}
+    assert len(app.incidents.incidents()) == 3
+
+
 def test_a_late_redelivery_of_the_resolved_notification_within_the_hold_changes_nothing(
     make_app, clock, pagerduty
 ):
