@@ -22,6 +22,16 @@ def select_open(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select o
     )
 
 
+def select_latest(group_hash: str) -> Any:  # noqa: ANN401 - a SQLAlchemy Select of many columns
+    """The latest incident of a group, open or not."""
+    return (
+        select_incidents()
+        .where(incidents.c.group_hash == group_hash)
+        .order_by(incidents.c.id.desc())
+        .limit(1)
+    )
+
+
 def select_recent(since_s: int) -> Any:  # noqa: ANN401 - a SQLAlchemy Select
     """Incidents of their own opened by alerts from `since_s`, still `FIRING_OF_THEIR_OWN`."""
     return select(incidents.c.id, incidents.c.symptom, incidents.c.opened_at).where(

@@ -24,6 +24,7 @@ from bot.adapters.store.incident_reads import (
     select_episodes,
     select_incident,
     select_incidents,
+    select_latest,
     select_open,
     select_paged_open,
     select_recent,
@@ -224,12 +225,7 @@ class IncidentLog:
         try:
             with self._write() as connection:
                 lock_grouping(connection)
-                last = connection.execute(
-                    select_incidents()
-                    .where(incidents.c.group_hash == group_hash)
-                    .order_by(incidents.c.id.desc())
-                    .limit(1)
-                ).first()
+                last = connection.execute(select_latest(group_hash)).first()
                 if last is None:
                     return None
                 if last.resolved_at is None:  # reopened meanwhile (another replica)
@@ -279,12 +275,7 @@ class IncidentLog:
         with self._write() as connection:
             found = connection.execute(select_open(group_hash)).first()
             if found is None:
-                latest = connection.execute(
-                    select_incidents()
-                    .where(incidents.c.group_hash == group_hash)
-                    .order_by(incidents.c.id.desc())
-                    .limit(1)
-                ).first()
+                latest = connection.execute(select_latest(group_hash)).first()
                 if latest is None:
                     return Recorded(Outcome.UNKNOWN)
                 return Recorded(Outcome.STALE, latest.id, latest.key)
