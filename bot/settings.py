@@ -26,8 +26,7 @@ from bot.settings_fields import (
 )
 from topology.catalog_yaml import SLACK_CHANNEL
 from topology.errors import SettingsError, UsageError
-from topology.incidents.decide import RESOLVE_HOLD_S
-from topology.incidents.model import PagingMode
+from topology.incidents.model import RESOLVE_HOLD_S, PagingMode
 from topology.redaction import redaction_of
 from topology.retention import DAY, Retention
 from topology.timespec import parse_duration

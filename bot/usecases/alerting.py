@@ -34,7 +34,6 @@ from topology.errors import UnknownServiceError, UsageError
 from topology.graph import ServiceGraph
 from topology.incidents.decide import (
     GROUP_WINDOW_S,
-    RESOLVE_HOLD_S,
     Plan,
     downstream,
     fault_start,
@@ -46,7 +45,14 @@ from topology.incidents.decide import (
     symptom_of,
 )
 from topology.incidents.keys import digest, incident_key
-from topology.incidents.model import AlertGroup, AlertStatus, PagingMode, SendState, Severity
+from topology.incidents.model import (
+    RESOLVE_HOLD_S,
+    AlertGroup,
+    AlertStatus,
+    PagingMode,
+    SendState,
+    Severity,
+)
 from topology.incidents.severity import group_severity
 from topology.ownership import Catalog
 from topology.rca import Ranking, Snapshot, rank

@@ -20,10 +20,6 @@ from topology.queries.levels import walk
 GROUP_WINDOW_S = 300
 """A new group joins an open incident opened this recently when they are related."""
 
-RESOLVE_HOLD_S = 300
-"""An incident's resolves are held this long: its alert firing again meanwhile (a flap)
-fires the same incident again, so its owners are not paged anew."""
-
 STORM_LIMIT = 3
 """Incidents opened within the window beyond which every new group joins the newest one."""
 

@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+RESOLVE_HOLD_S = 300
+"""How long an incident's resolves are held by default: its alert firing again meanwhile
+(a flap) fires the same incident again, so its owners are not paged anew."""
+
 
 class AlertStatus(StrEnum):
     """Whether an alert (or a whole group) is firing or resolved."""

@@ -19,7 +19,7 @@ from bot.usecases.alerting import receive_alerts
 from bot.usecases.importing import import_file
 from tests.conftest import REPO
 from tests.fake_pagerduty import FakePagerDuty
-from topology.incidents.decide import RESOLVE_HOLD_S
+from topology.incidents.model import RESOLVE_HOLD_S
 from topology.incidents.webhook import parse_webhook
 
 INCIDENT_AT = 1_777_602_600

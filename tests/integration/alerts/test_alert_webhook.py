@@ -25,9 +25,9 @@ from tests.integration.alerts.conftest import (
     FakeNotifier,
     webhook,
 )
-from topology.incidents.decide import GROUP_WINDOW_S, RESOLVE_HOLD_S
+from topology.incidents.decide import GROUP_WINDOW_S
 from topology.incidents.keys import incident_key
-from topology.incidents.model import Outbox
+from topology.incidents.model import RESOLVE_HOLD_S, Outbox
 from topology.incidents.webhook import parse_webhook
 from topology.rca import load_snapshot, rank
 

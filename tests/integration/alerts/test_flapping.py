@@ -9,8 +9,7 @@ from bot.usecases.dispatching import dispatch_due
 from tests.integration.alerts.conftest import WEB_KEY, FakeNotifier, webhook
 from tests.integration.alerts.test_alert_webhook import post
 from tests.integration.alerts.test_follow_open import EARLY
-from topology.incidents.decide import RESOLVE_HOLD_S
-from topology.incidents.model import Outbox
+from topology.incidents.model import RESOLVE_HOLD_S, Outbox
 
 AGAIN = "2026-05-01T02:24:00Z"
 """When checkout's alert fires again (it first fired at 02:20)."""

@@ -17,8 +17,7 @@ from tests.integration.alerts.conftest import (
 )
 from tests.integration.alerts.test_alert_webhook import post
 from topology.errors import StoreError
-from topology.incidents.decide import RESOLVE_HOLD_S
-from topology.incidents.model import Outbox
+from topology.incidents.model import RESOLVE_HOLD_S, Outbox
 
 EARLY = INCIDENT_AT - 1_320
 """02:08, two minutes before payment's calls into stripe-api start failing in the sample:

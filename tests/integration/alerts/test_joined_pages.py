@@ -20,8 +20,7 @@ from tests.integration.alerts.conftest import (
 )
 from tests.integration.alerts.test_alert_webhook import post
 from tests.integration.alerts.test_follow_open import EARLY, follow_at
-from topology.incidents.decide import RESOLVE_HOLD_S
-from topology.incidents.model import Outbox
+from topology.incidents.model import RESOLVE_HOLD_S, Outbox
 
 
 def triggers(pagerduty):

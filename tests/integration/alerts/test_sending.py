@@ -16,8 +16,7 @@ from bot.usecases.dispatching import CLAIM_TTL_S, ROUNDS, dispatch_due
 from tests.fake_pagerduty import Reply
 from tests.integration.alerts.conftest import FakeNotifier
 from topology.errors import PagingError
-from topology.incidents.decide import RESOLVE_HOLD_S
-from topology.incidents.model import Outbox, PageAction, PageEvent
+from topology.incidents.model import RESOLVE_HOLD_S, Outbox, PageAction, PageEvent
 from topology.incidents.webhook import parse_webhook
 
 THROTTLED = Reply(

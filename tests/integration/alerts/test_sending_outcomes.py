@@ -22,8 +22,7 @@ from tests.integration.alerts.conftest import webhook
 from tests.integration.alerts.test_follow_open import EARLY
 from tests.tcp_relay import TcpRelay
 from topology.errors import StoreError
-from topology.incidents.decide import RESOLVE_HOLD_S
-from topology.incidents.model import Outbox, PageEvent
+from topology.incidents.model import RESOLVE_HOLD_S, Outbox, PageEvent
 from topology.incidents.webhook import parse_webhook
 
 

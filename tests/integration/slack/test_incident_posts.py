@@ -30,8 +30,7 @@ from tests.integration.alerts.conftest import CATALOG, INCIDENT_AT, SAMPLES, TOK
 from tests.slack.fake_api import Call, FakeSlack, channel_id
 from tests.slack.requests import SECRET, command_body, signed
 from tests.slack.requests import action_body as signed_action
-from topology.incidents.decide import RESOLVE_HOLD_S
-from topology.incidents.model import Outbox
+from topology.incidents.model import RESOLVE_HOLD_S, Outbox
 from topology.picture import style
 
 BEARER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}

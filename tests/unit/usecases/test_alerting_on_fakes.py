@@ -36,9 +36,9 @@ from tests.unit.graph.factories import catalog, graph_of
 from tests.unit.rca.factories import latency, snapshot
 from tests.unit.usecases.records import incident
 from topology.graph import ServiceGraph
-from topology.incidents.decide import RESOLVE_HOLD_S, Episode, RecentIncident
+from topology.incidents.decide import Episode, RecentIncident
 from topology.incidents.keys import incident_key
-from topology.incidents.model import PagingMode, SendState
+from topology.incidents.model import RESOLVE_HOLD_S, PagingMode, SendState
 from topology.incidents.webhook import parse_webhook
 from topology.rca import Snapshot
 from topology.redaction import Redaction, redaction_of
