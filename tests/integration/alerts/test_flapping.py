@@ -1,8 +1,14 @@
 """An alert that resolves and fires again within the resolve hold (a flap) fires its
 incident again: no new incident, no new page, and no resolve sent in between."""
 
+import threading
+import time
 from argparse import Namespace
 
+import pytest
+from sqlalchemy import create_engine, text, update
+
+from bot.adapters.store.schema import pages
 from bot.bootstrap import dispatch_desk
 from bot.cli.alerting import list_sent
 from bot.usecases.dispatching import dispatch_due
@@ -215,3 +221,55 @@ def test_the_pages_command_says_until_when_a_resolve_is_held(make_app, clock, pa
     assert " pending " in resolve
     rows = list_sent(app, Namespace(incident=None, limit=50, json=True))
     assert f'"not_before": {EARLY + 60 + RESOLVE_HOLD_S}' in rows
+
+
+def test_a_resolve_claimed_while_it_is_being_taken_back_stays_and_the_alert_opens_anew(
+    make_app, clock, pagerduty, database_url
+):
+    # Postgres, two replicas: one's sender claims the held resolve (uncommitted) just as
+    # the other, told the alert fires again, deletes it; the delete waits, then finds the
+    # row claimed. Taking back is rolled back whole: the alert opens a new incident.
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time: no claim can come in between")
+    app = make_app()
+    clock.now = EARLY
+    first = post(app, webhook("checkout")).json()["incident"]
+    dispatch_due(dispatch_desk(app), holder="test")
+    clock.now = EARLY + 60
+    post(app, webhook("checkout", status="resolved"))
+    clock.now = EARLY + 180
+    engine = create_engine(database_url)
+    answers: list[dict[str, object]] = []
+    try:
+        with engine.connect() as other, engine.connect() as watcher:
+            claim = other.begin()
+            other.execute(
+                update(pages)
+                .where(pages.c.incident_id == first, pages.c.action == "resolve")
+                .values(attempts=pages.c.attempts + 1, claimed_by="other")
+            )
+            firing = threading.Thread(
+                target=lambda: answers.append(post(app, webhook("checkout", starts=AGAIN)).json())
+            )
+            firing.start()
+            waiting = text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND query ILIKE 'DELETE FROM%'"
+            )
+            deadline = time.monotonic() + 10
+            while not watcher.execute(waiting).scalar() and time.monotonic() < deadline:
+                watcher.rollback()
+                time.sleep(0.02)
+            blocked = watcher.execute(waiting).scalar()
+            claim.commit()
+            firing.join(10)
+    finally:
+        engine.dispose()
+
+    assert blocked >= 1  # the delete did wait on the claim
+    [again] = answers
+    assert again["outcome"] == "opened"
+    assert again["incident"] != first
+    assert app.incidents.incident(first).status == "resolved"
+    (resolve,) = [r for r in app.incidents.sendings(Outbox.PAGES) if r.kind == "resolve"]
+    assert (resolve.attempts, resolve.claimed_by) == (1, "other")
