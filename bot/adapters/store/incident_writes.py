@@ -418,6 +418,28 @@ def put_resolves(
     )
 
 
+def may_reopen(connection: Connection, last: Row[Any], since_s: int) -> bool:
+    """Whether a group's `last` incident, resolved, may fire again (`reopen_held`).
+
+    It may when the incidents joined with it all resolved, the last at `since_s` or later,
+    and their resolves and all-clear, untried, are taken back here; or when one of them
+    fires on and `last` resolved at `since_s` or later. An open one may: it is firing.
+    """
+    if last.resolved_at is None:
+        return True
+    root = last.merged_into or last.id
+    family = (incidents.c.id == root) | (incidents.c.merged_into == root)
+    resolved_at, still_open = connection.execute(
+        select(
+            func.max(incidents.c.resolved_at),
+            func.count().filter(incidents.c.resolved_at.is_(None)),
+        ).where(family)
+    ).one()
+    if still_open:
+        return bool(last.resolved_at >= since_s)
+    return bool(resolved_at >= since_s) and take_back_resolves(connection, root)
+
+
 def take_back_resolves(connection: Connection, root: int) -> bool:
     """Delete the incident's resolves and all-clear, if none was tried yet; whether it did.
 

@@ -59,6 +59,7 @@ from bot.adapters.store.incident_writes import (
     join_found,
     joining,
     lock_grouping,
+    may_reopen,
     opened_values,
     page_values,
     put_added_page,
@@ -70,7 +71,6 @@ from bot.adapters.store.incident_writes import (
     put_pages,
     put_resolves,
     put_update,
-    take_back_resolves,
     touch,
 )
 from bot.adapters.store.inserts import insert_for
@@ -222,27 +222,17 @@ class IncidentLog:
         - or one of them fires on, and it resolved itself at `since_s` or later.
         None otherwise, changing nothing: the group opens as new.
         """
+        with self._read() as connection:  # a group never seen before (most): no write
+            if connection.execute(select_latest(group_hash)).first() is None:
+                return None
         try:
             with self._write() as connection:
                 lock_grouping(connection)
                 last = connection.execute(select_latest(group_hash)).first()
-                if last is None:
+                if last is None or not may_reopen(connection, last, since_s):
                     return None
                 if last.resolved_at is None:  # reopened meanwhile (another replica)
                     return put_firing(connection, last, alerts, now_s, notice_state)
-                root = last.merged_into or last.id
-                family = (incidents.c.id == root) | (incidents.c.merged_into == root)
-                resolved_at, still_open = connection.execute(
-                    select(
-                        func.max(incidents.c.resolved_at),
-                        func.count().filter(incidents.c.resolved_at.is_(None)),
-                    ).where(family)
-                ).one()
-                if still_open:
-                    if last.resolved_at < since_s:
-                        return None
-                elif resolved_at < since_s or not take_back_resolves(connection, root):
-                    return None
                 connection.execute(
                     update(incidents)
                     .where(incidents.c.id == last.id)
