@@ -177,6 +177,7 @@ def main() -> None:
             paging_mode="on",
             pagerduty_events_url=pagerduty.url,
             alert_token=TOKEN,
+            resolve_hold=0,  # the clock stands still: a held resolve would never be due
         )
         if args.keep is not None and args.keep.exists():
             shutil.copyfile(args.keep, database)

@@ -151,6 +151,7 @@ def serve_env(database: Path, owners: Path, pagerduty: FakePagerDuty) -> dict[st
         SVCMAP_DATABASE_URL=f"sqlite:///{database}",
         SVCMAP_CATALOG_FILE=str(owners),
         SVCMAP_PAGING_MODE="on",
+        SVCMAP_RESOLVE_HOLD="0",  # each round waits for its resolve to reach PagerDuty
         SVCMAP_PAGERDUTY_EVENTS_URL=pagerduty.url,
         SVCMAP_ALERT_TOKEN=TOKEN,
         SVCMAP_REFRESH_INTERVAL="1h",
