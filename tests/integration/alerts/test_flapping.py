@@ -29,6 +29,16 @@ def kinds(app, outbox):
     return sorted(row.kind for row in app.incidents.sendings(outbox))
 
 
+def paged_then_resolved(app, clock):
+    """checkout's alert fires (its page sent), and resolves a minute later; its incident."""
+    clock.now = EARLY
+    opened = post(app, webhook("checkout")).json()["incident"]
+    dispatch_due(dispatch_desk(app), holder="test")
+    clock.now = EARLY + 60
+    post(app, webhook("checkout", status="resolved"))
+    return opened
+
+
 def flap(app, clock, service="checkout"):
     """`service`'s alert fires, resolves a minute later, and fires again two minutes on."""
     clock.now = EARLY
@@ -96,11 +106,7 @@ def test_a_resolve_a_sender_has_tried_is_not_taken_back(make_app, clock, pagerdu
     # another replica claimed the resolve (its hold over by its clock): it may have reached
     # PagerDuty, so the alert firing again is a new incident, paged anew.
     app = make_app()
-    clock.now = EARLY
-    first = post(app, webhook("checkout")).json()["incident"]
-    dispatch_due(dispatch_desk(app), holder="test")
-    clock.now = EARLY + 60
-    post(app, webhook("checkout", status="resolved"))
+    first = paged_then_resolved(app, clock)
     (resolve,) = [r for r in app.incidents.sendings(Outbox.PAGES) if r.kind == "resolve"]
     assert app.incidents.claim(
         Outbox.PAGES, resolve.id, holder="other", now_s=int(clock.now), ttl_s=60
@@ -209,11 +215,7 @@ def test_with_no_hold_a_resolve_is_sent_at_once_and_a_flap_pages_again(make_app,
 
 def test_the_pages_command_says_until_when_a_resolve_is_held(make_app, clock, pagerduty):
     app = make_app()
-    clock.now = EARLY
-    post(app, webhook("checkout"))
-    dispatch_due(dispatch_desk(app), holder="test")
-    clock.now = EARLY + 60
-    post(app, webhook("checkout", status="resolved"))
+    paged_then_resolved(app, clock)
 
     listed = list_sent(app, Namespace(incident=None, limit=50, json=False))
     (resolve,) = [line for line in listed.splitlines() if " resolve " in line]
@@ -232,11 +234,7 @@ def test_a_resolve_claimed_while_it_is_being_taken_back_stays_and_the_alert_open
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite lets one writer in at a time: no claim can come in between")
     app = make_app()
-    clock.now = EARLY
-    first = post(app, webhook("checkout")).json()["incident"]
-    dispatch_due(dispatch_desk(app), holder="test")
-    clock.now = EARLY + 60
-    post(app, webhook("checkout", status="resolved"))
+    first = paged_then_resolved(app, clock)
     clock.now = EARLY + 180
     engine = create_engine(database_url)
     answers: list[dict[str, object]] = []
