@@ -214,7 +214,7 @@ class Settings(SettingsModel):
     resolve_hold: int = Field(
         default=RESOLVE_HOLD_S,
         ge=0,
-        le=DAY // 24,
+        le=60 * 60,
         description="seconds a resolve waits in case its alert fires again",
     )
 
