@@ -318,9 +318,17 @@ def touch(connection: Connection, incident_id: int, now_s: int) -> None:
     )
 
 
-def put_pages(connection: Connection, incident_id: int, rows: Sequence[PageRow], now_s: int) -> int:
-    """Record the pages not recorded before; the number of new ones to send."""
-    return put(connection, pages, [page_values(incident_id, row) | fresh(now_s) for row in rows])
+def put_pages(
+    connection: Connection,
+    incident_id: int,
+    rows: Sequence[PageRow],
+    now_s: int,
+    *,
+    due_s: int | None = None,
+) -> int:
+    """Record the pages not recorded before, to send from `due_s` (or now); how many."""
+    values = [page_values(incident_id, row) | fresh(now_s, due_s) for row in rows]
+    return put(connection, pages, values)
 
 
 def page_values(incident_id: int, row: PageRow) -> dict[str, Any]:
@@ -387,7 +395,7 @@ def put_following(
         )
         for t in triggers
     ]
-    return put(connection, pages, [page_values(root, row) | fresh(now_s, due_s) for row in rows])
+    return put_pages(connection, root, rows, now_s, due_s=due_s)
 
 
 def put_resolves(
@@ -419,14 +427,12 @@ def put_resolves(
 
 
 def may_reopen(connection: Connection, last: Row[Any], since_s: int) -> bool:
-    """Whether a group's `last` incident, resolved, may fire again (`reopen_held`).
+    """Whether a group's resolved `last` incident may fire again (`reopen_held`).
 
     It may when the incidents joined with it all resolved, the last at `since_s` or later,
     and their resolves and all-clear, untried, are taken back here; or when one of them
-    fires on and `last` resolved at `since_s` or later. An open one may: it is firing.
+    fires on and `last` resolved at `since_s` or later.
     """
-    if last.resolved_at is None:
-        return True
     root = last.merged_into or last.id
     family = (incidents.c.id == root) | (incidents.c.merged_into == root)
     resolved_at, still_open = connection.execute(
@@ -447,19 +453,21 @@ def take_back_resolves(connection: Connection, root: int) -> bool:
     PagerDuty or Slack, so none is taken back. A sender claiming one meanwhile (another
     replica) makes this raise `ResolveClaimedError`, to roll the transaction back.
     """
-    held = (
-        (pages, (pages.c.incident_id == root) & (pages.c.action == "resolve")),
-        (notifications, (notifications.c.incident_id == root) & (notifications.c.kind == RESOLVED)),
-    )
-    untried = [table.c.state.in_((PENDING, DRY_RUN)) & (table.c.attempts == 0) for table, _ in held]
-    counts = [
-        connection.execute(select(func.count(), func.count().filter(fresh_row)).where(rows)).one()
-        for (table, rows), fresh_row in zip(held, untried, strict=True)
-    ]
-    if any(total != takeable for total, takeable in counts):
-        return False
-    for (table, rows), fresh_row, (total, _) in zip(held, untried, counts, strict=True):
-        if connection.execute(table.delete().where(rows, fresh_row)).rowcount != total:
+    deletes = []
+    for table, held in (
+        (pages, pages.c.action == "resolve"),
+        (notifications, notifications.c.kind == RESOLVED),
+    ):
+        rows = (table.c.incident_id == root) & held
+        untried = table.c.state.in_((PENDING, DRY_RUN)) & (table.c.attempts == 0)
+        total, takeable = connection.execute(
+            select(func.count(), func.count().filter(untried)).where(rows)
+        ).one()
+        if total != takeable:
+            return False
+        deletes.append((table.delete().where(rows, untried), total))
+    for delete, total in deletes:
+        if connection.execute(delete).rowcount != total:
             raise ResolveClaimedError(root)
     return True
 

@@ -229,10 +229,12 @@ class IncidentLog:
             with self._write() as connection:
                 lock_grouping(connection)
                 last = connection.execute(select_latest(group_hash)).first()
-                if last is None or not may_reopen(connection, last, since_s):
+                if last is None:
                     return None
                 if last.resolved_at is None:  # reopened meanwhile (another replica)
                     return put_firing(connection, last, alerts, now_s, notice_state)
+                if not may_reopen(connection, last, since_s):
+                    return None
                 connection.execute(
                     update(incidents)
                     .where(incidents.c.id == last.id)
