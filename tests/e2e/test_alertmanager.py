@@ -4,6 +4,9 @@ Alertmanager (Debian's prometheus-alertmanager, installed by scripts/test when i
 gets an alert on its API; its webhook, with a bearer token in `http_config`, reaches
 both replicas; a local fake PagerDuty must see one trigger, then one resolve, and a
 local fake Slack one incident post (linked from the trigger), edited when it resolves.
+An alert that resolves and fires again within `SVCMAP_RESOLVE_HOLD` (a flap, as
+Alertmanager sends it: the same group, a new `startsAt`) reopens that incident: still one
+trigger and one resolve.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,7 +107,15 @@ def pagerduty() -> Iterator[FakePagerDuty]:
 
 
 @pytest.fixture
-def environment(tmp_path: Path, pagerduty: FakePagerDuty, fake_slack: FakeSlack) -> dict[str, str]:
+def resolve_hold() -> str:
+    """`SVCMAP_RESOLVE_HOLD`: resolves sent at once, unless a test waits for a flap."""
+    return "0"
+
+
+@pytest.fixture
+def environment(
+    tmp_path: Path, pagerduty: FakePagerDuty, fake_slack: FakeSlack, resolve_hold: str
+) -> dict[str, str]:
     catalog = tmp_path / "owners.yaml"
     catalog.write_text(CATALOG)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SVCMAP_")}
@@ -113,7 +124,7 @@ def environment(tmp_path: Path, pagerduty: FakePagerDuty, fake_slack: FakeSlack)
         SVCMAP_DATABASE_URL=f"sqlite:///{tmp_path / 'svcmap.db'}",
         SVCMAP_CATALOG_FILE=str(catalog),
         SVCMAP_PAGING_MODE="on",
-        SVCMAP_RESOLVE_HOLD="0",  # resolves sent at once: no flap to wait for
+        SVCMAP_RESOLVE_HOLD=resolve_hold,
         SVCMAP_PAGERDUTY_EVENTS_URL=pagerduty.url,
         SVCMAP_ALERT_TOKEN=TOKEN,
         SVCMAP_INCIDENT_CHANNEL="#incidents",
@@ -288,3 +299,63 @@ def test_alertmanager_pages_once_through_two_replicas_then_resolves(
     )
     assert exported.returncode == 0, exported.stderr
     assert json.loads(snapshot.read_text())["symptom"]["service"] == "checkout"
+
+
+def thread_replies(fake_slack: FakeSlack) -> list[Call]:
+    return [c for c in fake_slack.of("chat.postMessage") if c.params.get("thread_ts")]
+
+
+def held_resolves(environment: dict[str, str]) -> list[dict[str, object]]:
+    sent = json.loads(svcmap(environment, "pages", "--json").stdout)
+    return [p for p in sent["pages"] if p["kind"] == "resolve" and p["state"] == "pending"]
+
+
+def wait_until(condition: Callable[[], object], timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)
+
+
+@pytest.mark.parametrize("resolve_hold", ["10s"])
+def test_an_alert_firing_again_within_the_resolve_hold_pages_once_and_resolves_once(
+    alertmanager, pagerduty, fake_slack, environment, resolve_hold
+):
+    """What Alertmanager sends for a flap (one group, a new `startsAt`) reopens the incident."""
+    starts = int(time.time()) - 30
+    group_key = '{}:{alertname="HighErrorRate", service="checkout"}'
+    expected = f"svcmap/{digest(group_key)}-{starts}/checkout"
+
+    def post(alerts: list[dict[str, object]]) -> None:
+        answer = httpx.post(f"{alertmanager}/api/v2/alerts", json=alerts, timeout=5)
+        assert answer.status_code == 200, answer.text
+
+    post(alert(starts))
+    (trigger,) = pagerduty.wait_for(1, timeout_s=30)
+    fake_slack.wait_for("chat.postMessage", timeout=30)
+    post(alert(starts, int(time.time()) - 1))
+    wait_until(lambda: held_resolves(environment))  # recorded, not sent: the hold
+    again = int(time.time())
+    post(alert(again))
+    wait_until(lambda: thread_replies(fake_slack))
+
+    (reply,) = thread_replies(fake_slack)
+    assert str(reply.params.get("text")).startswith("1 more alert firing • HighErrorRate")
+    assert held_resolves(environment) == []  # taken back unsent
+    (incident,) = json.loads(svcmap(environment, "incidents", "--json").stdout)
+    assert incident["status"] == "firing"
+
+    post(alert(again, int(time.time()) - 1))
+    events = pagerduty.wait_for(2, timeout_s=60)  # the hold, then the next sweep
+    time.sleep(3)  # room for a second, wrong, page or resolve to arrive
+
+    assert [(e["event_action"], e["dedup_key"]) for e in pagerduty.events] == [
+        ("trigger", expected),
+        ("resolve", expected),
+    ]
+    assert events[0] == trigger
+    (edit,) = fake_slack.wait_for("chat.update", timeout=30)
+    assert "*Resolved* after" in edit.text_of_blocks()
+    assert len(incident_posts(fake_slack)) == 1
+    (incident,) = json.loads(svcmap(environment, "incidents", "--json").stdout)
+    assert incident["status"] == "resolved"
