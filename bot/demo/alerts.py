@@ -18,6 +18,7 @@ LATENCY_FACTOR = 3.0
 LATENCY_FLOOR_MS = 50.0
 """... and at least this much slower, so a tiny service's noise fires nothing."""
 MIN_REQUESTS = 10
+"""An evaluation judges a service that served at least this many requests..."""
 MIN_ERRORS = 5
 """... and at least this many of them failed."""
 RECEIVER = "svcmap-demo"
@@ -79,16 +80,24 @@ class AlertRules:
                 self._normal_p95[service] = seen.p95_ms
 
     def evaluate(self, spans: Iterable[DemoSpan], *, at: int) -> list[Alert]:
-        """The alerts that start firing or are resolved by the spans of one evaluation."""
+        """The alerts that start firing or are resolved by the spans of one evaluation.
+
+        An evaluation where a service served fewer than `MIN_REQUESTS` (or none) judges none
+        of its alerts, and a firing `HighErrorRate` stays firing while the share failed stays at
+        `ERROR_RATIO`, however few failed: a lasting fault on a service called a few times
+        a minute keeps its alert firing (as a rule over a longer window would), where it
+        used to resolve and fire again whenever an evaluation caught few of its requests.
+        """
         breaking: dict[tuple[str, str], str] = {}
+        judged: set[str] = set()
         for service, seen in sorted(health(spans).items()):
             if seen.requests < MIN_REQUESTS:
                 continue
+            judged.add(service)
             ratio = seen.errors / seen.requests
-            if ratio >= ERROR_RATIO and seen.errors >= MIN_ERRORS:
-                breaking[("HighErrorRate", service)] = (
-                    f"{service}: {ratio:.0%} of {seen.requests} requests failed"
-                )
+            errors_key = ("HighErrorRate", service)
+            if ratio >= ERROR_RATIO and (seen.errors >= MIN_ERRORS or errors_key in self._firing):
+                breaking[errors_key] = f"{service}: {ratio:.0%} of {seen.requests} requests failed"
             normal = self._normal_p95.get(service)
             limit = (
                 None if normal is None else max(normal * LATENCY_FACTOR, normal + LATENCY_FLOOR_MS)
@@ -102,7 +111,8 @@ class AlertRules:
             if key not in self._firing:
                 self._firing[key] = Alert(key[0], key[1], summary, starts_at=at)
                 changes.append(self._firing[key])
-        for key in [key for key in self._firing if key not in breaking]:
+        ended = [key for key in self._firing if key not in breaking and key[1] in judged]
+        for key in ended:
             alert = self._firing.pop(key)
             changes.append(
                 Alert(

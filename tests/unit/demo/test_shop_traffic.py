@@ -137,3 +137,61 @@ def test_the_webhook_payload_has_the_shape_alertmanager_sends():
 def test_consumers_serve_requests_from_kafka():
     spans = traffic(2, 300)
     assert any(s.kind == CONSUMER and s.service == "accounting" for s in spans)
+
+
+def minutes_of_traffic(seed: int, minutes: int, faults=None):
+    """A minute of the demo's default traffic (2 requests/s) per evaluation."""
+    rng = random.Random(seed)  # noqa: S311 - simulated traffic, not secrets
+    per_minute = 120
+    return [
+        [
+            span
+            for n in range(per_minute)
+            for span in build_trace(
+                rng, START + (minute * per_minute + n) * 5 * 10**8, faults or {}
+            )
+        ]
+        for minute in range(minutes)
+    ]
+
+
+def test_a_lasting_fault_on_a_service_called_a_few_times_a_minute_keeps_its_alert_firing():
+    """recommendation serves about 12 requests a minute: some minutes fewer than 10."""
+    rules = AlertRules()
+    rules.learn(traffic(5, 600))
+    slowed = {"recommendation": Fault("recommendation", latency_ms=300)}
+    minutes = minutes_of_traffic(3, 30, slowed)
+    served = [
+        len([s for s in m if s.service == "recommendation" and s.kind == SERVER]) for m in minutes
+    ]
+    assert min(served) < 10 <= max(served)  # the case: minutes too thin to judge
+
+    changes = [
+        (a.name, a.status)
+        for at, spans in enumerate(minutes)
+        for a in rules.evaluate(spans, at=at * 60)
+        if a.service == "recommendation"
+    ]
+    assert changes == [("HighLatency", "firing")]
+    healed = [
+        (a.name, a.status)
+        for at, spans in enumerate(minutes_of_traffic(4, 5), start=30)
+        for a in rules.evaluate(spans, at=at * 60)
+        if a.service == "recommendation"
+    ]
+    assert healed == [("HighLatency", "resolved")]
+
+
+def test_a_firing_error_alert_stays_firing_while_the_share_failed_does_however_few_failed():
+    rules = AlertRules()
+    rules.learn(traffic(5, 600))
+    broken = {"recommendation": Fault("recommendation", 0.5)}
+    minutes = minutes_of_traffic(3, 30, broken)
+    changes = [
+        (a.name, a.status)
+        for at, spans in enumerate(minutes)
+        for a in rules.evaluate(spans, at=at * 60)
+        if a.service == "recommendation"
+    ]
+    assert changes == [("HighErrorRate", "firing")]
+    assert rules.evaluate([], at=31 * 60) == []  # an evaluation with no requests judges nothing
