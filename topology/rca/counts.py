@@ -104,6 +104,68 @@ def _sorted_out(
     return usual, above, len(minutes) - len(usual) - above
 
 
+def rise_start(
+    before: Sequence[tuple[float, float]],
+    during: Sequence[tuple[float, float]],
+    *,
+    steps: int = PERSISTENCE,
+) -> int:
+    """Where in `before` a rise of the count that goes on in `during` began; else its length.
+
+    The minutes are (count, requests). A change point: the split of the minutes in two,
+    each counting at its own rate per request, that fits them best (Poisson's likelihood),
+    in its second half. It is taken when it lies `steps` or more minutes before the window,
+    the rate rose there, the window's own minutes go on at the risen rate, and the split
+    fits better than one at the window's start by at least `USUAL`²/2 (a rise of `USUAL`
+    standard deviations), in units of how over-dispersed the minutes before it are. Minute
+    by minute, a rise of a few counts a minute is lost in their noise; pooled, it is plain.
+    """
+    whole = len(before)
+    if whole < 2 * steps or not during:
+        return whole
+    counts = [0.0]
+    served = [0.0]
+    for c, r in (*before, *during):
+        counts.append(counts[-1] + max(c, 0.0))
+        served.append(served[-1] + max(r, 0.0))
+    total_c, total_r = counts[-1], served[-1]
+
+    def fit(split: int) -> float:
+        return _fit(counts[split], served[split]) + _fit(
+            total_c - counts[split], total_r - served[split]
+        )
+
+    at_window = fit(whole)
+    best, split = at_window, whole
+    for candidate in range(whole - 1, whole - whole // 2 - 1, -1):  # ties: the latest
+        value = fit(candidate)
+        if value > best:
+            best, split = value, candidate
+    if whole - split < steps or not served[split] or not total_r - served[split]:
+        return whole
+    early = (counts[split] + PRIOR_LINES) / served[split]
+    late = (total_c - counts[split]) / (total_r - served[split])
+    if late <= early or not _closer(
+        sum(c for c, _ in during), sum(r for _, r in during), late, early
+    ):
+        return whole  # fell, or the window's own minutes are back at the earlier rate
+    gain = (best - at_window) / _dispersion([m for m in before[:split] if m[1] > 0], early)
+    return split if gain >= USUAL**2 / 2 else whole
+
+
+def _closer(count: float, requests: float, rate: float, other: float) -> bool:
+    """Whether `count` over `requests` is likelier at `rate` than at `other` (Poisson)."""
+    return count * math.log(rate / other) > (rate - other) * requests
+
+
+def _fit(count: float, requests: float) -> float:
+    """Poisson's log-likelihood of `count` at its own rate over `requests`.
+
+    Less what every split shares: the log factorials of the minutes' counts.
+    """
+    return count * math.log(count / requests) - count if count > 0 and requests > 0 else 0.0
+
+
 def departure(count: float, expected: float) -> float:
     """A count's distance from its expected value on Anscombe's square-root scale.
 

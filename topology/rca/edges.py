@@ -94,7 +94,7 @@ def gap_evidence(
         measured_parents.append(parent)
         measured_children.append(child)
         before = measured(gaps, steps[0])
-        score = robust_score(before, during, GAP, cutoff=threshold)
+        score = robust_score(before, during, GAP, cutoff=threshold, adjoining=positions.adjoining)
         if score is not None:
             grown_in[child] += 1
             grown_out[parent] += 1

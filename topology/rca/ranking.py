@@ -39,9 +39,11 @@ from topology.rca.evidence import Evidence, Kind
 from topology.rca.explaining import callers
 from topology.rca.explaining import culprits as explained_by
 from topology.rca.gather import Findings, gather
+from topology.rca.onset import episode_onset, from_onset
 from topology.rca.scoring import Family
 from topology.rca.snapshot import Snapshot
 from topology.stats import EdgeStats, Node
+from topology.timespec import format_time
 
 QUIET_THRESHOLD = 8.0
 """A candidate is anomalous from this many robust standard deviations off its baseline."""
@@ -98,6 +100,9 @@ class Ranking:
     below: tuple[Candidate, ...] = ()
     """Candidates whose evidence reaches `WEAK_SHARE` of the threshold but not the threshold:
     named after `candidates` when there are fewer than `NAMED` of those, most likely first."""
+    began: float | None = None
+    """When the symptom's episode began, when before the incident window asked about: the
+    incident was read from then on, and the baseline up to then (`onset`)."""
 
     @property
     def quiet(self) -> bool:
@@ -120,6 +125,8 @@ class Ranking:
             "examined": self.examined,
             "threshold": self.threshold,
         }
+        if self.began is not None:
+            data["began"] = format_time(int(self.began))
         if self.quiet:
             data["message"] = QUIET_MESSAGE
         elif self.symptom_anomalous is False:
@@ -191,6 +198,9 @@ def _rank(
         succ = graph.succ
         virtuals = {name: graph.node(name).virtual for name in graph.names()}
     candidates = _downstream(succ, service)
+    began = episode_onset(snapshot, service)
+    if began is not None:
+        snapshot = from_onset(snapshot, began)
     family = _family(snapshot, service)
     findings = gather(snapshot, candidates, family, threshold)
     ranked = _ranked(findings, candidates, succ, virtuals)
@@ -220,6 +230,7 @@ def _rank(
         symptom_anomalous=seen,
         apart=apart,
         below=below,
+        began=began,
     )
 
 

@@ -42,6 +42,8 @@ __all__ = [
     "Metric",
     "MetricScore",
     "Positions",
+    "adjoin",
+    "episode_start",
     "failure_counts",
     "failure_score",
     "held_worst",
@@ -75,6 +77,13 @@ TAIL_POINTS = 3
 
 RELATIVE_FLOOR = 0.05
 """The spread is at least this part of the baseline level."""
+
+ADJOINING_S = 60
+"""The most a baseline may end before the incident window begins to run up to it: a step."""
+
+EPISODE = 3.0
+"""Robust spreads off the baseline level from which its last steps, and the incident's
+first, are one episode begun before the window (as `counts.USUAL` leaves minutes out)."""
 
 NORMAL_Z = 1.959964
 """The 97.5th percentile of a normal distribution."""
@@ -117,12 +126,18 @@ class MetricScore:
 
 
 def robust_score(
-    baseline: Sequence[float], incident: Sequence[float], metric: Metric, *, cutoff: float = 0.0
+    baseline: Sequence[float],
+    incident: Sequence[float],
+    metric: Metric,
+    *,
+    cutoff: float = 0.0,
+    adjoining: bool = False,
 ) -> MetricScore | None:
     """How far `incident` strays from `baseline` in the harmful direction; None without data.
 
     With a `cutoff`, a metric that cannot reach it is None too, found out cheaply: most
-    metrics of a large map are normal, and their exact score is never shown.
+    metrics of a large map are normal, and their exact score is never shown. When the
+    baseline runs up to the incident (`adjoining`), an episode begun in it is left out of it.
     """
     if not baseline or not incident:
         return None
@@ -131,6 +146,9 @@ def robust_score(
         return None
     level = _median(sorted(baseline))
     steps = min(PERSISTENCE, len(incident))
+    usual = _before_the_episode(baseline, incident, metric, level, steps) if adjoining else baseline
+    if usual is not baseline:
+        baseline, level = usual, _median(sorted(usual))
     held = _held(incident, up=up, steps=steps)
     worst = max(held) if up else min(held)
     excess = worst - level if up else level - worst
@@ -147,6 +165,61 @@ def robust_score(
     if not math.isfinite(score) or score < cutoff:
         return None if cutoff > 0 else MetricScore(metric, 0.0, level, worst)
     return MetricScore(metric, score, level, worst)
+
+
+def _before_the_episode(
+    baseline: Sequence[float], incident: Sequence[float], metric: Metric, level: float, steps: int
+) -> Sequence[float]:
+    """`baseline` less its last steps when they are the incident's episode begun early.
+
+    A fault that began before the incident window (asked about 20 minutes into it, with a
+    15-minute window) leaves its first minutes at the baseline's end. Held there for
+    `steps` steps, they would be read as the baseline's own heavy tail, and the fault as
+    nothing unusual: those steps (`episode_start`) are left out of the baseline, the
+    fault's own minutes not being normal time.
+    """
+    start = episode_start(baseline, incident, metric, level=level, steps=steps)
+    return baseline if start == len(baseline) else baseline[:start]
+
+
+def episode_start(
+    baseline: Sequence[float],
+    incident: Sequence[float],
+    metric: Metric,
+    *,
+    level: float | None = None,
+    steps: int = PERSISTENCE,
+) -> int:
+    """Where in `baseline` the incident's episode began, when before it; else its length.
+
+    It began there when the last `steps` or more baseline steps, and the incident's first
+    `steps`, are each more than `EPISODE` robust spreads off the baseline's level (its
+    median, or `level`) on the harmful side. At most half the baseline is the episode: past
+    that the level is the fault's. An episode that ended before the window (a fault that
+    flaps) is not this one: it is the baseline's tail.
+    """
+    whole = len(baseline)
+    if whole < 2 * steps or len(incident) < steps:
+        return whole
+    up = metric.up_is_bad
+    level = _median(sorted(baseline)) if level is None else level
+    floor = max(RELATIVE_FLOOR * abs(level) if metric.relative else 0.0, metric.floor)
+    widen = small_sample(whole)
+    if not _off(baseline[-1], level, EPISODE * floor * widen, up=up):
+        return whole  # most series stop here, without their spread worked out
+    spread = MAD_TO_SIGMA * _median(sorted([abs(v - level) for v in baseline]))
+    bar = EPISODE * max(spread, floor) * widen
+    if not all(_off(v, level, bar, up=up) for v in incident[:steps]):
+        return whole
+    start = whole
+    while start > whole - whole // 2 and _off(baseline[start - 1], level, bar, up=up):
+        start -= 1
+    return start if whole - start >= steps else whole
+
+
+def _off(value: float, level: float, bar: float, *, up: bool) -> bool:
+    """Whether `value` is more than `bar` from `level` on the harmful side."""
+    return value - level > bar if up else level - value > bar
 
 
 def small_sample(points: int) -> float:
@@ -200,6 +273,15 @@ def reach(
         return None
 
 
+def adjoin(baseline: Window, incident: Window) -> bool:
+    """Whether the baseline runs up to the incident window, its last step the one before.
+
+    A snapshot may compare with normal time kept elsewhere (another day): its last steps
+    are then no episode's start.
+    """
+    return 0 < incident.start - baseline.end <= ADJOINING_S
+
+
 class Positions:
     """Where each time axis enters the baseline and the incident window, found once per axis.
 
@@ -208,6 +290,8 @@ class Positions:
 
     def __init__(self, baseline: Window, incident: Window) -> None:
         self._windows = (baseline, incident)
+        self.adjoining = adjoin(baseline, incident)
+        """Whether the baseline runs up to the incident window (`adjoin`)."""
         self._found: dict[int, tuple[Sequence[float], tuple[range, range]]] = {}
 
     def of(self, t: Sequence[float]) -> tuple[range, range]:
@@ -266,7 +350,11 @@ def metric_scores(
             continue
         else:
             scored = robust_score(
-                _measured(values, before), _measured(values, during), metric, cutoff=cutoff
+                _measured(values, before),
+                _measured(values, during),
+                metric,
+                cutoff=cutoff,
+                adjoining=adjoin(baseline, incident),
             )
         if scored is not None:
             scores.append(scored)
@@ -372,7 +460,7 @@ def window_score(
     baseline, incident = windows
     before = _measured(values, _steps(series.t, baseline))
     during = _measured(values, _steps(series.t, incident))
-    return robust_score(before, during, metric, cutoff=cutoff)
+    return robust_score(before, during, metric, cutoff=cutoff, adjoining=adjoin(*windows))
 
 
 def window_values(series: Series, key: str, window: Window) -> Sequence[float]:

@@ -95,7 +95,9 @@ def metric_evidence(
             if not before or not during:
                 continue
             for metric in _directions(before, during, threshold):
-                score = robust_score(before, during, metric, cutoff=threshold)
+                score = robust_score(
+                    before, during, metric, cutoff=threshold, adjoining=positions.adjoining
+                )
                 if score is not None:
                     text = f"{key} {number(score.baseline)} → {number(score.worst)}"
                     items.append(
