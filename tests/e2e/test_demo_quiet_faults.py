@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import RunningDemo, start_demo, stop_demo
+from topology.timespec import format_time
 
 pytestmark = pytest.mark.slow
 
@@ -102,3 +103,29 @@ def test_exceptions_payment_only_logs_are_ranked_first_for_its_caller(demo: Runn
     assert state["logs_sent"] > 0  # type: ignore[index]
     assert ranking, "quiet"
     assert ranking[0]["service"] == "payment", ranking
+
+
+def test_a_slow_network_asked_about_long_after_it_began_is_ranked_from_its_start(
+    demo: RunningDemo,
+):
+    """Asked 25 minutes in with the default 15-minute window: the fault's first 10 minutes
+    lie in the baseline, where they were once read as its normal tail ("looks like the
+    baseline")."""
+    broke = demo.svcmap("demo", "break", "cart", "--network", "500ms", "--port", str(demo.port))
+    assert broke.code == 0, broke.err
+    state = demo.svcmap("demo", "status", "--json", "--port", str(demo.port)).json()
+    (fault,) = state["faults"]  # type: ignore[index]
+    since = int(fault["since"])
+    began = since - since % 60
+    at = began + 25 * 60
+    wait_for(lambda: demo.now() >= at + STORED_S and stored(demo, at + STORED_S), seconds=180)
+
+    answer = demo.svcmap("rca", "checkout", "--at", str(at), "--json")
+
+    assert answer.code == 0, answer.err
+    report = answer.json()
+    assert isinstance(report, dict)
+    ranking = report["ranking"]
+    assert ranking, report
+    assert ranking[0]["service"] == "cart", ranking
+    assert report["began"] in (format_time(began), format_time(began + 60)), report

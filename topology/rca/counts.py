@@ -112,58 +112,44 @@ def rise_start(
 ) -> int:
     """Where in `before` a rise of the count that goes on in `during` began; else its length.
 
-    The minutes are (count, requests). A change point: the split of the minutes in two,
-    each counting at its own rate per request, that fits them best (Poisson's likelihood),
-    in its second half. It is taken when it lies `steps` or more minutes before the window,
-    the rate rose there, the window's own minutes go on at the risen rate, and the split
-    fits better than one at the window's start by at least `USUAL`²/2 (a rise of `USUAL`
-    standard deviations), in units of how over-dispersed the minutes before it are. Minute
-    by minute, a rise of a few counts a minute is lost in their noise; pooled, it is plain.
+    The minutes are (count, requests). Only the second half of `before` is searched: the
+    first half's usual minutes give the usual rate per request. The window's minutes must
+    have risen from it (`count_change`, `USUAL` standard deviations). Then, walking back
+    from the window a minute at a time, each minute adds how much likelier its count is at
+    the window's rate than at the usual one (Poisson's log-likelihood ratio); the rise
+    began where that sum peaks, `steps` or more minutes back, when it reaches `USUAL`²/2
+    (a rise of `USUAL` standard deviations), in units of how over-dispersed the usual
+    minutes are. The walk stops at a stretch of `steps` or more minutes likelier at the
+    usual rate that falls as far (a burst that ended is no start; one quiet minute is not).
+    Minute by minute, a few more counts a minute are lost in the noise; summed, they are
+    plain.
     """
     whole = len(before)
-    if whole < 2 * steps or not during:
+    first = [m for m in before[: whole - whole // 2] if m[1] > 0]
+    usual = usual_minutes(first)
+    if whole < 2 * steps or not during or not usual:
         return whole
-    counts = [0.0]
-    served = [0.0]
-    for c, r in (*before, *during):
-        counts.append(counts[-1] + max(c, 0.0))
-        served.append(served[-1] + max(r, 0.0))
-    total_c, total_r = counts[-1], served[-1]
-
-    def fit(split: int) -> float:
-        return _fit(counts[split], served[split]) + _fit(
-            total_c - counts[split], total_r - served[split]
-        )
-
-    at_window = fit(whole)
-    best, split = at_window, whole
-    for candidate in range(whole - 1, whole - whole // 2 - 1, -1):  # ties: the latest
-        value = fit(candidate)
-        if value > best:
-            best, split = value, candidate
-    if whole - split < steps or not served[split] or not total_r - served[split]:
+    risen = count_change(first, during, USUAL)
+    if risen is None or not risen.up:
         return whole
-    early = (counts[split] + PRIOR_LINES) / served[split]
-    late = (total_c - counts[split]) / (total_r - served[split])
-    if late <= early or not _closer(
-        sum(c for c, _ in during), sum(r for _, r in during), late, early
-    ):
-        return whole  # fell, or the window's own minutes are back at the earlier rate
-    gain = (best - at_window) / _dispersion([m for m in before[:split] if m[1] > 0], early)
-    return split if gain >= USUAL**2 / 2 else whole
-
-
-def _closer(count: float, requests: float, rate: float, other: float) -> bool:
-    """Whether `count` over `requests` is likelier at `rate` than at `other` (Poisson)."""
-    return count * math.log(rate / other) > (rate - other) * requests
-
-
-def _fit(count: float, requests: float) -> float:
-    """Poisson's log-likelihood of `count` at its own rate over `requests`.
-
-    Less what every split shares: the log factorials of the minutes' counts.
-    """
-    return count * math.log(count / requests) - count if count > 0 and requests > 0 else 0.0
+    rate = (sum(c for c, _ in usual) + PRIOR_LINES) / sum(r for _, r in usual)
+    now = sum(c for c, _ in during) / sum(r for _, r in during)
+    if now <= rate:
+        return whole
+    bar = USUAL**2 / 2 * _dispersion(usual, rate)
+    ratio = math.log(now / rate)
+    total = peak = 0.0
+    start, usual_run = whole, 0
+    for at in range(whole - 1, whole - whole // 2 - 1, -1):
+        count, requests = before[at]
+        step = max(count, 0.0) * ratio - (now - rate) * max(requests, 0.0)
+        total += step
+        usual_run = usual_run + 1 if step < 0 else 0
+        if total <= peak - bar and usual_run >= steps:
+            break  # back at the usual rate: what lies before is another episode
+        if total > peak:
+            peak, start = total, at
+    return start if whole - start >= steps and peak >= bar else whole
 
 
 def departure(count: float, expected: float) -> float:
