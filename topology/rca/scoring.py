@@ -12,7 +12,10 @@ change held, so it takes twice the excess to count as much. The spread has a flo
 baseline neither divides by zero nor turns noise into alarms. A spread read from a few
 baseline steps is itself unsure: it is widened as Student's t widens a normal interval
 for that many points, so that two quiet minutes before an incident cannot make an idle
-service's small rise look like fifty standard deviations.
+service's small rise look like fifty standard deviations. When the baseline runs up to the
+incident window, a run of its last steps far off on the harmful side that goes on into
+the incident is the incident's own episode begun early, and is left out of it
+(`episode_start`): it is no heavy tail of normal time.
 
 Availability is the exception when a series counts its failed and served requests:
 failures are events that follow the traffic, and are read as `topology.rca.counts` reads

@@ -2,6 +2,7 @@
 
 import math
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -9,8 +10,8 @@ from topology.rca import rank
 from topology.rca.counts import rise_start
 from topology.rca.metrics import METRIC_INFO
 from topology.rca.onset import episode_onset
-from topology.rca.scoring import episode_start
-from topology.rca.snapshot import Series
+from topology.rca.scoring import adjoin, episode_start, robust_score
+from topology.rca.snapshot import Series, Window
 
 from .factories import BASELINE_STEPS, INCIDENT_STEPS, STEP, series, snapshot, wobble
 
@@ -130,3 +131,28 @@ def test_a_counts_rise_starts_where_its_run_of_risen_minutes_does():
     assert rise_start([*usual, (0.0, 0.0), *risen[:1]], [(40.0, 100.0)] * 3) == 42  # idle: no help
     assert rise_start([(0.0, 100.0)] * 60, [(1.0, 100.0)] * 3) == 60  # one failure is chance
     assert rise_start([*usual[:28], *risen, *risen[:12]], [(40.0, 100.0)] * 3) == 30  # half
+
+
+GAP = METRIC_INFO["latency_p50_ms"]
+
+
+def test_a_level_begun_in_the_baseline_scores_only_where_the_baseline_runs_up_to_the_window():
+    """The demo's slow network into quote, 20 minutes on: its first 6 minutes in the baseline."""
+    baseline = [*wobble(0.63, 114), *[430.0] * 6]
+    incident = [420.0] * 15
+
+    found = robust_score(baseline, incident, GAP, cutoff=8.0, adjoining=True)
+    assert found is not None
+    assert found.baseline == pytest.approx(0.63, rel=0.03)
+    assert robust_score(baseline, incident, GAP, cutoff=8.0) is None  # read as its heavy tail
+
+
+def test_a_baseline_kept_elsewhere_does_not_run_up_to_the_window():
+    assert adjoin(Window(0, 3599), Window(3600, 4499))
+    assert adjoin(Window(0, 3540), Window(3600, 4500))  # its last step's start
+    assert not adjoin(Window(86_400, 90_000), Window(3600, 4500))  # another day, after
+    assert not adjoin(Window(0, 1800), Window(3600, 4500))  # half an hour before
+    snap = shop(BASELINE_STEPS - 24)
+    assert episode_onset(snap, "checkout") is not None
+    earlier = replace(snap, baseline=Window(0, (BASELINE_STEPS - 2) * STEP))  # a minute apart
+    assert episode_onset(earlier, "checkout") is None
