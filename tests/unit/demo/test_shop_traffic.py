@@ -155,6 +155,16 @@ def minutes_of_traffic(seed: int, minutes: int, faults=None):
     ]
 
 
+def recommendations(rules: AlertRules, minutes, first: int = 0) -> list[tuple[str, str]]:
+    """The changes to recommendation's alerts, evaluating each minute of `minutes` in turn."""
+    return [
+        (a.name, a.status)
+        for at, spans in enumerate(minutes, start=first)
+        for a in rules.evaluate(spans, at=at * 60)
+        if a.service == "recommendation"
+    ]
+
+
 def test_a_lasting_fault_on_a_service_called_a_few_times_a_minute_keeps_its_alert_firing():
     """recommendation serves about 12 requests a minute: some minutes fewer than 10."""
     rules = AlertRules()
@@ -166,19 +176,9 @@ def test_a_lasting_fault_on_a_service_called_a_few_times_a_minute_keeps_its_aler
     ]
     assert min(served) < 10 <= max(served)  # the case: minutes too thin to judge
 
-    changes = [
-        (a.name, a.status)
-        for at, spans in enumerate(minutes)
-        for a in rules.evaluate(spans, at=at * 60)
-        if a.service == "recommendation"
-    ]
+    changes = recommendations(rules, minutes)
     assert changes == [("HighLatency", "firing")]
-    healed = [
-        (a.name, a.status)
-        for at, spans in enumerate(minutes_of_traffic(4, 5), start=30)
-        for a in rules.evaluate(spans, at=at * 60)
-        if a.service == "recommendation"
-    ]
+    healed = recommendations(rules, minutes_of_traffic(4, 5), first=30)
     assert healed == [("HighLatency", "resolved")]
 
 
@@ -187,11 +187,6 @@ def test_a_firing_error_alert_stays_firing_while_the_share_failed_does_however_f
     rules.learn(traffic(5, 600))
     broken = {"recommendation": Fault("recommendation", 0.5)}
     minutes = minutes_of_traffic(3, 30, broken)
-    changes = [
-        (a.name, a.status)
-        for at, spans in enumerate(minutes)
-        for a in rules.evaluate(spans, at=at * 60)
-        if a.service == "recommendation"
-    ]
+    changes = recommendations(rules, minutes)
     assert changes == [("HighErrorRate", "firing")]
     assert rules.evaluate([], at=31 * 60) == []  # an evaluation with no requests judges nothing
