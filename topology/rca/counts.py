@@ -161,8 +161,12 @@ def departure(count: float, expected: float) -> float:
 
 
 def _dispersion(minutes: Sequence[tuple[float, float]], rate: float) -> float:
-    """How over-dispersed the minutes are around `rate`, at least 1 (a Poisson's)."""
-    squares = sum((c - rate * r) ** 2 / (rate * r) for c, r in minutes)
+    """How over-dispersed the minutes are around `rate`, at least 1 (a Poisson's).
+
+    A minute whose expected count rounds to nothing (requests too few to be a count, as
+    a hand-written snapshot may hold) says nothing of it and is left out of the sum.
+    """
+    squares = sum((c - expected) ** 2 / expected for c, r in minutes if (expected := rate * r) > 0)
     return max(1.0, squares / max(1, len(minutes) - 1))
 
 

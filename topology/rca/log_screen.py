@@ -305,7 +305,8 @@ def _side_may_change(
     with numpy.errstate(all="ignore"):  # minutes not kept are masked out
         usual = rate[:, None] * side.requests_before[rows]
         kept = side.kept[rows]
-        squares = numpy.where(kept, (side.counts_before[rows] - usual) ** 2 / usual, 0.0)
+        counted = kept & (usual > 0)  # as `counts._dispersion`: nothing expected, nothing said
+        squares = numpy.where(counted, (side.counts_before[rows] - usual) ** 2 / usual, 0.0)
         scale = numpy.maximum(1, minutes_before - 1).astype(numpy.float64)
         dispersion = numpy.maximum(1.0, squares.sum(axis=1) / scale)
         # The sum of squares may be rounded apart from the full reading's by about this.

@@ -340,6 +340,7 @@ def metric_scores(
     )
     if not before or not during:
         return []
+    adjoining = positions.adjoining if positions is not None else adjoin(baseline, incident)
     scores = []
     for key in series.metrics if keys is None else keys:
         metric = METRIC_INFO.get(key)
@@ -357,7 +358,7 @@ def metric_scores(
                 _measured(values, during),
                 metric,
                 cutoff=cutoff,
-                adjoining=adjoin(baseline, incident),
+                adjoining=adjoining,
             )
         if scored is not None:
             scores.append(scored)

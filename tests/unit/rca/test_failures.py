@@ -2,7 +2,7 @@
 
 import random
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from topology.rca import extremes, rank
@@ -121,6 +121,7 @@ def test_failures_of_a_large_map_are_found_as_reading_every_series_finds(monkeyp
     st.lists(st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)), max_size=40),
     st.lists(st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)), max_size=6),
 )
+@example(before=[(0.0, 1.0), (0.0, 5e-324)], during=[(0.0, 2.0)])  # an expected count of 0.0
 def test_any_counts_give_a_score_and_levels_within_bounds_or_none(before, during):
     found = failure_score(before, during, AVAILABILITY)
     assert found is None or (found.score >= 0 and 0 <= found.worst <= 100)
