@@ -5,6 +5,8 @@ import random
 from dataclasses import replace
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from topology.rca import rank
 from topology.rca.counts import rise_start
@@ -156,3 +158,15 @@ def test_a_baseline_kept_elsewhere_does_not_run_up_to_the_window():
     assert episode_onset(snap, "checkout") is not None
     earlier = replace(snap, baseline=Window(0, (BASELINE_STEPS - 2) * STEP))  # a minute apart
     assert episode_onset(earlier, "checkout") is None
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)), max_size=60),
+    st.lists(st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)), max_size=6),
+)
+@example(before=[(0.0, 1.0)] * 4, during=[(1.0, 0.0)])  # the window served nothing
+@example(before=[(0.0, 5e-324)] * 4, during=[(1.0, 5e-324)])  # requests too few to count
+def test_any_counts_give_a_start_in_the_baselines_second_half_or_none(before, during):
+    start = rise_start(before, during)
+
+    assert start == len(before) or len(before) - len(before) // 2 <= start <= len(before) - 2
