@@ -128,4 +128,6 @@ def test_a_slow_network_asked_about_long_after_it_began_is_ranked_from_its_start
     ranking = report["ranking"]
     assert ranking, report
     assert ranking[0]["service"] == "cart", ranking
-    assert report["began"] in (format_time(began), format_time(began + 60)), report
+    # The fault's minute, give or take one: a slow outlier just before it, or a first minute
+    # too thin to show it, moves where the run of slow minutes starts.
+    assert report["began"] in [format_time(began + 60 * d) for d in (-1, 0, 1)], report
